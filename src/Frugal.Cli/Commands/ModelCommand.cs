@@ -1,0 +1,13 @@
+using System.CommandLine;
+
+namespace Frugal.Cli.Commands;
+
+/// <summary><c>frugal model</c>: inspect and synthesize GGUF model files.</summary>
+internal static class ModelCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("model", "Inspect and synthesize GGUF model files.");
+        return command;
+    }
+}

@@ -1,0 +1,17 @@
+using System.CommandLine;
+using Frugal.Cli.Commands;
+
+var root = new RootCommand("Frugal: a chat server for a small GGUF model on a small machine.");
+
+// Model files (GGUF): inspect, synth
+root.Subcommands.Add(ModelCommand.Create());
+
+// Inference from a terminal: generate, chat
+
+// The server and its users: serve, user
+
+// Fitting the box: doctor, monitor
+
+// Speed: bench
+
+return await root.Parse(args).InvokeAsync().ConfigureAwait(false);

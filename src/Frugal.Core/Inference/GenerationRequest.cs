@@ -1,0 +1,26 @@
+namespace Frugal.Inference;
+
+/// <summary>What to generate: the conversation so far and how to sample the reply.</summary>
+public sealed record GenerationRequest
+{
+    /// <summary>The conversation, oldest first; the reply continues it as the assistant.</summary>
+    public required IReadOnlyList<ChatTurn> Messages { get; init; }
+
+    /// <summary>The most tokens the reply may have.</summary>
+    public int MaxTokens { get; init; } = 256;
+
+    /// <summary>How to pick each token.</summary>
+    public SamplingOptions Sampling { get; init; } = SamplingOptions.Default;
+
+    /// <summary>Strings that end the reply when they appear; they are not part of the returned text.</summary>
+    public IReadOnlyList<string> Stop { get; init; } = [];
+
+    /// <summary>
+    /// A key that identifies a conversation whose KV state may be kept and reused for its next turn
+    /// (for example <c>"session:42"</c>). Null: nothing is kept on purpose for this request.
+    /// </summary>
+    public string? SessionKey { get; init; }
+
+    /// <summary>Stop at the model's end-of-sequence token (false only for benchmarks).</summary>
+    public bool StopAtEndOfSequence { get; init; } = true;
+}

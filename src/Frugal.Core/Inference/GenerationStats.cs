@@ -1,0 +1,14 @@
+namespace Frugal.Inference;
+
+/// <summary>Figures of one finished generation.</summary>
+public sealed record GenerationStats
+{
+    public required int PromptTokens { get; init; }
+    /// <summary>Prompt tokens that did not need evaluating because a kept KV state already held them.</summary>
+    public int CachedPromptTokens { get; init; }
+    public required int CompletionTokens { get; init; }
+    public required FinishReason FinishReason { get; init; }
+    public required TimeSpan TimeToFirstToken { get; init; }
+    public required double PromptTokensPerSecond { get; init; }
+    public required double DecodeTokensPerSecond { get; init; }
+}

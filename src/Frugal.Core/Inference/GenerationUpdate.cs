@@ -1,0 +1,11 @@
+namespace Frugal.Inference;
+
+/// <summary>One step of a streamed reply: a piece of text, or the final figures.</summary>
+public sealed record GenerationUpdate
+{
+    /// <summary>Text produced by this step (whole UTF-8 characters only); empty on the final update.</summary>
+    public string Text { get; init; } = "";
+
+    /// <summary>Set on the last update only.</summary>
+    public GenerationStats? Completed { get; init; }
+}

@@ -1,0 +1,37 @@
+using Frugal.Models;
+
+namespace Frugal.Inference;
+
+/// <summary>
+/// A loaded model that turns a chat into a streamed reply. The only seam between Frugal and the
+/// native inference library: nothing outside <c>Frugal.Inference</c> touches LLamaSharp types.
+/// </summary>
+/// <remarks>
+/// One engine owns one native context; calls to <see cref="GenerateAsync"/> are serialized by the
+/// engine itself, so callers that want fairness (the server's queue) schedule before calling it.
+/// </remarks>
+public interface IInferenceEngine : IAsyncDisposable
+{
+    /// <summary>What the model file says about itself (read and validated by our own GGUF reader).</summary>
+    ModelInfo Model { get; }
+
+    /// <summary>The context size in tokens that the engine was created with.</summary>
+    int ContextSize { get; }
+
+    /// <summary>The chat template family used to format prompts.</summary>
+    ChatTemplateFamily TemplateFamily { get; }
+
+    /// <summary>Counts the tokens of plain text as it would appear inside a message (special tokens not parsed).</summary>
+    int CountTokens(string text);
+
+    /// <summary>Counts the tokens of the whole formatted prompt for these messages, generation prompt included.</summary>
+    int CountPromptTokens(IReadOnlyList<ChatTurn> messages);
+
+    /// <summary>
+    /// Streams the assistant's reply to <paramref name="request"/>. The last update carries the
+    /// figures (<see cref="GenerationUpdate.Completed"/>). Cancelling the token stops generation within
+    /// one token, and also interrupts a long prompt evaluation; the stream then ends with a completed
+    /// update whose finish reason is <see cref="FinishReason.Cancelled"/>.
+    /// </summary>
+    IAsyncEnumerable<GenerationUpdate> GenerateAsync(GenerationRequest request, CancellationToken cancellationToken = default);
+}

@@ -1,0 +1,38 @@
+using Frugal.Inference;
+
+namespace Frugal.Models;
+
+/// <summary>What a validated GGUF file says about its model: its shape, tokenizer and chat template.</summary>
+public sealed record ModelInfo
+{
+    public required string Path { get; init; }
+    public required long FileSizeBytes { get; init; }
+    public required string Architecture { get; init; }
+    public string? Name { get; init; }
+    public required long ParameterCount { get; init; }
+
+    /// <summary>The file type as llama.cpp names it ("Q8_0", "F16", ...), or "unknown".</summary>
+    public required string FileType { get; init; }
+
+    /// <summary>How many tensors of each ggml type ("Q8_0" → 155).</summary>
+    public required IReadOnlyDictionary<string, int> TensorTypeHistogram { get; init; }
+
+    /// <summary>Bytes of all tensor data (what gets memory-mapped).</summary>
+    public required long TensorDataBytes { get; init; }
+
+    public required int ContextLength { get; init; }
+    public required int EmbeddingLength { get; init; }
+    public required int BlockCount { get; init; }
+    public required int HeadCount { get; init; }
+    public required int HeadCountKv { get; init; }
+    public required int FeedForwardLength { get; init; }
+    public required int VocabSize { get; init; }
+    public string? TokenizerModel { get; init; }
+    public int? BosTokenId { get; init; }
+    public int? EosTokenId { get; init; }
+
+    /// <summary>The raw chat template text from the file (data, never executed), or null.</summary>
+    public string? ChatTemplate { get; init; }
+
+    public required ChatTemplateFamily ChatTemplateFamily { get; init; }
+}
