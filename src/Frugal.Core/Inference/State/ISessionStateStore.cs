@@ -1,0 +1,32 @@
+namespace Frugal.Inference.State;
+
+/// <summary>
+/// Keeps the KV state of idle conversations so their next turn need not re-read the history.
+/// The engine puts a session's state here when another session takes the context, and takes it
+/// back on that session's next turn. Implementations bound what they hold in bytes.
+/// </summary>
+/// <remarks>
+/// Keys come from the caller (<see cref="GenerationRequest.SessionKey"/>); an implementation that
+/// writes files must never use a key as a path. A taken state is only used when its tokens are a
+/// prefix of the new prompt, so a stale state can cost time but never change a reply.
+/// </remarks>
+public interface ISessionStateStore
+{
+    /// <summary>Stores (or replaces) the state of <paramref name="key"/>: the tokens it holds and the native state bytes.</summary>
+    void Put(string key, IReadOnlyList<int> tokens, ReadOnlyMemory<byte> state);
+
+    /// <summary>Finds the state of <paramref name="key"/>; null when none is kept.</summary>
+    SavedSessionState? TryGet(string key);
+
+    /// <summary>Forgets the state of <paramref name="key"/> (its history changed or it was deleted).</summary>
+    void Invalidate(string key);
+
+    /// <summary>Drops every state held in memory (memory pressure); states on disk stay.</summary>
+    void ReleaseMemory();
+
+    /// <summary>Bytes currently held in memory.</summary>
+    long MemoryBytes { get; }
+
+    /// <summary>Bytes currently held on disk.</summary>
+    long DiskBytes { get; }
+}
