@@ -11,6 +11,7 @@ root.Subcommands.Add(ModelCommand.Create());
 // The server and its users: serve, user
 
 // Fitting the box: doctor, monitor
+root.Subcommands.Add(DoctorCommand.Create());
 
 // Speed: bench
 
