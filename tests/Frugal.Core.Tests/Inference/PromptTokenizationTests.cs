@@ -3,7 +3,8 @@ using Frugal.Inference;
 namespace Frugal.Tests.Inference;
 
 /// <summary>The prompt as a token sequence: markers added by the engine, content never parsed for control tokens.</summary>
-public sealed class PromptTokenizationTests
+[Collection(TinyEngineCollection.Name)]
+public sealed class PromptTokenizationTests(TinyEngineFixture fixture)
 {
     private const int Bos = 1;
     private const int Eos = 2;
@@ -108,8 +109,7 @@ public sealed class PromptTokenizationTests
         Assert.Contains("no chat template", error.Message, StringComparison.Ordinal);
     }
 
-    private static Task<LlamaEngine> LoadAsync(ChatTemplateFamily family) =>
-        LlamaEngine.LoadAsync(new EngineOptions { ModelPath = SharedModels.TinyRandomLlama2, ContextSize = 128, ChatTemplate = family });
+    private Task<LlamaEngine> LoadAsync(ChatTemplateFamily family) => fixture.LoadSpmAsync(family);
 
     private static IEnumerable<int> AllIndexesOf(string text, string marker)
     {
