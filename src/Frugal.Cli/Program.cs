@@ -15,5 +15,6 @@ root.Subcommands.Add(ChatCommand.Create());
 // Fitting the box: doctor, monitor
 
 // Speed: bench
+root.Subcommands.Add(BenchCommand.Create());
 
 return await root.Parse(args).InvokeAsync().ConfigureAwait(false);

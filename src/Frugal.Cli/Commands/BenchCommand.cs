@@ -94,7 +94,15 @@ internal static class BenchCommand
             where = new BenchBox(boxCpus, boxMemory.Bytes, boxedCgroup is not null && boxedCgroup.Contains("/memory/", StringComparison.Ordinal) ? "v1" : "v2");
         }
 
-        return await MeasureAsync(settings, info, where, boxedCgroup, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await MeasureAsync(settings, info, where, boxedCgroup, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is ModelFileException or ChatTemplateException or PromptTooLongException)
+        {
+            await Console.Error.WriteLineAsync($"frugal: {e.Message}").ConfigureAwait(false);
+            return 2;
+        }
     }
 
     private static async Task<int> MeasureAsync(BenchSettings settings, ModelInfo info, BenchBox? box, string? cgroup, CancellationToken cancellationToken)
@@ -113,7 +121,14 @@ internal static class BenchCommand
                 DataDirectory = dataDirectory,
                 ModelIdentity = ModelFileIdentity.Compute(settings.ModelPath),
             });
-            var engineOptions = new EngineOptions { ModelPath = settings.ModelPath, ContextSize = options.ContextSize, SessionStateStore = store };
+            var engineOptions = new EngineOptions
+            {
+                ModelPath = settings.ModelPath,
+                ContextSize = options.ContextSize,
+                SessionStateStore = store,
+                // The figures do not depend on the template; a file without one is measured as Zephyr.
+                ChatTemplate = info.ChatTemplateFamily == ChatTemplateFamily.Unknown ? ChatTemplateFamily.Zephyr : null,
+            };
             var progress = new SynchronousProgress(line => Console.WriteLine($"bench: {line}"));
             Console.WriteLine($"bench: {info.Architecture} {info.FileType}, {info.FileSizeBytes / 1048576.0:F0} MiB; " +
                 (box is null ? "unboxed" : $"inside a cgroup of {box.Cpus} CPU and {new ByteSize(box.MemoryBytes)} (cgroup {box.CgroupVersion})"));

@@ -15,6 +15,7 @@ public sealed partial class BenchRunner
     /// </summary>
     private async Task<ChatFigures> ChatAsync(IInferenceEngine engine, int sessions, string name, CancellationToken cancellationToken)
     {
+        // Seeds differ between the single and the interleaved chats, so no chat starts with another's words.
         var histories = Enumerable.Range(0, sessions).Select(_ => new List<ChatTurn>()).ToArray();
         var ttft = Enumerable.Range(0, sessions).Select(_ => new List<double>()).ToArray();
         var cached = Enumerable.Range(0, sessions).Select(_ => new List<int>()).ToArray();
@@ -23,7 +24,7 @@ public sealed partial class BenchRunner
             for (var session = 0; session < sessions; session++)
             {
                 var history = histories[session];
-                history.Add(new ChatTurn(ChatRole.User, BenchText.OfTokens(_options.UserTokensPerTurn, (1000 * (session + 1)) + turn, engine.CountTokens)));
+                history.Add(new ChatTurn(ChatRole.User, BenchText.OfTokens(_options.UserTokensPerTurn, (1000 * (session + 1)) + (100 * sessions) + turn, engine.CountTokens)));
                 var request = new GenerationRequest
                 {
                     Messages = [.. history],
