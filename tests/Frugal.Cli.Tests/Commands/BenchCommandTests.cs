@@ -39,6 +39,7 @@ public sealed class BenchCommandTests : IDisposable
         Assert.All(ttft.GetProperty("interleaved").EnumerateArray(), session => Assert.Equal(turns, session.GetArrayLength()));
         var aggregate = root.GetProperty("aggregate_decode_tokens_per_second");
         Assert.Equal(["1", "2", "4"], aggregate.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["1", "2", "4"], root.GetProperty("batched_decode_tokens_per_second").EnumerateObject().Select(p => p.Name));
         Assert.Equal(JsonValueKind.Null, root.GetProperty("box").ValueKind);
         Assert.False(string.IsNullOrWhiteSpace(root.GetProperty("machine").GetString()));
         Assert.Contains("| decode (tokens/s) |", await File.ReadAllTextAsync(markdown), StringComparison.Ordinal);

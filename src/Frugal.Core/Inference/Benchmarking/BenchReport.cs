@@ -33,6 +33,12 @@ public sealed record BenchReport
     /// <summary>Aggregate decode tokens per second by number of concurrent clients.</summary>
     public required IReadOnlyDictionary<int, double> AggregateDecodeTokensPerSecond { get; init; }
 
+    /// <summary>
+    /// Aggregate decode tokens per second of N sequences decoded together in one multi-sequence batch
+    /// (plain LLamaSharp): what continuous batching could gain on this box.
+    /// </summary>
+    public required IReadOnlyDictionary<int, double> BatchedDecodeTokensPerSecond { get; init; }
+
     public required long PeakMemoryBytes { get; init; }
     public required long PeakAnonymousBytes { get; init; }
     public required long PeakFileBytes { get; init; }

@@ -60,6 +60,13 @@ public static class BenchReportJson
             }
 
             json.WriteEndObject();
+            json.WriteStartObject("batched_decode_tokens_per_second");
+            foreach (var (sequences, rate) in report.BatchedDecodeTokensPerSecond)
+            {
+                json.WriteNumber(sequences.ToString(CultureInfo.InvariantCulture), Round(rate));
+            }
+
+            json.WriteEndObject();
             json.WriteNumber("peak_memory_bytes", report.PeakMemoryBytes);
             json.WriteNumber("peak_anonymous_bytes", report.PeakAnonymousBytes);
             json.WriteNumber("peak_file_bytes", report.PeakFileBytes);

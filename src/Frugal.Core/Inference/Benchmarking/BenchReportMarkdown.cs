@@ -41,6 +41,10 @@ public static class BenchReportMarkdown
             .AppendJoin(", ", report.AggregateDecodeTokensPerSecond.Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Key}: {p.Value:F1}")))
             .AppendLine();
         md.AppendLine();
+        md.Append("Aggregate decode tokens/s of N sequences in one llama_batch (plain LLamaSharp, the ceiling of continuous batching): ")
+            .AppendJoin(", ", report.BatchedDecodeTokensPerSecond.Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Key}: {p.Value:F1}")))
+            .AppendLine();
+        md.AppendLine();
         Line($"Peak memory ({report.PeakMemorySource}): {report.PeakMemoryBytes / 1048576.0:F0} MiB; anonymous {report.PeakAnonymousBytes / 1048576.0:F0} MiB; file-backed {report.PeakFileBytes / 1048576.0:F0} MiB.");
         md.AppendLine();
         md.AppendLine("| target | measured | goal | met |");

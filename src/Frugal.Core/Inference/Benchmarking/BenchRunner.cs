@@ -53,7 +53,7 @@ public sealed partial class BenchRunner
         var (peak, peakAnonymous, peakFile) = memory.Peaks();
         _progress.Report($"peak memory: {peak / 1048576.0:F0} MiB ({memory.Source}), anonymous {peakAnonymous / 1048576.0:F0} MiB, file-backed {peakFile / 1048576.0:F0} MiB");
 
-        var (prompt, decode, baseline) = await SpeedAgainstBaselineAsync(engine, cancellationToken).ConfigureAwait(false);
+        var (prompt, decode, baseline, batched) = await SpeedAgainstBaselineAsync(engine, cancellationToken).ConfigureAwait(false);
         return new BenchReport
         {
             Date = DateTimeOffset.UtcNow,
@@ -72,6 +72,7 @@ public sealed partial class BenchRunner
             CachedTokensSingle = single.Cached[0],
             CachedTokensInterleaved = interleaved.Cached,
             AggregateDecodeTokensPerSecond = aggregate,
+            BatchedDecodeTokensPerSecond = batched,
             PeakMemoryBytes = peak,
             PeakAnonymousBytes = peakAnonymous,
             PeakFileBytes = peakFile,
@@ -80,7 +81,7 @@ public sealed partial class BenchRunner
         };
     }
 
-    private async Task<(double Prompt, double Decode, BenchBaseline Baseline)> SpeedAgainstBaselineAsync(IInferenceEngine engine, CancellationToken cancellationToken)
+    private async Task<(double Prompt, double Decode, BenchBaseline Baseline, IReadOnlyDictionary<int, double> Batched)> SpeedAgainstBaselineAsync(IInferenceEngine engine, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
         using var baseline = PlainLlamaSharpBaseline.Load(_options.ModelPath, engine.ContextSize, Environment.ProcessorCount);
@@ -132,8 +133,16 @@ public sealed partial class BenchRunner
             _progress.Report($"decode round {round + 1}: frugal {frugal:F1} tok/s, baseline {plain:F1} tok/s");
         }
 
+        var batched = new SortedDictionary<int, double>();
+        var batchPrompt = baseline.Tokenize(BenchText.OfTokens(24, 900, engine.CountTokens));
+        foreach (var sequences in _options.ClientCounts)
+        {
+            batched[sequences] = baseline.MeasureBatchedDecode(batchPrompt, sequences, _options.ClientTokens);
+            _progress.Report($"{sequences} sequences in one batch: {batched[sequences]:F1} tok/s together");
+        }
+
         return (Median(prompts.Select(p => p.Frugal)), Median(decodes.Select(d => d.Frugal)),
-            new BenchBaseline(baselineLoadMs, Median(prompts.Select(p => p.Baseline)), Median(decodes.Select(d => d.Baseline))));
+            new BenchBaseline(baselineLoadMs, Median(prompts.Select(p => p.Baseline)), Median(decodes.Select(d => d.Baseline))), batched);
     }
 
     private static GenerationRequest Request(string userText, int maxTokens, string? sessionKey) => new()

@@ -17,10 +17,13 @@ public sealed class PlainLlamaSharpBaseline : IDisposable
     private readonly LLamaContext _context;
     private readonly LLamaBatch _batch = new();
 
-    private PlainLlamaSharpBaseline(LLamaWeights weights, LLamaContext context, TimeSpan loadTime)
+    private readonly ModelParams _parameters;
+
+    private PlainLlamaSharpBaseline(LLamaWeights weights, LLamaContext context, ModelParams parameters, TimeSpan loadTime)
     {
         _weights = weights;
         _context = context;
+        _parameters = parameters;
         LoadTime = loadTime;
     }
 
@@ -42,7 +45,7 @@ public sealed class PlainLlamaSharpBaseline : IDisposable
         };
         var weights = LLamaWeights.LoadFromFile(parameters);
         var context = weights.CreateContext(parameters);
-        return new PlainLlamaSharpBaseline(weights, context, Stopwatch.GetElapsedTime(started));
+        return new PlainLlamaSharpBaseline(weights, context, parameters, Stopwatch.GetElapsedTime(started));
     }
 
     /// <summary>Tokens of <paramref name="text"/> (with BOS, as LLamaSharp's executors tokenize a prompt).</summary>
@@ -86,6 +89,73 @@ public sealed class PlainLlamaSharpBaseline : IDisposable
         }
 
         return (tokens - 1) / Stopwatch.GetElapsedTime(started).TotalSeconds;
+    }
+
+    /// <summary>
+    /// Continuous batching's question: decodes <paramref name="sequences"/> independent sequences together,
+    /// one token each per <c>llama_decode</c> (one multi-sequence batch), for <paramref name="steps"/> steps
+    /// after <paramref name="prompt"/>; returns the aggregate tokens per second of all sequences.
+    /// </summary>
+    public double MeasureBatchedDecode(IReadOnlyList<int> prompt, int sequences, int steps)
+    {
+        ArgumentNullException.ThrowIfNull(prompt);
+        ArgumentOutOfRangeException.ThrowIfLessThan(prompt.Count, 2);
+        ArgumentOutOfRangeException.ThrowIfLessThan(sequences, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(steps, 1);
+        // Each sequence gets the engine's context size of its own (llama.cpp splits a non-unified cache evenly).
+        var parameters = new ModelParams(_parameters.ModelPath)
+        {
+            ContextSize = _parameters.ContextSize * (uint)sequences,
+            SeqMax = (uint)sequences,
+            Threads = _parameters.Threads,
+            BatchThreads = _parameters.BatchThreads,
+            BatchSize = _parameters.BatchSize,
+        };
+        using var context = _weights.CreateContext(parameters);
+        var batch = new LLamaBatch();
+        var samplers = Enumerable.Range(0, sequences).Select(_ => new GreedySamplingPipeline()).ToArray();
+        try
+        {
+            var tokens = new LLamaToken[sequences];
+            for (var s = 0; s < sequences; s++)
+            {
+                // The prompt rotated by s after its first token: each sequence is a different conversation.
+                batch.Clear();
+                for (var i = 0; i < prompt.Count; i++)
+                {
+                    var token = i == 0 ? prompt[0] : prompt[1 + ((i - 1 + s) % (prompt.Count - 1))];
+                    batch.Add((LLamaToken)token, i, (LLamaSeqId)s, i == prompt.Count - 1);
+                }
+
+                Check(context.Decode(batch));
+                tokens[s] = samplers[s].Sample(context.NativeHandle, batch.TokenCount - 1);
+            }
+
+            var started = Stopwatch.GetTimestamp();
+            for (var step = 0; step < steps; step++)
+            {
+                batch.Clear();
+                for (var s = 0; s < sequences; s++)
+                {
+                    batch.Add(tokens[s], prompt.Count + step, (LLamaSeqId)s, true);
+                }
+
+                Check(context.Decode(batch));
+                for (var s = 0; s < sequences; s++)
+                {
+                    tokens[s] = samplers[s].Sample(context.NativeHandle, s);
+                }
+            }
+
+            return sequences * steps / Stopwatch.GetElapsedTime(started).TotalSeconds;
+        }
+        finally
+        {
+            foreach (var sampler in samplers)
+            {
+                sampler.Dispose();
+            }
+        }
     }
 
     /// <inheritdoc/>
