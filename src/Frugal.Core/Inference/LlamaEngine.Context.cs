@@ -33,7 +33,9 @@ public sealed partial class LlamaEngine
         var logitsIndex = 0;
         for (var start = common; start < prompt.Count; start += batchSize)
         {
-            if (cancellationToken.IsCancellationRequested)
+            // The first batch always goes to llama.cpp, which sees a cancellation through the abort callback
+            // (keeping one path for "cancelled during the prompt"); later batches are not started at all.
+            if (start > common && cancellationToken.IsCancellationRequested)
             {
                 return new Evaluation(false, common, 0);
             }
@@ -92,6 +94,29 @@ public sealed partial class LlamaEngine
         if (_held.Count > count)
         {
             _held.RemoveRange(count, _held.Count - count);
+        }
+    }
+
+    /// <summary>Tokens sequence 0 holds now (for tests and diagnostics).</summary>
+    internal int HeldTokenCount => _held.Count;
+
+    /// <summary>
+    /// Evaluates the prompt of <paramref name="messages"/> alone, under <paramref name="cancellationToken"/>
+    /// (a test seam: a token cancelled beforehand reaches llama.cpp's abort callback deterministically).
+    /// </summary>
+    internal async Task<bool> EvaluateOnlyAsync(IReadOnlyList<ChatTurn> messages, string? session, CancellationToken cancellationToken)
+    {
+        var prompt = TokenizePrompt(messages);
+        await _gate.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+        try
+        {
+            _abort.Token = cancellationToken;
+            return await Task.Run(() => EvaluatePrompt(prompt, session, cancellationToken).Completed, CancellationToken.None).ConfigureAwait(false);
+        }
+        finally
+        {
+            _abort.Token = default;
+            _gate.Release();
         }
     }
 
