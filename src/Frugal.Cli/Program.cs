@@ -13,6 +13,7 @@ root.Subcommands.Add(ChatCommand.Create());
 // The server and its users: serve, user
 
 // Fitting the box: doctor, monitor
+root.Subcommands.Add(DoctorCommand.Create());
 
 // Speed: bench
 root.Subcommands.Add(BenchCommand.Create());
