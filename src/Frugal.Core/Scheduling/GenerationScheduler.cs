@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Frugal.Diagnostics;
 using Frugal.Inference;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -19,6 +20,7 @@ public sealed partial class GenerationScheduler : IGenerationScheduler
     private readonly Func<IInferenceEngine> _engine;
     private readonly SchedulerOptions _options;
     private readonly TimeProvider _time;
+    private readonly FrugalMetrics? _metrics;
     private readonly ILogger _logger;
     private readonly Lock _lock = new();
     private readonly FairQueue<Ticket> _queue = new();
@@ -27,8 +29,13 @@ public sealed partial class GenerationScheduler : IGenerationScheduler
     private TimeSpan? _typicalGeneration; // under _lock: smoothed duration of recent generations
 
     /// <summary>Schedules generations on an engine that is already loaded.</summary>
-    public GenerationScheduler(IInferenceEngine engine, IOptions<SchedulerOptions> options, TimeProvider? timeProvider = null, ILogger<GenerationScheduler>? logger = null)
-        : this(NotNull(engine), options, timeProvider, logger)
+    public GenerationScheduler(
+        IInferenceEngine engine,
+        IOptions<SchedulerOptions> options,
+        FrugalMetrics? metrics = null,
+        TimeProvider? timeProvider = null,
+        ILogger<GenerationScheduler>? logger = null)
+        : this(NotNull(engine), options, metrics, timeProvider, logger)
     {
     }
 
@@ -37,7 +44,12 @@ public sealed partial class GenerationScheduler : IGenerationScheduler
     /// it may throw (for example while the model is still loading), and the request then fails before
     /// it queues.
     /// </summary>
-    public GenerationScheduler(Func<IInferenceEngine> engine, IOptions<SchedulerOptions> options, TimeProvider? timeProvider = null, ILogger<GenerationScheduler>? logger = null)
+    public GenerationScheduler(
+        Func<IInferenceEngine> engine,
+        IOptions<SchedulerOptions> options,
+        FrugalMetrics? metrics = null,
+        TimeProvider? timeProvider = null,
+        ILogger<GenerationScheduler>? logger = null)
     {
         ArgumentNullException.ThrowIfNull(engine);
         ArgumentNullException.ThrowIfNull(options);
@@ -50,6 +62,7 @@ public sealed partial class GenerationScheduler : IGenerationScheduler
         _engine = engine;
         _options = options.Value;
         _time = timeProvider ?? TimeProvider.System;
+        _metrics = metrics;
         _logger = logger ?? (ILogger)NullLogger.Instance;
     }
 
@@ -77,6 +90,7 @@ public sealed partial class GenerationScheduler : IGenerationScheduler
         ArgumentException.ThrowIfNullOrEmpty(userId);
         ArgumentNullException.ThrowIfNull(request);
         cancellationToken.ThrowIfCancellationRequested();
+        var arrived = _time.GetTimestamp();
         var engine = _engine();
         var ticket = Enter(userId);
         var holdsWorker = ticket is null;
@@ -111,7 +125,7 @@ public sealed partial class GenerationScheduler : IGenerationScheduler
                 }
             }
 
-            await foreach (var update in RunOnWorkerAsync(engine, request, cancellationToken).ConfigureAwait(false))
+            await foreach (var update in RunOnWorkerAsync(engine, request, arrived, cancellationToken).ConfigureAwait(false))
             {
                 yield return update;
             }
@@ -122,12 +136,15 @@ public sealed partial class GenerationScheduler : IGenerationScheduler
         }
     }
 
-    private async IAsyncEnumerable<ScheduledUpdate> RunOnWorkerAsync(IInferenceEngine engine, GenerationRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
+    private async IAsyncEnumerable<ScheduledUpdate> RunOnWorkerAsync(
+        IInferenceEngine engine, GenerationRequest request, long arrived, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var started = _time.GetTimestamp();
+        GenerationStats? completed = null;
         using var timeLimit = new CancellationTokenSource(_options.MaxGenerationTime, _time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeLimit.Token);
         Interlocked.Increment(ref _active);
+        _metrics?.GenerationStarted(_time.GetElapsedTime(arrived, started));
         try
         {
             await foreach (var update in engine.GenerateAsync(request, linked.Token).ConfigureAwait(false))
@@ -141,12 +158,14 @@ public sealed partial class GenerationScheduler : IGenerationScheduler
                     result = update with { Completed = stats with { FinishReason = FinishReason.Length } };
                 }
 
+                completed = result.Completed ?? completed;
                 yield return new ScheduledUpdate { Generation = result };
             }
         }
         finally
         {
             Interlocked.Decrement(ref _active);
+            _metrics?.GenerationEnded(completed);
             RecordDuration(_time.GetElapsedTime(started));
         }
     }
@@ -165,6 +184,7 @@ public sealed partial class GenerationScheduler : IGenerationScheduler
             {
                 var retryAfter = _typicalGeneration ?? _options.DefaultRetryAfter;
                 Log.QueueFull(_logger, _queue.Count);
+                _metrics?.QueueRejected();
                 throw new QueueFullException(
                     $"The server is busy: {_queue.Count} requests are already waiting. Try again later.",
                     Clamp(retryAfter));
@@ -172,6 +192,7 @@ public sealed partial class GenerationScheduler : IGenerationScheduler
 
             var ticket = new Ticket();
             _queue.Enqueue(userId, ticket);
+            _metrics?.QueueDepthChanged(1);
             NotifyWaiters();
             Log.Queued(_logger, _queue.Count);
             return ticket;
@@ -185,7 +206,11 @@ public sealed partial class GenerationScheduler : IGenerationScheduler
             if (ticket is not null && !ticket.Granted)
             {
                 // Gave up while waiting: only the others' positions change.
-                _queue.Remove(userId, ticket);
+                if (_queue.Remove(userId, ticket))
+                {
+                    _metrics?.QueueDepthChanged(-1);
+                }
+
                 NotifyWaiters();
                 return;
             }
@@ -193,6 +218,7 @@ public sealed partial class GenerationScheduler : IGenerationScheduler
             // Held the worker (ran, or was granted it as it gave up): hand it to the next in line.
             if (_queue.Dequeue() is { } next)
             {
+                _metrics?.QueueDepthChanged(-1);
                 next.Granted = true;
                 NotifyWaiters();
                 next.Notify();
