@@ -11,4 +11,6 @@ public sealed record GenerationStats
     public required TimeSpan TimeToFirstToken { get; init; }
     public required double PromptTokensPerSecond { get; init; }
     public required double DecodeTokensPerSecond { get; init; }
+    /// <summary>True when the reply came from the response cache instead of the model.</summary>
+    public bool Cached { get; init; }
 }

@@ -1,0 +1,187 @@
+namespace Frugal.Inference.State;
+
+/// <summary>The disk tier: one checksummed file per state, least recently used evicted first.</summary>
+public sealed partial class TieredSessionStateStore
+{
+    private const string Extension = ".state";
+    private readonly LinkedList<DiskEntry> _diskOrder = new();
+    private readonly Dictionary<string, LinkedListNode<DiskEntry>> _disk = new(StringComparer.Ordinal);
+    private long _diskBytes;
+
+    private void OpenDisk()
+    {
+        System.IO.Directory.CreateDirectory(Directory);
+        DiscardOtherModels();
+        var found = new List<(DiskEntry Entry, DateTime LastUsed)>();
+        foreach (var file in new DirectoryInfo(Directory).EnumerateFiles())
+        {
+            if (file.Name.EndsWith(".tmp", StringComparison.Ordinal))
+            {
+                // A write that a crash interrupted.
+                file.Delete();
+                continue;
+            }
+
+            var keyHash = Path.GetFileNameWithoutExtension(file.Name);
+            if (file.Extension != Extension || !IsKeyHash(keyHash))
+            {
+                continue;
+            }
+
+            if (!IsValid(file.FullName, keyHash))
+            {
+                Log.DiscardedCorruptState(_logger, file.Name);
+                file.Delete();
+                continue;
+            }
+
+            found.Add((new DiskEntry(keyHash, file.Length), file.LastWriteTimeUtc));
+        }
+
+        foreach (var (entry, _) in found.OrderByDescending(f => f.LastUsed))
+        {
+            _disk[entry.KeyHash] = _diskOrder.AddLast(entry);
+            _diskBytes += entry.Bytes;
+        }
+
+        // The budget may have shrunk since the last run.
+        while (_diskBytes > _diskBudget)
+        {
+            RemoveFromDisk(_diskOrder.Last!.Value.KeyHash);
+        }
+
+        Log.Opened(_logger, Directory, _disk.Count, _diskBytes);
+    }
+
+    private void DiscardOtherModels()
+    {
+        foreach (var directory in new DirectoryInfo(RootDirectory).EnumerateDirectories())
+        {
+            // Only directories this store names (32 hex digits) are touched; anything else is not ours.
+            if (directory.FullName != Directory && directory.Name.Length == 32 && directory.Name.All(char.IsAsciiHexDigitLower))
+            {
+                Log.DiscardedOtherModel(_logger, directory.Name);
+                directory.Delete(recursive: true);
+            }
+        }
+    }
+
+    private bool IsValid(string path, string keyHash)
+    {
+        try
+        {
+            return SessionStateFile.HeaderIsValid(path, _identityHash, Convert.FromHexString(keyHash));
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+
+    private static bool IsKeyHash(string name) => name.Length == 64 && name.All(char.IsAsciiHexDigitLower);
+
+    private string PathOf(string keyHash) => Path.Combine(Directory, keyHash + Extension);
+
+    /// <summary>Writes a state evicted from RAM to disk, evicting older files to stay within the budget; drops it when it cannot fit.</summary>
+    private void Spill(MemoryEntry entry)
+    {
+        var length = SessionStateFile.FileLength(entry.Tokens.Length, entry.State.LongLength);
+        if (length > _diskBudget)
+        {
+            Log.DroppedState(_logger, entry.Bytes);
+            return;
+        }
+
+        while (_diskBytes + length > _diskBudget)
+        {
+            RemoveFromDisk(_diskOrder.Last!.Value.KeyHash);
+        }
+
+        try
+        {
+            SessionStateFile.Write(PathOf(entry.KeyHash), _identityHash, Convert.FromHexString(entry.KeyHash), entry.Tokens, entry.State);
+        }
+        catch (IOException exception)
+        {
+            // A full or failing disk costs the session a re-evaluation, never the reply.
+            Log.SpillFailed(_logger, exception);
+            TryDelete(PathOf(entry.KeyHash) + ".tmp");
+            return;
+        }
+
+        _disk[entry.KeyHash] = _diskOrder.AddFirst(new DiskEntry(entry.KeyHash, length));
+        _diskBytes += length;
+    }
+
+    private SavedSessionState? ReadFromDisk(string keyHash)
+    {
+        if (!_disk.TryGetValue(keyHash, out var node))
+        {
+            return null;
+        }
+
+        var path = PathOf(keyHash);
+        SavedSessionState? state;
+        try
+        {
+            state = SessionStateFile.Read(path, _identityHash, Convert.FromHexString(keyHash));
+        }
+        catch (IOException)
+        {
+            state = null;
+        }
+
+        if (state is null)
+        {
+            Log.DiscardedCorruptState(_logger, Path.GetFileName(path));
+            RemoveFromDisk(keyHash);
+            return null;
+        }
+
+        _diskOrder.Remove(node);
+        _diskOrder.AddFirst(node);
+        // The file's time is the LRU order a restart sees.
+        TryTouch(path);
+        return state;
+    }
+
+    private void RemoveFromDisk(string keyHash)
+    {
+        if (_disk.Remove(keyHash, out var node))
+        {
+            _diskOrder.Remove(node);
+            _diskBytes -= node.Value.Bytes;
+            TryDelete(PathOf(keyHash));
+        }
+    }
+
+    private void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (IOException exception)
+        {
+            Log.DeleteFailed(_logger, exception);
+        }
+        catch (UnauthorizedAccessException exception)
+        {
+            Log.DeleteFailed(_logger, exception);
+        }
+    }
+
+    private static void TryTouch(string path)
+    {
+        try
+        {
+            File.SetLastWriteTimeUtc(path, DateTime.UtcNow);
+        }
+        catch (IOException)
+        {
+            // Only the LRU order after a restart suffers.
+        }
+    }
+
+    private sealed record DiskEntry(string KeyHash, long Bytes);
+}

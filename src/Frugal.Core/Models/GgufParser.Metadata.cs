@@ -1,0 +1,165 @@
+namespace Frugal.Models;
+
+/// <summary>Metadata key/value pairs, nested arrays included.</summary>
+internal sealed partial class GgufParser
+{
+    private const int MaxKeyBytes = 65_535;
+
+    /// <summary>Chat templates are a few KB; a 16 MiB string is already far beyond any real one.</summary>
+    private const int MaxStringBytes = 16 << 20;
+
+    /// <summary>Vocabularies reach a few hundred thousand entries; no real array comes near 16 M.</summary>
+    private const int MaxArrayElements = 1 << 24;
+
+    private const int MaxArrayDepth = 8;
+
+    private (List<KeyValuePair<string, GgufValue>> Entries, Dictionary<string, GgufValue> ByKey) ReadMetadata(ulong count)
+    {
+        var entries = new List<KeyValuePair<string, GgufValue>>((int)count);
+        var byKey = new Dictionary<string, GgufValue>((int)count, StringComparer.Ordinal);
+        for (var i = 0UL; i < count; i++)
+        {
+            var start = _cursor.Position;
+            var key = _cursor.ReadString($"metadata key {i}", MaxKeyBytes);
+            if (key.Length == 0)
+            {
+                throw _cursor.FailAt(start, $"metadata key {i} is empty");
+            }
+
+            if (byKey.ContainsKey(key))
+            {
+                throw _cursor.FailAt(start, $"duplicate metadata key '{key}'");
+            }
+
+            var type = ReadValueType($"'{key}'");
+            var value = ReadValue(type, key, 0);
+            byKey.Add(key, value);
+            entries.Add(new(key, value));
+        }
+
+        return (entries, byKey);
+    }
+
+    private GgufValueType ReadValueType(string subject)
+    {
+        var at = _cursor.Position;
+        var raw = _cursor.ReadUInt32($"the type of {subject}");
+        if (raw > (uint)GgufValueType.Float64)
+        {
+            throw _cursor.FailAt(at, $"unknown metadata value type {raw} for {subject}");
+        }
+
+        return (GgufValueType)raw;
+    }
+
+    private GgufValue ReadValue(GgufValueType type, string key, int depth)
+    {
+        var what = $"the value of '{key}'";
+        return type switch
+        {
+            GgufValueType.UInt8 => GgufValue.FromUInt8(_cursor.ReadUInt8(what)),
+            GgufValueType.Int8 => GgufValue.FromInt8((sbyte)_cursor.ReadUInt8(what)),
+            GgufValueType.UInt16 => GgufValue.FromUInt16(_cursor.ReadUInt16(what)),
+            GgufValueType.Int16 => GgufValue.FromInt16((short)_cursor.ReadUInt16(what)),
+            GgufValueType.UInt32 => GgufValue.FromUInt32(_cursor.ReadUInt32(what)),
+            GgufValueType.Int32 => GgufValue.FromInt32((int)_cursor.ReadUInt32(what)),
+            GgufValueType.Float32 => GgufValue.FromFloat32(_cursor.ReadFloat32(what)),
+            GgufValueType.Bool => GgufValue.FromBool(ReadBool(what)),
+            GgufValueType.String => GgufValue.FromString(_cursor.ReadString(what, MaxStringBytes)),
+            GgufValueType.UInt64 => GgufValue.FromUInt64(_cursor.ReadUInt64(what)),
+            GgufValueType.Int64 => GgufValue.FromInt64((long)_cursor.ReadUInt64(what)),
+            GgufValueType.Float64 => GgufValue.FromFloat64(_cursor.ReadFloat64(what)),
+            _ => GgufValue.FromArray(ReadArray(key, depth)),
+        };
+    }
+
+    private bool ReadBool(string what)
+    {
+        var at = _cursor.Position;
+        return _cursor.ReadUInt8(what) switch
+        {
+            0 => false,
+            1 => true,
+            var b => throw _cursor.FailAt(at, $"{what} is a bool with byte value {b} (only 0 and 1 allowed)"),
+        };
+    }
+
+    private GgufArray ReadArray(string key, int depth)
+    {
+        var start = _cursor.Position;
+        if (depth >= MaxArrayDepth)
+        {
+            throw _cursor.FailAt(start, $"'{key}' nests arrays deeper than {MaxArrayDepth} levels");
+        }
+
+        var elementType = ReadValueType($"'{key}' array elements");
+        var countAt = _cursor.Position;
+        var count = _cursor.ReadUInt64($"the length of the '{key}' array");
+        var minBytes = MinEncodedBytes(elementType);
+        if (count > MaxArrayElements)
+        {
+            throw _cursor.FailAt(countAt, $"'{key}' array claims {count} elements, more than the limit of {MaxArrayElements}");
+        }
+
+        if ((long)count > _cursor.Remaining / minBytes)
+        {
+            throw _cursor.FailAt(countAt, $"'{key}' array claims {count} elements but only {_cursor.Remaining} bytes remain in the file");
+        }
+
+        var n = (int)count;
+        var what = $"the elements of '{key}'";
+        switch (elementType)
+        {
+            case GgufValueType.UInt8: return Bulk(new byte[n]);
+            case GgufValueType.Int8: return Bulk(new sbyte[n]);
+            case GgufValueType.UInt16: return Bulk(new ushort[n]);
+            case GgufValueType.Int16: return Bulk(new short[n]);
+            case GgufValueType.UInt32: return Bulk(new uint[n]);
+            case GgufValueType.Int32: return Bulk(new int[n]);
+            case GgufValueType.Float32: return Bulk(new float[n]);
+            case GgufValueType.UInt64: return Bulk(new ulong[n]);
+            case GgufValueType.Int64: return Bulk(new long[n]);
+            case GgufValueType.Float64: return Bulk(new double[n]);
+            case GgufValueType.Bool:
+                var bools = new bool[n];
+                for (var i = 0; i < n; i++)
+                {
+                    bools[i] = ReadBool(what);
+                }
+
+                return new GgufArray(elementType, bools);
+            case GgufValueType.String:
+                var strings = new string[n];
+                for (var i = 0; i < n; i++)
+                {
+                    strings[i] = _cursor.ReadString($"element {i} of '{key}'", MaxStringBytes);
+                }
+
+                return new GgufArray(elementType, strings);
+            default:
+                var arrays = new GgufArray[n];
+                for (var i = 0; i < n; i++)
+                {
+                    arrays[i] = ReadArray(key, depth + 1);
+                }
+
+                return new GgufArray(elementType, arrays);
+        }
+
+        GgufArray Bulk<T>(T[] items)
+            where T : unmanaged
+        {
+            _cursor.ReadInto(items, what);
+            return new GgufArray(elementType, items);
+        }
+    }
+
+    private static long MinEncodedBytes(GgufValueType type) => type switch
+    {
+        GgufValueType.UInt8 or GgufValueType.Int8 or GgufValueType.Bool => 1,
+        GgufValueType.UInt16 or GgufValueType.Int16 => 2,
+        GgufValueType.UInt32 or GgufValueType.Int32 or GgufValueType.Float32 => 4,
+        GgufValueType.String or GgufValueType.UInt64 or GgufValueType.Int64 or GgufValueType.Float64 => 8,
+        _ => 12,
+    };
+}

@@ -1,0 +1,131 @@
+namespace Frugal.Models;
+
+/// <summary>
+/// Reads a GGUF file with <see cref="GgufReader"/> and checks that it describes a complete model
+/// (architecture, shape, consistent heads, special tokens inside the vocabulary) before anything native loads it.
+/// </summary>
+public static class ModelInfoReader
+{
+    /// <summary>Reads and validates the model at <paramref name="path"/>.</summary>
+    /// <exception cref="ModelFileException">The file is missing, unreadable, malformed or not a complete model.</exception>
+    public static ModelInfo Read(string path) => FromFile(GgufReader.Read(path));
+
+    /// <summary>Describes an already validated GGUF file.</summary>
+    /// <exception cref="ModelFileException">The file is not a complete model.</exception>
+    public static ModelInfo FromFile(GgufFile file)
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        var arch = file.GetString("general.architecture");
+        if (string.IsNullOrEmpty(arch))
+        {
+            throw new ModelFileException(file.Path, "missing metadata 'general.architecture': not a model file");
+        }
+
+        if (file.Tensors.Count == 0)
+        {
+            throw new ModelFileException(file.Path, "the file has no tensors (a vocabulary-only file?): not a complete model");
+        }
+
+        var embedding = Required(file, $"{arch}.embedding_length");
+        var heads = Required(file, $"{arch}.attention.head_count");
+        var kvHeads = Optional(file, $"{arch}.attention.head_count_kv") ?? heads;
+        if (kvHeads <= 0 || heads % kvHeads != 0)
+        {
+            throw new ModelFileException(file.Path, $"{heads} attention heads cannot be shared by {kvHeads} key/value heads");
+        }
+
+        var vocab = VocabSize(file, arch);
+        var info = new ModelInfo
+        {
+            Path = file.Path,
+            FileSizeBytes = file.FileSizeBytes,
+            Architecture = arch,
+            Name = file.GetString("general.name"),
+            ParameterCount = file.Tensors.Sum(t => t.ElementCount),
+            FileType = FileType(file),
+            TensorTypeHistogram = file.Tensors
+                .GroupBy(t => t.Type.ToString())
+                .OrderByDescending(g => g.Count())
+                .ThenBy(g => g.Key, StringComparer.Ordinal)
+                .ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal),
+            TensorDataBytes = file.TensorDataBytes,
+            ContextLength = Required(file, $"{arch}.context_length"),
+            EmbeddingLength = embedding,
+            BlockCount = Required(file, $"{arch}.block_count"),
+            HeadCount = heads,
+            HeadCountKv = kvHeads,
+            FeedForwardLength = Optional(file, $"{arch}.feed_forward_length") ?? 0,
+            VocabSize = vocab,
+            TokenizerModel = file.GetString("tokenizer.ggml.model"),
+            BosTokenId = TokenId(file, "tokenizer.ggml.bos_token_id", vocab),
+            EosTokenId = TokenId(file, "tokenizer.ggml.eos_token_id", vocab),
+            ChatTemplate = file.GetString("tokenizer.chat_template"),
+            ChatTemplateFamily = ChatTemplateRecognizer.Recognize(file.GetString("tokenizer.chat_template")),
+        };
+        return info;
+    }
+
+    private static int Required(GgufFile file, string key) =>
+        Optional(file, key) ?? throw new ModelFileException(file.Path, $"missing metadata '{key}': not a complete model");
+
+    /// <summary>A positive int; per-layer arrays (some architectures) count as their largest entry.</summary>
+    private static int? Optional(GgufFile file, string key)
+    {
+        if (!file.Metadata.TryGetValue(key, out var value))
+        {
+            return null;
+        }
+
+        var number = value.AsArray() is { } array
+            ? array.Items.Cast<object>().Select(o => Convert.ToInt64(o, System.Globalization.CultureInfo.InvariantCulture)).DefaultIfEmpty(0).Max()
+            : value.AsInt64();
+        return number is > 0 and <= int.MaxValue
+            ? (int)number.Value
+            : throw new ModelFileException(file.Path, $"metadata '{key}' must be a positive integer, not {value}");
+    }
+
+    private static int VocabSize(GgufFile file, string arch)
+    {
+        if (file.GetArray("tokenizer.ggml.tokens") is { } tokens)
+        {
+            return tokens.Count;
+        }
+
+        if (Optional(file, $"{arch}.vocab_size") is { } size)
+        {
+            return size;
+        }
+
+        var embeddings = file.Tensors.FirstOrDefault(t => t.Name == "token_embd.weight");
+        return embeddings is { Dimensions.Count: >= 2 } && embeddings.Dimensions[1] <= int.MaxValue ? (int)embeddings.Dimensions[1] : 0;
+    }
+
+    private static int? TokenId(GgufFile file, string key, int vocab)
+    {
+        if (!file.Metadata.TryGetValue(key, out var value))
+        {
+            return null;
+        }
+
+        var id = value.AsInt64();
+        return id is >= 0 && id < vocab
+            ? (int)id.Value
+            : throw new ModelFileException(file.Path, $"metadata '{key}' = {value} is not a token id of the {vocab}-token vocabulary");
+    }
+
+    private static string FileType(GgufFile file)
+    {
+        if (file.Metadata.TryGetValue("general.file_type", out var value))
+        {
+            return value.AsInt64() is { } number ? LlamaFileTypes.Name(number) ?? "unknown" : "unknown";
+        }
+
+        // Older files lack the key; llama.cpp then guesses from the most common tensor type, and so do we.
+        return file.Tensors
+            .Where(t => t.Type != GgmlType.F32 || file.Tensors.All(u => u.Type == GgmlType.F32))
+            .GroupBy(t => t.Type)
+            .OrderByDescending(g => g.Count())
+            .Select(g => g.Key.ToString())
+            .FirstOrDefault() ?? "unknown";
+    }
+}
