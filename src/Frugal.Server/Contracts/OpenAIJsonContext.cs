@@ -8,4 +8,7 @@ namespace Frugal.Server.Contracts;
 [JsonSerializable(typeof(ChatCompletionResponse))]
 [JsonSerializable(typeof(ChatCompletionChunk))]
 [JsonSerializable(typeof(ModelList))]
+[JsonSerializable(typeof(ModelEntry))]
+[JsonSerializable(typeof(ServerStatus))]
+[JsonSerializable(typeof(ReadinessStatus))]
 public sealed partial class OpenAIJsonContext : JsonSerializerContext;
