@@ -39,7 +39,7 @@ public sealed class FrugalMetrics : IDisposable
     /// <summary>Creates the instruments on a meter from <paramref name="meterFactory"/> (or a meter of its own when null).</summary>
     /// <param name="meterFactory">The host's meter factory, so that a collector can tell this host's instruments apart.</param>
     /// <param name="memory">Where the memory gauges read from; null leaves them out.</param>
-    public FrugalMetrics(IMeterFactory? meterFactory = null, IMemoryStatusSource? memory = null)
+    public FrugalMetrics(IMeterFactory? meterFactory = null, IMemoryProbe? memory = null)
     {
         _ownsMeter = meterFactory is null;
         _meter = meterFactory?.Create(new MeterOptions(MeterName)) ?? new Meter(MeterName);
@@ -63,10 +63,10 @@ public sealed class FrugalMetrics : IDisposable
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = SecondsBuckets });
         if (memory is not null)
         {
-            _meter.CreateObservableGauge("frugal.memory.limit", () => Observe(memory.GetStatus().LimitBytes), "By", "Memory limit (cgroup, else physical).");
-            _meter.CreateObservableGauge("frugal.memory.used", () => Observe(memory.GetStatus().UsedBytes), "By", "Memory charged against the limit.");
-            _meter.CreateObservableGauge("frugal.memory.available", () => Observe(memory.GetStatus().AvailableBytes), "By", "Memory left before the limit.");
-            _meter.CreateObservableGauge("frugal.memory.process_rss", () => Observe(memory.GetStatus().ProcessRssBytes), "By", "Resident set size of this process.");
+            _meter.CreateObservableGauge("frugal.memory.limit", () => memory.Read().LimitBytes, "By", "Memory limit (cgroup, else physical).");
+            _meter.CreateObservableGauge("frugal.memory.used", () => memory.Read().UsageBytes, "By", "Memory charged against the limit, page cache included.");
+            _meter.CreateObservableGauge("frugal.memory.available", () => memory.Read().AvailableBytes, "By", "Memory left under the limit for resident memory.");
+            _meter.CreateObservableGauge("frugal.memory.process_rss", () => memory.Read().ProcessRssBytes, "By", "Resident set size of this process.");
         }
     }
 
@@ -179,7 +179,4 @@ public sealed class FrugalMetrics : IDisposable
     // Weighted toward the newest so /status follows a change of load within a few requests.
     private static double? Smooth(double? previous, double? sample) =>
         sample is not { } s ? previous : previous is { } p ? (0.6 * s) + (0.4 * p) : s;
-
-    private static IEnumerable<Measurement<long>> Observe(long? value) =>
-        value is { } v ? [new Measurement<long>(v)] : [];
 }

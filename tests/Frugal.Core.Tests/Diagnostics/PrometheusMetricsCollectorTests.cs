@@ -1,6 +1,6 @@
 using Frugal.Diagnostics;
 using Frugal.Inference;
-using Frugal.Memory;
+using Frugal.Tests.Memory;
 
 namespace Frugal.Tests.Diagnostics;
 
@@ -52,20 +52,20 @@ public sealed class PrometheusMetricsCollectorTests : IDisposable
     }
 
     [Fact]
-    public void Render_MemoryGauges_ReadTheSourceAtScrape()
+    public void Render_MemoryGauges_ReadTheProbeAtScrape()
     {
-        var source = new FixedMemoryStatus(new MemoryStatus(2048, 1024, 1024, 512));
+        var probe = new FakeMemoryProbe(TimeProvider.System) { LimitBytes = 2048, AnonymousBytes = 1024 };
         using var collector = new PrometheusMetricsCollector([FrugalMetrics.MeterName], _factory);
-        using var metrics = new FrugalMetrics(_factory, source);
+        using var metrics = new FrugalMetrics(_factory, probe);
 
         var first = collector.Render();
-        source.Status = new MemoryStatus(2048, 1536, 512, 700);
+        probe.AnonymousBytes = 1536;
         var second = collector.Render();
 
         Assert.Contains("# TYPE frugal_memory_limit_bytes gauge\nfrugal_memory_limit_bytes 2048\n", first, StringComparison.Ordinal);
-        Assert.Contains("frugal_memory_process_rss_bytes 512\n", first, StringComparison.Ordinal);
+        Assert.Contains("frugal_memory_available_bytes 1024\n", first, StringComparison.Ordinal);
         Assert.Contains("frugal_memory_used_bytes 1536\n", second, StringComparison.Ordinal);
-        Assert.Contains("frugal_memory_process_rss_bytes 700\n", second, StringComparison.Ordinal);
+        Assert.Contains("frugal_memory_available_bytes 512\n", second, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -100,11 +100,4 @@ public sealed class PrometheusMetricsCollectorTests : IDisposable
         PromptTokensPerSecond = 40,
         DecodeTokensPerSecond = 12,
     };
-
-    private sealed class FixedMemoryStatus(MemoryStatus status) : IMemoryStatusSource
-    {
-        public MemoryStatus Status { get; set; } = status;
-
-        public MemoryStatus GetStatus() => Status;
-    }
 }
