@@ -94,6 +94,9 @@ public sealed partial class GenerationScheduler : IGenerationScheduler
         var engine = _engine();
         var ticket = Enter(userId);
         var holdsWorker = ticket is null;
+        // Leave the queue the moment the caller cancels, even while nobody awaits this enumeration.
+        using var leaveOnCancel = ticket is null ? default
+            : cancellationToken.UnsafeRegister(_ => Abandon(userId, ticket), null);
         try
         {
             if (ticket is not null)
@@ -196,6 +199,18 @@ public sealed partial class GenerationScheduler : IGenerationScheduler
             NotifyWaiters();
             Log.Queued(_logger, _queue.Count);
             return ticket;
+        }
+    }
+
+    private void Abandon(string userId, Ticket ticket)
+    {
+        lock (_lock)
+        {
+            if (!ticket.Granted && _queue.Remove(userId, ticket))
+            {
+                _metrics?.QueueDepthChanged(-1);
+                NotifyWaiters();
+            }
         }
     }
 

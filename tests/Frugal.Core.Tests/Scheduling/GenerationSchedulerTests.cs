@@ -79,9 +79,9 @@ public sealed class GenerationSchedulerTests(SchedulerEngineFixture fixture)
         await using var waiting = await QueueAsync(scheduler, "alice", cancel.Token);
 
         await cancel.CancelAsync();
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await waiting.Updates.MoveNextAsync());
 
-        Assert.Equal(0, scheduler.QueueDepth);
+        Assert.Equal(0, scheduler.QueueDepth); // at once, before its caller pulls again
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await waiting.Updates.MoveNextAsync());
         await using var next = await QueueAsync(scheduler, "bob");
         Assert.Equal(1, next.FirstPosition);
     }
