@@ -7,10 +7,13 @@ var root = new RootCommand("Frugal: a chat server for a small GGUF model on a sm
 root.Subcommands.Add(ModelCommand.Create());
 
 // Inference from a terminal: generate, chat
+root.Subcommands.Add(GenerateCommand.Create());
+root.Subcommands.Add(ChatCommand.Create());
 
 // The server and its users: serve, user
 
 // Fitting the box: doctor, monitor
+root.Subcommands.Add(DoctorCommand.Create());
 
 // Speed: bench
 

@@ -1,0 +1,133 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text;
+using Frugal.Inference;
+
+namespace Frugal.Cli.Commands;
+
+/// <summary>
+/// <c>frugal chat</c>: a streaming terminal chat that keeps the history. <c>/reset</c> starts over,
+/// <c>/exit</c> (or end of input) quits, Ctrl-C stops the current reply but not the program.
+/// </summary>
+internal static class ChatCommand
+{
+    public static Command Create()
+    {
+        var options = new InferenceOptions();
+        var command = new Command("chat", "Chat with a model in the terminal (/reset starts over, /exit quits, Ctrl-C stops a reply).");
+        options.AddTo(command);
+        command.SetAction(parse => InferenceOptions.RunAsync(() => RunAsync(parse, options)));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(ParseResult parse, InferenceOptions options)
+    {
+        await using var engine = await LlamaEngine.LoadAsync(options.Engine(parse)).ConfigureAwait(false);
+        var system = parse.GetValue(options.System);
+        var maxTokens = parse.GetValue(options.MaxTokens);
+        var sampling = options.Sampling(parse);
+        var history = NewHistory(system);
+        var conversation = 1;
+
+        CancellationTokenSource? reply = null;
+        ConsoleCancelEventHandler onCancel = (_, e) =>
+        {
+            // Ctrl-C belongs to the reply being written; the program keeps running.
+            e.Cancel = true;
+            Volatile.Read(ref reply)?.Cancel();
+        };
+        Console.CancelKeyPress += onCancel;
+        try
+        {
+            await Console.Out.WriteLineAsync($"frugal chat: {Path.GetFileName(engine.Model.Path)} ({engine.TemplateFamily} format, context {engine.ContextSize} tokens). /reset starts over, /exit quits, Ctrl-C stops a reply.")
+                .ConfigureAwait(false);
+            while (true)
+            {
+                await Console.Out.WriteAsync("> ").ConfigureAwait(false);
+                var line = await Console.In.ReadLineAsync().ConfigureAwait(false);
+                if (line is null || line.Trim() == "/exit")
+                {
+                    return 0;
+                }
+
+                if (line.Trim() == "/reset")
+                {
+                    history = NewHistory(system);
+                    conversation++;
+                    await Console.Out.WriteLineAsync("(history cleared)").ConfigureAwait(false);
+                    continue;
+                }
+
+                if (line.Trim().Length == 0)
+                {
+                    continue;
+                }
+
+                history.Add(new ChatTurn(ChatRole.User, line));
+                var request = new GenerationRequest
+                {
+                    Messages = history.ToArray(),
+                    MaxTokens = maxTokens,
+                    Sampling = sampling,
+                    SessionKey = string.Create(CultureInfo.InvariantCulture, $"cli-chat:{conversation}"),
+                };
+
+                using var cancel = new CancellationTokenSource();
+                Volatile.Write(ref reply, cancel);
+                var text = new StringBuilder();
+                try
+                {
+                    if (!await StreamReplyAsync(engine, request, text, cancel.Token).ConfigureAwait(false))
+                    {
+                        history.RemoveAt(history.Count - 1);
+                        continue;
+                    }
+                }
+                finally
+                {
+                    Volatile.Write(ref reply, null);
+                }
+
+                // A stopped reply stays in the history as far as it got: that is what the user saw.
+                history.Add(new ChatTurn(ChatRole.Assistant, text.ToString()));
+            }
+        }
+        finally
+        {
+            Console.CancelKeyPress -= onCancel;
+        }
+    }
+
+    /// <summary>Streams one reply to the terminal; false when the prompt no longer fits the context.</summary>
+    private static async Task<bool> StreamReplyAsync(LlamaEngine engine, GenerationRequest request, StringBuilder text, CancellationToken ct)
+    {
+        try
+        {
+            await foreach (var update in engine.GenerateAsync(request, ct).ConfigureAwait(false))
+            {
+                if (update.Text.Length > 0)
+                {
+                    text.Append(update.Text);
+                    await Console.Out.WriteAsync(update.Text).ConfigureAwait(false);
+                    await Console.Out.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+                }
+
+                if (update.Completed is { FinishReason: FinishReason.Cancelled })
+                {
+                    await Console.Out.WriteAsync(" [stopped]").ConfigureAwait(false);
+                }
+            }
+
+            await Console.Out.WriteLineAsync().ConfigureAwait(false);
+            return true;
+        }
+        catch (PromptTooLongException e)
+        {
+            await Console.Out.WriteLineAsync($"(the conversation is too long for the context: {e.Message}; /reset to start over)").ConfigureAwait(false);
+            return false;
+        }
+    }
+
+    private static List<ChatTurn> NewHistory(string? system) =>
+        system is { Length: > 0 } ? [new ChatTurn(ChatRole.System, system)] : [];
+}

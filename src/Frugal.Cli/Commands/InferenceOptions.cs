@@ -1,0 +1,96 @@
+using System.CommandLine;
+using Frugal.Inference;
+using Frugal.Models;
+
+namespace Frugal.Cli.Commands;
+
+/// <summary>The options <c>generate</c> and <c>chat</c> share, and how they turn into an engine.</summary>
+internal sealed class InferenceOptions
+{
+    public Option<string> Model { get; } = new("--model", "-m") { Description = "The GGUF model file.", Required = true };
+
+    public Option<string?> System { get; } = new("--system") { Description = "A system message that opens the conversation." };
+
+    public Option<int> MaxTokens { get; } = new("--max-tokens") { Description = "The most tokens a reply may have.", DefaultValueFactory = _ => 256 };
+
+    public Option<float> Temperature { get; } = new("--temperature") { Description = "Sampling temperature; 0 is greedy and deterministic.", DefaultValueFactory = _ => SamplingOptions.Default.Temperature };
+
+    public Option<uint?> Seed { get; } = new("--seed") { Description = "Seed of the random sampler (same seed, same reply)." };
+
+    public Option<int> ContextSize { get; } = new("--ctx") { Description = "Context size in tokens (0: the model's, capped at 4096).", DefaultValueFactory = _ => 0 };
+
+    public Option<string?> ChatTemplate { get; } = new("--chat-template") { Description = "Chat format when the model's own is missing or unknown: zephyr, llama2 or chatml." };
+
+    public InferenceOptions()
+    {
+        ChatTemplate.AcceptOnlyFromAmong("zephyr", "llama2", "chatml");
+        MaxTokens.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int>() <= 0)
+            {
+                result.AddError("--max-tokens must be more than 0");
+            }
+        });
+        Temperature.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<float>() is < 0f or > 5f || float.IsNaN(result.GetValueOrDefault<float>()))
+            {
+                result.AddError("--temperature must be between 0 and 5");
+            }
+        });
+        ContextSize.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int>() < 0)
+            {
+                result.AddError("--ctx must be 0 or more");
+            }
+        });
+    }
+
+    public void AddTo(Command command)
+    {
+        command.Options.Add(Model);
+        command.Options.Add(System);
+        command.Options.Add(MaxTokens);
+        command.Options.Add(Temperature);
+        command.Options.Add(Seed);
+        command.Options.Add(ContextSize);
+        command.Options.Add(ChatTemplate);
+    }
+
+    public EngineOptions Engine(ParseResult parse) => new()
+    {
+        ModelPath = parse.GetValue(Model)!,
+        ContextSize = parse.GetValue(ContextSize),
+        ChatTemplate = parse.GetValue(ChatTemplate) switch
+        {
+            "zephyr" => ChatTemplateFamily.Zephyr,
+            "llama2" => ChatTemplateFamily.Llama2,
+            "chatml" => ChatTemplateFamily.ChatML,
+            _ => null,
+        },
+    };
+
+    public SamplingOptions Sampling(ParseResult parse) => SamplingOptions.Default with
+    {
+        Temperature = parse.GetValue(Temperature),
+        Seed = parse.GetValue(Seed),
+    };
+
+    /// <summary>
+    /// Runs <paramref name="body"/>; a missing or malformed model, an unknown chat template or a prompt
+    /// too long for the context becomes one line on stderr and exit code 2, never a stack trace.
+    /// </summary>
+    public static async Task<int> RunAsync(Func<Task<int>> body)
+    {
+        try
+        {
+            return await body().ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is ModelFileException or ChatTemplateException or PromptTooLongException)
+        {
+            await Console.Error.WriteLineAsync($"frugal: {e.Message}").ConfigureAwait(false);
+            return 2;
+        }
+    }
+}

@@ -1,0 +1,7 @@
+namespace Frugal.Conversations;
+
+/// <summary>The first update of a send: the user's message is stored and the turn is admitted to the queue.</summary>
+/// <param name="UserMessage">The user's message as committed.</param>
+/// <param name="OmittedMessages">Earlier messages left out of the model's context for lack of room.</param>
+/// <param name="PromptTokens">Tokens of the prompt given to the model.</param>
+public sealed record ConversationStart(StoredMessage UserMessage, int OmittedMessages, int PromptTokens);

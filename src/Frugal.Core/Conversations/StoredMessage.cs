@@ -1,0 +1,24 @@
+using Frugal.Inference;
+
+namespace Frugal.Conversations;
+
+/// <summary>A message as kept in a conversation.</summary>
+/// <param name="Id">Increasing identifier: a later message has a larger id.</param>
+/// <param name="SessionId">The conversation it belongs to.</param>
+/// <param name="Role">User or assistant (the system prompt lives on the session).</param>
+/// <param name="Content">The text.</param>
+/// <param name="TokenCount">Tokens of <paramref name="Content"/> with the model that was loaded when it was stored.</param>
+/// <param name="CreatedAt">When it was stored.</param>
+/// <param name="UpdatedAt">When it last changed.</param>
+/// <param name="FinishReason">For replies: "stop", "length", "cancelled" or "error"; null for user messages.</param>
+/// <param name="Status">Whether the message is whole.</param>
+public sealed record StoredMessage(
+    long Id,
+    string SessionId,
+    ChatRole Role,
+    string Content,
+    int TokenCount,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt,
+    string? FinishReason,
+    MessageStatus Status);

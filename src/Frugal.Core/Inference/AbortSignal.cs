@@ -1,0 +1,56 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using LLama.Native;
+
+namespace Frugal.Inference;
+
+/// <summary>
+/// llama.cpp's abort callback for one context: ggml polls it between graph nodes, so cancelling the
+/// current token stops a long prompt evaluation within milliseconds, where LLamaSharp's own async
+/// decode cannot interrupt the native call at all.
+/// </summary>
+/// <remarks>
+/// The callback is a static unmanaged-callable function (nothing for the GC to collect); the signal is
+/// reached through a GC handle that lives as long as the context.
+/// </remarks>
+internal sealed unsafe class AbortSignal : IDisposable
+{
+    private GCHandle _self;
+    private CancellationToken _token;
+
+    private AbortSignal() => _self = GCHandle.Alloc(this);
+
+    /// <summary>
+    /// The token the running decode watches; default when idle. Set before the decode is started on its
+    /// worker thread (the hand-off is a memory barrier), read by ggml's threads during the decode.
+    /// </summary>
+    public CancellationToken Token
+    {
+        get => _token;
+        set => _token = value;
+    }
+
+    /// <summary>Creates a signal and installs it as <paramref name="context"/>'s abort callback.</summary>
+    public static AbortSignal InstallOn(SafeLLamaContextHandle context)
+    {
+        var signal = new AbortSignal();
+        delegate* unmanaged[Cdecl]<IntPtr, byte> callback = &ShouldAbort;
+        NativeApi.llama_set_abort_callback(context, (IntPtr)callback, GCHandle.ToIntPtr(signal._self));
+        return signal;
+    }
+
+    public void Dispose()
+    {
+        if (_self.IsAllocated)
+        {
+            _self.Free();
+        }
+    }
+
+    [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
+    private static byte ShouldAbort(IntPtr data)
+    {
+        var signal = GCHandle.FromIntPtr(data).Target as AbortSignal;
+        return signal is not null && signal.Token.IsCancellationRequested ? (byte)1 : (byte)0;
+    }
+}

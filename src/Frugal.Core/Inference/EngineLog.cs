@@ -1,0 +1,30 @@
+using Microsoft.Extensions.Logging;
+
+namespace Frugal.Inference;
+
+/// <summary>The engine's log messages. Never message text above Trace.</summary>
+internal static partial class EngineLog
+{
+    [LoggerMessage(EventId = 2000, Level = LogLevel.Debug, Message = "llama.cpp [{Level}] {Message}")]
+    public static partial void NativeMessage(ILogger logger, string level, string message);
+
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Information,
+        Message = "Loaded {Path}: {Family} chat format, context {ContextSize} tokens, {Threads} threads, flash attention {FlashAttention}, in {ElapsedMs} ms")]
+    public static partial void Loaded(ILogger logger, string path, ChatTemplateFamily family, int contextSize, int threads, string flashAttention, long elapsedMs);
+
+    [LoggerMessage(EventId = 2002, Level = LogLevel.Debug,
+        Message = "Generation finished: {Reason}, prompt {PromptTokens} tokens ({CachedTokens} cached), completion {CompletionTokens} tokens, TTFT {TtftMs} ms")]
+    public static partial void Finished(ILogger logger, FinishReason reason, int promptTokens, int cachedTokens, int completionTokens, double ttftMs);
+
+    [LoggerMessage(EventId = 2003, Level = LogLevel.Debug, Message = "Session {Session}: saved {Tokens} tokens of KV state ({Bytes} bytes) in {ElapsedMs} ms")]
+    public static partial void StateSaved(ILogger logger, string session, int tokens, long bytes, double elapsedMs);
+
+    [LoggerMessage(EventId = 2004, Level = LogLevel.Debug, Message = "Session {Session}: restored {Tokens} tokens of KV state in {ElapsedMs} ms")]
+    public static partial void StateRestored(ILogger logger, string session, int tokens, double elapsedMs);
+
+    [LoggerMessage(EventId = 2005, Level = LogLevel.Warning, Message = "Session {Session}: its kept KV state could not be restored; evaluating from scratch")]
+    public static partial void StateRestoreFailed(ILogger logger, string session, Exception exception);
+
+    [LoggerMessage(EventId = 2006, Level = LogLevel.Trace, Message = "Prompt: {Prompt}")]
+    public static partial void Prompt(ILogger logger, string prompt);
+}

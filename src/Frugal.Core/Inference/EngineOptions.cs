@@ -1,0 +1,52 @@
+using Frugal.Inference.State;
+
+namespace Frugal.Inference;
+
+/// <summary>How to load a model and create its one native context.</summary>
+public sealed record EngineOptions
+{
+    /// <summary>Largest context size picked when <see cref="ContextSize"/> is 0 (the model's own may be far larger than the box can hold).</summary>
+    public const int MaxDefaultContextSize = 4096;
+
+    /// <summary>Default tokens per <c>llama_decode</c> call during prompt evaluation.</summary>
+    public const int DefaultBatchSize = 512;
+
+    /// <summary>The GGUF file to load.</summary>
+    public required string ModelPath { get; init; }
+
+    /// <summary>Context size in tokens; 0 takes the model's training context, capped at <see cref="MaxDefaultContextSize"/>.</summary>
+    public int ContextSize { get; init; }
+
+    /// <summary>Logical batch size (tokens submitted per decode call).</summary>
+    public int BatchSize { get; init; } = DefaultBatchSize;
+
+    /// <summary>Physical (micro) batch size; 0 uses <see cref="BatchSize"/>.</summary>
+    public int MicroBatchSize { get; init; }
+
+    /// <summary>
+    /// Threads for decoding and prompt evaluation; 0 uses <see cref="Environment.ProcessorCount"/>, which .NET
+    /// derives from the cgroup CPU quota and the process's affinity, not from the machine's core count.
+    /// </summary>
+    public int Threads { get; init; }
+
+    /// <summary>Flash attention: null lets llama.cpp decide (auto), true forces it on, false off.</summary>
+    public bool? FlashAttention { get; init; }
+
+    /// <summary>
+    /// Let llama.cpp repack weights into CPU-friendly layouts at load (<c>use_extra_bufts</c>). Repacked weights
+    /// are copied into anonymous memory, which defeats the memory map on a small box, so it is off by default.
+    /// </summary>
+    public bool RepackWeights { get; init; }
+
+    /// <summary>Chat format to use; null takes it from the model file and fails when the file's template is unknown.</summary>
+    public ChatTemplateFamily? ChatTemplate { get; init; }
+
+    /// <summary>Where idle sessions' KV states go when another session takes the context; null keeps only the active one.</summary>
+    public ISessionStateStore? SessionStateStore { get; init; }
+
+    /// <summary>
+    /// Sessions whose KV state holds fewer tokens than this are not saved when another session takes the
+    /// context: re-evaluating so few tokens costs less than saving and restoring them.
+    /// </summary>
+    public int MinTokensToSaveState { get; init; } = 64;
+}

@@ -1,0 +1,4 @@
+namespace Frugal.Server.Contracts;
+
+/// <summary>Body of <c>POST /api/sessions</c>; both fields optional (an empty body <c>{}</c> is fine).</summary>
+public sealed record CreateSessionRequest(string? Title = null, string? SystemPrompt = null);

@@ -1,0 +1,119 @@
+using Frugal.Conversations;
+using Frugal.Inference;
+using Frugal.Server.Contracts;
+using Frugal.Server.Hosting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+
+namespace Frugal.Server.Endpoints;
+
+/// <summary>
+/// Conversations kept by the server, each visible to its owner only (another user's id answers 404,
+/// exactly as an unknown one):
+/// <c>POST /api/sessions</c> {title?, system_prompt?} → session;
+/// <c>GET /api/sessions</c> → {"object":"list","data":[session]} (most recently updated first);
+/// <c>GET /api/sessions/{id}</c> → session;
+/// <c>PATCH /api/sessions/{id}</c> {title} → session;
+/// <c>DELETE /api/sessions/{id}</c> → {"id","object":"session.deleted","deleted":true};
+/// <c>GET /api/sessions/{id}/messages</c> → {"object":"list","data":[message]} (oldest first);
+/// <c>POST /api/sessions/{id}/messages</c> {content, stream?, max_tokens?, temperature?} → the reply
+/// (SSE events as described on <see cref="ReplyEvent"/>, or <see cref="SendMessageResponse"/>).
+/// </summary>
+public static partial class SessionsApi
+{
+    /// <summary>Longest title accepted, in characters.</summary>
+    public const int MaxTitleLength = 200;
+
+    public static IEndpointRouteBuilder MapSessionsApi(this IEndpointRouteBuilder endpoints)
+    {
+        var api = endpoints.MapGroup("/api/sessions");
+        api.MapPost("", CreateSessionAsync);
+        api.MapGet("", ListSessionsAsync);
+        api.MapGet("/{id}", GetSessionAsync);
+        api.MapPatch("/{id}", RenameSessionAsync);
+        api.MapDelete("/{id}", DeleteSessionAsync);
+        api.MapGet("/{id}/messages", ListMessagesAsync);
+        api.MapPost("/{id}/messages", SendMessageAsync);
+        return endpoints;
+    }
+
+    public static async Task<Results<Created<SessionResource>, JsonHttpResult<ErrorResponse>>> CreateSessionAsync(
+        CreateSessionRequest body, HttpContext context, ConversationService conversations)
+    {
+        if (ValidateTitle(body.Title) is { } problem)
+        {
+            return problem;
+        }
+
+        var session = await conversations.CreateSessionAsync(context.GetFrugalUser().Id, body.Title, body.SystemPrompt, context.RequestAborted);
+        return TypedResults.Created($"/api/sessions/{session.Id}", ToResource(session));
+    }
+
+    public static async Task<Ok<ListResponse<SessionResource>>> ListSessionsAsync(HttpContext context, ConversationService conversations)
+    {
+        var sessions = await conversations.ListSessionsAsync(context.GetFrugalUser().Id, context.RequestAborted);
+        return TypedResults.Ok(new ListResponse<SessionResource>("list", [.. sessions.Select(ToResource)]));
+    }
+
+    public static async Task<Results<Ok<SessionResource>, JsonHttpResult<ErrorResponse>>> GetSessionAsync(
+        string id, HttpContext context, ConversationService conversations)
+    {
+        var session = await conversations.GetSessionAsync(context.GetFrugalUser().Id, id, context.RequestAborted);
+        return session is null ? NoSuchSession(id) : TypedResults.Ok(ToResource(session));
+    }
+
+    public static async Task<Results<Ok<SessionResource>, JsonHttpResult<ErrorResponse>>> RenameSessionAsync(
+        string id, UpdateSessionRequest body, HttpContext context, ConversationService conversations)
+    {
+        if (ValidateTitle(body.Title) is { } problem)
+        {
+            return problem;
+        }
+
+        var session = await conversations.RenameSessionAsync(context.GetFrugalUser().Id, id, body.Title, context.RequestAborted);
+        return session is null ? NoSuchSession(id) : TypedResults.Ok(ToResource(session));
+    }
+
+    public static async Task<Results<Ok<DeletedResponse>, JsonHttpResult<ErrorResponse>>> DeleteSessionAsync(
+        string id, HttpContext context, ConversationService conversations)
+    {
+        var deleted = await conversations.DeleteSessionAsync(context.GetFrugalUser().Id, id, context.RequestAborted);
+        return deleted ? TypedResults.Ok(new DeletedResponse(id, "session.deleted", true)) : NoSuchSession(id);
+    }
+
+    public static async Task<Results<Ok<ListResponse<MessageResource>>, JsonHttpResult<ErrorResponse>>> ListMessagesAsync(
+        string id, HttpContext context, ConversationService conversations)
+    {
+        var messages = await conversations.ListMessagesAsync(context.GetFrugalUser().Id, id, context.RequestAborted);
+        return messages is null ? NoSuchSession(id) : TypedResults.Ok(new ListResponse<MessageResource>("list", [.. messages.Select(ToResource)]));
+    }
+
+    /// <summary>The 404 for a missing or foreign session; the same words either way.</summary>
+    internal static JsonHttpResult<ErrorResponse> NoSuchSession(string id) => ApiErrors.NotFound($"No session '{id}'.", "id", "session_not_found");
+
+    private static JsonHttpResult<ErrorResponse>? ValidateTitle(string? title) => title is { Length: > MaxTitleLength }
+        ? ApiErrors.BadRequest($"title has at most {MaxTitleLength} characters.", "title", "invalid_value")
+        : null;
+
+    internal static SessionResource ToResource(ConversationSession session) => new(
+        session.Id, "session", session.Title, session.SystemPrompt, session.CreatedAt, session.UpdatedAt, session.MessageCount);
+
+    internal static MessageResource ToResource(StoredMessage message) => new(
+        message.Id,
+        "session.message",
+        message.SessionId,
+        message.Role == ChatRole.User ? "user" : "assistant",
+        message.Content,
+        message.TokenCount,
+        message.CreatedAt,
+        message.UpdatedAt,
+        message.FinishReason,
+        message.Status switch
+        {
+            MessageStatus.Partial => "partial",
+            MessageStatus.Failed => "failed",
+            _ => "complete",
+        });
+}

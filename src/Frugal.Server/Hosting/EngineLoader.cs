@@ -1,0 +1,65 @@
+using System.Diagnostics;
+using Frugal.Inference;
+using Frugal.Models;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Frugal.Server.Hosting;
+
+/// <summary>
+/// Loads the engine after the server has started listening, so <c>/health</c> answers at once and
+/// <c>/ready</c> can say "loading" or why loading failed. The outcome goes to <see cref="EngineReadiness"/>.
+/// </summary>
+internal sealed class EngineLoader(
+    FrugalServerOptions options,
+    EngineReadiness readiness,
+    ILoggerFactory loggerFactory) : BackgroundService
+{
+    private readonly ILogger _logger = loggerFactory.CreateLogger<EngineLoader>();
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        // Leave the start-up path at once: the host must not wait for the model.
+        await Task.Yield();
+        if (options.EngineFactory is not { } factory)
+        {
+            Fail("no inference engine is configured for this server.", null);
+            return;
+        }
+
+        Log.ModelLoading(_logger, options.ModelPath);
+        var stopwatch = Stopwatch.StartNew();
+        try
+        {
+            var engine = await factory(options, loggerFactory, stoppingToken).ConfigureAwait(false);
+            if (stoppingToken.IsCancellationRequested)
+            {
+                await engine.DisposeAsync().ConfigureAwait(false);
+                return;
+            }
+
+            readiness.SetLoaded(engine);
+            Log.ModelLoaded(_logger, stopwatch.ElapsedMilliseconds, engine.Model.Architecture, engine.ContextSize);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Shutting down while loading: nothing to report.
+        }
+        catch (ModelFileException e)
+        {
+            Fail(e.Message, null);
+        }
+#pragma warning disable CA1031 // Any load failure becomes /ready's reason; the server stays up and says why.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            Fail($"{e.GetType().Name}: {e.Message}", e);
+        }
+    }
+
+    private void Fail(string reason, Exception? exception)
+    {
+        readiness.SetFailed(reason);
+        Log.ModelFailed(_logger, reason, exception);
+    }
+}

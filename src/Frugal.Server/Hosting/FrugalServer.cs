@@ -1,0 +1,130 @@
+using System.Net;
+using Frugal.Conversations;
+using Frugal.Inference;
+using Frugal.Server.Contracts;
+using Frugal.Server.Endpoints;
+using Frugal.Storage.Sqlite;
+using Frugal.Users;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Frugal.Server.Hosting;
+
+/// <summary>
+/// Builds the Frugal HTTP server (Program-less: <c>frugal serve</c> and the tests call
+/// <see cref="Build"/>, then <c>StartAsync</c>/<c>RunAsync</c>). Kestrel listens on
+/// <see cref="FrugalServerOptions.Host"/>:<see cref="FrugalServerOptions.Port"/> at once; the model loads in the
+/// background and <see cref="EngineReadiness"/> (a singleton) tells whether it is ready.
+/// </summary>
+public static class FrugalServer
+{
+    /// <summary>
+    /// Validates <paramref name="options"/>, opens (and migrates) the database, registers the services
+    /// and the middleware, and maps <see cref="FrugalEndpoints.MapFrugalEndpoints"/>.
+    /// <paramref name="configure"/> runs last on the builder (logging levels, extra services in tests).
+    /// Throws <see cref="ServerStartException"/> when the options are invalid or a non-loopback bind has no user.
+    /// </summary>
+    public static WebApplication Build(FrugalServerOptions options, Action<WebApplicationBuilder>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.Validate() is { Count: > 0 } problems)
+        {
+            throw new ServerStartException(string.Join(Environment.NewLine, problems));
+        }
+
+        var database = SqliteDatabase.Open(options.DataDirectory);
+        var users = new SqliteUserStore(database);
+        if (!options.IsLoopback && users.CountActiveAsync().GetAwaiter().GetResult() == 0)
+        {
+            throw new ServerStartException(
+                $"Refusing to listen on {options.Host}: no user exists in {database.FilePath}, so anyone on the network could " +
+                "use the model. Add one first with 'frugal user add NAME --data DIR', or listen on 127.0.0.1.");
+        }
+
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes;
+            if (string.Equals(options.Host, "localhost", StringComparison.OrdinalIgnoreCase))
+            {
+                kestrel.ListenLocalhost(options.Port);
+            }
+            else
+            {
+                kestrel.Listen(IPAddress.Parse(options.Host), options.Port);
+            }
+        });
+
+        var services = builder.Services;
+        services.AddSingleton(options);
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(database);
+        services.AddSingleton<IUserStore>(users);
+        services.AddSingleton<IConversationStore, SqliteConversationStore>();
+        services.AddSingleton<EngineReadiness>();
+        services.AddHostedService<EngineLoader>();
+        services.AddSingleton<ConversationService>();
+        services.Configure<JsonOptions>(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, ServerJsonContext.Default));
+        // Binding failures (malformed JSON, wrong types) throw, so ErrorHandlingMiddleware answers them in OpenAI's shape.
+        services.Configure<RouteHandlerOptions>(routes => routes.ThrowOnBadRequest = true);
+        configure?.Invoke(builder);
+
+        var app = builder.Build();
+        app.UseMiddleware<ErrorHandlingMiddleware>();
+        app.UseMiddleware<HostFilterMiddleware>();
+        app.Use(RefuseOversizedBody);
+        app.UseStatusCodePages(WriteEmptyStatusAsync);
+        app.UseMiddleware<ApiKeyMiddleware>();
+        app.MapFrugalEndpoints();
+        app.MapFrugalWebPage();         // the chat page at "/" (public; its API calls carry the key)
+        return app;
+    }
+
+    /// <summary>The address the started server listens on, with the real port when <see cref="FrugalServerOptions.Port"/> was 0.</summary>
+    public static Uri GetBaseAddress(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses;
+        var first = addresses?.FirstOrDefault() ?? throw new InvalidOperationException("The server has not started.");
+        return new Uri(first.EndsWith('/') ? first : first + "/");
+    }
+
+    // A declared length over the limit is refused before anything reads the body; a chunked body
+    // is cut by Kestrel's limit while being read (BadHttpRequestException 413, see ErrorHandlingMiddleware).
+    private static Task RefuseOversizedBody(HttpContext context, RequestDelegate next)
+    {
+        var limit = context.RequestServices.GetRequiredService<FrugalServerOptions>().MaxRequestBodyBytes;
+        return context.Request.ContentLength > limit
+            ? ApiErrors.WriteAsync(context, StatusCodes.Status413PayloadTooLarge,
+                $"The request body is larger than this server accepts ({limit} bytes).", code: "request_too_large")
+            : next(context);
+    }
+
+    // Routing answers unknown routes (404) and wrong methods (405) with an empty body; give them ours.
+    private static Task WriteEmptyStatusAsync(StatusCodeContext status)
+    {
+        var context = status.HttpContext;
+        var code = context.Response.StatusCode;
+        var message = code switch
+        {
+            StatusCodes.Status404NotFound => $"Unknown route: {context.Request.Method} {context.Request.Path}.",
+            StatusCodes.Status405MethodNotAllowed => $"Method {context.Request.Method} is not allowed on {context.Request.Path}.",
+            _ => ReasonPhrases.GetReasonPhrase(code),
+        };
+        return ApiErrors.WriteAsync(context, code, message, code: code switch
+        {
+            StatusCodes.Status404NotFound => "unknown_route",
+            StatusCodes.Status405MethodNotAllowed => "method_not_allowed",
+            _ => null,
+        });
+    }
+}

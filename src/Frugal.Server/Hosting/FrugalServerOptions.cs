@@ -1,0 +1,97 @@
+using System.Net;
+using Frugal.Inference;
+using Microsoft.Extensions.Logging;
+
+namespace Frugal.Server.Hosting;
+
+/// <summary>How <c>frugal serve</c> runs: where it listens, where it keeps data, which model, and its limits.</summary>
+public sealed class FrugalServerOptions
+{
+    public const string DefaultHost = "127.0.0.1";
+    public const int DefaultPort = 8080;
+    public const string DefaultDataDirectory = "./data";
+    public const int DefaultQueueDepth = 16;
+    public const long DefaultMaxRequestBodyBytes = 1024 * 1024;
+
+    /// <summary>The GGUF file to serve.</summary>
+    public string ModelPath { get; set; } = "";
+
+    /// <summary>Address to bind: an IP address or <c>localhost</c>. Default 127.0.0.1.</summary>
+    public string Host { get; set; } = DefaultHost;
+
+    /// <summary>TCP port; 0 picks a free one (tests read it back with <see cref="FrugalServer.GetBaseAddress"/>).</summary>
+    public int Port { get; set; } = DefaultPort;
+
+    /// <summary>Directory of the database file; created when missing.</summary>
+    public string DataDirectory { get; set; } = DefaultDataDirectory;
+
+    /// <summary>Requests that may wait for the inference worker; one more gets 503 with Retry-After.</summary>
+    public int QueueDepth { get; set; } = DefaultQueueDepth;
+
+    /// <summary>Context size in tokens; null takes the engine's default.</summary>
+    public int? ContextSize { get; set; }
+
+    /// <summary>Largest request body accepted; a bigger one gets 413.</summary>
+    public long MaxRequestBodyBytes { get; set; } = DefaultMaxRequestBodyBytes;
+
+    /// <summary>Longest a generation may run; null: no limit beyond max_tokens.</summary>
+    public TimeSpan? RequestTimeout { get; set; }
+
+    /// <summary>
+    /// Host names (the Host header, without port) accepted besides localhost, 127.0.0.1, [::1] and
+    /// the bound address. <c>*</c> accepts any (gives up DNS-rebinding protection).
+    /// </summary>
+    public IList<string> AllowedHosts { get; } = [];
+
+    /// <summary>
+    /// Loads the engine in the background. Null: no engine can be loaded and <c>/ready</c> reports why.
+    /// The CLI sets it to load <see cref="ModelPath"/> with the LLamaSharp engine.
+    /// </summary>
+    public Func<FrugalServerOptions, ILoggerFactory, CancellationToken, Task<IInferenceEngine>>? EngineFactory { get; set; }
+
+    /// <summary>True when <see cref="Host"/> is a loopback address or <c>localhost</c>.</summary>
+    public bool IsLoopback => string.Equals(Host, "localhost", StringComparison.OrdinalIgnoreCase)
+        || (IPAddress.TryParse(Host, out var address) && IPAddress.IsLoopback(address));
+
+    /// <summary>Problems that stop the server from starting (empty when valid).</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var problems = new List<string>();
+        if (!string.Equals(Host, "localhost", StringComparison.OrdinalIgnoreCase) && !IPAddress.TryParse(Host, out _))
+        {
+            problems.Add($"--host '{Host}' is not an IP address or 'localhost'.");
+        }
+
+        if (Port is < 0 or > 65535)
+        {
+            problems.Add($"--port {Port} is not between 0 and 65535.");
+        }
+
+        if (string.IsNullOrWhiteSpace(DataDirectory))
+        {
+            problems.Add("--data must name a directory.");
+        }
+
+        if (QueueDepth < 1)
+        {
+            problems.Add($"--queue-depth {QueueDepth} must be at least 1.");
+        }
+
+        if (ContextSize is < 16)
+        {
+            problems.Add($"--ctx {ContextSize} must be at least 16 tokens.");
+        }
+
+        if (MaxRequestBodyBytes < 1024)
+        {
+            problems.Add($"--max-body {MaxRequestBodyBytes} must be at least 1024 bytes.");
+        }
+
+        if (RequestTimeout is { } timeout && timeout <= TimeSpan.Zero)
+        {
+            problems.Add("The request timeout must be positive.");
+        }
+
+        return problems;
+    }
+}

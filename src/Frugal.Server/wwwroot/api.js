@@ -1,0 +1,135 @@
+// The page's view of Frugal's HTTP API (/api/sessions, /status). Every call sends the API key as a
+// bearer token; errors come back as ApiError with the server's own message when it gave one.
+import { readSse } from "./sse.js";
+
+export class ApiError extends Error {
+  /**
+   * @param {number} status HTTP status, or 0 when the server could not be reached
+   * @param {string} message
+   * @param {{code?: string, type?: string, retryAfter?: number}} [details]
+   */
+  constructor(status, message, details = {}) {
+    super(message);
+    this.name = "ApiError";
+    this.status = status;
+    this.code = details.code;
+    this.type = details.type;
+    this.retryAfter = details.retryAfter;
+  }
+}
+
+export class Api {
+  #key;
+
+  /** @param {string} key */
+  constructor(key) {
+    this.#key = key;
+  }
+
+  listSessions() {
+    return this.#json("GET", "/api/sessions").then((body) => listOf(body, "sessions"));
+  }
+
+  /** @param {{title?: string, system_prompt?: string}} [options] */
+  createSession(options = {}) {
+    return this.#json("POST", "/api/sessions", options);
+  }
+
+  renameSession(id, title) {
+    return this.#json("PATCH", `/api/sessions/${encodeURIComponent(id)}`, { title });
+  }
+
+  deleteSession(id) {
+    return this.#json("DELETE", `/api/sessions/${encodeURIComponent(id)}`);
+  }
+
+  listMessages(id) {
+    return this.#json("GET", `/api/sessions/${encodeURIComponent(id)}/messages`).then((body) => listOf(body, "messages"));
+  }
+
+  status() {
+    return this.#json("GET", "/status");
+  }
+
+  /**
+   * Sends a message and streams the reply.
+   * @param {string} id session id
+   * @param {{content: string, max_tokens?: number, temperature?: number}} body
+   * @param {AbortSignal} signal aborting it closes the connection, which cancels the generation
+   * @returns {AsyncGenerator<{kind: "comment", text: string} | {kind: "event", event: string, data: string}>}
+   */
+  async *sendMessage(id, body, signal) {
+    const response = await this.#fetch("POST", `/api/sessions/${encodeURIComponent(id)}/messages`, { ...body, stream: true }, signal, "text/event-stream");
+    if (!response.body) throw new ApiError(response.status, "The server sent no reply body.");
+    yield* readSse(response.body);
+  }
+
+  async #json(method, path, body) {
+    const response = await this.#fetch(method, path, body, undefined, "application/json");
+    const text = await response.text();
+    if (!text) return null;
+    try {
+      return JSON.parse(text);
+    } catch {
+      throw new ApiError(response.status, "The server sent a reply that is not JSON.");
+    }
+  }
+
+  async #fetch(method, path, body, signal, accept) {
+    const headers = { Authorization: `Bearer ${this.#key}`, Accept: accept };
+    if (body !== undefined) headers["Content-Type"] = "application/json";
+    let response;
+    try {
+      response = await fetch(path, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal,
+        cache: "no-store",
+      });
+    } catch (error) {
+      if (error?.name === "AbortError") throw error;
+      throw new ApiError(0, "Cannot reach the server. Is it still running?");
+    }
+    if (!response.ok) throw await errorFrom(response);
+    return response;
+  }
+}
+
+async function errorFrom(response) {
+  let message = "";
+  let details = {};
+  try {
+    const body = await response.json();
+    const error = body?.error ?? body;
+    if (typeof error === "string") message = error;
+    else if (error && typeof error.message === "string") {
+      message = error.message;
+      details = { code: error.code ?? undefined, type: error.type ?? undefined };
+    }
+  } catch {
+    // Not JSON: fall back to the status text below.
+  }
+  const retry = Number(response.headers.get("Retry-After"));
+  if (Number.isFinite(retry) && retry > 0) details.retryAfter = retry;
+  if (!message) message = defaultMessage(response.status, response.statusText);
+  return new ApiError(response.status, message, details);
+}
+
+function defaultMessage(status, statusText) {
+  switch (status) {
+    case 401: return "The API key was not accepted.";
+    case 404: return "Not found.";
+    case 413: return "The message is too large.";
+    case 429:
+    case 503: return "The server is busy. Try again shortly.";
+    default: return `The server answered ${status} ${statusText}`.trim();
+  }
+}
+
+function listOf(body, name) {
+  if (Array.isArray(body)) return body;
+  if (Array.isArray(body?.data)) return body.data;
+  if (Array.isArray(body?.[name])) return body[name];
+  return [];
+}

@@ -1,0 +1,111 @@
+// Turns the items of a reply stream (POST /api/sessions/{id}/messages with stream: true) into what
+// the page shows. Field names are read tolerantly so the page keeps working if the server adds or
+// renames optional figures; the text deltas and the final event are the contract.
+
+/**
+ * @typedef {{type: "queue", position: number}
+ *   | {type: "delta", text: string}
+ *   | {type: "done", finishReason?: string, usage?: object, ttftMs?: number, tokensPerSecond?: number,
+ *      messageId?: string, omitted?: number}
+ *   | {type: "error", message: string, code?: string}
+ *   | {type: "info", omitted?: number, messageId?: string}
+ *   | {type: "start", userMessageId: string}
+ *   | {type: "end"} | {type: "ignore"}} ReplyStep
+ */
+
+/** @returns {ReplyStep[]} */
+export function interpret(item) {
+  if (item.kind === "comment") {
+    const match = /queue\D*?(\d+)/i.exec(item.text);
+    return match ? [{ type: "queue", position: Number(match[1]) }] : [{ type: "ignore" }];
+  }
+  if (item.data.trim() === "[DONE]") return [{ type: "end" }];
+  let payload;
+  try {
+    payload = JSON.parse(item.data);
+  } catch {
+    return [{ type: "ignore" }];
+  }
+  if (payload === null || typeof payload !== "object") return [{ type: "ignore" }];
+  if (payload.error) {
+    const error = payload.error;
+    return [{ type: "error", message: typeof error === "string" ? error : String(error.message ?? "The reply failed."), code: error.code }];
+  }
+
+  const steps = [];
+  if (payload.type === "start" && payload.user_message?.id !== undefined) {
+    steps.push({ type: "start", userMessageId: String(payload.user_message.id) });
+  }
+  const position = firstNumber(payload.queue_position, payload.position);
+  if (position !== undefined && (item.event === "queue" || payload.type === "queue" || payload.queue_position !== undefined)) {
+    steps.push({ type: "queue", position });
+  }
+  const choice = Array.isArray(payload.choices) ? payload.choices[0] : undefined;
+  const text = firstString(choice?.delta?.content, payload.delta?.content,
+    typeof payload.delta === "string" ? payload.delta : undefined,
+    payload.type === "delta" || payload.type === "token" || item.event === "delta" || item.event === "token" ? payload.content ?? payload.text ?? payload.token : undefined);
+  if (text) steps.push({ type: "delta", text });
+
+  const finishReason = firstString(choice?.finish_reason, payload.finish_reason, payload.message?.finish_reason);
+  const omitted = firstNumber(payload.omitted_messages, payload.messages_omitted, payload.left_out,
+    payload.history?.omitted_messages, payload.history?.omitted);
+  const messageId = firstString(payload.message_id, payload.assistant_message_id, payload.message?.id);
+  if (finishReason || payload.type === "done" || item.event === "done") {
+    steps.push({
+      type: "done",
+      finishReason,
+      usage: payload.usage ?? payload.message?.usage,
+      ttftMs: readTtftMs(payload),
+      tokensPerSecond: firstNumber(payload.tokens_per_second, payload.decode_tokens_per_second,
+        payload.stats?.tokens_per_second, payload.stats?.decode_tokens_per_second, payload.timings?.tokens_per_second),
+      messageId,
+      omitted,
+    });
+  } else if (omitted !== undefined || messageId) {
+    steps.push({ type: "info", omitted, messageId });
+  }
+  return steps.length ? steps : [{ type: "ignore" }];
+}
+
+function readTtftMs(p) {
+  const ms = firstNumber(p.ttft_ms, p.time_to_first_token_ms, p.stats?.ttft_ms, p.stats?.time_to_first_token_ms, p.timings?.ttft_ms);
+  if (ms !== undefined) return ms;
+  const seconds = firstNumber(p.ttft_seconds, p.time_to_first_token_seconds, p.ttft, p.time_to_first_token,
+    p.stats?.ttft_seconds, p.stats?.time_to_first_token_seconds);
+  return seconds === undefined ? undefined : seconds * 1000;
+}
+
+function firstNumber(...values) {
+  return values.find((v) => typeof v === "number" && Number.isFinite(v));
+}
+
+function firstString(...values) {
+  return values.find((v) => typeof v === "string" && v.length > 0);
+}
+
+/** Words for a finish reason, or "" when the reply simply ended. */
+export function describeFinish(reason) {
+  switch ((reason ?? "").toLowerCase()) {
+    case "":
+    case "stop":
+    case "eos":
+    case "end_of_turn":
+      return "";
+    case "length":
+    case "max_tokens":
+      return "cut short (length limit)";
+    case "cancelled":
+    case "canceled":
+    case "stopped":
+    case "aborted":
+    case "cancel":
+      return "stopped";
+    case "timeout":
+      return "stopped (time limit)";
+    case "error":
+    case "failed":
+      return "failed";
+    default:
+      return reason.replaceAll("_", " ");
+  }
+}

@@ -1,0 +1,237 @@
+using System.Buffers.Text;
+using System.Security.Cryptography;
+using Frugal.Conversations;
+using Frugal.Inference;
+using Microsoft.Data.Sqlite;
+
+namespace Frugal.Storage.Sqlite;
+
+/// <summary>Sessions and messages in the SQLite file. Every query filters by owner, so a foreign id behaves as a missing one.</summary>
+public sealed class SqliteConversationStore(SqliteDatabase database, TimeProvider timeProvider) : IConversationStore
+{
+    private const string SessionColumns = """
+        s.id, s.owner_id, s.title, s.system_prompt, s.created_at, s.updated_at,
+        (SELECT COUNT(*) FROM messages m WHERE m.session_id = s.id)
+        """;
+
+    private const string MessageColumns = "id, session_id, role, content, token_count, created_at, updated_at, finish_reason, status";
+
+    public SqliteConversationStore(SqliteDatabase database) : this(database, TimeProvider.System)
+    {
+    }
+
+    public Task<ConversationSession> CreateSessionAsync(string ownerId, string? title, string? systemPrompt, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var id = "ses_" + Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(15));
+        var now = timeProvider.GetUtcNow().ToUnixTimeMilliseconds();
+        using var connection = database.OpenConnection();
+        using var transaction = connection.BeginTransaction();
+        using var command = Command(connection, transaction, """
+            INSERT INTO sessions (id, owner_id, title, system_prompt, created_at, updated_at)
+            VALUES ($id, $owner, $title, $system, $now, $now);
+            """);
+        command.Parameters.AddWithValue("$id", id);
+        command.Parameters.AddWithValue("$owner", ownerId);
+        command.Parameters.AddWithValue("$title", (object?)title ?? DBNull.Value);
+        command.Parameters.AddWithValue("$system", (object?)systemPrompt ?? DBNull.Value);
+        command.Parameters.AddWithValue("$now", now);
+        command.ExecuteNonQuery();
+        transaction.Commit();
+        var at = DateTimeOffset.FromUnixTimeMilliseconds(now);
+        return Task.FromResult(new ConversationSession(id, ownerId, title, systemPrompt, at, at, 0));
+    }
+
+    public Task<IReadOnlyList<ConversationSession>> ListSessionsAsync(string ownerId, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        using var connection = database.OpenConnection();
+        using var command = Command(connection, null,
+            $"SELECT {SessionColumns} FROM sessions s WHERE s.owner_id = $owner ORDER BY s.updated_at DESC, s.created_at DESC;");
+        command.Parameters.AddWithValue("$owner", ownerId);
+        using var reader = command.ExecuteReader();
+        var sessions = new List<ConversationSession>();
+        while (reader.Read())
+        {
+            sessions.Add(ReadSession(reader));
+        }
+
+        return Task.FromResult<IReadOnlyList<ConversationSession>>(sessions);
+    }
+
+    public Task<ConversationSession?> GetSessionAsync(string ownerId, string sessionId, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        using var connection = database.OpenConnection();
+        return Task.FromResult(ReadSession(connection, null, ownerId, sessionId));
+    }
+
+    public Task<ConversationSession?> RenameSessionAsync(string ownerId, string sessionId, string? title, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        using var connection = database.OpenConnection();
+        using var transaction = connection.BeginTransaction();
+        using var command = Command(connection, transaction,
+            "UPDATE sessions SET title = $title, updated_at = $now WHERE id = $id AND owner_id = $owner;");
+        command.Parameters.AddWithValue("$title", (object?)title ?? DBNull.Value);
+        command.Parameters.AddWithValue("$now", timeProvider.GetUtcNow().ToUnixTimeMilliseconds());
+        AddKey(command, ownerId, sessionId);
+        if (command.ExecuteNonQuery() == 0)
+        {
+            return Task.FromResult<ConversationSession?>(null);
+        }
+
+        var session = ReadSession(connection, transaction, ownerId, sessionId);
+        transaction.Commit();
+        return Task.FromResult(session);
+    }
+
+    public Task<bool> DeleteSessionAsync(string ownerId, string sessionId, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        using var connection = database.OpenConnection();
+        using var transaction = connection.BeginTransaction();
+        using var command = Command(connection, transaction, "DELETE FROM sessions WHERE id = $id AND owner_id = $owner;");
+        AddKey(command, ownerId, sessionId);
+        var deleted = command.ExecuteNonQuery() > 0;
+        transaction.Commit();
+        return Task.FromResult(deleted);
+    }
+
+    public Task<IReadOnlyList<StoredMessage>?> ListMessagesAsync(string ownerId, string sessionId, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        using var connection = database.OpenConnection();
+        // One read transaction: the session check and the messages see the same snapshot.
+        using var transaction = connection.BeginTransaction(deferred: true);
+        if (ReadSession(connection, transaction, ownerId, sessionId) is null)
+        {
+            return Task.FromResult<IReadOnlyList<StoredMessage>?>(null);
+        }
+
+        using var command = Command(connection, transaction, $"SELECT {MessageColumns} FROM messages WHERE session_id = $id ORDER BY id;");
+        command.Parameters.AddWithValue("$id", sessionId);
+        using var reader = command.ExecuteReader();
+        var messages = new List<StoredMessage>();
+        while (reader.Read())
+        {
+            messages.Add(ReadMessage(reader));
+        }
+
+        transaction.Commit();
+        return Task.FromResult<IReadOnlyList<StoredMessage>?>(messages);
+    }
+
+    public Task<StoredMessage?> AddMessageAsync(string ownerId, string sessionId, NewMessage message, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        if (message.Role is not (ChatRole.User or ChatRole.Assistant))
+        {
+            throw new ArgumentException("Only user and assistant messages are stored; the system prompt belongs to the session.", nameof(message));
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        var now = timeProvider.GetUtcNow().ToUnixTimeMilliseconds();
+        using var connection = database.OpenConnection();
+        using var transaction = connection.BeginTransaction();
+        using var touch = Command(connection, transaction, "UPDATE sessions SET updated_at = $now WHERE id = $id AND owner_id = $owner;");
+        touch.Parameters.AddWithValue("$now", now);
+        AddKey(touch, ownerId, sessionId);
+        if (touch.ExecuteNonQuery() == 0)
+        {
+            return Task.FromResult<StoredMessage?>(null);
+        }
+
+        using var insert = Command(connection, transaction, $"""
+            INSERT INTO messages (session_id, role, content, token_count, finish_reason, status, created_at, updated_at)
+            VALUES ($id, $role, $content, $tokens, $finish, $status, $now, $now)
+            RETURNING {MessageColumns};
+            """);
+        insert.Parameters.AddWithValue("$id", sessionId);
+        insert.Parameters.AddWithValue("$role", message.Role == ChatRole.User ? "user" : "assistant");
+        insert.Parameters.AddWithValue("$content", message.Content);
+        insert.Parameters.AddWithValue("$tokens", message.TokenCount);
+        insert.Parameters.AddWithValue("$finish", (object?)message.FinishReason ?? DBNull.Value);
+        insert.Parameters.AddWithValue("$status", StatusName(message.Status));
+        insert.Parameters.AddWithValue("$now", now);
+        StoredMessage stored;
+        using (var reader = insert.ExecuteReader())
+        {
+            reader.Read();
+            stored = ReadMessage(reader);
+        }
+
+        transaction.Commit();
+        return Task.FromResult<StoredMessage?>(stored);
+    }
+
+    public Task<bool> DeleteMessageAsync(string ownerId, string sessionId, long messageId, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        using var connection = database.OpenConnection();
+        using var transaction = connection.BeginTransaction();
+        using var command = Command(connection, transaction, """
+            DELETE FROM messages WHERE id = $message AND session_id =
+                (SELECT id FROM sessions WHERE id = $id AND owner_id = $owner);
+            """);
+        command.Parameters.AddWithValue("$message", messageId);
+        AddKey(command, ownerId, sessionId);
+        var deleted = command.ExecuteNonQuery() > 0;
+        transaction.Commit();
+        return Task.FromResult(deleted);
+    }
+
+    private static ConversationSession? ReadSession(SqliteConnection connection, SqliteTransaction? transaction, string ownerId, string sessionId)
+    {
+        using var command = Command(connection, transaction, $"SELECT {SessionColumns} FROM sessions s WHERE s.id = $id AND s.owner_id = $owner;");
+        AddKey(command, ownerId, sessionId);
+        using var reader = command.ExecuteReader();
+        return reader.Read() ? ReadSession(reader) : null;
+    }
+
+    private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction? transaction, string sql)
+    {
+        var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        return command;
+    }
+
+    private static void AddKey(SqliteCommand command, string ownerId, string sessionId)
+    {
+        command.Parameters.AddWithValue("$id", sessionId);
+        command.Parameters.AddWithValue("$owner", ownerId);
+    }
+
+    private static ConversationSession ReadSession(SqliteDataReader reader) => new(
+        reader.GetString(0),
+        reader.GetString(1),
+        reader.IsDBNull(2) ? null : reader.GetString(2),
+        reader.IsDBNull(3) ? null : reader.GetString(3),
+        DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4)),
+        DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(5)),
+        reader.GetInt32(6));
+
+    private static StoredMessage ReadMessage(SqliteDataReader reader) => new(
+        reader.GetInt64(0),
+        reader.GetString(1),
+        reader.GetString(2) == "user" ? ChatRole.User : ChatRole.Assistant,
+        reader.GetString(3),
+        reader.GetInt32(4),
+        DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(5)),
+        DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(6)),
+        reader.IsDBNull(7) ? null : reader.GetString(7),
+        reader.GetString(8) switch
+        {
+            "partial" => MessageStatus.Partial,
+            "failed" => MessageStatus.Failed,
+            _ => MessageStatus.Complete,
+        });
+
+    private static string StatusName(MessageStatus status) => status switch
+    {
+        MessageStatus.Partial => "partial",
+        MessageStatus.Failed => "failed",
+        _ => "complete",
+    };
+}

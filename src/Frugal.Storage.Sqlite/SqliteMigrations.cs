@@ -1,0 +1,51 @@
+namespace Frugal.Storage.Sqlite;
+
+/// <summary>
+/// The schema, as an ordered list of migrations. A database records the versions applied in
+/// <c>schema_version</c>; at start every newer one runs in its own transaction. Never edit a
+/// published migration: append a new one.
+/// </summary>
+internal static class SqliteMigrations
+{
+    public static IReadOnlyList<(int Version, string Description, string Sql)> All { get; } =
+    [
+        (1, "users, api keys, sessions, messages", """
+            CREATE TABLE users (
+                id          INTEGER PRIMARY KEY,
+                name        TEXT    NOT NULL UNIQUE,
+                created_at  INTEGER NOT NULL,
+                revoked_at  INTEGER
+            );
+            CREATE TABLE api_keys (
+                id          INTEGER PRIMARY KEY,
+                user_id     INTEGER NOT NULL REFERENCES users(id),
+                lookup_id   TEXT    NOT NULL UNIQUE,
+                salt        BLOB    NOT NULL,
+                hash        BLOB    NOT NULL,
+                created_at  INTEGER NOT NULL,
+                revoked_at  INTEGER
+            );
+            CREATE TABLE sessions (
+                id             TEXT    PRIMARY KEY,
+                owner_id       TEXT    NOT NULL,
+                title          TEXT,
+                system_prompt  TEXT,
+                created_at     INTEGER NOT NULL,
+                updated_at     INTEGER NOT NULL
+            );
+            CREATE INDEX ix_sessions_owner ON sessions(owner_id, updated_at);
+            CREATE TABLE messages (
+                id             INTEGER PRIMARY KEY AUTOINCREMENT,
+                session_id     TEXT    NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+                role           TEXT    NOT NULL CHECK (role IN ('user', 'assistant')),
+                content        TEXT    NOT NULL,
+                token_count    INTEGER NOT NULL,
+                finish_reason  TEXT,
+                status         TEXT    NOT NULL CHECK (status IN ('complete', 'partial', 'failed')),
+                created_at     INTEGER NOT NULL,
+                updated_at     INTEGER NOT NULL
+            );
+            CREATE INDEX ix_messages_session ON messages(session_id, id);
+            """),
+    ];
+}

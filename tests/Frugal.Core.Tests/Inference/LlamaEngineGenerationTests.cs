@@ -1,0 +1,132 @@
+using Frugal.Inference;
+
+namespace Frugal.Tests.Inference;
+
+[Collection(TinyEngineCollection.Name)]
+public sealed class LlamaEngineGenerationTests(TinyEngineFixture fixture)
+{
+    private LlamaEngine Engine => fixture.Engine;
+
+    [Fact]
+    public async Task GenerateAsync_TemperatureZero_TwoRunsGiveTheSameReply()
+    {
+        var first = await GenerationRuns.RunAsync(Engine, GenerationRuns.Greedy("Tell me about rivers.", 16));
+        var second = await GenerationRuns.RunAsync(Engine, GenerationRuns.Greedy("Tell me about rivers.", 16));
+
+        Assert.NotEmpty(first.Text);
+        Assert.Equal(first.Text, second.Text);
+        Assert.Equal(first.Stats.CompletionTokens, second.Stats.CompletionTokens);
+    }
+
+    [Fact]
+    public async Task GenerateAsync_SameSeed_SameReply()
+    {
+        var request = GenerationRuns.Greedy("Seeded.", 12) with { Sampling = new SamplingOptions { Temperature = 1.2f, Seed = 42 } };
+
+        var first = await GenerationRuns.RunAsync(Engine, request);
+        var second = await GenerationRuns.RunAsync(Engine, request);
+
+        Assert.Equal(first.Text, second.Text);
+    }
+
+    [Fact]
+    public async Task GenerateAsync_MaxTokens_StopsThereWithLength()
+    {
+        var (_, stats, _) = await GenerationRuns.RunAsync(Engine, GenerationRuns.Greedy("Count.", maxTokens: 7));
+
+        Assert.Equal(7, stats.CompletionTokens);
+        Assert.Equal(FinishReason.Length, stats.FinishReason);
+        Assert.True(stats.PromptTokens > 0);
+        Assert.Equal(Engine.CountPromptTokens(GenerationRuns.Greedy("Count.").Messages), stats.PromptTokens);
+    }
+
+    [Fact]
+    public async Task GenerateAsync_StopString_CutsTextBeforeIt()
+    {
+        var reference = await GenerationRuns.RunAsync(Engine, GenerationRuns.Greedy("Stop somewhere.", 24));
+        Assert.True(reference.Text.Length > 12, $"reference too short: '{reference.Text}'");
+        var stop = reference.Text.Substring(reference.Text.Length / 2, 3);
+
+        var (text, stats, _) = await GenerationRuns.RunAsync(Engine, GenerationRuns.Greedy("Stop somewhere.", 24, [stop]));
+
+        Assert.Equal(reference.Text[..reference.Text.IndexOf(stop, StringComparison.Ordinal)], text);
+        Assert.DoesNotContain(stop, text, StringComparison.Ordinal);
+        Assert.Equal(FinishReason.Stop, stats.FinishReason);
+    }
+
+    [Fact]
+    public async Task GenerateAsync_CancelledAfterFirstText_NoTokenAfterwards()
+    {
+        using var cancel = new CancellationTokenSource();
+        var textUpdatesAfterCancel = 0;
+        GenerationStats? stats = null;
+        var cancelled = false;
+        await foreach (var update in Engine.GenerateAsync(GenerationRuns.Greedy("Go on.", 64), cancel.Token))
+        {
+            if (update.Text.Length > 0 && cancelled)
+            {
+                textUpdatesAfterCancel++;
+            }
+
+            if (update.Text.Length > 0 && !cancelled)
+            {
+                await cancel.CancelAsync();
+                cancelled = true;
+            }
+
+            stats = update.Completed ?? stats;
+        }
+
+        Assert.NotNull(stats);
+        Assert.Equal(FinishReason.Cancelled, stats.FinishReason);
+        Assert.Equal(0, textUpdatesAfterCancel);
+        Assert.True(stats.CompletionTokens < 64);
+    }
+
+    [Fact]
+    public async Task GenerateAsync_CancelledBeforeStart_EndsCancelledWithoutTokens()
+    {
+        using var cancel = new CancellationTokenSource();
+        await cancel.CancelAsync();
+
+        var (text, stats, _) = await GenerationRuns.RunAsync(Engine, GenerationRuns.Greedy("Never mind."), cancel.Token);
+
+        Assert.Equal("", text);
+        Assert.Equal(FinishReason.Cancelled, stats.FinishReason);
+        Assert.Equal(0, stats.CompletionTokens);
+    }
+
+    [Fact]
+    public async Task EvaluateOnlyAsync_CancelledDuringPrompt_AbortsInNativeCodeAndKeepsCacheConsistent()
+    {
+        var messages = GenerationRuns.Greedy(string.Join(' ', Enumerable.Repeat("a long prompt", 60))).Messages;
+        var reference = await GenerationRuns.RunAsync(Engine, GenerationRuns.Greedy("After the abort.", 12));
+        using var cancel = new CancellationTokenSource();
+        await cancel.CancelAsync();
+
+        // The first batch goes to llama.cpp, whose abort callback sees the cancellation.
+        var completed = await Engine.EvaluateOnlyAsync(messages, null, cancel.Token);
+
+        Assert.False(completed);
+        var after = await GenerationRuns.RunAsync(Engine, GenerationRuns.Greedy("After the abort.", 12));
+        Assert.Equal(reference.Text, after.Text);
+    }
+
+    [Fact]
+    public async Task GenerateAsync_PromptLongerThanContext_ThrowsPromptTooLong()
+    {
+        var request = GenerationRuns.Greedy(string.Join(' ', Enumerable.Repeat("word", Engine.ContextSize)));
+
+        await Assert.ThrowsAsync<PromptTooLongException>(async () => await GenerationRuns.RunAsync(Engine, request));
+    }
+
+    [Fact]
+    public async Task GenerateAsync_Stats_AreFilled()
+    {
+        var (_, stats, _) = await GenerationRuns.RunAsync(Engine, GenerationRuns.Greedy("Figures.", 8));
+
+        Assert.True(stats.TimeToFirstToken > TimeSpan.Zero);
+        Assert.True(stats.PromptTokensPerSecond > 0);
+        Assert.True(stats.DecodeTokensPerSecond > 0);
+    }
+}
