@@ -52,8 +52,8 @@ public static class FrugalServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SchedulerOptions>, SchedulerOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<EngineReadiness>();
-        services.TryAddSingleton<IMemoryStatusSource>(_ => new ProcMemoryStatusSource());
-        services.TryAddSingleton(provider => new FrugalMetrics(provider.GetService<IMeterFactory>(), provider.GetRequiredService<IMemoryStatusSource>()));
+        services.TryAddSingleton<IMemoryProbe>(_ => new MemoryProbe());
+        services.TryAddSingleton(provider => new FrugalMetrics(provider.GetService<IMeterFactory>(), provider.GetRequiredService<IMemoryProbe>()));
         services.TryAddSingleton<IGenerationScheduler>(provider => new GenerationScheduler(
             provider.GetRequiredService<EngineReadiness>().GetEngine,
             provider.GetRequiredService<IOptions<SchedulerOptions>>(),

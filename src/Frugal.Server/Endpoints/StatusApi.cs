@@ -28,11 +28,11 @@ public static class StatusApi
         EngineReadiness readiness,
         IGenerationScheduler scheduler,
         FrugalMetrics metrics,
-        IMemoryStatusSource memory)
+        IMemoryProbe memory)
     {
         var model = readiness.Engine?.Model;
         var path = model?.Path ?? (string.IsNullOrEmpty(options.ModelPath) ? null : Path.GetFullPath(options.ModelPath));
-        var memoryStatus = memory.GetStatus();
+        var reading = memory.Read();
         var status = new ServerStatus
         {
             Model = model is not null ? ModelsApi.ModelId(model) : path is not null ? Path.GetFileNameWithoutExtension(path) : null,
@@ -43,7 +43,7 @@ public static class StatusApi
             ModelLoaded = readiness.State == EngineLoadState.Loaded,
             LoadState = readiness.State.ToString().ToLowerInvariant(),
             LoadError = readiness.FailureReason,
-            Memory = new MemoryFigures(memoryStatus.LimitBytes, memoryStatus.UsedBytes, memoryStatus.AvailableBytes, memoryStatus.ProcessRssBytes),
+            Memory = new MemoryFigures(reading.LimitBytes, reading.UsageBytes, reading.AvailableBytes, reading.ProcessRssBytes),
             QueueDepth = scheduler.QueueDepth,
             ActiveGenerations = scheduler.ActiveGenerations,
             RecentPromptTokensPerSecond = Round(metrics.RecentPromptTokensPerSecond),
