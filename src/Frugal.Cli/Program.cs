@@ -14,6 +14,7 @@ root.Subcommands.Add(ChatCommand.Create());
 
 // Fitting the box: doctor, monitor
 root.Subcommands.Add(DoctorCommand.Create());
+root.Subcommands.Add(MonitorCommand.Create());
 
 // Speed: bench
 
