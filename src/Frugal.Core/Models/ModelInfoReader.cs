@@ -34,6 +34,7 @@ public static class ModelInfoReader
             throw new ModelFileException(file.Path, $"{heads} attention heads cannot be shared by {kvHeads} key/value heads");
         }
 
+        TokenizerMetadataValidator.Validate(file);
         var vocab = VocabSize(file, arch);
         var info = new ModelInfo
         {
