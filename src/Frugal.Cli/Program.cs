@@ -17,5 +17,6 @@ root.Subcommands.Add(DoctorCommand.Create());
 root.Subcommands.Add(MonitorCommand.Create());
 
 // Speed: bench
+root.Subcommands.Add(BenchCommand.Create());
 
 return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
