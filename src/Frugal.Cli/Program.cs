@@ -15,6 +15,7 @@ root.Subcommands.Add(ServeCommand.Create());
 root.Subcommands.Add(UserCommand.Create());
 
 // Fitting the box: doctor, monitor
+root.Subcommands.Add(DoctorCommand.Create());
 
 // Speed: bench
 

@@ -8,6 +8,8 @@ internal static class ModelCommand
     public static Command Create()
     {
         var command = new Command("model", "Inspect and synthesize GGUF model files.");
+        command.Subcommands.Add(ModelInspectCommand.Create());
+        command.Subcommands.Add(ModelSynthCommand.Create());
         return command;
     }
 }

@@ -72,6 +72,7 @@ public sealed class MemoryProbe : IMemoryProbe
         {
             Timestamp = _timeProvider.GetUtcNow(),
             ModelMappedBytes = ModelMappedBytes,
+            SwapTotalBytes = ProcFileParser.FindValue(meminfo, "SwapTotal") ?? 0,
             ProcessRssBytes = ProcFileParser.FindValue(status, "VmRSS") ?? rssAnon + rssFile + rssShmem,
             ProcessRssAnonymousBytes = rssAnon,
             ProcessRssFileBytes = rssFile,

@@ -59,6 +59,9 @@ public sealed record MemorySnapshot
     /// <summary>Major page faults of this process so far (a counter).</summary>
     public long? ProcessMajorPageFaults { get; init; }
 
+    /// <summary>Swap space of the machine (<c>SwapTotal</c>); 0 when there is none.</summary>
+    public long SwapTotalBytes { get; init; }
+
     /// <summary>Times the kernel's OOM killer has fired in the box, when it tells.</summary>
     public long? OomKills { get; init; }
 

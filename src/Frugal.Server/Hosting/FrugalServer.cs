@@ -85,6 +85,7 @@ public static class FrugalServer
         app.UseStatusCodePages(WriteEmptyStatusAsync);
         app.UseMiddleware<ApiKeyMiddleware>();
         app.MapFrugalEndpoints();
+        app.MapFrugalWebPage();         // the chat page at "/" (public; its API calls carry the key)
         return app;
     }
 

@@ -234,7 +234,8 @@ async function send(event) {
   }
   input.value = "";
   $("empty-chat").hidden = true;
-  new MessageView("user").setText(text);
+  const sent = new MessageView("user");
+  sent.setText(text);
   const view = new MessageView("assistant");
   view.begin();
   const reply = { controller: new AbortController(), view };
@@ -255,7 +256,9 @@ async function send(event) {
   try {
     for await (const item of state.api.sendMessage(session.id, body, reply.controller.signal)) {
       for (const step of interpret(item)) {
-        if (step.type === "queue") {
+        if (step.type === "start") {
+          sent.item.dataset.id = step.userMessageId;
+        } else if (step.type === "queue") {
           view.queued(step.position);
           say(step.position > 0 ? `Waiting in the queue: position ${step.position}` : "Starting…");
         } else if (step.type === "delta") {

@@ -9,6 +9,7 @@
  *      messageId?: string, omitted?: number}
  *   | {type: "error", message: string, code?: string}
  *   | {type: "info", omitted?: number, messageId?: string}
+ *   | {type: "start", userMessageId: string}
  *   | {type: "end"} | {type: "ignore"}} ReplyStep
  */
 
@@ -32,6 +33,9 @@ export function interpret(item) {
   }
 
   const steps = [];
+  if (payload.type === "start" && payload.user_message?.id !== undefined) {
+    steps.push({ type: "start", userMessageId: String(payload.user_message.id) });
+  }
   const position = firstNumber(payload.queue_position, payload.position);
   if (position !== undefined && (item.event === "queue" || payload.type === "queue" || payload.queue_position !== undefined)) {
     steps.push({ type: "queue", position });

@@ -1,0 +1,145 @@
+using System.Globalization;
+using Frugal.Memory;
+
+namespace Frugal.Cli.Doctor;
+
+/// <summary>Checks a machine as a deployment target for Frugal (CPU, memory, kernel settings, disk, model).</summary>
+internal sealed partial class MachineDoctor(IFileSystem fileSystem)
+{
+    private const long MiB = 1024 * 1024;
+
+    public DoctorReport Run(string dataDirectory, string? modelPath, int? contextSize)
+    {
+        var cpu = new CpuProbe(fileSystem).Read();
+        var memory = new MemoryProbe(fileSystem, TimeProvider.System).Read();
+        List<DoctorCheck> checks =
+        [
+            CheckCores(cpu),
+            CheckFeatures(cpu),
+            CheckMemory(memory),
+            CheckSwap(memory),
+            CheckOvercommit(),
+            CheckTransparentHugePages(),
+            CheckDisk(dataDirectory),
+        ];
+        if (modelPath is not null)
+        {
+            checks.AddRange(CheckModel(modelPath, contextSize, cpu, memory));
+        }
+
+        return new DoctorReport(checks);
+    }
+
+    internal static DoctorCheck CheckCores(CpuSnapshot cpu)
+    {
+        var quota = cpu.QuotaCores is { } q ? F($", quota {q:0.##} cores ({cpu.Source})") : ", no CPU quota";
+        var detail = F($"{cpu.EffectiveCores:0.##} effective core(s): {cpu.AllowedCpus} of {cpu.OnlineCpus} CPUs allowed{quota}; {cpu.ComputeThreads} inference thread(s)");
+        return cpu.EffectiveCores < 1
+            ? DoctorCheck.Warn("cpu.cores", detail, "Less than one whole core: decoding slows in proportion. Give the box at least 1 full core (cpu.max / cpu.cfs_quota_us).")
+            : DoctorCheck.Pass("cpu.cores", detail);
+    }
+
+    internal static DoctorCheck CheckFeatures(CpuSnapshot cpu)
+    {
+        var detail = F($"AVX2 {YesNo(cpu.HasAvx2)}, AVX-512 {YesNo(cpu.HasAvx512)}, VNNI {YesNo(cpu.HasVnni)}; llama.cpp build used: {cpu.LlamaBuild}");
+        return cpu.HasAvx2
+            ? DoctorCheck.Pass("cpu.features", detail)
+            : DoctorCheck.Warn("cpu.features", detail,
+                "No AVX2: the '" + cpu.LlamaBuild + "' build of llama.cpp is several times slower on quantized models. Use a CPU (or VM type) that exposes AVX2.");
+    }
+
+    internal static DoctorCheck CheckMemory(MemorySnapshot memory)
+    {
+        var source = memory.Source switch
+        {
+            CgroupVersion.V2 => "cgroup v2 memory.max",
+            CgroupVersion.V1 => "cgroup v1 memory.limit_in_bytes",
+            _ => "no cgroup limit: MemTotal",
+        };
+        var detail = F($"limit {memory.LimitBytes / MiB} MiB ({source}); resident in use {memory.ResidentRequiredBytes / MiB} MiB (anonymous), page cache {memory.PageCacheBytes / MiB} MiB; available {memory.AvailableBytes / MiB} MiB");
+        if (memory.AvailableBytes < 1024 * MiB)
+        {
+            return DoctorCheck.Fail("memory.available", detail,
+                "Under 1 GiB available for a 1.1B model: stop other processes in the box or raise its memory limit to at least 2 GiB.");
+        }
+
+        return memory.LimitBytes < 2048 * MiB
+            ? DoctorCheck.Warn("memory.available", detail, "A limit under 2 GiB leaves little room beside a 1.1B Q8_0 model (1.1 GiB mapped): use a smaller quantization or a shorter context.")
+            : DoctorCheck.Pass("memory.available", detail);
+    }
+
+    internal static DoctorCheck CheckSwap(MemorySnapshot memory)
+    {
+        var swapTotal = memory.SwapTotalBytes;
+        return swapTotal == 0
+            ? DoctorCheck.Pass("memory.swap", "no swap: Frugal's governor keeps resident memory under the limit instead")
+            : DoctorCheck.Warn("memory.swap", F($"{swapTotal / MiB} MiB of swap"),
+                "With swap the kernel pages the server's anonymous memory out and replies stall for seconds; run without swap (swapoff -a) or set vm.swappiness=1 and let the governor shed load.");
+    }
+
+    internal DoctorCheck CheckOvercommit()
+    {
+        var mode = fileSystem.TryReadAllText("/proc/sys/vm/overcommit_memory")?.Trim();
+        return mode switch
+        {
+            "0" => DoctorCheck.Pass("kernel.overcommit", "vm.overcommit_memory=0 (heuristic)"),
+            "1" => DoctorCheck.Warn("kernel.overcommit", "vm.overcommit_memory=1 (always)",
+                "Allocations never fail, so running out shows up only as an OOM kill; set vm.overcommit_memory=0."),
+            "2" => DoctorCheck.Warn("kernel.overcommit", "vm.overcommit_memory=2 (strict)",
+                ".NET reserves large address ranges and may fail to start or allocate under strict accounting; set vm.overcommit_memory=0."),
+            _ => DoctorCheck.Warn("kernel.overcommit", "vm.overcommit_memory unreadable", "Check that /proc/sys/vm/overcommit_memory is readable; 0 is recommended."),
+        };
+    }
+
+    internal DoctorCheck CheckTransparentHugePages()
+    {
+        var enabled = Selected(fileSystem.TryReadAllText("/sys/kernel/mm/transparent_hugepage/enabled"));
+        var defrag = Selected(fileSystem.TryReadAllText("/sys/kernel/mm/transparent_hugepage/defrag"));
+        var detail = $"transparent_hugepage enabled={enabled ?? "n/a"} defrag={defrag ?? "n/a"}";
+        if (enabled == "always")
+        {
+            return DoctorCheck.Warn("kernel.thp", detail,
+                "THP 'always' rounds anonymous memory up to 2 MiB pages and khugepaged can add hundreds of MiB in a 2 GiB box; echo madvise > /sys/kernel/mm/transparent_hugepage/enabled.");
+        }
+
+        return defrag == "always"
+            ? DoctorCheck.Warn("kernel.thp", detail, "THP defrag 'always' stalls allocations for compaction; echo defer+madvise > /sys/kernel/mm/transparent_hugepage/defrag.")
+            : DoctorCheck.Pass("kernel.thp", detail);
+    }
+
+    internal static DoctorCheck CheckDisk(string dataDirectory)
+    {
+        var full = Path.GetFullPath(dataDirectory);
+        var existing = full;
+        while (!Directory.Exists(existing))
+        {
+            existing = Path.GetDirectoryName(existing) ?? "/";
+        }
+
+        var free = new DriveInfo(existing).AvailableFreeSpace;
+        var detail = F($"{free / MiB} MiB free for the data directory {full}");
+        return free switch
+        {
+            < 256 * MiB => DoctorCheck.Fail("disk.free", detail, "Under 256 MiB free: the database and saved session state need room; free space or move --data elsewhere."),
+            < 2048 * MiB => DoctorCheck.Warn("disk.free", detail, "Under 2 GiB free: saved session state (≈34 MB per 1,500-token session) fills it quickly; free space or move --data."),
+            _ => DoctorCheck.Pass("disk.free", detail),
+        };
+    }
+
+    // "always [madvise] never" → "madvise".
+    private static string? Selected(string? text)
+    {
+        if (text is null)
+        {
+            return null;
+        }
+
+        var open = text.IndexOf('[', StringComparison.Ordinal);
+        var close = text.IndexOf(']', StringComparison.Ordinal);
+        return open >= 0 && close > open ? text[(open + 1)..close] : text.Trim();
+    }
+
+    private static string YesNo(bool value) => value ? "yes" : "no";
+
+    private static string F(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}

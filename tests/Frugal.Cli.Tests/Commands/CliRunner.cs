@@ -1,0 +1,39 @@
+using System.CommandLine;
+using System.Diagnostics;
+using Frugal.Cli.Commands;
+
+namespace Frugal.Tests.Commands;
+
+/// <summary>Runs the <c>model</c> command tree in-process, or the built <c>frugal</c> executable as a process.</summary>
+internal static class CliRunner
+{
+    public static (int ExitCode, string Output, string Error) InProcess(params string[] args)
+    {
+        var root = new RootCommand { ModelCommand.Create() };
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var code = root.Parse(args).Invoke(new InvocationConfiguration { Output = output, Error = error });
+        return (code, output.ToString(), error.ToString());
+    }
+
+    public static (int ExitCode, string Output, string Error) Process(params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "frugal.dll"));
+        foreach (var a in args)
+        {
+            start.ArgumentList.Add(a);
+        }
+
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        process.WaitForExit();
+        return (process.ExitCode, stdout.Result, stderr.Result);
+    }
+}

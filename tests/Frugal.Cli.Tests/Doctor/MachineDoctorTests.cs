@@ -1,0 +1,87 @@
+using System.Text.Json;
+using Frugal.Cli.Doctor;
+
+namespace Frugal.Tests.Doctor;
+
+public sealed class MachineDoctorTests
+{
+    [Fact]
+    public void Run_HealthyBox_AllPassExitZero()
+    {
+        using var box = new DoctorFixture();
+
+        var report = new MachineDoctor(box.FileSystem).Run(box.DataDirectory, modelPath: null, contextSize: null);
+
+        Assert.All(report.Checks, c => Assert.Equal(DoctorStatus.Pass, c.Status));
+        Assert.Equal(0, report.ExitCode);
+        var cores = Assert.Single(report.Checks, c => c.Name == "cpu.cores");
+        Assert.Contains("quota 1 cores", cores.Detail, StringComparison.Ordinal);
+        Assert.Contains("llama.cpp build used: avx2", Assert.Single(report.Checks, c => c.Name == "cpu.features").Detail, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("sys/kernel/mm/transparent_hugepage/enabled", "[always] madvise never\n", "kernel.thp")]
+    [InlineData("proc/sys/vm/overcommit_memory", "2\n", "kernel.overcommit")]
+    [InlineData("proc/meminfo", "MemTotal: 16777216 kB\nSwapTotal: 1048576 kB\n", "memory.swap")]
+    [InlineData("proc/cpuinfo", "processor\t: 0\nflags\t\t: fpu avx\n", "cpu.features")]
+    [InlineData("sys/fs/cgroup/box/cpu.max", "50000 100000\n", "cpu.cores")]
+    public void Run_OneDoubtfulSetting_WarnsWithRecommendationExitOne(string file, string content, string check)
+    {
+        using var box = new DoctorFixture();
+        box.With(file, content);
+
+        var report = new MachineDoctor(box.FileSystem).Run(box.DataDirectory, null, null);
+
+        var warned = Assert.Single(report.Checks, c => c.Status != DoctorStatus.Pass);
+        Assert.Equal(check, warned.Name);
+        Assert.Equal(DoctorStatus.Warn, warned.Status);
+        Assert.False(string.IsNullOrWhiteSpace(warned.Recommendation));
+        Assert.Equal(1, report.ExitCode);
+    }
+
+    [Fact]
+    public void Run_BoxTooSmall_FailsExitTwo()
+    {
+        using var box = new DoctorFixture();
+        box.With("sys/fs/cgroup/box/memory.max", "805306368\n"); // 768 MiB
+
+        var report = new MachineDoctor(box.FileSystem).Run(box.DataDirectory, null, null);
+
+        var failed = Assert.Single(report.Checks, c => c.Status == DoctorStatus.Fail);
+        Assert.Equal("memory.available", failed.Name);
+        Assert.Contains("limit 768 MiB", failed.Detail, StringComparison.Ordinal);
+        Assert.Equal(2, report.ExitCode);
+    }
+
+    [Fact]
+    public void Run_MalformedModel_FailsExitTwo()
+    {
+        using var box = new DoctorFixture();
+        var model = Path.Join(box.Root, "broken.gguf");
+        File.WriteAllBytes(model, "GGUF\u0003\0\0\0not really"u8.ToArray());
+
+        var report = new MachineDoctor(box.FileSystem).Run(box.DataDirectory, model, null);
+
+        Assert.Equal(DoctorStatus.Fail, Assert.Single(report.Checks, c => c.Name == "model.file").Status);
+        Assert.Equal(2, report.ExitCode);
+    }
+
+    [Fact]
+    public void WriteJson_Report_IsOneObjectWithExitCodeAndChecks()
+    {
+        using var box = new DoctorFixture();
+        box.With("proc/sys/vm/overcommit_memory", "1\n");
+        var report = new MachineDoctor(box.FileSystem).Run(box.DataDirectory, null, null);
+        using var buffer = new MemoryStream();
+
+        report.WriteJson(buffer);
+
+        using var json = JsonDocument.Parse(buffer.ToArray());
+        Assert.Equal(1, json.RootElement.GetProperty("exit_code").GetInt32());
+        var checks = json.RootElement.GetProperty("checks").EnumerateArray().ToList();
+        Assert.Equal(report.Checks.Count, checks.Count);
+        var overcommit = checks.Single(c => c.GetProperty("name").GetString() == "kernel.overcommit");
+        Assert.Equal("warn", overcommit.GetProperty("status").GetString());
+        Assert.True(overcommit.TryGetProperty("recommendation", out _));
+    }
+}
