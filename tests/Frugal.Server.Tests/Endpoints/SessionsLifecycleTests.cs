@@ -92,4 +92,47 @@ public sealed class SessionsLifecycleTests
         Assert.True(last.GetProperty("usage").GetProperty("prompt_tokens").GetInt32() <= TestEngine.ContextSize - 300);
         Assert.Equal(10, (await client.GetMessagesAsync(id)).Count);
     }
+
+    [Fact]
+    public async Task SendMessage_QueueFull_Answers503WithRetryAfterAndTakesTheMessageBack()
+    {
+        await using var server = await ServerFixture.StartAsync(o =>
+        {
+            o.ContextSize = 4096;
+            o.QueueDepth = 1;
+        });
+        using var alice = server.CreateClient(server.AliceKey);
+        using var bob = server.CreateClient(server.BobKey);
+        var running = await alice.CreateSessionAsync();
+        var waiting = await bob.CreateSessionAsync();
+        var refused = await alice.CreateSessionAsync();
+        const string Long = """{"content":"Write a very long story.","stream":true,"max_tokens":4000,"temperature":1}""";
+
+        using var first = await alice.PostMessageAsync(running, Long, HttpCompletionOption.ResponseHeadersRead);
+        using var firstReader = new StreamReader(await first.Content.ReadAsStreamAsync());
+        await ReadUntilAsync(firstReader, "\"type\":\"delta\"");
+        using var second = await bob.PostMessageAsync(waiting, Long, HttpCompletionOption.ResponseHeadersRead);
+        using var secondReader = new StreamReader(await second.Content.ReadAsStreamAsync());
+        // The waiting turn is told its place in line as an SSE comment.
+        await ReadUntilAsync(secondReader, ": queued position 1");
+
+        using var third = await alice.PostMessageAsync(refused, """{"content":"me too","stream":true}""");
+
+        await ErrorAssert.IsErrorAsync(third, HttpStatusCode.ServiceUnavailable, "queue_full");
+        Assert.True(third.Headers.RetryAfter?.Delta >= TimeSpan.FromSeconds(1));
+        Assert.Empty(await alice.GetMessagesAsync(refused));
+    }
+
+    private static async Task ReadUntilAsync(StreamReader reader, string marker)
+    {
+        while (await reader.ReadLineAsync() is { } line)
+        {
+            if (line.Contains(marker, StringComparison.Ordinal))
+            {
+                return;
+            }
+        }
+
+        Assert.Fail($"the stream ended before '{marker}'");
+    }
 }
