@@ -97,6 +97,22 @@ public sealed partial class LlamaEngine
         }
     }
 
+    /// <summary>Empties the context so the next prompt is evaluated from scratch (tests compare against it).</summary>
+    internal async Task ClearContextAsync()
+    {
+        await _gate.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+        try
+        {
+            _context.MemoryClear();
+            _held.Clear();
+            _heldSession = null;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
     /// <summary>Tokens sequence 0 holds now (for tests and diagnostics).</summary>
     internal int HeldTokenCount => _held.Count;
 

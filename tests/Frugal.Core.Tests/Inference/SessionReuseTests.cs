@@ -1,0 +1,136 @@
+using Frugal.Inference;
+using Frugal.Inference.State;
+
+namespace Frugal.Tests.Inference;
+
+/// <summary>Per-session prompt reuse: kept and restored KV states give the same replies as evaluating from scratch.</summary>
+[Collection(TinyEngineCollection.Name)]
+public sealed class SessionReuseTests(TinyEngineFixture fixture) : IAsyncLifetime
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("frugal-session-reuse-").FullName;
+    private TieredSessionStateStore _store = null!;
+    private LlamaEngine _engine = null!;
+    private LlamaEngine _reference = null!;
+
+    public static TheoryData<string> Models => new() { "tiny", "llama-2-tiny-random" };
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        if (_engine is not null)
+        {
+            await _engine.DisposeAsync();
+        }
+
+        if (_reference is not null)
+        {
+            await _reference.DisposeAsync();
+        }
+
+        Directory.Delete(_dir, recursive: true);
+    }
+
+    [Theory]
+    [MemberData(nameof(Models))]
+    public async Task GenerateAsync_FollowUpTurn_EvaluatesOnlyNewTokensAndMatchesFullEvaluation(string model)
+    {
+        await LoadAsync(model);
+        var conversation = new Conversation("a");
+
+        var first = await TurnAsync(conversation, "Name a colour.");
+        var second = await TurnAsync(conversation, "And another one?");
+
+        Assert.Equal(0, first.CachedPromptTokens);
+        Assert.True(second.CachedPromptTokens > first.PromptTokens / 2, $"cached {second.CachedPromptTokens} of {second.PromptTokens}");
+        Assert.True(second.CachedPromptTokens < second.PromptTokens);
+    }
+
+    [Theory]
+    [MemberData(nameof(Models))]
+    public async Task GenerateAsync_TwoSessionsInterleaving_RestoreTheirStatesAndMatchFullEvaluation(string model)
+    {
+        await LoadAsync(model);
+        var a = new Conversation("a");
+        var b = new Conversation("b");
+
+        var a1 = await TurnAsync(a, "Tell me about boats.");
+        var b1 = await TurnAsync(b, "Say something about trees, please.");
+        var a2 = await TurnAsync(a, "More about boats.");
+        var b2 = await TurnAsync(b, "And about leaves?");
+        var a3 = await TurnAsync(a, "Last one.");
+
+        Assert.True(_store.MemoryBytes > 0);
+        Assert.True(a2.CachedPromptTokens >= a1.PromptTokens, $"a2 cached {a2.CachedPromptTokens}, a1 prompt {a1.PromptTokens}");
+        Assert.True(b2.CachedPromptTokens >= b1.PromptTokens, $"b2 cached {b2.CachedPromptTokens}, b1 prompt {b1.PromptTokens}");
+        Assert.True(a3.CachedPromptTokens >= a2.PromptTokens, $"a3 cached {a3.CachedPromptTokens}, a2 prompt {a2.PromptTokens}");
+    }
+
+    [Theory]
+    [MemberData(nameof(Models))]
+    public async Task GenerateAsync_ChangedHistory_DoesNotUseTheStaleState(string model)
+    {
+        await LoadAsync(model);
+        var a = new Conversation("a");
+        var b = new Conversation("b");
+        await TurnAsync(a, "First question about mountains.");
+        await TurnAsync(b, "Unrelated question about the sea.");
+        Assert.NotNull(_store.TryGet("a"));
+
+        // A's first message is edited: its kept state no longer prefixes the prompt.
+        a.Messages[1] = new ChatTurn(ChatRole.User, "An edited question about hills.");
+        var edited = await TurnAsync(a, "Go on.");
+
+        Assert.Null(_store.TryGet("a"));
+        Assert.True(edited.CachedPromptTokens < Engine.TokenizePrompt(a.Messages.Take(2).ToList()).Count);
+    }
+
+    private LlamaEngine Engine => _engine;
+
+    private async Task LoadAsync(string model)
+    {
+        var options = model == "tiny"
+            ? new EngineOptions { ModelPath = fixture.TinyModelPath, ContextSize = 1024 }
+            : new EngineOptions { ModelPath = SharedModels.TinyRandomLlama2, ContextSize = 1024, ChatTemplate = ChatTemplateFamily.Llama2 };
+        _store = new TieredSessionStateStore(new TieredSessionStateStoreOptions
+        {
+            DataDirectory = _dir,
+            ModelIdentity = ModelFileIdentity.Compute(options.ModelPath),
+        });
+        _engine = await LlamaEngine.LoadAsync(options with { SessionStateStore = _store, MinTokensToSaveState = 0 });
+        _reference = await LlamaEngine.LoadAsync(options);
+    }
+
+    /// <summary>
+    /// One turn through the engine under test; the reply must equal, token for token, the reply of the
+    /// reference engine evaluating the whole conversation from an empty context.
+    /// </summary>
+    private async Task<GenerationStats> TurnAsync(Conversation conversation, string user)
+    {
+        conversation.Messages.Add(new ChatTurn(ChatRole.User, user));
+        var request = new GenerationRequest
+        {
+            Messages = conversation.Messages.ToList(),
+            MaxTokens = 12,
+            Sampling = SamplingOptions.Default with { Temperature = 0f },
+            SessionKey = conversation.Key,
+        };
+
+        var (text, stats, _) = await GenerationRuns.RunAsync(_engine, request);
+        await _reference.ClearContextAsync();
+        var (expected, referenceStats, _) = await GenerationRuns.RunAsync(_reference, request with { SessionKey = null });
+
+        Assert.Equal(0, referenceStats.CachedPromptTokens);
+        Assert.Equal(expected, text);
+        Assert.Equal(referenceStats.CompletionTokens, stats.CompletionTokens);
+        conversation.Messages.Add(new ChatTurn(ChatRole.Assistant, text));
+        return stats;
+    }
+
+    private sealed class Conversation(string key)
+    {
+        public string Key { get; } = key;
+
+        public List<ChatTurn> Messages { get; } = [new ChatTurn(ChatRole.System, "You are helpful.")];
+    }
+}
