@@ -10,12 +10,13 @@ public sealed class SessionsLifecycleTests
     [Fact]
     public async Task SendMessage_ClientDisconnects_CancelsAndStoresThePartialReply()
     {
-        // A large context so the reply is still running when the client goes away.
+        // A large context so the reply is still running when the client goes away; greedy sampling on the
+        // tiny model repeats itself rather than ending, so the reply cannot finish on its own first.
         await using var server = await ServerFixture.StartAsync(o => o.ContextSize = 4096);
         using var client = server.CreateClient();
         var id = await client.CreateSessionAsync();
 
-        using (var response = await client.PostMessageAsync(id, """{"content":"Write a very long story.","stream":true,"max_tokens":4000,"temperature":1}""",
+        using (var response = await client.PostMessageAsync(id, """{"content":"Write a very long story.","stream":true,"max_tokens":4000,"temperature":0}""",
             HttpCompletionOption.ResponseHeadersRead))
         {
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
@@ -106,7 +107,7 @@ public sealed class SessionsLifecycleTests
         var running = await alice.CreateSessionAsync();
         var waiting = await bob.CreateSessionAsync();
         var refused = await alice.CreateSessionAsync();
-        const string Long = """{"content":"Write a very long story.","stream":true,"max_tokens":4000,"temperature":1}""";
+        const string Long = """{"content":"Write a very long story.","stream":true,"max_tokens":4000,"temperature":0}""";
 
         using var first = await alice.PostMessageAsync(running, Long, HttpCompletionOption.ResponseHeadersRead);
         using var firstReader = new StreamReader(await first.Content.ReadAsStreamAsync());
