@@ -14,7 +14,9 @@ root.Subcommands.Add(ChatCommand.Create());
 
 // Fitting the box: doctor, monitor
 root.Subcommands.Add(DoctorCommand.Create());
+root.Subcommands.Add(MonitorCommand.Create());
 
 // Speed: bench
+root.Subcommands.Add(BenchCommand.Create());
 
 return await root.Parse(args).InvokeAsync().ConfigureAwait(false);

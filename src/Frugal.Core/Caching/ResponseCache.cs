@@ -1,10 +1,12 @@
+using Frugal.Memory;
+
 namespace Frugal.Caching;
 
 /// <summary>
 /// Finished replies to deterministic requests, least recently used evicted first, bounded in bytes.
 /// The memory governor empties it with <see cref="ReleaseMemory"/>. Thread-safe.
 /// </summary>
-public sealed class ResponseCache
+public sealed class ResponseCache : IMemoryReleaser
 {
     private readonly Lock _gate = new();
     private readonly LinkedList<(string Key, CachedResponse Response)> _order = new();
@@ -74,16 +76,24 @@ public sealed class ResponseCache
         }
     }
 
-    /// <summary>Drops every reply (memory pressure).</summary>
-    public void ReleaseMemory()
+    /// <inheritdoc/>
+    public string Name => "response-cache";
+
+    /// <summary>Drops every reply (memory pressure); returns the bytes they held.</summary>
+    public long ReleaseMemory()
     {
         lock (_gate)
         {
+            var released = _bytes;
             _entries.Clear();
             _order.Clear();
             _bytes = 0;
+            return released;
         }
     }
+
+    /// <summary>For the memory governor: any pressure above <see cref="MemoryPressureLevel.Low"/> empties the cache.</summary>
+    public long Release(MemoryPressureLevel level) => level > MemoryPressureLevel.Low ? ReleaseMemory() : 0;
 
     private static long Size(string key, CachedResponse response) => (2L * key.Length) + response.Bytes;
 

@@ -8,15 +8,15 @@ internal sealed partial class GgufParser
     /// <summary>Chat templates are a few KB; a 16 MiB string is already far beyond any real one.</summary>
     private const int MaxStringBytes = 16 << 20;
 
-    /// <summary>Vocabularies reach a few hundred thousand entries; no real array comes near 16 M.</summary>
-    private const int MaxArrayElements = 1 << 24;
+    /// <summary>Vocabularies and merge lists reach a few hundred thousand entries; no real array comes near 4 M.</summary>
+    private const int MaxArrayElements = 1 << 22;
 
     private const int MaxArrayDepth = 8;
 
     private (List<KeyValuePair<string, GgufValue>> Entries, Dictionary<string, GgufValue> ByKey) ReadMetadata(ulong count)
     {
-        var entries = new List<KeyValuePair<string, GgufValue>>((int)count);
-        var byKey = new Dictionary<string, GgufValue>((int)count, StringComparer.Ordinal);
+        var entries = new List<KeyValuePair<string, GgufValue>>(InitialCapacity(count));
+        var byKey = new Dictionary<string, GgufValue>(InitialCapacity(count), StringComparer.Ordinal);
         for (var i = 0UL; i < count; i++)
         {
             var start = _cursor.Position;

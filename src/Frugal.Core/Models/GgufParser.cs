@@ -48,8 +48,9 @@ internal sealed partial class GgufParser
             throw _cursor.Fail($"tensor count {tensorCount} cannot fit in the {_cursor.Remaining} bytes left after the metadata");
         }
 
-        var tensors = new List<GgufTensorInfo>((int)tensorCount);
-        var infoOffsets = new List<long>((int)tensorCount);
+        // Capacity stays small: a count is only trusted as entries actually arrive.
+        var tensors = new List<GgufTensorInfo>(InitialCapacity(tensorCount));
+        var infoOffsets = new List<long>(InitialCapacity(tensorCount));
         var names = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0L; i < (long)tensorCount; i++)
         {
@@ -220,6 +221,8 @@ internal sealed partial class GgufParser
             }
         }
     }
+
+    private static int InitialCapacity(ulong count) => (int)Math.Min(count, 1024);
 
     private static long AlignUp(long value, int alignment) => (value + alignment - 1) / alignment * alignment;
 }

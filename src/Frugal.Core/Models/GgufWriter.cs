@@ -120,6 +120,12 @@ public sealed class GgufWriter
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         var full = System.IO.Path.GetFullPath(path);
+        var directory = System.IO.Path.GetDirectoryName(full);
+        if (directory is not null && !Directory.Exists(directory))
+        {
+            throw new DirectoryNotFoundException($"The directory {directory} does not exist.");
+        }
+
         var temporary = full + ".partial";
         try
         {

@@ -59,6 +59,18 @@ public sealed class ResponseCacheTests
         Assert.Equal(0, cache.MemoryBytes);
     }
 
+    [Fact]
+    public void Release_MediumPressure_EmptiesCacheAndReportsBytes()
+    {
+        var cache = new ResponseCache(new ResponseCacheOptions());
+        cache.Put("k", Reply("hello"));
+        var held = cache.MemoryBytes;
+
+        Assert.Equal(0, cache.Release(Frugal.Memory.MemoryPressureLevel.Low));
+        Assert.Equal(held, cache.Release(Frugal.Memory.MemoryPressureLevel.Medium));
+        Assert.Equal(0, cache.Count);
+    }
+
     private static CachedResponse Reply(string text) => new(
         [text],
         new GenerationStats

@@ -141,6 +141,18 @@ public sealed class TieredSessionStateStoreTests : IDisposable
     }
 
     [Fact]
+    public void Release_HighPressure_SpillsRamTierAndReportsBytes()
+    {
+        var store = Open();
+        Put(store, "a", 1);
+
+        Assert.Equal(0, store.Release(Frugal.Memory.MemoryPressureLevel.Low));
+        Assert.Equal(MemoryEntryBytes, store.Release(Frugal.Memory.MemoryPressureLevel.High));
+        Assert.Equal(0, store.MemoryBytes);
+        Assert.NotNull(store.TryGet("a"));
+    }
+
+    [Fact]
     public void Open_AfterRestart_FindsStatesOnDisk()
     {
         var first = Open();

@@ -1,0 +1,31 @@
+namespace Frugal.Cli.Benchmarking;
+
+/// <summary>What the user asked <c>frugal bench</c> for, with paths made absolute.</summary>
+internal sealed record BenchSettings(string ModelPath, string? JsonPath, string? MarkdownPath, int ContextSize, bool Quick)
+{
+    /// <summary>The arguments that repeat this request for a run inside a box.</summary>
+    public IEnumerable<string> Arguments()
+    {
+        yield return "bench";
+        yield return "--model";
+        yield return ModelPath;
+        yield return "--ctx";
+        yield return ContextSize.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (JsonPath is not null)
+        {
+            yield return "--json";
+            yield return JsonPath;
+        }
+
+        if (MarkdownPath is not null)
+        {
+            yield return "--markdown";
+            yield return MarkdownPath;
+        }
+
+        if (Quick)
+        {
+            yield return "--quick";
+        }
+    }
+}

@@ -1,0 +1,164 @@
+using System.CommandLine;
+using System.Globalization;
+using Frugal.Cli.Benchmarking;
+using Frugal.Inference;
+using Frugal.Inference.Benchmarking;
+using Frugal.Inference.State;
+using Frugal.Models;
+
+namespace Frugal.Cli.Commands;
+
+/// <summary>
+/// <c>frugal bench</c>: load time, prompt and decode speed against plain LLamaSharp in the same run,
+/// time to first token over multi-turn chats, concurrent clients and peak memory (issue 5 §4).
+/// </summary>
+internal static class BenchCommand
+{
+    public static Command Create()
+    {
+        var model = new Option<string>("--model", "-m") { Description = "The GGUF model file.", Required = true };
+        var box = new Option<string?>("--box") { Description = "Run the measured part inside a cgroup of CPUS,MEMORY (for example 1,2g; needs root)." };
+        var json = new Option<string?>("--json") { Description = "Also write the figures as one JSON object to this file." };
+        var markdown = new Option<string?>("--markdown") { Description = "Also write the figures as Markdown to this file." };
+        var context = new Option<int>("--ctx") { Description = "Context size in tokens.", DefaultValueFactory = _ => 2048 };
+        var quick = new Option<bool>("--quick") { Description = "A few tokens per phase (for tests).", Hidden = true };
+        var boxed = new Option<string?>("--boxed") { Description = "Set by --box on the run inside the box.", Hidden = true };
+        var boxedCgroup = new Option<string?>("--boxed-cgroup") { Description = "The box's cgroup directory.", Hidden = true };
+        context.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int>() < 64)
+            {
+                result.AddError("--ctx must be at least 64");
+            }
+        });
+        box.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<string?>() is { } text && !TryParseBox(text, out _, out _))
+            {
+                result.AddError($"--box '{text}' is not CPUS,MEMORY (for example 1,2g)");
+            }
+        });
+
+        var command = new Command("bench", "Measure speed and memory against plain LLamaSharp on this machine.");
+        foreach (var option in new Option[] { model, box, json, markdown, context, quick, boxed, boxedCgroup })
+        {
+            command.Options.Add(option);
+        }
+
+        command.SetAction((parse, cancellationToken) =>
+        {
+            var settings = new BenchSettings(
+                Path.GetFullPath(parse.GetValue(model)!),
+                parse.GetValue(json) is { } j ? Path.GetFullPath(j) : null,
+                parse.GetValue(markdown) is { } m ? Path.GetFullPath(m) : null,
+                parse.GetValue(context),
+                parse.GetValue(quick));
+            return RunAsync(settings, parse.GetValue(box), parse.GetValue(boxed), parse.GetValue(boxedCgroup), cancellationToken);
+        });
+        return command;
+    }
+
+    internal static bool TryParseBox(string text, out int cpus, out ByteSize memory)
+    {
+        memory = default;
+        cpus = 0;
+        var parts = text.Split(',', StringSplitOptions.TrimEntries);
+        return parts.Length == 2
+            && int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out cpus) && cpus >= 1
+            && ByteSize.TryParse(parts[1], CultureInfo.InvariantCulture, out memory) && memory >= ByteSize.FromMebibytes(64);
+    }
+
+    private static async Task<int> RunAsync(BenchSettings settings, string? box, string? boxed, string? boxedCgroup, CancellationToken cancellationToken)
+    {
+        ModelInfo info;
+        try
+        {
+            // Our reader checks the file before anything native sees it, and before a box is made for it.
+            info = ModelInfoReader.Read(settings.ModelPath);
+        }
+        catch (ModelFileException e)
+        {
+            await Console.Error.WriteLineAsync($"frugal: {e.Message}").ConfigureAwait(false);
+            return 2;
+        }
+
+        if (box is not null && boxed is null)
+        {
+            TryParseBox(box, out var cpus, out var memory);
+            return await BoxedBench.RunAsync(settings, cpus, memory, cancellationToken).ConfigureAwait(false);
+        }
+
+        BenchBox? where = null;
+        if (boxed is not null && TryParseBox(boxed, out var boxCpus, out var boxMemory))
+        {
+            where = new BenchBox(boxCpus, boxMemory.Bytes, boxedCgroup is not null && boxedCgroup.Contains("/memory/", StringComparison.Ordinal) ? "v1" : "v2");
+        }
+
+        try
+        {
+            return await MeasureAsync(settings, info, where, boxedCgroup, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is ModelFileException or ChatTemplateException or PromptTooLongException)
+        {
+            await Console.Error.WriteLineAsync($"frugal: {e.Message}").ConfigureAwait(false);
+            return 2;
+        }
+    }
+
+    private static async Task<int> MeasureAsync(BenchSettings settings, ModelInfo info, BenchBox? box, string? cgroup, CancellationToken cancellationToken)
+    {
+        var options = new BenchOptions { ModelPath = settings.ModelPath, ContextSize = settings.ContextSize };
+        if (settings.Quick)
+        {
+            options = options.AsQuick() with { ContextSize = Math.Min(settings.ContextSize, 512) };
+        }
+
+        var dataDirectory = Directory.CreateTempSubdirectory("frugal-bench-").FullName;
+        try
+        {
+            var store = new TieredSessionStateStore(new TieredSessionStateStoreOptions
+            {
+                DataDirectory = dataDirectory,
+                ModelIdentity = ModelFileIdentity.Compute(settings.ModelPath),
+            });
+            var engineOptions = new EngineOptions
+            {
+                ModelPath = settings.ModelPath,
+                ContextSize = options.ContextSize,
+                SessionStateStore = store,
+                // The figures do not depend on the template; a file without one is measured as Zephyr.
+                ChatTemplate = info.ChatTemplateFamily == ChatTemplateFamily.Unknown ? ChatTemplateFamily.Zephyr : null,
+            };
+            var progress = new SynchronousProgress(line => Console.WriteLine($"bench: {line}"));
+            Console.WriteLine($"bench: {info.Architecture} {info.FileType}, {info.FileSizeBytes / 1048576.0:F0} MiB; " +
+                (box is null ? "unboxed" : $"inside a cgroup of {box.Cpus} CPU and {new ByteSize(box.MemoryBytes)} (cgroup {box.CgroupVersion})"));
+            var runner = new BenchRunner(options, async ct => await LlamaEngine.LoadAsync(engineOptions, null, ct).ConfigureAwait(false), null, progress);
+            var report = await runner.RunAsync(box, cgroup, cancellationToken).ConfigureAwait(false);
+
+            var text = BenchReportMarkdown.Write(report);
+            Console.WriteLine();
+            Console.Write(text);
+            if (settings.JsonPath is { } jsonPath)
+            {
+                await File.WriteAllTextAsync(jsonPath, BenchReportJson.Write(report), cancellationToken).ConfigureAwait(false);
+            }
+
+            if (settings.MarkdownPath is { } markdownPath)
+            {
+                await File.WriteAllTextAsync(markdownPath, text, cancellationToken).ConfigureAwait(false);
+            }
+
+            return 0;
+        }
+        finally
+        {
+            Directory.Delete(dataDirectory, recursive: true);
+        }
+    }
+
+    /// <summary>Reports on the caller's thread, in order (Progress&lt;T&gt; would post to the thread pool and interleave lines).</summary>
+    private sealed class SynchronousProgress(Action<string> report) : IProgress<string>
+    {
+        public void Report(string value) => report(value);
+    }
+}

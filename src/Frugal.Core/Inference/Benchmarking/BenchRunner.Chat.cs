@@ -1,0 +1,95 @@
+using System.Diagnostics;
+using System.Text;
+using Frugal.Scheduling;
+
+namespace Frugal.Inference.Benchmarking;
+
+public sealed partial class BenchRunner
+{
+    /// <summary>Times to first token (ms) and prompt tokens served from kept state, per session and turn.</summary>
+    private sealed record ChatFigures(IReadOnlyList<IReadOnlyList<double>> Ttft, IReadOnlyList<IReadOnlyList<int>> Cached);
+
+    /// <summary>
+    /// A chat of <see cref="BenchOptions.Turns"/> turns for each of <paramref name="sessions"/> sessions taking
+    /// turns (A1 B1 C1 A2 ...), each through its own session key so the engine can keep or restore its KV state.
+    /// </summary>
+    private async Task<ChatFigures> ChatAsync(IInferenceEngine engine, int sessions, string name, CancellationToken cancellationToken)
+    {
+        // Seeds differ between the single and the interleaved chats, so no chat starts with another's words.
+        var histories = Enumerable.Range(0, sessions).Select(_ => new List<ChatTurn>()).ToArray();
+        var ttft = Enumerable.Range(0, sessions).Select(_ => new List<double>()).ToArray();
+        var cached = Enumerable.Range(0, sessions).Select(_ => new List<int>()).ToArray();
+        for (var turn = 0; turn < _options.Turns; turn++)
+        {
+            for (var session = 0; session < sessions; session++)
+            {
+                var history = histories[session];
+                history.Add(new ChatTurn(ChatRole.User, BenchText.OfTokens(_options.UserTokensPerTurn, (1000 * (session + 1)) + (100 * sessions) + turn, engine.CountTokens)));
+                var request = new GenerationRequest
+                {
+                    Messages = [.. history],
+                    MaxTokens = _options.ReplyTokensPerTurn,
+                    Sampling = Greedy,
+                    StopAtEndOfSequence = false,
+                    SessionKey = $"bench-{name}-{session}",
+                };
+                var reply = new StringBuilder();
+                GenerationStats? stats = null;
+                await foreach (var update in engine.GenerateAsync(request, cancellationToken).ConfigureAwait(false))
+                {
+                    reply.Append(update.Text);
+                    stats = update.Completed ?? stats;
+                }
+
+                if (stats is null)
+                {
+                    throw new InvalidOperationException("the engine ended a generation without its figures");
+                }
+
+                history.Add(new ChatTurn(ChatRole.Assistant, reply.ToString()));
+                ttft[session].Add(stats.TimeToFirstToken.TotalMilliseconds);
+                cached[session].Add(stats.CachedPromptTokens);
+                _progress.Report($"{name} session {session + 1} turn {turn + 1}: {stats.PromptTokens} prompt tokens ({stats.CachedPromptTokens} kept), time to first token {stats.TimeToFirstToken.TotalMilliseconds:F0} ms");
+            }
+        }
+
+        return new ChatFigures(ttft, cached);
+    }
+
+    /// <summary>Aggregate decode tokens per second of N clients asking at once, for each N of <see cref="BenchOptions.ClientCounts"/>.</summary>
+    private async Task<IReadOnlyDictionary<int, double>> ClientsAsync(IInferenceEngine engine, CancellationToken cancellationToken)
+    {
+        var scheduler = _createScheduler?.Invoke(engine);
+        var results = new SortedDictionary<int, double>();
+        foreach (var clients in _options.ClientCounts)
+        {
+            var started = Stopwatch.GetTimestamp();
+            var tokens = await Task.WhenAll(Enumerable.Range(0, clients).Select(client =>
+            {
+                var request = Request(BenchText.OfTokens(12, 2000 + (100 * clients) + client, engine.CountTokens), _options.ClientTokens, null);
+                return scheduler is null
+                    ? DirectAsync(engine, request, cancellationToken)
+                    : ScheduledAsync(scheduler, $"bench-client-{client}", request, cancellationToken);
+            })).ConfigureAwait(false);
+            var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+            results[clients] = tokens.Sum() / seconds;
+            _progress.Report($"{clients} concurrent clients: {tokens.Sum()} tokens in {seconds:F1} s, {results[clients]:F1} tok/s together");
+        }
+
+        return results;
+    }
+
+    private static async Task<int> DirectAsync(IInferenceEngine engine, GenerationRequest request, CancellationToken cancellationToken) =>
+        (await GenerateAsync(engine, request, cancellationToken).ConfigureAwait(false)).CompletionTokens;
+
+    private static async Task<int> ScheduledAsync(IGenerationScheduler scheduler, string user, GenerationRequest request, CancellationToken cancellationToken)
+    {
+        GenerationStats? stats = null;
+        await foreach (var update in scheduler.RunAsync(user, request, cancellationToken).ConfigureAwait(false))
+        {
+            stats = update.Generation?.Completed ?? stats;
+        }
+
+        return stats?.CompletionTokens ?? throw new InvalidOperationException("the scheduler ended a generation without its figures");
+    }
+}

@@ -1,0 +1,81 @@
+using System.CommandLine;
+using System.Text.Json;
+using Frugal.Cli.Commands;
+using Frugal.Models;
+
+namespace Frugal.Tests.Commands;
+
+public sealed class BenchCommandTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("frugal-bench-test-").FullName;
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    [Fact]
+    public async Task Bench_QuickOnTinyModel_WritesJsonOfTheDocumentedShape()
+    {
+        var model = Path.Combine(_directory, "tiny.gguf");
+        ModelSynthesizer.WriteTiny(model);
+        var json = Path.Combine(_directory, "bench.json");
+        var markdown = Path.Combine(_directory, "bench.md");
+
+        var exit = await Run("bench", "--model", model, "--quick", "--json", json, "--markdown", markdown);
+
+        Assert.Equal(0, exit);
+        using var document = JsonDocument.Parse(await File.ReadAllTextAsync(json));
+        var root = document.RootElement;
+        foreach (var name in new[] { "load_ms", "prompt_tokens_per_second", "decode_tokens_per_second", "peak_memory_bytes", "peak_anonymous_bytes" })
+        {
+            Assert.True(root.GetProperty(name).GetDouble() > 0, name);
+        }
+
+        var baseline = root.GetProperty("baseline");
+        Assert.True(baseline.GetProperty("prompt_tokens_per_second").GetDouble() > 0);
+        Assert.True(baseline.GetProperty("decode_tokens_per_second").GetDouble() > 0);
+        var ttft = root.GetProperty("ttft_ms");
+        var turns = ttft.GetProperty("single").GetArrayLength();
+        Assert.True(turns >= 2);
+        Assert.Equal(3, ttft.GetProperty("interleaved").GetArrayLength());
+        Assert.All(ttft.GetProperty("interleaved").EnumerateArray(), session => Assert.Equal(turns, session.GetArrayLength()));
+        var aggregate = root.GetProperty("aggregate_decode_tokens_per_second");
+        Assert.Equal(["1", "2", "4"], aggregate.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["1", "2", "4"], root.GetProperty("batched_decode_tokens_per_second").EnumerateObject().Select(p => p.Name));
+        Assert.Equal(JsonValueKind.Null, root.GetProperty("box").ValueKind);
+        Assert.False(string.IsNullOrWhiteSpace(root.GetProperty("machine").GetString()));
+        Assert.Contains("| decode (tokens/s) |", await File.ReadAllTextAsync(markdown), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Bench_MissingModel_FailsWithOneLine()
+    {
+        var exit = await Run("bench", "--model", Path.Combine(_directory, "none.gguf"), "--quick");
+
+        Assert.NotEqual(0, exit);
+    }
+
+    [Theory]
+    [InlineData("2")]
+    [InlineData("0,2g")]
+    [InlineData("1,lots")]
+    [InlineData("1,2g,3")]
+    public async Task Bench_BadBox_IsRejectedBeforeAnythingRuns(string box)
+    {
+        var exit = await Run("bench", "--model", "x.gguf", "--box", box);
+
+        Assert.NotEqual(0, exit);
+    }
+
+    [Fact]
+    public void TryParseBox_CpusAndMemory_Parsed()
+    {
+        Assert.True(BenchCommand.TryParseBox("1,2g", out var cpus, out var memory));
+        Assert.Equal(1, cpus);
+        Assert.Equal(ByteSize.FromGibibytes(2), memory);
+    }
+
+    private static Task<int> Run(params string[] args)
+    {
+        var root = new RootCommand { BenchCommand.Create() };
+        return root.Parse(args).InvokeAsync();
+    }
+}

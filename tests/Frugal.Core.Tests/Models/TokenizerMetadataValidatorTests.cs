@@ -1,0 +1,36 @@
+using Frugal.Models;
+
+namespace Frugal.Tests.Models;
+
+/// <summary>Tokenizer arrays llama.cpp would read out of bounds, or abort on, are rejected before loading.</summary>
+public sealed class TokenizerMetadataValidatorTests : IDisposable
+{
+    private readonly TempDirectory _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    public static TheoryData<string, GgufValue, string> Broken() => new()
+    {
+        { "tokenizer.ggml.scores", GgufValue.FromArray(new GgufArray(GgufValueType.Float32, new float[3])), "tokenizer.ggml.scores" },
+        { "tokenizer.ggml.scores", GgufValue.FromArray(new GgufArray(GgufValueType.UInt8, new byte[1189])), "tokenizer.ggml.scores" },
+        { "tokenizer.ggml.token_type", GgufValue.FromArray(new GgufArray(GgufValueType.Int32, new int[10])), "tokenizer.ggml.token_type" },
+        { "tokenizer.ggml.token_type", GgufValue.FromString("NORMAL"), "tokenizer.ggml.token_type" },
+        { "tokenizer.ggml.tokens", GgufValue.FromArray(new GgufArray(GgufValueType.Int32, new int[10])), "tokenizer.ggml.tokens" },
+        { "tokenizer.ggml.tokens", GgufValue.FromArray(new GgufArray(GgufValueType.String, new[] { "a", "b", "a" })), "repeats the token at index 2" },
+        { "tokenizer.ggml.merges", GgufValue.FromArray(new GgufArray(GgufValueType.Int32, new int[2])), "tokenizer.ggml.merges" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Broken))]
+    public void Read_BrokenTokenizerArray_ThrowsModelFileException(string key, GgufValue value, string problem)
+    {
+        var path = _temp.File("tiny.gguf");
+        ModelSynthesizer.WriteTiny(path);
+        var broken = _temp.File("broken.gguf");
+        ModelRewriter.Rewrite(path, broken, key, value);
+
+        var e = Assert.Throws<ModelFileException>(() => ModelInfoReader.Read(broken));
+
+        Assert.Contains(problem, e.Problem, StringComparison.Ordinal);
+    }
+}
