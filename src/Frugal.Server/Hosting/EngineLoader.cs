@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Frugal.Caching;
 using Frugal.Inference;
 using Frugal.Models;
 using Microsoft.Extensions.Hosting;
@@ -13,6 +14,7 @@ namespace Frugal.Server.Hosting;
 internal sealed class EngineLoader(
     FrugalServerOptions options,
     EngineReadiness readiness,
+    ResponseCache responseCache,
     ILoggerFactory loggerFactory) : BackgroundService
 {
     private readonly ILogger _logger = loggerFactory.CreateLogger<EngineLoader>();
@@ -32,6 +34,12 @@ internal sealed class EngineLoader(
         try
         {
             var engine = await factory(options, loggerFactory, stoppingToken).ConfigureAwait(false);
+            if (responseCache.MaxBytes > 0)
+            {
+                // Identical deterministic requests are answered from the cache (issue 5 §3).
+                engine = new CachingInferenceEngine(engine, responseCache);
+            }
+
             if (stoppingToken.IsCancellationRequested)
             {
                 await engine.DisposeAsync().ConfigureAwait(false);

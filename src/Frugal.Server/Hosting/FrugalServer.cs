@@ -1,6 +1,8 @@
 using System.Net;
+using Frugal.Caching;
 using Frugal.Conversations;
 using Frugal.Inference;
+using Frugal.Memory;
 using Frugal.Server.Contracts;
 using Frugal.Server.Endpoints;
 using Frugal.Storage.Sqlite;
@@ -71,6 +73,8 @@ public static class FrugalServer
         services.AddSingleton<IUserStore>(users);
         services.AddSingleton<IConversationStore, SqliteConversationStore>();
         services.AddSingleton<EngineReadiness>();
+        services.AddSingleton(new ResponseCache(new ResponseCacheOptions { MaxBytes = options.ResponseCacheSize }));
+        services.AddSingleton<IMemoryReleaser>(provider => provider.GetRequiredService<ResponseCache>());
         services.AddHostedService<EngineLoader>();
         services.AddSingleton<ConversationService>();
         services.Configure<JsonOptions>(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, ServerJsonContext.Default));
