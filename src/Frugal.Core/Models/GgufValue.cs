@@ -20,24 +20,37 @@ public sealed class GgufValue
     /// <summary>The value, boxed; its .NET type follows <see cref="Type"/>.</summary>
     public object Value { get; }
 
+    /// <summary>A UInt8 value.</summary>
     public static GgufValue FromUInt8(byte value) => new(GgufValueType.UInt8, value);
+    /// <summary>A Int8 value.</summary>
     public static GgufValue FromInt8(sbyte value) => new(GgufValueType.Int8, value);
+    /// <summary>A UInt16 value.</summary>
     public static GgufValue FromUInt16(ushort value) => new(GgufValueType.UInt16, value);
+    /// <summary>A Int16 value.</summary>
     public static GgufValue FromInt16(short value) => new(GgufValueType.Int16, value);
+    /// <summary>A UInt32 value.</summary>
     public static GgufValue FromUInt32(uint value) => new(GgufValueType.UInt32, value);
+    /// <summary>A Int32 value.</summary>
     public static GgufValue FromInt32(int value) => new(GgufValueType.Int32, value);
+    /// <summary>A Float32 value.</summary>
     public static GgufValue FromFloat32(float value) => new(GgufValueType.Float32, value);
+    /// <summary>A Bool value.</summary>
     public static GgufValue FromBool(bool value) => new(GgufValueType.Bool, value);
+    /// <summary>A UInt64 value.</summary>
     public static GgufValue FromUInt64(ulong value) => new(GgufValueType.UInt64, value);
+    /// <summary>A Int64 value.</summary>
     public static GgufValue FromInt64(long value) => new(GgufValueType.Int64, value);
+    /// <summary>A Float64 value.</summary>
     public static GgufValue FromFloat64(double value) => new(GgufValueType.Float64, value);
 
+    /// <summary>A String value.</summary>
     public static GgufValue FromString(string value)
     {
         ArgumentNullException.ThrowIfNull(value);
         return new(GgufValueType.String, value);
     }
 
+    /// <summary>A Array value.</summary>
     public static GgufValue FromArray(GgufArray value)
     {
         ArgumentNullException.ThrowIfNull(value);

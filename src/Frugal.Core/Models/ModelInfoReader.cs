@@ -77,13 +77,24 @@ public static class ModelInfoReader
             return null;
         }
 
-        var number = value.AsArray() is { } array
-            ? array.Items.Cast<object>().Select(o => Convert.ToInt64(o, System.Globalization.CultureInfo.InvariantCulture)).DefaultIfEmpty(0).Max()
-            : value.AsInt64();
+        var number = value.AsArray() is { } array ? LargestInteger(array) : value.AsInt64();
         return number is > 0 and <= int.MaxValue
             ? (int)number.Value
             : throw new ModelFileException(file.Path, $"metadata '{key}' must be a positive integer, not {value}");
     }
+
+    private static long? LargestInteger(GgufArray array) => array.Items switch
+    {
+        byte[] a => a.DefaultIfEmpty().Max(),
+        sbyte[] a => a.DefaultIfEmpty().Max(),
+        ushort[] a => a.DefaultIfEmpty().Max(),
+        short[] a => a.DefaultIfEmpty().Max(),
+        uint[] a => a.DefaultIfEmpty().Max(),
+        int[] a => a.DefaultIfEmpty().Max(),
+        long[] a => a.DefaultIfEmpty().Max(),
+        ulong[] a when a.All(v => v <= long.MaxValue) => (long)a.DefaultIfEmpty().Max(),
+        _ => null,
+    };
 
     private static int VocabSize(GgufFile file, string arch)
     {

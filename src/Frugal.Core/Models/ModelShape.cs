@@ -31,18 +31,28 @@ public sealed record ModelShape
     /// <summary>The names the command line accepts, each with its shape.</summary>
     public static IReadOnlyList<ModelShape> Known { get; } = [TinyLlama11B, Tiny];
 
+    /// <summary>The name the command line uses (<c>--shape</c>).</summary>
     public required string Name { get; init; }
+    /// <summary>Width of the hidden state.</summary>
     public required int EmbeddingLength { get; init; }
+    /// <summary>Number of transformer blocks.</summary>
     public required int BlockCount { get; init; }
+    /// <summary>Width of the feed-forward layer.</summary>
     public required int FeedForwardLength { get; init; }
+    /// <summary>Attention heads.</summary>
     public required int HeadCount { get; init; }
+    /// <summary>Attention heads.</summary>
+    /// <summary>Key/value heads (grouped-query attention).</summary>
     public required int HeadCountKv { get; init; }
+    /// <summary>The context length the model is trained for.</summary>
     public required int ContextLength { get; init; }
 
     /// <summary>Vocabulary size when no vocabulary file is given: the built-in vocabulary is padded to it. Null keeps the built-in size.</summary>
     public int? VocabSize { get; init; }
 
+    /// <summary>RoPE frequency base.</summary>
     public float RopeFreqBase { get; init; } = 10000f;
+    /// <summary>Epsilon of the RMS norms.</summary>
     public float RmsEpsilon { get; init; } = 1e-5f;
 
     /// <summary>Dimension of one attention head.</summary>

@@ -15,7 +15,8 @@ internal sealed class ApiKeyMiddleware(RequestDelegate next, IUserStore users)
 
     public static bool IsProtected(PathString path) =>
         path.StartsWithSegments("/v1", StringComparison.OrdinalIgnoreCase)
-        || path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase);
+        || path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase)
+        || path.StartsWithSegments("/status", StringComparison.OrdinalIgnoreCase);
 
     public async Task InvokeAsync(HttpContext context)
     {

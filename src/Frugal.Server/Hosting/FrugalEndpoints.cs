@@ -10,6 +10,11 @@ public static class FrugalEndpoints
     public static IEndpointRouteBuilder MapFrugalEndpoints(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapSessionsApi();     // /api/sessions: conversations kept by the server
+        endpoints.MapChatCompletionsApi(); // /v1/chat/completions: OpenAI-compatible, stateless
+        endpoints.MapModelsApi();       // /v1/models
+        endpoints.MapHealthApi();       // /health (liveness), /ready (model loaded)
+        endpoints.MapStatusApi();       // /status (key needed): model, memory, queue, speeds
+        endpoints.MapMetricsApi();      // /metrics: Prometheus text
         return endpoints;
     }
 }

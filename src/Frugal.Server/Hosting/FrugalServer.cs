@@ -77,12 +77,14 @@ public static class FrugalServer
         services.AddSingleton<IMemoryReleaser>(provider => provider.GetRequiredService<ResponseCache>());
         services.AddHostedService<EngineLoader>();
         services.AddSingleton<ConversationService>();
+        services.AddFrugalServerGeneration(options);  // scheduler, IChatClient, metrics (/metrics)
         services.Configure<JsonOptions>(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, ServerJsonContext.Default));
         // Binding failures (malformed JSON, wrong types) throw, so ErrorHandlingMiddleware answers them in OpenAI's shape.
         services.Configure<RouteHandlerOptions>(routes => routes.ThrowOnBadRequest = true);
         configure?.Invoke(builder);
 
         var app = builder.Build();
+        app.UseMiddleware<RequestMetricsMiddleware>();  // outermost: counts the final status of every request
         app.UseMiddleware<ErrorHandlingMiddleware>();
         app.UseMiddleware<HostFilterMiddleware>();
         app.Use(RefuseOversizedBody);

@@ -27,31 +27,10 @@ public sealed class TokenizerMetadataValidatorTests : IDisposable
         var path = _temp.File("tiny.gguf");
         ModelSynthesizer.WriteTiny(path);
         var broken = _temp.File("broken.gguf");
-        Rewrite(path, broken, key, value);
+        ModelRewriter.Rewrite(path, broken, key, value);
 
         var e = Assert.Throws<ModelFileException>(() => ModelInfoReader.Read(broken));
 
         Assert.Contains(problem, e.Problem, StringComparison.Ordinal);
-    }
-
-    /// <summary>Copies a model with one metadata value replaced, tensors included.</summary>
-    private static void Rewrite(string source, string destination, string key, GgufValue value)
-    {
-        var file = GgufReader.Read(source);
-        var writer = new GgufWriter(file.Alignment, file.Version);
-        foreach (var (k, v) in file.MetadataEntries)
-        {
-            writer.Set(k, k == key ? value : v);
-        }
-
-        writer.Set(key, value);
-
-        var bytes = File.ReadAllBytes(source);
-        foreach (var t in file.Tensors)
-        {
-            writer.AddTensor(t.Name, t.Type, t.Dimensions, bytes.AsMemory((int)(file.DataOffset + t.Offset), (int)t.ByteSize));
-        }
-
-        writer.WriteTo(destination);
     }
 }

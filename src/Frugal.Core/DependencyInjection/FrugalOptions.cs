@@ -1,0 +1,35 @@
+using System.ComponentModel.DataAnnotations;
+using Frugal.Inference;
+using Frugal.Scheduling;
+
+namespace Frugal.DependencyInjection;
+
+/// <summary>What <see cref="FrugalServiceCollectionExtensions.AddFrugal"/> runs: the model file and the limits of its one worker.</summary>
+public sealed class FrugalOptions
+{
+    /// <summary>Largest <see cref="ContextSize"/> accepted.</summary>
+    public const int MaxContextSize = 131_072;
+
+    /// <summary>The GGUF file to load (required).</summary>
+    [Required(AllowEmptyStrings = false)]
+    public string ModelPath { get; set; } = "";
+
+    /// <summary>Context size in tokens; 0 takes the model's own (capped by the engine).</summary>
+    [Range(0, MaxContextSize)]
+    public int ContextSize { get; set; }
+
+    /// <summary>Threads for inference; 0 uses the CPUs the process may use.</summary>
+    [Range(0, 1024)]
+    public int Threads { get; set; }
+
+    /// <summary>Chat format; null takes it from the model file.</summary>
+    public ChatTemplateFamily? ChatTemplate { get; set; }
+
+    /// <summary>Requests that may wait for the worker; one more is refused with <see cref="QueueFullException"/>.</summary>
+    [Range(1, SchedulerOptions.MaxAllowedQueueDepth)]
+    public int MaxQueueDepth { get; set; } = SchedulerOptions.DefaultMaxQueueDepth;
+
+    /// <summary>Longest one generation may run; then it ends with finish reason Length.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan MaxGenerationTime { get; set; } = SchedulerOptions.DefaultMaxGenerationTime;
+}

@@ -1,0 +1,18 @@
+using Microsoft.Extensions.Logging;
+
+namespace Frugal.Scheduling;
+
+public sealed partial class GenerationScheduler
+{
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 3001, Level = LogLevel.Debug, Message = "Request queued; {Waiting} waiting")]
+        public static partial void Queued(ILogger logger, int waiting);
+
+        [LoggerMessage(EventId = 3002, Level = LogLevel.Warning, Message = "Queue full ({Waiting} waiting); request refused")]
+        public static partial void QueueFull(ILogger logger, int waiting);
+
+        [LoggerMessage(EventId = 3003, Level = LogLevel.Information, Message = "Generation reached the time limit of {LimitSeconds} s after {CompletionTokens} tokens")]
+        public static partial void TimeLimitReached(ILogger logger, double limitSeconds, int completionTokens);
+    }
+}

@@ -1,0 +1,34 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Frugal.Scheduling;
+
+/// <summary>Limits of the <see cref="GenerationScheduler"/>: how many may wait and how long one may run.</summary>
+public sealed class SchedulerOptions
+{
+    /// <summary>Default for <see cref="MaxQueueDepth"/>.</summary>
+    public const int DefaultMaxQueueDepth = 16;
+
+    /// <summary>The largest <see cref="MaxQueueDepth"/> accepted: every waiter holds a connection open.</summary>
+    public const int MaxAllowedQueueDepth = 10_000;
+
+    /// <summary>Default for <see cref="MaxGenerationTime"/>: a long reply at ~13 tokens/s, plus a full prompt.</summary>
+    public static readonly TimeSpan DefaultMaxGenerationTime = TimeSpan.FromMinutes(5);
+
+    /// <summary>Default for <see cref="DefaultRetryAfter"/>, used until a generation has been timed.</summary>
+    public static readonly TimeSpan DefaultInitialRetryAfter = TimeSpan.FromSeconds(5);
+
+    /// <summary>Requests that may wait for the inference worker (not counting the running one); one more is refused.</summary>
+    [Range(1, MaxAllowedQueueDepth)]
+    public int MaxQueueDepth { get; set; } = DefaultMaxQueueDepth;
+
+    /// <summary>
+    /// Longest a generation may run once it has the worker; when it is reached the reply ends with
+    /// finish reason <see cref="Inference.FinishReason.Length"/>. Waiting in the queue does not count.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan MaxGenerationTime { get; set; } = DefaultMaxGenerationTime;
+
+    /// <summary>The Retry-After given to a refused caller before any generation has been timed.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan DefaultRetryAfter { get; set; } = DefaultInitialRetryAfter;
+}

@@ -1,0 +1,13 @@
+using System.Text.Json.Serialization;
+
+namespace Frugal.Server.Contracts;
+
+/// <summary>One <c>data:</c> event of a streamed chat completion (<c>"object": "chat.completion.chunk"</c>).</summary>
+public sealed record ChatCompletionChunk(string Id, long Created, string Model, IReadOnlyList<ChatCompletionChunkChoice> Choices)
+{
+    public string Object => "chat.completion.chunk";
+
+    /// <summary>Set on the last chunk only (whose choices are empty), when the client asked for usage.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public CompletionUsage? Usage { get; init; }
+}

@@ -1,0 +1,34 @@
+using System.Text.Json.Serialization;
+
+namespace Frugal.Server.Contracts;
+
+/// <summary>
+/// The body of <c>POST /v1/chat/completions</c> (the fields Frugal honours; others are ignored).
+/// Every field is nullable so that a missing field and a wrong one get their own clear error.
+/// </summary>
+public sealed record ChatCompletionRequest
+{
+    public string? Model { get; init; }
+
+    public IReadOnlyList<ChatCompletionMessage?>? Messages { get; init; }
+
+    public bool? Stream { get; init; }
+
+    public ChatCompletionStreamOptions? StreamOptions { get; init; }
+
+    public int? MaxTokens { get; init; }
+
+    public int? MaxCompletionTokens { get; init; }
+
+    public double? Temperature { get; init; }
+
+    public double? TopP { get; init; }
+
+    public long? Seed { get; init; }
+
+    /// <summary>A string or an array of up to four strings.</summary>
+    [JsonConverter(typeof(StopSequencesConverter))]
+    public IReadOnlyList<string>? Stop { get; init; }
+
+    public int? N { get; init; }
+}

@@ -1,0 +1,25 @@
+namespace Frugal.Server.Contracts;
+
+/// <summary>The answer of <c>GET /status</c>: the model, memory, the queue, recent speeds and uptime.</summary>
+public sealed record ServerStatus
+{
+    /// <summary>The model's id (as in <c>/v1/models</c>), or the file's name while it loads.</summary>
+    public required string? Model { get; init; }
+    public required string? ModelPath { get; init; }
+    public required long? ModelFileSizeBytes { get; init; }
+
+    /// <summary>The file type as llama.cpp names it ("Q8_0"); null until loaded.</summary>
+    public required string? Quantization { get; init; }
+    public required int? ContextSize { get; init; }
+    public required bool ModelLoaded { get; init; }
+
+    /// <summary>"loading", "loaded" or "failed".</summary>
+    public required string LoadState { get; init; }
+    public required string? LoadError { get; init; }
+    public required MemoryFigures Memory { get; init; }
+    public required int QueueDepth { get; init; }
+    public required int ActiveGenerations { get; init; }
+    public required double? RecentPromptTokensPerSecond { get; init; }
+    public required double? RecentDecodeTokensPerSecond { get; init; }
+    public required double UptimeSeconds { get; init; }
+}

@@ -1,0 +1,63 @@
+using System.Diagnostics;
+using Frugal.Diagnostics;
+using Frugal.Inference;
+using Frugal.Memory;
+using Frugal.Scheduling;
+using Frugal.Server.Contracts;
+using Frugal.Server.Hosting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+
+namespace Frugal.Server.Endpoints;
+
+/// <summary><c>GET /status</c> (key needed): what runs, how loaded the box is, and how fast it has been lately.</summary>
+public static class StatusApi
+{
+    /// <summary>Maps <c>GET /status</c>.</summary>
+    public static IEndpointRouteBuilder MapStatusApi(this IEndpointRouteBuilder endpoints)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        endpoints.MapGet("/status", GetStatus);
+        return endpoints;
+    }
+
+    internal static JsonHttpResult<ServerStatus> GetStatus(
+        FrugalServerOptions options,
+        EngineReadiness readiness,
+        IGenerationScheduler scheduler,
+        FrugalMetrics metrics,
+        IMemoryProbe memory)
+    {
+        var model = readiness.Engine?.Model;
+        var path = model?.Path ?? (string.IsNullOrEmpty(options.ModelPath) ? null : Path.GetFullPath(options.ModelPath));
+        var reading = memory.Read();
+        var status = new ServerStatus
+        {
+            Model = model is not null ? ModelsApi.ModelId(model) : path is not null ? Path.GetFileNameWithoutExtension(path) : null,
+            ModelPath = path,
+            ModelFileSizeBytes = model?.FileSizeBytes ?? (path is not null && File.Exists(path) ? new FileInfo(path).Length : null),
+            Quantization = model?.FileType,
+            ContextSize = readiness.Engine?.ContextSize,
+            ModelLoaded = readiness.State == EngineLoadState.Loaded,
+            LoadState = readiness.State.ToString().ToLowerInvariant(),
+            LoadError = readiness.FailureReason,
+            Memory = new MemoryFigures(reading.LimitBytes, reading.UsageBytes, reading.AvailableBytes, reading.ProcessRssBytes),
+            QueueDepth = scheduler.QueueDepth,
+            ActiveGenerations = scheduler.ActiveGenerations,
+            RecentPromptTokensPerSecond = Round(metrics.RecentPromptTokensPerSecond),
+            RecentDecodeTokensPerSecond = Round(metrics.RecentDecodeTokensPerSecond),
+            UptimeSeconds = Math.Round(ProcessUptime().TotalSeconds, 1),
+        };
+        return TypedResults.Json(status, OpenAIJsonContext.Default.ServerStatus);
+    }
+
+    private static double? Round(double? value) => value is { } v ? Math.Round(v, 2) : null;
+
+    private static TimeSpan ProcessUptime()
+    {
+        using var process = Process.GetCurrentProcess();
+        return DateTime.Now - process.StartTime;
+    }
+}

@@ -1,0 +1,215 @@
+using Frugal.Inference;
+using Frugal.Scheduling;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Frugal.Tests.Scheduling;
+
+[Collection(SchedulerEngineCollection.Name)]
+public sealed class GenerationSchedulerTests(SchedulerEngineFixture fixture)
+{
+    [Fact]
+    public async Task RunAsync_WorkerFree_RunsAtOnceAndEndsWithFigures()
+    {
+        var scheduler = Create();
+        var updates = new List<ScheduledUpdate>();
+
+        await foreach (var update in scheduler.RunAsync("alice", Request(maxTokens: 4)))
+        {
+            updates.Add(update);
+        }
+
+        Assert.All(updates, u => Assert.Null(u.QueuePosition));
+        Assert.NotNull(updates[^1].Generation?.Completed);
+        Assert.Equal(0, scheduler.QueueDepth);
+        Assert.Equal(0, scheduler.ActiveGenerations);
+    }
+
+    [Fact]
+    public async Task RunAsync_OneUserWithManyRequests_OtherUserIsServedAfterItsFirst()
+    {
+        var scheduler = Create();
+        await using var blocker = await HoldWorkerAsync(scheduler);
+        var a1 = await QueueAsync(scheduler, "alice");
+        var a2 = await QueueAsync(scheduler, "alice");
+        var a3 = await QueueAsync(scheduler, "alice");
+        var b1 = await QueueAsync(scheduler, "bob");
+
+        Assert.Equal([1, 2, 3, 2], new[] { a1.FirstPosition, a2.FirstPosition, a3.FirstPosition, b1.FirstPosition });
+        Assert.Equal(4, scheduler.QueueDepth);
+
+        var started = new List<string>();
+        var runs = new[] { ("a1", a1), ("a2", a2), ("a3", a3), ("b1", b1) }
+            .Select(pair => pair.Item2.RunToEndAsync(() =>
+            {
+                lock (started)
+                {
+                    started.Add(pair.Item1);
+                }
+            }))
+            .ToArray();
+        await blocker.DisposeAsync(); // the blocker leaves the worker
+        await Task.WhenAll(runs);
+
+        Assert.Equal(["a1", "b1", "a2", "a3"], started);
+        Assert.Equal(0, scheduler.QueueDepth);
+    }
+
+    [Fact]
+    public async Task RunAsync_QueueFull_FirstMoveThrowsQueueFullWithRetryAfter()
+    {
+        var scheduler = Create(depth: 2);
+        await using var blocker = await HoldWorkerAsync(scheduler);
+        await using var first = await QueueAsync(scheduler, "alice");
+        await using var second = await QueueAsync(scheduler, "bob");
+
+        await using var third = scheduler.RunAsync("carol", Request()).GetAsyncEnumerator();
+        var refused = await Assert.ThrowsAsync<QueueFullException>(async () => await third.MoveNextAsync());
+
+        Assert.True(refused.RetryAfter >= TimeSpan.FromSeconds(1));
+        Assert.Equal(2, scheduler.QueueDepth);
+    }
+
+    [Fact]
+    public async Task RunAsync_CancelledWhileQueued_LeavesTheQueueAndFreesItsPlace()
+    {
+        var scheduler = Create(depth: 1);
+        await using var blocker = await HoldWorkerAsync(scheduler);
+        using var cancel = new CancellationTokenSource();
+        await using var waiting = await QueueAsync(scheduler, "alice", cancel.Token);
+
+        await cancel.CancelAsync();
+
+        Assert.Equal(0, scheduler.QueueDepth); // at once, before its caller pulls again
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await waiting.Updates.MoveNextAsync());
+        await using var next = await QueueAsync(scheduler, "bob");
+        Assert.Equal(1, next.FirstPosition);
+    }
+
+    [Fact]
+    public async Task RunAsync_OneAheadLeaves_WaiterSeesItsNewPosition()
+    {
+        var scheduler = Create();
+        await using var blocker = await HoldWorkerAsync(scheduler);
+        using var cancel = new CancellationTokenSource();
+        await using var ahead = await QueueAsync(scheduler, "alice", cancel.Token);
+        await using var behind = await QueueAsync(scheduler, "bob");
+        Assert.Equal(2, behind.FirstPosition);
+
+        var moved = behind.Updates.MoveNextAsync().AsTask();
+        await cancel.CancelAsync();
+
+        Assert.True(await moved);
+        Assert.Equal(1, behind.Updates.Current.QueuePosition);
+    }
+
+    [Fact]
+    public async Task RunAsync_CancelledWhileRunning_StopsWithCancelledAndFreesTheWorker()
+    {
+        var scheduler = Create();
+        using var cancel = new CancellationTokenSource();
+        var running = scheduler.RunAsync("alice", Request(maxTokens: 400), cancel.Token).GetAsyncEnumerator();
+        Assert.True(await running.MoveNextAsync());
+        Assert.Equal(1, scheduler.ActiveGenerations);
+        await using var waiting = await QueueAsync(scheduler, "bob");
+
+        await cancel.CancelAsync();
+        var stats = await DrainAsync(running);
+        await running.DisposeAsync();
+
+        Assert.Equal(FinishReason.Cancelled, stats.FinishReason);
+        Assert.True(stats.CompletionTokens < 400);
+        await waiting.RunToEndAsync(() => { });
+        Assert.Equal(0, scheduler.ActiveGenerations);
+    }
+
+    [Fact]
+    public async Task RunAsync_TimeLimitReached_EndsWithLength()
+    {
+        var time = new FakeTimeProvider();
+        var scheduler = Create(time: time, limit: TimeSpan.FromSeconds(10));
+        await using var running = scheduler.RunAsync("alice", Request(maxTokens: 400)).GetAsyncEnumerator();
+        Assert.True(await running.MoveNextAsync());
+
+        time.Advance(TimeSpan.FromSeconds(11));
+        var stats = await DrainAsync(running);
+
+        Assert.Equal(FinishReason.Length, stats.FinishReason);
+        Assert.True(stats.CompletionTokens < 400);
+    }
+
+    [Fact]
+    public void Constructor_QueueDepthZero_Throws()
+    {
+        Assert.Throws<OptionsValidationException>(() => Create(depth: 0));
+    }
+
+    private GenerationScheduler Create(int depth = 16, FakeTimeProvider? time = null, TimeSpan? limit = null) =>
+        new(fixture.Engine, Options.Create(new SchedulerOptions
+        {
+            MaxQueueDepth = depth,
+            MaxGenerationTime = limit ?? SchedulerOptions.DefaultMaxGenerationTime,
+        }), timeProvider: time);
+
+    // Greedy, never stopping at end of sequence, so the length of each run is known.
+    private static GenerationRequest Request(int maxTokens = 3) => new()
+    {
+        Messages = [new ChatTurn(ChatRole.User, "Hello there.")],
+        MaxTokens = maxTokens,
+        Sampling = SamplingOptions.Default with { Temperature = 0f },
+        StopAtEndOfSequence = false,
+    };
+
+    // Starts a long generation and stops pulling after its first step: it holds the worker until disposed.
+    private static async Task<IAsyncEnumerator<ScheduledUpdate>> HoldWorkerAsync(GenerationScheduler scheduler)
+    {
+        var blocker = scheduler.RunAsync("holder", Request(maxTokens: 400)).GetAsyncEnumerator();
+        Assert.True(await blocker.MoveNextAsync());
+        Assert.NotNull(blocker.Current.Generation);
+        return blocker;
+    }
+
+    private static async Task<Waiter> QueueAsync(GenerationScheduler scheduler, string user, CancellationToken cancellationToken = default)
+    {
+        var updates = scheduler.RunAsync(user, Request(), cancellationToken).GetAsyncEnumerator(cancellationToken);
+        Assert.True(await updates.MoveNextAsync());
+        var position = updates.Current.QueuePosition ?? throw new InvalidOperationException("The request did not queue.");
+        return new Waiter(updates, position);
+    }
+
+    private static async Task<GenerationStats> DrainAsync(IAsyncEnumerator<ScheduledUpdate> updates)
+    {
+        GenerationStats? stats = null;
+        while (await updates.MoveNextAsync())
+        {
+            stats = updates.Current.Generation?.Completed ?? stats;
+        }
+
+        return stats ?? throw new InvalidOperationException("No figures at the end.");
+    }
+
+    private sealed class Waiter(IAsyncEnumerator<ScheduledUpdate> updates, int firstPosition) : IAsyncDisposable
+    {
+        public IAsyncEnumerator<ScheduledUpdate> Updates { get; } = updates;
+
+        public int FirstPosition { get; } = firstPosition;
+
+        // Pulls to the end; calls onStart at the first step of generation (only one runs at a time, so the calls are ordered).
+        public async Task RunToEndAsync(Action onStart)
+        {
+            var started = false;
+            while (await Updates.MoveNextAsync())
+            {
+                if (!started && Updates.Current.Generation is not null)
+                {
+                    started = true;
+                    onStart();
+                }
+            }
+
+            Assert.True(started);
+        }
+
+        public ValueTask DisposeAsync() => Updates.DisposeAsync();
+    }
+}
