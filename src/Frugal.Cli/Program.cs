@@ -11,6 +11,8 @@ root.Subcommands.Add(GenerateCommand.Create());
 root.Subcommands.Add(ChatCommand.Create());
 
 // The server and its users: serve, user
+root.Subcommands.Add(ServeCommand.Create());
+root.Subcommands.Add(UserCommand.Create());
 
 // Fitting the box: doctor, monitor
 root.Subcommands.Add(DoctorCommand.Create());

@@ -17,8 +17,9 @@ public static partial class SessionsApi
     /// becomes a 4xx/503 through <see cref="ErrorHandlingMiddleware"/>. Once streaming, a failure becomes a
     /// final <c>error</c> event. A client that goes away cancels the turn; the partial reply is stored.
     /// </summary>
-    public static async Task SendMessageAsync(string id, SendMessageRequest body, HttpContext context, ConversationService conversations)
+    public static async Task SendMessageAsync(string id, HttpContext context, ConversationService conversations)
     {
+        var body = await JsonBody.ReadAsync(context, ServerJsonContext.Default.SendMessageRequest).ConfigureAwait(false);
         var options = new SendOptions { MaxTokens = body.MaxTokens, Temperature = body.Temperature };
         var aborted = context.RequestAborted;
         var updates = conversations.SendAsync(context.GetFrugalUser().Id, id, body.Content ?? "", options, aborted).GetAsyncEnumerator(aborted);

@@ -39,55 +39,58 @@ public static partial class SessionsApi
         return endpoints;
     }
 
-    public static async Task<Results<Created<SessionResource>, JsonHttpResult<ErrorResponse>>> CreateSessionAsync(
-        CreateSessionRequest body, HttpContext context, ConversationService conversations)
+    public static async Task<Results<JsonHttpResult<SessionResource>, JsonHttpResult<ErrorResponse>>> CreateSessionAsync(
+        HttpContext context, ConversationService conversations)
     {
+        var body = await JsonBody.ReadAsync(context, ServerJsonContext.Default.CreateSessionRequest);
         if (ValidateTitle(body.Title) is { } problem)
         {
             return problem;
         }
 
         var session = await conversations.CreateSessionAsync(context.GetFrugalUser().Id, body.Title, body.SystemPrompt, context.RequestAborted);
-        return TypedResults.Created($"/api/sessions/{session.Id}", ToResource(session));
+        context.Response.Headers.Location = $"/api/sessions/{session.Id}";
+        return TypedResults.Json(ToResource(session), ServerJsonContext.Default.SessionResource, statusCode: StatusCodes.Status201Created);
     }
 
-    public static async Task<Ok<ListResponse<SessionResource>>> ListSessionsAsync(HttpContext context, ConversationService conversations)
+    public static async Task<JsonHttpResult<ListResponse<SessionResource>>> ListSessionsAsync(HttpContext context, ConversationService conversations)
     {
         var sessions = await conversations.ListSessionsAsync(context.GetFrugalUser().Id, context.RequestAborted);
-        return TypedResults.Ok(new ListResponse<SessionResource>("list", [.. sessions.Select(ToResource)]));
+        return TypedResults.Json(new ListResponse<SessionResource>("list", [.. sessions.Select(ToResource)]), ServerJsonContext.Default.ListResponseSessionResource);
     }
 
-    public static async Task<Results<Ok<SessionResource>, JsonHttpResult<ErrorResponse>>> GetSessionAsync(
+    public static async Task<Results<JsonHttpResult<SessionResource>, JsonHttpResult<ErrorResponse>>> GetSessionAsync(
         string id, HttpContext context, ConversationService conversations)
     {
         var session = await conversations.GetSessionAsync(context.GetFrugalUser().Id, id, context.RequestAborted);
-        return session is null ? NoSuchSession(id) : TypedResults.Ok(ToResource(session));
+        return session is null ? NoSuchSession(id) : TypedResults.Json(ToResource(session), ServerJsonContext.Default.SessionResource);
     }
 
-    public static async Task<Results<Ok<SessionResource>, JsonHttpResult<ErrorResponse>>> RenameSessionAsync(
-        string id, UpdateSessionRequest body, HttpContext context, ConversationService conversations)
+    public static async Task<Results<JsonHttpResult<SessionResource>, JsonHttpResult<ErrorResponse>>> RenameSessionAsync(
+        string id, HttpContext context, ConversationService conversations)
     {
+        var body = await JsonBody.ReadAsync(context, ServerJsonContext.Default.UpdateSessionRequest);
         if (ValidateTitle(body.Title) is { } problem)
         {
             return problem;
         }
 
         var session = await conversations.RenameSessionAsync(context.GetFrugalUser().Id, id, body.Title, context.RequestAborted);
-        return session is null ? NoSuchSession(id) : TypedResults.Ok(ToResource(session));
+        return session is null ? NoSuchSession(id) : TypedResults.Json(ToResource(session), ServerJsonContext.Default.SessionResource);
     }
 
-    public static async Task<Results<Ok<DeletedResponse>, JsonHttpResult<ErrorResponse>>> DeleteSessionAsync(
+    public static async Task<Results<JsonHttpResult<DeletedResponse>, JsonHttpResult<ErrorResponse>>> DeleteSessionAsync(
         string id, HttpContext context, ConversationService conversations)
     {
         var deleted = await conversations.DeleteSessionAsync(context.GetFrugalUser().Id, id, context.RequestAborted);
-        return deleted ? TypedResults.Ok(new DeletedResponse(id, "session.deleted", true)) : NoSuchSession(id);
+        return deleted ? TypedResults.Json(new DeletedResponse(id, "session.deleted", true), ServerJsonContext.Default.DeletedResponse) : NoSuchSession(id);
     }
 
-    public static async Task<Results<Ok<ListResponse<MessageResource>>, JsonHttpResult<ErrorResponse>>> ListMessagesAsync(
+    public static async Task<Results<JsonHttpResult<ListResponse<MessageResource>>, JsonHttpResult<ErrorResponse>>> ListMessagesAsync(
         string id, HttpContext context, ConversationService conversations)
     {
         var messages = await conversations.ListMessagesAsync(context.GetFrugalUser().Id, id, context.RequestAborted);
-        return messages is null ? NoSuchSession(id) : TypedResults.Ok(new ListResponse<MessageResource>("list", [.. messages.Select(ToResource)]));
+        return messages is null ? NoSuchSession(id) : TypedResults.Json(new ListResponse<MessageResource>("list", [.. messages.Select(ToResource)]), ServerJsonContext.Default.ListResponseMessageResource);
     }
 
     /// <summary>The 404 for a missing or foreign session; the same words either way.</summary>

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Frugal.Inference;
+using Frugal.Inference.State;
 using Frugal.Models;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -13,7 +14,8 @@ namespace Frugal.Server.Hosting;
 internal sealed class EngineLoader(
     FrugalServerOptions options,
     EngineReadiness readiness,
-    ILoggerFactory loggerFactory) : BackgroundService
+    ILoggerFactory loggerFactory,
+    ISessionStateStore? sessionStates = null) : BackgroundService
 {
     private readonly ILogger _logger = loggerFactory.CreateLogger<EngineLoader>();
 
@@ -21,9 +23,10 @@ internal sealed class EngineLoader(
     {
         // Leave the start-up path at once: the host must not wait for the model.
         await Task.Yield();
-        if (options.EngineFactory is not { } factory)
+        var factory = options.EngineFactory ?? LoadLlamaEngineAsync;
+        if (options.EngineFactory is null && string.IsNullOrWhiteSpace(options.ModelPath))
         {
-            Fail("no inference engine is configured for this server.", null);
+            Fail("no model file was given (--model FILE).", null);
             return;
         }
 
@@ -56,6 +59,16 @@ internal sealed class EngineLoader(
             Fail($"{e.GetType().Name}: {e.Message}", e);
         }
     }
+
+    // The default: the LLamaSharp engine on ModelPath, memory-mapped, keeping idle sessions' KV state
+    // in the registered ISessionStateStore when there is one.
+    private async Task<IInferenceEngine> LoadLlamaEngineAsync(FrugalServerOptions server, ILoggerFactory loggers, CancellationToken cancellationToken) =>
+        await LlamaEngine.LoadAsync(new EngineOptions
+        {
+            ModelPath = server.ModelPath,
+            ContextSize = server.ContextSize ?? 0,
+            SessionStateStore = sessionStates,
+        }, loggers.CreateLogger<LlamaEngine>(), cancellationToken).ConfigureAwait(false);
 
     private void Fail(string reason, Exception? exception)
     {

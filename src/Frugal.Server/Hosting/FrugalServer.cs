@@ -1,6 +1,7 @@
 using System.Net;
 using Frugal.Conversations;
 using Frugal.Inference;
+using Frugal.Inference.State;
 using Frugal.Server.Contracts;
 using Frugal.Server.Endpoints;
 using Frugal.Storage.Sqlite;
@@ -15,6 +16,8 @@ using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 
 namespace Frugal.Server.Hosting;
 
@@ -72,6 +75,18 @@ public static class FrugalServer
         services.AddSingleton<IConversationStore, SqliteConversationStore>();
         services.AddSingleton<EngineReadiness>();
         services.AddHostedService<EngineLoader>();
+        if (options.EngineFactory is null && File.Exists(options.ModelPath))
+        {
+            // Idle sessions' KV states under {data}/kv, so a session's next turn need not re-read its history.
+            services.TryAddSingleton<ISessionStateStore>(provider => new TieredSessionStateStore(
+                new TieredSessionStateStoreOptions
+                {
+                    DataDirectory = options.DataDirectory,
+                    ModelIdentity = ModelFileIdentity.Compute(options.ModelPath),
+                },
+                provider.GetService<ILogger<TieredSessionStateStore>>()));
+        }
+
         services.AddSingleton<ConversationService>();
         services.AddFrugalServerGeneration(options);  // scheduler, IChatClient, metrics (/metrics)
         services.Configure<JsonOptions>(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, ServerJsonContext.Default));

@@ -44,8 +44,8 @@ public sealed class FrugalServerOptions
     public IList<string> AllowedHosts { get; } = [];
 
     /// <summary>
-    /// Loads the engine in the background. Null: no engine can be loaded and <c>/ready</c> reports why.
-    /// The CLI sets it to load <see cref="ModelPath"/> with the LLamaSharp engine.
+    /// Loads the engine in the background. Null (the default): the LLamaSharp engine on <see cref="ModelPath"/>
+    /// with <see cref="ContextSize"/>. Set it to wrap the engine (caching, governor) or to load another one.
     /// </summary>
     public Func<FrugalServerOptions, ILoggerFactory, CancellationToken, Task<IInferenceEngine>>? EngineFactory { get; set; }
 

@@ -114,7 +114,7 @@ export class MessageView {
       this.item.dataset.finish = finish.split(" ")[0];
       parts.push(finish);
     }
-    if (info.tokens !== undefined) parts.push(`${info.tokens} tokens`);
+    if (info.tokens !== undefined) parts.push(`${info.tokens} token${info.tokens === 1 ? "" : "s"}`);
     if (info.ttftMs !== undefined) parts.push(`first token ${formatSeconds(info.ttftMs)}`);
     if (info.tokensPerSecond !== undefined) parts.push(`${info.tokensPerSecond.toFixed(1)} tokens/s`);
     if (info.omitted) parts.push(`${info.omitted} earlier message${info.omitted === 1 ? "" : "s"} left out to fit the context`);

@@ -143,6 +143,35 @@ public sealed class GgufReaderMalformedTests : IDisposable
     }
 
     [Fact]
+    public void ModelInfoRead_RandomHeaderCorruptionOfTinyModel_NeverThrowsAnythingElse()
+    {
+        var tiny = _temp.File("tiny.gguf");
+        ModelSynthesizer.WriteTiny(tiny);
+        var valid = File.ReadAllBytes(tiny);
+        var headerBytes = (int)GgufReader.Read(tiny).DataOffset;
+        var path = _temp.File("fuzz-tiny.gguf");
+        var random = new Random(5678);
+        for (var round = 0; round < 300; round++)
+        {
+            var bytes = (byte[])valid.Clone();
+            for (var flips = random.Next(1, 6); flips > 0; flips--)
+            {
+                bytes[random.Next(headerBytes)] = (byte)random.Next(256);
+            }
+
+            File.WriteAllBytes(path, bytes);
+            try
+            {
+                ModelInfoReader.Read(path);
+            }
+            catch (ModelFileException)
+            {
+                // Expected for most corruptions; anything else fails the test.
+            }
+        }
+    }
+
+    [Fact]
     public void Read_MisalignedOffset_ReportsTheTensorInfoOffset()
     {
         var path = _temp.File("misaligned.gguf");

@@ -120,8 +120,9 @@ public sealed class ServerFixture : IAsyncLifetime, IAsyncDisposable
         Options = options;
         _app = FrugalServer.Build(options, builder => builder.Logging.ClearProviders());
         await _app.StartAsync();
-        if (options.EngineFactory is not null)
+        if (!string.IsNullOrEmpty(options.ModelPath) || options.EngineFactory is not null)
         {
+            // Faults (with the reason) when the model cannot load, failing the test that needed it.
             await _app.Services.GetRequiredService<EngineReadiness>().WhenLoaded;
         }
     }

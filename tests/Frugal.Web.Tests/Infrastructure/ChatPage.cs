@@ -69,6 +69,8 @@ public sealed class ChatPage(IPage page)
 
     public Task SetMaxTokensAsync(int maxTokens) => SetOptionAsync("Max tokens", maxTokens.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
+    public Task SetTemperatureAsync(double temperature) => SetOptionAsync("Temperature", temperature.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
     private async Task SetOptionAsync(string label, string value)
     {
         var details = Page.Locator("details.options");

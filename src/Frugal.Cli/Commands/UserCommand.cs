@@ -1,0 +1,114 @@
+using System.CommandLine;
+using System.Globalization;
+using Frugal.Server.Hosting;
+using Frugal.Storage.Sqlite;
+using Frugal.Users;
+
+namespace Frugal.Cli.Commands;
+
+/// <summary><c>frugal user add|list|revoke</c>: who may call the server. A new key is printed once, alone on the last line.</summary>
+internal static class UserCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("user", "Add, list and revoke the users allowed to call the server.");
+        command.Subcommands.Add(Add());
+        command.Subcommands.Add(List());
+        command.Subcommands.Add(Revoke());
+        return command;
+    }
+
+    /// <summary>The <c>--data</c> option shared with <c>serve</c>.</summary>
+    public static Option<string> DataOption() => new("--data")
+    {
+        Description = "Directory of the server's database.",
+        DefaultValueFactory = _ => FrugalServerOptions.DefaultDataDirectory,
+    };
+
+    /// <summary>Writes <c>frugal: MESSAGE</c> to stderr and returns exit code 2.</summary>
+    public static async Task<int> FailAsync(string message)
+    {
+        await Console.Error.WriteLineAsync($"frugal: {message}").ConfigureAwait(false);
+        return 2;
+    }
+
+    private static Command Add()
+    {
+        var name = new Argument<string>("NAME") { Description = "The new user's name (letters, digits, '.', '_', '-')." };
+        var data = DataOption();
+        var command = new Command("add", "Add a user and print their API key (shown once: keep it).") { name, data };
+        command.SetAction((parse, cancellationToken) => RunAsync(async () =>
+        {
+            var userName = parse.GetValue(name)!;
+            if (UserNames.Validate(userName) is { } problem)
+            {
+                return await FailAsync(problem).ConfigureAwait(false);
+            }
+
+            var store = new SqliteUserStore(SqliteDatabase.Open(parse.GetValue(data)!));
+            var created = await store.CreateAsync(userName, cancellationToken).ConfigureAwait(false);
+            await Console.Out.WriteLineAsync($"Added user '{created.User.Name}'. Their API key (shown only now; send it as 'Authorization: Bearer KEY'):").ConfigureAwait(false);
+            await Console.Out.WriteLineAsync(created.ApiKey).ConfigureAwait(false);
+            return 0;
+        }));
+        return command;
+    }
+
+    private static Command List()
+    {
+        var data = DataOption();
+        var command = new Command("list", "List the users (never their keys).") { data };
+        command.SetAction((parse, cancellationToken) => RunAsync(async () =>
+        {
+            var store = new SqliteUserStore(SqliteDatabase.Open(parse.GetValue(data)!));
+            var users = await store.ListAsync(cancellationToken).ConfigureAwait(false);
+            if (users.Count == 0)
+            {
+                await Console.Out.WriteLineAsync("No users yet; add one with 'frugal user add NAME'.").ConfigureAwait(false);
+            }
+
+            foreach (var user in users)
+            {
+                var state = user.RevokedAt is { } revoked ? "revoked " + revoked.ToString("u", CultureInfo.InvariantCulture) : "active";
+                await Console.Out.WriteLineAsync($"{user.Name,-24} added {user.CreatedAt.ToString("u", CultureInfo.InvariantCulture)}  {state}").ConfigureAwait(false);
+            }
+
+            return 0;
+        }));
+        return command;
+    }
+
+    private static Command Revoke()
+    {
+        var name = new Argument<string>("NAME") { Description = "The user whose keys stop working." };
+        var data = DataOption();
+        var command = new Command("revoke", "Revoke a user: their keys stop working at once, their sessions stay stored.") { name, data };
+        command.SetAction((parse, cancellationToken) => RunAsync(async () =>
+        {
+            var store = new SqliteUserStore(SqliteDatabase.Open(parse.GetValue(data)!));
+            var userName = parse.GetValue(name)!;
+            if (!await store.RevokeAsync(userName, cancellationToken).ConfigureAwait(false))
+            {
+                return await FailAsync($"no active user named '{userName}'.").ConfigureAwait(false);
+            }
+
+            await Console.Out.WriteLineAsync($"Revoked user '{userName}'.").ConfigureAwait(false);
+            return 0;
+        }));
+        return command;
+    }
+
+    // A taken name, a bad name or an unusable data directory is one line on stderr, never a stack trace.
+    private static async Task<int> RunAsync(Func<Task<int>> body)
+    {
+        try
+        {
+            return await body().ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is DuplicateUserException or IOException or UnauthorizedAccessException
+            or InvalidOperationException or Microsoft.Data.Sqlite.SqliteException)
+        {
+            return await FailAsync(e.Message).ConfigureAwait(false);
+        }
+    }
+}
