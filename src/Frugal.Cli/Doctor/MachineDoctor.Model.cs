@@ -27,6 +27,21 @@ internal sealed partial class MachineDoctor
 
         var valid = DoctorCheck.Pass("model.file",
             F($"{Path.GetFileName(modelPath)}: {model.Architecture} {model.FileType}, {model.ParameterCount / 1e6:0.#}M parameters, {model.FileSizeBytes / MiB} MiB, trained context {model.ContextLength}"));
-        return [valid];
+        return [valid, CheckFit(model, contextSize, cpu, memory)];
+    }
+
+    internal static DoctorCheck CheckFit(ModelInfo model, int? contextSize, CpuSnapshot cpu, MemorySnapshot memory)
+    {
+        var choice = AutoConfigurator.Choose(model, cpu, memory, new BoxSettings { ContextSize = contextSize });
+        var e = choice.Estimate;
+        var detail = F($"at context {choice.ContextSize} (micro-batch {choice.MicroBatchSize}): {choice.RequiredBytes / MiB} MiB = weights {e.WeightsBytes / MiB} + KV {e.KvCacheBytes / MiB} + compute {e.ComputeBytes / MiB} + runtime {e.RuntimeBytes / MiB} + server {AutoConfigurator.ServerOverheadBytes / MiB} MiB; limit {choice.LimitBytes / MiB} MiB ({(double)(choice.RequiredBytes + choice.OthersBytes) / choice.LimitBytes:P0} with other processes)");
+        if (!choice.Fits)
+        {
+            return DoctorCheck.Fail("model.fit", detail, choice.Refusal!);
+        }
+
+        return choice.RequiredBytes + choice.OthersBytes > choice.LimitBytes * new MemoryGovernorOptions().MediumThreshold
+            ? DoctorCheck.Warn("model.fit", detail, "Fits, but above the medium pressure line from the start: replies will be capped under load. Use a shorter --ctx, a smaller quantization, or raise the limit.")
+            : DoctorCheck.Pass("model.fit", detail);
     }
 }

@@ -29,12 +29,17 @@ public sealed record EngineOptions
     /// </summary>
     public int Threads { get; init; }
 
-    /// <summary>Flash attention: null lets llama.cpp decide (auto), true forces it on, false off.</summary>
+    /// <summary>
+    /// Flash attention: null lets llama.cpp decide (auto, the default), true forces it on, false off.
+    /// Measured on the TinyLlama shape at a 257-token prompt: on, off and auto within noise of each other
+    /// (±8%); auto also uses less KV working memory.
+    /// </summary>
     public bool? FlashAttention { get; init; }
 
     /// <summary>
-    /// Let llama.cpp repack weights into CPU-friendly layouts at load (<c>use_extra_bufts</c>). Repacked weights
-    /// are copied into anonymous memory, which defeats the memory map on a small box, so it is off by default.
+    /// Let llama.cpp repack weights into CPU-friendly layouts at load (<c>use_extra_bufts</c>). Off by default:
+    /// measured on the TinyLlama shape (1 CPU, 2 GiB box), repacking kept a second 1.1 GB copy of the
+    /// weights resident beside the memory map and made prompt evaluation slower (0.56–0.83x), not faster.
     /// </summary>
     public bool RepackWeights { get; init; }
 
@@ -46,7 +51,12 @@ public sealed record EngineOptions
 
     /// <summary>
     /// Sessions whose KV state holds fewer tokens than this are not saved when another session takes the
-    /// context: re-evaluating so few tokens costs less than saving and restoring them.
+    /// context. Measured on the TinyLlama shape (1 CPU): saving 320 tokens took 0.28 s and restoring them
+    /// 0.08 s against 34 s to re-evaluate them, and a 21-token state saved in 4 ms, so saving pays at any
+    /// real size; the floor only keeps trivial states out of the store.
     /// </summary>
-    public int MinTokensToSaveState { get; init; } = 64;
+    public int MinTokensToSaveState { get; init; } = DefaultMinTokensToSaveState;
+
+    /// <summary>Default of <see cref="MinTokensToSaveState"/>.</summary>
+    public const int DefaultMinTokensToSaveState = 8;
 }

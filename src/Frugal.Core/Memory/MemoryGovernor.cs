@@ -55,6 +55,12 @@ public sealed class MemoryGovernor : IDisposable
     /// <summary>The latest status (reads the probe once if it was never read).</summary>
     public MemoryStatus Current => Volatile.Read(ref _current) ?? Refresh();
 
+    /// <summary>
+    /// Where the mapped model's size comes from (the host sets it to the loaded model's tensor bytes);
+    /// read before each reading so the figure follows a model that loads after start.
+    /// </summary>
+    public Func<long>? ModelMappedBytesSource { get; set; }
+
     /// <summary>Raised after the level changed (on the thread that refreshed).</summary>
     public event EventHandler<MemoryStatus>? LevelChanged;
 
@@ -75,6 +81,11 @@ public sealed class MemoryGovernor : IDisposable
         lock (_gate)
         {
             previous = _current;
+            if (ModelMappedBytesSource is { } modelBytes)
+            {
+                _probe.ModelMappedBytes = modelBytes();
+            }
+
             var snapshot = _probe.Read();
             var faultRate = FaultRate(previous?.Snapshot, snapshot);
             var thrashing = (_options.ThrashingStallPercent > 0 && snapshot.StallSomeAvg10 >= _options.ThrashingStallPercent)

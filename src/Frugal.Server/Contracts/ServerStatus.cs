@@ -17,6 +17,15 @@ public sealed record ServerStatus
     public required string LoadState { get; init; }
     public required string? LoadError { get; init; }
     public required MemoryFigures Memory { get; init; }
+
+    /// <summary>The memory governor's level: "low", "medium", "high" or "critical".</summary>
+    public string? MemoryPressure { get; init; }
+
+    /// <summary>True at critical pressure: new generations are refused with 503 and Retry-After.</summary>
+    public bool EmergencyMode { get; init; }
+
+    /// <summary>What the pressure level restricts now ("reply_tokens_cap=128", ...).</summary>
+    public IReadOnlyList<string> MemoryRestrictions { get; init; } = [];
     public required int QueueDepth { get; init; }
     public required int ActiveGenerations { get; init; }
     public required double? RecentPromptTokensPerSecond { get; init; }

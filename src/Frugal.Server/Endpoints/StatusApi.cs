@@ -28,10 +28,12 @@ public static class StatusApi
         EngineReadiness readiness,
         IGenerationScheduler scheduler,
         FrugalMetrics metrics,
-        IMemoryProbe memory)
+        IMemoryProbe memory,
+        MemoryGovernor governor)
     {
         var model = readiness.Engine?.Model;
         var path = model?.Path ?? (string.IsNullOrEmpty(options.ModelPath) ? null : Path.GetFullPath(options.ModelPath));
+        var governed = governor.Current;
         var reading = memory.Read();
         var status = new ServerStatus
         {
@@ -43,7 +45,15 @@ public static class StatusApi
             ModelLoaded = readiness.State == EngineLoadState.Loaded,
             LoadState = readiness.State.ToString().ToLowerInvariant(),
             LoadError = readiness.FailureReason,
-            Memory = new MemoryFigures(reading.LimitBytes, reading.UsageBytes, reading.AvailableBytes, reading.ProcessRssBytes),
+            Memory = new MemoryFigures(reading.LimitBytes, reading.UsageBytes, reading.AvailableBytes, reading.ProcessRssBytes)
+            {
+                ResidentBytes = reading.ResidentRequiredBytes,
+                ProcessRssAnonymousBytes = reading.ProcessRssAnonymousBytes,
+                ProcessRssFileBytes = reading.ProcessRssFileBytes,
+            },
+            MemoryPressure = governed.LevelName,
+            EmergencyMode = governed.EmergencyMode,
+            MemoryRestrictions = governed.Restrictions.Describe(),
             QueueDepth = scheduler.QueueDepth,
             ActiveGenerations = scheduler.ActiveGenerations,
             RecentPromptTokensPerSecond = Round(metrics.RecentPromptTokensPerSecond),

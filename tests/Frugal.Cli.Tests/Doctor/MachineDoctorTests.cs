@@ -85,3 +85,51 @@ public sealed class MachineDoctorTests
         Assert.True(overcommit.TryGetProperty("recommendation", out _));
     }
 }
+
+public sealed class MachineDoctorModelTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("frugal-doctor-model-").FullName;
+
+    [Fact]
+    public void Run_ValidTinyModelInRoomyBox_PassesFileAndFitWithTheEstimateParts()
+    {
+        using var box = new DoctorFixture();
+        var model = Path.Join(_directory, "tiny.gguf");
+        Frugal.Models.ModelSynthesizer.WriteTiny(model);
+
+        var report = new MachineDoctor(box.FileSystem).Run(box.DataDirectory, model, contextSize: 1024);
+
+        Assert.Equal(DoctorStatus.Pass, Assert.Single(report.Checks, c => c.Name == "model.file").Status);
+        var fit = Assert.Single(report.Checks, c => c.Name == "model.fit");
+        Assert.Equal(DoctorStatus.Pass, fit.Status);
+        Assert.Contains("at context 1024", fit.Detail, StringComparison.Ordinal);
+        Assert.Contains("weights", fit.Detail, StringComparison.Ordinal);
+        Assert.Contains("KV", fit.Detail, StringComparison.Ordinal);
+        Assert.Equal(0, report.ExitCode);
+    }
+
+    [Fact]
+    public void CheckFit_BoxSmallerThanTheModelNeeds_FailsWithRefusal()
+    {
+        var model = Path.Join(_directory, "tiny.gguf");
+        Frugal.Models.ModelSynthesizer.WriteTiny(model);
+        var info = Frugal.Models.ModelInfoReader.Read(model);
+        var cpu = new Frugal.Memory.CpuSnapshot { OnlineCpus = 1, AllowedCpus = 1, Source = Frugal.Memory.CgroupVersion.None, Flags = new HashSet<string>() };
+        var memory = new Frugal.Memory.MemorySnapshot
+        {
+            Timestamp = DateTimeOffset.UnixEpoch,
+            Source = Frugal.Memory.CgroupVersion.V2,
+            LimitBytes = 64L << 20,
+            UsageBytes = 0,
+            AnonymousBytes = 0,
+            PageCacheBytes = 0,
+        };
+
+        var fit = MachineDoctor.CheckFit(info, 2048, cpu, memory);
+
+        Assert.Equal(DoctorStatus.Fail, fit.Status);
+        Assert.Contains("does not fit", fit.Recommendation, StringComparison.Ordinal);
+    }
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+}

@@ -1,0 +1,32 @@
+namespace Frugal.Memory;
+
+/// <summary>What <see cref="AutoConfigurator"/> chose, why, and whether it fits in the box.</summary>
+public sealed record AutoConfiguration
+{
+    public required int ContextSize { get; init; }
+    public required int BatchSize { get; init; }
+    public required int MicroBatchSize { get; init; }
+    public required int Threads { get; init; }
+    public required int ParallelSequences { get; init; }
+
+    /// <summary>The memory estimate at the chosen settings.</summary>
+    public required MemoryEstimate Estimate { get; init; }
+
+    /// <summary>Resident memory the server will need once loaded: the estimate plus the server's own overhead.</summary>
+    public required long RequiredBytes { get; init; }
+
+    /// <summary>The memory limit of the box.</summary>
+    public required long LimitBytes { get; init; }
+
+    /// <summary>Anonymous memory of other processes already in the box.</summary>
+    public required long OthersBytes { get; init; }
+
+    /// <summary>True when the required memory stays under the emergency line of the limit.</summary>
+    public required bool Fits { get; init; }
+
+    /// <summary>One line per setting: its value and why ("context 2048: the model's trained context; fits below 75% ...").</summary>
+    public required IReadOnlyList<string> Reasons { get; init; }
+
+    /// <summary>When it does not fit: a sentence that says by how much and what to change.</summary>
+    public string? Refusal { get; init; }
+}

@@ -1,0 +1,158 @@
+using System.Globalization;
+using Frugal.Models;
+
+namespace Frugal.Memory;
+
+/// <summary>
+/// Chooses context size, batch and micro-batch size, threads and parallel sequences from the model's
+/// shape, the CPU quota and the memory limit, so that the loaded server stays below the medium pressure
+/// line; values the operator gave are kept and only checked. Also the planner's start-up check: a model
+/// or context that cannot fit under the emergency line is refused with the figures.
+/// </summary>
+public static class AutoConfigurator
+{
+    /// <summary>What the server adds to the estimate: ASP.NET Core, Kestrel, SQLite, the managed heap's working set.</summary>
+    public const long ServerOverheadBytes = 64L << 20;
+
+    /// <summary>Longest context chosen by default: prompt evaluation runs ≈45 tokens/s on one core, so 4096 tokens already take 90 s.</summary>
+    public const int MaxAutoContextSize = 4096;
+
+    /// <summary>Shortest context chosen by default.</summary>
+    public const int MinAutoContextSize = 256;
+
+    private const long MiB = 1024 * 1024;
+    private static readonly int[] MicroBatchCandidates = [512, 256, 128];
+
+    /// <summary>Chooses the settings for <paramref name="model"/> in this box.</summary>
+    public static AutoConfiguration Choose(ModelInfo model, CpuSnapshot cpu, MemorySnapshot memory, BoxSettings? overrides = null, MemoryGovernorOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(cpu);
+        ArgumentNullException.ThrowIfNull(memory);
+        overrides ??= new BoxSettings();
+        options ??= new MemoryGovernorOptions();
+        var reasons = new List<string>();
+
+        var threads = overrides.Threads ?? cpu.ComputeThreads;
+        reasons.Add(overrides.Threads is not null
+            ? F($"threads {threads}: given")
+            : F($"threads {threads}: {cpu.EffectiveCores:0.##} effective core(s) ({cpu.AllowedCpus} allowed, quota {(cpu.QuotaCores is { } q ? q.ToString("0.##", CultureInfo.InvariantCulture) : "none")})"));
+        var parallel = overrides.ParallelSequences ?? 1;
+        reasons.Add(overrides.ParallelSequences is not null
+            ? F($"parallel sequences {parallel}: given")
+            : "parallel sequences 1: on a CPU, decoding 4 sequences together costs ≈3.5x one step, so requests queue fairly instead");
+
+        var others = Math.Max(0, memory.AnonymousBytes - memory.ProcessRssAnonymousBytes);
+        var comfortable = (long)(memory.LimitBytes * options.MediumThreshold) - others;
+        var high = (long)(memory.LimitBytes * options.HighThreshold) - others;
+        var emergency = (long)(memory.LimitBytes * options.CriticalThreshold) - others;
+
+        var contexts = overrides.ContextSize is { } givenContext
+            ? [givenContext]
+            : Candidates(Math.Min(model.ContextLength > 0 ? model.ContextLength : 2048, MaxAutoContextSize));
+        (int Context, int MicroBatch, MemoryEstimate Estimate)? comfortableChoice = null, highChoice = null, emergencyChoice = null;
+        foreach (var context in contexts)
+        {
+            foreach (var micro in overrides.MicroBatchSize is { } m ? [m] : MicroBatchCandidates.Where(c => c <= Math.Max(context, MicroBatchCandidates[^1])))
+            {
+                var estimate = MemoryEstimator.Estimate(model, context, micro, parallel);
+                var required = estimate.TotalBytes + ServerOverheadBytes;
+                if (comfortableChoice is null && required <= comfortable)
+                {
+                    comfortableChoice = (context, micro, estimate);
+                }
+
+                if (highChoice is null && required <= high)
+                {
+                    highChoice = (context, micro, estimate);
+                }
+
+                // Above the high line the settings should be as lean as they go: keep the last (smallest) that fits.
+                if (required <= emergency)
+                {
+                    emergencyChoice = (context, micro, estimate);
+                }
+            }
+
+            if (comfortableChoice is not null)
+            {
+                break;
+            }
+        }
+
+        var choice = comfortableChoice ?? highChoice ?? emergencyChoice
+            ?? (contexts[^1], overrides.MicroBatchSize ?? MicroBatchCandidates[^1], MemoryEstimator.Estimate(model, contexts[^1], overrides.MicroBatchSize ?? MicroBatchCandidates[^1], parallel));
+        var fits = comfortableChoice is not null || emergencyChoice is not null;
+        var requiredBytes = choice.Estimate.TotalBytes + ServerOverheadBytes;
+        var e = choice.Estimate;
+        var parts = F($"weights {e.WeightsBytes / MiB} + KV {e.KvCacheBytes / MiB} + compute {e.ComputeBytes / MiB} + runtime {e.RuntimeBytes / MiB} + server {ServerOverheadBytes / MiB} MiB");
+        var where = comfortableChoice is not null
+            ? F($"needs {requiredBytes / MiB} MiB ({parts}), below the medium line ({options.MediumThreshold:P0}) of the {memory.LimitBytes / MiB} MiB limit")
+            : F($"needs {requiredBytes / MiB} MiB ({parts}); only fits above the medium line ({options.MediumThreshold:P0}) of the {memory.LimitBytes / MiB} MiB limit, so the server starts under pressure");
+        reasons.Add(overrides.ContextSize is not null
+            ? F($"context {choice.Context}: given; {where}")
+            : F($"context {choice.Context}: the longest of the model's {model.ContextLength} (capped at {MaxAutoContextSize}) that {where}"));
+        var batch = overrides.BatchSize ?? Math.Max(choice.MicroBatch, Math.Min(512, choice.Context));
+        reasons.Add(overrides.MicroBatchSize is not null
+            ? F($"micro-batch {choice.MicroBatch}: given")
+            : F($"micro-batch {choice.MicroBatch}: sets the compute buffer ({e.ComputeBytes / MiB} MiB); the largest that fits"));
+        reasons.Add(overrides.BatchSize is not null ? F($"batch {batch}: given") : F($"batch {batch}: prompt tokens per decode call"));
+
+        return new AutoConfiguration
+        {
+            ContextSize = choice.Context,
+            BatchSize = batch,
+            MicroBatchSize = choice.MicroBatch,
+            Threads = threads,
+            ParallelSequences = parallel,
+            Estimate = e,
+            RequiredBytes = requiredBytes,
+            LimitBytes = memory.LimitBytes,
+            OthersBytes = others,
+            Fits = fits,
+            Reasons = reasons,
+            Refusal = fits ? null : Refuse(model, e, requiredBytes, others, memory.LimitBytes, options, parts, overrides, parallel),
+        };
+    }
+
+    private static string Refuse(ModelInfo model, MemoryEstimate e, long required, long others, long limit, MemoryGovernorOptions options, string parts, BoxSettings overrides, int parallel)
+    {
+        var line = (long)(limit * options.CriticalThreshold);
+        var text = F($"{Path.GetFileName(model.Path)} does not fit: at context {e.ContextSize} it needs about {required / MiB} MiB resident ({parts})") +
+            (others > 0 ? F($" besides {others / MiB} MiB used by other processes") : string.Empty) +
+            F($", but the box's emergency line is {line / MiB} MiB ({options.CriticalThreshold:P0} of the {limit / MiB} MiB limit).");
+
+        // Would a shorter context fit? Then say which.
+        if (overrides.ContextSize is not null)
+        {
+            foreach (var context in Candidates(Math.Min(overrides.ContextSize.Value - 1, MaxAutoContextSize)))
+            {
+                if (MemoryEstimator.Estimate(model, context, Math.Min(128, context), parallel).TotalBytes + ServerOverheadBytes + others <= line)
+                {
+                    return text + F($" Use --ctx {context} or less, or raise the memory limit.");
+                }
+            }
+        }
+
+        return text + " Use a smaller model or quantization, or raise the memory limit.";
+    }
+
+    // 4096, 2048, ... down to 256 (starting at the largest power of two not above max; max itself first when it is not one).
+    private static int[] Candidates(int max)
+    {
+        var list = new List<int>();
+        if (max >= MinAutoContextSize && (max & (max - 1)) != 0)
+        {
+            list.Add(max);
+        }
+
+        for (var c = 1 << (int)Math.Floor(Math.Log2(Math.Max(max, 1))); c >= MinAutoContextSize; c /= 2)
+        {
+            list.Add(c);
+        }
+
+        return list.Count > 0 ? [.. list] : [Math.Max(16, max)];
+    }
+
+    private static string F(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,118 @@
+using Frugal.Inference;
+using Frugal.Memory;
+using Frugal.Models;
+
+namespace Frugal.Tests.Memory;
+
+public sealed class AutoConfiguratorTests
+{
+    private const long MiB = 1024 * 1024;
+
+    // TinyLlama-1.1B-Chat Q8_0 as the GGUF reader describes it.
+    private static readonly ModelInfo TinyLlama = new()
+    {
+        Path = "/models/tinyllama-1.1b-chat.Q8_0.gguf",
+        FileSizeBytes = 1_170_000_000,
+        Architecture = "llama",
+        ParameterCount = 1_100_048_384,
+        FileType = "Q8_0",
+        TensorTypeHistogram = new Dictionary<string, int> { ["Q8_0"] = 155, ["F32"] = 45 },
+        TensorDataBytes = 1_168_138_240,
+        ContextLength = 2048,
+        EmbeddingLength = 2048,
+        BlockCount = 22,
+        HeadCount = 32,
+        HeadCountKv = 4,
+        FeedForwardLength = 5632,
+        VocabSize = 32000,
+        ChatTemplateFamily = ChatTemplateFamily.Zephyr,
+    };
+
+    private static readonly CpuSnapshot OneCore = new()
+    {
+        OnlineCpus = 2,
+        AllowedCpus = 2,
+        QuotaCores = 1,
+        Source = CgroupVersion.V1,
+        Flags = new HashSet<string> { "avx2" },
+    };
+
+    private static MemorySnapshot Box(long limitMiB, long othersMiB = 0) => new()
+    {
+        Timestamp = DateTimeOffset.UnixEpoch,
+        Source = CgroupVersion.V1,
+        LimitBytes = limitMiB * MiB,
+        UsageBytes = (othersMiB + 30) * MiB,
+        AnonymousBytes = (othersMiB + 30) * MiB,
+        ProcessRssAnonymousBytes = 30 * MiB,
+        PageCacheBytes = 0,
+    };
+
+    [Fact]
+    public void Choose_TinyLlamaInTwoGiBOneCore_TrainedContextOneThreadBelowMedium()
+    {
+        var choice = AutoConfigurator.Choose(TinyLlama, OneCore, Box(2048));
+
+        Assert.True(choice.Fits);
+        Assert.Null(choice.Refusal);
+        Assert.Equal(2048, choice.ContextSize);
+        Assert.Equal(1, choice.Threads);
+        Assert.Equal(1, choice.ParallelSequences);
+        Assert.Equal(512, choice.MicroBatchSize);
+        Assert.Equal(512, choice.BatchSize);
+        Assert.InRange(choice.RequiredBytes, 1100 * MiB, (long)(2048 * MiB * 0.75));
+        Assert.Equal(5, choice.Reasons.Count);
+        Assert.Contains(choice.Reasons, r => r.StartsWith("context 2048:", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Choose_OtherProcessesCrowdTheBox_ShorterContextOrSmallerMicroBatch()
+    {
+        var roomy = AutoConfigurator.Choose(TinyLlama, OneCore, Box(2048));
+        var crowded = AutoConfigurator.Choose(TinyLlama, OneCore, Box(2048, othersMiB: 250));
+
+        Assert.True(crowded.Fits);
+        Assert.True(crowded.RequiredBytes < roomy.RequiredBytes);
+        Assert.True(crowded.ContextSize < roomy.ContextSize || crowded.MicroBatchSize < roomy.MicroBatchSize);
+    }
+
+    [Fact]
+    public void Choose_BoxSmallerThanTheWeights_RefusesWithFiguresAndAdvice()
+    {
+        var choice = AutoConfigurator.Choose(TinyLlama, OneCore, Box(1024));
+
+        Assert.False(choice.Fits);
+        Assert.Contains("does not fit", choice.Refusal, StringComparison.Ordinal);
+        Assert.Contains("1024 MiB limit", choice.Refusal, StringComparison.Ordinal);
+        Assert.Contains("smaller model", choice.Refusal, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Choose_GivenContextTooLong_RefusesAndNamesAContextThatFits()
+    {
+        var choice = AutoConfigurator.Choose(TinyLlama, OneCore, Box(1400), new BoxSettings { ContextSize = 65536 });
+
+        Assert.False(choice.Fits);
+        Assert.Matches(@"Use --ctx \d+ or less", choice.Refusal);
+    }
+
+    [Fact]
+    public void Choose_Overrides_AreKeptAndSaidToBeGiven()
+    {
+        var choice = AutoConfigurator.Choose(TinyLlama, OneCore, Box(4096),
+            new BoxSettings { ContextSize = 1024, BatchSize = 256, MicroBatchSize = 128, Threads = 3, ParallelSequences = 2 });
+
+        Assert.True(choice.Fits);
+        Assert.Equal((1024, 256, 128, 3, 2), (choice.ContextSize, choice.BatchSize, choice.MicroBatchSize, choice.Threads, choice.ParallelSequences));
+        Assert.Equal(2048, choice.Estimate.KvCells);
+        Assert.All(choice.Reasons, r => Assert.Contains("given", r, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Choose_FourCores_FourThreads()
+    {
+        var cpu = OneCore with { OnlineCpus = 8, AllowedCpus = 4, QuotaCores = null };
+
+        Assert.Equal(4, AutoConfigurator.Choose(TinyLlama, cpu, Box(2048)).Threads);
+    }
+}
