@@ -3,6 +3,9 @@ namespace Frugal.Cli.Benchmarking;
 /// <summary>What the user asked <c>frugal bench</c> for, with paths made absolute.</summary>
 internal sealed record BenchSettings(string ModelPath, string? JsonPath, string? MarkdownPath, int ContextSize, bool Quick)
 {
+    /// <summary>Overrides of the profile (0: the default); for machines too busy or too slow for the full run.</summary>
+    public IReadOnlyDictionary<string, int> Overrides { get; init; } = new Dictionary<string, int>();
+
     /// <summary>The arguments that repeat this request for a run inside a box.</summary>
     public IEnumerable<string> Arguments()
     {
@@ -26,6 +29,12 @@ internal sealed record BenchSettings(string ModelPath, string? JsonPath, string?
         if (Quick)
         {
             yield return "--quick";
+        }
+
+        foreach (var (name, value) in Overrides)
+        {
+            yield return name;
+            yield return value.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
     }
 }

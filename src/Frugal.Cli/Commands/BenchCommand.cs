@@ -24,6 +24,10 @@ internal static class BenchCommand
         var quick = new Option<bool>("--quick") { Description = "A few tokens per phase (for tests).", Hidden = true };
         var boxed = new Option<string?>("--boxed") { Description = "Set by --box on the run inside the box.", Hidden = true };
         var boxedCgroup = new Option<string?>("--boxed-cgroup") { Description = "The box's cgroup directory.", Hidden = true };
+        // A smaller profile for a machine too busy for the full run (the report says which profile ran).
+        var overrides = new[] { "--turns", "--reply-tokens", "--decode-tokens", "--rounds", "--client-tokens" }
+            .Select(name => new Option<int>(name) { Description = "Profile override.", Hidden = true })
+            .ToArray();
         context.Validators.Add(result =>
         {
             if (result.GetValueOrDefault<int>() < 64)
@@ -40,7 +44,7 @@ internal static class BenchCommand
         });
 
         var command = new Command("bench", "Measure speed and memory against plain LLamaSharp on this machine.");
-        foreach (var option in new Option[] { model, box, json, markdown, context, quick, boxed, boxedCgroup })
+        foreach (var option in new Option[] { model, box, json, markdown, context, quick, boxed, boxedCgroup }.Concat(overrides))
         {
             command.Options.Add(option);
         }
@@ -52,7 +56,10 @@ internal static class BenchCommand
                 parse.GetValue(json) is { } j ? Path.GetFullPath(j) : null,
                 parse.GetValue(markdown) is { } m ? Path.GetFullPath(m) : null,
                 parse.GetValue(context),
-                parse.GetValue(quick));
+                parse.GetValue(quick))
+            {
+                Overrides = overrides.Where(o => parse.GetValue(o) > 0).ToDictionary(o => o.Name, o => parse.GetValue(o)),
+            };
             return RunAsync(settings, parse.GetValue(box), parse.GetValue(boxed), parse.GetValue(boxedCgroup), cancellationToken);
         });
         return command;
@@ -112,6 +119,16 @@ internal static class BenchCommand
         {
             options = options.AsQuick() with { ContextSize = Math.Min(settings.ContextSize, 512) };
         }
+
+        var o = settings.Overrides;
+        options = options with
+        {
+            Turns = o.GetValueOrDefault("--turns", options.Turns),
+            ReplyTokensPerTurn = o.GetValueOrDefault("--reply-tokens", options.ReplyTokensPerTurn),
+            DecodeTokens = Math.Max(2, o.GetValueOrDefault("--decode-tokens", options.DecodeTokens)),
+            Rounds = o.GetValueOrDefault("--rounds", options.Rounds),
+            ClientTokens = o.GetValueOrDefault("--client-tokens", options.ClientTokens),
+        };
 
         var dataDirectory = Directory.CreateTempSubdirectory("frugal-bench-").FullName;
         try

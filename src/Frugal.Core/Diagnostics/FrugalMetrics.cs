@@ -57,6 +57,9 @@ public sealed class FrugalMetrics : IDisposable
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = RateBuckets });
         _queueWait = _meter.CreateHistogram("frugal.queue.wait", "s", "Time a request waited for the inference worker.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = SecondsBuckets });
+        // Gauges exist from the start (at 0), not only after the first request queues.
+        _queueDepth.Add(0);
+        _activeGenerations.Add(0);
         _requests = _meter.CreateCounter<long>("frugal.http.requests", "{request}", "HTTP requests by route, method and status.");
         _errors = _meter.CreateCounter<long>("frugal.http.errors", "{request}", "HTTP requests answered with a status of 400 or more, by route, method and status.");
         _requestDuration = _meter.CreateHistogram("frugal.http.request.duration", "s", "Time to answer an HTTP request (a streamed one until its last byte), by route.",

@@ -46,6 +46,11 @@ internal static class ChatRequestReader
                 {
                     return (null, Bad("The request body must be a JSON object.", code: "invalid_json"));
                 }
+
+                if (!HasOnlyValidStrings(document.RootElement))
+                {
+                    return (null, Bad("The request body contains an invalid Unicode escape (a lone surrogate).", code: "invalid_encoding"));
+                }
             }
         }
         catch (JsonException e)
@@ -223,6 +228,30 @@ internal static class ChatRequestReader
         }
 
         return (sampling, null);
+    }
+
+    // Valid UTF-8 can still escape a lone surrogate ("\ud800"), which no string can hold.
+    private static bool HasOnlyValidStrings(JsonElement element)
+    {
+        try
+        {
+            switch (element.ValueKind)
+            {
+                case JsonValueKind.String:
+                    _ = element.GetString();
+                    return true;
+                case JsonValueKind.Array:
+                    return element.EnumerateArray().All(HasOnlyValidStrings);
+                case JsonValueKind.Object:
+                    return element.EnumerateObject().All(p => p.Name.Length >= 0 && HasOnlyValidStrings(p.Value));
+                default:
+                    return true;
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
     }
 
     private static ChatRequestError Bad(string message, string? param = null, string? code = null) =>

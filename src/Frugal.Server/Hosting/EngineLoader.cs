@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Frugal.Caching;
 using Frugal.Inference;
 using Frugal.Inference.State;
 using Frugal.Models;
@@ -14,6 +15,7 @@ namespace Frugal.Server.Hosting;
 internal sealed class EngineLoader(
     FrugalServerOptions options,
     EngineReadiness readiness,
+    ResponseCache responseCache,
     ILoggerFactory loggerFactory,
     ISessionStateStore? sessionStates = null) : BackgroundService
 {
@@ -35,6 +37,12 @@ internal sealed class EngineLoader(
         try
         {
             var engine = await factory(options, loggerFactory, stoppingToken).ConfigureAwait(false);
+            if (responseCache.MaxBytes > 0)
+            {
+                // Identical deterministic requests are answered from the cache (issue 5 §3).
+                engine = new CachingInferenceEngine(engine, responseCache);
+            }
+
             if (stoppingToken.IsCancellationRequested)
             {
                 await engine.DisposeAsync().ConfigureAwait(false);

@@ -1,7 +1,9 @@
 using System.Net;
+using Frugal.Caching;
 using Frugal.Conversations;
 using Frugal.Inference;
 using Frugal.Inference.State;
+using Frugal.Memory;
 using Frugal.Server.Contracts;
 using Frugal.Server.Endpoints;
 using Frugal.Storage.Sqlite;
@@ -74,6 +76,8 @@ public static class FrugalServer
         services.AddSingleton<IUserStore>(users);
         services.AddSingleton<IConversationStore, SqliteConversationStore>();
         services.AddSingleton<EngineReadiness>();
+        services.AddSingleton(new ResponseCache(new ResponseCacheOptions { MaxBytes = options.ResponseCacheSize }));
+        services.AddSingleton<IMemoryReleaser>(provider => provider.GetRequiredService<ResponseCache>());
         services.AddHostedService<EngineLoader>();
         if (options.EngineFactory is null && File.Exists(options.ModelPath))
         {

@@ -34,6 +34,12 @@ public sealed class FrugalServerOptions
     /// <summary>Largest request body accepted; a bigger one gets 413.</summary>
     public long MaxRequestBodyBytes { get; set; } = DefaultMaxRequestBodyBytes;
 
+    /// <summary>
+    /// Bytes of replies kept for identical deterministic requests (temperature 0, or a fixed seed);
+    /// 0 turns the response cache off.
+    /// </summary>
+    public ByteSize ResponseCacheSize { get; set; } = Frugal.Caching.ResponseCacheOptions.DefaultMaxBytes;
+
     /// <summary>Longest a generation may run; null: no limit beyond max_tokens.</summary>
     public TimeSpan? RequestTimeout { get; set; }
 

@@ -109,11 +109,9 @@ export class MessageView {
     this.item.classList.remove("streaming");
     this.setNote("");
     const parts = [];
-    const finish = info.error ? "failed" : describeFinish(info.finishReason);
-    if (finish) {
-      this.item.dataset.finish = finish.split(" ")[0];
-      parts.push(finish);
-    }
+    const finish = info.error ? { kind: "failed", words: "failed" } : describeFinish(info.finishReason);
+    if (finish.kind) this.item.dataset.finish = finish.kind;
+    if (finish.words) parts.push(finish.words);
     if (info.tokens !== undefined) parts.push(`${info.tokens} token${info.tokens === 1 ? "" : "s"}`);
     if (info.ttftMs !== undefined) parts.push(`first token ${formatSeconds(info.ttftMs)}`);
     if (info.tokensPerSecond !== undefined) parts.push(`${info.tokensPerSecond.toFixed(1)} tokens/s`);

@@ -83,29 +83,22 @@ function firstString(...values) {
   return values.find((v) => typeof v === "string" && v.length > 0);
 }
 
-/** Words for a finish reason, or "" when the reply simply ended. */
+const FINISH = {
+  "": ["", ""], stop: ["", ""], eos: ["", ""], end_of_turn: ["", ""],
+  length: ["length", "cut short (length limit)"], max_tokens: ["length", "cut short (length limit)"],
+  cancelled: ["stopped", "stopped"], canceled: ["stopped", "stopped"], stopped: ["stopped", "stopped"],
+  aborted: ["stopped", "stopped"], cancel: ["stopped", "stopped"],
+  timeout: ["timeout", "stopped (time limit)"],
+  error: ["failed", "failed"], failed: ["failed", "failed"],
+};
+
+/**
+ * How a reply ended, as a short kind ("", "length", "stopped", "timeout", "failed" or the server's
+ * own word) and as words to show ("" when it simply ended).
+ * @returns {{kind: string, words: string}}
+ */
 export function describeFinish(reason) {
-  switch ((reason ?? "").toLowerCase()) {
-    case "":
-    case "stop":
-    case "eos":
-    case "end_of_turn":
-      return "";
-    case "length":
-    case "max_tokens":
-      return "cut short (length limit)";
-    case "cancelled":
-    case "canceled":
-    case "stopped":
-    case "aborted":
-    case "cancel":
-      return "stopped";
-    case "timeout":
-      return "stopped (time limit)";
-    case "error":
-    case "failed":
-      return "failed";
-    default:
-      return reason.replaceAll("_", " ");
-  }
+  const key = String(reason ?? "").toLowerCase();
+  const known = Object.hasOwn(FINISH, key) ? FINISH[key] : undefined;
+  return known ? { kind: known[0], words: known[1] } : { kind: key, words: key.replaceAll("_", " ") };
 }

@@ -4,6 +4,10 @@ namespace Frugal.Inference.Benchmarking;
 public sealed record BenchReport
 {
     public required DateTimeOffset Date { get; init; }
+
+    /// <summary>How much was measured (turns, tokens, rounds).</summary>
+    public required BenchOptions Options { get; init; }
+
     public required string Machine { get; init; }
     public required string ModelPath { get; init; }
     public required string ModelDescription { get; init; }

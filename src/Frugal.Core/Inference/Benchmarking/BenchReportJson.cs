@@ -21,6 +21,16 @@ public static class BenchReportJson
             json.WriteNumber("context_size", report.ContextSize);
             json.WriteNumber("threads", report.Threads);
             json.WriteString("client_path", report.ClientPath);
+            var profile = report.Options;
+            json.WriteStartObject("profile");
+            json.WriteNumber("prompt_tokens", profile.PromptTokens);
+            json.WriteNumber("decode_tokens", profile.DecodeTokens);
+            json.WriteNumber("rounds", profile.Rounds);
+            json.WriteNumber("turns", profile.Turns);
+            json.WriteNumber("user_tokens_per_turn", profile.UserTokensPerTurn);
+            json.WriteNumber("reply_tokens_per_turn", profile.ReplyTokensPerTurn);
+            json.WriteNumber("client_tokens", profile.ClientTokens);
+            json.WriteEndObject();
             json.WriteNumber("load_ms", Round(report.LoadMs));
             json.WriteNumber("prompt_tokens_per_second", Round(report.PromptTokensPerSecond));
             json.WriteNumber("decode_tokens_per_second", Round(report.DecodeTokensPerSecond));

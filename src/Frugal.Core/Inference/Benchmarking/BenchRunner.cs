@@ -35,6 +35,11 @@ public sealed partial class BenchRunner
     /// <summary>Measures everything; <paramref name="box"/> and <paramref name="cgroupDirectory"/> say where it runs.</summary>
     public async Task<BenchReport> RunAsync(BenchBox? box = null, string? cgroupDirectory = null, CancellationToken cancellationToken = default)
     {
+        if (cgroupDirectory is not null)
+        {
+            PageCache.Drop(_options.ModelPath);
+        }
+
         using var memory = new MemoryPeakSampler(cgroupDirectory);
         WarmFileCache(_options.ModelPath);
 
@@ -57,6 +62,7 @@ public sealed partial class BenchRunner
         return new BenchReport
         {
             Date = DateTimeOffset.UtcNow,
+            Options = _options,
             Machine = MachineDescription.Read(),
             ModelPath = _options.ModelPath,
             ModelDescription = $"{engine.Model.Architecture} {engine.Model.ParameterCount / 1e9:F2}B {engine.Model.FileType}, {engine.Model.FileSizeBytes / 1048576.0:F0} MiB",

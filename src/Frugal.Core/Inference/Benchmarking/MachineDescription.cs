@@ -34,6 +34,12 @@ public static class MachineDescription
         var kernel = TryRead(Path.Combine(procRoot, "sys", "kernel", "osrelease"))?.Trim();
         parts.Add($"Linux {kernel ?? Environment.OSVersion.VersionString}");
         parts.Add(RuntimeInformation.FrameworkDescription);
+        // Other work on a shared machine slows everything; the load says how busy it was.
+        if (TryRead(Path.Combine(procRoot, "loadavg"))?.Split(' ') is [var one, var five, ..])
+        {
+            parts.Add($"load average {one} {five} at the end");
+        }
+
         return string.Join(", ", parts.Where(p => p.Length > 0));
     }
 

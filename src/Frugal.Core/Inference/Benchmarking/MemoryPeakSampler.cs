@@ -40,7 +40,10 @@ internal sealed class MemoryPeakSampler : IDisposable
         }
         else
         {
-            total = ReadNumber(Path.Combine(_cgroup, "memory.peak")) ?? ReadNumber(Path.Combine(_cgroup, "memory.max_usage_in_bytes")) ?? 0;
+            // The process's own high-water mark too: pages charged outside the box still count here.
+            total = Math.Max(
+                ReadNumber(Path.Combine(_cgroup, "memory.peak")) ?? ReadNumber(Path.Combine(_cgroup, "memory.max_usage_in_bytes")) ?? 0,
+                ReadKeyed(_procStatus, "VmHWM:") * 1024);
         }
 
         lock (_gate)

@@ -1,0 +1,79 @@
+using System.Text;
+using Frugal.DependencyInjection;
+using Frugal.Inference;
+using Frugal.Tests.Endpoints;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace Frugal.Tests.DependencyInjection;
+
+/// <summary>The model in-process through <c>AddFrugal</c>: the real engine, no HTTP hop.</summary>
+public sealed class AddFrugalTests
+{
+    [Fact]
+    public async Task AddFrugal_ChatClient_AnswersWithUsageStreamingAndNot()
+    {
+        using var host = await StartAsync(o =>
+        {
+            o.ModelPath = TinyServer.ModelPath;
+            o.ContextSize = 512;
+        });
+        var chat = host.Services.GetRequiredService<IChatClient>();
+        var options = new ChatOptions { MaxOutputTokens = 5, Temperature = 0f };
+
+        var response = await chat.GetResponseAsync("Hello there.", options);
+        var streamed = new StringBuilder();
+        UsageDetails? streamedUsage = null;
+        await foreach (var update in chat.GetStreamingResponseAsync("Hello there.", options))
+        {
+            streamed.Append(update.Text);
+            streamedUsage ??= update.Contents.OfType<UsageContent>().FirstOrDefault()?.Details;
+        }
+
+        Assert.NotNull(response.Usage);
+        Assert.True(response.Usage.InputTokenCount > 0);
+        Assert.InRange(response.Usage.OutputTokenCount ?? 0, 1, 5);
+        Assert.NotNull(response.FinishReason);
+        Assert.Equal(response.Text, streamed.ToString());
+        Assert.Equal(response.Usage.OutputTokenCount, streamedUsage?.OutputTokenCount);
+        Assert.Equal("tiny", chat.GetService<ChatClientMetadata>()?.DefaultModelId);
+    }
+
+    [Fact]
+    public async Task AddFrugal_CancelledWhileGenerating_Throws()
+    {
+        using var host = await StartAsync(o => o.ModelPath = TinyServer.ModelPath);
+        var chat = host.Services.GetRequiredService<IChatClient>();
+        using var cancel = new CancellationTokenSource();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
+        {
+            await foreach (var update in chat.GetStreamingResponseAsync("Go on.", new ChatOptions { MaxOutputTokens = 300 }, cancel.Token))
+            {
+                await cancel.CancelAsync();
+            }
+        });
+    }
+
+    [Fact]
+    public async Task AddFrugal_NoModelPath_FailsAtStart()
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Services.AddFrugal(_ => { });
+        using var host = builder.Build();
+
+        await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+    }
+
+    private static async Task<IHost> StartAsync(Action<FrugalOptions> configure)
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Services.AddFrugal(configure);
+        var host = builder.Build();
+        await host.StartAsync();
+        await host.Services.GetRequiredService<EngineReadiness>().WhenLoaded;
+        return host;
+    }
+}

@@ -1,0 +1,48 @@
+using System.Net;
+using Frugal.Inference;
+using Frugal.Scheduling;
+using Frugal.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Frugal.Tests.Endpoints;
+
+public sealed class QueueLimitTests
+{
+    private const string Request = """{"stream":true,"max_tokens":3,"messages":[{"role":"user","content":"Hi"}]}""";
+
+    [Fact]
+    public async Task Post_QueueFull_Answers503WithRetryAfterWhileTheQueuedOneSeesItsPlace()
+    {
+        await using var server = await TinyServer.StartAsync(o => o.QueueDepth = 1);
+        var scheduler = server.App.Services.GetRequiredService<IGenerationScheduler>();
+
+        // Hold the one worker: a generation whose consumer stops pulling after its first step.
+        await using var holder = scheduler.RunAsync("holder", new GenerationRequest
+        {
+            Messages = [new ChatTurn(ChatRole.User, "Hold on.")],
+            MaxTokens = 400,
+            StopAtEndOfSequence = false,
+        }).GetAsyncEnumerator();
+        Assert.True(await holder.MoveNextAsync());
+
+        // Fill the queue (depth 1) with bob's streamed request; its first event says where it waits.
+        using var bobClient = server.CreateClient(server.BobKey);
+        using var waitingRequest = new HttpRequestMessage(HttpMethod.Post, "v1/chat/completions") { Content = ChatCompletionsApiTests.Json(Request) };
+        using var waiting = await bobClient.SendAsync(waitingRequest, HttpCompletionOption.ResponseHeadersRead);
+        await using var stream = await waiting.Content.ReadAsStreamAsync();
+        using var reader = new StreamReader(stream);
+        Assert.Equal(": queued 1", await reader.ReadLineAsync());
+        Assert.Equal(1, scheduler.QueueDepth);
+
+        using var aliceClient = server.CreateClient();
+        using var refused = await aliceClient.PostAsync("v1/chat/completions", ChatCompletionsApiTests.Json(Request));
+
+        await ErrorAssert.IsErrorAsync(refused, HttpStatusCode.ServiceUnavailable, "queue_full");
+        Assert.True(refused.Headers.RetryAfter?.Delta >= TimeSpan.FromSeconds(1));
+
+        // Once the worker is free the queued request runs to the end.
+        await holder.DisposeAsync();
+        var rest = await reader.ReadToEndAsync();
+        Assert.EndsWith("data: [DONE]\n\n", rest, StringComparison.Ordinal);
+    }
+}

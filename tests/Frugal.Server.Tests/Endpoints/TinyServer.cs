@@ -1,0 +1,58 @@
+using Frugal.Inference;
+using Frugal.Models;
+using Frugal.Server.Hosting;
+using Frugal.Tests.Infrastructure;
+using Microsoft.Extensions.Logging;
+
+namespace Frugal.Tests.Endpoints;
+
+/// <summary>
+/// A real server (the shared <see cref="ServerFixture"/>) that loads the synthesized tiny model,
+/// written once per test run as <c>tiny.gguf</c> (so its model id is "tiny"), with the real engine.
+/// </summary>
+public sealed class TinyServer : IAsyncLifetime
+{
+    public const int ContextSize = 512;
+
+    private static readonly Lazy<string> Model = new(() =>
+    {
+        var path = Path.Combine(Directory.CreateTempSubdirectory("frugal-openai-tests-").FullName, "tiny.gguf");
+        ModelSynthesizer.WriteTiny(path);
+        return path;
+    });
+
+    private ServerFixture? _server;
+
+    /// <summary>The tiny model file.</summary>
+    public static string ModelPath => Model.Value;
+
+    public ServerFixture Server => _server ?? throw new InvalidOperationException("The server is not started.");
+
+    /// <summary>Points <paramref name="options"/> at the tiny model and the real engine.</summary>
+    public static void Configure(FrugalServerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.ModelPath = ModelPath;
+        options.ContextSize = ContextSize;
+        options.EngineFactory = async (o, loggers, ct) => await LlamaEngine.LoadAsync(
+            new EngineOptions { ModelPath = o.ModelPath, ContextSize = o.ContextSize ?? 0 }, loggers.CreateLogger<LlamaEngine>(), ct);
+    }
+
+    /// <summary>Starts a server of its own with the tiny model and further changes.</summary>
+    public static Task<ServerFixture> StartAsync(Action<FrugalServerOptions>? configure = null) =>
+        ServerFixture.StartAsync(o =>
+        {
+            Configure(o);
+            configure?.Invoke(o);
+        });
+
+    public async Task InitializeAsync() => _server = await StartAsync();
+
+    public async Task DisposeAsync()
+    {
+        if (_server is not null)
+        {
+            await _server.DisposeAsync();
+        }
+    }
+}

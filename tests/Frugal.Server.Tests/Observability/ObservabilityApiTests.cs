@@ -1,0 +1,85 @@
+using System.Net;
+using System.Text.Json;
+using Frugal.Tests.Endpoints;
+using Frugal.Tests.Infrastructure;
+
+namespace Frugal.Tests.Observability;
+
+public sealed class ObservabilityApiTests(TinyServer tiny) : IClassFixture<TinyServer>
+{
+    private ServerFixture Server => tiny.Server;
+
+    [Fact]
+    public async Task GetHealth_NoKey_AnswersOk()
+    {
+        using var client = Server.CreateClient(apiKey: null);
+
+        using var response = await client.GetAsync("health");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("\"ok\"", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task GetReady_ModelLoaded_AnswersReady()
+    {
+        using var client = Server.CreateClient(apiKey: null);
+
+        using var response = await client.GetAsync("ready");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("\"ready\"", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task GetStatus_NoKey_Answers401()
+    {
+        using var client = Server.CreateClient(apiKey: null);
+
+        using var response = await client.GetAsync("status");
+
+        await ErrorAssert.IsErrorAsync(response, HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
+    public async Task GetStatus_WithKey_DescribesModelMemoryAndQueue()
+    {
+        using var client = Server.CreateClient();
+        using var _ = await client.PostAsync("v1/chat/completions", ChatCompletionsApiTests.Json("""{"max_tokens":3,"messages":[{"role":"user","content":"Hi"}]}"""));
+
+        using var document = JsonDocument.Parse(await client.GetStringAsync("status"));
+        var status = document.RootElement;
+
+        Assert.Equal("tiny", status.GetProperty("model").GetString());
+        Assert.True(status.GetProperty("model_loaded").GetBoolean());
+        Assert.Equal("Q8_0", status.GetProperty("quantization").GetString());
+        Assert.Equal(new FileInfo(TinyServer.ModelPath).Length, status.GetProperty("model_file_size_bytes").GetInt64());
+        Assert.True(status.GetProperty("memory").GetProperty("limit_bytes").GetInt64() > 0);
+        Assert.True(status.GetProperty("memory").GetProperty("process_rss_bytes").GetInt64() > 0);
+        Assert.Equal(0, status.GetProperty("queue_depth").GetInt32());
+        Assert.Equal(0, status.GetProperty("active_generations").GetInt32());
+        Assert.True(status.GetProperty("recent_decode_tokens_per_second").GetDouble() > 0);
+        Assert.True(status.GetProperty("uptime_seconds").GetDouble() >= 0);
+    }
+
+    [Fact]
+    public async Task GetMetrics_AfterRequests_CountsThemByRouteAndStatus()
+    {
+        using var client = Server.CreateClient();
+        using var ok = await client.PostAsync("v1/chat/completions", ChatCompletionsApiTests.Json("""{"max_tokens":2,"messages":[{"role":"user","content":"Hi"}]}"""));
+        using var bad = await client.PostAsync("v1/chat/completions", ChatCompletionsApiTests.Json("""{"messages":[]}"""));
+
+        using var response = await Server.CreateClient(apiKey: null).GetAsync("metrics");
+        var text = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.StartsWith("text/plain", response.Content.Headers.ContentType?.MediaType ?? "", StringComparison.Ordinal);
+        Assert.Contains("frugal_http_requests_total{method=\"POST\",route=\"/v1/chat/completions\",status=\"200\"}", text, StringComparison.Ordinal);
+        Assert.Contains("frugal_http_errors_total{method=\"POST\",route=\"/v1/chat/completions\",status=\"400\"}", text, StringComparison.Ordinal);
+        Assert.Contains("# TYPE frugal_time_to_first_token_seconds histogram", text, StringComparison.Ordinal);
+        Assert.Contains("# TYPE frugal_decode_tokens_per_second histogram", text, StringComparison.Ordinal);
+        Assert.Contains("frugal_completion_tokens_total ", text, StringComparison.Ordinal);
+        Assert.Contains("frugal_queue_depth 0", text, StringComparison.Ordinal);
+        Assert.Contains("frugal_memory_limit_bytes ", text, StringComparison.Ordinal);
+    }
+}
