@@ -19,7 +19,24 @@ internal sealed class InferenceOptions
 
     public Option<int> ContextSize { get; } = new("--ctx") { Description = "Context size in tokens (0: the model's, capped at 4096).", DefaultValueFactory = _ => 0 };
 
-    public Option<string?> ChatTemplate { get; } = new("--chat-template") { Description = "Chat format when the model's own is missing or unknown: zephyr, llama2 or chatml." };
+    public Option<string?> ChatTemplate { get; } = ChatTemplateOption();
+
+    /// <summary>The <c>--chat-template</c> option: zephyr, llama2 or chatml; anything else is refused by the parser.</summary>
+    public static Option<string?> ChatTemplateOption()
+    {
+        var option = new Option<string?>("--chat-template") { Description = "Chat format when the model's own is missing or unknown: zephyr, llama2 or chatml." };
+        option.AcceptOnlyFromAmong("zephyr", "llama2", "chatml");
+        return option;
+    }
+
+    /// <summary>The family named by a <c>--chat-template</c> value; null for none.</summary>
+    public static ChatTemplateFamily? ParseChatTemplate(string? name) => name switch
+    {
+        "zephyr" => ChatTemplateFamily.Zephyr,
+        "llama2" => ChatTemplateFamily.Llama2,
+        "chatml" => ChatTemplateFamily.ChatML,
+        _ => null,
+    };
 
     public InferenceOptions()
     {
@@ -62,13 +79,7 @@ internal sealed class InferenceOptions
     {
         ModelPath = parse.GetValue(Model)!,
         ContextSize = parse.GetValue(ContextSize),
-        ChatTemplate = parse.GetValue(ChatTemplate) switch
-        {
-            "zephyr" => ChatTemplateFamily.Zephyr,
-            "llama2" => ChatTemplateFamily.Llama2,
-            "chatml" => ChatTemplateFamily.ChatML,
-            _ => null,
-        },
+        ChatTemplate = ParseChatTemplate(parse.GetValue(ChatTemplate)),
     };
 
     public SamplingOptions Sampling(ParseResult parse) => SamplingOptions.Default with

@@ -1,4 +1,6 @@
 using System.CommandLine;
+using Frugal.Memory;
+using Frugal.Models;
 using Frugal.Server.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Hosting;
@@ -15,13 +17,17 @@ internal static class ServeCommand
         var port = new Option<int>("--port") { Description = "TCP port (0 picks a free one).", DefaultValueFactory = _ => FrugalServerOptions.DefaultPort };
         var data = UserCommand.DataOption();
         var queueDepth = new Option<int>("--queue-depth") { Description = "Requests that may wait for the model; one more gets 503.", DefaultValueFactory = _ => FrugalServerOptions.DefaultQueueDepth };
-        var contextSize = new Option<int>("--ctx") { Description = "Context size in tokens (0: the model's, capped at 4096).", DefaultValueFactory = _ => 0 };
+        var contextSize = new Option<int>("--ctx") { Description = "Context size in tokens (0: chosen for the box; env FRUGAL_CTX).", DefaultValueFactory = _ => Env("FRUGAL_CTX") };
+        var threads = new Option<int>("--threads") { Description = "Inference threads (0: from the CPU quota; env FRUGAL_THREADS).", DefaultValueFactory = _ => Env("FRUGAL_THREADS") };
+        var batch = new Option<int>("--batch") { Description = "Prompt tokens per decode call (0: chosen; env FRUGAL_BATCH).", DefaultValueFactory = _ => Env("FRUGAL_BATCH") };
+        var microBatch = new Option<int>("--ubatch") { Description = "Micro-batch size, which sizes the compute buffer (0: chosen; env FRUGAL_UBATCH).", DefaultValueFactory = _ => Env("FRUGAL_UBATCH") };
+        var chatTemplate = InferenceOptions.ChatTemplateOption();
         var maxBody = new Option<string>("--max-body") { Description = "Largest request body, e.g. 1m or 65536.", DefaultValueFactory = _ => "1m" };
         var timeout = new Option<int>("--timeout") { Description = "Longest a generation may run, in seconds (0: the default, 5 minutes)." };
         var allowedHosts = new Option<string?>("--allowed-hosts") { Description = "Comma-separated extra Host names to answer to (besides localhost and the bound address)." };
         var command = new Command("serve", "Run the chat server: OpenAI-compatible /v1, conversations under /api/sessions, a chat page at /.")
         {
-            model, host, port, data, queueDepth, contextSize, maxBody, timeout, allowedHosts,
+            model, host, port, data, queueDepth, contextSize, threads, batch, microBatch, chatTemplate, maxBody, timeout, allowedHosts,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -37,7 +43,11 @@ internal static class ServeCommand
                 Port = parse.GetValue(port),
                 DataDirectory = parse.GetValue(data)!,
                 QueueDepth = parse.GetValue(queueDepth),
-                ContextSize = parse.GetValue(contextSize) is > 0 and var ctx ? ctx : null,
+                ContextSize = Positive(parse.GetValue(contextSize)),
+                Threads = Positive(parse.GetValue(threads)),
+                BatchSize = Positive(parse.GetValue(batch)),
+                MicroBatchSize = Positive(parse.GetValue(microBatch)),
+                ChatTemplate = InferenceOptions.ParseChatTemplate(parse.GetValue(chatTemplate)),
                 MaxRequestBodyBytes = bodyLimit.Bytes,
                 RequestTimeout = parse.GetValue(timeout) is > 0 and var seconds ? TimeSpan.FromSeconds(seconds) : null,
             };
@@ -51,11 +61,64 @@ internal static class ServeCommand
         return command;
     }
 
+    // Fills what the operator left open (context, batch, micro-batch, threads) from the model's shape,
+    // the CPU quota and the memory limit, prints each choice with its reason, and refuses a model that
+    // cannot fit in the box before anything is loaded.
+    private static bool TryConfigureForBox(FrugalServerOptions options, out string refusal)
+    {
+        ModelInfo model;
+        try
+        {
+            model = ModelInfoReader.Read(options.ModelPath);
+        }
+        catch (ModelFileException e)
+        {
+            refusal = e.Message;
+            return false;
+        }
+
+        var choice = AutoConfigurator.Choose(model, new CpuProbe().Read(), new MemoryProbe().Read(), new BoxSettings
+        {
+            ContextSize = options.ContextSize,
+            BatchSize = options.BatchSize,
+            MicroBatchSize = options.MicroBatchSize,
+            Threads = options.Threads,
+        });
+        if (!choice.Fits)
+        {
+            refusal = choice.Refusal ?? "the model does not fit in this box's memory.";
+            return false;
+        }
+
+        options.ContextSize = choice.ContextSize;
+        options.BatchSize = choice.BatchSize;
+        options.MicroBatchSize = choice.MicroBatchSize;
+        options.Threads = choice.Threads;
+        Console.Out.WriteLine("Settings for this box:");
+        foreach (var reason in choice.Reasons)
+        {
+            Console.Out.WriteLine($"  {reason}");
+        }
+
+        refusal = "";
+        return true;
+    }
+
+    private static int? Positive(int value) => value > 0 ? value : null;
+
+    private static int Env(string name) =>
+        int.TryParse(Environment.GetEnvironmentVariable(name), System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var value) ? value : 0;
+
     private static async Task<int> RunAsync(FrugalServerOptions options, CancellationToken cancellationToken)
     {
         if (!File.Exists(options.ModelPath))
         {
             return await UserCommand.FailAsync($"{options.ModelPath}: no such model file.").ConfigureAwait(false);
+        }
+
+        if (!TryConfigureForBox(options, out var refusal))
+        {
+            return await UserCommand.FailAsync(refusal).ConfigureAwait(false);
         }
 
         WebApplication app;

@@ -75,6 +75,10 @@ internal sealed class EngineLoader(
         {
             ModelPath = server.ModelPath,
             ContextSize = server.ContextSize ?? 0,
+            BatchSize = server.BatchSize ?? EngineOptions.DefaultBatchSize,
+            MicroBatchSize = server.MicroBatchSize ?? 0,
+            Threads = server.Threads ?? 0,
+            ChatTemplate = server.ChatTemplate,
             SessionStateStore = sessionStates,
         }, loggers.CreateLogger<LlamaEngine>(), cancellationToken).ConfigureAwait(false);
 

@@ -55,6 +55,9 @@ public static class FrugalServer
         }
 
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
+
+        // One line per request comes from our own middleware; ASP.NET Core's per-request lines are noise on a small box.
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
@@ -89,6 +92,9 @@ public static class FrugalServer
                     ModelIdentity = ModelFileIdentity.Compute(options.ModelPath),
                 },
                 provider.GetService<ILogger<TieredSessionStateStore>>()));
+
+            // Under memory pressure the governor moves the RAM tier of kept states to disk.
+            services.AddSingleton<IMemoryReleaser>(provider => (IMemoryReleaser)provider.GetRequiredService<ISessionStateStore>());
         }
 
         services.AddSingleton<ConversationService>();

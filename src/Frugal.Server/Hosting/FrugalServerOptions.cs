@@ -31,6 +31,18 @@ public sealed class FrugalServerOptions
     /// <summary>Context size in tokens; null takes the engine's default.</summary>
     public int? ContextSize { get; set; }
 
+    /// <summary>Prompt tokens per decode call; null takes the engine's default.</summary>
+    public int? BatchSize { get; set; }
+
+    /// <summary>Physical (micro) batch size, which sizes the compute buffer; null takes the engine's default.</summary>
+    public int? MicroBatchSize { get; set; }
+
+    /// <summary>Inference threads; null follows the CPU quota.</summary>
+    public int? Threads { get; set; }
+
+    /// <summary>The chat format; null takes it from the model file (an unknown template is then an error).</summary>
+    public Frugal.Inference.ChatTemplateFamily? ChatTemplate { get; set; }
+
     /// <summary>Largest request body accepted; a bigger one gets 413.</summary>
     public long MaxRequestBodyBytes { get; set; } = DefaultMaxRequestBodyBytes;
 
