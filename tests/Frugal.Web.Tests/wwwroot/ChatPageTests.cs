@@ -163,6 +163,8 @@ public sealed class ChatPageTests(BrowserFixture browser, ServerFixture server) 
         await chat.Page.Keyboard.TypeAsync(server.AliceKey);
         await chat.Page.Keyboard.PressAsync("Enter");
         await chat.Page.Locator("#chat-view").WaitForAsync(new() { State = WaitForSelectorState.Visible });
+        // The page moves focus once the chat list has loaded, a moment after the view shows.
+        await chat.Page.WaitForFunctionAsync("() => document.activeElement && document.activeElement.id === 'composer-input'");
 
         Assert.Equal("composer-input", await chat.Page.EvaluateAsync<string>("() => document.activeElement.id"));
         await chat.Page.Keyboard.PressAsync("Tab");
