@@ -43,6 +43,9 @@ public sealed class MemoryGovernedScheduler : IGenerationScheduler, IDisposable
     public int ActiveGenerations => _inner.ActiveGenerations;
 
     /// <inheritdoc/>
+    public IReadOnlyList<int> QueuePositionsOf(string userId) => _inner.QueuePositionsOf(userId);
+
+    /// <inheritdoc/>
     public async IAsyncEnumerable<ScheduledUpdate> RunAsync(string userId, GenerationRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);

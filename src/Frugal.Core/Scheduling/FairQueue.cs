@@ -84,6 +84,23 @@ internal sealed class FairQueue<T>
         return true;
     }
 
+    /// <summary>The 1-based places of <paramref name="userId"/>'s waiting items, nearest first.</summary>
+    public IReadOnlyList<int> PositionsOf(string userId)
+    {
+        if (!_lines.TryGetValue(userId, out var own))
+        {
+            return [];
+        }
+
+        var positions = new List<int>(own.Value.Items.Count);
+        foreach (var item in own.Value.Items)
+        {
+            positions.Add(PositionOf(userId, item));
+        }
+
+        return positions;
+    }
+
     /// <summary>
     /// The 1-based place of <paramref name="item"/> in serving order, or 0 when it is not waiting.
     /// The k-th item of a user is served in round k; before it go every user's first k items, and in

@@ -81,6 +81,15 @@ public sealed partial class GenerationScheduler : IGenerationScheduler
     /// <inheritdoc/>
     public int ActiveGenerations => Volatile.Read(ref _active);
 
+    /// <inheritdoc/>
+    public IReadOnlyList<int> QueuePositionsOf(string userId)
+    {
+        lock (_lock)
+        {
+            return _queue.PositionsOf(userId);
+        }
+    }
+
     /// <summary>The limits this scheduler was created with.</summary>
     public SchedulerOptions Options => _options;
 

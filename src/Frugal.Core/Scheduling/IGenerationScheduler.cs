@@ -22,4 +22,7 @@ public interface IGenerationScheduler
 
     /// <summary>Generations running now.</summary>
     int ActiveGenerations { get; }
+
+    /// <summary>The 1-based queue positions of <paramref name="userId"/>'s waiting requests, nearest first.</summary>
+    IReadOnlyList<int> QueuePositionsOf(string userId);
 }

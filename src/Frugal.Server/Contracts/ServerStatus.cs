@@ -28,6 +28,9 @@ public sealed record ServerStatus
     public IReadOnlyList<string> MemoryRestrictions { get; init; } = [];
     public required int QueueDepth { get; init; }
     public required int ActiveGenerations { get; init; }
+
+    /// <summary>Where the caller's own waiting requests stand in the queue (1 = next), nearest first.</summary>
+    public IReadOnlyList<int> YourQueuePositions { get; init; } = [];
     public required double? RecentPromptTokensPerSecond { get; init; }
     public required double? RecentDecodeTokensPerSecond { get; init; }
     public required double UptimeSeconds { get; init; }

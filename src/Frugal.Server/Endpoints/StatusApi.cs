@@ -24,6 +24,7 @@ public static class StatusApi
     }
 
     internal static JsonHttpResult<ServerStatus> GetStatus(
+        HttpContext context,
         FrugalServerOptions options,
         EngineReadiness readiness,
         IGenerationScheduler scheduler,
@@ -56,6 +57,7 @@ public static class StatusApi
             MemoryRestrictions = governed.Restrictions.Describe(),
             QueueDepth = scheduler.QueueDepth,
             ActiveGenerations = scheduler.ActiveGenerations,
+            YourQueuePositions = context.TryGetFrugalUser() is { } user ? scheduler.QueuePositionsOf(user.Id) : [],
             RecentPromptTokensPerSecond = Round(metrics.RecentPromptTokensPerSecond),
             RecentDecodeTokensPerSecond = Round(metrics.RecentDecodeTokensPerSecond),
             UptimeSeconds = Math.Round(ProcessUptime().TotalSeconds, 1),

@@ -26,6 +26,19 @@ public sealed class FairQueueTests
     }
 
     [Fact]
+    public void PositionsOf_UserWithSeveralItems_ListsTheirPlacesNearestFirst()
+    {
+        var queue = new FairQueue<string>();
+        queue.Enqueue("alice", "a1");
+        queue.Enqueue("alice", "a2");
+        queue.Enqueue("bob", "b1");
+
+        Assert.Equal([1, 3], queue.PositionsOf("alice"));
+        Assert.Equal([2], queue.PositionsOf("bob"));
+        Assert.Empty(queue.PositionsOf("carol"));
+    }
+
+    [Fact]
     public void PositionOf_MixedUsers_MatchesServingOrder()
     {
         var queue = new FairQueue<string>();

@@ -57,6 +57,7 @@ public sealed class ObservabilityApiTests(TinyServer tiny) : IClassFixture<TinyS
         Assert.True(status.GetProperty("memory").GetProperty("limit_bytes").GetInt64() > 0);
         Assert.True(status.GetProperty("memory").GetProperty("process_rss_bytes").GetInt64() > 0);
         Assert.Equal(0, status.GetProperty("queue_depth").GetInt32());
+        Assert.Equal(0, status.GetProperty("your_queue_positions").GetArrayLength());
         Assert.Equal(0, status.GetProperty("active_generations").GetInt32());
         Assert.True(status.GetProperty("recent_decode_tokens_per_second").GetDouble() > 0);
         Assert.True(status.GetProperty("uptime_seconds").GetDouble() >= 0);
