@@ -5,6 +5,8 @@ using Frugal.Inference;
 using Frugal.Inference.Benchmarking;
 using Frugal.Inference.State;
 using Frugal.Models;
+using Frugal.Scheduling;
+using Microsoft.Extensions.Options;
 
 namespace Frugal.Cli.Commands;
 
@@ -149,7 +151,9 @@ internal static class BenchCommand
             var progress = new SynchronousProgress(line => Console.WriteLine($"bench: {line}"));
             Console.WriteLine($"bench: {info.Architecture} {info.FileType}, {info.FileSizeBytes / 1048576.0:F0} MiB; " +
                 (box is null ? "unboxed" : $"inside a cgroup of {box.Cpus} CPU and {new ByteSize(box.MemoryBytes)} (cgroup {box.CgroupVersion})"));
-            var runner = new BenchRunner(options, async ct => await LlamaEngine.LoadAsync(engineOptions, null, ct).ConfigureAwait(false), null, progress);
+            // Concurrent clients go through the server's own scheduler (fair queue, one worker), as they would over HTTP.
+            var runner = new BenchRunner(options, async ct => await LlamaEngine.LoadAsync(engineOptions, null, ct).ConfigureAwait(false),
+                engine => new GenerationScheduler(engine, Options.Create(new SchedulerOptions())), progress);
             var report = await runner.RunAsync(box, cgroup, cancellationToken).ConfigureAwait(false);
 
             var text = BenchReportMarkdown.Write(report);
