@@ -26,8 +26,8 @@ public sealed class MemoryGovernorOptions : IValidatableObject
     [Range(0.0, 1.0)]
     public double HighThreshold { get; set; } = DefaultHighThreshold;
 
-    /// <summary>Share from which the level is <see cref="MemoryPressureLevel.Critical"/> (emergency mode).</summary>
-    [Range(0.05, 1.5)]
+    /// <summary>Share from which the level is <see cref="MemoryPressureLevel.Critical"/> (emergency mode); above 1 never.</summary>
+    [Range(0.0, 1.5)]
     public double CriticalThreshold { get; set; } = DefaultCriticalThreshold;
 
     /// <summary>How far below a level's threshold the share must fall to leave that level (no flapping).</summary>

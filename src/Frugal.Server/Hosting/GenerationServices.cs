@@ -33,12 +33,13 @@ public static class GenerationServices
     }
 
     // Resolving the collector at start makes it listen before the first measurement.
-    private sealed class MetricsCollectorStarter(PrometheusMetricsCollector collector, FrugalMetrics metrics) : IHostedService
+    private sealed class MetricsCollectorStarter(PrometheusMetricsCollector collector, FrugalMetrics metrics, MemoryGovernorMetrics memoryMetrics) : IHostedService
     {
         public Task StartAsync(CancellationToken cancellationToken)
         {
             GC.KeepAlive(collector);
             GC.KeepAlive(metrics);
+            GC.KeepAlive(memoryMetrics);
             return Task.CompletedTask;
         }
 
