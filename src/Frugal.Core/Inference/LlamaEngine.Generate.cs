@@ -80,6 +80,8 @@ public sealed partial class LlamaEngine
             var maxTokens = Math.Min(request.MaxTokens, ContextSize - prompt.Count);
             var logitsIndex = evaluation.LogitsIndex;
             using var batch = new BatchOwner();
+            var generated = new List<int>(Math.Min(maxTokens, 1024));
+            var emitted = new StringBuilder();
             FinishReason finish;
             while (true)
             {
@@ -98,10 +100,12 @@ public sealed partial class LlamaEngine
                 }
 
                 tally.CompletionTokens++;
+                generated.Add((int)token);
                 decoder.Add(token);
                 var text = stops.Push(decoder.Read());
                 if (text.Length > 0)
                 {
+                    emitted.Append(text);
                     yield return new GenerationUpdate { Text = text };
                 }
 
@@ -139,9 +143,12 @@ public sealed partial class LlamaEngine
                 var rest = stops.Flush();
                 if (rest.Length > 0)
                 {
+                    emitted.Append(rest);
                     yield return new GenerationUpdate { Text = rest };
                 }
             }
+
+            RememberReply(emitted.ToString(), generated);
 
             yield return Completed(tally, finish);
         }

@@ -191,6 +191,12 @@ public sealed partial class LlamaEngine : IInferenceEngine
                     FlushRun();
                     tokens.Add(marker);
                     break;
+                case PromptPartKind.Text when part.ReplyContent is { } reply && _replies.Find(reply) is { } generated:
+                    // An earlier reply spelled as the model generated it, so the KV state kept from its turn
+                    // still matches (whitespace as generated, even where the template would re-space it).
+                    FlushRun();
+                    tokens.AddRange(generated);
+                    break;
                 case PromptPartKind.Marker or PromptPartKind.Text:
                     // Adjacent plain text is tokenized as one run, exactly as llama.cpp splits a
                     // formatted prompt at special tokens, so merges across template/content match.
