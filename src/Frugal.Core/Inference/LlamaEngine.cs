@@ -51,7 +51,7 @@ public sealed partial class LlamaEngine : IInferenceEngine
         _eos = vocab.EOS is { } eos ? (int)eos : null;
         _addBos = _bos is not null && vocab.ShouldAddBOS;
         _batched = ParallelSequences > 1
-            ? new BatchedGenerator(context, weights, _abort, options, ParallelSequences, format.TurnMarkers, logger)
+            ? new BatchedGenerator(context, weights, _abort, options, ParallelSequences, format.TurnMarkers, RememberReply, logger)
             : null;
     }
 

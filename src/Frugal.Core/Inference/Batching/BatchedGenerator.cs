@@ -19,6 +19,7 @@ internal sealed partial class BatchedGenerator : IAsyncDisposable
     private readonly int _batchSize;
     private readonly IReadOnlyList<string> _turnMarkers;
     private readonly ILogger _logger;
+    private readonly Action<string, List<int>> _rememberReply;
     private readonly SequenceSlot[] _slots;
     private readonly SlotSessions _sessions;
     private readonly ConcurrentQueue<SlotJob> _arrivals = new();
@@ -30,8 +31,9 @@ internal sealed partial class BatchedGenerator : IAsyncDisposable
     private int _peakStepSequences;
 
     public BatchedGenerator(SafeLLamaContextHandle context, SafeLlamaModelHandle model, AbortSignal abort, EngineOptions options,
-        int sequences, IReadOnlyList<string> turnMarkers, ILogger logger)
+        int sequences, IReadOnlyList<string> turnMarkers, Action<string, List<int>> rememberReply, ILogger logger)
     {
+        _rememberReply = rememberReply;
         _context = context;
         _model = model;
         _abort = abort;
@@ -198,7 +200,7 @@ internal sealed partial class BatchedGenerator : IAsyncDisposable
             _running.Remove(job);
         }
 
-        var stats = job.Complete(reason);
+        var stats = job.Complete(reason, _rememberReply);
         EngineLog.Finished(_logger, reason, stats.PromptTokens, stats.CachedPromptTokens, stats.CompletionTokens,
             stats.TimeToFirstToken.TotalMilliseconds);
     }

@@ -19,6 +19,8 @@ internal sealed class SlotJob : IDisposable
     private SafeLLamaSamplerChainHandle? _sampler;
     private StreamingTokenDecoder? _decoder;
     private StopStringFilter? _stops;
+    private readonly List<int> _generated = [];
+    private readonly StringBuilder _emitted = new();
 
     public SlotJob(IReadOnlyList<int> prompt, GenerationRequest request, GenerationTally tally, int maxTokens, CancellationToken cancellationToken)
     {
@@ -88,12 +90,9 @@ internal sealed class SlotJob : IDisposable
         }
 
         Tally.CompletionTokens++;
+        _generated.Add((int)token);
         _decoder!.Add(token);
-        var text = _stops!.Push(_decoder.Read());
-        if (text.Length > 0)
-        {
-            _updates.Writer.TryWrite(new GenerationUpdate { Text = text });
-        }
+        Emit(_stops!.Push(_decoder.Read()));
 
         if (_stops.Stopped)
         {
@@ -109,20 +108,33 @@ internal sealed class SlotJob : IDisposable
         return null;
     }
 
-    /// <summary>Ends the stream with the figures (and held-back text, unless cancelled).</summary>
-    public GenerationStats Complete(FinishReason reason)
+    /// <summary>
+    /// Ends the stream with the figures (and held-back text, unless cancelled); <paramref name="rememberReply"/>
+    /// gets the text the caller received and the ids generated for it.
+    /// </summary>
+    public GenerationStats Complete(FinishReason reason, Action<string, List<int>> rememberReply)
     {
-        if (reason != FinishReason.Cancelled && _stops?.Flush() is { Length: > 0 } rest)
+        if (reason != FinishReason.Cancelled && _stops is not null)
         {
             // Text held back as a possible stop-string start that never completed is part of the reply.
-            _updates.Writer.TryWrite(new GenerationUpdate { Text = rest });
+            Emit(_stops.Flush());
         }
 
+        rememberReply(_emitted.ToString(), _generated);
         var stats = Tally.ToStats(reason);
         _updates.Writer.TryWrite(new GenerationUpdate { Completed = stats });
         _updates.Writer.TryComplete();
         Dispose();
         return stats;
+    }
+
+    private void Emit(string text)
+    {
+        if (text.Length > 0)
+        {
+            _emitted.Append(text);
+            _updates.Writer.TryWrite(new GenerationUpdate { Text = text });
+        }
     }
 
     /// <summary>Ends the stream with an error the caller sees.</summary>
