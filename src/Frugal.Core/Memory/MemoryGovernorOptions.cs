@@ -15,16 +15,22 @@ public sealed class MemoryGovernorOptions : IValidatableObject
     public const int DefaultReplyTokenCap = 128;
     public const int DefaultHistoryExchanges = 2;
 
+    /// <summary>
+    /// The lowest threshold accepted: far below any real box's use (a loaded model alone is more), so
+    /// thresholds near it make the live machine count as under pressure, to rehearse the levels end to end.
+    /// </summary>
+    public const double MinThreshold = 0.000001;
+
     /// <summary>Share of the limit in resident use from which the level is <see cref="MemoryPressureLevel.Medium"/>.</summary>
-    [Range(0.05, 1.0)]
+    [Range(MinThreshold, 1.0)]
     public double MediumThreshold { get; set; } = DefaultMediumThreshold;
 
     /// <summary>Share from which the level is <see cref="MemoryPressureLevel.High"/>.</summary>
-    [Range(0.05, 1.0)]
+    [Range(MinThreshold, 1.0)]
     public double HighThreshold { get; set; } = DefaultHighThreshold;
 
     /// <summary>Share from which the level is <see cref="MemoryPressureLevel.Critical"/> (emergency mode).</summary>
-    [Range(0.05, 1.5)]
+    [Range(MinThreshold, 1.5)]
     public double CriticalThreshold { get; set; } = DefaultCriticalThreshold;
 
     /// <summary>How far below a level's threshold the share must fall to leave that level (no flapping).</summary>

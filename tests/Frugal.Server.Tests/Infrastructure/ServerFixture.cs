@@ -37,18 +37,20 @@ namespace Frugal.Tests.Infrastructure;
 public sealed class ServerFixture : IAsyncLifetime, IAsyncDisposable
 {
     private readonly Action<FrugalServerOptions>? _configure;
+    private readonly Action<WebApplicationBuilder>? _configureBuilder;
     private readonly Dictionary<string, string> _keys = new(StringComparer.Ordinal);
     private WebApplication? _app;
 
     /// <summary>A fixture with the default options (used by <c>IClassFixture&lt;ServerFixture&gt;</c>).</summary>
     public ServerFixture()
-        : this(null)
+        : this(null, null)
     {
     }
 
-    private ServerFixture(Action<FrugalServerOptions>? configure)
+    private ServerFixture(Action<FrugalServerOptions>? configure, Action<WebApplicationBuilder>? configureBuilder)
     {
         _configure = configure;
+        _configureBuilder = configureBuilder;
         DataDirectory = Path.Combine(Path.GetTempPath(), "frugal-test-" + Guid.NewGuid().ToString("N"));
     }
 
@@ -80,9 +82,15 @@ public sealed class ServerFixture : IAsyncLifetime, IAsyncDisposable
     public string BobKey => _keys["bob"];
 
     /// <summary>Starts a fixture of its own with changed options; dispose it (<c>await using</c>).</summary>
-    public static async Task<ServerFixture> StartAsync(Action<FrugalServerOptions>? configure = null)
+    public static Task<ServerFixture> StartAsync(Action<FrugalServerOptions>? configure = null) => StartAsync(configure, null);
+
+    /// <summary>
+    /// Starts a fixture of its own with changed options and services (<paramref name="configureBuilder"/> runs
+    /// last on the builder, e.g. <c>builder.Services.Configure&lt;MemoryGovernorOptions&gt;(…)</c>); dispose it.
+    /// </summary>
+    public static async Task<ServerFixture> StartAsync(Action<FrugalServerOptions>? configure, Action<WebApplicationBuilder>? configureBuilder)
     {
-        var fixture = new ServerFixture(configure);
+        var fixture = new ServerFixture(configure, configureBuilder);
         await fixture.InitializeAsync();
         return fixture;
     }
@@ -118,7 +126,11 @@ public sealed class ServerFixture : IAsyncLifetime, IAsyncDisposable
         TestEngine.Configure(options);
         _configure?.Invoke(options);
         Options = options;
-        _app = FrugalServer.Build(options, builder => builder.Logging.ClearProviders());
+        _app = FrugalServer.Build(options, builder =>
+        {
+            builder.Logging.ClearProviders();
+            _configureBuilder?.Invoke(builder);
+        });
         await _app.StartAsync();
         if (!string.IsNullOrEmpty(options.ModelPath) || options.EngineFactory is not null)
         {
