@@ -73,14 +73,15 @@ public sealed class ChatPageStopAndQueueTests(BrowserFixture browser, SlowModelS
     public async Task Queue_SecondUserWhileAReplyStreams_ShowsPositionThenTheReply()
     {
         var server = slow.Server;
+        // Both pages are ready before the worker gets busy: while a reply streams, the box has little CPU to spare.
         var alice = await SignedInAsync(server.AliceKey);
         await alice.NewChatAsync();
-        await StartLongReplyAsync(alice);
-
-        // The one worker is busy with alice's reply: bob's message waits, and his page says where.
         var bob = await SignedInAsync(server.BobKey);
         await bob.NewChatAsync();
         await bob.SetMaxTokensAsync(8);
+
+        // The one worker is busy with alice's reply: bob's message waits, and his page says where.
+        await StartLongReplyAsync(alice);
         await bob.TypeAndSendAsync("Are you there?");
         await bob.Page.WaitForFunctionAsync(
             "() => document.querySelector('#messages > li.assistant .note')?.textContent.includes('position')",
