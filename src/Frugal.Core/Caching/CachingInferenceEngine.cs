@@ -42,6 +42,9 @@ public sealed class CachingInferenceEngine : IInferenceEngine
     public int ContextSize => _inner.ContextSize;
 
     /// <inheritdoc/>
+    public int ParallelSequences => _inner.ParallelSequences;
+
+    /// <inheritdoc/>
     public ChatTemplateFamily TemplateFamily => _inner.TemplateFamily;
 
     /// <inheritdoc/>

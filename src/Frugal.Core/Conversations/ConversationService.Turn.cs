@@ -1,5 +1,6 @@
 using System.Text;
 using Frugal.Inference;
+using Frugal.Memory;
 using Frugal.Scheduling;
 
 namespace Frugal.Conversations;
@@ -16,6 +17,12 @@ public sealed partial class ConversationService
         public StringBuilder Reply { get; } = new();
 
         public GenerationStats? Stats { get; set; }
+
+        /// <summary>What the memory governor did to this turn, when it is in front of the scheduler.</summary>
+        public MemoryNotice? Memory { get; set; }
+
+        /// <summary>Messages left out: by the history window for lack of room, and by the governor's trim under pressure.</summary>
+        public int OmittedMessages => omittedMessages + (Memory?.DroppedMessages ?? 0);
 
         /// <summary>The first step of the scheduler: a full queue takes the user's message back, so the refused turn leaves no trace.</summary>
         public async Task<bool> AdmitAsync(IAsyncEnumerator<ScheduledUpdate> updates, StoredMessage userMessage)
@@ -66,8 +73,8 @@ public sealed partial class ConversationService
                 FinishReasonName(stats.FinishReason),
                 stats.FinishReason == FinishReason.Cancelled ? MessageStatus.Partial : MessageStatus.Complete,
                 stats.CompletionTokens).ConfigureAwait(false);
-            ConversationLog.ReplyStored(service._logger, sessionId, message.FinishReason ?? "", stats.CompletionTokens, omittedMessages);
-            return new ConversationReply(message, stats, omittedMessages);
+            ConversationLog.ReplyStored(service._logger, sessionId, message.FinishReason ?? "", stats.CompletionTokens, OmittedMessages);
+            return new ConversationReply(message, stats, OmittedMessages) { Memory = Memory };
         }
 
         /// <summary>Stores what was produced when the send ended any other way than <see cref="CompleteAsync"/>.</summary>

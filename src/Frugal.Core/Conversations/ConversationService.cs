@@ -130,10 +130,15 @@ public sealed partial class ConversationService
         try
         {
             var more = await turn.AdmitAsync(updates, userMessage).ConfigureAwait(false);
-            yield return new ConversationUpdate { Started = new ConversationStart(userMessage, selection.OmittedMessages, selection.PromptTokens) };
+            turn.Memory = more ? updates.Current.Memory : null;
+            yield return new ConversationUpdate
+            {
+                Started = new ConversationStart(userMessage, turn.OmittedMessages, selection.PromptTokens) { Memory = turn.Memory },
+            };
             while (more)
             {
                 var update = updates.Current;
+                turn.Memory ??= update.Memory;
                 if (update.QueuePosition is { } position)
                 {
                     yield return new ConversationUpdate { QueuePosition = position };

@@ -1,3 +1,5 @@
+using System.Diagnostics.Metrics;
+using Frugal.Diagnostics;
 using Frugal.Inference;
 using Frugal.Memory;
 using Frugal.Scheduling;
@@ -14,7 +16,7 @@ public static class MemoryGovernorServiceCollectionExtensions
 {
     /// <summary>
     /// Adds the probe, the governor (options validated at start, section <see cref="MemoryGovernorOptions.SectionName"/>),
-    /// the managed-heap releaser, and wraps the registered <see cref="IGenerationScheduler"/> in a
+    /// the managed-heap releaser, its gauges (<see cref="MemoryGovernorMetrics"/>), and wraps the registered <see cref="IGenerationScheduler"/> in a
     /// <see cref="MemoryGovernedScheduler"/>. Call after the scheduler is registered. Other components
     /// add their own <see cref="IMemoryReleaser"/> registrations. The host starts the timer with
     /// <see cref="MemoryGovernor.Start"/>.
@@ -45,6 +47,7 @@ public static class MemoryGovernorServiceCollectionExtensions
                 ModelMappedBytesSource = () => readiness?.Engine?.Model.TensorDataBytes ?? 0,
             };
         });
+        services.TryAddSingleton(provider => new MemoryGovernorMetrics(provider.GetRequiredService<MemoryGovernor>(), provider.GetService<IMeterFactory>()));
         services.AddHostedService<MemoryGovernorStarter>();
 
         var inner = services.LastOrDefault(d => d.ServiceType == typeof(IGenerationScheduler))

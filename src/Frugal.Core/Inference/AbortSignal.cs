@@ -30,6 +30,12 @@ internal sealed unsafe class AbortSignal : IDisposable
         set => _token = value;
     }
 
+    /// <summary>
+    /// A further reason to abort, for a decode shared by several requests: it must stop only when every
+    /// one of them is cancelled. Null when unused; it must not throw (it runs on ggml's threads).
+    /// </summary>
+    public Func<bool>? Condition { get; set; }
+
     /// <summary>Creates a signal and installs it as <paramref name="context"/>'s abort callback.</summary>
     public static AbortSignal InstallOn(SafeLLamaContextHandle context)
     {
@@ -51,6 +57,6 @@ internal sealed unsafe class AbortSignal : IDisposable
     private static byte ShouldAbort(IntPtr data)
     {
         var signal = GCHandle.FromIntPtr(data).Target as AbortSignal;
-        return signal is not null && signal.Token.IsCancellationRequested ? (byte)1 : (byte)0;
+        return signal is not null && (signal.Token.IsCancellationRequested || signal.Condition?.Invoke() == true) ? (byte)1 : (byte)0;
     }
 }

@@ -57,6 +57,16 @@ public sealed record EngineOptions
     /// </summary>
     public int MinTokensToSaveState { get; init; } = DefaultMinTokensToSaveState;
 
+    /// <summary>
+    /// Sequences decoded together (continuous batching): each gets a context of <see cref="ContextSize"/>
+    /// tokens of its own and holds one session's tokens; up to this many requests run at once, one
+    /// <c>llama_decode</c> per step for all of them. 1 (the default) is the single-sequence engine.
+    /// </summary>
+    public int ParallelSequences { get; init; } = 1;
+
+    /// <summary>Most <see cref="ParallelSequences"/> accepted (llama.cpp's own limit is 256; beyond a few dozen a CPU gains nothing).</summary>
+    public const int MaxParallelSequences = 64;
+
     /// <summary>Default of <see cref="MinTokensToSaveState"/>.</summary>
     public const int DefaultMinTokensToSaveState = 8;
 }

@@ -7,8 +7,9 @@ namespace Frugal.Inference;
 /// native inference library: nothing outside <c>Frugal.Inference</c> touches LLamaSharp types.
 /// </summary>
 /// <remarks>
-/// One engine owns one native context; calls to <see cref="GenerateAsync"/> are serialized by the
-/// engine itself, so callers that want fairness (the server's queue) schedule before calling it.
+/// One engine owns one native context; calls to <see cref="GenerateAsync"/> beyond
+/// <see cref="ParallelSequences"/> at once wait inside the engine, so callers that want fairness (the
+/// server's queue) schedule before calling it.
 /// </remarks>
 public interface IInferenceEngine : IAsyncDisposable
 {
@@ -20,6 +21,12 @@ public interface IInferenceEngine : IAsyncDisposable
 
     /// <summary>The chat template family used to format prompts.</summary>
     ChatTemplateFamily TemplateFamily { get; }
+
+    /// <summary>
+    /// How many generations the engine runs at once (continuous batching); a scheduler keeps this many
+    /// running. 1 for an engine that serializes its calls.
+    /// </summary>
+    int ParallelSequences => 1;
 
     /// <summary>Counts the tokens of plain text as it would appear inside a message (special tokens not parsed).</summary>
     int CountTokens(string text);

@@ -113,6 +113,9 @@ public sealed partial class LlamaEngine
         }
     }
 
+    /// <summary>With several sequences: the most that one decode step has carried so far (for tests); 1 otherwise.</summary>
+    internal int PeakStepSequences => _batched?.PeakStepSequences ?? 1;
+
     /// <summary>Tokens sequence 0 holds now (for tests and diagnostics).</summary>
     internal int HeldTokenCount => _held.Count;
 

@@ -36,15 +36,26 @@ public sealed partial class LlamaEngine
             throw new PromptTooLongException(prompt.Count, ContextSize);
         }
 
+        if (_batched is not null)
+        {
+            await foreach (var update in _batched.GenerateAsync(prompt, request, Math.Min(request.MaxTokens, ContextSize - prompt.Count),
+                started, cancellationToken).ConfigureAwait(false))
+            {
+                yield return update;
+            }
+
+            yield break;
+        }
+
         if (!await EnterAsync(cancellationToken).ConfigureAwait(false))
         {
-            yield return Completed(new Tally(prompt.Count, started), FinishReason.Cancelled);
+            yield return Completed(new GenerationTally(prompt.Count, started), FinishReason.Cancelled);
             yield break;
         }
 
         try
         {
-            var tally = new Tally(prompt.Count, started);
+            var tally = new GenerationTally(prompt.Count, started);
             _abort.Token = cancellationToken;
             var evaluation = await Task.Run(() => EvaluatePrompt(prompt, request.SessionKey, cancellationToken), CancellationToken.None)
                 .ConfigureAwait(false);
@@ -69,6 +80,8 @@ public sealed partial class LlamaEngine
             var maxTokens = Math.Min(request.MaxTokens, ContextSize - prompt.Count);
             var logitsIndex = evaluation.LogitsIndex;
             using var batch = new BatchOwner();
+            var generated = new List<int>(Math.Min(maxTokens, 1024));
+            var emitted = new StringBuilder();
             FinishReason finish;
             while (true)
             {
@@ -87,10 +100,12 @@ public sealed partial class LlamaEngine
                 }
 
                 tally.CompletionTokens++;
+                generated.Add((int)token);
                 decoder.Add(token);
                 var text = stops.Push(decoder.Read());
                 if (text.Length > 0)
                 {
+                    emitted.Append(text);
                     yield return new GenerationUpdate { Text = text };
                 }
 
@@ -128,9 +143,12 @@ public sealed partial class LlamaEngine
                 var rest = stops.Flush();
                 if (rest.Length > 0)
                 {
+                    emitted.Append(rest);
                     yield return new GenerationUpdate { Text = rest };
                 }
             }
+
+            RememberReply(emitted.ToString(), generated);
 
             yield return Completed(tally, finish);
         }
@@ -154,7 +172,7 @@ public sealed partial class LlamaEngine
         }
     }
 
-    private GenerationUpdate Completed(Tally tally, FinishReason reason)
+    private GenerationUpdate Completed(GenerationTally tally, FinishReason reason)
     {
         var stats = tally.ToStats(reason);
         EngineLog.Finished(_logger, reason, stats.PromptTokens, stats.CachedPromptTokens, stats.CompletionTokens,
@@ -168,47 +186,5 @@ public sealed partial class LlamaEngine
         public LLamaBatch Batch { get; } = new();
 
         public void Dispose() => Batch.Clear();
-    }
-
-    /// <summary>Timings and counts of one generation.</summary>
-    private sealed class Tally(int promptTokens, long started)
-    {
-        private long _firstToken;
-        private long _lastToken;
-        private int _sampled;
-
-        public int CachedTokens { get; set; }
-
-        public int CompletionTokens { get; set; }
-
-        public long PromptDone { get; set; }
-
-        public void TokenSampled()
-        {
-            _lastToken = Stopwatch.GetTimestamp();
-            _sampled++;
-            if (_firstToken == 0)
-            {
-                _firstToken = _lastToken;
-            }
-        }
-
-        public GenerationStats ToStats(FinishReason reason)
-        {
-            var now = Stopwatch.GetTimestamp();
-            var evaluated = promptTokens - CachedTokens;
-            var promptSeconds = PromptDone > 0 ? Stopwatch.GetElapsedTime(started, PromptDone).TotalSeconds : 0;
-            var decodeSeconds = _firstToken > 0 ? Stopwatch.GetElapsedTime(_firstToken, _lastToken).TotalSeconds : 0;
-            return new GenerationStats
-            {
-                PromptTokens = promptTokens,
-                CachedPromptTokens = CachedTokens,
-                CompletionTokens = CompletionTokens,
-                FinishReason = reason,
-                TimeToFirstToken = Stopwatch.GetElapsedTime(started, _firstToken > 0 ? _firstToken : now),
-                PromptTokensPerSecond = promptSeconds > 0 ? evaluated / promptSeconds : 0,
-                DecodeTokensPerSecond = decodeSeconds > 0 ? (_sampled - 1) / decodeSeconds : 0,
-            };
-        }
     }
 }

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text;
+using Frugal.Inference.Batching;
 using Frugal.Inference.Templates;
 using Frugal.Models;
 using LLama.Exceptions;
@@ -29,6 +30,7 @@ public sealed partial class LlamaEngine : IInferenceEngine
     private readonly int? _bos;
     private readonly int? _eos;
     private readonly bool _addBos;
+    private readonly BatchedGenerator? _batched;
     private int _disposed;
 
     private LlamaEngine(ModelInfo model, EngineOptions options, IChatFormat format, SafeLlamaModelHandle weights,
@@ -41,12 +43,16 @@ public sealed partial class LlamaEngine : IInferenceEngine
         _context = context;
         _logger = logger;
         Threads = threads;
-        ContextSize = checked((int)context.ContextSize);
+        ParallelSequences = options.ParallelSequences;
+        ContextSize = checked((int)context.ContextSize) / ParallelSequences;
         _abort = AbortSignal.InstallOn(context);
         var vocab = weights.Vocab;
         _bos = vocab.BOS is { } bos ? (int)bos : null;
         _eos = vocab.EOS is { } eos ? (int)eos : null;
         _addBos = _bos is not null && vocab.ShouldAddBOS;
+        _batched = ParallelSequences > 1
+            ? new BatchedGenerator(context, weights, _abort, options, ParallelSequences, format.TurnMarkers, RememberReply, logger)
+            : null;
     }
 
     /// <inheritdoc />
@@ -57,6 +63,9 @@ public sealed partial class LlamaEngine : IInferenceEngine
 
     /// <inheritdoc />
     public ChatTemplateFamily TemplateFamily => _format.Family;
+
+    /// <inheritdoc />
+    public int ParallelSequences { get; }
 
     /// <summary>Threads used for decoding and prompt evaluation.</summary>
     public int Threads { get; }
@@ -182,6 +191,12 @@ public sealed partial class LlamaEngine : IInferenceEngine
                     FlushRun();
                     tokens.Add(marker);
                     break;
+                case PromptPartKind.Text when part.ReplyContent is { } reply && _replies.Find(reply) is { } generated:
+                    // An earlier reply spelled as the model generated it, so the KV state kept from its turn
+                    // still matches (whitespace as generated, even where the template would re-space it).
+                    FlushRun();
+                    tokens.AddRange(generated);
+                    break;
                 case PromptPartKind.Marker or PromptPartKind.Text:
                     // Adjacent plain text is tokenized as one run, exactly as llama.cpp splits a
                     // formatted prompt at special tokens, so merges across template/content match.
@@ -201,6 +216,12 @@ public sealed partial class LlamaEngine : IInferenceEngine
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
         {
             return;
+        }
+
+        if (_batched is not null)
+        {
+            // The batch loop ends once its running requests end (quickly once their callers cancel).
+            await _batched.DisposeAsync().ConfigureAwait(false);
         }
 
         // Wait for a running generation to finish (it stops quickly once its caller cancels).
@@ -255,6 +276,12 @@ public sealed partial class LlamaEngine : IInferenceEngine
             throw new ArgumentOutOfRangeException(nameof(options),
                 "context size, micro batch size and threads must be 0 or more, and batch size more than 0");
         }
+
+        if (options.ParallelSequences is < 1 or > EngineOptions.MaxParallelSequences)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options),
+                $"parallel sequences must be 1 to {EngineOptions.MaxParallelSequences}");
+        }
     }
 
     private static SafeLlamaModelHandle LoadWeights(EngineOptions options)
@@ -282,10 +309,14 @@ public sealed partial class LlamaEngine : IInferenceEngine
     private static SafeLLamaContextHandle CreateContext(SafeLlamaModelHandle weights, EngineOptions options, int contextSize, int threads)
     {
         var parameters = LLamaContextParams.Default();
-        parameters.n_ctx = (uint)contextSize;
+        // With several sequences each gets the whole context size of its own: a non-unified KV cache
+        // gives every sequence its own stream of n_ctx / n_seq_max cells, so one session's cells are laid
+        // out exactly as in a single-sequence context (and no session can crowd out another's room).
+        parameters.n_ctx = checked((uint)(contextSize * options.ParallelSequences));
         parameters.n_batch = (uint)options.BatchSize;
         parameters.n_ubatch = (uint)(options.MicroBatchSize > 0 ? Math.Min(options.MicroBatchSize, options.BatchSize) : options.BatchSize);
-        parameters.n_seq_max = 1;
+        parameters.n_seq_max = (uint)options.ParallelSequences;
+        parameters.kv_unified = false;
         parameters.n_threads = threads;
         parameters.n_threads_batch = threads;
         parameters.llama_flash_attn_type = options.FlashAttention switch
@@ -300,7 +331,7 @@ public sealed partial class LlamaEngine : IInferenceEngine
         }
         catch (RuntimeError e)
         {
-            throw new InvalidOperationException($"llama.cpp could not create a context of {contextSize} tokens: {e.Message}", e);
+            throw new InvalidOperationException($"llama.cpp could not create a context of {contextSize} tokens × {options.ParallelSequences} sequence(s): {e.Message}", e);
         }
     }
 }

@@ -63,13 +63,15 @@ public sealed class MemoryGovernedScheduler : IGenerationScheduler, IDisposable
                 admission.RetryAfter);
         }
 
+        var (restricted, notice) = Apply(request, restrictions, admission.Status.Level);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         _running.TryAdd(linked, 0);
         try
         {
-            await foreach (var update in _inner.RunAsync(userId, Restrict(request, restrictions), linked.Token).ConfigureAwait(false))
+            // Every update carries the notice, so a caller can say what pressure did from whichever it sees first.
+            await foreach (var update in _inner.RunAsync(userId, restricted, linked.Token).ConfigureAwait(false))
             {
-                yield return update;
+                yield return update with { Memory = notice };
             }
         }
         finally
@@ -79,14 +81,23 @@ public sealed class MemoryGovernedScheduler : IGenerationScheduler, IDisposable
     }
 
     /// <summary>Applies <paramref name="restrictions"/>: caps the reply and keeps only the last exchanges of history.</summary>
-    public static GenerationRequest Restrict(GenerationRequest request, MemoryRestrictions restrictions)
+    public static GenerationRequest Restrict(GenerationRequest request, MemoryRestrictions restrictions) =>
+        Apply(request, restrictions, MemoryPressureLevel.High).Request;
+
+    /// <summary>
+    /// Applies <paramref name="restrictions"/> (see <see cref="Restrict"/>) and says what changed for a
+    /// request admitted at <paramref name="level"/>.
+    /// </summary>
+    public static (GenerationRequest Request, MemoryNotice Notice) Apply(GenerationRequest request, MemoryRestrictions restrictions, MemoryPressureLevel level)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(restrictions);
+        var notice = new MemoryNotice { Level = level };
         var restricted = request;
         if (restrictions.ReplyTokenCap is { } cap && request.MaxTokens > cap)
         {
             restricted = restricted with { MaxTokens = cap };
+            notice = notice with { ReplyTokenCap = cap, RequestedMaxTokens = request.MaxTokens };
         }
 
         if (restrictions.HistoryExchanges is { } exchanges)
@@ -103,10 +114,11 @@ public sealed class MemoryGovernedScheduler : IGenerationScheduler, IDisposable
             if (start > 0)
             {
                 restricted = restricted with { Messages = [.. system, .. rest.Skip(start)] };
+                notice = notice with { HistoryExchanges = exchanges, DroppedMessages = start };
             }
         }
 
-        return restricted;
+        return (restricted, notice);
     }
 
     /// <inheritdoc/>

@@ -16,21 +16,18 @@ public sealed class MemoryGovernorOptions : IValidatableObject
     public const int DefaultHistoryExchanges = 2;
 
     /// <summary>
-    /// The lowest threshold accepted: far below any real box's use (a loaded model alone is more), so
-    /// thresholds near it make the live machine count as under pressure, to rehearse the levels end to end.
+    /// Share of the limit in resident use from which the level is <see cref="MemoryPressureLevel.Medium"/>.
+    /// 0 keeps the level at least medium at all times (a box that should always save).
     /// </summary>
-    public const double MinThreshold = 0.000001;
-
-    /// <summary>Share of the limit in resident use from which the level is <see cref="MemoryPressureLevel.Medium"/>.</summary>
-    [Range(MinThreshold, 1.0)]
+    [Range(0.0, 1.0)]
     public double MediumThreshold { get; set; } = DefaultMediumThreshold;
 
-    /// <summary>Share from which the level is <see cref="MemoryPressureLevel.High"/>.</summary>
-    [Range(MinThreshold, 1.0)]
+    /// <summary>Share from which the level is <see cref="MemoryPressureLevel.High"/> (0: always at least high; equal to medium: medium is skipped).</summary>
+    [Range(0.0, 1.0)]
     public double HighThreshold { get; set; } = DefaultHighThreshold;
 
-    /// <summary>Share from which the level is <see cref="MemoryPressureLevel.Critical"/> (emergency mode).</summary>
-    [Range(MinThreshold, 1.5)]
+    /// <summary>Share from which the level is <see cref="MemoryPressureLevel.Critical"/> (emergency mode); above 1 never.</summary>
+    [Range(0.0, 1.5)]
     public double CriticalThreshold { get; set; } = DefaultCriticalThreshold;
 
     /// <summary>How far below a level's threshold the share must fall to leave that level (no flapping).</summary>
@@ -74,18 +71,37 @@ public sealed class MemoryGovernorOptions : IValidatableObject
     /// <inheritdoc/>
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
-        if (!(MediumThreshold < HighThreshold && HighThreshold < CriticalThreshold))
+        if (!(MediumThreshold <= HighThreshold && HighThreshold < CriticalThreshold))
         {
             yield return new ValidationResult(
-                $"Memory thresholds must rise: medium ({MediumThreshold}) < high ({HighThreshold}) < critical ({CriticalThreshold}).",
+                $"Memory thresholds must rise: medium ({MediumThreshold}) <= high ({HighThreshold}) < critical ({CriticalThreshold}).",
                 [nameof(MediumThreshold), nameof(HighThreshold), nameof(CriticalThreshold)]);
         }
 
-        if (Hysteresis >= MediumThreshold)
+        // A level at 0 is never left, so its hysteresis does not matter; otherwise low must stay reachable.
+        if (MediumThreshold > 0 && Hysteresis >= MediumThreshold)
         {
             yield return new ValidationResult(
                 $"Memory hysteresis ({Hysteresis}) must be below the medium threshold ({MediumThreshold}).", [nameof(Hysteresis)]);
         }
+    }
+
+    /// <summary>Copies every setting to <paramref name="target"/> (to hand options built elsewhere to the options system).</summary>
+    public void CopyTo(MemoryGovernorOptions target)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        target.MediumThreshold = MediumThreshold;
+        target.HighThreshold = HighThreshold;
+        target.CriticalThreshold = CriticalThreshold;
+        target.Hysteresis = Hysteresis;
+        target.RefreshInterval = RefreshInterval;
+        target.ReplyTokenCap = ReplyTokenCap;
+        target.HistoryExchanges = HistoryExchanges;
+        target.QueueDepthFactor = QueueDepthFactor;
+        target.EmergencyRunningAction = EmergencyRunningAction;
+        target.RetryAfter = RetryAfter;
+        target.ThrashingStallPercent = ThrashingStallPercent;
+        target.ThrashingMajorFaultsPerSecond = ThrashingMajorFaultsPerSecond;
     }
 
     /// <summary>The threshold from which <paramref name="level"/> applies.</summary>

@@ -8,8 +8,10 @@ using Microsoft.Extensions.Options;
 namespace Frugal.Scheduling;
 
 /// <summary>
-/// The one inference worker's line: a request runs at once when the worker is free, otherwise it
-/// waits in a bounded queue served round-robin between users (see <see cref="FairQueue{T}"/>).
+/// The inference workers' line: the engine runs up to <see cref="IInferenceEngine.ParallelSequences"/>
+/// generations at once (one worker each; continuous batching when more than one). A request runs at once
+/// when a worker is free, otherwise it waits in a bounded queue served round-robin between users (see
+/// <see cref="FairQueue{T}"/>); the next in line takes the first worker that frees up.
 /// Waiting callers see their position change; a caller that cancels while waiting leaves at once
 /// (its enumeration throws <see cref="OperationCanceledException"/>); a running generation is
 /// cancelled through the engine's token and ends with finish reason <see cref="FinishReason.Cancelled"/>,
@@ -24,7 +26,7 @@ public sealed partial class GenerationScheduler : IGenerationScheduler
     private readonly ILogger _logger;
     private readonly Lock _lock = new();
     private readonly FairQueue<Ticket> _queue = new();
-    private bool _workerBusy; // under _lock: the worker runs a generation or is handed to a granted ticket
+    private int _busyWorkers; // under _lock: workers running a generation or handed to a granted ticket
     private int _active;
     private TimeSpan? _typicalGeneration; // under _lock: smoothed duration of recent generations
 
@@ -101,7 +103,7 @@ public sealed partial class GenerationScheduler : IGenerationScheduler
         cancellationToken.ThrowIfCancellationRequested();
         var arrived = _time.GetTimestamp();
         var engine = _engine();
-        var ticket = Enter(userId);
+        var ticket = Enter(userId, Math.Max(1, engine.ParallelSequences));
         var holdsWorker = ticket is null;
         // Leave the queue the moment the caller cancels, even while nobody awaits this enumeration.
         using var leaveOnCancel = ticket is null ? default
@@ -182,13 +184,14 @@ public sealed partial class GenerationScheduler : IGenerationScheduler
         }
     }
 
-    private Ticket? Enter(string userId)
+    private Ticket? Enter(string userId, int workers)
     {
         lock (_lock)
         {
-            if (!_workerBusy && _queue.Count == 0)
+            // A worker is free only while nobody waits: a freed worker goes straight to the next in line.
+            if (_busyWorkers < workers && _queue.Count == 0)
             {
-                _workerBusy = true;
+                _busyWorkers++;
                 return null;
             }
 
@@ -239,7 +242,7 @@ public sealed partial class GenerationScheduler : IGenerationScheduler
                 return;
             }
 
-            // Held the worker (ran, or was granted it as it gave up): hand it to the next in line.
+            // Held a worker (ran, or was granted one as it gave up): hand it to the next in line.
             if (_queue.Dequeue() is { } next)
             {
                 _metrics?.QueueDepthChanged(-1);
@@ -249,7 +252,7 @@ public sealed partial class GenerationScheduler : IGenerationScheduler
             }
             else
             {
-                _workerBusy = false;
+                _busyWorkers--;
             }
         }
     }

@@ -3,7 +3,7 @@ using Frugal.Inference;
 namespace Frugal.Scheduling;
 
 /// <summary>
-/// Puts generations in line for the one inference worker: a bounded queue, fair across users
+/// Puts generations in line for the engine's inference workers (one per parallel sequence): a bounded queue, fair across users
 /// (one user with many requests cannot starve the others), that a caller leaves by cancelling.
 /// </summary>
 public interface IGenerationScheduler

@@ -1,4 +1,5 @@
 using Frugal.Inference;
+using Frugal.Memory;
 
 namespace Frugal.Scheduling;
 
@@ -10,4 +11,10 @@ public sealed record ScheduledUpdate
 
     /// <summary>A step of the running generation; null while waiting.</summary>
     public GenerationUpdate? Generation { get; init; }
+
+    /// <summary>
+    /// What the memory governor did to this request (its level at admission, any cap or trim); set on
+    /// every update when a <see cref="MemoryGovernedScheduler"/> is in front, else null.
+    /// </summary>
+    public MemoryNotice? Memory { get; init; }
 }

@@ -17,12 +17,12 @@ public sealed class SchedulerOptions
     /// <summary>Default for <see cref="DefaultRetryAfter"/>, used until a generation has been timed.</summary>
     public static readonly TimeSpan DefaultInitialRetryAfter = TimeSpan.FromSeconds(5);
 
-    /// <summary>Requests that may wait for the inference worker (not counting the running one); one more is refused.</summary>
+    /// <summary>Requests that may wait for an inference worker (not counting the running ones); one more is refused.</summary>
     [Range(1, MaxAllowedQueueDepth)]
     public int MaxQueueDepth { get; set; } = DefaultMaxQueueDepth;
 
     /// <summary>
-    /// Longest a generation may run once it has the worker; when it is reached the reply ends with
+    /// Longest a generation may run once it has a worker; when it is reached the reply ends with
     /// finish reason <see cref="Inference.FinishReason.Length"/>. Waiting in the queue does not count.
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]

@@ -3,7 +3,7 @@ namespace Frugal.Server.Contracts;
 /// <summary>
 /// Answer of <c>POST /api/sessions/{id}/messages</c> with <c>stream: false</c>:
 /// <c>{"object":"session.reply","user_message":{message},"message":{message},"finish_reason","usage":{...},
-/// "omitted_messages":N,"ttft_ms":N,"prompt_tokens_per_second":N,"tokens_per_second":N}</c>.
+/// "omitted_messages":N,"ttft_ms":N,"prompt_tokens_per_second":N,"tokens_per_second":N,"cached":false,"memory_pressure":"low","restricted":[]}</c>.
 /// </summary>
 public sealed record SendMessageResponse(
     string Object,
@@ -14,4 +14,14 @@ public sealed record SendMessageResponse(
     int OmittedMessages,
     double TtftMs,
     double PromptTokensPerSecond,
-    double TokensPerSecond);
+    double TokensPerSecond)
+{
+    /// <summary>True when the reply came from the response cache, not the model.</summary>
+    public bool Cached { get; init; }
+
+    /// <summary>The memory pressure level at admission ("low", "medium", "high", "critical"); null when no governor runs.</summary>
+    public string? MemoryPressure { get; init; }
+
+    /// <summary>What memory pressure cut from this turn, as sentences (reply cap, history trim); empty when nothing.</summary>
+    public IReadOnlyList<string> Restricted { get; init; } = [];
+}

@@ -26,6 +26,9 @@ public sealed record ServerStatus
 
     /// <summary>What the pressure level restricts now ("reply_tokens_cap=128", ...).</summary>
     public IReadOnlyList<string> MemoryRestrictions { get; init; } = [];
+
+    /// <summary>The governor's thresholds and actions in force (from defaults, appsettings.json, environment, flags).</summary>
+    public MemorySettings? MemorySettings { get; init; }
     public required int QueueDepth { get; init; }
     public required int ActiveGenerations { get; init; }
 

@@ -11,7 +11,7 @@ namespace Frugal.Server.Endpoints;
 /// <summary>
 /// Writes a streamed chat completion as server-sent events, exactly as OpenAI frames them: each event
 /// is <c>data: JSON\n\n</c>; first a chunk with the role, then one per piece of text, then one with
-/// the finish reason, then (when asked) one with the usage, then <c>data: [DONE]</c>. While the request
+/// the finish reason (and Frugal's <c>"frugal"</c> extension: cached, memory pressure, what it cut), then (when asked) one with the usage, then <c>data: [DONE]</c>. While the request
 /// waits, SSE comments <c>: queued N</c> say its place in line (clients ignore comments).
 /// Written by hand because the framework's SSE result cannot write comments.
 /// </summary>
@@ -35,6 +35,8 @@ internal sealed class ChatCompletionStreamResult(
         response.ContentType = "text/event-stream; charset=utf-8";
         response.Headers.CacheControl = "no-cache";
         response.Headers["X-Accel-Buffering"] = "no";
+        var memory = hasCurrent ? updates.Current.Memory : null;
+        ResponseNotes.WriteMemoryHeaders(response, memory);
         httpContext.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
         await using (updates.ConfigureAwait(false))
         {
@@ -84,7 +86,8 @@ internal sealed class ChatCompletionStreamResult(
             }
 
             report.Completed(stats);
-            await WriteChunkAsync(response, Chunk(new ChatCompletionDelta(), ChatCompletionsApi.FinishReasonName(stats.FinishReason)), aborted).ConfigureAwait(false);
+            var finish = Chunk(new ChatCompletionDelta(), ChatCompletionsApi.FinishReasonName(stats.FinishReason)) with { Frugal = ResponseNotes.Info(stats, memory) };
+            await WriteChunkAsync(response, finish, aborted).ConfigureAwait(false);
             if (includeUsage)
             {
                 var usage = new ChatCompletionChunk(identity.Id, identity.Created, identity.Model, []) { Usage = ChatCompletionsApi.Usage(stats) };

@@ -72,15 +72,16 @@ public static partial class ChatCompletionsApi
 
         await using (enumerator.ConfigureAwait(false))
         {
-            return await CollectAsync(enumerator, hasFirst, identity, report, aborted).ConfigureAwait(false);
+            return await CollectAsync(context.Response, enumerator, hasFirst, identity, report, aborted).ConfigureAwait(false);
         }
     }
 
     private static async Task<IResult> CollectAsync(
-        IAsyncEnumerator<ScheduledUpdate> updates, bool hasCurrent, CompletionIdentity identity, CompletionReport report, CancellationToken aborted)
+        HttpResponse httpResponse, IAsyncEnumerator<ScheduledUpdate> updates, bool hasCurrent, CompletionIdentity identity, CompletionReport report, CancellationToken aborted)
     {
         var text = new StringBuilder();
         GenerationStats? stats = null;
+        var memory = hasCurrent ? updates.Current.Memory : null;
         while (hasCurrent)
         {
             if (updates.Current.QueuePosition is { } position && report.QueuedAt == 0)
@@ -110,7 +111,12 @@ public static partial class ChatCompletionsApi
             identity.Created,
             identity.Model,
             [new ChatCompletionChoice(0, new ChatCompletionResponseMessage(text.ToString()), FinishReasonName(stats.FinishReason))],
-            Usage(stats));
+            Usage(stats))
+        {
+            Frugal = ResponseNotes.Info(stats, memory),
+        };
+        ResponseNotes.WriteMemoryHeaders(httpResponse, memory);
+        ResponseNotes.WriteCacheHeader(httpResponse, stats);
         return TypedResults.Json(response, OpenAIJsonContext.Default.ChatCompletionResponse);
     }
 

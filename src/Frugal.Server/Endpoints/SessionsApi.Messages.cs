@@ -58,7 +58,14 @@ public static partial class SessionsApi
                     reply.OmittedMessages,
                     stats.TimeToFirstToken.TotalMilliseconds,
                     stats.PromptTokensPerSecond,
-                    stats.DecodeTokensPerSecond);
+                    stats.DecodeTokensPerSecond)
+                {
+                    Cached = stats.Cached,
+                    MemoryPressure = reply.Memory?.LevelName,
+                    Restricted = reply.Memory?.Describe() ?? [],
+                };
+                ResponseNotes.WriteMemoryHeaders(context.Response, reply.Memory ?? started.Memory);
+                ResponseNotes.WriteCacheHeader(context.Response, stats);
                 await context.Response.WriteAsJsonAsync(answer, ServerJsonContext.Default.SendMessageResponse, contentType: null, context.RequestAborted).ConfigureAwait(false);
                 return;
             }
@@ -73,6 +80,7 @@ public static partial class SessionsApi
         response.ContentType = "text/event-stream; charset=utf-8";
         response.Headers.CacheControl = "no-cache";
         response.Headers["X-Accel-Buffering"] = "no";
+        ResponseNotes.WriteMemoryHeaders(response, started.Memory);
         context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
         var aborted = context.RequestAborted;
 
@@ -82,6 +90,8 @@ public static partial class SessionsApi
             UserMessage = ToResource(started.UserMessage),
             OmittedMessages = started.OmittedMessages,
             PromptTokens = started.PromptTokens,
+            MemoryPressure = started.Memory?.LevelName,
+            Restricted = started.Memory is { Restricted: true } memory ? memory.Describe() : null,
         }, aborted).ConfigureAwait(false);
 
         try
@@ -109,6 +119,9 @@ public static partial class SessionsApi
                         TtftMs = reply.Stats.TimeToFirstToken.TotalMilliseconds,
                         PromptTokensPerSecond = reply.Stats.PromptTokensPerSecond,
                         TokensPerSecond = reply.Stats.DecodeTokensPerSecond,
+                        Cached = reply.Stats.Cached,
+                        MemoryPressure = reply.Memory?.LevelName,
+                        Restricted = reply.Memory?.Describe() ?? [],
                     }, aborted).ConfigureAwait(false);
                 }
             }

@@ -55,6 +55,7 @@ public static class StatusApi
             MemoryPressure = governed.LevelName,
             EmergencyMode = governed.EmergencyMode,
             MemoryRestrictions = governed.Restrictions.Describe(),
+            MemorySettings = Settings(governor.Options),
             QueueDepth = scheduler.QueueDepth,
             ActiveGenerations = scheduler.ActiveGenerations,
             YourQueuePositions = context.TryGetFrugalUser() is { } user ? scheduler.QueuePositionsOf(user.Id) : [],
@@ -64,6 +65,10 @@ public static class StatusApi
         };
         return TypedResults.Json(status, OpenAIJsonContext.Default.ServerStatus);
     }
+
+    private static MemorySettings Settings(MemoryGovernorOptions o) => new(
+        o.MediumThreshold, o.HighThreshold, o.CriticalThreshold, o.Hysteresis, o.ReplyTokenCap, o.HistoryExchanges, o.QueueDepthFactor,
+        o.EmergencyRunningAction.ToString().ToLowerInvariant(), o.RefreshInterval.TotalSeconds);
 
     private static double? Round(double? value) => value is { } v ? Math.Round(v, 2) : null;
 

@@ -90,6 +90,8 @@ public static class FrugalServer
                 {
                     DataDirectory = options.DataDirectory,
                     ModelIdentity = ModelFileIdentity.Compute(options.ModelPath),
+                    MemoryBudget = options.SessionStateMemoryBudget,
+                    DiskBudget = options.SessionStateDiskBudget,
                 },
                 provider.GetService<ILogger<TieredSessionStateStore>>()));
 

@@ -1,5 +1,7 @@
 using System.Net;
 using Frugal.Inference;
+using Frugal.Inference.State;
+using Frugal.Memory;
 using Microsoft.Extensions.Logging;
 
 namespace Frugal.Server.Hosting;
@@ -51,6 +53,15 @@ public sealed class FrugalServerOptions
     /// 0 turns the response cache off.
     /// </summary>
     public ByteSize ResponseCacheSize { get; set; } = Frugal.Caching.ResponseCacheOptions.DefaultMaxBytes;
+
+    /// <summary>Bytes of idle sessions' KV state kept in RAM (configuration <c>SessionState:MemoryBudget</c>).</summary>
+    public ByteSize SessionStateMemoryBudget { get; set; } = TieredSessionStateStoreOptions.DefaultMemoryBudget;
+
+    /// <summary>Bytes of idle sessions' KV state kept on disk under the data directory (configuration <c>SessionState:DiskBudget</c>).</summary>
+    public ByteSize SessionStateDiskBudget { get; set; } = TieredSessionStateStoreOptions.DefaultDiskBudget;
+
+    /// <summary>The memory governor's thresholds and actions (configuration section <c>Memory</c>).</summary>
+    public MemoryGovernorOptions Memory { get; set; } = new();
 
     /// <summary>Longest a generation may run; null: no limit beyond max_tokens.</summary>
     public TimeSpan? RequestTimeout { get; set; }
@@ -108,6 +119,11 @@ public sealed class FrugalServerOptions
         if (RequestTimeout is { } timeout && timeout <= TimeSpan.Zero)
         {
             problems.Add("The request timeout must be positive.");
+        }
+
+        if (new MemoryGovernorOptionsValidator().Validate(null, Memory) is { Failed: true } memory)
+        {
+            problems.AddRange(memory.Failures.Select(f => $"Memory: {f}"));
         }
 
         return problems;

@@ -26,19 +26,20 @@ public static class GenerationServices
             scheduler.MaxGenerationTime = options.RequestTimeout ?? TimeSpan.FromDays(1);
         });
         services.AddFrugalGeneration();
-        services.AddFrugalMemoryGovernor(options.QueueDepth); // admission, caps and emergency mode in front of the scheduler
+        services.AddFrugalMemoryGovernor(options.QueueDepth, options.Memory.CopyTo); // admission, caps and emergency mode in front of the scheduler
         services.AddSingleton(provider => new PrometheusMetricsCollector([FrugalMetrics.MeterName], provider.GetService<IMeterFactory>()));
         services.AddHostedService<MetricsCollectorStarter>();
         return services;
     }
 
     // Resolving the collector at start makes it listen before the first measurement.
-    private sealed class MetricsCollectorStarter(PrometheusMetricsCollector collector, FrugalMetrics metrics) : IHostedService
+    private sealed class MetricsCollectorStarter(PrometheusMetricsCollector collector, FrugalMetrics metrics, MemoryGovernorMetrics memoryMetrics) : IHostedService
     {
         public Task StartAsync(CancellationToken cancellationToken)
         {
             GC.KeepAlive(collector);
             GC.KeepAlive(metrics);
+            GC.KeepAlive(memoryMetrics);
             return Task.CompletedTask;
         }
 

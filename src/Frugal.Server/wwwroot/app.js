@@ -280,6 +280,7 @@ async function send(event) {
       ttftMs: done.ttftMs ?? (firstAt ? firstAt - started : undefined),
       tokensPerSecond: done.tokensPerSecond ?? (deltas > 1 && seconds > 0 ? (deltas - 1) / seconds : undefined),
       omitted: done.omitted,
+      restricted: done.restricted,
     });
     if (done.messageId !== undefined) view.item.dataset.id = String(done.messageId);
     say("Reply finished.");

@@ -40,4 +40,32 @@ public sealed class MemoryGovernedSchedulerTests
 
         Assert.Same(request, MemoryGovernedScheduler.Restrict(request, MemoryRestrictions.For(MemoryPressureLevel.High, new MemoryGovernorOptions())));
     }
+
+    [Fact]
+    public void Apply_High_NoticeSaysCapAndTrim()
+    {
+        var (_, notice) = MemoryGovernedScheduler.Apply(Conversation, MemoryRestrictions.For(MemoryPressureLevel.High, new MemoryGovernorOptions()), MemoryPressureLevel.High);
+
+        Assert.True(notice.Restricted);
+        Assert.Equal("high", notice.LevelName);
+        Assert.Equal(["max_tokens", "history"], notice.Kinds());
+        Assert.Equal(
+            [
+                "max_tokens capped at 128 by memory pressure high (asked 512)",
+                "history trimmed to the last 2 exchanges by memory pressure high (2 earlier messages left out)",
+            ],
+            notice.Describe());
+    }
+
+    [Fact]
+    public void Apply_HighButShortRequest_NoticeNotRestricted()
+    {
+        var request = Conversation with { MaxTokens = 64, Messages = [new ChatTurn(ChatRole.User, "hi")] };
+
+        var (_, notice) = MemoryGovernedScheduler.Apply(request, MemoryRestrictions.For(MemoryPressureLevel.High, new MemoryGovernorOptions()), MemoryPressureLevel.High);
+
+        Assert.False(notice.Restricted);
+        Assert.Empty(notice.Describe());
+        Assert.Equal(MemoryPressureLevel.High, notice.Level);
+    }
 }

@@ -204,6 +204,15 @@ public sealed class MemoryGovernorTests
     }
 
     [Fact]
+    public void Refresh_HighThresholdZero_AlwaysAtLeastHigh()
+    {
+        var (governor, probe, _) = Create(new MemoryGovernorOptions { MediumThreshold = 0, HighThreshold = 0, CriticalThreshold = 1.5 });
+        probe.AnonymousBytes = 1;
+
+        Assert.Equal(MemoryPressureLevel.High, governor.Refresh().Level);
+    }
+
+    [Fact]
     public void LevelChanged_Raised_OnEachTransitionOnly()
     {
         var (governor, probe, _) = Create();

@@ -37,20 +37,18 @@ namespace Frugal.Tests.Infrastructure;
 public sealed class ServerFixture : IAsyncLifetime, IAsyncDisposable
 {
     private readonly Action<FrugalServerOptions>? _configure;
-    private readonly Action<WebApplicationBuilder>? _configureBuilder;
     private readonly Dictionary<string, string> _keys = new(StringComparer.Ordinal);
     private WebApplication? _app;
 
     /// <summary>A fixture with the default options (used by <c>IClassFixture&lt;ServerFixture&gt;</c>).</summary>
     public ServerFixture()
-        : this(null, null)
+        : this(null)
     {
     }
 
-    private ServerFixture(Action<FrugalServerOptions>? configure, Action<WebApplicationBuilder>? configureBuilder)
+    private ServerFixture(Action<FrugalServerOptions>? configure)
     {
         _configure = configure;
-        _configureBuilder = configureBuilder;
         DataDirectory = Path.Combine(Path.GetTempPath(), "frugal-test-" + Guid.NewGuid().ToString("N"));
     }
 
@@ -82,15 +80,9 @@ public sealed class ServerFixture : IAsyncLifetime, IAsyncDisposable
     public string BobKey => _keys["bob"];
 
     /// <summary>Starts a fixture of its own with changed options; dispose it (<c>await using</c>).</summary>
-    public static Task<ServerFixture> StartAsync(Action<FrugalServerOptions>? configure = null) => StartAsync(configure, null);
-
-    /// <summary>
-    /// Starts a fixture of its own with changed options and services (<paramref name="configureBuilder"/> runs
-    /// last on the builder, e.g. <c>builder.Services.Configure&lt;MemoryGovernorOptions&gt;(…)</c>); dispose it.
-    /// </summary>
-    public static async Task<ServerFixture> StartAsync(Action<FrugalServerOptions>? configure, Action<WebApplicationBuilder>? configureBuilder)
+    public static async Task<ServerFixture> StartAsync(Action<FrugalServerOptions>? configure = null)
     {
-        var fixture = new ServerFixture(configure, configureBuilder);
+        var fixture = new ServerFixture(configure);
         await fixture.InitializeAsync();
         return fixture;
     }
@@ -126,11 +118,7 @@ public sealed class ServerFixture : IAsyncLifetime, IAsyncDisposable
         TestEngine.Configure(options);
         _configure?.Invoke(options);
         Options = options;
-        _app = FrugalServer.Build(options, builder =>
-        {
-            builder.Logging.ClearProviders();
-            _configureBuilder?.Invoke(builder);
-        });
+        _app = FrugalServer.Build(options, builder => builder.Logging.ClearProviders());
         await _app.StartAsync();
         if (!string.IsNullOrEmpty(options.ModelPath) || options.EngineFactory is not null)
         {

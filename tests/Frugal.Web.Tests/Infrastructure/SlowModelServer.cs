@@ -1,7 +1,6 @@
 using Frugal.Models;
 using Frugal.Server.Hosting;
 using Frugal.Tests.Infrastructure;
-using Microsoft.AspNetCore.Builder;
 
 namespace Frugal.Web.Tests.Infrastructure;
 
@@ -70,9 +69,13 @@ public sealed class SlowModelServer : IAsyncLifetime
 
     public ServerFixture Server => _server ?? throw new InvalidOperationException("The server is not started.");
 
-    /// <summary>Starts a server of its own on the slow model; <paramref name="configureBuilder"/> changes its services.</summary>
-    public static Task<ServerFixture> StartAsync(Action<WebApplicationBuilder>? configureBuilder = null) =>
-        ServerFixture.StartAsync(Configure, configureBuilder);
+    /// <summary>Starts a server of its own on the slow model, with further changes to its options.</summary>
+    public static Task<ServerFixture> StartAsync(Action<FrugalServerOptions>? configure = null) =>
+        ServerFixture.StartAsync(o =>
+        {
+            Configure(o);
+            configure?.Invoke(o);
+        });
 
     public async Task InitializeAsync() => _server = await StartAsync();
 

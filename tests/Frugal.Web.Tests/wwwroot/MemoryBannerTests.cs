@@ -8,14 +8,15 @@ namespace Frugal.Web.Tests.wwwroot;
 
 /// <summary>
 /// The memory banner end to end, driven by the real memory governor reading the live machine: a server
-/// whose pressure thresholds are set so low (<see cref="MemoryGovernorOptions.MinThreshold"/>) that
-/// any box's use counts as high or critical. The level falls when the thresholds go back to their
-/// defaults, which the governor picks up on its next reading.
+/// whose pressure thresholds are set so low (0, or a billionth of the limit) that any box's use counts
+/// as high or critical. The level falls when the thresholds go back to their defaults, which the
+/// governor picks up on its next reading.
 /// </summary>
 [Collection(BrowserCollection.Name)]
 public sealed class MemoryBannerTests(BrowserFixture browser)
 {
-    private const double Tiny = MemoryGovernorOptions.MinThreshold;
+    // A billionth of the limit: less than the mapped model alone on any machine.
+    private const double AnyUse = 1e-9;
     private const int ReplyTokenCap = 6;
 
     [Fact]
@@ -24,8 +25,8 @@ public sealed class MemoryBannerTests(BrowserFixture browser)
         // High from the first byte, critical never (above the limit itself).
         await using var server = await StartAsync(o =>
         {
-            o.MediumThreshold = Tiny;
-            o.HighThreshold = 2 * Tiny;
+            o.MediumThreshold = 0;
+            o.HighThreshold = 0;
             o.CriticalThreshold = 1.5;
         });
         var chat = await SignedInAsync(server);
@@ -49,6 +50,7 @@ public sealed class MemoryBannerTests(BrowserFixture browser)
         var meta = await reply.Locator(".meta").InnerTextAsync();
         Assert.Contains("cut short (length limit)", meta, StringComparison.Ordinal);
         Assert.Contains($"{ReplyTokenCap} tokens", meta, StringComparison.Ordinal);
+        Assert.Contains($"max_tokens capped at {ReplyTokenCap} by memory pressure high (asked 40)", meta, StringComparison.Ordinal);
         await Screenshots.SaveAsync(chat.Page, "memory-banner-high");
 
         await LowerPressureAsync(server, chat);
@@ -59,9 +61,9 @@ public sealed class MemoryBannerTests(BrowserFixture browser)
     {
         await using var server = await StartAsync(o =>
         {
-            o.MediumThreshold = Tiny;
-            o.HighThreshold = 2 * Tiny;
-            o.CriticalThreshold = 3 * Tiny;
+            o.MediumThreshold = 0;
+            o.HighThreshold = 0;
+            o.CriticalThreshold = AnyUse;
         });
         var chat = await SignedInAsync(server);
 
@@ -110,13 +112,14 @@ public sealed class MemoryBannerTests(BrowserFixture browser)
 
     /// <summary>A server on the slow model (its large vocabulary keeps a reply going to its limit) with the governor set by <paramref name="thresholds"/>.</summary>
     private static Task<ServerFixture> StartAsync(Action<MemoryGovernorOptions> thresholds) =>
-        SlowModelServer.StartAsync(builder => builder.Services.Configure<MemoryGovernorOptions>(o =>
+        SlowModelServer.StartAsync(server =>
         {
+            var o = server.Memory;
             thresholds(o);
             o.Hysteresis = 0;
             o.ReplyTokenCap = ReplyTokenCap;
             o.RefreshInterval = TimeSpan.FromMilliseconds(200);
-        }));
+        });
 
     private async Task<ChatPage> SignedInAsync(ServerFixture server)
     {

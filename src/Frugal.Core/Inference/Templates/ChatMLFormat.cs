@@ -30,7 +30,9 @@ internal sealed class ChatMLFormat : IChatFormat
                 _ => "assistant",
             };
             parts.Add(PromptPart.Marker(Start));
-            parts.Add(PromptPart.Plain(role + "\n" + ContentSanitizer.Neutralize(message.Content)));
+            var content = ContentSanitizer.Neutralize(message.Content);
+            parts.Add(PromptPart.Plain(role + "\n"));
+            parts.Add(message.Role == ChatRole.Assistant ? PromptPart.Reply(content, message.Content) : PromptPart.Plain(content));
             parts.Add(PromptPart.Marker(End));
             parts.Add(PromptPart.Plain("\n"));
         }

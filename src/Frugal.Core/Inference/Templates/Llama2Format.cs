@@ -49,7 +49,8 @@ internal sealed class Llama2Format : IChatFormat
                     Instruction("");
                 }
 
-                parts.Add(PromptPart.Plain(" " + content + " "));
+                parts.Add(PromptPart.Reply(" " + content, message.Content));
+                parts.Add(PromptPart.Plain(" "));
                 parts.Add(PromptPart.Eos);
                 open = false;
             }

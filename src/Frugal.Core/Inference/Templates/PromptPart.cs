@@ -20,9 +20,25 @@ internal enum PromptPartKind
 }
 
 /// <summary>One piece of a formatted prompt; the engine turns a sequence of them into tokens.</summary>
-internal readonly record struct PromptPart(PromptPartKind Kind, string Text)
+/// <param name="Kind">What the piece stands for.</param>
+/// <param name="Text">Its text (empty for BOS/EOS).</param>
+/// <param name="ReplyContent">
+/// For plain text that stands for an earlier assistant turn: that turn's content exactly as the model
+/// produced it. The engine may spell the piece with the token ids the model generated for that content
+/// (in place of <paramref name="Text"/>, which a template may have re-spaced), so the KV state kept from
+/// that turn still matches the prompt.
+/// </param>
+internal readonly record struct PromptPart(PromptPartKind Kind, string Text, string? ReplyContent = null)
 {
     public static PromptPart Plain(string text) => new(PromptPartKind.Text, text);
+
+    /// <summary>
+    /// <paramref name="text"/> standing for an assistant turn whose content is <paramref name="content"/>;
+    /// plain text when the content holds anything the sanitizer had to break (it is then spelled only as
+    /// sanitized text, never as generated ids).
+    /// </summary>
+    public static PromptPart Reply(string text, string content) =>
+        ContentSanitizer.Neutralize(content) == content ? new(PromptPartKind.Text, text, content) : Plain(text);
 
     public static PromptPart Marker(string text) => new(PromptPartKind.Marker, text);
 

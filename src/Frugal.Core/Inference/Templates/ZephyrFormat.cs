@@ -27,7 +27,9 @@ internal sealed class ZephyrFormat : IChatFormat
                 ChatRole.User => "<|user|>",
                 _ => "<|assistant|>",
             };
-            parts.Add(PromptPart.Plain(separator + marker + "\n" + ContentSanitizer.Neutralize(message.Content)));
+            var content = ContentSanitizer.Neutralize(message.Content);
+            parts.Add(PromptPart.Plain(separator + marker + "\n"));
+            parts.Add(message.Role == ChatRole.Assistant ? PromptPart.Reply(content, message.Content) : PromptPart.Plain(content));
             parts.Add(PromptPart.Eos);
             separator = "\n";
         }

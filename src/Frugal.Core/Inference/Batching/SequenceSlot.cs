@@ -1,0 +1,25 @@
+using LLama.Native;
+
+namespace Frugal.Inference.Batching;
+
+/// <summary>
+/// One sequence of a multi-sequence context: the tokens its KV cells hold (positions 0..n-1), the
+/// session they belong to, and the request using it now. Touched only by the batch loop's thread.
+/// </summary>
+internal sealed class SequenceSlot(int id)
+{
+    /// <summary>The llama.cpp sequence id.</summary>
+    public LLamaSeqId Id { get; } = (LLamaSeqId)id;
+
+    /// <summary>What the sequence's KV cells hold, in position order.</summary>
+    public List<int> Held { get; } = [];
+
+    /// <summary>The session whose tokens <see cref="Held"/> are; null for an anonymous request.</summary>
+    public string? Session { get; set; }
+
+    /// <summary>The request decoding in this slot; null when idle.</summary>
+    public SlotJob? Job { get; set; }
+
+    /// <summary>When the slot last finished a request (stopwatch ticks); 0 when never used.</summary>
+    public long LastUsed { get; set; }
+}

@@ -1,0 +1,49 @@
+namespace Frugal.Inference.Batching;
+
+/// <summary>Picks the idle slot a new request should take.</summary>
+internal static class SlotChooser
+{
+    /// <summary>
+    /// A slot is taken for its prefix only when the prompt agrees with at least this share of what it
+    /// holds: otherwise another session's long history would be pushed out (and saved, and later
+    /// restored) for the sake of a short shared system prompt (llama.cpp's server uses 0.5 too).
+    /// </summary>
+    public const double MinPrefixShare = 0.5;
+
+    /// <summary>
+    /// The idle slot already holding <paramref name="session"/>; else the idle slot whose tokens share
+    /// the longest prefix with <paramref name="prompt"/> (when that prefix is most of what it holds);
+    /// else the least recently used idle slot. Null when every slot is busy.
+    /// </summary>
+    public static SequenceSlot? Choose(IReadOnlyList<SequenceSlot> slots, IReadOnlyList<int> prompt, string? session)
+    {
+        SequenceSlot? byPrefix = null, leastRecent = null;
+        var bestPrefix = 0;
+        foreach (var slot in slots)
+        {
+            if (slot.Job is not null)
+            {
+                continue;
+            }
+
+            if (session is not null && string.Equals(slot.Session, session, StringComparison.Ordinal))
+            {
+                return slot;
+            }
+
+            var prefix = TokenPrefix.Common(slot.Held, prompt);
+            if (prefix > bestPrefix && prefix >= slot.Held.Count * MinPrefixShare)
+            {
+                bestPrefix = prefix;
+                byPrefix = slot;
+            }
+
+            if (leastRecent is null || slot.LastUsed < leastRecent.LastUsed)
+            {
+                leastRecent = slot;
+            }
+        }
+
+        return byPrefix ?? leastRecent;
+    }
+}

@@ -1,0 +1,45 @@
+using System.Diagnostics;
+
+namespace Frugal.Inference;
+
+/// <summary>Timings and counts of one generation (shared by the single-sequence and the batched paths).</summary>
+internal sealed class GenerationTally(int promptTokens, long started)
+{
+    private long _firstToken;
+    private long _lastToken;
+    private int _sampled;
+
+    public int CachedTokens { get; set; }
+
+    public int CompletionTokens { get; set; }
+
+    public long PromptDone { get; set; }
+
+    public void TokenSampled()
+    {
+        _lastToken = Stopwatch.GetTimestamp();
+        _sampled++;
+        if (_firstToken == 0)
+        {
+            _firstToken = _lastToken;
+        }
+    }
+
+    public GenerationStats ToStats(FinishReason reason)
+    {
+        var now = Stopwatch.GetTimestamp();
+        var evaluated = promptTokens - CachedTokens;
+        var promptSeconds = PromptDone > 0 ? Stopwatch.GetElapsedTime(started, PromptDone).TotalSeconds : 0;
+        var decodeSeconds = _firstToken > 0 ? Stopwatch.GetElapsedTime(_firstToken, _lastToken).TotalSeconds : 0;
+        return new GenerationStats
+        {
+            PromptTokens = promptTokens,
+            CachedPromptTokens = CachedTokens,
+            CompletionTokens = CompletionTokens,
+            FinishReason = reason,
+            TimeToFirstToken = Stopwatch.GetElapsedTime(started, _firstToken > 0 ? _firstToken : now),
+            PromptTokensPerSecond = promptSeconds > 0 ? evaluated / promptSeconds : 0,
+            DecodeTokensPerSecond = decodeSeconds > 0 ? (_sampled - 1) / decodeSeconds : 0,
+        };
+    }
+}

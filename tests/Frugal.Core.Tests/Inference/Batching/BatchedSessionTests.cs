@@ -1,0 +1,177 @@
+using Frugal.Inference;
+using Frugal.Inference.State;
+
+namespace Frugal.Tests.Inference.Batching;
+
+/// <summary>
+/// Prompt reuse with several slots: sessions keep their slot between turns, move out to the state store
+/// when another session needs the slot and come back from it; replies equal evaluation from scratch.
+/// </summary>
+/// <remarks>
+/// Comparing with evaluation from scratch needs flash attention off: ggml's CPU flash attention takes a
+/// tiled GEMM kernel (Q and K in F32) for micro-batches of 64 or more query rows and a per-row kernel
+/// (Q converted to F16) below that, so KV cells written while decoding one token at a time differ in the
+/// last bits from the same tokens evaluated as one long prompt, whatever the number of sequences. With
+/// flash attention on (the default), the batched engine is compared with the single-sequence engine
+/// taking the same turns with its own state store instead.
+/// </remarks>
+[Collection(TinyEngineCollection.Name)]
+public sealed class BatchedSessionTests(TinyEngineFixture fixture) : IAsyncLifetime
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("frugal-batched-sessions-").FullName;
+    private TieredSessionStateStore _store = null!;
+    private LlamaEngine _engine = null!;
+    private LlamaEngine _reference = null!;
+    private readonly SemaphoreSlim _referenceTurn = new(1, 1); // the reference takes one turn at a time
+    private bool _referenceReuses;
+
+    public static TheoryData<string> Models => new() { "tiny", "llama-2-tiny-random" };
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        if (_engine is not null)
+        {
+            await _engine.DisposeAsync();
+        }
+
+        if (_reference is not null)
+        {
+            await _reference.DisposeAsync();
+        }
+
+        _referenceTurn.Dispose();
+        Directory.Delete(_dir, recursive: true);
+    }
+
+    [Theory]
+    [MemberData(nameof(Models))]
+    public async Task GenerateAsync_ThreeSessionsOnTwoSlots_StatesMoveThroughTheStoreAndRepliesMatchFullEvaluation(string model)
+    {
+        await LoadAsync(model, parallel: 2, flashAttention: false, referenceReuses: false);
+        var sessions = new[] { new Conversation("a"), new Conversation("b"), new Conversation("c") };
+        var prompts = new[] { "Tell me about boats.", "Say something about trees, please.", "What is rain?" };
+
+        var first = new List<GenerationStats>();
+        for (var i = 0; i < 3; i++)
+        {
+            first.Add(await TurnAsync(sessions[i], prompts[i]));
+        }
+
+        // Three sessions, two slots: "a" lost its slot to "c" and comes back from the store.
+        Assert.NotNull(_store.TryGet("a"));
+        var second = new List<GenerationStats>();
+        for (var i = 0; i < 3; i++)
+        {
+            second.Add(await TurnAsync(sessions[i], "Go on."));
+        }
+
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.True(second[i].CachedPromptTokens >= first[i].PromptTokens,
+                $"session {i}: cached {second[i].CachedPromptTokens} of {second[i].PromptTokens}, first prompt {first[i].PromptTokens}");
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Models))]
+    public async Task GenerateAsync_FollowUpTurnsAtOnce_EachMatchesFullEvaluation(string model)
+    {
+        await LoadAsync(model, parallel: 2, flashAttention: false, referenceReuses: false);
+        var sessions = new[] { new Conversation("a"), new Conversation("b"), new Conversation("c") };
+        await Task.WhenAll(sessions.Select((s, i) => TurnAsync(s, $"Question number {i} about the weather.")));
+
+        var second = await Task.WhenAll(sessions.Select(s => TurnAsync(s, "And tomorrow?")));
+
+        Assert.Contains(second, s => s.CachedPromptTokens > 0);
+    }
+
+    [Theory]
+    [MemberData(nameof(Models))]
+    public async Task GenerateAsync_FlashAttentionOn_SameRepliesAsTheSingleSequenceEngineTakingTheSameTurns(string model)
+    {
+        await LoadAsync(model, parallel: 2, flashAttention: null, referenceReuses: true);
+        var sessions = new[] { new Conversation("a"), new Conversation("b"), new Conversation("c") };
+
+        foreach (var turn in new[] { "Tell me about boats.", "Go on.", "And then?" })
+        {
+            foreach (var session in sessions)
+            {
+                await TurnAsync(session, turn);
+            }
+        }
+
+        Assert.NotNull(_store.TryGet("a"));
+    }
+
+    /// <summary>
+    /// The engine under test (with <paramref name="parallel"/> sequences and a state store) and the
+    /// single-sequence reference: evaluating every prompt from scratch, or (<paramref name="referenceReuses"/>)
+    /// reusing kept and stored states the same way through a store of its own.
+    /// </summary>
+    private async Task LoadAsync(string model, int parallel, bool? flashAttention, bool referenceReuses)
+    {
+        var options = model == "tiny"
+            ? new EngineOptions { ModelPath = fixture.TinyModelPath, ContextSize = 512 }
+            : new EngineOptions { ModelPath = SharedModels.TinyRandomLlama2, ContextSize = 512, ChatTemplate = ChatTemplateFamily.Llama2 };
+        _store = Store("batched", options.ModelPath);
+        options = options with { FlashAttention = flashAttention };
+        _engine = await LlamaEngine.LoadAsync(options with { SessionStateStore = _store, MinTokensToSaveState = 0, ParallelSequences = parallel });
+        _referenceReuses = referenceReuses;
+        _reference = await LlamaEngine.LoadAsync(referenceReuses
+            ? options with { SessionStateStore = Store("reference", options.ModelPath), MinTokensToSaveState = 0 }
+            : options);
+    }
+
+    private TieredSessionStateStore Store(string name, string modelPath) => new(new TieredSessionStateStoreOptions
+    {
+        DataDirectory = Path.Combine(_dir, name),
+        ModelIdentity = ModelFileIdentity.Compute(modelPath),
+    });
+
+    /// <summary>One turn on the batched engine; its reply must equal the single-sequence engine's.</summary>
+    private async Task<GenerationStats> TurnAsync(Conversation conversation, string user)
+    {
+        var request = new GenerationRequest
+        {
+            Messages = [.. conversation.Messages, new ChatTurn(ChatRole.User, user)],
+            MaxTokens = 12,
+            Sampling = SamplingOptions.Default with { Temperature = 0f },
+            SessionKey = conversation.Key,
+        };
+
+        var (text, stats, _) = await GenerationRuns.RunAsync(_engine, request);
+        string expected;
+        GenerationStats referenceStats;
+        await _referenceTurn.WaitAsync();
+        try
+        {
+            if (!_referenceReuses)
+            {
+                await _reference.ClearContextAsync();
+                request = request with { SessionKey = null };
+            }
+
+            (expected, referenceStats, _) = await GenerationRuns.RunAsync(_reference, request);
+        }
+        finally
+        {
+            _referenceTurn.Release();
+        }
+
+        Assert.True(_referenceReuses || referenceStats.CachedPromptTokens == 0);
+        Assert.Equal(expected, text);
+        Assert.Equal(referenceStats.CompletionTokens, stats.CompletionTokens);
+        conversation.Messages.Add(new ChatTurn(ChatRole.User, user));
+        conversation.Messages.Add(new ChatTurn(ChatRole.Assistant, text));
+        return stats;
+    }
+
+    private sealed class Conversation(string key)
+    {
+        public string Key { get; } = key;
+
+        public List<ChatTurn> Messages { get; } = [new ChatTurn(ChatRole.System, "You are helpful.")];
+    }
+}

@@ -1,0 +1,88 @@
+using Frugal.Inference;
+using Frugal.Scheduling;
+using Microsoft.Extensions.Options;
+
+namespace Frugal.Tests.Scheduling;
+
+/// <summary>The scheduler on an engine with several sequences: that many generations run at once, the rest queue fairly.</summary>
+[Collection(SchedulerEngineCollection.Name)]
+public sealed class ParallelGenerationSchedulerTests(SchedulerEngineFixture fixture)
+{
+    [Fact]
+    public async Task RunAsync_EngineWithNSequences_RunsNAtOnceAndQueuesTheNext()
+    {
+        var scheduler = Create();
+        var running = new List<IAsyncEnumerator<ScheduledUpdate>>();
+        try
+        {
+            for (var i = 0; i < SchedulerEngineFixture.Parallel; i++)
+            {
+                running.Add(await StartAsync(scheduler, $"user{i}"));
+            }
+
+            Assert.Equal(SchedulerEngineFixture.Parallel, scheduler.ActiveGenerations);
+            Assert.Equal(0, scheduler.QueueDepth);
+
+            await using var next = scheduler.RunAsync("late", Request(3)).GetAsyncEnumerator();
+            Assert.True(await next.MoveNextAsync());
+            Assert.Equal(1, next.Current.QueuePosition);
+            Assert.Equal([1], scheduler.QueuePositionsOf("late"));
+
+            // One running request ends: the waiting one takes its worker.
+            await running[0].DisposeAsync();
+            running.RemoveAt(0);
+            Assert.True(await next.MoveNextAsync());
+            Assert.NotNull(next.Current.Generation);
+            Assert.Equal(0, scheduler.QueueDepth);
+            Assert.True(fixture.ParallelEngine.PeakStepSequences >= 2, $"peak {fixture.ParallelEngine.PeakStepSequences} sequences in one step");
+        }
+        finally
+        {
+            foreach (var updates in running)
+            {
+                await updates.DisposeAsync();
+            }
+        }
+    }
+
+    [Fact]
+    public async Task RunAsync_MoreRequestsThanSequences_AllFinishWithTheirFigures()
+    {
+        var scheduler = Create();
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 7).Select(i => Task.Run(async () =>
+        {
+            GenerationStats? stats = null;
+            await foreach (var update in scheduler.RunAsync($"user{i % 3}", Request(6)))
+            {
+                stats = update.Generation?.Completed ?? stats;
+            }
+
+            return stats;
+        })));
+
+        Assert.All(results, s => Assert.Equal((FinishReason.Length, 6), (s!.FinishReason, s.CompletionTokens)));
+        Assert.Equal(0, scheduler.ActiveGenerations);
+        Assert.Equal(0, scheduler.QueueDepth);
+    }
+
+    private GenerationScheduler Create() =>
+        new(fixture.ParallelEngine, Options.Create(new SchedulerOptions { MaxQueueDepth = 16 }));
+
+    private static GenerationRequest Request(int maxTokens) => new()
+    {
+        Messages = [new ChatTurn(ChatRole.User, "Hello there.")],
+        MaxTokens = maxTokens,
+        Sampling = SamplingOptions.Default with { Temperature = 0f },
+        StopAtEndOfSequence = false,
+    };
+
+    // Starts a long generation and stops pulling after its first step: it holds its worker until disposed.
+    private static async Task<IAsyncEnumerator<ScheduledUpdate>> StartAsync(GenerationScheduler scheduler, string user)
+    {
+        var updates = scheduler.RunAsync(user, Request(400)).GetAsyncEnumerator();
+        Assert.True(await updates.MoveNextAsync());
+        Assert.NotNull(updates.Current.Generation);
+        return updates;
+    }
+}
