@@ -11,7 +11,7 @@ namespace Frugal.Inference.Batching;
 internal static class BatchGainProbe
 {
     private const int PromptTokens = 4;
-    private const int Rounds = 2; // after one warm-up step of each kind; the fastest round counts
+    private const int Rounds = 3; // after one warm-up step of each kind; the fastest round counts (the box may be busy starting the server)
 
     public static ParallelMeasurement Measure(SafeLlamaModelHandle weights, EngineOptions options, int candidate, int threads)
     {
