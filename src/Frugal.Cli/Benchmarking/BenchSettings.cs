@@ -6,6 +6,9 @@ internal sealed record BenchSettings(string ModelPath, string? JsonPath, string?
     /// <summary>Overrides of the profile (0: the default); for machines too busy or too slow for the full run.</summary>
     public IReadOnlyDictionary<string, int> Overrides { get; init; } = new Dictionary<string, int>();
 
+    /// <summary>RAM for idle sessions' KV states (the store's RAM tier); null: the server's default.</summary>
+    public ByteSize? KvRam { get; init; }
+
     /// <summary>The arguments that repeat this request for a run inside a box.</summary>
     public IEnumerable<string> Arguments()
     {
@@ -29,6 +32,12 @@ internal sealed record BenchSettings(string ModelPath, string? JsonPath, string?
         if (Quick)
         {
             yield return "--quick";
+        }
+
+        if (KvRam is { } kvRam)
+        {
+            yield return "--kv-ram";
+            yield return kvRam.Bytes.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
 
         foreach (var (name, value) in Overrides)

@@ -5,6 +5,8 @@ using Frugal.Inference;
 using Frugal.Inference.Benchmarking;
 using Frugal.Inference.State;
 using Frugal.Models;
+using Frugal.Scheduling;
+using Microsoft.Extensions.Options;
 
 namespace Frugal.Cli.Commands;
 
@@ -20,6 +22,7 @@ internal static class BenchCommand
         var box = new Option<string?>("--box") { Description = "Run the measured part inside a cgroup of CPUS,MEMORY (for example 1,2g; needs root)." };
         var json = new Option<string?>("--json") { Description = "Also write the figures as one JSON object to this file." };
         var markdown = new Option<string?>("--markdown") { Description = "Also write the figures as Markdown to this file." };
+        var kvRam = new Option<string?>("--kv-ram") { Description = "RAM kept for idle sessions' KV states (for example 64m; 0 sends them straight to disk). Default: as frugal serve." };
         var context = new Option<int>("--ctx") { Description = "Context size in tokens.", DefaultValueFactory = _ => 2048 };
         var quick = new Option<bool>("--quick") { Description = "A few tokens per phase (for tests).", Hidden = true };
         var boxed = new Option<string?>("--boxed") { Description = "Set by --box on the run inside the box.", Hidden = true };
@@ -36,6 +39,13 @@ internal static class BenchCommand
                 result.AddError("--ctx must be at least 64");
             }
         });
+        kvRam.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<string?>() is { } text && !ByteSize.TryParse(text, CultureInfo.InvariantCulture, out _))
+            {
+                result.AddError($"--kv-ram '{text}' is not a size (for example 64m, 0)");
+            }
+        });
         box.Validators.Add(result =>
         {
             if (result.GetValueOrDefault<string?>() is { } text && !TryParseBox(text, out _, out _))
@@ -45,7 +55,7 @@ internal static class BenchCommand
         });
 
         var command = new Command("bench", "Measure speed and memory against plain LLamaSharp on this machine.");
-        foreach (var option in new Option[] { model, box, json, markdown, context, quick, boxed, boxedCgroup }.Concat(overrides))
+        foreach (var option in new Option[] { model, box, json, markdown, context, kvRam, quick, boxed, boxedCgroup }.Concat(overrides))
         {
             command.Options.Add(option);
         }
@@ -60,6 +70,7 @@ internal static class BenchCommand
                 parse.GetValue(quick))
             {
                 Overrides = overrides.Where(o => parse.GetValue(o) > 0).ToDictionary(o => o.Name, o => parse.GetValue(o)),
+                KvRam = parse.GetValue(kvRam) is { } ram ? ByteSize.Parse(ram, CultureInfo.InvariantCulture) : null,
             };
             return RunAsync(settings, parse.GetValue(box), parse.GetValue(boxed), parse.GetValue(boxedCgroup), cancellationToken);
         });
@@ -138,7 +149,10 @@ internal static class BenchCommand
             {
                 DataDirectory = dataDirectory,
                 ModelIdentity = ModelFileIdentity.Compute(settings.ModelPath),
+                MemoryBudget = settings.KvRam ?? TieredSessionStateStoreOptions.DefaultMemoryBudget,
             });
+            var kvRamBudget = settings.KvRam ?? TieredSessionStateStoreOptions.DefaultMemoryBudget;
+            Console.WriteLine($"bench: idle sessions' KV states: {kvRamBudget} in RAM, then disk");
             var engineOptions = new EngineOptions
             {
                 ModelPath = settings.ModelPath,
@@ -151,7 +165,9 @@ internal static class BenchCommand
             var progress = new SynchronousProgress(line => Console.WriteLine($"bench: {line}"));
             Console.WriteLine($"bench: {info.Architecture} {info.FileType}, {info.FileSizeBytes / 1048576.0:F0} MiB; " +
                 (box is null ? "unboxed" : $"inside a cgroup of {box.Cpus} CPU and {new ByteSize(box.MemoryBytes)} (cgroup {box.CgroupVersion})"));
-            var runner = new BenchRunner(options, async ct => await LlamaEngine.LoadAsync(engineOptions, null, ct).ConfigureAwait(false), null, progress);
+            // Concurrent clients go through the server's own scheduler (fair queue, one worker), as they would over HTTP.
+            var runner = new BenchRunner(options, async ct => await LlamaEngine.LoadAsync(engineOptions, null, ct).ConfigureAwait(false),
+                engine => new GenerationScheduler(engine, Options.Create(new SchedulerOptions())), progress);
             var report = await runner.RunAsync(box, cgroup, cancellationToken).ConfigureAwait(false);
 
             var text = BenchReportMarkdown.Write(report);

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Frugal.Cli.Configuration;
 using Frugal.Memory;
 using Frugal.Models;
 using Frugal.Server.Hosting;
@@ -26,10 +27,14 @@ internal static class ServeCommand
         var maxBody = new Option<string>("--max-body") { Description = "Largest request body, e.g. 1m or 65536.", DefaultValueFactory = _ => "1m" };
         var timeout = new Option<int>("--timeout") { Description = "Longest a generation may run, in seconds (0: the default, 5 minutes)." };
         var allowedHosts = new Option<string?>("--allowed-hosts") { Description = "Comma-separated extra Host names to answer to (besides localhost and the bound address)." };
+        var config = new Option<string?>("--config") { Description = "A JSON settings file (Memory, SessionState, ResponseCache sections), read after appsettings.json beside the binary and in the working directory." };
+        var set = new Option<string[]>("--set") { Description = "Override one setting, e.g. --set Memory:HighThreshold=0.85 (wins over files and FRUGAL__ environment variables).", AllowMultipleArgumentsPerToken = false };
         var command = new Command("serve", "Run the chat server: OpenAI-compatible /v1, conversations under /api/sessions, a chat page at /.")
         {
             model, host, port, data, queueDepth, contextSize, threads, batch, microBatch, parallel, chatTemplate, maxBody, timeout, allowedHosts,
         };
+        command.Options.Add(config);
+        command.Options.Add(set);
         command.SetAction(async (parse, cancellationToken) =>
         {
             if (!ByteSize.TryParse(parse.GetValue(maxBody), null, out var bodyLimit))
@@ -61,6 +66,18 @@ internal static class ServeCommand
             foreach (var name in (parse.GetValue(allowedHosts) ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
             {
                 options.AllowedHosts.Add(name);
+            }
+
+            // Memory, session-state and cache settings: files, then FRUGAL__ environment, then --set; checked before anything starts.
+            var problems = ServeConfiguration.Apply(options, parse.GetValue(config), parse.GetValue(set) ?? [], out var sources);
+            if (problems.Count > 0)
+            {
+                return await UserCommand.FailAsync(string.Join(Environment.NewLine + "frugal: ", problems)).ConfigureAwait(false);
+            }
+
+            if (sources.Count > 0)
+            {
+                await Console.Out.WriteLineAsync($"Settings read from: {string.Join(", ", sources)}").ConfigureAwait(false);
             }
 
             return await RunAsync(options, cancellationToken).ConfigureAwait(false);

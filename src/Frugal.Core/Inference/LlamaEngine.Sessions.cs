@@ -39,10 +39,13 @@ public sealed partial class LlamaEngine
         // part of the history: use the state as far as it agrees with the new prompt. A history that
         // changed (trimmed, edited) agrees only up to the change, and if that is no better than what the
         // context holds, the state is not used at all.
-        var usable = CommonPrefix(saved.Tokens, prompt);
-        if (usable > CommonPrefix(_held, prompt))
+        using (saved)
         {
-            Restore(store, session, saved);
+            var usable = CommonPrefix(saved.Tokens, prompt);
+            if (usable > CommonPrefix(_held, prompt))
+            {
+                Restore(store, session, saved);
+            }
         }
     }
 
@@ -50,14 +53,12 @@ public sealed partial class LlamaEngine
     {
         var started = Stopwatch.GetTimestamp();
         var size = _context.GetStateSize(Sequence);
-        var state = GC.AllocateUninitializedArray<byte>(checked((int)size));
-        nuint written;
-        fixed (byte* destination = state)
-        {
-            written = _context.GetState(destination, size, Sequence);
-        }
 
-        store.Put(session, _held.ToArray(), state.AsMemory(0, checked((int)written)));
+        // Native and unmapped right after the store has taken its copy or written its file: a state is
+        // tens of MiB, which as a managed array would linger on the large-object heap.
+        using var state = NativeBuffer.Allocate(checked((long)size));
+        var written = _context.GetState(state.Pointer, size, Sequence);
+        store.Put(session, _held.ToArray(), state.Memory[..checked((int)written)]);
         EngineLog.StateSaved(_logger, session, _held.Count, (long)written, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
     }
 

@@ -7,6 +7,8 @@ import { describeStatus, memoryDetails } from "./status.js";
 const KEY = "frugal.key";
 const CURRENT = "frugal.session";
 const STATUS_EVERY_MS = 15000;
+// While memory is short the banner should leave as soon as the server recovers: look more often.
+const STATUS_UNDER_PRESSURE_EVERY_MS = 2000;
 
 const $ = (id) => document.getElementById(id);
 const state = { api: null, sessions: [], currentId: null, reply: null, statusTimer: 0 };
@@ -25,7 +27,7 @@ async function start() {
 
 function showSignIn(message) {
   state.api = null;
-  clearInterval(state.statusTimer);
+  clearTimeout(state.statusTimer);
   $("chat-view").hidden = true;
   $("sign-out").hidden = true;
   $("sessions-toggle").hidden = true;
@@ -68,7 +70,6 @@ async function signIn(key, { restoring = false } = {}) {
   renderSessions();
   await openSession(current?.id ?? null);
   refreshStatus();
-  state.statusTimer = setInterval(refreshStatus, STATUS_EVERY_MS);
   $("composer-input").focus();
 }
 
@@ -279,6 +280,7 @@ async function send(event) {
       ttftMs: done.ttftMs ?? (firstAt ? firstAt - started : undefined),
       tokensPerSecond: done.tokensPerSecond ?? (deltas > 1 && seconds > 0 ? (deltas - 1) / seconds : undefined),
       omitted: done.omitted,
+      restricted: done.restricted,
     });
     if (done.messageId !== undefined) view.item.dataset.id = String(done.messageId);
     say("Reply finished.");
@@ -323,15 +325,21 @@ function definedOnly(step) {
 
 async function refreshStatus() {
   if (!state.api) return;
+  const api = state.api;
+  clearTimeout(state.statusTimer);
   let status;
   try {
-    status = await state.api.status();
+    status = await api.status();
   } catch (error) {
+    if (state.api !== api) return;
     if (error instanceof ApiError && error.status === 401) return showSignIn("Your key is no longer accepted. Sign in again.");
     $("memory").hidden = true;
+    scheduleStatus(STATUS_EVERY_MS);
     return;
   }
+  if (state.api !== api) return;
   const info = describeStatus(status);
+  scheduleStatus(info.banner ? STATUS_UNDER_PRESSURE_EVERY_MS : STATUS_EVERY_MS);
   const pill = $("memory");
   pill.hidden = !info.summary;
   if (pill.textContent !== (info.summary ?? "")) pill.textContent = info.summary ?? "";
@@ -340,6 +348,12 @@ async function refreshStatus() {
   const banner = $("banner");
   banner.hidden = !info.banner;
   if (banner.textContent !== (info.banner ?? "")) banner.textContent = info.banner ?? "";
+}
+
+// One pending refresh at a time: every refresh (timer, reply end, tab shown) sets the next one.
+function scheduleStatus(delayMs) {
+  clearTimeout(state.statusTimer);
+  state.statusTimer = setTimeout(refreshStatus, delayMs);
 }
 
 function say(text) {

@@ -99,7 +99,7 @@ export class MessageView {
   /**
    * Ends the reply and shows its figures.
    * @param {{finishReason?: string, tokens?: number, ttftMs?: number, tokensPerSecond?: number,
-   *   error?: string, omitted?: number}} info
+   *   error?: string, omitted?: number, restricted?: string[]}} info
    */
   finish(info) {
     if (this.#frame) cancelAnimationFrame(this.#frame);
@@ -115,6 +115,7 @@ export class MessageView {
     if (info.tokens !== undefined) parts.push(`${info.tokens} token${info.tokens === 1 ? "" : "s"}`);
     if (info.ttftMs !== undefined) parts.push(`first token ${formatSeconds(info.ttftMs)}`);
     if (info.tokensPerSecond !== undefined) parts.push(`${info.tokensPerSecond.toFixed(1)} tokens/s`);
+    for (const cut of info.restricted ?? []) parts.push(cut);
     if (info.omitted) parts.push(`${info.omitted} earlier message${info.omitted === 1 ? "" : "s"} left out to fit the context`);
     this.meta.textContent = parts.join(" · ");
     if (info.error) {

@@ -6,9 +6,9 @@
  * @typedef {{type: "queue", position: number}
  *   | {type: "delta", text: string}
  *   | {type: "done", finishReason?: string, usage?: object, ttftMs?: number, tokensPerSecond?: number,
- *      messageId?: string, omitted?: number}
+ *      messageId?: string, omitted?: number, restricted?: string[]}
  *   | {type: "error", message: string, code?: string}
- *   | {type: "info", omitted?: number, messageId?: string}
+ *   | {type: "info", omitted?: number, messageId?: string, restricted?: string[]}
  *   | {type: "start", userMessageId: string}
  *   | {type: "end"} | {type: "ignore"}} ReplyStep
  */
@@ -50,6 +50,8 @@ export function interpret(item) {
   const omitted = firstNumber(payload.omitted_messages, payload.messages_omitted, payload.left_out,
     payload.history?.omitted_messages, payload.history?.omitted);
   const messageId = firstString(payload.message_id, payload.assistant_message_id, payload.message?.id);
+  // What memory pressure cut from this turn, as the server's own sentences ("max_tokens capped at …").
+  const restricted = Array.isArray(payload.restricted) ? payload.restricted.filter((r) => typeof r === "string" && r) : [];
   if (finishReason || payload.type === "done" || item.event === "done") {
     steps.push({
       type: "done",
@@ -60,9 +62,10 @@ export function interpret(item) {
         payload.stats?.tokens_per_second, payload.stats?.decode_tokens_per_second, payload.timings?.tokens_per_second),
       messageId,
       omitted,
+      restricted: restricted.length ? restricted : undefined,
     });
-  } else if (omitted !== undefined || messageId) {
-    steps.push({ type: "info", omitted, messageId });
+  } else if (omitted !== undefined || messageId || restricted.length) {
+    steps.push({ type: "info", omitted, messageId, restricted: restricted.length ? restricted : undefined });
   }
   return steps.length ? steps : [{ type: "ignore" }];
 }

@@ -63,10 +63,27 @@ public sealed class SessionReuseTests(TinyEngineFixture fixture) : IAsyncLifetim
         var b2 = await TurnAsync(b, "And about leaves?");
         var a3 = await TurnAsync(a, "Last one.");
 
-        Assert.True(_store.MemoryBytes > 0);
+        Assert.True(_store.DiskBytes > 0, "the idle session's state went to disk (no RAM tier by default)");
         Assert.True(a2.CachedPromptTokens >= a1.PromptTokens + a1.CompletionTokens - 1, $"a2 cached {a2.CachedPromptTokens}, a1 {a1.PromptTokens} + {a1.CompletionTokens}");
         Assert.True(b2.CachedPromptTokens >= b1.PromptTokens + b1.CompletionTokens - 1, $"b2 cached {b2.CachedPromptTokens}, b1 {b1.PromptTokens} + {b1.CompletionTokens}");
         Assert.True(a3.CachedPromptTokens >= a2.PromptTokens + a2.CompletionTokens - 1, $"a3 cached {a3.CachedPromptTokens}, a2 {a2.PromptTokens} + {a2.CompletionTokens}");
+    }
+
+    [Theory]
+    [MemberData(nameof(Models))]
+    public async Task GenerateAsync_InterleavingWithARamTier_RestoresFromRamAndMatchesFullEvaluation(string model)
+    {
+        await LoadAsync(model, ByteSize.FromMebibytes(64));
+        var a = new Conversation("a");
+        var b = new Conversation("b");
+
+        var a1 = await TurnAsync(a, "Tell me about boats.");
+        await TurnAsync(b, "Say something about trees, please.");
+        Assert.True(_store.MemoryBytes > 0);
+        Assert.Equal(0, _store.DiskBytes);
+        var a2 = await TurnAsync(a, "More about boats.");
+
+        Assert.True(a2.CachedPromptTokens >= a1.PromptTokens + a1.CompletionTokens - 1, $"a2 cached {a2.CachedPromptTokens}, a1 {a1.PromptTokens} + {a1.CompletionTokens}");
     }
 
     [Theory]
@@ -108,7 +125,7 @@ public sealed class SessionReuseTests(TinyEngineFixture fixture) : IAsyncLifetim
 
     private LlamaEngine Engine => _engine;
 
-    private async Task LoadAsync(string model)
+    private async Task LoadAsync(string model, ByteSize? ramTier = null)
     {
         var options = model == "tiny"
             ? new EngineOptions { ModelPath = fixture.TinyModelPath, ContextSize = 1024 }
@@ -117,6 +134,7 @@ public sealed class SessionReuseTests(TinyEngineFixture fixture) : IAsyncLifetim
         {
             DataDirectory = _dir,
             ModelIdentity = ModelFileIdentity.Compute(options.ModelPath),
+            MemoryBudget = ramTier ?? TieredSessionStateStoreOptions.DefaultMemoryBudget,
         });
         _engine = await LlamaEngine.LoadAsync(options with { SessionStateStore = _store, MinTokensToSaveState = 0 });
         _reference = await LlamaEngine.LoadAsync(options);

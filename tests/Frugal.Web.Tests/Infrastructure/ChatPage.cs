@@ -67,6 +67,14 @@ public sealed class ChatPage(IPage page)
         "n => { const r = document.querySelectorAll('#messages > li.assistant'); return r.length >= n && r[n - 1].querySelector('.body').textContent.length > 0; }",
         count, LongWait);
 
+    /// <summary>Clicks the Stop button of the reply being written.</summary>
+    public Task StopAsync() => Page.GetByRole(AriaRole.Button, new() { Name = "Stop" }).ClickAsync();
+
+    /// <summary>The id of the chat shown (the one marked current in the list).</summary>
+    public async Task<string> CurrentSessionIdAsync() =>
+        await Page.Locator("#session-list [aria-current=true]").GetAttributeAsync("data-id")
+        ?? throw new InvalidOperationException("No chat is selected.");
+
     public Task SetMaxTokensAsync(int maxTokens) => SetOptionAsync("Max tokens", maxTokens.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
     public Task SetTemperatureAsync(double temperature) => SetOptionAsync("Temperature", temperature.ToString(System.Globalization.CultureInfo.InvariantCulture));

@@ -12,10 +12,13 @@ namespace Frugal.Inference.State;
 /// </remarks>
 public interface ISessionStateStore
 {
-    /// <summary>Stores (or replaces) the state of <paramref name="key"/>: the tokens it holds and the native state bytes.</summary>
+    /// <summary>
+    /// Stores (or replaces) the state of <paramref name="key"/>: the tokens it holds and the native state bytes.
+    /// The store copies what it keeps: <paramref name="state"/> need not outlive the call.
+    /// </summary>
     void Put(string key, IReadOnlyList<int> tokens, ReadOnlyMemory<byte> state);
 
-    /// <summary>Finds the state of <paramref name="key"/>; null when none is kept.</summary>
+    /// <summary>Finds the state of <paramref name="key"/>; null when none is kept. The caller disposes the result once used.</summary>
     SavedSessionState? TryGet(string key);
 
     /// <summary>Forgets the state of <paramref name="key"/> (its history changed or it was deleted).</summary>

@@ -53,6 +53,11 @@ internal static class SessionStateFile
             Span<byte> checksum = stackalloc byte[ChecksumBytes];
             hash.GetHashAndReset(checksum);
             stream.Write(checksum);
+
+            // On disk before the rename (a crash leaves the old file or the new one, whole), and clean
+            // pages can then leave the page cache.
+            stream.Flush(flushToDisk: true);
+            StateFilePages.Drop(stream.SafeFileHandle);
         }
 
         File.Move(temporary, path, overwrite: true);
@@ -67,25 +72,67 @@ internal static class SessionStateFile
             && TryParseHeader(header, identityHash, keyHash, stream.Length, out _, out _);
     }
 
-    /// <summary>Reads and verifies the whole file; null when it is not a valid state for this model and key.</summary>
+    /// <summary>
+    /// Reads and verifies the whole file; null when it is not a valid state for this model and key. The state
+    /// bytes are read into native memory that the returned state gives back when disposed.
+    /// </summary>
     public static SavedSessionState? Read(string path, ReadOnlySpan<byte> identityHash, ReadOnlySpan<byte> keyHash)
     {
-        var bytes = File.ReadAllBytes(path);
-        if (bytes.Length < HeaderBytes + ChecksumBytes
-            || !TryParseHeader(bytes.AsSpan(0, HeaderBytes), identityHash, keyHash, bytes.Length, out var tokenCount, out var stateLength))
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.SequentialScan);
+        try
         {
-            return null;
-        }
+            Span<byte> header = stackalloc byte[HeaderBytes];
+            if (stream.ReadAtLeast(header, HeaderBytes, throwOnEndOfStream: false) != HeaderBytes
+                || !TryParseHeader(header, identityHash, keyHash, stream.Length, out var tokenCount, out var stateLength))
+            {
+                return null;
+            }
 
-        Span<byte> checksum = stackalloc byte[ChecksumBytes];
-        SHA256.HashData(bytes.AsSpan(0, bytes.Length - ChecksumBytes), checksum);
-        if (!checksum.SequenceEqual(bytes.AsSpan(bytes.Length - ChecksumBytes)))
+            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            hash.AppendData(header);
+            var tokens = new int[tokenCount];
+            var tokenBytes = MemoryMarshal.AsBytes(tokens.AsSpan());
+            if (stream.ReadAtLeast(tokenBytes, tokenBytes.Length, throwOnEndOfStream: false) != tokenBytes.Length)
+            {
+                return null;
+            }
+
+            hash.AppendData(tokenBytes);
+            IDisposable state = NativeBuffer.Allocate(stateLength);
+            var kept = false;
+            try
+            {
+                var buffer = (NativeBuffer)state;
+                var bytes = buffer.GetSpan();
+                if (stream.ReadAtLeast(bytes, bytes.Length, throwOnEndOfStream: false) != bytes.Length)
+                {
+                    return null;
+                }
+
+                hash.AppendData(bytes);
+                Span<byte> expected = stackalloc byte[ChecksumBytes];
+                Span<byte> actual = stackalloc byte[ChecksumBytes];
+                hash.GetHashAndReset(actual);
+                if (stream.ReadAtLeast(expected, ChecksumBytes, throwOnEndOfStream: false) != ChecksumBytes || !actual.SequenceEqual(expected))
+                {
+                    return null;
+                }
+
+                kept = true;
+                return new SavedSessionState(tokens, buffer.Memory) { Owner = state };
+            }
+            finally
+            {
+                if (!kept)
+                {
+                    state.Dispose();
+                }
+            }
+        }
+        finally
         {
-            return null;
+            StateFilePages.Drop(stream.SafeFileHandle);
         }
-
-        var tokens = MemoryMarshal.Cast<byte, int>(bytes.AsSpan(HeaderBytes, 4 * tokenCount)).ToArray();
-        return new SavedSessionState(tokens, bytes.AsMemory(HeaderBytes + (4 * tokenCount), (int)stateLength));
     }
 
     private static bool TryParseHeader(ReadOnlySpan<byte> header, ReadOnlySpan<byte> identityHash, ReadOnlySpan<byte> keyHash, long fileLength, out int tokenCount, out long stateLength)

@@ -82,13 +82,13 @@ public sealed partial class TieredSessionStateStore
 
     private string PathOf(string keyHash) => Path.Combine(Directory, keyHash + Extension);
 
-    /// <summary>Writes a state evicted from RAM to disk, evicting older files to stay within the budget; drops it when it cannot fit.</summary>
-    private void Spill(MemoryEntry entry)
+    /// <summary>Writes a state to disk, evicting older files to stay within the budget; drops it when it cannot fit.</summary>
+    private void Spill(string keyHash, int[] tokens, ReadOnlySpan<byte> state)
     {
-        var length = SessionStateFile.FileLength(entry.Tokens.Length, entry.State.LongLength);
+        var length = SessionStateFile.FileLength(tokens.Length, state.Length);
         if (length > _diskBudget)
         {
-            Log.DroppedState(_logger, entry.Bytes);
+            Log.DroppedState(_logger, state.Length + (4L * tokens.Length));
             return;
         }
 
@@ -99,17 +99,17 @@ public sealed partial class TieredSessionStateStore
 
         try
         {
-            SessionStateFile.Write(PathOf(entry.KeyHash), _identityHash, Convert.FromHexString(entry.KeyHash), entry.Tokens, entry.State);
+            SessionStateFile.Write(PathOf(keyHash), _identityHash, Convert.FromHexString(keyHash), tokens, state);
         }
         catch (IOException exception)
         {
             // A full or failing disk costs the session a re-evaluation, never the reply.
             Log.SpillFailed(_logger, exception);
-            TryDelete(PathOf(entry.KeyHash) + ".tmp");
+            TryDelete(PathOf(keyHash) + ".tmp");
             return;
         }
 
-        _disk[entry.KeyHash] = _diskOrder.AddFirst(new DiskEntry(entry.KeyHash, length));
+        _disk[keyHash] = _diskOrder.AddFirst(new DiskEntry(keyHash, length));
         _diskBytes += length;
     }
 

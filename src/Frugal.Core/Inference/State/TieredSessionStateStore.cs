@@ -95,17 +95,20 @@ public sealed partial class TieredSessionStateStore : ISessionStateStore, IMemor
         ArgumentNullException.ThrowIfNull(key);
         ArgumentNullException.ThrowIfNull(tokens);
         var keyHash = HashKey(key);
-        var entry = new MemoryEntry(keyHash, [.. tokens], state.ToArray());
+        int[] tokenArray = [.. tokens];
         lock (_gate)
         {
             RemoveFromMemory(keyHash);
             RemoveFromDisk(keyHash);
-            if (entry.Bytes > _memoryBudget)
+            if (state.Length + (4L * tokenArray.Length) > _memoryBudget)
             {
-                // Too big for the RAM tier as configured: straight to disk (or nowhere).
-                Spill(entry);
+                // Too big for the RAM tier as configured (or no RAM tier): straight to disk from the
+                // caller's buffer, with no managed copy (or nowhere).
+                Spill(keyHash, tokenArray, state.Span);
                 return;
             }
+
+            var entry = new MemoryEntry(keyHash, tokenArray, state.ToArray());
 
             _memory[keyHash] = _memoryOrder.AddFirst(entry);
             _memoryBytes += entry.Bytes;
@@ -113,7 +116,7 @@ public sealed partial class TieredSessionStateStore : ISessionStateStore, IMemor
             {
                 var oldest = _memoryOrder.Last!.Value;
                 RemoveFromMemory(oldest.KeyHash);
-                Spill(oldest);
+                Spill(oldest.KeyHash, oldest.Tokens, oldest.State);
             }
         }
     }
@@ -160,7 +163,7 @@ public sealed partial class TieredSessionStateStore : ISessionStateStore, IMemor
             while (_memoryOrder.Last is { } node)
             {
                 RemoveFromMemory(node.Value.KeyHash);
-                Spill(node.Value);
+                Spill(node.Value.KeyHash, node.Value.Tokens, node.Value.State);
             }
 
             Log.MemoryReleased(_logger, released);

@@ -1,0 +1,114 @@
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using Frugal.Models;
+using Frugal.Tests.Commands;
+
+namespace Frugal.Tests.Configuration;
+
+/// <summary><c>frugal serve</c> run as the real executable with a settings file, environment variables and flags.</summary>
+public sealed class ServeConfigurationProcessTests
+{
+    [Fact]
+    public async Task Serve_ConfigFileEnvironmentAndSet_StatusReportsTheWinningValues()
+    {
+        using var dir = new TempDirectory();
+        var model = dir.File("tiny.gguf");
+        ModelSynthesizer.WriteTiny(model);
+        var data = dir.File("data");
+        var (addCode, added, addError) = CliRunner.Process("user", "add", "alice", "--data", data);
+        Assert.True(addCode == 0, addError);
+        var key = added.TrimEnd('\n').Split('\n')[^1];
+        var config = dir.File("frugal.json");
+        await File.WriteAllTextAsync(config, """{ "Memory": { "HighThreshold": 0.81, "CriticalThreshold": 0.97, "ReplyTokenCap": 77 } }""");
+
+        using var server = Start(
+            ["serve", "--model", model, "--data", data, "--port", "0", "--ctx", "256", "--config", config, "--set", "Memory:ReplyTokenCap=99"],
+            new Dictionary<string, string> { ["FRUGAL__MEMORY__CRITICALTHRESHOLD"] = "0.93", ["FRUGAL__MEMORY__REPLYTOKENCAP"] = "88" });
+        try
+        {
+            var address = await ReadAddressAsync(server);
+            using var client = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromMinutes(1) };
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+            using var status = JsonDocument.Parse(await client.GetStringAsync(new Uri("status", UriKind.Relative)));
+            var settings = status.RootElement.GetProperty("memory_settings");
+
+            Assert.Equal(0.81, settings.GetProperty("high_threshold").GetDouble()); // the file
+            Assert.Equal(0.93, settings.GetProperty("critical_threshold").GetDouble()); // environment over the file
+            Assert.Equal(99, settings.GetProperty("reply_token_cap").GetInt32()); // --set over both
+            Assert.Equal(0.75, settings.GetProperty("medium_threshold").GetDouble()); // the default
+        }
+        finally
+        {
+            server.Kill(entireProcessTree: true);
+            await server.WaitForExitAsync();
+        }
+    }
+
+    [Fact]
+    public void Serve_InvalidThresholdInConfig_ExitsNonZeroWithOneClearLine()
+    {
+        using var dir = new TempDirectory();
+        var config = dir.File("frugal.json");
+        File.WriteAllText(config, """{ "Memory": { "HighThreshold": 0.99, "CriticalThreshold": 0.95 } }""");
+
+        // The settings are checked before the model is even looked at.
+        var (code, _, error) = CliRunner.Process("serve", "--model", dir.File("none.gguf"), "--config", config);
+
+        Assert.Equal(2, code);
+        var line = Assert.Single(error.Trim().Split('\n'));
+        Assert.StartsWith("frugal: Memory: ", line, StringComparison.Ordinal);
+        Assert.Contains("thresholds must rise: medium (0.75) <= high (0.99) < critical (0.95)", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Serve_UnconvertibleValue_NamesTheKey()
+    {
+        using var dir = new TempDirectory();
+        var config = dir.File("frugal.json");
+        File.WriteAllText(config, """{ "ResponseCache": { "MaxBytes": "a lot" } }""");
+
+        var (code, _, error) = CliRunner.Process("serve", "--model", dir.File("none.gguf"), "--config", config);
+
+        Assert.Equal(2, code);
+        Assert.Contains("ResponseCache:MaxBytes", error, StringComparison.Ordinal);
+    }
+
+    private static Process Start(IEnumerable<string> args, Dictionary<string, string> environment)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "frugal.dll"));
+        foreach (var a in args)
+        {
+            start.ArgumentList.Add(a);
+        }
+
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
+        return Process.Start(start)!;
+    }
+
+    // The server prints "Frugal is listening on http://127.0.0.1:PORT/ ..." once Kestrel is bound.
+    private static async Task<Uri> ReadAddressAsync(Process server)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        while (await server.StandardOutput.ReadLineAsync(timeout.Token) is { } line)
+        {
+            const string Marker = "Frugal is listening on ";
+            if (line.StartsWith(Marker, StringComparison.Ordinal))
+            {
+                return new Uri(line[Marker.Length..].Split(' ')[0]);
+            }
+        }
+
+        throw new InvalidOperationException("frugal serve exited: " + await server.StandardError.ReadToEndAsync());
+    }
+}

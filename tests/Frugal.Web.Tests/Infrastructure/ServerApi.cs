@@ -1,0 +1,39 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Frugal.Tests.Infrastructure;
+
+namespace Frugal.Web.Tests.Infrastructure;
+
+/// <summary>What the server itself says, read over HTTP with a user's key: to check the page against.</summary>
+public static class ServerApi
+{
+    public static async Task<JsonElement> GetJsonAsync(this ServerFixture server, string key, string path)
+    {
+        using var client = server.CreateClient(key);
+        return await client.GetFromJsonAsync<JsonElement>(new Uri(path, UriKind.Relative));
+    }
+
+    /// <summary>The stored messages of a session, oldest first.</summary>
+    public static async Task<JsonElement[]> MessagesAsync(this ServerFixture server, string key, string sessionId) =>
+        [.. (await server.GetJsonAsync(key, $"api/sessions/{sessionId}/messages")).GetProperty("data").EnumerateArray()];
+
+    /// <summary>
+    /// The session's stored reply, once there is one: the server stores a stopped reply when it notices
+    /// the closed connection, a moment after the page stopped reading.
+    /// </summary>
+    public static async Task<JsonElement> WaitForStoredReplyAsync(this ServerFixture server, string key, string sessionId)
+    {
+        for (var attempt = 0; attempt < 600; attempt++)
+        {
+            var reply = (await server.MessagesAsync(key, sessionId)).LastOrDefault(m => m.GetProperty("role").GetString() == "assistant");
+            if (reply.ValueKind == JsonValueKind.Object)
+            {
+                return reply;
+            }
+
+            await Task.Delay(100);
+        }
+
+        throw new TimeoutException("The server did not store the reply within a minute.");
+    }
+}

@@ -1,0 +1,108 @@
+using Frugal.Models;
+using Frugal.Server.Hosting;
+using Frugal.Tests.Infrastructure;
+
+namespace Frugal.Web.Tests.Infrastructure;
+
+/// <summary>
+/// A real Frugal server (<see cref="ServerFixture"/>: Kestrel on a loopback port, SQLite, users alice
+/// and bob) whose model is long-winded enough to stop or queue behind: a llama of about 90 MB with the
+/// 32,000-token vocabulary of ggml-vocab-llama-spm.gguf and random weights, synthesized once per run.
+/// </summary>
+/// <remarks>
+/// The tiny model writes a reply of hundreds of tokens in a blink and its small vocabulary makes an
+/// early end of sequence likely, so a click on Stop would race the reply's end. This one decodes about
+/// ten times slower, and with 32,000 tokens the chance that random weights pick the end of sequence is
+/// small; at temperature 0 the reply to a fixed prompt is the same on every run and ends only at
+/// <see cref="LongReplyTokens"/>, seconds after the tests have acted. They act on what they observe
+/// (the first streamed text, the queued state), never after a fixed delay.
+/// </remarks>
+public sealed class SlowModelServer : IAsyncLifetime
+{
+    /// <summary>Context size of the server: room for a long reply.</summary>
+    public const int ContextSize = 2048;
+
+    /// <summary>A max_tokens a test can give to keep the one worker busy until it stops the reply.</summary>
+    public const int LongReplyTokens = 1900;
+
+    /// <summary>A prompt whose greedy (temperature 0) reply does not end before <see cref="LongReplyTokens"/>.</summary>
+    public const string LongPrompt = "Tell me a long story.";
+
+    /// <summary>Wider and deeper than the tiny test model: each token costs several milliseconds.</summary>
+    public static ModelShape Shape { get; } = new()
+    {
+        Name = "slow",
+        EmbeddingLength = 768,
+        BlockCount = 6,
+        FeedForwardLength = 2048,
+        HeadCount = 12,
+        HeadCountKv = 4,
+        ContextLength = ContextSize,
+    };
+
+    private static readonly Lazy<string> Model = new(() =>
+    {
+        var directory = Directory.CreateTempSubdirectory("frugal-web-tests-").FullName;
+        var path = Path.Combine(directory, "slow.gguf");
+        ModelSynthesizer.Write(path, new SynthesisOptions { Shape = Shape, VocabularyFrom = LlamaVocabularyPath });
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            try
+            {
+                Directory.Delete(directory, recursive: true);
+            }
+            catch (IOException)
+            {
+                // Left for the system's temp cleaner.
+            }
+        };
+        return path;
+    });
+
+    private ServerFixture? _server;
+
+    /// <summary>The synthesized model file (written on first use).</summary>
+    public static string ModelPath => Model.Value;
+
+    /// <summary>The shared fixture's vocabulary: ../shared/models next to the folder holding Frugal.slnx.</summary>
+    public static string LlamaVocabularyPath { get; } = LocateVocabulary();
+
+    public ServerFixture Server => _server ?? throw new InvalidOperationException("The server is not started.");
+
+    /// <summary>Starts a server of its own on the slow model, with further changes to its options.</summary>
+    public static Task<ServerFixture> StartAsync(Action<FrugalServerOptions>? configure = null) =>
+        ServerFixture.StartAsync(o =>
+        {
+            Configure(o);
+            configure?.Invoke(o);
+        });
+
+    public async Task InitializeAsync() => _server = await StartAsync();
+
+    public async Task DisposeAsync()
+    {
+        if (_server is not null)
+        {
+            await _server.DisposeAsync();
+        }
+    }
+
+    private static void Configure(FrugalServerOptions options)
+    {
+        options.ModelPath = ModelPath;
+        options.ContextSize = ContextSize;
+    }
+
+    private static string LocateVocabulary()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Frugal.slnx")))
+            {
+                return Path.GetFullPath(Path.Combine(dir.FullName, "..", "shared", "models", "ggml-vocab-llama-spm.gguf"));
+            }
+        }
+
+        throw new InvalidOperationException($"No Frugal.slnx above {AppContext.BaseDirectory}.");
+    }
+}
