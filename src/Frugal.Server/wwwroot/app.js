@@ -262,6 +262,7 @@ async function send(event) {
         } else if (step.type === "queue") {
           view.queued(step.position);
           say(step.position > 0 ? `Waiting in the queue: position ${step.position}` : "Starting…");
+          if (step.position > 0) refreshStatus(); // the top bar shows the queue this message joined
         } else if (step.type === "delta") {
           if (!firstAt) { firstAt = performance.now(); say("Replying…"); }
           deltas++;

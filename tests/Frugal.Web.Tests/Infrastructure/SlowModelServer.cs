@@ -12,18 +12,18 @@ namespace Frugal.Web.Tests.Infrastructure;
 /// <remarks>
 /// The tiny model writes a reply of hundreds of tokens in a blink and its small vocabulary makes an
 /// early end of sequence likely, so a click on Stop would race the reply's end. This one decodes about
-/// ten times slower, and with 32,000 tokens the chance that random weights pick the end of sequence is
+/// ten times slower (on one thread), and with 32,000 tokens the chance that random weights pick the end of sequence is
 /// small; at temperature 0 the reply to a fixed prompt is the same on every run and ends only at
-/// <see cref="LongReplyTokens"/>, seconds after the tests have acted. They act on what they observe
+/// <see cref="LongReplyTokens"/>, a minute or more after the tests have acted. They act on what they observe
 /// (the first streamed text, the queued state), never after a fixed delay.
 /// </remarks>
 public sealed class SlowModelServer : IAsyncLifetime
 {
     /// <summary>Context size of the server: room for a long reply.</summary>
-    public const int ContextSize = 2048;
+    public const int ContextSize = 4096;
 
-    /// <summary>A max_tokens a test can give to keep the one worker busy until it stops the reply.</summary>
-    public const int LongReplyTokens = 1900;
+    /// <summary>A max_tokens a test can give to keep the one worker busy (a minute or more) until it stops the reply.</summary>
+    public const int LongReplyTokens = 4000;
 
     /// <summary>A prompt whose greedy (temperature 0) reply does not end before <see cref="LongReplyTokens"/>.</summary>
     public const string LongPrompt = "Tell me a long story.";
@@ -91,6 +91,9 @@ public sealed class SlowModelServer : IAsyncLifetime
     {
         options.ModelPath = ModelPath;
         options.ContextSize = ContextSize;
+        // One inference thread leaves a core to the browser and the test: the page keeps up with the
+        // stream and a click reaches the server while the reply is young, even on a busy machine.
+        options.Threads = 1;
     }
 
     private static string LocateVocabulary()

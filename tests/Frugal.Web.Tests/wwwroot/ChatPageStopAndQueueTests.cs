@@ -91,6 +91,7 @@ public sealed class ChatPageStopAndQueueTests(BrowserFixture browser, SlowModelS
         Assert.Equal("Waiting in the queue: position 1", await waiting.Locator(".note").InnerTextAsync());
         Assert.Equal("true", await waiting.GetAttributeAsync("aria-busy"));
         Assert.Equal("Waiting in the queue: position 1", await bob.Page.Locator("#chat-status").InnerTextAsync());
+        await bob.Page.WaitForFunctionAsync("() => document.getElementById('memory').textContent.endsWith('queue 1')");
         var status = await server.GetJsonAsync(server.BobKey, "status");
         Assert.Equal(new[] { 1 }, status.GetProperty("your_queue_positions").EnumerateArray().Select(p => p.GetInt32()).ToArray());
         Assert.Equal(1, status.GetProperty("active_generations").GetInt32());

@@ -222,20 +222,4 @@ public sealed class ChatPageTests(BrowserFixture browser, ServerFixture server) 
 
     private async Task<JsonElement[]> MessagesAsync(string key, string sessionId) =>
         [.. (await GetJsonAsync(key, $"api/sessions/{sessionId}/messages")).GetProperty("data").EnumerateArray()];
-
-    // The server stores a stopped reply when it notices the closed connection; give it a moment.
-    private static async Task<JsonElement> WaitForAsync(Func<Task<JsonElement?>> probe)
-    {
-        for (var attempt = 0; attempt < 100; attempt++)
-        {
-            if (await probe() is { } found)
-            {
-                return found;
-            }
-
-            await Task.Delay(100);
-        }
-
-        throw new TimeoutException("The server did not store the reply.");
-    }
 }
