@@ -94,6 +94,13 @@ public sealed class SlowModelServer : IAsyncLifetime
         // One inference thread leaves a core to the browser and the test: the page keeps up with the
         // stream and a click reaches the server while the reply is young, even on a busy machine.
         options.Threads = 1;
+        // A busy test machine must not cap the long reply (128 tokens at high pressure) or halve the
+        // queue: the governor only steps in past the limit itself. The banner tests set their own levels.
+        options.Memory.MediumThreshold = 1.0;
+        options.Memory.HighThreshold = 1.0;
+        options.Memory.CriticalThreshold = 1.5;
+        options.Memory.ThrashingStallPercent = 0;
+        options.Memory.ThrashingMajorFaultsPerSecond = 0;
     }
 
     private static string LocateVocabulary()
