@@ -28,7 +28,8 @@ internal static class BenchCommand
         var boxed = new Option<string?>("--boxed") { Description = "Set by --box on the run inside the box.", Hidden = true };
         var boxedCgroup = new Option<string?>("--boxed-cgroup") { Description = "The box's cgroup directory.", Hidden = true };
         // A smaller profile for a machine too busy for the full run (the report says which profile ran).
-        var overrides = new[] { "--turns", "--reply-tokens", "--decode-tokens", "--rounds", "--client-tokens" }
+        // --parallel N measures an engine decoding N sequences together (continuous batching).
+        var overrides = new[] { "--turns", "--reply-tokens", "--decode-tokens", "--rounds", "--client-tokens", "--parallel" }
             .Select(name => new Option<int>(name) { Description = "Profile override.", Hidden = true })
             .ToArray();
         context.Validators.Add(result =>
@@ -157,6 +158,7 @@ internal static class BenchCommand
                 ModelPath = settings.ModelPath,
                 ContextSize = options.ContextSize,
                 SessionStateStore = store,
+                ParallelSequences = Math.Clamp(o.GetValueOrDefault("--parallel", 1), 1, EngineOptions.MaxParallelSequences),
                 // The figures do not depend on the template; a file without one is measured as Zephyr.
                 ChatTemplate = info.ChatTemplateFamily == ChatTemplateFamily.Unknown ? ChatTemplateFamily.Zephyr : null,
             };

@@ -22,6 +22,7 @@ internal static class ServeCommand
         var threads = new Option<int>("--threads") { Description = "Inference threads (0: from the CPU quota; env FRUGAL_THREADS).", DefaultValueFactory = _ => Env("FRUGAL_THREADS") };
         var batch = new Option<int>("--batch") { Description = "Prompt tokens per decode call (0: chosen; env FRUGAL_BATCH).", DefaultValueFactory = _ => Env("FRUGAL_BATCH") };
         var microBatch = new Option<int>("--ubatch") { Description = "Micro-batch size, which sizes the compute buffer (0: chosen; env FRUGAL_UBATCH).", DefaultValueFactory = _ => Env("FRUGAL_UBATCH") };
+        var parallel = new Option<int>("--parallel") { Description = "Requests decoded together in one batch, 1 turns batching off (0: measured at start within the memory plan; env FRUGAL_PARALLEL).", DefaultValueFactory = _ => Env("FRUGAL_PARALLEL") };
         var chatTemplate = InferenceOptions.ChatTemplateOption();
         var maxBody = new Option<string>("--max-body") { Description = "Largest request body, e.g. 1m or 65536.", DefaultValueFactory = _ => "1m" };
         var timeout = new Option<int>("--timeout") { Description = "Longest a generation may run, in seconds (0: the default, 5 minutes)." };
@@ -30,7 +31,7 @@ internal static class ServeCommand
         var set = new Option<string[]>("--set") { Description = "Override one setting, e.g. --set Memory:HighThreshold=0.85 (wins over files and FRUGAL__ environment variables).", AllowMultipleArgumentsPerToken = false };
         var command = new Command("serve", "Run the chat server: OpenAI-compatible /v1, conversations under /api/sessions, a chat page at /.")
         {
-            model, host, port, data, queueDepth, contextSize, threads, batch, microBatch, chatTemplate, maxBody, timeout, allowedHosts,
+            model, host, port, data, queueDepth, contextSize, threads, batch, microBatch, parallel, chatTemplate, maxBody, timeout, allowedHosts,
         };
         command.Options.Add(config);
         command.Options.Add(set);
@@ -39,6 +40,11 @@ internal static class ServeCommand
             if (!ByteSize.TryParse(parse.GetValue(maxBody), null, out var bodyLimit))
             {
                 return await UserCommand.FailAsync($"--max-body '{parse.GetValue(maxBody)}' is not a size like 1m, 512k or 65536.").ConfigureAwait(false);
+            }
+
+            if (parse.GetValue(parallel) is < 0 or > Frugal.Inference.EngineOptions.MaxParallelSequences)
+            {
+                return await UserCommand.FailAsync($"--parallel must be 1 to {Frugal.Inference.EngineOptions.MaxParallelSequences} (0 or unset: measured at start).").ConfigureAwait(false);
             }
 
             var options = new FrugalServerOptions
@@ -52,6 +58,7 @@ internal static class ServeCommand
                 Threads = Positive(parse.GetValue(threads)),
                 BatchSize = Positive(parse.GetValue(batch)),
                 MicroBatchSize = Positive(parse.GetValue(microBatch)),
+                ParallelSequences = Positive(parse.GetValue(parallel)),
                 ChatTemplate = InferenceOptions.ParseChatTemplate(parse.GetValue(chatTemplate)),
                 MaxRequestBodyBytes = bodyLimit.Bytes,
                 RequestTimeout = parse.GetValue(timeout) is > 0 and var seconds ? TimeSpan.FromSeconds(seconds) : null,
@@ -100,6 +107,7 @@ internal static class ServeCommand
             BatchSize = options.BatchSize,
             MicroBatchSize = options.MicroBatchSize,
             Threads = options.Threads,
+            ParallelSequences = options.ParallelSequences,
         });
         if (!choice.Fits)
         {
@@ -111,6 +119,8 @@ internal static class ServeCommand
         options.BatchSize = choice.BatchSize;
         options.MicroBatchSize = choice.MicroBatchSize;
         options.Threads = choice.Threads;
+        options.ParallelSequences = options.ParallelSequences is null ? null : choice.ParallelSequences;
+        options.MaxAutoParallelSequences = choice.MaxAutoParallelSequences;
         Console.Out.WriteLine("Settings for this box:");
         foreach (var reason in choice.Reasons)
         {

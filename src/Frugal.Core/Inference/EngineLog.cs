@@ -25,6 +25,9 @@ internal static partial class EngineLog
     [LoggerMessage(EventId = 2005, Level = LogLevel.Warning, Message = "Session {Session}: its kept KV state could not be restored; evaluating from scratch")]
     public static partial void StateRestoreFailed(ILogger logger, string session, Exception exception);
 
+    [LoggerMessage(EventId = 2020, Level = LogLevel.Information, Message = "Measured batched decoding: {Decision}")]
+    public static partial void ParallelMeasured(ILogger logger, string decision);
+
     [LoggerMessage(EventId = 2006, Level = LogLevel.Trace, Message = "Prompt: {Prompt}")]
     public static partial void Prompt(ILogger logger, string prompt);
 }

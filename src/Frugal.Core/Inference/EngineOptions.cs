@@ -60,9 +60,17 @@ public sealed record EngineOptions
     /// <summary>
     /// Sequences decoded together (continuous batching): each gets a context of <see cref="ContextSize"/>
     /// tokens of its own and holds one session's tokens; up to this many requests run at once, one
-    /// <c>llama_decode</c> per step for all of them. 1 (the default) is the single-sequence engine.
+    /// <c>llama_decode</c> per step for all of them. 1 (the default) is the single-sequence engine. 0 chooses
+    /// at load: <see cref="MaxAutoParallelSequences"/> when a measured step of that many sequences gives at
+    /// least <see cref="ParallelMeasurement.MinGain"/> times the tokens/s of one, else 1.
     /// </summary>
     public int ParallelSequences { get; init; } = 1;
+
+    /// <summary>The sequence count tried when <see cref="ParallelSequences"/> is 0 (the most the memory plan allows).</summary>
+    public int MaxAutoParallelSequences { get; init; } = DefaultMaxAutoParallelSequences;
+
+    /// <summary>Default of <see cref="MaxAutoParallelSequences"/>.</summary>
+    public const int DefaultMaxAutoParallelSequences = 4;
 
     /// <summary>Most <see cref="ParallelSequences"/> accepted (llama.cpp's own limit is 256; beyond a few dozen a CPU gains nothing).</summary>
     public const int MaxParallelSequences = 64;

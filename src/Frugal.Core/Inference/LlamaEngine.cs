@@ -67,6 +67,9 @@ public sealed partial class LlamaEngine : IInferenceEngine
     /// <inheritdoc />
     public int ParallelSequences { get; }
 
+    /// <summary>The start-up measurement that chose <see cref="ParallelSequences"/>; null when it was given.</summary>
+    public ParallelMeasurement? ParallelMeasurement { get; private init; }
+
     /// <summary>Threads used for decoding and prompt evaluation.</summary>
     public int Threads { get; }
 
@@ -94,8 +97,21 @@ public sealed partial class LlamaEngine : IInferenceEngine
         NativeLogRouter.Attach(logger);
         var weights = await Task.Run(() => LoadWeights(options), ct).ConfigureAwait(false);
         SafeLLamaContextHandle context;
+        ParallelMeasurement? measurement = null;
         try
         {
+            if (options.ParallelSequences == 0)
+            {
+                measurement = options.MaxAutoParallelSequences > 1
+                    ? await Task.Run(() => BatchGainProbe.Measure(weights, options, options.MaxAutoParallelSequences, threads), ct).ConfigureAwait(false)
+                    : null;
+                options = options with { ParallelSequences = measurement?.Chosen ?? 1 };
+                if (measurement is not null)
+                {
+                    EngineLog.ParallelMeasured(logger, measurement.Describe());
+                }
+            }
+
             context = CreateContext(weights, options, contextSize, threads);
         }
         catch
@@ -104,7 +120,7 @@ public sealed partial class LlamaEngine : IInferenceEngine
             throw;
         }
 
-        var engine = new LlamaEngine(info, options, format, weights, context, threads, logger);
+        var engine = new LlamaEngine(info, options, format, weights, context, threads, logger) { ParallelMeasurement = measurement };
         EngineLog.Loaded(logger, options.ModelPath, format.Family, engine.ContextSize, threads,
             options.FlashAttention switch { null => "auto", true => "on", false => "off" },
             (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
@@ -277,10 +293,11 @@ public sealed partial class LlamaEngine : IInferenceEngine
                 "context size, micro batch size and threads must be 0 or more, and batch size more than 0");
         }
 
-        if (options.ParallelSequences is < 1 or > EngineOptions.MaxParallelSequences)
+        if (options.ParallelSequences is < 0 or > EngineOptions.MaxParallelSequences
+            || options.MaxAutoParallelSequences is < 1 or > EngineOptions.MaxParallelSequences)
         {
             throw new ArgumentOutOfRangeException(nameof(options),
-                $"parallel sequences must be 1 to {EngineOptions.MaxParallelSequences}");
+                $"parallel sequences must be 1 to {EngineOptions.MaxParallelSequences} (0: measured at load, up to the automatic maximum)");
         }
     }
 

@@ -9,6 +9,12 @@ public sealed record AutoConfiguration
     public required int Threads { get; init; }
     public required int ParallelSequences { get; init; }
 
+    /// <summary>
+    /// When the operator gave no sequence count: the most sequences the memory plan allows, for the engine
+    /// to try at load (it keeps them only if batched decoding measures faster); 1 otherwise.
+    /// </summary>
+    public int MaxAutoParallelSequences { get; init; } = 1;
+
     /// <summary>The memory estimate at the chosen settings.</summary>
     public required MemoryEstimate Estimate { get; init; }
 

@@ -38,9 +38,10 @@ public static class AutoConfigurator
             ? F($"threads {threads}: given")
             : F($"threads {threads}: {cpu.EffectiveCores:0.##} effective core(s) ({cpu.AllowedCpus} allowed, quota {(cpu.QuotaCores is { } q ? q.ToString("0.##", CultureInfo.InvariantCulture) : "none")})"));
         var parallel = overrides.ParallelSequences ?? 1;
-        reasons.Add(overrides.ParallelSequences is not null
-            ? F($"parallel sequences {parallel}: given")
-            : "parallel sequences 1: on a CPU, decoding 4 sequences together costs ≈3.5x one step, so requests queue fairly instead");
+        if (overrides.ParallelSequences is not null)
+        {
+            reasons.Add(F($"parallel sequences {parallel}: given"));
+        }
 
         var others = Math.Max(0, memory.AnonymousBytes - memory.ProcessRssAnonymousBytes);
         var comfortable = (long)(memory.LimitBytes * options.MediumThreshold) - others;
@@ -97,6 +98,15 @@ public static class AutoConfigurator
             ? F($"micro-batch {choice.MicroBatch}: given")
             : F($"micro-batch {choice.MicroBatch}: sets the compute buffer ({e.ComputeBytes / MiB} MiB); the largest that fits"));
         reasons.Add(overrides.BatchSize is not null ? F($"batch {batch}: given") : F($"batch {batch}: prompt tokens per decode call"));
+        var maxAuto = 1;
+        if (overrides.ParallelSequences is null)
+        {
+            maxAuto = MaxParallelThatFits(model, choice.Context, choice.MicroBatch, comfortable);
+            var perSequence = MemoryEstimator.Estimate(model, choice.Context, choice.MicroBatch, 2).KvCacheBytes - e.KvCacheBytes;
+            reasons.Insert(1, maxAuto > 1
+                ? F($"parallel sequences: up to {maxAuto} fit below the medium line (KV +{perSequence / MiB} MiB per extra sequence); chosen when the model is loaded: {maxAuto} if one decode step of {maxAuto} sequences gives at least {Inference.ParallelMeasurement.MinGain}x the tokens/s of one, else 1")
+                : F($"parallel sequences 1: no room below the medium line for another sequence's KV ({perSequence / MiB} MiB)"));
+        }
 
         return new AutoConfiguration
         {
@@ -105,6 +115,7 @@ public static class AutoConfigurator
             MicroBatchSize = choice.MicroBatch,
             Threads = threads,
             ParallelSequences = parallel,
+            MaxAutoParallelSequences = maxAuto,
             Estimate = e,
             RequiredBytes = requiredBytes,
             LimitBytes = memory.LimitBytes,
@@ -135,6 +146,20 @@ public static class AutoConfigurator
         }
 
         return text + " Use a smaller model or quantization, or raise the memory limit.";
+    }
+
+    // The most sequences (up to the engine's automatic maximum) whose KV caches still fit below the medium line.
+    private static int MaxParallelThatFits(ModelInfo model, int context, int microBatch, long comfortable)
+    {
+        for (var n = Inference.EngineOptions.DefaultMaxAutoParallelSequences; n > 1; n--)
+        {
+            if (MemoryEstimator.Estimate(model, context, microBatch, n).TotalBytes + ServerOverheadBytes <= comfortable)
+            {
+                return n;
+            }
+        }
+
+        return 1;
     }
 
     // 4096, 2048, ... down to 256 (starting at the largest power of two not above max; max itself first when it is not one).

@@ -78,6 +78,8 @@ internal sealed class EngineLoader(
             BatchSize = server.BatchSize ?? EngineOptions.DefaultBatchSize,
             MicroBatchSize = server.MicroBatchSize ?? 0,
             Threads = server.Threads ?? 0,
+            ParallelSequences = server.ParallelSequences ?? (server.MaxAutoParallelSequences > 1 ? 0 : 1),
+            MaxAutoParallelSequences = Math.Clamp(server.MaxAutoParallelSequences, 1, EngineOptions.MaxParallelSequences),
             ChatTemplate = server.ChatTemplate,
             SessionStateStore = sessionStates,
         }, loggers.CreateLogger<LlamaEngine>(), cancellationToken).ConfigureAwait(false);

@@ -42,6 +42,15 @@ public sealed class FrugalServerOptions
     /// <summary>Inference threads; null follows the CPU quota.</summary>
     public int? Threads { get; set; }
 
+    /// <summary>
+    /// Sequences decoded together (continuous batching, that many requests at once); null lets the engine
+    /// measure at load, trying <see cref="MaxAutoParallelSequences"/>.
+    /// </summary>
+    public int? ParallelSequences { get; set; }
+
+    /// <summary>When <see cref="ParallelSequences"/> is null: the most sequences the memory plan allows the engine to try; 1 measures nothing.</summary>
+    public int MaxAutoParallelSequences { get; set; } = 1;
+
     /// <summary>The chat format; null takes it from the model file (an unknown template is then an error).</summary>
     public Frugal.Inference.ChatTemplateFamily? ChatTemplate { get; set; }
 

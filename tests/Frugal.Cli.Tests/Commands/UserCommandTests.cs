@@ -91,4 +91,15 @@ public sealed class UserCommandTests
         Assert.Equal(2, code);
         Assert.Contains("--max-body", error, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("-1")]
+    [InlineData("65")]
+    public void Serve_ParallelOutOfRange_FailsWithOneLine(string parallel)
+    {
+        using var data = new TempDirectory();
+        var (code, _, error) = CliRunner.Process("serve", "--model", data.File("none.gguf"), "--parallel", parallel);
+        Assert.Equal(2, code);
+        Assert.Contains("--parallel must be 1 to 64", error, StringComparison.Ordinal);
+    }
 }

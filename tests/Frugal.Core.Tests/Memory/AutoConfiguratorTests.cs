@@ -66,6 +66,20 @@ public sealed class AutoConfiguratorTests
     }
 
     [Fact]
+    public void Choose_NoParallelGiven_OffersTheEngineAsManySequencesAsFitBelowMedium()
+    {
+        var roomy = AutoConfigurator.Choose(TinyLlama, OneCore, Box(8192));
+        var given = AutoConfigurator.Choose(TinyLlama, OneCore, Box(8192), new BoxSettings { ParallelSequences = 2 });
+
+        Assert.Equal((1, EngineOptions.DefaultMaxAutoParallelSequences), (roomy.ParallelSequences, roomy.MaxAutoParallelSequences));
+        Assert.Contains(roomy.Reasons, r => r.StartsWith("parallel sequences: up to 4 fit", StringComparison.Ordinal));
+        Assert.Equal((2, 1), (given.ParallelSequences, given.MaxAutoParallelSequences));
+        Assert.Contains("parallel sequences 2: given", given.Reasons);
+        var plan = MemoryEstimator.Estimate(TinyLlama, roomy.ContextSize, roomy.MicroBatchSize, roomy.MaxAutoParallelSequences);
+        Assert.True(plan.TotalBytes + AutoConfigurator.ServerOverheadBytes <= 8192 * MiB * 0.75);
+    }
+
+    [Fact]
     public void Choose_OtherProcessesCrowdTheBox_ShorterContextOrSmallerMicroBatch()
     {
         var roomy = AutoConfigurator.Choose(TinyLlama, OneCore, Box(2048));

@@ -1,0 +1,83 @@
+using System.Diagnostics;
+using System.Text;
+using LLama.Native;
+
+namespace Frugal.Inference.Batching;
+
+/// <summary>
+/// Times one decode step of one sequence against one step carrying a token of each of N sequences, on a
+/// small throw-away context of the loaded model (about a second on the TinyLlama shape, one core).
+/// </summary>
+internal static class BatchGainProbe
+{
+    private const int PromptTokens = 4;
+    private const int Rounds = 3; // after one warm-up step of each kind; the fastest round counts (the box may be busy starting the server)
+
+    public static ParallelMeasurement Measure(SafeLlamaModelHandle weights, EngineOptions options, int candidate, int threads)
+    {
+        var parameters = LLamaContextParams.Default();
+        parameters.n_ctx = (uint)(candidate * 32);
+        parameters.n_batch = (uint)(candidate * PromptTokens);
+        parameters.n_ubatch = parameters.n_batch;
+        parameters.n_seq_max = (uint)candidate;
+        parameters.kv_unified = false;
+        parameters.n_threads = threads;
+        parameters.n_threads_batch = threads;
+        parameters.llama_flash_attn_type = options.FlashAttention switch
+        {
+            null => LLamaFlashAttentionType.LLAMA_FLASH_ATTENTION_TYPE_AUTO,
+            true => LLamaFlashAttentionType.LLAMA_FLASH_ATTENTION_TYPE_ENABLED,
+            false => LLamaFlashAttentionType.LLAMA_FLASH_ATTENTION_TYPE_DISABLED,
+        };
+        using var context = weights.CreateContext(parameters);
+        var tokens = weights.Tokenize("The quick brown fox jumps", false, false, Encoding.UTF8);
+        var token = tokens.Length > 0 ? tokens[0] : (LLamaToken)0;
+        var batch = new LLamaBatch();
+        for (var s = 0; s < candidate; s++)
+        {
+            for (var i = 0; i < PromptTokens; i++)
+            {
+                batch.Add(tokens.Length > i ? tokens[i] : token, i, (LLamaSeqId)s, false);
+            }
+        }
+
+        Decode(context, batch);
+        var positions = Enumerable.Repeat(PromptTokens, candidate).ToArray();
+        var single = TimeSpan.MaxValue;
+        var together = TimeSpan.MaxValue;
+        for (var round = 0; round <= Rounds; round++)
+        {
+            var one = Step(context, batch, token, positions, 1);
+            var all = Step(context, batch, token, positions, candidate);
+            if (round > 0)
+            {
+                single = one < single ? one : single;
+                together = all < together ? all : together;
+            }
+        }
+
+        return new ParallelMeasurement { Candidate = candidate, SingleStep = single, BatchStep = together };
+    }
+
+    private static TimeSpan Step(SafeLLamaContextHandle context, LLamaBatch batch, LLamaToken token, int[] positions, int sequences)
+    {
+        batch.Clear();
+        for (var s = 0; s < sequences; s++)
+        {
+            batch.Add(token, positions[s]++, (LLamaSeqId)s, true);
+        }
+
+        var started = Stopwatch.GetTimestamp();
+        Decode(context, batch);
+        return Stopwatch.GetElapsedTime(started);
+    }
+
+    private static void Decode(SafeLLamaContextHandle context, LLamaBatch batch)
+    {
+        var result = context.Decode(batch);
+        if (result != DecodeResult.Ok)
+        {
+            throw new InvalidOperationException($"llama.cpp failed to decode while measuring batched decoding ({result})");
+        }
+    }
+}
