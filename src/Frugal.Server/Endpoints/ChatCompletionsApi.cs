@@ -12,9 +12,10 @@ using Microsoft.Extensions.Logging;
 namespace Frugal.Server.Endpoints;
 
 /// <summary>
-/// <c>POST /v1/chat/completions</c>, OpenAI-compatible, streaming (SSE) or not. Stateless: each
-/// request carries its whole conversation and nothing is kept or shared between users (no session key,
-/// so no KV state is kept for it on purpose). A client that disconnects cancels its request.
+/// <c>POST /v1/chat/completions</c>, OpenAI-compatible, streaming (SSE) or not. Each request carries its
+/// whole conversation; the engine keeps that conversation's KV state under a per-user key derived from
+/// its opening (<see cref="OpenAIConversationKey"/>), so a follow-up evaluates only its new tokens.
+/// A client that disconnects cancels its request.
 /// </summary>
 public static partial class ChatCompletionsApi
 {
@@ -50,7 +51,8 @@ public static partial class ChatCompletionsApi
         }
 
         var user = context.GetFrugalUser();
-        var enumerator = scheduler.RunAsync(user.Id, request!.Generation, aborted).GetAsyncEnumerator(aborted);
+        var generation = request!.Generation with { SessionKey = OpenAIConversationKey.For(user.Id, request.Generation.Messages) };
+        var enumerator = scheduler.RunAsync(user.Id, generation, aborted).GetAsyncEnumerator(aborted);
         bool hasFirst;
         try
         {
