@@ -50,8 +50,13 @@ def rss_anon(pid):
 def find_server_pid(port, deadline):
     while time.time() < deadline:
         out = subprocess.run(["pgrep", "-f", "frugal.dll serve .*--port %d" % port], capture_output=True, text=True).stdout.split()
-        if out:
-            return int(out[-1])
+        for pid in map(int, out):
+            try:
+                with open("/proc/%d/comm" % pid) as f:
+                    if f.read().strip() == "dotnet":   # not in-box's shell or taskset, whose command lines hold the same words
+                        return pid
+            except OSError:
+                pass
         time.sleep(0.2)
     raise RuntimeError("server process not found")
 
@@ -92,6 +97,10 @@ def run_variant(name, env_extra, model, work, port, users, turns):
         results = []
         def user(i):
             code, session = call(base, keys[i], "POST", "/api/sessions", {"title": "gc %d" % i})
+            if code != 201:
+                print("session not created: %s %s" % (code, session), file=sys.stderr)
+                results.append(0)
+                return
             ok = 0
             for n in range(turns):
                 text = "user %d turn %d: tell me a short story about the number %d and a small machine." % (i, n, n * 7 + i)
@@ -115,9 +124,11 @@ def run_variant(name, env_extra, model, work, port, users, turns):
         if pid is not None:
             subprocess.run(["kill", str(pid)])
         try:
-            box.wait(timeout=30)
+            box.wait(timeout=60)
         except subprocess.TimeoutExpired:
-            box.kill()
+            if pid is not None:
+                subprocess.run(["kill", "-9", str(pid)])
+            box.wait(timeout=30)
         log.close()
         try:
             with open(report) as f:

@@ -85,7 +85,7 @@ internal static class ServeCommand
         return command;
     }
 
-    // Fills what the operator left open (context, batch, micro-batch, threads) from the model's shape,
+    // Fills what the operator left open (context, batch, micro-batch, threads, how many sequences the engine may try) from the model's shape,
     // the CPU quota and the memory limit, prints each choice with its reason, and refuses a model that
     // cannot fit in the box before anything is loaded.
     private static bool TryConfigureForBox(FrugalServerOptions options, out string refusal)

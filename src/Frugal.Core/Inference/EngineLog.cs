@@ -28,6 +28,9 @@ internal static partial class EngineLog
     [LoggerMessage(EventId = 2020, Level = LogLevel.Information, Message = "Measured batched decoding: {Decision}")]
     public static partial void ParallelMeasured(ILogger logger, string decision);
 
+    [LoggerMessage(EventId = 2021, Level = LogLevel.Warning, Message = "Could not measure batched decoding; running one sequence at a time")]
+    public static partial void ParallelMeasureFailed(ILogger logger, Exception exception);
+
     [LoggerMessage(EventId = 2006, Level = LogLevel.Trace, Message = "Prompt: {Prompt}")]
     public static partial void Prompt(ILogger logger, string prompt);
 }

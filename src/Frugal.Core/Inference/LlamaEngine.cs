@@ -103,7 +103,7 @@ public sealed partial class LlamaEngine : IInferenceEngine
             if (options.ParallelSequences == 0)
             {
                 measurement = options.MaxAutoParallelSequences > 1
-                    ? await Task.Run(() => BatchGainProbe.Measure(weights, options, options.MaxAutoParallelSequences, threads), ct).ConfigureAwait(false)
+                    ? await Task.Run(() => MeasureParallel(weights, options, threads, logger), ct).ConfigureAwait(false)
                     : null;
                 options = options with { ParallelSequences = measurement?.Chosen ?? 1 };
                 if (measurement is not null)
@@ -320,6 +320,20 @@ public sealed partial class LlamaEngine : IInferenceEngine
         catch (LoadWeightsFailedException e)
         {
             throw new ModelFileException(options.ModelPath, "llama.cpp could not load the model", e);
+        }
+    }
+
+    // A measurement that cannot run (no memory for the small probe context, say) leaves batching off.
+    private static ParallelMeasurement? MeasureParallel(SafeLlamaModelHandle weights, EngineOptions options, int threads, ILogger logger)
+    {
+        try
+        {
+            return BatchGainProbe.Measure(weights, options, options.MaxAutoParallelSequences, threads);
+        }
+        catch (Exception e) when (e is RuntimeError or InvalidOperationException)
+        {
+            EngineLog.ParallelMeasureFailed(logger, e);
+            return null;
         }
     }
 
