@@ -337,25 +337,37 @@ public sealed partial class LlamaEngine : IInferenceEngine
         }
     }
 
-    private static SafeLLamaContextHandle CreateContext(SafeLlamaModelHandle weights, EngineOptions options, int contextSize, int threads)
+    /// <summary>
+    /// Native context parameters: <paramref name="sequences"/> sequences over a non-unified KV cache of
+    /// <paramref name="contextTokens"/> cells in all, CPU threads, flash attention (null: llama.cpp decides).
+    /// </summary>
+    internal static LLamaContextParams ContextParameters(int contextTokens, int batch, int microBatch, int sequences, int threads, bool? flashAttention)
     {
         var parameters = LLamaContextParams.Default();
-        // With several sequences each gets the whole context size of its own: a non-unified KV cache
-        // gives every sequence its own stream of n_ctx / n_seq_max cells, so one session's cells are laid
-        // out exactly as in a single-sequence context (and no session can crowd out another's room).
-        parameters.n_ctx = checked((uint)(contextSize * options.ParallelSequences));
-        parameters.n_batch = (uint)options.BatchSize;
-        parameters.n_ubatch = (uint)(options.MicroBatchSize > 0 ? Math.Min(options.MicroBatchSize, options.BatchSize) : options.BatchSize);
-        parameters.n_seq_max = (uint)options.ParallelSequences;
+        parameters.n_ctx = checked((uint)contextTokens);
+        parameters.n_batch = (uint)batch;
+        parameters.n_ubatch = (uint)microBatch;
+        parameters.n_seq_max = (uint)sequences;
         parameters.kv_unified = false;
         parameters.n_threads = threads;
         parameters.n_threads_batch = threads;
-        parameters.llama_flash_attn_type = options.FlashAttention switch
+        parameters.llama_flash_attn_type = flashAttention switch
         {
             null => LLamaFlashAttentionType.LLAMA_FLASH_ATTENTION_TYPE_AUTO,
             true => LLamaFlashAttentionType.LLAMA_FLASH_ATTENTION_TYPE_ENABLED,
             false => LLamaFlashAttentionType.LLAMA_FLASH_ATTENTION_TYPE_DISABLED,
         };
+        return parameters;
+    }
+
+    private static SafeLLamaContextHandle CreateContext(SafeLlamaModelHandle weights, EngineOptions options, int contextSize, int threads)
+    {
+        // With several sequences each gets the whole context size of its own: a non-unified KV cache
+        // gives every sequence its own stream of n_ctx / n_seq_max cells, so one session's cells are laid
+        // out exactly as in a single-sequence context (and no session can crowd out another's room).
+        var microBatch = options.MicroBatchSize > 0 ? Math.Min(options.MicroBatchSize, options.BatchSize) : options.BatchSize;
+        var parameters = ContextParameters(checked(contextSize * options.ParallelSequences), options.BatchSize, microBatch,
+            options.ParallelSequences, threads, options.FlashAttention);
         try
         {
             return weights.CreateContext(parameters);

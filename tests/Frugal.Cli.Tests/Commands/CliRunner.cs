@@ -16,7 +16,8 @@ internal static class CliRunner
         return (code, output.ToString(), error.ToString());
     }
 
-    public static (int ExitCode, string Output, string Error) Process(params string[] args)
+    /// <summary>How to start the built <c>frugal</c> executable with <paramref name="args"/>, output redirected.</summary>
+    public static ProcessStartInfo StartInfo(IEnumerable<string> args)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -30,7 +31,12 @@ internal static class CliRunner
             start.ArgumentList.Add(a);
         }
 
-        using var process = System.Diagnostics.Process.Start(start)!;
+        return start;
+    }
+
+    public static (int ExitCode, string Output, string Error) Process(params string[] args)
+    {
+        using var process = System.Diagnostics.Process.Start(StartInfo(args))!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         process.WaitForExit();

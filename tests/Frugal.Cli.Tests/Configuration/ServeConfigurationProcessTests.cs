@@ -76,18 +76,7 @@ public sealed class ServeConfigurationProcessTests
 
     private static Process Start(IEnumerable<string> args, Dictionary<string, string> environment)
     {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "frugal.dll"));
-        foreach (var a in args)
-        {
-            start.ArgumentList.Add(a);
-        }
-
+        var start = CliRunner.StartInfo(args);
         foreach (var (name, value) in environment)
         {
             start.Environment[name] = value;

@@ -15,20 +15,8 @@ internal static class BatchGainProbe
 
     public static ParallelMeasurement Measure(SafeLlamaModelHandle weights, EngineOptions options, int candidate, int threads)
     {
-        var parameters = LLamaContextParams.Default();
-        parameters.n_ctx = (uint)(candidate * 32);
-        parameters.n_batch = (uint)(candidate * PromptTokens);
-        parameters.n_ubatch = parameters.n_batch;
-        parameters.n_seq_max = (uint)candidate;
-        parameters.kv_unified = false;
-        parameters.n_threads = threads;
-        parameters.n_threads_batch = threads;
-        parameters.llama_flash_attn_type = options.FlashAttention switch
-        {
-            null => LLamaFlashAttentionType.LLAMA_FLASH_ATTENTION_TYPE_AUTO,
-            true => LLamaFlashAttentionType.LLAMA_FLASH_ATTENTION_TYPE_ENABLED,
-            false => LLamaFlashAttentionType.LLAMA_FLASH_ATTENTION_TYPE_DISABLED,
-        };
+        var parameters = LlamaEngine.ContextParameters(candidate * 32, candidate * PromptTokens, candidate * PromptTokens,
+            candidate, threads, options.FlashAttention);
         using var context = weights.CreateContext(parameters);
         var tokens = weights.Tokenize("The quick brown fox jumps", false, false, Encoding.UTF8);
         var token = tokens.Length > 0 ? tokens[0] : (LLamaToken)0;

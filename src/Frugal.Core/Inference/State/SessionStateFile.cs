@@ -57,7 +57,7 @@ internal static class SessionStateFile
             // On disk before the rename (a crash leaves the old file or the new one, whole), and clean
             // pages can then leave the page cache.
             stream.Flush(flushToDisk: true);
-            StateFilePages.Drop(stream.SafeFileHandle);
+            PageCache.Drop(stream.SafeFileHandle);
         }
 
         File.Move(temporary, path, overwrite: true);
@@ -131,7 +131,7 @@ internal static class SessionStateFile
         }
         finally
         {
-            StateFilePages.Drop(stream.SafeFileHandle);
+            PageCache.Drop(stream.SafeFileHandle);
         }
     }
 
