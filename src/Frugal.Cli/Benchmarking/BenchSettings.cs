@@ -9,6 +9,12 @@ internal sealed record BenchSettings(string ModelPath, string? JsonPath, string?
     /// <summary>RAM for idle sessions' KV states (the store's RAM tier); null: the server's default.</summary>
     public ByteSize? KvRam { get; init; }
 
+    /// <summary>Print the engine's log too.</summary>
+    public bool Verbose { get; init; }
+
+    /// <summary>Flash attention for Frugal's engine: null lets llama.cpp decide.</summary>
+    public bool? FlashAttention { get; init; }
+
     /// <summary>The arguments that repeat this request for a run inside a box.</summary>
     public IEnumerable<string> Arguments()
     {
@@ -32,6 +38,17 @@ internal sealed record BenchSettings(string ModelPath, string? JsonPath, string?
         if (Quick)
         {
             yield return "--quick";
+        }
+
+        if (Verbose)
+        {
+            yield return "--verbose";
+        }
+
+        if (FlashAttention is { } flash)
+        {
+            yield return "--flash-attn";
+            yield return flash ? "on" : "off";
         }
 
         if (KvRam is { } kvRam)

@@ -6,6 +6,7 @@ using Frugal.Inference.Benchmarking;
 using Frugal.Inference.State;
 using Frugal.Models;
 using Frugal.Scheduling;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Frugal.Cli.Commands;
@@ -24,6 +25,9 @@ internal static class BenchCommand
         var markdown = new Option<string?>("--markdown") { Description = "Also write the figures as Markdown to this file." };
         var kvRam = new Option<string?>("--kv-ram") { Description = "RAM kept for idle sessions' KV states (for example 64m; 0 sends them straight to disk). Default: as frugal serve." };
         var context = new Option<int>("--ctx") { Description = "Context size in tokens.", DefaultValueFactory = _ => 2048 };
+        var verbose = new Option<bool>("--verbose") { Description = "Also print the engine's log (session states saved and restored, with their times)." };
+        var flashAttention = new Option<string?>("--flash-attn") { Description = "Flash attention: on, off or auto (llama.cpp decides; the default)." };
+        flashAttention.AcceptOnlyFromAmong("on", "off", "auto");
         var quick = new Option<bool>("--quick") { Description = "A few tokens per phase (for tests).", Hidden = true };
         var boxed = new Option<string?>("--boxed") { Description = "Set by --box on the run inside the box.", Hidden = true };
         var boxedCgroup = new Option<string?>("--boxed-cgroup") { Description = "The box's cgroup directory.", Hidden = true };
@@ -55,7 +59,7 @@ internal static class BenchCommand
         });
 
         var command = new Command("bench", "Measure speed and memory against plain LLamaSharp on this machine.");
-        foreach (var option in new Option[] { model, box, json, markdown, context, kvRam, quick, boxed, boxedCgroup }.Concat(overrides))
+        foreach (var option in new Option[] { model, box, json, markdown, context, kvRam, verbose, flashAttention, quick, boxed, boxedCgroup }.Concat(overrides))
         {
             command.Options.Add(option);
         }
@@ -71,6 +75,8 @@ internal static class BenchCommand
             {
                 Overrides = overrides.Where(o => parse.GetValue(o) > 0).ToDictionary(o => o.Name, o => parse.GetValue(o)),
                 KvRam = parse.GetValue(kvRam) is { } ram ? ByteSize.Parse(ram, CultureInfo.InvariantCulture) : null,
+                Verbose = parse.GetValue(verbose),
+                FlashAttention = parse.GetValue(flashAttention) switch { "on" => true, "off" => false, _ => null },
             };
             return RunAsync(settings, parse.GetValue(box), parse.GetValue(boxed), parse.GetValue(boxedCgroup), cancellationToken);
         });
@@ -145,12 +151,15 @@ internal static class BenchCommand
         var dataDirectory = Directory.CreateTempSubdirectory("frugal-bench-").FullName;
         try
         {
+            using var loggers = settings.Verbose
+                ? LoggerFactory.Create(builder => builder.AddSimpleConsole(console => console.SingleLine = true).SetMinimumLevel(LogLevel.Debug))
+                : null;
             var store = new TieredSessionStateStore(new TieredSessionStateStoreOptions
             {
                 DataDirectory = dataDirectory,
                 ModelIdentity = ModelFileIdentity.Compute(settings.ModelPath),
                 MemoryBudget = settings.KvRam ?? TieredSessionStateStoreOptions.DefaultMemoryBudget,
-            });
+            }, loggers?.CreateLogger<TieredSessionStateStore>());
             var kvRamBudget = settings.KvRam ?? TieredSessionStateStoreOptions.DefaultMemoryBudget;
             Console.WriteLine($"bench: idle sessions' KV states: {kvRamBudget} in RAM, then disk");
             var engineOptions = new EngineOptions
@@ -158,6 +167,7 @@ internal static class BenchCommand
                 ModelPath = settings.ModelPath,
                 ContextSize = options.ContextSize,
                 SessionStateStore = store,
+                FlashAttention = settings.FlashAttention,
                 ParallelSequences = Math.Clamp(o.GetValueOrDefault("--parallel", 1), 1, EngineOptions.MaxParallelSequences),
                 // The figures do not depend on the template; a file without one is measured as Zephyr.
                 ChatTemplate = info.ChatTemplateFamily == ChatTemplateFamily.Unknown ? ChatTemplateFamily.Zephyr : null,
@@ -166,7 +176,7 @@ internal static class BenchCommand
             Console.WriteLine($"bench: {info.Architecture} {info.FileType}, {info.FileSizeBytes / 1048576.0:F0} MiB; " +
                 (box is null ? "unboxed" : $"inside a cgroup of {box.Cpus} CPU and {new ByteSize(box.MemoryBytes)} (cgroup {box.CgroupVersion})"));
             // Concurrent clients go through the server's own scheduler (fair queue, one worker), as they would over HTTP.
-            var runner = new BenchRunner(options, async ct => await LlamaEngine.LoadAsync(engineOptions, null, ct).ConfigureAwait(false),
+            var runner = new BenchRunner(options, async ct => await LlamaEngine.LoadAsync(engineOptions, loggers?.CreateLogger<LlamaEngine>(), ct).ConfigureAwait(false),
                 engine => new GenerationScheduler(engine, Options.Create(new SchedulerOptions())), progress);
             var report = await runner.RunAsync(box, cgroup, cancellationToken).ConfigureAwait(false);
 

@@ -19,8 +19,11 @@ internal static partial class EngineLog
     [LoggerMessage(EventId = 2003, Level = LogLevel.Debug, Message = "Session {Session}: saved {Tokens} tokens of KV state ({Bytes} bytes) in {ElapsedMs} ms")]
     public static partial void StateSaved(ILogger logger, string session, int tokens, long bytes, double elapsedMs);
 
-    [LoggerMessage(EventId = 2004, Level = LogLevel.Debug, Message = "Session {Session}: restored {Tokens} tokens of KV state in {ElapsedMs} ms")]
-    public static partial void StateRestored(ILogger logger, string session, int tokens, double elapsedMs);
+    [LoggerMessage(EventId = 2008, Level = LogLevel.Debug, Message = "Session {Session}: appended the KV state of {Added} tokens ({Bytes} bytes) to its kept {Tokens} in {ElapsedMs} ms")]
+    public static partial void StateAppended(ILogger logger, string session, int added, int tokens, long bytes, double elapsedMs);
+
+    [LoggerMessage(EventId = 2004, Level = LogLevel.Debug, Message = "Session {Session}: restored {Tokens} tokens of KV state ({Chunks} chunks) in {ElapsedMs} ms, read from the store in {ReadMs} ms")]
+    public static partial void StateRestored(ILogger logger, string session, int tokens, int chunks, double readMs, double elapsedMs);
 
     [LoggerMessage(EventId = 2005, Level = LogLevel.Warning, Message = "Session {Session}: its kept KV state could not be restored; evaluating from scratch")]
     public static partial void StateRestoreFailed(ILogger logger, string session, Exception exception);

@@ -90,6 +90,7 @@ public sealed partial class LlamaEngine
     /// <summary>Keeps the first <paramref name="count"/> tokens of sequence 0 and drops the rest from the KV cache.</summary>
     private void TrimTo(int count)
     {
+        ForgetStoredBeyond(count);
         _context.MemorySequenceRemove(Sequence, count, -1);
         if (_held.Count > count)
         {
@@ -106,6 +107,7 @@ public sealed partial class LlamaEngine
             _context.MemoryClear();
             _held.Clear();
             _heldSession = null;
+            _heldInStore = 0;
         }
         finally
         {

@@ -19,6 +19,9 @@ public sealed partial class LlamaEngine : IInferenceEngine
 {
     private static readonly LLamaSeqId Sequence = LLamaSeqId.Zero;
 
+    // Holds no cells of its own: cells are copied to it only to be saved or restored apart (see SaveHeld).
+    private static readonly LLamaSeqId Scratch = (LLamaSeqId)1;
+
     private readonly SafeLlamaModelHandle _model;
     private readonly SafeLLamaContextHandle _context;
     private readonly AbortSignal _abort;
@@ -340,6 +343,8 @@ public sealed partial class LlamaEngine : IInferenceEngine
     /// <summary>
     /// Native context parameters: <paramref name="sequences"/> sequences over a non-unified KV cache of
     /// <paramref name="contextTokens"/> cells in all, CPU threads, flash attention (null: llama.cpp decides).
+    /// A single sequence gets a unified cache with a second, scratch sequence (<see cref="Scratch"/>) that
+    /// shares its cells: through it a session's newest cells are saved and restored apart from the rest.
     /// </summary>
     internal static LLamaContextParams ContextParameters(int contextTokens, int batch, int microBatch, int sequences, int threads, bool? flashAttention)
     {
@@ -347,8 +352,8 @@ public sealed partial class LlamaEngine : IInferenceEngine
         parameters.n_ctx = checked((uint)contextTokens);
         parameters.n_batch = (uint)batch;
         parameters.n_ubatch = (uint)microBatch;
-        parameters.n_seq_max = (uint)sequences;
-        parameters.kv_unified = false;
+        parameters.n_seq_max = sequences == 1 ? 2u : (uint)sequences;
+        parameters.kv_unified = sequences == 1;
         parameters.n_threads = threads;
         parameters.n_threads_batch = threads;
         parameters.llama_flash_attn_type = flashAttention switch

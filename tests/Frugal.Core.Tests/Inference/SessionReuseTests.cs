@@ -67,6 +67,14 @@ public sealed class SessionReuseTests(TinyEngineFixture fixture) : IAsyncLifetim
         Assert.True(a2.CachedPromptTokens >= a1.PromptTokens + a1.CompletionTokens - 1, $"a2 cached {a2.CachedPromptTokens}, a1 {a1.PromptTokens} + {a1.CompletionTokens}");
         Assert.True(b2.CachedPromptTokens >= b1.PromptTokens + b1.CompletionTokens - 1, $"b2 cached {b2.CachedPromptTokens}, b1 {b1.PromptTokens} + {b1.CompletionTokens}");
         Assert.True(a3.CachedPromptTokens >= a2.PromptTokens + a2.CompletionTokens - 1, $"a3 cached {a3.CachedPromptTokens}, a2 {a2.PromptTokens} + {a2.CompletionTokens}");
+
+        // A restored session put away again adds only its new cells to its file: a3 came from a state of two
+        // chunks (a1 whole, a2 appended) and still equals full evaluation; b's file is two chunks the same way.
+        using var keptA = _store.TryGet("a");
+        using var keptB = _store.TryGet("b");
+        Assert.Equal(2, keptA?.Chunks.Count);
+        Assert.Equal(2, keptB?.Chunks.Count);
+        Assert.Equal(b1.PromptTokens + b1.CompletionTokens - 1, keptB!.Chunks[0].TokenCount);
     }
 
     [Theory]

@@ -61,10 +61,13 @@ internal sealed class SlotSessions(SafeLLamaContextHandle context, EngineOptions
         var started = Stopwatch.GetTimestamp();
         context.MemorySequenceRemove(slot.Id, 0, -1);
         slot.Held.Clear();
+        // A slot's sequence has a cache stream of its own, onto which no other sequence's cells can be
+        // copied: of a state kept in chunks (written by a single-sequence engine) only the first is used.
+        var first = saved.Chunks[0];
         nuint read;
-        using (var pin = saved.State.Pin())
+        using (var pin = first.State.Pin())
         {
-            read = context.SetState((byte*)pin.Pointer, (nuint)saved.State.Length, slot.Id);
+            read = context.SetState((byte*)pin.Pointer, (nuint)first.State.Length, slot.Id);
         }
 
         if (read == 0)
@@ -76,7 +79,7 @@ internal sealed class SlotSessions(SafeLLamaContextHandle context, EngineOptions
             return;
         }
 
-        slot.Held.AddRange(saved.Tokens);
-        EngineLog.StateRestored(logger, session, saved.Tokens.Count, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        slot.Held.AddRange(saved.Tokens.Take(first.TokenCount));
+        EngineLog.StateRestored(logger, session, first.TokenCount, 1, 0, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
     }
 }

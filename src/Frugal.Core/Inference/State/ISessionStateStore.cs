@@ -18,6 +18,15 @@ public interface ISessionStateStore
     /// </summary>
     void Put(string key, IReadOnlyList<int> tokens, ReadOnlyMemory<byte> state);
 
+    /// <summary>
+    /// Extends the kept state of <paramref name="key"/> by the cells of the tokens that follow its first
+    /// <paramref name="keptTokens"/> (<paramref name="state"/>: llama.cpp's state of just those cells). True when
+    /// the store held exactly <paramref name="keptTokens"/> tokens for the key in an extendable form and now
+    /// holds them followed by <paramref name="tokens"/>; false when nothing changed and the caller must
+    /// <see cref="Put"/> the whole state instead. The caller guarantees that the kept tokens are the first of its own.
+    /// </summary>
+    bool Append(string key, int keptTokens, IReadOnlyList<int> tokens, ReadOnlyMemory<byte> state);
+
     /// <summary>Finds the state of <paramref name="key"/>; null when none is kept. The caller disposes the result once used.</summary>
     SavedSessionState? TryGet(string key);
 

@@ -3,6 +3,9 @@ namespace Frugal.Inference.State;
 /// <summary>The disk tier: one checksummed file per state, least recently used evicted first.</summary>
 public sealed partial class TieredSessionStateStore
 {
+    /// <summary>A file grows by at most this many chunks; then it is written afresh, whole.</summary>
+    internal const int MaxChunks = 32;
+
     private const string Extension = ".state";
     private readonly LinkedList<DiskEntry> _diskOrder = new();
     private readonly Dictionary<string, LinkedListNode<DiskEntry>> _disk = new(StringComparer.Ordinal);
@@ -28,14 +31,14 @@ public sealed partial class TieredSessionStateStore
                 continue;
             }
 
-            if (!IsValid(file.FullName, keyHash))
+            if (Walk(file.FullName, keyHash) is not { } layout)
             {
                 Log.DiscardedCorruptState(_logger, file.Name);
                 file.Delete();
                 continue;
             }
 
-            found.Add((new DiskEntry(keyHash, file.Length), file.LastWriteTimeUtc));
+            found.Add((new DiskEntry(keyHash, layout.Length, layout.Tokens, layout.Chunks), file.LastWriteTimeUtc));
         }
 
         foreach (var (entry, _) in found.OrderByDescending(f => f.LastUsed))
@@ -66,15 +69,15 @@ public sealed partial class TieredSessionStateStore
         }
     }
 
-    private bool IsValid(string path, string keyHash)
+    private SessionStateFile.Layout? Walk(string path, string keyHash)
     {
         try
         {
-            return SessionStateFile.HeaderIsValid(path, _identityHash, Convert.FromHexString(keyHash));
+            return SessionStateFile.Walk(path, _identityHash, Convert.FromHexString(keyHash));
         }
         catch (IOException)
         {
-            return false;
+            return null;
         }
     }
 
@@ -109,8 +112,58 @@ public sealed partial class TieredSessionStateStore
             return;
         }
 
-        _disk[keyHash] = _diskOrder.AddFirst(new DiskEntry(keyHash, length));
+        _disk[keyHash] = _diskOrder.AddFirst(new DiskEntry(keyHash, length, tokens.Length, 1));
         _diskBytes += length;
+    }
+
+    /// <summary>
+    /// Adds a chunk to the file of <paramref name="keyHash"/> when it holds exactly <paramref name="keptTokens"/>
+    /// tokens, evicting other files to stay within the budget. False (nothing changed) when there is no such file,
+    /// it has its most chunks, or the grown file would not fit the budget.
+    /// </summary>
+    private bool AppendToDisk(string keyHash, int keptTokens, int[] tokens, ReadOnlySpan<byte> state)
+    {
+        if (!_disk.TryGetValue(keyHash, out var node) || node.Value.Tokens != keptTokens || (tokens.Length > 0 && node.Value.Chunks >= MaxChunks))
+        {
+            return false;
+        }
+
+        var entry = node.Value;
+        _diskOrder.Remove(node);
+        _diskOrder.AddFirst(node);
+        if (tokens.Length == 0)
+        {
+            // Nothing new since the file was written: it is the state as it stands.
+            TryTouch(PathOf(keyHash));
+            return true;
+        }
+
+        var added = SessionStateFile.ChunkLength(tokens.Length, state.Length);
+        if (entry.Bytes + added > _diskBudget)
+        {
+            return false;
+        }
+
+        while (_diskBytes + added > _diskBudget)
+        {
+            RemoveFromDisk(_diskOrder.Last!.Value.KeyHash);
+        }
+
+        try
+        {
+            SessionStateFile.Append(PathOf(keyHash), entry.Bytes, _identityHash, Convert.FromHexString(keyHash), tokens, state);
+        }
+        catch (IOException exception)
+        {
+            // The file is as it was, or unreadable: either way the caller writes the state afresh.
+            Log.SpillFailed(_logger, exception);
+            RemoveFromDisk(keyHash);
+            return false;
+        }
+
+        node.Value = entry with { Bytes = entry.Bytes + added, Tokens = entry.Tokens + tokens.Length, Chunks = entry.Chunks + 1 };
+        _diskBytes += added;
+        return true;
     }
 
     private SavedSessionState? ReadFromDisk(string keyHash)
@@ -183,5 +236,5 @@ public sealed partial class TieredSessionStateStore
         }
     }
 
-    private sealed record DiskEntry(string KeyHash, long Bytes);
+    private sealed record DiskEntry(string KeyHash, long Bytes, int Tokens, int Chunks);
 }

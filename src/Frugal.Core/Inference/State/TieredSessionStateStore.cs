@@ -122,6 +122,20 @@ public sealed partial class TieredSessionStateStore : ISessionStateStore, IMemor
     }
 
     /// <inheritdoc/>
+    public bool Append(string key, int keptTokens, IReadOnlyList<int> tokens, ReadOnlyMemory<byte> state)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        ArgumentNullException.ThrowIfNull(tokens);
+        var keyHash = HashKey(key);
+        int[] tokenArray = [.. tokens];
+        lock (_gate)
+        {
+            // Only a file is extended: a state in the RAM tier is put again whole.
+            return !_memory.ContainsKey(keyHash) && AppendToDisk(keyHash, keptTokens, tokenArray, state.Span);
+        }
+    }
+
+    /// <inheritdoc/>
     public SavedSessionState? TryGet(string key)
     {
         ArgumentNullException.ThrowIfNull(key);

@@ -32,7 +32,7 @@ public sealed class TieredSessionStateStoreTests : IDisposable
 
         Assert.NotNull(saved);
         Assert.Equal(tokens, saved.Tokens);
-        Assert.Equal(state, saved.State.ToArray());
+        Assert.Equal(state, saved.Chunks.Single().State.ToArray());
         Assert.Null(store.TryGet("session:2"));
     }
 
@@ -49,7 +49,7 @@ public sealed class TieredSessionStateStoreTests : IDisposable
         Assert.Equal(1, store.DiskCount);
         Assert.Equal(FileBytes, store.DiskBytes);
         // b went to disk, and still comes back whole.
-        Assert.Equal(MakeState(2).State, store.TryGet("b")!.State.ToArray());
+        Assert.Equal(MakeState(2).State, store.TryGet("b")!.Chunks.Single().State.ToArray());
         Assert.Single(Directory.GetFiles(store.Directory));
     }
 
@@ -106,7 +106,7 @@ public sealed class TieredSessionStateStoreTests : IDisposable
         Put(store, "a", 1);
         Put(store, "a", 2);
 
-        Assert.Equal(MakeState(2).State, store.TryGet("a")!.State.ToArray());
+        Assert.Equal(MakeState(2).State, store.TryGet("a")!.Chunks.Single().State.ToArray());
         Assert.Single(Directory.GetFiles(store.Directory));
     }
 
@@ -137,7 +137,7 @@ public sealed class TieredSessionStateStoreTests : IDisposable
 
         Assert.Equal(0, store.MemoryBytes);
         Assert.Equal(2 * FileBytes, store.DiskBytes);
-        Assert.Equal(MakeState(1).State, store.TryGet("a")!.State.ToArray());
+        Assert.Equal(MakeState(1).State, store.TryGet("a")!.Chunks.Single().State.ToArray());
     }
 
     [Fact]
@@ -164,7 +164,7 @@ public sealed class TieredSessionStateStoreTests : IDisposable
 
         Assert.Equal(2, second.DiskCount);
         Assert.Equal(MakeState(2).Tokens, second.TryGet("b")!.Tokens);
-        Assert.Equal(MakeState(1).State, second.TryGet("a")!.State.ToArray());
+        Assert.Equal(MakeState(1).State, second.TryGet("a")!.Chunks.Single().State.ToArray());
     }
 
     [Fact]
@@ -237,6 +237,144 @@ public sealed class TieredSessionStateStoreTests : IDisposable
     }
 
     [Fact]
+    public void Append_ToAFile_KeepsTheChunksInOrderAcrossARestart()
+    {
+        var first = Open(memory: 0);
+        Put(first, "a", 1);
+        var (more, moreState) = MakeState(2, 300);
+
+        Assert.True(first.Append("a", TokenCount, more, moreState));
+
+        Assert.Equal(FileBytes + ChunkBytes(TokenCount, 300), first.DiskBytes);
+        var second = Open(memory: 0);
+        using var saved = second.TryGet("a");
+        Assert.NotNull(saved);
+        Assert.True(saved.Extendable);
+        Assert.Equal([.. MakeState(1).Tokens, .. more], saved.Tokens);
+        Assert.Equal([TokenCount, TokenCount], saved.Chunks.Select(c => c.TokenCount));
+        Assert.Equal(MakeState(1).State, saved.Chunks[0].State.ToArray());
+        Assert.Equal(moreState, saved.Chunks[1].State.ToArray());
+        Assert.Equal(first.DiskBytes, second.DiskBytes);
+    }
+
+    [Fact]
+    public void Append_NothingNew_LeavesTheFileAsItIs()
+    {
+        var store = Open(memory: 0);
+        Put(store, "a", 1);
+
+        Assert.True(store.Append("a", TokenCount, [], ReadOnlyMemory<byte>.Empty));
+
+        Assert.Equal(FileBytes, store.DiskBytes);
+        Assert.Single(store.TryGet("a")!.Chunks);
+    }
+
+    [Fact]
+    public void Append_NotExactlyTheKeptTokens_IsRefusedAndChangesNothing()
+    {
+        var store = Open(memory: 0);
+        Put(store, "a", 1);
+        var (more, moreState) = MakeState(2, 300);
+
+        Assert.False(store.Append("a", TokenCount - 1, more, moreState));
+        Assert.False(store.Append("a", TokenCount + 1, more, moreState));
+        Assert.False(store.Append("unknown", TokenCount, more, moreState));
+
+        Assert.Equal(FileBytes, store.DiskBytes);
+        Assert.Equal(MakeState(1).Tokens, store.TryGet("a")!.Tokens);
+    }
+
+    [Fact]
+    public void Append_StateInTheRamTier_IsRefused()
+    {
+        var store = Open(memory: 1 << 20);
+        Put(store, "a", 1);
+        var (more, moreState) = MakeState(2, 300);
+
+        Assert.False(store.TryGet("a")!.Extendable);
+        Assert.False(store.Append("a", TokenCount, more, moreState));
+        Assert.Equal(MemoryEntryBytes, store.MemoryBytes);
+    }
+
+    [Fact]
+    public void Append_OverTheDiskBudget_EvictsOlderFilesAndNeverHoldsMore()
+    {
+        var budget = (2 * FileBytes) + ChunkBytes(TokenCount, 300);
+        var store = Open(memory: 0, disk: budget);
+        Put(store, "old", 1);
+        Put(store, "a", 2);
+        Put(store, "b", 3);
+        var (more, moreState) = MakeState(4, 300);
+
+        Assert.True(store.Append("a", TokenCount, more, moreState));
+        Assert.True(store.DiskBytes <= budget, $"{store.DiskBytes} bytes on disk, budget {budget}");
+        Assert.Null(store.TryGet("old"));
+        Assert.Equal(2, store.TryGet("a")!.Chunks.Count);
+
+        // A file that would outgrow the whole budget is not extended (the caller puts the state whole).
+        var (big, bigState) = MakeState(5, (int)budget);
+        Assert.False(store.Append("a", 2 * TokenCount, big, bigState));
+        Assert.True(store.DiskBytes <= budget);
+    }
+
+    [Fact]
+    public void Append_AtTheMostChunks_IsRefused()
+    {
+        var store = Open(memory: 0, disk: 1 << 24);
+        Put(store, "a", 1);
+        var kept = TokenCount;
+        for (var i = 1; i < TieredSessionStateStore.MaxChunks; i++)
+        {
+            Assert.True(store.Append("a", kept, [i], new byte[] { (byte)i }));
+            kept++;
+        }
+
+        Assert.False(store.Append("a", kept, [99], new byte[] { 99 }));
+        Assert.Equal(TieredSessionStateStore.MaxChunks, store.TryGet("a")!.Chunks.Count);
+    }
+
+    [Fact]
+    public void Open_TornLastChunk_CutsItOffAndKeepsTheWholeOnes()
+    {
+        var first = Open(memory: 0);
+        Put(first, "a", 1);
+        var (more, moreState) = MakeState(2, 300);
+        Assert.True(first.Append("a", TokenCount, more, moreState));
+        var file = Directory.GetFiles(first.Directory).Single();
+        using (var stream = new FileStream(file, FileMode.Open))
+        {
+            // A crash part-way through writing the second chunk.
+            stream.SetLength(stream.Length - 100);
+        }
+
+        var second = Open(memory: 0);
+
+        using var saved = second.TryGet("a");
+        Assert.NotNull(saved);
+        Assert.Equal(MakeState(1).Tokens, saved.Tokens);
+        Assert.Single(saved.Chunks);
+        Assert.Equal(FileBytes, second.DiskBytes);
+        Assert.Equal(FileBytes, new FileInfo(file).Length);
+    }
+
+    [Fact]
+    public void TryGet_LaterChunkCorrupted_ReturnsNothingAndDropsTheFile()
+    {
+        var store = Open(memory: 0);
+        Put(store, "a", 1);
+        var (more, moreState) = MakeState(2, 300);
+        Assert.True(store.Append("a", TokenCount, more, moreState));
+        var file = Directory.GetFiles(store.Directory).Single();
+        var bytes = File.ReadAllBytes(file);
+        bytes[^40] ^= 0xFF; // in the second chunk's state bytes
+        File.WriteAllBytes(file, bytes);
+
+        Assert.Null(store.TryGet("a"));
+        Assert.Equal(0, store.DiskBytes);
+        Assert.Empty(Directory.GetFiles(store.Directory));
+    }
+
+    [Fact]
     public void Constructor_InvalidOptions_ThrowsNamingEveryProblem()
     {
         var options = new TieredSessionStateStoreOptions { DataDirectory = "", ModelIdentity = " ", DiskBudget = ByteSize.Parse("20t") };
@@ -269,6 +407,8 @@ public sealed class TieredSessionStateStoreTests : IDisposable
         random.NextBytes(state);
         return (tokens, state);
     }
+
+    private static long ChunkBytes(int tokens, int stateBytes) => 12 + (4L * tokens) + stateBytes + 32;
 
     private static string Hash(string key) =>
         Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(key)));
