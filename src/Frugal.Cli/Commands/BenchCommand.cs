@@ -33,7 +33,7 @@ internal static class BenchCommand
         var boxedCgroup = new Option<string?>("--boxed-cgroup") { Description = "The box's cgroup directory.", Hidden = true };
         // A smaller profile for a machine too busy for the full run (the report says which profile ran).
         // --parallel N measures an engine decoding N sequences together (continuous batching).
-        var overrides = new[] { "--turns", "--reply-tokens", "--decode-tokens", "--rounds", "--client-tokens", "--parallel" }
+        var overrides = new[] { "--turns", "--reply-tokens", "--decode-tokens", "--rounds", "--chat-rounds", "--client-tokens", "--parallel" }
             .Select(name => new Option<int>(name) { Description = "Profile override.", Hidden = true })
             .ToArray();
         context.Validators.Add(result =>
@@ -145,6 +145,7 @@ internal static class BenchCommand
             ReplyTokensPerTurn = o.GetValueOrDefault("--reply-tokens", options.ReplyTokensPerTurn),
             DecodeTokens = Math.Max(2, o.GetValueOrDefault("--decode-tokens", options.DecodeTokens)),
             Rounds = o.GetValueOrDefault("--rounds", options.Rounds),
+            ChatRounds = o.GetValueOrDefault("--chat-rounds", options.ChatRounds),
             ClientTokens = o.GetValueOrDefault("--client-tokens", options.ClientTokens),
         };
 

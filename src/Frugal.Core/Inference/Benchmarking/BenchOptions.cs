@@ -21,6 +21,13 @@ public sealed record BenchOptions
     /// <summary>Turns of the chat whose time to first token is measured.</summary>
     public int Turns { get; init; } = 10;
 
+    /// <summary>
+    /// Each chat (alone, interleaved) is held this many times with fresh sessions and words, alternating
+    /// the two; per turn the median time to first token is reported (one turn's time varies by ±20 % on a
+    /// shared machine, and a ratio of two single turns by more).
+    /// </summary>
+    public int ChatRounds { get; init; } = 3;
+
     /// <summary>New user tokens per turn.</summary>
     public int UserTokensPerTurn { get; init; } = 60;
 
@@ -43,6 +50,7 @@ public sealed record BenchOptions
         PromptTokens = 48,
         DecodeTokens = 8,
         Rounds = 1,
+        ChatRounds = 1,
         Turns = 3,
         UserTokensPerTurn = 12,
         ReplyTokensPerTurn = 4,

@@ -26,6 +26,7 @@ public static class BenchReportJson
             json.WriteNumber("prompt_tokens", profile.PromptTokens);
             json.WriteNumber("decode_tokens", profile.DecodeTokens);
             json.WriteNumber("rounds", profile.Rounds);
+            json.WriteNumber("chat_rounds", profile.ChatRounds);
             json.WriteNumber("turns", profile.Turns);
             json.WriteNumber("user_tokens_per_turn", profile.UserTokensPerTurn);
             json.WriteNumber("reply_tokens_per_turn", profile.ReplyTokensPerTurn);

@@ -19,7 +19,7 @@ public static class BenchReportMarkdown
         Line($"- Box: {(report.Box is { } box ? $"measured inside a cgroup of {box.Cpus} CPU and {new ByteSize(box.MemoryBytes)} memory, no swap (cgroup {box.CgroupVersion})" : "none (unboxed)")}");
         Line($"- Model: {report.ModelDescription}; context {report.ContextSize}; {report.Threads} thread(s); concurrent clients through the {report.ClientPath}");
         var o = report.Options;
-        Line($"- Profile: prompt {o.PromptTokens} tokens, decode {o.DecodeTokens} tokens, {o.Rounds} round(s) alternating with the baseline; chats of {o.Turns} turns, {o.UserTokensPerTurn} user + {o.ReplyTokensPerTurn} reply tokens a turn; {o.ClientTokens} tokens per concurrent client");
+        Line($"- Profile: prompt {o.PromptTokens} tokens, decode {o.DecodeTokens} tokens, {o.Rounds} round(s) alternating with the baseline; chats of {o.Turns} turns ({o.ChatRounds} round(s) each, per-turn medians), {o.UserTokensPerTurn} user + {o.ReplyTokensPerTurn} reply tokens a turn; {o.ClientTokens} tokens per concurrent client");
         md.AppendLine();
         md.AppendLine("| | Frugal | plain LLamaSharp | ratio |");
         md.AppendLine("|---|---:|---:|---:|");

@@ -7,13 +7,34 @@ namespace Frugal.Inference.Benchmarking;
 public sealed partial class BenchRunner
 {
     /// <summary>Times to first token (ms) and prompt tokens served from kept state, per session and turn.</summary>
-    private sealed record ChatFigures(IReadOnlyList<IReadOnlyList<double>> Ttft, IReadOnlyList<IReadOnlyList<int>> Cached);
+    private sealed record ChatFigures(IReadOnlyList<IReadOnlyList<double>> Ttft, IReadOnlyList<IReadOnlyList<int>> Cached)
+    {
+        /// <summary>Per session and turn, the median over <paramref name="rounds"/> (kept tokens: the fewest, the least favourable).</summary>
+        public static ChatFigures Median(IReadOnlyList<ChatFigures> rounds)
+        {
+            var sessions = rounds[0].Ttft.Count;
+            var turns = rounds[0].Ttft[0].Count;
+            var ttft = Enumerable.Range(0, sessions)
+                .Select(s => (IReadOnlyList<double>)[.. Enumerable.Range(0, turns).Select(t => MedianOf(rounds.Select(r => r.Ttft[s][t])))])
+                .ToArray();
+            var cached = Enumerable.Range(0, sessions)
+                .Select(s => (IReadOnlyList<int>)[.. Enumerable.Range(0, turns).Select(t => rounds.Min(r => r.Cached[s][t]))])
+                .ToArray();
+            return new ChatFigures(ttft, cached);
+        }
+
+        private static double MedianOf(IEnumerable<double> values)
+        {
+            var sorted = values.Order().ToArray();
+            return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
+        }
+    }
 
     /// <summary>
     /// A chat of <see cref="BenchOptions.Turns"/> turns for each of <paramref name="sessions"/> sessions taking
     /// turns (A1 B1 C1 A2 ...), each through its own session key so the engine can keep or restore its KV state.
     /// </summary>
-    private async Task<ChatFigures> ChatAsync(IInferenceEngine engine, int sessions, string name, CancellationToken cancellationToken)
+    private async Task<ChatFigures> ChatAsync(IInferenceEngine engine, int sessions, string name, int round, CancellationToken cancellationToken)
     {
         // Seeds differ between the single and the interleaved chats, so no chat starts with another's words.
         var histories = Enumerable.Range(0, sessions).Select(_ => new List<ChatTurn>()).ToArray();
@@ -24,14 +45,14 @@ public sealed partial class BenchRunner
             for (var session = 0; session < sessions; session++)
             {
                 var history = histories[session];
-                history.Add(new ChatTurn(ChatRole.User, BenchText.OfTokens(_options.UserTokensPerTurn, (1000 * (session + 1)) + (100 * sessions) + turn, engine.CountTokens)));
+                history.Add(new ChatTurn(ChatRole.User, BenchText.OfTokens(_options.UserTokensPerTurn, (10000 * round) + (1000 * (session + 1)) + (100 * sessions) + turn, engine.CountTokens)));
                 var request = new GenerationRequest
                 {
                     Messages = [.. history],
                     MaxTokens = _options.ReplyTokensPerTurn,
                     Sampling = Greedy,
                     StopAtEndOfSequence = false,
-                    SessionKey = $"bench-{name}-{session}",
+                    SessionKey = $"bench-{name}-{round}-{session}",
                 };
                 var reply = new StringBuilder();
                 GenerationStats? stats = null;
@@ -49,7 +70,7 @@ public sealed partial class BenchRunner
                 history.Add(new ChatTurn(ChatRole.Assistant, reply.ToString()));
                 ttft[session].Add(stats.TimeToFirstToken.TotalMilliseconds);
                 cached[session].Add(stats.CachedPromptTokens);
-                _progress.Report($"{name} session {session + 1} turn {turn + 1}: {stats.PromptTokens} prompt tokens ({stats.CachedPromptTokens} kept), time to first token {stats.TimeToFirstToken.TotalMilliseconds:F0} ms");
+                _progress.Report($"{name} round {round + 1} session {session + 1} turn {turn + 1}: {stats.PromptTokens} prompt tokens ({stats.CachedPromptTokens} kept), time to first token {stats.TimeToFirstToken.TotalMilliseconds:F0} ms, then {stats.DecodeTokensPerSecond:F1} tok/s");
             }
         }
 

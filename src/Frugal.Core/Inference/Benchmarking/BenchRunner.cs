@@ -50,8 +50,16 @@ public sealed partial class BenchRunner
         _progress.Report($"load: {loadMs:F0} ms");
         await GenerateAsync(engine, Request(BenchText.OfTokens(8, 1, engine.CountTokens), 2, null), cancellationToken).ConfigureAwait(false);
 
-        var single = await ChatAsync(engine, 1, "single", cancellationToken).ConfigureAwait(false);
-        var interleaved = await ChatAsync(engine, _options.InterleavedSessions, "interleaved", cancellationToken).ConfigureAwait(false);
+        var singles = new List<ChatFigures>();
+        var interleavings = new List<ChatFigures>();
+        for (var round = 0; round < Math.Max(1, _options.ChatRounds); round++)
+        {
+            singles.Add(await ChatAsync(engine, 1, "single", round, cancellationToken).ConfigureAwait(false));
+            interleavings.Add(await ChatAsync(engine, _options.InterleavedSessions, "interleaved", round, cancellationToken).ConfigureAwait(false));
+        }
+
+        var single = ChatFigures.Median(singles);
+        var interleaved = ChatFigures.Median(interleavings);
         var aggregate = await ClientsAsync(engine, cancellationToken).ConfigureAwait(false);
 
         // Frugal's own peak, read before the baseline adds its context to the process.
