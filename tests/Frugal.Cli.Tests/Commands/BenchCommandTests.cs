@@ -32,6 +32,10 @@ public sealed class BenchCommandTests : IDisposable
         var baseline = root.GetProperty("baseline");
         Assert.True(baseline.GetProperty("prompt_tokens_per_second").GetDouble() > 0);
         Assert.True(baseline.GetProperty("decode_tokens_per_second").GetDouble() > 0);
+        var followUp = baseline.GetProperty("follow_up_ms");
+        Assert.True(followUp.GetProperty("first_turn").GetDouble() > 0);
+        Assert.True(followUp.GetProperty("last_turn").GetDouble() > 0);
+        Assert.Equal(1, root.GetProperty("profile").GetProperty("chat_rounds").GetInt32());
         var ttft = root.GetProperty("ttft_ms");
         var turns = ttft.GetProperty("single").GetArrayLength();
         Assert.True(turns >= 2);
@@ -42,7 +46,9 @@ public sealed class BenchCommandTests : IDisposable
         Assert.Equal(["1", "2", "4"], root.GetProperty("batched_decode_tokens_per_second").EnumerateObject().Select(p => p.Name));
         Assert.Equal(JsonValueKind.Null, root.GetProperty("box").ValueKind);
         Assert.False(string.IsNullOrWhiteSpace(root.GetProperty("machine").GetString()));
-        Assert.Contains("| decode (tokens/s) |", await File.ReadAllTextAsync(markdown), StringComparison.Ordinal);
+        var text = await File.ReadAllTextAsync(markdown);
+        Assert.Contains("| decode (tokens/s) |", text, StringComparison.Ordinal);
+        Assert.Contains("Plain LLamaSharp reusing its own cache", text, StringComparison.Ordinal);
     }
 
     [Fact]

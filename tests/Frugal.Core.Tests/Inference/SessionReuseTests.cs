@@ -115,6 +115,39 @@ public sealed class SessionReuseTests(TinyEngineFixture fixture) : IAsyncLifetim
 
     [Theory]
     [MemberData(nameof(Models))]
+    public async Task GenerateAsync_HistoryChangedInsideAnAppendedState_DropsTheFileAndPutsTheStateWholeLater(string model)
+    {
+        await LoadAsync(model);
+        var a = new Conversation("a");
+        var b = new Conversation("b");
+        await TurnAsync(a, "Tell me about boats.");
+        await TurnAsync(b, "Say something about trees, please.");
+        var a2 = await TurnAsync(a, "More about boats.");
+        await TurnAsync(b, "And about leaves?");
+        using (var kept = _store.TryGet("a"))
+        {
+            Assert.Equal(2, kept?.Chunks.Count);
+        }
+
+        // A's second reply (kept in the appended chunk) comes back edited: the state is restored and used up to
+        // the edit, and from then on no file holds cells the context no longer has.
+        a.Messages[^1] = new ChatTurn(ChatRole.Assistant, a.Messages[^1].Content + " (edited)");
+        var a3 = await TurnAsync(a, "Go on.");
+
+        Assert.True(a3.CachedPromptTokens >= a2.PromptTokens - 8, $"a3 cached {a3.CachedPromptTokens}, a2 prompt {a2.PromptTokens}");
+        Assert.Null(_store.TryGet("a"));
+
+        // Put away again, a's state is written whole, as one chunk holding what the context held.
+        var b3 = await TurnAsync(b, "And roots?");
+        using var rewritten = _store.TryGet("a");
+        Assert.NotNull(rewritten);
+        Assert.Single(rewritten.Chunks);
+        Assert.Equal(a3.PromptTokens + a3.CompletionTokens - 1, rewritten.Tokens.Count);
+        Assert.True(b3.CachedPromptTokens > 0);
+    }
+
+    [Theory]
+    [MemberData(nameof(Models))]
     public async Task GenerateAsync_ReplyEditedBeforeItComesBack_SpellsItAsTextAndMatchesFullEvaluation(string model)
     {
         await LoadAsync(model);

@@ -39,6 +39,10 @@ public static class BenchReportJson
             json.WriteNumber("load_ms", Round(report.Baseline.LoadMs));
             json.WriteNumber("prompt_tokens_per_second", Round(report.Baseline.PromptTokensPerSecond));
             json.WriteNumber("decode_tokens_per_second", Round(report.Baseline.DecodeTokensPerSecond));
+            json.WriteStartObject("follow_up_ms");
+            json.WriteNumber("first_turn", Round(report.Baseline.FollowUpFirstMs));
+            json.WriteNumber("last_turn", Round(report.Baseline.FollowUpLastMs));
+            json.WriteEndObject();
             json.WriteEndObject();
             json.WriteStartObject("ratios");
             json.WriteNumber("prompt", Round(report.PromptTokensPerSecond / report.Baseline.PromptTokensPerSecond, 3));

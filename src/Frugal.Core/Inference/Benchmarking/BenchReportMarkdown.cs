@@ -38,6 +38,14 @@ public static class BenchReportMarkdown
             Row(md, $"interleaved {(char)('A' + i)}", report.TtftInterleavedMs[i], report.CachedTokensInterleaved[i]);
         }
 
+        if (report.Baseline.FollowUpFirstMs > 0 && report.TtftSingleMs.Count >= 2)
+        {
+            md.AppendLine();
+            var plain = report.Baseline.FollowUpLastMs / report.Baseline.FollowUpFirstMs;
+            var frugal = report.TtftSingleMs[^1] / report.TtftSingleMs[0];
+            Line($"Plain LLamaSharp reusing its own cache, the same new tokens after the same kept ones (median of {Math.Max(1, report.Options.ChatRounds)}): first turn {report.Baseline.FollowUpFirstMs:F0} ms, last turn {report.Baseline.FollowUpLastMs:F0} ms, {plain:F2}x (Frugal alone: {frugal:F2}x). What grows is attention over the longer cache, which no reuse removes.");
+        }
+
         md.AppendLine();
         md.Append("Aggregate decode tokens/s by concurrent clients: ")
             .AppendJoin(", ", report.AggregateDecodeTokensPerSecond.Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Key}: {p.Value:F1}")))

@@ -7,7 +7,7 @@ namespace Frugal.Inference.Benchmarking;
 public sealed partial class BenchRunner
 {
     /// <summary>Times to first token (ms) and prompt tokens served from kept state, per session and turn.</summary>
-    private sealed record ChatFigures(IReadOnlyList<IReadOnlyList<double>> Ttft, IReadOnlyList<IReadOnlyList<int>> Cached)
+    private sealed record ChatFigures(IReadOnlyList<IReadOnlyList<double>> Ttft, IReadOnlyList<IReadOnlyList<int>> Cached, IReadOnlyList<IReadOnlyList<int>> Prompt)
     {
         /// <summary>Per session and turn, the median over <paramref name="rounds"/> (kept tokens: the fewest, the least favourable).</summary>
         public static ChatFigures Median(IReadOnlyList<ChatFigures> rounds)
@@ -20,7 +20,10 @@ public sealed partial class BenchRunner
             var cached = Enumerable.Range(0, sessions)
                 .Select(s => (IReadOnlyList<int>)[.. Enumerable.Range(0, turns).Select(t => rounds.Min(r => r.Cached[s][t]))])
                 .ToArray();
-            return new ChatFigures(ttft, cached);
+            var prompt = Enumerable.Range(0, sessions)
+                .Select(s => (IReadOnlyList<int>)[.. Enumerable.Range(0, turns).Select(t => rounds.Max(r => r.Prompt[s][t]))])
+                .ToArray();
+            return new ChatFigures(ttft, cached, prompt);
         }
 
         private static double MedianOf(IEnumerable<double> values)
@@ -40,6 +43,7 @@ public sealed partial class BenchRunner
         var histories = Enumerable.Range(0, sessions).Select(_ => new List<ChatTurn>()).ToArray();
         var ttft = Enumerable.Range(0, sessions).Select(_ => new List<double>()).ToArray();
         var cached = Enumerable.Range(0, sessions).Select(_ => new List<int>()).ToArray();
+        var prompt = Enumerable.Range(0, sessions).Select(_ => new List<int>()).ToArray();
         for (var turn = 0; turn < _options.Turns; turn++)
         {
             for (var session = 0; session < sessions; session++)
@@ -70,11 +74,12 @@ public sealed partial class BenchRunner
                 history.Add(new ChatTurn(ChatRole.Assistant, reply.ToString()));
                 ttft[session].Add(stats.TimeToFirstToken.TotalMilliseconds);
                 cached[session].Add(stats.CachedPromptTokens);
+                prompt[session].Add(stats.PromptTokens);
                 _progress.Report($"{name} round {round + 1} session {session + 1} turn {turn + 1}: {stats.PromptTokens} prompt tokens ({stats.CachedPromptTokens} kept), time to first token {stats.TimeToFirstToken.TotalMilliseconds:F0} ms, then {stats.DecodeTokensPerSecond:F1} tok/s");
             }
         }
 
-        return new ChatFigures(ttft, cached);
+        return new ChatFigures(ttft, cached, prompt);
     }
 
     /// <summary>Aggregate decode tokens per second of N clients asking at once, for each N of <see cref="BenchOptions.ClientCounts"/>.</summary>

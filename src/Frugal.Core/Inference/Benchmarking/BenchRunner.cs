@@ -66,7 +66,7 @@ public sealed partial class BenchRunner
         var (peak, peakAnonymous, peakFile) = memory.Peaks();
         _progress.Report($"peak memory: {peak / 1048576.0:F0} MiB ({memory.Source}), anonymous {peakAnonymous / 1048576.0:F0} MiB, file-backed {peakFile / 1048576.0:F0} MiB");
 
-        var (prompt, decode, baseline, batched) = await SpeedAgainstBaselineAsync(engine, cancellationToken).ConfigureAwait(false);
+        var (prompt, decode, baseline, batched) = await SpeedAgainstBaselineAsync(engine, single, cancellationToken).ConfigureAwait(false);
         return new BenchReport
         {
             Date = DateTimeOffset.UtcNow,
@@ -95,7 +95,7 @@ public sealed partial class BenchRunner
         };
     }
 
-    private async Task<(double Prompt, double Decode, BenchBaseline Baseline, IReadOnlyDictionary<int, double> Batched)> SpeedAgainstBaselineAsync(IInferenceEngine engine, CancellationToken cancellationToken)
+    private async Task<(double Prompt, double Decode, BenchBaseline Baseline, IReadOnlyDictionary<int, double> Batched)> SpeedAgainstBaselineAsync(IInferenceEngine engine, ChatFigures single, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
         using var baseline = PlainLlamaSharpBaseline.Load(_options.ModelPath, engine.ContextSize, Environment.ProcessorCount);
@@ -155,8 +155,24 @@ public sealed partial class BenchRunner
             _progress.Report($"{sequences} sequences in one batch: {batched[sequences]:F1} tok/s together");
         }
 
+        // The floor of a follow-up turn: plain LLamaSharp keeping its own cache, the same new tokens at the same
+        // depths as the single session's first and last turns (what attention over a longer cache costs anyway).
+        var followUps = new double[2];
+        foreach (var (turn, slot) in new[] { (0, 0), (single.Ttft[0].Count - 1, 1) })
+        {
+            var kept = single.Cached[0][turn];
+            var added = single.Prompt[0][turn] - kept;
+            var tokens = Fit(baseline.Tokenize(BenchText.OfTokens(kept + added, 950 + turn, engine.CountTokens)), kept + added);
+            followUps[slot] = baseline.MeasureFollowUp(tokens[..kept], tokens[kept..], Math.Max(1, _options.ChatRounds));
+            _progress.Report($"baseline follow-up of {added} tokens after {kept} kept: {followUps[slot]:F0} ms");
+        }
+
         return (Median(prompts.Select(p => p.Frugal)), Median(decodes.Select(d => d.Frugal)),
-            new BenchBaseline(baselineLoadMs, Median(prompts.Select(p => p.Baseline)), Median(decodes.Select(d => d.Baseline))), batched);
+            new BenchBaseline(baselineLoadMs, Median(prompts.Select(p => p.Baseline)), Median(decodes.Select(d => d.Baseline)))
+            {
+                FollowUpFirstMs = followUps[0],
+                FollowUpLastMs = followUps[1],
+            }, batched);
     }
 
     private static GenerationRequest Request(string userText, int maxTokens, string? sessionKey) => new()

@@ -67,6 +67,31 @@ public sealed class PlainLlamaSharpBaseline : IDisposable
     }
 
     /// <summary>
+    /// A follow-up turn with the cache reused by hand: <paramref name="kept"/> is evaluated untimed, then
+    /// <paramref name="added"/> after it and the first token sampled, <paramref name="repeats"/> times (the added
+    /// cells removed in between); returns the median time of one follow-up in milliseconds.
+    /// </summary>
+    public double MeasureFollowUp(IReadOnlyList<int> kept, IReadOnlyList<int> added, int repeats)
+    {
+        ArgumentNullException.ThrowIfNull(kept);
+        ArgumentNullException.ThrowIfNull(added);
+        _context.NativeHandle.MemoryClear();
+        Evaluate(kept);
+        using var sampler = new GreedySamplingPipeline();
+        var times = new List<double>();
+        for (var i = 0; i < Math.Max(1, repeats); i++)
+        {
+            var started = Stopwatch.GetTimestamp();
+            Evaluate(added, kept.Count);
+            sampler.Sample(_context.NativeHandle, _batch.TokenCount - 1);
+            times.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            _context.NativeHandle.MemorySequenceRemove(LLamaSeqId.Zero, kept.Count, -1);
+        }
+
+        return times.Order().ElementAt(times.Count / 2);
+    }
+
+    /// <summary>
     /// Evaluates <paramref name="prompt"/>, then decodes <paramref name="tokens"/> tokens greedily,
     /// end-of-sequence ignored; returns decode tokens per second from the first token to the last.
     /// </summary>
@@ -165,7 +190,7 @@ public sealed class PlainLlamaSharpBaseline : IDisposable
         _weights.Dispose();
     }
 
-    private void Evaluate(IReadOnlyList<int> prompt)
+    private void Evaluate(IReadOnlyList<int> prompt, int position = 0)
     {
         var batchSize = (int)_context.BatchSize;
         for (var start = 0; start < prompt.Count; start += batchSize)
@@ -174,7 +199,7 @@ public sealed class PlainLlamaSharpBaseline : IDisposable
             _batch.Clear();
             for (var i = start; i < end; i++)
             {
-                _batch.Add((LLamaToken)prompt[i], i, LLamaSeqId.Zero, i == prompt.Count - 1);
+                _batch.Add((LLamaToken)prompt[i], position + i, LLamaSeqId.Zero, i == prompt.Count - 1);
             }
 
             Check(_context.Decode(_batch));
