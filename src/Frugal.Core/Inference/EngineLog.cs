@@ -34,6 +34,9 @@ internal static partial class EngineLog
     [LoggerMessage(EventId = 2021, Level = LogLevel.Warning, Message = "Could not measure batched decoding; running one sequence at a time")]
     public static partial void ParallelMeasureFailed(ILogger logger, Exception exception);
 
+    [LoggerMessage(EventId = 2007, Level = LogLevel.Debug, Message = "Prompt of {Tokens} tokens ({Kept} kept): tokenized in {TokenizeMs} ms, then session switch and evaluation in {EvaluateMs} ms")]
+    public static partial void PromptEvaluated(ILogger logger, int tokens, int kept, double tokenizeMs, double evaluateMs);
+
     [LoggerMessage(EventId = 2006, Level = LogLevel.Trace, Message = "Prompt: {Prompt}")]
     public static partial void Prompt(ILogger logger, string prompt);
 }

@@ -31,6 +31,7 @@ public sealed partial class LlamaEngine
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(request.MaxTokens, nameof(request));
         var started = Stopwatch.GetTimestamp();
         var prompt = TokenizePrompt(request.Messages);
+        var tokenized = Stopwatch.GetTimestamp();
         if (prompt.Count >= ContextSize)
         {
             throw new PromptTooLongException(prompt.Count, ContextSize);
@@ -61,6 +62,8 @@ public sealed partial class LlamaEngine
                 .ConfigureAwait(false);
             tally.CachedTokens = evaluation.CachedTokens;
             tally.PromptDone = Stopwatch.GetTimestamp();
+            EngineLog.PromptEvaluated(_logger, prompt.Count, evaluation.CachedTokens, Stopwatch.GetElapsedTime(started, tokenized).TotalMilliseconds,
+                Stopwatch.GetElapsedTime(tokenized, tally.PromptDone).TotalMilliseconds);
             if (!evaluation.Completed)
             {
                 yield return Completed(tally, FinishReason.Cancelled);

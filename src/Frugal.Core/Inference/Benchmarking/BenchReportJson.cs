@@ -45,8 +45,8 @@ public static class BenchReportJson
             json.WriteEndObject();
             json.WriteEndObject();
             json.WriteStartObject("ratios");
-            json.WriteNumber("prompt", Round(report.PromptTokensPerSecond / report.Baseline.PromptTokensPerSecond, 3));
-            json.WriteNumber("decode", Round(report.DecodeTokensPerSecond / report.Baseline.DecodeTokensPerSecond, 3));
+            json.WriteNumber("prompt", Round(report.Baseline.PromptRatio, 3));
+            json.WriteNumber("decode", Round(report.Baseline.DecodeRatio, 3));
             json.WriteEndObject();
             json.WriteStartObject("ttft_ms");
             WriteArray(json, "single", report.TtftSingleMs.Select(v => Round(v)));

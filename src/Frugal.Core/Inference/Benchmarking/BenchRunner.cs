@@ -172,6 +172,8 @@ public sealed partial class BenchRunner
             {
                 FollowUpFirstMs = followUps[0],
                 FollowUpLastMs = followUps[1],
+                PromptRatio = Median(prompts.Select(p => p.Frugal / p.Baseline)),
+                DecodeRatio = Median(decodes.Select(d => d.Frugal / d.Baseline)),
             }, batched);
     }
 
