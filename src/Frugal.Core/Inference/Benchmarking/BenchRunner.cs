@@ -161,7 +161,7 @@ public sealed partial class BenchRunner
         foreach (var (turn, slot) in new[] { (0, 0), (single.Ttft[0].Count - 1, 1) })
         {
             var kept = single.Cached[0][turn];
-            var added = single.Prompt[0][turn] - kept;
+            var added = single.Added[0][turn];
             var tokens = Fit(baseline.Tokenize(BenchText.OfTokens(kept + added, 950 + turn, engine.CountTokens)), kept + added);
             followUps[slot] = baseline.MeasureFollowUp(tokens[..kept], tokens[kept..], Math.Max(1, _options.ChatRounds));
             _progress.Report($"baseline follow-up of {added} tokens after {kept} kept: {followUps[slot]:F0} ms");
