@@ -18,21 +18,15 @@ public sealed partial class BenchRunner
             var sessions = rounds[0].Ttft.Count;
             var turns = rounds[0].Ttft[0].Count;
             var ttft = Enumerable.Range(0, sessions)
-                .Select(s => (IReadOnlyList<double>)[.. Enumerable.Range(0, turns).Select(t => MedianOf(rounds.Select(r => r.Ttft[s][t])))])
+                .Select(s => (IReadOnlyList<double>)[.. Enumerable.Range(0, turns).Select(t => BenchRunner.Median(rounds.Select(r => r.Ttft[s][t])))])
                 .ToArray();
             var cached = Enumerable.Range(0, sessions)
                 .Select(s => (IReadOnlyList<int>)[.. Enumerable.Range(0, turns).Select(t => rounds.Min(r => r.Cached[s][t]))])
                 .ToArray();
             var added = Enumerable.Range(0, sessions)
-                .Select(s => (IReadOnlyList<int>)[.. Enumerable.Range(0, turns).Select(t => (int)Math.Round(MedianOf(rounds.Select(r => (double)r.Added[s][t]))))])
+                .Select(s => (IReadOnlyList<int>)[.. Enumerable.Range(0, turns).Select(t => (int)Math.Round(BenchRunner.Median(rounds.Select(r => (double)r.Added[s][t]))))])
                 .ToArray();
             return new ChatFigures(ttft, cached, added);
-        }
-
-        private static double MedianOf(IEnumerable<double> values)
-        {
-            var sorted = values.Order().ToArray();
-            return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
         }
     }
 

@@ -240,10 +240,7 @@ public sealed class TieredSessionStateStoreTests : IDisposable
     public void Append_ToAFile_KeepsTheChunksInOrderAcrossARestart()
     {
         var first = Open(memory: 0);
-        Put(first, "a", 1);
-        var (more, moreState) = MakeState(2, 300);
-
-        Assert.True(first.Append("a", TokenCount, more, moreState));
+        var (more, moreState) = PutWithSecondChunk(first);
 
         Assert.Equal(FileBytes + ChunkBytes(TokenCount, 300), first.DiskBytes);
         var second = Open(memory: 0);
@@ -337,9 +334,7 @@ public sealed class TieredSessionStateStoreTests : IDisposable
     public void Open_TornLastChunk_CutsItOffAndKeepsTheWholeOnes()
     {
         var first = Open(memory: 0);
-        Put(first, "a", 1);
-        var (more, moreState) = MakeState(2, 300);
-        Assert.True(first.Append("a", TokenCount, more, moreState));
+        PutWithSecondChunk(first);
         var file = Directory.GetFiles(first.Directory).Single();
         using (var stream = new FileStream(file, FileMode.Open))
         {
@@ -361,9 +356,7 @@ public sealed class TieredSessionStateStoreTests : IDisposable
     public void TryGet_LaterChunkCorrupted_ReturnsNothingAndDropsTheFile()
     {
         var store = Open(memory: 0);
-        Put(store, "a", 1);
-        var (more, moreState) = MakeState(2, 300);
-        Assert.True(store.Append("a", TokenCount, more, moreState));
+        PutWithSecondChunk(store);
         var file = Directory.GetFiles(store.Directory).Single();
         var bytes = File.ReadAllBytes(file);
         bytes[^40] ^= 0xFF; // in the second chunk's state bytes
@@ -406,6 +399,15 @@ public sealed class TieredSessionStateStoreTests : IDisposable
         var state = new byte[stateBytes];
         random.NextBytes(state);
         return (tokens, state);
+    }
+
+    /// <summary>Puts the state of seed 1 under "a" and appends a second chunk of 10 tokens and 300 bytes (seed 2).</summary>
+    private static (int[] Tokens, byte[] State) PutWithSecondChunk(TieredSessionStateStore store)
+    {
+        Put(store, "a", 1);
+        var (more, moreState) = MakeState(2, 300);
+        Assert.True(store.Append("a", TokenCount, more, moreState));
+        return (more, moreState);
     }
 
     private static long ChunkBytes(int tokens, int stateBytes) => 12 + (4L * tokens) + stateBytes + 32;
