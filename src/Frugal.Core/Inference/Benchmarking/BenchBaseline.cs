@@ -4,13 +4,10 @@ namespace Frugal.Inference.Benchmarking;
 public sealed record BenchBaseline(double LoadMs, double PromptTokensPerSecond, double DecodeTokensPerSecond)
 {
     /// <summary>
-    /// Plain LLamaSharp reusing its cache by hand: ms to evaluate the single chat's first turn's new tokens after
-    /// its kept ones, and the first token sampled (0: not measured).
+    /// A chat alone measured turn by turn against plain LLamaSharp reusing its cache by hand (the floor of a
+    /// follow-up: what attention over a longer cache costs anyway); null when not measured.
     /// </summary>
-    public double FollowUpFirstMs { get; init; }
-
-    /// <summary>The same for the last turn: its new tokens after the whole kept conversation.</summary>
-    public double FollowUpLastMs { get; init; }
+    public PairedFollowUps? FollowUps { get; init; }
 
     /// <summary>
     /// Frugal's prompt tokens/s over the baseline's, the median of the rounds' ratios (each round measures both

@@ -16,7 +16,7 @@ public sealed record BenchOptions
     public int DecodeTokens { get; init; } = 128;
 
     /// <summary>Prompt and decode measurements are repeated this many times, alternating Frugal and the baseline; medians are reported.</summary>
-    public int Rounds { get; init; } = 3;
+    public int Rounds { get; init; } = 5;
 
     /// <summary>Turns of the chat whose time to first token is measured.</summary>
     public int Turns { get; init; } = 10;

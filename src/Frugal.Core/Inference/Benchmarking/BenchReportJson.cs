@@ -39,10 +39,16 @@ public static class BenchReportJson
             json.WriteNumber("load_ms", Round(report.Baseline.LoadMs));
             json.WriteNumber("prompt_tokens_per_second", Round(report.Baseline.PromptTokensPerSecond));
             json.WriteNumber("decode_tokens_per_second", Round(report.Baseline.DecodeTokensPerSecond));
-            json.WriteStartObject("follow_up_ms");
-            json.WriteNumber("first_turn", Round(report.Baseline.FollowUpFirstMs));
-            json.WriteNumber("last_turn", Round(report.Baseline.FollowUpLastMs));
-            json.WriteEndObject();
+            if (report.Baseline.FollowUps is { } followUps)
+            {
+                // One chat alone, turn by turn: Frugal's time to first token, then plain LLamaSharp's for the same work.
+                json.WriteStartObject("follow_up_ms");
+                WriteArray(json, "frugal", followUps.FrugalMs.Select(v => Round(v)));
+                WriteArray(json, "plain", followUps.PlainMs.Select(v => Round(v)));
+                json.WriteNumber("median_ratio", Round(followUps.MedianOverhead, 3));
+                json.WriteEndObject();
+            }
+
             json.WriteEndObject();
             json.WriteStartObject("ratios");
             json.WriteNumber("prompt", Round(report.Baseline.PromptRatio, 3));

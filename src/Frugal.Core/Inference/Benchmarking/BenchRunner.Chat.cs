@@ -32,9 +32,11 @@ public sealed partial class BenchRunner
 
     /// <summary>
     /// A chat of <see cref="BenchOptions.Turns"/> turns for each of <paramref name="sessions"/> sessions taking
-    /// turns (A1 B1 C1 A2 ...), each through its own session key so the engine can keep or restore its KV state.
+    /// turns (A1 B1 C1 A2 ...), each through its own session key so the engine can keep or restore its KV state;
+    /// <paramref name="afterTurn"/>, when given, is called with each turn's figures before the next turn starts.
     /// </summary>
-    private async Task<ChatFigures> ChatAsync(IInferenceEngine engine, int sessions, string name, int round, CancellationToken cancellationToken)
+    private async Task<ChatFigures> ChatAsync(IInferenceEngine engine, int sessions, string name, int round, CancellationToken cancellationToken,
+        Action<GenerationStats>? afterTurn = null)
     {
         // Seeds differ between the single and the interleaved chats, so no chat starts with another's words.
         var histories = Enumerable.Range(0, sessions).Select(_ => new List<ChatTurn>()).ToArray();
@@ -73,10 +75,33 @@ public sealed partial class BenchRunner
                 cached[session].Add(stats.CachedPromptTokens);
                 added[session].Add(stats.PromptTokens - stats.CachedPromptTokens);
                 _progress.Report($"{name} round {round + 1} session {session + 1} turn {turn + 1}: {stats.PromptTokens} prompt tokens ({stats.CachedPromptTokens} kept), time to first token {stats.TimeToFirstToken.TotalMilliseconds:F0} ms, then {stats.DecodeTokensPerSecond:F1} tok/s");
+                afterTurn?.Invoke(stats);
             }
         }
 
         return new ChatFigures(ttft, cached, added);
+    }
+
+    /// <summary>
+    /// One more chat alone, each of Frugal's turns followed at once by plain LLamaSharp reusing its own cache
+    /// for the same number of new tokens after the same number of kept ones: per turn, both times to first
+    /// token measured back to back, so their ratio is not swayed by the machine's load drifting during the run.
+    /// </summary>
+    private async Task<PairedFollowUps> PairedFollowUpsAsync(IInferenceEngine engine, PlainLlamaSharpBaseline baseline, CancellationToken cancellationToken)
+    {
+        // The baseline's conversation: one stream of tokens, its first `kept` for a turn's kept part.
+        var stream = Fit(baseline.Tokenize(BenchText.OfTokens(engine.ContextSize, 950, engine.CountTokens)), engine.ContextSize);
+        var frugal = new List<double>();
+        var plain = new List<double>();
+        await ChatAsync(engine, 1, "paired", _options.ChatRounds, cancellationToken, stats =>
+        {
+            var kept = stats.CachedPromptTokens;
+            var added = stats.PromptTokens - kept;
+            frugal.Add(stats.TimeToFirstToken.TotalMilliseconds);
+            plain.Add(baseline.MeasureFollowUp(stream[..kept], stream[kept..(kept + added)]));
+            _progress.Report($"paired turn {frugal.Count}: plain LLamaSharp {plain[^1]:F0} ms for {added} new tokens after {kept} kept");
+        }).ConfigureAwait(false);
+        return new PairedFollowUps(frugal, plain);
     }
 
     /// <summary>Aggregate decode tokens per second of N clients asking at once, for each N of <see cref="BenchOptions.ClientCounts"/>.</summary>

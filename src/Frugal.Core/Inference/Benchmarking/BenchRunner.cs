@@ -66,7 +66,7 @@ public sealed partial class BenchRunner
         var (peak, peakAnonymous, peakFile) = memory.Peaks();
         _progress.Report($"peak memory: {peak / 1048576.0:F0} MiB ({memory.Source}), anonymous {peakAnonymous / 1048576.0:F0} MiB, file-backed {peakFile / 1048576.0:F0} MiB");
 
-        var (prompt, decode, baseline, batched) = await SpeedAgainstBaselineAsync(engine, single, cancellationToken).ConfigureAwait(false);
+        var (prompt, decode, baseline, batched) = await SpeedAgainstBaselineAsync(engine, cancellationToken).ConfigureAwait(false);
         return new BenchReport
         {
             Date = DateTimeOffset.UtcNow,
@@ -95,7 +95,7 @@ public sealed partial class BenchRunner
         };
     }
 
-    private async Task<(double Prompt, double Decode, BenchBaseline Baseline, IReadOnlyDictionary<int, double> Batched)> SpeedAgainstBaselineAsync(IInferenceEngine engine, ChatFigures single, CancellationToken cancellationToken)
+    private async Task<(double Prompt, double Decode, BenchBaseline Baseline, IReadOnlyDictionary<int, double> Batched)> SpeedAgainstBaselineAsync(IInferenceEngine engine, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
         using var baseline = PlainLlamaSharpBaseline.Load(_options.ModelPath, engine.ContextSize, Environment.ProcessorCount);
@@ -155,23 +155,13 @@ public sealed partial class BenchRunner
             _progress.Report($"{sequences} sequences in one batch: {batched[sequences]:F1} tok/s together");
         }
 
-        // The floor of a follow-up turn: plain LLamaSharp keeping its own cache, the same new tokens at the same
-        // depths as the single session's first and last turns (what attention over a longer cache costs anyway).
-        var followUps = new double[2];
-        foreach (var (turn, slot) in new[] { (0, 0), (single.Ttft[0].Count - 1, 1) })
-        {
-            var kept = single.Cached[0][turn];
-            var added = single.Added[0][turn];
-            var tokens = Fit(baseline.Tokenize(BenchText.OfTokens(kept + added, 950 + turn, engine.CountTokens)), kept + added);
-            followUps[slot] = baseline.MeasureFollowUp(tokens[..kept], tokens[kept..], Math.Max(1, _options.ChatRounds));
-            _progress.Report($"baseline follow-up of {added} tokens after {kept} kept: {followUps[slot]:F0} ms");
-        }
+        // The floor of a follow-up turn: plain LLamaSharp keeping its own cache, paired turn by turn with Frugal.
+        var paired = await PairedFollowUpsAsync(engine, baseline, cancellationToken).ConfigureAwait(false);
 
         return (Median(prompts.Select(p => p.Frugal)), Median(decodes.Select(d => d.Frugal)),
             new BenchBaseline(baselineLoadMs, Median(prompts.Select(p => p.Baseline)), Median(decodes.Select(d => d.Baseline)))
             {
-                FollowUpFirstMs = followUps[0],
-                FollowUpLastMs = followUps[1],
+                FollowUps = paired,
                 PromptRatio = Median(prompts.Select(p => p.Frugal / p.Baseline)),
                 DecodeRatio = Median(decodes.Select(d => d.Frugal / d.Baseline)),
             }, batched);
@@ -204,7 +194,7 @@ public sealed partial class BenchRunner
         return stats ?? throw new InvalidOperationException("the engine ended a generation without its figures");
     }
 
-    private static double Median(IEnumerable<double> values)
+    internal static double Median(IEnumerable<double> values)
     {
         var sorted = values.Order().ToArray();
         return sorted.Length == 0 ? 0 : sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;

@@ -19,6 +19,9 @@ public sealed class PlainLlamaSharpBaseline : IDisposable
 
     private readonly ModelParams _parameters;
 
+    // What sequence 0 holds after a follow-up measurement (the kept tokens); empty after any other measurement.
+    private readonly List<int> _kept = [];
+
     private PlainLlamaSharpBaseline(LLamaWeights weights, LLamaContext context, ModelParams parameters, TimeSpan loadTime)
     {
         _weights = weights;
@@ -58,7 +61,7 @@ public sealed class PlainLlamaSharpBaseline : IDisposable
     public double MeasurePrompt(IReadOnlyList<int> prompt)
     {
         ArgumentNullException.ThrowIfNull(prompt);
-        _context.NativeHandle.MemoryClear();
+        Clear();
         var started = Stopwatch.GetTimestamp();
         Evaluate(prompt);
         using var sampler = new GreedySamplingPipeline();
@@ -67,28 +70,32 @@ public sealed class PlainLlamaSharpBaseline : IDisposable
     }
 
     /// <summary>
-    /// A follow-up turn with the cache reused by hand: <paramref name="kept"/> is evaluated untimed, then
-    /// <paramref name="added"/> after it and the first token sampled, <paramref name="repeats"/> times (the added
-    /// cells removed in between); returns the median time of one follow-up in milliseconds.
+    /// A follow-up turn with the cache reused by hand: <paramref name="kept"/> is brought into the cache untimed
+    /// (only what it adds to the previous follow-up's kept tokens, so a growing conversation is not re-read),
+    /// then <paramref name="added"/> is evaluated after it and the first token sampled; returns the time of
+    /// that in milliseconds. The added cells are removed again.
     /// </summary>
-    public double MeasureFollowUp(IReadOnlyList<int> kept, IReadOnlyList<int> added, int repeats)
+    public double MeasureFollowUp(IReadOnlyList<int> kept, IReadOnlyList<int> added)
     {
         ArgumentNullException.ThrowIfNull(kept);
         ArgumentNullException.ThrowIfNull(added);
-        _context.NativeHandle.MemoryClear();
-        Evaluate(kept);
-        using var sampler = new GreedySamplingPipeline();
-        var times = new List<double>();
-        for (var i = 0; i < Math.Max(1, repeats); i++)
+        var common = 0;
+        while (common < Math.Min(kept.Count, _kept.Count) && kept[common] == _kept[common])
         {
-            var started = Stopwatch.GetTimestamp();
-            Evaluate(added, kept.Count);
-            sampler.Sample(_context.NativeHandle, _batch.TokenCount - 1);
-            times.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-            _context.NativeHandle.MemorySequenceRemove(LLamaSeqId.Zero, kept.Count, -1);
+            common++;
         }
 
-        return times.Order().ElementAt(times.Count / 2);
+        _context.NativeHandle.MemorySequenceRemove(LLamaSeqId.Zero, common, -1);
+        _kept.RemoveRange(common, _kept.Count - common);
+        Evaluate([.. kept.Skip(common)], common);
+        _kept.AddRange(kept.Skip(common));
+        using var sampler = new GreedySamplingPipeline();
+        var started = Stopwatch.GetTimestamp();
+        Evaluate(added, kept.Count);
+        sampler.Sample(_context.NativeHandle, _batch.TokenCount - 1);
+        var ms = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        _context.NativeHandle.MemorySequenceRemove(LLamaSeqId.Zero, kept.Count, -1);
+        return ms;
     }
 
     /// <summary>
@@ -99,7 +106,7 @@ public sealed class PlainLlamaSharpBaseline : IDisposable
     {
         ArgumentNullException.ThrowIfNull(prompt);
         ArgumentOutOfRangeException.ThrowIfLessThan(tokens, 2);
-        _context.NativeHandle.MemoryClear();
+        Clear();
         Evaluate(prompt);
         using var sampler = new GreedySamplingPipeline();
         var position = prompt.Count;
@@ -188,6 +195,12 @@ public sealed class PlainLlamaSharpBaseline : IDisposable
     {
         _context.Dispose();
         _weights.Dispose();
+    }
+
+    private void Clear()
+    {
+        _context.NativeHandle.MemoryClear();
+        _kept.Clear();
     }
 
     private void Evaluate(IReadOnlyList<int> prompt, int position = 0)
