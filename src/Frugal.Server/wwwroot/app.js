@@ -282,6 +282,8 @@ async function send(event) {
       tokensPerSecond: done.tokensPerSecond ?? (deltas > 1 && seconds > 0 ? (deltas - 1) / seconds : undefined),
       omitted: done.omitted,
       restricted: done.restricted,
+      cached: done.cached,
+      reused: done.usage?.cached_prompt_tokens,
     });
     if (done.messageId !== undefined) view.item.dataset.id = String(done.messageId);
     say("Reply finished.");

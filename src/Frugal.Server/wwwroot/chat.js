@@ -99,7 +99,7 @@ export class MessageView {
   /**
    * Ends the reply and shows its figures.
    * @param {{finishReason?: string, tokens?: number, ttftMs?: number, tokensPerSecond?: number,
-   *   error?: string, omitted?: number, restricted?: string[]}} info
+   *   error?: string, omitted?: number, restricted?: string[], cached?: boolean, reused?: number}} info
    */
   finish(info) {
     if (this.#frame) cancelAnimationFrame(this.#frame);
@@ -114,7 +114,11 @@ export class MessageView {
     if (finish.words) parts.push(finish.words);
     if (info.tokens !== undefined) parts.push(`${info.tokens} token${info.tokens === 1 ? "" : "s"}`);
     if (info.ttftMs !== undefined) parts.push(`first token ${formatSeconds(info.ttftMs)}`);
-    if (info.tokensPerSecond !== undefined) parts.push(`${info.tokensPerSecond.toFixed(1)} tokens/s`);
+    // A reply from the response cache was not decoded: its speed would say nothing.
+    if (info.tokensPerSecond !== undefined && !info.cached) parts.push(`${info.tokensPerSecond.toFixed(1)} tokens/s`);
+    // How the reply was made cheaply: from the response cache, or on top of the conversation kept from the last turn.
+    if (info.cached) parts.push("from the response cache");
+    else if (info.reused > 0) parts.push(`${info.reused} prompt token${info.reused === 1 ? "" : "s"} reused`);
     for (const cut of info.restricted ?? []) parts.push(cut);
     if (info.omitted) parts.push(`${info.omitted} earlier message${info.omitted === 1 ? "" : "s"} left out to fit the context`);
     this.meta.textContent = parts.join(" · ");

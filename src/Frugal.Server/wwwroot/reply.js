@@ -6,7 +6,7 @@
  * @typedef {{type: "queue", position: number}
  *   | {type: "delta", text: string}
  *   | {type: "done", finishReason?: string, usage?: object, ttftMs?: number, tokensPerSecond?: number,
- *      messageId?: string, omitted?: number, restricted?: string[]}
+ *      messageId?: string, omitted?: number, restricted?: string[], cached?: boolean}
  *   | {type: "error", message: string, code?: string}
  *   | {type: "info", omitted?: number, messageId?: string, restricted?: string[]}
  *   | {type: "start", userMessageId: string}
@@ -63,6 +63,8 @@ export function interpret(item) {
       messageId,
       omitted,
       restricted: restricted.length ? restricted : undefined,
+      // Answered from the response cache (an identical deterministic request was answered before).
+      cached: payload.cached === true || payload.frugal?.cached === true ? true : undefined,
     });
   } else if (omitted !== undefined || messageId || restricted.length) {
     steps.push({ type: "info", omitted, messageId, restricted: restricted.length ? restricted : undefined });

@@ -1,5 +1,9 @@
 using System.Net;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Frugal.Inference;
+using Frugal.Server.Hosting;
 using Frugal.Tests.Endpoints;
 using Frugal.Tests.Infrastructure;
 
@@ -29,6 +33,37 @@ public sealed class ObservabilityApiTests(TinyServer tiny) : IClassFixture<TinyS
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Contains("\"ready\"", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task GetReady_ModelFileMalformed_Answers503WithTheReasonWhileHealthStaysOk()
+    {
+        var directory = Directory.CreateTempSubdirectory("frugal-ready-").FullName;
+        try
+        {
+            // A file that starts like GGUF and then stops: the reader refuses it before llama.cpp sees it.
+            var model = Path.Combine(directory, "broken.gguf");
+            await File.WriteAllBytesAsync(model, [(byte)'G', (byte)'G', (byte)'U', (byte)'F', 3, 0, 0, 0, 1]);
+            var options = new FrugalServerOptions { Host = "127.0.0.1", Port = 0, DataDirectory = directory, ModelPath = model };
+            await using var app = FrugalServer.Build(options, builder => builder.Logging.ClearProviders());
+            await app.StartAsync();
+            await Assert.ThrowsAnyAsync<Exception>(() => app.Services.GetRequiredService<EngineReadiness>().WhenLoaded);
+            using var client = new HttpClient { BaseAddress = app.GetBaseAddress() };
+
+            using var ready = await client.GetAsync("ready");
+            using var health = await client.GetAsync("health");
+
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+            using var body = JsonDocument.Parse(await ready.Content.ReadAsStringAsync());
+            Assert.Equal("failed", body.RootElement.GetProperty("status").GetString());
+            Assert.Contains("broken.gguf", body.RootElement.GetProperty("reason").GetString(), StringComparison.Ordinal);
+            Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+            await app.StopAsync();
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
     }
 
     [Fact]

@@ -72,6 +72,32 @@ public sealed class ChatPageTests(BrowserFixture browser, ServerFixture server) 
     }
 
     [Fact]
+    public async Task Send_FollowUpAndRepeatedDeterministicMessage_SayHowTheReplyWasMadeCheaply()
+    {
+        var chat = await SignedInAsync(server.AliceKey);
+        await chat.NewChatAsync();
+        await chat.SetMaxTokensAsync(6);
+        await chat.SetTemperatureAsync(0);
+        var text = "Say it again " + Guid.NewGuid().ToString("N");
+
+        await chat.TypeAndSendAsync(text);
+        var first = await (await chat.WaitForReplyFinishedAsync(1)).Locator(".meta").InnerTextAsync();
+        await chat.TypeAndSendAsync("And once more");
+        var followUp = await (await chat.WaitForReplyFinishedAsync(2)).Locator(".meta").InnerTextAsync();
+        await chat.NewChatAsync();
+        await chat.TypeAndSendAsync(text);
+        var repeated = await chat.WaitForReplyFinishedAsync(1);
+
+        Assert.DoesNotContain("from the response cache", first, StringComparison.Ordinal);
+        // The follow-up is evaluated on top of the conversation kept from the first turn.
+        Assert.Matches(@"\d+ prompt tokens reused", followUp);
+        var cachedMeta = await repeated.Locator(".meta").InnerTextAsync();
+        Assert.Contains("from the response cache", cachedMeta, StringComparison.Ordinal);
+        Assert.DoesNotContain("tokens/s", cachedMeta, StringComparison.Ordinal);
+        await Screenshots.SaveAsync(chat.Page, "send-cached-reply");
+    }
+
+    [Fact]
     public async Task Reload_AfterAReply_ShowsHistoryFromServer()
     {
         var chat = await SignedInAsync(server.AliceKey);
