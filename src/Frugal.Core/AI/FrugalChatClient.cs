@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Text;
+using Frugal.Conversations;
 using Frugal.Inference;
 using Frugal.Scheduling;
 using Microsoft.Extensions.AI;
@@ -15,7 +16,10 @@ namespace Frugal.AI;
 /// </summary>
 /// <remarks>
 /// Callers are told apart for fairness by <see cref="UserProperty"/> in
-/// <see cref="ChatOptions.AdditionalProperties"/> (default <see cref="DefaultUserId"/>). When
+/// <see cref="ChatOptions.AdditionalProperties"/> (default <see cref="DefaultUserId"/>). A conversation is
+/// recognised by <see cref="ChatOptions.ConversationId"/> when given, else by its opening messages, so its
+/// next turn evaluates only its new tokens (with <see cref="DependencyInjection.FrugalOptions.StateDirectory"/>
+/// set, even after other conversations have used the context). When
 /// <see cref="ChatOptions.MaxOutputTokens"/> is not set the reply may be <see cref="DefaultMaxOutputTokens"/> long.
 /// </remarks>
 public sealed class FrugalChatClient : IChatClient
@@ -25,6 +29,9 @@ public sealed class FrugalChatClient : IChatClient
 
     /// <summary>The <see cref="ChatOptions.AdditionalProperties"/> key that names the caller for fairness.</summary>
     public const string UserProperty = "frugal.user";
+
+    // Keeps this client's conversation keys apart from the HTTP APIs' ones.
+    private const string SessionScope = "ai";
 
     /// <summary>Reply budget when the options give none.</summary>
     public const int DefaultMaxOutputTokens = 256;
@@ -44,7 +51,7 @@ public sealed class FrugalChatClient : IChatClient
     /// <inheritdoc/>
     public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
-        var request = ToRequest(messages, options);
+        var request = ToRequest(messages, options, UserOf(options));
         var text = new StringBuilder();
         GenerationStats? stats = null;
         await foreach (var update in _scheduler.RunAsync(UserOf(options), request, cancellationToken).ConfigureAwait(false))
@@ -73,7 +80,7 @@ public sealed class FrugalChatClient : IChatClient
     public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
         IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        var request = ToRequest(messages, options);
+        var request = ToRequest(messages, options, UserOf(options));
         var responseId = NewResponseId();
         var created = DateTimeOffset.UtcNow;
         var modelId = ModelId;
@@ -129,7 +136,7 @@ public sealed class FrugalChatClient : IChatClient
     private static string UserOf(ChatOptions? options) =>
         options?.AdditionalProperties?.TryGetValue(UserProperty, out var user) == true && user is string { Length: > 0 } name ? name : DefaultUserId;
 
-    private static GenerationRequest ToRequest(IEnumerable<ChatMessage> messages, ChatOptions? options)
+    private static GenerationRequest ToRequest(IEnumerable<ChatMessage> messages, ChatOptions? options, string user)
     {
         ArgumentNullException.ThrowIfNull(messages);
         var turns = new List<ChatTurn>();
@@ -180,6 +187,10 @@ public sealed class FrugalChatClient : IChatClient
             MaxTokens = options?.MaxOutputTokens ?? DefaultMaxOutputTokens,
             Sampling = sampling,
             Stop = options?.StopSequences?.ToArray() ?? [],
+            // The conversation's KV state is kept under this key when another conversation takes the context.
+            SessionKey = options?.ConversationId is { Length: > 0 } conversation
+                ? ConversationKey.ById(SessionScope, user, conversation)
+                : ConversationKey.ByOpening(SessionScope, user, turns),
         };
     }
 

@@ -1,4 +1,5 @@
 using Frugal.Inference;
+using Frugal.Inference.State;
 using Frugal.Models;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -31,6 +32,18 @@ internal sealed partial class FrugalEngineLoader(
         };
         try
         {
+            if (settings.StateDirectory is { Length: > 0 } directory)
+            {
+                engineOptions = engineOptions with
+                {
+                    SessionStateStore = new TieredSessionStateStore(new TieredSessionStateStoreOptions
+                    {
+                        DataDirectory = directory,
+                        ModelIdentity = ModelFileIdentity.Compute(settings.ModelPath),
+                    }, loggerFactory.CreateLogger<TieredSessionStateStore>()),
+                };
+            }
+
             var engine = await LlamaEngine.LoadAsync(engineOptions, loggerFactory.CreateLogger<LlamaEngine>(), stoppingToken).ConfigureAwait(false);
             readiness.SetLoaded(engine);
             LogLoaded(_logger, Path.GetFileName(settings.ModelPath), engine.ContextSize);

@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using Frugal.Inference;
+using Frugal.Inference.State;
 using Frugal.Scheduling;
 
 namespace Frugal.DependencyInjection;
@@ -24,6 +25,13 @@ public sealed class FrugalOptions
 
     /// <summary>Chat format; null takes it from the model file.</summary>
     public ChatTemplateFamily? ChatTemplate { get; set; }
+
+    /// <summary>
+    /// Where idle conversations' KV states are kept (under <c>{StateDirectory}/kv/</c>, within a disk budget of
+    /// <see cref="TieredSessionStateStoreOptions.DefaultDiskBudget"/>), so a conversation's next turn is not
+    /// evaluated again after another has used the context; null keeps none.
+    /// </summary>
+    public string? StateDirectory { get; set; }
 
     /// <summary>Requests that may wait for the worker; one more is refused with <see cref="QueueFullException"/>.</summary>
     [Range(1, SchedulerOptions.MaxAllowedQueueDepth)]

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text;
+using Frugal.Conversations;
 using Frugal.Inference;
 using Frugal.Scheduling;
 using Frugal.Server.Contracts;
@@ -14,7 +15,7 @@ namespace Frugal.Server.Endpoints;
 /// <summary>
 /// <c>POST /v1/chat/completions</c>, OpenAI-compatible, streaming (SSE) or not. Each request carries its
 /// whole conversation; the engine keeps that conversation's KV state under a per-user key derived from
-/// its opening (<see cref="OpenAIConversationKey"/>), so a follow-up evaluates only its new tokens.
+/// its opening (<see cref="ConversationKey"/>), so a follow-up evaluates only its new tokens.
 /// A client that disconnects cancels its request.
 /// </summary>
 public static partial class ChatCompletionsApi
@@ -51,7 +52,7 @@ public static partial class ChatCompletionsApi
         }
 
         var user = context.GetFrugalUser();
-        var generation = request!.Generation with { SessionKey = OpenAIConversationKey.For(user.Id, request.Generation.Messages) };
+        var generation = request!.Generation with { SessionKey = ConversationKey.ByOpening("v1", user.Id, request.Generation.Messages) };
         var enumerator = scheduler.RunAsync(user.Id, generation, aborted).GetAsyncEnumerator(aborted);
         bool hasFirst;
         try

@@ -41,6 +41,50 @@ public sealed class AddFrugalTests
         Assert.Equal("tiny", chat.GetService<ChatClientMetadata>()?.DefaultModelId);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task AddFrugal_FollowUpAfterAnotherConversation_ReusesItsStateOnlyWithAStateDirectory(bool keepStates)
+    {
+        var directory = Directory.CreateTempSubdirectory("frugal-ai-state-").FullName;
+        try
+        {
+            using var host = await StartAsync(o =>
+            {
+                o.ModelPath = TinyServer.ModelPath;
+                o.ContextSize = 512;
+                o.StateDirectory = keepStates ? directory : null;
+            });
+            var chat = host.Services.GetRequiredService<IChatClient>();
+            var a = new ChatOptions { MaxOutputTokens = 4, Temperature = 0f, ConversationId = "conversation-a" };
+            var b = new ChatOptions { MaxOutputTokens = 4, Temperature = 0f, ConversationId = "conversation-b" };
+            List<ChatMessage> history = [new(Microsoft.Extensions.AI.ChatRole.User, "Tell me about the river that runs past the old stone bridge, please.")];
+
+            var first = await chat.GetResponseAsync(history, a);
+            await chat.GetResponseAsync("Something else entirely: how do bakers open their doors?", b);
+            history.AddRange(first.Messages);
+            history.Add(new(Microsoft.Extensions.AI.ChatRole.User, "And then?"));
+            var followUp = await chat.GetResponseAsync(history, a);
+
+            // Conversation b's prompt shares only the template's opening with a's: what is kept beyond it came from a's saved state.
+            var opening = 8;
+            if (keepStates)
+            {
+                Assert.True(followUp.Usage?.CachedInputTokenCount >= first.Usage!.InputTokenCount - 1,
+                    $"kept {followUp.Usage?.CachedInputTokenCount} of a first prompt of {first.Usage?.InputTokenCount}");
+                Assert.NotEmpty(Directory.EnumerateFiles(directory, "*", SearchOption.AllDirectories));
+            }
+            else
+            {
+                Assert.InRange(followUp.Usage?.CachedInputTokenCount ?? -1, 0, opening);
+            }
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
     [Fact]
     public async Task AddFrugal_CancelledWhileGenerating_Throws()
     {
