@@ -110,13 +110,17 @@ public sealed partial class BenchRunner
             // ABBA: whoever went first in one round goes second in the next.
             var baselineFirst = round % 2 == 0;
             var text = PromptOfTokens(engine, _options.PromptTokens, 500 + round);
+
+            // The baseline's prompt is as long as Frugal's formatted one: llama.cpp attends over the cache in
+            // steps of 256 cells, so a 512-token prompt against a 516-token one would measure that step, not Frugal.
+            var length = engine.CountPromptTokens([new ChatTurn(ChatRole.User, text)]);
             var frugal = 0.0;
             var plain = 0.0;
             for (var side = 0; side < 2; side++)
             {
                 if ((side == 0) == baselineFirst)
                 {
-                    plain = baseline.MeasurePrompt(Fit(baseline.Tokenize(text), _options.PromptTokens));
+                    plain = baseline.MeasurePrompt(Fit(baseline.Tokenize(text), length));
                 }
                 else
                 {
