@@ -30,6 +30,12 @@ public sealed class FrugalChatClient : IChatClient
     /// <summary>The <see cref="ChatOptions.AdditionalProperties"/> key that names the caller for fairness.</summary>
     public const string UserProperty = "frugal.user";
 
+    /// <summary>
+    /// The <see cref="ChatResponse.AdditionalProperties"/> key (and the last streamed update's) set to true when
+    /// the reply came from the response cache.
+    /// </summary>
+    public const string CachedProperty = "frugal.cached";
+
     // Keeps this client's conversation keys apart from the HTTP APIs' ones.
     private const string SessionScope = "ai";
 
@@ -73,6 +79,7 @@ public sealed class FrugalChatClient : IChatClient
             CreatedAt = DateTimeOffset.UtcNow,
             FinishReason = ToFinishReason(completed.FinishReason),
             Usage = ToUsage(completed),
+            AdditionalProperties = Notes(completed),
         };
     }
 
@@ -106,6 +113,7 @@ public sealed class FrugalChatClient : IChatClient
                 {
                     ResponseId = responseId, MessageId = responseId, ModelId = modelId, CreatedAt = created,
                     FinishReason = ToFinishReason(stats.FinishReason),
+                    AdditionalProperties = Notes(stats),
                 };
             }
         }
@@ -199,6 +207,9 @@ public sealed class FrugalChatClient : IChatClient
         : role == AIChatRole.User ? ChatRole.User
         : role == AIChatRole.Assistant ? ChatRole.Assistant
         : throw new NotSupportedException($"Messages of role '{role}' are not supported; this model takes system, user and assistant text.");
+
+    private static AdditionalPropertiesDictionary? Notes(GenerationStats stats) =>
+        stats.Cached ? new AdditionalPropertiesDictionary { [CachedProperty] = true } : null;
 
     private static ChatFinishReason ToFinishReason(FinishReason reason) =>
         reason == FinishReason.Length ? ChatFinishReason.Length : ChatFinishReason.Stop;

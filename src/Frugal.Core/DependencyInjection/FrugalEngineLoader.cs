@@ -1,3 +1,4 @@
+using Frugal.Caching;
 using Frugal.Inference;
 using Frugal.Inference.State;
 using Frugal.Models;
@@ -15,6 +16,7 @@ namespace Frugal.DependencyInjection;
 internal sealed partial class FrugalEngineLoader(
     IOptions<FrugalOptions> options,
     EngineReadiness readiness,
+    ResponseCache responseCache,
     ILoggerFactory loggerFactory) : BackgroundService
 {
     private readonly ILogger _logger = loggerFactory.CreateLogger<FrugalEngineLoader>();
@@ -44,7 +46,12 @@ internal sealed partial class FrugalEngineLoader(
                 };
             }
 
-            var engine = await LlamaEngine.LoadAsync(engineOptions, loggerFactory.CreateLogger<LlamaEngine>(), stoppingToken).ConfigureAwait(false);
+            IInferenceEngine engine = await LlamaEngine.LoadAsync(engineOptions, loggerFactory.CreateLogger<LlamaEngine>(), stoppingToken).ConfigureAwait(false);
+            if (responseCache.MaxBytes > 0)
+            {
+                engine = new CachingInferenceEngine(engine, responseCache);
+            }
+
             readiness.SetLoaded(engine);
             LogLoaded(_logger, Path.GetFileName(settings.ModelPath), engine.ContextSize);
         }

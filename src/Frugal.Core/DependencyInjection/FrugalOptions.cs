@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Frugal.Caching;
 using Frugal.Inference;
 using Frugal.Inference.State;
 using Frugal.Scheduling;
@@ -32,6 +33,12 @@ public sealed class FrugalOptions
     /// evaluated again after another has used the context; null keeps none.
     /// </summary>
     public string? StateDirectory { get; set; }
+
+    /// <summary>
+    /// Bytes of replies kept to answer identical deterministic requests (temperature 0, or the same seed and
+    /// settings, same full prompt) without running the model; 0 turns the response cache off.
+    /// </summary>
+    public ByteSize ResponseCacheSize { get; set; } = ResponseCacheOptions.DefaultMaxBytes;
 
     /// <summary>Requests that may wait for the worker; one more is refused with <see cref="QueueFullException"/>.</summary>
     [Range(1, SchedulerOptions.MaxAllowedQueueDepth)]

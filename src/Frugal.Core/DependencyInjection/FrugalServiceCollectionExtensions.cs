@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using Frugal.AI;
+using Frugal.Caching;
 using Frugal.Conversations;
 using Frugal.Diagnostics;
 using Frugal.Inference;
@@ -35,6 +36,13 @@ public static class FrugalServiceCollectionExtensions
             scheduler.MaxGenerationTime = frugal.Value.MaxGenerationTime;
         });
         services.TryAddSingleton<EngineReadiness>();
+        services.TryAddSingleton(provider => new ResponseCache(new ResponseCacheOptions
+        {
+            MaxBytes = provider.GetRequiredService<IOptions<FrugalOptions>>().Value.ResponseCacheSize,
+        }));
+
+        // Under memory pressure a governor, when the application adds one, may empty the cache.
+        services.AddSingleton<IMemoryReleaser>(provider => provider.GetRequiredService<ResponseCache>());
         services.AddHostedService<FrugalEngineLoader>();
         return services.AddFrugalGeneration();
     }

@@ -1,4 +1,5 @@
 using System.Text;
+using Frugal.AI;
 using Frugal.DependencyInjection;
 using Frugal.Inference;
 using Frugal.Tests.Endpoints;
@@ -83,6 +84,35 @@ public sealed class AddFrugalTests
         {
             Directory.Delete(directory, recursive: true);
         }
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task AddFrugal_SameDeterministicRequestTwice_SecondFromTheResponseCacheUnlessTurnedOff(bool cacheOn)
+    {
+        using var host = await StartAsync(o =>
+        {
+            o.ModelPath = TinyServer.ModelPath;
+            o.ContextSize = 512;
+            o.ResponseCacheSize = cacheOn ? ByteSize.FromMebibytes(1) : ByteSize.Zero;
+        });
+        var chat = host.Services.GetRequiredService<IChatClient>();
+        var options = new ChatOptions { MaxOutputTokens = 5, Temperature = 0f };
+        var question = "Is this cached? " + Guid.NewGuid().ToString("N");
+
+        var first = await chat.GetResponseAsync(question, options);
+        var second = await chat.GetResponseAsync(question, options);
+        object? streamedCached = null;
+        await foreach (var update in chat.GetStreamingResponseAsync(question, options))
+        {
+            streamedCached ??= update.AdditionalProperties?.GetValueOrDefault(FrugalChatClient.CachedProperty);
+        }
+
+        Assert.Null(first.AdditionalProperties?.GetValueOrDefault(FrugalChatClient.CachedProperty));
+        Assert.Equal(first.Text, second.Text);
+        Assert.Equal(cacheOn ? true : null, second.AdditionalProperties?.GetValueOrDefault(FrugalChatClient.CachedProperty));
+        Assert.Equal(cacheOn ? true : null, streamedCached);
     }
 
     [Fact]
