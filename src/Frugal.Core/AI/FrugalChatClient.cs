@@ -57,10 +57,11 @@ public sealed class FrugalChatClient : IChatClient
     /// <inheritdoc/>
     public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
-        var request = ToRequest(messages, options, UserOf(options));
+        var user = UserOf(options);
+        var request = ToRequest(messages, options, user);
         var text = new StringBuilder();
         GenerationStats? stats = null;
-        await foreach (var update in _scheduler.RunAsync(UserOf(options), request, cancellationToken).ConfigureAwait(false))
+        await foreach (var update in _scheduler.RunAsync(user, request, cancellationToken).ConfigureAwait(false))
         {
             if (update.Generation is { } generation)
             {

@@ -1,3 +1,4 @@
+using Frugal.Inference.Batching;
 using LLama.Native;
 
 namespace Frugal.Inference;
@@ -21,7 +22,7 @@ public sealed partial class LlamaEngine
     {
         SwitchSession(prompt, session);
 
-        var common = CommonPrefix(_held, prompt);
+        var common = TokenPrefix.Common(_held, prompt);
 
         // At least the last prompt token is evaluated again: its logits give the first reply token.
         common = Math.Min(common, prompt.Count - 1);
@@ -139,17 +140,5 @@ public sealed partial class LlamaEngine
             _abort.Token = default;
             _gate.Release();
         }
-    }
-
-    private static int CommonPrefix(IReadOnlyList<int> a, IReadOnlyList<int> b)
-    {
-        var n = Math.Min(a.Count, b.Count);
-        var i = 0;
-        while (i < n && a[i] == b[i])
-        {
-            i++;
-        }
-
-        return i;
     }
 }

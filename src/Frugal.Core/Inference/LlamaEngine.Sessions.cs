@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Frugal.Inference.Batching;
 using Frugal.Inference.State;
 
 namespace Frugal.Inference;
@@ -43,8 +44,8 @@ public sealed partial class LlamaEngine
         // context holds, the state is not used at all.
         using (saved)
         {
-            var usable = CommonPrefix(saved.Tokens, prompt);
-            if (usable > CommonPrefix(_held, prompt) && Restore(saved, session, Stopwatch.GetElapsedTime(started)) && saved.Extendable)
+            var usable = TokenPrefix.Common(saved.Tokens, prompt);
+            if (usable > TokenPrefix.Common(_held, prompt) && Restore(saved, session, Stopwatch.GetElapsedTime(started)) && saved.Extendable)
             {
                 // The file stays: when this session is put away, only the cells it added are written.
                 _heldInStore = saved.Tokens.Count;

@@ -7,12 +7,9 @@ namespace Frugal.Inference.Benchmarking;
 public sealed partial class BenchRunner
 {
     /// <summary>Times to first token (ms) and prompt tokens served from kept state, per session and turn.</summary>
-    private sealed record ChatFigures(IReadOnlyList<IReadOnlyList<double>> Ttft, IReadOnlyList<IReadOnlyList<int>> Cached, IReadOnlyList<IReadOnlyList<int>> Added)
+    private sealed record ChatFigures(IReadOnlyList<IReadOnlyList<double>> Ttft, IReadOnlyList<IReadOnlyList<int>> Cached)
     {
-        /// <summary>
-        /// Per session and turn, the median over <paramref name="rounds"/> (kept tokens: the fewest, the least
-        /// favourable; tokens evaluated: the median).
-        /// </summary>
+        /// <summary>Per session and turn, the median over <paramref name="rounds"/> (kept tokens: the fewest, the least favourable).</summary>
         public static ChatFigures Median(IReadOnlyList<ChatFigures> rounds)
         {
             var sessions = rounds[0].Ttft.Count;
@@ -23,10 +20,7 @@ public sealed partial class BenchRunner
             var cached = Enumerable.Range(0, sessions)
                 .Select(s => (IReadOnlyList<int>)[.. Enumerable.Range(0, turns).Select(t => rounds.Min(r => r.Cached[s][t]))])
                 .ToArray();
-            var added = Enumerable.Range(0, sessions)
-                .Select(s => (IReadOnlyList<int>)[.. Enumerable.Range(0, turns).Select(t => (int)Math.Round(BenchRunner.Median(rounds.Select(r => (double)r.Added[s][t]))))])
-                .ToArray();
-            return new ChatFigures(ttft, cached, added);
+            return new ChatFigures(ttft, cached);
         }
     }
 
@@ -42,7 +36,6 @@ public sealed partial class BenchRunner
         var histories = Enumerable.Range(0, sessions).Select(_ => new List<ChatTurn>()).ToArray();
         var ttft = Enumerable.Range(0, sessions).Select(_ => new List<double>()).ToArray();
         var cached = Enumerable.Range(0, sessions).Select(_ => new List<int>()).ToArray();
-        var added = Enumerable.Range(0, sessions).Select(_ => new List<int>()).ToArray();
         for (var turn = 0; turn < _options.Turns; turn++)
         {
             for (var session = 0; session < sessions; session++)
@@ -73,13 +66,12 @@ public sealed partial class BenchRunner
                 history.Add(new ChatTurn(ChatRole.Assistant, reply.ToString()));
                 ttft[session].Add(stats.TimeToFirstToken.TotalMilliseconds);
                 cached[session].Add(stats.CachedPromptTokens);
-                added[session].Add(stats.PromptTokens - stats.CachedPromptTokens);
                 _progress.Report($"{name} round {round + 1} session {session + 1} turn {turn + 1}: {stats.PromptTokens} prompt tokens ({stats.CachedPromptTokens} kept), time to first token {stats.TimeToFirstToken.TotalMilliseconds:F0} ms, then {stats.DecodeTokensPerSecond:F1} tok/s");
                 afterTurn?.Invoke(stats);
             }
         }
 
-        return new ChatFigures(ttft, cached, added);
+        return new ChatFigures(ttft, cached);
     }
 
     /// <summary>

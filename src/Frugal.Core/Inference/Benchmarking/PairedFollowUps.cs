@@ -13,7 +13,7 @@ public sealed record PairedFollowUps(IReadOnlyList<double> FrugalMs, IReadOnlyLi
     public double PlainGrowth => Growth(PlainMs);
 
     /// <summary>Per turn Frugal's time over plain LLamaSharp's, sorted (what Frugal adds to a follow-up turn).</summary>
-    public IReadOnlyList<double> Overheads => [.. FrugalMs.Zip(PlainMs, (f, p) => p > 0 ? f / p : 0).Order()];
+    public IReadOnlyList<double> Overheads { get; } = [.. FrugalMs.Zip(PlainMs, (f, p) => p > 0 ? f / p : 0).Order()];
 
     /// <summary>The median of <see cref="Overheads"/>.</summary>
     public double MedianOverhead => BenchRunner.Median(Overheads);

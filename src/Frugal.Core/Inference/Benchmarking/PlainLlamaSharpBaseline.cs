@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Frugal.Inference.Batching;
 using LLama;
 using LLama.Common;
 using LLama.Native;
@@ -79,12 +80,7 @@ public sealed class PlainLlamaSharpBaseline : IDisposable
     {
         ArgumentNullException.ThrowIfNull(kept);
         ArgumentNullException.ThrowIfNull(added);
-        var common = 0;
-        while (common < Math.Min(kept.Count, _kept.Count) && kept[common] == _kept[common])
-        {
-            common++;
-        }
-
+        var common = TokenPrefix.Common(kept, _kept);
         _context.NativeHandle.MemorySequenceRemove(LLamaSeqId.Zero, common, -1);
         _kept.RemoveRange(common, _kept.Count - common);
         Evaluate([.. kept.Skip(common)], common);
