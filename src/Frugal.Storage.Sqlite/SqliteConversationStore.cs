@@ -47,7 +47,7 @@ public sealed class SqliteConversationStore(SqliteDatabase database, TimeProvide
         cancellationToken.ThrowIfCancellationRequested();
         using var connection = database.OpenConnection();
         using var command = Command(connection, null,
-            $"SELECT {SessionColumns} FROM sessions s WHERE s.owner_id = $owner ORDER BY s.updated_at DESC, s.created_at DESC;");
+            $"SELECT {SessionColumns} FROM sessions s WHERE s.owner_id = $owner ORDER BY s.updated_at DESC, s.created_at DESC, s.id DESC;");
         command.Parameters.AddWithValue("$owner", ownerId);
         using var reader = command.ExecuteReader();
         var sessions = new List<ConversationSession>();
@@ -57,6 +57,49 @@ public sealed class SqliteConversationStore(SqliteDatabase database, TimeProvide
         }
 
         return Task.FromResult<IReadOnlyList<ConversationSession>>(sessions);
+    }
+
+    public Task<SessionPage> ListSessionsAsync(string ownerId, int limit, string? after, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
+        cancellationToken.ThrowIfCancellationRequested();
+        using var connection = database.OpenConnection();
+        // Keyset paging on the list's order; an unknown 'after' matches nothing, so the page is empty.
+        using var command = Command(connection, null, $"""
+            SELECT {SessionColumns} FROM sessions s WHERE s.owner_id = $owner
+              AND ($after IS NULL OR (s.updated_at, s.created_at, s.id) <
+                  (SELECT a.updated_at, a.created_at, a.id FROM sessions a WHERE a.id = $after AND a.owner_id = $owner))
+            ORDER BY s.updated_at DESC, s.created_at DESC, s.id DESC LIMIT $take;
+            """);
+        command.Parameters.AddWithValue("$owner", ownerId);
+        command.Parameters.AddWithValue("$after", (object?)after ?? DBNull.Value);
+        command.Parameters.AddWithValue("$take", (long)limit + 1);
+        using var reader = command.ExecuteReader();
+        var sessions = new List<ConversationSession>();
+        while (reader.Read())
+        {
+            sessions.Add(ReadSession(reader));
+        }
+
+        var hasMore = sessions.Count > limit;
+        return Task.FromResult(new SessionPage(hasMore ? sessions[..limit] : sessions, hasMore));
+    }
+
+    public Task<StorageUsage> GetUsageAsync(string ownerId, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        using var connection = database.OpenConnection();
+        using var command = Command(connection, null, """
+            SELECT (SELECT COUNT(*) FROM sessions WHERE owner_id = $owner),
+                   (SELECT COUNT(*) FROM messages m JOIN sessions s ON s.id = m.session_id WHERE s.owner_id = $owner),
+                   (SELECT COALESCE(SUM(LENGTH(CAST(COALESCE(title, '') AS BLOB)) + LENGTH(CAST(COALESCE(system_prompt, '') AS BLOB))), 0)
+                      FROM sessions WHERE owner_id = $owner)
+                 + (SELECT COALESCE(SUM(LENGTH(CAST(m.content AS BLOB))), 0) FROM messages m JOIN sessions s ON s.id = m.session_id WHERE s.owner_id = $owner);
+            """);
+        command.Parameters.AddWithValue("$owner", ownerId);
+        using var reader = command.ExecuteReader();
+        reader.Read();
+        return Task.FromResult(new StorageUsage(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2)));
     }
 
     public Task<ConversationSession?> GetSessionAsync(string ownerId, string sessionId, CancellationToken cancellationToken = default)

@@ -96,6 +96,7 @@ internal static class ServeConfiguration
     private static void Bind(IConfiguration configuration, FrugalServerOptions options)
     {
         configuration.GetSection(MemoryGovernorOptions.SectionName).Bind(options.Memory, Strict);
+        configuration.GetSection("Conversations").Bind(options.Conversations, Strict);
 
         var sessionState = new SessionStateSettings { MemoryBudget = options.SessionStateMemoryBudget, DiskBudget = options.SessionStateDiskBudget };
         configuration.GetSection(SessionStateSettings.SectionName).Bind(sessionState, Strict);

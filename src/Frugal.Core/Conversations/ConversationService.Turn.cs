@@ -36,6 +36,7 @@ public sealed partial class ConversationService
             catch (Exception e) when (e is QueueFullException or EngineNotReadyException)
             {
                 await service._store.DeleteMessageAsync(ownerId, sessionId, userMessage.Id, CancellationToken.None).ConfigureAwait(false);
+                service._quotas.Removed(ownerId);
                 ConversationLog.QueueFull(service._logger, sessionId);
                 throw;
             }
@@ -108,6 +109,7 @@ public sealed partial class ConversationService
                 FinishReason = finishReason,
                 Status = status,
             }, CancellationToken.None).ConfigureAwait(false);
+            service._quotas.Added(ownerId, 0, 1, OwnerQuotas.Bytes(message?.Content));
             return message ?? throw new SessionNotFoundException($"Session '{sessionId}' was deleted during the reply.");
         }
     }

@@ -19,6 +19,9 @@ public sealed partial class ConversationService
     /// <summary>The reply budget when the caller gives none (capped at half the context).</summary>
     public const int DefaultMaxTokens = 256;
 
+    /// <summary>Tokens of the context a system prompt must leave free: a short message, the template's markers and a reply.</summary>
+    public const int MinTurnTokens = 64;
+
     /// <summary>Highest temperature accepted (OpenAI's range is 0–2).</summary>
     public const float MaxTemperature = 2f;
 
@@ -28,6 +31,7 @@ public sealed partial class ConversationService
     private readonly EngineReadiness _readiness;
     private readonly ISessionStateStore? _sessionStates;
     private readonly ISessionLeases _leases;
+    private readonly OwnerQuotas _quotas;
     private readonly ILogger _logger;
 
     /// <summary>
@@ -40,8 +44,10 @@ public sealed partial class ConversationService
         EngineReadiness readiness,
         ILogger<ConversationService>? logger = null,
         ISessionStateStore? sessionStates = null,
-        ISessionLeases? leases = null)
+        ISessionLeases? leases = null,
+        ConversationLimits? limits = null)
     {
+        _quotas = new OwnerQuotas(store, limits ?? new ConversationLimits());
         _store = store;
         _scheduler = scheduler;
         _readiness = readiness;
@@ -61,13 +67,27 @@ public sealed partial class ConversationService
         _ => "stop",
     };
 
-    /// <summary>Creates a session for <paramref name="ownerId"/>.</summary>
-    public Task<ConversationSession> CreateSessionAsync(string ownerId, string? title, string? systemPrompt, CancellationToken cancellationToken = default) =>
-        _store.CreateSessionAsync(ownerId, title, systemPrompt, cancellationToken);
+    /// <summary>
+    /// Creates a session for <paramref name="ownerId"/>. Throws <see cref="ConversationRequestException"/> for a system
+    /// prompt that could never be used (longer than <see cref="ConversationLimits.MaxSystemPromptChars"/>, or leaving no room
+    /// in the context for a message and a reply), <see cref="StorageQuotaExceededException"/> past the owner's caps.
+    /// </summary>
+    public async Task<ConversationSession> CreateSessionAsync(string ownerId, string? title, string? systemPrompt, CancellationToken cancellationToken = default)
+    {
+        ValidateSystemPrompt(systemPrompt);
+        await _quotas.CheckSessionAsync(ownerId, title, systemPrompt, cancellationToken).ConfigureAwait(false);
+        var session = await _store.CreateSessionAsync(ownerId, title, systemPrompt, cancellationToken).ConfigureAwait(false);
+        _quotas.Added(ownerId, 1, 0, OwnerQuotas.Bytes(title) + OwnerQuotas.Bytes(systemPrompt));
+        return session;
+    }
 
     /// <summary>The owner's sessions, most recently updated first.</summary>
     public Task<IReadOnlyList<ConversationSession>> ListSessionsAsync(string ownerId, CancellationToken cancellationToken = default) =>
         _store.ListSessionsAsync(ownerId, cancellationToken);
+
+    /// <summary>One page of the owner's sessions (see <see cref="IConversationStore.ListSessionsAsync(string, int, string?, CancellationToken)"/>).</summary>
+    public Task<SessionPage> ListSessionsAsync(string ownerId, int limit, string? after, CancellationToken cancellationToken = default) =>
+        _store.ListSessionsAsync(ownerId, limit, after, cancellationToken);
 
     /// <summary>The session, or null when it is missing or someone else's.</summary>
     public Task<ConversationSession?> GetSessionAsync(string ownerId, string sessionId, CancellationToken cancellationToken = default) =>
@@ -87,6 +107,7 @@ public sealed partial class ConversationService
         var deleted = await _store.DeleteSessionAsync(ownerId, sessionId, cancellationToken).ConfigureAwait(false);
         if (deleted)
         {
+            _quotas.Removed(ownerId);
             _sessionStates?.Delete(SessionKey(sessionId));
         }
 
@@ -123,9 +144,11 @@ public sealed partial class ConversationService
             ?? throw new SessionNotFoundException($"No session '{sessionId}'.");
         var selection = HistoryWindow.Select(engine, session.SystemPrompt, history, text, maxTokens);
 
+        await _quotas.CheckTurnAsync(ownerId, text, cancellationToken).ConfigureAwait(false);
         var userMessage = await _store.AddMessageAsync(ownerId, sessionId,
             new NewMessage { Role = ChatRole.User, Content = text, TokenCount = engine.CountTokens(text) },
             cancellationToken).ConfigureAwait(false) ?? throw new SessionNotFoundException($"No session '{sessionId}'.");
+        _quotas.Added(ownerId, 0, 1, OwnerQuotas.Bytes(text));
 
         var request = new GenerationRequest
         {
@@ -192,6 +215,28 @@ public sealed partial class ConversationService
         catch (EncoderFallbackException)
         {
             throw new ConversationRequestException("The message content is not valid Unicode (an unpaired surrogate).", "content", "invalid_encoding");
+        }
+    }
+
+    // One that leaves no room for a message and a reply can never be used: refused at once, not at every turn.
+    private void ValidateSystemPrompt(string? systemPrompt)
+    {
+        if (systemPrompt is null)
+        {
+            return;
+        }
+
+        var limit = _quotas.Limits.MaxSystemPromptChars;
+        if (systemPrompt.Length > limit)
+        {
+            throw new ConversationRequestException($"system_prompt has at most {limit} characters on this server.", "system_prompt", "system_prompt_too_long");
+        }
+
+        if (_readiness.Engine is { } engine && engine.CountTokens(systemPrompt) > engine.ContextSize - MinTurnTokens)
+        {
+            throw new ConversationRequestException(
+                $"system_prompt is too long for the model's context of {engine.ContextSize} tokens: it must leave {MinTurnTokens} tokens for a message and a reply.",
+                "system_prompt", "system_prompt_too_long");
         }
     }
 

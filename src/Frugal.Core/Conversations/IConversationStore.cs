@@ -13,6 +13,47 @@ public interface IConversationStore
     /// <summary>The owner's sessions, most recently updated first.</summary>
     Task<IReadOnlyList<ConversationSession>> ListSessionsAsync(string ownerId, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// One page of the owner's sessions, most recently updated first: at most <paramref name="limit"/> of those that
+    /// come after the session <paramref name="after"/> (null: from the start; an unknown id: an empty page). The default
+    /// reads the whole list; a store should page in its query.
+    /// </summary>
+    async Task<SessionPage> ListSessionsAsync(string ownerId, int limit, string? after, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
+        var all = await ListSessionsAsync(ownerId, cancellationToken).ConfigureAwait(false);
+        var start = 0;
+        if (after is not null)
+        {
+            var index = all.ToList().FindIndex(s => s.Id == after);
+            start = index < 0 ? all.Count : index + 1;
+        }
+
+        var page = all.Skip(start).Take(limit).ToList();
+        return new SessionPage(page, start + page.Count < all.Count);
+    }
+
+    /// <summary>
+    /// What the owner keeps: sessions, messages and UTF-8 bytes of titles, system prompts and contents (for
+    /// <see cref="ConversationLimits"/>). The default reads everything; a store should count in its query.
+    /// </summary>
+    async Task<StorageUsage> GetUsageAsync(string ownerId, CancellationToken cancellationToken = default)
+    {
+        var sessions = await ListSessionsAsync(ownerId, cancellationToken).ConfigureAwait(false);
+        long messages = 0, bytes = 0;
+        foreach (var session in sessions)
+        {
+            bytes += OwnerQuotas.Bytes(session.Title) + OwnerQuotas.Bytes(session.SystemPrompt);
+            foreach (var message in await ListMessagesAsync(ownerId, session.Id, cancellationToken).ConfigureAwait(false) ?? [])
+            {
+                messages++;
+                bytes += OwnerQuotas.Bytes(message.Content);
+            }
+        }
+
+        return new StorageUsage(sessions.Count, messages, bytes);
+    }
+
     /// <summary>The session, or null when it does not exist or belongs to someone else.</summary>
     Task<ConversationSession?> GetSessionAsync(string ownerId, string sessionId, CancellationToken cancellationToken = default);
 

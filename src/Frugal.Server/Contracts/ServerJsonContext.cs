@@ -10,6 +10,7 @@ namespace Frugal.Server.Contracts;
 [JsonSerializable(typeof(SendMessageRequest))]
 [JsonSerializable(typeof(SessionResource))]
 [JsonSerializable(typeof(ListResponse<SessionResource>))]
+[JsonSerializable(typeof(SessionListResponse))]
 [JsonSerializable(typeof(MessageResource))]
 [JsonSerializable(typeof(ListResponse<MessageResource>))]
 [JsonSerializable(typeof(DeletedResponse))]

@@ -13,7 +13,8 @@ namespace Frugal.Server.Endpoints;
 /// Conversations kept by the server, each visible to its owner only (another user's id answers 404,
 /// exactly as an unknown one):
 /// <c>POST /api/sessions</c> {title?, system_prompt?} → session;
-/// <c>GET /api/sessions</c> → {"object":"list","data":[session]} (most recently updated first);
+/// <c>GET /api/sessions?limit=&amp;after=</c> → {"object":"list","data":[session without system_prompt],"has_more","first_id","last_id"}
+/// (most recently updated first, <see cref="DefaultPageSize"/> at a time, up to <see cref="MaxPageSize"/>);
 /// <c>GET /api/sessions/{id}</c> → session;
 /// <c>PATCH /api/sessions/{id}</c> {title} → session;
 /// <c>DELETE /api/sessions/{id}</c> → {"id","object":"session.deleted","deleted":true};
@@ -23,6 +24,12 @@ namespace Frugal.Server.Endpoints;
 /// </summary>
 public static partial class SessionsApi
 {
+    /// <summary>Sessions in one page of the list when the request names no limit.</summary>
+    public const int DefaultPageSize = 100;
+
+    /// <summary>The largest page of the list.</summary>
+    public const int MaxPageSize = 100;
+
     /// <summary>Longest title accepted, in characters.</summary>
     public const int MaxTitleLength = 200;
 
@@ -53,10 +60,20 @@ public static partial class SessionsApi
         return TypedResults.Json(ToResource(session), ServerJsonContext.Default.SessionResource, statusCode: StatusCodes.Status201Created);
     }
 
-    public static async Task<JsonHttpResult<ListResponse<SessionResource>>> ListSessionsAsync(HttpContext context, ConversationService conversations)
+    public static async Task<Results<JsonHttpResult<SessionListResponse>, JsonHttpResult<ErrorResponse>>> ListSessionsAsync(
+        HttpContext context, ConversationService conversations, string? limit = null, string? after = null)
     {
-        var sessions = await conversations.ListSessionsAsync(context.GetFrugalUser().Id, context.RequestAborted);
-        return TypedResults.Json(new ListResponse<SessionResource>("list", [.. sessions.Select(ToResource)]), ServerJsonContext.Default.ListResponseSessionResource);
+        var size = DefaultPageSize;
+        if (limit is not null && (!int.TryParse(limit, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out size) || size is < 1 or > MaxPageSize))
+        {
+            return ApiErrors.BadRequest($"limit must be a whole number from 1 to {MaxPageSize}.", "limit", "invalid_value");
+        }
+
+        var page = await conversations.ListSessionsAsync(context.GetFrugalUser().Id, size, string.IsNullOrEmpty(after) ? null : after, context.RequestAborted);
+        var items = page.Sessions.Select(s => new SessionListItem(s.Id, "session", s.Title, s.CreatedAt, s.UpdatedAt, s.MessageCount)).ToList();
+        return TypedResults.Json(
+            new SessionListResponse("list", items, page.HasMore, items.FirstOrDefault()?.Id, items.LastOrDefault()?.Id),
+            ServerJsonContext.Default.SessionListResponse);
     }
 
     public static async Task<Results<JsonHttpResult<SessionResource>, JsonHttpResult<ErrorResponse>>> GetSessionAsync(

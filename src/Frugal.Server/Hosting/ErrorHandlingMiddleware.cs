@@ -55,6 +55,12 @@ internal sealed class ErrorHandlingMiddleware(RequestDelegate next, ILogger<Erro
             case SessionBusyException busy:
                 ApiErrors.SetRetryAfter(context.Response, busy.RetryAfter);
                 return ApiErrors.WriteAsync(context, StatusCodes.Status409Conflict, busy.Message, "id", "session_busy");
+            case var full when StorageFull.Is(full):
+                ApiErrors.SetRetryAfter(context.Response, TimeSpan.FromSeconds(60));
+                return ApiErrors.WriteAsync(context, StatusCodes.Status507InsufficientStorage,
+                    "The server's disk is full, so nothing of this request was stored. Try again later.", code: "insufficient_storage");
+            case StorageQuotaExceededException quota:
+                return ApiErrors.WriteAsync(context, StatusCodes.Status403Forbidden, quota.Message, code: "storage_quota_exceeded");
             case ConversationRequestException invalid:
                 return ApiErrors.WriteAsync(context, StatusCodes.Status400BadRequest, invalid.Message, invalid.Param, invalid.Code);
             case EngineNotReadyException notReady:

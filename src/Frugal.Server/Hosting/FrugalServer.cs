@@ -113,6 +113,9 @@ public static class FrugalServer
             services.AddSingleton<IMemoryReleaser>(provider => (IMemoryReleaser)provider.GetRequiredService<ISessionStateStore>());
         }
 
+        services.AddSingleton(options.Conversations);
+        services.AddSingleton<RevocationWatch>();
+        services.AddHostedService(provider => provider.GetRequiredService<RevocationWatch>());
         services.AddSingleton<ConversationService>();
         services.AddFrugalServerGeneration(options);  // scheduler, IChatClient, metrics (/metrics)
         services.Configure<JsonOptions>(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, ServerJsonContext.Default));
@@ -127,6 +130,7 @@ public static class FrugalServer
         app.Use(RefuseOversizedBody);
         app.UseStatusCodePages(WriteEmptyStatusAsync);
         app.UseMiddleware<ApiKeyMiddleware>();
+        app.Use(WatchRevocation);       // a running request of a user revoked meanwhile ends within a second
         app.MapFrugalEndpoints();
         app.MapFrugalWebPage();         // the chat page at "/" (public; its API calls carry the key)
         return app;
@@ -168,6 +172,20 @@ public static class FrugalServer
             ? ApiErrors.WriteAsync(context, StatusCodes.Status413PayloadTooLarge,
                 $"The request body is larger than this server accepts ({limit} bytes).", code: "request_too_large")
             : next(context);
+    }
+
+    private static async Task WatchRevocation(HttpContext context, RequestDelegate next)
+    {
+        if (context.TryGetFrugalUser() is not { } user)
+        {
+            await next(context).ConfigureAwait(false);
+            return;
+        }
+
+        using (context.RequestServices.GetRequiredService<RevocationWatch>().Watch(context, user.Id))
+        {
+            await next(context).ConfigureAwait(false);
+        }
     }
 
     // Routing answers unknown routes (404) and wrong methods (405) with an empty body; give them ours.

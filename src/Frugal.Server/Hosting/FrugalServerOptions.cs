@@ -72,6 +72,9 @@ public sealed class FrugalServerOptions
     /// <summary>The memory governor's thresholds and actions (configuration section <c>Memory</c>).</summary>
     public MemoryGovernorOptions Memory { get; set; } = new();
 
+    /// <summary>What one user may keep (sessions, messages, bytes) and the longest system prompt (section <c>Conversations</c>).</summary>
+    public Frugal.Conversations.ConversationLimits Conversations { get; set; } = new();
+
     /// <summary>A PEM certificate (chain) file: Kestrel then speaks HTTPS; needs <see cref="TlsKeyPath"/>.</summary>
     public string? TlsCertificatePath { get; set; }
 
@@ -104,6 +107,13 @@ public sealed class FrugalServerOptions
     public IReadOnlyList<string> Validate()
     {
         var problems = new List<string>();
+        var limits = new List<System.ComponentModel.DataAnnotations.ValidationResult>();
+        if (!System.ComponentModel.DataAnnotations.Validator.TryValidateObject(
+            Conversations, new System.ComponentModel.DataAnnotations.ValidationContext(Conversations), limits, validateAllProperties: true))
+        {
+            problems.AddRange(limits.Select(l => $"Conversations: {l.ErrorMessage}"));
+        }
+
         if (!string.Equals(Host, "localhost", StringComparison.OrdinalIgnoreCase) && !IPAddress.TryParse(Host, out _))
         {
             problems.Add($"--host '{Host}' is not an IP address or 'localhost'.");

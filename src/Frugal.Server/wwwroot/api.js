@@ -26,8 +26,18 @@ export class Api {
     this.#key = key;
   }
 
-  listSessions() {
-    return this.#json("GET", "/api/sessions").then((body) => listOf(body, "sessions"));
+  /** Every session, a page (100) at a time, most recently updated first (at most 20 pages). */
+  async listSessions() {
+    const sessions = [];
+    let after = "";
+    for (let page = 0; page < 20; page++) {
+      const query = after ? `?limit=100&after=${encodeURIComponent(after)}` : "?limit=100";
+      const body = await this.#json("GET", `/api/sessions${query}`);
+      sessions.push(...listOf(body, "sessions"));
+      if (!body.has_more || !body.last_id) break;
+      after = body.last_id;
+    }
+    return sessions;
   }
 
   /** @param {{title?: string, system_prompt?: string}} [options] */

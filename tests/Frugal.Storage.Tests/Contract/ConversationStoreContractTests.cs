@@ -32,6 +32,49 @@ public abstract class ConversationStoreContractTests(Func<IStoreLocation> create
     }
 
     [Fact]
+    public async Task ListSessionsAsync_Paged_EverySessionOnceInTheListOrder()
+    {
+        for (var i = 0; i < 5; i++)
+        {
+            await Sessions.CreateSessionAsync("alice", $"s{i}", "a long system prompt");
+        }
+
+        await Sessions.CreateSessionAsync("bob", "bob's", null);
+        var all = (await Sessions.ListSessionsAsync("alice")).Select(s => s.Id).ToList();
+        var paged = new List<string>();
+        var hasMore = new List<bool>();
+        string? after = null;
+        do
+        {
+            var page = await Sessions.ListSessionsAsync("alice", 2, after);
+            paged.AddRange(page.Sessions.Select(s => s.Id));
+            hasMore.Add(page.HasMore);
+            after = page.Sessions.LastOrDefault()?.Id;
+        }
+        while (hasMore[^1]);
+
+        Assert.Equal(all, paged);
+        Assert.Equal([true, true, false], hasMore);
+        Assert.Empty((await Sessions.ListSessionsAsync("alice", 2, "ses_unknown")).Sessions);
+        Assert.Empty((await Sessions.ListSessionsAsync("bob", 2, all[0])).Sessions);
+    }
+
+    [Fact]
+    public async Task GetUsageAsync_OwnerSessionsMessagesAndUtf8Bytes()
+    {
+        var first = await Sessions.CreateSessionAsync("alice", "ab", "é");
+        await Sessions.CreateSessionAsync("alice", null, null);
+        await Sessions.AddMessageAsync("alice", first.Id, UserMessage("hello"));
+        var bobs = await Sessions.CreateSessionAsync("bob", "bob's title", null);
+        await Sessions.AddMessageAsync("bob", bobs.Id, UserMessage("not alice's"));
+
+        var usage = await Sessions.GetUsageAsync("alice");
+
+        Assert.Equal(new StorageUsage(2, 1, 2 + 2 + 5), usage);
+        Assert.Equal(new StorageUsage(0, 0, 0), await Sessions.GetUsageAsync("carol"));
+    }
+
+    [Fact]
     public async Task Sessions_UnknownId_IsMissing()
     {
         Assert.Null(await Sessions.GetSessionAsync("alice", "ses_nope"));
