@@ -33,7 +33,7 @@ def main():
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0)); port = s.getsockname()[1]
         log = open(os.path.join(work, "server.log"), "ab")
-        proc = subprocess.Popen([*frugal, "serve", "--model", model, "--data", data, "--port", str(port), "--ctx", "512", "--parallel", "1"],
+        proc = subprocess.Popen([*frugal, "serve", "--model", model, "--data", data, "--port", str(port), "--ctx", "2048", "--parallel", "1"],
                                 stdout=log, stderr=log, start_new_session=True)
         base = "http://127.0.0.1:%d" % port
         for _ in range(600):
@@ -49,13 +49,13 @@ def main():
         with open(filler, "wb") as f:   # fill all but ~256 KB
             st = os.statvfs(mount)
             f.write(b"\0" * max(0, st.f_bavail * st.f_frsize - 256 * 1024))
-        for n in range(200):
-            text = ("turn %d " % n) + "x" * 16000
+        for n in range(400):
+            text = ("turn %d: " % n) + " ".join(["word"] * 60)
             code, body = call(base, key, "POST", "/api/sessions/%s/messages" % sid, {"content": text, "max_tokens": 4})
             statuses[code] = statuses.get(code, 0) + 1
             if code == 200:
                 confirmed.append((body["user_message"]["id"], text))
-            code2, _ = call(base, key, "POST", "/api/sessions", {"title": "more %d" % n, "system_prompt": "y" * 8000})
+            code2, _ = call(base, key, "POST", "/api/sessions", {"title": ("more %d " % n) * 20, "system_prompt": " ".join(["rule"] * 60)})
             statuses["create_%d" % code2] = statuses.get("create_%d" % code2, 0) + 1
         with urllib.request.urlopen(base + "/health", timeout=5) as r:
             alive = r.status == 200
@@ -65,7 +65,9 @@ def main():
         code, listing = call(base, key, "GET", "/api/sessions/%s/messages" % sid)
         stored = {m["id"]: m["content"] for m in (listing or {}).get("data", [])}
         lost = sum(1 for i, t in confirmed if stored.get(i) != t)
-        integrity = sqlite3.connect(os.path.join(data, "frugal.db")).execute("PRAGMA integrity_check").fetchone()[0]
+        db = sqlite3.connect(os.path.join(data, "frugal.db"))
+        integrity = db.execute("PRAGMA integrity_check").fetchone()[0]
+        db.close()
         result = {"statuses": {str(k): v for k, v in statuses.items()}, "confirmed_turns": len(confirmed), "lost_confirmed": lost,
                   "server_alive_when_full": alive, "writes_after_space_returned": recovered, "integrity_check": integrity,
                   "no_500": not any(str(k).endswith("500") for k in statuses)}
@@ -74,7 +76,7 @@ def main():
     finally:
         if proc is not None:
             os.killpg(proc.pid, signal.SIGKILL); proc.wait()
-        subprocess.run(["umount", mount])
+        subprocess.run(["umount", "-l", mount])
 
 if __name__ == "__main__":
     sys.exit(main())
