@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Frugal.Conversations;
 using Frugal.Inference;
+using Frugal.Requests;
 using Frugal.Scheduling;
 using Frugal.Server.Endpoints;
 using Microsoft.AspNetCore.Http;
@@ -52,8 +53,8 @@ internal sealed class ErrorHandlingMiddleware(RequestDelegate next, ILogger<Erro
                 return ApiErrors.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, full.Message, code: "queue_full");
             case SessionNotFoundException notFound:
                 return ApiErrors.WriteAsync(context, StatusCodes.Status404NotFound, notFound.Message, "id", "session_not_found");
-            case ConversationRequestException invalid:
-                return ApiErrors.WriteAsync(context, StatusCodes.Status400BadRequest, invalid.Message, invalid.Param, invalid.Code);
+            case ChatRequestException invalid:
+                return ApiErrors.WriteAsync(context, invalid.StatusCode, invalid.Message, invalid.Param, invalid.Code);
             case EngineNotReadyException notReady:
                 ApiErrors.SetRetryAfter(context.Response, TimeSpan.FromSeconds(5));
                 return ApiErrors.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, notReady.Message, code: "model_not_ready");
