@@ -21,19 +21,25 @@ public sealed class ConversationService
     private readonly IConversationStore _store;
     private readonly ChatPipeline _pipeline;
     private readonly ISessionStateStore? _sessionStates;
+    private readonly ISessionLeases _leases;
     private readonly ILogger _logger;
 
-    /// <summary>Creates the service; <paramref name="sessionStates"/> (optional) is told when a session is deleted.</summary>
+    /// <summary>
+    /// Creates the service; <paramref name="sessionStates"/> (optional) is told when a session is deleted;
+    /// <paramref name="leases"/> keeps one turn at a time per session (in this process when not given).
+    /// </summary>
     public ConversationService(
         IConversationStore store,
         ChatPipeline pipeline,
         ILogger<ConversationService>? logger = null,
-        ISessionStateStore? sessionStates = null)
+        ISessionStateStore? sessionStates = null,
+        ISessionLeases? leases = null)
     {
         _store = store;
         ArgumentNullException.ThrowIfNull(pipeline);
         _pipeline = pipeline;
         _sessionStates = sessionStates;
+        _leases = leases ?? new LocalSessionLeases();
         _logger = logger ?? (ILogger)NullLogger.Instance;
     }
 
@@ -74,7 +80,7 @@ public sealed class ConversationService
         var deleted = await _store.DeleteSessionAsync(ownerId, sessionId, cancellationToken).ConfigureAwait(false);
         if (deleted)
         {
-            _sessionStates?.Invalidate(SessionKey(sessionId));
+            _sessionStates?.Delete(SessionKey(sessionId));
         }
 
         return deleted;
@@ -86,7 +92,9 @@ public sealed class ConversationService
     /// <see cref="ConversationTurn.ReadAsync"/>, and dispose the turn to store what was produced if it ends early.
     /// Everything a caller can get wrong throws here, before anything is stored or written:
     /// <see cref="SessionNotFoundException"/>, <see cref="ChatRequestException"/>, <see cref="EngineNotReadyException"/>,
-    /// and <see cref="QueueFullException"/> (the user's message is then taken back).
+    /// <see cref="QueueFullException"/> (the user's message is then taken back), and <see cref="SessionBusyException"/>
+    /// (another instance is answering in this session). One turn runs at a time per session: a second send waits
+    /// for the first one's stored reply (the turn holds the session's lease until it is disposed).
     /// Cancelling stops the reply; it is stored with finish reason <c>cancelled</c>.
     /// </summary>
     public async Task<ConversationTurn> StartTurnAsync(
@@ -97,6 +105,24 @@ public sealed class ConversationService
             ?? throw new SessionNotFoundException($"No session '{sessionId}'.");
         ValidateText(text);
         var engine = _pipeline.Engine;
+        // Held until the reply is stored (the turn gives it back when disposed), so the next turn's history includes it.
+        var lease = await _leases.AcquireAsync(sessionId, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await StartLeasedTurnAsync(ownerId, session, text, options, engine, lease, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await lease.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private async Task<ConversationTurn> StartLeasedTurnAsync(
+        string ownerId, ConversationSession session, string text, SendOptions options, IInferenceEngine engine, IAsyncDisposable lease,
+        CancellationToken cancellationToken)
+    {
+        var sessionId = session.Id;
         var history = await _store.ListMessagesAsync(ownerId, sessionId, cancellationToken).ConfigureAwait(false)
             ?? throw new SessionNotFoundException($"No session '{sessionId}'.");
         var textTokens = engine.CountTokens(text);
@@ -115,7 +141,7 @@ public sealed class ConversationService
                 throw new InvalidOperationException("The request was not admitted.");
             }
 
-            return new ConversationTurn(_store, _logger, ownerId, sessionId, userMessage, admitted, enumerator, engine, cancellationToken);
+            return new ConversationTurn(_store, _logger, ownerId, sessionId, userMessage, admitted, enumerator, engine, lease, cancellationToken);
         }
         catch (Exception e)
         {

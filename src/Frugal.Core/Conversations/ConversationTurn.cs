@@ -18,6 +18,7 @@ public sealed class ConversationTurn : IAsyncDisposable
     private readonly string _sessionId;
     private readonly IAsyncEnumerator<ChatUpdate> _updates;
     private readonly IInferenceEngine _engine;
+    private readonly IAsyncDisposable _lease;
     private readonly CancellationToken _cancellationToken;
     private readonly ReplyBuilder _reply = new();
     private bool _stored;
@@ -25,9 +26,10 @@ public sealed class ConversationTurn : IAsyncDisposable
     private Exception? _failure;
 
     internal ConversationTurn(IConversationStore store, ILogger logger, string ownerId, string sessionId, StoredMessage userMessage,
-        ChatAdmission admission, IAsyncEnumerator<ChatUpdate> updates, IInferenceEngine engine, CancellationToken cancellationToken)
+        ChatAdmission admission, IAsyncEnumerator<ChatUpdate> updates, IInferenceEngine engine, IAsyncDisposable lease, CancellationToken cancellationToken)
     {
         _engine = engine;
+        _lease = lease;
         _store = store;
         _logger = logger;
         _ownerId = ownerId;
@@ -78,10 +80,22 @@ public sealed class ConversationTurn : IAsyncDisposable
         }
     }
 
-    /// <summary>Ends the turn: stores the partial reply when it did not complete.</summary>
+    /// <summary>Ends the turn: stores the partial reply when it did not complete, and gives the session's lease back.</summary>
     public async ValueTask DisposeAsync()
     {
-        await _updates.DisposeAsync().ConfigureAwait(false);
+        try
+        {
+            await _updates.DisposeAsync().ConfigureAwait(false);
+            await StoreUnfinishedAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            await _lease.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private async Task StoreUnfinishedAsync()
+    {
         if (_stored)
         {
             return;
