@@ -122,6 +122,7 @@ public static class FrugalServer
 
         var app = builder.Build();
         app.UseMiddleware<RequestMetricsMiddleware>();  // outermost: counts the final status of every request
+        app.UseMiddleware<InstanceHeaderMiddleware>();
         app.UseMiddleware<ErrorHandlingMiddleware>();
         app.UseMiddleware<HostFilterMiddleware>();
         app.Use(RefuseOversizedBody);
