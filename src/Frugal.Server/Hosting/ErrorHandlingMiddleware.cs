@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Frugal.Conversations;
 using Frugal.Inference;
+using Frugal.Requests;
 using Frugal.Scheduling;
 using Frugal.Server.Endpoints;
 using Microsoft.AspNetCore.Http;
@@ -61,8 +62,8 @@ internal sealed class ErrorHandlingMiddleware(RequestDelegate next, ILogger<Erro
                     "The server's disk is full, so nothing of this request was stored. Try again later.", code: "insufficient_storage");
             case StorageQuotaExceededException quota:
                 return ApiErrors.WriteAsync(context, StatusCodes.Status403Forbidden, quota.Message, code: "storage_quota_exceeded");
-            case ConversationRequestException invalid:
-                return ApiErrors.WriteAsync(context, StatusCodes.Status400BadRequest, invalid.Message, invalid.Param, invalid.Code);
+            case ChatRequestException invalid:
+                return ApiErrors.WriteAsync(context, invalid.StatusCode, invalid.Message, invalid.Param, invalid.Code);
             case EngineNotReadyException notReady:
                 ApiErrors.SetRetryAfter(context.Response, TimeSpan.FromSeconds(5));
                 return ApiErrors.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, notReady.Message, code: "model_not_ready");

@@ -33,7 +33,7 @@ export class Api {
     for (let page = 0; page < 20; page++) {
       const query = after ? `?limit=100&after=${encodeURIComponent(after)}` : "?limit=100";
       const body = await this.#json("GET", `/api/sessions${query}`);
-      sessions.push(...listOf(body, "sessions"));
+      sessions.push(...listOf(body));
       if (!body.has_more || !body.last_id) break;
       after = body.last_id;
     }
@@ -54,7 +54,7 @@ export class Api {
   }
 
   listMessages(id) {
-    return this.#json("GET", `/api/sessions/${encodeURIComponent(id)}/messages`).then((body) => listOf(body, "messages"));
+    return this.#json("GET", `/api/sessions/${encodeURIComponent(id)}/messages`).then((body) => listOf(body));
   }
 
   status() {
@@ -137,9 +137,7 @@ function defaultMessage(status, statusText) {
   }
 }
 
-function listOf(body, name) {
-  if (Array.isArray(body)) return body;
-  if (Array.isArray(body?.data)) return body.data;
-  if (Array.isArray(body?.[name])) return body[name];
-  return [];
+// A list answer is {"object": "list", "data": [...]}.
+function listOf(body) {
+  return Array.isArray(body?.data) ? body.data : [];
 }
