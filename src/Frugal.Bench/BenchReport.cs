@@ -1,4 +1,4 @@
-namespace Frugal.Inference.Benchmarking;
+namespace Frugal.Bench;
 
 /// <summary>Everything one <c>frugal bench</c> run measured.</summary>
 public sealed record BenchReport

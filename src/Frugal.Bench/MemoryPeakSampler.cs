@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Frugal.Inference.Benchmarking;
+namespace Frugal.Bench;
 
 /// <summary>
 /// Follows memory while a bench runs: the peak total (the cgroup's own peak counter when the bench

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Reflection;
 
-namespace Frugal.Cli.Benchmarking;
+namespace Frugal.Bench;
 
 /// <summary>
 /// <c>frugal bench --box CPUS,MEMORY</c>: makes the cgroup, runs the measured part again as a child

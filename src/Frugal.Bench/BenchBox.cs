@@ -1,4 +1,4 @@
-namespace Frugal.Inference.Benchmarking;
+namespace Frugal.Bench;
 
 /// <summary>The cgroup a bench ran inside: its CPU quota, its memory limit and the cgroup version.</summary>
 public sealed record BenchBox(int Cpus, long MemoryBytes, string CgroupVersion)

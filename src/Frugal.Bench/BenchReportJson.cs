@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 
-namespace Frugal.Inference.Benchmarking;
+namespace Frugal.Bench;
 
 /// <summary>Writes a <see cref="BenchReport"/> as one JSON object (snake_case names, issue 5 §4's shape).</summary>
 public static class BenchReportJson

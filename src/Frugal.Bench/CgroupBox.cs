@@ -1,7 +1,6 @@
 using System.Globalization;
-using Frugal.Inference.Benchmarking;
 
-namespace Frugal.Cli.Benchmarking;
+namespace Frugal.Bench;
 
 /// <summary>
 /// A fresh cgroup that simulates a small server: a CPU quota, a memory limit and no swap (cgroup v1

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Frugal.Inference.Benchmarking;
+namespace Frugal.Bench;
 
 /// <summary>Deterministic filler text for prompts and chat turns, sized in tokens by the engine's own tokenizer.</summary>
 internal static class BenchText

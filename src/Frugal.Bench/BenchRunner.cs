@@ -1,7 +1,8 @@
 using System.Diagnostics;
+using Frugal.Inference;
 using Frugal.Scheduling;
 
-namespace Frugal.Inference.Benchmarking;
+namespace Frugal.Bench;
 
 /// <summary>
 /// Runs <c>frugal bench</c>'s measurements in one process: Frugal's engine first (load, chats, concurrent

@@ -1,4 +1,4 @@
-namespace Frugal.Cli.Benchmarking;
+namespace Frugal.Bench;
 
 /// <summary>What the user asked <c>frugal bench</c> for, with paths made absolute.</summary>
 internal sealed record BenchSettings(string ModelPath, string? JsonPath, string? MarkdownPath, int ContextSize, bool Quick)

@@ -5,7 +5,7 @@ using LLama.Common;
 using LLama.Native;
 using LLama.Sampling;
 
-namespace Frugal.Inference.Benchmarking;
+namespace Frugal.Bench;
 
 /// <summary>
 /// The benchmark's yardstick: the same prompt and decode work done through plain LLamaSharp, the way

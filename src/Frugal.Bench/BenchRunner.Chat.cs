@@ -1,8 +1,9 @@
 using System.Diagnostics;
 using System.Text;
+using Frugal.Inference;
 using Frugal.Scheduling;
 
-namespace Frugal.Inference.Benchmarking;
+namespace Frugal.Bench;
 
 public sealed partial class BenchRunner
 {

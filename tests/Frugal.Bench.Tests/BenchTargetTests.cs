@@ -1,6 +1,4 @@
-using Frugal.Inference.Benchmarking;
-
-namespace Frugal.Tests.Inference.Benchmarking;
+namespace Frugal.Bench.Tests;
 
 /// <summary>Issue 5's targets checked against a bench report.</summary>
 public sealed class BenchTargetTests

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace Frugal.Inference.Benchmarking;
+namespace Frugal.Bench;
 
 /// <summary>Writes a <see cref="BenchReport"/> as a Markdown section for <c>bench/RESULTS.md</c>.</summary>
 public static class BenchReportMarkdown

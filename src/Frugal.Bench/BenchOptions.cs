@@ -1,4 +1,4 @@
-namespace Frugal.Inference.Benchmarking;
+namespace Frugal.Bench;
 
 /// <summary>What <see cref="BenchRunner"/> measures and how much of it (issue 5 §4 sets the defaults).</summary>
 public sealed record BenchOptions

@@ -1,4 +1,4 @@
-namespace Frugal.Inference.Benchmarking;
+namespace Frugal.Bench;
 
 /// <summary>
 /// Times to first token (ms) of one chat's turns through Frugal, each followed at once by plain LLamaSharp

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
 
-namespace Frugal.Inference.Benchmarking;
+namespace Frugal.Bench;
 
 /// <summary>One line about the machine a bench ran on: CPU model, logical CPUs, RAM, kernel, runtime.</summary>
 public static class MachineDescription

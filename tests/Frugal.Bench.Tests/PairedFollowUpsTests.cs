@@ -1,6 +1,4 @@
-using Frugal.Inference.Benchmarking;
-
-namespace Frugal.Tests.Inference.Benchmarking;
+namespace Frugal.Bench.Tests;
 
 /// <summary>The bench's turn-by-turn comparison of Frugal's follow-ups with plain LLamaSharp's.</summary>
 public sealed class PairedFollowUpsTests

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Frugal.Inference.Benchmarking;
+namespace Frugal.Bench;
 
 /// <summary>One of issue 5's targets, checked against a <see cref="BenchReport"/>.</summary>
 /// <param name="Name">What is checked.</param>

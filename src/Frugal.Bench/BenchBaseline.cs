@@ -1,4 +1,4 @@
-namespace Frugal.Inference.Benchmarking;
+namespace Frugal.Bench;
 
 /// <summary>Plain LLamaSharp's figures in the same run.</summary>
 public sealed record BenchBaseline(double LoadMs, double PromptTokensPerSecond, double DecodeTokensPerSecond)
