@@ -52,6 +52,9 @@ internal sealed class ErrorHandlingMiddleware(RequestDelegate next, ILogger<Erro
                 return ApiErrors.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, full.Message, code: "queue_full");
             case SessionNotFoundException notFound:
                 return ApiErrors.WriteAsync(context, StatusCodes.Status404NotFound, notFound.Message, "id", "session_not_found");
+            case SessionBusyException busy:
+                ApiErrors.SetRetryAfter(context.Response, busy.RetryAfter);
+                return ApiErrors.WriteAsync(context, StatusCodes.Status409Conflict, busy.Message, "id", "session_busy");
             case ConversationRequestException invalid:
                 return ApiErrors.WriteAsync(context, StatusCodes.Status400BadRequest, invalid.Message, invalid.Param, invalid.Code);
             case EngineNotReadyException notReady:

@@ -1,4 +1,6 @@
 using System.Net;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using Frugal.Caching;
 using Frugal.Conversations;
 using Frugal.Inference;
@@ -11,6 +13,7 @@ using Frugal.Users;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
@@ -54,6 +57,7 @@ public static class FrugalServer
                 "use the model. Add one first with 'frugal user add NAME --data DIR', or listen on 127.0.0.1.");
         }
 
+        var certificate = LoadCertificate(options);
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
 
         // One line per request comes from our own middleware; ASP.NET Core's per-request lines are noise on a small box.
@@ -62,13 +66,14 @@ public static class FrugalServer
         {
             kestrel.AddServerHeader = false;
             kestrel.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes;
+            Action<ListenOptions> tls = certificate is null ? _ => { } : listen => listen.UseHttps(certificate);
             if (string.Equals(options.Host, "localhost", StringComparison.OrdinalIgnoreCase))
             {
-                kestrel.ListenLocalhost(options.Port);
+                kestrel.ListenLocalhost(options.Port, tls);
             }
             else
             {
-                kestrel.Listen(IPAddress.Parse(options.Host), options.Port);
+                kestrel.Listen(IPAddress.Parse(options.Host), options.Port, tls);
             }
         });
 
@@ -116,6 +121,24 @@ public static class FrugalServer
         app.MapFrugalEndpoints();
         app.MapFrugalWebPage();         // the chat page at "/" (public; its API calls carry the key)
         return app;
+    }
+
+    // Read once at start: a bad PEM file stops the server with one line, not at the first TLS handshake.
+    private static X509Certificate2? LoadCertificate(FrugalServerOptions options)
+    {
+        if (options.TlsCertificatePath is not { } certificate || options.TlsKeyPath is not { } key)
+        {
+            return null;
+        }
+
+        try
+        {
+            return X509Certificate2.CreateFromPemFile(certificate, key);
+        }
+        catch (Exception e) when (e is CryptographicException or IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            throw new ServerStartException($"cannot use the TLS certificate {certificate} with the key {key}: {e.Message}");
+        }
     }
 
     /// <summary>The address the started server listens on, with the real port when <see cref="FrugalServerOptions.Port"/> was 0.</summary>

@@ -72,6 +72,15 @@ public sealed class FrugalServerOptions
     /// <summary>The memory governor's thresholds and actions (configuration section <c>Memory</c>).</summary>
     public MemoryGovernorOptions Memory { get; set; } = new();
 
+    /// <summary>A PEM certificate (chain) file: Kestrel then speaks HTTPS; needs <see cref="TlsKeyPath"/>.</summary>
+    public string? TlsCertificatePath { get; set; }
+
+    /// <summary>The PEM private key of <see cref="TlsCertificatePath"/>.</summary>
+    public string? TlsKeyPath { get; set; }
+
+    /// <summary>True when Kestrel speaks HTTPS itself.</summary>
+    public bool UsesTls => TlsCertificatePath is not null;
+
     /// <summary>Longest a generation may run; null: no limit beyond max_tokens.</summary>
     public TimeSpan? RequestTimeout { get; set; }
 
@@ -108,6 +117,16 @@ public sealed class FrugalServerOptions
         if (string.IsNullOrWhiteSpace(DataDirectory))
         {
             problems.Add("--data must name a directory.");
+        }
+
+        if ((TlsCertificatePath is null) != (TlsKeyPath is null))
+        {
+            problems.Add("--tls-cert and --tls-key go together: give both PEM files, or neither.");
+        }
+
+        foreach (var file in new[] { TlsCertificatePath, TlsKeyPath }.OfType<string>().Where(f => !File.Exists(f)))
+        {
+            problems.Add($"{file}: no such TLS file.");
         }
 
         if (QueueDepth < 1)
