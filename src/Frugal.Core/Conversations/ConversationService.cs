@@ -87,7 +87,7 @@ public sealed partial class ConversationService
         var deleted = await _store.DeleteSessionAsync(ownerId, sessionId, cancellationToken).ConfigureAwait(false);
         if (deleted)
         {
-            _sessionStates?.Invalidate(SessionKey(sessionId));
+            _sessionStates?.Delete(SessionKey(sessionId));
         }
 
         return deleted;

@@ -33,7 +33,7 @@ internal sealed class ErrorHandlingMiddleware(RequestDelegate next, ILogger<Erro
         }
         finally
         {
-            Log.Request(logger, context.Request.Method, context.Request.Path, context.Response.StatusCode,
+            Log.Request(logger, RequestLabels.ForLog(context.Request.Method), RequestLabels.ForLog(context.Request.Path.Value), context.Response.StatusCode,
                 (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds, context.TryGetFrugalUser()?.Name ?? "-");
         }
     }
@@ -61,7 +61,7 @@ internal sealed class ErrorHandlingMiddleware(RequestDelegate next, ILogger<Erro
                 ApiErrors.SetRetryAfter(context.Response, TimeSpan.FromSeconds(5));
                 return ApiErrors.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, notReady.Message, code: "model_not_ready");
             default:
-                Log.UnhandledError(logger, context.Request.Method, context.Request.Path, exception);
+                Log.UnhandledError(logger, RequestLabels.ForLog(context.Request.Method), RequestLabels.ForLog(context.Request.Path.Value), exception);
                 return ApiErrors.WriteAsync(context, StatusCodes.Status500InternalServerError, "The server failed to handle the request.", code: "internal_error");
         }
     }
