@@ -1,8 +1,6 @@
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
-using Frugal.Tests.Endpoints;
-using Frugal.Tests.Infrastructure;
 
 namespace Frugal.Tests.Hostile;
 
@@ -162,7 +160,7 @@ public sealed class HostileRequestCorpusTests(HostileRequestCorpusTests.Fixture 
             .Replace("{bobSession}", BobSession, StringComparison.Ordinal)
             .Replace("{bob}", Server.BobKey, StringComparison.Ordinal);
 
-        public async Task InitializeAsync()
+        public async ValueTask InitializeAsync()
         {
             await _tiny.InitializeAsync();
             using var bob = Server.CreateClient(Server.BobKey);
@@ -171,6 +169,6 @@ public sealed class HostileRequestCorpusTests(HostileRequestCorpusTests.Fixture 
             BobSession = document.RootElement.GetProperty("id").GetString()!;
         }
 
-        public Task DisposeAsync() => _tiny.DisposeAsync();
+        public ValueTask DisposeAsync() => _tiny.DisposeAsync();
     }
 }

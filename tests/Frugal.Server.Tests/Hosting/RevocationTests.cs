@@ -3,7 +3,6 @@ using System.Net.Http.Json;
 using System.Runtime.CompilerServices;
 using Frugal.Inference;
 using Frugal.Models;
-using Frugal.Tests.Infrastructure;
 using Frugal.Users;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;

@@ -2,7 +2,7 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.RegularExpressions;
 
-namespace Frugal.Tests.Infrastructure;
+namespace Frugal.Testing;
 
 /// <summary>
 /// Sends one HTTP/1.1 request byte for byte (no client normalizing its path, method or headers) and reads the
