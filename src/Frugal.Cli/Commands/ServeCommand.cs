@@ -174,6 +174,13 @@ internal static class ServeCommand
             return await UserCommand.FailAsync(refusal).ConfigureAwait(false);
         }
 
+        // Held while serving: 'frugal restore' refuses to replace the database under a running server.
+        using var dataLock = Frugal.Storage.Sqlite.DataDirectoryLock.TryAcquire(options.DataDirectory);
+        if (dataLock is null)
+        {
+            return await UserCommand.FailAsync($"another frugal server is running on {Path.GetFullPath(options.DataDirectory)}.").ConfigureAwait(false);
+        }
+
         WebApplication app;
         try
         {
