@@ -102,12 +102,13 @@ public sealed class PostgresUserStore(PostgresDatabase database, TimeProvider ti
         var salt = ApiKeys.NewSalt();
         await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        // One statement (the same snapshot for all parts): revoke the old keys, add the new one, make the user active.
         await using var command = new NpgsqlCommand("""
-            UPDATE api_keys SET revoked_at = $2
-             WHERE revoked_at IS NULL AND user_id = (SELECT id FROM users WHERE name = $1);
-            INSERT INTO api_keys (user_id, lookup_id, salt, hash, created_at)
-                SELECT id, $3, $4, $5, $2 FROM users WHERE name = $1;
-            UPDATE users SET revoked_at = NULL WHERE name = $1 RETURNING id, name, created_at, revoked_at;
+            WITH target AS (SELECT id FROM users WHERE name = $1),
+            old AS (UPDATE api_keys SET revoked_at = $2 WHERE revoked_at IS NULL AND user_id = (SELECT id FROM target)),
+            added AS (INSERT INTO api_keys (user_id, lookup_id, salt, hash, created_at) SELECT id, $3, $4, $5, $2 FROM target),
+            back AS (UPDATE users SET revoked_at = NULL WHERE id = (SELECT id FROM target) RETURNING id, name, created_at, revoked_at)
+            SELECT id, name, created_at, revoked_at FROM back;
             """, connection, transaction)
         {
             Parameters =
@@ -122,15 +123,10 @@ public sealed class PostgresUserStore(PostgresDatabase database, TimeProvider ti
         UserAccount? user = null;
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
         {
-            // The two updates and the insert return no rows; the user comes from the last statement.
-            do
+            if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                {
-                    user = ReadUser(reader);
-                }
+                user = ReadUser(reader);
             }
-            while (await reader.NextResultAsync(cancellationToken).ConfigureAwait(false));
         }
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);

@@ -22,6 +22,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting.Systemd;
 using Microsoft.Extensions.Logging;
 
 namespace Frugal.Server.Hosting;
@@ -87,6 +88,13 @@ public static class FrugalServer
         services.AddSingleton(new ResponseCache(new ResponseCacheOptions { MaxBytes = options.ResponseCacheSize }));
         services.AddSingleton<IMemoryReleaser>(provider => provider.GetRequiredService<ResponseCache>());
         services.AddHostedService<EngineLoader>();
+        if (SystemdHelpers.IsSystemdService())
+        {
+            // Journal-friendly log lines (priority prefixes, no colours) and READY=1 once the model is loaded.
+            builder.Logging.AddSystemdConsole();
+            services.AddSingleton<ISystemdNotifier, SystemdNotifier>();
+            services.AddHostedService<SystemdReadiness>();
+        }
         if (options.EngineFactory is null && File.Exists(options.ModelPath))
         {
             // Idle sessions' KV states under {data}/kv, so a session's next turn need not re-read its history.
