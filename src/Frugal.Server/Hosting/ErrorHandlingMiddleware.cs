@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Frugal.Conversations;
 using Frugal.Inference;
+using Frugal.Requests;
 using Frugal.Scheduling;
 using Frugal.Server.Endpoints;
 using Microsoft.AspNetCore.Http;
@@ -33,7 +34,7 @@ internal sealed class ErrorHandlingMiddleware(RequestDelegate next, ILogger<Erro
         }
         finally
         {
-            Log.Request(logger, context.Request.Method, context.Request.Path, context.Response.StatusCode,
+            Log.Request(logger, RequestLabels.ForLog(context.Request.Method), RequestLabels.ForLog(context.Request.Path.Value), context.Response.StatusCode,
                 (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds, context.TryGetFrugalUser()?.Name ?? "-");
         }
     }
@@ -55,13 +56,13 @@ internal sealed class ErrorHandlingMiddleware(RequestDelegate next, ILogger<Erro
             case SessionBusyException busy:
                 ApiErrors.SetRetryAfter(context.Response, busy.RetryAfter);
                 return ApiErrors.WriteAsync(context, StatusCodes.Status409Conflict, busy.Message, "id", "session_busy");
-            case ConversationRequestException invalid:
-                return ApiErrors.WriteAsync(context, StatusCodes.Status400BadRequest, invalid.Message, invalid.Param, invalid.Code);
+            case ChatRequestException invalid:
+                return ApiErrors.WriteAsync(context, invalid.StatusCode, invalid.Message, invalid.Param, invalid.Code);
             case EngineNotReadyException notReady:
                 ApiErrors.SetRetryAfter(context.Response, TimeSpan.FromSeconds(5));
                 return ApiErrors.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, notReady.Message, code: "model_not_ready");
             default:
-                Log.UnhandledError(logger, context.Request.Method, context.Request.Path, exception);
+                Log.UnhandledError(logger, RequestLabels.ForLog(context.Request.Method), RequestLabels.ForLog(context.Request.Path.Value), exception);
                 return ApiErrors.WriteAsync(context, StatusCodes.Status500InternalServerError, "The server failed to handle the request.", code: "internal_error");
         }
     }

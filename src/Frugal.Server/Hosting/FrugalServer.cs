@@ -49,7 +49,16 @@ public static class FrugalServer
             throw new ServerStartException(string.Join(Environment.NewLine, problems));
         }
 
-        var database = SqliteDatabase.Open(options.DataDirectory);
+        SqliteDatabase database;
+        try
+        {
+            database = SqliteDatabase.Open(options.DataDirectory);
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            throw new ServerStartException(e.Message);
+        }
+
         var users = new SqliteUserStore(database);
         if (!options.IsLoopback && users.CountActiveAsync().GetAwaiter().GetResult() == 0)
         {
@@ -121,6 +130,7 @@ public static class FrugalServer
 
         var app = builder.Build();
         app.UseMiddleware<RequestMetricsMiddleware>();  // outermost: counts the final status of every request
+        app.UseMiddleware<InstanceHeaderMiddleware>();
         app.UseMiddleware<ErrorHandlingMiddleware>();
         app.UseMiddleware<HostFilterMiddleware>();
         app.Use(RefuseOversizedBody);
@@ -176,8 +186,8 @@ public static class FrugalServer
         var code = context.Response.StatusCode;
         var message = code switch
         {
-            StatusCodes.Status404NotFound => $"Unknown route: {context.Request.Method} {context.Request.Path}.",
-            StatusCodes.Status405MethodNotAllowed => $"Method {context.Request.Method} is not allowed on {context.Request.Path}.",
+            StatusCodes.Status404NotFound => $"Unknown route: {RequestLabels.ForLog(context.Request.Method)} {RequestLabels.ForLog(context.Request.Path.Value)}.",
+            StatusCodes.Status405MethodNotAllowed => $"Method {RequestLabels.ForLog(context.Request.Method)} is not allowed on {RequestLabels.ForLog(context.Request.Path.Value)}.",
             _ => ReasonPhrases.GetReasonPhrase(code),
         };
         return ApiErrors.WriteAsync(context, code, message, code: code switch

@@ -96,6 +96,12 @@ public sealed class FrugalServerOptions
     /// </summary>
     public Func<FrugalServerOptions, ILoggerFactory, CancellationToken, Task<IInferenceEngine>>? EngineFactory { get; set; }
 
+    /// <summary>
+    /// This instance's name in the <c>X-Frugal-Instance</c> response header (letters, digits, <c>.</c>, <c>_</c>,
+    /// <c>:</c>, <c>-</c>; at most 64); null: the machine's name and the port.
+    /// </summary>
+    public string? InstanceName { get; set; }
+
     /// <summary>True when <see cref="Host"/> is a loopback address or <c>localhost</c>.</summary>
     public bool IsLoopback => string.Equals(Host, "localhost", StringComparison.OrdinalIgnoreCase)
         || (IPAddress.TryParse(Host, out var address) && IPAddress.IsLoopback(address));
@@ -117,6 +123,11 @@ public sealed class FrugalServerOptions
         if (string.IsNullOrWhiteSpace(DataDirectory))
         {
             problems.Add("--data must name a directory.");
+        }
+
+        if (InstanceName is { } instance && (instance.Length is 0 or > 64 || !instance.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or ':' or '-')))
+        {
+            problems.Add($"--instance '{instance}' must be 1 to 64 letters, digits, '.', '_', ':' or '-'.");
         }
 
         if ((TlsCertificatePath is null) != (TlsKeyPath is null))

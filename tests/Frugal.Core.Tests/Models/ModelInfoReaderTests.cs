@@ -12,7 +12,7 @@ public sealed class ModelInfoReaderTests : IDisposable
     [Fact]
     public void Read_SharedTinyRandomLlama_ReportsItsShape()
     {
-        var info = ModelInfoReader.Read(TestPaths.SharedModel("llama-2-tiny-random.gguf"));
+        var info = ModelInfoReader.Read(Path.Combine(TestModels.SharedDirectory, "llama-2-tiny-random.gguf"));
 
         Assert.Equal("llama", info.Architecture);
         Assert.Equal("F16", info.FileType);
@@ -37,7 +37,7 @@ public sealed class ModelInfoReaderTests : IDisposable
     [Fact]
     public void Read_VocabularyOnlyFile_ThrowsNotACompleteModel()
     {
-        var e = Assert.Throws<ModelFileException>(() => ModelInfoReader.Read(TestPaths.SharedModel("ggml-vocab-llama-spm.gguf")));
+        var e = Assert.Throws<ModelFileException>(() => ModelInfoReader.Read(Path.Combine(TestModels.SharedDirectory, "ggml-vocab-llama-spm.gguf")));
 
         Assert.Contains("no tensors", e.Problem, StringComparison.Ordinal);
     }
@@ -89,7 +89,7 @@ public sealed class ModelInfoReaderTests : IDisposable
         }
 
         writer.Set("tokenizer.ggml.eos_token_id", GgufValue.FromUInt32(1_000_000))
-            .AddTensor("token_embd.weight", GgmlType.F32, [64, 2], new byte[512]);
+            .AddTensor("token_embd.weight", GgmlType.F32, [64, file.GetArray("tokenizer.ggml.tokens")!.Count], new byte[64 * 4 * file.GetArray("tokenizer.ggml.tokens")!.Count]);
         var broken = _temp.File("eos-broken.gguf");
         writer.WriteTo(broken);
 
