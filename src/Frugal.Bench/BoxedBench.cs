@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Reflection;
 
 namespace Frugal.Bench;
 
@@ -62,7 +61,7 @@ internal static class BoxedBench
         yield return process;
         if (Path.GetFileNameWithoutExtension(process) == "dotnet")
         {
-            yield return Assembly.GetEntryAssembly()?.Location ?? throw new InvalidOperationException("cannot find frugal.dll");
+            yield return Path.Combine(AppContext.BaseDirectory, "frugal.dll");
         }
     }
 }
