@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using LLama.Native;
@@ -21,9 +20,8 @@ internal sealed class DecodeLoop : IAsyncDisposable
     private readonly SequenceSlot[] _slots;
     private readonly SessionSwitcher _sessions;
     private readonly DecodeStep _step;
-    private readonly ConcurrentQueue<SlotJob> _arrivals = new();
-    private readonly ConcurrentQueue<(Action Work, TaskCompletionSource Done)> _idleWork = new();
-    private readonly List<SlotJob> _waiting = []; // loop thread only: arrived, no slot yet, in order
+    private readonly SlotAdmission _admission;
+    private readonly IdleWorkQueue _idleWork = new();
     private readonly List<SlotJob> _running = []; // loop thread only: in a slot, in order of joining
     private readonly SemaphoreSlim _wake = new(0);
     private readonly TaskCompletionSource _loopEnded = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -41,6 +39,7 @@ internal sealed class DecodeLoop : IAsyncDisposable
         _slots = [.. Enumerable.Range(0, runtime.Sequences).Select(i => new SequenceSlot(i))];
         _sessions = new SessionSwitcher(_context, runtime.Scratch, options, logger);
         _step = new DecodeStep(options.BatchSize);
+        _admission = new SlotAdmission(_slots, _sessions);
 
         // A thread of its own: the loop blocks in native decodes back to back, and on a pool thread it
         // would starve the callers' continuations that read its output on a small box.
@@ -60,7 +59,7 @@ internal sealed class DecodeLoop : IAsyncDisposable
     public async IAsyncEnumerable<GenerationUpdate> GenerateAsync(SlotJob job, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         using var wakeOnCancel = cancellationToken.UnsafeRegister(static s => ((DecodeLoop)s!).Wake(), this);
-        _arrivals.Enqueue(job);
+        _admission.Enqueue(job);
         Wake();
         try
         {
@@ -101,10 +100,9 @@ internal sealed class DecodeLoop : IAsyncDisposable
     /// <summary>Runs <paramref name="work"/> on the loop's thread once no request is running or waiting.</summary>
     private Task WhenIdleAsync(Action work)
     {
-        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        _idleWork.Enqueue((work, done));
+        var done = _idleWork.Enqueue(work);
         Wake();
-        return done.Task;
+        return done;
     }
 
     private void Wake()
@@ -135,12 +133,11 @@ internal sealed class DecodeLoop : IAsyncDisposable
     {
         while (true)
         {
-            Admit();
+            _admission.Admit(_running, _stopping, Cancel);
             if (_running.Count == 0)
             {
-                if (_waiting.Count == 0 && _arrivals.IsEmpty && _idleWork.TryDequeue(out var idle))
+                if (_admission.IsEmpty && _idleWork.RunOne())
                 {
-                    RunIdle(idle.Work, idle.Done);
                     continue;
                 }
 
@@ -166,74 +163,11 @@ internal sealed class DecodeLoop : IAsyncDisposable
         }
 
         // Requests that arrived while the engine was being disposed never started.
-        while (_arrivals.TryDequeue(out var late))
-        {
-            _waiting.Add(late);
-        }
-
-        foreach (var job in _waiting)
-        {
-            Finish(job, FinishReason.Cancelled);
-        }
-
-        _waiting.Clear();
-        while (_idleWork.TryDequeue(out var idle))
-        {
-            idle.Done.TrySetCanceled();
-        }
+        _admission.CancelAll(Cancel);
+        _idleWork.CancelAll();
     }
 
-    private static void RunIdle(Action work, TaskCompletionSource done)
-    {
-        try
-        {
-            work();
-            done.TrySetResult();
-        }
-#pragma warning disable CA1031 // Idle work's caller sees its failure.
-        catch (Exception e)
-#pragma warning restore CA1031
-        {
-            done.TrySetException(e);
-        }
-    }
-
-    /// <summary>Moves arrivals into free slots in arrival order; callers that left while waiting are finished.</summary>
-    private void Admit()
-    {
-        while (_arrivals.TryDequeue(out var arrived))
-        {
-            _waiting.Add(arrived);
-        }
-
-        for (var i = 0; i < _waiting.Count; i++)
-        {
-            var job = _waiting[i];
-            if (job.LeavesBeforeStep || _stopping)
-            {
-                _waiting.RemoveAt(i--);
-                Finish(job, FinishReason.Cancelled);
-                continue;
-            }
-
-            if (SlotChooser.Choose(_slots, job.Prompt, job.Request.SessionKey) is not { } slot)
-            {
-                break;
-            }
-
-            _waiting.RemoveAt(i--);
-            _sessions.Take(slot, job.Prompt, job.Request.SessionKey);
-
-            // At least the last prompt token is evaluated again: its logits give the first reply token.
-            var common = Math.Min(TokenPrefix.Common(slot.Held, job.Prompt), job.Prompt.Count - 1);
-            _sessions.Trim(slot, common);
-            slot.Job = job;
-            job.Slot = slot;
-            job.Evaluated = common;
-            job.Tally.CachedTokens = common;
-            _running.Add(job);
-        }
-    }
+    private void Cancel(SlotJob job) => Finish(job, FinishReason.Cancelled);
 
     /// <summary>
     /// One step: cancelled requests leave first (so they never hold the others back), then one decode,
@@ -297,11 +231,7 @@ internal sealed class DecodeLoop : IAsyncDisposable
         }
         else
         {
-            for (var i = job.Evaluated; i < job.Evaluated + entry.Tokens; i++)
-            {
-                slot.Held.Add(job.Prompt[i]);
-            }
-
+            slot.Held.AddRange(job.Prompt.Skip(job.Evaluated).Take(entry.Tokens));
             job.Evaluated += entry.Tokens;
             if (job.Evaluated < job.Prompt.Count)
             {
