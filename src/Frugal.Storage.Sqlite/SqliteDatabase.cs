@@ -34,12 +34,21 @@ public sealed class SqliteDatabase
     /// <summary>The schema version after migrations.</summary>
     public int SchemaVersion { get; private set; }
 
-    /// <summary>Creates the data directory when missing, opens (or creates) the database and migrates it.</summary>
+    /// <summary>
+    /// Creates the data directory when missing (0700; one others can write to is refused), opens (or creates, 0600)
+    /// the database and migrates it.
+    /// </summary>
     public static SqliteDatabase Open(string dataDirectory)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(dataDirectory);
-        Directory.CreateDirectory(dataDirectory);
-        var database = new SqliteDatabase(Path.Combine(Path.GetFullPath(dataDirectory), FileName));
+        var directory = PrivateData.EnsureDirectory(dataDirectory);
+        var file = Path.Combine(directory, FileName);
+
+        // SQLite creates the -wal and -shm files with the database file's mode, so one 0600 file keeps all three private.
+        PrivateData.EnsureFile(file);
+        PrivateData.Narrow(file + "-wal");
+        PrivateData.Narrow(file + "-shm");
+        var database = new SqliteDatabase(file);
         database.Migrate();
         return database;
     }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Frugal.Cli.Configuration;
+using Frugal.Cli.Models;
 using Frugal.Memory;
 using Frugal.Models;
 using Frugal.Server.Hosting;
@@ -13,7 +14,11 @@ internal static class ServeCommand
 {
     public static Command Create()
     {
-        var model = new Option<string>("--model", "-m") { Description = "The GGUF model file.", Required = true };
+        var model = new Option<string?>("--model", "-m") { Description = "The GGUF model file (default: the catalogue's default model in the models directory)." };
+        var models = ModelPullCommand.ModelsOption();
+        var pull = new Option<bool>("--pull") { Description = "Without --model: pull the default model first when it is missing." };
+        var tlsCert = new Option<string?>("--tls-cert") { Description = "Speak HTTPS with this PEM certificate (chain) file; needs --tls-key.", HelpName = "FILE" };
+        var tlsKey = new Option<string?>("--tls-key") { Description = "The PEM private key of --tls-cert.", HelpName = "FILE" };
         var host = new Option<string>("--host") { Description = "Address to listen on (an IP address or localhost).", DefaultValueFactory = _ => FrugalServerOptions.DefaultHost };
         var port = new Option<int>("--port") { Description = "TCP port (0 picks a free one).", DefaultValueFactory = _ => FrugalServerOptions.DefaultPort };
         var data = UserCommand.DataOption();
@@ -33,6 +38,10 @@ internal static class ServeCommand
         {
             model, host, port, data, queueDepth, contextSize, threads, batch, microBatch, parallel, chatTemplate, maxBody, timeout, allowedHosts,
         };
+        command.Options.Add(models);
+        command.Options.Add(pull);
+        command.Options.Add(tlsCert);
+        command.Options.Add(tlsKey);
         command.Options.Add(config);
         command.Options.Add(set);
         command.SetAction(async (parse, cancellationToken) =>
@@ -47,9 +56,26 @@ internal static class ServeCommand
                 return await UserCommand.FailAsync($"--parallel must be 1 to {Frugal.Inference.EngineOptions.MaxParallelSequences} (0 or unset: measured at start).").ConfigureAwait(false);
             }
 
+            if (parse.GetValue(model) is not null && (parse.GetValue(models) is not null || parse.GetValue(pull)))
+            {
+                return await UserCommand.FailAsync("--models and --pull choose the default model; they do not go with --model FILE.").ConfigureAwait(false);
+            }
+
+            string modelPath;
+            try
+            {
+                modelPath = await ServeModel.ResolveAsync(parse.GetValue(model), parse.GetValue(models), parse.GetValue(data)!, parse.GetValue(pull), cancellationToken).ConfigureAwait(false);
+            }
+            catch (PullException e)
+            {
+                return await UserCommand.FailAsync(e.Message).ConfigureAwait(false);
+            }
+
             var options = new FrugalServerOptions
             {
-                ModelPath = parse.GetValue(model)!,
+                ModelPath = modelPath,
+                TlsCertificatePath = parse.GetValue(tlsCert),
+                TlsKeyPath = parse.GetValue(tlsKey),
                 Host = parse.GetValue(host)!,
                 Port = parse.GetValue(port),
                 DataDirectory = parse.GetValue(data)!,
@@ -167,6 +193,13 @@ internal static class ServeCommand
             catch (IOException e)
             {
                 return await UserCommand.FailAsync($"cannot listen on {options.Host}:{options.Port}: {e.Message}").ConfigureAwait(false);
+            }
+
+            if (!options.IsLoopback && !options.UsesTls)
+            {
+                await Console.Error.WriteLineAsync(
+                    $"frugal: warning: listening on {options.Host} without TLS: API keys and conversations cross the network in clear text. " +
+                    "Put a TLS proxy in front (deploy/Caddyfile) or give --tls-cert FILE --tls-key FILE.").ConfigureAwait(false);
             }
 
             await Console.Out.WriteLineAsync($"Frugal is listening on {app.GetBaseAddress()} (the model loads in the background; GET /ready says when it is ready).").ConfigureAwait(false);

@@ -73,8 +73,10 @@ public sealed class LlamaEngine : IInferenceEngine
         logger ??= NullLogger.Instance;
         var started = Stopwatch.GetTimestamp();
 
-        // Our reader validates every length, offset and type before llama.cpp sees a byte of the file.
-        var info = ModelInfoReader.Read(options.ModelPath);
+        // Our reader validates every length, offset and type before llama.cpp sees a byte of the file, and
+        // llama.cpp maps the very file we checked (held open), not whatever has the name by then.
+        using var pinned = PinnedModelFile.Open(options.ModelPath);
+        var info = ModelInfoReader.FromFile(pinned.File);
         var format = ChatFormats.For(ChooseFamily(info, options));
         var threads = options.Threads > 0 ? options.Threads : Environment.ProcessorCount;
         var contextSize = options.ContextSize > 0
@@ -82,7 +84,7 @@ public sealed class LlamaEngine : IInferenceEngine
             : Math.Min(info.ContextLength > 0 ? info.ContextLength : 2048, EngineOptions.MaxDefaultContextSize);
 
         NativeLogRouter.Attach(logger);
-        var weights = await Task.Run(() => LlamaRuntime.LoadWeights(options), ct).ConfigureAwait(false);
+        var weights = await Task.Run(() => LlamaRuntime.LoadWeights(options, pinned.LoadPath), ct).ConfigureAwait(false);
         LlamaRuntime runtime;
         ParallelMeasurement? measurement = null;
         try

@@ -42,9 +42,12 @@ internal sealed class LlamaRuntime : IDisposable
     /// <summary>Context size in tokens of one sequence.</summary>
     public int SequenceContextSize => checked((int)Context.ContextSize) / Sequences;
 
-    /// <summary>Loads the weights memory-mapped (no mlock, CPU only). Runs on a worker thread.</summary>
+    /// <summary>
+    /// Loads the weights memory-mapped (no mlock, CPU only) from <paramref name="loadPath"/>: the file our reader
+    /// validated, held open. Runs on a worker thread.
+    /// </summary>
     /// <exception cref="ModelFileException">llama.cpp refused the file.</exception>
-    public static SafeLlamaModelHandle LoadWeights(EngineOptions options)
+    public static SafeLlamaModelHandle LoadWeights(EngineOptions options, string loadPath)
     {
         // Loads the native library through LLamaSharp's selector (CPU features, log callback) before the
         // first direct native call below.
@@ -59,7 +62,7 @@ internal sealed class LlamaRuntime : IDisposable
         parameters.use_extra_bufts = options.RepackWeights;
         try
         {
-            return SafeLlamaModelHandle.LoadFromFile(options.ModelPath, parameters);
+            return SafeLlamaModelHandle.LoadFromFile(loadPath, parameters);
         }
         catch (LoadWeightsFailedException e)
         {

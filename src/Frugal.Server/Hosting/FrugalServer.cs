@@ -1,4 +1,6 @@
 using System.Net;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using Frugal.Caching;
 using Frugal.Conversations;
 using Frugal.Inference;
@@ -11,6 +13,7 @@ using Frugal.Users;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
@@ -45,7 +48,16 @@ public static class FrugalServer
             throw new ServerStartException(string.Join(Environment.NewLine, problems));
         }
 
-        var database = SqliteDatabase.Open(options.DataDirectory);
+        SqliteDatabase database;
+        try
+        {
+            database = SqliteDatabase.Open(options.DataDirectory);
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            throw new ServerStartException(e.Message);
+        }
+
         var users = new SqliteUserStore(database);
         if (!options.IsLoopback && users.CountActiveAsync().GetAwaiter().GetResult() == 0)
         {
@@ -54,6 +66,7 @@ public static class FrugalServer
                 "use the model. Add one first with 'frugal user add NAME --data DIR', or listen on 127.0.0.1.");
         }
 
+        var certificate = LoadCertificate(options);
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
 
         // One line per request comes from our own middleware; ASP.NET Core's per-request lines are noise on a small box.
@@ -62,13 +75,14 @@ public static class FrugalServer
         {
             kestrel.AddServerHeader = false;
             kestrel.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes;
+            Action<ListenOptions> tls = certificate is null ? _ => { } : listen => listen.UseHttps(certificate);
             if (string.Equals(options.Host, "localhost", StringComparison.OrdinalIgnoreCase))
             {
-                kestrel.ListenLocalhost(options.Port);
+                kestrel.ListenLocalhost(options.Port, tls);
             }
             else
             {
-                kestrel.Listen(IPAddress.Parse(options.Host), options.Port);
+                kestrel.Listen(IPAddress.Parse(options.Host), options.Port, tls);
             }
         });
 
@@ -108,6 +122,7 @@ public static class FrugalServer
 
         var app = builder.Build();
         app.UseMiddleware<RequestMetricsMiddleware>();  // outermost: counts the final status of every request
+        app.UseMiddleware<InstanceHeaderMiddleware>();
         app.UseMiddleware<ErrorHandlingMiddleware>();
         app.UseMiddleware<HostFilterMiddleware>();
         app.Use(RefuseOversizedBody);
@@ -116,6 +131,24 @@ public static class FrugalServer
         app.MapFrugalEndpoints();
         app.MapFrugalWebPage();         // the chat page at "/" (public; its API calls carry the key)
         return app;
+    }
+
+    // Read once at start: a bad PEM file stops the server with one line, not at the first TLS handshake.
+    private static X509Certificate2? LoadCertificate(FrugalServerOptions options)
+    {
+        if (options.TlsCertificatePath is not { } certificate || options.TlsKeyPath is not { } key)
+        {
+            return null;
+        }
+
+        try
+        {
+            return X509Certificate2.CreateFromPemFile(certificate, key);
+        }
+        catch (Exception e) when (e is CryptographicException or IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            throw new ServerStartException($"cannot use the TLS certificate {certificate} with the key {key}: {e.Message}");
+        }
     }
 
     /// <summary>The address the started server listens on, with the real port when <see cref="FrugalServerOptions.Port"/> was 0.</summary>
@@ -145,8 +178,8 @@ public static class FrugalServer
         var code = context.Response.StatusCode;
         var message = code switch
         {
-            StatusCodes.Status404NotFound => $"Unknown route: {context.Request.Method} {context.Request.Path}.",
-            StatusCodes.Status405MethodNotAllowed => $"Method {context.Request.Method} is not allowed on {context.Request.Path}.",
+            StatusCodes.Status404NotFound => $"Unknown route: {RequestLabels.ForLog(context.Request.Method)} {RequestLabels.ForLog(context.Request.Path.Value)}.",
+            StatusCodes.Status405MethodNotAllowed => $"Method {RequestLabels.ForLog(context.Request.Method)} is not allowed on {RequestLabels.ForLog(context.Request.Path.Value)}.",
             _ => ReasonPhrases.GetReasonPhrase(code),
         };
         return ApiErrors.WriteAsync(context, code, message, code: code switch

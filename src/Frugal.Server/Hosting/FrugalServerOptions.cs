@@ -73,6 +73,15 @@ public sealed class FrugalServerOptions
     /// <summary>The memory governor's thresholds and actions (configuration section <c>Memory</c>).</summary>
     public MemoryGovernorOptions Memory { get; set; } = new();
 
+    /// <summary>A PEM certificate (chain) file: Kestrel then speaks HTTPS; needs <see cref="TlsKeyPath"/>.</summary>
+    public string? TlsCertificatePath { get; set; }
+
+    /// <summary>The PEM private key of <see cref="TlsCertificatePath"/>.</summary>
+    public string? TlsKeyPath { get; set; }
+
+    /// <summary>True when Kestrel speaks HTTPS itself.</summary>
+    public bool UsesTls => TlsCertificatePath is not null;
+
     /// <summary>Longest a generation may run; null: no limit beyond max_tokens.</summary>
     public TimeSpan? RequestTimeout { get; set; }
 
@@ -87,6 +96,12 @@ public sealed class FrugalServerOptions
     /// with <see cref="ContextSize"/>. Set it to wrap the engine (caching, governor) or to load another one.
     /// </summary>
     public Func<FrugalServerOptions, ILoggerFactory, CancellationToken, Task<IInferenceEngine>>? EngineFactory { get; set; }
+
+    /// <summary>
+    /// This instance's name in the <c>X-Frugal-Instance</c> response header (letters, digits, <c>.</c>, <c>_</c>,
+    /// <c>:</c>, <c>-</c>; at most 64); null: the machine's name and the port.
+    /// </summary>
+    public string? InstanceName { get; set; }
 
     /// <summary>True when <see cref="Host"/> is a loopback address or <c>localhost</c>.</summary>
     public bool IsLoopback => string.Equals(Host, "localhost", StringComparison.OrdinalIgnoreCase)
@@ -109,6 +124,21 @@ public sealed class FrugalServerOptions
         if (string.IsNullOrWhiteSpace(DataDirectory))
         {
             problems.Add("--data must name a directory.");
+        }
+
+        if (InstanceName is { } instance && (instance.Length is 0 or > 64 || !instance.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or ':' or '-')))
+        {
+            problems.Add($"--instance '{instance}' must be 1 to 64 letters, digits, '.', '_', ':' or '-'.");
+        }
+
+        if ((TlsCertificatePath is null) != (TlsKeyPath is null))
+        {
+            problems.Add("--tls-cert and --tls-key go together: give both PEM files, or neither.");
+        }
+
+        foreach (var file in new[] { TlsCertificatePath, TlsKeyPath }.OfType<string>().Where(f => !File.Exists(f)))
+        {
+            problems.Add($"{file}: no such TLS file.");
         }
 
         if (QueueDepth < 1)

@@ -24,7 +24,13 @@ internal sealed class SessionSwitcher(SafeLLamaContextHandle context, LLamaSeqId
             return;
         }
 
-        if (slot.Session is not null && slot.Held.Count >= options.MinTokensToSaveState)
+        if (slot.Session is not null && store.IsDeleted(slot.Session))
+        {
+            // Deleted while held: its cells leave the slot, never the process.
+            context.MemorySequenceRemove(slot.Id, -1, -1);
+            slot.Held.Clear();
+        }
+        else if (slot.Session is not null && slot.Held.Count >= options.MinTokensToSaveState)
         {
             Save(store, slot);
         }
