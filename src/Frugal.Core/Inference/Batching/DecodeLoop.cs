@@ -67,7 +67,16 @@ internal sealed class DecodeLoop : IAsyncDisposable
             // cancellation, or when the engine is disposed.
             await foreach (var update in job.Updates.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
             {
-                yield return update;
+                if (!cancellationToken.IsCancellationRequested)
+                {
+                    yield return update;
+                }
+                else if (update.Completed is { } stats)
+                {
+                    // The loop runs ahead of its reader: text it made after the caller cancelled is not handed
+                    // out, and to the caller the reply ended by its cancellation.
+                    yield return new GenerationUpdate { Completed = stats with { FinishReason = FinishReason.Cancelled } };
+                }
             }
         }
         finally
