@@ -5,6 +5,7 @@ using Frugal.Conversations;
 using Frugal.Diagnostics;
 using Frugal.Inference;
 using Frugal.Memory;
+using Frugal.Requests;
 using Frugal.Scheduling;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
@@ -68,8 +69,12 @@ public static class FrugalServiceCollectionExtensions
             provider.GetRequiredService<FrugalMetrics>(),
             provider.GetRequiredService<TimeProvider>(),
             provider.GetService<ILogger<GenerationScheduler>>()));
-        services.TryAddSingleton<IChatClient>(provider => new FrugalChatClient(
-            provider.GetRequiredService<IGenerationScheduler>(), provider.GetRequiredService<EngineReadiness>()));
+        services.TryAddSingleton(provider => new ChatPipeline(
+            provider.GetRequiredService<IGenerationScheduler>(),
+            provider.GetRequiredService<EngineReadiness>(),
+            provider.GetRequiredService<IOptions<SchedulerOptions>>(),
+            provider.GetService<MemoryGate>()));
+        services.TryAddSingleton<IChatClient>(provider => new FrugalChatClient(provider.GetRequiredService<ChatPipeline>()));
         services.TryAddSingleton<ConversationService>();
         return services;
     }

@@ -2,7 +2,7 @@ using System.Diagnostics.Metrics;
 using Frugal.Diagnostics;
 using Frugal.Inference;
 using Frugal.Memory;
-using Frugal.Scheduling;
+using Frugal.Requests;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -16,12 +16,12 @@ public static class MemoryGovernorServiceCollectionExtensions
 {
     /// <summary>
     /// Adds the probe, the governor (options validated at start, section <see cref="MemoryGovernorOptions.SectionName"/>),
-    /// the managed-heap releaser, its gauges (<see cref="MemoryGovernorMetrics"/>), and wraps the registered <see cref="IGenerationScheduler"/> in a
-    /// <see cref="MemoryGovernedScheduler"/>. Call after the scheduler is registered. Other components
+    /// the managed-heap releaser, its gauges (<see cref="MemoryGovernorMetrics"/>), and the <see cref="MemoryGate"/> through which
+    /// the <see cref="ChatPipeline"/> admits every request (in any order with the other registrations). Other components
     /// add their own <see cref="IMemoryReleaser"/> registrations. The host starts the timer with
     /// <see cref="MemoryGovernor.Start"/>.
     /// </summary>
-    public static IServiceCollection AddFrugalMemoryGovernor(this IServiceCollection services, int maxQueueDepth, Action<MemoryGovernorOptions>? configure = null)
+    public static IServiceCollection AddFrugalMemoryGovernor(this IServiceCollection services, Action<MemoryGovernorOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(services);
         var options = services.AddOptions<MemoryGovernorOptions>().ValidateOnStart();
@@ -50,17 +50,7 @@ public static class MemoryGovernorServiceCollectionExtensions
         services.TryAddSingleton(provider => new MemoryGovernorMetrics(provider.GetRequiredService<MemoryGovernor>(), provider.GetService<IMeterFactory>()));
         services.AddHostedService<MemoryGovernorStarter>();
 
-        var inner = services.LastOrDefault(d => d.ServiceType == typeof(IGenerationScheduler))
-            ?? throw new InvalidOperationException("Register the generation scheduler before the memory governor.");
-        services.Remove(inner);
-        services.AddSingleton<IGenerationScheduler>(provider =>
-        {
-            var scheduler = inner.ImplementationInstance as IGenerationScheduler
-                ?? (IGenerationScheduler?)inner.ImplementationFactory?.Invoke(provider)
-                ?? (IGenerationScheduler)ActivatorUtilities.CreateInstance(provider, inner.ImplementationType!);
-            var readiness = provider.GetService<EngineReadiness>();
-            return new MemoryGovernedScheduler(scheduler, provider.GetRequiredService<MemoryGovernor>(), () => readiness?.Engine?.Model, maxQueueDepth);
-        });
+        services.TryAddSingleton(provider => new MemoryGate(provider.GetRequiredService<MemoryGovernor>()));
         return services;
     }
 

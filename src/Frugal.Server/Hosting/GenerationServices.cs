@@ -26,7 +26,7 @@ public static class GenerationServices
             scheduler.MaxGenerationTime = options.RequestTimeout ?? TimeSpan.FromDays(1);
         });
         services.AddFrugalGeneration();
-        services.AddFrugalMemoryGovernor(options.QueueDepth, options.Memory.CopyTo); // admission, caps and emergency mode in front of the scheduler
+        services.AddFrugalMemoryGovernor(options.Memory.CopyTo); // admission, caps and emergency mode in front of every request
         services.AddSingleton(provider => new PrometheusMetricsCollector([FrugalMetrics.MeterName], provider.GetService<IMeterFactory>()));
         services.AddHostedService<MetricsCollectorStarter>();
         return services;

@@ -1,6 +1,5 @@
 using Frugal.Cli.Configuration;
 using Frugal.Server.Hosting;
-using Frugal.Tests.Commands;
 
 namespace Frugal.Tests.Configuration;
 

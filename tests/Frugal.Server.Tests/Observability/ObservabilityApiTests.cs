@@ -5,7 +5,6 @@ using Microsoft.Extensions.Logging;
 using Frugal.Inference;
 using Frugal.Server.Hosting;
 using Frugal.Tests.Endpoints;
-using Frugal.Tests.Infrastructure;
 
 namespace Frugal.Tests.Observability;
 

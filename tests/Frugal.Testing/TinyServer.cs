@@ -1,30 +1,21 @@
 using Frugal.Inference;
-using Frugal.Models;
 using Frugal.Server.Hosting;
-using Frugal.Tests.Infrastructure;
 using Microsoft.Extensions.Logging;
 
-namespace Frugal.Tests.Endpoints;
+namespace Frugal.Testing;
 
 /// <summary>
 /// A real server (the shared <see cref="ServerFixture"/>) that loads the synthesized tiny model,
-/// written once per test run as <c>tiny.gguf</c> (so its model id is "tiny"), with the real engine.
+/// <see cref="TestModels.Tiny"/> (so its model id is "tiny"), with the real engine.
 /// </summary>
 public sealed class TinyServer : IAsyncLifetime
 {
     public const int ContextSize = 512;
 
-    private static readonly Lazy<string> Model = new(() =>
-    {
-        var path = Path.Combine(Directory.CreateTempSubdirectory("frugal-openai-tests-").FullName, "tiny.gguf");
-        ModelSynthesizer.WriteTiny(path);
-        return path;
-    });
-
     private ServerFixture? _server;
 
     /// <summary>The tiny model file.</summary>
-    public static string ModelPath => Model.Value;
+    public static string ModelPath => TestModels.Tiny;
 
     public ServerFixture Server => _server ?? throw new InvalidOperationException("The server is not started.");
 
@@ -46,9 +37,9 @@ public sealed class TinyServer : IAsyncLifetime
             configure?.Invoke(o);
         });
 
-    public async Task InitializeAsync() => _server = await StartAsync();
+    public async ValueTask InitializeAsync() => _server = await StartAsync();
 
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         if (_server is not null)
         {

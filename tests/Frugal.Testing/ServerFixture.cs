@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace Frugal.Tests.Infrastructure;
+namespace Frugal.Testing;
 
 /// <summary>
 /// A real Frugal server for tests: a temporary data directory with a real SQLite file, two users
@@ -34,10 +34,11 @@ namespace Frugal.Tests.Infrastructure;
 /// (same users and keys). <see cref="CreateClient(string?)"/> with null sends no key. The server's
 /// services (the user store, <see cref="EngineReadiness"/>, …) are reachable through <see cref="App"/>.</para>
 /// </remarks>
-public sealed class ServerFixture : IAsyncLifetime, IAsyncDisposable
+public sealed class ServerFixture : IAsyncLifetime
 {
     private readonly Action<FrugalServerOptions>? _configure;
     private readonly Dictionary<string, string> _keys = new(StringComparer.Ordinal);
+    private readonly TempDirectory _data = new();
     private WebApplication? _app;
 
     /// <summary>A fixture with the default options (used by <c>IClassFixture&lt;ServerFixture&gt;</c>).</summary>
@@ -49,7 +50,7 @@ public sealed class ServerFixture : IAsyncLifetime, IAsyncDisposable
     private ServerFixture(Action<FrugalServerOptions>? configure)
     {
         _configure = configure;
-        DataDirectory = Path.Combine(Path.GetTempPath(), "frugal-test-" + Guid.NewGuid().ToString("N"));
+        DataDirectory = _data.Path;
     }
 
     /// <summary>The users the fixture adds, in order.</summary>
@@ -103,7 +104,7 @@ public sealed class ServerFixture : IAsyncLifetime, IAsyncDisposable
     }
 
     /// <summary>Adds the users (first start only), starts the server and waits for the model to load.</summary>
-    public async Task InitializeAsync()
+    public async ValueTask InitializeAsync()
     {
         if (_keys.Count == 0)
         {
@@ -135,21 +136,11 @@ public sealed class ServerFixture : IAsyncLifetime, IAsyncDisposable
     }
 
     /// <summary>Stops the server and deletes the data directory.</summary>
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         await StopAsync();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        try
-        {
-            Directory.Delete(DataDirectory, recursive: true);
-        }
-        catch (IOException)
-        {
-            // A file still held open only leaves a stray temp directory behind.
-        }
+        _data.Dispose();
     }
-
-    async ValueTask IAsyncDisposable.DisposeAsync() => await DisposeAsync();
 
     private async Task StopAsync()
     {
