@@ -22,8 +22,8 @@ public static class GenerationServices
         services.Configure<SchedulerOptions>(scheduler =>
         {
             scheduler.MaxQueueDepth = options.QueueDepth;
-            // No timeout given: the longest the scheduler allows; max_tokens still bounds every reply.
-            scheduler.MaxGenerationTime = options.RequestTimeout ?? TimeSpan.FromDays(1);
+            // No timeout given: the documented default (serve --help), not a day.
+            scheduler.MaxGenerationTime = options.RequestTimeout ?? SchedulerOptions.DefaultMaxGenerationTime;
         });
         services.AddFrugalGeneration();
         services.AddFrugalMemoryGovernor(options.Memory.CopyTo); // admission, caps and emergency mode in front of every request

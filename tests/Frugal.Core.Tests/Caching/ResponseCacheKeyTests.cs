@@ -13,6 +13,10 @@ public sealed class ResponseCacheKeyTests
     };
 
     [Fact]
+    public void Compute_SameRequestOfAnotherOwner_DifferentKey() =>
+        Assert.NotEqual(Key(Base with { Owner = "alice" }), Key(Base with { Owner = "bob" }));
+
+    [Fact]
     public void Compute_EqualRequests_SameKey() =>
         Assert.Equal(Key(Base), Key(Base with { Messages = [.. Base.Messages] }));
 
