@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Frugal.Inference;
+using Frugal.Models;
 
 namespace Frugal.Caching;
 

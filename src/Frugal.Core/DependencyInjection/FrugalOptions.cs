@@ -1,7 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using Frugal.Caching;
-using Frugal.Inference;
 using Frugal.Inference.State;
+using Frugal.Models;
 using Frugal.Scheduling;
 
 namespace Frugal.DependencyInjection;

@@ -118,7 +118,7 @@ public static class FrugalServer
                 provider.GetService<ILogger<TieredSessionStateStore>>()));
 
             // Under memory pressure the governor moves the RAM tier of kept states to disk.
-            services.AddSingleton<IMemoryReleaser>(provider => (IMemoryReleaser)provider.GetRequiredService<ISessionStateStore>());
+            services.AddSingleton<IMemoryReleaser>(provider => new SessionStateReleaser(provider.GetRequiredService<ISessionStateStore>()));
         }
 
         services.AddSingleton<ConversationService>();

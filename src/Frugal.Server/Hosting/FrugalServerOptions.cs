@@ -2,6 +2,7 @@ using System.Net;
 using Frugal.Inference;
 using Frugal.Inference.State;
 using Frugal.Memory;
+using Frugal.Models;
 using Microsoft.Extensions.Logging;
 
 namespace Frugal.Server.Hosting;
@@ -52,7 +53,7 @@ public sealed class FrugalServerOptions
     public int MaxAutoParallelSequences { get; set; } = 1;
 
     /// <summary>The chat format; null takes it from the model file (an unknown template is then an error).</summary>
-    public Frugal.Inference.ChatTemplateFamily? ChatTemplate { get; set; }
+    public ChatTemplateFamily? ChatTemplate { get; set; }
 
     /// <summary>Largest request body accepted; a bigger one gets 413.</summary>
     public long MaxRequestBodyBytes { get; set; } = DefaultMaxRequestBodyBytes;

@@ -1,5 +1,6 @@
 using Frugal.Caching;
 using Frugal.Inference;
+using Frugal.Models;
 
 namespace Frugal.Tests.Caching;
 
