@@ -34,12 +34,20 @@ public sealed class SqliteDatabase
     /// <summary>The schema version after migrations.</summary>
     public int SchemaVersion { get; private set; }
 
-    /// <summary>Creates the data directory when missing, opens (or creates) the database and migrates it.</summary>
+    /// <summary>Creates the data directory when missing, opens (or creates) <c>{dataDirectory}/frugal.db</c> and migrates it.</summary>
     public static SqliteDatabase Open(string dataDirectory)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(dataDirectory);
-        Directory.CreateDirectory(dataDirectory);
-        var database = new SqliteDatabase(Path.Combine(Path.GetFullPath(dataDirectory), FileName));
+        return OpenFile(Path.Combine(dataDirectory, FileName));
+    }
+
+    /// <summary>Creates the file's directory when missing, opens (or creates) the database file and migrates it.</summary>
+    public static SqliteDatabase OpenFile(string filePath)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(filePath);
+        var fullPath = Path.GetFullPath(filePath);
+        Directory.CreateDirectory(Path.GetDirectoryName(fullPath)!);
+        var database = new SqliteDatabase(fullPath);
         database.Migrate();
         return database;
     }

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
-using Frugal.Server.Hosting;
+using Frugal.Cli.Configuration;
 using Frugal.Storage.Sqlite;
 using Frugal.Users;
 
@@ -22,7 +22,7 @@ internal static class UserCommand
     public static Option<string> DataOption() => new("--data")
     {
         Description = "Directory of the server's database.",
-        DefaultValueFactory = _ => FrugalServerOptions.DefaultDataDirectory,
+        DefaultValueFactory = _ => StorageOptions.DefaultDirectory,
     };
 
     /// <summary>Writes <c>frugal: MESSAGE</c> to stderr and returns exit code 2.</summary>

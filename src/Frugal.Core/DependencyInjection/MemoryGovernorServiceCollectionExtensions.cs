@@ -2,7 +2,6 @@ using System.Diagnostics.Metrics;
 using Frugal.Diagnostics;
 using Frugal.Inference;
 using Frugal.Memory;
-using Frugal.Scheduling;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -11,30 +10,28 @@ using Microsoft.Extensions.Options;
 
 namespace Frugal.DependencyInjection;
 
-/// <summary>Registers the memory governor and puts it in front of the scheduler.</summary>
+/// <summary>Adds the memory governor in front of the scheduler that <c>AddFrugal</c> registers.</summary>
 public static class MemoryGovernorServiceCollectionExtensions
 {
     /// <summary>
-    /// Adds the probe, the governor (options validated at start, section <see cref="MemoryGovernorOptions.SectionName"/>),
-    /// the managed-heap releaser, its gauges (<see cref="MemoryGovernorMetrics"/>), and wraps the registered <see cref="IGenerationScheduler"/> in a
-    /// <see cref="MemoryGovernedScheduler"/>. Call after the scheduler is registered. Other components
-    /// add their own <see cref="IMemoryReleaser"/> registrations. The host starts the timer with
-    /// <see cref="MemoryGovernor.Start"/>.
+    /// Adds the governor (settings: <see cref="FrugalOptions.Memory"/>, section <see cref="MemoryGovernorOptions.SectionName"/>),
+    /// the managed-heap releaser and its gauges (<see cref="MemoryGovernorMetrics"/>); the scheduler then runs
+    /// behind a <see cref="MemoryGovernedScheduler"/> (admission, caps, emergency mode). Before or after
+    /// <c>AddFrugal</c>, in any order. Other components add their own <see cref="IMemoryReleaser"/> registrations.
+    /// The governor's timer runs while the host runs.
     /// </summary>
-    public static IServiceCollection AddFrugalMemoryGovernor(this IServiceCollection services, int maxQueueDepth, Action<MemoryGovernorOptions>? configure = null)
+    public static IServiceCollection AddFrugalMemoryGovernor(this IServiceCollection services)
     {
         ArgumentNullException.ThrowIfNull(services);
-        var options = services.AddOptions<MemoryGovernorOptions>().ValidateOnStart();
-        if (configure is not null)
+        if (services.Any(d => d.ServiceType == typeof(MemoryGovernor)))
         {
-            options.Configure(configure);
+            return services;
         }
 
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MemoryGovernorOptions>, MemoryGovernorOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IMemoryProbe>(_ => new MemoryProbe());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IMemoryReleaser, ManagedHeapReleaser>());
-        services.TryAddSingleton(provider =>
+        services.AddSingleton(provider =>
         {
             var readiness = provider.GetService<EngineReadiness>();
             return new MemoryGovernor(
@@ -49,18 +46,6 @@ public static class MemoryGovernorServiceCollectionExtensions
         });
         services.TryAddSingleton(provider => new MemoryGovernorMetrics(provider.GetRequiredService<MemoryGovernor>(), provider.GetService<IMeterFactory>()));
         services.AddHostedService<MemoryGovernorStarter>();
-
-        var inner = services.LastOrDefault(d => d.ServiceType == typeof(IGenerationScheduler))
-            ?? throw new InvalidOperationException("Register the generation scheduler before the memory governor.");
-        services.Remove(inner);
-        services.AddSingleton<IGenerationScheduler>(provider =>
-        {
-            var scheduler = inner.ImplementationInstance as IGenerationScheduler
-                ?? (IGenerationScheduler?)inner.ImplementationFactory?.Invoke(provider)
-                ?? (IGenerationScheduler)ActivatorUtilities.CreateInstance(provider, inner.ImplementationType!);
-            var readiness = provider.GetService<EngineReadiness>();
-            return new MemoryGovernedScheduler(scheduler, provider.GetRequiredService<MemoryGovernor>(), () => readiness?.Engine?.Model, maxQueueDepth);
-        });
         return services;
     }
 

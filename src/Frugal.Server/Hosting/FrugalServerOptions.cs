@@ -1,79 +1,36 @@
+using System.ComponentModel.DataAnnotations;
 using System.Net;
-using Frugal.Inference;
-using Frugal.Inference.State;
-using Frugal.Memory;
-using Microsoft.Extensions.Logging;
 
 namespace Frugal.Server.Hosting;
 
-/// <summary>How <c>frugal serve</c> runs: where it listens, where it keeps data, which model, and its limits.</summary>
-public sealed class FrugalServerOptions
+/// <summary>
+/// Where the HTTP server listens and what it accepts (configuration section <c>Server</c>; <c>frugal serve</c>
+/// maps <c>--host</c>, <c>--port</c>, <c>--max-body</c> and <c>--allowed-hosts</c> onto these keys). The model and
+/// the generation stack are set in <see cref="DependencyInjection.FrugalOptions"/>.
+/// </summary>
+public sealed class FrugalServerOptions : IValidatableObject
 {
+    /// <summary>The configuration section these options bind from.</summary>
+    public const string SectionName = "Server";
+
     public const string DefaultHost = "127.0.0.1";
     public const int DefaultPort = 8080;
-    public const string DefaultDataDirectory = "./data";
-    public const int DefaultQueueDepth = 16;
-    public const long DefaultMaxRequestBodyBytes = 1024 * 1024;
 
-    /// <summary>The GGUF file to serve.</summary>
-    public string ModelPath { get; set; } = "";
+    /// <summary>Smallest <see cref="MaxRequestBodySize"/> accepted.</summary>
+    public const long MinRequestBodyBytes = 1024;
+
+    /// <summary>Default of <see cref="MaxRequestBodySize"/>.</summary>
+    public static ByteSize DefaultMaxRequestBodySize { get; } = ByteSize.FromMebibytes(1);
 
     /// <summary>Address to bind: an IP address or <c>localhost</c>. Default 127.0.0.1.</summary>
     public string Host { get; set; } = DefaultHost;
 
     /// <summary>TCP port; 0 picks a free one (tests read it back with <see cref="FrugalServer.GetBaseAddress"/>).</summary>
+    [Range(0, 65535)]
     public int Port { get; set; } = DefaultPort;
 
-    /// <summary>Directory of the database file; created when missing.</summary>
-    public string DataDirectory { get; set; } = DefaultDataDirectory;
-
-    /// <summary>Requests that may wait for the inference worker; one more gets 503 with Retry-After.</summary>
-    public int QueueDepth { get; set; } = DefaultQueueDepth;
-
-    /// <summary>Context size in tokens; null takes the engine's default.</summary>
-    public int? ContextSize { get; set; }
-
-    /// <summary>Prompt tokens per decode call; null takes the engine's default.</summary>
-    public int? BatchSize { get; set; }
-
-    /// <summary>Physical (micro) batch size, which sizes the compute buffer; null takes the engine's default.</summary>
-    public int? MicroBatchSize { get; set; }
-
-    /// <summary>Inference threads; null follows the CPU quota.</summary>
-    public int? Threads { get; set; }
-
-    /// <summary>
-    /// Sequences decoded together (continuous batching, that many requests at once); null lets the engine
-    /// measure at load, trying <see cref="MaxAutoParallelSequences"/>.
-    /// </summary>
-    public int? ParallelSequences { get; set; }
-
-    /// <summary>When <see cref="ParallelSequences"/> is null: the most sequences the memory plan allows the engine to try; 1 measures nothing.</summary>
-    public int MaxAutoParallelSequences { get; set; } = 1;
-
-    /// <summary>The chat format; null takes it from the model file (an unknown template is then an error).</summary>
-    public Frugal.Inference.ChatTemplateFamily? ChatTemplate { get; set; }
-
-    /// <summary>Largest request body accepted; a bigger one gets 413.</summary>
-    public long MaxRequestBodyBytes { get; set; } = DefaultMaxRequestBodyBytes;
-
-    /// <summary>
-    /// Bytes of replies kept for identical deterministic requests (temperature 0, or a fixed seed);
-    /// 0 turns the response cache off.
-    /// </summary>
-    public ByteSize ResponseCacheSize { get; set; } = Frugal.Caching.ResponseCacheOptions.DefaultMaxBytes;
-
-    /// <summary>Bytes of idle sessions' KV state kept in RAM (configuration <c>SessionState:MemoryBudget</c>).</summary>
-    public ByteSize SessionStateMemoryBudget { get; set; } = TieredSessionStateStoreOptions.DefaultMemoryBudget;
-
-    /// <summary>Bytes of idle sessions' KV state kept on disk under the data directory (configuration <c>SessionState:DiskBudget</c>).</summary>
-    public ByteSize SessionStateDiskBudget { get; set; } = TieredSessionStateStoreOptions.DefaultDiskBudget;
-
-    /// <summary>The memory governor's thresholds and actions (configuration section <c>Memory</c>).</summary>
-    public MemoryGovernorOptions Memory { get; set; } = new();
-
-    /// <summary>Longest a generation may run; null: no limit beyond max_tokens.</summary>
-    public TimeSpan? RequestTimeout { get; set; }
+    /// <summary>Largest request body accepted ("1m", "65536"); a bigger one gets 413.</summary>
+    public ByteSize MaxRequestBodySize { get; set; } = DefaultMaxRequestBodySize;
 
     /// <summary>
     /// Host names (the Host header, without port) accepted besides localhost, 127.0.0.1, [::1] and
@@ -81,60 +38,23 @@ public sealed class FrugalServerOptions
     /// </summary>
     public IList<string> AllowedHosts { get; } = [];
 
-    /// <summary>
-    /// Loads the engine in the background. Null (the default): the LLamaSharp engine on <see cref="ModelPath"/>
-    /// with <see cref="ContextSize"/>. Set it to wrap the engine (caching, governor) or to load another one.
-    /// </summary>
-    public Func<FrugalServerOptions, ILoggerFactory, CancellationToken, Task<IInferenceEngine>>? EngineFactory { get; set; }
-
     /// <summary>True when <see cref="Host"/> is a loopback address or <c>localhost</c>.</summary>
-    public bool IsLoopback => string.Equals(Host, "localhost", StringComparison.OrdinalIgnoreCase)
-        || (IPAddress.TryParse(Host, out var address) && IPAddress.IsLoopback(address));
+    public bool IsLoopback => IsLocalhost || (IPAddress.TryParse(Host, out var address) && IPAddress.IsLoopback(address));
 
-    /// <summary>Problems that stop the server from starting (empty when valid).</summary>
-    public IReadOnlyList<string> Validate()
+    private bool IsLocalhost => string.Equals(Host, "localhost", StringComparison.OrdinalIgnoreCase);
+
+    /// <inheritdoc/>
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
-        var problems = new List<string>();
-        if (!string.Equals(Host, "localhost", StringComparison.OrdinalIgnoreCase) && !IPAddress.TryParse(Host, out _))
+        if (!IsLocalhost && !IPAddress.TryParse(Host, out _))
         {
-            problems.Add($"--host '{Host}' is not an IP address or 'localhost'.");
+            yield return new ValidationResult($"Server:Host '{Host}' is not an IP address or 'localhost'.", [nameof(Host)]);
         }
 
-        if (Port is < 0 or > 65535)
+        if (MaxRequestBodySize.Bytes < MinRequestBodyBytes)
         {
-            problems.Add($"--port {Port} is not between 0 and 65535.");
+            yield return new ValidationResult(
+                $"Server:MaxRequestBodySize {MaxRequestBodySize} must be at least {MinRequestBodyBytes} bytes.", [nameof(MaxRequestBodySize)]);
         }
-
-        if (string.IsNullOrWhiteSpace(DataDirectory))
-        {
-            problems.Add("--data must name a directory.");
-        }
-
-        if (QueueDepth < 1)
-        {
-            problems.Add($"--queue-depth {QueueDepth} must be at least 1.");
-        }
-
-        if (ContextSize is < 16)
-        {
-            problems.Add($"--ctx {ContextSize} must be at least 16 tokens.");
-        }
-
-        if (MaxRequestBodyBytes < 1024)
-        {
-            problems.Add($"--max-body {MaxRequestBodyBytes} must be at least 1024 bytes.");
-        }
-
-        if (RequestTimeout is { } timeout && timeout <= TimeSpan.Zero)
-        {
-            problems.Add("The request timeout must be positive.");
-        }
-
-        if (new MemoryGovernorOptionsValidator().Validate(null, Memory) is { Failed: true } memory)
-        {
-            problems.AddRange(memory.Failures.Select(f => $"Memory: {f}"));
-        }
-
-        return problems;
     }
 }

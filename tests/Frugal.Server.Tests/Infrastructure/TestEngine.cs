@@ -1,5 +1,5 @@
 using Frugal.Models;
-using Frugal.Server.Hosting;
+using Frugal.DependencyInjection;
 
 namespace Frugal.Tests.Infrastructure;
 
@@ -35,10 +35,10 @@ public static class TestEngine
     public static string ModelPath => Model.Value;
 
     /// <summary>Points <paramref name="options"/> at the tiny model with <see cref="ContextSize"/>.</summary>
-    public static void Configure(FrugalServerOptions options)
+    public static void Configure(FrugalOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        options.ModelPath = ModelPath;
-        options.ContextSize = ContextSize;
+        options.Model.Path = ModelPath;
+        options.Model.ContextSize = ContextSize;
     }
 }

@@ -4,6 +4,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Frugal.Inference;
 using Frugal.Server.Hosting;
+using Frugal.Storage.Sqlite;
+using Microsoft.Extensions.Configuration;
 using Frugal.Tests.Endpoints;
 using Frugal.Tests.Infrastructure;
 
@@ -44,8 +46,16 @@ public sealed class ObservabilityApiTests(TinyServer tiny) : IClassFixture<TinyS
             // A file that starts like GGUF and then stops: the reader refuses it before llama.cpp sees it.
             var model = Path.Combine(directory, "broken.gguf");
             await File.WriteAllBytesAsync(model, [(byte)'G', (byte)'G', (byte)'U', (byte)'F', 3, 0, 0, 0, 1]);
-            var options = new FrugalServerOptions { Host = "127.0.0.1", Port = 0, DataDirectory = directory, ModelPath = model };
-            await using var app = FrugalServer.Build(options, builder => builder.Logging.ClearProviders());
+            var settings = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["Model:Path"] = model,
+                ["Server:Port"] = "0",
+            }).Build();
+            await using var app = FrugalServer.Build(settings, builder =>
+            {
+                builder.Logging.ClearProviders();
+                builder.Services.AddFrugalSqlite(Path.Combine(directory, "frugal.db"));
+            });
             await app.StartAsync();
             await Assert.ThrowsAnyAsync<Exception>(() => app.Services.GetRequiredService<EngineReadiness>().WhenLoaded);
             using var client = new HttpClient { BaseAddress = app.GetBaseAddress() };
