@@ -46,7 +46,6 @@ public sealed class ModelOptions : IValidatableObject
     /// Requests decoded together in one batch (1 turns batching off); 0 chooses: with <see cref="FitToBox"/> the
     /// engine measures at load whether batching pays within the memory plan, otherwise 1.
     /// </summary>
-    [Range(0, EngineOptions.MaxParallelSequences)]
     public int ParallelSequences { get; set; }
 
     /// <summary>The chat format; null takes it from the model file (an unknown template is then an error).</summary>
@@ -70,6 +69,12 @@ public sealed class ModelOptions : IValidatableObject
         {
             yield return new ValidationResult(
                 $"Model:ContextSize {ContextSize} must be at least {MinContextSize} tokens (or 0: chosen).", [nameof(ContextSize)]);
+        }
+
+        if (ParallelSequences is < 0 or > EngineOptions.MaxParallelSequences)
+        {
+            yield return new ValidationResult(
+                $"Model:ParallelSequences {ParallelSequences} must be 1 to {EngineOptions.MaxParallelSequences} (0: chosen at start).", [nameof(ParallelSequences)]);
         }
 
         if (ChatTemplate == ChatTemplateFamily.Unknown)

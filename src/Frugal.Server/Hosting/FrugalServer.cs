@@ -68,15 +68,27 @@ public static class FrugalServer
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<FrugalServerOptions>, FrugalServerOptionsValidator>());
         services.AddSingleton(provider => provider.GetRequiredService<IOptions<FrugalServerOptions>>().Value);
-        services.AddOptions<KestrelServerOptions>().Configure<IOptions<FrugalServerOptions>>((kestrel, server) => Listen(kestrel, server.Value));
+        services.AddOptions<KestrelServerOptions>().Configure<IOptions<FrugalServerOptions>>(Listen);
         services.AddFrugalPrometheus();
         services.Configure<JsonOptions>(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, ServerJsonContext.Default));
         // Binding failures (malformed JSON, wrong types) throw, so ErrorHandlingMiddleware answers them in OpenAI's shape.
         services.Configure<RouteHandlerOptions>(routes => routes.ThrowOnBadRequest = true);
     }
 
-    private static void Listen(KestrelServerOptions kestrel, FrugalServerOptions server)
+    // Kestrel reads its options while the app is built, before the settings are validated: with invalid server
+    // settings it is left as it is, and the validation that follows reports every problem at once.
+    private static void Listen(KestrelServerOptions kestrel, IOptions<FrugalServerOptions> options)
     {
+        FrugalServerOptions server;
+        try
+        {
+            server = options.Value;
+        }
+        catch (Exception e) when (e is OptionsValidationException or InvalidOperationException)
+        {
+            return;
+        }
+
         kestrel.AddServerHeader = false;
         kestrel.Limits.MaxRequestBodySize = server.MaxRequestBodySize.Bytes;
         if (string.Equals(server.Host, "localhost", StringComparison.OrdinalIgnoreCase))
@@ -89,20 +101,10 @@ public static class FrugalServer
         }
     }
 
-    // Every option once, before anything listens or loads (Kestrel reads the server's options while the app is built);
-    // then the one check that needs the store.
+    // Every option once, before anything listens or loads; then the one check that needs the store.
     private static WebApplication BuildValidated(WebApplicationBuilder builder)
     {
-        WebApplication app;
-        try
-        {
-            app = builder.Build();
-        }
-        catch (Exception e) when (e is OptionsValidationException or AggregateException or InvalidOperationException)
-        {
-            throw new ServerStartException(SettingsProblems.Describe(e), e);
-        }
-
+        var app = builder.Build();
         try
         {
             Validate(app.Services);

@@ -47,9 +47,16 @@ public static partial class SettingsProblems
         return string.Join(':', root.Concat(path.Skip(1))) + " " + field.Groups["rest"].Value;
     }
 
-    // A binder error says which key or which value in its first message and why in the inner ones.
+    // A binder error says which key or which value in its first message and why in the inner ones:
+    // "Server:MaxRequestBodySize 'lots' is not valid: 'lots' is not a size; write it like 512, 64k, ...".
     private static string Chain(Exception exception)
     {
+        if (ConversionFailure().Match(exception.Message) is { Success: true } conversion)
+        {
+            var why = exception.InnerException?.Message.Trim() ?? $"expected a {conversion.Groups["type"].Value}.";
+            return $"{conversion.Groups["key"].Value} '{conversion.Groups["value"].Value}' is not valid: {why}";
+        }
+
         var parts = new List<string>();
         for (var current = exception; current is not null; current = current.InnerException)
         {
@@ -61,6 +68,9 @@ public static partial class SettingsProblems
 
     [GeneratedRegex(@"^[A-Za-z0-9_, ]+: (?<message>.*)$", RegexOptions.Singleline)]
     private static partial Regex GeneratedFailure();
+
+    [GeneratedRegex(@"^Failed to convert configuration value '(?<value>.*)' at '(?<key>[^']+)' to type '(?<type>[^']+)'\.$", RegexOptions.Singleline)]
+    private static partial Regex ConversionFailure();
 
     [GeneratedRegex(@"^The field (?<path>[A-Za-z0-9_.]+) (?<rest>.*)$", RegexOptions.Singleline)]
     private static partial Regex FieldMessage();

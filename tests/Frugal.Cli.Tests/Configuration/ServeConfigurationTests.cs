@@ -119,9 +119,9 @@ public sealed class ServeConfigurationTests
     }
 
     [Theory]
-    [InlineData("--parallel", "65", "Model:ParallelSequences (--parallel) must be between 0 and 64")]
+    [InlineData("--parallel", "65", "Model:ParallelSequences (--parallel) 65 must be 1 to 64")]
     [InlineData("--port", "70000", "Server:Port (--port) must be between 0 and 65535")]
-    [InlineData("--max-body", "a lot", "Server:MaxRequestBodySize")]
+    [InlineData("--max-body", "a lot", "Server:MaxRequestBodySize (--max-body) 'a lot' is not valid: 'a lot' is not a size")]
     public void Build_BadFlag_OneProblemNamingKeyAndFlag(string flag, string value, string expected)
     {
         var (problems, _, _, _) = Apply(null, flag, value);
