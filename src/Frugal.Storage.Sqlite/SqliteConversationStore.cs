@@ -152,7 +152,7 @@ public sealed class SqliteConversationStore(SqliteDatabase database, TimeProvide
         insert.Parameters.AddWithValue("$content", message.Content);
         insert.Parameters.AddWithValue("$tokens", message.TokenCount);
         insert.Parameters.AddWithValue("$finish", (object?)message.FinishReason ?? DBNull.Value);
-        insert.Parameters.AddWithValue("$status", StatusName(message.Status));
+        insert.Parameters.AddWithValue("$status", MessageStatusNames.ToName(message.Status));
         insert.Parameters.AddWithValue("$now", now);
         StoredMessage stored;
         using (var reader = insert.ExecuteReader())
@@ -221,17 +221,5 @@ public sealed class SqliteConversationStore(SqliteDatabase database, TimeProvide
         DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(5)),
         DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(6)),
         reader.IsDBNull(7) ? null : reader.GetString(7),
-        reader.GetString(8) switch
-        {
-            "partial" => MessageStatus.Partial,
-            "failed" => MessageStatus.Failed,
-            _ => MessageStatus.Complete,
-        });
-
-    private static string StatusName(MessageStatus status) => status switch
-    {
-        MessageStatus.Partial => "partial",
-        MessageStatus.Failed => "failed",
-        _ => "complete",
-    };
+        MessageStatusNames.Parse(reader.GetString(8)));
 }

@@ -34,20 +34,31 @@ public sealed class SqliteDatabase
     /// <summary>The schema version after migrations.</summary>
     public int SchemaVersion { get; private set; }
 
-    /// <summary>Creates the data directory when missing, opens (or creates) <c>{dataDirectory}/frugal.db</c> and migrates it.</summary>
+    /// <summary>
+    /// Creates the data directory when missing (0700; one others can write to is refused), opens (or creates, 0600)
+    /// <c>{dataDirectory}/frugal.db</c> and migrates it.
+    /// </summary>
     public static SqliteDatabase Open(string dataDirectory)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(dataDirectory);
         return OpenFile(Path.Combine(dataDirectory, FileName));
     }
 
-    /// <summary>Creates the file's directory when missing, opens (or creates) the database file and migrates it.</summary>
+    /// <summary>
+    /// Creates the file's directory when missing (0700; one others can write to is refused), opens (or creates, 0600)
+    /// the database file and migrates it.
+    /// </summary>
     public static SqliteDatabase OpenFile(string filePath)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(filePath);
         var fullPath = Path.GetFullPath(filePath);
-        Directory.CreateDirectory(Path.GetDirectoryName(fullPath)!);
-        var database = new SqliteDatabase(fullPath);
+        var file = Path.Combine(PrivateData.EnsureDirectory(Path.GetDirectoryName(fullPath)!), Path.GetFileName(fullPath));
+
+        // SQLite creates the -wal and -shm files with the database file's mode, so one 0600 file keeps all three private.
+        PrivateData.EnsureFile(file);
+        PrivateData.Narrow(file + "-wal");
+        PrivateData.Narrow(file + "-shm");
+        var database = new SqliteDatabase(file);
         database.Migrate();
         return database;
     }

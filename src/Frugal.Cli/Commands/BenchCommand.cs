@@ -1,8 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
-using Frugal.Cli.Benchmarking;
 using Frugal.Inference;
-using Frugal.Inference.Benchmarking;
+using Frugal.Bench;
 using Frugal.Inference.State;
 using Frugal.Models;
 using Frugal.Scheduling;

@@ -43,6 +43,8 @@ internal static class ModelSynthCommand
             var watch = Stopwatch.StartNew();
             try
             {
+                // A fresh clone has no models/ directory yet: make it, as the README's command expects.
+                Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
                 ModelSynthesizer.Write(path, options);
             }
             catch (ModelFileException e)

@@ -11,13 +11,16 @@ internal static class MonitorCommand
     public static Command Create()
     {
         var url = new Option<string?>("--url") { Description = "The server to watch, e.g. http://127.0.0.1:8080 (default when --local is not given)." };
-        var key = new Option<string?>("--key") { Description = "An API key for the server's /status (or FRUGAL_API_KEY)." };
+        var keyFile = new Option<string?>("--key-file")
+        {
+            Description = $"A file whose first line is an API key for the server's /status (or set {MonitorKey.EnvironmentVariable}; a key is never taken on the command line, where the process list shows it).",
+        };
         var local = new Option<bool>("--local") { Description = "Watch this machine's memory instead of a server." };
         var once = new Option<bool>("--once") { Description = "Take one sample and exit." };
         var json = new Option<bool>("--json") { Description = "Print samples as JSON (one object per line)." };
         var command = new Command("monitor", "Watch memory pressure, usage, queue and speed of a server or this machine, refreshed each second.")
         {
-            url, key, local, once, json,
+            url, keyFile, local, once, json,
         };
         command.SetAction(async (parseResult, cancellationToken) =>
         {
@@ -34,7 +37,17 @@ internal static class MonitorCommand
                 return 2;
             }
 
-            var apiKey = parseResult.GetValue(key) ?? Environment.GetEnvironmentVariable("FRUGAL_API_KEY");
+            string? apiKey;
+            try
+            {
+                apiKey = MonitorKey.Read(parseResult.GetValue(keyFile), Environment.GetEnvironmentVariable(MonitorKey.EnvironmentVariable));
+            }
+            catch (IOException e)
+            {
+                await Console.Error.WriteLineAsync($"frugal monitor: {e.Message}").ConfigureAwait(false);
+                return 2;
+            }
+
             using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
             using var sampler = new LocalSampler(new MemoryProbe());
             var client = new StatusClient(http, target, apiKey);

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Frugal.Cli.Configuration;
+using Frugal.Cli.Models;
 using Frugal.DependencyInjection;
 using Frugal.Server.Hosting;
 using Microsoft.AspNetCore.Builder;
@@ -31,7 +32,30 @@ internal static class ServeCommand
                 await Console.Out.WriteLineAsync($"Settings read from: {string.Join(", ", settings.Sources)}").ConfigureAwait(false);
             }
 
-            return await RunAsync(settings.Configuration, cancellationToken).ConfigureAwait(false);
+            var configuration = settings.Configuration;
+            var models = parse.GetValue(flags.Models);
+            var pull = parse.GetValue(flags.Pull);
+            if (configuration["Model:Path"] is { Length: > 0 })
+            {
+                if (models is not null || pull)
+                {
+                    return await FailAsync("--models and --pull choose the default model; they do not go with a model file (--model, Model:Path).").ConfigureAwait(false);
+                }
+            }
+            else
+            {
+                try
+                {
+                    var path = await ServeModel.ResolveAsync(null, models, configuration["Storage:Directory"]!, pull, cancellationToken).ConfigureAwait(false);
+                    configuration = ServeConfiguration.With(configuration, "Model:Path", path);
+                }
+                catch (PullException e)
+                {
+                    return await FailAsync(e.Message).ConfigureAwait(false);
+                }
+            }
+
+            return await RunAsync(configuration, cancellationToken).ConfigureAwait(false);
         });
         return command;
     }
@@ -95,11 +119,22 @@ internal static class ServeCommand
                 return await FailAsync($"cannot listen on {server.Host}:{server.Port}: {e.Message}").ConfigureAwait(false);
             }
 
+            WarnWithoutTls(app.Services.GetRequiredService<FrugalServerOptions>());
             await Console.Out.WriteLineAsync($"Frugal is listening on {app.GetBaseAddress()} (the model loads in the background; GET /ready says when it is ready).").ConfigureAwait(false);
             await app.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
         }
 
         return 0;
+    }
+
+    private static void WarnWithoutTls(FrugalServerOptions server)
+    {
+        if (!server.IsLoopback && !server.UsesTls)
+        {
+            Console.Error.WriteLine(
+                $"frugal: warning: listening on {server.Host} without TLS: API keys and conversations cross the network in clear text. " +
+                "Put a TLS proxy in front (deploy/Caddyfile) or give --tls-cert FILE --tls-key FILE.");
+        }
     }
 
     // One "frugal: ..." line per problem, exit code 2.

@@ -87,18 +87,15 @@ internal static class ServeConfiguration
         ["Storage:Directory"] = StorageOptions.DefaultDirectory,
     };
 
-    private static IConfiguration WithDataDirectoryForStates(IConfigurationRoot configuration)
-    {
-        if (configuration["SessionState:Directory"] is { Length: > 0 })
-        {
-            return configuration;
-        }
+    private static IConfiguration WithDataDirectoryForStates(IConfigurationRoot configuration) =>
+        configuration["SessionState:Directory"] is { Length: > 0 } ? configuration : With(configuration, "SessionState:Directory", configuration["Storage:Directory"]);
 
-        return new ConfigurationBuilder()
+    /// <summary><paramref name="configuration"/> with one more key over it.</summary>
+    public static IConfiguration With(IConfiguration configuration, string key, string? value) =>
+        new ConfigurationBuilder()
             .AddConfiguration(configuration)
-            .AddInMemoryCollection(new Dictionary<string, string?> { ["SessionState:Directory"] = configuration["Storage:Directory"] })
+            .AddInMemoryCollection(new Dictionary<string, string?> { [key] = value })
             .Build();
-    }
 
     private static Dictionary<string, string?> ShortEnvironment()
     {

@@ -10,7 +10,11 @@ namespace Frugal.Cli.Configuration;
 /// </summary>
 internal sealed class ServeFlags
 {
-    public Option<string?> Model { get; } = new("--model", "-m") { Description = "The GGUF model file (Model:Path)." };
+    public Option<string?> Model { get; } = new("--model", "-m") { Description = "The GGUF model file (Model:Path; default: the catalogue's default model in the models directory)." };
+    public Option<string?> Models { get; } = ModelPullCommand.ModelsOption();
+    public Option<bool> Pull { get; } = new("--pull") { Description = "Without a model file: pull the default model first when it is missing." };
+    public Option<string?> TlsCertificate { get; } = new("--tls-cert") { Description = "Speak HTTPS with this PEM certificate (chain) file; needs --tls-key (Server:TlsCertificatePath).", HelpName = "FILE" };
+    public Option<string?> TlsKey { get; } = new("--tls-key") { Description = "The PEM private key of --tls-cert (Server:TlsKeyPath).", HelpName = "FILE" };
     public Option<string?> Host { get; } = new("--host") { Description = "Address to listen on, an IP address or localhost (Server:Host; default 127.0.0.1)." };
     public Option<int?> Port { get; } = new("--port") { Description = "TCP port, 0 picks a free one (Server:Port; default 8080)." };
     public Option<string?> Data { get; } = new("--data") { Description = "Data directory: the database and kept KV states (Storage:Directory; default ./data)." };
@@ -44,6 +48,8 @@ internal sealed class ServeFlags
         ["Server:Port"] = "--port",
         ["Server:MaxRequestBodySize"] = "--max-body",
         ["Server:AllowedHosts"] = "--allowed-hosts",
+        ["Server:TlsCertificatePath"] = "--tls-cert",
+        ["Server:TlsKeyPath"] = "--tls-key",
         ["Storage:Directory"] = "--data",
         ["Storage:Database"] = "--database",
     };
@@ -59,7 +65,7 @@ internal sealed class ServeFlags
 
     public void AddTo(Command command)
     {
-        Option[] options = [Model, Host, Port, Data, Database, QueueDepth, ContextSize, Threads, Batch, MicroBatch, Parallel, ChatTemplate, MaxBody, Timeout, AllowedHosts, Config, Set];
+        Option[] options = [Model, Models, Pull, TlsCertificate, TlsKey, Host, Port, Data, Database, QueueDepth, ContextSize, Threads, Batch, MicroBatch, Parallel, ChatTemplate, MaxBody, Timeout, AllowedHosts, Config, Set];
         foreach (var option in options)
         {
             command.Options.Add(option);
@@ -92,6 +98,8 @@ internal sealed class ServeFlags
         Put(Host, "Server:Host");
         Put(Port, "Server:Port");
         Put(MaxBody, "Server:MaxRequestBodySize");
+        Put(TlsCertificate, "Server:TlsCertificatePath");
+        Put(TlsKey, "Server:TlsKeyPath");
         Put(Data, "Storage:Directory");
         Put(Database, "Storage:Database");
         if (parse.GetValue(AllowedHosts) is { } hosts)

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Frugal.Memory;
+using Frugal.Storage;
 
 namespace Frugal.Cli.Doctor;
 
@@ -21,6 +22,7 @@ internal sealed partial class MachineDoctor(IFileSystem fileSystem)
             CheckOvercommit(),
             CheckTransparentHugePages(),
             CheckDisk(dataDirectory),
+            CheckDataPermissions(dataDirectory),
         ];
         if (modelPath is not null)
         {
@@ -124,6 +126,41 @@ internal sealed partial class MachineDoctor(IFileSystem fileSystem)
             < 2048 * MiB => DoctorCheck.Warn("disk.free", detail, "Under 2 GiB free: saved session state (≈34 MB per 1,500-token session) fills it quickly; free space or move --data."),
             _ => DoctorCheck.Pass("disk.free", detail),
         };
+    }
+
+    internal static DoctorCheck CheckDataPermissions(string dataDirectory)
+    {
+        var full = Path.GetFullPath(dataDirectory);
+        if (OperatingSystem.IsWindows())
+        {
+            return DoctorCheck.Pass("data.permissions", $"{full}: access follows the folder's inherited ACLs on Windows");
+        }
+
+        if (!Directory.Exists(full))
+        {
+            return DoctorCheck.Pass("data.permissions", $"{full} does not exist yet; Frugal creates it for its owner only (0700, files 0600)");
+        }
+
+        if (PrivateData.Problem(full) is { } problem)
+        {
+            return problem.Refused
+                ? DoctorCheck.Fail("data.permissions", problem.Message, $"serve refuses this directory: chmod 700 {full}")
+                : DoctorCheck.Warn("data.permissions", problem.Message, $"chmod 700 {full}");
+        }
+
+        var loose = new List<string>();
+        foreach (var path in Directory.EnumerateFileSystemEntries(full, "*", SearchOption.AllDirectories))
+        {
+            if ((File.GetUnixFileMode(path) & (UnixFileMode)0x3F) != 0 && loose.Count < 3)
+            {
+                loose.Add(path);
+            }
+        }
+
+        return loose.Count == 0
+            ? DoctorCheck.Pass("data.permissions", $"{full} and everything in it are private to their owner")
+            : DoctorCheck.Warn("data.permissions", $"other users can reach {string.Join(", ", loose)} under {full}",
+                $"chmod -R go-rwx {full}");
     }
 
     // "always [madvise] never" → "madvise".

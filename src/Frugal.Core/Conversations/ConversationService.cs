@@ -27,20 +27,26 @@ public sealed partial class ConversationService
     private readonly IGenerationScheduler _scheduler;
     private readonly EngineReadiness _readiness;
     private readonly ISessionStateStore? _sessionStates;
+    private readonly ISessionLeases _leases;
     private readonly ILogger _logger;
 
-    /// <summary>Creates the service; <paramref name="sessionStates"/> (optional) is told when a session is deleted.</summary>
+    /// <summary>
+    /// Creates the service; <paramref name="sessionStates"/> (optional) is told when a session is deleted;
+    /// <paramref name="leases"/> keeps one turn at a time per session (in this process when not given).
+    /// </summary>
     public ConversationService(
         IConversationStore store,
         IGenerationScheduler scheduler,
         EngineReadiness readiness,
         ILogger<ConversationService>? logger = null,
-        ISessionStateStore? sessionStates = null)
+        ISessionStateStore? sessionStates = null,
+        ISessionLeases? leases = null)
     {
         _store = store;
         _scheduler = scheduler;
         _readiness = readiness;
         _sessionStates = sessionStates;
+        _leases = leases ?? new LocalSessionLeases();
         _logger = logger ?? (ILogger)NullLogger.Instance;
     }
 
@@ -81,7 +87,7 @@ public sealed partial class ConversationService
         var deleted = await _store.DeleteSessionAsync(ownerId, sessionId, cancellationToken).ConfigureAwait(false);
         if (deleted)
         {
-            _sessionStates?.Invalidate(SessionKey(sessionId));
+            _sessionStates?.Delete(SessionKey(sessionId));
         }
 
         return deleted;
@@ -93,7 +99,9 @@ public sealed partial class ConversationService
     /// in the first <c>MoveNextAsync</c>, before anything is stored:
     /// <see cref="SessionNotFoundException"/>, <see cref="ConversationRequestException"/>,
     /// <see cref="EngineNotReadyException"/>, and <see cref="QueueFullException"/> (the user's message
-    /// is then taken back). Cancelling stops the reply; it is stored with finish reason <c>cancelled</c>.
+    /// is then taken back), <see cref="SessionBusyException"/> (another instance is answering in this
+    /// session). One turn runs at a time per session: a second send waits for the first one's stored reply.
+    /// Cancelling stops the reply; it is stored with finish reason <c>cancelled</c>.
     /// </summary>
     public async IAsyncEnumerable<ConversationUpdate> SendAsync(
         string ownerId,
@@ -109,6 +117,8 @@ public sealed partial class ConversationService
         ValidateTemperature(options.Temperature);
         var engine = _readiness.GetEngine();
         var maxTokens = ResolveMaxTokens(options.MaxTokens, engine.ContextSize);
+        // Held until the reply is stored (disposed after the finally below), so the next turn's history includes it.
+        await using var lease = (await _leases.AcquireAsync(sessionId, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
         var history = await _store.ListMessagesAsync(ownerId, sessionId, cancellationToken).ConfigureAwait(false)
             ?? throw new SessionNotFoundException($"No session '{sessionId}'.");
         var selection = HistoryWindow.Select(engine, session.SystemPrompt, history, text, maxTokens);

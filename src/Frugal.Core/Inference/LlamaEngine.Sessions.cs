@@ -25,7 +25,13 @@ public sealed partial class LlamaEngine
             return;
         }
 
-        if (_heldSession is not null && _held.Count >= _options.MinTokensToSaveState)
+        if (_heldSession is not null && store.IsDeleted(_heldSession))
+        {
+            // Deleted while held: its cells leave the context, never the process.
+            _context.MemoryClear();
+            _held.Clear();
+        }
+        else if (_heldSession is not null && _held.Count >= _options.MinTokensToSaveState)
         {
             SaveHeld(store, _heldSession);
         }

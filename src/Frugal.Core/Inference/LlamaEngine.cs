@@ -89,8 +89,10 @@ public sealed partial class LlamaEngine : IInferenceEngine
         logger ??= NullLogger.Instance;
         var started = Stopwatch.GetTimestamp();
 
-        // Our reader validates every length, offset and type before llama.cpp sees a byte of the file.
-        var info = ModelInfoReader.Read(options.ModelPath);
+        // Our reader validates every length, offset and type before llama.cpp sees a byte of the file, and
+        // llama.cpp maps the very file we checked (held open), not whatever has the name by then.
+        using var pinned = PinnedModelFile.Open(options.ModelPath);
+        var info = ModelInfoReader.FromFile(pinned.File);
         var format = ChatFormats.For(ChooseFamily(info, options));
         var threads = options.Threads > 0 ? options.Threads : Environment.ProcessorCount;
         var contextSize = options.ContextSize > 0
@@ -98,7 +100,7 @@ public sealed partial class LlamaEngine : IInferenceEngine
             : Math.Min(info.ContextLength > 0 ? info.ContextLength : 2048, EngineOptions.MaxDefaultContextSize);
 
         NativeLogRouter.Attach(logger);
-        var weights = await Task.Run(() => LoadWeights(options), ct).ConfigureAwait(false);
+        var weights = await Task.Run(() => LoadWeights(options, pinned.LoadPath), ct).ConfigureAwait(false);
         SafeLLamaContextHandle context;
         ParallelMeasurement? measurement = null;
         try
@@ -304,7 +306,7 @@ public sealed partial class LlamaEngine : IInferenceEngine
         }
     }
 
-    private static SafeLlamaModelHandle LoadWeights(EngineOptions options)
+    private static SafeLlamaModelHandle LoadWeights(EngineOptions options, string loadPath)
     {
         // Loads the native library through LLamaSharp's selector (CPU features, log callback) before the
         // first direct native call below.
@@ -318,7 +320,7 @@ public sealed partial class LlamaEngine : IInferenceEngine
         parameters.use_extra_bufts = options.RepackWeights;
         try
         {
-            return SafeLlamaModelHandle.LoadFromFile(options.ModelPath, parameters);
+            return SafeLlamaModelHandle.LoadFromFile(loadPath, parameters);
         }
         catch (LoadWeightsFailedException e)
         {

@@ -50,27 +50,52 @@ public static class MemoryEstimator
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(parallelSequences);
 
-        long cells = (long)contextSize * parallelSequences;
-        cells = (cells + KvCellPadding - 1) / KvCellPadding * KvCellPadding;
-        long embd = model.EmbeddingLength, ff = model.FeedForwardLength, vocab = model.VocabSize;
-        long kvWidth = model.HeadCount > 0 ? embd / model.HeadCount * model.HeadCountKv : embd;
-        var kv = 2L * model.BlockCount * cells * kvWidth * 2;
-
-        long u = Math.Min(batchSize, cells);
-        var layers = flashAttention
-            ? (u * cells * 2) + (u * ((3 * ff) + (4 * embd)) * 4)
-            : (u * cells * (model.HeadCount + 1) * 4) + (u * 2 * ff * 4);
-        var output = u * (vocab + (2 * embd)) * 4;
-        var compute = Math.Max(layers, output) + (vocab * 4 * parallelSequences);
-
-        return new MemoryEstimate
+        // Int128 and checked: a crafted shape (2^31 layers × 2^31 cells × ...) must not wrap into a small
+        // estimate that says the model fits; anything that large reads as "never fits".
+        try
         {
-            WeightsBytes = model.TensorDataBytes,
-            KvCacheBytes = kv,
-            ComputeBytes = compute,
-            RuntimeBytes = RuntimeBaseBytes + (vocab * TokenizerBytesPerToken),
-            ContextSize = contextSize,
-            KvCells = (int)Math.Min(cells, int.MaxValue),
-        };
+            return EstimateChecked(model, contextSize, batchSize, parallelSequences, flashAttention);
+        }
+        catch (OverflowException)
+        {
+            const long never = long.MaxValue / 4;
+            return new MemoryEstimate
+            {
+                WeightsBytes = model.TensorDataBytes, KvCacheBytes = never, ComputeBytes = never, RuntimeBytes = never,
+                ContextSize = contextSize, KvCells = int.MaxValue,
+            };
+        }
     }
+
+    private static MemoryEstimate EstimateChecked(ModelInfo model, int contextSize, int batchSize, int parallelSequences, bool flashAttention)
+    {
+        checked
+        {
+            var cells = (Int128)contextSize * parallelSequences;
+            cells = (cells + KvCellPadding - 1) / KvCellPadding * KvCellPadding;
+            Int128 embd = model.EmbeddingLength, ff = model.FeedForwardLength, vocab = model.VocabSize;
+            Int128 kvWidth = model.HeadCount > 0 ? embd / model.HeadCount * model.HeadCountKv : embd;
+            var kv = (Int128)2 * model.BlockCount * cells * kvWidth * 2;
+
+            var u = Int128.Min(batchSize, cells);
+            var layers = flashAttention
+                ? (u * cells * 2) + (u * ((3 * ff) + (4 * embd)) * 4)
+                : (u * cells * ((Int128)model.HeadCount + 1) * 4) + (u * 2 * ff * 4);
+            var output = u * (vocab + (2 * embd)) * 4;
+            var compute = Int128.Max(layers, output) + (vocab * 4 * parallelSequences);
+
+            return new MemoryEstimate
+            {
+                WeightsBytes = model.TensorDataBytes,
+                KvCacheBytes = Saturate(kv),
+                ComputeBytes = Saturate(compute),
+                RuntimeBytes = Saturate(RuntimeBaseBytes + (vocab * TokenizerBytesPerToken)),
+                ContextSize = contextSize,
+                KvCells = (int)Int128.Min(cells, int.MaxValue),
+            };
+        }
+    }
+
+    // A quarter of long.MaxValue each, so the estimate's total (four parts) cannot overflow either.
+    private static long Saturate(Int128 bytes) => (long)Int128.Min(bytes, long.MaxValue / 4);
 }

@@ -13,6 +13,18 @@ internal sealed partial class GgufParser
 
     private const int MaxArrayDepth = 8;
 
+    /// <summary>
+    /// What all metadata may cost in managed memory (strings as UTF-16, arrays, value objects). Each value is
+    /// bounded by the file, but a file is cheap to fill with tiny strings or empty arrays that cost 4–8 times
+    /// their bytes once read; a 151,000-token vocabulary with its merges costs about 20 MiB.
+    /// </summary>
+    internal const long MaxMetadataCost = 128L << 20;
+
+    // Per-object overheads of the managed copies (object header + fields), for the budget.
+    private const long ObjectCost = 32;
+
+    private long _metadataCost;
+
     private (List<KeyValuePair<string, GgufValue>> Entries, Dictionary<string, GgufValue> ByKey) ReadMetadata(ulong count)
     {
         var entries = new List<KeyValuePair<string, GgufValue>>(InitialCapacity(count));
@@ -32,6 +44,7 @@ internal sealed partial class GgufParser
             }
 
             var type = ReadValueType($"'{key}'");
+            Charge(ObjectCost + (2L * key.Length), start, key);
             var value = ReadValue(type, key, 0);
             byKey.Add(key, value);
             entries.Add(new(key, value));
@@ -65,7 +78,7 @@ internal sealed partial class GgufParser
             GgufValueType.Int32 => GgufValue.FromInt32((int)_cursor.ReadUInt32(what)),
             GgufValueType.Float32 => GgufValue.FromFloat32(_cursor.ReadFloat32(what)),
             GgufValueType.Bool => GgufValue.FromBool(ReadBool(what)),
-            GgufValueType.String => GgufValue.FromString(_cursor.ReadString(what, MaxStringBytes)),
+            GgufValueType.String => GgufValue.FromString(Charged(_cursor.ReadString(what, MaxStringBytes), key)),
             GgufValueType.UInt64 => GgufValue.FromUInt64(_cursor.ReadUInt64(what)),
             GgufValueType.Int64 => GgufValue.FromInt64((long)_cursor.ReadUInt64(what)),
             GgufValueType.Float64 => GgufValue.FromFloat64(_cursor.ReadFloat64(what)),
@@ -107,6 +120,7 @@ internal sealed partial class GgufParser
         }
 
         var n = (int)count;
+        Charge(ObjectCost + (n * ElementCost(elementType)), countAt, key);
         var what = $"the elements of '{key}'";
         switch (elementType)
         {
@@ -132,7 +146,7 @@ internal sealed partial class GgufParser
                 var strings = new string[n];
                 for (var i = 0; i < n; i++)
                 {
-                    strings[i] = _cursor.ReadString($"element {i} of '{key}'", MaxStringBytes);
+                    strings[i] = Charged(_cursor.ReadString($"element {i} of '{key}'", MaxStringBytes), key);
                 }
 
                 return new GgufArray(elementType, strings);
@@ -153,6 +167,28 @@ internal sealed partial class GgufParser
             return new GgufArray(elementType, items);
         }
     }
+
+    private string Charged(string text, string key)
+    {
+        Charge(ObjectCost + (2L * text.Length), _cursor.Position, key);
+        return text;
+    }
+
+    private void Charge(long cost, long at, string key)
+    {
+        _metadataCost += cost;
+        if (_metadataCost > MaxMetadataCost)
+        {
+            throw _cursor.FailAt(at, $"the metadata needs more than {MaxMetadataCost >> 20} MiB of memory to read (at '{key}'); no real model's does");
+        }
+    }
+
+    // Bytes an element takes in the managed array: references for strings and nested arrays (whose own cost is charged when read).
+    private static long ElementCost(GgufValueType type) => type switch
+    {
+        GgufValueType.String or GgufValueType.Array => 8 + ObjectCost,
+        _ => MinEncodedBytes(type),
+    };
 
     private static long MinEncodedBytes(GgufValueType type) => type switch
     {

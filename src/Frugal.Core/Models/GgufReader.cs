@@ -12,6 +12,35 @@ public static class GgufReader
     /// <exception cref="ModelFileException">The file is missing, unreadable or malformed.</exception>
     public static GgufFile Read(string path)
     {
+        using var stream = OpenStream(path);
+        return Read(stream, path);
+    }
+
+    /// <summary>Reads the header of an open file from its start; the stream stays open.</summary>
+    /// <exception cref="ModelFileException">The file is unreadable or malformed.</exception>
+    public static GgufFile Read(FileStream stream, string path)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        try
+        {
+            stream.Position = 0;
+            return new GgufParser(stream, path, stream.Length).Parse();
+        }
+        catch (EndOfStreamException e)
+        {
+            // The file shrank while we read it.
+            throw new ModelFileException(path, "the file ended unexpectedly while being read", e);
+        }
+        catch (IOException e)
+        {
+            throw new ModelFileException(path, $"cannot read the file: {e.Message}", e);
+        }
+    }
+
+    /// <summary>Opens <paramref name="path"/> for reading (shared), or says why it cannot.</summary>
+    /// <exception cref="ModelFileException">The file is missing, a directory or unreadable.</exception>
+    internal static FileStream OpenStream(string path)
+    {
         ArgumentException.ThrowIfNullOrEmpty(path);
         if (Directory.Exists(path))
         {
@@ -25,13 +54,7 @@ public static class GgufReader
 
         try
         {
-            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
-            return new GgufParser(stream, path, stream.Length).Parse();
-        }
-        catch (EndOfStreamException e)
-        {
-            // The file shrank while we read it.
-            throw new ModelFileException(path, "the file ended unexpectedly while being read", e);
+            return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
         }
         catch (IOException e)
         {

@@ -34,6 +34,8 @@ public static class ModelInfoReader
             throw new ModelFileException(file.Path, $"{heads} attention heads cannot be shared by {kvHeads} key/value heads");
         }
 
+        var blocks = Required(file, $"{arch}.block_count");
+        HyperParameterValidator.Validate(file, arch, embedding, heads, blocks);
         TokenizerMetadataValidator.Validate(file);
         var vocab = VocabSize(file, arch);
         var info = new ModelInfo
@@ -52,7 +54,7 @@ public static class ModelInfoReader
             TensorDataBytes = file.TensorDataBytes,
             ContextLength = Required(file, $"{arch}.context_length"),
             EmbeddingLength = embedding,
-            BlockCount = Required(file, $"{arch}.block_count"),
+            BlockCount = blocks,
             HeadCount = heads,
             HeadCountKv = kvHeads,
             FeedForwardLength = Optional(file, $"{arch}.feed_forward_length") ?? 0,

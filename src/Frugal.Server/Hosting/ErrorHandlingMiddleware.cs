@@ -33,7 +33,7 @@ internal sealed class ErrorHandlingMiddleware(RequestDelegate next, ILogger<Erro
         }
         finally
         {
-            Log.Request(logger, context.Request.Method, context.Request.Path, context.Response.StatusCode,
+            Log.Request(logger, RequestLabels.ForLog(context.Request.Method), RequestLabels.ForLog(context.Request.Path.Value), context.Response.StatusCode,
                 (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds, context.TryGetFrugalUser()?.Name ?? "-");
         }
     }
@@ -52,13 +52,16 @@ internal sealed class ErrorHandlingMiddleware(RequestDelegate next, ILogger<Erro
                 return ApiErrors.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, full.Message, code: "queue_full");
             case SessionNotFoundException notFound:
                 return ApiErrors.WriteAsync(context, StatusCodes.Status404NotFound, notFound.Message, "id", "session_not_found");
+            case SessionBusyException busy:
+                ApiErrors.SetRetryAfter(context.Response, busy.RetryAfter);
+                return ApiErrors.WriteAsync(context, StatusCodes.Status409Conflict, busy.Message, "id", "session_busy");
             case ConversationRequestException invalid:
                 return ApiErrors.WriteAsync(context, StatusCodes.Status400BadRequest, invalid.Message, invalid.Param, invalid.Code);
             case EngineNotReadyException notReady:
                 ApiErrors.SetRetryAfter(context.Response, TimeSpan.FromSeconds(5));
                 return ApiErrors.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, notReady.Message, code: "model_not_ready");
             default:
-                Log.UnhandledError(logger, context.Request.Method, context.Request.Path, exception);
+                Log.UnhandledError(logger, RequestLabels.ForLog(context.Request.Method), RequestLabels.ForLog(context.Request.Path.Value), exception);
                 return ApiErrors.WriteAsync(context, StatusCodes.Status500InternalServerError, "The server failed to handle the request.", code: "internal_error");
         }
     }

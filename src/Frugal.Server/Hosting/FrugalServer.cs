@@ -1,4 +1,6 @@
 using System.Net;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using Frugal.DependencyInjection;
 using Frugal.Server.Diagnostics;
 using Frugal.Server.Contracts;
@@ -6,6 +8,7 @@ using Frugal.Server.Endpoints;
 using Frugal.Users;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
@@ -91,13 +94,33 @@ public static class FrugalServer
 
         kestrel.AddServerHeader = false;
         kestrel.Limits.MaxRequestBodySize = server.MaxRequestBodySize.Bytes;
+        var certificate = LoadCertificate(server);
+        Action<ListenOptions> tls = certificate is null ? _ => { } : listen => listen.UseHttps(certificate);
         if (string.Equals(server.Host, "localhost", StringComparison.OrdinalIgnoreCase))
         {
-            kestrel.ListenLocalhost(server.Port);
+            kestrel.ListenLocalhost(server.Port, tls);
         }
         else
         {
-            kestrel.Listen(IPAddress.Parse(server.Host), server.Port);
+            kestrel.Listen(IPAddress.Parse(server.Host), server.Port, tls);
+        }
+    }
+
+    // Read once while the app is built: a bad PEM file stops the server with one line, not at the first TLS handshake.
+    private static X509Certificate2? LoadCertificate(FrugalServerOptions server)
+    {
+        if (server.TlsCertificatePath is not { Length: > 0 } certificate || server.TlsKeyPath is not { Length: > 0 } key)
+        {
+            return null;
+        }
+
+        try
+        {
+            return X509Certificate2.CreateFromPemFile(certificate, key);
+        }
+        catch (Exception e) when (e is CryptographicException or IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            throw new ServerStartException($"cannot use the TLS certificate {certificate} with the key {key}: {e.Message}");
         }
     }
 
@@ -129,8 +152,18 @@ public static class FrugalServer
         }
 
         var server = services.GetRequiredService<FrugalServerOptions>();
-        var users = services.GetService<IUserStore>()
-            ?? throw new ServerStartException("No store is registered: add one (e.g. AddFrugalSqlite) in the server's configure step.");
+        IUserStore users;
+        try
+        {
+            // Opens the store now: a database that cannot be opened (or is not private) stops the start with one line.
+            users = services.GetService<IUserStore>()
+                ?? throw new ServerStartException("No store is registered: add one (e.g. AddFrugalSqlite) in the server's configure step.");
+        }
+        catch (Exception e) when (e is UnauthorizedAccessException or IOException)
+        {
+            throw new ServerStartException(e.Message, e);
+        }
+
         if (!server.IsLoopback && users.CountActiveAsync().GetAwaiter().GetResult() == 0)
         {
             throw new ServerStartException(
@@ -166,8 +199,8 @@ public static class FrugalServer
         var code = context.Response.StatusCode;
         var message = code switch
         {
-            StatusCodes.Status404NotFound => $"Unknown route: {context.Request.Method} {context.Request.Path}.",
-            StatusCodes.Status405MethodNotAllowed => $"Method {context.Request.Method} is not allowed on {context.Request.Path}.",
+            StatusCodes.Status404NotFound => $"Unknown route: {RequestLabels.ForLog(context.Request.Method)} {RequestLabels.ForLog(context.Request.Path.Value)}.",
+            StatusCodes.Status405MethodNotAllowed => $"Method {RequestLabels.ForLog(context.Request.Method)} is not allowed on {RequestLabels.ForLog(context.Request.Path.Value)}.",
             _ => ReasonPhrases.GetReasonPhrase(code),
         };
         return ApiErrors.WriteAsync(context, code, message, code: code switch

@@ -5,7 +5,7 @@ namespace Frugal.Server.Hosting;
 
 /// <summary>
 /// Where the HTTP server listens and what it accepts (configuration section <c>Server</c>; <c>frugal serve</c>
-/// maps <c>--host</c>, <c>--port</c>, <c>--max-body</c> and <c>--allowed-hosts</c> onto these keys). The model and
+/// maps <c>--host</c>, <c>--port</c>, <c>--max-body</c>, <c>--allowed-hosts</c>, <c>--tls-cert</c> and <c>--tls-key</c> onto these keys). The model and
 /// the generation stack are set in <see cref="DependencyInjection.FrugalOptions"/>.
 /// </summary>
 public sealed class FrugalServerOptions : IValidatableObject
@@ -38,6 +38,15 @@ public sealed class FrugalServerOptions : IValidatableObject
     /// </summary>
     public IList<string> AllowedHosts { get; } = [];
 
+    /// <summary>A PEM certificate (chain) file: Kestrel then speaks HTTPS; needs <see cref="TlsKeyPath"/>.</summary>
+    public string? TlsCertificatePath { get; set; }
+
+    /// <summary>The PEM private key of <see cref="TlsCertificatePath"/>.</summary>
+    public string? TlsKeyPath { get; set; }
+
+    /// <summary>True when Kestrel speaks HTTPS itself.</summary>
+    public bool UsesTls => !string.IsNullOrEmpty(TlsCertificatePath);
+
     /// <summary>True when <see cref="Host"/> is a loopback address or <c>localhost</c>.</summary>
     public bool IsLoopback => IsLocalhost || (IPAddress.TryParse(Host, out var address) && IPAddress.IsLoopback(address));
 
@@ -49,6 +58,18 @@ public sealed class FrugalServerOptions : IValidatableObject
         if (!IsLocalhost && !IPAddress.TryParse(Host, out _))
         {
             yield return new ValidationResult($"Server:Host '{Host}' is not an IP address or 'localhost'.", [nameof(Host)]);
+        }
+
+        if (string.IsNullOrEmpty(TlsCertificatePath) != string.IsNullOrEmpty(TlsKeyPath))
+        {
+            yield return new ValidationResult(
+                "Server:TlsCertificatePath and Server:TlsKeyPath (--tls-cert and --tls-key) go together: give both PEM files, or neither.",
+                [nameof(TlsCertificatePath), nameof(TlsKeyPath)]);
+        }
+
+        foreach (var file in new[] { TlsCertificatePath, TlsKeyPath }.Where(f => !string.IsNullOrEmpty(f) && !File.Exists(f)))
+        {
+            yield return new ValidationResult($"{file}: no such TLS file.", [nameof(TlsCertificatePath)]);
         }
 
         if (MaxRequestBodySize.Bytes < MinRequestBodyBytes)

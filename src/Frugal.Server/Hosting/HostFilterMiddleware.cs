@@ -48,7 +48,7 @@ internal sealed class HostFilterMiddleware
             return _next(context);
         }
 
-        Log.HostRefused(_logger, host.Value ?? "", context.Request.Path);
+        Log.HostRefused(_logger, RequestLabels.ForLog(host.Value), RequestLabels.ForLog(context.Request.Path.Value));
         return ApiErrors.WriteAsync(context, StatusCodes.Status403Forbidden,
             "This server does not answer to that Host name. Add it with --allowed-hosts if it is yours.", code: "host_not_allowed");
     }

@@ -7,7 +7,8 @@ namespace Frugal.Server.Hosting;
 
 /// <summary>
 /// Counts every request by route pattern, method and final status for <c>/metrics</c>. Runs outermost,
-/// so it sees the status the error middleware chose and the end of a streamed answer.
+/// so it sees the status the error middleware chose and the end of a streamed answer. Labels come from
+/// fixed sets (route patterns, the standard methods), so no request can add a series of its own.
 /// </summary>
 internal sealed class RequestMetricsMiddleware(RequestDelegate next, FrugalMetrics metrics)
 {
@@ -31,7 +32,7 @@ internal sealed class RequestMetricsMiddleware(RequestDelegate next, FrugalMetri
         {
             var route = (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? UnmatchedRoute;
             var status = failed && !context.Response.HasStarted ? StatusCodes.Status500InternalServerError : context.Response.StatusCode;
-            metrics.RequestCompleted(route, context.Request.Method, status, Stopwatch.GetElapsedTime(started));
+            metrics.RequestCompleted(route, RequestLabels.Method(context.Request.Method), status, Stopwatch.GetElapsedTime(started));
         }
     }
 }

@@ -34,9 +34,18 @@ internal static class CliRunner
         return start;
     }
 
-    public static (int ExitCode, string Output, string Error) Process(params string[] args)
+    public static (int ExitCode, string Output, string Error) Process(params string[] args) => Process(args, new Dictionary<string, string>());
+
+    /// <summary>Runs the executable with extra environment variables.</summary>
+    public static (int ExitCode, string Output, string Error) Process(IEnumerable<string> args, IReadOnlyDictionary<string, string> environment)
     {
-        using var process = System.Diagnostics.Process.Start(StartInfo(args))!;
+        var start = StartInfo(args);
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
+        using var process = System.Diagnostics.Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         process.WaitForExit();

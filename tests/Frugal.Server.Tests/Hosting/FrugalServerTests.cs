@@ -3,9 +3,6 @@ using System.Text;
 using Frugal.Server.Hosting;
 using Frugal.Storage.Sqlite;
 using Frugal.Tests.Infrastructure;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.Logging;
 
 namespace Frugal.Tests.Hosting;
 
@@ -132,9 +129,7 @@ public sealed class FrugalServerTests(ServerFixture server) : IClassFixture<Serv
         var dataDirectory = Path.Combine(Path.GetTempPath(), "frugal-test-" + Guid.NewGuid().ToString("N"));
         try
         {
-            var error = Assert.Throws<ServerStartException>(() => Build(
-                new() { ["Model:Path"] = "model.gguf", ["Server:Host"] = "0.0.0.0", ["Server:Port"] = "0" },
-                Path.Combine(dataDirectory, "frugal.db")));
+            var error = Assert.Throws<ServerStartException>(() => ServerFixture.Build(dataDirectory, new Dictionary<string, string?> { ["Server:Host"] = "0.0.0.0" }));
             Assert.Contains("frugal user add", error.Message, StringComparison.Ordinal);
         }
         finally
@@ -147,9 +142,8 @@ public sealed class FrugalServerTests(ServerFixture server) : IClassFixture<Serv
     [Fact]
     public void Build_InvalidOptions_SaysWhatIsWrong()
     {
-        var error = Assert.Throws<ServerStartException>(() => Build(
-            new() { ["Model:Path"] = "model.gguf", ["Server:Host"] = "not an address", ["Server:Port"] = "70000", ["Scheduler:MaxQueueDepth"] = "0" },
-            Path.Combine(Path.GetTempPath(), "frugal-unused.db")));
+        var error = Assert.Throws<ServerStartException>(() => ServerFixture.Build(
+            Path.GetTempPath(), new Dictionary<string, string?> { ["Server:Host"] = "not an address", ["Server:Port"] = "70000", ["Scheduler:MaxQueueDepth"] = "0" }));
         var lines = error.Message.Split(Environment.NewLine);
         Assert.Contains(lines, l => l.StartsWith("Server:Host 'not an address'", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.StartsWith("Server:Port must be between 0 and 65535", StringComparison.Ordinal));
@@ -161,17 +155,8 @@ public sealed class FrugalServerTests(ServerFixture server) : IClassFixture<Serv
     [InlineData("Model:ContextSize", "Model:ContextSize")]
     public void Build_UnknownKeyOrBadValue_NamesIt(string key, string expected)
     {
-        var error = Assert.Throws<ServerStartException>(() => Build(
-            new() { ["Model:Path"] = "model.gguf", [key] = "eighty" },
-            Path.Combine(Path.GetTempPath(), "frugal-unused.db")));
+        var error = Assert.Throws<ServerStartException>(() => ServerFixture.Build(Path.GetTempPath(), new Dictionary<string, string?> { [key] = "eighty" }));
 
         Assert.Contains(expected, Assert.Single(error.Message.Split(Environment.NewLine)), StringComparison.Ordinal);
     }
-
-    private static WebApplication Build(Dictionary<string, string?> settings, string database) =>
-        FrugalServer.Build(new ConfigurationBuilder().AddInMemoryCollection(settings).Build(), builder =>
-        {
-            builder.Logging.ClearProviders();
-            builder.Services.AddFrugalSqlite(database);
-        });
 }

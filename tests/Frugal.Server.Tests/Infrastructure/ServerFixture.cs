@@ -92,6 +92,31 @@ public sealed class ServerFixture : IAsyncLifetime, IAsyncDisposable
         return fixture;
     }
 
+    /// <summary>
+    /// Builds (does not start) a server of its own from <paramref name="settings"/> (keys like <c>Server:Host</c>) on
+    /// loopback port 0, with no model unless <c>Model:Path</c> is given and its SQLite file in <paramref name="dataDirectory"/>;
+    /// logging off unless <paramref name="configure"/> adds a provider. Throws what <see cref="FrugalServer.Build"/> throws.
+    /// </summary>
+    public static WebApplication Build(string dataDirectory, IDictionary<string, string?>? settings = null, Action<WebApplicationBuilder>? configure = null)
+    {
+        var values = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
+        {
+            ["Model:Path"] = Path.Combine(dataDirectory, "none.gguf"),
+            ["Server:Port"] = "0",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            values[key] = value;
+        }
+
+        return FrugalServer.Build(new ConfigurationBuilder().AddInMemoryCollection(values).Build(), builder =>
+        {
+            builder.Logging.ClearProviders();
+            builder.Services.AddFrugalSqlite(Path.Combine(dataDirectory, SqliteDatabase.FileName));
+            configure?.Invoke(builder);
+        });
+    }
+
     /// <summary>A client for <see cref="BaseAddress"/> sending <paramref name="apiKey"/> as bearer (alice's by default; null: no header).</summary>
     public HttpClient CreateClient(string? apiKey = "") => CreateClient(apiKey, BaseAddress);
 

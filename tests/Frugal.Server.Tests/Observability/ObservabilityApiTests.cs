@@ -1,11 +1,8 @@
 using System.Net;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Frugal.Inference;
 using Frugal.Server.Hosting;
-using Frugal.Storage.Sqlite;
-using Microsoft.Extensions.Configuration;
 using Frugal.Tests.Endpoints;
 using Frugal.Tests.Infrastructure;
 
@@ -46,16 +43,7 @@ public sealed class ObservabilityApiTests(TinyServer tiny) : IClassFixture<TinyS
             // A file that starts like GGUF and then stops: the reader refuses it before llama.cpp sees it.
             var model = Path.Combine(directory, "broken.gguf");
             await File.WriteAllBytesAsync(model, [(byte)'G', (byte)'G', (byte)'U', (byte)'F', 3, 0, 0, 0, 1]);
-            var settings = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-            {
-                ["Model:Path"] = model,
-                ["Server:Port"] = "0",
-            }).Build();
-            await using var app = FrugalServer.Build(settings, builder =>
-            {
-                builder.Logging.ClearProviders();
-                builder.Services.AddFrugalSqlite(Path.Combine(directory, "frugal.db"));
-            });
+            await using var app = ServerFixture.Build(directory, new Dictionary<string, string?> { ["Model:Path"] = model });
             await app.StartAsync();
             await Assert.ThrowsAnyAsync<Exception>(() => app.Services.GetRequiredService<EngineReadiness>().WhenLoaded);
             using var client = new HttpClient { BaseAddress = app.GetBaseAddress() };

@@ -22,7 +22,13 @@ internal sealed class SlotSessions(SafeLLamaContextHandle context, EngineOptions
             return;
         }
 
-        if (slot.Session is not null && slot.Held.Count >= options.MinTokensToSaveState)
+        if (slot.Session is not null && store.IsDeleted(slot.Session))
+        {
+            // Deleted while held: its cells leave the slot, never the process.
+            context.MemorySequenceRemove(slot.Id, 0, -1);
+            slot.Held.Clear();
+        }
+        else if (slot.Session is not null && slot.Held.Count >= options.MinTokensToSaveState)
         {
             Save(store, slot);
         }

@@ -30,8 +30,18 @@ public interface ISessionStateStore
     /// <summary>Finds the state of <paramref name="key"/>; null when none is kept. The caller disposes the result once used.</summary>
     SavedSessionState? TryGet(string key);
 
-    /// <summary>Forgets the state of <paramref name="key"/> (its history changed or it was deleted).</summary>
+    /// <summary>Forgets the state of <paramref name="key"/> (its history changed).</summary>
     void Invalidate(string key);
+
+    /// <summary>
+    /// Forgets the state of <paramref name="key"/> for good (its session was deleted): a later <see cref="Put"/> or
+    /// <see cref="Append"/> of the key is dropped, and <see cref="IsDeleted"/> tells an engine that still holds the
+    /// session in its context to clear it instead of putting it away.
+    /// </summary>
+    void Delete(string key);
+
+    /// <summary>True when <paramref name="key"/>'s session was deleted (<see cref="Delete"/>).</summary>
+    bool IsDeleted(string key);
 
     /// <summary>Drops every state held in memory (memory pressure); states on disk stay.</summary>
     void ReleaseMemory();

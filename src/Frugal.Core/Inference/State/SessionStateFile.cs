@@ -36,7 +36,7 @@ internal static class SessionStateFile
         var temporary = path + ".tmp";
         Span<byte> header = stackalloc byte[HeaderBytes];
         WriteHeader(header, identityHash, keyHash);
-        using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 1 << 16))
+        using (var stream = new FileStream(temporary, Frugal.Storage.PrivateData.NewFile(1 << 16)))
         {
             stream.Write(header);
             WriteChunk(stream, header, tokens, state);

@@ -13,7 +13,7 @@ public sealed partial class TieredSessionStateStore
 
     private void OpenDisk()
     {
-        System.IO.Directory.CreateDirectory(Directory);
+        Frugal.Storage.PrivateData.EnsureDirectory(Directory);  // 0700: states hold the conversations' prompts
         DiscardOtherModels();
         var found = new List<(DiskEntry Entry, DateTime LastUsed)>();
         foreach (var file in new DirectoryInfo(Directory).EnumerateFiles())

@@ -22,6 +22,7 @@ public sealed partial class TieredSessionStateStore : ISessionStateStore, IMemor
     private readonly byte[] _identityHash;
     private readonly LinkedList<MemoryEntry> _memoryOrder = new();
     private readonly Dictionary<string, LinkedListNode<MemoryEntry>> _memory = new(StringComparer.Ordinal);
+    private readonly DeletedKeys _deleted = new();
     private long _memoryBytes;
 
     /// <summary>Opens the store: creates its directory, and re-indexes the states a previous run left there.</summary>
@@ -100,6 +101,11 @@ public sealed partial class TieredSessionStateStore : ISessionStateStore, IMemor
         {
             RemoveFromMemory(keyHash);
             RemoveFromDisk(keyHash);
+            if (_deleted.Contains(keyHash))
+            {
+                return;
+            }
+
             if (state.Length + (4L * tokenArray.Length) > _memoryBudget)
             {
                 // Too big for the RAM tier as configured (or no RAM tier): straight to disk from the
@@ -131,7 +137,7 @@ public sealed partial class TieredSessionStateStore : ISessionStateStore, IMemor
         lock (_gate)
         {
             // Only a file is extended: a state in the RAM tier is put again whole.
-            return !_memory.ContainsKey(keyHash) && AppendToDisk(keyHash, keptTokens, tokenArray, state.Span);
+            return !_memory.ContainsKey(keyHash) && !_deleted.Contains(keyHash) && AppendToDisk(keyHash, keptTokens, tokenArray, state.Span);
         }
     }
 
@@ -162,6 +168,30 @@ public sealed partial class TieredSessionStateStore : ISessionStateStore, IMemor
         {
             RemoveFromMemory(keyHash);
             RemoveFromDisk(keyHash);
+        }
+    }
+
+    /// <inheritdoc/>
+    public void Delete(string key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        var keyHash = HashKey(key);
+        lock (_gate)
+        {
+            _deleted.Add(keyHash);
+            RemoveFromMemory(keyHash);
+            RemoveFromDisk(keyHash);
+        }
+    }
+
+    /// <inheritdoc/>
+    public bool IsDeleted(string key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        var keyHash = HashKey(key);
+        lock (_gate)
+        {
+            return _deleted.Contains(keyHash);
         }
     }
 

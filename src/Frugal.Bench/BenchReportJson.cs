@@ -1,0 +1,147 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace Frugal.Bench;
+
+/// <summary>Writes a <see cref="BenchReport"/> as one JSON object (snake_case names, issue 5 §4's shape).</summary>
+public static class BenchReportJson
+{
+    /// <summary>The report as indented JSON.</summary>
+    public static string Write(BenchReport report)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        {
+            json.WriteStartObject();
+            json.WriteString("date", report.Date);
+            json.WriteString("machine", report.Machine);
+            json.WriteString("model", report.ModelDescription);
+            json.WriteString("model_path", report.ModelPath);
+            json.WriteNumber("context_size", report.ContextSize);
+            json.WriteNumber("threads", report.Threads);
+            json.WriteString("client_path", report.ClientPath);
+            var profile = report.Options;
+            json.WriteStartObject("profile");
+            json.WriteNumber("prompt_tokens", profile.PromptTokens);
+            json.WriteNumber("decode_tokens", profile.DecodeTokens);
+            json.WriteNumber("rounds", profile.Rounds);
+            json.WriteNumber("chat_rounds", profile.ChatRounds);
+            json.WriteNumber("turns", profile.Turns);
+            json.WriteNumber("user_tokens_per_turn", profile.UserTokensPerTurn);
+            json.WriteNumber("reply_tokens_per_turn", profile.ReplyTokensPerTurn);
+            json.WriteNumber("client_tokens", profile.ClientTokens);
+            json.WriteEndObject();
+            json.WriteNumber("load_ms", Round(report.LoadMs));
+            json.WriteNumber("prompt_tokens_per_second", Round(report.PromptTokensPerSecond));
+            json.WriteNumber("decode_tokens_per_second", Round(report.DecodeTokensPerSecond));
+            json.WriteStartObject("baseline");
+            json.WriteNumber("load_ms", Round(report.Baseline.LoadMs));
+            json.WriteNumber("prompt_tokens_per_second", Round(report.Baseline.PromptTokensPerSecond));
+            json.WriteNumber("decode_tokens_per_second", Round(report.Baseline.DecodeTokensPerSecond));
+            if (report.Baseline.FollowUps is { } followUps)
+            {
+                // One chat alone, turn by turn: Frugal's time to first token, then plain LLamaSharp's for the same work.
+                json.WriteStartObject("follow_up_ms");
+                WriteArray(json, "frugal", followUps.FrugalMs.Select(v => Round(v)));
+                WriteArray(json, "plain", followUps.PlainMs.Select(v => Round(v)));
+                json.WriteNumber("median_ratio", Round(followUps.MedianOverhead, 3));
+                json.WriteEndObject();
+            }
+
+            json.WriteEndObject();
+            json.WriteStartObject("ratios");
+            json.WriteNumber("prompt", Round(report.Baseline.PromptRatio, 3));
+            json.WriteNumber("decode", Round(report.Baseline.DecodeRatio, 3));
+            json.WriteEndObject();
+            json.WriteStartObject("ttft_ms");
+            WriteArray(json, "single", report.TtftSingleMs.Select(v => Round(v)));
+            json.WriteStartArray("interleaved");
+            foreach (var session in report.TtftInterleavedMs)
+            {
+                WriteArray(json, null, session.Select(v => Round(v)));
+            }
+
+            json.WriteEndArray();
+            json.WriteEndObject();
+            json.WriteStartObject("cached_prompt_tokens");
+            WriteArray(json, "single", report.CachedTokensSingle.Select(v => (double)v));
+            json.WriteStartArray("interleaved");
+            foreach (var session in report.CachedTokensInterleaved)
+            {
+                WriteArray(json, null, session.Select(v => (double)v));
+            }
+
+            json.WriteEndArray();
+            json.WriteEndObject();
+            json.WriteStartObject("aggregate_decode_tokens_per_second");
+            foreach (var (clients, rate) in report.AggregateDecodeTokensPerSecond)
+            {
+                json.WriteNumber(clients.ToString(CultureInfo.InvariantCulture), Round(rate));
+            }
+
+            json.WriteEndObject();
+            json.WriteStartObject("batched_decode_tokens_per_second");
+            foreach (var (sequences, rate) in report.BatchedDecodeTokensPerSecond)
+            {
+                json.WriteNumber(sequences.ToString(CultureInfo.InvariantCulture), Round(rate));
+            }
+
+            json.WriteEndObject();
+            json.WriteNumber("peak_memory_bytes", report.PeakMemoryBytes);
+            json.WriteNumber("peak_anonymous_bytes", report.PeakAnonymousBytes);
+            json.WriteNumber("peak_file_bytes", report.PeakFileBytes);
+            json.WriteString("peak_memory_source", report.PeakMemorySource);
+            if (report.Box is { } box)
+            {
+                json.WriteStartObject("box");
+                json.WriteNumber("cpus", box.Cpus);
+                json.WriteNumber("memory_bytes", box.MemoryBytes);
+                json.WriteString("cgroup", box.CgroupVersion);
+                json.WriteEndObject();
+            }
+            else
+            {
+                json.WriteNull("box");
+            }
+
+            json.WriteStartArray("targets");
+            foreach (var target in BenchTarget.Evaluate(report))
+            {
+                json.WriteStartObject();
+                json.WriteString("name", target.Name);
+                json.WriteString("measured", target.Measured);
+                json.WriteString("goal", target.Goal);
+                json.WriteBoolean("met", target.Met);
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+
+        return System.Text.Encoding.UTF8.GetString(buffer.ToArray()) + "\n";
+    }
+
+    private static void WriteArray(Utf8JsonWriter json, string? name, IEnumerable<double> values)
+    {
+        if (name is null)
+        {
+            json.WriteStartArray();
+        }
+        else
+        {
+            json.WriteStartArray(name);
+        }
+
+        foreach (var value in values)
+        {
+            json.WriteNumberValue(value);
+        }
+
+        json.WriteEndArray();
+    }
+
+    // NaN or infinity (a phase too short to time) is written as 0: JSON has no NaN.
+    private static double Round(double value, int digits = 1) => double.IsFinite(value) ? Math.Round(value, digits) : 0;
+}

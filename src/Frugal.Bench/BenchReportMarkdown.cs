@@ -1,0 +1,85 @@
+using System.Globalization;
+using System.Text;
+
+namespace Frugal.Bench;
+
+/// <summary>Writes a <see cref="BenchReport"/> as a Markdown section for <c>bench/RESULTS.md</c>.</summary>
+public static class BenchReportMarkdown
+{
+    /// <summary>The report as Markdown: setup, figures with ratios to plain LLamaSharp, per-turn TTFT, targets.</summary>
+    public static string Write(BenchReport report)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        var md = new StringBuilder();
+        void Line(FormattableString text) => md.AppendLine(text.ToString(CultureInfo.InvariantCulture));
+
+        Line($"### frugal bench, {report.Date:yyyy-MM-dd HH:mm} UTC");
+        md.AppendLine();
+        Line($"- Machine: {report.Machine}");
+        Line($"- Box: {(report.Box is { } box ? $"measured inside a cgroup of {box.Cpus} CPU and {new ByteSize(box.MemoryBytes)} memory, no swap (cgroup {box.CgroupVersion})" : "none (unboxed)")}");
+        Line($"- Model: {report.ModelDescription}; context {report.ContextSize}; {report.Threads} thread(s); concurrent clients through the {report.ClientPath}");
+        var o = report.Options;
+        Line($"- Profile: prompt {o.PromptTokens} tokens, decode {o.DecodeTokens} tokens, {o.Rounds} round(s) alternating with the baseline; chats of {o.Turns} turns ({o.ChatRounds} round(s) each, per-turn medians), {o.UserTokensPerTurn} user + {o.ReplyTokensPerTurn} reply tokens a turn; {o.ClientTokens} tokens per concurrent client");
+        md.AppendLine();
+        md.AppendLine("| | Frugal | plain LLamaSharp | ratio (median of the rounds' ratios) |");
+        md.AppendLine("|---|---:|---:|---:|");
+        Line($"| load (ms) | {report.LoadMs:F0} | {report.Baseline.LoadMs:F0} | {report.LoadMs / report.Baseline.LoadMs:F2}x |");
+        Line($"| prompt (tokens/s) | {report.PromptTokensPerSecond:F1} | {report.Baseline.PromptTokensPerSecond:F1} | {report.Baseline.PromptRatio:F3}x |");
+        Line($"| decode (tokens/s) | {report.DecodeTokensPerSecond:F1} | {report.Baseline.DecodeTokensPerSecond:F1} | {report.Baseline.DecodeRatio:F3}x |");
+        md.AppendLine();
+        md.AppendLine("Time to first token per turn, ms (prompt tokens kept from the session's KV state in brackets):");
+        md.AppendLine();
+        var turns = report.TtftSingleMs.Count;
+        md.Append("| session |").AppendJoin("", Enumerable.Range(1, turns).Select(t => $" {t} |")).AppendLine();
+        md.Append("|---|").AppendJoin("", Enumerable.Repeat("---:|", turns)).AppendLine();
+        Row(md, "alone", report.TtftSingleMs, report.CachedTokensSingle);
+        for (var i = 0; i < report.TtftInterleavedMs.Count; i++)
+        {
+            Row(md, $"interleaved {(char)('A' + i)}", report.TtftInterleavedMs[i], report.CachedTokensInterleaved[i]);
+        }
+
+        if (report.Baseline.FollowUps is { FrugalMs.Count: >= 2 } paired)
+        {
+            md.AppendLine();
+            md.AppendLine("One more chat alone, each turn followed at once by plain LLamaSharp reusing its own cache for the same new tokens after the same kept ones (ms):");
+            md.AppendLine();
+            md.Append("| |").AppendJoin("", Enumerable.Range(1, paired.FrugalMs.Count).Select(t => $" {t} |")).AppendLine(" last / first |");
+            md.Append("|---|").AppendJoin("", Enumerable.Repeat("---:|", paired.FrugalMs.Count + 1)).AppendLine();
+            md.Append("| Frugal |").AppendJoin("", paired.FrugalMs.Select(v => string.Create(CultureInfo.InvariantCulture, $" {v:F0} |"))).AppendLine(string.Create(CultureInfo.InvariantCulture, $" {paired.FrugalGrowth:F2}x |"));
+            md.Append("| plain LLamaSharp |").AppendJoin("", paired.PlainMs.Select(v => string.Create(CultureInfo.InvariantCulture, $" {v:F0} |"))).AppendLine(string.Create(CultureInfo.InvariantCulture, $" {paired.PlainGrowth:F2}x |"));
+            md.AppendLine();
+            Line($"Frugal / plain LLamaSharp per turn: median {paired.MedianOverhead:F2}x (from {paired.Overheads[0]:F2}x to {paired.Overheads[^1]:F2}x). Plain LLamaSharp's own last / first is the floor of the time-to-first-token ratio: what grows is attention over the longer cache, which no reuse removes.");
+        }
+
+        md.AppendLine();
+        md.Append("Aggregate decode tokens/s by concurrent clients: ")
+            .AppendJoin(", ", report.AggregateDecodeTokensPerSecond.Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Key}: {p.Value:F1}")))
+            .AppendLine();
+        md.AppendLine();
+        md.Append("Aggregate decode tokens/s of N sequences in one llama_batch (plain LLamaSharp, the ceiling of continuous batching): ")
+            .AppendJoin(", ", report.BatchedDecodeTokensPerSecond.Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Key}: {p.Value:F1}")))
+            .AppendLine();
+        md.AppendLine();
+        Line($"Peak memory ({report.PeakMemorySource}): {report.PeakMemoryBytes / 1048576.0:F0} MiB; anonymous {report.PeakAnonymousBytes / 1048576.0:F0} MiB; file-backed {report.PeakFileBytes / 1048576.0:F0} MiB.");
+        md.AppendLine();
+        md.AppendLine("| target | measured | goal | met |");
+        md.AppendLine("|---|---:|---:|:---:|");
+        foreach (var target in BenchTarget.Evaluate(report))
+        {
+            Line($"| {target.Name} | {target.Measured} | {target.Goal} | {(target.Met ? "yes" : "no")} |");
+        }
+
+        return md.ToString();
+    }
+
+    private static void Row(StringBuilder md, string name, IReadOnlyList<double> ttft, IReadOnlyList<int> cached)
+    {
+        md.Append("| ").Append(name).Append(" |");
+        for (var i = 0; i < ttft.Count; i++)
+        {
+            md.Append(CultureInfo.InvariantCulture, $" {ttft[i]:F0} ({cached[i]}) |");
+        }
+
+        md.AppendLine();
+    }
+}

@@ -1,0 +1,217 @@
+using System.Diagnostics;
+using Frugal.Inference;
+using Frugal.Scheduling;
+
+namespace Frugal.Bench;
+
+/// <summary>
+/// Runs <c>frugal bench</c>'s measurements in one process: Frugal's engine first (load, chats, concurrent
+/// clients, with the memory peak read before anything else is loaded), then prompt and decode speed
+/// alternating with plain LLamaSharp on the same file, so both see the same machine at the same time.
+/// </summary>
+public sealed partial class BenchRunner
+{
+    private static readonly SamplingOptions Greedy = new() { Temperature = 0f, RepeatPenalty = 1f };
+
+    private readonly BenchOptions _options;
+    private readonly Func<CancellationToken, Task<IInferenceEngine>> _loadEngine;
+    private readonly Func<IInferenceEngine, IGenerationScheduler>? _createScheduler;
+    private readonly IProgress<string> _progress;
+
+    /// <param name="options">What to measure.</param>
+    /// <param name="loadEngine">Loads Frugal's engine for <see cref="BenchOptions.ModelPath"/> (timed as the load).</param>
+    /// <param name="createScheduler">Puts concurrent clients through the server's scheduler; null sends them straight to the engine.</param>
+    /// <param name="progress">Receives one line per step.</param>
+    public BenchRunner(BenchOptions options, Func<CancellationToken, Task<IInferenceEngine>> loadEngine,
+        Func<IInferenceEngine, IGenerationScheduler>? createScheduler = null, IProgress<string>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(loadEngine);
+        _options = options;
+        _loadEngine = loadEngine;
+        _createScheduler = createScheduler;
+        _progress = progress ?? new Progress<string>();
+    }
+
+    /// <summary>Measures everything; <paramref name="box"/> and <paramref name="cgroupDirectory"/> say where it runs.</summary>
+    public async Task<BenchReport> RunAsync(BenchBox? box = null, string? cgroupDirectory = null, CancellationToken cancellationToken = default)
+    {
+        if (cgroupDirectory is not null)
+        {
+            PageCache.Drop(_options.ModelPath);
+        }
+
+        using var memory = new MemoryPeakSampler(cgroupDirectory);
+        WarmFileCache(_options.ModelPath);
+
+        var started = Stopwatch.GetTimestamp();
+        var engine = await _loadEngine(cancellationToken).ConfigureAwait(false);
+        await using var engineLease = engine.ConfigureAwait(false);
+        var loadMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        _progress.Report($"load: {loadMs:F0} ms");
+        await GenerateAsync(engine, Request(BenchText.OfTokens(8, 1, engine.CountTokens), 2, null), cancellationToken).ConfigureAwait(false);
+
+        var singles = new List<ChatFigures>();
+        var interleavings = new List<ChatFigures>();
+        for (var round = 0; round < Math.Max(1, _options.ChatRounds); round++)
+        {
+            singles.Add(await ChatAsync(engine, 1, "single", round, cancellationToken).ConfigureAwait(false));
+            interleavings.Add(await ChatAsync(engine, _options.InterleavedSessions, "interleaved", round, cancellationToken).ConfigureAwait(false));
+        }
+
+        var single = ChatFigures.Median(singles);
+        var interleaved = ChatFigures.Median(interleavings);
+        var aggregate = await ClientsAsync(engine, cancellationToken).ConfigureAwait(false);
+
+        // Frugal's own peak, read before the baseline adds its context to the process.
+        var (peak, peakAnonymous, peakFile) = memory.Peaks();
+        _progress.Report($"peak memory: {peak / 1048576.0:F0} MiB ({memory.Source}), anonymous {peakAnonymous / 1048576.0:F0} MiB, file-backed {peakFile / 1048576.0:F0} MiB");
+
+        var (prompt, decode, baseline, batched) = await SpeedAgainstBaselineAsync(engine, cancellationToken).ConfigureAwait(false);
+        return new BenchReport
+        {
+            Date = DateTimeOffset.UtcNow,
+            Options = _options,
+            Machine = MachineDescription.Read(),
+            ModelPath = _options.ModelPath,
+            ModelDescription = $"{engine.Model.Architecture} {engine.Model.ParameterCount / 1e9:F2}B {engine.Model.FileType}, {engine.Model.FileSizeBytes / 1048576.0:F0} MiB",
+            ContextSize = engine.ContextSize,
+            Threads = Environment.ProcessorCount,
+            ClientPath = _createScheduler is null ? "engine" : "scheduler",
+            LoadMs = loadMs,
+            PromptTokensPerSecond = prompt,
+            DecodeTokensPerSecond = decode,
+            Baseline = baseline,
+            TtftSingleMs = single.Ttft[0],
+            TtftInterleavedMs = interleaved.Ttft,
+            CachedTokensSingle = single.Cached[0],
+            CachedTokensInterleaved = interleaved.Cached,
+            AggregateDecodeTokensPerSecond = aggregate,
+            BatchedDecodeTokensPerSecond = batched,
+            PeakMemoryBytes = peak,
+            PeakAnonymousBytes = peakAnonymous,
+            PeakFileBytes = peakFile,
+            PeakMemorySource = memory.Source,
+            Box = box,
+        };
+    }
+
+    private async Task<(double Prompt, double Decode, BenchBaseline Baseline, IReadOnlyDictionary<int, double> Batched)> SpeedAgainstBaselineAsync(IInferenceEngine engine, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        using var baseline = PlainLlamaSharpBaseline.Load(_options.ModelPath, engine.ContextSize, Environment.ProcessorCount);
+        var baselineLoadMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        _progress.Report($"baseline load: {baselineLoadMs:F0} ms");
+        baseline.MeasureDecode(baseline.Tokenize("warm up"), 2);
+
+        var prompts = new List<(double Frugal, double Baseline)>();
+        var decodes = new List<(double Frugal, double Baseline)>();
+        for (var round = 0; round < _options.Rounds; round++)
+        {
+            // ABBA: whoever went first in one round goes second in the next.
+            var baselineFirst = round % 2 == 0;
+            var text = PromptOfTokens(engine, _options.PromptTokens, 500 + round);
+
+            // The baseline's prompt is as long as Frugal's formatted one: llama.cpp attends over the cache in
+            // steps of 256 cells, so a 512-token prompt against a 516-token one would measure that step, not Frugal.
+            var length = engine.CountPromptTokens([new ChatTurn(ChatRole.User, text)]);
+            var frugal = 0.0;
+            var plain = 0.0;
+            for (var side = 0; side < 2; side++)
+            {
+                if ((side == 0) == baselineFirst)
+                {
+                    plain = baseline.MeasurePrompt(Fit(baseline.Tokenize(text), length));
+                }
+                else
+                {
+                    var stats = await GenerateAsync(engine, Request(text, 1, null), cancellationToken).ConfigureAwait(false);
+                    frugal = (stats.PromptTokens - stats.CachedPromptTokens) / stats.TimeToFirstToken.TotalSeconds;
+                }
+            }
+
+            prompts.Add((frugal, plain));
+            _progress.Report($"prompt round {round + 1}: frugal {frugal:F1} tok/s, baseline {plain:F1} tok/s");
+
+            // Decode goes in the opposite order to the prompt: each side is first once per round.
+            var shortText = BenchText.OfTokens(12, 700 + round, engine.CountTokens);
+            for (var side = 0; side < 2; side++)
+            {
+                if ((side == 0) != baselineFirst)
+                {
+                    plain = baseline.MeasureDecode(baseline.Tokenize(shortText), _options.DecodeTokens);
+                }
+                else
+                {
+                    var stats = await GenerateAsync(engine, Request(shortText, _options.DecodeTokens, null), cancellationToken).ConfigureAwait(false);
+                    frugal = stats.DecodeTokensPerSecond;
+                }
+            }
+
+            decodes.Add((frugal, plain));
+            _progress.Report($"decode round {round + 1}: frugal {frugal:F1} tok/s, baseline {plain:F1} tok/s");
+        }
+
+        var batched = new SortedDictionary<int, double>();
+        var batchPrompt = baseline.Tokenize(BenchText.OfTokens(24, 900, engine.CountTokens));
+        foreach (var sequences in _options.ClientCounts)
+        {
+            batched[sequences] = baseline.MeasureBatchedDecode(batchPrompt, sequences, _options.ClientTokens);
+            _progress.Report($"{sequences} sequences in one batch: {batched[sequences]:F1} tok/s together");
+        }
+
+        // The floor of a follow-up turn: plain LLamaSharp keeping its own cache, paired turn by turn with Frugal.
+        var paired = await PairedFollowUpsAsync(engine, baseline, cancellationToken).ConfigureAwait(false);
+
+        return (Median(prompts.Select(p => p.Frugal)), Median(decodes.Select(d => d.Frugal)),
+            new BenchBaseline(baselineLoadMs, Median(prompts.Select(p => p.Baseline)), Median(decodes.Select(d => d.Baseline)))
+            {
+                FollowUps = paired,
+                PromptRatio = Median(prompts.Select(p => p.Frugal / p.Baseline)),
+                DecodeRatio = Median(decodes.Select(d => d.Frugal / d.Baseline)),
+            }, batched);
+    }
+
+    private static GenerationRequest Request(string userText, int maxTokens, string? sessionKey) => new()
+    {
+        Messages = [new ChatTurn(ChatRole.User, userText)],
+        MaxTokens = maxTokens,
+        Sampling = Greedy,
+        StopAtEndOfSequence = false,
+        SessionKey = sessionKey,
+    };
+
+    /// <summary>A user message whose whole formatted prompt has at least <paramref name="tokens"/> tokens.</summary>
+    private static string PromptOfTokens(IInferenceEngine engine, int tokens, int seed) =>
+        BenchText.OfTokens(tokens, seed, text => engine.CountPromptTokens([new ChatTurn(ChatRole.User, text)]));
+
+    /// <summary>Exactly <paramref name="count"/> tokens: the first ones, repeated if there are too few.</summary>
+    private static int[] Fit(int[] tokens, int count) => [.. Enumerable.Range(0, count).Select(i => tokens[i % tokens.Length])];
+
+    private static async Task<GenerationStats> GenerateAsync(IInferenceEngine engine, GenerationRequest request, CancellationToken cancellationToken)
+    {
+        GenerationStats? stats = null;
+        await foreach (var update in engine.GenerateAsync(request, cancellationToken).ConfigureAwait(false))
+        {
+            stats = update.Completed ?? stats;
+        }
+
+        return stats ?? throw new InvalidOperationException("the engine ended a generation without its figures");
+    }
+
+    internal static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted.Length == 0 ? 0 : sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
+    }
+
+    /// <summary>Reads the model file once so Frugal's load and the baseline's load both find it in the page cache.</summary>
+    private static void WarmFileCache(string path)
+    {
+        var buffer = new byte[1 << 20];
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1);
+        while (stream.Read(buffer) > 0)
+        {
+        }
+    }
+}

@@ -1,0 +1,66 @@
+namespace Frugal.Bench;
+
+/// <summary>What the user asked <c>frugal bench</c> for, with paths made absolute.</summary>
+internal sealed record BenchSettings(string ModelPath, string? JsonPath, string? MarkdownPath, int ContextSize, bool Quick)
+{
+    /// <summary>Overrides of the profile (0: the default); for machines too busy or too slow for the full run.</summary>
+    public IReadOnlyDictionary<string, int> Overrides { get; init; } = new Dictionary<string, int>();
+
+    /// <summary>RAM for idle sessions' KV states (the store's RAM tier); null: the server's default.</summary>
+    public ByteSize? KvRam { get; init; }
+
+    /// <summary>Print the engine's log too.</summary>
+    public bool Verbose { get; init; }
+
+    /// <summary>Flash attention for Frugal's engine: null lets llama.cpp decide.</summary>
+    public bool? FlashAttention { get; init; }
+
+    /// <summary>The arguments that repeat this request for a run inside a box.</summary>
+    public IEnumerable<string> Arguments()
+    {
+        yield return "bench";
+        yield return "--model";
+        yield return ModelPath;
+        yield return "--ctx";
+        yield return ContextSize.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (JsonPath is not null)
+        {
+            yield return "--json";
+            yield return JsonPath;
+        }
+
+        if (MarkdownPath is not null)
+        {
+            yield return "--markdown";
+            yield return MarkdownPath;
+        }
+
+        if (Quick)
+        {
+            yield return "--quick";
+        }
+
+        if (Verbose)
+        {
+            yield return "--verbose";
+        }
+
+        if (FlashAttention is { } flash)
+        {
+            yield return "--flash-attn";
+            yield return flash ? "on" : "off";
+        }
+
+        if (KvRam is { } kvRam)
+        {
+            yield return "--kv-ram";
+            yield return kvRam.Bytes.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        foreach (var (name, value) in Overrides)
+        {
+            yield return name;
+            yield return value.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+    }
+}

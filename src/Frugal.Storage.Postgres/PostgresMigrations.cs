@@ -1,0 +1,52 @@
+namespace Frugal.Storage.Postgres;
+
+/// <summary>
+/// The schema, as an ordered list of migrations (the same tables as the SQLite store, in PostgreSQL's
+/// types). A database records the versions applied in <c>schema_version</c>; see
+/// <see cref="PostgresDatabase"/> for how several instances starting at once apply each exactly once.
+/// Never edit a published migration: append a new one.
+/// </summary>
+internal static class PostgresMigrations
+{
+    public static IReadOnlyList<(int Version, string Description, string Sql)> All { get; } =
+    [
+        (1, "users, api keys, sessions, messages", """
+            CREATE TABLE users (
+                id          BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                name        TEXT   NOT NULL UNIQUE,
+                created_at  BIGINT NOT NULL,
+                revoked_at  BIGINT
+            );
+            CREATE TABLE api_keys (
+                id          BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                user_id     BIGINT NOT NULL REFERENCES users(id),
+                lookup_id   TEXT   NOT NULL UNIQUE,
+                salt        BYTEA  NOT NULL,
+                hash        BYTEA  NOT NULL,
+                created_at  BIGINT NOT NULL,
+                revoked_at  BIGINT
+            );
+            CREATE TABLE sessions (
+                id             TEXT   PRIMARY KEY,
+                owner_id       TEXT   NOT NULL,
+                title          TEXT,
+                system_prompt  TEXT,
+                created_at     BIGINT NOT NULL,
+                updated_at     BIGINT NOT NULL
+            );
+            CREATE INDEX ix_sessions_owner ON sessions(owner_id, updated_at);
+            CREATE TABLE messages (
+                id             BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                session_id     TEXT    NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+                role           TEXT    NOT NULL CHECK (role IN ('user', 'assistant')),
+                content        TEXT    NOT NULL,
+                token_count    INTEGER NOT NULL,
+                finish_reason  TEXT,
+                status         TEXT    NOT NULL CHECK (status IN ('complete', 'partial', 'failed')),
+                created_at     BIGINT  NOT NULL,
+                updated_at     BIGINT  NOT NULL
+            );
+            CREATE INDEX ix_messages_session ON messages(session_id, id);
+            """),
+    ];
+}

@@ -1,0 +1,141 @@
+using Frugal.Conversations;
+using Frugal.Inference;
+
+namespace Frugal.Tests.Contract;
+
+/// <summary>
+/// What every conversation store must do: a session of another owner behaves exactly like a missing
+/// one, messages keep their order and fields, deletes cascade, and concurrent writers lose nothing.
+/// </summary>
+public abstract class ConversationStoreContractTests(Func<IStoreLocation> createLocation) : StoreContractBase(createLocation)
+{
+    private IConversationStore Sessions => Store.Conversations;
+
+    [Fact]
+    public async Task Sessions_OfAnotherOwner_BehaveAsMissing()
+    {
+        var session = await Sessions.CreateSessionAsync("alice", "secret plans", "be brief");
+        await Sessions.AddMessageAsync("alice", session.Id, UserMessage("hello"));
+
+        Assert.Null(await Sessions.GetSessionAsync("bob", session.Id));
+        Assert.Empty(await Sessions.ListSessionsAsync("bob"));
+        Assert.Null(await Sessions.ListMessagesAsync("bob", session.Id));
+        Assert.Null(await Sessions.RenameSessionAsync("bob", session.Id, "mine now"));
+        Assert.Null(await Sessions.AddMessageAsync("bob", session.Id, UserMessage("injected")));
+        Assert.False(await Sessions.DeleteMessageAsync("bob", session.Id, 1));
+        Assert.False(await Sessions.DeleteSessionAsync("bob", session.Id));
+
+        var kept = await Sessions.GetSessionAsync("alice", session.Id);
+        Assert.Equal("secret plans", kept?.Title);
+        Assert.Equal(1, kept?.MessageCount);
+        Assert.Equal(["hello"], (await Sessions.ListMessagesAsync("alice", session.Id))!.Select(m => m.Content));
+    }
+
+    [Fact]
+    public async Task Sessions_UnknownId_IsMissing()
+    {
+        Assert.Null(await Sessions.GetSessionAsync("alice", "ses_nope"));
+        Assert.Null(await Sessions.ListMessagesAsync("alice", "ses_nope"));
+        Assert.Null(await Sessions.AddMessageAsync("alice", "ses_nope", UserMessage("x")));
+        Assert.False(await Sessions.DeleteSessionAsync("alice", "ses_nope"));
+    }
+
+    [Fact]
+    public async Task AddMessageAsync_Messages_ComeBackInOrderWithTheirFields()
+    {
+        var session = await Sessions.CreateSessionAsync("alice", null, null);
+        var user = await Sessions.AddMessageAsync("alice", session.Id, UserMessage("héllo ✓ \"quoted\" 'x'; DROP TABLE users;"));
+        var reply = await Sessions.AddMessageAsync("alice", session.Id, new NewMessage
+        {
+            Role = ChatRole.Assistant, Content = "partial…", TokenCount = 7, FinishReason = "cancelled", Status = MessageStatus.Partial,
+        });
+        var failed = await Sessions.AddMessageAsync("alice", session.Id, new NewMessage
+        {
+            Role = ChatRole.Assistant, Content = "", TokenCount = 0, FinishReason = "error", Status = MessageStatus.Failed,
+        });
+
+        var messages = await Sessions.ListMessagesAsync("alice", session.Id);
+        Assert.Equal([user!, reply!, failed!], messages);
+        Assert.True(user!.Id < reply!.Id && reply.Id < failed!.Id);
+        Assert.Equal((ChatRole.User, MessageStatus.Complete, (string?)null), (user.Role, user.Status, user.FinishReason));
+        Assert.Equal((ChatRole.Assistant, MessageStatus.Partial, "cancelled", 7), (reply.Role, reply.Status, reply.FinishReason, reply.TokenCount));
+        Assert.Equal(MessageStatus.Failed, failed.Status);
+        Assert.Equal(3, (await Sessions.GetSessionAsync("alice", session.Id))?.MessageCount);
+    }
+
+    [Fact]
+    public async Task AddMessageAsync_SystemRole_IsRefused()
+    {
+        var session = await Sessions.CreateSessionAsync("alice", null, null);
+        await Assert.ThrowsAsync<ArgumentException>(() =>
+            Sessions.AddMessageAsync("alice", session.Id, new NewMessage { Role = ChatRole.System, Content = "x", TokenCount = 1 }));
+        Assert.Empty((await Sessions.ListMessagesAsync("alice", session.Id))!);
+    }
+
+    [Fact]
+    public async Task RenameAndDelete_Session_ChangeOnlyThatSession()
+    {
+        var first = await Sessions.CreateSessionAsync("alice", "one", null);
+        var second = await Sessions.CreateSessionAsync("alice", "two", "sys");
+        await Sessions.AddMessageAsync("alice", first.Id, UserMessage("a"));
+        var message = await Sessions.AddMessageAsync("alice", second.Id, UserMessage("b"));
+
+        var renamed = await Sessions.RenameSessionAsync("alice", second.Id, null);
+        Assert.Null(renamed?.Title);
+        Assert.Equal("sys", renamed?.SystemPrompt);
+        Assert.True(await Sessions.DeleteMessageAsync("alice", second.Id, message!.Id));
+        Assert.False(await Sessions.DeleteMessageAsync("alice", first.Id, message.Id));
+        Assert.True(await Sessions.DeleteSessionAsync("alice", first.Id));
+
+        Assert.Equal([second.Id], (await Sessions.ListSessionsAsync("alice")).Select(s => s.Id));
+        Assert.Null(await Sessions.ListMessagesAsync("alice", first.Id));
+        Assert.Empty((await Sessions.ListMessagesAsync("alice", second.Id))!);
+    }
+
+    [Fact]
+    public async Task ListSessionsAsync_MostRecentlyUpdatedFirst()
+    {
+        var older = await Sessions.CreateSessionAsync("alice", "older", null);
+        await Task.Delay(5);
+        var newer = await Sessions.CreateSessionAsync("alice", "newer", null);
+        await Task.Delay(5);
+        await Sessions.AddMessageAsync("alice", older.Id, UserMessage("bump"));
+
+        Assert.Equal([older.Id, newer.Id], (await Sessions.ListSessionsAsync("alice")).Select(s => s.Id));
+    }
+
+    [Fact]
+    public async Task AddMessageAsync_ConcurrentWritersFromSeveralHandles_LoseNothing()
+    {
+        const int Writers = 6, PerWriter = 15;
+        var shared = await Sessions.CreateSessionAsync("alice", "shared", null);
+        var handles = await Task.WhenAll(Enumerable.Range(0, Writers).Select(_ => Location.OpenAsync()));
+
+        await Task.WhenAll(handles.Select((handle, w) => Task.Run(async () =>
+        {
+            var own = await handle.Conversations.CreateSessionAsync("alice", $"writer {w}", null);
+            for (var i = 0; i < PerWriter; i++)
+            {
+                Assert.NotNull(await handle.Conversations.AddMessageAsync("alice", shared.Id, UserMessage($"{w}:{i}")));
+                Assert.NotNull(await handle.Conversations.AddMessageAsync("alice", own.Id, UserMessage($"{i}")));
+            }
+        })));
+
+        var messages = (await Sessions.ListMessagesAsync("alice", shared.Id))!;
+        Assert.Equal(Writers * PerWriter, messages.Count);
+        Assert.Equal(messages.Count, messages.Select(m => m.Content).Distinct().Count());
+        Assert.Equal(messages.Select(m => m.Id).Order(), messages.Select(m => m.Id));
+        // Each writer's own messages keep their order.
+        for (var w = 0; w < Writers; w++)
+        {
+            var mine = messages.Where(m => m.Content.StartsWith($"{w}:", StringComparison.Ordinal)).Select(m => m.Content);
+            Assert.Equal(Enumerable.Range(0, PerWriter).Select(i => $"{w}:{i}"), mine);
+        }
+
+        var sessions = await Sessions.ListSessionsAsync("alice");
+        Assert.Equal(Writers + 1, sessions.Count);
+        Assert.All(sessions.Where(s => s.Id != shared.Id), s => Assert.Equal(PerWriter, s.MessageCount));
+    }
+
+    private static NewMessage UserMessage(string text) => new() { Role = ChatRole.User, Content = text, TokenCount = text.Length };
+}

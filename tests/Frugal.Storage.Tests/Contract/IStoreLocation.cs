@@ -1,0 +1,17 @@
+namespace Frugal.Tests.Contract;
+
+/// <summary>
+/// Where one contract test keeps its store (a fresh SQLite directory, a fresh PostgreSQL database),
+/// and the store-specific hooks the contract needs.
+/// </summary>
+public interface IStoreLocation : IAsyncDisposable
+{
+    /// <summary>Opens (creating and migrating) the store here; each call is a new handle, like another process.</summary>
+    Task<StoreHandle> OpenAsync();
+
+    /// <summary>The schema versions recorded in <c>schema_version</c>, in order.</summary>
+    Task<IReadOnlyList<int>> AppliedVersionsAsync();
+
+    /// <summary>Records a schema version this Frugal does not know (a database from a newer one).</summary>
+    Task AddFutureVersionAsync(int version);
+}

@@ -1,0 +1,48 @@
+using Frugal.Storage.Postgres;
+using Frugal.Tests.Contract;
+using Frugal.Tests.Infrastructure;
+
+namespace Frugal.Tests.Postgres;
+
+/// <summary>A fresh database in the test run's throwaway cluster, created at first use; every handle is disposed with it.</summary>
+public sealed class PostgresLocation(PostgresCluster cluster) : IStoreLocation
+{
+    private readonly Lazy<Task<string>> _url = new(cluster.CreateDatabaseAsync);
+    private readonly List<PostgresDatabase> _opened = [];
+
+    public Task<string> UrlAsync() => _url.Value;
+
+    public async Task<StoreHandle> OpenAsync()
+    {
+        var database = await OpenDatabaseAsync();
+        return new StoreHandle(new PostgresUserStore(database), new PostgresConversationStore(database));
+    }
+
+    public async Task<PostgresDatabase> OpenDatabaseAsync()
+    {
+        var database = PostgresDatabase.Open(cluster.ConnectionString(await UrlAsync()));
+        lock (_opened)
+        {
+            _opened.Add(database);
+        }
+
+        return database;
+    }
+
+    public async Task<IReadOnlyList<int>> AppliedVersionsAsync()
+    {
+        var text = (string?)await cluster.ScalarAsync(await UrlAsync(), "SELECT string_agg(version::text, ',' ORDER BY version) FROM schema_version;");
+        return text is null ? [] : text.Split(',').Select(int.Parse).ToList();
+    }
+
+    public async Task AddFutureVersionAsync(int version) =>
+        await cluster.ScalarAsync(await UrlAsync(), $"INSERT INTO schema_version VALUES ({version}, 'from the future', 0);");
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var database in _opened)
+        {
+            await database.DisposeAsync();
+        }
+    }
+}

@@ -1,0 +1,61 @@
+using Frugal.Storage.Sqlite;
+using Frugal.Tests.Contract;
+using Microsoft.Data.Sqlite;
+
+namespace Frugal.Tests.Sqlite;
+
+/// <summary>A fresh data directory with a real SQLite file, deleted on dispose.</summary>
+public sealed class SqliteLocation : IStoreLocation
+{
+    private readonly string _directory = Path.Combine(Path.GetTempPath(), "frugal-store-" + Guid.NewGuid().ToString("N"));
+
+    public string DatabasePath => Path.Combine(_directory, SqliteDatabase.FileName);
+
+    public Task<StoreHandle> OpenAsync()
+    {
+        var database = SqliteDatabase.Open(_directory);
+        return Task.FromResult(new StoreHandle(new SqliteUserStore(database), new SqliteConversationStore(database)));
+    }
+
+    public async Task<IReadOnlyList<int>> AppliedVersionsAsync()
+    {
+        var versions = new List<int>();
+        await using var connection = Connect();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT version FROM schema_version ORDER BY version;";
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            versions.Add(reader.GetInt32(0));
+        }
+
+        return versions;
+    }
+
+    public async Task AddFutureVersionAsync(int version)
+    {
+        await using var connection = Connect();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "INSERT INTO schema_version VALUES ($v, 'from the future', 0);";
+        command.Parameters.AddWithValue("$v", version);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        SqliteConnection.ClearAllPools();
+        if (Directory.Exists(_directory))
+        {
+            Directory.Delete(_directory, recursive: true);
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    private SqliteConnection Connect()
+    {
+        var connection = new SqliteConnection($"Data Source={DatabasePath};Pooling=False");
+        connection.Open();
+        return connection;
+    }
+}
