@@ -128,7 +128,7 @@ public sealed partial class BenchRunner
         GenerationStats? stats = null;
         await foreach (var update in scheduler.RunAsync(user, request, cancellationToken).ConfigureAwait(false))
         {
-            stats = update.Generation?.Completed ?? stats;
+            stats = update.Completed ?? stats;
         }
 
         return stats?.CompletionTokens ?? throw new InvalidOperationException("the scheduler ended a generation without its figures");

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text;
 using Frugal.Inference;
+using Frugal.Requests;
 
 namespace Frugal.Cli.Commands;
 
@@ -24,8 +24,7 @@ internal static class ChatCommand
     {
         await using var engine = await LlamaEngine.LoadAsync(options.Engine(parse)).ConfigureAwait(false);
         var system = parse.GetValue(options.System);
-        var maxTokens = parse.GetValue(options.MaxTokens);
-        var sampling = options.Sampling(parse);
+        var pipeline = ChatPipeline.ForEngine(engine);
         var history = NewHistory(system);
         var conversation = 1;
 
@@ -64,20 +63,14 @@ internal static class ChatCommand
                 }
 
                 history.Add(new ChatTurn(ChatRole.User, line));
-                var request = new GenerationRequest
-                {
-                    Messages = history.ToArray(),
-                    MaxTokens = maxTokens,
-                    Sampling = sampling,
-                    SessionKey = string.Create(CultureInfo.InvariantCulture, $"cli-chat:{conversation}"),
-                };
+                var request = options.Request(parse, history.ToArray(), string.Create(CultureInfo.InvariantCulture, $"cli-chat:{conversation}"));
 
                 using var cancel = new CancellationTokenSource();
                 Volatile.Write(ref reply, cancel);
-                var text = new StringBuilder();
+                var answer = new ReplyBuilder();
                 try
                 {
-                    if (!await StreamReplyAsync(engine, request, text, cancel.Token).ConfigureAwait(false))
+                    if (!await StreamReplyAsync(pipeline, request, answer, cancel.Token).ConfigureAwait(false))
                     {
                         history.RemoveAt(history.Count - 1);
                         continue;
@@ -89,7 +82,7 @@ internal static class ChatCommand
                 }
 
                 // A stopped reply stays in the history as far as it got: that is what the user saw.
-                history.Add(new ChatTurn(ChatRole.Assistant, text.ToString()));
+                history.Add(new ChatTurn(ChatRole.Assistant, answer.Text));
             }
         }
         finally
@@ -98,16 +91,16 @@ internal static class ChatCommand
         }
     }
 
-    /// <summary>Streams one reply to the terminal; false when the prompt no longer fits the context.</summary>
-    private static async Task<bool> StreamReplyAsync(LlamaEngine engine, GenerationRequest request, StringBuilder text, CancellationToken ct)
+    /// <summary>Streams one reply to the terminal; false when the conversation no longer fits the context.</summary>
+    private static async Task<bool> StreamReplyAsync(ChatPipeline pipeline, ChatRequest request, ReplyBuilder reply, CancellationToken ct)
     {
         try
         {
-            await foreach (var update in engine.GenerateAsync(request, ct).ConfigureAwait(false))
+            await foreach (var update in pipeline.RunAsync("cli", request, ct).ConfigureAwait(false))
             {
+                reply.Add(update);
                 if (update.Text.Length > 0)
                 {
-                    text.Append(update.Text);
                     await Console.Out.WriteAsync(update.Text).ConfigureAwait(false);
                     await Console.Out.FlushAsync(CancellationToken.None).ConfigureAwait(false);
                 }
@@ -121,9 +114,9 @@ internal static class ChatCommand
             await Console.Out.WriteLineAsync().ConfigureAwait(false);
             return true;
         }
-        catch (PromptTooLongException e)
+        catch (ChatRequestException e) when (e.Code == "context_length_exceeded")
         {
-            await Console.Out.WriteLineAsync($"(the conversation is too long for the context: {e.Message}; /reset to start over)").ConfigureAwait(false);
+            await Console.Out.WriteLineAsync($"(the conversation is too long for the context: {e.Message} /reset to start over)").ConfigureAwait(false);
             return false;
         }
     }

@@ -1,8 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using Frugal.Inference;
+using Frugal.Requests;
 
 namespace Frugal.Cli.Commands;
 
@@ -32,13 +32,7 @@ internal static class GenerateCommand
         }
 
         messages.Add(new ChatTurn(ChatRole.User, prompt));
-        var request = new GenerationRequest
-        {
-            Messages = messages,
-            MaxTokens = parse.GetValue(options.MaxTokens),
-            Sampling = options.Sampling(parse),
-        };
-
+        var pipeline = ChatPipeline.ForEngine(engine);
         using var cancel = new CancellationTokenSource();
         ConsoleCancelEventHandler onCancel = (_, e) =>
         {
@@ -49,48 +43,44 @@ internal static class GenerateCommand
         Console.CancelKeyPress += onCancel;
         try
         {
-            var text = new StringBuilder();
-            GenerationStats? stats = null;
+            var reply = new ReplyBuilder();
             var stdout = Console.Out;
-            await foreach (var update in engine.GenerateAsync(request, cancel.Token).ConfigureAwait(false))
+            await foreach (var update in pipeline.RunAsync("cli", options.Request(parse, messages), cancel.Token).ConfigureAwait(false))
             {
-                text.Append(update.Text);
+                reply.Add(update);
                 if (!json && update.Text.Length > 0)
                 {
                     await stdout.WriteAsync(update.Text).ConfigureAwait(false);
                     await stdout.FlushAsync().ConfigureAwait(false);
                 }
-
-                stats = update.Completed ?? stats;
             }
 
-            if (stats is null)
-            {
-                throw new InvalidOperationException("the generation ended without its figures");
-            }
-
-            if (json)
-            {
-                var result = new GenerateResult(text.ToString(), stats.PromptTokens, stats.CompletionTokens,
-                    FinishReasonName(stats.FinishReason), Math.Round(stats.TimeToFirstToken.TotalMilliseconds, 1),
-                    Math.Round(stats.PromptTokensPerSecond, 2), Math.Round(stats.DecodeTokensPerSecond, 2));
-                await stdout.WriteLineAsync(JsonSerializer.Serialize(result, GenerateJsonContext.Readable.GenerateResult)).ConfigureAwait(false);
-            }
-            else
-            {
-                await stdout.WriteLineAsync().ConfigureAwait(false);
-                await Console.Error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                    $"[{FinishReasonName(stats.FinishReason)}] prompt {stats.PromptTokens} tokens, reply {stats.CompletionTokens} tokens, " +
-                    $"first token {stats.TimeToFirstToken.TotalMilliseconds:F0} ms, prompt {stats.PromptTokensPerSecond:F1} tok/s, decode {stats.DecodeTokensPerSecond:F1} tok/s"))
-                    .ConfigureAwait(false);
-            }
-
+            var stats = reply.Stats ?? throw new InvalidOperationException("the generation ended without its figures");
+            await PrintAsync(stdout, reply.Text, stats, json).ConfigureAwait(false);
             return 0;
         }
         finally
         {
             Console.CancelKeyPress -= onCancel;
         }
+    }
+
+    private static async Task PrintAsync(TextWriter stdout, string text, GenerationStats stats, bool json)
+    {
+        if (json)
+        {
+            var result = new GenerateResult(text, stats.PromptTokens, stats.CompletionTokens,
+                FinishReasonName(stats.FinishReason), Math.Round(stats.TimeToFirstToken.TotalMilliseconds, 1),
+                Math.Round(stats.PromptTokensPerSecond, 2), Math.Round(stats.DecodeTokensPerSecond, 2));
+            await stdout.WriteLineAsync(JsonSerializer.Serialize(result, GenerateJsonContext.Readable.GenerateResult)).ConfigureAwait(false);
+            return;
+        }
+
+        await stdout.WriteLineAsync().ConfigureAwait(false);
+        await Console.Error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+            $"[{FinishReasonName(stats.FinishReason)}] prompt {stats.PromptTokens} tokens, reply {stats.CompletionTokens} tokens, " +
+            $"first token {stats.TimeToFirstToken.TotalMilliseconds:F0} ms, prompt {stats.PromptTokensPerSecond:F1} tok/s, decode {stats.DecodeTokensPerSecond:F1} tok/s"))
+            .ConfigureAwait(false);
     }
 
     /// <summary>The OpenAI-style spelling of a finish reason.</summary>

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Frugal.Inference;
 using Frugal.Models;
+using Frugal.Requests;
 
 namespace Frugal.Cli.Commands;
 
@@ -11,9 +12,9 @@ internal sealed class InferenceOptions
 
     public Option<string?> System { get; } = new("--system") { Description = "A system message that opens the conversation." };
 
-    public Option<int> MaxTokens { get; } = new("--max-tokens") { Description = "The most tokens a reply may have.", DefaultValueFactory = _ => 256 };
+    public Option<int?> MaxTokens { get; } = new("--max-tokens") { Description = $"The most tokens a reply may have (default {ChatRequestValidator.DefaultMaxTokens}, at most half the context)." };
 
-    public Option<float> Temperature { get; } = new("--temperature") { Description = "Sampling temperature; 0 is greedy and deterministic.", DefaultValueFactory = _ => SamplingOptions.Default.Temperature };
+    public Option<double?> Temperature { get; } = new("--temperature") { Description = $"Sampling temperature from 0 to {ChatRequestValidator.MaxTemperature} (default {SamplingOptions.Default.Temperature}); 0 is greedy and deterministic." };
 
     public Option<uint?> Seed { get; } = new("--seed") { Description = "Seed of the random sampler (same seed, same reply)." };
 
@@ -41,20 +42,6 @@ internal sealed class InferenceOptions
     public InferenceOptions()
     {
         ChatTemplate.AcceptOnlyFromAmong("zephyr", "llama2", "chatml");
-        MaxTokens.Validators.Add(result =>
-        {
-            if (result.GetValueOrDefault<int>() <= 0)
-            {
-                result.AddError("--max-tokens must be more than 0");
-            }
-        });
-        Temperature.Validators.Add(result =>
-        {
-            if (result.GetValueOrDefault<float>() is < 0f or > 5f || float.IsNaN(result.GetValueOrDefault<float>()))
-            {
-                result.AddError("--temperature must be between 0 and 5");
-            }
-        });
         ContextSize.Validators.Add(result =>
         {
             if (result.GetValueOrDefault<int>() < 0)
@@ -82,10 +69,15 @@ internal sealed class InferenceOptions
         ChatTemplate = ParseChatTemplate(parse.GetValue(ChatTemplate)),
     };
 
-    public SamplingOptions Sampling(ParseResult parse) => SamplingOptions.Default with
+    /// <summary>The request for <paramref name="messages"/> with the reply settings given on the command line (checked by the pipeline).</summary>
+    public ChatRequest Request(ParseResult parse, IReadOnlyList<ChatTurn> messages, string? sessionKey = null) => new()
     {
+        Messages = messages,
+        MaxTokens = parse.GetValue(MaxTokens),
         Temperature = parse.GetValue(Temperature),
         Seed = parse.GetValue(Seed),
+        SessionKey = sessionKey,
+        Names = new ChatRequestNames("--max-tokens", "--prompt"),
     };
 
     /// <summary>
@@ -98,7 +90,7 @@ internal sealed class InferenceOptions
         {
             return await body().ConfigureAwait(false);
         }
-        catch (Exception e) when (e is ModelFileException or ChatTemplateException or PromptTooLongException)
+        catch (Exception e) when (e is ModelFileException or ChatTemplateException or PromptTooLongException or ChatRequestException)
         {
             await Console.Error.WriteLineAsync($"frugal: {e.Message}").ConfigureAwait(false);
             return 2;

@@ -63,6 +63,11 @@ internal static class MonitorCommand
                 await Console.Error.WriteLineAsync($"frugal monitor: {e.Message}").ConfigureAwait(false);
                 return 1;
             }
+            catch (System.Text.Json.JsonException e)
+            {
+                await Console.Error.WriteLineAsync($"frugal monitor: {target} answered /status with something that is not a Frugal status ({e.Message}).").ConfigureAwait(false);
+                return 1;
+            }
             catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
                 await Console.Error.WriteLineAsync($"frugal monitor: {target} did not answer within 5 s.").ConfigureAwait(false);

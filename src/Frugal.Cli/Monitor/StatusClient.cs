@@ -1,9 +1,10 @@
 using System.Net.Http.Headers;
 using System.Text.Json;
+using Frugal.Server.Contracts;
 
 namespace Frugal.Cli.Monitor;
 
-/// <summary>Reads a running server's <c>GET /status</c> (snake_case JSON) into a <see cref="MonitorSample"/>.</summary>
+/// <summary>Reads a running server's <c>GET /status</c> (the typed <see cref="ServerStatus"/>) into a <see cref="MonitorSample"/>.</summary>
 internal sealed class StatusClient(HttpClient http, Uri baseUrl, string? apiKey)
 {
     public async Task<MonitorSample> SampleAsync(CancellationToken cancellationToken)
@@ -27,38 +28,28 @@ internal sealed class StatusClient(HttpClient http, Uri baseUrl, string? apiKey)
 
     internal static MonitorSample Parse(ReadOnlySpan<byte> json, string source, DateTimeOffset timestamp)
     {
-        using var document = JsonDocument.Parse(json.ToArray());
-        var root = document.RootElement;
-        var memory = root.TryGetProperty("memory", out var m) && m.ValueKind == JsonValueKind.Object ? m : default;
+        // The server's own contract: what GET /status documents is what is read.
+        var status = JsonSerializer.Deserialize(json, OpenAIJsonContext.Default.ServerStatus)
+            ?? throw new JsonException("GET /status answered null.");
+        var memory = status.Memory;
         return new MonitorSample
         {
             Timestamp = timestamp,
             Source = source,
-            MemoryPressure = Text(root, "memory_pressure"),
-            EmergencyMode = root.TryGetProperty("emergency_mode", out var e) && e.ValueKind is JsonValueKind.True or JsonValueKind.False ? e.GetBoolean() : null,
-            Restrictions = root.TryGetProperty("memory_restrictions", out var r) && r.ValueKind == JsonValueKind.Array
-                ? [.. r.EnumerateArray().Select(x => x.GetString() ?? string.Empty)]
-                : [],
-            LimitBytes = Number(memory, "limit_bytes"),
-            UsedBytes = Number(memory, "used_bytes"),
-            ResidentBytes = Number(memory, "resident_bytes"),
-            AvailableBytes = Number(memory, "available_bytes"),
-            ProcessRssBytes = Number(memory, "process_rss_bytes"),
-            ProcessRssAnonymousBytes = Number(memory, "process_rss_anonymous_bytes"),
-            ProcessRssFileBytes = Number(memory, "process_rss_file_bytes"),
-            QueueDepth = (int?)Number(root, "queue_depth"),
-            ActiveGenerations = (int?)Number(root, "active_generations"),
-            PromptTokensPerSecond = Real(root, "recent_prompt_tokens_per_second"),
-            DecodeTokensPerSecond = Real(root, "recent_decode_tokens_per_second"),
+            MemoryPressure = status.MemoryPressure,
+            EmergencyMode = status.EmergencyMode,
+            Restrictions = status.MemoryRestrictions,
+            LimitBytes = memory.LimitBytes,
+            UsedBytes = memory.UsedBytes,
+            ResidentBytes = memory.ResidentBytes,
+            AvailableBytes = memory.AvailableBytes,
+            ProcessRssBytes = memory.ProcessRssBytes,
+            ProcessRssAnonymousBytes = memory.ProcessRssAnonymousBytes,
+            ProcessRssFileBytes = memory.ProcessRssFileBytes,
+            QueueDepth = status.QueueDepth,
+            ActiveGenerations = status.ActiveGenerations,
+            PromptTokensPerSecond = status.RecentPromptTokensPerSecond,
+            DecodeTokensPerSecond = status.RecentDecodeTokensPerSecond,
         };
     }
-
-    private static string? Text(JsonElement element, string name) =>
-        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
-
-    private static long? Number(JsonElement element, string name) =>
-        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetInt64() : null;
-
-    private static double? Real(JsonElement element, string name) =>
-        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetDouble() : null;
 }

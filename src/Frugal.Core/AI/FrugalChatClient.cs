@@ -1,8 +1,7 @@
 using System.Runtime.CompilerServices;
-using System.Text;
 using Frugal.Conversations;
 using Frugal.Inference;
-using Frugal.Scheduling;
+using Frugal.Requests;
 using Microsoft.Extensions.AI;
 using AIChatRole = Microsoft.Extensions.AI.ChatRole;
 using ChatRole = Frugal.Inference.ChatRole;
@@ -10,7 +9,7 @@ using ChatRole = Frugal.Inference.ChatRole;
 namespace Frugal.AI;
 
 /// <summary>
-/// Microsoft.Extensions.AI's <see cref="IChatClient"/> over Frugal's scheduler: in-process chat with the
+/// Microsoft.Extensions.AI's <see cref="IChatClient"/> over Frugal's <see cref="ChatPipeline"/>: in-process chat with the
 /// model's own chat template, the same fair queue as HTTP callers, and usage reported (prompt and
 /// completion tokens) in both streaming and non-streaming answers.
 /// </summary>
@@ -20,7 +19,8 @@ namespace Frugal.AI;
 /// recognised by <see cref="ChatOptions.ConversationId"/> when given, else by its opening messages, so its
 /// next turn evaluates only its new tokens (with <see cref="DependencyInjection.SessionStateOptions.Directory"/>
 /// set, even after other conversations have used the context). When
-/// <see cref="ChatOptions.MaxOutputTokens"/> is not set the reply may be <see cref="DefaultMaxOutputTokens"/> long.
+/// <see cref="ChatOptions.MaxOutputTokens"/> is not set the reply may be <see cref="ChatRequestValidator.DefaultMaxTokens"/> long.
+/// A request that cannot be served as asked throws <see cref="ChatRequestException"/> (an <see cref="ArgumentException"/>).
 /// </remarks>
 public sealed class FrugalChatClient : IChatClient
 {
@@ -39,41 +39,23 @@ public sealed class FrugalChatClient : IChatClient
     // Keeps this client's conversation keys apart from the HTTP APIs' ones.
     private const string SessionScope = "ai";
 
-    /// <summary>Reply budget when the options give none.</summary>
-    public const int DefaultMaxOutputTokens = 256;
+    private static readonly ChatRequestNames OptionNames = new("MaxOutputTokens", "messages");
+    private readonly ChatPipeline _pipeline;
 
-    private readonly IGenerationScheduler _scheduler;
-    private readonly EngineReadiness _readiness;
-
-    /// <summary>Creates a client that schedules on <paramref name="scheduler"/> the engine held by <paramref name="readiness"/>.</summary>
-    public FrugalChatClient(IGenerationScheduler scheduler, EngineReadiness readiness)
+    /// <summary>Creates a client that sends its requests through <paramref name="pipeline"/>.</summary>
+    public FrugalChatClient(ChatPipeline pipeline)
     {
-        ArgumentNullException.ThrowIfNull(scheduler);
-        ArgumentNullException.ThrowIfNull(readiness);
-        _scheduler = scheduler;
-        _readiness = readiness;
+        ArgumentNullException.ThrowIfNull(pipeline);
+        _pipeline = pipeline;
     }
 
     /// <inheritdoc/>
     public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         var user = UserOf(options);
-        var request = ToRequest(messages, options, user);
-        var text = new StringBuilder();
-        GenerationStats? stats = null;
-        await foreach (var update in _scheduler.RunAsync(user, request, cancellationToken).ConfigureAwait(false))
-        {
-            if (update.Generation is { } generation)
-            {
-                text.Append(generation.Text);
-                stats = generation.Completed ?? stats;
-            }
-        }
-
-        // A cancelled generation ends quietly with what it had; the caller asked to stop, so say so.
-        cancellationToken.ThrowIfCancellationRequested();
-        var completed = stats ?? throw new InvalidOperationException("The generation ended without its figures.");
-        return new ChatResponse(new ChatMessage(AIChatRole.Assistant, text.ToString()))
+        var reply = await ReplyBuilder.CollectAsync(_pipeline.RunAsync(user, ToRequest(messages, options, user), cancellationToken), cancellationToken).ConfigureAwait(false);
+        var completed = reply.Completed(cancellationToken);
+        return new ChatResponse(new ChatMessage(AIChatRole.Assistant, reply.Text))
         {
             ResponseId = NewResponseId(),
             ModelId = ModelId,
@@ -88,26 +70,22 @@ public sealed class FrugalChatClient : IChatClient
     public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
         IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        var request = ToRequest(messages, options, UserOf(options));
+        var user = UserOf(options);
+        var updates = _pipeline.RunAsync(user, ToRequest(messages, options, user), cancellationToken);
         var responseId = NewResponseId();
         var created = DateTimeOffset.UtcNow;
         var modelId = ModelId;
-        await foreach (var update in _scheduler.RunAsync(UserOf(options), request, cancellationToken).ConfigureAwait(false))
+        await foreach (var update in updates.ConfigureAwait(false))
         {
-            if (update.Generation is not { } generation)
+            if (update.Text.Length > 0)
             {
-                continue;
-            }
-
-            if (generation.Text.Length > 0)
-            {
-                yield return new ChatResponseUpdate(AIChatRole.Assistant, generation.Text)
+                yield return new ChatResponseUpdate(AIChatRole.Assistant, update.Text)
                 {
                     ResponseId = responseId, MessageId = responseId, ModelId = modelId, CreatedAt = created,
                 };
             }
 
-            if (generation.Completed is { } stats)
+            if (update.Completed is { } stats)
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 yield return new ChatResponseUpdate(AIChatRole.Assistant, [new UsageContent(ToUsage(stats))])
@@ -135,17 +113,30 @@ public sealed class FrugalChatClient : IChatClient
     /// <inheritdoc/>
     public void Dispose()
     {
-        // The scheduler and the engine belong to the container, not to this client.
+        // The pipeline and the engine belong to the container, not to this client.
     }
 
-    private string? ModelId => _readiness.Engine?.Model is { } model ? Path.GetFileNameWithoutExtension(model.Path) : null;
+    private string? ModelId
+    {
+        get
+        {
+            try
+            {
+                return _pipeline.Engine.Model.Id;
+            }
+            catch (EngineNotReadyException)
+            {
+                return null;
+            }
+        }
+    }
 
     private static string NewResponseId() => $"frugal-{Guid.NewGuid():N}";
 
     private static string UserOf(ChatOptions? options) =>
         options?.AdditionalProperties?.TryGetValue(UserProperty, out var user) == true && user is string { Length: > 0 } name ? name : DefaultUserId;
 
-    private static GenerationRequest ToRequest(IEnumerable<ChatMessage> messages, ChatOptions? options, string user)
+    private static ChatRequest ToRequest(IEnumerable<ChatMessage> messages, ChatOptions? options, string user)
     {
         ArgumentNullException.ThrowIfNull(messages);
         var turns = new List<ChatTurn>();
@@ -159,47 +150,20 @@ public sealed class FrugalChatClient : IChatClient
             turns.Add(new ChatTurn(ToRole(message.Role), message.Text));
         }
 
-        if (turns.Count == 0)
-        {
-            throw new ArgumentException("At least one message is needed.", nameof(messages));
-        }
-
-        var sampling = SamplingOptions.Default;
-        if (options?.Temperature is { } temperature)
-        {
-            sampling = sampling with { Temperature = temperature };
-        }
-
-        if (options?.TopP is { } topP)
-        {
-            sampling = sampling with { TopP = topP };
-        }
-
-        if (options?.TopK is { } topK)
-        {
-            sampling = sampling with { TopK = topK };
-        }
-
-        if (options?.Seed is { } seed)
-        {
-            sampling = sampling with { Seed = unchecked((uint)(seed ^ (seed >> 32))) };
-        }
-
-        if (options?.MaxOutputTokens is < 1)
-        {
-            throw new ArgumentOutOfRangeException(nameof(options), options.MaxOutputTokens, "MaxOutputTokens must be at least 1.");
-        }
-
-        return new GenerationRequest
+        return new ChatRequest
         {
             Messages = turns,
-            MaxTokens = options?.MaxOutputTokens ?? DefaultMaxOutputTokens,
-            Sampling = sampling,
-            Stop = options?.StopSequences?.ToArray() ?? [],
+            MaxTokens = options?.MaxOutputTokens,
+            Temperature = options?.Temperature,
+            TopP = options?.TopP,
+            TopK = options?.TopK,
+            Seed = options?.Seed,
+            Stop = options?.StopSequences?.ToArray(),
+            Names = OptionNames,
             // The conversation's KV state is kept under this key when another conversation takes the context.
             SessionKey = options?.ConversationId is { Length: > 0 } conversation
                 ? ConversationKey.ById(SessionScope, user, conversation)
-                : ConversationKey.ByOpening(SessionScope, user, turns),
+                : turns.Count > 0 ? ConversationKey.ByOpening(SessionScope, user, turns) : null,
         };
     }
 

@@ -1,7 +1,7 @@
-using System.Runtime.CompilerServices;
 using System.Text;
 using Frugal.Inference;
 using Frugal.Inference.State;
+using Frugal.Requests;
 using Frugal.Scheduling;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -10,22 +10,16 @@ namespace Frugal.Conversations;
 
 /// <summary>
 /// Conversations kept by the server, for the sessions API and for in-process callers. A send commits
-/// the user's message before generation, runs the turn through the <see cref="IGenerationScheduler"/>
+/// the user's message before generation, runs the turn through the <see cref="ChatPipeline"/>
 /// (session key <c>session:{id}</c>, so the engine can reuse the session's KV state), and commits the
 /// reply when generation ends — also when it is cancelled or fails, keeping the partial text.
 /// </summary>
-public sealed partial class ConversationService
+public sealed class ConversationService
 {
-    /// <summary>The reply budget when the caller gives none (capped at half the context).</summary>
-    public const int DefaultMaxTokens = 256;
-
-    /// <summary>Highest temperature accepted (OpenAI's range is 0–2).</summary>
-    public const float MaxTemperature = 2f;
-
+    private static readonly ChatRequestNames SessionNames = new("max_tokens", "content");
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
     private readonly IConversationStore _store;
-    private readonly IGenerationScheduler _scheduler;
-    private readonly EngineReadiness _readiness;
+    private readonly ChatPipeline _pipeline;
     private readonly ISessionStateStore? _sessionStates;
     private readonly ISessionLeases _leases;
     private readonly ILogger _logger;
@@ -36,15 +30,14 @@ public sealed partial class ConversationService
     /// </summary>
     public ConversationService(
         IConversationStore store,
-        IGenerationScheduler scheduler,
-        EngineReadiness readiness,
+        ChatPipeline pipeline,
         ILogger<ConversationService>? logger = null,
         ISessionStateStore? sessionStates = null,
         ISessionLeases? leases = null)
     {
         _store = store;
-        _scheduler = scheduler;
-        _readiness = readiness;
+        ArgumentNullException.ThrowIfNull(pipeline);
+        _pipeline = pipeline;
         _sessionStates = sessionStates;
         _leases = leases ?? new LocalSessionLeases();
         _logger = logger ?? (ILogger)NullLogger.Instance;
@@ -94,95 +87,111 @@ public sealed partial class ConversationService
     }
 
     /// <summary>
-    /// Sends <paramref name="text"/> as the user in the session and streams the reply (see
-    /// <see cref="ConversationUpdate"/> for the order). Everything a caller can get wrong is checked
-    /// in the first <c>MoveNextAsync</c>, before anything is stored:
-    /// <see cref="SessionNotFoundException"/>, <see cref="ConversationRequestException"/>,
-    /// <see cref="EngineNotReadyException"/>, and <see cref="QueueFullException"/> (the user's message
-    /// is then taken back), <see cref="SessionBusyException"/> (another instance is answering in this
-    /// session). One turn runs at a time per session: a second send waits for the first one's stored reply.
+    /// Sends <paramref name="text"/> as the user in the session and returns the turn once it is admitted: the
+    /// user's message is stored and the request holds its place in the queue; read the reply from
+    /// <see cref="ConversationTurn.ReadAsync"/>, and dispose the turn to store what was produced if it ends early.
+    /// Everything a caller can get wrong throws here, before anything is stored or written:
+    /// <see cref="SessionNotFoundException"/>, <see cref="ChatRequestException"/>, <see cref="EngineNotReadyException"/>,
+    /// <see cref="QueueFullException"/> (the user's message is then taken back), and <see cref="SessionBusyException"/>
+    /// (another instance is answering in this session). One turn runs at a time per session: a second send waits
+    /// for the first one's stored reply (the turn holds the session's lease until it is disposed).
     /// Cancelling stops the reply; it is stored with finish reason <c>cancelled</c>.
     /// </summary>
-    public async IAsyncEnumerable<ConversationUpdate> SendAsync(
-        string ownerId,
-        string sessionId,
-        string text,
-        SendOptions? options = null,
-        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public async Task<ConversationTurn> StartTurnAsync(
+        string ownerId, string sessionId, string text, SendOptions? options = null, CancellationToken cancellationToken = default)
     {
         options ??= SendOptions.Default;
         var session = await _store.GetSessionAsync(ownerId, sessionId, cancellationToken).ConfigureAwait(false)
             ?? throw new SessionNotFoundException($"No session '{sessionId}'.");
         ValidateText(text);
-        ValidateTemperature(options.Temperature);
-        var engine = _readiness.GetEngine();
-        var maxTokens = ResolveMaxTokens(options.MaxTokens, engine.ContextSize);
-        // Held until the reply is stored (disposed after the finally below), so the next turn's history includes it.
-        await using var lease = (await _leases.AcquireAsync(sessionId, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
-        var history = await _store.ListMessagesAsync(ownerId, sessionId, cancellationToken).ConfigureAwait(false)
-            ?? throw new SessionNotFoundException($"No session '{sessionId}'.");
-        var selection = HistoryWindow.Select(engine, session.SystemPrompt, history, text, maxTokens);
-
-        var userMessage = await _store.AddMessageAsync(ownerId, sessionId,
-            new NewMessage { Role = ChatRole.User, Content = text, TokenCount = engine.CountTokens(text) },
-            cancellationToken).ConfigureAwait(false) ?? throw new SessionNotFoundException($"No session '{sessionId}'.");
-
-        var request = new GenerationRequest
-        {
-            Messages = selection.Messages,
-            MaxTokens = maxTokens,
-            Sampling = options.Temperature is { } temperature ? SamplingOptions.Default with { Temperature = temperature } : SamplingOptions.Default,
-            SessionKey = SessionKey(sessionId),
-        };
-
-        var turn = new Turn(this, ownerId, sessionId, selection.OmittedMessages, engine);
-        var updates = _scheduler.RunAsync(ownerId, request, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        var engine = _pipeline.Engine;
+        // Held until the reply is stored (the turn gives it back when disposed), so the next turn's history includes it.
+        var lease = await _leases.AcquireAsync(sessionId, cancellationToken).ConfigureAwait(false);
         try
         {
-            var more = await turn.AdmitAsync(updates, userMessage).ConfigureAwait(false);
-            turn.Memory = more ? updates.Current.Memory : null;
-            yield return new ConversationUpdate
-            {
-                Started = new ConversationStart(userMessage, turn.OmittedMessages, selection.PromptTokens) { Memory = turn.Memory },
-            };
-            while (more)
-            {
-                var update = updates.Current;
-                turn.Memory ??= update.Memory;
-                if (update.QueuePosition is { } position)
-                {
-                    yield return new ConversationUpdate { QueuePosition = position };
-                }
-                else if (update.Generation is { } generation)
-                {
-                    if (generation.Text.Length > 0)
-                    {
-                        turn.Reply.Append(generation.Text);
-                        yield return new ConversationUpdate { Text = generation.Text };
-                    }
+            return await StartLeasedTurnAsync(ownerId, session, text, options, engine, lease, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await lease.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
 
-                    turn.Stats ??= generation.Completed;
-                }
+    private async Task<ConversationTurn> StartLeasedTurnAsync(
+        string ownerId, ConversationSession session, string text, SendOptions options, IInferenceEngine engine, IAsyncDisposable lease,
+        CancellationToken cancellationToken)
+    {
+        var sessionId = session.Id;
+        var history = await _store.ListMessagesAsync(ownerId, sessionId, cancellationToken).ConfigureAwait(false)
+            ?? throw new SessionNotFoundException($"No session '{sessionId}'.");
+        var textTokens = engine.CountTokens(text);
+        var request = ToRequest(session, history, text, textTokens, options);
+        var updates = _pipeline.RunAsync(ownerId, request, cancellationToken);
 
-                more = await turn.NextAsync(updates).ConfigureAwait(false);
+        var userMessage = await _store.AddMessageAsync(ownerId, sessionId,
+            new NewMessage { Role = ChatRole.User, Content = text, TokenCount = textTokens },
+            cancellationToken).ConfigureAwait(false) ?? throw new SessionNotFoundException($"No session '{sessionId}'.");
+        var enumerator = updates.GetAsyncEnumerator(cancellationToken);
+        try
+        {
+            // The queue's verdict: admitted, or full (then the refused turn leaves no trace).
+            if (!await enumerator.MoveNextAsync().ConfigureAwait(false) || enumerator.Current.Admitted is not { } admitted)
+            {
+                throw new InvalidOperationException("The request was not admitted.");
             }
 
-            var reply = await turn.CompleteAsync().ConfigureAwait(false);
-            yield return new ConversationUpdate { Completed = reply };
+            return new ConversationTurn(_store, _logger, ownerId, sessionId, userMessage, admitted, enumerator, engine, lease, cancellationToken);
         }
-        finally
+        catch (Exception e)
         {
-            await updates.DisposeAsync().ConfigureAwait(false);
-            // Reached without a stored reply: cancelled, failed, or the caller stopped reading.
-            await turn.StoreUnfinishedAsync(cancellationToken.IsCancellationRequested).ConfigureAwait(false);
+            await enumerator.DisposeAsync().ConfigureAwait(false);
+            await _store.DeleteMessageAsync(ownerId, sessionId, userMessage.Id, CancellationToken.None).ConfigureAwait(false);
+            if (e is QueueFullException or EngineNotReadyException)
+            {
+                ConversationLog.QueueFull(_logger, sessionId);
+            }
+
+            throw;
         }
+    }
+
+    // The session's conversation as one request: system prompt, stored messages with their token counts, the new message.
+    private static ChatRequest ToRequest(ConversationSession session, IReadOnlyList<StoredMessage> history, string text, int textTokens, SendOptions options)
+    {
+        var messages = new List<ChatTurn>(history.Count + 2);
+        var tokens = new List<int>(history.Count + 2);
+        if (!string.IsNullOrEmpty(session.SystemPrompt))
+        {
+            messages.Add(new ChatTurn(ChatRole.System, session.SystemPrompt));
+            tokens.Add(0);
+        }
+
+        foreach (var message in history)
+        {
+            messages.Add(new ChatTurn(message.Role, message.Content));
+            tokens.Add(message.TokenCount);
+        }
+
+        messages.Add(new ChatTurn(ChatRole.User, text));
+        tokens.Add(textTokens);
+        return new ChatRequest
+        {
+            Messages = messages,
+            MessageTokens = tokens,
+            FitHistory = true,
+            MaxTokens = options.MaxTokens,
+            Temperature = options.Temperature,
+            SessionKey = SessionKey(session.Id),
+            Names = SessionNames,
+        };
     }
 
     private static void ValidateText(string? text)
     {
         if (string.IsNullOrWhiteSpace(text))
         {
-            throw new ConversationRequestException("The message content must not be empty.", "content", "empty_content");
+            throw new ChatRequestException("The message content must not be empty.", "content", "empty_content");
         }
 
         try
@@ -191,30 +200,7 @@ public sealed partial class ConversationService
         }
         catch (EncoderFallbackException)
         {
-            throw new ConversationRequestException("The message content is not valid Unicode (an unpaired surrogate).", "content", "invalid_encoding");
+            throw new ChatRequestException("The message content is not valid Unicode (an unpaired surrogate).", "content", "invalid_encoding");
         }
-    }
-
-    private static void ValidateTemperature(float? temperature)
-    {
-        if (temperature is { } t && (!float.IsFinite(t) || t < 0f || t > MaxTemperature))
-        {
-            throw new ConversationRequestException($"temperature must be a number from 0 to {MaxTemperature}.", "temperature", "invalid_value");
-        }
-    }
-
-    private static int ResolveMaxTokens(int? requested, int contextSize)
-    {
-        if (requested is not { } maxTokens)
-        {
-            return Math.Max(1, Math.Min(DefaultMaxTokens, contextSize / 2));
-        }
-
-        if (maxTokens < 1 || maxTokens > contextSize)
-        {
-            throw new ConversationRequestException($"max_tokens must be from 1 to the context size ({contextSize}).", "max_tokens", "invalid_value");
-        }
-
-        return maxTokens;
     }
 }

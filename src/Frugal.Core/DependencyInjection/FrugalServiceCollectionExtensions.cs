@@ -5,6 +5,7 @@ using Frugal.Conversations;
 using Frugal.Diagnostics;
 using Frugal.Inference;
 using Frugal.Memory;
+using Frugal.Requests;
 using Frugal.Scheduling;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Configuration;
@@ -39,8 +40,8 @@ public static class FrugalServiceCollectionExtensions
     /// <see cref="EngineReadiness"/>), schedules generations fairly (<see cref="IGenerationScheduler"/>), and
     /// offers them as an <see cref="IChatClient"/> and, when the application registers an
     /// <see cref="IConversationStore"/>, as a <see cref="ConversationService"/>. Add
-    /// <see cref="MemoryGovernorServiceCollectionExtensions.AddFrugalMemoryGovernor"/> (before or after) to put the
-    /// memory governor in front of the scheduler. The options are validated when the host starts.
+    /// <see cref="MemoryGovernorServiceCollectionExtensions.AddFrugalMemoryGovernor"/> (before or after) to have the
+    /// memory governor admit every request. The options are validated when the host starts.
     /// </summary>
     public static IServiceCollection AddFrugal(this IServiceCollection services, Action<FrugalOptions> configure)
     {
@@ -76,27 +77,23 @@ public static class FrugalServiceCollectionExtensions
         services.TryAddSingleton(provider => new FrugalMetrics(provider.GetService<IMeterFactory>(), provider.GetRequiredService<IMemoryProbe>()));
         services.AddHostedService<MetricsStarter>();
         services.TryAddSingleton<IGenerationScheduler>(CreateScheduler);
-        services.TryAddSingleton<IChatClient>(provider => new FrugalChatClient(
-            provider.GetRequiredService<IGenerationScheduler>(), provider.GetRequiredService<EngineReadiness>()));
+        // Every request, from any edge, is validated, admitted (by the memory gate when the governor was added) and scheduled here.
+        services.TryAddSingleton(provider => new ChatPipeline(
+            provider.GetRequiredService<IGenerationScheduler>(),
+            provider.GetRequiredService<EngineReadiness>(),
+            provider.GetRequiredService<IOptions<SchedulerOptions>>(),
+            provider.GetService<MemoryGate>()));
+        services.TryAddSingleton<IChatClient>(provider => new FrugalChatClient(provider.GetRequiredService<ChatPipeline>()));
         services.TryAddSingleton<ConversationService>();
         return services;
     }
 
-    // The scheduler, behind the memory governor when the host added one (in whatever order it was added).
-    private static IGenerationScheduler CreateScheduler(IServiceProvider provider)
-    {
-        var readiness = provider.GetRequiredService<EngineReadiness>();
-        var options = provider.GetRequiredService<IOptions<SchedulerOptions>>();
-        var scheduler = new GenerationScheduler(
-            readiness.GetEngine,
-            options,
-            provider.GetRequiredService<FrugalMetrics>(),
-            provider.GetRequiredService<TimeProvider>(),
-            provider.GetService<ILogger<GenerationScheduler>>());
-        return provider.GetService<MemoryGovernor>() is { } governor
-            ? new MemoryGovernedScheduler(scheduler, governor, () => readiness.Engine?.Model, options.Value.MaxQueueDepth)
-            : scheduler;
-    }
+    private static IGenerationScheduler CreateScheduler(IServiceProvider provider) => new GenerationScheduler(
+        provider.GetRequiredService<EngineReadiness>().GetEngine,
+        provider.GetRequiredService<IOptions<SchedulerOptions>>(),
+        provider.GetRequiredService<FrugalMetrics>(),
+        provider.GetRequiredService<TimeProvider>(),
+        provider.GetService<ILogger<GenerationScheduler>>());
 
     private static void Bind(IConfiguration configuration, FrugalOptions options)
     {

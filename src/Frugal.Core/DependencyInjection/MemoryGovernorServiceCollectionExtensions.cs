@@ -2,6 +2,7 @@ using System.Diagnostics.Metrics;
 using Frugal.Diagnostics;
 using Frugal.Inference;
 using Frugal.Memory;
+using Frugal.Requests;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -10,13 +11,13 @@ using Microsoft.Extensions.Options;
 
 namespace Frugal.DependencyInjection;
 
-/// <summary>Adds the memory governor in front of the scheduler that <c>AddFrugal</c> registers.</summary>
+/// <summary>Adds the memory governor, through which the request pipeline that <c>AddFrugal</c> registers admits every request.</summary>
 public static class MemoryGovernorServiceCollectionExtensions
 {
     /// <summary>
     /// Adds the governor (settings: <see cref="FrugalOptions.Memory"/>, section <see cref="MemoryGovernorOptions.SectionName"/>),
-    /// the managed-heap releaser and its gauges (<see cref="MemoryGovernorMetrics"/>); the scheduler then runs
-    /// behind a <see cref="MemoryGovernedScheduler"/> (admission, caps, emergency mode). Before or after
+    /// the managed-heap releaser, its gauges (<see cref="MemoryGovernorMetrics"/>) and the <see cref="MemoryGate"/> through which
+    /// the <see cref="ChatPipeline"/> admits every request (caps, refusals, emergency mode). Before or after
     /// <c>AddFrugal</c>, in any order. Other components add their own <see cref="IMemoryReleaser"/> registrations.
     /// The governor's timer runs while the host runs.
     /// </summary>
@@ -45,6 +46,7 @@ public static class MemoryGovernorServiceCollectionExtensions
             };
         });
         services.TryAddSingleton(provider => new MemoryGovernorMetrics(provider.GetRequiredService<MemoryGovernor>(), provider.GetService<IMeterFactory>()));
+        services.TryAddSingleton(provider => new MemoryGate(provider.GetRequiredService<MemoryGovernor>()));
         services.AddHostedService<MemoryGovernorStarter>();
         return services;
     }

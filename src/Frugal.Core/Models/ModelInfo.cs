@@ -35,4 +35,16 @@ public sealed record ModelInfo
     public string? ChatTemplate { get; init; }
 
     public required ChatTemplateFamily ChatTemplateFamily { get; init; }
+
+    /// <summary>The id clients name the model by (<c>/v1/models</c>, <c>model</c>, <c>IChatClient</c>'s metadata): the file's name without its extension.</summary>
+    public string Id => IdOf(Path);
+
+    /// <summary>The id of the model in the file at <paramref name="path"/> (see <see cref="Id"/>).</summary>
+    public static string IdOf(string path) => System.IO.Path.GetFileNameWithoutExtension(path);
+
+    /// <summary>True when <paramref name="name"/> names this model: its id, its file name, or the name inside the file.</summary>
+    public bool IsNamed(string name) =>
+        string.Equals(name, Id, StringComparison.OrdinalIgnoreCase)
+        || string.Equals(name, System.IO.Path.GetFileName(Path), StringComparison.OrdinalIgnoreCase)
+        || (Name is { Length: > 0 } inFile && string.Equals(name, inFile, StringComparison.OrdinalIgnoreCase));
 }

@@ -96,7 +96,7 @@ public sealed partial class GenerationScheduler : IGenerationScheduler
     public SchedulerOptions Options => _options;
 
     /// <inheritdoc/>
-    public async IAsyncEnumerable<ScheduledUpdate> RunAsync(string userId, GenerationRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public async IAsyncEnumerable<ChatUpdate> RunAsync(string userId, GenerationRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(userId);
         ArgumentNullException.ThrowIfNull(request);
@@ -110,6 +110,7 @@ public sealed partial class GenerationScheduler : IGenerationScheduler
             : cancellationToken.UnsafeRegister(_ => Abandon(userId, ticket), null);
         try
         {
+            yield return new ChatUpdate { Admitted = ChatAdmission.Plain };
             if (ticket is not null)
             {
                 var lastPosition = 0;
@@ -132,7 +133,7 @@ public sealed partial class GenerationScheduler : IGenerationScheduler
                     if (position != lastPosition)
                     {
                         lastPosition = position;
-                        yield return new ScheduledUpdate { QueuePosition = position };
+                        yield return new ChatUpdate { QueuePosition = position };
                     }
 
                     await changed.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -150,7 +151,7 @@ public sealed partial class GenerationScheduler : IGenerationScheduler
         }
     }
 
-    private async IAsyncEnumerable<ScheduledUpdate> RunOnWorkerAsync(
+    private async IAsyncEnumerable<ChatUpdate> RunOnWorkerAsync(
         IInferenceEngine engine, GenerationRequest request, long arrived, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var started = _time.GetTimestamp();
@@ -173,7 +174,7 @@ public sealed partial class GenerationScheduler : IGenerationScheduler
                 }
 
                 completed = result.Completed ?? completed;
-                yield return new ScheduledUpdate { Generation = result };
+                yield return ChatUpdate.From(result);
             }
         }
         finally

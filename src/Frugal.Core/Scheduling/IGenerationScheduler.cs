@@ -9,13 +9,13 @@ namespace Frugal.Scheduling;
 public interface IGenerationScheduler
 {
     /// <summary>
-    /// Waits for <paramref name="request"/>'s turn, then streams its generation. While waiting it
-    /// yields updates with <see cref="ScheduledUpdate.QueuePosition"/> set; once running, updates with
-    /// <see cref="ScheduledUpdate.Generation"/> set. The first <c>MoveNextAsync</c> throws
-    /// <see cref="QueueFullException"/> when the queue is full. Cancelling leaves the queue at once,
+    /// Admits <paramref name="request"/>, waits for its turn, then streams its generation: first an update with
+    /// <see cref="ChatUpdate.Admitted"/> set, then <see cref="ChatUpdate.QueuePosition"/>s while waiting, then the
+    /// reply's text and its figures (<see cref="ChatUpdate.Completed"/>). The first <c>MoveNextAsync</c> throws
+    /// <see cref="QueueFullException"/> when the request is not admitted. Cancelling leaves the queue at once,
     /// or stops a running generation within one token.
     /// </summary>
-    IAsyncEnumerable<ScheduledUpdate> RunAsync(string userId, GenerationRequest request, CancellationToken cancellationToken = default);
+    IAsyncEnumerable<ChatUpdate> RunAsync(string userId, GenerationRequest request, CancellationToken cancellationToken = default);
 
     /// <summary>Requests waiting, not counting the running ones.</summary>
     int QueueDepth { get; }

@@ -12,7 +12,7 @@ namespace Frugal.Server.Contracts;
 /// the reply as stored, whether it came from the response cache, the memory pressure at admission and what it cut.</item>
 /// <item><c>{"type":"error","error":{"message","type","param","code"}}</c> — last, when generation failed after the stream began.</item>
 /// </list>
-/// While the turn waits for the worker the stream carries SSE comments <c>: queued position N</c>.
+/// While the turn waits for the worker the stream carries SSE comments <c>: queued N</c>.
 /// </summary>
 public sealed record ReplyEvent
 {

@@ -1,7 +1,7 @@
 using System.Diagnostics;
-using System.Text;
 using Frugal.Conversations;
 using Frugal.Inference;
+using Frugal.Requests;
 using Frugal.Scheduling;
 using Frugal.Server.Contracts;
 using Frugal.Server.Hosting;
@@ -28,92 +28,56 @@ public static partial class ChatCompletionsApi
         return endpoints;
     }
 
-    internal static async Task<IResult> CreateChatCompletionAsync(
-        HttpContext context,
-        EngineReadiness readiness,
-        IGenerationScheduler scheduler,
-        TimeProvider time,
-        ILoggerFactory loggerFactory)
+    internal static async Task<IResult> CreateChatCompletionAsync(HttpContext context, ChatPipeline pipeline, TimeProvider time, ILoggerFactory loggerFactory)
     {
         var started = Stopwatch.GetTimestamp();
         var aborted = context.RequestAborted;
-        var body = await ReadBodyAsync(context.Request, aborted).ConfigureAwait(false);
-        var (parsed, parseError) = ChatRequestReader.Parse(body.Span);
-        if (parseError is not null)
-        {
-            return ToResult(parseError);
-        }
-
-        var engine = readiness.GetEngine();
-        var (request, error) = ChatRequestReader.Validate(parsed!, engine);
-        if (error is not null)
-        {
-            return ToResult(error);
-        }
-
+        var body = ChatRequestReader.Parse((await ReadBodyAsync(context.Request, aborted).ConfigureAwait(false)).Span);
+        var engine = pipeline.Engine;
+        var request = ChatRequestReader.ToChatRequest(body, engine.Model);
         var user = context.GetFrugalUser();
-        var generation = request!.Generation with { SessionKey = ConversationKey.ByOpening("v1", user.Id, request.Generation.Messages) };
-        var enumerator = scheduler.RunAsync(user.Id, generation, aborted).GetAsyncEnumerator(aborted);
-        bool hasFirst;
+        request = request with { SessionKey = ConversationKey.ByOpening("v1", user.Id, request.Messages) };
+        var updates = pipeline.RunAsync(user.Id, request, aborted).GetAsyncEnumerator(aborted);
+        ChatAdmission admitted;
         try
         {
-            // The queue's verdict comes with the first step: a full queue throws here, before any byte is sent (503).
-            hasFirst = await enumerator.MoveNextAsync().ConfigureAwait(false);
+            // Admission comes with the first step: a full queue throws here, before any byte is sent (503).
+            admitted = await updates.MoveNextAsync().ConfigureAwait(false) ? updates.Current.Admitted! : throw new InvalidOperationException("The request was not admitted.");
         }
         catch
         {
-            await enumerator.DisposeAsync().ConfigureAwait(false);
+            await updates.DisposeAsync().ConfigureAwait(false);
             throw;
         }
 
-        var identity = CompletionIdentity.Create(time, ModelsApi.ModelId(engine.Model));
-        var report = new CompletionReport(loggerFactory.CreateLogger(typeof(ChatCompletionsApi)), user.Id, request.Stream, started);
-        if (request.Stream)
+        var identity = CompletionIdentity.Create(time, engine.Model.Id);
+        var stream = body.Stream ?? false;
+        var report = new CompletionReport(loggerFactory.CreateLogger(typeof(ChatCompletionsApi)), user.Id, stream, started);
+        await using (updates.ConfigureAwait(false))
         {
-            return new ChatCompletionStreamResult(enumerator, hasFirst, identity, request.IncludeUsage, report);
-        }
+            if (stream)
+            {
+                var format = new ChatCompletionStreamFormat(identity, body.StreamOptions?.IncludeUsage ?? false, admitted.Memory, report);
+                await SseWriter.Start(context, admitted.Memory).StreamAsync(RestAsync(updates), format).ConfigureAwait(false);
+                return Results.Empty;
+            }
 
-        await using (enumerator.ConfigureAwait(false))
-        {
-            return await CollectAsync(context.Response, enumerator, hasFirst, identity, report, aborted).ConfigureAwait(false);
+            var reply = await ReplyBuilder.CollectAsync(updates, aborted).ConfigureAwait(false);
+            return Answer(context.Response, reply, identity, report);
         }
     }
 
-    private static async Task<IResult> CollectAsync(
-        HttpResponse httpResponse, IAsyncEnumerator<ScheduledUpdate> updates, bool hasCurrent, CompletionIdentity identity, CompletionReport report, CancellationToken aborted)
+    private static IResult Answer(HttpResponse httpResponse, ReplyBuilder reply, CompletionIdentity identity, CompletionReport report)
     {
-        var text = new StringBuilder();
-        GenerationStats? stats = null;
-        var memory = hasCurrent ? updates.Current.Memory : null;
-        while (hasCurrent)
-        {
-            if (updates.Current.QueuePosition is { } position && report.QueuedAt == 0)
-            {
-                report.QueuedAt = position;
-            }
-
-            if (updates.Current.Generation is { } generation)
-            {
-                text.Append(generation.Text);
-                stats = generation.Completed ?? stats;
-            }
-
-            hasCurrent = await updates.MoveNextAsync().ConfigureAwait(false);
-        }
-
-        // The engine ends a cancelled generation quietly; the client is gone, so nobody needs an answer.
-        aborted.ThrowIfCancellationRequested();
-        if (stats is null)
-        {
-            throw new InvalidOperationException("The generation ended without its figures.");
-        }
-
+        var stats = reply.Stats!;
+        var memory = reply.Admission?.Memory;
+        report.QueuedAt = reply.FirstQueuePosition;
         report.Completed(stats);
         var response = new ChatCompletionResponse(
             identity.Id,
             identity.Created,
             identity.Model,
-            [new ChatCompletionChoice(0, new ChatCompletionResponseMessage(text.ToString()), FinishReasonName(stats.FinishReason))],
+            [new ChatCompletionChoice(0, new ChatCompletionResponseMessage(reply.Text), FinishReasonName(stats.FinishReason))],
             Usage(stats))
         {
             Frugal = ResponseNotes.Info(stats, memory),
@@ -123,13 +87,20 @@ public static partial class ChatCompletionsApi
         return TypedResults.Json(response, OpenAIJsonContext.Default.ChatCompletionResponse);
     }
 
+    // The updates after the admission the caller already read.
+    private static async IAsyncEnumerable<ChatUpdate> RestAsync(IAsyncEnumerator<ChatUpdate> started)
+    {
+        while (await started.MoveNextAsync().ConfigureAwait(false))
+        {
+            yield return started.Current;
+        }
+    }
+
     internal static CompletionUsage Usage(GenerationStats stats) =>
         new(stats.PromptTokens, stats.CompletionTokens, stats.PromptTokens + stats.CompletionTokens, new PromptTokensDetails(stats.CachedPromptTokens));
 
     /// <summary>OpenAI's finish reasons; a cancelled generation only reaches a client that is still there as "stop".</summary>
     internal static string FinishReasonName(FinishReason reason) => reason == FinishReason.Length ? "length" : "stop";
-
-    private static IResult ToResult(ChatRequestError error) => ApiErrors.Create(error.StatusCode, error.Message, error.Param, error.Code);
 
     // Kestrel enforces the body size limit while this reads (413 through the error middleware).
     private static async Task<ReadOnlyMemory<byte>> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)

@@ -1,11 +1,9 @@
-using System.Globalization;
-using System.Text;
-using System.Text.Json;
 using Frugal.Conversations;
+using Frugal.Inference;
+using Frugal.Requests;
 using Frugal.Server.Contracts;
 using Frugal.Server.Hosting;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
 
 namespace Frugal.Server.Endpoints;
 
@@ -13,126 +11,96 @@ public static partial class SessionsApi
 {
     /// <summary>
     /// Sends the user's message and answers the reply. Everything the caller can get wrong surfaces in
-    /// the first step of <see cref="ConversationService.SendAsync"/>, before any byte is written, and
-    /// becomes a 4xx/503 through <see cref="ErrorHandlingMiddleware"/>. Once streaming, a failure becomes a
-    /// final <c>error</c> event. A client that goes away cancels the turn; the partial reply is stored.
+    /// <see cref="ConversationService.StartTurnAsync"/>, before any byte is written, and becomes a 4xx/503
+    /// through <see cref="ErrorHandlingMiddleware"/>. Once streaming, a failure becomes a final <c>error</c>
+    /// event. A client that goes away cancels the turn; the partial reply is stored.
     /// </summary>
     public static async Task SendMessageAsync(string id, HttpContext context, ConversationService conversations)
     {
         var body = await JsonBody.ReadAsync(context, ServerJsonContext.Default.SendMessageRequest).ConfigureAwait(false);
         var options = new SendOptions { MaxTokens = body.MaxTokens, Temperature = body.Temperature };
-        var aborted = context.RequestAborted;
-        var updates = conversations.SendAsync(context.GetFrugalUser().Id, id, body.Content ?? "", options, aborted).GetAsyncEnumerator(aborted);
-        await using (updates.ConfigureAwait(false))
+        var turn = await conversations.StartTurnAsync(context.GetFrugalUser().Id, id, body.Content ?? "", options, context.RequestAborted).ConfigureAwait(false);
+        await using (turn.ConfigureAwait(false))
         {
-            // Throws before anything is written: not found, bad input, queue full, model not loaded.
-            if (!await updates.MoveNextAsync().ConfigureAwait(false) || updates.Current.Started is not { } started)
-            {
-                throw new InvalidOperationException("The conversation did not start.");
-            }
-
             if (body.Stream == true)
             {
-                await StreamAsync(context, updates, started).ConfigureAwait(false);
+                var writer = SseWriter.Start(context, turn.Admission.Memory);
+                await writer.DataAsync(StartEvent(turn), ReplyEventJsonContext.Default.ReplyEvent).ConfigureAwait(false);
+                await writer.StreamAsync(turn.ReadAsync(), new SessionReplyFormat(turn)).ConfigureAwait(false);
             }
             else
             {
-                await AnswerWholeAsync(context, updates, started).ConfigureAwait(false);
+                await AnswerWholeAsync(context, turn).ConfigureAwait(false);
             }
         }
     }
 
-    private static async Task AnswerWholeAsync(HttpContext context, IAsyncEnumerator<ConversationUpdate> updates, ConversationStart started)
+    private static async Task AnswerWholeAsync(HttpContext context, ConversationTurn turn)
     {
-        while (await updates.MoveNextAsync().ConfigureAwait(false))
+        _ = await ReplyBuilder.CollectAsync(turn.ReadAsync(), context.RequestAborted).ConfigureAwait(false);
+        var reply = turn.Reply ?? throw new InvalidOperationException("The conversation ended without a reply.");
+        var stats = reply.Stats;
+        var answer = new SendMessageResponse(
+            "session.reply",
+            ToResource(turn.UserMessage),
+            ToResource(reply.Message),
+            reply.Message.FinishReason ?? "stop",
+            Usage(reply),
+            reply.OmittedMessages,
+            stats.TimeToFirstToken.TotalMilliseconds,
+            stats.PromptTokensPerSecond,
+            stats.DecodeTokensPerSecond)
         {
-            if (updates.Current.Completed is { } reply)
-            {
-                var stats = reply.Stats;
-                var answer = new SendMessageResponse(
-                    "session.reply",
-                    ToResource(started.UserMessage),
-                    ToResource(reply.Message),
-                    reply.Message.FinishReason ?? "stop",
-                    Usage(reply),
-                    reply.OmittedMessages,
-                    stats.TimeToFirstToken.TotalMilliseconds,
-                    stats.PromptTokensPerSecond,
-                    stats.DecodeTokensPerSecond)
-                {
-                    Cached = stats.Cached,
-                    MemoryPressure = reply.Memory?.LevelName,
-                    Restricted = reply.Memory?.Describe() ?? [],
-                };
-                ResponseNotes.WriteMemoryHeaders(context.Response, reply.Memory ?? started.Memory);
-                ResponseNotes.WriteCacheHeader(context.Response, stats);
-                await context.Response.WriteAsJsonAsync(answer, ServerJsonContext.Default.SendMessageResponse, contentType: null, context.RequestAborted).ConfigureAwait(false);
-                return;
-            }
-        }
-
-        throw new InvalidOperationException("The conversation ended without a reply.");
+            Cached = stats.Cached,
+            MemoryPressure = reply.Memory?.LevelName,
+            Restricted = reply.Memory?.Describe() ?? [],
+        };
+        ResponseNotes.WriteMemoryHeaders(context.Response, reply.Memory);
+        ResponseNotes.WriteCacheHeader(context.Response, stats);
+        await context.Response.WriteAsJsonAsync(answer, ServerJsonContext.Default.SendMessageResponse, contentType: null, context.RequestAborted).ConfigureAwait(false);
     }
 
-    private static async Task StreamAsync(HttpContext context, IAsyncEnumerator<ConversationUpdate> updates, ConversationStart started)
+    private static ReplyEvent StartEvent(ConversationTurn turn) => new()
     {
-        var response = context.Response;
-        response.ContentType = "text/event-stream; charset=utf-8";
-        response.Headers.CacheControl = "no-cache";
-        response.Headers["X-Accel-Buffering"] = "no";
-        ResponseNotes.WriteMemoryHeaders(response, started.Memory);
-        context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
-        var aborted = context.RequestAborted;
+        Type = "start",
+        UserMessage = ToResource(turn.UserMessage),
+        OmittedMessages = turn.Admission.AllOmittedMessages,
+        PromptTokens = turn.Admission.PromptTokens,
+        MemoryPressure = turn.Admission.Memory?.LevelName,
+        Restricted = turn.Admission.Memory is { Restricted: true } memory ? memory.Describe() : null,
+    };
 
-        await WriteEventAsync(response, new ReplyEvent
-        {
-            Type = "start",
-            UserMessage = ToResource(started.UserMessage),
-            OmittedMessages = started.OmittedMessages,
-            PromptTokens = started.PromptTokens,
-            MemoryPressure = started.Memory?.LevelName,
-            Restricted = started.Memory is { Restricted: true } memory ? memory.Describe() : null,
-        }, aborted).ConfigureAwait(false);
+    /// <summary>The sessions API's events: <c>delta</c> per piece, <c>done</c> with the stored reply, <c>error</c>.</summary>
+    private sealed class SessionReplyFormat(ConversationTurn turn) : ISseReplyFormat
+    {
+        public Task TextAsync(SseWriter writer, string text) =>
+            writer.DataAsync(new ReplyEvent { Type = "delta", Content = text }, ReplyEventJsonContext.Default.ReplyEvent);
 
-        try
+        public Task CompletedAsync(SseWriter writer, GenerationStats stats, ReplyBuilder reply)
         {
-            while (await updates.MoveNextAsync().ConfigureAwait(false))
+            var stored = turn.Reply ?? throw new InvalidOperationException("The reply was not stored.");
+            return writer.DataAsync(new ReplyEvent
             {
-                var update = updates.Current;
-                if (update.QueuePosition is { } position)
-                {
-                    await WriteRawAsync(response, string.Create(CultureInfo.InvariantCulture, $": queued position {position}\n\n"), aborted).ConfigureAwait(false);
-                }
-                else if (update.Text is { } text)
-                {
-                    await WriteEventAsync(response, new ReplyEvent { Type = "delta", Content = text }, aborted).ConfigureAwait(false);
-                }
-                else if (update.Completed is { } reply)
-                {
-                    await WriteEventAsync(response, new ReplyEvent
-                    {
-                        Type = "done",
-                        Message = ToResource(reply.Message),
-                        FinishReason = reply.Message.FinishReason,
-                        Usage = Usage(reply),
-                        OmittedMessages = reply.OmittedMessages,
-                        TtftMs = reply.Stats.TimeToFirstToken.TotalMilliseconds,
-                        PromptTokensPerSecond = reply.Stats.PromptTokensPerSecond,
-                        TokensPerSecond = reply.Stats.DecodeTokensPerSecond,
-                        Cached = reply.Stats.Cached,
-                        MemoryPressure = reply.Memory?.LevelName,
-                        Restricted = reply.Memory?.Describe() ?? [],
-                    }, aborted).ConfigureAwait(false);
-                }
-            }
+                Type = "done",
+                Message = ToResource(stored.Message),
+                FinishReason = stored.Message.FinishReason,
+                Usage = Usage(stored),
+                OmittedMessages = stored.OmittedMessages,
+                TtftMs = stats.TimeToFirstToken.TotalMilliseconds,
+                PromptTokensPerSecond = stats.PromptTokensPerSecond,
+                TokensPerSecond = stats.DecodeTokensPerSecond,
+                Cached = stats.Cached,
+                MemoryPressure = stored.Memory?.LevelName,
+                Restricted = stored.Memory?.Describe() ?? [],
+            }, ReplyEventJsonContext.Default.ReplyEvent);
         }
-        catch (Exception e) when (!aborted.IsCancellationRequested && e is not OperationCanceledException)
+
+        // The detail stays in the conversation service's log line, not here.
+        public Task FailedAsync(SseWriter writer, Exception exception) => writer.DataAsync(new ReplyEvent
         {
-            // The status line is gone; the failure travels as the stream's last event. ErrorHandlingMiddleware
-            // is not reached, so the detail stays in the conversation service's log line, not here.
-            var error = ApiErrors.Body("The reply failed; the text produced so far was stored.", ErrorTypes.Server, null, "generation_failed");
-            await WriteEventAsync(response, new ReplyEvent { Type = "error", Error = error.Error }, aborted).ConfigureAwait(false);
-        }
+            Type = "error",
+            Error = ApiErrors.Body("The reply failed; the text produced so far was stored.", ErrorTypes.Server, null, "generation_failed").Error,
+        }, ReplyEventJsonContext.Default.ReplyEvent);
     }
 
     private static ReplyUsage Usage(ConversationReply reply) => new(
@@ -140,13 +108,4 @@ public static partial class SessionsApi
         reply.Stats.CompletionTokens,
         reply.Stats.PromptTokens + reply.Stats.CompletionTokens,
         reply.Stats.CachedPromptTokens);
-
-    private static Task WriteEventAsync(HttpResponse response, ReplyEvent replyEvent, CancellationToken cancellationToken) =>
-        WriteRawAsync(response, "data: " + JsonSerializer.Serialize(replyEvent, ReplyEventJsonContext.Default.ReplyEvent) + "\n\n", cancellationToken);
-
-    private static async Task WriteRawAsync(HttpResponse response, string text, CancellationToken cancellationToken)
-    {
-        await response.Body.WriteAsync(Encoding.UTF8.GetBytes(text), cancellationToken).ConfigureAwait(false);
-        await response.Body.FlushAsync(cancellationToken).ConfigureAwait(false);
-    }
 }

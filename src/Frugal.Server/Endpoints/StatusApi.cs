@@ -3,6 +3,7 @@ using Frugal.DependencyInjection;
 using Frugal.Diagnostics;
 using Frugal.Inference;
 using Frugal.Memory;
+using Frugal.Models;
 using Frugal.Scheduling;
 using Frugal.Server.Contracts;
 using Frugal.Server.Hosting;
@@ -41,7 +42,7 @@ public static class StatusApi
         var reading = memory.Read();
         var status = new ServerStatus
         {
-            Model = model is not null ? ModelsApi.ModelId(model) : path is not null ? Path.GetFileNameWithoutExtension(path) : null,
+            Model = model?.Id ?? (path is not null ? ModelInfo.IdOf(path) : null),
             ModelPath = path,
             ModelFileSizeBytes = model?.FileSizeBytes ?? (path is not null && File.Exists(path) ? new FileInfo(path).Length : null),
             Quantization = model?.FileType,

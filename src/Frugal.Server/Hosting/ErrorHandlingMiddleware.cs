@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Frugal.Conversations;
 using Frugal.Inference;
+using Frugal.Requests;
 using Frugal.Scheduling;
 using Frugal.Server.Endpoints;
 using Microsoft.AspNetCore.Http;
@@ -55,8 +56,8 @@ internal sealed class ErrorHandlingMiddleware(RequestDelegate next, ILogger<Erro
             case SessionBusyException busy:
                 ApiErrors.SetRetryAfter(context.Response, busy.RetryAfter);
                 return ApiErrors.WriteAsync(context, StatusCodes.Status409Conflict, busy.Message, "id", "session_busy");
-            case ConversationRequestException invalid:
-                return ApiErrors.WriteAsync(context, StatusCodes.Status400BadRequest, invalid.Message, invalid.Param, invalid.Code);
+            case ChatRequestException invalid:
+                return ApiErrors.WriteAsync(context, invalid.StatusCode, invalid.Message, invalid.Param, invalid.Code);
             case EngineNotReadyException notReady:
                 ApiErrors.SetRetryAfter(context.Response, TimeSpan.FromSeconds(5));
                 return ApiErrors.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, notReady.Message, code: "model_not_ready");

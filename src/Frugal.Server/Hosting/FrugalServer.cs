@@ -53,6 +53,7 @@ public static class FrugalServer
 
         var app = BuildValidated(builder);
         app.UseMiddleware<RequestMetricsMiddleware>();  // outermost: counts the final status of every request
+        app.UseMiddleware<InstanceHeaderMiddleware>();
         app.UseMiddleware<ErrorHandlingMiddleware>();
         app.UseMiddleware<HostFilterMiddleware>();
         app.Use(RefuseOversizedBody);

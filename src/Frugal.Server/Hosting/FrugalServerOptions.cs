@@ -47,6 +47,12 @@ public sealed class FrugalServerOptions : IValidatableObject
     /// <summary>True when Kestrel speaks HTTPS itself.</summary>
     public bool UsesTls => !string.IsNullOrEmpty(TlsCertificatePath);
 
+    /// <summary>
+    /// This instance's name in the <c>X-Frugal-Instance</c> response header (letters, digits, <c>.</c>, <c>_</c>,
+    /// <c>:</c>, <c>-</c>; at most 64); null: the machine's name and the port.
+    /// </summary>
+    public string? InstanceName { get; set; }
+
     /// <summary>True when <see cref="Host"/> is a loopback address or <c>localhost</c>.</summary>
     public bool IsLoopback => IsLocalhost || (IPAddress.TryParse(Host, out var address) && IPAddress.IsLoopback(address));
 
@@ -58,6 +64,11 @@ public sealed class FrugalServerOptions : IValidatableObject
         if (!IsLocalhost && !IPAddress.TryParse(Host, out _))
         {
             yield return new ValidationResult($"Server:Host '{Host}' is not an IP address or 'localhost'.", [nameof(Host)]);
+        }
+
+        if (InstanceName is { } instance && (instance.Length is 0 or > 64 || !instance.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or ':' or '-')))
+        {
+            yield return new ValidationResult($"Server:InstanceName '{instance}' must be 1 to 64 letters, digits, '.', '_', ':' or '-'.", [nameof(InstanceName)]);
         }
 
         if (string.IsNullOrEmpty(TlsCertificatePath) != string.IsNullOrEmpty(TlsKeyPath))

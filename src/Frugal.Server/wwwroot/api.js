@@ -27,7 +27,7 @@ export class Api {
   }
 
   listSessions() {
-    return this.#json("GET", "/api/sessions").then((body) => listOf(body, "sessions"));
+    return this.#json("GET", "/api/sessions").then((body) => listOf(body));
   }
 
   /** @param {{title?: string, system_prompt?: string}} [options] */
@@ -44,7 +44,7 @@ export class Api {
   }
 
   listMessages(id) {
-    return this.#json("GET", `/api/sessions/${encodeURIComponent(id)}/messages`).then((body) => listOf(body, "messages"));
+    return this.#json("GET", `/api/sessions/${encodeURIComponent(id)}/messages`).then((body) => listOf(body));
   }
 
   status() {
@@ -127,9 +127,7 @@ function defaultMessage(status, statusText) {
   }
 }
 
-function listOf(body, name) {
-  if (Array.isArray(body)) return body;
-  if (Array.isArray(body?.data)) return body.data;
-  if (Array.isArray(body?.[name])) return body[name];
-  return [];
+// A list answer is {"object": "list", "data": [...]}.
+function listOf(body) {
+  return Array.isArray(body?.data) ? body.data : [];
 }

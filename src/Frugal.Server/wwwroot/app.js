@@ -101,7 +101,7 @@ function renderSessions() {
     title.className = "session-title";
     title.textContent = titleOf(session);
     button.append(title);
-    const when = session.updated_at ?? session.created_at;
+    const when = session.updated_at;
     if (when) {
       const time = document.createElement("time");
       time.dateTime = when;
@@ -144,8 +144,7 @@ async function openSession(id) {
 }
 
 async function createSession(title) {
-  const created = await state.api.createSession(title ? { title } : {});
-  const session = created?.session ?? created;
+  const session = await state.api.createSession(title ? { title } : {});
   state.sessions.unshift(session);
   await openSession(session.id);
   return session;
@@ -186,7 +185,7 @@ async function saveRename(event) {
   if (!session || !title) return;
   try {
     const updated = await state.api.renameSession(session.id, title);
-    session.title = updated?.title ?? title;
+    session.title = updated.title;
     cancelRename();
     $("session-title").textContent = titleOf(session);
     renderSessions();
@@ -226,7 +225,7 @@ async function send(event) {
     if (!session) session = await createSession(titleFrom(text));
     else if (!session.title?.trim() && $("messages").childElementCount === 0) {
       state.api.renameSession(session.id, titleFrom(text))
-        .then((s) => { session.title = s?.title ?? titleFrom(text); renderSessions(); $("session-title").textContent = titleOf(session); })
+        .then((s) => { session.title = s.title; renderSessions(); $("session-title").textContent = titleOf(session); })
         .catch(report);
     }
   } catch (error) {

@@ -14,18 +14,11 @@ export function clearMessages() {
  * @param {any} message
  */
 export function showStoredMessage(message) {
-  const role = String(message.role ?? "assistant").toLowerCase();
-  if (role === "system") return;
-  const view = new MessageView(role === "user" ? "user" : "assistant");
+  const view = new MessageView(message.role === "user" ? "user" : "assistant");
   view.setText(String(message.content ?? ""));
-  if (message.id !== undefined) view.item.dataset.id = String(message.id);
+  view.item.dataset.id = String(message.id);
   if (view.role === "assistant") {
-    view.finish({
-      finishReason: message.finish_reason ?? statusReason(message.status),
-      tokens: firstNumber(message.token_count, message.tokens, message.completion_tokens),
-      ttftMs: firstNumber(message.ttft_ms, message.time_to_first_token_ms),
-      tokensPerSecond: firstNumber(message.tokens_per_second, message.decode_tokens_per_second),
-    });
+    view.finish({ finishReason: message.finish_reason ?? undefined, tokens: message.token_count });
   }
   return view;
 }
@@ -137,15 +130,6 @@ export class MessageView {
   }
 }
 
-// Older or partial rows may carry only a status ("partial", "failed") and no finish reason.
-function statusReason(status) {
-  switch (String(status ?? "").toLowerCase()) {
-    case "partial": return "cancelled";
-    case "failed": return "error";
-    default: return undefined;
-  }
-}
-
 function formatSeconds(ms) {
   return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(2)} s`;
 }
@@ -158,8 +142,4 @@ function nearBottom() {
 function scrollToBottom() {
   const el = list();
   el.scrollTop = el.scrollHeight;
-}
-
-function firstNumber(...values) {
-  return values.find((v) => typeof v === "number" && Number.isFinite(v));
 }

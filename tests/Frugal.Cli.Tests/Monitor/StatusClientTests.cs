@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Frugal.Cli.Monitor;
 using Frugal.Memory;
+using Frugal.Server.Contracts;
 
 namespace Frugal.Tests.Monitor;
 
@@ -9,12 +10,18 @@ public sealed class StatusClientTests
     [Fact]
     public void Parse_ServerStatus_ReadsMemoryQueueAndPressure()
     {
-        var body = """
-            {"model":"m","memory":{"limit_bytes":2147483648,"used_bytes":1900000000,"resident_bytes":1932735283,"available_bytes":214748365,
-             "process_rss_bytes":1300000000,"process_rss_anonymous_bytes":200000000,"process_rss_file_bytes":1100000000},
-             "queue_depth":3,"active_generations":1,"recent_prompt_tokens_per_second":47.5,"recent_decode_tokens_per_second":14.2,
-             "memory_pressure":"high","emergency_mode":false,"memory_restrictions":["reply_tokens_cap=128"]}
-            """u8;
+        var status = new ServerStatus
+        {
+            Model = "m", ModelPath = "/m.gguf", ModelFileSizeBytes = 1, Quantization = "Q8_0", ContextSize = 2048, ModelLoaded = true,
+            LoadState = "loaded", LoadError = null,
+            Memory = new MemoryFigures(2147483648, 1900000000, 214748365, 1300000000)
+            {
+                ResidentBytes = 1932735283, ProcessRssAnonymousBytes = 200000000, ProcessRssFileBytes = 1100000000,
+            },
+            MemoryPressure = "high", EmergencyMode = false, MemoryRestrictions = ["reply_tokens_cap=128"],
+            QueueDepth = 3, ActiveGenerations = 1, RecentPromptTokensPerSecond = 47.5, RecentDecodeTokensPerSecond = 14.2, UptimeSeconds = 5,
+        };
+        var body = JsonSerializer.SerializeToUtf8Bytes(status, OpenAIJsonContext.Default.ServerStatus);
 
         var sample = StatusClient.Parse(body, "http://127.0.0.1:8080/", DateTimeOffset.UnixEpoch);
 
@@ -29,13 +36,9 @@ public sealed class StatusClientTests
     }
 
     [Fact]
-    public void Parse_OlderServerWithoutPressureFields_LeavesThemNull()
+    public void Parse_NotAServerStatus_Throws()
     {
-        var sample = StatusClient.Parse("""{"memory":{"limit_bytes":1000,"used_bytes":500},"queue_depth":0}"""u8, "x", DateTimeOffset.UnixEpoch);
-
-        Assert.Null(sample.MemoryPressure);
-        Assert.Null(sample.EmergencyMode);
-        Assert.Equal(0.5, sample.PressureRatio);
+        Assert.Throws<JsonException>(() => StatusClient.Parse("""{"memory":{"limit_bytes":1000,"used_bytes":500},"queue_depth":0}"""u8, "x", DateTimeOffset.UnixEpoch));
     }
 
     [Fact]

@@ -12,15 +12,16 @@ public sealed class GenerationSchedulerTests(SchedulerEngineFixture fixture)
     public async Task RunAsync_WorkerFree_RunsAtOnceAndEndsWithFigures()
     {
         var scheduler = Create();
-        var updates = new List<ScheduledUpdate>();
+        var updates = new List<ChatUpdate>();
 
         await foreach (var update in scheduler.RunAsync("alice", Request(maxTokens: 4)))
         {
             updates.Add(update);
         }
 
+        Assert.NotNull(updates[0].Admitted);
         Assert.All(updates, u => Assert.Null(u.QueuePosition));
-        Assert.NotNull(updates[^1].Generation?.Completed);
+        Assert.NotNull(updates[^1].Completed);
         Assert.Equal(0, scheduler.QueueDepth);
         Assert.Equal(0, scheduler.ActiveGenerations);
     }
@@ -109,7 +110,8 @@ public sealed class GenerationSchedulerTests(SchedulerEngineFixture fixture)
         var scheduler = Create();
         using var cancel = new CancellationTokenSource();
         var running = scheduler.RunAsync("alice", Request(maxTokens: 400), cancel.Token).GetAsyncEnumerator();
-        Assert.True(await running.MoveNextAsync());
+        Assert.True(await running.MoveNextAsync()); // admitted
+        Assert.True(await running.MoveNextAsync()); // running
         Assert.Equal(1, scheduler.ActiveGenerations);
         await using var waiting = await QueueAsync(scheduler, "bob");
 
@@ -129,7 +131,8 @@ public sealed class GenerationSchedulerTests(SchedulerEngineFixture fixture)
         var time = new FakeTimeProvider();
         var scheduler = Create(time: time, limit: TimeSpan.FromSeconds(10));
         await using var running = scheduler.RunAsync("alice", Request(maxTokens: 400)).GetAsyncEnumerator();
-        Assert.True(await running.MoveNextAsync());
+        Assert.True(await running.MoveNextAsync()); // admitted
+        Assert.True(await running.MoveNextAsync()); // running
 
         time.Advance(TimeSpan.FromSeconds(11));
         var stats = await DrainAsync(running);
@@ -161,11 +164,13 @@ public sealed class GenerationSchedulerTests(SchedulerEngineFixture fixture)
     };
 
     // Starts a long generation and stops pulling after its first step: it holds the worker until disposed.
-    private static async Task<IAsyncEnumerator<ScheduledUpdate>> HoldWorkerAsync(GenerationScheduler scheduler)
+    private static async Task<IAsyncEnumerator<ChatUpdate>> HoldWorkerAsync(GenerationScheduler scheduler)
     {
         var blocker = scheduler.RunAsync("holder", Request(maxTokens: 400)).GetAsyncEnumerator();
         Assert.True(await blocker.MoveNextAsync());
-        Assert.NotNull(blocker.Current.Generation);
+        Assert.NotNull(blocker.Current.Admitted);
+        Assert.True(await blocker.MoveNextAsync());
+        Assert.True(Generating(blocker.Current));
         return blocker;
     }
 
@@ -173,24 +178,29 @@ public sealed class GenerationSchedulerTests(SchedulerEngineFixture fixture)
     {
         var updates = scheduler.RunAsync(user, Request(), cancellationToken).GetAsyncEnumerator(cancellationToken);
         Assert.True(await updates.MoveNextAsync());
+        Assert.NotNull(updates.Current.Admitted);
+        Assert.True(await updates.MoveNextAsync());
         var position = updates.Current.QueuePosition ?? throw new InvalidOperationException("The request did not queue.");
         return new Waiter(updates, position);
     }
 
-    private static async Task<GenerationStats> DrainAsync(IAsyncEnumerator<ScheduledUpdate> updates)
+    private static async Task<GenerationStats> DrainAsync(IAsyncEnumerator<ChatUpdate> updates)
     {
         GenerationStats? stats = null;
         while (await updates.MoveNextAsync())
         {
-            stats = updates.Current.Generation?.Completed ?? stats;
+            stats = updates.Current.Completed ?? stats;
         }
 
         return stats ?? throw new InvalidOperationException("No figures at the end.");
     }
 
-    private sealed class Waiter(IAsyncEnumerator<ScheduledUpdate> updates, int firstPosition) : IAsyncDisposable
+    // A step of the running generation: neither the admission nor a queue position.
+    private static bool Generating(ChatUpdate update) => update.Admitted is null && update.QueuePosition is null;
+
+    private sealed class Waiter(IAsyncEnumerator<ChatUpdate> updates, int firstPosition) : IAsyncDisposable
     {
-        public IAsyncEnumerator<ScheduledUpdate> Updates { get; } = updates;
+        public IAsyncEnumerator<ChatUpdate> Updates { get; } = updates;
 
         public int FirstPosition { get; } = firstPosition;
 
@@ -200,7 +210,7 @@ public sealed class GenerationSchedulerTests(SchedulerEngineFixture fixture)
             var started = false;
             while (await Updates.MoveNextAsync())
             {
-                if (!started && Updates.Current.Generation is not null)
+                if (!started && Generating(Updates.Current))
                 {
                     started = true;
                     onStart();

@@ -12,7 +12,7 @@ public sealed class ParallelGenerationSchedulerTests(SchedulerEngineFixture fixt
     public async Task RunAsync_EngineWithNSequences_RunsNAtOnceAndQueuesTheNext()
     {
         var scheduler = Create();
-        var running = new List<IAsyncEnumerator<ScheduledUpdate>>();
+        var running = new List<IAsyncEnumerator<ChatUpdate>>();
         try
         {
             for (var i = 0; i < SchedulerEngineFixture.Parallel; i++)
@@ -25,6 +25,8 @@ public sealed class ParallelGenerationSchedulerTests(SchedulerEngineFixture fixt
 
             await using var next = scheduler.RunAsync("late", Request(3)).GetAsyncEnumerator();
             Assert.True(await next.MoveNextAsync());
+            Assert.NotNull(next.Current.Admitted);
+            Assert.True(await next.MoveNextAsync());
             Assert.Equal(1, next.Current.QueuePosition);
             Assert.Equal([1], scheduler.QueuePositionsOf("late"));
 
@@ -32,7 +34,7 @@ public sealed class ParallelGenerationSchedulerTests(SchedulerEngineFixture fixt
             await running[0].DisposeAsync();
             running.RemoveAt(0);
             Assert.True(await next.MoveNextAsync());
-            Assert.NotNull(next.Current.Generation);
+            Assert.True(next.Current.Admitted is null && next.Current.QueuePosition is null);
             Assert.Equal(0, scheduler.QueueDepth);
             Assert.True(fixture.ParallelEngine.PeakStepSequences >= 2, $"peak {fixture.ParallelEngine.PeakStepSequences} sequences in one step");
         }
@@ -55,7 +57,7 @@ public sealed class ParallelGenerationSchedulerTests(SchedulerEngineFixture fixt
             GenerationStats? stats = null;
             await foreach (var update in scheduler.RunAsync($"user{i % 3}", Request(6)))
             {
-                stats = update.Generation?.Completed ?? stats;
+                stats = update.Completed ?? stats;
             }
 
             return stats;
@@ -78,11 +80,13 @@ public sealed class ParallelGenerationSchedulerTests(SchedulerEngineFixture fixt
     };
 
     // Starts a long generation and stops pulling after its first step: it holds its worker until disposed.
-    private static async Task<IAsyncEnumerator<ScheduledUpdate>> StartAsync(GenerationScheduler scheduler, string user)
+    private static async Task<IAsyncEnumerator<ChatUpdate>> StartAsync(GenerationScheduler scheduler, string user)
     {
         var updates = scheduler.RunAsync(user, Request(400)).GetAsyncEnumerator();
         Assert.True(await updates.MoveNextAsync());
-        Assert.NotNull(updates.Current.Generation);
+        Assert.NotNull(updates.Current.Admitted);
+        Assert.True(await updates.MoveNextAsync());
+        Assert.True(updates.Current.Admitted is null && updates.Current.QueuePosition is null);
         return updates;
     }
 }

@@ -115,7 +115,7 @@ public sealed class SessionsLifecycleTests
         using var second = await bob.PostMessageAsync(waiting, Long, HttpCompletionOption.ResponseHeadersRead);
         using var secondReader = new StreamReader(await second.Content.ReadAsStreamAsync());
         // The waiting turn is told its place in line as an SSE comment.
-        await ReadUntilAsync(secondReader, ": queued position 1");
+        await ReadUntilAsync(secondReader, ": queued 1");
 
         using var third = await alice.PostMessageAsync(refused, """{"content":"me too","stream":true}""");
 

@@ -1,5 +1,6 @@
 using Frugal.DependencyInjection;
 using Frugal.Models;
+using Frugal.Server.Hosting;
 using Frugal.Tests.Infrastructure;
 
 namespace Frugal.Tests.Endpoints;
@@ -40,12 +41,14 @@ public sealed class TinyServer : IAsyncLifetime
     }
 
     /// <summary>Starts a server of its own with the tiny model and further changes.</summary>
-    public static Task<ServerFixture> StartAsync(Action<FrugalOptions>? configure = null, bool keepStates = false) =>
-        ServerFixture.StartAsync(o =>
-        {
-            Configure(o, keepStates);
-            configure?.Invoke(o);
-        });
+    public static Task<ServerFixture> StartAsync(Action<FrugalOptions>? configure = null, bool keepStates = false, Action<FrugalServerOptions>? server = null) =>
+        ServerFixture.StartAsync(
+            o =>
+            {
+                Configure(o, keepStates);
+                configure?.Invoke(o);
+            },
+            server);
 
     public async Task InitializeAsync() => _server = await StartAsync();
 

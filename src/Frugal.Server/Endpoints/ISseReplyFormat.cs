@@ -1,0 +1,17 @@
+using Frugal.Inference;
+using Frugal.Requests;
+
+namespace Frugal.Server.Endpoints;
+
+/// <summary>What the events of one API's streamed reply say; <see cref="SseWriter.StreamAsync"/> calls it in order.</summary>
+internal interface ISseReplyFormat
+{
+    /// <summary>A piece of the reply's text.</summary>
+    Task TextAsync(SseWriter writer, string text);
+
+    /// <summary>The reply is complete (<paramref name="reply"/> holds all of it): the final event(s).</summary>
+    Task CompletedAsync(SseWriter writer, GenerationStats stats, ReplyBuilder reply);
+
+    /// <summary>Generation failed after the stream began: the error event.</summary>
+    Task FailedAsync(SseWriter writer, Exception exception);
+}
