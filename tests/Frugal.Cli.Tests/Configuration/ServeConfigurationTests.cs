@@ -3,7 +3,6 @@ using Frugal.Cli.Commands;
 using Frugal.Cli.Configuration;
 using Frugal.DependencyInjection;
 using Frugal.Server.Hosting;
-using Frugal.Tests.Commands;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;

@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using Frugal.Cli.Models;
 using Frugal.Models;
-using Frugal.Tests.Commands;
 
 namespace Frugal.Tests.Models;
 
@@ -14,7 +13,7 @@ public sealed class ModelDownloaderTests : IAsyncLifetime, IDisposable
     private byte[] _model = [];
     private string _sha256 = "";
 
-    public async Task InitializeAsync()
+    public async ValueTask InitializeAsync()
     {
         _server = await ModelFileServer.StartAsync();
         var path = _temp.File("source.gguf");
@@ -23,7 +22,7 @@ public sealed class ModelDownloaderTests : IAsyncLifetime, IDisposable
         _sha256 = Convert.ToHexStringLower(SHA256.HashData(_model));
     }
 
-    public async Task DisposeAsync() => await _server.DisposeAsync();
+    public async ValueTask DisposeAsync() => await _server.DisposeAsync();
 
     public void Dispose() => _temp.Dispose();
 

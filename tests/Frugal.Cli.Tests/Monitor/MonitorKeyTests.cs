@@ -1,6 +1,5 @@
 using Frugal.Cli.Commands;
 using Frugal.Cli.Monitor;
-using Frugal.Tests.Commands;
 
 namespace Frugal.Tests.Monitor;
 

@@ -35,7 +35,7 @@ public sealed class LlamaEngineLoadTests : IDisposable
     public async Task LoadAsync_TruncatedModel_ThrowsModelFileException(int keepBytes)
     {
         var path = Path.Combine(_dir, $"cut-{keepBytes}.gguf");
-        await using (var source = File.OpenRead(SharedModels.TinyRandomLlama2))
+        await using (var source = File.OpenRead(TestModels.TinyRandomLlama2))
         await using (var target = File.Create(path))
         {
             var buffer = new byte[keepBytes];
@@ -49,7 +49,7 @@ public sealed class LlamaEngineLoadTests : IDisposable
     [Fact]
     public async Task LoadAsync_ValidModel_ReportsWhatItLoaded()
     {
-        await using var engine = await LoadAsync(SharedModels.TinyRandomLlama2);
+        await using var engine = await LoadAsync(TestModels.TinyRandomLlama2);
 
         Assert.Equal(256, engine.ContextSize);
         Assert.Equal(ChatTemplateFamily.Llama2, engine.TemplateFamily);

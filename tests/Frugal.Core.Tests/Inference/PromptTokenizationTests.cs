@@ -104,7 +104,7 @@ public sealed class PromptTokenizationTests(TinyEngineFixture fixture)
     public async Task LoadAsync_ModelWithoutTemplateAndNoOverride_ThrowsChatTemplateException()
     {
         var error = await Assert.ThrowsAsync<ChatTemplateException>(() =>
-            LlamaEngine.LoadAsync(new EngineOptions { ModelPath = SharedModels.TinyRandomLlama2, ContextSize = 128 }));
+            LlamaEngine.LoadAsync(new EngineOptions { ModelPath = TestModels.TinyRandomLlama2, ContextSize = 128 }));
 
         Assert.Contains("no chat template", error.Message, StringComparison.Ordinal);
     }

@@ -11,7 +11,7 @@ public sealed class SessionDeletionTests(TinyEngineFixture fixture) : IAsyncLife
     private TieredSessionStateStore _store = null!;
     private LlamaEngine _engine = null!;
 
-    public async Task InitializeAsync()
+    public async ValueTask InitializeAsync()
     {
         var options = new EngineOptions { ModelPath = fixture.TinyModelPath, ContextSize = 512 };
         _store = new TieredSessionStateStore(new TieredSessionStateStoreOptions
@@ -22,7 +22,7 @@ public sealed class SessionDeletionTests(TinyEngineFixture fixture) : IAsyncLife
         _engine = await LlamaEngine.LoadAsync(options with { SessionStateStore = _store, MinTokensToSaveState = 0 });
     }
 
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         await _engine.DisposeAsync();
         Directory.Delete(_dir, recursive: true);

@@ -14,9 +14,9 @@ public sealed class SessionReuseTests(TinyEngineFixture fixture) : IAsyncLifetim
 
     public static TheoryData<string> Models => new() { "tiny", "llama-2-tiny-random" };
 
-    public Task InitializeAsync() => Task.CompletedTask;
+    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
 
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         if (_engine is not null)
         {
@@ -170,7 +170,7 @@ public sealed class SessionReuseTests(TinyEngineFixture fixture) : IAsyncLifetim
     {
         var options = model == "tiny"
             ? new EngineOptions { ModelPath = fixture.TinyModelPath, ContextSize = 1024 }
-            : new EngineOptions { ModelPath = SharedModels.TinyRandomLlama2, ContextSize = 1024, ChatTemplate = ChatTemplateFamily.Llama2 };
+            : new EngineOptions { ModelPath = TestModels.TinyRandomLlama2, ContextSize = 1024, ChatTemplate = ChatTemplateFamily.Llama2 };
         _store = new TieredSessionStateStore(new TieredSessionStateStoreOptions
         {
             DataDirectory = _dir,

@@ -21,7 +21,7 @@ public sealed class TokenizerVectorTests(TinyEngineFixture fixture)
 
     private static List<(string Input, int[] Expected)> ReadCases()
     {
-        var path = SharedModels.LlamaSpmVocabulary;
+        var path = TestModels.LlamaVocabulary;
         var inputs = File.ReadAllText(path + ".inp").Split("\n__ggml_vocab_test__\n");
         var outputs = File.ReadAllText(path + ".out").Split('\n');
 

@@ -9,7 +9,7 @@ public sealed class GgufReaderTests
     [InlineData("ggml-vocab-llama-spm.gguf", 0)]
     public void Read_SharedModel_ReadsHeaderAndTensorTable(string name, int tensors)
     {
-        var path = TestPaths.SharedModel(name);
+        var path = Path.Combine(TestModels.SharedDirectory, name);
 
         var file = GgufReader.Read(path);
 
@@ -24,7 +24,7 @@ public sealed class GgufReaderTests
     [Fact]
     public void Read_SharedTinyRandom_TensorOffsetsAreContiguousAndAligned()
     {
-        var file = GgufReader.Read(TestPaths.SharedModel("llama-2-tiny-random.gguf"));
+        var file = GgufReader.Read(Path.Combine(TestModels.SharedDirectory, "llama-2-tiny-random.gguf"));
 
         var expected = 0L;
         foreach (var t in file.Tensors)

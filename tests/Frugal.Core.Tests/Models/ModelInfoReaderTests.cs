@@ -12,7 +12,7 @@ public sealed class ModelInfoReaderTests : IDisposable
     [Fact]
     public void Read_SharedTinyRandomLlama_ReportsItsShape()
     {
-        var info = ModelInfoReader.Read(TestPaths.SharedModel("llama-2-tiny-random.gguf"));
+        var info = ModelInfoReader.Read(Path.Combine(TestModels.SharedDirectory, "llama-2-tiny-random.gguf"));
 
         Assert.Equal("llama", info.Architecture);
         Assert.Equal("F16", info.FileType);
@@ -37,7 +37,7 @@ public sealed class ModelInfoReaderTests : IDisposable
     [Fact]
     public void Read_VocabularyOnlyFile_ThrowsNotACompleteModel()
     {
-        var e = Assert.Throws<ModelFileException>(() => ModelInfoReader.Read(TestPaths.SharedModel("ggml-vocab-llama-spm.gguf")));
+        var e = Assert.Throws<ModelFileException>(() => ModelInfoReader.Read(Path.Combine(TestModels.SharedDirectory, "ggml-vocab-llama-spm.gguf")));
 
         Assert.Contains("no tensors", e.Problem, StringComparison.Ordinal);
     }

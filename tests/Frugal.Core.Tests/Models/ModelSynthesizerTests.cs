@@ -60,7 +60,7 @@ public sealed class ModelSynthesizerTests : IDisposable
     {
         var path = _temp.File("tiny-spm.gguf");
 
-        ModelSynthesizer.WriteTiny(path, TestPaths.SharedModel("ggml-vocab-llama-spm.gguf"));
+        ModelSynthesizer.WriteTiny(path, Path.Combine(TestModels.SharedDirectory, "ggml-vocab-llama-spm.gguf"));
         var file = GgufReader.Read(path);
         var info = ModelInfoReader.FromFile(file);
 

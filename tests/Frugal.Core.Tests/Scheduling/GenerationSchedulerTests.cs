@@ -6,7 +6,7 @@ using Microsoft.Extensions.Time.Testing;
 namespace Frugal.Tests.Scheduling;
 
 [Collection(SchedulerEngineCollection.Name)]
-public sealed class GenerationSchedulerTests(SchedulerEngineFixture fixture)
+public sealed class GenerationSchedulerTests(TinyEngineFixture fixture)
 {
     [Fact]
     public async Task RunAsync_WorkerFree_RunsAtOnceAndEndsWithFigures()

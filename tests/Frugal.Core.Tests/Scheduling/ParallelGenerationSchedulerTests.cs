@@ -6,7 +6,7 @@ namespace Frugal.Tests.Scheduling;
 
 /// <summary>The scheduler on an engine with several sequences: that many generations run at once, the rest queue fairly.</summary>
 [Collection(SchedulerEngineCollection.Name)]
-public sealed class ParallelGenerationSchedulerTests(SchedulerEngineFixture fixture)
+public sealed class ParallelGenerationSchedulerTests(TinyEngineFixture fixture)
 {
     [Fact]
     public async Task RunAsync_EngineWithNSequences_RunsNAtOnceAndQueuesTheNext()
@@ -15,12 +15,12 @@ public sealed class ParallelGenerationSchedulerTests(SchedulerEngineFixture fixt
         var running = new List<IAsyncEnumerator<ChatUpdate>>();
         try
         {
-            for (var i = 0; i < SchedulerEngineFixture.Parallel; i++)
+            for (var i = 0; i < TinyEngineFixture.Parallel; i++)
             {
                 running.Add(await StartAsync(scheduler, $"user{i}"));
             }
 
-            Assert.Equal(SchedulerEngineFixture.Parallel, scheduler.ActiveGenerations);
+            Assert.Equal(TinyEngineFixture.Parallel, scheduler.ActiveGenerations);
             Assert.Equal(0, scheduler.QueueDepth);
 
             await using var next = scheduler.RunAsync("late", Request(3)).GetAsyncEnumerator();

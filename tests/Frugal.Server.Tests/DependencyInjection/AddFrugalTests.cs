@@ -2,7 +2,6 @@ using System.Text;
 using Frugal.AI;
 using Frugal.DependencyInjection;
 using Frugal.Inference;
-using Frugal.Tests.Endpoints;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;

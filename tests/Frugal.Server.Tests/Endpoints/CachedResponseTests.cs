@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
-using Frugal.Tests.Infrastructure;
 
 namespace Frugal.Tests.Endpoints;
 

@@ -2,7 +2,6 @@ using System.ClientModel;
 using System.Net;
 using System.Text;
 using System.Text.Json;
-using Frugal.Tests.Infrastructure;
 using OpenAI;
 using OpenAI.Chat;
 
@@ -21,7 +20,7 @@ public sealed class MemoryPressureResponseTests : IAsyncLifetime
 
     private ServerFixture Server => _server!;
 
-    public async Task InitializeAsync() => _server = await TinyServer.StartAsync(o =>
+    public async ValueTask InitializeAsync() => _server = await TinyServer.StartAsync(o =>
     {
         o.Memory.MediumThreshold = 0;
         o.Memory.HighThreshold = 0;
@@ -31,7 +30,7 @@ public sealed class MemoryPressureResponseTests : IAsyncLifetime
         o.ResponseCache.MaxBytes = Frugal.ByteSize.Zero; // every reply from the model, so each shows the cap at work
     });
 
-    public async Task DisposeAsync() => await Server.DisposeAsync();
+    public async ValueTask DisposeAsync() => await Server.DisposeAsync();
 
     [Fact]
     public async Task PostChatCompletion_HighPressure_SaysMaxTokensCappedAndFinishesLength()

@@ -1,6 +1,5 @@
 using System.ClientModel;
 using System.Text;
-using Frugal.Tests.Infrastructure;
 using Microsoft.Extensions.AI;
 using OpenAI;
 using OpenAI.Chat;

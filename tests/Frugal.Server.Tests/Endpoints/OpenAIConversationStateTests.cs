@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Frugal.Tests.Infrastructure;
 
 namespace Frugal.Tests.Endpoints;
 
@@ -13,11 +12,11 @@ public sealed class OpenAIConversationStateTests : IAsyncLifetime
 {
     private ServerFixture _server = null!;
 
-    public async Task InitializeAsync() =>
+    public async ValueTask InitializeAsync() =>
         // The server's own engine loader: the real engine with the registered session-state store.
         _server = await TinyServer.StartAsync(keepStates: true);
 
-    public async Task DisposeAsync() => await _server.DisposeAsync();
+    public async ValueTask DisposeAsync() => await _server.DisposeAsync();
 
     [Fact]
     public async Task Post_FollowUpAfterAnotherConversation_EvaluatesOnlyItsNewTokens()

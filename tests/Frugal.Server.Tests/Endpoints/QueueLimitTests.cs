@@ -1,7 +1,6 @@
 using System.Net;
 using Frugal.Inference;
 using Frugal.Scheduling;
-using Frugal.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Frugal.Tests.Endpoints;

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
-using Frugal.Tests.Infrastructure;
 
 namespace Frugal.Tests.Endpoints;
 

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text.Json;
-using Frugal.Tests.Infrastructure;
 
 namespace Frugal.Tests.Endpoints;
 

@@ -2,7 +2,6 @@ using System.Net;
 using System.Text;
 using Frugal.Server.Hosting;
 using Frugal.Storage.Sqlite;
-using Frugal.Tests.Infrastructure;
 
 namespace Frugal.Tests.Hosting;
 

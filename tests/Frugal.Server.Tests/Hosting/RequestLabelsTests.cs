@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using Frugal.Server.Hosting;
-using Frugal.Tests.Infrastructure;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Logging;
 

@@ -2,7 +2,6 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Frugal.Server.Hosting;
-using Frugal.Tests.Infrastructure;
 
 namespace Frugal.Tests.Hosting;
 

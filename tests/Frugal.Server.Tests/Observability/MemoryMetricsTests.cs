@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Net;
 using Frugal.Tests.Endpoints;
-using Frugal.Tests.Infrastructure;
 
 namespace Frugal.Tests.Observability;
 

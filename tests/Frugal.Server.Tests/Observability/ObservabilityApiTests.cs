@@ -4,7 +4,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Frugal.Inference;
 using Frugal.Server.Hosting;
 using Frugal.Tests.Endpoints;
-using Frugal.Tests.Infrastructure;
 
 namespace Frugal.Tests.Observability;
 

@@ -1,6 +1,5 @@
 using Frugal.Server.Hosting;
 using Frugal.Storage.Sqlite;
-using Frugal.Tests.Infrastructure;
 using Microsoft.Data.Sqlite;
 
 namespace Frugal.Tests.Storage;

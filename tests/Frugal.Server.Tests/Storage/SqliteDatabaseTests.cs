@@ -1,5 +1,4 @@
 using Frugal.Storage.Sqlite;
-using Frugal.Tests.Infrastructure;
 using Microsoft.Data.Sqlite;
 
 namespace Frugal.Tests.Storage;

@@ -1,6 +1,5 @@
 using System.Text;
 using Frugal.Storage.Sqlite;
-using Frugal.Tests.Infrastructure;
 using Frugal.Users;
 using Microsoft.Data.Sqlite;
 

@@ -12,7 +12,7 @@ public abstract class StoreContractBase(Func<IStoreLocation> createLocation) : I
 
     protected StoreHandle Store => _store ?? throw new InvalidOperationException("Not initialized.");
 
-    public async Task InitializeAsync() => _store = await Location.OpenAsync();
+    public async ValueTask InitializeAsync() => _store = await Location.OpenAsync();
 
-    public async Task DisposeAsync() => await Location.DisposeAsync();
+    public async ValueTask DisposeAsync() => await Location.DisposeAsync();
 }

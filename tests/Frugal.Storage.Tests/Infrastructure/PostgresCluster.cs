@@ -29,7 +29,7 @@ public sealed class PostgresCluster : IAsyncLifetime
 
     private static bool IsRoot => Environment.UserName == "root";
 
-    public async Task InitializeAsync()
+    public async ValueTask InitializeAsync()
     {
         var bin = FindBinaries();
         Directory.CreateDirectory(_directory);
@@ -52,7 +52,7 @@ public sealed class PostgresCluster : IAsyncLifetime
         ], asPostgres: true);
     }
 
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         NpgsqlConnection.ClearAllPools();
         if (Directory.Exists(DataDirectory))

@@ -17,13 +17,13 @@ public sealed class PostgresSessionLeasesTests(PostgresCluster cluster) : IAsync
 
     private PostgresSessionLeases Second => _second!;
 
-    public async Task InitializeAsync()
+    public async ValueTask InitializeAsync()
     {
         _first = new PostgresSessionLeases(await _location.OpenDatabaseAsync(), ShortWait);
         _second = new PostgresSessionLeases(await _location.OpenDatabaseAsync(), ShortWait);
     }
 
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         await First.DisposeAsync();
         await Second.DisposeAsync();

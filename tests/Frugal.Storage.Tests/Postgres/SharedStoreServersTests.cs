@@ -22,7 +22,7 @@ public sealed class SharedStoreServersTests(PostgresCluster cluster) : IAsyncLif
 
     private PostgresServer B => _b!;
 
-    public async Task InitializeAsync()
+    public async ValueTask InitializeAsync()
     {
         // What 'frugal user add --database postgres://…' does: its own connection, not an instance's.
         _cli = new PostgresUserStore(await _location.OpenDatabaseAsync());
@@ -33,7 +33,7 @@ public sealed class SharedStoreServersTests(PostgresCluster cluster) : IAsyncLif
         _b = await PostgresServer.StartAsync("instance-b", connection, TimeSpan.FromSeconds(30));
     }
 
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         await A.DisposeAsync();
         await B.DisposeAsync();

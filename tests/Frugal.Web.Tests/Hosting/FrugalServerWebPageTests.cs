@@ -1,5 +1,4 @@
 using System.Net;
-using Frugal.Tests.Infrastructure;
 
 namespace Frugal.Web.Tests.Hosting;
 

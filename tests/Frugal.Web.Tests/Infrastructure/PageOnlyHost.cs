@@ -18,7 +18,7 @@ public sealed class PageOnlyHost : IAsyncLifetime
 
     public Uri BaseAddress { get; private set; } = new("http://127.0.0.1/");
 
-    public async Task InitializeAsync()
+    public async ValueTask InitializeAsync()
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
@@ -30,7 +30,7 @@ public sealed class PageOnlyHost : IAsyncLifetime
         BaseAddress = new Uri(address.TrimEnd('/') + "/");
     }
 
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         if (_app is not null)
         {

@@ -1,6 +1,5 @@
 using System.Net.Http.Json;
 using System.Text.Json;
-using Frugal.Tests.Infrastructure;
 
 namespace Frugal.Web.Tests.Infrastructure;
 

@@ -1,6 +1,5 @@
 using Frugal.Models;
 using Frugal.DependencyInjection;
-using Frugal.Tests.Infrastructure;
 
 namespace Frugal.Web.Tests.Infrastructure;
 
@@ -40,32 +39,13 @@ public sealed class SlowModelServer : IAsyncLifetime
         ContextLength = ContextSize,
     };
 
-    private static readonly Lazy<string> Model = new(() =>
-    {
-        var directory = Directory.CreateTempSubdirectory("frugal-web-tests-").FullName;
-        var path = Path.Combine(directory, "slow.gguf");
-        ModelSynthesizer.Write(path, new SynthesisOptions { Shape = Shape, VocabularyFrom = LlamaVocabularyPath });
-        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
-        {
-            try
-            {
-                Directory.Delete(directory, recursive: true);
-            }
-            catch (IOException)
-            {
-                // Left for the system's temp cleaner.
-            }
-        };
-        return path;
-    });
+    private static readonly Lazy<string> Model = new(() => TestModels.Write(
+        "slow.gguf", path => ModelSynthesizer.Write(path, new SynthesisOptions { Shape = Shape, VocabularyFrom = TestModels.LlamaVocabulary })));
 
     private ServerFixture? _server;
 
     /// <summary>The synthesized model file (written on first use).</summary>
     public static string ModelPath => Model.Value;
-
-    /// <summary>The shared fixture's vocabulary: ../shared/models next to the folder holding Frugal.slnx.</summary>
-    public static string LlamaVocabularyPath { get; } = LocateVocabulary();
 
     public ServerFixture Server => _server ?? throw new InvalidOperationException("The server is not started.");
 
@@ -77,9 +57,9 @@ public sealed class SlowModelServer : IAsyncLifetime
             configure?.Invoke(o);
         });
 
-    public async Task InitializeAsync() => _server = await StartAsync();
+    public async ValueTask InitializeAsync() => _server = await StartAsync();
 
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         if (_server is not null)
         {
@@ -101,18 +81,5 @@ public sealed class SlowModelServer : IAsyncLifetime
         options.Memory.CriticalThreshold = 1.5;
         options.Memory.ThrashingStallPercent = 0;
         options.Memory.ThrashingMajorFaultsPerSecond = 0;
-    }
-
-    private static string LocateVocabulary()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Frugal.slnx")))
-            {
-                return Path.GetFullPath(Path.Combine(dir.FullName, "..", "shared", "models", "ggml-vocab-llama-spm.gguf"));
-            }
-        }
-
-        throw new InvalidOperationException($"No Frugal.slnx above {AppContext.BaseDirectory}.");
     }
 }

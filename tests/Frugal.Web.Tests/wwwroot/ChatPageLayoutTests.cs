@@ -1,4 +1,3 @@
-using Frugal.Tests.Infrastructure;
 using Frugal.Web.Tests.Infrastructure;
 using Microsoft.Playwright;
 

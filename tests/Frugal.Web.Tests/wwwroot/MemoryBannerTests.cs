@@ -1,5 +1,4 @@
 using Frugal.Memory;
-using Frugal.Tests.Infrastructure;
 using Frugal.Web.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;

@@ -71,7 +71,7 @@ public sealed class BatchedGenerationTests(TinyEngineFixture fixture)
 
     private async Task<LlamaEngine> LoadAsync(string model, int parallel) => await LlamaEngine.LoadAsync(model == "tiny"
         ? new EngineOptions { ModelPath = fixture.TinyModelPath, ContextSize = 1024, ParallelSequences = parallel }
-        : new EngineOptions { ModelPath = SharedModels.TinyRandomLlama2, ContextSize = 1024, ParallelSequences = parallel, ChatTemplate = ChatTemplateFamily.Llama2 });
+        : new EngineOptions { ModelPath = TestModels.TinyRandomLlama2, ContextSize = 1024, ParallelSequences = parallel, ChatTemplate = ChatTemplateFamily.Llama2 });
 
     /// <summary>Runs a request on a worker thread, calling <paramref name="onText"/> with the count of text updates so far.</summary>
     private static Task<(string Text, GenerationStats Stats)> RunAsync(IInferenceEngine engine, GenerationRequest request, Action<int> onText,

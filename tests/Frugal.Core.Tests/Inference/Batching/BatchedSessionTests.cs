@@ -27,9 +27,9 @@ public sealed class BatchedSessionTests(TinyEngineFixture fixture) : IAsyncLifet
 
     public static TheoryData<string> Models => new() { "tiny", "llama-2-tiny-random" };
 
-    public Task InitializeAsync() => Task.CompletedTask;
+    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
 
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         if (_engine is not null)
         {
@@ -114,7 +114,7 @@ public sealed class BatchedSessionTests(TinyEngineFixture fixture) : IAsyncLifet
     {
         var options = model == "tiny"
             ? new EngineOptions { ModelPath = fixture.TinyModelPath, ContextSize = 512 }
-            : new EngineOptions { ModelPath = SharedModels.TinyRandomLlama2, ContextSize = 512, ChatTemplate = ChatTemplateFamily.Llama2 };
+            : new EngineOptions { ModelPath = TestModels.TinyRandomLlama2, ContextSize = 512, ChatTemplate = ChatTemplateFamily.Llama2 };
         _store = Store("batched", options.ModelPath);
         options = options with { FlashAttention = flashAttention };
         _engine = await LlamaEngine.LoadAsync(options with { SessionStateStore = _store, MinTokensToSaveState = 0, ParallelSequences = parallel });

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text.Json;
 
-namespace Frugal.Tests.Infrastructure;
+namespace Frugal.Testing;
 
 /// <summary>Checks that a response is an OpenAI-style error: the status, and <c>{"error": {"message", "type", "param", "code"}}</c>.</summary>
 public static class ErrorAssert

@@ -3,7 +3,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 
-namespace Frugal.Tests.Infrastructure;
+namespace Frugal.Testing;
 
 /// <summary>Small helpers over <c>/api/sessions</c> for tests: create a session, send a message, list messages.</summary>
 public static class SessionsClient

@@ -1,30 +1,21 @@
 using Frugal.DependencyInjection;
-using Frugal.Models;
 using Frugal.Server.Hosting;
-using Frugal.Tests.Infrastructure;
 
-namespace Frugal.Tests.Endpoints;
+namespace Frugal.Testing;
 
 /// <summary>
 /// A real server (the shared <see cref="ServerFixture"/>) that loads the synthesized tiny model,
-/// written once per test run as <c>tiny.gguf</c> (so its model id is "tiny"), with the real engine; no idle
-/// conversation's KV state is kept unless a test asks for it.
+/// <see cref="TestModels.Tiny"/> (so its model id is "tiny"), with the real engine; no idle conversation's KV
+/// state is kept unless a test asks for it.
 /// </summary>
 public sealed class TinyServer : IAsyncLifetime
 {
     public const int ContextSize = 512;
 
-    private static readonly Lazy<string> Model = new(() =>
-    {
-        var path = Path.Combine(Directory.CreateTempSubdirectory("frugal-openai-tests-").FullName, "tiny.gguf");
-        ModelSynthesizer.WriteTiny(path);
-        return path;
-    });
-
     private ServerFixture? _server;
 
     /// <summary>The tiny model file.</summary>
-    public static string ModelPath => Model.Value;
+    public static string ModelPath => TestModels.Tiny;
 
     public ServerFixture Server => _server ?? throw new InvalidOperationException("The server is not started.");
 
@@ -50,9 +41,9 @@ public sealed class TinyServer : IAsyncLifetime
             },
             server);
 
-    public async Task InitializeAsync() => _server = await StartAsync();
+    public async ValueTask InitializeAsync() => _server = await StartAsync();
 
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         if (_server is not null)
         {

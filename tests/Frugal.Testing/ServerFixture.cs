@@ -8,7 +8,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace Frugal.Tests.Infrastructure;
+namespace Frugal.Testing;
 
 /// <summary>
 /// A real Frugal server for tests: a temporary data directory with a real SQLite file, two users
@@ -37,11 +37,12 @@ namespace Frugal.Tests.Infrastructure;
 /// (same users and keys). <see cref="CreateClient(string?)"/> with null sends no key. The server's
 /// services (the user store, <see cref="EngineReadiness"/>, …) are reachable through <see cref="App"/>.</para>
 /// </remarks>
-public sealed class ServerFixture : IAsyncLifetime, IAsyncDisposable
+public sealed class ServerFixture : IAsyncLifetime
 {
     private readonly Action<FrugalOptions>? _configure;
     private readonly Action<FrugalServerOptions>? _configureServer;
     private readonly Dictionary<string, string> _keys = new(StringComparer.Ordinal);
+    private readonly TempDirectory _data = new();
     private WebApplication? _app;
 
     /// <summary>A fixture with the default options (used by <c>IClassFixture&lt;ServerFixture&gt;</c>).</summary>
@@ -54,7 +55,7 @@ public sealed class ServerFixture : IAsyncLifetime, IAsyncDisposable
     {
         _configure = configure;
         _configureServer = configureServer;
-        DataDirectory = Path.Combine(Path.GetTempPath(), "frugal-test-" + Guid.NewGuid().ToString("N"));
+        DataDirectory = _data.Path;
     }
 
     /// <summary>The users the fixture adds, in order.</summary>
@@ -133,7 +134,7 @@ public sealed class ServerFixture : IAsyncLifetime, IAsyncDisposable
     }
 
     /// <summary>Adds the users (first start only), starts the server and waits for the model to load.</summary>
-    public async Task InitializeAsync()
+    public async ValueTask InitializeAsync()
     {
         if (_keys.Count == 0)
         {
@@ -176,21 +177,11 @@ public sealed class ServerFixture : IAsyncLifetime, IAsyncDisposable
     }
 
     /// <summary>Stops the server and deletes the data directory.</summary>
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         await StopAsync();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        try
-        {
-            Directory.Delete(DataDirectory, recursive: true);
-        }
-        catch (IOException)
-        {
-            // A file still held open only leaves a stray temp directory behind.
-        }
+        _data.Dispose();
     }
-
-    async ValueTask IAsyncDisposable.DisposeAsync() => await DisposeAsync();
 
     private async Task StopAsync()
     {

@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Json;
 
-namespace Frugal.Tests.Infrastructure;
+namespace Frugal.Testing;
 
 /// <summary>Reads a whole SSE body and checks its framing byte by byte: blocks end with a blank line, each is one <c>data:</c> line or comment lines.</summary>
 public static class SseReader
