@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using Frugal.Inference;
+using Frugal.Models;
 
 namespace Frugal.DependencyInjection;
 

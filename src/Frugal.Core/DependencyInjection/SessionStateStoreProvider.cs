@@ -22,7 +22,7 @@ internal sealed class SessionStateStoreProvider : IMemoryReleaser
 
     public string Name => "session-state";
 
-    public long Release(MemoryPressureLevel level) => _store.IsValueCreated && _store.Value is { } store ? store.Release(level) : 0;
+    public long Release(MemoryPressureLevel level) => _store.IsValueCreated && _store.Value is { } store ? new SessionStateReleaser(store).Release(level) : 0;
 
     private static TieredSessionStateStore? Create(FrugalOptions options, ILogger<TieredSessionStateStore>? logger)
     {

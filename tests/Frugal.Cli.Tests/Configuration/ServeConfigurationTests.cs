@@ -70,7 +70,7 @@ public sealed class ServeConfigurationTests
         Assert.Equal("from-file.gguf", options!.Model.Path);
         Assert.Equal(512, options.Model.ContextSize); // the flag
         Assert.Equal(2, options.Model.Threads); // the file
-        Assert.Equal(Frugal.Inference.ChatTemplateFamily.ChatML, options.Model.ChatTemplate);
+        Assert.Equal(Frugal.Models.ChatTemplateFamily.ChatML, options.Model.ChatTemplate);
         Assert.True(options.Model.FitToBox); // serve's default
         Assert.Equal(4, options.Scheduler.MaxQueueDepth);
         Assert.Equal(TimeSpan.FromSeconds(30), options.Scheduler.MaxGenerationTime);
