@@ -97,6 +97,14 @@ internal static class ServeCommand
 
         await using (app.ConfigureAwait(false))
         {
+            // Held while serving: 'frugal restore' refuses to replace the database under a running server.
+            var dataDirectory = configuration["Storage:Directory"] ?? StorageOptions.DefaultDirectory;
+            using var dataLock = Frugal.Storage.Sqlite.DataDirectoryLock.TryAcquire(dataDirectory);
+            if (dataLock is null)
+            {
+                return await FailAsync($"another frugal server is running on {Path.GetFullPath(dataDirectory)}.").ConfigureAwait(false);
+            }
+
             // The settings chosen for the box, or why the model cannot run in it: before anything listens.
             var plan = app.Services.GetRequiredService<EnginePlanner>().Plan;
             if (plan.Refusal is { } refusal)

@@ -19,6 +19,7 @@ using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting.Systemd;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -49,6 +50,14 @@ public static class FrugalServer
         // One line per request comes from our own middleware; ASP.NET Core's per-request lines are noise on a small box.
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         AddServices(builder.Services, configuration);
+        if (SystemdHelpers.IsSystemdService())
+        {
+            // Journal-friendly log lines (priority prefixes, no colours) and READY=1 once the model is loaded.
+            builder.Logging.AddSystemdConsole();
+            builder.Services.AddSingleton<ISystemdNotifier, SystemdNotifier>();
+            builder.Services.AddHostedService<SystemdReadiness>();
+        }
+
         configure?.Invoke(builder);
 
         var app = BuildValidated(builder);
