@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
-using Frugal.Server.Hosting;
+using Frugal.Cli.Configuration;
 using Frugal.Storage.Sqlite;
 using Frugal.Users;
 
@@ -25,8 +25,8 @@ internal static class UserCommand
     /// <summary>The <c>--data</c> option shared with <c>serve</c>.</summary>
     public static Option<string> DataOption() => new("--data")
     {
-        Description = $"Directory of the server's database (default: ${DataVariable}, else {FrugalServerOptions.DefaultDataDirectory}).",
-        DefaultValueFactory = _ => Environment.GetEnvironmentVariable(DataVariable) is { Length: > 0 } data ? data : FrugalServerOptions.DefaultDataDirectory,
+        Description = $"Directory of the server's database (default: ${DataVariable}, else {StorageOptions.DefaultDirectory}).",
+        DefaultValueFactory = _ => Environment.GetEnvironmentVariable(DataVariable) is { Length: > 0 } data ? data : StorageOptions.DefaultDirectory,
     };
 
     /// <summary>Writes <c>frugal: MESSAGE</c> to stderr and returns exit code 2.</summary>
