@@ -15,10 +15,11 @@ if (args.Length == 0 || args[0].StartsWith('-'))
 }
 
 var builder = WebApplication.CreateBuilder(args[1..]);
+// Settings in code; AddFrugal(builder.Configuration) binds the same tree (Model, Scheduler, ...) from appsettings.json instead.
 builder.Services.AddFrugal(options =>
 {
-    options.ModelPath = args[0];
-    options.MaxQueueDepth = 8;
+    options.Model.Path = args[0];
+    options.Scheduler.MaxQueueDepth = 8;
 });
 
 var app = builder.Build();

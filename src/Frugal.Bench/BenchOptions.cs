@@ -37,11 +37,27 @@ public sealed record BenchOptions
     /// <summary>Sessions taking turns in the interleaved chat.</summary>
     public int InterleavedSessions { get; init; } = 3;
 
+    /// <summary>Whether the multi-turn chats (time to first token, the paired follow-ups) are measured.</summary>
+    public bool Chats { get; init; } = true;
+
     /// <summary>Concurrent client counts whose aggregate decode speed is measured.</summary>
     public IReadOnlyList<int> ClientCounts { get; init; } = [1, 2, 4];
 
     /// <summary>Tokens each concurrent client asks for.</summary>
     public int ClientTokens { get; init; } = 64;
+
+    /// <summary>
+    /// <c>--profile quick</c>: prompt 128 and decode 64 tokens, one round against the baseline, no chats and no
+    /// concurrent clients; a few minutes on the TinyLlama shape, for comparing model files (issue 18).
+    /// </summary>
+    public BenchOptions AsQuickProfile() => this with
+    {
+        PromptTokens = 128,
+        DecodeTokens = 64,
+        Rounds = 1,
+        Chats = false,
+        ClientCounts = [],
+    };
 
     /// <summary>A run small enough for a test on a tiny model: every phase, a few tokens each.</summary>
     public BenchOptions AsQuick() => this with

@@ -50,6 +50,9 @@ public sealed record BenchReport
     /// <summary>Where the peak came from: "cgroup" (the box's own peak) or "process" (VmHWM).</summary>
     public required string PeakMemorySource { get; init; }
 
+    /// <summary>Single-core read bandwidth over the mapped model file and the decode speed it allows, measured in the same run.</summary>
+    public BandwidthCeiling? Ceiling { get; init; }
+
     /// <summary>The cgroup the measured part ran in, or null when it ran unboxed.</summary>
     public BenchBox? Box { get; init; }
 }

@@ -92,6 +92,15 @@ public static class BenchReportJson
             json.WriteNumber("peak_anonymous_bytes", report.PeakAnonymousBytes);
             json.WriteNumber("peak_file_bytes", report.PeakFileBytes);
             json.WriteString("peak_memory_source", report.PeakMemorySource);
+            if (report.Ceiling is { } ceiling)
+            {
+                json.WriteStartObject("ceiling");
+                json.WriteNumber("read_bytes_per_second", Math.Round(ceiling.ReadBytesPerSecond));
+                json.WriteNumber("bytes_per_token", ceiling.BytesPerToken);
+                json.WriteNumber("bandwidth_ceiling_tokens_per_second", Round(ceiling.TokensPerSecond));
+                json.WriteNumber("decode_fraction_of_ceiling", Round(ceiling.FractionOf(report.DecodeTokensPerSecond), 3));
+                json.WriteEndObject();
+            }
             if (report.Box is { } box)
             {
                 json.WriteStartObject("box");

@@ -60,6 +60,12 @@ public static class BenchReportMarkdown
             .AppendJoin(", ", report.BatchedDecodeTokensPerSecond.Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Key}: {p.Value:F1}")))
             .AppendLine();
         md.AppendLine();
+        if (report.Ceiling is { } ceiling)
+        {
+            Line($"Bandwidth ceiling: one core reads the mapped model file at {ceiling.ReadBytesPerSecond / 1e9:F2} GB/s and a decoded token reads {ceiling.BytesPerToken / 1048576.0:F0} MiB of weights: at most {ceiling.TokensPerSecond:F1} tokens/s; Frugal's decode reaches {ceiling.FractionOf(report.DecodeTokensPerSecond):F2} of it.");
+            md.AppendLine();
+        }
+
         Line($"Peak memory ({report.PeakMemorySource}): {report.PeakMemoryBytes / 1048576.0:F0} MiB; anonymous {report.PeakAnonymousBytes / 1048576.0:F0} MiB; file-backed {report.PeakFileBytes / 1048576.0:F0} MiB.");
         md.AppendLine();
         md.AppendLine("| target | measured | goal | met |");

@@ -13,6 +13,11 @@ public sealed partial class BenchRunner
         /// <summary>Per session and turn, the median over <paramref name="rounds"/> (kept tokens: the fewest, the least favourable).</summary>
         public static ChatFigures Median(IReadOnlyList<ChatFigures> rounds)
         {
+            if (rounds.Count == 0)
+            {
+                return new ChatFigures([[]], [[]]);
+            }
+
             var sessions = rounds[0].Ttft.Count;
             var turns = rounds[0].Ttft[0].Count;
             var ttft = Enumerable.Range(0, sessions)

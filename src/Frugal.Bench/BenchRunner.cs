@@ -53,7 +53,7 @@ public sealed partial class BenchRunner
 
         var singles = new List<ChatFigures>();
         var interleavings = new List<ChatFigures>();
-        for (var round = 0; round < Math.Max(1, _options.ChatRounds); round++)
+        for (var round = 0; _options.Chats && round < Math.Max(1, _options.ChatRounds); round++)
         {
             singles.Add(await ChatAsync(engine, 1, "single", round, cancellationToken).ConfigureAwait(false));
             interleavings.Add(await ChatAsync(engine, _options.InterleavedSessions, "interleaved", round, cancellationToken).ConfigureAwait(false));
@@ -68,6 +68,8 @@ public sealed partial class BenchRunner
         _progress.Report($"peak memory: {peak / 1048576.0:F0} MiB ({memory.Source}), anonymous {peakAnonymous / 1048576.0:F0} MiB, file-backed {peakFile / 1048576.0:F0} MiB");
 
         var (prompt, decode, baseline, batched) = await SpeedAgainstBaselineAsync(engine, cancellationToken).ConfigureAwait(false);
+        var ceiling = BandwidthCeiling.Measure(_options.ModelPath);
+        _progress.Report($"bandwidth ceiling: {ceiling.ReadBytesPerSecond / 1e9:F2} GB/s over the mapped file, {ceiling.BytesPerToken / 1048576.0:F0} MiB a token: {ceiling.TokensPerSecond:F1} tok/s; decode reaches {ceiling.FractionOf(decode):F2} of it");
         return new BenchReport
         {
             Date = DateTimeOffset.UtcNow,
@@ -93,6 +95,7 @@ public sealed partial class BenchRunner
             PeakFileBytes = peakFile,
             PeakMemorySource = memory.Source,
             Box = box,
+            Ceiling = ceiling,
         };
     }
 
@@ -161,7 +164,7 @@ public sealed partial class BenchRunner
         }
 
         // The floor of a follow-up turn: plain LLamaSharp keeping its own cache, paired turn by turn with Frugal.
-        var paired = await PairedFollowUpsAsync(engine, baseline, cancellationToken).ConfigureAwait(false);
+        var paired = _options.Chats ? await PairedFollowUpsAsync(engine, baseline, cancellationToken).ConfigureAwait(false) : null;
 
         return (Median(prompts.Select(p => p.Frugal)), Median(decodes.Select(d => d.Frugal)),
             new BenchBaseline(baselineLoadMs, Median(prompts.Select(p => p.Baseline)), Median(decodes.Select(d => d.Baseline)))

@@ -15,6 +15,12 @@ internal sealed record BenchSettings(string ModelPath, string? JsonPath, string?
     /// <summary>Flash attention for Frugal's engine: null lets llama.cpp decide.</summary>
     public bool? FlashAttention { get; init; }
 
+    /// <summary>The quick profile (<see cref="BenchOptions.AsQuickProfile"/>) instead of the full one.</summary>
+    public bool QuickProfile { get; init; }
+
+    /// <summary>Let llama.cpp repack Frugal's weights at load (<c>use_extra_bufts</c>); false: as <c>frugal serve</c> loads them.</summary>
+    public bool Repack { get; init; }
+
     /// <summary>The arguments that repeat this request for a run inside a box.</summary>
     public IEnumerable<string> Arguments()
     {
@@ -38,6 +44,18 @@ internal sealed record BenchSettings(string ModelPath, string? JsonPath, string?
         if (Quick)
         {
             yield return "--quick";
+        }
+
+        if (QuickProfile)
+        {
+            yield return "--profile";
+            yield return "quick";
+        }
+
+        if (Repack)
+        {
+            yield return "--repack";
+            yield return "on";
         }
 
         if (Verbose)

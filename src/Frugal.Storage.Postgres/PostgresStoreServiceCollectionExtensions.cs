@@ -9,19 +9,39 @@ namespace Frugal.Storage.Postgres;
 public static class PostgresStoreServiceCollectionExtensions
 {
     /// <summary>
-    /// Makes <paramref name="database"/> (already open and migrated) the store of users and
-    /// conversations, with <see cref="PostgresSessionLeases"/> so instances sharing it never interleave
-    /// two replies in one session.
+    /// Makes the database at <paramref name="connectionString"/> (see <see cref="PostgresUrl"/>) the store of
+    /// users and conversations, with <see cref="PostgresSessionLeases"/> so instances sharing it never
+    /// interleave two replies in one session.
     /// </summary>
+    public static IServiceCollection AddFrugalPostgres(this IServiceCollection services, string connectionString, TimeSpan? leaseWait = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
+        services.TryAddSingleton(TimeProvider.System);
+        // Opened (and migrated) when first needed: at start, by the user check or the first request.
+        services.AddSingleton(_ => PostgresDatabase.Open(connectionString));
+        AddStores(services, leaseWait);
+        return services;
+    }
+
+    /// <summary>As <see cref="AddFrugalPostgres"/> with a database already open (tests, hosts that share one).</summary>
     public static IServiceCollection AddFrugalPostgresStore(this IServiceCollection services, PostgresDatabase database, TimeSpan? leaseWait = null)
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(database);
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(database);
-        services.AddSingleton<IUserStore>(provider => new PostgresUserStore(database, provider.GetRequiredService<TimeProvider>()));
-        services.AddSingleton<IConversationStore>(provider => new PostgresConversationStore(database, provider.GetRequiredService<TimeProvider>()));
-        services.AddSingleton<ISessionLeases>(provider => new PostgresSessionLeases(database, leaseWait, provider.GetRequiredService<TimeProvider>()));
+        AddStores(services, leaseWait);
         return services;
+    }
+
+    private static void AddStores(IServiceCollection services, TimeSpan? leaseWait)
+    {
+        services.AddSingleton<IUserStore>(provider => new PostgresUserStore(
+            provider.GetRequiredService<PostgresDatabase>(), provider.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<IConversationStore>(provider => new PostgresConversationStore(
+            provider.GetRequiredService<PostgresDatabase>(), provider.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<ISessionLeases>(provider => new PostgresSessionLeases(
+            provider.GetRequiredService<PostgresDatabase>(), leaseWait, provider.GetRequiredService<TimeProvider>()));
     }
 }

@@ -95,6 +95,44 @@ public sealed class PostgresUserStore(PostgresDatabase database, TimeProvider ti
         return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))! > 0;
     }
 
+    public async Task<CreatedUser?> RotateAsync(string name, CancellationToken cancellationToken = default)
+    {
+        var now = timeProvider.GetUtcNow().ToUnixTimeMilliseconds();
+        var key = ApiKeys.Generate();
+        var salt = ApiKeys.NewSalt();
+        await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        // One statement (the same snapshot for all parts): revoke the old keys, add the new one, make the user active.
+        await using var command = new NpgsqlCommand("""
+            WITH target AS (SELECT id FROM users WHERE name = $1),
+            old AS (UPDATE api_keys SET revoked_at = $2 WHERE revoked_at IS NULL AND user_id = (SELECT id FROM target)),
+            added AS (INSERT INTO api_keys (user_id, lookup_id, salt, hash, created_at) SELECT id, $3, $4, $5, $2 FROM target),
+            back AS (UPDATE users SET revoked_at = NULL WHERE id = (SELECT id FROM target) RETURNING id, name, created_at, revoked_at)
+            SELECT id, name, created_at, revoked_at FROM back;
+            """, connection, transaction)
+        {
+            Parameters =
+            {
+                new() { Value = name },
+                new() { Value = now },
+                new() { Value = ApiKeys.TryGetLookupId(key)! },
+                new() { Value = salt },
+                new() { Value = ApiKeys.Hash(key, salt) },
+            },
+        };
+        UserAccount? user = null;
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                user = ReadUser(reader);
+            }
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return user is null ? null : new CreatedUser(user, key);
+    }
+
     public async Task<UserAccount?> AuthenticateAsync(string apiKey, CancellationToken cancellationToken = default)
     {
         if (ApiKeys.TryGetLookupId(apiKey) is not { } lookupId)

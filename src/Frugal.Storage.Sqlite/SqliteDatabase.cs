@@ -36,13 +36,23 @@ public sealed class SqliteDatabase
 
     /// <summary>
     /// Creates the data directory when missing (0700; one others can write to is refused), opens (or creates, 0600)
-    /// the database and migrates it.
+    /// <c>{dataDirectory}/frugal.db</c> and migrates it.
     /// </summary>
     public static SqliteDatabase Open(string dataDirectory)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(dataDirectory);
-        var directory = PrivateData.EnsureDirectory(dataDirectory);
-        var file = Path.Combine(directory, FileName);
+        return OpenFile(Path.Combine(dataDirectory, FileName));
+    }
+
+    /// <summary>
+    /// Creates the file's directory when missing (0700; one others can write to is refused), opens (or creates, 0600)
+    /// the database file and migrates it.
+    /// </summary>
+    public static SqliteDatabase OpenFile(string filePath)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(filePath);
+        var fullPath = Path.GetFullPath(filePath);
+        var file = Path.Combine(PrivateData.EnsureDirectory(Path.GetDirectoryName(fullPath)!), Path.GetFileName(fullPath));
 
         // SQLite creates the -wal and -shm files with the database file's mode, so one 0600 file keeps all three private.
         PrivateData.EnsureFile(file);

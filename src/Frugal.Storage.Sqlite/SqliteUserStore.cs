@@ -95,6 +95,42 @@ public sealed class SqliteUserStore(SqliteDatabase database, TimeProvider timePr
         return Task.FromResult(changed > 0);
     }
 
+    public Task<CreatedUser?> RotateAsync(string name, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var now = timeProvider.GetUtcNow().ToUnixTimeMilliseconds();
+        var key = ApiKeys.Generate();
+        var salt = ApiKeys.NewSalt();
+        using var connection = database.OpenConnection();
+        using var transaction = connection.BeginTransaction();
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = """
+            UPDATE api_keys SET revoked_at = $now
+             WHERE revoked_at IS NULL AND user_id = (SELECT id FROM users WHERE name = $name);
+            INSERT INTO api_keys (user_id, lookup_id, salt, hash, created_at)
+                SELECT id, $lookup, $salt, $hash, $now FROM users WHERE name = $name;
+            UPDATE users SET revoked_at = NULL WHERE name = $name
+            RETURNING id, name, created_at, revoked_at;
+            """;
+        command.Parameters.AddWithValue("$name", name);
+        command.Parameters.AddWithValue("$now", now);
+        command.Parameters.AddWithValue("$lookup", ApiKeys.TryGetLookupId(key));
+        command.Parameters.AddWithValue("$salt", salt);
+        command.Parameters.AddWithValue("$hash", ApiKeys.Hash(key, salt));
+        UserAccount? user = null;
+        using (var reader = command.ExecuteReader())
+        {
+            if (reader.Read())
+            {
+                user = ReadUser(reader);
+            }
+        }
+
+        transaction.Commit();
+        return Task.FromResult(user is null ? null : new CreatedUser(user, key));
+    }
+
     public Task<UserAccount?> AuthenticateAsync(string apiKey, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();

@@ -1,8 +1,10 @@
 using System.Net.Http.Headers;
+using Frugal.DependencyInjection;
 using Frugal.Inference;
 using Frugal.Server.Hosting;
 using Frugal.Storage.Sqlite;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -26,9 +28,10 @@ namespace Frugal.Testing;
 ///     }
 /// }
 /// </code>
-/// <para>Own server with other options (limits, host names), disposed by the test:</para>
+/// <para>Own server with other options (the generation stack's, the server's), disposed by the test:</para>
 /// <code>
-/// await using var server = await ServerFixture.StartAsync(o => o.MaxRequestBodyBytes = 4096);
+/// await using var server = await ServerFixture.StartAsync(o => o.Scheduler.MaxQueueDepth = 1);
+/// await using var server = await ServerFixture.StartAsync(server: s => s.AllowedHosts.Add("frugal.lan"));
 /// </code>
 /// <para><see cref="RestartAsync"/> stops the server and starts a new one on the same data directory
 /// (same users and keys). <see cref="CreateClient(string?)"/> with null sends no key. The server's
@@ -36,20 +39,22 @@ namespace Frugal.Testing;
 /// </remarks>
 public sealed class ServerFixture : IAsyncLifetime
 {
-    private readonly Action<FrugalServerOptions>? _configure;
+    private readonly Action<FrugalOptions>? _configure;
+    private readonly Action<FrugalServerOptions>? _configureServer;
     private readonly Dictionary<string, string> _keys = new(StringComparer.Ordinal);
     private readonly TempDirectory _data = new();
     private WebApplication? _app;
 
     /// <summary>A fixture with the default options (used by <c>IClassFixture&lt;ServerFixture&gt;</c>).</summary>
     public ServerFixture()
-        : this(null)
+        : this(null, null)
     {
     }
 
-    private ServerFixture(Action<FrugalServerOptions>? configure)
+    private ServerFixture(Action<FrugalOptions>? configure, Action<FrugalServerOptions>? configureServer)
     {
         _configure = configure;
+        _configureServer = configureServer;
         DataDirectory = _data.Path;
     }
 
@@ -65,8 +70,8 @@ public sealed class ServerFixture : IAsyncLifetime
     /// <summary>The running server.</summary>
     public WebApplication App => _app ?? throw new InvalidOperationException("The server is not started.");
 
-    /// <summary>The options the server was built with (after the fixture's defaults and the caller's changes).</summary>
-    public FrugalServerOptions Options { get; private set; } = new();
+    /// <summary>The generation options the server runs with (after the fixture's defaults and the caller's changes).</summary>
+    public FrugalOptions Options => App.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<FrugalOptions>>().Value;
 
     /// <summary>Where the server listens, e.g. <c>http://127.0.0.1:41234/</c> (trailing slash: use relative paths like <c>"api/sessions"</c>).</summary>
     public Uri BaseAddress => App.GetBaseAddress();
@@ -81,11 +86,36 @@ public sealed class ServerFixture : IAsyncLifetime
     public string BobKey => _keys["bob"];
 
     /// <summary>Starts a fixture of its own with changed options; dispose it (<c>await using</c>).</summary>
-    public static async Task<ServerFixture> StartAsync(Action<FrugalServerOptions>? configure = null)
+    public static async Task<ServerFixture> StartAsync(Action<FrugalOptions>? configure = null, Action<FrugalServerOptions>? server = null)
     {
-        var fixture = new ServerFixture(configure);
+        var fixture = new ServerFixture(configure, server);
         await fixture.InitializeAsync();
         return fixture;
+    }
+
+    /// <summary>
+    /// Builds (does not start) a server of its own from <paramref name="settings"/> (keys like <c>Server:Host</c>) on
+    /// loopback port 0, with no model unless <c>Model:Path</c> is given and its SQLite file in <paramref name="dataDirectory"/>;
+    /// logging off unless <paramref name="configure"/> adds a provider. Throws what <see cref="FrugalServer.Build"/> throws.
+    /// </summary>
+    public static WebApplication Build(string dataDirectory, IDictionary<string, string?>? settings = null, Action<WebApplicationBuilder>? configure = null)
+    {
+        var values = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
+        {
+            ["Model:Path"] = Path.Combine(dataDirectory, "none.gguf"),
+            ["Server:Port"] = "0",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            values[key] = value;
+        }
+
+        return FrugalServer.Build(new ConfigurationBuilder().AddInMemoryCollection(values).Build(), builder =>
+        {
+            builder.Logging.ClearProviders();
+            builder.Services.AddFrugalSqlite(Path.Combine(dataDirectory, SqliteDatabase.FileName));
+            configure?.Invoke(builder);
+        });
     }
 
     /// <summary>A client for <see cref="BaseAddress"/> sending <paramref name="apiKey"/> as bearer (alice's by default; null: no header).</summary>
@@ -115,13 +145,24 @@ public sealed class ServerFixture : IAsyncLifetime
             }
         }
 
-        var options = new FrugalServerOptions { Host = "127.0.0.1", Port = 0, DataDirectory = DataDirectory };
-        TestEngine.Configure(options);
-        _configure?.Invoke(options);
-        Options = options;
-        _app = FrugalServer.Build(options, builder => builder.Logging.ClearProviders());
+        _app = FrugalServer.Build(new ConfigurationBuilder().Build(), builder =>
+        {
+            builder.Logging.ClearProviders();
+            builder.Services.AddFrugalSqlite(DatabasePath);
+            builder.Services.Configure<FrugalOptions>(options =>
+            {
+                TestEngine.Configure(options);
+                options.SessionState.Directory = DataDirectory;
+                _configure?.Invoke(options);
+            });
+            builder.Services.Configure<FrugalServerOptions>(server =>
+            {
+                server.Port = 0;
+                _configureServer?.Invoke(server);
+            });
+        });
         await _app.StartAsync();
-        if (!string.IsNullOrEmpty(options.ModelPath) || options.EngineFactory is not null)
+        if (!string.IsNullOrEmpty(Options.Model.Path))
         {
             // Faults (with the reason) when the model cannot load, failing the test that needed it.
             await _app.Services.GetRequiredService<EngineReadiness>().WhenLoaded;

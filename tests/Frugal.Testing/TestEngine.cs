@@ -1,4 +1,4 @@
-using Frugal.Server.Hosting;
+using Frugal.DependencyInjection;
 
 namespace Frugal.Testing;
 
@@ -15,10 +15,10 @@ public static class TestEngine
     public static string ModelPath => TestModels.Tiny;
 
     /// <summary>Points <paramref name="options"/> at the tiny model with <see cref="ContextSize"/>.</summary>
-    public static void Configure(FrugalServerOptions options)
+    public static void Configure(FrugalOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        options.ModelPath = ModelPath;
-        options.ContextSize = ContextSize;
+        options.Model.Path = ModelPath;
+        options.Model.ContextSize = ContextSize;
     }
 }

@@ -1,12 +1,12 @@
-using Frugal.Inference;
+using Frugal.DependencyInjection;
 using Frugal.Server.Hosting;
-using Microsoft.Extensions.Logging;
 
 namespace Frugal.Testing;
 
 /// <summary>
 /// A real server (the shared <see cref="ServerFixture"/>) that loads the synthesized tiny model,
-/// <see cref="TestModels.Tiny"/> (so its model id is "tiny"), with the real engine.
+/// <see cref="TestModels.Tiny"/> (so its model id is "tiny"), with the real engine; no idle conversation's KV
+/// state is kept unless a test asks for it.
 /// </summary>
 public sealed class TinyServer : IAsyncLifetime
 {
@@ -19,23 +19,27 @@ public sealed class TinyServer : IAsyncLifetime
 
     public ServerFixture Server => _server ?? throw new InvalidOperationException("The server is not started.");
 
-    /// <summary>Points <paramref name="options"/> at the tiny model and the real engine.</summary>
-    public static void Configure(FrugalServerOptions options)
+    /// <summary>Points <paramref name="options"/> at the tiny model; with <paramref name="keepStates"/> false, keeps no idle state.</summary>
+    public static void Configure(FrugalOptions options, bool keepStates = false)
     {
         ArgumentNullException.ThrowIfNull(options);
-        options.ModelPath = ModelPath;
-        options.ContextSize = ContextSize;
-        options.EngineFactory = async (o, loggers, ct) => await LlamaEngine.LoadAsync(
-            new EngineOptions { ModelPath = o.ModelPath, ContextSize = o.ContextSize ?? 0 }, loggers.CreateLogger<LlamaEngine>(), ct);
+        options.Model.Path = ModelPath;
+        options.Model.ContextSize = ContextSize;
+        if (!keepStates)
+        {
+            options.SessionState.Directory = null;
+        }
     }
 
     /// <summary>Starts a server of its own with the tiny model and further changes.</summary>
-    public static Task<ServerFixture> StartAsync(Action<FrugalServerOptions>? configure = null) =>
-        ServerFixture.StartAsync(o =>
-        {
-            Configure(o);
-            configure?.Invoke(o);
-        });
+    public static Task<ServerFixture> StartAsync(Action<FrugalOptions>? configure = null, bool keepStates = false, Action<FrugalServerOptions>? server = null) =>
+        ServerFixture.StartAsync(
+            o =>
+            {
+                Configure(o, keepStates);
+                configure?.Invoke(o);
+            },
+            server);
 
     public async ValueTask InitializeAsync() => _server = await StartAsync();
 

@@ -27,6 +27,18 @@ internal static class BenchCommand
         var verbose = new Option<bool>("--verbose") { Description = "Also print the engine's log (session states saved and restored, with their times)." };
         var flashAttention = new Option<string?>("--flash-attn") { Description = "Flash attention: on, off or auto (llama.cpp decides; the default)." };
         flashAttention.AcceptOnlyFromAmong("on", "off", "auto");
+        var profile = new Option<string>("--profile")
+        {
+            Description = "full (every phase) or quick (prompt 128, decode 64, one round, no chats; for comparing model files).",
+            DefaultValueFactory = _ => "full",
+        };
+        profile.AcceptOnlyFromAmong("full", "quick");
+        var repack = new Option<string>("--repack")
+        {
+            Description = "Let llama.cpp repack Frugal's weights at load: on or off (the default, as frugal serve loads them).",
+            DefaultValueFactory = _ => "off",
+        };
+        repack.AcceptOnlyFromAmong("on", "off");
         var quick = new Option<bool>("--quick") { Description = "A few tokens per phase (for tests).", Hidden = true };
         var boxed = new Option<string?>("--boxed") { Description = "Set by --box on the run inside the box.", Hidden = true };
         var boxedCgroup = new Option<string?>("--boxed-cgroup") { Description = "The box's cgroup directory.", Hidden = true };
@@ -58,7 +70,7 @@ internal static class BenchCommand
         });
 
         var command = new Command("bench", "Measure speed and memory against plain LLamaSharp on this machine.");
-        foreach (var option in new Option[] { model, box, json, markdown, context, kvRam, verbose, flashAttention, quick, boxed, boxedCgroup }.Concat(overrides))
+        foreach (var option in new Option[] { model, box, json, markdown, context, kvRam, verbose, flashAttention, profile, repack, quick, boxed, boxedCgroup }.Concat(overrides))
         {
             command.Options.Add(option);
         }
@@ -75,6 +87,8 @@ internal static class BenchCommand
                 Overrides = overrides.Where(o => parse.GetValue(o) > 0).ToDictionary(o => o.Name, o => parse.GetValue(o)),
                 KvRam = parse.GetValue(kvRam) is { } ram ? ByteSize.Parse(ram, CultureInfo.InvariantCulture) : null,
                 Verbose = parse.GetValue(verbose),
+                QuickProfile = parse.GetValue(profile) == "quick",
+                Repack = parse.GetValue(repack) == "on",
                 FlashAttention = parse.GetValue(flashAttention) switch { "on" => true, "off" => false, _ => null },
             };
             return RunAsync(settings, parse.GetValue(box), parse.GetValue(boxed), parse.GetValue(boxedCgroup), cancellationToken);
@@ -132,6 +146,11 @@ internal static class BenchCommand
     private static async Task<int> MeasureAsync(BenchSettings settings, ModelInfo info, BenchBox? box, string? cgroup, CancellationToken cancellationToken)
     {
         var options = new BenchOptions { ModelPath = settings.ModelPath, ContextSize = settings.ContextSize };
+        if (settings.QuickProfile)
+        {
+            options = options.AsQuickProfile();
+        }
+
         if (settings.Quick)
         {
             options = options.AsQuick() with { ContextSize = Math.Min(settings.ContextSize, 512) };
@@ -168,6 +187,7 @@ internal static class BenchCommand
                 ContextSize = options.ContextSize,
                 SessionStateStore = store,
                 FlashAttention = settings.FlashAttention,
+                RepackWeights = settings.Repack,
                 ParallelSequences = Math.Clamp(o.GetValueOrDefault("--parallel", 1), 1, EngineOptions.MaxParallelSequences),
                 // The figures do not depend on the template; a file without one is measured as Zephyr.
                 ChatTemplate = info.ChatTemplateFamily == ChatTemplateFamily.Unknown ? ChatTemplateFamily.Zephyr : null,

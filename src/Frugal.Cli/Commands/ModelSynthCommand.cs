@@ -6,7 +6,7 @@ using Frugal.Models;
 namespace Frugal.Cli.Commands;
 
 /// <summary>
-/// <c>frugal model synth --shape tinyllama-1.1b|tiny [--quant q8_0|f16|f32] [--vocab-from FILE] -o OUT</c>:
+/// <c>frugal model synth --shape tinyllama-1.1b|tiny [--quant q8_0|q6_k|q5_k_m|q4_k_m|q4_0|f16|f32] [--vocab-from FILE] -o OUT</c>:
 /// a llama model with random weights of an exact shape, to measure what the real one costs.
 /// </summary>
 internal static class ModelSynthCommand
@@ -19,8 +19,12 @@ internal static class ModelSynthCommand
             Required = true,
         };
         shape.AcceptOnlyFromAmong([.. ModelShape.Known.Select(s => s.Name)]);
-        var quant = new Option<string>("--quant") { Description = "Weight type.", DefaultValueFactory = _ => "q8_0" };
-        quant.AcceptOnlyFromAmong("q8_0", "f16", "f32");
+        var quant = new Option<string>("--quant")
+        {
+            Description = "File type: the weight types llama.cpp's quantizer writes for it (the _M mixes give some matrices Q6_K).",
+            DefaultValueFactory = _ => "q8_0",
+        };
+        quant.AcceptOnlyFromAmong([.. ModelQuantization.Known.Select(q => q.Name)]);
         var vocab = new Option<string?>("--vocab-from") { Description = "Copy the tokenizer from this GGUF file (default: a small built-in vocabulary).", HelpName = "FILE" };
         var output = new Option<string>("--output", "-o") { Description = "The file to write.", Required = true, HelpName = "OUT" };
         var seed = new Option<ulong>("--seed") { Description = "Seed of the random weights.", DefaultValueFactory = _ => 42 };
@@ -35,7 +39,7 @@ internal static class ModelSynthCommand
             var options = new SynthesisOptions
             {
                 Shape = ModelShape.FromName(parseResult.GetRequiredValue(shape))!,
-                Quant = parseResult.GetRequiredValue(quant) switch { "f16" => GgmlType.F16, "f32" => GgmlType.F32, _ => GgmlType.Q8_0 },
+                Quant = ModelQuantization.FromName(parseResult.GetRequiredValue(quant))!,
                 VocabularyFrom = parseResult.GetValue(vocab),
                 Seed = parseResult.GetValue(seed),
             };

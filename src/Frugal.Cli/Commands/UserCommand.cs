@@ -1,28 +1,32 @@
 using System.CommandLine;
 using System.Globalization;
-using Frugal.Server.Hosting;
+using Frugal.Cli.Configuration;
 using Frugal.Storage.Sqlite;
 using Frugal.Users;
 
 namespace Frugal.Cli.Commands;
 
-/// <summary><c>frugal user add|list|revoke</c>: who may call the server. A new key is printed once, alone on the last line.</summary>
+/// <summary><c>frugal user add|list|revoke|rotate</c>: who may call the server. A new key is printed once, alone on the last line.</summary>
 internal static class UserCommand
 {
     public static Command Create()
     {
-        var command = new Command("user", "Add, list and revoke the users allowed to call the server.");
+        var command = new Command("user", "Add, list, revoke and rotate the keys of the users allowed to call the server.");
         command.Subcommands.Add(Add());
         command.Subcommands.Add(List());
         command.Subcommands.Add(Revoke());
+        command.Subcommands.Add(Rotate());
         return command;
     }
+
+    /// <summary>The environment variable naming the data directory (the installed <c>frugal</c> sets it to the service's).</summary>
+    public const string DataVariable = "FRUGAL_DATA";
 
     /// <summary>The <c>--data</c> option shared with <c>serve</c>.</summary>
     public static Option<string> DataOption() => new("--data")
     {
-        Description = "Directory of the server's database.",
-        DefaultValueFactory = _ => FrugalServerOptions.DefaultDataDirectory,
+        Description = $"Directory of the server's database (default: ${DataVariable}, else {StorageOptions.DefaultDirectory}).",
+        DefaultValueFactory = _ => Environment.GetEnvironmentVariable(DataVariable) is { Length: > 0 } data ? data : StorageOptions.DefaultDirectory,
     };
 
     /// <summary>Writes <c>frugal: MESSAGE</c> to stderr and returns exit code 2.</summary>
@@ -73,6 +77,27 @@ internal static class UserCommand
                 await Console.Out.WriteLineAsync($"{user.Name,-24} added {user.CreatedAt.ToString("u", CultureInfo.InvariantCulture)}  {state}").ConfigureAwait(false);
             }
 
+            return 0;
+        }));
+        return command;
+    }
+
+    private static Command Rotate()
+    {
+        var name = new Argument<string>("NAME") { Description = "The user who gets a new key (a revoked user becomes active again)." };
+        var data = DataOption();
+        var command = new Command("rotate", "Issue a new API key and revoke the old ones at once (shown once: keep it).") { name, data };
+        command.SetAction((parse, cancellationToken) => RunAsync(async () =>
+        {
+            var store = new SqliteUserStore(SqliteDatabase.Open(parse.GetValue(data)!));
+            var userName = parse.GetValue(name)!;
+            if (await store.RotateAsync(userName, cancellationToken).ConfigureAwait(false) is not { } rotated)
+            {
+                return await FailAsync($"no user named '{userName}'; add one with 'frugal user add {userName}'.").ConfigureAwait(false);
+            }
+
+            await Console.Out.WriteLineAsync($"New key for '{rotated.User.Name}'; their old keys stopped working. The key (shown only now):").ConfigureAwait(false);
+            await Console.Out.WriteLineAsync(rotated.ApiKey).ConfigureAwait(false);
             return 0;
         }));
         return command;

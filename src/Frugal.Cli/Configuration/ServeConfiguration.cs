@@ -1,35 +1,45 @@
 using System.Globalization;
 using System.Text.Json;
-using Frugal.Memory;
+using Frugal.DependencyInjection;
 using Frugal.Server.Hosting;
 using Microsoft.Extensions.Configuration;
 
 namespace Frugal.Cli.Configuration;
 
 /// <summary>
-/// The settings of <c>frugal serve</c> that live outside its flags: the memory governor (<c>Memory</c>),
-/// the session-state budgets (<c>SessionState</c>) and the response cache (<c>ResponseCache</c>). Sources,
-/// later ones winning: <c>appsettings.json</c> beside the binary, <c>appsettings.json</c> in the working
-/// directory, <c>--config FILE</c>, environment variables <c>FRUGAL__SECTION__KEY</c>, and
-/// <c>--set Section:Key=value</c> flags. Everything is checked before the server starts: an unknown key,
-/// a value of the wrong type or a setting out of range is reported, and nothing starts.
+/// The one settings tree of <c>frugal serve</c>. Sources, later ones winning: built-in defaults,
+/// <c>appsettings.json</c> beside the binary, <c>appsettings.json</c> in the working directory, <c>--config FILE</c>,
+/// the short environment variables (<c>FRUGAL_CTX</c>, <c>FRUGAL_BATCH</c>, <c>FRUGAL_UBATCH</c>, <c>FRUGAL_THREADS</c>,
+/// <c>FRUGAL_PARALLEL</c>, <c>FRUGAL_DATA</c>), environment variables <c>FRUGAL__SECTION__KEY</c>, the command's flags (each mapped onto
+/// its key, see <see cref="ServeFlags"/>) and <c>--set Section:Key=value</c>. The options bound from it are
+/// validated once, when the server is built.
 /// </summary>
 internal static class ServeConfiguration
 {
     public const string FileName = "appsettings.json";
     public const string EnvironmentPrefix = "FRUGAL__";
 
+    /// <summary>The short environment variables of the engine settings and the keys they set.</summary>
+    public static IReadOnlyDictionary<string, string> ShortEnvironmentVariables { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["FRUGAL_CTX"] = "Model:ContextSize",
+        ["FRUGAL_BATCH"] = "Model:BatchSize",
+        ["FRUGAL_UBATCH"] = "Model:MicroBatchSize",
+        ["FRUGAL_THREADS"] = "Model:Threads",
+        ["FRUGAL_PARALLEL"] = "Model:ParallelSequences",
+        ["FRUGAL_DATA"] = "Storage:Directory",
+    };
 
-    /// <summary>Reads every source, binds it into <paramref name="options"/> and validates; the problems (empty when fine).</summary>
-    /// <param name="options">Filled in place.</param>
+    /// <summary>Top-level sections a settings file may have: the options' and <c>Logging</c>.</summary>
+    public static IReadOnlyList<string> KnownSections { get; } =
+        [.. FrugalOptions.SectionNames, FrugalServerOptions.SectionName, StorageOptions.SectionName, "Logging"];
+
+    /// <summary>Reads every source into one tree; the problems that stop it (a missing file, bad JSON, a malformed --set, an unknown section).</summary>
+    /// <param name="flags">The keys the command's flags set.</param>
     /// <param name="configFile">The <c>--config</c> file (must exist), or null.</param>
     /// <param name="sets">The <c>--set KEY=VALUE</c> flags.</param>
-    /// <param name="sources">The files that were read, for the start-up line.</param>
-    public static IReadOnlyList<string> Apply(FrugalServerOptions options, string? configFile, IReadOnlyList<string> sets, out IReadOnlyList<string> sources)
+    public static ServeSettings Build(IReadOnlyDictionary<string, string?> flags, string? configFile, IReadOnlyList<string> sets)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        var read = new List<string>();
-        sources = read;
         var problems = new List<string>();
         var overrides = ParseSets(sets, problems);
         if (configFile is not null && !File.Exists(configFile))
@@ -39,52 +49,67 @@ internal static class ServeConfiguration
 
         if (problems.Count > 0)
         {
-            return problems;
+            return new ServeSettings(new ConfigurationBuilder().Build(), [], problems);
         }
 
-        var builder = new ConfigurationBuilder();
-        foreach (var file in DefaultFiles().Append(configFile).OfType<string>().Distinct(StringComparer.Ordinal))
+        var sources = new List<string>();
+        var builder = new ConfigurationBuilder().AddInMemoryCollection(Defaults());
+        foreach (var file in DefaultFiles().Append(configFile).OfType<string>().Distinct(StringComparer.Ordinal).Where(File.Exists))
         {
-            if (File.Exists(file))
+            builder.AddJsonFile(file, optional: false, reloadOnChange: false);
+            sources.Add(file);
+        }
+
+        builder.AddInMemoryCollection(ShortEnvironment());
+        builder.AddEnvironmentVariables(EnvironmentPrefix);
+        builder.AddInMemoryCollection(flags);
+        builder.AddInMemoryCollection(overrides);
+        IConfigurationRoot configuration;
+        try
+        {
+            configuration = builder.Build();
+        }
+        catch (Exception e) when (e is InvalidDataException or FormatException or JsonException)
+        {
+            problems.Add(SettingsProblems.Describe(e));
+            return new ServeSettings(new ConfigurationBuilder().Build(), sources, problems);
+        }
+
+        problems.AddRange(configuration.GetChildren()
+            .Where(section => !KnownSections.Contains(section.Key, StringComparer.OrdinalIgnoreCase))
+            .Select(section => $"Unknown settings section '{section.Key}' (known: {string.Join(", ", KnownSections)})."));
+        return new ServeSettings(WithDataDirectoryForStates(configuration), sources, problems);
+    }
+
+    // serve fits what the operator left open to the box, and keeps idle conversations' states under its data directory.
+    private static Dictionary<string, string?> Defaults() => new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["Model:FitToBox"] = "true",
+        ["Storage:Directory"] = StorageOptions.DefaultDirectory,
+    };
+
+    private static IConfiguration WithDataDirectoryForStates(IConfigurationRoot configuration) =>
+        configuration["SessionState:Directory"] is { Length: > 0 } ? configuration : With(configuration, "SessionState:Directory", configuration["Storage:Directory"]);
+
+    /// <summary><paramref name="configuration"/> with one more key over it.</summary>
+    public static IConfiguration With(IConfiguration configuration, string key, string? value) =>
+        new ConfigurationBuilder()
+            .AddConfiguration(configuration)
+            .AddInMemoryCollection(new Dictionary<string, string?> { [key] = value })
+            .Build();
+
+    private static Dictionary<string, string?> ShortEnvironment()
+    {
+        var values = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (variable, key) in ShortEnvironmentVariables)
+        {
+            if (Environment.GetEnvironmentVariable(variable) is { Length: > 0 } value)
             {
-                builder.AddJsonFile(file, optional: false, reloadOnChange: false);
-                read.Add(file);
+                values[key] = value;
             }
         }
 
-        builder.AddEnvironmentVariables(EnvironmentPrefix);
-        builder.AddInMemoryCollection(overrides);
-        try
-        {
-            Bind(builder.Build(), options);
-        }
-        catch (Exception e) when (e is InvalidDataException or FormatException or InvalidOperationException or JsonException)
-        {
-            // A file that is not JSON, an unknown key, or a value that does not convert: each level of
-            // the exception adds a part (which file or key, then where or why).
-            problems.Add(Describe(e));
-        }
-
-        if (problems.Count == 0 && new MemoryGovernorOptionsValidator().Validate(null, options.Memory) is { Failed: true } memory)
-        {
-            problems.AddRange(memory.Failures.Select(f => $"Memory: {f}"));
-        }
-
-        return problems;
-    }
-
-    // A misspelt key is an error, not a silently ignored setting.
-    private static void Strict(BinderOptions binder) => binder.ErrorOnUnknownConfiguration = true;
-
-    private static string Describe(Exception e)
-    {
-        var parts = new List<string>();
-        for (var current = e; current is not null; current = current.InnerException)
-        {
-            parts.Add(current.Message.Trim());
-        }
-
-        return string.Join(" ", parts.Distinct(StringComparer.Ordinal));
+        return values;
     }
 
     private static IEnumerable<string?> DefaultFiles() =>
@@ -92,21 +117,6 @@ internal static class ServeConfiguration
         Path.Combine(AppContext.BaseDirectory, FileName),
         Path.GetFullPath(FileName),
     ];
-
-    private static void Bind(IConfiguration configuration, FrugalServerOptions options)
-    {
-        configuration.GetSection(MemoryGovernorOptions.SectionName).Bind(options.Memory, Strict);
-        configuration.GetSection("Conversations").Bind(options.Conversations, Strict);
-
-        var sessionState = new SessionStateSettings { MemoryBudget = options.SessionStateMemoryBudget, DiskBudget = options.SessionStateDiskBudget };
-        configuration.GetSection(SessionStateSettings.SectionName).Bind(sessionState, Strict);
-        options.SessionStateMemoryBudget = sessionState.MemoryBudget;
-        options.SessionStateDiskBudget = sessionState.DiskBudget;
-
-        var cache = new ResponseCacheSettings { MaxBytes = options.ResponseCacheSize };
-        configuration.GetSection(ResponseCacheSettings.SectionName).Bind(cache, Strict);
-        options.ResponseCacheSize = cache.MaxBytes;
-    }
 
     private static Dictionary<string, string?> ParseSets(IReadOnlyList<string> sets, List<string> problems)
     {
@@ -124,23 +134,5 @@ internal static class ServeConfiguration
         }
 
         return values;
-    }
-
-    /// <summary>Section <c>SessionState</c>: byte budgets of kept KV states ("64m", "1g").</summary>
-    private sealed class SessionStateSettings
-    {
-        public const string SectionName = "SessionState";
-
-        public ByteSize MemoryBudget { get; set; }
-
-        public ByteSize DiskBudget { get; set; }
-    }
-
-    /// <summary>Section <c>ResponseCache</c>: the byte budget of cached replies ("8m"; 0 turns it off).</summary>
-    private sealed class ResponseCacheSettings
-    {
-        public const string SectionName = "ResponseCache";
-
-        public ByteSize MaxBytes { get; set; }
     }
 }

@@ -17,7 +17,7 @@ namespace Frugal.AI;
 /// Callers are told apart for fairness by <see cref="UserProperty"/> in
 /// <see cref="ChatOptions.AdditionalProperties"/> (default <see cref="DefaultUserId"/>). A conversation is
 /// recognised by <see cref="ChatOptions.ConversationId"/> when given, else by its opening messages, so its
-/// next turn evaluates only its new tokens (with <see cref="DependencyInjection.FrugalOptions.StateDirectory"/>
+/// next turn evaluates only its new tokens (with <see cref="DependencyInjection.SessionStateOptions.Directory"/>
 /// set, even after other conversations have used the context). When
 /// <see cref="ChatOptions.MaxOutputTokens"/> is not set the reply may be <see cref="ChatRequestValidator.DefaultMaxTokens"/> long.
 /// A request that cannot be served as asked throws <see cref="ChatRequestException"/> (an <see cref="ArgumentException"/>).

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Frugal.Inference;
+using Frugal.Models;
 
 namespace Frugal.Caching;
 
@@ -26,7 +27,8 @@ public static class ResponseCacheKey
         ArgumentNullException.ThrowIfNull(modelIdentity);
         ArgumentNullException.ThrowIfNull(request);
         var text = new StringBuilder();
-        Append(text, "frugal-response-v1");
+        Append(text, "frugal-response-v2");
+        Append(text, request.Owner ?? "");
         Append(text, modelIdentity);
         Append(text, template.ToString());
         var sampling = request.Sampling;

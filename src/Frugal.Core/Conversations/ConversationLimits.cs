@@ -8,6 +8,9 @@ namespace Frugal.Conversations;
 /// </summary>
 public sealed class ConversationLimits
 {
+    /// <summary>The configuration section these limits bind from.</summary>
+    public const string SectionName = "Conversations";
+
     /// <summary>Sessions per user by default.</summary>
     public const int DefaultMaxSessionsPerUser = 1_000;
 

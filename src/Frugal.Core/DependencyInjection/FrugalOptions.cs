@@ -1,50 +1,42 @@
-using System.ComponentModel.DataAnnotations;
 using Frugal.Caching;
-using Frugal.Inference;
-using Frugal.Inference.State;
+using Frugal.Conversations;
+using Frugal.Memory;
 using Frugal.Scheduling;
+using Microsoft.Extensions.Options;
 
 namespace Frugal.DependencyInjection;
 
-/// <summary>What <see cref="FrugalServiceCollectionExtensions.AddFrugal"/> runs: the model file and the limits of its one worker.</summary>
+/// <summary>
+/// Everything <see cref="FrugalServiceCollectionExtensions.AddFrugal(Microsoft.Extensions.DependencyInjection.IServiceCollection, Microsoft.Extensions.Configuration.IConfiguration)"/>
+/// runs on, one configuration section per part: the model and its engine (<c>Model</c>), the queue
+/// (<c>Scheduler</c>), the memory governor (<c>Memory</c>), the kept KV states (<c>SessionState</c>) and the
+/// response cache (<c>ResponseCache</c>). Validated once, when the host starts; plain values only.
+/// </summary>
 public sealed class FrugalOptions
 {
-    /// <summary>Largest <see cref="ContextSize"/> accepted.</summary>
-    public const int MaxContextSize = 131_072;
+    /// <summary>The sections these options bind from, in the order they are documented.</summary>
+    public static IReadOnlyList<string> SectionNames { get; } =
+        [ModelOptions.SectionName, SchedulerOptions.SectionName, MemoryGovernorOptions.SectionName, SessionStateOptions.SectionName, ResponseCacheOptions.SectionName, ConversationLimits.SectionName];
 
-    /// <summary>The GGUF file to load (required).</summary>
-    [Required(AllowEmptyStrings = false)]
-    public string ModelPath { get; set; } = "";
+    /// <summary>The model file and the engine's settings (section <c>Model</c>).</summary>
+    [ValidateObjectMembers]
+    public ModelOptions Model { get; set; } = new();
 
-    /// <summary>Context size in tokens; 0 takes the model's own (capped by the engine).</summary>
-    [Range(0, MaxContextSize)]
-    public int ContextSize { get; set; }
+    /// <summary>How many requests may wait and how long one may run (section <c>Scheduler</c>).</summary>
+    [ValidateObjectMembers]
+    public SchedulerOptions Scheduler { get; set; } = new();
 
-    /// <summary>Threads for inference; 0 uses the CPUs the process may use.</summary>
-    [Range(0, 1024)]
-    public int Threads { get; set; }
+    /// <summary>The memory governor's thresholds and actions (section <c>Memory</c>); used when the host adds the governor.</summary>
+    [ValidateObjectMembers]
+    public MemoryGovernorOptions Memory { get; set; } = new();
 
-    /// <summary>Chat format; null takes it from the model file.</summary>
-    public ChatTemplateFamily? ChatTemplate { get; set; }
+    /// <summary>Where and how much idle conversations' KV state is kept (section <c>SessionState</c>).</summary>
+    public SessionStateOptions SessionState { get; set; } = new();
 
-    /// <summary>
-    /// Where idle conversations' KV states are kept (under <c>{StateDirectory}/kv/</c>, within a disk budget of
-    /// <see cref="TieredSessionStateStoreOptions.DefaultDiskBudget"/>), so a conversation's next turn is not
-    /// evaluated again after another has used the context; null keeps none.
-    /// </summary>
-    public string? StateDirectory { get; set; }
+    /// <summary>The response cache's budget (section <c>ResponseCache</c>).</summary>
+    public ResponseCacheOptions ResponseCache { get; set; } = new();
 
-    /// <summary>
-    /// Bytes of replies kept to answer identical deterministic requests (temperature 0, or the same seed and
-    /// settings, same full prompt) without running the model; 0 turns the response cache off.
-    /// </summary>
-    public ByteSize ResponseCacheSize { get; set; } = ResponseCacheOptions.DefaultMaxBytes;
-
-    /// <summary>Requests that may wait for the worker; one more is refused with <see cref="QueueFullException"/>.</summary>
-    [Range(1, SchedulerOptions.MaxAllowedQueueDepth)]
-    public int MaxQueueDepth { get; set; } = SchedulerOptions.DefaultMaxQueueDepth;
-
-    /// <summary>Longest one generation may run; then it ends with finish reason Length.</summary>
-    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
-    public TimeSpan MaxGenerationTime { get; set; } = SchedulerOptions.DefaultMaxGenerationTime;
+    /// <summary>What one user may keep and the longest system prompt (section <c>Conversations</c>).</summary>
+    [ValidateObjectMembers]
+    public ConversationLimits Conversations { get; set; } = new();
 }

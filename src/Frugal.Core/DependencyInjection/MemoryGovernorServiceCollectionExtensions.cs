@@ -11,30 +11,28 @@ using Microsoft.Extensions.Options;
 
 namespace Frugal.DependencyInjection;
 
-/// <summary>Registers the memory governor and puts it in front of the scheduler.</summary>
+/// <summary>Adds the memory governor, through which the request pipeline that <c>AddFrugal</c> registers admits every request.</summary>
 public static class MemoryGovernorServiceCollectionExtensions
 {
     /// <summary>
-    /// Adds the probe, the governor (options validated at start, section <see cref="MemoryGovernorOptions.SectionName"/>),
-    /// the managed-heap releaser, its gauges (<see cref="MemoryGovernorMetrics"/>), and the <see cref="MemoryGate"/> through which
-    /// the <see cref="ChatPipeline"/> admits every request (in any order with the other registrations). Other components
-    /// add their own <see cref="IMemoryReleaser"/> registrations. The host starts the timer with
-    /// <see cref="MemoryGovernor.Start"/>.
+    /// Adds the governor (settings: <see cref="FrugalOptions.Memory"/>, section <see cref="MemoryGovernorOptions.SectionName"/>),
+    /// the managed-heap releaser, its gauges (<see cref="MemoryGovernorMetrics"/>) and the <see cref="MemoryGate"/> through which
+    /// the <see cref="ChatPipeline"/> admits every request (caps, refusals, emergency mode). Before or after
+    /// <c>AddFrugal</c>, in any order. Other components add their own <see cref="IMemoryReleaser"/> registrations.
+    /// The governor's timer runs while the host runs.
     /// </summary>
-    public static IServiceCollection AddFrugalMemoryGovernor(this IServiceCollection services, Action<MemoryGovernorOptions>? configure = null)
+    public static IServiceCollection AddFrugalMemoryGovernor(this IServiceCollection services)
     {
         ArgumentNullException.ThrowIfNull(services);
-        var options = services.AddOptions<MemoryGovernorOptions>().ValidateOnStart();
-        if (configure is not null)
+        if (services.Any(d => d.ServiceType == typeof(MemoryGovernor)))
         {
-            options.Configure(configure);
+            return services;
         }
 
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MemoryGovernorOptions>, MemoryGovernorOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IMemoryProbe>(_ => new MemoryProbe());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IMemoryReleaser, ManagedHeapReleaser>());
-        services.TryAddSingleton(provider =>
+        services.AddSingleton(provider =>
         {
             var readiness = provider.GetService<EngineReadiness>();
             return new MemoryGovernor(
@@ -48,9 +46,8 @@ public static class MemoryGovernorServiceCollectionExtensions
             };
         });
         services.TryAddSingleton(provider => new MemoryGovernorMetrics(provider.GetRequiredService<MemoryGovernor>(), provider.GetService<IMeterFactory>()));
-        services.AddHostedService<MemoryGovernorStarter>();
-
         services.TryAddSingleton(provider => new MemoryGate(provider.GetRequiredService<MemoryGovernor>()));
+        services.AddHostedService<MemoryGovernorStarter>();
         return services;
     }
 

@@ -16,23 +16,12 @@ namespace Frugal.Inference;
 internal sealed unsafe class AbortSignal : IDisposable
 {
     private GCHandle _self;
-    private CancellationToken _token;
 
     private AbortSignal() => _self = GCHandle.Alloc(this);
 
     /// <summary>
-    /// The token the running decode watches; default when idle. Set before the decode is started on its
-    /// worker thread (the hand-off is a memory barrier), read by ggml's threads during the decode.
-    /// </summary>
-    public CancellationToken Token
-    {
-        get => _token;
-        set => _token = value;
-    }
-
-    /// <summary>
-    /// A further reason to abort, for a decode shared by several requests: it must stop only when every
-    /// one of them is cancelled. Null when unused; it must not throw (it runs on ggml's threads).
+    /// When to abort the running decode: for a decode shared by several requests, only when every one of
+    /// them is cancelled. Null when idle; it must not throw (it runs on ggml's threads).
     /// </summary>
     public Func<bool>? Condition { get; set; }
 
@@ -57,6 +46,6 @@ internal sealed unsafe class AbortSignal : IDisposable
     private static byte ShouldAbort(IntPtr data)
     {
         var signal = GCHandle.FromIntPtr(data).Target as AbortSignal;
-        return signal is not null && (signal.Token.IsCancellationRequested || signal.Condition?.Invoke() == true) ? (byte)1 : (byte)0;
+        return signal is not null && signal.Condition?.Invoke() == true ? (byte)1 : (byte)0;
     }
 }

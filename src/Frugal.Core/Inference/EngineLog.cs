@@ -1,3 +1,4 @@
+using Frugal.Models;
 using Microsoft.Extensions.Logging;
 
 namespace Frugal.Inference;

@@ -1,4 +1,5 @@
 using Frugal.Inference.State;
+using Frugal.Models;
 
 namespace Frugal.Inference;
 

@@ -21,6 +21,12 @@ public sealed record GenerationRequest
     /// </summary>
     public string? SessionKey { get; init; }
 
+    /// <summary>
+    /// Who asked (a user id). Replies kept for reuse are kept per owner, so one user can never learn from a cache
+    /// hit what another user asked. Null: a caller without users (the CLI).
+    /// </summary>
+    public string? Owner { get; init; }
+
     /// <summary>Stop at the model's end-of-sequence token (false only for benchmarks).</summary>
     public bool StopAtEndOfSequence { get; init; } = true;
 }

@@ -15,6 +15,12 @@ internal sealed class GenerationTally(int promptTokens, long started)
 
     public long PromptDone { get; set; }
 
+    /// <summary>When the prompt was tokenized (stopwatch ticks).</summary>
+    public long Tokenized { get; set; }
+
+    /// <summary>Time from the start to the end of tokenization.</summary>
+    public double TokenizeMilliseconds => Tokenized > 0 ? Stopwatch.GetElapsedTime(started, Tokenized).TotalMilliseconds : 0;
+
     public void TokenSampled()
     {
         _lastToken = Stopwatch.GetTimestamp();

@@ -1,61 +1,36 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Text;
+using System.Runtime.CompilerServices;
 using Frugal.Inference.Batching;
 using Frugal.Inference.Templates;
 using Frugal.Models;
-using LLama.Exceptions;
-using LLama.Native;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Frugal.Inference;
 
 /// <summary>
-/// The inference engine over LLamaSharp/llama.cpp: one memory-mapped model, one native context,
-/// one generation at a time. Create it with <see cref="LoadAsync"/>.
+/// The inference engine over LLamaSharp/llama.cpp: one memory-mapped model, one native context, and one
+/// decode loop serving <see cref="ParallelSequences"/> sequences (1: one generation at a time). Create it
+/// with <see cref="LoadAsync"/>.
 /// </summary>
-public sealed partial class LlamaEngine : IInferenceEngine
+public sealed class LlamaEngine : IInferenceEngine
 {
-    private static readonly LLamaSeqId Sequence = LLamaSeqId.Zero;
-
-    // Holds no cells of its own: cells are copied to it only to be saved or restored apart (see SaveHeld).
-    private static readonly LLamaSeqId Scratch = (LLamaSeqId)1;
-
-    private readonly SafeLlamaModelHandle _model;
-    private readonly SafeLLamaContextHandle _context;
-    private readonly AbortSignal _abort;
-    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly LlamaRuntime _runtime;
+    private readonly PromptTokenizer _tokenizer;
+    private readonly DecodeLoop _loop;
     private readonly IChatFormat _format;
-    private readonly EngineOptions _options;
-    private readonly ILogger _logger;
-    private readonly ConcurrentDictionary<string, int?> _markerTokens = new(StringComparer.Ordinal);
-    private readonly int? _bos;
-    private readonly int? _eos;
-    private readonly bool _addBos;
-    private readonly BatchedGenerator? _batched;
     private int _disposed;
 
-    private LlamaEngine(ModelInfo model, EngineOptions options, IChatFormat format, SafeLlamaModelHandle weights,
-        SafeLLamaContextHandle context, int threads, ILogger logger)
+    private LlamaEngine(ModelInfo model, EngineOptions options, IChatFormat format, LlamaRuntime runtime, int threads, ILogger logger)
     {
         Model = model;
-        _options = options;
         _format = format;
-        _model = weights;
-        _context = context;
-        _logger = logger;
+        _runtime = runtime;
         Threads = threads;
-        ParallelSequences = options.ParallelSequences;
-        ContextSize = checked((int)context.ContextSize) / ParallelSequences;
-        _abort = AbortSignal.InstallOn(context);
-        var vocab = weights.Vocab;
-        _bos = vocab.BOS is { } bos ? (int)bos : null;
-        _eos = vocab.EOS is { } eos ? (int)eos : null;
-        _addBos = _bos is not null && vocab.ShouldAddBOS;
-        _batched = ParallelSequences > 1
-            ? new BatchedGenerator(context, weights, _abort, options, ParallelSequences, format.TurnMarkers, RememberReply, logger)
-            : null;
+        ParallelSequences = runtime.Sequences;
+        ContextSize = runtime.SequenceContextSize;
+        _tokenizer = new PromptTokenizer(runtime.Weights, format);
+        _loop = new DecodeLoop(runtime, options, format.TurnMarkers, _tokenizer.RememberReply, logger);
     }
 
     /// <inheritdoc />
@@ -75,6 +50,15 @@ public sealed partial class LlamaEngine : IInferenceEngine
 
     /// <summary>Threads used for decoding and prompt evaluation.</summary>
     public int Threads { get; }
+
+    /// <summary>The most sequences one decode step has carried so far (for tests).</summary>
+    internal int PeakStepSequences => _loop.PeakStepSequences;
+
+    /// <summary>Tokens the first sequence holds now (for tests and diagnostics).</summary>
+    internal int HeldTokenCount => _loop.FirstSlotTokens;
+
+    /// <summary>Bytes held by the memory of recent replies' token ids (for tests and diagnostics).</summary>
+    internal long ReplyMemoryBytes => _tokenizer.ReplyMemoryBytes;
 
     /// <summary>
     /// Validates the model file with Frugal's own GGUF reader, then loads it memory-mapped (no mlock,
@@ -100,15 +84,15 @@ public sealed partial class LlamaEngine : IInferenceEngine
             : Math.Min(info.ContextLength > 0 ? info.ContextLength : 2048, EngineOptions.MaxDefaultContextSize);
 
         NativeLogRouter.Attach(logger);
-        var weights = await Task.Run(() => LoadWeights(options, pinned.LoadPath), ct).ConfigureAwait(false);
-        SafeLLamaContextHandle context;
+        var weights = await Task.Run(() => LlamaRuntime.LoadWeights(options, pinned.LoadPath), ct).ConfigureAwait(false);
+        LlamaRuntime runtime;
         ParallelMeasurement? measurement = null;
         try
         {
             if (options.ParallelSequences == 0)
             {
                 measurement = options.MaxAutoParallelSequences > 1
-                    ? await Task.Run(() => MeasureParallel(weights, options, threads, logger), ct).ConfigureAwait(false)
+                    ? await Task.Run(() => LlamaRuntime.MeasureParallel(weights, options, threads, logger), ct).ConfigureAwait(false)
                     : null;
                 options = options with { ParallelSequences = measurement?.Chosen ?? 1 };
                 if (measurement is not null)
@@ -117,7 +101,7 @@ public sealed partial class LlamaEngine : IInferenceEngine
                 }
             }
 
-            context = CreateContext(weights, options, contextSize, threads);
+            runtime = LlamaRuntime.Create(weights, options, contextSize, threads);
         }
         catch
         {
@@ -125,11 +109,27 @@ public sealed partial class LlamaEngine : IInferenceEngine
             throw;
         }
 
-        var engine = new LlamaEngine(info, options, format, weights, context, threads, logger) { ParallelMeasurement = measurement };
+        var engine = new LlamaEngine(info, options, format, runtime, threads, logger) { ParallelMeasurement = measurement };
         EngineLog.Loaded(logger, options.ModelPath, format.Family, engine.ContextSize, threads,
             options.FlashAttention switch { null => "auto", true => "on", false => "off" },
             (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         return engine;
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// Cancellation never throws out of the stream: whether it arrives while waiting for a slot, during
+    /// the prompt evaluation (llama.cpp's abort callback interrupts it) or between tokens, the stream ends
+    /// with a completed update whose finish reason is <see cref="FinishReason.Cancelled"/>; no text is
+    /// emitted after the cancellation is seen. Argument problems throw on the first <c>MoveNextAsync</c>:
+    /// <see cref="ArgumentException"/> for an empty conversation or a non-positive token limit,
+    /// <see cref="PromptTooLongException"/> when the prompt leaves no room for a reply. Time to first token
+    /// counts from the first <c>MoveNextAsync</c>, waiting included.
+    /// </remarks>
+    public IAsyncEnumerable<GenerationUpdate> GenerateAsync(GenerationRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return Run(request, promptOnly: false, cancellationToken);
     }
 
     /// <inheritdoc />
@@ -151,29 +151,14 @@ public sealed partial class LlamaEngine : IInferenceEngine
     {
         ArgumentNullException.ThrowIfNull(text);
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
-        if (text.Length == 0)
-        {
-            return [];
-        }
-
-        var tokens = _model.Tokenize(text, false, false, Encoding.UTF8);
-        var ids = new int[tokens.Length];
-        for (var i = 0; i < tokens.Length; i++)
-        {
-            ids[i] = (int)tokens[i];
-        }
-
-        return ids;
+        return _tokenizer.Tokenize(text);
     }
 
     /// <summary>The prompt for <paramref name="messages"/> as text, with BOS/EOS spelled as the vocabulary spells them (for display and tests).</summary>
     public string RenderPrompt(IReadOnlyList<ChatTurn> messages)
     {
         ArgumentNullException.ThrowIfNull(messages);
-        var vocab = _model.Vocab;
-        return ChatFormats.Render(_format.Format(messages, _addBos),
-            _bos is { } bos ? vocab.LLamaTokenToString(bos, true) ?? "" : "",
-            _eos is { } eos ? vocab.LLamaTokenToString(eos, true) ?? "" : "");
+        return _tokenizer.Render(messages);
     }
 
     /// <summary>
@@ -184,52 +169,8 @@ public sealed partial class LlamaEngine : IInferenceEngine
     public IReadOnlyList<int> TokenizePrompt(IReadOnlyList<ChatTurn> messages)
     {
         ArgumentNullException.ThrowIfNull(messages);
-        var tokens = new List<int>(64);
-        var run = new StringBuilder();
-
-        void FlushRun()
-        {
-            if (run.Length > 0)
-            {
-                tokens.AddRange(Tokenize(run.ToString()));
-                run.Clear();
-            }
-        }
-
-        foreach (var part in _format.Format(messages, _addBos))
-        {
-            switch (part.Kind)
-            {
-                case PromptPartKind.BeginOfSequence when _bos is { } bos:
-                    FlushRun();
-                    tokens.Add(bos);
-                    break;
-                case PromptPartKind.EndOfSequence when _eos is { } eos:
-                    FlushRun();
-                    tokens.Add(eos);
-                    break;
-                case PromptPartKind.Marker when MarkerToken(part.Text) is { } marker:
-                    FlushRun();
-                    tokens.Add(marker);
-                    break;
-                case PromptPartKind.Text when part.ReplyContent is { } reply && _replies.Find(reply) is { } generated:
-                    // An earlier reply spelled as the model generated it, so the KV state kept from its turn
-                    // still matches (whitespace as generated, even where the template would re-space it).
-                    FlushRun();
-                    tokens.AddRange(generated);
-                    break;
-                case PromptPartKind.Marker or PromptPartKind.Text:
-                    // Adjacent plain text is tokenized as one run, exactly as llama.cpp splits a
-                    // formatted prompt at special tokens, so merges across template/content match.
-                    run.Append(part.Text);
-                    break;
-                default:
-                    break;
-            }
-        }
-
-        FlushRun();
-        return tokens;
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        return _tokenizer.TokenizePrompt(messages);
     }
 
     public async ValueTask DisposeAsync()
@@ -239,33 +180,58 @@ public sealed partial class LlamaEngine : IInferenceEngine
             return;
         }
 
-        if (_batched is not null)
-        {
-            // The batch loop ends once its running requests end (quickly once their callers cancel).
-            await _batched.DisposeAsync().ConfigureAwait(false);
-        }
-
-        // Wait for a running generation to finish (it stops quickly once its caller cancels).
-        await _gate.WaitAsync().ConfigureAwait(false);
-        try
-        {
-            _context.Dispose();
-            _model.Dispose();
-            _abort.Dispose();
-        }
-        finally
-        {
-            _gate.Release();
-            _gate.Dispose();
-        }
+        // The loop ends once its running requests end (quickly once their callers cancel).
+        await _loop.DisposeAsync().ConfigureAwait(false);
+        _runtime.Dispose();
     }
 
-    /// <summary>The id of a template marker when the vocabulary has it as one special token; null when it is plain text there.</summary>
-    private int? MarkerToken(string marker) => _markerTokens.GetOrAdd(marker, static (text, model) =>
+    /// <summary>Empties the context so the next prompt is evaluated from scratch (tests compare against it).</summary>
+    internal Task ClearContextAsync() => _loop.ClearAsync();
+
+    /// <summary>
+    /// Evaluates the prompt of <paramref name="messages"/> alone, under <paramref name="cancellationToken"/>;
+    /// a token cancelled beforehand reaches llama.cpp's abort callback inside the first decode (a test seam).
+    /// </summary>
+    internal async Task<bool> EvaluateOnlyAsync(IReadOnlyList<ChatTurn> messages, string? session, CancellationToken cancellationToken)
     {
-        var tokens = model.Tokenize(text, false, true, Encoding.UTF8);
-        return tokens.Length == 1 && tokens[0].IsControl(model.Vocab) ? (int)tokens[0] : null;
-    }, _model);
+        var request = new GenerationRequest { Messages = messages, SessionKey = session, MaxTokens = 1 };
+        GenerationStats? stats = null;
+        await foreach (var update in Run(request, promptOnly: true, cancellationToken).ConfigureAwait(false))
+        {
+            stats = update.Completed ?? stats;
+        }
+
+        return stats?.FinishReason == FinishReason.Stop;
+    }
+
+    private async IAsyncEnumerable<GenerationUpdate> Run(GenerationRequest request, bool promptOnly,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        if (request.Messages.Count == 0)
+        {
+            throw new ArgumentException("the conversation has no messages", nameof(request));
+        }
+
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(request.MaxTokens, nameof(request));
+        var started = Stopwatch.GetTimestamp();
+        var prompt = _tokenizer.TokenizePrompt(request.Messages);
+        if (prompt.Count >= ContextSize)
+        {
+            throw new PromptTooLongException(prompt.Count, ContextSize);
+        }
+
+        var tally = new GenerationTally(prompt.Count, started) { Tokenized = Stopwatch.GetTimestamp() };
+        var job = new SlotJob(prompt, request, tally, Math.Min(request.MaxTokens, ContextSize - prompt.Count), cancellationToken)
+        {
+            PromptOnly = promptOnly,
+            CancelInsideDecode = promptOnly,
+        };
+        await foreach (var update in _loop.GenerateAsync(job, cancellationToken).ConfigureAwait(false))
+        {
+            yield return update;
+        }
+    }
 
     private static ChatTemplateFamily ChooseFamily(ModelInfo info, EngineOptions options)
     {
@@ -303,85 +269,6 @@ public sealed partial class LlamaEngine : IInferenceEngine
         {
             throw new ArgumentOutOfRangeException(nameof(options),
                 $"parallel sequences must be 1 to {EngineOptions.MaxParallelSequences} (0: measured at load, up to the automatic maximum)");
-        }
-    }
-
-    private static SafeLlamaModelHandle LoadWeights(EngineOptions options, string loadPath)
-    {
-        // Loads the native library through LLamaSharp's selector (CPU features, log callback) before the
-        // first direct native call below.
-        NativeApi.llama_empty_call();
-        var parameters = LLamaModelParams.Default();
-        parameters.n_gpu_layers = 0;
-
-        // Memory-mapped: the weights stay file-backed pages the kernel can drop and re-read, not a
-        // private anonymous copy (measured: 113 MiB anonymous instead of 1,228 MiB). No mlock.
-        parameters.load_mode = LLamaLoadMode.MemoryMap;
-        parameters.use_extra_bufts = options.RepackWeights;
-        try
-        {
-            return SafeLlamaModelHandle.LoadFromFile(loadPath, parameters);
-        }
-        catch (LoadWeightsFailedException e)
-        {
-            throw new ModelFileException(options.ModelPath, "llama.cpp could not load the model", e);
-        }
-    }
-
-    // A measurement that cannot run (no memory for the small probe context, say) leaves batching off.
-    private static ParallelMeasurement? MeasureParallel(SafeLlamaModelHandle weights, EngineOptions options, int threads, ILogger logger)
-    {
-        try
-        {
-            return BatchGainProbe.Measure(weights, options, options.MaxAutoParallelSequences, threads);
-        }
-        catch (Exception e) when (e is RuntimeError or InvalidOperationException)
-        {
-            EngineLog.ParallelMeasureFailed(logger, e);
-            return null;
-        }
-    }
-
-    /// <summary>
-    /// Native context parameters: <paramref name="sequences"/> sequences over a non-unified KV cache of
-    /// <paramref name="contextTokens"/> cells in all, CPU threads, flash attention (null: llama.cpp decides).
-    /// A single sequence gets a unified cache with a second, scratch sequence (<see cref="Scratch"/>) that
-    /// shares its cells: through it a session's newest cells are saved and restored apart from the rest.
-    /// </summary>
-    internal static LLamaContextParams ContextParameters(int contextTokens, int batch, int microBatch, int sequences, int threads, bool? flashAttention)
-    {
-        var parameters = LLamaContextParams.Default();
-        parameters.n_ctx = checked((uint)contextTokens);
-        parameters.n_batch = (uint)batch;
-        parameters.n_ubatch = (uint)microBatch;
-        parameters.n_seq_max = sequences == 1 ? 2u : (uint)sequences;
-        parameters.kv_unified = sequences == 1;
-        parameters.n_threads = threads;
-        parameters.n_threads_batch = threads;
-        parameters.llama_flash_attn_type = flashAttention switch
-        {
-            null => LLamaFlashAttentionType.LLAMA_FLASH_ATTENTION_TYPE_AUTO,
-            true => LLamaFlashAttentionType.LLAMA_FLASH_ATTENTION_TYPE_ENABLED,
-            false => LLamaFlashAttentionType.LLAMA_FLASH_ATTENTION_TYPE_DISABLED,
-        };
-        return parameters;
-    }
-
-    private static SafeLLamaContextHandle CreateContext(SafeLlamaModelHandle weights, EngineOptions options, int contextSize, int threads)
-    {
-        // With several sequences each gets the whole context size of its own: a non-unified KV cache
-        // gives every sequence its own stream of n_ctx / n_seq_max cells, so one session's cells are laid
-        // out exactly as in a single-sequence context (and no session can crowd out another's room).
-        var microBatch = options.MicroBatchSize > 0 ? Math.Min(options.MicroBatchSize, options.BatchSize) : options.BatchSize;
-        var parameters = ContextParameters(checked(contextSize * options.ParallelSequences), options.BatchSize, microBatch,
-            options.ParallelSequences, threads, options.FlashAttention);
-        try
-        {
-            return weights.CreateContext(parameters);
-        }
-        catch (RuntimeError e)
-        {
-            throw new InvalidOperationException($"llama.cpp could not create a context of {contextSize} tokens × {options.ParallelSequences} sequence(s): {e.Message}", e);
         }
     }
 }

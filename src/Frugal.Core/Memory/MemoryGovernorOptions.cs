@@ -74,7 +74,7 @@ public sealed class MemoryGovernorOptions : IValidatableObject
         if (!(MediumThreshold <= HighThreshold && HighThreshold < CriticalThreshold))
         {
             yield return new ValidationResult(
-                $"Memory thresholds must rise: medium ({MediumThreshold}) <= high ({HighThreshold}) < critical ({CriticalThreshold}).",
+                $"Memory: thresholds must rise: medium ({MediumThreshold}) <= high ({HighThreshold}) < critical ({CriticalThreshold}).",
                 [nameof(MediumThreshold), nameof(HighThreshold), nameof(CriticalThreshold)]);
         }
 
@@ -82,26 +82,8 @@ public sealed class MemoryGovernorOptions : IValidatableObject
         if (MediumThreshold > 0 && Hysteresis >= MediumThreshold)
         {
             yield return new ValidationResult(
-                $"Memory hysteresis ({Hysteresis}) must be below the medium threshold ({MediumThreshold}).", [nameof(Hysteresis)]);
+                $"Memory:Hysteresis ({Hysteresis}) must be below Memory:MediumThreshold ({MediumThreshold}).", [nameof(Hysteresis)]);
         }
-    }
-
-    /// <summary>Copies every setting to <paramref name="target"/> (to hand options built elsewhere to the options system).</summary>
-    public void CopyTo(MemoryGovernorOptions target)
-    {
-        ArgumentNullException.ThrowIfNull(target);
-        target.MediumThreshold = MediumThreshold;
-        target.HighThreshold = HighThreshold;
-        target.CriticalThreshold = CriticalThreshold;
-        target.Hysteresis = Hysteresis;
-        target.RefreshInterval = RefreshInterval;
-        target.ReplyTokenCap = ReplyTokenCap;
-        target.HistoryExchanges = HistoryExchanges;
-        target.QueueDepthFactor = QueueDepthFactor;
-        target.EmergencyRunningAction = EmergencyRunningAction;
-        target.RetryAfter = RetryAfter;
-        target.ThrashingStallPercent = ThrashingStallPercent;
-        target.ThrashingMajorFaultsPerSecond = ThrashingMajorFaultsPerSecond;
     }
 
     /// <summary>The threshold from which <paramref name="level"/> applies.</summary>

@@ -1,5 +1,3 @@
-using Frugal.Inference;
-
 namespace Frugal.Models;
 
 /// <summary>

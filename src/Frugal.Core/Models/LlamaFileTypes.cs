@@ -42,18 +42,4 @@ public static class LlamaFileTypes
 
     /// <summary>The name of file type <paramref name="fileType"/>, or null when llama.cpp has no such type.</summary>
     public static string? Name(long fileType) => Names.GetValueOrDefault(fileType);
-
-    /// <summary>The file type number whose tensors are mostly <paramref name="type"/>, for writing general.file_type.</summary>
-    public static uint ForTensorType(GgmlType type) => type switch
-    {
-        GgmlType.F32 => 0,
-        GgmlType.F16 => 1,
-        GgmlType.Q4_0 => 2,
-        GgmlType.Q4_1 => 3,
-        GgmlType.Q8_0 => 7,
-        GgmlType.Q5_0 => 8,
-        GgmlType.Q5_1 => 9,
-        GgmlType.BF16 => 32,
-        _ => throw new ArgumentOutOfRangeException(nameof(type), type, "No single file type stands for this tensor type."),
-    };
 }

@@ -1,5 +1,3 @@
-using Frugal.Inference;
-
 namespace Frugal.Models;
 
 /// <summary>What a validated GGUF file says about its model: its shape, tokenizer and chat template.</summary>

@@ -21,11 +21,6 @@ public static class ModelSynthesizer
         ArgumentNullException.ThrowIfNull(options);
         var shape = options.Shape;
         var quant = options.Quant;
-        if (quant is not (GgmlType.Q8_0 or GgmlType.F16 or GgmlType.F32))
-        {
-            throw new ArgumentException($"Weights can be synthesized as Q8_0, F16 or F32, not {quant}.", nameof(options));
-        }
-
         if (shape.EmbeddingLength % shape.HeadCount != 0 || shape.HeadCount % shape.HeadCountKv != 0)
         {
             throw new ArgumentException("The embedding must split evenly into heads, and heads into key/value groups.", nameof(options));
@@ -43,7 +38,7 @@ public static class ModelSynthesizer
             .Set("llama.attention.head_count_kv", GgufValue.FromUInt32((uint)shape.HeadCountKv))
             .Set("llama.attention.layer_norm_rms_epsilon", GgufValue.FromFloat32(shape.RmsEpsilon))
             .Set("llama.rope.freq_base", GgufValue.FromFloat32(shape.RopeFreqBase))
-            .Set("general.file_type", GgufValue.FromUInt32(LlamaFileTypes.ForTensorType(quant)));
+            .Set("general.file_type", GgufValue.FromUInt32(quant.FileType));
 
         var vocab = AddTokenizer(writer, options);
         writer.Set("tokenizer.chat_template", GgufValue.FromString(options.ChatTemplate))
@@ -90,30 +85,35 @@ public static class ModelSynthesizer
     }
 
     /// <summary>Tensors in the order llama.cpp's converter writes them, dimensions innermost first.</summary>
-    private static void AddTensors(GgufWriter writer, ModelShape shape, GgmlType quant, int vocab, ulong seed)
+    private static void AddTensors(GgufWriter writer, ModelShape shape, ModelQuantization quant, int vocab, ulong seed)
     {
         long embd = shape.EmbeddingLength, ff = shape.FeedForwardLength;
         long kv = (long)shape.HeadDimension * shape.HeadCountKv;
+        var layers = shape.BlockCount;
         var index = 0UL;
-        void Matrix(string name, long inputs, long outputs) =>
-            writer.AddTensor(name, quant, [inputs, outputs], RandomWeights.Create(quant, 1 / Math.Sqrt(inputs), seed * 1000003 + index++));
+        void Matrix(string name, long inputs, long outputs, WeightRole role = WeightRole.Other, int layer = 0)
+        {
+            var type = quant.TypeOf(role, layer, layers, inputs);
+            writer.AddTensor(name, type, [inputs, outputs], RandomWeights.Create(type, 1 / Math.Sqrt(inputs), seed * 1000003 + index++));
+        }
+
         void Norm(string name) => writer.AddTensor(name, GgmlType.F32, [embd], RandomWeights.Ones());
 
-        Matrix("token_embd.weight", embd, vocab);
-        for (var b = 0; b < shape.BlockCount; b++)
+        Matrix("token_embd.weight", embd, vocab, WeightRole.TokenEmbedding);
+        for (var b = 0; b < layers; b++)
         {
             Matrix($"blk.{b}.attn_q.weight", embd, embd);
             Matrix($"blk.{b}.attn_k.weight", embd, kv);
-            Matrix($"blk.{b}.attn_v.weight", embd, kv);
+            Matrix($"blk.{b}.attn_v.weight", embd, kv, WeightRole.AttentionValue, b);
             Matrix($"blk.{b}.attn_output.weight", embd, embd);
             Matrix($"blk.{b}.ffn_gate.weight", embd, ff);
             Matrix($"blk.{b}.ffn_up.weight", embd, ff);
-            Matrix($"blk.{b}.ffn_down.weight", ff, embd);
+            Matrix($"blk.{b}.ffn_down.weight", ff, embd, WeightRole.FeedForwardDown, b);
             Norm($"blk.{b}.attn_norm.weight");
             Norm($"blk.{b}.ffn_norm.weight");
         }
 
         Norm("output_norm.weight");
-        Matrix("output.weight", embd, vocab);
+        Matrix("output.weight", embd, vocab, WeightRole.Output);
     }
 }

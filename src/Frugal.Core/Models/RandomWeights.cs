@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 
 namespace Frugal.Models;
@@ -9,33 +8,15 @@ namespace Frugal.Models;
 /// </summary>
 internal static class RandomWeights
 {
-    /// <summary>Standard deviation of int8 values uniform over [-128, 127].</summary>
-    private const double Int8Deviation = 73.9;
-
     public static GgufTensorFill Create(GgmlType type, double deviation, ulong seed) => type switch
     {
-        GgmlType.Q8_0 => Q8_0(deviation, seed),
         GgmlType.F16 => F16(deviation, seed),
         GgmlType.F32 => F32(deviation, seed),
-        _ => throw new ArgumentOutOfRangeException(nameof(type), type, "Only Q8_0, F16 and F32 weights can be synthesized."),
+        _ => BlockWeights.Create(type, deviation, seed),
     };
 
     /// <summary>All ones: the neutral weight of an RMS norm.</summary>
     public static GgufTensorFill Ones() => (destination, _) => MemoryMarshal.Cast<byte, float>(destination).Fill(1f);
-
-    private static GgufTensorFill Q8_0(double deviation, ulong seed)
-    {
-        var random = new WeightRandom(seed);
-        var scale = BitConverter.HalfToUInt16Bits((Half)(deviation / Int8Deviation));
-        return (destination, _) =>
-        {
-            random.Fill(destination);
-            for (var block = 0; block < destination.Length; block += 34)
-            {
-                BinaryPrimitives.WriteUInt16LittleEndian(destination[block..], scale);
-            }
-        };
-    }
 
     private static GgufTensorFill F16(double deviation, ulong seed)
     {

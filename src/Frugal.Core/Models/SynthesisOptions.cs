@@ -6,8 +6,8 @@ public sealed record SynthesisOptions
     /// <summary>The model's shape.</summary>
     public ModelShape Shape { get; init; } = ModelShape.Tiny;
 
-    /// <summary>Type of the weight matrices: <see cref="GgmlType.Q8_0"/> (default), F16 or F32. Norms are always F32.</summary>
-    public GgmlType Quant { get; init; } = GgmlType.Q8_0;
+    /// <summary>The file type, which picks each weight matrix's type: <see cref="ModelQuantization.Q8_0"/> by default. Norms are always F32.</summary>
+    public ModelQuantization Quant { get; init; } = ModelQuantization.Q8_0;
 
     /// <summary>A GGUF file whose tokenizer.* metadata is copied (and whose vocabulary size is used), or null for the built-in vocabulary.</summary>
     public string? VocabularyFrom { get; init; }

@@ -68,7 +68,7 @@ public sealed class ChatPipeline
         }
 
         var admitted = new ChatAdmission { Memory = notice, PromptTokens = window.PromptTokens, OmittedMessages = window.OmittedMessages };
-        return RunAdmittedAsync(userId, generation, admitted, cancellationToken);
+        return RunAdmittedAsync(userId, generation with { Owner = userId }, admitted, cancellationToken);
     }
 
     private async IAsyncEnumerable<ChatUpdate> RunAdmittedAsync(

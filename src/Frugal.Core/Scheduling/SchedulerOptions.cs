@@ -5,6 +5,9 @@ namespace Frugal.Scheduling;
 /// <summary>Limits of the <see cref="GenerationScheduler"/>: how many may wait and how long one may run.</summary>
 public sealed class SchedulerOptions
 {
+    /// <summary>The configuration section these options bind from.</summary>
+    public const string SectionName = "Scheduler";
+
     /// <summary>Default for <see cref="MaxQueueDepth"/>.</summary>
     public const int DefaultMaxQueueDepth = 16;
 

@@ -15,6 +15,12 @@ public interface IUserStore
     /// <summary>Revokes a user and all their keys; false when no active user has that name.</summary>
     Task<bool> RevokeAsync(string name, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Issues a new key for <paramref name="name"/> and revokes all their old keys in the same transaction; a revoked
+    /// user becomes active again with the new key. Null when no user has that name.
+    /// </summary>
+    Task<CreatedUser?> RotateAsync(string name, CancellationToken cancellationToken = default);
+
     /// <summary>The active user that owns <paramref name="apiKey"/>, or null (unknown, malformed or revoked key).</summary>
     Task<UserAccount?> AuthenticateAsync(string apiKey, CancellationToken cancellationToken = default);
 

@@ -31,4 +31,17 @@ public sealed record ChatCompletionRequest
     public IReadOnlyList<string>? Stop { get; init; }
 
     public int? N { get; init; }
+
+    // Parameters Frugal does not implement: read only to refuse them by name (400), never silently ignored.
+    public System.Text.Json.JsonElement? LogitBias { get; init; }
+
+    public double? PresencePenalty { get; init; }
+
+    public double? FrequencyPenalty { get; init; }
+
+    public ChatCompletionResponseFormat? ResponseFormat { get; init; }
+
+    public System.Text.Json.JsonElement? Tools { get; init; }
+
+    public System.Text.Json.JsonElement? Functions { get; init; }
 }

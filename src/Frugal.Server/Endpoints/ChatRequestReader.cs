@@ -92,6 +92,8 @@ internal static class ChatRequestReader
             throw Bad($"Invalid value for 'n': {n}. Only n=1 is supported.", "n", "invalid_value");
         }
 
+        RefuseUnsupported(request);
+
         var (maxParam, maxTokens) = request.MaxCompletionTokens is { } mct ? ("max_completion_tokens", (int?)mct) : ("max_tokens", request.MaxTokens);
         return new ChatRequest
         {
@@ -103,6 +105,26 @@ internal static class ChatRequestReader
             Stop = request.Stop,
             Names = new ChatRequestNames(maxParam, "messages"),
         };
+    }
+
+    // A parameter this server does not implement changes what the client expects: refuse it by name rather than ignore it.
+    private static void RefuseUnsupported(ChatCompletionRequest request)
+    {
+        var unsupported = request.LogitBias is { ValueKind: not System.Text.Json.JsonValueKind.Null } ? "logit_bias"
+            : request.PresencePenalty is { } presence && presence != 0 ? "presence_penalty"
+            : request.FrequencyPenalty is { } frequency && frequency != 0 ? "frequency_penalty"
+            : request.Tools is { ValueKind: not System.Text.Json.JsonValueKind.Null } ? "tools"
+            : request.Functions is { ValueKind: not System.Text.Json.JsonValueKind.Null } ? "functions"
+            : null;
+        if (unsupported is not null)
+        {
+            throw Bad($"'{unsupported}' is not supported by this server; send the request without it.", unsupported, "unsupported_parameter");
+        }
+
+        if (request.ResponseFormat is { } format && format.Type is not (null or "text"))
+        {
+            throw Bad($"Invalid value for 'response_format.type': '{format.Type}'. This server answers only \"text\".", "response_format", "unsupported_parameter");
+        }
     }
 
     private static List<ChatTurn> ReadMessages(IReadOnlyList<ChatCompletionMessage?>? messages)

@@ -1,4 +1,4 @@
-using Frugal.Diagnostics;
+using Frugal.Server.Diagnostics;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;

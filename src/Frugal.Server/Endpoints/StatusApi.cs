@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Frugal.DependencyInjection;
 using Frugal.Diagnostics;
 using Frugal.Inference;
 using Frugal.Memory;
@@ -10,6 +11,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Options;
 
 namespace Frugal.Server.Endpoints;
 
@@ -26,7 +28,7 @@ public static class StatusApi
 
     internal static JsonHttpResult<ServerStatus> GetStatus(
         HttpContext context,
-        FrugalServerOptions options,
+        IOptions<FrugalOptions> options,
         EngineReadiness readiness,
         IGenerationScheduler scheduler,
         FrugalMetrics metrics,
@@ -34,7 +36,8 @@ public static class StatusApi
         MemoryGovernor governor)
     {
         var model = readiness.Engine?.Model;
-        var path = model?.Path ?? (string.IsNullOrEmpty(options.ModelPath) ? null : Path.GetFullPath(options.ModelPath));
+        var configured = options.Value.Model.Path;
+        var path = model?.Path ?? (string.IsNullOrEmpty(configured) ? null : Path.GetFullPath(configured));
         var governed = governor.Current;
         var reading = memory.Read();
         var status = new ServerStatus

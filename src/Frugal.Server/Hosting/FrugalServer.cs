@@ -1,129 +1,66 @@
 using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using Frugal.Caching;
-using Frugal.Conversations;
-using Frugal.Inference;
-using Frugal.Inference.State;
-using Frugal.Memory;
+using Frugal.DependencyInjection;
+using Frugal.Server.Diagnostics;
 using Frugal.Server.Contracts;
 using Frugal.Server.Endpoints;
-using Frugal.Storage.Sqlite;
 using Frugal.Users;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting.Systemd;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Frugal.Server.Hosting;
 
 /// <summary>
-/// Builds the Frugal HTTP server (Program-less: <c>frugal serve</c> and the tests call
-/// <see cref="Build"/>, then <c>StartAsync</c>/<c>RunAsync</c>). Kestrel listens on
-/// <see cref="FrugalServerOptions.Host"/>:<see cref="FrugalServerOptions.Port"/> at once; the model loads in the
-/// background and <see cref="EngineReadiness"/> (a singleton) tells whether it is ready.
+/// Builds the Frugal HTTP server (Program-less: <c>frugal serve</c> and the tests call <see cref="Build"/>, then
+/// <c>StartAsync</c>/<c>RunAsync</c>). The generation stack comes from <c>AddFrugal</c> with the memory governor;
+/// this adds only HTTP: Kestrel on <see cref="FrugalServerOptions.Host"/>:<see cref="FrugalServerOptions.Port"/>,
+/// the middleware, the endpoints, the Prometheus exporter. The host chooses the store (an <see cref="IUserStore"/>
+/// and an <c>IConversationStore</c>) in <c>configure</c>. The model loads in the background and
+/// <c>EngineReadiness</c> tells whether it is ready.
 /// </summary>
 public static class FrugalServer
 {
     /// <summary>
-    /// Validates <paramref name="options"/>, opens (and migrates) the database, registers the services
-    /// and the middleware, and maps <see cref="FrugalEndpoints.MapFrugalEndpoints"/>.
-    /// <paramref name="configure"/> runs last on the builder (logging levels, extra services in tests).
-    /// Throws <see cref="ServerStartException"/> when the options are invalid or a non-loopback bind has no user.
+    /// Registers the generation stack (options bound from <paramref name="configuration"/>'s sections, see
+    /// <see cref="FrugalOptions.SectionNames"/>) and the server (section <see cref="FrugalServerOptions.SectionName"/>),
+    /// runs <paramref name="configure"/> (the store, logging, changes in tests), validates every option once and
+    /// maps the endpoints. Throws <see cref="ServerStartException"/> (one problem a line) when a setting is invalid
+    /// or a non-loopback bind has no user.
     /// </summary>
-    public static WebApplication Build(FrugalServerOptions options, Action<WebApplicationBuilder>? configure = null)
+    public static WebApplication Build(IConfiguration configuration, Action<WebApplicationBuilder>? configure = null)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        if (options.Validate() is { Count: > 0 } problems)
-        {
-            throw new ServerStartException(string.Join(Environment.NewLine, problems));
-        }
-
-        SqliteDatabase database;
-        try
-        {
-            database = SqliteDatabase.Open(options.DataDirectory);
-        }
-        catch (UnauthorizedAccessException e)
-        {
-            throw new ServerStartException(e.Message);
-        }
-
-        var users = new SqliteUserStore(database);
-        if (!options.IsLoopback && users.CountActiveAsync().GetAwaiter().GetResult() == 0)
-        {
-            throw new ServerStartException(
-                $"Refusing to listen on {options.Host}: no user exists in {database.FilePath}, so anyone on the network could " +
-                "use the model. Add one first with 'frugal user add NAME --data DIR', or listen on 127.0.0.1.");
-        }
-
-        var certificate = LoadCertificate(options);
+        ArgumentNullException.ThrowIfNull(configuration);
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
 
         // One line per request comes from our own middleware; ASP.NET Core's per-request lines are noise on a small box.
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
-        builder.WebHost.ConfigureKestrel(kestrel =>
+        AddServices(builder.Services, configuration);
+        if (SystemdHelpers.IsSystemdService())
         {
-            kestrel.AddServerHeader = false;
-            kestrel.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes;
-            Action<ListenOptions> tls = certificate is null ? _ => { } : listen => listen.UseHttps(certificate);
-            if (string.Equals(options.Host, "localhost", StringComparison.OrdinalIgnoreCase))
-            {
-                kestrel.ListenLocalhost(options.Port, tls);
-            }
-            else
-            {
-                kestrel.Listen(IPAddress.Parse(options.Host), options.Port, tls);
-            }
-        });
-
-        var services = builder.Services;
-        services.AddSingleton(options);
-        services.AddSingleton(TimeProvider.System);
-        services.AddSingleton(database);
-        services.AddSingleton<IUserStore>(users);
-        services.AddSingleton<IConversationStore, SqliteConversationStore>();
-        services.AddSingleton<EngineReadiness>();
-        services.AddSingleton(new ResponseCache(new ResponseCacheOptions { MaxBytes = options.ResponseCacheSize }));
-        services.AddSingleton<IMemoryReleaser>(provider => provider.GetRequiredService<ResponseCache>());
-        services.AddHostedService<EngineLoader>();
-        if (options.EngineFactory is null && File.Exists(options.ModelPath))
-        {
-            // Idle sessions' KV states under {data}/kv, so a session's next turn need not re-read its history.
-            services.TryAddSingleton<ISessionStateStore>(provider => new TieredSessionStateStore(
-                new TieredSessionStateStoreOptions
-                {
-                    DataDirectory = options.DataDirectory,
-                    ModelIdentity = ModelFileIdentity.Compute(options.ModelPath),
-                    MemoryBudget = options.SessionStateMemoryBudget,
-                    DiskBudget = options.SessionStateDiskBudget,
-                },
-                provider.GetService<ILogger<TieredSessionStateStore>>()));
-
-            // Under memory pressure the governor moves the RAM tier of kept states to disk.
-            services.AddSingleton<IMemoryReleaser>(provider => (IMemoryReleaser)provider.GetRequiredService<ISessionStateStore>());
+            // Journal-friendly log lines (priority prefixes, no colours) and READY=1 once the model is loaded.
+            builder.Logging.AddSystemdConsole();
+            builder.Services.AddSingleton<ISystemdNotifier, SystemdNotifier>();
+            builder.Services.AddHostedService<SystemdReadiness>();
         }
 
-        services.AddSingleton(options.Conversations);
-        services.AddSingleton<RevocationWatch>();
-        services.AddHostedService(provider => provider.GetRequiredService<RevocationWatch>());
-        services.AddSingleton<ConversationService>();
-        services.AddFrugalServerGeneration(options);  // scheduler, IChatClient, metrics (/metrics)
-        services.Configure<JsonOptions>(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, ServerJsonContext.Default));
-        // Binding failures (malformed JSON, wrong types) throw, so ErrorHandlingMiddleware answers them in OpenAI's shape.
-        services.Configure<RouteHandlerOptions>(routes => routes.ThrowOnBadRequest = true);
         configure?.Invoke(builder);
 
-        var app = builder.Build();
+        var app = BuildValidated(builder);
         app.UseMiddleware<RequestMetricsMiddleware>();  // outermost: counts the final status of every request
         app.UseMiddleware<InstanceHeaderMiddleware>();
         app.UseMiddleware<ErrorHandlingMiddleware>();
@@ -137,10 +74,55 @@ public static class FrugalServer
         return app;
     }
 
-    // Read once at start: a bad PEM file stops the server with one line, not at the first TLS handshake.
-    private static X509Certificate2? LoadCertificate(FrugalServerOptions options)
+    private static void AddServices(IServiceCollection services, IConfiguration configuration)
     {
-        if (options.TlsCertificatePath is not { } certificate || options.TlsKeyPath is not { } key)
+        services.AddFrugal(configuration).AddFrugalMemoryGovernor();  // the generation stack, the governor in front of the scheduler
+        services.AddOptions<FrugalServerOptions>()
+            .Bind(configuration.GetSection(FrugalServerOptions.SectionName), binder => binder.ErrorOnUnknownConfiguration = true)
+            .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<FrugalServerOptions>, FrugalServerOptionsValidator>());
+        services.AddSingleton(provider => provider.GetRequiredService<IOptions<FrugalServerOptions>>().Value);
+        services.AddOptions<KestrelServerOptions>().Configure<IOptions<FrugalServerOptions>>(Listen);
+        services.AddFrugalPrometheus();
+        services.AddSingleton<RevocationWatch>();
+        services.AddHostedService(provider => provider.GetRequiredService<RevocationWatch>());
+        services.Configure<JsonOptions>(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, ServerJsonContext.Default));
+        // Binding failures (malformed JSON, wrong types) throw, so ErrorHandlingMiddleware answers them in OpenAI's shape.
+        services.Configure<RouteHandlerOptions>(routes => routes.ThrowOnBadRequest = true);
+    }
+
+    // Kestrel reads its options while the app is built, before the settings are validated: with invalid server
+    // settings it is left as it is, and the validation that follows reports every problem at once.
+    private static void Listen(KestrelServerOptions kestrel, IOptions<FrugalServerOptions> options)
+    {
+        FrugalServerOptions server;
+        try
+        {
+            server = options.Value;
+        }
+        catch (Exception e) when (e is OptionsValidationException or InvalidOperationException)
+        {
+            return;
+        }
+
+        kestrel.AddServerHeader = false;
+        kestrel.Limits.MaxRequestBodySize = server.MaxRequestBodySize.Bytes;
+        var certificate = LoadCertificate(server);
+        Action<ListenOptions> tls = certificate is null ? _ => { } : listen => listen.UseHttps(certificate);
+        if (string.Equals(server.Host, "localhost", StringComparison.OrdinalIgnoreCase))
+        {
+            kestrel.ListenLocalhost(server.Port, tls);
+        }
+        else
+        {
+            kestrel.Listen(IPAddress.Parse(server.Host), server.Port, tls);
+        }
+    }
+
+    // Read once while the app is built: a bad PEM file stops the server with one line, not at the first TLS handshake.
+    private static X509Certificate2? LoadCertificate(FrugalServerOptions server)
+    {
+        if (server.TlsCertificatePath is not { Length: > 0 } certificate || server.TlsKeyPath is not { Length: > 0 } key)
         {
             return null;
         }
@@ -152,6 +134,54 @@ public static class FrugalServer
         catch (Exception e) when (e is CryptographicException or IOException or UnauthorizedAccessException or ArgumentException)
         {
             throw new ServerStartException($"cannot use the TLS certificate {certificate} with the key {key}: {e.Message}");
+        }
+    }
+
+    // Every option once, before anything listens or loads; then the one check that needs the store.
+    private static WebApplication BuildValidated(WebApplicationBuilder builder)
+    {
+        var app = builder.Build();
+        try
+        {
+            Validate(app.Services);
+            return app;
+        }
+        catch
+        {
+            ((IDisposable)app).Dispose();
+            throw;
+        }
+    }
+
+    private static void Validate(IServiceProvider services)
+    {
+        try
+        {
+            services.GetRequiredService<IStartupValidator>().Validate();
+        }
+        catch (Exception e) when (e is OptionsValidationException or AggregateException or InvalidOperationException)
+        {
+            throw new ServerStartException(SettingsProblems.Describe(e), e);
+        }
+
+        var server = services.GetRequiredService<FrugalServerOptions>();
+        IUserStore users;
+        try
+        {
+            // Opens the store now: a database that cannot be opened (or is not private) stops the start with one line.
+            users = services.GetService<IUserStore>()
+                ?? throw new ServerStartException("No store is registered: add one (e.g. AddFrugalSqlite) in the server's configure step.");
+        }
+        catch (Exception e) when (e is UnauthorizedAccessException or IOException)
+        {
+            throw new ServerStartException(e.Message, e);
+        }
+
+        if (!server.IsLoopback && users.CountActiveAsync().GetAwaiter().GetResult() == 0)
+        {
+            throw new ServerStartException(
+                $"Refusing to listen on {server.Host}: no user exists in the database, so anyone on the network could " +
+                "use the model. Add one first with 'frugal user add NAME --data DIR', or listen on 127.0.0.1.");
         }
     }
 
@@ -168,7 +198,7 @@ public static class FrugalServer
     // is cut by Kestrel's limit while being read (BadHttpRequestException 413, see ErrorHandlingMiddleware).
     private static Task RefuseOversizedBody(HttpContext context, RequestDelegate next)
     {
-        var limit = context.RequestServices.GetRequiredService<FrugalServerOptions>().MaxRequestBodyBytes;
+        var limit = context.RequestServices.GetRequiredService<FrugalServerOptions>().MaxRequestBodySize.Bytes;
         return context.Request.ContentLength > limit
             ? ApiErrors.WriteAsync(context, StatusCodes.Status413PayloadTooLarge,
                 $"The request body is larger than this server accepts ({limit} bytes).", code: "request_too_large")

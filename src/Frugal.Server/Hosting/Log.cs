@@ -5,15 +5,6 @@ namespace Frugal.Server.Hosting;
 /// <summary>The server's log lines. Never a key, never message text above Trace.</summary>
 internal static partial class Log
 {
-    [LoggerMessage(1, LogLevel.Information, "Loading model {ModelPath}")]
-    public static partial void ModelLoading(ILogger logger, string modelPath);
-
-    [LoggerMessage(2, LogLevel.Information, "Model loaded in {ElapsedMs} ms: {Architecture}, context {ContextSize} tokens")]
-    public static partial void ModelLoaded(ILogger logger, long elapsedMs, string architecture, int contextSize);
-
-    [LoggerMessage(3, LogLevel.Error, "Model failed to load: {Reason}")]
-    public static partial void ModelFailed(ILogger logger, string reason, Exception? exception);
-
     [LoggerMessage(4, LogLevel.Warning, "Refused Host header {HostHeader} on {Path}")]
     public static partial void HostRefused(ILogger logger, string hostHeader, string path);
 

@@ -1,4 +1,4 @@
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace Frugal.Server.Hosting;
 
@@ -13,8 +13,8 @@ internal static class StorageFull
     {
         for (var e = exception; e is not null; e = e.InnerException)
         {
-            if (e is SqliteException { SqliteErrorCode: SqliteFull }
-                || (e is System.Data.Common.DbException { SqlState: PostgresDiskFull })
+            if (IsSqliteFull(e)
+                || (e is DbException { SqlState: PostgresDiskFull })
                 || (e is IOException io && (io.HResult & 0xFFFF) == NoSpaceLeft))
             {
                 return true;
@@ -23,4 +23,11 @@ internal static class StorageFull
 
         return false;
     }
+
+    // The server does not reference a store's driver (the CLI chooses the store): SQLite's exception is
+    // recognised by its name and SQLite's result code, which it passes as the DbException's error code.
+    private static bool IsSqliteFull(Exception e) =>
+        e is DbException db
+        && string.Equals(e.GetType().FullName, "Microsoft.Data.Sqlite.SqliteException", StringComparison.Ordinal)
+        && (db.ErrorCode == SqliteFull || e.Message.Contains("database or disk is full", StringComparison.OrdinalIgnoreCase));
 }

@@ -109,6 +109,10 @@ public sealed class ModelCommandTests : IDisposable
     [Theory]
     [InlineData("q8_0", "Q8_0")]
     [InlineData("f16", "F16")]
+    [InlineData("q4_0", "Q4_0")]
+    [InlineData("q4_k_m", "Q4_K_M")]
+    [InlineData("q5_k_m", "Q5_K_M")]
+    [InlineData("q6_k", "Q6_K")]
     public void Synth_Tiny_WritesAModelThatInspectReads(string quant, string fileType)
     {
         var path = _temp.File("synth.gguf");
@@ -139,7 +143,7 @@ public sealed class ModelCommandTests : IDisposable
     [Theory]
     [InlineData("--shape", "huge", "-o", "x.gguf")]
     [InlineData("--shape", "tiny")]
-    [InlineData("--shape", "tiny", "--quant", "q4_0", "-o", "x.gguf")]
+    [InlineData("--shape", "tiny", "--quant", "q3_k_s", "-o", "x.gguf")]
     public void Synth_BadArguments_FailsWithoutWriting(params string[] args)
     {
         var (code, _, error) = CliRunner.InProcess(["model", "synth", .. args]);

@@ -100,6 +100,7 @@ public sealed class UserCommandTests
         using var data = new TempDirectory();
         var (code, _, error) = CliRunner.Process("serve", "--model", data.File("none.gguf"), "--parallel", parallel);
         Assert.Equal(2, code);
-        Assert.Contains("--parallel must be 1 to 64", error, StringComparison.Ordinal);
+        Assert.Contains("Model:ParallelSequences (--parallel)", error, StringComparison.Ordinal);
+        Assert.Contains("must be 1 to 64", error, StringComparison.Ordinal);
     }
 }

@@ -1,13 +1,19 @@
+using System.CommandLine;
+using Frugal.Cli.Commands;
 using Frugal.Cli.Configuration;
+using Frugal.DependencyInjection;
 using Frugal.Server.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Frugal.Tests.Configuration;
 
-/// <summary><c>frugal serve</c>'s settings from a JSON file and <c>--set</c>, bound and checked in-process.</summary>
+/// <summary><c>frugal serve</c>'s one settings tree from a JSON file, flags and <c>--set</c>, bound and checked in-process.</summary>
 public sealed class ServeConfigurationTests
 {
     [Fact]
-    public void Apply_ConfigFile_SetsMemoryOptionsAndBudgets()
+    public void Build_ConfigFile_SetsMemoryOptionsAndBudgets()
     {
         using var dir = new TempDirectory();
         var file = Write(dir, """
@@ -18,80 +24,151 @@ public sealed class ServeConfigurationTests
               "ResponseCache": { "MaxBytes": "0" }
             }
             """);
-        var options = new FrugalServerOptions();
 
-        var problems = ServeConfiguration.Apply(options, file, [], out var sources);
+        var (problems, options, _, sources) = Apply(file);
 
         Assert.Empty(problems);
         Assert.Contains(file, sources);
-        Assert.Equal(0.8, options.Memory.HighThreshold);
+        Assert.Equal(0.8, options!.Memory.HighThreshold);
         Assert.Equal(64, options.Memory.ReplyTokenCap);
         Assert.Equal(Frugal.Memory.EmergencyRunningAction.Cancel, options.Memory.EmergencyRunningAction);
         Assert.Equal(TimeSpan.FromSeconds(2), options.Memory.RefreshInterval);
-        Assert.Equal(ByteSize.FromMebibytes(32), options.SessionStateMemoryBudget);
-        Assert.Equal(ByteSize.FromGibibytes(2), options.SessionStateDiskBudget);
-        Assert.Equal(ByteSize.Zero, options.ResponseCacheSize);
+        Assert.Equal(ByteSize.FromMebibytes(32), options.SessionState.MemoryBudget);
+        Assert.Equal(ByteSize.FromGibibytes(2), options.SessionState.DiskBudget);
+        Assert.Equal(ByteSize.Zero, options.ResponseCache.MaxBytes);
     }
 
     [Fact]
-    public void Apply_SetFlag_WinsOverTheFile()
+    public void Build_SetFlag_WinsOverTheFile()
     {
         using var dir = new TempDirectory();
         var file = Write(dir, """{ "Memory": { "HighThreshold": 0.8 } }""");
-        var options = new FrugalServerOptions();
 
-        var problems = ServeConfiguration.Apply(options, file, ["Memory:HighThreshold=0.85", "sessionstate:memorybudget=16m"], out _);
+        var (problems, options, _, _) = Apply(file, "--set", "Memory:HighThreshold=0.85", "--set", "sessionstate:memorybudget=16m");
 
         Assert.Empty(problems);
-        Assert.Equal(0.85, options.Memory.HighThreshold);
-        Assert.Equal(ByteSize.FromMebibytes(16), options.SessionStateMemoryBudget);
+        Assert.Equal(0.85, options!.Memory.HighThreshold);
+        Assert.Equal(ByteSize.FromMebibytes(16), options.SessionState.MemoryBudget);
     }
 
     [Fact]
-    public void Apply_NothingGiven_KeepsDefaults()
+    public void Build_ServeSettingsInTheFile_FlagsWinKeyByKey()
     {
-        var options = new FrugalServerOptions();
+        using var dir = new TempDirectory();
+        var file = Write(dir, """
+            {
+              "Model": { "Path": "from-file.gguf", "ContextSize": 1024, "Threads": 2, "ChatTemplate": "chatml" },
+              "Scheduler": { "MaxQueueDepth": 4, "MaxGenerationTime": "00:02:00" },
+              "Server": { "Host": "localhost", "Port": 9000, "MaxRequestBodySize": "64k", "AllowedHosts": [ "frugal.lan" ] }
+            }
+            """);
+        var data = dir.File("data");
 
-        var problems = ServeConfiguration.Apply(options, null, [], out _);
+        var (problems, options, server, _) = Apply(file, "--ctx", "512", "--data", data, "--timeout", "30");
 
         Assert.Empty(problems);
-        Assert.Equal(Frugal.Memory.MemoryGovernorOptions.DefaultHighThreshold, options.Memory.HighThreshold);
-        Assert.Equal(Frugal.Caching.ResponseCacheOptions.DefaultMaxBytes, options.ResponseCacheSize);
+        Assert.Equal("from-file.gguf", options!.Model.Path);
+        Assert.Equal(512, options.Model.ContextSize); // the flag
+        Assert.Equal(2, options.Model.Threads); // the file
+        Assert.Equal(Frugal.Models.ChatTemplateFamily.ChatML, options.Model.ChatTemplate);
+        Assert.True(options.Model.FitToBox); // serve's default
+        Assert.Equal(4, options.Scheduler.MaxQueueDepth);
+        Assert.Equal(TimeSpan.FromSeconds(30), options.Scheduler.MaxGenerationTime);
+        Assert.Equal(data, options.SessionState.Directory); // kept states follow the data directory
+        Assert.Equal("localhost", server!.Host);
+        Assert.Equal(9000, server.Port);
+        Assert.Equal(ByteSize.FromKibibytes(64), server.MaxRequestBodySize);
+        Assert.Equal(["frugal.lan"], server.AllowedHosts);
+    }
+
+    [Fact]
+    public void Build_NothingGiven_KeepsDefaults()
+    {
+        var (problems, options, server, _) = Apply(null);
+
+        Assert.Empty(problems);
+        Assert.Equal(Frugal.Memory.MemoryGovernorOptions.DefaultHighThreshold, options!.Memory.HighThreshold);
+        Assert.Equal(Frugal.Caching.ResponseCacheOptions.DefaultMaxBytes, options.ResponseCache.MaxBytes);
+        Assert.Equal(Frugal.Scheduling.SchedulerOptions.DefaultMaxQueueDepth, options.Scheduler.MaxQueueDepth);
+        Assert.Equal(FrugalServerOptions.DefaultPort, server!.Port);
+        Assert.Equal(StorageOptions.DefaultDirectory, options.SessionState.Directory);
     }
 
     [Theory]
     [InlineData("""{ "Memory": { "HighThreshold": "lots" } }""", "Memory:HighThreshold")]
     [InlineData("""{ "Memory": { "HighThresold": 0.8 } }""", "HighThresold")]
+    [InlineData("""{ "Memroy": { "HighThreshold": 0.8 } }""", "Unknown settings section 'Memroy'")]
     [InlineData("""{ "Memory": { "HighThreshold": 0.7 } }""", "must rise")]
-    [InlineData("""{ "Memory": { "ReplyTokenCap": 0 } }""", "ReplyTokenCap")]
+    [InlineData("""{ "Memory": { "ReplyTokenCap": 0 } }""", "Memory:ReplyTokenCap")]
     [InlineData("""{ "Memory": { "EmergencyRunningAction": "Explode" } }""", "EmergencyRunningAction")]
     [InlineData("""{ "SessionState": { "MemoryBudget": "12q" } }""", "SessionState:MemoryBudget")]
+    [InlineData("""{ "Model": { "ContextSize": 8 } }""", "Model:ContextSize (--ctx) 8 must be at least 16")]
+    [InlineData("""{ "Server": { "MaxRequestBodySize": "100" } }""", "Server:MaxRequestBodySize (--max-body)")]
+    [InlineData("""{ "Storage": { "Database": "mysql://db" } }""", "Storage:Database (--database)")]
     [InlineData("""{ "Memory": { "HighThreshold": 0.8 """, "appsettings-test.json")]
-    public void Apply_BadFile_OneProblemNamingTheSetting(string json, string expected)
+    public void Build_BadFile_OneProblemNamingTheSetting(string json, string expected)
     {
         using var dir = new TempDirectory();
         var file = Write(dir, json);
 
-        var problems = ServeConfiguration.Apply(new FrugalServerOptions(), file, [], out _);
+        var (problems, _, _, _) = Apply(file);
 
         var problem = Assert.Single(problems);
         Assert.Contains(expected, problem, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public void Apply_MissingConfigFile_Problem()
+    [Theory]
+    [InlineData("--parallel", "65", "Model:ParallelSequences (--parallel) 65 must be 1 to 64")]
+    [InlineData("--port", "70000", "Server:Port (--port) must be between 0 and 65535")]
+    [InlineData("--max-body", "a lot", "Server:MaxRequestBodySize (--max-body) 'a lot' is not valid: 'a lot' is not a size")]
+    public void Build_BadFlag_OneProblemNamingKeyAndFlag(string flag, string value, string expected)
     {
-        var problems = ServeConfiguration.Apply(new FrugalServerOptions(), "/nonexistent/frugal.json", [], out _);
+        var (problems, _, _, _) = Apply(null, flag, value);
+
+        Assert.Contains(expected, Assert.Single(problems), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Build_MissingConfigFile_Problem()
+    {
+        var (problems, _, _, _) = Apply("/nonexistent/frugal.json", "--model", "model.gguf");
 
         Assert.Equal("--config /nonexistent/frugal.json: no such file.", Assert.Single(problems));
     }
 
     [Fact]
-    public void Apply_MalformedSet_Problem()
+    public void Build_MalformedSet_Problem()
     {
-        var problems = ServeConfiguration.Apply(new FrugalServerOptions(), null, ["HighThreshold"], out _);
+        var (problems, _, _, _) = Apply(null, "--set", "HighThreshold");
 
         Assert.StartsWith("--set 'HighThreshold' is not Section:Key=value", Assert.Single(problems), StringComparison.Ordinal);
+    }
+
+    // serve's own path: flags parsed by its command, the tree built, the server built (which validates every option), nothing started.
+    private static (IReadOnlyList<string> Problems, FrugalOptions? Options, FrugalServerOptions? Server, IReadOnlyList<string> Sources) Apply(
+        string? configFile, params string[] args)
+    {
+        var flags = new ServeFlags();
+        var command = new Command("serve");
+        flags.AddTo(command);
+        string[] model = args.Contains("--model") || configFile is not null && File.Exists(configFile) && File.ReadAllText(configFile).Contains("\"Path\"", StringComparison.Ordinal) ? [] : ["--model", "model.gguf"];
+        var parse = command.Parse([.. model, .. configFile is null ? [] : new[] { "--config", configFile }, .. args]);
+        Assert.Empty(parse.Errors);
+        var settings = ServeConfiguration.Build(flags.Keys(parse), parse.GetValue(flags.Config), parse.GetValue(flags.Set) ?? []);
+        if (settings.Problems.Count > 0)
+        {
+            return (settings.Problems, null, null, settings.Sources);
+        }
+
+        try
+        {
+            using var app = ServeCommand.BuildServer(settings.Configuration, builder => builder.Logging.ClearProviders());
+            return ([], app.Services.GetRequiredService<IOptions<FrugalOptions>>().Value, app.Services.GetRequiredService<FrugalServerOptions>(), settings.Sources);
+        }
+        catch (ServerStartException e)
+        {
+            return (e.Message.Split(Environment.NewLine), null, null, settings.Sources);
+        }
     }
 
     private static string Write(TempDirectory dir, string json)

@@ -1,5 +1,6 @@
 using Frugal.Caching;
 using Frugal.Inference;
+using Frugal.Models;
 
 namespace Frugal.Tests.Caching;
 
@@ -10,6 +11,10 @@ public sealed class ResponseCacheKeyTests
         Messages = [new ChatTurn(ChatRole.User, "ab"), new ChatTurn(ChatRole.Assistant, "c")],
         Sampling = new SamplingOptions { Temperature = 0 },
     };
+
+    [Fact]
+    public void Compute_SameRequestOfAnotherOwner_DifferentKey() =>
+        Assert.NotEqual(Key(Base with { Owner = "alice" }), Key(Base with { Owner = "bob" }));
 
     [Fact]
     public void Compute_EqualRequests_SameKey() =>

@@ -1,4 +1,5 @@
 using Frugal.Inference;
+using Frugal.Models;
 
 namespace Frugal.Tests.Inference;
 

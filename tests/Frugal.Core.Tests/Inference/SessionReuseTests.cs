@@ -1,5 +1,6 @@
 using Frugal.Inference;
 using Frugal.Inference.State;
+using Frugal.Models;
 
 namespace Frugal.Tests.Inference;
 

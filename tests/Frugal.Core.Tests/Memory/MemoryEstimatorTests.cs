@@ -1,4 +1,3 @@
-using Frugal.Inference;
 using Frugal.Memory;
 using Frugal.Models;
 

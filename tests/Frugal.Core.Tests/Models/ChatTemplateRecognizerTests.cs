@@ -1,4 +1,3 @@
-using Frugal.Inference;
 using Frugal.Models;
 
 namespace Frugal.Tests.Models;

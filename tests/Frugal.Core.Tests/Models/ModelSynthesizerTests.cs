@@ -1,4 +1,3 @@
-using Frugal.Inference;
 using Frugal.Models;
 
 namespace Frugal.Tests.Models;
@@ -78,7 +77,7 @@ public sealed class ModelSynthesizerTests : IDisposable
     {
         var path = _temp.File("q.gguf");
 
-        ModelSynthesizer.Write(path, new SynthesisOptions { Quant = quant });
+        ModelSynthesizer.Write(path, new SynthesisOptions { Quant = ModelQuantization.FromName(quant.ToString())! });
         var file = GgufReader.Read(path);
         var info = ModelInfoReader.FromFile(file);
 

@@ -1,4 +1,5 @@
 using Frugal.Inference;
+using Frugal.Models;
 using Frugal.Requests;
 using Frugal.Tests.Inference;
 

@@ -17,8 +17,8 @@ public sealed class AddFrugalTests
     {
         using var host = await StartAsync(o =>
         {
-            o.ModelPath = TinyServer.ModelPath;
-            o.ContextSize = 512;
+            o.Model.Path = TinyServer.ModelPath;
+            o.Model.ContextSize = 512;
         });
         var chat = host.Services.GetRequiredService<IChatClient>();
         var options = new ChatOptions { MaxOutputTokens = 5, Temperature = 0f };
@@ -51,9 +51,9 @@ public sealed class AddFrugalTests
         {
             using var host = await StartAsync(o =>
             {
-                o.ModelPath = TinyServer.ModelPath;
-                o.ContextSize = 512;
-                o.StateDirectory = keepStates ? directory : null;
+                o.Model.Path = TinyServer.ModelPath;
+                o.Model.ContextSize = 512;
+                o.SessionState.Directory = keepStates ? directory : null;
             });
             var chat = host.Services.GetRequiredService<IChatClient>();
             var a = new ChatOptions { MaxOutputTokens = 4, Temperature = 0f, ConversationId = "conversation-a" };
@@ -92,9 +92,9 @@ public sealed class AddFrugalTests
     {
         using var host = await StartAsync(o =>
         {
-            o.ModelPath = TinyServer.ModelPath;
-            o.ContextSize = 512;
-            o.ResponseCacheSize = cacheOn ? ByteSize.FromMebibytes(1) : ByteSize.Zero;
+            o.Model.Path = TinyServer.ModelPath;
+            o.Model.ContextSize = 512;
+            o.ResponseCache.MaxBytes = cacheOn ? ByteSize.FromMebibytes(1) : ByteSize.Zero;
         });
         var chat = host.Services.GetRequiredService<IChatClient>();
         var options = new ChatOptions { MaxOutputTokens = 5, Temperature = 0f };
@@ -117,7 +117,7 @@ public sealed class AddFrugalTests
     [Fact]
     public async Task AddFrugal_CancelledWhileGenerating_Throws()
     {
-        using var host = await StartAsync(o => o.ModelPath = TinyServer.ModelPath);
+        using var host = await StartAsync(o => o.Model.Path = TinyServer.ModelPath);
         var chat = host.Services.GetRequiredService<IChatClient>();
         using var cancel = new CancellationTokenSource();
 

@@ -105,6 +105,11 @@ public sealed class ChatCompletionsApiTests(TinyServer tiny) : IClassFixture<Tin
     [InlineData("{\"stream\": \"yes\", \"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}", "invalid_type")]
     [InlineData("{\"stop\": 3, \"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}", "invalid_type")]
     [InlineData("{\"messages\": [{\"role\": \"user\", \"content\": \"\\ud800\"}]}", "invalid_encoding")]
+    [InlineData("{\"logit_bias\": {\"50256\": -100}, \"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}", "unsupported_parameter")]
+    [InlineData("{\"presence_penalty\": 0.5, \"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}", "unsupported_parameter")]
+    [InlineData("{\"frequency_penalty\": 1, \"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}", "unsupported_parameter")]
+    [InlineData("{\"response_format\": {\"type\": \"json_object\"}, \"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}", "unsupported_parameter")]
+    [InlineData("{\"tools\": [{\"type\": \"function\"}], \"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}", "unsupported_parameter")]
     public async Task Post_BadInput_Answers400WithOpenAIError(string body, string? code)
     {
         using var client = Server.CreateClient();

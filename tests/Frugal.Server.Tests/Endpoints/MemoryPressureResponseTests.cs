@@ -27,7 +27,7 @@ public sealed class MemoryPressureResponseTests : IAsyncLifetime
         o.Memory.CriticalThreshold = 1.5;
         o.Memory.ReplyTokenCap = Cap;
         o.Memory.HistoryExchanges = 1;
-        o.ResponseCacheSize = Frugal.ByteSize.Zero; // every reply from the model, so each shows the cap at work
+        o.ResponseCache.MaxBytes = Frugal.ByteSize.Zero; // every reply from the model, so each shows the cap at work
     });
 
     public async ValueTask DisposeAsync() => await Server.DisposeAsync();

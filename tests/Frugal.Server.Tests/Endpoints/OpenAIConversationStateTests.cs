@@ -14,7 +14,7 @@ public sealed class OpenAIConversationStateTests : IAsyncLifetime
 
     public async ValueTask InitializeAsync() =>
         // The server's own engine loader: the real engine with the registered session-state store.
-        _server = await TinyServer.StartAsync(o => o.EngineFactory = null);
+        _server = await TinyServer.StartAsync(keepStates: true);
 
     public async ValueTask DisposeAsync() => await _server.DisposeAsync();
 

@@ -12,7 +12,7 @@ public sealed class QueueLimitTests
     [Fact]
     public async Task Post_QueueFull_Answers503WithRetryAfterWhileTheQueuedOneSeesItsPlace()
     {
-        await using var server = await TinyServer.StartAsync(o => o.QueueDepth = 1);
+        await using var server = await TinyServer.StartAsync(o => o.Scheduler.MaxQueueDepth = 1);
         var scheduler = server.App.Services.GetRequiredService<IGenerationScheduler>();
 
         // Hold the one worker: a generation whose consumer stops pulling after its first step.

@@ -11,7 +11,7 @@ public sealed class SessionsLifecycleTests
     {
         // A large context so the reply is still running when the client goes away; greedy sampling on the
         // tiny model repeats itself rather than ending, so the reply cannot finish on its own first.
-        await using var server = await ServerFixture.StartAsync(o => o.ContextSize = 4096);
+        await using var server = await ServerFixture.StartAsync(o => o.Model.ContextSize = 4096);
         using var client = server.CreateClient();
         var id = await client.CreateSessionAsync();
 
@@ -98,8 +98,8 @@ public sealed class SessionsLifecycleTests
     {
         await using var server = await ServerFixture.StartAsync(o =>
         {
-            o.ContextSize = 4096;
-            o.QueueDepth = 1;
+            o.Model.ContextSize = 4096;
+            o.Scheduler.MaxQueueDepth = 1;
         });
         using var alice = server.CreateClient(server.AliceKey);
         using var bob = server.CreateClient(server.BobKey);

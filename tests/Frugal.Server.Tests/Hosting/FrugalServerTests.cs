@@ -104,7 +104,7 @@ public sealed class FrugalServerTests(ServerFixture server) : IClassFixture<Serv
     [Fact]
     public async Task Request_WithConfiguredHostName_PassesTheFilter()
     {
-        await using var own = await ServerFixture.StartAsync(o => o.AllowedHosts.Add("frugal.lan"));
+        await using var own = await ServerFixture.StartAsync(server: s => s.AllowedHosts.Add("frugal.lan"));
         using var client = own.CreateClient(apiKey: null);
         using var request = new HttpRequestMessage(HttpMethod.Get, new Uri("api/sessions", UriKind.Relative));
         request.Headers.Host = "frugal.lan:8080";
@@ -115,7 +115,7 @@ public sealed class FrugalServerTests(ServerFixture server) : IClassFixture<Serv
     [Fact]
     public async Task Body_OverTheLimit_Answers413()
     {
-        await using var own = await ServerFixture.StartAsync(o => o.MaxRequestBodyBytes = 4096);
+        await using var own = await ServerFixture.StartAsync(server: s => s.MaxRequestBodySize = Frugal.ByteSize.FromKibibytes(4));
         using var client = own.CreateClient();
         var body = $$"""{"title": "{{new string('x', 5000)}}"}""";
         using var response = await client.PostAsync(new Uri("api/sessions", UriKind.Relative), new StringContent(body, Encoding.UTF8, "application/json"));
@@ -128,8 +128,7 @@ public sealed class FrugalServerTests(ServerFixture server) : IClassFixture<Serv
         var dataDirectory = Path.Combine(Path.GetTempPath(), "frugal-test-" + Guid.NewGuid().ToString("N"));
         try
         {
-            var error = Assert.Throws<ServerStartException>(() =>
-                FrugalServer.Build(new FrugalServerOptions { Host = "0.0.0.0", Port = 0, DataDirectory = dataDirectory }));
+            var error = Assert.Throws<ServerStartException>(() => ServerFixture.Build(dataDirectory, new Dictionary<string, string?> { ["Server:Host"] = "0.0.0.0" }));
             Assert.Contains("frugal user add", error.Message, StringComparison.Ordinal);
         }
         finally
@@ -142,10 +141,21 @@ public sealed class FrugalServerTests(ServerFixture server) : IClassFixture<Serv
     [Fact]
     public void Build_InvalidOptions_SaysWhatIsWrong()
     {
-        var error = Assert.Throws<ServerStartException>(() =>
-            FrugalServer.Build(new FrugalServerOptions { Host = "not an address", Port = 70000, QueueDepth = 0 }));
-        Assert.Contains("--host", error.Message, StringComparison.Ordinal);
-        Assert.Contains("--port", error.Message, StringComparison.Ordinal);
-        Assert.Contains("--queue-depth", error.Message, StringComparison.Ordinal);
+        var error = Assert.Throws<ServerStartException>(() => ServerFixture.Build(
+            Path.GetTempPath(), new Dictionary<string, string?> { ["Server:Host"] = "not an address", ["Server:Port"] = "70000", ["Scheduler:MaxQueueDepth"] = "0" }));
+        var lines = error.Message.Split(Environment.NewLine);
+        Assert.Contains(lines, l => l.StartsWith("Server:Host 'not an address'", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("Server:Port must be between 0 and 65535", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("Scheduler:MaxQueueDepth must be between 1 and 10000", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("Server:Prot", "Prot")]
+    [InlineData("Model:ContextSize", "Model:ContextSize")]
+    public void Build_UnknownKeyOrBadValue_NamesIt(string key, string expected)
+    {
+        var error = Assert.Throws<ServerStartException>(() => ServerFixture.Build(Path.GetTempPath(), new Dictionary<string, string?> { [key] = "eighty" }));
+
+        Assert.Contains(expected, Assert.Single(error.Message.Split(Environment.NewLine)), StringComparison.Ordinal);
     }
 }

@@ -45,12 +45,7 @@ public sealed class RequestLabelsTests
     private static async Task<WebApplication> StartAsync(LineCollector lines)
     {
         var directory = Directory.CreateTempSubdirectory("frugal-labels-").FullName;
-        var options = new FrugalServerOptions { Host = "127.0.0.1", Port = 0, DataDirectory = directory, ModelPath = Path.Combine(directory, "none.gguf") };
-        var app = FrugalServer.Build(options, builder =>
-        {
-            builder.Logging.ClearProviders();
-            builder.Logging.AddProvider(lines);
-        });
+        var app = ServerFixture.Build(directory, configure: builder => builder.Logging.AddProvider(lines));
         await app.StartAsync();
         return app;
     }

@@ -31,7 +31,7 @@ public sealed class ScaleOutHostingTests
     [Fact]
     public async Task AnyResponse_NamedInstance_CarriesTheInstanceHeaderAlsoOnErrors()
     {
-        await using var server = await TinyServer.StartAsync(o => o.InstanceName = "box-7:8081");
+        await using var server = await TinyServer.StartAsync(server: o => o.InstanceName = "box-7:8081");
         using var anonymous = server.CreateClient(apiKey: null);
         using var alice = server.CreateClient();
 
@@ -48,7 +48,7 @@ public sealed class ScaleOutHostingTests
     [Fact]
     public async Task Build_BadInstanceName_IsRefusedAtStart()
     {
-        var error = await Assert.ThrowsAnyAsync<Exception>(async () => await TinyServer.StartAsync(o => o.InstanceName = "two words"));
-        Assert.Contains("--instance", error.Message, StringComparison.Ordinal);
+        var error = await Assert.ThrowsAnyAsync<Exception>(async () => await TinyServer.StartAsync(server: o => o.InstanceName = "two words"));
+        Assert.Contains("Server:InstanceName 'two words'", error.Message, StringComparison.Ordinal);
     }
 }

@@ -16,7 +16,7 @@ public sealed class TlsTests : IDisposable
     public async Task Serve_WithPemCertificateAndKey_AnswersOverHttpsWithThatCertificate()
     {
         var (certificatePath, keyPath, thumbprint) = WriteSelfSigned();
-        await using var server = await ServerFixture.StartAsync(o =>
+        await using var server = await ServerFixture.StartAsync(server: o =>
         {
             o.TlsCertificatePath = certificatePath;
             o.TlsKeyPath = keyPath;
@@ -41,7 +41,9 @@ public sealed class TlsTests : IDisposable
         var (certificatePath, _, _) = WriteSelfSigned();
         var options = new FrugalServerOptions { TlsCertificatePath = certificatePath };
 
-        Assert.Contains(options.Validate(), p => p.Contains("--tls-cert and --tls-key go together", StringComparison.Ordinal));
+        var result = new FrugalServerOptionsValidator().Validate(null, options);
+
+        Assert.Contains(result.Failures ?? [], p => p.Contains("(--tls-cert and --tls-key) go together", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -50,9 +52,11 @@ public sealed class TlsTests : IDisposable
         var (certificatePath, _, _) = WriteSelfSigned();
         var junk = Path.Combine(_temp.Path, "junk.key");
         File.WriteAllText(junk, "not a key");
-        var options = new FrugalServerOptions { Port = 0, DataDirectory = Path.Combine(_temp.Path, "data"), TlsCertificatePath = certificatePath, TlsKeyPath = junk };
-
-        var e = Assert.Throws<ServerStartException>(() => FrugalServer.Build(options));
+        var e = Assert.Throws<ServerStartException>(() => ServerFixture.Build(Path.Combine(_temp.Path, "data"), new Dictionary<string, string?>
+        {
+            ["Server:TlsCertificatePath"] = certificatePath,
+            ["Server:TlsKeyPath"] = junk,
+        }));
 
         Assert.Contains(junk, e.Message, StringComparison.Ordinal);
     }

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Frugal.Inference;
 using Frugal.Server.Hosting;
 using Frugal.Tests.Endpoints;
@@ -43,8 +42,7 @@ public sealed class ObservabilityApiTests(TinyServer tiny) : IClassFixture<TinyS
             // A file that starts like GGUF and then stops: the reader refuses it before llama.cpp sees it.
             var model = Path.Combine(directory, "broken.gguf");
             await File.WriteAllBytesAsync(model, [(byte)'G', (byte)'G', (byte)'U', (byte)'F', 3, 0, 0, 0, 1]);
-            var options = new FrugalServerOptions { Host = "127.0.0.1", Port = 0, DataDirectory = directory, ModelPath = model };
-            await using var app = FrugalServer.Build(options, builder => builder.Logging.ClearProviders());
+            await using var app = ServerFixture.Build(directory, new Dictionary<string, string?> { ["Model:Path"] = model });
             await app.StartAsync();
             await Assert.ThrowsAnyAsync<Exception>(() => app.Services.GetRequiredService<EngineReadiness>().WhenLoaded);
             using var client = new HttpClient { BaseAddress = app.GetBaseAddress() };

@@ -53,9 +53,7 @@ public sealed class DataDirectoryPermissionsTests : IDisposable
         var data = Directory.CreateDirectory(Path.Combine(_root, "shared")).FullName;
         File.SetUnixFileMode(data, Mode700 | UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute
             | UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute);
-        var options = new FrugalServerOptions { Host = "127.0.0.1", Port = 0, DataDirectory = data, ModelPath = Path.Combine(data, "none.gguf") };
-
-        var error = Assert.Throws<ServerStartException>(() => FrugalServer.Build(options));
+        var error = Assert.Throws<ServerStartException>(() => ServerFixture.Build(data));
 
         Assert.Contains("writable by other users", error.Message, StringComparison.Ordinal);
         Assert.False(File.Exists(Path.Combine(data, SqliteDatabase.FileName)));

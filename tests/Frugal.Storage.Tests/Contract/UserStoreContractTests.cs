@@ -65,6 +65,35 @@ public abstract class UserStoreContractTests(Func<IStoreLocation> createLocation
     }
 
     [Fact]
+    public async Task RotateAsync_ActiveUser_NewKeyWorksOldKeyStopsAtOnce()
+    {
+        var alice = await Store.Users.CreateAsync("alice");
+        var other = await Location.OpenAsync();
+
+        var rotated = await Store.Users.RotateAsync("alice");
+
+        Assert.NotNull(rotated);
+        Assert.NotEqual(alice.ApiKey, rotated.ApiKey);
+        Assert.Null(await other.Users.AuthenticateAsync(alice.ApiKey));
+        Assert.Equal("alice", (await other.Users.AuthenticateAsync(rotated.ApiKey))?.Name);
+        Assert.Null(await Store.Users.RotateAsync("nobody"));
+    }
+
+    [Fact]
+    public async Task RotateAsync_RevokedUser_ComesBackWithTheNewKeyOnly()
+    {
+        var alice = await Store.Users.CreateAsync("alice");
+        await Store.Users.RevokeAsync("alice");
+
+        var rotated = await Store.Users.RotateAsync("alice");
+
+        Assert.True(rotated!.User.IsActive);
+        Assert.Equal("alice", (await Store.Users.AuthenticateAsync(rotated.ApiKey))?.Name);
+        Assert.Null(await Store.Users.AuthenticateAsync(alice.ApiKey));
+        Assert.Equal(1, await Store.Users.CountActiveAsync());
+    }
+
+    [Fact]
     public async Task AuthenticateAsync_KeyWithRightLookupIdButWrongSecret_IsRefused()
     {
         var alice = await Store.Users.CreateAsync("alice");

@@ -4,6 +4,7 @@ using Frugal.Models;
 using Frugal.Server.Hosting;
 using Frugal.Storage.Postgres;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -42,11 +43,15 @@ public sealed class PostgresServer : IAsyncDisposable
     {
         var database = PostgresDatabase.Open(connectionString);
         var dataDirectory = Path.Combine(Path.GetTempPath(), "frugal-instance-" + Guid.NewGuid().ToString("N"));
-        var options = new FrugalServerOptions
+        var settings = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
-            Host = "127.0.0.1", Port = 0, DataDirectory = dataDirectory, ModelPath = Model.Value, ContextSize = 512, InstanceName = name,
-        };
-        var app = FrugalServer.Build(options, builder =>
+            ["Model:Path"] = Model.Value,
+            ["Model:ContextSize"] = "512",
+            ["SessionState:Directory"] = dataDirectory,
+            ["Server:Port"] = "0",
+            ["Server:InstanceName"] = name,
+        }).Build();
+        var app = FrugalServer.Build(settings, builder =>
         {
             builder.Logging.ClearProviders();
             builder.Services.AddFrugalPostgresStore(database, leaseWait);

@@ -1,5 +1,5 @@
 using Frugal.Models;
-using Frugal.Server.Hosting;
+using Frugal.DependencyInjection;
 
 namespace Frugal.Web.Tests.Infrastructure;
 
@@ -50,7 +50,7 @@ public sealed class SlowModelServer : IAsyncLifetime
     public ServerFixture Server => _server ?? throw new InvalidOperationException("The server is not started.");
 
     /// <summary>Starts a server of its own on the slow model, with further changes to its options.</summary>
-    public static Task<ServerFixture> StartAsync(Action<FrugalServerOptions>? configure = null) =>
+    public static Task<ServerFixture> StartAsync(Action<FrugalOptions>? configure = null) =>
         ServerFixture.StartAsync(o =>
         {
             Configure(o);
@@ -67,13 +67,13 @@ public sealed class SlowModelServer : IAsyncLifetime
         }
     }
 
-    private static void Configure(FrugalServerOptions options)
+    private static void Configure(FrugalOptions options)
     {
-        options.ModelPath = ModelPath;
-        options.ContextSize = ContextSize;
+        options.Model.Path = ModelPath;
+        options.Model.ContextSize = ContextSize;
         // One inference thread leaves a core to the browser and the test: the page keeps up with the
         // stream and a click reaches the server while the reply is young, even on a busy machine.
-        options.Threads = 1;
+        options.Model.Threads = 1;
         // A busy test machine must not cap the long reply (128 tokens at high pressure) or halve the
         // queue: the governor only steps in past the limit itself. The banner tests set their own levels.
         options.Memory.MediumThreshold = 1.0;

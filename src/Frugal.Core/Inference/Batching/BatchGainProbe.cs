@@ -15,7 +15,7 @@ internal static class BatchGainProbe
 
     public static ParallelMeasurement Measure(SafeLlamaModelHandle weights, EngineOptions options, int candidate, int threads)
     {
-        var parameters = LlamaEngine.ContextParameters(candidate * 32, candidate * PromptTokens, candidate * PromptTokens,
+        var parameters = LlamaRuntime.ContextParameters(candidate * 32, candidate * PromptTokens, candidate * PromptTokens,
             candidate, threads, options.FlashAttention);
         using var context = weights.CreateContext(parameters);
         var tokens = weights.Tokenize("The quick brown fox jumps", false, false, Encoding.UTF8);

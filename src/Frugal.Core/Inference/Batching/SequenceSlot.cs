@@ -3,8 +3,8 @@ using LLama.Native;
 namespace Frugal.Inference.Batching;
 
 /// <summary>
-/// One sequence of a multi-sequence context: the tokens its KV cells hold (positions 0..n-1), the
-/// session they belong to, and the request using it now. Touched only by the batch loop's thread.
+/// One sequence of the context: the tokens its KV cells hold (positions 0..n-1), the session they belong
+/// to, and the request using it now. Touched only by the decode loop's thread.
 /// </summary>
 internal sealed class SequenceSlot(int id)
 {
@@ -16,6 +16,12 @@ internal sealed class SequenceSlot(int id)
 
     /// <summary>The session whose tokens <see cref="Held"/> are; null for an anonymous request.</summary>
     public string? Session { get; set; }
+
+    /// <summary>
+    /// How many of the held tokens' cells the store keeps for <see cref="Session"/>, unchanged since: a state
+    /// restored from a file is only extended when the session is put away again. 0: none known.
+    /// </summary>
+    public int StoredTokens { get; set; }
 
     /// <summary>The request decoding in this slot; null when idle.</summary>
     public SlotJob? Job { get; set; }

@@ -1,14 +1,12 @@
-using System.Text;
 using System.Threading.Channels;
-using LLama;
 using LLama.Native;
 
 namespace Frugal.Inference.Batching;
 
 /// <summary>
-/// One request in the batch loop: its prompt, how far it is evaluated, its sampler and text filters,
-/// and the channel its caller reads updates from. Everything but <see cref="Abandon"/> and
-/// <see cref="Updates"/> is touched only by the batch loop's thread.
+/// One request in the decode loop: its prompt, how far it is evaluated, its sampler, and the channel its
+/// caller reads updates from. Everything but <see cref="Abandon"/> and <see cref="Updates"/> is touched
+/// only by the loop's thread.
 /// </summary>
 internal sealed class SlotJob : IDisposable
 {
@@ -16,11 +14,8 @@ internal sealed class SlotJob : IDisposable
         Channel.CreateUnbounded<GenerationUpdate>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
 
     private volatile bool _abandoned;
-    private SafeLLamaSamplerChainHandle? _sampler;
-    private StreamingTokenDecoder? _decoder;
-    private StopStringFilter? _stops;
-    private readonly List<int> _generated = [];
-    private readonly StringBuilder _emitted = new();
+    private ReplySampler? _sampler;
+    private bool _triedDecode;
 
     public SlotJob(IReadOnlyList<int> prompt, GenerationRequest request, GenerationTally tally, int maxTokens, CancellationToken cancellationToken)
     {
@@ -42,8 +37,20 @@ internal sealed class SlotJob : IDisposable
 
     public CancellationToken CancellationToken { get; }
 
+    /// <summary>Only the prompt is evaluated; the job ends (finish reason Stop) when it is in the cache.</summary>
+    public bool PromptOnly { get; init; }
+
+    /// <summary>
+    /// A cancellation is left to llama.cpp's abort callback inside the first decode instead of being seen
+    /// before it (a test seam: it makes "cancelled inside native code" deterministic).
+    /// </summary>
+    public bool CancelInsideDecode { get; init; }
+
     /// <summary>The caller cancelled, or stopped reading.</summary>
     public bool IsCancelled => _abandoned || CancellationToken.IsCancellationRequested;
+
+    /// <summary>Cancelled, and to be finished before its next step (see <see cref="CancelInsideDecode"/>).</summary>
+    public bool LeavesBeforeStep => IsCancelled && !(CancelInsideDecode && !_triedDecode);
 
     /// <summary>The slot the job runs in; null while it waits for one.</summary>
     public SequenceSlot? Slot { get; set; }
@@ -63,38 +70,29 @@ internal sealed class SlotJob : IDisposable
     /// <summary>Called by the caller's side when it stops reading early.</summary>
     public void Abandon() => _abandoned = true;
 
-    /// <summary>The prompt is in the cache: set up sampling (the repeat penalty sees the prompt's end, as the single-sequence path does).</summary>
-    public void StartDecoding(SafeLlamaModelHandle model, IEnumerable<string> turnMarkers)
-    {
-        _sampler = SamplerChain.Create(Request.Sampling);
-        foreach (var token in Prompt.Skip(Math.Max(0, Prompt.Count - SamplerChain.PenaltyWindow)))
-        {
-            _sampler.Accept(token);
-        }
+    /// <summary>Called by the loop when the job's tokens go into a decode.</summary>
+    public void EnteredDecode() => _triedDecode = true;
 
-        _decoder = new StreamingTokenDecoder(Encoding.UTF8, model);
-        _stops = new StopStringFilter(Request.Stop.Concat(turnMarkers));
-    }
+    /// <summary>The prompt is in the cache: set up sampling.</summary>
+    public void StartDecoding(SafeLlamaModelHandle model, IEnumerable<string> turnMarkers) =>
+        _sampler = new ReplySampler(model, Request, Prompt, turnMarkers);
 
     /// <summary>
     /// Samples the next token from logits row <paramref name="logitsIndex"/> and streams its text; returns
     /// the finish reason when the reply ends here, null when it goes on with <see cref="Pending"/>.
     /// </summary>
-    public FinishReason? Sample(SafeLLamaContextHandle context, int logitsIndex, SafeLlamaModelHandle model)
+    public FinishReason? Sample(SafeLLamaContextHandle context, int logitsIndex)
     {
         var token = _sampler!.Sample(context, logitsIndex);
         Tally.TokenSampled();
-        if (Request.StopAtEndOfSequence && token.IsEndOfGeneration(model.Vocab))
+        if (_sampler.Ends(token))
         {
             return FinishReason.Stop;
         }
 
         Tally.CompletionTokens++;
-        _generated.Add((int)token);
-        _decoder!.Add(token);
-        Emit(_stops!.Push(_decoder.Read()));
-
-        if (_stops.Stopped)
+        Write(_sampler.Push(token));
+        if (_sampler.Stopped)
         {
             return FinishReason.Stop;
         }
@@ -112,29 +110,23 @@ internal sealed class SlotJob : IDisposable
     /// Ends the stream with the figures (and held-back text, unless cancelled); <paramref name="rememberReply"/>
     /// gets the text the caller received and the ids generated for it.
     /// </summary>
-    public GenerationStats Complete(FinishReason reason, Action<string, List<int>> rememberReply)
+    public GenerationStats Complete(FinishReason reason, Action<string, IReadOnlyList<int>> rememberReply)
     {
-        if (reason != FinishReason.Cancelled && _stops is not null)
+        if (_sampler is not null)
         {
-            // Text held back as a possible stop-string start that never completed is part of the reply.
-            Emit(_stops.Flush());
+            if (reason != FinishReason.Cancelled)
+            {
+                Write(_sampler.Flush());
+            }
+
+            rememberReply(_sampler.Emitted.ToString(), _sampler.Generated);
         }
 
-        rememberReply(_emitted.ToString(), _generated);
         var stats = Tally.ToStats(reason);
         _updates.Writer.TryWrite(new GenerationUpdate { Completed = stats });
         _updates.Writer.TryComplete();
         Dispose();
         return stats;
-    }
-
-    private void Emit(string text)
-    {
-        if (text.Length > 0)
-        {
-            _emitted.Append(text);
-            _updates.Writer.TryWrite(new GenerationUpdate { Text = text });
-        }
     }
 
     /// <summary>Ends the stream with an error the caller sees.</summary>
@@ -148,5 +140,13 @@ internal sealed class SlotJob : IDisposable
     {
         _sampler?.Dispose();
         _sampler = null;
+    }
+
+    private void Write(string text)
+    {
+        if (text.Length > 0)
+        {
+            _updates.Writer.TryWrite(new GenerationUpdate { Text = text });
+        }
     }
 }

@@ -2,7 +2,6 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using Frugal.Memory;
 using Microsoft.Extensions.Options;
 
 namespace Frugal.Inference.State;
@@ -13,7 +12,7 @@ namespace Frugal.Inference.State;
 /// (never by the key itself) and are verified by checksum, so they survive a restart of the same
 /// model and are discarded for any other. Thread-safe.
 /// </summary>
-public sealed partial class TieredSessionStateStore : ISessionStateStore, IMemoryReleaser
+public sealed partial class TieredSessionStateStore : ISessionStateStore
 {
     private readonly Lock _gate = new();
     private readonly ILogger _logger;
@@ -72,23 +71,7 @@ public sealed partial class TieredSessionStateStore : ISessionStateStore, IMemor
         get { lock (_gate) { return _disk.Count; } }
     }
 
-    /// <inheritdoc/>
-    public string Name => "session-state";
-
     private string RootDirectory { get; }
-
-    /// <summary>For the memory governor: any pressure above <see cref="MemoryPressureLevel.Low"/> empties the RAM tier (see <see cref="ReleaseMemory"/>).</summary>
-    public long Release(MemoryPressureLevel level)
-    {
-        if (level == MemoryPressureLevel.Low)
-        {
-            return 0;
-        }
-
-        var before = MemoryBytes;
-        ReleaseMemory();
-        return before;
-    }
 
     /// <inheritdoc/>
     public void Put(string key, IReadOnlyList<int> tokens, ReadOnlyMemory<byte> state)

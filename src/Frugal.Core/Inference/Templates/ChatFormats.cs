@@ -1,3 +1,5 @@
+using Frugal.Models;
+
 namespace Frugal.Inference.Templates;
 
 /// <summary>Finds the <see cref="IChatFormat"/> of a family.</summary>

@@ -1,3 +1,5 @@
+using Frugal.Models;
+
 namespace Frugal.Inference.Templates;
 
 /// <summary>One chat family's layout: how a conversation becomes prompt parts, and what ends a reply.</summary>

@@ -1,5 +1,6 @@
 using System.Text;
 using Frugal.Inference;
+using Frugal.Models;
 
 namespace Frugal.Tests.Inference.Batching;
 

@@ -145,9 +145,10 @@ public sealed class TieredSessionStateStoreTests : IDisposable
     {
         var store = Open();
         Put(store, "a", 1);
+        var releaser = new Frugal.Memory.SessionStateReleaser(store);
 
-        Assert.Equal(0, store.Release(Frugal.Memory.MemoryPressureLevel.Low));
-        Assert.Equal(MemoryEntryBytes, store.Release(Frugal.Memory.MemoryPressureLevel.High));
+        Assert.Equal(0, releaser.Release(Frugal.Memory.MemoryPressureLevel.Low));
+        Assert.Equal(MemoryEntryBytes, releaser.Release(Frugal.Memory.MemoryPressureLevel.High));
         Assert.Equal(0, store.MemoryBytes);
         Assert.NotNull(store.TryGet("a"));
     }

@@ -1,7 +1,7 @@
 using System.Diagnostics.Metrics;
 using System.Text;
 
-namespace Frugal.Diagnostics;
+namespace Frugal.Server.Diagnostics;
 
 public sealed partial class PrometheusMetricsCollector
 {

@@ -1,4 +1,5 @@
 using Frugal.Diagnostics;
+using Frugal.Server.Diagnostics;
 using Frugal.Inference;
 using Frugal.Tests.Memory;
 

@@ -1,4 +1,4 @@
-namespace Frugal.Inference;
+namespace Frugal.Models;
 
 /// <summary>The chat formats Frugal knows. A template in a model file is recognised, never executed.</summary>
 public enum ChatTemplateFamily

@@ -2,7 +2,7 @@ using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Text;
 
-namespace Frugal.Diagnostics;
+namespace Frugal.Server.Diagnostics;
 
 /// <summary>
 /// Listens to the instruments of the named meters and renders them in Prometheus' text exposition
@@ -23,7 +23,7 @@ public sealed partial class PrometheusMetricsCollector : IDisposable
     private readonly Dictionary<Instrument, InstrumentSeries> _instruments = [];
 
     /// <summary>Starts collecting the instruments of <paramref name="meterNames"/>.</summary>
-    /// <param name="meterNames">Names of the meters to collect (for example <see cref="FrugalMetrics.MeterName"/>).</param>
+    /// <param name="meterNames">Names of the meters to collect (for example <see cref="Frugal.Diagnostics.FrugalMetrics.MeterName"/>).</param>
     /// <param name="scope">Only meters created by this factory are collected; null collects every meter of those names.</param>
     public PrometheusMetricsCollector(IEnumerable<string> meterNames, IMeterFactory? scope = null)
     {

@@ -1,0 +1,110 @@
+#!/usr/bin/env python3
+"""Every quantization of the TinyLlama shape in the 1 CPU / 2 GiB box: Frugal (frugal bench --profile quick, which
+also measures plain LLamaSharp and the bandwidth ceiling) against a native llama.cpp build of the same commit
+(bench/native-llama.sh), alternating format by format and round by round. Never part of ./test.
+
+    bench/quant_formats.py --native-bin DIR [--models DIR] [--rounds 3] [--formats q4_0,q8_0] [--out bench/quant-formats.json]
+
+Models: DIR/tinyllama-shaped-FORMAT.gguf, written with ./frugal model synth when missing.
+"""
+import argparse, json, os, re, statistics, subprocess, sys, tempfile, time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+IN_BOX = "/work/shared/tools/in-box"
+FORMATS = ["q4_0", "q4_k_m", "q5_k_m", "q6_k", "q8_0", "f16"]
+
+
+def model(models, fmt):
+    path = os.path.join(models, f"tinyllama-shaped-{fmt}.gguf")
+    if not os.path.exists(path):
+        vocab = os.path.join(ROOT, "..", "shared", "models", "ggml-vocab-llama-spm.gguf")
+        extra = ["--vocab-from", vocab] if os.path.exists(vocab) else []
+        subprocess.run([os.path.join(ROOT, "frugal"), "model", "synth", "--shape", "tinyllama-1.1b", "--quant", fmt, *extra, "-o", path], check=True)
+    return path
+
+
+def peak_mib(stderr):
+    m = re.search(r"peak_memory_mib=(\d+)", stderr)
+    return int(m.group(1)) if m else None
+
+
+def frugal(path, extra):
+    with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as f:
+        out = f.name
+    cmd = [os.path.join(ROOT, "frugal"), "bench", "--model", path, "--box", "1,2g", "--profile", "quick", "--json", out, *extra]
+    run = subprocess.run(cmd, capture_output=True, text=True)
+    if run.returncode != 0:
+        sys.stderr.write(run.stdout[-2000:] + run.stderr[-2000:])
+        return None
+    with open(out) as f:
+        report = json.load(f)
+    os.unlink(out)
+    return report
+
+
+def native(bin_dir, path):
+    cmd = [IN_BOX, "--cpus", "1", "--memory", "2G", "--", os.path.join(bin_dir, "llama-bench"), "-m", path,
+           "-p", "128", "-n", "64", "-t", "1", "-r", "1", "-o", "json"]
+    env = dict(os.environ, LD_LIBRARY_PATH=bin_dir)
+    run = subprocess.run(cmd, capture_output=True, text=True, env=env)
+    if run.returncode != 0:
+        sys.stderr.write(run.stderr[-2000:])
+        return None
+    rows = json.loads(run.stdout[run.stdout.index("["):])
+    prompt = next(r["avg_ts"] for r in rows if r["n_prompt"] > 0)
+    decode = next(r["avg_ts"] for r in rows if r["n_gen"] > 0)
+    return {"prompt": prompt, "decode": decode, "peak_mib": peak_mib(run.stderr)}
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--native-bin", required=True)
+    p.add_argument("--models", default=os.path.join(ROOT, "models"))
+    p.add_argument("--rounds", type=int, default=3)
+    p.add_argument("--formats", default=",".join(FORMATS))
+    p.add_argument("--frugal-args", default="", help="extra frugal bench arguments (an A/B of a setting)")
+    p.add_argument("--out", default=os.path.join(ROOT, "bench", "quant-formats.json"))
+    a = p.parse_args()
+    os.makedirs(a.models, exist_ok=True)
+    formats = a.formats.split(",")
+    paths = {f: model(a.models, f) for f in formats}
+    runs = {f: {"frugal": [], "native": []} for f in formats}
+    for r in range(a.rounds):
+        for f in formats:
+            order = ["native", "frugal"] if r % 2 == 0 else ["frugal", "native"]
+            for side in order:
+                if side == "native":
+                    res = native(a.native_bin, paths[f])
+                else:
+                    rep = frugal(paths[f], a.frugal_args.split())
+                    res = None if rep is None else {
+                        "prompt": rep["prompt_tokens_per_second"], "decode": rep["decode_tokens_per_second"],
+                        "plain_prompt": rep["baseline"]["prompt_tokens_per_second"], "plain_decode": rep["baseline"]["decode_tokens_per_second"],
+                        "peak_mib": rep["peak_memory_bytes"] / 1048576, "ceiling": rep.get("ceiling"),
+                    }
+                runs[f][side].append(res)
+                print(f"{time.strftime('%H:%M:%S')} round {r + 1} {f} {side}: {res}", flush=True)
+    summary = {}
+    for f in formats:
+        fr = [x for x in runs[f]["frugal"] if x]
+        na = [x for x in runs[f]["native"] if x]
+        med = lambda xs, k: statistics.median([x[k] for x in xs if x.get(k) is not None]) if xs else None
+        ceil = [x["ceiling"] for x in fr if x.get("ceiling")]
+        summary[f] = {
+            "file_bytes": os.path.getsize(paths[f]),
+            "frugal": {k: med(fr, k) for k in ("prompt", "decode", "plain_prompt", "plain_decode", "peak_mib")},
+            "native": {k: med(na, k) for k in ("prompt", "decode", "peak_mib")},
+            "ceiling_tokens_per_second": statistics.median([c["bandwidth_ceiling_tokens_per_second"] for c in ceil]) if ceil else None,
+            "decode_fraction_of_ceiling": statistics.median([c["decode_fraction_of_ceiling"] for c in ceil]) if ceil else None,
+        }
+        s = summary[f]
+        if s["frugal"]["decode"] and s["native"]["decode"]:
+            s["decode_ratio_to_native"] = s["frugal"]["decode"] / s["native"]["decode"]
+            s["prompt_ratio_to_native"] = s["frugal"]["prompt"] / s["native"]["prompt"]
+    with open(a.out, "w") as f:
+        json.dump({"date": time.strftime("%Y-%m-%d %H:%M"), "rounds": a.rounds, "frugal_args": a.frugal_args, "summary": summary, "runs": runs}, f, indent=1)
+    print(json.dumps(summary, indent=1))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,86 @@
+using System.ComponentModel.DataAnnotations;
+using Frugal.Inference;
+using Frugal.Models;
+
+namespace Frugal.DependencyInjection;
+
+/// <summary>
+/// The model file and how the engine runs it (configuration section <c>Model</c>; <c>frugal serve</c> maps
+/// <c>--model</c>, <c>--ctx</c>, <c>--batch</c>, <c>--ubatch</c>, <c>--threads</c>, <c>--parallel</c> and
+/// <c>--chat-template</c> onto these keys). 0 means "choose": fitted to the box when <see cref="FitToBox"/>,
+/// else the engine's default.
+/// </summary>
+public sealed class ModelOptions : IValidatableObject
+{
+    /// <summary>The configuration section these options bind from.</summary>
+    public const string SectionName = "Model";
+
+    /// <summary>Largest <see cref="ContextSize"/> accepted.</summary>
+    public const int MaxContextSize = 131_072;
+
+    /// <summary>Smallest <see cref="ContextSize"/> accepted when one is given.</summary>
+    public const int MinContextSize = 16;
+
+    /// <summary>Largest <see cref="BatchSize"/> and <see cref="MicroBatchSize"/> accepted.</summary>
+    public const int MaxBatchSize = 65_536;
+
+    /// <summary>The GGUF file to load (required).</summary>
+    public string Path { get; set; } = "";
+
+    /// <summary>Context size in tokens; 0 chooses (the model's own, capped).</summary>
+    [Range(0, MaxContextSize)]
+    public int ContextSize { get; set; }
+
+    /// <summary>Prompt tokens per decode call; 0 chooses.</summary>
+    [Range(0, MaxBatchSize)]
+    public int BatchSize { get; set; }
+
+    /// <summary>Micro-batch size, which sizes the compute buffer; 0 chooses.</summary>
+    [Range(0, MaxBatchSize)]
+    public int MicroBatchSize { get; set; }
+
+    /// <summary>Inference threads; 0 follows the CPU quota.</summary>
+    [Range(0, 1024)]
+    public int Threads { get; set; }
+
+    /// <summary>
+    /// Requests decoded together in one batch (1 turns batching off); 0 chooses: with <see cref="FitToBox"/> the
+    /// engine measures at load whether batching pays within the memory plan, otherwise 1.
+    /// </summary>
+    public int ParallelSequences { get; set; }
+
+    /// <summary>The chat format; null takes it from the model file (an unknown template is then an error).</summary>
+    public ChatTemplateFamily? ChatTemplate { get; set; }
+
+    /// <summary>
+    /// Fill the settings left at 0 from the model's shape, the CPU quota and the memory limit, and refuse a
+    /// model that cannot fit (what <c>frugal serve</c> does); false takes the engine's defaults.
+    /// </summary>
+    public bool FitToBox { get; set; }
+
+    /// <inheritdoc/>
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (string.IsNullOrWhiteSpace(Path))
+        {
+            yield return new ValidationResult("Model:Path is required: the GGUF file to load.", [nameof(Path)]);
+        }
+
+        if (ContextSize is > 0 and < MinContextSize)
+        {
+            yield return new ValidationResult(
+                $"Model:ContextSize {ContextSize} must be at least {MinContextSize} tokens (or 0: chosen).", [nameof(ContextSize)]);
+        }
+
+        if (ParallelSequences is < 0 or > EngineOptions.MaxParallelSequences)
+        {
+            yield return new ValidationResult(
+                $"Model:ParallelSequences {ParallelSequences} must be 1 to {EngineOptions.MaxParallelSequences} (0: chosen at start).", [nameof(ParallelSequences)]);
+        }
+
+        if (ChatTemplate == ChatTemplateFamily.Unknown)
+        {
+            yield return new ValidationResult("Model:ChatTemplate must be zephyr, llama2 or chatml.", [nameof(ChatTemplate)]);
+        }
+    }
+}

@@ -1,0 +1,201 @@
+using System.Diagnostics;
+using Frugal.Inference.State;
+using LLama.Native;
+using Microsoft.Extensions.Logging;
+
+namespace Frugal.Inference.Batching;
+
+/// <summary>
+/// Owns what each slot's KV cells hold: moves sessions in and out of slots through the state store (the
+/// outgoing session's state saved, the incoming one's restored when it agrees with more of the prompt than
+/// the slot holds) and trims a slot's cells. With a scratch sequence (one slot, unified cache) a restored
+/// state's file is kept and later only extended by the cells added since; without one (several slots,
+/// a cache stream per sequence) states are saved whole and only a file's first chunk can be restored.
+/// </summary>
+internal sealed class SessionSwitcher(SafeLLamaContextHandle context, LLamaSeqId? scratch, EngineOptions options, ILogger logger)
+{
+    /// <summary>Makes <paramref name="slot"/> hold <paramref name="session"/>'s tokens as far as they are known.</summary>
+    public void Take(SequenceSlot slot, IReadOnlyList<int> prompt, string? session)
+    {
+        var store = options.SessionStateStore;
+        if (string.Equals(session, slot.Session, StringComparison.Ordinal) || store is null)
+        {
+            slot.Session = session;
+            return;
+        }
+
+        if (slot.Session is not null && store.IsDeleted(slot.Session))
+        {
+            // Deleted while held: its cells leave the slot, never the process.
+            context.MemorySequenceRemove(slot.Id, -1, -1);
+            slot.Held.Clear();
+        }
+        else if (slot.Session is not null && slot.Held.Count >= options.MinTokensToSaveState)
+        {
+            Save(store, slot);
+        }
+
+        slot.Session = session;
+        slot.StoredTokens = 0;
+        var started = Stopwatch.GetTimestamp();
+        if (session is null || store.TryGet(session) is not { } saved)
+        {
+            return;
+        }
+
+        // The kept tokens end with the reply as generated, which may tokenize differently once it is
+        // part of the history: use the state as far as it agrees with the new prompt. A history that
+        // changed (trimmed, edited) agrees only up to the change, and if that is no better than what the
+        // slot holds, the state is not used at all.
+        using (saved)
+        {
+            var usable = TokenPrefix.Common(saved.Tokens, prompt);
+            if (usable > TokenPrefix.Common(slot.Held, prompt) && Restore(saved, slot, session, Stopwatch.GetElapsedTime(started))
+                && saved.Extendable && scratch is not null)
+            {
+                // The file stays: when this session is put away, only the cells it added are written.
+                slot.StoredTokens = saved.Tokens.Count;
+                return;
+            }
+        }
+
+        // From here on the slot holds this session, so the kept copy is stale whatever happens: the
+        // session's state is saved afresh when another session takes the slot.
+        store.Invalidate(session);
+    }
+
+    /// <summary>Keeps the first <paramref name="count"/> tokens of the slot's sequence and drops the rest from the KV cache.</summary>
+    public void Trim(SequenceSlot slot, int count)
+    {
+        if (slot.StoredTokens > count && slot.Session is not null)
+        {
+            // Cells the store keeps are about to go, so its copy no longer prefixes what the slot will hold.
+            slot.StoredTokens = 0;
+            options.SessionStateStore?.Invalidate(slot.Session);
+        }
+
+        context.MemorySequenceRemove(slot.Id, count, -1);
+        if (slot.Held.Count > count)
+        {
+            slot.Held.RemoveRange(count, slot.Held.Count - count);
+        }
+    }
+
+    /// <summary>Empties the slot and forgets whose it was (after a failed step, or for tests).</summary>
+    public void Forget(SequenceSlot slot)
+    {
+        Trim(slot, 0);
+        slot.Session = null;
+        slot.StoredTokens = 0;
+    }
+
+    /// <summary>
+    /// Puts the slot's session state in the store: only the cells added since its file was written when the
+    /// store can extend it, else the whole state.
+    /// </summary>
+    private void Save(ISessionStateStore store, SequenceSlot slot)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var session = slot.Session!;
+        var kept = slot.StoredTokens;
+        if (kept > 0 && kept == slot.Held.Count && store.Append(session, kept, [], ReadOnlyMemory<byte>.Empty))
+        {
+            // Nothing added since the state was restored: the file already is the state.
+            return;
+        }
+
+        if (kept > 0 && kept < slot.Held.Count && scratch is { } apart)
+        {
+            // The new cells, copied (as metadata: a unified cache shares the cells) to the scratch sequence and saved from there.
+            context.MemorySequenceCopy(slot.Id, apart, kept, -1);
+            var appended = false;
+            long bytes = 0;
+            try
+            {
+                appended = WithState(apart, state =>
+                {
+                    bytes = state.Length;
+                    return store.Append(session, kept, slot.Held.GetRange(kept, slot.Held.Count - kept), state);
+                });
+            }
+            finally
+            {
+                context.MemorySequenceRemove(apart, -1, -1);
+            }
+
+            if (appended)
+            {
+                EngineLog.StateAppended(logger, session, slot.Held.Count - kept, slot.Held.Count, bytes, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                return;
+            }
+        }
+
+        var size = WithState(slot.Id, state =>
+        {
+            store.Put(session, slot.Held.ToArray(), state);
+            return state.Length;
+        });
+        EngineLog.StateSaved(logger, session, slot.Held.Count, size, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+    }
+
+    /// <summary>Hands <paramref name="sequence"/>'s llama.cpp state to <paramref name="use"/> in a native buffer that is unmapped right after.</summary>
+    private unsafe T WithState<T>(LLamaSeqId sequence, Func<ReadOnlyMemory<byte>, T> use)
+    {
+        var size = context.GetStateSize(sequence);
+
+        // Native and unmapped right after the store has taken its copy or written its file: a state is
+        // tens of MiB, which as a managed array would linger on the large-object heap.
+        using var state = NativeBuffer.Allocate(checked((long)size));
+        var written = context.GetState(state.Pointer, size, sequence);
+        return use(state.Memory[..checked((int)written)]);
+    }
+
+    /// <summary>
+    /// Loads <paramref name="saved"/> into the slot: its first chunk as a state of its own, each later chunk
+    /// (with a scratch sequence) into the scratch sequence and from there onto the slot's. False (slot empty)
+    /// when llama.cpp refuses it.
+    /// </summary>
+    private unsafe bool Restore(SavedSessionState saved, SequenceSlot slot, string session, TimeSpan readTime)
+    {
+        var started = Stopwatch.GetTimestamp();
+        context.MemorySequenceRemove(slot.Id, -1, -1);
+        slot.Held.Clear();
+
+        // Without a scratch sequence no other sequence's cells can be copied onto the slot's stream: of a
+        // state kept in chunks (written by a single-slot engine) only the first is used.
+        var chunks = scratch is null ? 1 : saved.Chunks.Count;
+        var tokens = saved.Chunks.Take(chunks).Sum(c => c.TokenCount);
+        var loaded = true;
+        for (var i = 0; i < chunks && loaded; i++)
+        {
+            var target = i == 0 ? slot.Id : scratch!.Value;
+            using (var pin = saved.Chunks[i].State.Pin())
+            {
+                loaded = context.SetState((byte*)pin.Pointer, (nuint)saved.Chunks[i].State.Length, target) != 0;
+            }
+
+            if (loaded && i > 0)
+            {
+                context.MemorySequenceCopy(target, slot.Id, -1, -1);
+                context.MemorySequenceRemove(target, -1, -1);
+            }
+        }
+
+        if (!loaded || context.MemorySequenceMaxPosition(slot.Id) != tokens - 1)
+        {
+            // Not a state this context can take (another model, a damaged file): start empty; the caller forgets it.
+            context.MemorySequenceRemove(slot.Id, -1, -1);
+            if (scratch is { } apart)
+            {
+                context.MemorySequenceRemove(apart, -1, -1);
+            }
+
+            EngineLog.StateRestoreFailed(logger, session, new InvalidOperationException("llama.cpp rejected the saved state"));
+            return false;
+        }
+
+        slot.Held.AddRange(saved.Tokens.Take(tokens));
+        EngineLog.StateRestored(logger, session, tokens, chunks, readTime.TotalMilliseconds, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        return true;
+    }
+}

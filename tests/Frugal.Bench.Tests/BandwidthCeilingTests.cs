@@ -1,0 +1,36 @@
+using Frugal.Models;
+
+namespace Frugal.Bench.Tests;
+
+/// <summary>The decode ceiling: read bandwidth over the mapped file and the bytes a decoded token reads.</summary>
+public sealed class BandwidthCeilingTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("frugal-ceiling-").FullName;
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    [Fact]
+    public void Measure_TinyModel_CountsEveryMatrixAndOneEmbeddingRow()
+    {
+        var path = Path.Combine(_directory, "tiny.gguf");
+        ModelSynthesizer.WriteTiny(path);
+        var file = GgufReader.Read(path);
+        var embedding = file.Tensors.Single(t => t.Name == "token_embd.weight");
+
+        var ceiling = BandwidthCeiling.Measure(path);
+
+        Assert.Equal(file.TensorDataBytes - embedding.ByteSize + (embedding.ByteSize / embedding.Dimensions[1]), ceiling.BytesPerToken);
+        Assert.True(ceiling.ReadBytesPerSecond > 0 && double.IsFinite(ceiling.ReadBytesPerSecond));
+        Assert.Equal(ceiling.ReadBytesPerSecond / ceiling.BytesPerToken, ceiling.TokensPerSecond, 6);
+        Assert.Equal(0.5, ceiling.FractionOf(ceiling.TokensPerSecond / 2), 6);
+    }
+
+    [Fact]
+    public void AsQuickProfile_ShortPromptAndDecode_NoChatsNoClients()
+    {
+        var quick = new BenchOptions { ModelPath = "m.gguf" }.AsQuickProfile();
+
+        Assert.Equal((128, 64, 1, false), (quick.PromptTokens, quick.DecodeTokens, quick.Rounds, quick.Chats));
+        Assert.Empty(quick.ClientCounts);
+    }
+}

@@ -1,0 +1,120 @@
+using System.Buffers.Binary;
+using System.Text;
+using Frugal.Models;
+using LLama;
+using LLama.Common;
+using LLama.Native;
+using LLama.Sampling;
+
+namespace Frugal.Tests.Models;
+
+/// <summary>Synthesized models in every file type: block sizes our reader checks, finite scales, and llama.cpp runs them.</summary>
+public sealed class ModelSynthesizerQuantTests : IDisposable
+{
+    // Rows of whole 256-element super-blocks, so the K types are used as they are in TinyLlama (the tiny shape's
+    // 64-wide rows take the 32-element fallbacks instead).
+    private static readonly ModelShape SuperBlockShape = ModelShape.Tiny with
+    {
+        Name = "superblock", EmbeddingLength = 256, FeedForwardLength = 512, HeadCount = 4, HeadCountKv = 2, BlockCount = 8,
+    };
+
+    private readonly TempDirectory _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    public static TheoryData<string> Quants => [.. ModelQuantization.Known.Select(q => q.Name)];
+
+    [Theory]
+    [MemberData(nameof(Quants))]
+    public void Write_EachFileType_ReaderAgreesOnTypesSizesAndScales(string name)
+    {
+        var quant = ModelQuantization.FromName(name)!;
+        var path = _temp.File($"{name}.gguf");
+
+        ModelSynthesizer.Write(path, new SynthesisOptions { Shape = SuperBlockShape, Quant = quant });
+        var file = GgufReader.Read(path);
+        var info = ModelInfoReader.FromFile(file);
+
+        Assert.Equal(quant.ToString(), info.FileType);
+        Assert.Equal(quant.BaseType, file.Tensors.Single(t => t.Name == "blk.2.attn_q.weight").Type);
+        using var data = File.OpenRead(path);
+        foreach (var tensor in file.Tensors)
+        {
+            Assert.Equal(tensor.ElementCount / GgmlTypeInfo.BlockSize(tensor.Type) * GgmlTypeInfo.TypeSize(tensor.Type), tensor.ByteSize);
+            AssertScalesFinite(data, file.DataOffset, tensor);
+        }
+    }
+
+    [Fact]
+    public void Write_Q4KM_GivesQ6KToHalfTheValueAndDownMatricesAndTheOutput()
+    {
+        var path = _temp.File("q4km.gguf");
+
+        ModelSynthesizer.Write(path, new SynthesisOptions { Shape = SuperBlockShape, Quant = ModelQuantization.Q4_K_M });
+        var file = GgufReader.Read(path);
+
+        // 8 layers: the first and last eighth (0, 7) and every third after the first eighth (3, 6).
+        var q6 = file.Tensors.Where(t => t.Type == GgmlType.Q6_K).Select(t => t.Name).Order(StringComparer.Ordinal).ToArray();
+        Assert.Equal(["blk.0.attn_v.weight", "blk.0.ffn_down.weight", "blk.3.attn_v.weight", "blk.3.ffn_down.weight",
+            "blk.6.attn_v.weight", "blk.6.ffn_down.weight", "blk.7.attn_v.weight", "blk.7.ffn_down.weight", "output.weight"], q6);
+    }
+
+    [Fact]
+    public void Read_K_TypeTensorWithRowsNotWholeSuperBlocks_IsRejected()
+    {
+        var path = _temp.File("bad.gguf");
+        var bytes = new RawGguf().Header(1, 0).Tensor("a", (uint)GgmlType.Q4_K, 0, 128, 2).PadTo(32).Zeros(144).ToArray();
+        File.WriteAllBytes(path, bytes);
+
+        var e = Assert.Throws<ModelFileException>(() => GgufReader.Read(path));
+        Assert.Contains("block size 256", e.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [MemberData(nameof(Quants))]
+    public async Task Write_EachFileType_LoadedByLlamaCpp_GeneratesVariedTokens(string name)
+    {
+        var path = _temp.File($"{name}.gguf");
+        ModelSynthesizer.Write(path, new SynthesisOptions { Shape = SuperBlockShape, Quant = ModelQuantization.FromName(name)! });
+        var parameters = new ModelParams(path) { ContextSize = 256, GpuLayerCount = 0, LoadMode = LLamaLoadMode.MemoryMap, Threads = 1 };
+
+        using var weights = await LLamaWeights.LoadFromFileAsync(parameters);
+        var executor = new StatelessExecutor(weights, parameters);
+        var inference = new InferenceParams { MaxTokens = 16, SamplingPipeline = new DefaultSamplingPipeline { Temperature = 0 } };
+        var pieces = new StringBuilder();
+        await foreach (var piece in executor.InferAsync("<|user|>\nHello, tell me a story</s>\n<|assistant|>\n", inference))
+        {
+            pieces.Append(piece);
+        }
+
+        Assert.True(pieces.ToString().Distinct().Count() > 3, $"{name}: generated text is too uniform: '{pieces}'");
+    }
+
+    /// <summary>Every block's F16 scales (where ggml's block layout puts them) are finite and not zero.</summary>
+    private static void AssertScalesFinite(FileStream data, long dataOffset, GgufTensorInfo tensor)
+    {
+        int[] at = tensor.Type switch
+        {
+            GgmlType.Q4_0 or GgmlType.Q5_0 or GgmlType.Q8_0 => [0],
+            GgmlType.Q5_1 or GgmlType.Q4_K or GgmlType.Q5_K => [0, 2],
+            GgmlType.Q6_K => [208],
+            _ => [],
+        };
+        if (at.Length == 0)
+        {
+            return;
+        }
+
+        var block = new byte[GgmlTypeInfo.TypeSize(tensor.Type)];
+        data.Position = dataOffset + tensor.Offset;
+        for (long b = 0; b < tensor.ByteSize / block.Length; b++)
+        {
+            data.ReadExactly(block);
+            foreach (var offset in at)
+            {
+                var scale = (float)BitConverter.UInt16BitsToHalf(BinaryPrimitives.ReadUInt16LittleEndian(block.AsSpan(offset)));
+                Assert.True(float.IsFinite(scale) && scale != 0, $"{tensor.Name} block {b}: scale {scale}");
+            }
+        }
+    }
+}
