@@ -23,7 +23,19 @@ internal static class NativeLogRouter
         Volatile.Write(ref s_logger, logger ?? NullLogger.Instance);
         if (Interlocked.Exchange(ref s_installed, 1) == 0)
         {
-            NativeLogConfig.llama_log_set(Callback);
+            try
+            {
+                // Before the library loads, LLamaSharp keeps the callback for its load (so the load's own lines
+                // are routed too)...
+                NativeLogConfig.llama_log_set(Callback);
+            }
+            catch (InvalidOperationException)
+            {
+                // ...but another thread (a second engine, a tool) may load it between LLamaSharp's check and
+                // its configuration, which then refuses: once loaded, the callback is passed to llama.cpp directly.
+                NativeApi.llama_empty_call();
+                NativeLogConfig.llama_log_set(Callback);
+            }
         }
     }
 

@@ -16,7 +16,6 @@ public sealed class TokenizerMetadataValidatorTests : IDisposable
         { "tokenizer.ggml.token_type", GgufValue.FromArray(new GgufArray(GgufValueType.Int32, new int[10])), "tokenizer.ggml.token_type" },
         { "tokenizer.ggml.token_type", GgufValue.FromString("NORMAL"), "tokenizer.ggml.token_type" },
         { "tokenizer.ggml.tokens", GgufValue.FromArray(new GgufArray(GgufValueType.Int32, new int[10])), "tokenizer.ggml.tokens" },
-        { "tokenizer.ggml.tokens", GgufValue.FromArray(new GgufArray(GgufValueType.String, new[] { "a", "b", "a" })), "repeats the token at index 2" },
         { "tokenizer.ggml.merges", GgufValue.FromArray(new GgufArray(GgufValueType.Int32, new int[2])), "tokenizer.ggml.merges" },
     };
 
@@ -32,5 +31,21 @@ public sealed class TokenizerMetadataValidatorTests : IDisposable
         var e = Assert.Throws<ModelFileException>(() => ModelInfoReader.Read(broken));
 
         Assert.Contains(problem, e.Problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Read_DuplicateToken_ThrowsModelFileException()
+    {
+        var path = _temp.File("tiny.gguf");
+        ModelSynthesizer.WriteTiny(path);
+        // As many tokens as the embedding has rows (a shorter list is refused earlier, for another reason).
+        var tokens = GgufReader.Read(path).GetArray("tokenizer.ggml.tokens")!.As<string>()!.ToArray();
+        tokens[2] = tokens[0];
+        var broken = _temp.File("broken.gguf");
+        ModelRewriter.Rewrite(path, broken, "tokenizer.ggml.tokens", GgufValue.FromArray(new GgufArray(GgufValueType.String, tokens)));
+
+        var e = Assert.Throws<ModelFileException>(() => ModelInfoReader.Read(broken));
+
+        Assert.Contains("repeats the token at index 2", e.Problem, StringComparison.Ordinal);
     }
 }
