@@ -76,7 +76,8 @@ public static class FrugalServer
 
     private static void AddServices(IServiceCollection services, IConfiguration configuration)
     {
-        services.AddFrugal(configuration).AddFrugalMemoryGovernor();  // the generation stack, the governor in front of the scheduler
+        // The generation stack, the governor in front of the scheduler, each user's request and token rates.
+        services.AddFrugal(configuration).AddFrugalMemoryGovernor().AddFrugalRateLimits();
         services.AddOptions<FrugalServerOptions>()
             .Bind(configuration.GetSection(FrugalServerOptions.SectionName), binder => binder.ErrorOnUnknownConfiguration = true)
             .ValidateOnStart();
