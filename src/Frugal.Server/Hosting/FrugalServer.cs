@@ -173,8 +173,9 @@ public static class FrugalServer
             users = services.GetService<IUserStore>()
                 ?? throw new ServerStartException("No store is registered: add one (e.g. AddFrugalSqlite) in the server's configure step.");
         }
-        catch (Exception e) when (e is UnauthorizedAccessException or IOException)
+        catch (Exception e) when (e is UnauthorizedAccessException or IOException or InvalidOperationException)
         {
+            // InvalidOperationException: a database server that cannot be reached, refuses the login or is newer.
             throw new ServerStartException(e.Message, e);
         }
 
