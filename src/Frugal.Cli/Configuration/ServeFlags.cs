@@ -18,7 +18,7 @@ internal sealed class ServeFlags
     public Option<string?> Host { get; } = new("--host") { Description = "Address to listen on, an IP address or localhost (Server:Host; default 127.0.0.1)." };
     public Option<int?> Port { get; } = new("--port") { Description = "TCP port, 0 picks a free one (Server:Port; default 8080)." };
     public Option<string?> Data { get; } = new("--data") { Description = "Data directory: the database and kept KV states (Storage:Directory; default ./data)." };
-    public Option<string?> Database { get; } = new("--database") { Description = "The database: a SQLite file or sqlite:PATH (Storage:Database; default DATA/frugal.db)." };
+    public Option<string?> Database { get; } = new("--database") { Description = "The database: a SQLite file, sqlite:PATH, or postgres://USER@HOST:PORT/DB shared by several instances, its password from FRUGAL_DATABASE_PASSWORD_FILE or FRUGAL_DATABASE_PASSWORD (Storage:Database; env FRUGAL_DATABASE; default DATA/frugal.db)." };
     public Option<int?> QueueDepth { get; } = new("--queue-depth") { Description = "Requests that may wait for the model; one more gets 503 (Scheduler:MaxQueueDepth; default 16)." };
     public Option<int?> ContextSize { get; } = new("--ctx") { Description = "Context size in tokens, 0: chosen for the box (Model:ContextSize; env FRUGAL_CTX)." };
     public Option<int?> Threads { get; } = new("--threads") { Description = "Inference threads, 0: from the CPU quota (Model:Threads; env FRUGAL_THREADS)." };

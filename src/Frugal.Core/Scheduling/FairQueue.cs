@@ -33,10 +33,26 @@ internal sealed class FairQueue<T>
         Count++;
     }
 
+    /// <summary>Items <paramref name="userId"/> has waiting.</summary>
+    public int CountOf(string userId) => _lines.TryGetValue(userId, out var node) ? node.Value.Items.Count : 0;
+
     /// <summary>Takes the next item in round-robin order, or null when nothing waits.</summary>
-    public T? Dequeue()
+    public T? Dequeue() => Dequeue(static _ => true);
+
+    /// <summary>
+    /// Takes the next item in round-robin order among the users <paramref name="eligible"/> accepts, or null when
+    /// none of theirs waits. A user passed over keeps its place in the rotation.
+    /// </summary>
+    public T? Dequeue(Func<string, bool> eligible)
     {
-        if (_rotation.First is not { } node)
+        ArgumentNullException.ThrowIfNull(eligible);
+        var node = _rotation.First;
+        while (node is not null && !eligible(node.Value.UserId))
+        {
+            node = node.Next;
+        }
+
+        if (node is null)
         {
             return null;
         }
@@ -45,7 +61,7 @@ internal sealed class FairQueue<T>
         var item = line.Items[0];
         line.Items.RemoveAt(0);
         Count--;
-        _rotation.RemoveFirst();
+        _rotation.Remove(node);
         if (line.Items.Count > 0)
         {
             _rotation.AddLast(node);

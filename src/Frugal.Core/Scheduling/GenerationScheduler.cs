@@ -12,6 +12,10 @@ namespace Frugal.Scheduling;
 /// generations at once (one worker each; continuous batching when more than one). A request runs at once
 /// when a worker is free, otherwise it waits in a bounded queue served round-robin between users (see
 /// <see cref="FairQueue{T}"/>); the next in line takes the first worker that frees up.
+/// What one user may hold is bounded (<see cref="SchedulerOptions.MaxRunningPerUser"/>,
+/// <see cref="SchedulerOptions.MaxQueuedPerUser"/>, and the last places of the queue kept for users with nothing in
+/// line, <see cref="SchedulerOptions.ReservedQueueShare"/>): past those the request is refused with
+/// <see cref="UserLimitException"/>, and only a queue full of many users' requests gives <see cref="QueueFullException"/>.
 /// Waiting callers see their position change; a caller that cancels while waiting leaves at once
 /// (its enumeration throws <see cref="OperationCanceledException"/>); a running generation is
 /// cancelled through the engine's token and ends with finish reason <see cref="FinishReason.Cancelled"/>,
@@ -26,6 +30,7 @@ public sealed partial class GenerationScheduler : IGenerationScheduler
     private readonly ILogger _logger;
     private readonly Lock _lock = new();
     private readonly FairQueue<Ticket> _queue = new();
+    private readonly Dictionary<string, int> _running = new(StringComparer.Ordinal); // under _lock: workers held per user
     private int _busyWorkers; // under _lock: workers running a generation or handed to a granted ticket
     private int _active;
     private TimeSpan? _typicalGeneration; // under _lock: smoothed duration of recent generations
@@ -189,24 +194,38 @@ public sealed partial class GenerationScheduler : IGenerationScheduler
     {
         lock (_lock)
         {
-            // A worker is free only while nobody waits: a freed worker goes straight to the next in line.
-            if (_busyWorkers < workers && _queue.Count == 0)
+            // A worker is free only while no request that may take it waits (a freed worker goes straight to
+            // the next in line), so a free worker here is this request's unless its user already runs enough.
+            var running = RunningOf(userId);
+            if (_busyWorkers < workers && running < _options.MaxRunningPerUser)
             {
                 _busyWorkers++;
+                _running[userId] = running + 1;
                 return null;
+            }
+
+            var waiting = _queue.CountOf(userId);
+            if (waiting >= _options.MaxQueuedPerUser)
+            {
+                throw Refuse(userId, $"You already have {waiting} requests waiting, the most one user may have on this server. Try again when one has finished.");
             }
 
             if (_queue.Count >= _options.MaxQueueDepth)
             {
-                var retryAfter = _typicalGeneration ?? _options.DefaultRetryAfter;
                 Log.QueueFull(_logger, _queue.Count);
                 _metrics?.QueueRejected();
                 throw new QueueFullException(
                     $"The server is busy: {_queue.Count} requests are already waiting. Try again later.",
-                    Clamp(retryAfter));
+                    RetryAfter());
             }
 
-            var ticket = new Ticket();
+            var reserved = (int)Math.Floor(_options.MaxQueueDepth * _options.ReservedQueueShare);
+            if (running + waiting > 0 && _queue.Count >= _options.MaxQueueDepth - reserved)
+            {
+                throw Refuse(userId, $"The server is busy and its last {reserved} waiting places are kept for other users; you already have a request in line. Try again when it has finished.");
+            }
+
+            var ticket = new Ticket(userId);
             _queue.Enqueue(userId, ticket);
             _metrics?.QueueDepthChanged(1);
             NotifyWaiters();
@@ -214,6 +233,17 @@ public sealed partial class GenerationScheduler : IGenerationScheduler
             return ticket;
         }
     }
+
+    private UserLimitException Refuse(string userId, string message)
+    {
+        Log.UserLimitReached(_logger, RunningOf(userId), _queue.CountOf(userId));
+        _metrics?.UserLimitRejected();
+        return new UserLimitException(message, RetryAfter());
+    }
+
+    private int RunningOf(string userId) => _running.GetValueOrDefault(userId);
+
+    private bool MayRun(string userId) => RunningOf(userId) < _options.MaxRunningPerUser;
 
     private void Abandon(string userId, Ticket ticket)
     {
@@ -243,10 +273,20 @@ public sealed partial class GenerationScheduler : IGenerationScheduler
                 return;
             }
 
-            // Held a worker (ran, or was granted one as it gave up): hand it to the next in line.
-            if (_queue.Dequeue() is { } next)
+            // Held a worker (ran, or was granted one as it gave up): hand it to the next in line who may run.
+            if (RunningOf(userId) > 1)
+            {
+                _running[userId]--;
+            }
+            else
+            {
+                _running.Remove(userId);
+            }
+
+            if (_queue.Dequeue(MayRun) is { } next)
             {
                 _metrics?.QueueDepthChanged(-1);
+                _running[next.UserId] = RunningOf(next.UserId) + 1;
                 next.Granted = true;
                 NotifyWaiters();
                 next.Notify();
@@ -275,10 +315,14 @@ public sealed partial class GenerationScheduler : IGenerationScheduler
         }
     }
 
-    private static TimeSpan Clamp(TimeSpan retryAfter) =>
-        retryAfter < TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1)
-        : retryAfter > TimeSpan.FromMinutes(2) ? TimeSpan.FromMinutes(2)
-        : retryAfter;
+    // Under _lock. About one generation: when the next place is likely to free up.
+    private TimeSpan RetryAfter()
+    {
+        var retryAfter = _typicalGeneration ?? _options.DefaultRetryAfter;
+        return retryAfter < TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1)
+            : retryAfter > TimeSpan.FromMinutes(2) ? TimeSpan.FromMinutes(2)
+            : retryAfter;
+    }
 
     private static Func<IInferenceEngine> NotNull(IInferenceEngine engine)
     {
@@ -287,9 +331,12 @@ public sealed partial class GenerationScheduler : IGenerationScheduler
     }
 
     /// <summary>A waiting request. Its fields are read and written under the scheduler's lock.</summary>
-    private sealed class Ticket
+    private sealed class Ticket(string userId)
     {
         private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        /// <summary>The user whose request this is.</summary>
+        public string UserId { get; } = userId;
 
         /// <summary>The worker was handed to this request.</summary>
         public bool Granted { get; set; }
