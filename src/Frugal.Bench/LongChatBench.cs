@@ -27,6 +27,9 @@ internal sealed class LongChatBench(BenchOptions options, IProgress<string> prog
     private async Task<IReadOnlyList<LongChatSession>> ChatAsync(IInferenceEngine engine, int sessions, int turns, string name, CancellationToken cancellationToken)
     {
         var histories = Enumerable.Range(0, sessions).Select(_ => new List<ChatTurn> { new(ChatRole.System, SystemPrompt) }).ToArray();
+
+        // Stored token counts, as the sessions API keeps them: a reply weighs the tokens generated for it.
+        var counts = Enumerable.Range(0, sessions).Select(_ => new List<int> { 0 }).ToArray();
         var figures = Enumerable.Range(0, sessions).Select(_ => new LongChatSession()).ToArray();
         for (var turn = 0; turn < turns; turn++)
         {
@@ -38,6 +41,7 @@ internal sealed class LongChatBench(BenchOptions options, IProgress<string> prog
                 var window = HistoryWindow.Select(engine, new ChatRequest
                 {
                     Messages = messages,
+                    MessageTokens = [.. counts[session], engine.CountTokens(user)],
                     FitHistory = true,
                     Names = new ChatRequestNames("max_tokens", "content"),
                 }, options.ReplyTokensPerTurn);
@@ -64,6 +68,7 @@ internal sealed class LongChatBench(BenchOptions options, IProgress<string> prog
 
                 history.Add(new ChatTurn(ChatRole.User, user));
                 history.Add(new ChatTurn(ChatRole.Assistant, reply.ToString()));
+                counts[session].AddRange([engine.CountTokens(user), stats.CompletionTokens]);
                 figures[session].Add(stats, window.OmittedMessages);
                 progress.Report($"{name} session {session + 1} turn {turn + 1}: {stats.PromptTokens} prompt tokens ({stats.CachedPromptTokens} kept" +
                     (window.OmittedMessages > 0 ? $", {window.OmittedMessages} messages left out" : "") +

@@ -230,9 +230,19 @@ public sealed class LlamaEngine : IInferenceEngine
             PromptOnly = promptOnly,
             CancelInsideDecode = promptOnly,
         };
+        var reply = new System.Text.StringBuilder();
+        GenerationStats? stats = null;
         await foreach (var update in _loop.GenerateAsync(job, cancellationToken).ConfigureAwait(false))
         {
+            reply.Append(update.Text);
+            stats = update.Completed ?? stats;
             yield return update;
+        }
+
+        if (!promptOnly && request.SessionKey is { } session && stats?.FinishReason is FinishReason.Stop or FinishReason.Length)
+        {
+            // The next turn's separator is evaluated while the loop is idle (never ahead of a waiting request).
+            _loop.PrepareNextTurn(session, _tokenizer.NextTurnPrefix(request.Messages, reply.ToString()));
         }
     }
 

@@ -107,7 +107,8 @@ public sealed class ContextShiftTests(TinyEngineFixture fixture) : IAsyncDisposa
             var view = await engine.InspectSessionAsync(chat.Key);
             Assert.NotNull(view);
             Assert.Equal(engine.TokenizePrompt(result.Window.Messages), view.Tokens.Take(result.Stats.PromptTokens));
-            Assert.Equal(result.Stats.PromptTokens + result.Stats.CompletionTokens - 1, view.Tokens.Count);
+            // The prompt and the reply, plus the next turn's separator when the loop had idle time for it.
+            Assert.True(view.Tokens.Count >= result.Stats.PromptTokens + result.Stats.CompletionTokens - 1);
             Assert.Equal((0, view.Tokens.Count - 1), (view.MinPosition, view.MaxPosition));
         }
 
@@ -145,6 +146,32 @@ public sealed class ContextShiftTests(TinyEngineFixture fixture) : IAsyncDisposa
         Assert.Equal(expected.Stats.PromptTokens, restored.Stats.PromptTokens);
         Assert.Equal(expected.Stats.CachedPromptTokens, restored.Stats.CachedPromptTokens);
         Assert.True(restored.Stats.CachedPromptTokens > restored.Stats.PromptTokens / 2, $"cached {restored.Stats.CachedPromptTokens} of {restored.Stats.PromptTokens}");
+    }
+
+    [Fact]
+    public async Task GenerateAsync_AfterAReply_EvaluatesTheNextTurnsSeparatorWhileIdle()
+    {
+        var engine = await LoadAsync();
+        var chat = new WindowedChat(engine, "idle");
+        var first = await chat.TurnAsync();
+
+        // The inspection runs on the loop's idle queue after the preparation, so it sees its result.
+        var view = await engine.InspectSessionAsync(chat.Key);
+        Assert.NotNull(view);
+        List<ChatTurn> next = [.. chat.Messages, new ChatTurn(ChatRole.User, "Another question.")];
+        var nextPrompt = engine.TokenizePrompt(next);
+        Assert.True(view.Tokens.Count > first.Stats.PromptTokens + first.Stats.CompletionTokens - 1, $"held {view.Tokens.Count}");
+        Assert.Equal(nextPrompt.Take(view.Tokens.Count), view.Tokens);
+        Assert.Equal((0, view.Tokens.Count - 1), (view.MinPosition, view.MaxPosition));
+
+        var second = await GenerationRuns.RunAsync(engine, new GenerationRequest
+        {
+            Messages = next,
+            MaxTokens = 4,
+            Sampling = SamplingOptions.Default with { Temperature = 0f },
+            SessionKey = chat.Key,
+        });
+        Assert.Equal(view.Tokens.Count, second.Stats.CachedPromptTokens);
     }
 
     [Fact]
