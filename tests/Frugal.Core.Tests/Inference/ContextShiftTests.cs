@@ -58,6 +58,19 @@ public sealed class ContextShiftTests(TinyEngineFixture fixture) : IAsyncDisposa
         Assert.Null(ContextShift.Find(held, [.. held.Take(20), .. Enumerable.Range(500, 5)])); // no kept run: an edit, not a drop
     }
 
+    [Fact]
+    public void Find_RunThatStopsBeforeTheEndOfTheHeldTokens_PlansNothing()
+    {
+        int[] system = [1, 10, 11, 12];
+        var middle = Enumerable.Range(100, 30).ToArray();
+        var repeated = Enumerable.Range(200, 20).ToArray();
+
+        // The prompt's continuation appears in the held tokens, but more follows it there: the history changed, not shrank.
+        var plan = ContextShift.Find([.. system, .. middle, .. repeated, .. Enumerable.Range(400, 10)], [.. system, .. repeated, 999]);
+
+        Assert.Null(plan);
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
