@@ -13,7 +13,7 @@ public sealed class SessionReuseTests(TinyEngineFixture fixture) : IAsyncLifetim
     private LlamaEngine _engine = null!;
     private LlamaEngine _reference = null!;
 
-    public static TheoryData<string> Models => new() { "tiny", "llama-2-tiny-random" };
+    public static TheoryData<string> Models => TestModels.EngineModels;
 
     public ValueTask InitializeAsync() => ValueTask.CompletedTask;
 
@@ -175,7 +175,7 @@ public sealed class SessionReuseTests(TinyEngineFixture fixture) : IAsyncLifetim
     {
         var options = model == "tiny"
             ? new EngineOptions { ModelPath = fixture.TinyModelPath, ContextSize = 1024 }
-            : new EngineOptions { ModelPath = TestModels.TinyRandomLlama2, ContextSize = 1024, ChatTemplate = ChatTemplateFamily.Llama2 };
+            : new EngineOptions { ModelPath = TestModels.RandomLlama(model), ContextSize = 1024, ChatTemplate = ChatTemplateFamily.Llama2 };
         _store = new TieredSessionStateStore(new TieredSessionStateStoreOptions
         {
             DataDirectory = _dir,
