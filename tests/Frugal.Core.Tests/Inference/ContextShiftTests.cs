@@ -132,17 +132,19 @@ public sealed class ContextShiftTests(TinyEngineFixture fixture) : IAsyncDisposa
     [Fact]
     public async Task GenerateAsync_ShiftedSessionRestoredInANewEngine_ContinuesWithTheSameTokens()
     {
-        var inMemory = await LoadAsync();
         // The client sends its own replies back (as the OpenAI API allows), so no engine needs to remember how it
-        // spelled a generated reply: a new engine after a restart reads the same prompt tokens as the old one.
-        var stay = new WindowedChat(inMemory, "stays", ownReplies: true);
+        // spelled a generated reply: a new engine after a restart reads the same prompt tokens as the old one. One-
+        // token replies leave nothing of a generated reply in the cells (its only token is never fed back), and no
+        // idle-time separator is evaluated, so the kept cells always end where the client's reply begins.
+        var inMemory = await LoadAsync(options: o => o with { PrepareNextTurn = false });
+        var stay = new WindowedChat(inMemory, "stays", ownReplies: true) { MaxTokens = 1 };
         var (turns, _) = await stay.UntilShiftAsync();
         await stay.TurnAsync(); // the shift applied and decoded past, as when the session is put away
+        stay.MaxTokens = ReplyTokens;
         var expected = await stay.TurnAsync();
 
-        var store = Store();
-        var first = await LoadAsync(store: store);
-        var leave = new WindowedChat(first, "leaves", ownReplies: true);
+        var first = await LoadAsync(store: Store(), options: o => o with { PrepareNextTurn = false });
+        var leave = new WindowedChat(first, "leaves", ownReplies: true) { MaxTokens = 1 };
         for (var i = 0; i < turns + 1; i++)
         {
             await leave.TurnAsync();
@@ -152,7 +154,8 @@ public sealed class ContextShiftTests(TinyEngineFixture fixture) : IAsyncDisposa
         _engines.Remove(first);
         await first.DisposeAsync();
 
-        leave.Engine = await LoadAsync(store: Store());
+        leave.Engine = await LoadAsync(store: Store(), options: o => o with { PrepareNextTurn = false });
+        leave.MaxTokens = ReplyTokens;
         var restored = await leave.TurnAsync();
 
         Assert.Equal(expected.Text, restored.Text);
@@ -257,6 +260,8 @@ public sealed class ContextShiftTests(TinyEngineFixture fixture) : IAsyncDisposa
 
         public LlamaEngine Engine { get; set; } = engine;
 
+        public int MaxTokens { get; set; } = ReplyTokens;
+
         public async Task<Turn> TurnAsync()
         {
             var n = Messages.Count / 2;
@@ -271,7 +276,7 @@ public sealed class ContextShiftTests(TinyEngineFixture fixture) : IAsyncDisposa
             var request = new GenerationRequest
             {
                 Messages = window.Messages,
-                MaxTokens = ReplyTokens,
+                MaxTokens = MaxTokens,
                 Sampling = SamplingOptions.Default with { Temperature = 0f },
                 SessionKey = Key,
                 StopAtEndOfSequence = false,
