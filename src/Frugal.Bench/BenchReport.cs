@@ -53,6 +53,9 @@ public sealed record BenchReport
     /// <summary>Single-core read bandwidth over the mapped model file and the decode speed it allows, measured in the same run.</summary>
     public BandwidthCeiling? Ceiling { get; init; }
 
+    /// <summary>Decode speed under a JSON-schema grammar against free decoding, same run; null when not measured.</summary>
+    public GrammarFigures? Grammar { get; init; }
+
     /// <summary>The cgroup the measured part ran in, or null when it ran unboxed.</summary>
     public BenchBox? Box { get; init; }
 }
