@@ -34,9 +34,22 @@ internal sealed class FairQueue<T>
     }
 
     /// <summary>Takes the next item in round-robin order, or null when nothing waits.</summary>
-    public T? Dequeue()
+    public T? Dequeue() => Dequeue(static _ => true);
+
+    /// <summary>
+    /// Takes the next item in round-robin order among the users <paramref name="mayStart"/> accepts (the others
+    /// keep their place), or null when none of them waits.
+    /// </summary>
+    public T? Dequeue(Func<string, bool> mayStart)
     {
-        if (_rotation.First is not { } node)
+        ArgumentNullException.ThrowIfNull(mayStart);
+        var node = _rotation.First;
+        while (node is not null && !mayStart(node.Value.UserId))
+        {
+            node = node.Next;
+        }
+
+        if (node is null)
         {
             return null;
         }
@@ -45,7 +58,7 @@ internal sealed class FairQueue<T>
         var item = line.Items[0];
         line.Items.RemoveAt(0);
         Count--;
-        _rotation.RemoveFirst();
+        _rotation.Remove(node);
         if (line.Items.Count > 0)
         {
             _rotation.AddLast(node);

@@ -8,10 +8,12 @@ using Microsoft.Extensions.Options;
 namespace Frugal.Scheduling;
 
 /// <summary>
-/// The inference workers' line: the engine runs up to <see cref="IInferenceEngine.ParallelSequences"/>
-/// generations at once (one worker each; continuous batching when more than one). A request runs at once
-/// when a worker is free, otherwise it waits in a bounded queue served round-robin between users (see
-/// <see cref="FairQueue{T}"/>); the next in line takes the first worker that frees up.
+/// The inference workers' line: the engine runs up to <see cref="IInferenceEngine.StreamLimit"/> generations
+/// at once (one worker each; continuous batching when more than one; the limit falls when another stream
+/// would slow the running ones below the engine's floor rate), and one user up to
+/// <see cref="SchedulerOptions.MaxStreamsPerUser"/>. A request runs at once when it may, otherwise it waits
+/// in a bounded queue served round-robin between users (see <see cref="FairQueue{T}"/>); the next in line
+/// that may start takes the first worker that frees up.
 /// Waiting callers see their position change; a caller that cancels while waiting leaves at once
 /// (its enumeration throws <see cref="OperationCanceledException"/>); a running generation is
 /// cancelled through the engine's token and ends with finish reason <see cref="FinishReason.Cancelled"/>,
@@ -26,6 +28,7 @@ public sealed partial class GenerationScheduler : IGenerationScheduler
     private readonly ILogger _logger;
     private readonly Lock _lock = new();
     private readonly FairQueue<Ticket> _queue = new();
+    private readonly Dictionary<string, int> _userWorkers = new(StringComparer.Ordinal); // under _lock: busy workers by user
     private int _busyWorkers; // under _lock: workers running a generation or handed to a granted ticket
     private int _active;
     private TimeSpan? _typicalGeneration; // under _lock: smoothed duration of recent generations
@@ -103,7 +106,7 @@ public sealed partial class GenerationScheduler : IGenerationScheduler
         cancellationToken.ThrowIfCancellationRequested();
         var arrived = _time.GetTimestamp();
         var engine = _engine();
-        var ticket = Enter(userId, Math.Max(1, engine.ParallelSequences));
+        var ticket = Enter(userId, engine);
         var holdsWorker = ticket is null;
         // Leave the queue the moment the caller cancels, even while nobody awaits this enumeration.
         using var leaveOnCancel = ticket is null ? default
@@ -147,7 +150,7 @@ public sealed partial class GenerationScheduler : IGenerationScheduler
         }
         finally
         {
-            Leave(userId, ticket);
+            Leave(userId, ticket, engine);
         }
     }
 
@@ -185,14 +188,17 @@ public sealed partial class GenerationScheduler : IGenerationScheduler
         }
     }
 
-    private Ticket? Enter(string userId, int workers)
+    private Ticket? Enter(string userId, IInferenceEngine engine)
     {
+        var workers = Workers(engine);
         lock (_lock)
         {
-            // A worker is free only while nobody waits: a freed worker goes straight to the next in line.
-            if (_busyWorkers < workers && _queue.Count == 0)
+            // Those already waiting go first (the limit may have risen since a worker last freed up); a worker
+            // left free after that is this request's, since nobody waiting may take it.
+            Dispatch(workers);
+            if (_busyWorkers < workers && MayStart(userId))
             {
-                _busyWorkers++;
+                Take(userId);
                 return null;
             }
 
@@ -206,7 +212,7 @@ public sealed partial class GenerationScheduler : IGenerationScheduler
                     Clamp(retryAfter));
             }
 
-            var ticket = new Ticket();
+            var ticket = new Ticket(userId);
             _queue.Enqueue(userId, ticket);
             _metrics?.QueueDepthChanged(1);
             NotifyWaiters();
@@ -227,8 +233,9 @@ public sealed partial class GenerationScheduler : IGenerationScheduler
         }
     }
 
-    private void Leave(string userId, Ticket? ticket)
+    private void Leave(string userId, Ticket? ticket, IInferenceEngine engine)
     {
+        var workers = Workers(engine);
         lock (_lock)
         {
             if (ticket is not null && !ticket.Granted)
@@ -243,20 +250,49 @@ public sealed partial class GenerationScheduler : IGenerationScheduler
                 return;
             }
 
-            // Held a worker (ran, or was granted one as it gave up): hand it to the next in line.
-            if (_queue.Dequeue() is { } next)
+            // Held a worker (ran, or was granted one as it gave up): hand it to the next in line who may start.
+            _busyWorkers--;
+            if (_userWorkers[userId] == 1)
             {
-                _metrics?.QueueDepthChanged(-1);
-                next.Granted = true;
-                NotifyWaiters();
-                next.Notify();
+                _userWorkers.Remove(userId);
             }
             else
             {
-                _busyWorkers--;
+                _userWorkers[userId]--;
             }
+
+            Dispatch(workers);
         }
     }
+
+    /// <summary>Grants free workers to waiting requests whose users may start another stream, in round-robin order.</summary>
+    private void Dispatch(int workers)
+    {
+        var granted = false;
+        while (_busyWorkers < workers && _queue.Dequeue(MayStart) is { } next)
+        {
+            _metrics?.QueueDepthChanged(-1);
+            Take(next.UserId);
+            next.Granted = true;
+            next.Notify();
+            granted = true;
+        }
+
+        if (granted)
+        {
+            NotifyWaiters();
+        }
+    }
+
+    private bool MayStart(string userId) => _userWorkers.GetValueOrDefault(userId) < _options.MaxStreamsPerUser;
+
+    private void Take(string userId)
+    {
+        _busyWorkers++;
+        _userWorkers[userId] = _userWorkers.GetValueOrDefault(userId) + 1;
+    }
+
+    private static int Workers(IInferenceEngine engine) => Math.Max(1, engine.StreamLimit);
 
     private void NotifyWaiters()
     {
@@ -287,8 +323,11 @@ public sealed partial class GenerationScheduler : IGenerationScheduler
     }
 
     /// <summary>A waiting request. Its fields are read and written under the scheduler's lock.</summary>
-    private sealed class Ticket
+    private sealed class Ticket(string userId)
     {
+        /// <summary>The user who waits.</summary>
+        public string UserId { get; } = userId;
+
         private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         /// <summary>The worker was handed to this request.</summary>

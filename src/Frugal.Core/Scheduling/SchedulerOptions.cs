@@ -20,6 +20,17 @@ public sealed class SchedulerOptions
     /// <summary>Default for <see cref="DefaultRetryAfter"/>, used until a generation has been timed.</summary>
     public static readonly TimeSpan DefaultInitialRetryAfter = TimeSpan.FromSeconds(5);
 
+    /// <summary>Default for <see cref="MaxStreamsPerUser"/>.</summary>
+    public const int DefaultMaxStreamsPerUser = 2;
+
+    /// <summary>
+    /// Generations one user may have running at once; more of theirs wait in the queue while other users'
+    /// requests go ahead (on a one-core box a stream is a share of the core: one user's tabs must not take
+    /// every stream).
+    /// </summary>
+    [Range(1, 1024)]
+    public int MaxStreamsPerUser { get; set; } = DefaultMaxStreamsPerUser;
+
     /// <summary>Requests that may wait for an inference worker (not counting the running ones); one more is refused.</summary>
     [Range(1, MaxAllowedQueueDepth)]
     public int MaxQueueDepth { get; set; } = DefaultMaxQueueDepth;

@@ -19,11 +19,12 @@ public sealed class BatchedGenerationTests(TinyEngineFixture fixture)
         "Tell me something about boats and the sea.",
     ];
 
-    public static TheoryData<string> Models => new() { "tiny", "llama-2-tiny-random" };
+    /// <summary>The models, each with the default prompt chunk and with chunks of 8 tokens (every prompt spread over several steps).</summary>
+    public static TheoryData<string, int> Models => new() { { "tiny", 0 }, { "llama-2-tiny-random", 0 }, { "tiny", 8 }, { "llama-2-tiny-random", 8 } };
 
     [Theory]
     [MemberData(nameof(Models))]
-    public async Task GenerateAsync_BatchedWithJoiningAndCancelledOthers_SameRepliesAsAlone(string model)
+    public async Task GenerateAsync_BatchedWithJoiningAndCancelledOthers_SameRepliesAsAlone(string model, int prefillChunk)
     {
         var requests = new[]
         {
@@ -42,7 +43,7 @@ public sealed class BatchedGenerationTests(TinyEngineFixture fixture)
             }
         }
 
-        await using var batched = await LoadAsync(model, parallel: 4);
+        await using var batched = await LoadAsync(model, parallel: 4, prefillChunk);
         var firstText = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         using var cancel = new CancellationTokenSource();
         var a = RunAsync(batched, requests[0], updates => firstText.TrySetResult());
@@ -70,9 +71,9 @@ public sealed class BatchedGenerationTests(TinyEngineFixture fixture)
         Assert.True(batched.PeakStepSequences >= 3, $"at most {batched.PeakStepSequences} sequences shared a step");
     }
 
-    private async Task<LlamaEngine> LoadAsync(string model, int parallel) => await LlamaEngine.LoadAsync(model == "tiny"
-        ? new EngineOptions { ModelPath = fixture.TinyModelPath, ContextSize = 1024, ParallelSequences = parallel }
-        : new EngineOptions { ModelPath = TestModels.TinyRandomLlama2, ContextSize = 1024, ParallelSequences = parallel, ChatTemplate = ChatTemplateFamily.Llama2 });
+    private async Task<LlamaEngine> LoadAsync(string model, int parallel, int prefillChunk = 0) => await LlamaEngine.LoadAsync(model == "tiny"
+        ? new EngineOptions { ModelPath = fixture.TinyModelPath, ContextSize = 1024, ParallelSequences = parallel, PrefillChunkTokens = prefillChunk }
+        : new EngineOptions { ModelPath = TestModels.TinyRandomLlama2, ContextSize = 1024, ParallelSequences = parallel, ChatTemplate = ChatTemplateFamily.Llama2, PrefillChunkTokens = prefillChunk });
 
     /// <summary>Runs a request on a worker thread, calling <paramref name="onText"/> with the count of text updates so far.</summary>
     private static Task<(string Text, GenerationStats Stats)> RunAsync(IInferenceEngine engine, GenerationRequest request, Action<int> onText,
