@@ -1,7 +1,9 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Frugal.Web.Tests.Infrastructure;
 
 namespace Frugal.Web.Tests.Hosting;
@@ -54,8 +56,54 @@ public sealed class InterleavedStreamsTests
             "the short reply did not finish while the long one streamed: " + log);
     }
 
+    [Fact]
+    public async Task StatusAndMetrics_WhileAReplyStreams_ShowTheStreamItsRateAndTheLimit()
+    {
+        await using var server = await SlowModelServer.StartAsync(o =>
+        {
+            o.Model.ParallelSequences = 2;
+            o.Model.StreamFloorTokensPerSecond = 0.01;
+        });
+        using var alice = server.CreateClient();
+        using var cancel = new CancellationTokenSource();
+        var fifthChunk = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var streaming = StreamAsync(alice, SlowModelServer.LongPrompt, SlowModelServer.LongReplyTokens, new EventLog("status"),
+            onText: chunks =>
+            {
+                if (chunks == 5)
+                {
+                    fifthChunk.TrySetResult();
+                }
+            }, cancellationToken: cancel.Token);
+        await fifthChunk.Task;
+
+        // Five chunks in: the loop published the stream after at least four of its tokens, so it has a rate.
+        using var document = JsonDocument.Parse(await alice.GetStringAsync("status"));
+        var status = document.RootElement;
+        var metrics = await server.CreateClient(apiKey: null).GetStringAsync("metrics");
+        await cancel.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => streaming);
+
+        Assert.Equal(1, status.GetProperty("streaming_replies").GetInt32());
+        Assert.Equal(2, status.GetProperty("stream_limit").GetInt32());
+        Assert.Equal(0.01, status.GetProperty("stream_floor_tokens_per_second").GetDouble());
+        var stream = Assert.Single(status.GetProperty("streams").EnumerateArray());
+        Assert.Equal("streaming", stream.GetProperty("state").GetString());
+        Assert.True(stream.GetProperty("completion_tokens").GetInt32() >= 4);
+        Assert.True(stream.GetProperty("tokens_per_second").GetDouble() > 0);
+        Assert.Equal(stream.GetProperty("prompt_tokens").GetInt32(), stream.GetProperty("evaluated_tokens").GetInt32());
+        Assert.Contains("frugal_streams_streaming 1\n", metrics, StringComparison.Ordinal);
+        Assert.Contains("frugal_streams_prefilling 0\n", metrics, StringComparison.Ordinal);
+        Assert.Contains("frugal_streams_limit 2\n", metrics, StringComparison.Ordinal);
+        var slot = stream.GetProperty("slot").GetInt32();
+        Assert.Contains($"frugal_stream_tokens_per_second{{slot=\"{1 - slot}\"}} 0\n", metrics, StringComparison.Ordinal);
+        var rate = Regex.Match(metrics, $"frugal_stream_tokens_per_second\\{{slot=\"{slot}\"\\}} (\\S+)\n");
+        Assert.True(rate.Success && double.Parse(rate.Groups[1].Value, CultureInfo.InvariantCulture) > 0, metrics);
+    }
+
     /// <summary>Streams one greedy reply, logging its first text chunk and its end.</summary>
-    private static async Task<(string Text, int Chunks)> StreamAsync(HttpClient client, string prompt, int maxTokens, EventLog log, Action? onFirstText = null)
+    private static async Task<(string Text, int Chunks)> StreamAsync(HttpClient client, string prompt, int maxTokens, EventLog log,
+        Action? onFirstText = null, Action<int>? onText = null, CancellationToken cancellationToken = default)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, "v1/chat/completions")
         {
@@ -67,13 +115,13 @@ public sealed class InterleavedStreamsTests
                 messages = new[] { new { role = "user", content = prompt } },
             }),
         };
-        using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        await using var stream = await response.Content.ReadAsStreamAsync();
+        await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
         using var reader = new StreamReader(stream);
         var text = new StringBuilder();
         var chunks = 0;
-        while (await reader.ReadLineAsync() is { } line)
+        while (await reader.ReadLineAsync(cancellationToken) is { } line)
         {
             if (line == "data: [DONE]")
             {
@@ -96,6 +144,7 @@ public sealed class InterleavedStreamsTests
                 }
 
                 text.Append(piece);
+                onText?.Invoke(chunks);
             }
         }
 
