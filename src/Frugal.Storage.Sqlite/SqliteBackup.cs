@@ -8,9 +8,10 @@ namespace Frugal.Storage.Sqlite;
 /// writes (a plain copy of a WAL database is not safe), written as one self-contained file (journal mode DELETE).
 /// Neither direction migrates: an upgrade takes its backup before the new schema is applied.
 /// </summary>
-public sealed class SqliteBackup(string dataDirectory) : IDatabaseBackup
+public sealed class SqliteBackup(string dataDirectory, string? databaseFile = null) : IDatabaseBackup
 {
-    private string DatabasePath => Path.Combine(Path.GetFullPath(dataDirectory), SqliteDatabase.FileName);
+    // DATA/frugal.db unless the database is another file (--database PATH).
+    private string DatabasePath => Path.GetFullPath(databaseFile ?? Path.Combine(dataDirectory, SqliteDatabase.FileName));
 
     public Task<BackupSummary> BackupAsync(string destination, CancellationToken cancellationToken = default)
     {

@@ -33,6 +33,7 @@ namespace Frugal.Testing;
 /// await using var server = await ServerFixture.StartAsync(o => o.Scheduler.MaxQueueDepth = 1);
 /// await using var server = await ServerFixture.StartAsync(server: s => s.AllowedHosts.Add("frugal.lan"));
 /// </code>
+/// <para>The per-user request and token rates are off unless a test sets them (<c>o.RateLimits</c>).</para>
 /// <para><see cref="RestartAsync"/> stops the server and starts a new one on the same data directory
 /// (same users and keys). <see cref="CreateClient(string?)"/> with null sends no key. The server's
 /// services (the user store, <see cref="EngineReadiness"/>, …) are reachable through <see cref="App"/>.</para>
@@ -153,6 +154,9 @@ public sealed class ServerFixture : IAsyncLifetime
             {
                 TestEngine.Configure(options);
                 options.SessionState.Directory = DataDirectory;
+                // A shared server answers a whole test class as one user within seconds; the rates have tests of their own.
+                options.RateLimits.RequestsPerMinute = 0;
+                options.RateLimits.TokensPerMinute = 0;
                 _configure?.Invoke(options);
             });
             builder.Services.Configure<FrugalServerOptions>(server =>

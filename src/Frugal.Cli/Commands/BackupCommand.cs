@@ -1,13 +1,13 @@
 using System.CommandLine;
 using System.Globalization;
 using Frugal.Storage;
-using Frugal.Storage.Sqlite;
 
 namespace Frugal.Cli.Commands;
 
 /// <summary>
-/// <c>frugal backup [--data DIR] -o FILE</c> (safe while the server runs) and <c>frugal restore FILE [--data DIR]</c>
-/// (with the server stopped; the replaced database is kept aside).
+/// <c>frugal backup [--data DIR] [--database DB] -o FILE</c> (safe while the server runs) and <c>frugal restore FILE</c>
+/// (with the server stopped; the replaced database is kept aside). SQLite through its online backup API, PostgreSQL
+/// through <c>pg_dump</c>/<c>pg_restore</c>.
 /// </summary>
 internal static class BackupCommand
 {
@@ -15,10 +15,11 @@ internal static class BackupCommand
     {
         var output = new Option<string>("--output", "-o") { Description = "The backup file to write (replaced atomically).", Required = true, HelpName = "FILE" };
         var data = UserCommand.DataOption();
-        var command = new Command("backup", "Take a consistent copy of the database, also while the server runs.") { output, data };
+        var database = CommandStore.DatabaseOption();
+        var command = new Command("backup", "Take a consistent copy of the database, also while the server runs.") { output, data, database };
         command.SetAction((parse, cancellationToken) => RunAsync(async () =>
         {
-            var summary = await For(parse.GetValue(data)!).BackupAsync(parse.GetValue(output)!, cancellationToken).ConfigureAwait(false);
+            var summary = await For(parse.GetValue(database), parse.GetValue(data)!).BackupAsync(parse.GetValue(output)!, cancellationToken).ConfigureAwait(false);
             await Console.Out.WriteLineAsync($"Backed up to {Describe(summary)}").ConfigureAwait(false);
             return 0;
         }));
@@ -29,10 +30,11 @@ internal static class BackupCommand
     {
         var file = new Argument<string>("FILE") { Description = "A file written by 'frugal backup'." };
         var data = UserCommand.DataOption();
-        var command = new Command("restore", "Put a backup in place of the database (stop the server first; the current database is kept aside).") { file, data };
+        var database = CommandStore.DatabaseOption();
+        var command = new Command("restore", "Put a backup in place of the database (stop the server first; the current database is kept aside).") { file, data, database };
         command.SetAction((parse, cancellationToken) => RunAsync(async () =>
         {
-            var summary = await For(parse.GetValue(data)!).RestoreAsync(parse.GetValue(file)!, cancellationToken).ConfigureAwait(false);
+            var summary = await For(parse.GetValue(database), parse.GetValue(data)!).RestoreAsync(parse.GetValue(file)!, cancellationToken).ConfigureAwait(false);
             await Console.Out.WriteLineAsync($"Restored {Describe(summary)}").ConfigureAwait(false);
             if (summary.KeptAside is { } aside)
             {
@@ -44,8 +46,8 @@ internal static class BackupCommand
         return command;
     }
 
-    // The store seam: SQLite under --data today; another store (e.g. a database URL) adds its own IDatabaseBackup here.
-    private static SqliteBackup For(string dataDirectory) => new(dataDirectory);
+    private static IDatabaseBackup For(string? database, string dataDirectory) =>
+        CommandStore.Backup(CommandStore.Locate(database, dataDirectory), dataDirectory);
 
     private static string Describe(BackupSummary summary) => string.Create(CultureInfo.InvariantCulture,
         $"{summary.Path}: {summary.Bytes:N0} bytes, schema version {summary.SchemaVersion}, {summary.Users} users, {summary.Sessions} sessions, {summary.Messages} messages.");

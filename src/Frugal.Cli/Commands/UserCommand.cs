@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
 using Frugal.Cli.Configuration;
-using Frugal.Storage.Sqlite;
 using Frugal.Users;
 
 namespace Frugal.Cli.Commands;
@@ -40,8 +39,9 @@ internal static class UserCommand
     {
         var name = new Argument<string>("NAME") { Description = "The new user's name (letters, digits, '.', '_', '-')." };
         var data = DataOption();
-        var command = new Command("add", "Add a user and print their API key (shown once: keep it).") { name, data };
-        command.SetAction((parse, cancellationToken) => RunAsync(async () =>
+        var database = CommandStore.DatabaseOption();
+        var command = new Command("add", "Add a user and print their API key (shown once: keep it).") { name, data, database };
+        command.SetAction((parse, cancellationToken) => RunAsync(parse.GetValue(database), parse.GetValue(data)!, async store =>
         {
             var userName = parse.GetValue(name)!;
             if (UserNames.Validate(userName) is { } problem)
@@ -49,7 +49,6 @@ internal static class UserCommand
                 return await FailAsync(problem).ConfigureAwait(false);
             }
 
-            var store = new SqliteUserStore(SqliteDatabase.Open(parse.GetValue(data)!));
             var created = await store.CreateAsync(userName, cancellationToken).ConfigureAwait(false);
             await Console.Out.WriteLineAsync($"Added user '{created.User.Name}'. Their API key (shown only now; send it as 'Authorization: Bearer KEY'):").ConfigureAwait(false);
             await Console.Out.WriteLineAsync(created.ApiKey).ConfigureAwait(false);
@@ -61,10 +60,10 @@ internal static class UserCommand
     private static Command List()
     {
         var data = DataOption();
-        var command = new Command("list", "List the users (never their keys).") { data };
-        command.SetAction((parse, cancellationToken) => RunAsync(async () =>
+        var database = CommandStore.DatabaseOption();
+        var command = new Command("list", "List the users (never their keys).") { data, database };
+        command.SetAction((parse, cancellationToken) => RunAsync(parse.GetValue(database), parse.GetValue(data)!, async store =>
         {
-            var store = new SqliteUserStore(SqliteDatabase.Open(parse.GetValue(data)!));
             var users = await store.ListAsync(cancellationToken).ConfigureAwait(false);
             if (users.Count == 0)
             {
@@ -86,10 +85,10 @@ internal static class UserCommand
     {
         var name = new Argument<string>("NAME") { Description = "The user who gets a new key (a revoked user becomes active again)." };
         var data = DataOption();
-        var command = new Command("rotate", "Issue a new API key and revoke the old ones at once (shown once: keep it).") { name, data };
-        command.SetAction((parse, cancellationToken) => RunAsync(async () =>
+        var database = CommandStore.DatabaseOption();
+        var command = new Command("rotate", "Issue a new API key and revoke the old ones at once (shown once: keep it).") { name, data, database };
+        command.SetAction((parse, cancellationToken) => RunAsync(parse.GetValue(database), parse.GetValue(data)!, async store =>
         {
-            var store = new SqliteUserStore(SqliteDatabase.Open(parse.GetValue(data)!));
             var userName = parse.GetValue(name)!;
             if (await store.RotateAsync(userName, cancellationToken).ConfigureAwait(false) is not { } rotated)
             {
@@ -107,10 +106,10 @@ internal static class UserCommand
     {
         var name = new Argument<string>("NAME") { Description = "The user whose keys stop working." };
         var data = DataOption();
-        var command = new Command("revoke", "Revoke a user: their keys stop working at once, their sessions stay stored.") { name, data };
-        command.SetAction((parse, cancellationToken) => RunAsync(async () =>
+        var database = CommandStore.DatabaseOption();
+        var command = new Command("revoke", "Revoke a user: their keys stop working at once, their sessions stay stored.") { name, data, database };
+        command.SetAction((parse, cancellationToken) => RunAsync(parse.GetValue(database), parse.GetValue(data)!, async store =>
         {
-            var store = new SqliteUserStore(SqliteDatabase.Open(parse.GetValue(data)!));
             var userName = parse.GetValue(name)!;
             if (!await store.RevokeAsync(userName, cancellationToken).ConfigureAwait(false))
             {
@@ -123,12 +122,12 @@ internal static class UserCommand
         return command;
     }
 
-    // A taken name, a bad name or an unusable data directory is one line on stderr, never a stack trace.
-    private static async Task<int> RunAsync(Func<Task<int>> body)
+    // A taken name, a bad name, an unusable data directory or an unreachable database is one line on stderr, never a stack trace.
+    private static async Task<int> RunAsync(string? database, string dataDirectory, Func<IUserStore, Task<int>> body)
     {
         try
         {
-            return await body().ConfigureAwait(false);
+            return await CommandStore.WithUsersAsync(CommandStore.Locate(database, dataDirectory), body).ConfigureAwait(false);
         }
         catch (Exception e) when (e is DuplicateUserException or IOException or UnauthorizedAccessException
             or InvalidOperationException or Microsoft.Data.Sqlite.SqliteException)

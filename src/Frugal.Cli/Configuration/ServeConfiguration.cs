@@ -10,7 +10,7 @@ namespace Frugal.Cli.Configuration;
 /// The one settings tree of <c>frugal serve</c>. Sources, later ones winning: built-in defaults,
 /// <c>appsettings.json</c> beside the binary, <c>appsettings.json</c> in the working directory, <c>--config FILE</c>,
 /// the short environment variables (<c>FRUGAL_CTX</c>, <c>FRUGAL_BATCH</c>, <c>FRUGAL_UBATCH</c>, <c>FRUGAL_THREADS</c>,
-/// <c>FRUGAL_PARALLEL</c>, <c>FRUGAL_DATA</c>), environment variables <c>FRUGAL__SECTION__KEY</c>, the command's flags (each mapped onto
+/// <c>FRUGAL_PARALLEL</c>, <c>FRUGAL_DATA</c>, <c>FRUGAL_DATABASE</c>), environment variables <c>FRUGAL__SECTION__KEY</c>, the command's flags (each mapped onto
 /// its key, see <see cref="ServeFlags"/>) and <c>--set Section:Key=value</c>. The options bound from it are
 /// validated once, when the server is built.
 /// </summary>
@@ -30,6 +30,7 @@ internal static class ServeConfiguration
         ["FRUGAL_STREAM_FLOOR"] = "Model:StreamFloorTokensPerSecond",
         ["FRUGAL_PREFILL_CHUNK"] = "Model:PrefillChunkTokens",
         ["FRUGAL_DATA"] = "Storage:Directory",
+        [DatabaseLocation.Variable] = "Storage:Database",
     };
 
     /// <summary>Top-level sections a settings file may have: the options' and <c>Logging</c>.</summary>

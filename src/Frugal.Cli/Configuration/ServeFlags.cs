@@ -18,7 +18,7 @@ internal sealed class ServeFlags
     public Option<string?> Host { get; } = new("--host") { Description = "Address to listen on, an IP address or localhost (Server:Host; default 127.0.0.1)." };
     public Option<int?> Port { get; } = new("--port") { Description = "TCP port, 0 picks a free one (Server:Port; default 8080)." };
     public Option<string?> Data { get; } = new("--data") { Description = "Data directory: the database and kept KV states (Storage:Directory; default ./data)." };
-    public Option<string?> Database { get; } = new("--database") { Description = "The database: a SQLite file or sqlite:PATH (Storage:Database; default DATA/frugal.db)." };
+    public Option<string?> Database { get; } = new("--database") { Description = "The database: a SQLite file, sqlite:PATH, or postgres://USER@HOST:PORT/DB shared by several instances, its password from FRUGAL_DATABASE_PASSWORD_FILE or FRUGAL_DATABASE_PASSWORD (Storage:Database; env FRUGAL_DATABASE; default DATA/frugal.db)." };
     public Option<int?> QueueDepth { get; } = new("--queue-depth") { Description = "Requests that may wait for the model; one more gets 503 (Scheduler:MaxQueueDepth; default 16)." };
     public Option<int?> ContextSize { get; } = new("--ctx") { Description = "Context size in tokens, 0: chosen for the box (Model:ContextSize; env FRUGAL_CTX)." };
     public Option<int?> Threads { get; } = new("--threads") { Description = "Inference threads, 0: from the CPU quota (Model:Threads; env FRUGAL_THREADS)." };
@@ -27,7 +27,7 @@ internal sealed class ServeFlags
     public Option<int?> Parallel { get; } = new("--parallel") { Description = "Replies streaming at once (decoded together in one batch), 1: one at a time, 0: as many as keep the stream floor, measured at start within the memory plan (Model:ParallelSequences; env FRUGAL_PARALLEL)." };
     public Option<double?> StreamFloor { get; } = new("--stream-floor") { Description = "Slowest a streaming reply may become because others joined, tokens/s; a request that would push below it waits (Model:StreamFloorTokensPerSecond; env FRUGAL_STREAM_FLOOR; default 6)." };
     public Option<int?> PrefillChunk { get; } = new("--prefill-chunk") { Description = "Prompt tokens a starting request evaluates per step while other replies stream, 0: chosen at start (Model:PrefillChunkTokens; env FRUGAL_PREFILL_CHUNK)." };
-    public Option<int?> StreamsPerUser { get; } = new("--streams-per-user") { Description = "Replies one user may have streaming at once; more of theirs queue (Scheduler:MaxStreamsPerUser; default 2)." };
+    public Option<int?> StreamsPerUser { get; } = new("--streams-per-user") { Description = "Replies one user may have streaming at once; more of theirs queue (Scheduler:MaxRunningPerUser; default 2)." };
     public Option<string?> ChatTemplate { get; } = InferenceOptions.ChatTemplateOption();
     public Option<string?> MaxBody { get; } = new("--max-body") { Description = "Largest request body, e.g. 1m or 65536 (Server:MaxRequestBodySize; default 1m)." };
     public Option<int?> Timeout { get; } = new("--timeout") { Description = "Longest a generation may run, in seconds (Scheduler:MaxGenerationTime; default 5 minutes)." };
@@ -46,7 +46,7 @@ internal sealed class ServeFlags
         ["Model:ParallelSequences"] = "--parallel",
         ["Model:StreamFloorTokensPerSecond"] = "--stream-floor",
         ["Model:PrefillChunkTokens"] = "--prefill-chunk",
-        ["Scheduler:MaxStreamsPerUser"] = "--streams-per-user",
+        ["Scheduler:MaxRunningPerUser"] = "--streams-per-user",
         ["Model:ChatTemplate"] = "--chat-template",
         ["Scheduler:MaxQueueDepth"] = "--queue-depth",
         ["Scheduler:MaxGenerationTime"] = "--timeout",
@@ -100,7 +100,7 @@ internal sealed class ServeFlags
         Put(Parallel, "Model:ParallelSequences");
         Put(StreamFloor, "Model:StreamFloorTokensPerSecond");
         Put(PrefillChunk, "Model:PrefillChunkTokens");
-        Put(StreamsPerUser, "Scheduler:MaxStreamsPerUser");
+        Put(StreamsPerUser, "Scheduler:MaxRunningPerUser");
         Put(ChatTemplate, "Model:ChatTemplate");
         Put(QueueDepth, "Scheduler:MaxQueueDepth");
         Put(Timeout, "Scheduler:MaxGenerationTime", seconds => seconds is > 0 ? TimeSpan.FromSeconds(seconds.Value).ToString("c", CultureInfo.InvariantCulture) : null);

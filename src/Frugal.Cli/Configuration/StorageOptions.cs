@@ -16,7 +16,7 @@ internal sealed class StorageOptions : IValidatableObject
     /// <summary>The data directory: the database file by default, and kept KV states under <c>kv/</c>.</summary>
     public string Directory { get; set; } = DefaultDirectory;
 
-    /// <summary>The database: a file path or <c>sqlite:PATH</c>; empty: <c>{Directory}/frugal.db</c>.</summary>
+    /// <summary>The database: a file path, <c>sqlite:PATH</c> or <c>postgres://USER@HOST:PORT/DB</c>; empty: <c>{Directory}/frugal.db</c>.</summary>
     public string? Database { get; set; }
 
     /// <inheritdoc/>
@@ -26,7 +26,7 @@ internal sealed class StorageOptions : IValidatableObject
         {
             yield return new ValidationResult("Storage:Directory must name a directory.", [nameof(Directory)]);
         }
-        else if (!StoreSelection.TryParse(this, out _, out var problem))
+        else if (!DatabaseLocation.TryParse(Database, Directory, out _, out var problem))
         {
             yield return new ValidationResult(problem, [nameof(Database)]);
         }

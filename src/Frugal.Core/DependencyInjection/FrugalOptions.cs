@@ -16,7 +16,7 @@ public sealed class FrugalOptions
 {
     /// <summary>The sections these options bind from, in the order they are documented.</summary>
     public static IReadOnlyList<string> SectionNames { get; } =
-        [ModelOptions.SectionName, SchedulerOptions.SectionName, MemoryGovernorOptions.SectionName, SessionStateOptions.SectionName, ResponseCacheOptions.SectionName, ConversationLimits.SectionName];
+        [ModelOptions.SectionName, SchedulerOptions.SectionName, MemoryGovernorOptions.SectionName, SessionStateOptions.SectionName, ResponseCacheOptions.SectionName, ConversationLimits.SectionName, RateLimitOptions.SectionName];
 
     /// <summary>The model file and the engine's settings (section <c>Model</c>).</summary>
     [ValidateObjectMembers]
@@ -39,4 +39,8 @@ public sealed class FrugalOptions
     /// <summary>What one user may keep and the longest system prompt (section <c>Conversations</c>).</summary>
     [ValidateObjectMembers]
     public ConversationLimits Conversations { get; set; } = new();
+
+    /// <summary>Each user's requests and tokens per minute (section <c>RateLimits</c>); enforced when the host adds the limiter.</summary>
+    [ValidateObjectMembers]
+    public RateLimitOptions RateLimits { get; set; } = new();
 }

@@ -82,10 +82,27 @@ public static class FrugalServiceCollectionExtensions
             provider.GetRequiredService<IGenerationScheduler>(),
             provider.GetRequiredService<EngineReadiness>(),
             provider.GetRequiredService<IOptions<SchedulerOptions>>(),
-            provider.GetService<MemoryGate>()));
+            provider.GetService<MemoryGate>(),
+            provider.GetService<UserRateLimiter>()));
         services.TryAddSingleton<IChatClient>(provider => new FrugalChatClient(provider.GetRequiredService<ChatPipeline>()));
         services.TryAddSingleton(provider => provider.Frugal().Conversations);
         services.TryAddSingleton<ConversationService>();
+        return services;
+    }
+
+    /// <summary>
+    /// Limits each user's requests and tokens per minute (<see cref="FrugalOptions.RateLimits"/>, section
+    /// <see cref="RateLimitOptions.SectionName"/>) in the <see cref="ChatPipeline"/>, before or after <c>AddFrugal</c>.
+    /// A multi-user host adds it (<c>frugal serve</c> does); an in-process host whose calls are all one user's may not want it.
+    /// </summary>
+    public static IServiceCollection AddFrugalRateLimits(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(provider => new UserRateLimiter(
+            Options.Create(provider.Frugal().RateLimits),
+            provider.GetRequiredService<TimeProvider>(),
+            provider.GetService<FrugalMetrics>()));
         return services;
     }
 
@@ -104,6 +121,7 @@ public static class FrugalServiceCollectionExtensions
         configuration.GetSection(SessionStateOptions.SectionName).Bind(options.SessionState, Strict);
         configuration.GetSection(ResponseCacheOptions.SectionName).Bind(options.ResponseCache, Strict);
         configuration.GetSection(ConversationLimits.SectionName).Bind(options.Conversations, Strict);
+        configuration.GetSection(RateLimitOptions.SectionName).Bind(options.RateLimits, Strict);
     }
 
     // A misspelt key is an error, not a silently ignored setting.

@@ -23,6 +23,7 @@ public sealed class FrugalMetrics : IDisposable
     private readonly Counter<long> _promptTokens;
     private readonly Counter<long> _completionTokens;
     private readonly Counter<long> _rejections;
+    private readonly Counter<long> _userLimitRejections;
     private readonly UpDownCounter<long> _queueDepth;
     private readonly UpDownCounter<long> _activeGenerations;
     private readonly Histogram<double> _timeToFirstToken;
@@ -48,6 +49,8 @@ public sealed class FrugalMetrics : IDisposable
         _promptTokens = _meter.CreateCounter<long>("frugal.prompt_tokens", "{token}", "Prompt tokens read (cached ones included).");
         _completionTokens = _meter.CreateCounter<long>("frugal.completion_tokens", "{token}", "Tokens generated.");
         _rejections = _meter.CreateCounter<long>("frugal.queue.rejections", "{request}", "Requests refused because the queue was full.");
+        _userLimitRejections = _meter.CreateCounter<long>("frugal.user_limit.rejections", "{request}",
+            "Requests refused (429) by their user's own limits: places in line (queue) or requests/tokens per minute (rate).");
         _queueDepth = _meter.CreateUpDownCounter<long>("frugal.queue.depth", "{request}", "Requests waiting for the inference worker.");
         _activeGenerations = _meter.CreateUpDownCounter<long>("frugal.generations.active", "{generation}", "Generations running now.");
         _timeToFirstToken = _meter.CreateHistogram("frugal.time_to_first_token", "s", "Time from the start of a generation to its first token.",
@@ -130,6 +133,12 @@ public sealed class FrugalMetrics : IDisposable
 
     /// <summary>A request was refused because the queue was full.</summary>
     public void QueueRejected() => _rejections.Add(1);
+
+    /// <summary>A request was refused by its user's limits on places in line.</summary>
+    public void UserLimitRejected() => _userLimitRejections.Add(1, new KeyValuePair<string, object?>("limit", "queue"));
+
+    /// <summary>A request was refused by its user's requests-per-minute or tokens-per-minute limit.</summary>
+    public void RateLimitRejected() => _userLimitRejections.Add(1, new KeyValuePair<string, object?>("limit", "rate"));
 
     /// <summary>A request got the worker after waiting <paramref name="wait"/>.</summary>
     public void GenerationStarted(TimeSpan wait)

@@ -9,7 +9,7 @@ namespace Frugal.Requests;
 /// <summary>
 /// The one way a chat request reaches the model, for every caller (the OpenAI API, the sessions API, the
 /// in-process <c>IChatClient</c>, the CLI): <see cref="ChatRequestValidator"/> checks it, the
-/// <see cref="MemoryGate"/> admits it by memory, <see cref="HistoryWindow"/> chooses its history, the
+/// <see cref="UserRateLimiter"/> counts it against its user's rates, the <see cref="MemoryGate"/> admits it by memory, <see cref="HistoryWindow"/> chooses its history, the
 /// <see cref="IGenerationScheduler"/> queues it fairly (and applies the per-user limits), and the engine
 /// generates it; the caller gets one stream of <see cref="ChatUpdate"/>s.
 /// </summary>
@@ -18,6 +18,7 @@ public sealed class ChatPipeline
     private readonly IGenerationScheduler _scheduler;
     private readonly EngineReadiness _readiness;
     private readonly MemoryGate? _memory;
+    private readonly UserRateLimiter? _rateLimits;
     private readonly int _maxQueueDepth;
 
     /// <summary>Creates the pipeline over <paramref name="scheduler"/> and the engine <paramref name="readiness"/> holds.</summary>
@@ -25,13 +26,17 @@ public sealed class ChatPipeline
     /// <param name="readiness">Holds the engine (requests fail with <see cref="EngineNotReadyException"/> while it loads).</param>
     /// <param name="schedulerOptions">The scheduler's limits (the queue a memory restriction shortens); null: the defaults.</param>
     /// <param name="memory">The memory governor's gate, or null for none.</param>
-    public ChatPipeline(IGenerationScheduler scheduler, EngineReadiness readiness, IOptions<SchedulerOptions>? schedulerOptions = null, MemoryGate? memory = null)
+    /// <param name="rateLimits">Each user's request and token rates, or null for none.</param>
+    public ChatPipeline(
+        IGenerationScheduler scheduler, EngineReadiness readiness, IOptions<SchedulerOptions>? schedulerOptions = null, MemoryGate? memory = null,
+        UserRateLimiter? rateLimits = null)
     {
         ArgumentNullException.ThrowIfNull(scheduler);
         ArgumentNullException.ThrowIfNull(readiness);
         _scheduler = scheduler;
         _readiness = readiness;
         _memory = memory;
+        _rateLimits = rateLimits;
         _maxQueueDepth = schedulerOptions?.Value.MaxQueueDepth ?? SchedulerOptions.DefaultMaxQueueDepth;
     }
 
@@ -46,16 +51,18 @@ public sealed class ChatPipeline
     public IInferenceEngine Engine => _readiness.GetEngine();
 
     /// <summary>
-    /// Validates <paramref name="request"/>, admits it by memory and chooses its history at once (throwing
-    /// <see cref="ChatRequestException"/>, <see cref="EngineNotReadyException"/> or <see cref="QueueFullException"/>),
-    /// then returns its stream: the first <c>MoveNextAsync</c> enters the queue (or throws
-    /// <see cref="QueueFullException"/>) and yields <see cref="ChatUpdate.Admitted"/>; then queue positions, text
+    /// Counts <paramref name="request"/> against its user's rates, validates it, admits it by memory and chooses its
+    /// history at once (throwing <see cref="UserLimitException"/>, <see cref="ChatRequestException"/>,
+    /// <see cref="EngineNotReadyException"/> or <see cref="QueueFullException"/>), then returns its stream: the first
+    /// <c>MoveNextAsync</c> enters the queue (or throws <see cref="QueueFullException"/> or, past its user's places in
+    /// line, <see cref="UserLimitException"/>) and yields <see cref="ChatUpdate.Admitted"/>; then queue positions, text
     /// and the figures. Cancelling leaves the queue at once, or stops the generation within one token.
     /// </summary>
     public IAsyncEnumerable<ChatUpdate> RunAsync(string userId, ChatRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(userId);
         ArgumentNullException.ThrowIfNull(request);
+        _rateLimits?.Admit(userId); // before any work is done for it: a flood costs a look-up a request
         var engine = _readiness.GetEngine();
         var budget = ChatRequestValidator.Check(request, engine.ContextSize);
         var admission = _memory?.Admit(engine.Model, request.Messages.Sum(m => (long)m.Content.Length), budget, _scheduler.QueueDepth, _maxQueueDepth);
@@ -79,6 +86,11 @@ public sealed class ChatPipeline
         {
             await foreach (var update in _scheduler.RunAsync(userId, generation, running?.Token ?? cancellationToken).ConfigureAwait(false))
             {
+                if (update.Completed is { } stats)
+                {
+                    _rateLimits?.Charge(userId, WorkTokens(stats));
+                }
+
                 yield return update.Admitted is null ? update : update with { Admitted = admitted };
             }
         }
@@ -90,4 +102,8 @@ public sealed class ChatPipeline
             }
         }
     }
+
+    // What the request cost the box: the prompt tokens evaluated (not those kept) and those generated; none from the cache.
+    private static int WorkTokens(GenerationStats stats) =>
+        stats.Cached ? 0 : Math.Max(0, stats.PromptTokens - stats.CachedPromptTokens) + stats.CompletionTokens;
 }

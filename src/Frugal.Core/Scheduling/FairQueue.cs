@@ -33,18 +33,21 @@ internal sealed class FairQueue<T>
         Count++;
     }
 
+    /// <summary>Items <paramref name="userId"/> has waiting.</summary>
+    public int CountOf(string userId) => _lines.TryGetValue(userId, out var node) ? node.Value.Items.Count : 0;
+
     /// <summary>Takes the next item in round-robin order, or null when nothing waits.</summary>
     public T? Dequeue() => Dequeue(static _ => true);
 
     /// <summary>
-    /// Takes the next item in round-robin order among the users <paramref name="mayStart"/> accepts (the others
-    /// keep their place), or null when none of them waits.
+    /// Takes the next item in round-robin order among the users <paramref name="eligible"/> accepts, or null when
+    /// none of theirs waits. A user passed over keeps its place in the rotation.
     /// </summary>
-    public T? Dequeue(Func<string, bool> mayStart)
+    public T? Dequeue(Func<string, bool> eligible)
     {
-        ArgumentNullException.ThrowIfNull(mayStart);
+        ArgumentNullException.ThrowIfNull(eligible);
         var node = _rotation.First;
-        while (node is not null && !mayStart(node.Value.UserId))
+        while (node is not null && !eligible(node.Value.UserId))
         {
             node = node.Next;
         }

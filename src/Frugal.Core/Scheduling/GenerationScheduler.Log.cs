@@ -12,6 +12,9 @@ public sealed partial class GenerationScheduler
         [LoggerMessage(EventId = 3002, Level = LogLevel.Warning, Message = "Queue full ({Waiting} waiting); request refused")]
         public static partial void QueueFull(ILogger logger, int waiting);
 
+        [LoggerMessage(EventId = 3004, Level = LogLevel.Information, Message = "Request refused by the per-user limits ({Running} running, {Waiting} waiting for that user)")]
+        public static partial void UserLimitReached(ILogger logger, int running, int waiting);
+
         [LoggerMessage(EventId = 3003, Level = LogLevel.Information, Message = "Generation reached the time limit of {LimitSeconds} s after {CompletionTokens} tokens")]
         public static partial void TimeLimitReached(ILogger logger, double limitSeconds, int completionTokens);
     }

@@ -10,10 +10,13 @@ namespace Frugal.Scheduling;
 /// <summary>
 /// The inference workers' line: the engine runs up to <see cref="IInferenceEngine.StreamLimit"/> generations
 /// at once (one worker each; continuous batching when more than one; the limit falls when another stream
-/// would slow the running ones below the engine's floor rate), and one user up to
-/// <see cref="SchedulerOptions.MaxStreamsPerUser"/>. A request runs at once when it may, otherwise it waits
-/// in a bounded queue served round-robin between users (see <see cref="FairQueue{T}"/>); the next in line
-/// that may start takes the first worker that frees up.
+/// would slow the running ones below the engine's floor rate). A request runs at once when a worker is free,
+/// otherwise it waits in a bounded queue served round-robin between users (see <see cref="FairQueue{T}"/>);
+/// the next in line takes the first worker that frees up.
+/// What one user may hold is bounded (<see cref="SchedulerOptions.MaxRunningPerUser"/>,
+/// <see cref="SchedulerOptions.MaxQueuedPerUser"/>, and the last places of the queue kept for users with nothing in
+/// line, <see cref="SchedulerOptions.ReservedQueueShare"/>): past those the request is refused with
+/// <see cref="UserLimitException"/>, and only a queue full of many users' requests gives <see cref="QueueFullException"/>.
 /// Waiting callers see their position change; a caller that cancels while waiting leaves at once
 /// (its enumeration throws <see cref="OperationCanceledException"/>); a running generation is
 /// cancelled through the engine's token and ends with finish reason <see cref="FinishReason.Cancelled"/>,
@@ -28,7 +31,7 @@ public sealed partial class GenerationScheduler : IGenerationScheduler
     private readonly ILogger _logger;
     private readonly Lock _lock = new();
     private readonly FairQueue<Ticket> _queue = new();
-    private readonly Dictionary<string, int> _userWorkers = new(StringComparer.Ordinal); // under _lock: busy workers by user
+    private readonly Dictionary<string, int> _running = new(StringComparer.Ordinal); // under _lock: workers held per user
     private int _busyWorkers; // under _lock: workers running a generation or handed to a granted ticket
     private int _active;
     private TimeSpan? _typicalGeneration; // under _lock: smoothed duration of recent generations
@@ -193,23 +196,37 @@ public sealed partial class GenerationScheduler : IGenerationScheduler
         var workers = Workers(engine);
         lock (_lock)
         {
-            // Those already waiting go first (the limit may have risen since a worker last freed up); a worker
-            // left free after that is this request's, since nobody waiting may take it.
+            // Those waiting go first when the stream limit has risen since a worker last freed up. After that a
+            // worker is free only while no request that may take it waits (a freed worker goes straight to
+            // the next in line), so a free worker here is this request's unless its user already runs enough.
             Dispatch(workers);
-            if (_busyWorkers < workers && MayStart(userId))
+            var running = RunningOf(userId);
+            if (_busyWorkers < workers && running < _options.MaxRunningPerUser)
             {
-                Take(userId);
+                _busyWorkers++;
+                _running[userId] = running + 1;
                 return null;
+            }
+
+            var waiting = _queue.CountOf(userId);
+            if (waiting >= _options.MaxQueuedPerUser)
+            {
+                throw Refuse(userId, $"You already have {waiting} requests waiting, the most one user may have on this server. Try again when one has finished.");
             }
 
             if (_queue.Count >= _options.MaxQueueDepth)
             {
-                var retryAfter = _typicalGeneration ?? _options.DefaultRetryAfter;
                 Log.QueueFull(_logger, _queue.Count);
                 _metrics?.QueueRejected();
                 throw new QueueFullException(
                     $"The server is busy: {_queue.Count} requests are already waiting. Try again later.",
-                    Clamp(retryAfter));
+                    RetryAfter());
+            }
+
+            var reserved = (int)Math.Floor(_options.MaxQueueDepth * _options.ReservedQueueShare);
+            if (running + waiting > 0 && _queue.Count >= _options.MaxQueueDepth - reserved)
+            {
+                throw Refuse(userId, $"The server is busy and its last {reserved} waiting places are kept for other users; you already have a request in line. Try again when it has finished.");
             }
 
             var ticket = new Ticket(userId);
@@ -220,6 +237,17 @@ public sealed partial class GenerationScheduler : IGenerationScheduler
             return ticket;
         }
     }
+
+    private UserLimitException Refuse(string userId, string message)
+    {
+        Log.UserLimitReached(_logger, RunningOf(userId), _queue.CountOf(userId));
+        _metrics?.UserLimitRejected();
+        return new UserLimitException(message, RetryAfter());
+    }
+
+    private int RunningOf(string userId) => _running.GetValueOrDefault(userId);
+
+    private bool MayRun(string userId) => RunningOf(userId) < _options.MaxRunningPerUser;
 
     private void Abandon(string userId, Ticket ticket)
     {
@@ -250,29 +278,31 @@ public sealed partial class GenerationScheduler : IGenerationScheduler
                 return;
             }
 
-            // Held a worker (ran, or was granted one as it gave up): hand it to the next in line who may start.
-            _busyWorkers--;
-            if (_userWorkers[userId] == 1)
+            // Held a worker (ran, or was granted one as it gave up): hand it to the next in line who may run,
+            // unless the stream limit fell below the workers still busy.
+            if (RunningOf(userId) > 1)
             {
-                _userWorkers.Remove(userId);
+                _running[userId]--;
             }
             else
             {
-                _userWorkers[userId]--;
+                _running.Remove(userId);
             }
 
+            _busyWorkers--;
             Dispatch(workers);
         }
     }
 
-    /// <summary>Grants free workers to waiting requests whose users may start another stream, in round-robin order.</summary>
+    /// <summary>Under _lock: grants free workers to waiting requests whose users may run another, in round-robin order.</summary>
     private void Dispatch(int workers)
     {
         var granted = false;
-        while (_busyWorkers < workers && _queue.Dequeue(MayStart) is { } next)
+        while (_busyWorkers < workers && _queue.Dequeue(MayRun) is { } next)
         {
             _metrics?.QueueDepthChanged(-1);
-            Take(next.UserId);
+            _busyWorkers++;
+            _running[next.UserId] = RunningOf(next.UserId) + 1;
             next.Granted = true;
             next.Notify();
             granted = true;
@@ -284,14 +314,7 @@ public sealed partial class GenerationScheduler : IGenerationScheduler
         }
     }
 
-    private bool MayStart(string userId) => _userWorkers.GetValueOrDefault(userId) < _options.MaxStreamsPerUser;
-
-    private void Take(string userId)
-    {
-        _busyWorkers++;
-        _userWorkers[userId] = _userWorkers.GetValueOrDefault(userId) + 1;
-    }
-
+    // Read outside the lock: the engine's limit follows its step costs, which its own thread updates.
     private static int Workers(IInferenceEngine engine) => Math.Max(1, engine.StreamLimit);
 
     private void NotifyWaiters()
@@ -311,10 +334,14 @@ public sealed partial class GenerationScheduler : IGenerationScheduler
         }
     }
 
-    private static TimeSpan Clamp(TimeSpan retryAfter) =>
-        retryAfter < TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1)
-        : retryAfter > TimeSpan.FromMinutes(2) ? TimeSpan.FromMinutes(2)
-        : retryAfter;
+    // Under _lock. About one generation: when the next place is likely to free up.
+    private TimeSpan RetryAfter()
+    {
+        var retryAfter = _typicalGeneration ?? _options.DefaultRetryAfter;
+        return retryAfter < TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1)
+            : retryAfter > TimeSpan.FromMinutes(2) ? TimeSpan.FromMinutes(2)
+            : retryAfter;
+    }
 
     private static Func<IInferenceEngine> NotNull(IInferenceEngine engine)
     {
@@ -325,10 +352,10 @@ public sealed partial class GenerationScheduler : IGenerationScheduler
     /// <summary>A waiting request. Its fields are read and written under the scheduler's lock.</summary>
     private sealed class Ticket(string userId)
     {
-        /// <summary>The user who waits.</summary>
-        public string UserId { get; } = userId;
-
         private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        /// <summary>The user whose request this is.</summary>
+        public string UserId { get; } = userId;
 
         /// <summary>The worker was handed to this request.</summary>
         public bool Granted { get; set; }

@@ -2,7 +2,11 @@ using System.ComponentModel.DataAnnotations;
 
 namespace Frugal.Scheduling;
 
-/// <summary>Limits of the <see cref="GenerationScheduler"/>: how many may wait and how long one may run.</summary>
+/// <summary>
+/// Limits of the <see cref="GenerationScheduler"/>: how many may wait and how long one may run, and what one user
+/// may hold of it. On a box shared by all its users, whatever one of them holds the others lose: a user's own
+/// limits are refused with <see cref="UserLimitException"/> (429), a full queue with <see cref="QueueFullException"/> (503).
+/// </summary>
 public sealed class SchedulerOptions
 {
     /// <summary>The configuration section these options bind from.</summary>
@@ -20,16 +24,14 @@ public sealed class SchedulerOptions
     /// <summary>Default for <see cref="DefaultRetryAfter"/>, used until a generation has been timed.</summary>
     public static readonly TimeSpan DefaultInitialRetryAfter = TimeSpan.FromSeconds(5);
 
-    /// <summary>Default for <see cref="MaxStreamsPerUser"/>.</summary>
-    public const int DefaultMaxStreamsPerUser = 2;
+    /// <summary>Default for <see cref="MaxRunningPerUser"/>.</summary>
+    public const int DefaultMaxRunningPerUser = 2;
 
-    /// <summary>
-    /// Generations one user may have running at once; more of theirs wait in the queue while other users'
-    /// requests go ahead (on a one-core box a stream is a share of the core: one user's tabs must not take
-    /// every stream).
-    /// </summary>
-    [Range(1, 1024)]
-    public int MaxStreamsPerUser { get; set; } = DefaultMaxStreamsPerUser;
+    /// <summary>Default for <see cref="MaxQueuedPerUser"/>.</summary>
+    public const int DefaultMaxQueuedPerUser = 4;
+
+    /// <summary>Default for <see cref="ReservedQueueShare"/>: a quarter of the queue (4 of 16 places).</summary>
+    public const double DefaultReservedQueueShare = 0.25;
 
     /// <summary>Requests that may wait for an inference worker (not counting the running ones); one more is refused.</summary>
     [Range(1, MaxAllowedQueueDepth)]
@@ -45,4 +47,23 @@ public sealed class SchedulerOptions
     /// <summary>The Retry-After given to a refused caller before any generation has been timed.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan DefaultRetryAfter { get; set; } = DefaultInitialRetryAfter;
+
+    /// <summary>
+    /// Requests of one user that may generate at once (with <c>--parallel</c> above 1; one worker runs one anyway).
+    /// A further request of that user waits for one of its own to end, and other users' requests go first.
+    /// </summary>
+    [Range(1, MaxAllowedQueueDepth)]
+    public int MaxRunningPerUser { get; set; } = DefaultMaxRunningPerUser;
+
+    /// <summary>Requests of one user that may wait at once; one more is refused with 429 and <c>Retry-After</c>.</summary>
+    [Range(1, MaxAllowedQueueDepth)]
+    public int MaxQueuedPerUser { get; set; } = DefaultMaxQueuedPerUser;
+
+    /// <summary>
+    /// Share of <see cref="MaxQueueDepth"/> (rounded down) kept for users with nothing running or waiting: a user who
+    /// already has a request in the line cannot take those last places (429), so one user's flood never makes
+    /// another's first request fail with 503. 0 keeps nothing aside.
+    /// </summary>
+    [Range(0.0, 0.9)]
+    public double ReservedQueueShare { get; set; } = DefaultReservedQueueShare;
 }

@@ -104,6 +104,7 @@ internal static class ChatRequestReader
             Seed = request.Seed,
             Stop = request.Stop,
             Names = new ChatRequestNames(maxParam, "messages"),
+            Grammar = ResponseGrammar(request.ResponseFormat),
         };
     }
 
@@ -121,11 +122,16 @@ internal static class ChatRequestReader
             throw Bad($"'{unsupported}' is not supported by this server; send the request without it.", unsupported, "unsupported_parameter");
         }
 
-        if (request.ResponseFormat is { } format && format.Type is not (null or "text"))
-        {
-            throw Bad($"Invalid value for 'response_format.type': '{format.Type}'. This server answers only \"text\".", "response_format", "unsupported_parameter");
-        }
     }
+
+    // response_format: free text, any JSON object, or JSON of a schema (constrained decoding).
+    private static GbnfGrammar? ResponseGrammar(ChatCompletionResponseFormat? format) => format?.Type switch
+    {
+        null or "text" => null,
+        "json_object" => JsonOutput.Grammar(null, "response_format"),
+        "json_schema" => JsonOutput.Grammar(format.JsonSchema?.Schema, "response_format.json_schema.schema"),
+        _ => throw Bad($"Invalid value for 'response_format.type': '{format.Type}'. Supported: text, json_object, json_schema.", "response_format.type", "invalid_value"),
+    };
 
     private static List<ChatTurn> ReadMessages(IReadOnlyList<ChatCompletionMessage?>? messages)
     {
@@ -219,6 +225,8 @@ internal static class ChatRequestReader
             "seed" => "a 64-bit integer",
             "temperature" or "top_p" => "a number",
             "stop" => "a string or an array of strings",
+            "response_format" or "json_schema" => "an object",
+            "type" => "a string",
             _ => "another type",
         };
     }

@@ -11,7 +11,7 @@ namespace Frugal.Server.Hosting;
 
 /// <summary>
 /// Outermost middleware: turns exceptions into OpenAI-style errors (bad request bodies → 400/413,
-/// a full queue → 503 + Retry-After, model not loaded → 503, anything else → 500 without details),
+/// a full queue → 503 + Retry-After, a user's own limits → 429 + Retry-After, model not loaded → 503, anything else → 500 without details),
 /// and writes one log line per request.
 /// </summary>
 internal sealed class ErrorHandlingMiddleware(RequestDelegate next, ILogger<ErrorHandlingMiddleware> logger)
@@ -51,6 +51,9 @@ internal sealed class ErrorHandlingMiddleware(RequestDelegate next, ILogger<Erro
             case QueueFullException full:
                 ApiErrors.SetRetryAfter(context.Response, full.RetryAfter);
                 return ApiErrors.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, full.Message, code: "queue_full");
+            case UserLimitException limited:
+                ApiErrors.SetRetryAfter(context.Response, limited.RetryAfter);
+                return ApiErrors.WriteAsync(context, StatusCodes.Status429TooManyRequests, limited.Message, code: "rate_limit_exceeded");
             case SessionNotFoundException notFound:
                 return ApiErrors.WriteAsync(context, StatusCodes.Status404NotFound, notFound.Message, "id", "session_not_found");
             case SessionBusyException busy:

@@ -76,7 +76,8 @@ public static class FrugalServer
 
     private static void AddServices(IServiceCollection services, IConfiguration configuration)
     {
-        services.AddFrugal(configuration).AddFrugalMemoryGovernor();  // the generation stack, the governor in front of the scheduler
+        // The generation stack, the governor in front of the scheduler, each user's request and token rates.
+        services.AddFrugal(configuration).AddFrugalMemoryGovernor().AddFrugalRateLimits();
         services.AddOptions<FrugalServerOptions>()
             .Bind(configuration.GetSection(FrugalServerOptions.SectionName), binder => binder.ErrorOnUnknownConfiguration = true)
             .ValidateOnStart();
@@ -172,8 +173,9 @@ public static class FrugalServer
             users = services.GetService<IUserStore>()
                 ?? throw new ServerStartException("No store is registered: add one (e.g. AddFrugalSqlite) in the server's configure step.");
         }
-        catch (Exception e) when (e is UnauthorizedAccessException or IOException)
+        catch (Exception e) when (e is UnauthorizedAccessException or IOException or InvalidOperationException)
         {
+            // InvalidOperationException: a database server that cannot be reached, refuses the login or is newer.
             throw new ServerStartException(e.Message, e);
         }
 

@@ -26,6 +26,22 @@ public sealed class FairQueueTests
     }
 
     [Fact]
+    public void Dequeue_UserNotEligible_PassedOverAndKeepsItsPlace()
+    {
+        var queue = new FairQueue<string>();
+        queue.Enqueue("alice", "a1");
+        queue.Enqueue("alice", "a2");
+        queue.Enqueue("bob", "b1");
+        queue.Enqueue("carol", "c1");
+
+        Assert.Equal("b1", queue.Dequeue(user => user != "alice"));
+        Assert.Null(queue.Dequeue(user => user == "bob"));
+        Assert.Equal(2, queue.CountOf("alice"));
+        Assert.Equal(["a1", "c1", "a2"], [queue.Dequeue()!, queue.Dequeue()!, queue.Dequeue()!]);
+        Assert.Equal(0, queue.CountOf("alice"));
+    }
+
+    [Fact]
     public void PositionsOf_UserWithSeveralItems_ListsTheirPlacesNearestFirst()
     {
         var queue = new FairQueue<string>();

@@ -72,6 +72,47 @@ public sealed class GenerationSchedulerTests(TinyEngineFixture fixture)
     }
 
     [Fact]
+    public async Task RunAsync_UserPastMaxQueued_RefusedWithUserLimitWhileAnotherUserQueues()
+    {
+        var scheduler = Create(configure: o => o.MaxQueuedPerUser = 2);
+        await using var blocker = await HoldWorkerAsync(scheduler);
+        await using var a1 = await QueueAsync(scheduler, "alice");
+        await using var a2 = await QueueAsync(scheduler, "alice");
+
+        await using var a3 = scheduler.RunAsync("alice", Request()).GetAsyncEnumerator();
+        var refused = await Assert.ThrowsAsync<UserLimitException>(async () => await a3.MoveNextAsync());
+        await using var b1 = await QueueAsync(scheduler, "bob");
+
+        Assert.True(refused.RetryAfter >= TimeSpan.FromSeconds(1));
+        Assert.Equal(2, b1.FirstPosition); // served right after alice's first
+        Assert.Equal(3, scheduler.QueueDepth);
+    }
+
+    [Fact]
+    public async Task RunAsync_OneUserNearlyFillsTheQueue_LastPlacesAreKeptForOtherUsers()
+    {
+        var scheduler = Create(depth: 4, configure: o =>
+        {
+            o.MaxQueuedPerUser = 4;
+            o.ReservedQueueShare = 0.5; // 2 of 4 places
+        });
+        await using var blocker = await HoldWorkerAsync(scheduler);
+        await using var a1 = await QueueAsync(scheduler, "alice");
+        await using var a2 = await QueueAsync(scheduler, "alice");
+
+        await using var a3 = scheduler.RunAsync("alice", Request()).GetAsyncEnumerator();
+        await Assert.ThrowsAsync<UserLimitException>(async () => await a3.MoveNextAsync());
+        await using var held = scheduler.RunAsync("holder", Request()).GetAsyncEnumerator();
+        await Assert.ThrowsAsync<UserLimitException>(async () => await held.MoveNextAsync()); // runs one already
+        await using var b1 = await QueueAsync(scheduler, "bob");
+        await using var c1 = await QueueAsync(scheduler, "carol");
+        await using var d1 = scheduler.RunAsync("dave", Request()).GetAsyncEnumerator();
+        await Assert.ThrowsAsync<QueueFullException>(async () => await d1.MoveNextAsync()); // full of four users' requests
+
+        Assert.Equal(4, scheduler.QueueDepth);
+    }
+
+    [Fact]
     public async Task RunAsync_CancelledWhileQueued_LeavesTheQueueAndFreesItsPlace()
     {
         var scheduler = Create(depth: 1);
@@ -147,12 +188,16 @@ public sealed class GenerationSchedulerTests(TinyEngineFixture fixture)
         Assert.Throws<OptionsValidationException>(() => Create(depth: 0));
     }
 
-    private GenerationScheduler Create(int depth = 16, FakeTimeProvider? time = null, TimeSpan? limit = null) =>
-        new(fixture.Engine, Options.Create(new SchedulerOptions
+    private GenerationScheduler Create(int depth = 16, FakeTimeProvider? time = null, TimeSpan? limit = null, Action<SchedulerOptions>? configure = null)
+    {
+        var options = new SchedulerOptions
         {
             MaxQueueDepth = depth,
             MaxGenerationTime = limit ?? SchedulerOptions.DefaultMaxGenerationTime,
-        }), timeProvider: time);
+        };
+        configure?.Invoke(options);
+        return new(fixture.Engine, Options.Create(options), timeProvider: time);
+    }
 
     // Greedy, never stopping at end of sequence, so the length of each run is known.
     private static GenerationRequest Request(int maxTokens = 3) => new()

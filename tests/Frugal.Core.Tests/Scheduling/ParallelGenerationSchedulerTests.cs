@@ -68,8 +68,30 @@ public sealed class ParallelGenerationSchedulerTests(TinyEngineFixture fixture)
         Assert.Equal(0, scheduler.QueueDepth);
     }
 
-    private GenerationScheduler Create() =>
-        new(fixture.ParallelEngine, Options.Create(new SchedulerOptions { MaxQueueDepth = 16 }));
+    [Fact]
+    public async Task RunAsync_UserAtMaxRunning_WaitsWhileAnotherUserTakesTheFreeWorker()
+    {
+        var scheduler = Create(maxRunningPerUser: 2); // of 3 workers
+        await using var a1 = await StartAsync(scheduler, "alice");
+        await using var a2 = await StartAsync(scheduler, "alice");
+
+        await using var a3 = scheduler.RunAsync("alice", Request(3)).GetAsyncEnumerator();
+        Assert.True(await a3.MoveNextAsync());
+        Assert.True(await a3.MoveNextAsync());
+        Assert.Equal(1, a3.Current.QueuePosition); // a worker is free, but not for a third of alice's
+        Assert.Equal(2, scheduler.ActiveGenerations);
+        await using var b1 = await StartAsync(scheduler, "bob"); // bob takes it at once
+        Assert.Equal(3, scheduler.ActiveGenerations);
+
+        // One of alice's ends: its worker goes to her waiting request.
+        await a1.DisposeAsync();
+        Assert.True(await a3.MoveNextAsync());
+        Assert.True(a3.Current.Admitted is null && a3.Current.QueuePosition is null);
+        Assert.Equal(0, scheduler.QueueDepth);
+    }
+
+    private GenerationScheduler Create(int maxRunningPerUser = SchedulerOptions.DefaultMaxRunningPerUser) =>
+        new(fixture.ParallelEngine, Options.Create(new SchedulerOptions { MaxQueueDepth = 16, MaxRunningPerUser = maxRunningPerUser }));
 
     private static GenerationRequest Request(int maxTokens) => new()
     {

@@ -8,7 +8,7 @@ namespace Frugal.Tests.Scheduling;
 /// <summary>
 /// Who may start streaming on an engine with several sequences: no more streams than keep the floor rate
 /// (the engine's <see cref="IInferenceEngine.StreamLimit"/>), and no more per user than
-/// <see cref="SchedulerOptions.MaxStreamsPerUser"/>; the others wait in the fair queue.
+/// <see cref="SchedulerOptions.MaxRunningPerUser"/>; the others wait in the fair queue.
 /// </summary>
 [Collection(SchedulerEngineCollection.Name)]
 public sealed class StreamAdmissionTests(TinyEngineFixture fixture)
@@ -122,8 +122,8 @@ public sealed class StreamAdmissionTests(TinyEngineFixture fixture)
         return engine;
     }
 
-    private static GenerationScheduler Create(IInferenceEngine engine, int streamsPerUser = SchedulerOptions.DefaultMaxStreamsPerUser) =>
-        new(engine, Options.Create(new SchedulerOptions { MaxQueueDepth = 16, MaxStreamsPerUser = streamsPerUser }));
+    private static GenerationScheduler Create(IInferenceEngine engine, int streamsPerUser = SchedulerOptions.DefaultMaxRunningPerUser) =>
+        new(engine, Options.Create(new SchedulerOptions { MaxQueueDepth = 16, MaxRunningPerUser = streamsPerUser }));
 
     private static GenerationRequest Request(int maxTokens) => new()
     {

@@ -108,7 +108,10 @@ public sealed class ChatCompletionsApiTests(TinyServer tiny) : IClassFixture<Tin
     [InlineData("{\"logit_bias\": {\"50256\": -100}, \"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}", "unsupported_parameter")]
     [InlineData("{\"presence_penalty\": 0.5, \"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}", "unsupported_parameter")]
     [InlineData("{\"frequency_penalty\": 1, \"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}", "unsupported_parameter")]
-    [InlineData("{\"response_format\": {\"type\": \"json_object\"}, \"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}", "unsupported_parameter")]
+    [InlineData("{\"response_format\": {\"type\": \"xml\"}, \"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}", "invalid_value")]
+    [InlineData("{\"response_format\": {\"type\": \"json_schema\", \"json_schema\": {\"name\": \"x\", \"schema\": {\"type\": \"string\", \"pattern\": \"a+\"}}}, \"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}", "unsupported_schema")]
+    [InlineData("{\"response_format\": {\"type\": \"json_schema\", \"json_schema\": {\"name\": \"x\", \"schema\": 5}}, \"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}", "unsupported_schema")]
+    [InlineData("{\"response_format\": \"json\", \"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}", "invalid_type")]
     [InlineData("{\"tools\": [{\"type\": \"function\"}], \"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}", "unsupported_parameter")]
     public async Task Post_BadInput_Answers400WithOpenAIError(string body, string? code)
     {

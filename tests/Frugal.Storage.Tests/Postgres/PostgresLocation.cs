@@ -1,6 +1,5 @@
 using Frugal.Storage.Postgres;
 using Frugal.Tests.Contract;
-using Frugal.Tests.Infrastructure;
 
 namespace Frugal.Tests.Postgres;
 

@@ -6,7 +6,7 @@ using System.Security.Cryptography;
 using Frugal.Storage.Postgres;
 using Npgsql;
 
-namespace Frugal.Tests.Infrastructure;
+namespace Frugal.Testing;
 
 /// <summary>
 /// A throwaway PostgreSQL cluster for one test run: <c>initdb</c> into a temporary directory (as the
