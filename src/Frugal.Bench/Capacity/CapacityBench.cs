@@ -87,6 +87,7 @@ public sealed class CapacityBench
         for (var turn = 0; turn < _options.AloneTurns; turn++)
         {
             history.Add(new ChatTurn(ChatRole.User, BenchText.OfTokens(_options.MessageTokens, 90_000 + turn, engine.CountTokens)));
+            CapacitySimulation.KeepWithinContext(engine, history, _options.ReplyTokens);
             var request = new GenerationRequest
             {
                 Messages = [.. history],
@@ -113,7 +114,9 @@ public sealed class CapacityBench
 
     private static string Describe(IInferenceEngine engine) => engine is LlamaEngine llama
         ? string.Create(CultureInfo.InvariantCulture,
-            $"{llama.ParallelSequences} stream(s), prompt chunk {llama.PrefillChunkTokens} tokens beside running replies, floor {llama.StreamFloorTokensPerSecond:0.##} tok/s")
+            $"{llama.ParallelSequences} stream(s)") + (llama.ParallelSequences > 1
+            ? string.Create(CultureInfo.InvariantCulture, $", prompt chunk {llama.PrefillChunkTokens} tokens beside running replies, floor {llama.StreamFloorTokensPerSecond:0.##} tok/s")
+            : ", each request waits for the one before it")
             + (llama.ParallelMeasurement is { } m ? "; measured at start: " + m.Describe() : string.Empty)
         : $"{engine.ParallelSequences} stream(s)";
 }

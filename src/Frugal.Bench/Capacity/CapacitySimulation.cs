@@ -43,6 +43,15 @@ internal sealed class CapacitySimulation(IInferenceEngine engine, IGenerationSch
         }
     }
 
+    /// <summary>Drops the oldest exchanges while the prompt and a reply would fill more than three quarters of the context (as a history window would).</summary>
+    internal static void KeepWithinContext(IInferenceEngine engine, List<ChatTurn> history, int replyTokens)
+    {
+        while (history.Count > 2 && engine.CountPromptTokens(history) + replyTokens > engine.ContextSize * 3 / 4)
+        {
+            history.RemoveRange(0, 2);
+        }
+    }
+
     /// <summary>Nearest-rank percentile (0 for no values).</summary>
     internal static double Percentile(IReadOnlyList<double> values, double percent)
     {
@@ -70,6 +79,7 @@ internal sealed class CapacitySimulation(IInferenceEngine engine, IGenerationSch
             }
 
             history.Add(new ChatTurn(ChatRole.User, BenchText.OfTokens(options.MessageTokens, (100 * user) + turn, engine.CountTokens)));
+            KeepWithinContext(engine, history, options.ReplyTokens);
             var request = new GenerationRequest
             {
                 Messages = [.. history],
