@@ -96,6 +96,13 @@ public sealed record EngineOptions
     /// <summary>Smallest <see cref="PrefillChunkTokens"/> accepted.</summary>
     public const int MinPrefillChunkTokens = 8;
 
+    /// <summary>
+    /// When a session's history window drops its oldest turns, remove their KV cells and move the kept turns'
+    /// cells down (llama.cpp's context shift) instead of evaluating the kept turns again. On by default; off (or
+    /// a model whose cache llama.cpp cannot shift) re-evaluates the window, and says so in the log.
+    /// </summary>
+    public bool ContextShift { get; init; } = true;
+
     /// <summary>Default of <see cref="MaxAutoParallelSequences"/>.</summary>
     public const int DefaultMaxAutoParallelSequences = 4;
 

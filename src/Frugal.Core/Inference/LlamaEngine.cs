@@ -199,6 +199,9 @@ public sealed class LlamaEngine : IInferenceEngine
         _runtime.Dispose();
     }
 
+    /// <summary>What the sequence holding <paramref name="session"/> holds now (tests check a shifted cache through it).</summary>
+    internal Task<SlotView?> InspectSessionAsync(string session) => _loop.InspectAsync(session);
+
     /// <summary>Empties the context so the next prompt is evaluated from scratch (tests compare against it).</summary>
     internal Task ClearContextAsync() => _loop.ClearAsync();
 

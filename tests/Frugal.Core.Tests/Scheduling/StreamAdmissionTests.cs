@@ -123,7 +123,14 @@ public sealed class StreamAdmissionTests(TinyEngineFixture fixture)
     }
 
     private static GenerationScheduler Create(IInferenceEngine engine, int streamsPerUser = SchedulerOptions.DefaultMaxRunningPerUser) =>
-        new(engine, Options.Create(new SchedulerOptions { MaxQueueDepth = 16, MaxRunningPerUser = streamsPerUser }));
+        new(engine, Options.Create(new SchedulerOptions
+        {
+            MaxQueueDepth = 16,
+            MaxRunningPerUser = streamsPerUser,
+            // A reader that stops pulling holds its stream (the generation waits for room): how these tests keep one running.
+            ReplyBuffer = 1,
+            SlowReaderTimeout = TimeSpan.FromHours(1),
+        }));
 
     private static GenerationRequest Request(int maxTokens) => new()
     {

@@ -114,6 +114,23 @@ internal sealed class DecodeLoop : IAsyncDisposable
         }
     });
 
+    /// <summary>
+    /// What the slot holding <paramref name="session"/> holds, read on the loop's thread while idle: its tokens and
+    /// the lowest and highest position of its KV cells (for tests and diagnostics). Null when no slot holds it.
+    /// </summary>
+    public async Task<SlotView?> InspectAsync(string session)
+    {
+        SlotView? view = null;
+        await WhenIdleAsync(() =>
+        {
+            if (Array.Find(_slots, s => string.Equals(s.Session, session, StringComparison.Ordinal)) is { } slot)
+            {
+                view = new SlotView([.. slot.Held], _context.MemorySequenceMinPosition(slot.Id).Value, _context.MemorySequenceMaxPosition(slot.Id).Value);
+            }
+        }).ConfigureAwait(false);
+        return view;
+    }
+
     public async ValueTask DisposeAsync()
     {
         _stopping = true;
@@ -297,6 +314,7 @@ internal sealed class DecodeLoop : IAsyncDisposable
     {
         if (job.Slot is { } slot)
         {
+            _sessions.Settle(slot, decoded: job.Decoding || job.Evaluated > job.Tally.CachedTokens);
             slot.Job = null;
             slot.LastUsed = Stopwatch.GetTimestamp();
             job.Slot = null;
