@@ -20,7 +20,20 @@ public sealed class BatchedGenerationTests(TinyEngineFixture fixture)
     ];
 
     /// <summary>The models, each with the default prompt chunk and with chunks of 8 tokens (every prompt spread over several steps).</summary>
-    public static TheoryData<string, int> Models => new() { { "tiny", 0 }, { "llama-2-tiny-random", 0 }, { "tiny", 8 }, { "llama-2-tiny-random", 8 } };
+    public static TheoryData<string, int> Models
+    {
+        get
+        {
+            var data = new TheoryData<string, int>();
+            foreach (var model in SharedModels.Present ? ["tiny", TestModels.TinyRandomName, SharedModels.TinyRandomLlama2Name] : new[] { "tiny", TestModels.TinyRandomName })
+            {
+                data.Add(model, 0);
+                data.Add(model, 8);
+            }
+
+            return data;
+        }
+    }
 
     [Theory]
     [MemberData(nameof(Models))]
@@ -73,7 +86,7 @@ public sealed class BatchedGenerationTests(TinyEngineFixture fixture)
 
     private async Task<LlamaEngine> LoadAsync(string model, int parallel, int prefillChunk = 0) => await LlamaEngine.LoadAsync(model == "tiny"
         ? new EngineOptions { ModelPath = fixture.TinyModelPath, ContextSize = 1024, ParallelSequences = parallel, PrefillChunkTokens = prefillChunk }
-        : new EngineOptions { ModelPath = TestModels.TinyRandomLlama2, ContextSize = 1024, ParallelSequences = parallel, ChatTemplate = ChatTemplateFamily.Llama2, PrefillChunkTokens = prefillChunk });
+        : new EngineOptions { ModelPath = TestModels.RandomLlama(model), ContextSize = 1024, ParallelSequences = parallel, ChatTemplate = ChatTemplateFamily.Llama2, PrefillChunkTokens = prefillChunk });
 
     /// <summary>Runs a request on a worker thread, calling <paramref name="onText"/> with the count of text updates so far.</summary>
     private static Task<(string Text, GenerationStats Stats)> RunAsync(IInferenceEngine engine, GenerationRequest request, Action<int> onText,
