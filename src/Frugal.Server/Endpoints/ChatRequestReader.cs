@@ -27,36 +27,24 @@ internal static class ChatRequestReader
             throw Bad("The request body is not valid UTF-8.", code: "invalid_encoding");
         }
 
+        ChatCompletionRequest? request;
         try
         {
-            var reader = new Utf8JsonReader(body);
-            if (!JsonDocument.TryParseValue(ref reader, out var document))
-            {
-                throw Bad("The request body is not JSON.", code: "invalid_json");
-            }
-
-            using (document)
-            {
-                if (document.RootElement.ValueKind != JsonValueKind.Object)
-                {
-                    throw Bad("The request body must be a JSON object.", code: "invalid_json");
-                }
-
-                if (!HasOnlyValidStrings(document.RootElement))
-                {
-                    throw Bad("The request body contains an invalid Unicode escape (a lone surrogate).", code: "invalid_encoding");
-                }
-            }
+            // One pass over the bytes: the serializer reports a syntax error as its reader's exception wrapped in its own.
+            request = JsonSerializer.Deserialize(body, OpenAIJsonContext.Default.ChatCompletionRequest);
         }
-        catch (JsonException e)
+        catch (JsonException e) when (e.InnerException is JsonException syntax)
         {
-            throw Bad($"The request body is not valid JSON: {Describe(e)}", code: "invalid_json");
+            throw Bad($"The request body is not valid JSON: {Describe(syntax)}", code: "invalid_json");
         }
-
-        try
+        catch (JsonException e) when (ParamOf(e.Path) == "(body)")
         {
-            return JsonSerializer.Deserialize(body, OpenAIJsonContext.Default.ChatCompletionRequest)
-                ?? throw Bad("The request body must be a JSON object.", code: "invalid_json");
+            throw Bad("The request body must be a JSON object.", code: "invalid_json");
+        }
+        catch (JsonException) when (HasLoneSurrogate(body))
+        {
+            // A custom converter's string read failed on it (only an error costs a second look at the body).
+            throw LoneSurrogate();
         }
         catch (JsonException e)
         {
@@ -68,9 +56,22 @@ internal static class ChatRequestReader
         }
         catch (InvalidOperationException)
         {
-            // A \u escape of a lone surrogate: the text cannot be turned into a valid string.
-            throw Bad("The request body contains an invalid Unicode escape (a lone surrogate).", code: "invalid_encoding");
+            // A \u escape of a lone surrogate in a string field: the text cannot be turned into a valid string.
+            throw LoneSurrogate();
         }
+
+        if (request is null)
+        {
+            throw Bad("The request body must be a JSON object.", code: "invalid_json");
+        }
+
+        // A field kept as raw JSON was not turned into strings yet: check it here rather than where it is used.
+        if (request.ResponseFormat?.JsonSchema?.Schema is { } schema && !HasOnlyValidStrings(schema))
+        {
+            throw LoneSurrogate();
+        }
+
+        return request;
     }
 
     /// <summary>
@@ -178,6 +179,12 @@ internal static class ChatRequestReader
         return turns;
     }
 
+    private static bool HasLoneSurrogate(ReadOnlySpan<byte> body)
+    {
+        using var document = JsonDocument.Parse(body.ToArray());
+        return !HasOnlyValidStrings(document.RootElement);
+    }
+
     // Valid UTF-8 can still escape a lone surrogate ("\ud800"), which no string can hold.
     private static bool HasOnlyValidStrings(JsonElement element)
     {
@@ -203,6 +210,9 @@ internal static class ChatRequestReader
     }
 
     private static ChatRequestException Bad(string message, string? param = null, string? code = null) => new(message, param, code);
+
+    private static ChatRequestException LoneSurrogate() =>
+        Bad("The request body contains an invalid Unicode escape (a lone surrogate).", code: "invalid_encoding");
 
     // "$.messages[0].role" -> "messages[0].role"
     private static string ParamOf(string? path) =>

@@ -51,8 +51,12 @@ public sealed class HostileRequestCorpusTests(HostileRequestCorpusTests.Fixture 
         { "PUT on the list", "PUT", "/api/sessions", "{}", ["Authorization: Bearer {alice}"], 405, "method_not_allowed" },
         { "DELETE on chat completions", "DELETE", Chat, null, ["Authorization: Bearer {alice}"], 405, "method_not_allowed" },
         // JSON depth and numbers
-        { "nesting 100 deep", "POST", Chat, Nested(100), ["Authorization: Bearer {alice}"], 400, "invalid_json" },
-        { "nesting 10,000 deep", "POST", Chat, Nested(10_000), ["Authorization: Bearer {alice}"], 400, "invalid_json" },
+        // Arrays where a message object belongs: refused at the first one, nothing deeper is read.
+        { "nesting 100 deep", "POST", Chat, Nested(100), ["Authorization: Bearer {alice}"], 400, "invalid_type" },
+        { "nesting 10,000 deep", "POST", Chat, Nested(10_000), ["Authorization: Bearer {alice}"], 400, "invalid_type" },
+        // Where any JSON is read (a field kept raw, a field skipped), the reader's depth limit refuses it.
+        { "nesting 10,000 deep in a raw field", "POST", Chat, NestedIn("tools", 10_000), ["Authorization: Bearer {alice}"], 400, "invalid_json" },
+        { "nesting 10,000 deep in an unknown field", "POST", Chat, NestedIn("x_extra", 10_000), ["Authorization: Bearer {alice}"], 400, "invalid_json" },
         { "max_tokens 1e309", "POST", Chat, """{"max_tokens":1e309,"messages":[{"role":"user","content":"Hi"}]}""", ["Authorization: Bearer {alice}"], 400, "invalid_type" },
         { "max_tokens 2^64", "POST", Chat, """{"max_tokens":18446744073709551616,"messages":[{"role":"user","content":"Hi"}]}""", ["Authorization: Bearer {alice}"], 400, "invalid_type" },
         { "max_tokens 1.5", "POST", Chat, """{"max_tokens":1.5,"messages":[{"role":"user","content":"Hi"}]}""", ["Authorization: Bearer {alice}"], 400, "invalid_type" },
@@ -133,6 +137,9 @@ public sealed class HostileRequestCorpusTests(HostileRequestCorpusTests.Fixture 
     }
 
     private static string Nested(int depth) => "{\"messages\":" + new string('[', depth) + new string(']', depth) + "}";
+
+    private static string NestedIn(string field, int depth) =>
+        "{\"" + field + "\":" + new string('[', depth) + new string(']', depth) + ",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
 
     private static string ManyMessages(int count)
     {
