@@ -218,7 +218,7 @@ public sealed class LlamaEngine : IInferenceEngine
 
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(request.MaxTokens, nameof(request));
         var started = Stopwatch.GetTimestamp();
-        var prompt = _tokenizer.TokenizePrompt(request.Messages);
+        var prompt = _tokenizer.TokenizePrompt(request.Messages, request.Owner);
         if (prompt.Count >= ContextSize)
         {
             throw new PromptTooLongException(prompt.Count, ContextSize);
