@@ -77,6 +77,13 @@ public sealed record EngineOptions
     /// </summary>
     public bool ContextShift { get; init; } = true;
 
+    /// <summary>
+    /// After a reply to a session, evaluate the reply's last token and the template's turn separator while the
+    /// engine is idle (abandoned when a request arrives), so the session's next turn evaluates only its new
+    /// message. On by default; off leaves the cells exactly as the reply left them (tests that compare them).
+    /// </summary>
+    public bool PrepareNextTurn { get; init; } = true;
+
     /// <summary>Default of <see cref="MaxAutoParallelSequences"/>.</summary>
     public const int DefaultMaxAutoParallelSequences = 4;
 

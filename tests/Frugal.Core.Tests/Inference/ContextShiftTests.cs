@@ -58,6 +58,19 @@ public sealed class ContextShiftTests(TinyEngineFixture fixture) : IAsyncDisposa
         Assert.Null(ContextShift.Find(held, [.. held.Take(20), .. Enumerable.Range(500, 5)])); // no kept run: an edit, not a drop
     }
 
+    [Fact]
+    public void Find_RunThatStopsBeforeTheEndOfTheHeldTokens_PlansNothing()
+    {
+        int[] system = [1, 10, 11, 12];
+        var middle = Enumerable.Range(100, 30).ToArray();
+        var repeated = Enumerable.Range(200, 20).ToArray();
+
+        // The prompt's continuation appears in the held tokens, but more follows it there: the history changed, not shrank.
+        var plan = ContextShift.Find([.. system, .. middle, .. repeated, .. Enumerable.Range(400, 10)], [.. system, .. repeated, 999]);
+
+        Assert.Null(plan);
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
@@ -107,7 +120,8 @@ public sealed class ContextShiftTests(TinyEngineFixture fixture) : IAsyncDisposa
             var view = await engine.InspectSessionAsync(chat.Key);
             Assert.NotNull(view);
             Assert.Equal(engine.TokenizePrompt(result.Window.Messages), view.Tokens.Take(result.Stats.PromptTokens));
-            Assert.Equal(result.Stats.PromptTokens + result.Stats.CompletionTokens - 1, view.Tokens.Count);
+            // The prompt and the reply, plus the next turn's separator when the loop had idle time for it.
+            Assert.True(view.Tokens.Count >= result.Stats.PromptTokens + result.Stats.CompletionTokens - 1);
             Assert.Equal((0, view.Tokens.Count - 1), (view.MinPosition, view.MaxPosition));
         }
 
@@ -118,17 +132,19 @@ public sealed class ContextShiftTests(TinyEngineFixture fixture) : IAsyncDisposa
     [Fact]
     public async Task GenerateAsync_ShiftedSessionRestoredInANewEngine_ContinuesWithTheSameTokens()
     {
-        var inMemory = await LoadAsync();
         // The client sends its own replies back (as the OpenAI API allows), so no engine needs to remember how it
-        // spelled a generated reply: a new engine after a restart reads the same prompt tokens as the old one.
-        var stay = new WindowedChat(inMemory, "stays", ownReplies: true);
+        // spelled a generated reply: a new engine after a restart reads the same prompt tokens as the old one. One-
+        // token replies leave nothing of a generated reply in the cells (its only token is never fed back), and no
+        // idle-time separator is evaluated, so the kept cells always end where the client's reply begins.
+        var inMemory = await LoadAsync(options: o => o with { PrepareNextTurn = false });
+        var stay = new WindowedChat(inMemory, "stays", ownReplies: true) { MaxTokens = 1 };
         var (turns, _) = await stay.UntilShiftAsync();
         await stay.TurnAsync(); // the shift applied and decoded past, as when the session is put away
+        stay.MaxTokens = ReplyTokens;
         var expected = await stay.TurnAsync();
 
-        var store = Store();
-        var first = await LoadAsync(store: store);
-        var leave = new WindowedChat(first, "leaves", ownReplies: true);
+        var first = await LoadAsync(store: Store(), options: o => o with { PrepareNextTurn = false });
+        var leave = new WindowedChat(first, "leaves", ownReplies: true) { MaxTokens = 1 };
         for (var i = 0; i < turns + 1; i++)
         {
             await leave.TurnAsync();
@@ -138,13 +154,40 @@ public sealed class ContextShiftTests(TinyEngineFixture fixture) : IAsyncDisposa
         _engines.Remove(first);
         await first.DisposeAsync();
 
-        leave.Engine = await LoadAsync(store: Store());
+        leave.Engine = await LoadAsync(store: Store(), options: o => o with { PrepareNextTurn = false });
+        leave.MaxTokens = ReplyTokens;
         var restored = await leave.TurnAsync();
 
         Assert.Equal(expected.Text, restored.Text);
         Assert.Equal(expected.Stats.PromptTokens, restored.Stats.PromptTokens);
         Assert.Equal(expected.Stats.CachedPromptTokens, restored.Stats.CachedPromptTokens);
         Assert.True(restored.Stats.CachedPromptTokens > restored.Stats.PromptTokens / 2, $"cached {restored.Stats.CachedPromptTokens} of {restored.Stats.PromptTokens}");
+    }
+
+    [Fact]
+    public async Task GenerateAsync_AfterAReply_EvaluatesTheNextTurnsSeparatorWhileIdle()
+    {
+        var engine = await LoadAsync();
+        var chat = new WindowedChat(engine, "idle");
+        var first = await chat.TurnAsync();
+
+        // The inspection runs on the loop's idle queue after the preparation, so it sees its result.
+        var view = await engine.InspectSessionAsync(chat.Key);
+        Assert.NotNull(view);
+        List<ChatTurn> next = [.. chat.Messages, new ChatTurn(ChatRole.User, "Another question.")];
+        var nextPrompt = engine.TokenizePrompt(next);
+        Assert.True(view.Tokens.Count > first.Stats.PromptTokens + first.Stats.CompletionTokens - 1, $"held {view.Tokens.Count}");
+        Assert.Equal(nextPrompt.Take(view.Tokens.Count), view.Tokens);
+        Assert.Equal((0, view.Tokens.Count - 1), (view.MinPosition, view.MaxPosition));
+
+        var second = await GenerationRuns.RunAsync(engine, new GenerationRequest
+        {
+            Messages = next,
+            MaxTokens = 4,
+            Sampling = SamplingOptions.Default with { Temperature = 0f },
+            SessionKey = chat.Key,
+        });
+        Assert.Equal(view.Tokens.Count, second.Stats.CachedPromptTokens);
     }
 
     [Fact]
@@ -217,6 +260,8 @@ public sealed class ContextShiftTests(TinyEngineFixture fixture) : IAsyncDisposa
 
         public LlamaEngine Engine { get; set; } = engine;
 
+        public int MaxTokens { get; set; } = ReplyTokens;
+
         public async Task<Turn> TurnAsync()
         {
             var n = Messages.Count / 2;
@@ -231,7 +276,7 @@ public sealed class ContextShiftTests(TinyEngineFixture fixture) : IAsyncDisposa
             var request = new GenerationRequest
             {
                 Messages = window.Messages,
-                MaxTokens = ReplyTokens,
+                MaxTokens = MaxTokens,
                 Sampling = SamplingOptions.Default with { Temperature = 0f },
                 SessionKey = Key,
                 StopAtEndOfSequence = false,

@@ -89,7 +89,7 @@ public sealed class ChatCompletionsApiTests(TinyServer tiny) : IClassFixture<Tin
     [InlineData("{\"messages\": []}", "invalid_value")]
     [InlineData("{\"messages\": \"hi\"}", "invalid_type")]
     [InlineData("{\"messages\": [{\"role\": \"wizard\", \"content\": \"hi\"}]}", "invalid_value")]
-    [InlineData("{\"messages\": [{\"role\": \"tool\", \"content\": \"hi\"}]}", "invalid_value")]
+    [InlineData("{\"messages\": [{\"role\": \"function\", \"content\": \"hi\"}]}", "invalid_value")]
     [InlineData("{\"messages\": [{\"content\": \"hi\"}]}", "missing_required_parameter")]
     [InlineData("{\"messages\": [{\"role\": \"user\"}]}", "missing_required_parameter")]
     [InlineData("{\"messages\": [{\"role\": \"user\", \"content\": 5}]}", "invalid_type")]
@@ -112,7 +112,14 @@ public sealed class ChatCompletionsApiTests(TinyServer tiny) : IClassFixture<Tin
     [InlineData("{\"response_format\": {\"type\": \"json_schema\", \"json_schema\": {\"name\": \"x\", \"schema\": {\"type\": \"string\", \"pattern\": \"a+\"}}}, \"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}", "unsupported_schema")]
     [InlineData("{\"response_format\": {\"type\": \"json_schema\", \"json_schema\": {\"name\": \"x\", \"schema\": 5}}, \"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}", "unsupported_schema")]
     [InlineData("{\"response_format\": \"json\", \"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}", "invalid_type")]
-    [InlineData("{\"tools\": [{\"type\": \"function\"}], \"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}", "unsupported_parameter")]
+    [InlineData("{\"tools\": [{\"type\": \"function\"}], \"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}", "invalid_value")]
+    [InlineData("{\"tools\": [{\"type\": \"function\", \"function\": {\"name\": \"a b\"}}], \"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}", "invalid_value")]
+    [InlineData("{\"tools\": [{\"type\": \"function\", \"function\": {\"name\": \"f\"}}], \"tool_choice\": {\"type\": \"function\", \"function\": {\"name\": \"g\"}}, \"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}", "invalid_value")]
+    [InlineData("{\"tools\": [{\"type\": \"function\", \"function\": {\"name\": \"f\", \"parameters\": {\"type\": \"object\", \"not\": {}}}}], \"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}", "unsupported_schema")]
+    [InlineData("{\"tool_choice\": \"sometimes\", \"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}", "invalid_value")]
+    [InlineData("{\"tool_choice\": \"required\", \"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}", "invalid_value")]
+    [InlineData("{\"messages\": [{\"role\": \"tool\", \"content\": \"42\"}]}", "missing_required_parameter")]
+    [InlineData("{\"messages\": [{\"role\": \"assistant\", \"tool_calls\": [{\"id\": \"c\", \"type\": \"function\", \"function\": {}}]}, {\"role\": \"user\", \"content\": \"hi\"}]}", "missing_required_parameter")]
     public async Task Post_BadInput_Answers400WithOpenAIError(string body, string? code)
     {
         using var client = Server.CreateClient();

@@ -32,8 +32,8 @@ internal sealed class ContextShift(SafeLLamaContextHandle context, EngineOptions
 
     /// <summary>
     /// The shift that makes <paramref name="held"/> agree with the longest beginning of <paramref name="prompt"/>:
-    /// after their common prefix, the held run that continues the prompt furthest. Null when the prefix already
-    /// covers one of them or no run of <see cref="MinKeptTokens"/> continues it.
+    /// after their common prefix, the run of held tokens that continues the prompt to the end of what is held.
+    /// Null when the prefix already covers one of them or no such run of <see cref="MinKeptTokens"/> exists.
     /// </summary>
     public static ShiftPlan? Find(IReadOnlyList<int> held, IReadOnlyList<int> prompt)
     {
@@ -58,9 +58,13 @@ internal sealed class ContextShift(SafeLLamaContextHandle context, EngineOptions
                 kept++;
             }
 
-            if (kept >= MinKeptTokens && kept > (best?.Kept ?? 0))
+            // Only a run that goes on to the end of the held tokens is kept turns: the turns after the dropped
+            // ones and the last reply. A run that stops earlier means the history changed in between (an edited
+            // message, a reply spelled anew), and its cells were computed with what came before it.
+            if (kept >= MinKeptTokens && at + kept == held.Count)
             {
                 best = new ShiftPlan(prefix, at - prefix, kept);
+                break;
             }
         }
 
