@@ -66,8 +66,9 @@ internal static class ChatRequestReader
             throw Bad("The request body must be a JSON object.", code: "invalid_json");
         }
 
-        // A field kept as raw JSON was not turned into strings yet: check it here rather than where it is used.
-        if (request.ResponseFormat?.JsonSchema?.Schema is { } schema && !HasOnlyValidStrings(schema))
+        // Fields kept as raw JSON were not turned into strings yet: check them here rather than where they are used.
+        JsonElement?[] raw = [request.ResponseFormat?.JsonSchema?.Schema, request.ToolChoice, .. request.Tools?.Select(t => t?.Function?.Parameters) ?? []];
+        if (raw.Any(element => element is { } value && !HasOnlyValidStrings(value)))
         {
             throw LoneSurrogate();
         }
