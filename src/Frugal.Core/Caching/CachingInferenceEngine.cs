@@ -45,6 +45,12 @@ public sealed class CachingInferenceEngine : IInferenceEngine
     public int ParallelSequences => _inner.ParallelSequences;
 
     /// <inheritdoc/>
+    public int StreamLimit => _inner.StreamLimit;
+
+    /// <inheritdoc/>
+    public IReadOnlyList<StreamFigures> Streams => _inner.Streams;
+
+    /// <inheritdoc/>
     public ChatTemplateFamily TemplateFamily => _inner.TemplateFamily;
 
     /// <inheritdoc/>

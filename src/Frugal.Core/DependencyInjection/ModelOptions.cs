@@ -49,6 +49,18 @@ public sealed class ModelOptions : IValidatableObject
     /// </summary>
     public int ParallelSequences { get; set; }
 
+    /// <summary>
+    /// The slowest a running reply may become because others joined it, in tokens/s (default 6): another
+    /// stream starts only while the running ones keep this rate; otherwise the request waits in the fair queue.
+    /// With <see cref="ParallelSequences"/> 0 it also sets how many streams are chosen at start.
+    /// </summary>
+    [Range(0.01, 10_000.0)]
+    public double StreamFloorTokensPerSecond { get; set; } = EngineOptions.DefaultStreamFloorTokensPerSecond;
+
+    /// <summary>Prompt tokens a joining request evaluates per step while other replies stream; 0 chooses at start.</summary>
+    [Range(0, MaxBatchSize)]
+    public int PrefillChunkTokens { get; set; }
+
     /// <summary>The chat format; null takes it from the model file (an unknown template is then an error).</summary>
     public ChatTemplateFamily? ChatTemplate { get; set; }
 
@@ -76,6 +88,12 @@ public sealed class ModelOptions : IValidatableObject
         {
             yield return new ValidationResult(
                 $"Model:ParallelSequences {ParallelSequences} must be 1 to {EngineOptions.MaxParallelSequences} (0: chosen at start).", [nameof(ParallelSequences)]);
+        }
+
+        if (PrefillChunkTokens is > 0 and < EngineOptions.MinPrefillChunkTokens)
+        {
+            yield return new ValidationResult(
+                $"Model:PrefillChunkTokens {PrefillChunkTokens} must be at least {EngineOptions.MinPrefillChunkTokens} tokens (or 0: chosen at start).", [nameof(PrefillChunkTokens)]);
         }
 
         if (ChatTemplate == ChatTemplateFamily.Unknown)
