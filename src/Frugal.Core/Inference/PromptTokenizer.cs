@@ -113,6 +113,34 @@ internal sealed class PromptTokenizer
     }
 
     /// <summary>
+    /// The token ids of a prompt read as given: its ids (each checked against the vocabulary, since llama.cpp does
+    /// not check them), or BOS (when the model adds one) and its text with special-token parsing off.
+    /// </summary>
+    public List<int> TokenizeRaw(RawPrompt prompt)
+    {
+        if (prompt.Tokens is { } ids)
+        {
+            var count = _model.Vocab.Count;
+            foreach (var id in ids)
+            {
+                ArgumentOutOfRangeException.ThrowIfNegative(id, nameof(prompt));
+                ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(id, count, nameof(prompt));
+            }
+
+            return [.. ids];
+        }
+
+        var tokens = new List<int>(64);
+        if (_addBos)
+        {
+            tokens.Add(_bos!.Value);
+        }
+
+        tokens.AddRange(Tokenize(prompt.Text ?? ""));
+        return tokens;
+    }
+
+    /// <summary>
     /// The tokens every next turn after <paramref name="reply"/> starts with: the prompt of
     /// <paramref name="messages"/>, the reply as generated and the template's separator up to where a new user
     /// message's text begins (the part two different messages share, less a last token that could merge with the
