@@ -12,7 +12,8 @@ internal static class SlotChooser
 
     /// <summary>
     /// The idle slot already holding <paramref name="session"/>; else the idle slot whose tokens share
-    /// the longest prefix with <paramref name="prompt"/> (when that prefix is most of what it holds);
+    /// the longest prefix with <paramref name="prompt"/> (when that prefix is at least half of what its last request
+    /// left in it);
     /// else the least recently used idle slot. Null when every slot is busy.
     /// </summary>
     public static SequenceSlot? Choose(IReadOnlyList<SequenceSlot> slots, IReadOnlyList<int> prompt, string? session)
@@ -31,8 +32,10 @@ internal static class SlotChooser
                 return slot;
             }
 
+            // Measured against what the last request left: idle-time preparation of the next turn must not
+            // decide whose history is pushed out (it runs or not depending on when the next request comes).
             var prefix = TokenPrefix.Common(slot.Held, prompt);
-            if (prefix > bestPrefix && prefix >= slot.Held.Count * MinPrefixShare)
+            if (prefix > bestPrefix && prefix >= slot.SettledCount * MinPrefixShare)
             {
                 bestPrefix = prefix;
                 byPrefix = slot;
