@@ -3,14 +3,16 @@ using System.Diagnostics.CodeAnalysis;
 namespace Frugal;
 
 /// <summary>
-/// Values under ordinal string keys, bounded in bytes, least recently used evicted first. Thread-safe. The one
+/// Values under keys (compared by their default equality: ordinal for strings), bounded in bytes, least recently
+/// used evicted first. Thread-safe. The one
 /// such store of Core: the response cache and the memory of generated reply tokens both keep theirs in one.
 /// </summary>
 /// <param name="budgetBytes">The most bytes held at once (as the caller sizes its entries).</param>
-internal sealed class ByteBudgetLru<TValue>(long budgetBytes)
+internal sealed class ByteBudgetLru<TKey, TValue>(long budgetBytes)
+    where TKey : notnull
 {
     private readonly Lock _lock = new();
-    private readonly Dictionary<string, LinkedListNode<Entry>> _entries = new(StringComparer.Ordinal);
+    private readonly Dictionary<TKey, LinkedListNode<Entry>> _entries = [];
     private readonly LinkedList<Entry> _recency = new();
     private long _bytes;
 
@@ -42,7 +44,7 @@ internal sealed class ByteBudgetLru<TValue>(long budgetBytes)
     }
 
     /// <summary>Finds the value kept under <paramref name="key"/>, marking it the most recently used.</summary>
-    public bool TryGet(string key, [MaybeNullWhen(false)] out TValue value)
+    public bool TryGet(TKey key, [MaybeNullWhen(false)] out TValue value)
     {
         lock (_lock)
         {
@@ -64,7 +66,7 @@ internal sealed class ByteBudgetLru<TValue>(long budgetBytes)
     /// was there, evicting the least recently used entries to stay in budget; a value larger than the whole budget
     /// is not kept (and what was under its key is gone).
     /// </summary>
-    public void Put(string key, TValue value, long bytes)
+    public void Put(TKey key, TValue value, long bytes)
     {
         lock (_lock)
         {
@@ -97,7 +99,7 @@ internal sealed class ByteBudgetLru<TValue>(long budgetBytes)
         }
     }
 
-    private void Remove(string key)
+    private void Remove(TKey key)
     {
         if (_entries.Remove(key, out var node))
         {
@@ -106,5 +108,5 @@ internal sealed class ByteBudgetLru<TValue>(long budgetBytes)
         }
     }
 
-    private sealed record Entry(string Key, TValue Value, long Bytes);
+    private sealed record Entry(TKey Key, TValue Value, long Bytes);
 }

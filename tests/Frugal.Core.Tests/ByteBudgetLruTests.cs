@@ -5,7 +5,7 @@ public sealed class ByteBudgetLruTests
     [Fact]
     public void Put_OverBudget_EvictsTheLeastRecentlyUsedFirst()
     {
-        var lru = new ByteBudgetLru<int>(300);
+        var lru = new ByteBudgetLru<string, int>(300);
         lru.Put("a", 1, 100);
         lru.Put("b", 2, 100);
         lru.Put("c", 3, 100);
@@ -23,7 +23,7 @@ public sealed class ByteBudgetLruTests
     [Fact]
     public void Put_SameKey_ReplacesTheValueAndItsSize()
     {
-        var lru = new ByteBudgetLru<string>(1000);
+        var lru = new ByteBudgetLru<string, string>(1000);
         lru.Put("k", "old", 400);
 
         lru.Put("k", "new", 100);
@@ -36,7 +36,7 @@ public sealed class ByteBudgetLruTests
     [Fact]
     public void Put_LargerThanTheBudget_KeepsNothingUnderThatKey()
     {
-        var lru = new ByteBudgetLru<int>(100);
+        var lru = new ByteBudgetLru<string, int>(100);
         lru.Put("k", 1, 50);
 
         lru.Put("k", 2, 101);
@@ -48,7 +48,7 @@ public sealed class ByteBudgetLruTests
     [Fact]
     public void Clear_WithEntries_ReturnsTheBytesTheyHeld()
     {
-        var lru = new ByteBudgetLru<int>(1000);
+        var lru = new ByteBudgetLru<string, int>(1000);
         lru.Put("a", 1, 30);
         lru.Put("b", 2, 40);
 

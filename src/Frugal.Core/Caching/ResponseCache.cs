@@ -8,7 +8,7 @@ namespace Frugal.Caching;
 /// </summary>
 public sealed class ResponseCache : IMemoryReleaser
 {
-    private readonly ByteBudgetLru<CachedResponse> _entries;
+    private readonly ByteBudgetLru<string, CachedResponse> _entries;
 
     /// <summary>Creates an empty cache.</summary>
     public ResponseCache(ResponseCacheOptions options)

@@ -18,7 +18,7 @@ public static class ConversationRows
         """;
 
     /// <summary>A message's columns, as <see cref="ReadMessage"/> reads them.</summary>
-    public const string MessageColumns = "id, session_id, role, content, token_count, created_at, updated_at, finish_reason, status";
+    public const string MessageColumns = "id, session_id, role, content, token_count, created_at, updated_at, finish_reason, status, context_shifted";
 
     /// <summary>A new session id: <c>ses_</c> and 120 random bits, URL-safe.</summary>
     public static string NewSessionId() => "ses_" + Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(15));
@@ -46,5 +46,8 @@ public static class ConversationRows
         DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(5)),
         DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(6)),
         reader.IsDBNull(7) ? null : reader.GetString(7),
-        MessageStatusNames.Parse(reader.GetString(8)));
+        MessageStatusNames.Parse(reader.GetString(8)))
+    {
+        ContextShifted = reader.GetBoolean(9), // PostgreSQL's boolean; SQLite's integer 0 or 1
+    };
 }
