@@ -2,7 +2,8 @@ namespace Frugal.Models;
 
 /// <summary>
 /// Checks the tokenizer arrays the way llama.cpp relies on them without checking: it reads scores and token
-/// types by token index (a short array would be read past its end) and aborts the process on duplicate tokens.
+/// types by token index (a short array would be read past its end) and aborts the process on duplicate tokens
+/// (compared as C strings, up to a NUL).
 /// </summary>
 internal static class TokenizerMetadataValidator
 {
@@ -20,6 +21,12 @@ internal static class TokenizerMetadataValidator
         var seen = new HashSet<string>(tokens.Count, StringComparer.Ordinal);
         for (var i = 0; i < tokens.Count; i++)
         {
+            // llama.cpp reads a token as a C string: it would end at the NUL, and could then repeat another token.
+            if (tokens[i].Contains('\0', StringComparison.Ordinal))
+            {
+                throw new ModelFileException(file.Path, $"metadata 'tokenizer.ggml.tokens' has a NUL character in the token at index {i}");
+            }
+
             if (!seen.Add(tokens[i]))
             {
                 throw new ModelFileException(file.Path, $"metadata 'tokenizer.ggml.tokens' repeats the token at index {i}");

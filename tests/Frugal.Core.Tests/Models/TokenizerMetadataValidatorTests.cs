@@ -48,4 +48,23 @@ public sealed class TokenizerMetadataValidatorTests : IDisposable
 
         Assert.Contains("repeats the token at index 2", e.Problem, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Read_TokenWithANulCharacter_ThrowsModelFileException()
+    {
+        // Found by bench/fuzz: llama.cpp reads each token as a C string, so "\u2581\0i" is "\u2581" there, a duplicate
+        // of that token, and its vocabulary check ends the process (GGML_ASSERT) although every token differs here.
+        var path = _temp.File("tiny.gguf");
+        ModelSynthesizer.WriteTiny(path);
+        var tokens = GgufReader.Read(path).GetArray("tokenizer.ggml.tokens")!.As<string>()!.ToArray();
+        var index = Array.IndexOf(tokens, "\u2581");
+        Assert.True(index >= 0);
+        tokens[index + 1] = "\u2581\0i";
+        var broken = _temp.File("broken.gguf");
+        ModelRewriter.Rewrite(path, broken, "tokenizer.ggml.tokens", GgufValue.FromArray(new GgufArray(GgufValueType.String, tokens)));
+
+        var e = Assert.Throws<ModelFileException>(() => ModelInfoReader.Read(broken));
+
+        Assert.Contains($"NUL character in the token at index {index + 1}", e.Problem, StringComparison.Ordinal);
+    }
 }
