@@ -97,7 +97,7 @@ def polite(port, key, name, stop, log, rng, max_tokens):
             stream(port, key, "/api/sessions/%s/messages" % session, {"content": question, "stream": True, "max_tokens": max_tokens},
                    log, "polite", "session")
         else:
-            stream(port, key, "/v1/chat/completions", {"model": "any", "stream": True, "max_tokens": max_tokens,
+            stream(port, key, "/v1/chat/completions", {"stream": True, "max_tokens": max_tokens,
                    "messages": [{"role": "user", "content": question}]}, log, "polite", "v1")
         stop.wait(rng.uniform(1, 4))
 
@@ -117,7 +117,7 @@ def hostile(port, key, name, stop, log, rng, max_tokens):
     acts = ["flood", "slow_reader", "huge_body", "deep_json", "bad_utf8", "hangup", "half_body", "slow_headers", "session_spam", "long_reply"]
     while not stop.is_set():
         act = rng.choice(acts)
-        v1 = {"model": "any", "stream": True, "messages": [{"role": "user", "content": "Write a long story about %s." % name}]}
+        v1 = {"stream": True, "messages": [{"role": "user", "content": "Write a long story about %s." % name}]}
         if act == "flood":
             threads = [threading.Thread(target=stream, args=(port, key, "/v1/chat/completions", dict(v1, max_tokens=max_tokens), log, "hostile", "flood"))
                        for _ in range(20)]
@@ -130,13 +130,13 @@ def hostile(port, key, name, stop, log, rng, max_tokens):
         elif act == "long_reply":
             stream(port, key, "/v1/chat/completions", v1, log, "hostile", "long_reply")
         elif act == "huge_body":
-            plain(port, key, "POST", "/v1/chat/completions", raw=b'{"model":"any","messages":[{"role":"user","content":"' + b"x" * (3 << 20) + b'"}]}',
+            plain(port, key, "POST", "/v1/chat/completions", raw=b'{"messages":[{"role":"user","content":"' + b"x" * (3 << 20) + b'"}]}',
                   log=log, who="hostile", what="huge_body")
         elif act == "deep_json":
-            plain(port, key, "POST", "/v1/chat/completions", raw=b'{"model":"any","messages":' + b"[" * 5000 + b"]" * 5000 + b"}",
+            plain(port, key, "POST", "/v1/chat/completions", raw=b'{"messages":' + b"[" * 5000 + b"]" * 5000 + b"}",
                   log=log, who="hostile", what="deep_json")
         elif act == "bad_utf8":
-            plain(port, key, "POST", "/v1/chat/completions", raw=b'{"model":"any","messages":[{"role":"user","content":"\xff\xfe"}]}',
+            plain(port, key, "POST", "/v1/chat/completions", raw=b'{"messages":[{"role":"user","content":"\xff\xfe"}]}',
                   log=log, who="hostile", what="bad_utf8")
         elif act == "hangup":
             stream(port, key, "/v1/chat/completions", dict(v1, max_tokens=128), log, "hostile", "hangup", hang_up_after=3)
@@ -237,6 +237,14 @@ def main():
         t.join(timeout=120)
     died = proc.poll() is not None
     if not died:
+        # The server first, so in-box sees its command end and writes its report; then whatever is left.
+        if pid:
+            os.kill(pid, 15)
+        try:
+            proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            pass
+    if proc.poll() is None:
         os.killpg(proc.pid, 15)
         try:
             proc.wait(timeout=60)
