@@ -89,13 +89,14 @@ public sealed class PostgresConversationStore(PostgresDatabase database, TimePro
         await using var command = Command(connection, $"""
             WITH touched AS (
                 UPDATE sessions SET updated_at = $3 WHERE id = $2 AND owner_id = $1 RETURNING id)
-            INSERT INTO messages (session_id, role, content, token_count, finish_reason, status, context_shifted, created_at, updated_at)
-            SELECT id, $4, $5, $6, $7, $8, $9, $3, $3 FROM touched
+            INSERT INTO messages (session_id, role, content, token_count, finish_reason, status, context_shifted, token_ids, created_at, updated_at)
+            SELECT id, $4, $5, $6, $7, $8, $9, $10, $3, $3 FROM touched
             RETURNING {ConversationRows.MessageColumns};
             """,
             ownerId, sessionId, timeProvider.GetUtcNow().ToUnixTimeMilliseconds(),
             ConversationRows.RoleName(message.Role), message.Content, message.TokenCount,
-            message.FinishReason, MessageStatusNames.ToName(message.Status), message.ContextShifted);
+            message.FinishReason, MessageStatusNames.ToName(message.Status), message.ContextShifted,
+            new NpgsqlParameter { Value = message.TokenIds is { } ids ? ConversationRows.ToBytes(ids) : DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Bytea });
         var stored = await ReadAllAsync(command, ConversationRows.ReadMessage, cancellationToken).ConfigureAwait(false);
         return stored.Count == 0 ? null : stored[0];
     }
@@ -123,6 +124,12 @@ public sealed class PostgresConversationStore(PostgresDatabase database, TimePro
         var command = new NpgsqlCommand(sql, connection);
         foreach (var value in values)
         {
+            if (value is NpgsqlParameter typed)
+            {
+                command.Parameters.Add(typed);
+                continue;
+            }
+
             // Every nullable column here is text; a typed null keeps PostgreSQL from guessing.
             command.Parameters.Add(value is null
                 ? new NpgsqlParameter { Value = DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text }

@@ -51,5 +51,8 @@ internal static class PostgresMigrations
         (2, "messages: context_shifted", """
             ALTER TABLE messages ADD COLUMN context_shifted BOOLEAN NOT NULL DEFAULT FALSE;
             """),
+        (3, "messages: token_ids of replies", """
+            ALTER TABLE messages ADD COLUMN token_ids BYTEA;
+            """),
     ];
 }

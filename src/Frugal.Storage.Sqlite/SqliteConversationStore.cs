@@ -177,8 +177,8 @@ public sealed class SqliteConversationStore(SqliteDatabase database, TimeProvide
         }
 
         using var insert = Command(connection, transaction, $"""
-            INSERT INTO messages (session_id, role, content, token_count, finish_reason, status, context_shifted, created_at, updated_at)
-            VALUES ($id, $role, $content, $tokens, $finish, $status, $shifted, $now, $now)
+            INSERT INTO messages (session_id, role, content, token_count, finish_reason, status, context_shifted, token_ids, created_at, updated_at)
+            VALUES ($id, $role, $content, $tokens, $finish, $status, $shifted, $ids, $now, $now)
             RETURNING {ConversationRows.MessageColumns};
             """);
         insert.Parameters.AddWithValue("$id", sessionId);
@@ -188,6 +188,7 @@ public sealed class SqliteConversationStore(SqliteDatabase database, TimeProvide
         insert.Parameters.AddWithValue("$finish", (object?)message.FinishReason ?? DBNull.Value);
         insert.Parameters.AddWithValue("$status", MessageStatusNames.ToName(message.Status));
         insert.Parameters.AddWithValue("$shifted", message.ContextShifted ? 1 : 0);
+        insert.Parameters.AddWithValue("$ids", message.TokenIds is { } ids ? ConversationRows.ToBytes(ids) : DBNull.Value);
         insert.Parameters.AddWithValue("$now", now);
         StoredMessage stored;
         using (var reader = insert.ExecuteReader())

@@ -50,5 +50,8 @@ internal static class SqliteMigrations
         (2, "messages: context_shifted", """
             ALTER TABLE messages ADD COLUMN context_shifted INTEGER NOT NULL DEFAULT 0;
             """),
+        (3, "messages: token_ids of replies", """
+            ALTER TABLE messages ADD COLUMN token_ids BLOB;
+            """),
     ];
 }

@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Buffers.Text;
 using System.Data.Common;
 using System.Security.Cryptography;
@@ -18,7 +19,7 @@ public static class ConversationRows
         """;
 
     /// <summary>A message's columns, as <see cref="ReadMessage"/> reads them.</summary>
-    public const string MessageColumns = "id, session_id, role, content, token_count, created_at, updated_at, finish_reason, status, context_shifted";
+    public const string MessageColumns = "id, session_id, role, content, token_count, created_at, updated_at, finish_reason, status, context_shifted, token_ids";
 
     /// <summary>A new session id: <c>ses_</c> and 120 random bits, URL-safe.</summary>
     public static string NewSessionId() => "ses_" + Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(15));
@@ -49,5 +50,30 @@ public static class ConversationRows
         MessageStatusNames.Parse(reader.GetString(8)))
     {
         ContextShifted = reader.GetBoolean(9), // PostgreSQL's boolean; SQLite's integer 0 or 1
+        TokenIds = reader.IsDBNull(10) ? null : ToTokenIds((byte[])reader.GetValue(10)),
     };
+
+    /// <summary>How a reply's token ids are stored (a BLOB, a BYTEA): little-endian 32-bit integers.</summary>
+    public static byte[] ToBytes(IReadOnlyList<int> tokenIds)
+    {
+        ArgumentNullException.ThrowIfNull(tokenIds);
+        var bytes = new byte[4 * tokenIds.Count];
+        for (var i = 0; i < tokenIds.Count; i++)
+        {
+            BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(4 * i), tokenIds[i]);
+        }
+
+        return bytes;
+    }
+
+    private static int[] ToTokenIds(byte[] bytes)
+    {
+        var ids = new int[bytes.Length / 4];
+        for (var i = 0; i < ids.Length; i++)
+        {
+            ids[i] = BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(4 * i));
+        }
+
+        return ids;
+    }
 }

@@ -194,7 +194,8 @@ public sealed class ConversationService
 
         foreach (var message in history)
         {
-            messages.Add(new ChatTurn(message.Role, message.Content));
+            // A reply with the ids it was generated as, so the session's kept KV cells match it also after a restart.
+            messages.Add(new ChatTurn(message.Role, message.Content) { GeneratedTokens = message.TokenIds });
             tokens.Add(message.TokenCount);
         }
 

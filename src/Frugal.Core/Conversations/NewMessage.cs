@@ -13,4 +13,7 @@ public sealed record NewMessage
 
     /// <summary>For replies: the context was shifted for it (see <see cref="StoredMessage.ContextShifted"/>).</summary>
     public bool ContextShifted { get; init; }
+
+    /// <summary>For replies: the ids the model generated for the content (see <see cref="StoredMessage.TokenIds"/>).</summary>
+    public IReadOnlyList<int>? TokenIds { get; init; }
 }

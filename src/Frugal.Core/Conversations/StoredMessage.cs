@@ -28,4 +28,7 @@ public sealed record StoredMessage(
     /// moved down instead of being read again (a context shift); always false for user messages.
     /// </summary>
     public bool ContextShifted { get; init; }
+
+    /// <summary>For replies: the ids the model generated for <see cref="Content"/> (<see cref="GenerationStats.ReplyTokenIds"/>); null when unknown.</summary>
+    public IReadOnlyList<int>? TokenIds { get; init; }
 }

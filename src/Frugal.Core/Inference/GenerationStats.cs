@@ -17,6 +17,12 @@ public sealed record GenerationStats
     public required TimeSpan TimeToFirstToken { get; init; }
     public required double PromptTokensPerSecond { get; init; }
     public required double DecodeTokensPerSecond { get; init; }
+    /// <summary>
+    /// The token ids that spell the reply's text as the model generated it (kept with a stored reply, so the reply is
+    /// spelled the same way in later prompts after a restart); null when none do (a cached reply, a text cut inside a token).
+    /// </summary>
+    public IReadOnlyList<int>? ReplyTokenIds { get; init; }
+
     /// <summary>True when the reply came from the response cache instead of the model.</summary>
     public bool Cached { get; init; }
 }

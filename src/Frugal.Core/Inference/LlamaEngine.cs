@@ -242,6 +242,7 @@ public sealed class LlamaEngine : IInferenceEngine
 
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(request.MaxTokens, nameof(request));
         var started = Stopwatch.GetTimestamp();
+        _tokenizer.RestoreReplies(request.Messages, request.Owner);
         var prompt = request.Raw is { } raw ? _tokenizer.TokenizeRaw(raw) : _tokenizer.TokenizePrompt(request.Messages, request.Owner);
         if (prompt.Count == 0)
         {

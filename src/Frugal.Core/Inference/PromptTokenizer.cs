@@ -163,13 +163,14 @@ internal sealed class PromptTokenizer
     /// <summary>
     /// Remembers the ids that spell <paramref name="reply"/> (the text <paramref name="owner"/> received) as the model
     /// generated it: the shortest prefix of <paramref name="generated"/> that decodes to exactly that text.
-    /// Nothing is remembered when no prefix does (the text was cut inside a token).
+    /// Nothing is remembered when no prefix does (the text was cut inside a token, or an id is not in the vocabulary).
     /// </summary>
-    public void RememberReply(string? owner, string reply, IReadOnlyList<int> generated)
+    /// <returns>The ids remembered, or null.</returns>
+    public int[]? RememberReply(string? owner, string reply, IReadOnlyList<int> generated)
     {
         if (reply.Length == 0 || generated.Count == 0)
         {
-            return;
+            return null;
         }
 
         var decoder = new StreamingTokenDecoder(Encoding.UTF8, _model);
@@ -177,28 +178,48 @@ internal sealed class PromptTokenizer
         var vocab = _model.Vocab;
         for (var i = 0; i < generated.Count; i++)
         {
-            if (((LLamaToken)generated[i]).IsControl(vocab))
+            // Ids read back from storage may come from another model: one outside this vocabulary never reaches llama.cpp.
+            if ((uint)generated[i] >= (uint)vocab.Count || ((LLamaToken)generated[i]).IsControl(vocab))
             {
                 // A control token (an end of turn the caller let through, say) is never put back into a
                 // prompt by id: the reply is spelled as text then.
-                return;
+                return null;
             }
 
             decoder.Add(generated[i]);
             text.Append(decoder.Read());
             if (text.Length > reply.Length)
             {
-                return;
+                return null;
             }
 
             if (text.Length == reply.Length)
             {
-                if (text.Equals(reply.AsSpan()))
+                if (!text.Equals(reply.AsSpan()))
                 {
-                    _replies.Remember(owner, reply, [.. generated.Take(i + 1)]);
+                    return null;
                 }
 
-                return;
+                int[] ids = [.. generated.Take(i + 1)];
+                _replies.Remember(owner, reply, ids);
+                return ids;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// Puts the stored ids of earlier replies (<see cref="ChatTurn.GeneratedTokens"/>) into <paramref name="owner"/>'s
+    /// memory when it has none for that text (after a restart), checked as <see cref="RememberReply"/> checks them.
+    /// </summary>
+    public void RestoreReplies(IReadOnlyList<ChatTurn> messages, string? owner)
+    {
+        foreach (var turn in messages)
+        {
+            if (turn is { Role: ChatRole.Assistant, GeneratedTokens: { Count: > 0 } ids } && _replies.Find(owner, turn.Content) is null)
+            {
+                _ = RememberReply(owner, turn.Content, ids);
             }
         }
     }

@@ -63,6 +63,43 @@ public sealed class SessionsContextShiftTests
         Assert.All(await client.GetMessagesAsync(id), m => Assert.False(m.GetProperty("context_shifted").GetBoolean()));
     }
 
+    [Fact]
+    public async Task SendMessage_ShiftedSessionAfterARestart_ReadsOnlyTheNewMessage()
+    {
+        // States go straight to files (no RAM tier), so the shifted session's cells outlive the restart.
+        await using var server = await TinyServer.StartAsync(o =>
+        {
+            o.Model.ContextSize = ContextSize;
+            o.SessionState.MemoryBudget = ByteSize.Zero;
+        }, keepStates: true);
+        string id;
+        using (var client = server.CreateClient())
+        {
+            id = await client.CreateSessionAsync(systemPrompt: System);
+            var replies = await ConverseAsync(client, id, reply => reply.GetProperty("context_shifted").GetBoolean());
+            Assert.True(replies[^1].GetProperty("context_shifted").GetBoolean(), $"no shift in {replies.Count} turns");
+            // Two turns past the shift: the kept window holds replies generated both before and after it.
+            await client.SendAsync(id, "One more thing about boats, please.", ReplyTokens);
+            await client.SendAsync(id, "And one about trees.", ReplyTokens);
+            // Another session takes the context, so this one's cells are written to its state file.
+            await client.SendAsync(await client.CreateSessionAsync(), "hello", 2);
+        }
+
+        await server.RestartAsync();
+
+        // The new process knows the replies only from the store: spelled with their stored ids, the prompt matches the
+        // restored cells up to the new message (spelled from text, it would part from them at the first kept reply).
+        using var after = server.CreateClient();
+        var next = await after.SendAsync(id, "What about rivers?", ReplyTokens);
+        var usage = next.GetProperty("usage");
+        var evaluated = usage.GetProperty("prompt_tokens").GetInt32() - usage.GetProperty("cached_prompt_tokens").GetInt32();
+        Assert.True(evaluated <= NewTurnTokens, $"evaluated {evaluated}: {usage.GetRawText()}");
+        Assert.False(next.GetProperty("context_shifted").GetBoolean());
+    }
+
+    // The new message ("What about rivers?") and the template's separators around it.
+    private const int NewTurnTokens = 32;
+
     // Turns of one session until `until` holds for a reply (at most 40); the replies in order.
     private static async Task<List<JsonElement>> ConverseAsync(HttpClient client, string id, Func<JsonElement, bool> until)
     {

@@ -128,6 +128,24 @@ public abstract class ConversationStoreContractTests(Func<IStoreLocation> create
     }
 
     [Fact]
+    public async Task AddMessageAsync_ReplyWithTokenIds_ComesBackWithTheSameIds()
+    {
+        var session = await Sessions.CreateSessionAsync("alice", null, null);
+        int[] ids = [0, 1, 29871, 31999, 65_536, int.MaxValue];
+        var reply = await Sessions.AddMessageAsync("alice", session.Id, new NewMessage
+        {
+            Role = ChatRole.Assistant, Content = "six tokens", TokenCount = ids.Length, FinishReason = "stop", TokenIds = ids,
+        });
+        var without = await Sessions.AddMessageAsync("alice", session.Id, UserMessage("no ids"));
+
+        Assert.Equal(ids, reply!.TokenIds);
+        Assert.Null(without!.TokenIds);
+        var messages = await Sessions.ListMessagesAsync("alice", session.Id);
+        Assert.Equal(ids, messages![0].TokenIds);
+        Assert.Null(messages[1].TokenIds);
+    }
+
+    [Fact]
     public async Task AddMessageAsync_SystemRole_IsRefused()
     {
         var session = await Sessions.CreateSessionAsync("alice", null, null);

@@ -46,6 +46,7 @@ public abstract class MigrationContractTests(Func<IStoreLocation> createLocation
         });
         // Back to the schema as version 1 wrote it: the columns later migrations added are gone.
         await Location.ExecuteAsync("""
+            ALTER TABLE messages DROP COLUMN token_ids;
             ALTER TABLE messages DROP COLUMN context_shifted;
             DELETE FROM schema_version WHERE version > 1;
             """);
@@ -56,6 +57,7 @@ public abstract class MigrationContractTests(Func<IStoreLocation> createLocation
         Assert.Equal(latest, await Location.AppliedVersionsAsync());
         var messages = await migrated.Conversations.ListMessagesAsync("alice", session.Id);
         Assert.Equal([("hello", 2, false), ("hi there", 3, false)], messages!.Select(m => (m.Content, m.TokenCount, m.ContextShifted)));
+        Assert.All(messages!, m => Assert.Null(m.TokenIds));
         var shifted = await migrated.Conversations.AddMessageAsync("alice", session.Id, new NewMessage
         {
             Role = ChatRole.Assistant, Content = "later", TokenCount = 1, FinishReason = "stop", ContextShifted = true,

@@ -108,10 +108,11 @@ internal sealed class SlotJob : IDisposable
 
     /// <summary>
     /// Ends the stream with the figures (and held-back text, unless cancelled); <paramref name="rememberReply"/>
-    /// gets the text the caller received and the ids generated for it.
+    /// gets the text the caller received and the ids generated for it, and answers the ids that spell that text.
     /// </summary>
-    public GenerationStats Complete(FinishReason reason, Action<string?, string, IReadOnlyList<int>> rememberReply)
+    public GenerationStats Complete(FinishReason reason, Func<string?, string, IReadOnlyList<int>, int[]?> rememberReply)
     {
+        int[]? replyIds = null;
         if (_sampler is not null)
         {
             if (reason != FinishReason.Cancelled)
@@ -119,10 +120,10 @@ internal sealed class SlotJob : IDisposable
                 Write(_sampler.Flush());
             }
 
-            rememberReply(Request.Owner, _sampler.Emitted.ToString(), _sampler.Generated);
+            replyIds = rememberReply(Request.Owner, _sampler.Emitted.ToString(), _sampler.Generated);
         }
 
-        var stats = Tally.ToStats(reason);
+        var stats = Tally.ToStats(reason) with { ReplyTokenIds = replyIds };
         _updates.Writer.TryWrite(new GenerationUpdate { Completed = stats });
         _updates.Writer.TryComplete();
         Dispose();
