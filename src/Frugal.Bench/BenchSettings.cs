@@ -18,8 +18,11 @@ internal sealed record BenchSettings(string ModelPath, string? JsonPath, string?
     /// <summary>The quick profile (<see cref="BenchOptions.AsQuickProfile"/>) instead of the full one.</summary>
     public bool QuickProfile { get; init; }
 
-    /// <summary>Let llama.cpp repack Frugal's weights at load (<c>use_extra_bufts</c>); false: as <c>frugal serve</c> loads them.</summary>
-    public bool Repack { get; init; }
+    /// <summary>Let llama.cpp repack Frugal's weights at load (<c>use_extra_bufts</c>); null: by the file's type, as <c>frugal serve</c> does.</summary>
+    public bool? Repack { get; init; }
+
+    /// <summary>The llama.cpp native library (<see cref="Frugal.Inference.NativeLibrarySelection"/>); null: "auto", as <c>frugal serve</c> loads it.</summary>
+    public string? NativeLibrary { get; init; }
 
     /// <summary>The arguments that repeat this request for a run inside a box.</summary>
     public IEnumerable<string> Arguments()
@@ -52,10 +55,16 @@ internal sealed record BenchSettings(string ModelPath, string? JsonPath, string?
             yield return "quick";
         }
 
-        if (Repack)
+        if (Repack is { } repack)
         {
             yield return "--repack";
-            yield return "on";
+            yield return repack ? "on" : "off";
+        }
+
+        if (NativeLibrary is not null)
+        {
+            yield return "--native-library";
+            yield return NativeLibrary;
         }
 
         if (Verbose)

@@ -35,10 +35,21 @@ internal static class BenchCommand
         profile.AcceptOnlyFromAmong("full", "quick");
         var repack = new Option<string>("--repack")
         {
-            Description = "Let llama.cpp repack Frugal's weights at load: on or off (the default, as frugal serve loads them).",
-            DefaultValueFactory = _ => "off",
+            Description = "Let llama.cpp repack Frugal's weights at load: on, off, or auto (the default, as frugal serve: the 4-bit types).",
+            DefaultValueFactory = _ => "auto",
         };
-        repack.AcceptOnlyFromAmong("on", "off");
+        repack.AcceptOnlyFromAmong("on", "off", "auto");
+        var nativeLibrary = new Option<string?>("--native-library")
+        {
+            Description = $"The llama.cpp native library for both Frugal and plain LLamaSharp: {string.Join(", ", NativeLibrarySelection.Choices)} or the path of a libllama.so (default auto, as frugal serve).",
+        };
+        nativeLibrary.Validators.Add(result =>
+        {
+            if (NativeLibrarySelection.Problem(result.GetValueOrDefault<string?>()) is { } problem)
+            {
+                result.AddError($"--native-library {problem}");
+            }
+        });
         var quick = new Option<bool>("--quick") { Description = "A few tokens per phase (for tests).", Hidden = true };
         var boxed = new Option<string?>("--boxed") { Description = "Set by --box on the run inside the box.", Hidden = true };
         var boxedCgroup = new Option<string?>("--boxed-cgroup") { Description = "The box's cgroup directory.", Hidden = true };
@@ -70,7 +81,7 @@ internal static class BenchCommand
         });
 
         var command = new Command("bench", "Measure speed and memory against plain LLamaSharp on this machine.");
-        foreach (var option in new Option[] { model, box, json, markdown, context, kvRam, verbose, flashAttention, profile, repack, quick, boxed, boxedCgroup }.Concat(overrides))
+        foreach (var option in new Option[] { model, box, json, markdown, context, kvRam, verbose, flashAttention, profile, repack, nativeLibrary, quick, boxed, boxedCgroup }.Concat(overrides))
         {
             command.Options.Add(option);
         }
@@ -88,7 +99,8 @@ internal static class BenchCommand
                 KvRam = parse.GetValue(kvRam) is { } ram ? ByteSize.Parse(ram, CultureInfo.InvariantCulture) : null,
                 Verbose = parse.GetValue(verbose),
                 QuickProfile = parse.GetValue(profile) == "quick",
-                Repack = parse.GetValue(repack) == "on",
+                Repack = parse.GetValue(repack) switch { "on" => true, "off" => false, _ => null },
+                NativeLibrary = parse.GetValue(nativeLibrary) is { } library && library.Contains('/', StringComparison.Ordinal) ? Path.GetFullPath(library) : parse.GetValue(nativeLibrary),
                 FlashAttention = parse.GetValue(flashAttention) switch { "on" => true, "off" => false, _ => null },
             };
             return RunAsync(settings, parse.GetValue(box), parse.GetValue(boxed), parse.GetValue(boxedCgroup), cancellationToken);
@@ -145,6 +157,8 @@ internal static class BenchCommand
 
     private static async Task<int> MeasureAsync(BenchSettings settings, ModelInfo info, BenchBox? box, string? cgroup, CancellationToken cancellationToken)
     {
+        // Both sides (Frugal and plain LLamaSharp) run on the one library the process loads.
+        NativeLibrarySelection.Apply(settings.NativeLibrary);
         var options = new BenchOptions { ModelPath = settings.ModelPath, ContextSize = settings.ContextSize };
         if (settings.QuickProfile)
         {
@@ -188,6 +202,7 @@ internal static class BenchCommand
                 SessionStateStore = store,
                 FlashAttention = settings.FlashAttention,
                 RepackWeights = settings.Repack,
+                NativeLibrary = settings.NativeLibrary,
                 ParallelSequences = Math.Clamp(o.GetValueOrDefault("--parallel", 1), 1, EngineOptions.MaxParallelSequences),
                 // The figures do not depend on the template; a file without one is measured as Zephyr.
                 ChatTemplate = info.ChatTemplateFamily == ChatTemplateFamily.Unknown ? ChatTemplateFamily.Zephyr : null,
@@ -199,6 +214,7 @@ internal static class BenchCommand
             var runner = new BenchRunner(options, async ct => await LlamaEngine.LoadAsync(engineOptions, loggers?.CreateLogger<LlamaEngine>(), ct).ConfigureAwait(false),
                 engine => new GenerationScheduler(engine, Options.Create(new SchedulerOptions())), progress);
             var report = await runner.RunAsync(box, cgroup, cancellationToken).ConfigureAwait(false);
+            Console.WriteLine($"bench: native library {NativeLibrarySelection.Applied} (CPU backend {NativeLibrarySelection.LoadedCpuBackend() ?? "unknown"})");
 
             var text = BenchReportMarkdown.Write(report);
             Console.WriteLine();

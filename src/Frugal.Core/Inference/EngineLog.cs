@@ -40,4 +40,7 @@ internal static partial class EngineLog
 
     [LoggerMessage(EventId = 2006, Level = LogLevel.Trace, Message = "Prompt: {Prompt}")]
     public static partial void Prompt(ILogger logger, string prompt);
+
+    [LoggerMessage(EventId = 2022, Level = LogLevel.Information, Message = "Native library: {Choice} (CPU backend {Backend}); {FileType} weights {Repack} (repack {Setting})")]
+    public static partial void NativeLibraryLoaded(ILogger logger, string choice, string backend, string fileType, string repack, string setting);
 }
