@@ -61,7 +61,8 @@ if [[ -f "$data/frugal.db" ]]; then
   # Before the new version opens (and migrates) the database: a consistent copy, taken by the new binary, which
   # reads any older schema without changing it.
   backup="$data/backups/frugal-$(date -u +%Y%m%d-%H%M%S)-before-$(basename "$here").db"
-  mkdir -p "$data/backups"
+  mkdir -p -m 0700 "$data/backups"
+  chmod 0700 "$data/backups"
   owner frugal:frugal "$data/backups"
   "$here/frugal" backup --data "$data" -o "$backup"
   owner frugal:frugal "$backup" "$data"/frugal.db*
@@ -106,5 +107,5 @@ if (( systemd )); then
     say "installed and enabled frugal.service; next: frugal model pull tinyllama && systemctl start frugal"
   fi
 else
-  say "installed under ${dest:-/} (systemd is not running here: start it with '$prefix/frugal serve --data $data')"
+  say "installed under ${dest:-/} (systemd is not running here: start it with '$bin serve', which runs as the user frugal on $data)"
 fi

@@ -40,6 +40,12 @@ public sealed record BenchOptions
     /// <summary>Whether the multi-turn chats (time to first token, the paired follow-ups) are measured.</summary>
     public bool Chats { get; init; } = true;
 
+    /// <summary>Turns of the long chat alone (past the context, through the history window); 0 skips the long-chat phase.</summary>
+    public int LongChatTurns { get; init; } = 40;
+
+    /// <summary>Turns of each of the <see cref="InterleavedSessions"/> sessions in the interleaved long chat.</summary>
+    public int LongChatInterleavedTurns { get; init; } = 30;
+
     /// <summary>Concurrent client counts whose aggregate decode speed is measured.</summary>
     public IReadOnlyList<int> ClientCounts { get; init; } = [1, 2, 4];
 
@@ -57,6 +63,20 @@ public sealed record BenchOptions
         Rounds = 1,
         Chats = false,
         ClientCounts = [],
+        LongChatTurns = 0,
+    };
+
+    /// <summary>
+    /// <c>--profile long-chat</c>: the long-chat phase, with the rest cut to a minimum (prompt 128 and decode 16 tokens,
+    /// one round, no other chats, no concurrent clients).
+    /// </summary>
+    public BenchOptions AsLongChatProfile() => this with
+    {
+        PromptTokens = 128,
+        DecodeTokens = 16,
+        Rounds = 1,
+        Chats = false,
+        ClientCounts = [],
     };
 
     /// <summary>A run small enough for a test on a tiny model: every phase, a few tokens each.</summary>
@@ -71,5 +91,6 @@ public sealed record BenchOptions
         UserTokensPerTurn = 12,
         ReplyTokensPerTurn = 4,
         ClientTokens = 4,
+        LongChatTurns = 0,
     };
 }

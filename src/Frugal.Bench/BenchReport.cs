@@ -53,6 +53,9 @@ public sealed record BenchReport
     /// <summary>Single-core read bandwidth over the mapped model file and the decode speed it allows, measured in the same run.</summary>
     public BandwidthCeiling? Ceiling { get; init; }
 
+    /// <summary>The long-chat phase (conversations past the context); null when it was not run.</summary>
+    public LongChatFigures? LongChat { get; init; }
+
     /// <summary>The cgroup the measured part ran in, or null when it ran unboxed.</summary>
     public BenchBox? Box { get; init; }
 }

@@ -101,6 +101,16 @@ public static class BenchReportJson
                 json.WriteNumber("decode_fraction_of_ceiling", Round(ceiling.FractionOf(report.DecodeTokensPerSecond), 3));
                 json.WriteEndObject();
             }
+            if (report.LongChat is { } longChat)
+            {
+                json.WriteStartObject("long_chat");
+                json.WriteNumber("after_full_over_before", Round(longChat.SingleRatio, 3));
+                json.WriteNumber("interleaved_after_full_over_before", Round(longChat.InterleavedRatio, 3));
+                WriteLongChat(json, "single", longChat.Single);
+                WriteLongChat(json, "interleaved", longChat.Interleaved);
+                json.WriteEndObject();
+            }
+
             if (report.Box is { } box)
             {
                 json.WriteStartObject("box");
@@ -130,6 +140,24 @@ public static class BenchReportJson
         }
 
         return System.Text.Encoding.UTF8.GetString(buffer.ToArray()) + "\n";
+    }
+
+    // Per session: the turn the context first filled on (1-based, 0: never) and per-turn figures.
+    private static void WriteLongChat(Utf8JsonWriter json, string name, IReadOnlyList<LongChatSession> sessions)
+    {
+        json.WriteStartArray(name);
+        foreach (var session in sessions)
+        {
+            json.WriteStartObject();
+            json.WriteNumber("first_full_turn", session.FirstFullTurn);
+            WriteArray(json, "ttft_ms", session.TtftMs.Select(v => Round(v)));
+            WriteArray(json, "evaluated_tokens", session.EvaluatedTokens.Select(v => (double)v));
+            WriteArray(json, "omitted_messages", session.OmittedMessages.Select(v => (double)v));
+            WriteArray(json, "shifted_out_tokens", session.ShiftedOutTokens.Select(v => (double)v));
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
     }
 
     private static void WriteArray(Utf8JsonWriter json, string? name, IEnumerable<double> values)

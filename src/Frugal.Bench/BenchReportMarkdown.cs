@@ -66,6 +66,11 @@ public static class BenchReportMarkdown
             md.AppendLine();
         }
 
+        if (report.LongChat is { } longChat)
+        {
+            LongChat(md, longChat, o);
+        }
+
         Line($"Peak memory ({report.PeakMemorySource}): {report.PeakMemoryBytes / 1048576.0:F0} MiB; anonymous {report.PeakAnonymousBytes / 1048576.0:F0} MiB; file-backed {report.PeakFileBytes / 1048576.0:F0} MiB.");
         md.AppendLine();
         md.AppendLine("| target | measured | goal | met |");
@@ -76,6 +81,30 @@ public static class BenchReportMarkdown
         }
 
         return md.ToString();
+    }
+
+    // Per turn: time to first token (ms) and tokens evaluated; a turn whose context was shifted is marked "s".
+    private static void LongChat(StringBuilder md, LongChatFigures figures, BenchOptions o)
+    {
+        md.AppendLine(string.Create(CultureInfo.InvariantCulture,
+            $"Long chat (history window of the sessions API, {o.UserTokensPerTurn} user + {o.ReplyTokensPerTurn} reply tokens a turn): time to first token in ms, tokens evaluated in brackets, s = context shifted, | = the turn the context first filled on."));
+        md.AppendLine();
+        foreach (var (name, sessions) in new[] { ("alone", figures.Single), ("interleaved", figures.Interleaved) })
+        {
+            for (var i = 0; i < sessions.Count; i++)
+            {
+                var session = sessions[i];
+                md.Append(CultureInfo.InvariantCulture, $"- {name}{(sessions.Count > 1 ? $" {(char)('A' + i)}" : "")}, filled at turn {session.FirstFullTurn}: ");
+                md.AppendJoin(" ", session.TtftMs.Select((t, turn) => string.Create(CultureInfo.InvariantCulture,
+                    $"{(turn + 1 == session.FirstFullTurn ? "| " : "")}{t:F0}({session.EvaluatedTokens[turn]}{(session.ShiftedOutTokens[turn] > 0 ? "s" : "")})")));
+                md.AppendLine();
+            }
+        }
+
+        md.AppendLine();
+        md.AppendLine(string.Create(CultureInfo.InvariantCulture,
+            $"long_chat.after_full_over_before: {figures.SingleRatio:F2} alone, {figures.InterleavedRatio:F2} interleaved."));
+        md.AppendLine();
     }
 
     private static void Row(StringBuilder md, string name, IReadOnlyList<double> ttft, IReadOnlyList<int> cached)

@@ -62,6 +62,9 @@ public sealed partial class BenchRunner
         var single = ChatFigures.Median(singles);
         var interleaved = ChatFigures.Median(interleavings);
         var aggregate = await ClientsAsync(engine, cancellationToken).ConfigureAwait(false);
+        var longChat = _options.LongChatTurns > 0
+            ? await new LongChatBench(_options, _progress).RunAsync(engine, cancellationToken).ConfigureAwait(false)
+            : null;
 
         // Frugal's own peak, read before the baseline adds its context to the process.
         var (peak, peakAnonymous, peakFile) = memory.Peaks();
@@ -96,6 +99,7 @@ public sealed partial class BenchRunner
             PeakMemorySource = memory.Source,
             Box = box,
             Ceiling = ceiling,
+            LongChat = longChat,
         };
     }
 

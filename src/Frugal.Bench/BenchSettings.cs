@@ -18,6 +18,9 @@ internal sealed record BenchSettings(string ModelPath, string? JsonPath, string?
     /// <summary>The quick profile (<see cref="BenchOptions.AsQuickProfile"/>) instead of the full one.</summary>
     public bool QuickProfile { get; init; }
 
+    /// <summary>The long-chat profile (<see cref="BenchOptions.AsLongChatProfile"/>) instead of the full one.</summary>
+    public bool LongChatProfile { get; init; }
+
     /// <summary>Let llama.cpp repack Frugal's weights at load (<c>use_extra_bufts</c>); null: by the file's type, as <c>frugal serve</c> does.</summary>
     public bool? Repack { get; init; }
 
@@ -53,6 +56,12 @@ internal sealed record BenchSettings(string ModelPath, string? JsonPath, string?
         {
             yield return "--profile";
             yield return "quick";
+        }
+
+        if (LongChatProfile)
+        {
+            yield return "--profile";
+            yield return "long-chat";
         }
 
         if (Repack is { } repack)

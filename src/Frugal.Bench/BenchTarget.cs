@@ -31,6 +31,13 @@ public sealed record BenchTarget(string Name, string Measured, string Goal, bool
                 report.AggregateDecodeTokensPerSecond[most] / report.AggregateDecodeTokensPerSecond[counts[0]], ">= 1.8x", r => r >= 1.8));
         }
 
+        if (report.LongChat is { } longChat)
+        {
+            targets.Add(Ratio("long chat: worst TTFT after the context filled / median of the 4 turns before, one session",
+                longChat.SingleRatio, "<= 1.3x", r => r is > 0 and <= 1.3));
+            targets.Add(Ratio("long chat: the same, sessions interleaving", longChat.InterleavedRatio, "<= 1.3x", r => r is > 0 and <= 1.3));
+        }
+
         targets.Add(new BenchTarget($"peak memory at context {report.ContextSize}",
             string.Create(CultureInfo.InvariantCulture, $"{report.PeakMemoryBytes / 1073741824.0:F2} GiB"), "<= 1.3 GiB",
             report.PeakMemoryBytes <= 1.3 * 1073741824.0));

@@ -61,8 +61,12 @@ public sealed class PostgresBackup(string connectionString, string dataDirectory
         return summary with { SchemaVersion = version, KeptAside = aside };
     }
 
-    private Task DumpAsync(string file, CancellationToken cancellationToken) =>
-        RunAsync("pg_dump", ["--format=custom", "--no-owner", "--no-privileges", "--file", file, _connection.Database!], cancellationToken);
+    // The file is created owner-only before pg_dump fills it: it holds key hashes and conversations.
+    private Task DumpAsync(string file, CancellationToken cancellationToken)
+    {
+        PrivateData.EnsureFile(file);
+        return RunAsync("pg_dump", ["--format=custom", "--no-owner", "--no-privileges", "--file", file, _connection.Database!], cancellationToken);
+    }
 
     // A Frugal dump holds the schema_version table; its highest version must be one this Frugal knows.
     private async Task<int> CheckAsync(string backup, CancellationToken cancellationToken)

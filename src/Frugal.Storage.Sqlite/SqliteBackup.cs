@@ -26,6 +26,8 @@ public sealed class SqliteBackup(string dataDirectory, string? databaseFile = nu
         Directory.CreateDirectory(Path.GetDirectoryName(target)!);
         var temporary = target + ".tmp";
         File.Delete(temporary);
+        // Created owner-only before anything is written: the copy holds key hashes and conversations.
+        PrivateData.EnsureFile(temporary);
         using (var from = Open(source, SqliteOpenMode.ReadWrite))
         using (var to = Open(temporary, SqliteOpenMode.ReadWriteCreate))
         {

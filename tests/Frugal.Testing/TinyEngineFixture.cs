@@ -6,7 +6,7 @@ namespace Frugal.Testing;
 /// <summary>
 /// The real engine on the synthesized <c>tiny</c> model (context 512), loaded once for the tests that
 /// share the fixture, beside one on the same model that runs <see cref="Parallel"/> sequences at once
-/// (continuous batching), and the <c>tiny</c> shape with the Llama-2 vocabulary for tokenizer tests.
+/// (continuous batching), and the <c>tiny</c> shape with a 32,000-token vocabulary for tokenizer tests.
 /// </summary>
 public sealed class TinyEngineFixture : IAsyncLifetime
 {
@@ -25,8 +25,6 @@ public sealed class TinyEngineFixture : IAsyncLifetime
     /// <summary>The tiny model with the built-in vocabulary.</summary>
     public string TinyModelPath => TestModels.Tiny;
 
-    /// <summary>The tiny model with the Llama-2 SentencePiece vocabulary (BOS 1, EOS 2).</summary>
-    public string SpmModelPath => TestModels.TinyLlamaVocabulary;
 
     public async ValueTask InitializeAsync()
     {
@@ -47,7 +45,10 @@ public sealed class TinyEngineFixture : IAsyncLifetime
         }
     }
 
-    /// <summary>Loads another engine on the SentencePiece-vocabulary model with the given chat format.</summary>
-    public Task<LlamaEngine> LoadSpmAsync(ChatTemplateFamily? family = null, int contextSize = 256) =>
-        LlamaEngine.LoadAsync(new EngineOptions { ModelPath = SpmModelPath, ContextSize = contextSize, ChatTemplate = family });
+    /// <summary>
+    /// Loads another engine on the tiny model with a 32,000-token SentencePiece vocabulary (BOS 1, EOS 2) of
+    /// <see cref="TestModels.Vocabularies"/> (our own by default) and the given chat format.
+    /// </summary>
+    public Task<LlamaEngine> LoadSpmAsync(ChatTemplateFamily? family = null, string vocabulary = TestModels.VocabularyName, int contextSize = 256) =>
+        LlamaEngine.LoadAsync(new EngineOptions { ModelPath = TestModels.TinyWithVocabulary(vocabulary), ContextSize = contextSize, ChatTemplate = family });
 }

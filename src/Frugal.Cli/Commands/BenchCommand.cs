@@ -29,10 +29,10 @@ internal static class BenchCommand
         flashAttention.AcceptOnlyFromAmong("on", "off", "auto");
         var profile = new Option<string>("--profile")
         {
-            Description = "full (every phase) or quick (prompt 128, decode 64, one round, no chats; for comparing model files).",
+            Description = "full (every phase), quick (prompt 128, decode 64, one round, no chats; for comparing model files) or long-chat (the long conversations past the context, the rest cut short).",
             DefaultValueFactory = _ => "full",
         };
-        profile.AcceptOnlyFromAmong("full", "quick");
+        profile.AcceptOnlyFromAmong("full", "quick", "long-chat");
         var repack = new Option<string>("--repack")
         {
             Description = "Let llama.cpp repack Frugal's weights at load: on, off, or auto (the default, as frugal serve: the 4-bit types).",
@@ -55,7 +55,7 @@ internal static class BenchCommand
         var boxedCgroup = new Option<string?>("--boxed-cgroup") { Description = "The box's cgroup directory.", Hidden = true };
         // A smaller profile for a machine too busy for the full run (the report says which profile ran).
         // --parallel N measures an engine decoding N sequences together (continuous batching).
-        var overrides = new[] { "--turns", "--reply-tokens", "--decode-tokens", "--rounds", "--chat-rounds", "--client-tokens", "--parallel" }
+        var overrides = new[] { "--long-chat-turns", "--long-chat-interleaved-turns", "--turns", "--reply-tokens", "--decode-tokens", "--rounds", "--chat-rounds", "--client-tokens", "--parallel" }
             .Select(name => new Option<int>(name) { Description = "Profile override.", Hidden = true })
             .ToArray();
         context.Validators.Add(result =>
@@ -99,6 +99,7 @@ internal static class BenchCommand
                 KvRam = parse.GetValue(kvRam) is { } ram ? ByteSize.Parse(ram, CultureInfo.InvariantCulture) : null,
                 Verbose = parse.GetValue(verbose),
                 QuickProfile = parse.GetValue(profile) == "quick",
+                LongChatProfile = parse.GetValue(profile) == "long-chat",
                 Repack = parse.GetValue(repack) switch { "on" => true, "off" => false, _ => null },
                 NativeLibrary = parse.GetValue(nativeLibrary) is { } library && library.Contains('/', StringComparison.Ordinal) ? Path.GetFullPath(library) : parse.GetValue(nativeLibrary),
                 FlashAttention = parse.GetValue(flashAttention) switch { "on" => true, "off" => false, _ => null },
@@ -165,6 +166,11 @@ internal static class BenchCommand
             options = options.AsQuickProfile();
         }
 
+        if (settings.LongChatProfile)
+        {
+            options = options.AsLongChatProfile();
+        }
+
         if (settings.Quick)
         {
             options = options.AsQuick() with { ContextSize = Math.Min(settings.ContextSize, 512) };
@@ -179,6 +185,8 @@ internal static class BenchCommand
             Rounds = o.GetValueOrDefault("--rounds", options.Rounds),
             ChatRounds = o.GetValueOrDefault("--chat-rounds", options.ChatRounds),
             ClientTokens = o.GetValueOrDefault("--client-tokens", options.ClientTokens),
+            LongChatTurns = o.GetValueOrDefault("--long-chat-turns", options.LongChatTurns),
+            LongChatInterleavedTurns = o.GetValueOrDefault("--long-chat-interleaved-turns", options.LongChatInterleavedTurns),
         };
 
         var dataDirectory = Directory.CreateTempSubdirectory("frugal-bench-").FullName;

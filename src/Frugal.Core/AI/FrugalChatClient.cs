@@ -160,6 +160,7 @@ public sealed class FrugalChatClient : IChatClient
             Seed = options?.Seed,
             Stop = options?.StopSequences?.ToArray(),
             Names = OptionNames,
+            Grammar = options?.ResponseFormat is ChatResponseFormatJson json ? JsonOutput.Grammar(json.Schema, "ResponseFormat") : null,
             // The conversation's KV state is kept under this key when another conversation takes the context.
             SessionKey = options?.ConversationId is { Length: > 0 } conversation
                 ? ConversationKey.ById(SessionScope, user, conversation)

@@ -27,13 +27,14 @@ public static class ResponseCacheKey
         ArgumentNullException.ThrowIfNull(modelIdentity);
         ArgumentNullException.ThrowIfNull(request);
         var text = new StringBuilder();
-        Append(text, "frugal-response-v2");
+        Append(text, "frugal-response-v3");
         Append(text, request.Owner ?? "");
         Append(text, modelIdentity);
         Append(text, template.ToString());
         var sampling = request.Sampling;
         Append(text, string.Create(CultureInfo.InvariantCulture,
             $"{request.MaxTokens}|{request.StopAtEndOfSequence}|{sampling.Temperature:R}|{sampling.TopP:R}|{sampling.TopK}|{sampling.MinP:R}|{sampling.RepeatPenalty:R}|{sampling.Seed}"));
+        Append(text, request.Grammar is { } grammar ? grammar.Root + "\n" + grammar.Text : "");
         Append(text, request.Stop.Count.ToString(CultureInfo.InvariantCulture));
         foreach (var stop in request.Stop)
         {

@@ -86,6 +86,20 @@ public sealed record EngineOptions
     /// <summary>The sequence count tried when <see cref="ParallelSequences"/> is 0 (the most the memory plan allows).</summary>
     public int MaxAutoParallelSequences { get; init; } = DefaultMaxAutoParallelSequences;
 
+    /// <summary>
+    /// When a session's history window drops its oldest turns, remove their KV cells and move the kept turns'
+    /// cells down (llama.cpp's context shift) instead of evaluating the kept turns again. On by default; off (or
+    /// a model whose cache llama.cpp cannot shift) re-evaluates the window, and says so in the log.
+    /// </summary>
+    public bool ContextShift { get; init; } = true;
+
+    /// <summary>
+    /// After a reply to a session, evaluate the reply's last token and the template's turn separator while the
+    /// engine is idle (abandoned when a request arrives), so the session's next turn evaluates only its new
+    /// message. On by default; off leaves the cells exactly as the reply left them (tests that compare them).
+    /// </summary>
+    public bool PrepareNextTurn { get; init; } = true;
+
     /// <summary>Default of <see cref="MaxAutoParallelSequences"/>.</summary>
     public const int DefaultMaxAutoParallelSequences = 4;
 

@@ -27,6 +27,9 @@ public sealed record GenerationRequest
     /// </summary>
     public string? Owner { get; init; }
 
+    /// <summary>A grammar every reply token must follow (constrained decoding, e.g. JSON of a schema); null: free text.</summary>
+    public GbnfGrammar? Grammar { get; init; }
+
     /// <summary>Stop at the model's end-of-sequence token (false only for benchmarks).</summary>
     public bool StopAtEndOfSequence { get; init; } = true;
 }

@@ -6,6 +6,12 @@ public sealed record GenerationStats
     public required int PromptTokens { get; init; }
     /// <summary>Prompt tokens that did not need evaluating because a kept KV state already held them.</summary>
     public int CachedPromptTokens { get; init; }
+    /// <summary>
+    /// Cells of older turns removed from the session's KV cache by a context shift for this prompt (its kept turns
+    /// moved down instead of re-evaluated); 0 when no shift happened.
+    /// </summary>
+    public int ShiftedOutTokens { get; init; }
+
     public required int CompletionTokens { get; init; }
     public required FinishReason FinishReason { get; init; }
     public required TimeSpan TimeToFirstToken { get; init; }

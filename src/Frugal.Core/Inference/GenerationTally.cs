@@ -11,6 +11,9 @@ internal sealed class GenerationTally(int promptTokens, long started)
 
     public int CachedTokens { get; set; }
 
+    /// <summary>KV cells of older turns a context shift removed for this prompt.</summary>
+    public int ShiftedTokens { get; set; }
+
     public int CompletionTokens { get; set; }
 
     public long PromptDone { get; set; }
@@ -41,6 +44,7 @@ internal sealed class GenerationTally(int promptTokens, long started)
         {
             PromptTokens = promptTokens,
             CachedPromptTokens = CachedTokens,
+            ShiftedOutTokens = ShiftedTokens,
             CompletionTokens = CompletionTokens,
             FinishReason = reason,
             TimeToFirstToken = Stopwatch.GetElapsedTime(started, _firstToken > 0 ? _firstToken : now),

@@ -19,6 +19,7 @@ public sealed class LlamaEngine : IInferenceEngine
     private readonly PromptTokenizer _tokenizer;
     private readonly DecodeLoop _loop;
     private readonly IChatFormat _format;
+    private readonly bool _prepareNextTurn;
     private int _disposed;
 
     private LlamaEngine(ModelInfo model, EngineOptions options, IChatFormat format, LlamaRuntime runtime, int threads, ILogger logger)
@@ -26,6 +27,7 @@ public sealed class LlamaEngine : IInferenceEngine
         Model = model;
         _format = format;
         _runtime = runtime;
+        _prepareNextTurn = options.PrepareNextTurn;
         Threads = threads;
         ParallelSequences = runtime.Sequences;
         ContextSize = runtime.SequenceContextSize;
@@ -189,6 +191,9 @@ public sealed class LlamaEngine : IInferenceEngine
         _runtime.Dispose();
     }
 
+    /// <summary>What the sequence holding <paramref name="session"/> holds now (tests check a shifted cache through it).</summary>
+    internal Task<SlotView?> InspectSessionAsync(string session) => _loop.InspectAsync(session);
+
     /// <summary>Empties the context so the next prompt is evaluated from scratch (tests compare against it).</summary>
     internal Task ClearContextAsync() => _loop.ClearAsync();
 
@@ -231,9 +236,19 @@ public sealed class LlamaEngine : IInferenceEngine
             PromptOnly = promptOnly,
             CancelInsideDecode = promptOnly,
         };
+        var reply = new System.Text.StringBuilder();
+        GenerationStats? stats = null;
         await foreach (var update in _loop.GenerateAsync(job, cancellationToken).ConfigureAwait(false))
         {
+            reply.Append(update.Text);
+            stats = update.Completed ?? stats;
             yield return update;
+        }
+
+        if (_prepareNextTurn && !promptOnly && request.SessionKey is { } session && stats?.FinishReason is FinishReason.Stop or FinishReason.Length)
+        {
+            // The next turn's separator is evaluated while the loop is idle (never ahead of a waiting request).
+            _loop.PrepareNextTurn(session, _tokenizer.NextTurnPrefix(request.Messages, reply.ToString()));
         }
     }
 

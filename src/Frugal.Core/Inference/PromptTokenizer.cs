@@ -113,6 +113,26 @@ internal sealed class PromptTokenizer
     }
 
     /// <summary>
+    /// The tokens every next turn after <paramref name="reply"/> starts with: the prompt of
+    /// <paramref name="messages"/>, the reply as generated and the template's separator up to where a new user
+    /// message's text begins (the part two different messages share, less a last token that could merge with the
+    /// text, unless it is a control token).
+    /// </summary>
+    public List<int> NextTurnPrefix(IReadOnlyList<ChatTurn> messages, string reply)
+    {
+        List<ChatTurn> history = [.. messages, new ChatTurn(ChatRole.Assistant, reply)];
+        var one = TokenizePrompt([.. history, new ChatTurn(ChatRole.User, "A")]);
+        var other = TokenizePrompt([.. history, new ChatTurn(ChatRole.User, "7")]);
+        var shared = Batching.TokenPrefix.Common(one, other);
+        if (shared > 0 && !((LLamaToken)one[shared - 1]).IsControl(_model.Vocab))
+        {
+            shared--;
+        }
+
+        return one.GetRange(0, shared);
+    }
+
+    /// <summary>
     /// Remembers the ids that spell <paramref name="reply"/> (the text the caller received) as the model
     /// generated it: the shortest prefix of <paramref name="generated"/> that decodes to exactly that text.
     /// Nothing is remembered when no prefix does (the text was cut inside a token).

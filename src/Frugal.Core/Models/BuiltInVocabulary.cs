@@ -2,7 +2,9 @@ namespace Frugal.Models;
 
 /// <summary>
 /// A small SentencePiece-style vocabulary for synthesized models: &lt;unk&gt;, &lt;s&gt;, &lt;/s&gt;, the 256
-/// byte-fallback tokens (so every string tokenizes), then single characters and common English pieces.
+/// byte-fallback tokens (so every string tokenizes), then single characters and common English pieces;
+/// padded to a model's vocabulary size with letter pieces (so a model of any vocabulary size, sampling any
+/// id, writes text).
 /// </summary>
 internal static class BuiltInVocabulary
 {
@@ -10,7 +12,6 @@ internal static class BuiltInVocabulary
     private const int Normal = 1;
     private const int UnknownType = 2;
     private const int Control = 3;
-    private const int Unused = 5;
     private const int ByteType = 6;
 
     private const string Space = "\u2581";
@@ -81,14 +82,43 @@ internal static class BuiltInVocabulary
             throw new ArgumentOutOfRangeException(nameof(size), size, $"The built-in vocabulary needs at least {tokens.Count} tokens.");
         }
 
-        for (var i = 0; tokens.Count < target; i++)
+        foreach (var piece in LetterPieces())
         {
-            tokens.Add($"<extra_{i}>");
-            types.Add(Unused);
+            if (tokens.Count >= target)
+            {
+                break;
+            }
+
+            Piece(piece);
         }
 
         // Scores decide SentencePiece merges: longer pieces first, so words come out whole.
         var scores = tokens.Select((t, i) => i < firstPiece || types[i] != Normal ? 0f : -1000f + t.Length * 10f - i * 0.001f).ToArray();
         return ([.. tokens], scores, [.. types]);
+    }
+
+    /// <summary>
+    /// Lower-case letter strings, shortest first, each alone and after the word-start mark: every prefix
+    /// of a piece comes before it (as merges need), and 26 + 26² + 26³ of them fill any Llama-sized vocabulary.
+    /// </summary>
+    private static IEnumerable<string> LetterPieces()
+    {
+        var previous = new List<string> { "" };
+        for (var length = 1; length <= 4; length++)
+        {
+            var current = new List<string>(previous.Count * 26);
+            foreach (var stem in previous)
+            {
+                for (var c = 'a'; c <= 'z'; c++)
+                {
+                    var piece = stem + c;
+                    current.Add(piece);
+                    yield return piece;
+                    yield return Space + piece;
+                }
+            }
+
+            previous = current;
+        }
     }
 }

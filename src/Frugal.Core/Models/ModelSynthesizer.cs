@@ -41,8 +41,12 @@ public static class ModelSynthesizer
             .Set("general.file_type", GgufValue.FromUInt32(quant.FileType));
 
         var vocab = AddTokenizer(writer, options);
-        writer.Set("tokenizer.chat_template", GgufValue.FromString(options.ChatTemplate))
-            .Set("general.quantization_version", GgufValue.FromUInt32(2));
+        if (options.ChatTemplate is { } template)
+        {
+            writer.Set("tokenizer.chat_template", GgufValue.FromString(template));
+        }
+
+        writer.Set("general.quantization_version", GgufValue.FromUInt32(2));
 
         AddTensors(writer, shape, quant, vocab, options.Seed);
         writer.WriteTo(path);

@@ -12,8 +12,8 @@ public sealed record SynthesisOptions
     /// <summary>A GGUF file whose tokenizer.* metadata is copied (and whose vocabulary size is used), or null for the built-in vocabulary.</summary>
     public string? VocabularyFrom { get; init; }
 
-    /// <summary>The chat template stored in tokenizer.chat_template.</summary>
-    public string ChatTemplate { get; init; } = KnownChatTemplates.TinyLlamaZephyr;
+    /// <summary>The chat template stored in tokenizer.chat_template; null writes a model without one.</summary>
+    public string? ChatTemplate { get; init; } = KnownChatTemplates.TinyLlamaZephyr;
 
     /// <summary>Seed of the random weights: the same seed writes the same file.</summary>
     public ulong Seed { get; init; } = 42;

@@ -42,6 +42,12 @@ public sealed record ChatRequest
     /// <summary>Strings that end the reply; at most <see cref="ChatRequestValidator.MaxStopSequences"/>, none empty.</summary>
     public IReadOnlyList<string>? Stop { get; init; }
 
+    /// <summary>
+    /// A grammar the reply must follow (JSON of a schema, a tool call: see <see cref="Grammars.JsonSchemaGrammar"/>);
+    /// null: free text.
+    /// </summary>
+    public GbnfGrammar? Grammar { get; init; }
+
     /// <summary>The key under which the engine keeps this conversation's KV state (see <see cref="GenerationRequest.SessionKey"/>).</summary>
     public string? SessionKey { get; init; }
 

@@ -99,6 +99,7 @@ public static class ChatRequestValidator
             Sampling = Sampling(request),
             Stop = request.Stop ?? [],
             SessionKey = request.SessionKey,
+            Grammar = request.Grammar,
         };
     }
 

@@ -11,9 +11,20 @@ namespace Frugal.Requests;
 /// is never cut, and an older turn is never taken once a newer one was not, so the model sees one unbroken
 /// stretch of the end of the conversation. Turns are weighed by their stored token counts; the chosen prompt
 /// is tokenized once.
+/// <para>
+/// When the history overflows, the oldest turns go in one chunk, down to about half the budget
+/// (<see cref="DropTargetShare"/>), and the window's start then stays where it is until the next overflow:
+/// consecutive turns share their prompt's beginning, so the engine keeps its KV cache (it shifts the cells of
+/// the kept turns down once per drop, see the engine's context shift) instead of re-reading the window at every
+/// turn. The start is found by replaying the conversation's turns against the budget, so it needs no state and
+/// is the same for every caller that sends the same conversation.
+/// </para>
 /// </summary>
 public static class HistoryWindow
 {
+    /// <summary>When the history overflows, the oldest turns are dropped until the prompt fits this share of the budget.</summary>
+    public const double DropTargetShare = 0.5;
+
     private static readonly ConditionalWeakTable<IInferenceEngine, Framing> Framings = new();
 
     /// <summary>
@@ -63,25 +74,43 @@ public static class HistoryWindow
         }
     }
 
-    // How many of the newest turns fit by their token counts and the template's framing of each message.
+    // How many of the newest turns the window keeps, by their token counts and the template's framing of each
+    // message: the conversation is replayed turn by turn (each turn's user message once stood last), and whenever
+    // the prompt would have overflowed the oldest turns go until it fits the drop target. The replay makes the
+    // start stable: the next turn finds the same one unless it overflows again.
     private static int Fit(IInferenceEngine engine, List<ChatTurn> head, ChatTurn last, int lastTokens, List<Turn> turns, int replyBudget)
     {
         var framing = Framings.GetValue(engine, Framing.Measure);
-        var used = framing.Base + head.Sum(m => engine.CountTokens(m.Content) + framing.Of(m.Role)) + lastTokens + framing.Of(last.Role);
+        var fixedCost = framing.Base + head.Sum(m => engine.CountTokens(m.Content) + framing.Of(m.Role));
         var budget = engine.ContextSize - replyBudget;
-        var kept = 0;
-        for (var i = turns.Count - 1; i >= 0; i--)
+
+        // Stored counts and the framing measured on one probe are estimates (a template's text merges with its
+        // content): a margin keeps a prompt the estimate lets through from overflowing when counted exactly.
+        var limit = budget - Math.Max(16, budget / 32);
+        var target = (int)(budget * DropTargetShare);
+        var costs = turns.Select(t => t.Cost(engine, framing)).ToArray();
+        var start = 0;
+        var history = 0; // cost of turns[start..j)
+        for (var j = 0; j <= turns.Count; j++)
         {
-            used += turns[i].Cost(engine, framing);
-            if (used > budget)
+            var standingLast = j < turns.Count
+                ? turns[j].FirstCost(engine, framing)
+                : lastTokens + framing.Of(last.Role);
+            if (fixedCost + history + standingLast > limit)
             {
-                break;
+                while (start < j && fixedCost + history + standingLast > target)
+                {
+                    history -= costs[start++];
+                }
             }
 
-            kept++;
+            if (j < turns.Count)
+            {
+                history += costs[j];
+            }
         }
 
-        return kept;
+        return turns.Count - start;
     }
 
     private static int LastTokens(IInferenceEngine engine, ChatRequest request) =>
@@ -128,6 +157,10 @@ public static class HistoryWindow
 
         public int Cost(IInferenceEngine engine, Framing framing) =>
             Messages.Select((m, i) => (Counts[i] ?? engine.CountTokens(m.Content)) + framing.Of(m.Role)).Sum();
+
+        // The turn's first message as it once stood last in a prompt.
+        public int FirstCost(IInferenceEngine engine, Framing framing) =>
+            (Counts[0] ?? engine.CountTokens(Messages[0].Content)) + framing.Of(Messages[0].Role);
     }
 
     /// <summary>What the chat template adds around messages: once per prompt, and per message of each role.</summary>

@@ -15,6 +15,9 @@ public sealed partial class GenerationScheduler
         [LoggerMessage(EventId = 3004, Level = LogLevel.Information, Message = "Request refused by the per-user limits ({Running} running, {Waiting} waiting for that user)")]
         public static partial void UserLimitReached(ILogger logger, int running, int waiting);
 
+        [LoggerMessage(EventId = 3005, Level = LogLevel.Information, Message = "Generation cancelled: its reader left the reply buffer ({Updates} updates) full for {Seconds} s")]
+        public static partial void SlowReader(ILogger logger, int updates, double seconds);
+
         [LoggerMessage(EventId = 3003, Level = LogLevel.Information, Message = "Generation reached the time limit of {LimitSeconds} s after {CompletionTokens} tokens")]
         public static partial void TimeLimitReached(ILogger logger, double limitSeconds, int completionTokens);
     }

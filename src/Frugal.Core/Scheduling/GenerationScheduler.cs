@@ -109,7 +109,7 @@ public sealed partial class GenerationScheduler : IGenerationScheduler
         var arrived = _time.GetTimestamp();
         var engine = _engine();
         var ticket = Enter(userId, Math.Max(1, engine.ParallelSequences));
-        var holdsWorker = ticket is null;
+        var worker = new WorkerHold(this, userId, ticket);
         // Leave the queue the moment the caller cancels, even while nobody awaits this enumeration.
         using var leaveOnCancel = ticket is null ? default
             : cancellationToken.UnsafeRegister(_ => Abandon(userId, ticket), null);
@@ -121,16 +121,17 @@ public sealed partial class GenerationScheduler : IGenerationScheduler
                 var lastPosition = 0;
                 while (true)
                 {
+                    bool granted;
                     int position;
                     Task changed;
                     lock (_lock)
                     {
-                        holdsWorker = ticket.Granted;
+                        granted = ticket.Granted;
                         position = _queue.PositionOf(userId, ticket);
                         changed = ticket.Changed;
                     }
 
-                    if (holdsWorker)
+                    if (granted)
                     {
                         break;
                     }
@@ -145,14 +146,18 @@ public sealed partial class GenerationScheduler : IGenerationScheduler
                 }
             }
 
-            await foreach (var update in RunOnWorkerAsync(engine, request, arrived, cancellationToken).ConfigureAwait(false))
+            // The worker is handed on when the generation ends, however slowly the caller reads it.
+            var updates = ReplyBuffer.ReadAsync(
+                token => RunOnWorkerAsync(engine, request, arrived, token), _options.ReplyBuffer, _options.SlowReaderTimeout, _time,
+                worker.Release, () => Log.SlowReader(_logger, _options.ReplyBuffer, _options.SlowReaderTimeout.TotalSeconds), cancellationToken);
+            await foreach (var update in updates.ConfigureAwait(false))
             {
                 yield return update;
             }
         }
         finally
         {
-            Leave(userId, ticket);
+            worker.Release();
         }
     }
 
@@ -328,6 +333,20 @@ public sealed partial class GenerationScheduler : IGenerationScheduler
     {
         ArgumentNullException.ThrowIfNull(engine);
         return () => engine;
+    }
+
+    /// <summary>A request's place with the scheduler (a worker, or a ticket in the queue), given back once.</summary>
+    private sealed class WorkerHold(GenerationScheduler scheduler, string userId, Ticket? ticket)
+    {
+        private int _released;
+
+        public void Release()
+        {
+            if (Interlocked.Exchange(ref _released, 1) == 0)
+            {
+                scheduler.Leave(userId, ticket);
+            }
+        }
     }
 
     /// <summary>A waiting request. Its fields are read and written under the scheduler's lock.</summary>

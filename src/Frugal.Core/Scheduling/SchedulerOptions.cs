@@ -33,6 +33,12 @@ public sealed class SchedulerOptions
     /// <summary>Default for <see cref="ReservedQueueShare"/>: a quarter of the queue (4 of 16 places).</summary>
     public const double DefaultReservedQueueShare = 0.25;
 
+    /// <summary>Default for <see cref="ReplyBuffer"/>: a default reply (256 tokens) twice over, a few tens of KiB.</summary>
+    public const int DefaultReplyBuffer = 512;
+
+    /// <summary>Default for <see cref="SlowReaderTimeout"/>.</summary>
+    public static readonly TimeSpan DefaultSlowReaderTimeout = TimeSpan.FromSeconds(10);
+
     /// <summary>Requests that may wait for an inference worker (not counting the running ones); one more is refused.</summary>
     [Range(1, MaxAllowedQueueDepth)]
     public int MaxQueueDepth { get; set; } = DefaultMaxQueueDepth;
@@ -66,4 +72,18 @@ public sealed class SchedulerOptions
     /// </summary>
     [Range(0.0, 0.9)]
     public double ReservedQueueShare { get; set; } = DefaultReservedQueueShare;
+
+    /// <summary>
+    /// Updates (about one token each) a generation may be ahead of its reader: the engine writes its reply into a
+    /// buffer this big and goes on at its own pace, so a client that reads slowly does not slow the worker down.
+    /// </summary>
+    [Range(1, 65_536)]
+    public int ReplyBuffer { get; set; } = DefaultReplyBuffer;
+
+    /// <summary>
+    /// Longest a generation waits for room in a full <see cref="ReplyBuffer"/>; then it is cancelled (its reader still
+    /// gets what was made, and a stored conversation keeps it as a partial reply), and the worker goes to the next request.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00")]
+    public TimeSpan SlowReaderTimeout { get; set; } = DefaultSlowReaderTimeout;
 }

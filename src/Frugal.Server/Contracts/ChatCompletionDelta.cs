@@ -10,4 +10,7 @@ public sealed record ChatCompletionDelta
 
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Content { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<ChatCompletionToolCall>? ToolCalls { get; init; }
 }

@@ -12,4 +12,10 @@ public sealed record ChatCompletionMessage
     public string? Content { get; init; }
 
     public string? Name { get; init; }
+
+    /// <summary>The calls an assistant message made (its content may then be null).</summary>
+    public IReadOnlyList<ChatCompletionToolCall?>? ToolCalls { get; init; }
+
+    /// <summary>For a <c>tool</c> message: the call it answers.</summary>
+    public string? ToolCallId { get; init; }
 }

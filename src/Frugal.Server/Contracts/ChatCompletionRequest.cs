@@ -32,16 +32,21 @@ public sealed record ChatCompletionRequest
 
     public int? N { get; init; }
 
+    public ChatCompletionResponseFormat? ResponseFormat { get; init; }
+
+    public IReadOnlyList<ChatCompletionTool?>? Tools { get; init; }
+
+    /// <summary><c>"auto"</c>, <c>"none"</c>, <c>"required"</c>, or <c>{"type": "function", "function": {"name": ...}}</c>.</summary>
+    public System.Text.Json.JsonElement? ToolChoice { get; init; }
+
+    public bool? ParallelToolCalls { get; init; }
+
     // Parameters Frugal does not implement: read only to refuse them by name (400), never silently ignored.
     public System.Text.Json.JsonElement? LogitBias { get; init; }
 
     public double? PresencePenalty { get; init; }
 
     public double? FrequencyPenalty { get; init; }
-
-    public ChatCompletionResponseFormat? ResponseFormat { get; init; }
-
-    public System.Text.Json.JsonElement? Tools { get; init; }
 
     public System.Text.Json.JsonElement? Functions { get; init; }
 }

@@ -8,7 +8,7 @@ namespace Frugal.Server.Contracts;
 /// (with <c>"restricted":[...]</c> when memory pressure cut the turn).</item>
 /// <item><c>{"type":"delta","content":"text"}</c> — a piece of the reply, in order.</item>
 /// <item><c>{"type":"done","message":{message},"finish_reason":"stop|length|cancelled","usage":{...},"omitted_messages":N,
-/// "ttft_ms":N,"prompt_tokens_per_second":N,"tokens_per_second":N,"cached":false,"memory_pressure":"low","restricted":[]}</c> — last;
+/// "ttft_ms":N,"prompt_tokens_per_second":N,"tokens_per_second":N,"cached":false,"memory_pressure":"low","restricted":[],"context_shifted":false}</c> — last;
 /// the reply as stored, whether it came from the response cache, the memory pressure at admission and what it cut.</item>
 /// <item><c>{"type":"error","error":{"message","type","param","code"}}</c> — last, when generation failed after the stream began.</item>
 /// </list>
@@ -36,5 +36,8 @@ public sealed record ReplyEvent
 
     /// <summary>What memory pressure cut from this turn, as sentences (reply cap, history trim).</summary>
     public IReadOnlyList<string>? Restricted { get; init; }
+
+    /// <summary>On <c>done</c>: true when older turns were removed from the session's KV cache and the kept ones moved down instead of read again.</summary>
+    public bool? ContextShifted { get; init; }
     public ErrorDetail? Error { get; init; }
 }

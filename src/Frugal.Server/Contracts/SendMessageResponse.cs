@@ -3,7 +3,7 @@ namespace Frugal.Server.Contracts;
 /// <summary>
 /// Answer of <c>POST /api/sessions/{id}/messages</c> with <c>stream: false</c>:
 /// <c>{"object":"session.reply","user_message":{message},"message":{message},"finish_reason","usage":{...},
-/// "omitted_messages":N,"ttft_ms":N,"prompt_tokens_per_second":N,"tokens_per_second":N,"cached":false,"memory_pressure":"low","restricted":[]}</c>.
+/// "omitted_messages":N,"ttft_ms":N,"prompt_tokens_per_second":N,"tokens_per_second":N,"cached":false,"memory_pressure":"low","restricted":[],"context_shifted":false}</c>.
 /// </summary>
 public sealed record SendMessageResponse(
     string Object,
@@ -24,4 +24,10 @@ public sealed record SendMessageResponse(
 
     /// <summary>What memory pressure cut from this turn, as sentences (reply cap, history trim); empty when nothing.</summary>
     public IReadOnlyList<string> Restricted { get; init; } = [];
+
+    /// <summary>
+    /// True when the turns left out (<c>omitted_messages</c>) were removed from the session's KV cache for this turn
+    /// and the kept ones moved down instead of being read again (a context shift).
+    /// </summary>
+    public bool ContextShifted { get; init; }
 }

@@ -5,6 +5,7 @@ using Frugal.Requests;
 using Frugal.Scheduling;
 using Frugal.Server.Contracts;
 using Frugal.Server.Hosting;
+using Frugal.Tools;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -34,7 +35,7 @@ public static partial class ChatCompletionsApi
         var aborted = context.RequestAborted;
         var body = ChatRequestReader.Parse((await ReadBodyAsync(context.Request, aborted).ConfigureAwait(false)).Span);
         var engine = pipeline.Engine;
-        var request = ChatRequestReader.ToChatRequest(body, engine.Model);
+        var (request, tools) = ChatRequestReader.ToChatRequest(body, engine.Model);
         var user = context.GetFrugalUser();
         request = request with { SessionKey = ConversationKey.ByOpening("v1", user.Id, request.Messages) };
         var updates = pipeline.RunAsync(user.Id, request, aborted).GetAsyncEnumerator(aborted);
@@ -57,19 +58,28 @@ public static partial class ChatCompletionsApi
         {
             if (stream)
             {
-                var format = new ChatCompletionStreamFormat(identity, body.StreamOptions?.IncludeUsage ?? false, admitted.Memory, report);
+                var format = new ChatCompletionStreamFormat(identity, body.StreamOptions?.IncludeUsage ?? false, admitted.Memory, report, tools);
                 await SseWriter.Start(context, admitted.Memory).StreamAsync(RestAsync(updates), format).ConfigureAwait(false);
                 return Results.Empty;
             }
 
             var reply = await ReplyBuilder.CollectAsync(updates, aborted).ConfigureAwait(false);
-            return Answer(context.Response, reply, identity, report);
+            return Answer(context.Response, reply, identity, report, tools);
         }
     }
 
-    private static IResult Answer(HttpResponse httpResponse, ReplyBuilder reply, CompletionIdentity identity, CompletionReport report)
+    private static IResult Answer(HttpResponse httpResponse, ReplyBuilder reply, CompletionIdentity identity, CompletionReport report, ToolUse? tools)
     {
         var stats = reply.Stats!;
+        var (message, finishReason) = (new ChatCompletionResponseMessage(reply.Text), FinishReasonName(stats.FinishReason));
+        if (tools is not null)
+        {
+            var read = ToolUse.Read(reply.Text);
+            (message, finishReason) = read.HasCalls
+                ? (new ChatCompletionResponseMessage(null) { ToolCalls = [.. read.Calls.Select(ToWire)] }, ToolCallsFinishReason)
+                : (new ChatCompletionResponseMessage(read.Text), finishReason);
+        }
+
         var memory = reply.Admission?.Memory;
         report.QueuedAt = reply.FirstQueuePosition;
         report.Completed(stats);
@@ -77,7 +87,7 @@ public static partial class ChatCompletionsApi
             identity.Id,
             identity.Created,
             identity.Model,
-            [new ChatCompletionChoice(0, new ChatCompletionResponseMessage(reply.Text), FinishReasonName(stats.FinishReason))],
+            [new ChatCompletionChoice(0, message, finishReason)],
             Usage(stats))
         {
             Frugal = ResponseNotes.Info(stats, memory),
@@ -98,6 +108,12 @@ public static partial class ChatCompletionsApi
 
     internal static CompletionUsage Usage(GenerationStats stats) =>
         new(stats.PromptTokens, stats.CompletionTokens, stats.PromptTokens + stats.CompletionTokens, new PromptTokensDetails(stats.CachedPromptTokens));
+
+    /// <summary>The finish reason of a reply that called tools.</summary>
+    internal const string ToolCallsFinishReason = "tool_calls";
+
+    private static ChatCompletionToolCall ToWire(ToolCall call) =>
+        new() { Id = call.Id, Type = "function", Function = new() { Name = call.Name, Arguments = call.Arguments } };
 
     /// <summary>OpenAI's finish reasons; a cancelled generation only reaches a client that is still there as "stop".</summary>
     internal static string FinishReasonName(FinishReason reason) => reason == FinishReason.Length ? "length" : "stop";

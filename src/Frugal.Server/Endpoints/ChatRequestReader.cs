@@ -4,6 +4,7 @@ using Frugal.Inference;
 using Frugal.Models;
 using Frugal.Requests;
 using Frugal.Server.Contracts;
+using Frugal.Tools;
 using Microsoft.AspNetCore.Http;
 
 namespace Frugal.Server.Endpoints;
@@ -77,7 +78,7 @@ internal static class ChatRequestReader
     /// The <see cref="ChatRequest"/> of a parsed body for <paramref name="model"/>: the fields only this dialect has
     /// (model, n, roles) are checked here, every value by <see cref="ChatRequestValidator"/> in the pipeline.
     /// </summary>
-    public static ChatRequest ToChatRequest(ChatCompletionRequest request, ModelInfo model)
+    public static (ChatRequest Request, ToolUse? Tools) ToChatRequest(ChatCompletionRequest request, ModelInfo model)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(model);
@@ -93,18 +94,25 @@ internal static class ChatRequestReader
         }
 
         RefuseUnsupported(request);
+        var messages = ReadMessages(request.Messages);
+        var tools = ToolRequestReader.Read(request);
+        if (tools is not null && request.ResponseFormat?.Type is not (null or "text"))
+        {
+            throw Bad("'response_format' together with 'tools' is not supported; send one of them.", "response_format", "unsupported_parameter");
+        }
 
         var (maxParam, maxTokens) = request.MaxCompletionTokens is { } mct ? ("max_completion_tokens", (int?)mct) : ("max_tokens", request.MaxTokens);
-        return new ChatRequest
+        return (new ChatRequest
         {
-            Messages = ReadMessages(request.Messages),
+            Messages = tools?.Prepare(messages) ?? messages,
             MaxTokens = maxTokens,
             Temperature = request.Temperature,
             TopP = request.TopP,
             Seed = request.Seed,
             Stop = request.Stop,
             Names = new ChatRequestNames(maxParam, "messages"),
-        };
+            Grammar = tools?.Grammar ?? ResponseGrammar(request.ResponseFormat),
+        }, tools);
     }
 
     // A parameter this server does not implement changes what the client expects: refuse it by name rather than ignore it.
@@ -113,7 +121,6 @@ internal static class ChatRequestReader
         var unsupported = request.LogitBias is { ValueKind: not System.Text.Json.JsonValueKind.Null } ? "logit_bias"
             : request.PresencePenalty is { } presence && presence != 0 ? "presence_penalty"
             : request.FrequencyPenalty is { } frequency && frequency != 0 ? "frequency_penalty"
-            : request.Tools is { ValueKind: not System.Text.Json.JsonValueKind.Null } ? "tools"
             : request.Functions is { ValueKind: not System.Text.Json.JsonValueKind.Null } ? "functions"
             : null;
         if (unsupported is not null)
@@ -121,11 +128,16 @@ internal static class ChatRequestReader
             throw Bad($"'{unsupported}' is not supported by this server; send the request without it.", unsupported, "unsupported_parameter");
         }
 
-        if (request.ResponseFormat is { } format && format.Type is not (null or "text"))
-        {
-            throw Bad($"Invalid value for 'response_format.type': '{format.Type}'. This server answers only \"text\".", "response_format", "unsupported_parameter");
-        }
     }
+
+    // response_format: free text, any JSON object, or JSON of a schema (constrained decoding).
+    private static GbnfGrammar? ResponseGrammar(ChatCompletionResponseFormat? format) => format?.Type switch
+    {
+        null or "text" => null,
+        "json_object" => JsonOutput.Grammar(null, "response_format"),
+        "json_schema" => JsonOutput.Grammar(format.JsonSchema?.Schema, "response_format.json_schema.schema"),
+        _ => throw Bad($"Invalid value for 'response_format.type': '{format.Type}'. Supported: text, json_object, json_schema.", "response_format.type", "invalid_value"),
+    };
 
     private static List<ChatTurn> ReadMessages(IReadOnlyList<ChatCompletionMessage?>? messages)
     {
@@ -140,6 +152,7 @@ internal static class ChatRequestReader
         }
 
         var turns = new List<ChatTurn>(messages.Count);
+        var callNames = new Dictionary<string, string>(StringComparer.Ordinal); // tool call id -> the tool it called
         for (var i = 0; i < messages.Count; i++)
         {
             var param = $"messages[{i}]";
@@ -151,7 +164,7 @@ internal static class ChatRequestReader
             ChatRole? role = message.Role switch
             {
                 "system" or "developer" => ChatRole.System,
-                "user" => ChatRole.User,
+                "user" or "tool" => ChatRole.User,
                 "assistant" => ChatRole.Assistant,
                 _ => null,
             };
@@ -162,11 +175,18 @@ internal static class ChatRequestReader
 
             if (role is null)
             {
-                throw Bad($"Invalid value for '{param}.role': '{message.Role}'. Supported roles: system, developer, user, assistant.",
+                throw Bad($"Invalid value for '{param}.role': '{message.Role}'. Supported roles: system, developer, user, assistant, tool.",
                     $"{param}.role", "invalid_value");
             }
 
-            turns.Add(new ChatTurn(role.Value, message.Content ?? throw Bad($"'{param}.content' is required.", $"{param}.content", "missing_required_parameter")));
+            if (message.Role == "assistant" && message.ToolCalls is { Count: > 0 } calls)
+            {
+                turns.Add(ToolMessages.AssistantCalls(calls, param, callNames));
+                continue;
+            }
+
+            var content = message.Content ?? throw Bad($"'{param}.content' is required.", $"{param}.content", "missing_required_parameter");
+            turns.Add(message.Role == "tool" ? ToolMessages.Result(message, param, callNames) : new ChatTurn(role.Value, content));
         }
 
         return turns;
@@ -219,6 +239,8 @@ internal static class ChatRequestReader
             "seed" => "a 64-bit integer",
             "temperature" or "top_p" => "a number",
             "stop" => "a string or an array of strings",
+            "response_format" or "json_schema" => "an object",
+            "type" => "a string",
             _ => "another type",
         };
     }

@@ -21,8 +21,8 @@ public static class HealthApi
     public static IEndpointRouteBuilder MapHealthApi(this IEndpointRouteBuilder endpoints)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
-        endpoints.MapGet("/health", GetHealth);
-        endpoints.MapGet("/ready", GetReady);
+        endpoints.MapGet("/health", GetHealth).AllowAnonymous();
+        endpoints.MapGet("/ready", GetReady).AllowAnonymous();
         return endpoints;
     }
 

@@ -13,7 +13,7 @@ public static class MetricsApi
     public static IEndpointRouteBuilder MapMetricsApi(this IEndpointRouteBuilder endpoints)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
-        endpoints.MapGet("/metrics", GetMetrics);
+        endpoints.MapGet("/metrics", GetMetrics).AllowAnonymous();
         return endpoints;
     }
 

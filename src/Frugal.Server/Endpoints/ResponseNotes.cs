@@ -42,5 +42,5 @@ internal static class ResponseNotes
 
     /// <summary>The <c>"frugal"</c> object of a chat completion.</summary>
     public static FrugalCompletionInfo Info(GenerationStats stats, MemoryNotice? memory) =>
-        new(stats.Cached, memory?.LevelName, memory?.Describe() ?? []);
+        new(stats.Cached, memory?.LevelName, memory?.Describe() ?? []) { ContextShifted = stats.ShiftedOutTokens > 0 };
 }

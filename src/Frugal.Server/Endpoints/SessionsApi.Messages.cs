@@ -54,6 +54,7 @@ public static partial class SessionsApi
             Cached = stats.Cached,
             MemoryPressure = reply.Memory?.LevelName,
             Restricted = reply.Memory?.Describe() ?? [],
+            ContextShifted = stats.ShiftedOutTokens > 0,
         };
         ResponseNotes.WriteMemoryHeaders(context.Response, reply.Memory);
         ResponseNotes.WriteCacheHeader(context.Response, stats);
@@ -92,6 +93,7 @@ public static partial class SessionsApi
                 Cached = stats.Cached,
                 MemoryPressure = stored.Memory?.LevelName,
                 Restricted = stored.Memory?.Describe() ?? [],
+                ContextShifted = stats.ShiftedOutTokens > 0,
             }, ReplyEventJsonContext.Default.ReplyEvent);
         }
 

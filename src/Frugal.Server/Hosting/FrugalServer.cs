@@ -2,6 +2,7 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Frugal.DependencyInjection;
+using Frugal.Server.Authentication;
 using Frugal.Server.Diagnostics;
 using Frugal.Server.Contracts;
 using Frugal.Server.Endpoints;
@@ -67,7 +68,8 @@ public static class FrugalServer
         app.UseMiddleware<HostFilterMiddleware>();
         app.Use(RefuseOversizedBody);
         app.UseStatusCodePages(WriteEmptyStatusAsync);
-        app.UseMiddleware<ApiKeyMiddleware>();
+        app.UseAuthentication();        // the caller's API key, when it sends one
+        app.UseAuthorization();         // deny by default: only endpoints that say AllowAnonymous() are public
         app.Use(WatchRevocation);       // a running request of a user revoked meanwhile ends within a second
         app.MapFrugalEndpoints();
         app.MapFrugalWebPage();         // the chat page at "/" (public; its API calls carry the key)
@@ -85,6 +87,7 @@ public static class FrugalServer
         services.AddSingleton(provider => provider.GetRequiredService<IOptions<FrugalServerOptions>>().Value);
         services.AddOptions<KestrelServerOptions>().Configure<IOptions<FrugalServerOptions>>(Listen);
         services.AddFrugalPrometheus();
+        services.AddFrugalApiKeyAuthentication();
         services.AddSingleton<RevocationWatch>();
         services.AddHostedService(provider => provider.GetRequiredService<RevocationWatch>());
         services.Configure<JsonOptions>(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, ServerJsonContext.Default));

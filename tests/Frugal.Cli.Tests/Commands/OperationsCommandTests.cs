@@ -3,6 +3,7 @@ using Frugal.Storage.Sqlite;
 namespace Frugal.Tests.Commands;
 
 /// <summary><c>frugal user rotate</c>, <c>backup</c>, <c>restore</c> and <c>--version</c> as the real executable.</summary>
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 public sealed class OperationsCommandTests : IDisposable
 {
     private readonly TempDirectory _temp = new();
@@ -38,6 +39,7 @@ public sealed class OperationsCommandTests : IDisposable
         var (code, output, error) = CliRunner.Process("backup", "--data", data, "-o", backup);
         Assert.True(code == 0, error);
         Assert.Contains("1 users", output, StringComparison.Ordinal);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(backup)); // holds key hashes and conversations
         CliRunner.Process("user", "add", "bob", "--data", data);
 
         var (restoreCode, restored, restoreError) = CliRunner.Process("restore", backup, "--data", data);

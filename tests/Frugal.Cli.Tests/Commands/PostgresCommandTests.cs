@@ -19,6 +19,7 @@ public sealed class PostgresCommandCollection : ICollectionFixture<PostgresClust
 /// <c>serve</c>, as the real executable against a throwaway PostgreSQL cluster; the password only from the environment.
 /// </summary>
 [Collection(PostgresCommandCollection.Name)]
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 public sealed class PostgresCommandTests(PostgresCluster cluster) : IDisposable
 {
     private readonly TempDirectory _temp = new();
@@ -88,6 +89,7 @@ public sealed class PostgresCommandTests(PostgresCluster cluster) : IDisposable
         var (code, output, error) = Run(["backup", "--database", url, "--data", data, "-o", backup]);
         Assert.True(code == 0, error);
         Assert.Contains("1 users", output, StringComparison.Ordinal);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(backup)); // holds key hashes and conversations
         Run(["user", "add", "bob", "--database", url]);
 
         var (restoreCode, restored, restoreError) = Run(["restore", backup, "--database", url, "--data", data]);
@@ -95,6 +97,7 @@ public sealed class PostgresCommandTests(PostgresCluster cluster) : IDisposable
         Assert.True(restoreCode == 0, restoreError);
         var aside = Directory.GetFiles(data, "postgres-before-restore-*.dump");
         Assert.Single(aside);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(aside[0]));
         Assert.Contains(aside[0], restored, StringComparison.Ordinal);
         var (_, listed, _) = Run(["user", "list", "--database", url]);
         Assert.Contains("alice", listed, StringComparison.Ordinal);

@@ -82,16 +82,18 @@ public sealed class ServeConfigurationTests
     }
 
     [Fact]
-    public void Build_NothingGiven_KeepsDefaults()
+    public void Build_NothingGiven_KeepsTheDocumentedDefaults()
     {
         var (problems, options, server, _) = Apply(null);
 
+        // The values the README documents, written out: a changed default must change the documentation too.
         Assert.Empty(problems);
-        Assert.Equal(Frugal.Memory.MemoryGovernorOptions.DefaultHighThreshold, options!.Memory.HighThreshold);
-        Assert.Equal(Frugal.Caching.ResponseCacheOptions.DefaultMaxBytes, options.ResponseCache.MaxBytes);
-        Assert.Equal(Frugal.Scheduling.SchedulerOptions.DefaultMaxQueueDepth, options.Scheduler.MaxQueueDepth);
-        Assert.Equal(FrugalServerOptions.DefaultPort, server!.Port);
-        Assert.Equal(StorageOptions.DefaultDirectory, options.SessionState.Directory);
+        Assert.Equal(0.90, options!.Memory.HighThreshold);
+        Assert.Equal(ByteSize.FromMebibytes(8), options.ResponseCache.MaxBytes);
+        Assert.Equal(16, options.Scheduler.MaxQueueDepth);
+        Assert.Equal("127.0.0.1", server!.Host);
+        Assert.Equal(8080, server.Port);
+        Assert.Equal("./data", options.SessionState.Directory);
     }
 
     [Theory]

@@ -35,7 +35,7 @@ public sealed class LlamaEngineLoadTests : IDisposable
     public async Task LoadAsync_TruncatedModel_ThrowsModelFileException(int keepBytes)
     {
         var path = Path.Combine(_dir, $"cut-{keepBytes}.gguf");
-        await using (var source = File.OpenRead(TestModels.TinyRandomLlama2))
+        await using (var source = File.OpenRead(TestModels.TinyRandom))
         await using (var target = File.Create(path))
         {
             var buffer = new byte[keepBytes];
@@ -46,10 +46,13 @@ public sealed class LlamaEngineLoadTests : IDisposable
         await Assert.ThrowsAsync<ModelFileException>(() => LoadAsync(path));
     }
 
-    [Fact]
-    public async Task LoadAsync_ValidModel_ReportsWhatItLoaded()
+    public static TheoryData<string> Models => TestModels.RandomLlamas;
+
+    [Theory]
+    [MemberData(nameof(Models))]
+    public async Task LoadAsync_ValidModel_ReportsWhatItLoaded(string model)
     {
-        await using var engine = await LoadAsync(TestModels.TinyRandomLlama2);
+        await using var engine = await LoadAsync(TestModels.RandomLlama(model));
 
         Assert.Equal(256, engine.ContextSize);
         Assert.Equal(ChatTemplateFamily.Llama2, engine.TemplateFamily);

@@ -13,7 +13,7 @@ public sealed class SessionReuseTests(TinyEngineFixture fixture) : IAsyncLifetim
     private LlamaEngine _engine = null!;
     private LlamaEngine _reference = null!;
 
-    public static TheoryData<string> Models => new() { "tiny", "llama-2-tiny-random" };
+    public static TheoryData<string> Models => TestModels.EngineModels;
 
     public ValueTask InitializeAsync() => ValueTask.CompletedTask;
 
@@ -75,7 +75,8 @@ public sealed class SessionReuseTests(TinyEngineFixture fixture) : IAsyncLifetim
         using var keptB = _store.TryGet("b");
         Assert.Equal(2, keptA?.Chunks.Count);
         Assert.Equal(2, keptB?.Chunks.Count);
-        Assert.Equal(b1.PromptTokens + b1.CompletionTokens - 1, keptB!.Chunks[0].TokenCount);
+        // The prompt and the reply, and the next turn's separator when the loop had idle time for it before b2.
+        Assert.InRange(keptB!.Chunks[0].TokenCount, b1.PromptTokens + b1.CompletionTokens - 1, b1.PromptTokens + b1.CompletionTokens - 1 + IdleSeparator);
     }
 
     [Theory]
@@ -143,7 +144,7 @@ public sealed class SessionReuseTests(TinyEngineFixture fixture) : IAsyncLifetim
         using var rewritten = _store.TryGet("a");
         Assert.NotNull(rewritten);
         Assert.Single(rewritten.Chunks);
-        Assert.Equal(a3.PromptTokens + a3.CompletionTokens - 1, rewritten.Tokens.Count);
+        Assert.InRange(rewritten.Tokens.Count, a3.PromptTokens + a3.CompletionTokens - 1, a3.PromptTokens + a3.CompletionTokens - 1 + IdleSeparator);
         Assert.True(b3.CachedPromptTokens > 0);
     }
 
@@ -165,13 +166,16 @@ public sealed class SessionReuseTests(TinyEngineFixture fixture) : IAsyncLifetim
         Assert.True(second.CachedPromptTokens >= first.PromptTokens - 8, $"cached {second.CachedPromptTokens}, first prompt {first.PromptTokens}");
     }
 
+    // At most the tokens the engine evaluates after a reply while idle: its last token and the template's turn separator.
+    private const int IdleSeparator = 24;
+
     private LlamaEngine Engine => _engine;
 
     private async Task LoadAsync(string model, ByteSize? ramTier = null)
     {
         var options = model == "tiny"
             ? new EngineOptions { ModelPath = fixture.TinyModelPath, ContextSize = 1024 }
-            : new EngineOptions { ModelPath = TestModels.TinyRandomLlama2, ContextSize = 1024, ChatTemplate = ChatTemplateFamily.Llama2 };
+            : new EngineOptions { ModelPath = TestModels.RandomLlama(model), ContextSize = 1024, ChatTemplate = ChatTemplateFamily.Llama2 };
         _store = new TieredSessionStateStore(new TieredSessionStateStoreOptions
         {
             DataDirectory = _dir,

@@ -4,12 +4,18 @@ namespace Frugal.Tests.Models;
 
 public sealed class GgufReaderTests
 {
+    public static TheoryData<string> Files => SharedModels.With(
+        [TestModels.TinyRandomName, TestModels.VocabularyName], SharedModels.TinyRandomLlama2Name, SharedModels.LlamaVocabularyName);
+
+    public static TheoryData<string> RandomLlamas => TestModels.RandomLlamas;
+
     [Theory]
-    [InlineData("llama-2-tiny-random.gguf", 12)]
-    [InlineData("ggml-vocab-llama-spm.gguf", 0)]
-    public void Read_SharedModel_ReadsHeaderAndTensorTable(string name, int tensors)
+    [MemberData(nameof(Files))]
+    public void Read_LlamaModelOrVocabulary_ReadsHeaderAndTensorTable(string name)
     {
-        var path = Path.Combine(TestModels.SharedDirectory, name);
+        var vocabularyOnly = name is TestModels.VocabularyName or SharedModels.LlamaVocabularyName;
+        var path = vocabularyOnly ? TestModels.VocabularyFile(name) : TestModels.RandomLlama(name);
+        var tensors = vocabularyOnly ? 0 : 12;
 
         var file = GgufReader.Read(path);
 
@@ -21,10 +27,11 @@ public sealed class GgufReaderTests
         Assert.All(file.Tensors, t => Assert.True(file.DataOffset + t.Offset + t.ByteSize <= file.FileSizeBytes));
     }
 
-    [Fact]
-    public void Read_SharedTinyRandom_TensorOffsetsAreContiguousAndAligned()
+    [Theory]
+    [MemberData(nameof(RandomLlamas))]
+    public void Read_TinyRandomLlama_TensorOffsetsAreContiguousAndAligned(string model)
     {
-        var file = GgufReader.Read(Path.Combine(TestModels.SharedDirectory, "llama-2-tiny-random.gguf"));
+        var file = GgufReader.Read(TestModels.RandomLlama(model));
 
         var expected = 0L;
         foreach (var t in file.Tensors)

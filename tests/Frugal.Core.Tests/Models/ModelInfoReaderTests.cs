@@ -8,10 +8,15 @@ public sealed class ModelInfoReaderTests : IDisposable
 
     public void Dispose() => _temp.Dispose();
 
-    [Fact]
-    public void Read_SharedTinyRandomLlama_ReportsItsShape()
+    public static TheoryData<string> RandomLlamas => TestModels.RandomLlamas;
+
+    public static TheoryData<string> Vocabularies => SharedModels.With([TestModels.VocabularyName], SharedModels.LlamaVocabularyName);
+
+    [Theory]
+    [MemberData(nameof(RandomLlamas))]
+    public void Read_TinyRandomLlama_ReportsItsShape(string model)
     {
-        var info = ModelInfoReader.Read(Path.Combine(TestModels.SharedDirectory, "llama-2-tiny-random.gguf"));
+        var info = ModelInfoReader.Read(TestModels.RandomLlama(model));
 
         Assert.Equal("llama", info.Architecture);
         Assert.Equal("F16", info.FileType);
@@ -33,10 +38,11 @@ public sealed class ModelInfoReaderTests : IDisposable
         Assert.Equal(new FileInfo(info.Path).Length, info.FileSizeBytes);
     }
 
-    [Fact]
-    public void Read_VocabularyOnlyFile_ThrowsNotACompleteModel()
+    [Theory]
+    [MemberData(nameof(Vocabularies))]
+    public void Read_VocabularyOnlyFile_ThrowsNotACompleteModel(string vocabulary)
     {
-        var e = Assert.Throws<ModelFileException>(() => ModelInfoReader.Read(Path.Combine(TestModels.SharedDirectory, "ggml-vocab-llama-spm.gguf")));
+        var e = Assert.Throws<ModelFileException>(() => ModelInfoReader.Read(TestModels.VocabularyFile(vocabulary)));
 
         Assert.Contains("no tensors", e.Problem, StringComparison.Ordinal);
     }

@@ -54,21 +54,64 @@ public sealed class ModelSynthesizerTests : IDisposable
         Assert.Equal(tokens.Count, tokens.Distinct().Count());
     }
 
-    [Fact]
-    public void WriteTiny_VocabularyFromFile_CopiesTokenizerAndSizesEmbeddings()
+    public static TheoryData<string> Vocabularies => SharedModels.With([TestModels.VocabularyName], SharedModels.LlamaVocabularyName);
+
+    [Theory]
+    [MemberData(nameof(Vocabularies))]
+    public void WriteTiny_VocabularyFromFile_CopiesTokenizerAndSizesEmbeddings(string vocabulary)
     {
         var path = _temp.File("tiny-spm.gguf");
+        var source = GgufReader.Read(TestModels.VocabularyFile(vocabulary));
 
-        ModelSynthesizer.WriteTiny(path, Path.Combine(TestModels.SharedDirectory, "ggml-vocab-llama-spm.gguf"));
+        ModelSynthesizer.WriteTiny(path, source.Path);
         var file = GgufReader.Read(path);
         var info = ModelInfoReader.FromFile(file);
 
         Assert.Equal(32000, info.VocabSize);
         Assert.Equal([64L, 32000L], file.Tensors.Single(t => t.Name == "token_embd.weight").Dimensions);
         Assert.Equal([64L, 32000L], file.Tensors.Single(t => t.Name == "output.weight").Dimensions);
-        Assert.Equal("default", file.GetString("tokenizer.ggml.pre"));
+        Assert.Equal(TokenizerKeys(source), TokenizerKeys(file));
+        Assert.Equal(source.GetArray("tokenizer.ggml.tokens")!.As<string>(), file.GetArray("tokenizer.ggml.tokens")!.As<string>());
+        Assert.Equal(source.GetArray("tokenizer.ggml.scores")!.As<float>(), file.GetArray("tokenizer.ggml.scores")!.As<float>());
         Assert.Equal(ChatTemplateFamily.Zephyr, info.ChatTemplateFamily);
     }
+
+    [Fact]
+    public void Write_BuiltInVocabularyPaddedToLlamaSize_EveryAddedTokenIsTextWhosePrefixesArePieces()
+    {
+        var path = _temp.File("padded.gguf");
+
+        ModelSynthesizer.Write(path, new SynthesisOptions { Shape = ModelShape.Tiny with { VocabSize = 32000 } });
+        var file = GgufReader.Read(path);
+        var tokens = file.GetArray("tokenizer.ggml.tokens")!.As<string>()!;
+        var types = file.GetArray("tokenizer.ggml.token_type")!.As<int>()!;
+        var builtIn = GgufReader.Read(TestModels.Tiny).GetArray("tokenizer.ggml.tokens")!.As<string>()!;
+
+        Assert.Equal(32000, tokens.Count);
+        Assert.Equal(builtIn, tokens.Take(builtIn.Count));
+        Assert.Equal(tokens.Count, tokens.Distinct().Count());
+        var pieces = tokens.ToHashSet(StringComparer.Ordinal);
+        Assert.All(Enumerable.Range(builtIn.Count, tokens.Count - builtIn.Count), i =>
+        {
+            Assert.Equal(1, types[i]);   // normal text, never unused: a random model sampling it writes text
+            Assert.All(Enumerable.Range(1, tokens[i].Length - 1), length => Assert.Contains(tokens[i][..length], pieces));
+        });
+    }
+
+    [Fact]
+    public void Write_NoChatTemplate_WritesNone()
+    {
+        var path = _temp.File("no-template.gguf");
+
+        ModelSynthesizer.Write(path, new SynthesisOptions { ChatTemplate = null });
+        var info = ModelInfoReader.Read(path);
+
+        Assert.Null(info.ChatTemplate);
+        Assert.Equal(ChatTemplateFamily.Unknown, info.ChatTemplateFamily);
+    }
+
+    private static string[] TokenizerKeys(GgufFile file) =>
+        [.. file.MetadataEntries.Select(e => e.Key).Where(k => k.StartsWith("tokenizer.", StringComparison.Ordinal) && k != "tokenizer.chat_template").Order(StringComparer.Ordinal)];
 
     [Theory]
     [InlineData(GgmlType.F16)]

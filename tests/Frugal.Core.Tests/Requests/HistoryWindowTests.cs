@@ -23,7 +23,7 @@ public sealed class HistoryWindowTests(TinyEngineFixture fixture)
     }
 
     [Fact]
-    public void Select_LongHistory_KeepsNewestWholeTurnsThatFitAndCountsTheRest()
+    public void Select_LongHistory_KeepsAnUnbrokenEndThatFitsAndCountsTheRest()
     {
         var turns = Enumerable.Range(0, 30)
             .Select(i => ($"question number {i} about the weather in a long sentence", $"answer number {i} with quite a few words in it too"))
@@ -42,10 +42,34 @@ public sealed class HistoryWindowTests(TinyEngineFixture fixture)
         var kept = history.Skip(selection.OmittedMessages).ToList();
         Assert.Equal([request.Messages[0], .. kept, request.Messages[^1]], selection.Messages);
         Assert.Equal(ChatRole.User, selection.Messages[1].Role);
-        // One more (older) turn would not have fitted.
-        var older = history.Skip(selection.OmittedMessages - 2).Take(2);
-        List<ChatTurn> bigger = [selection.Messages[0], .. older, .. selection.Messages.Skip(1)];
-        Assert.True(Engine.CountPromptTokens(bigger) > Engine.ContextSize - replyBudget);
+    }
+
+    [Fact]
+    public void Select_GrowingConversation_DropsOldTurnsInChunksAndKeepsTheStartBetweenDrops()
+    {
+        const int replyBudget = 64;
+        var budget = Engine.ContextSize - replyBudget;
+        var turns = new List<(string, string)>();
+        var start = 0;
+        var drops = 0;
+        for (var i = 0; i < 40; i++)
+        {
+            var selection = HistoryWindow.Select(Engine, Session("Be brief.", [.. turns], $"question number {i} about the weather today"), replyBudget);
+
+            Assert.True(selection.PromptTokens <= budget, $"turn {i}: {selection.PromptTokens} tokens");
+            if (selection.OmittedMessages != start)
+            {
+                // A drop goes down to about half the budget, so it happens rarely, and the start only moves forward.
+                Assert.True(selection.OmittedMessages > start, $"turn {i}: start moved back from {start} to {selection.OmittedMessages}");
+                Assert.True(selection.PromptTokens <= budget * HistoryWindow.DropTargetShare + 16, $"turn {i}: {selection.PromptTokens} tokens after a drop");
+                start = selection.OmittedMessages;
+                drops++;
+            }
+
+            turns.Add(($"question number {i} about the weather today", $"answer number {i} with a few words"));
+        }
+
+        Assert.InRange(drops, 2, 10);
     }
 
     [Fact]

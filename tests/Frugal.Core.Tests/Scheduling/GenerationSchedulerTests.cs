@@ -183,6 +183,23 @@ public sealed class GenerationSchedulerTests(TinyEngineFixture fixture)
     }
 
     [Fact]
+    public async Task RunAsync_ReaderStopsPulling_NextRequestRunsWhileTheReplyWaitsInTheBuffer()
+    {
+        var scheduler = Create(configure: o => o.ReplyBuffer = SchedulerOptions.DefaultReplyBuffer);
+        await using var alice = scheduler.RunAsync("alice", Request(maxTokens: 20)).GetAsyncEnumerator();
+        Assert.True(await alice.MoveNextAsync()); // admitted
+        Assert.True(await alice.MoveNextAsync()); // running; alice reads nothing more for now
+
+        // bob gets the one worker and is served to the end while alice's reply is still unread.
+        await using var bobUpdates = scheduler.RunAsync("bob", Request(maxTokens: 5)).GetAsyncEnumerator();
+        var bob = await DrainAsync(bobUpdates).WaitAsync(TimeSpan.FromMinutes(2)); // a guard against a hang, not a speed check
+        Assert.Equal((FinishReason.Length, 5), (bob.FinishReason, bob.CompletionTokens));
+
+        var stats = await DrainAsync(alice);
+        Assert.Equal((FinishReason.Length, 20), (stats.FinishReason, stats.CompletionTokens));
+    }
+
+    [Fact]
     public void Constructor_QueueDepthZero_Throws()
     {
         Assert.Throws<OptionsValidationException>(() => Create(depth: 0));
@@ -194,6 +211,9 @@ public sealed class GenerationSchedulerTests(TinyEngineFixture fixture)
         {
             MaxQueueDepth = depth,
             MaxGenerationTime = limit ?? SchedulerOptions.DefaultMaxGenerationTime,
+            // A reader that stops pulling holds its worker (these tests hold one so): the buffer is full at once and never gives up.
+            ReplyBuffer = 1,
+            SlowReaderTimeout = TimeSpan.FromHours(1),
         };
         configure?.Invoke(options);
         return new(fixture.Engine, Options.Create(options), timeProvider: time);

@@ -91,7 +91,14 @@ public sealed class ParallelGenerationSchedulerTests(TinyEngineFixture fixture)
     }
 
     private GenerationScheduler Create(int maxRunningPerUser = SchedulerOptions.DefaultMaxRunningPerUser) =>
-        new(fixture.ParallelEngine, Options.Create(new SchedulerOptions { MaxQueueDepth = 16, MaxRunningPerUser = maxRunningPerUser }));
+        new(fixture.ParallelEngine, Options.Create(new SchedulerOptions
+        {
+            MaxQueueDepth = 16,
+            MaxRunningPerUser = maxRunningPerUser,
+            // A reader that stops pulling holds its worker (these tests hold some so).
+            ReplyBuffer = 1,
+            SlowReaderTimeout = TimeSpan.FromHours(1),
+        }));
 
     private static GenerationRequest Request(int maxTokens) => new()
     {

@@ -12,7 +12,11 @@ public sealed class QueueLimitTests
     [Fact]
     public async Task Post_QueueFull_Answers503WithRetryAfterWhileTheQueuedOneSeesItsPlace()
     {
-        await using var server = await TinyServer.StartAsync(o => o.Scheduler.MaxQueueDepth = 1);
+        await using var server = await TinyServer.StartAsync(o =>
+        {
+            o.Scheduler.MaxQueueDepth = 1;
+            HoldingReader(o.Scheduler);
+        });
         var scheduler = server.App.Services.GetRequiredService<IGenerationScheduler>();
 
         // Hold the one worker: a generation whose consumer stops pulling after its first step.
@@ -43,5 +47,12 @@ public sealed class QueueLimitTests
         await holder.DisposeAsync();
         var rest = await reader.ReadToEndAsync();
         Assert.EndsWith("data: [DONE]\n\n", rest, StringComparison.Ordinal);
+    }
+
+    // A reader that stops pulling holds its worker (the holder here does): the buffer is full at once and never gives up.
+    internal static void HoldingReader(SchedulerOptions scheduler)
+    {
+        scheduler.ReplyBuffer = 1;
+        scheduler.SlowReaderTimeout = TimeSpan.FromHours(1);
     }
 }

@@ -14,7 +14,7 @@ public sealed class UserLimitsTests
     [Fact]
     public async Task Post_OneUserFloods_OtherUserIsServedAndTheFlooderGets429WithRetryAfter()
     {
-        await using var server = await TinyServer.StartAsync(); // the default limits: 4 waiting per user of a queue of 16
+        await using var server = await TinyServer.StartAsync(o => QueueLimitTests.HoldingReader(o.Scheduler)); // the default limits: 4 waiting per user of a queue of 16
         var scheduler = server.App.Services.GetRequiredService<IGenerationScheduler>();
         await using var holder = await HoldWorkerAsync(scheduler);
         using var alice = server.CreateClient();

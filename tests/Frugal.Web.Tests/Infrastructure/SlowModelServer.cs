@@ -40,7 +40,7 @@ public sealed class SlowModelServer : IAsyncLifetime
     };
 
     private static readonly Lazy<string> Model = new(() => TestModels.Write(
-        "slow.gguf", path => ModelSynthesizer.Write(path, new SynthesisOptions { Shape = Shape, VocabularyFrom = TestModels.LlamaVocabulary })));
+        "slow.gguf", path => ModelSynthesizer.Write(path, new SynthesisOptions { Shape = Shape, VocabularyFrom = TestModels.Vocabulary })));
 
     private ServerFixture? _server;
 

@@ -150,7 +150,9 @@ public sealed class ChatPageTests(BrowserFixture browser, ServerFixture server) 
         await chat.WaitForReplyFinishedAsync(1);
         await chat.Page.ReloadAsync();
         await chat.Page.WaitForFunctionAsync("() => document.querySelectorAll('#messages > li.user').length >= 1");
-        await chat.Page.WaitForTimeoutAsync(300);
+        // Had the markup become an element, its image would have failed to load by the time one loaded after it
+        // from the same broken address has: wait for that instead of for a while.
+        await chat.Page.EvaluateAsync("() => new Promise(done => { const probe = new Image(); probe.onerror = done; probe.onload = done; probe.src = 'x'; })");
 
         Assert.Equal(Injection, await chat.UserMessages.Nth(0).Locator(".body").InnerTextAsync());
         Assert.Equal(0, await chat.Page.Locator("#messages img, #messages script").CountAsync());

@@ -22,6 +22,7 @@ internal sealed class DecodeLoop : IAsyncDisposable
     private readonly DecodeStep _step;
     private readonly SlotAdmission _admission;
     private readonly IdleWorkQueue _idleWork = new();
+    private readonly NextTurnPreparer _preparer;
     private readonly List<SlotJob> _running = []; // loop thread only: in a slot, in order of joining
     private readonly SemaphoreSlim _wake = new(0);
     private readonly TaskCompletionSource _loopEnded = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -40,6 +41,7 @@ internal sealed class DecodeLoop : IAsyncDisposable
         _sessions = new SessionSwitcher(_context, runtime.Scratch, options, logger);
         _step = new DecodeStep(options.BatchSize);
         _admission = new SlotAdmission(_slots, _sessions);
+        _preparer = new NextTurnPreparer(_context, runtime.Abort, options.BatchSize, _sessions);
 
         // A thread of its own: the loop blocks in native decodes back to back, and on a pool thread it
         // would starve the callers' continuations that read its output on a small box.
@@ -97,6 +99,32 @@ internal sealed class DecodeLoop : IAsyncDisposable
             slot.StoredTokens = 0;
         }
     });
+
+    /// <summary>
+    /// Queues idle work that evaluates what the next turn of <paramref name="session"/> will certainly start with
+    /// (<paramref name="expected"/>: its prompt so far, the reply and the template's turn separator) when the slot
+    /// still holds the session and agrees with it, so the next turn evaluates only its new message. The decode
+    /// is abandoned the moment a request arrives: it never delays one.
+    /// </summary>
+    public void PrepareNextTurn(string session, IReadOnlyList<int> expected) =>
+        _ = _idleWork.Enqueue(() => _preparer.Prepare(_slots, session, expected, () => !_admission.IsEmpty));
+
+    /// <summary>
+    /// What the slot holding <paramref name="session"/> holds, read on the loop's thread while idle: its tokens and
+    /// the lowest and highest position of its KV cells (for tests and diagnostics). Null when no slot holds it.
+    /// </summary>
+    public async Task<SlotView?> InspectAsync(string session)
+    {
+        SlotView? view = null;
+        await WhenIdleAsync(() =>
+        {
+            if (Array.Find(_slots, s => string.Equals(s.Session, session, StringComparison.Ordinal)) is { } slot)
+            {
+                view = new SlotView([.. slot.Held], _context.MemorySequenceMinPosition(slot.Id).Value, _context.MemorySequenceMaxPosition(slot.Id).Value);
+            }
+        }).ConfigureAwait(false);
+        return view;
+    }
 
     public async ValueTask DisposeAsync()
     {
@@ -274,6 +302,7 @@ internal sealed class DecodeLoop : IAsyncDisposable
     {
         if (job.Slot is { } slot)
         {
+            _sessions.Settle(slot, decoded: job.Decoding || job.Evaluated > job.Tally.CachedTokens);
             slot.Job = null;
             slot.LastUsed = Stopwatch.GetTimestamp();
             job.Slot = null;

@@ -12,6 +12,7 @@ namespace Frugal.Inference.Batching;
 internal sealed class ReplySampler : IDisposable
 {
     private readonly SafeLLamaSamplerChainHandle _sampler;
+    private readonly GrammarSampler? _grammar;
     private readonly StreamingTokenDecoder _decoder;
     private readonly StopStringFilter _stops;
     private readonly SafeLlamaModelHandle _model;
@@ -22,6 +23,7 @@ internal sealed class ReplySampler : IDisposable
         _model = model;
         _stopAtEndOfSequence = request.StopAtEndOfSequence;
         _sampler = SamplerChain.Create(request.Sampling);
+        _grammar = request.Grammar is { } grammar ? new GrammarSampler(model, _sampler, grammar) : null;
         foreach (var token in prompt.Skip(Math.Max(0, prompt.Count - SamplerChain.PenaltyWindow)))
         {
             _sampler.Accept(token);
@@ -41,7 +43,8 @@ internal sealed class ReplySampler : IDisposable
     public bool Stopped => _stops.Stopped;
 
     /// <summary>Samples the next token from logits row <paramref name="logitsIndex"/> of the last decode.</summary>
-    public LLamaToken Sample(SafeLLamaContextHandle context, int logitsIndex) => _sampler.Sample(context, logitsIndex);
+    public LLamaToken Sample(SafeLLamaContextHandle context, int logitsIndex) =>
+        _grammar is { } grammar ? grammar.Sample(context, logitsIndex) : _sampler.Sample(context, logitsIndex);
 
     /// <summary>True when <paramref name="token"/> ends the reply by itself (end of generation, when the request stops there).</summary>
     public bool Ends(LLamaToken token) => _stopAtEndOfSequence && token.IsEndOfGeneration(_model.Vocab);
@@ -57,7 +60,11 @@ internal sealed class ReplySampler : IDisposable
     /// <summary>Text held back as a possible stop-string start that never completed: part of the reply.</summary>
     public string Flush() => Emit(_stops.Flush());
 
-    public void Dispose() => _sampler.Dispose();
+    public void Dispose()
+    {
+        _grammar?.Dispose();
+        _sampler.Dispose();
+    }
 
     private string Emit(string text)
     {

@@ -23,6 +23,12 @@ internal sealed class SequenceSlot(int id)
     /// </summary>
     public int StoredTokens { get; set; }
 
+    /// <summary>
+    /// The slot's cells were shifted and no decode has applied llama.cpp's K-shift to them yet: their state must
+    /// not be saved before one has (it would carry the new positions with keys not yet rotated).
+    /// </summary>
+    public bool ShiftPending { get; set; }
+
     /// <summary>The request decoding in this slot; null when idle.</summary>
     public SlotJob? Job { get; set; }
 

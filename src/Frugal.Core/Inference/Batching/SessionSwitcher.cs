@@ -14,14 +14,21 @@ namespace Frugal.Inference.Batching;
 /// </summary>
 internal sealed class SessionSwitcher(SafeLLamaContextHandle context, LLamaSeqId? scratch, EngineOptions options, ILogger logger)
 {
-    /// <summary>Makes <paramref name="slot"/> hold <paramref name="session"/>'s tokens as far as they are known.</summary>
-    public void Take(SequenceSlot slot, IReadOnlyList<int> prompt, string? session)
+    private readonly ContextShift _shift = new(context, options, logger);
+
+    /// <summary>
+    /// Makes <paramref name="slot"/> hold <paramref name="session"/>'s tokens as far as they are known. True when
+    /// the slot's tokens are that session's own (it held them, or they were restored); false when they are
+    /// another session's, left for whatever prefix they share with the prompt.
+    /// </summary>
+    public bool Take(SequenceSlot slot, IReadOnlyList<int> prompt, string? session)
     {
         var store = options.SessionStateStore;
-        if (string.Equals(session, slot.Session, StringComparison.Ordinal) || store is null)
+        var own = session is not null && string.Equals(session, slot.Session, StringComparison.Ordinal);
+        if (own || store is null)
         {
             slot.Session = session;
-            return;
+            return own;
         }
 
         if (slot.Session is not null && store.IsDeleted(slot.Session))
@@ -40,28 +47,73 @@ internal sealed class SessionSwitcher(SafeLLamaContextHandle context, LLamaSeqId
         var started = Stopwatch.GetTimestamp();
         if (session is null || store.TryGet(session) is not { } saved)
         {
-            return;
+            return false;
         }
 
         // The kept tokens end with the reply as generated, which may tokenize differently once it is
         // part of the history: use the state as far as it agrees with the new prompt. A history that
         // changed (trimmed, edited) agrees only up to the change, and if that is no better than what the
         // slot holds, the state is not used at all.
+        // A state whose window has since dropped turns still serves the kept ones (see ContextShift).
+        var restored = false;
         using (saved)
         {
-            var usable = TokenPrefix.Common(saved.Tokens, prompt);
-            if (usable > TokenPrefix.Common(slot.Held, prompt) && Restore(saved, slot, session, Stopwatch.GetElapsedTime(started))
-                && saved.Extendable && scratch is not null)
+            var usable = _shift.Reusable(saved.Tokens, prompt);
+            restored = usable > TokenPrefix.Common(slot.Held, prompt) && Restore(saved, slot, session, Stopwatch.GetElapsedTime(started));
+            if (restored && saved.Extendable && scratch is not null)
             {
                 // The file stays: when this session is put away, only the cells it added are written.
                 slot.StoredTokens = saved.Tokens.Count;
-                return;
+                return true;
             }
         }
 
         // From here on the slot holds this session, so the kept copy is stale whatever happens: the
         // session's state is saved afresh when another session takes the slot.
         store.Invalidate(session);
+        return restored;
+    }
+
+    /// <summary>
+    /// Shifts the slot's cells (its session's own) to agree with <paramref name="prompt"/> when the session's
+    /// window dropped older turns; returns the cells removed (0: none).
+    /// </summary>
+    public int Shift(SequenceSlot slot, IReadOnlyList<int> prompt)
+    {
+        var prefix = TokenPrefix.Common(slot.Held, prompt);
+        var dropped = _shift.Apply(slot, prompt);
+        slot.ShiftPending |= dropped > 0;
+        if (dropped > 0 && slot.StoredTokens > prefix && slot.Session is not null)
+        {
+            // The store's copy no longer prefixes what the slot holds: the next save writes the whole state.
+            // It is written after the next decode, which applies llama.cpp's pending K-shift to the moved
+            // cells (a state saved before would carry their new positions with unrotated keys).
+            slot.StoredTokens = 0;
+            options.SessionStateStore?.Invalidate(slot.Session);
+        }
+
+        return dropped;
+    }
+
+    /// <summary>
+    /// After a request that shifted the slot: once a decode has applied the K-shift (<paramref name="decoded"/>), the
+    /// sequence's state is read out and loaded back, which lays its cells out in position order as a restore from
+    /// the store would (new tokens otherwise fill the holes the dropped turns left, and attention then adds the same
+    /// values in another order: a session that stayed in memory would drift from one restored after a restart).
+    /// Without a decode the pending shift cannot be saved or copied: the cells are dropped.
+    /// </summary>
+    public void Settle(SequenceSlot slot, bool decoded)
+    {
+        if (!slot.ShiftPending)
+        {
+            return;
+        }
+
+        slot.ShiftPending = false;
+        if (!decoded || !Reload(slot))
+        {
+            Forget(slot);
+        }
     }
 
     /// <summary>Keeps the first <paramref name="count"/> tokens of the slot's sequence and drops the rest from the KV cache.</summary>
@@ -136,6 +188,17 @@ internal sealed class SessionSwitcher(SafeLLamaContextHandle context, LLamaSeqId
             return state.Length;
         });
         EngineLog.StateSaved(logger, session, slot.Held.Count, size, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+    }
+
+    // The slot's state read out and loaded back into its sequence (compact, in position order).
+    private unsafe bool Reload(SequenceSlot slot)
+    {
+        var size = context.GetStateSize(slot.Id);
+        using var state = NativeBuffer.Allocate(checked((long)size));
+        var written = context.GetState(state.Pointer, size, slot.Id);
+        context.MemorySequenceRemove(slot.Id, -1, -1);
+        return context.SetState(state.Pointer, written, slot.Id) != 0
+            && context.MemorySequenceMaxPosition(slot.Id).Value == slot.Held.Count - 1;
     }
 
     /// <summary>Hands <paramref name="sequence"/>'s llama.cpp state to <paramref name="use"/> in a native buffer that is unmapped right after.</summary>

@@ -67,7 +67,10 @@ internal sealed class SlotAdmission(IReadOnlyList<SequenceSlot> slots, SessionSw
 
     private void Join(SlotJob job, SequenceSlot slot)
     {
-        sessions.Take(slot, job.Prompt, job.Request.SessionKey);
+        if (sessions.Take(slot, job.Prompt, job.Request.SessionKey))
+        {
+            job.Tally.ShiftedTokens += sessions.Shift(slot, job.Prompt);
+        }
 
         // At least the last prompt token is evaluated again: its logits give the first reply token.
         var common = Math.Min(TokenPrefix.Common(slot.Held, job.Prompt), job.Prompt.Count - 1);

@@ -19,7 +19,7 @@ public sealed class BatchedGenerationTests(TinyEngineFixture fixture)
         "Tell me something about boats and the sea.",
     ];
 
-    public static TheoryData<string> Models => new() { "tiny", "llama-2-tiny-random" };
+    public static TheoryData<string> Models => TestModels.EngineModels;
 
     [Theory]
     [MemberData(nameof(Models))]
@@ -72,7 +72,7 @@ public sealed class BatchedGenerationTests(TinyEngineFixture fixture)
 
     private async Task<LlamaEngine> LoadAsync(string model, int parallel) => await LlamaEngine.LoadAsync(model == "tiny"
         ? new EngineOptions { ModelPath = fixture.TinyModelPath, ContextSize = 1024, ParallelSequences = parallel }
-        : new EngineOptions { ModelPath = TestModels.TinyRandomLlama2, ContextSize = 1024, ParallelSequences = parallel, ChatTemplate = ChatTemplateFamily.Llama2 });
+        : new EngineOptions { ModelPath = TestModels.RandomLlama(model), ContextSize = 1024, ParallelSequences = parallel, ChatTemplate = ChatTemplateFamily.Llama2 });
 
     /// <summary>Runs a request on a worker thread, calling <paramref name="onText"/> with the count of text updates so far.</summary>
     private static Task<(string Text, GenerationStats Stats)> RunAsync(IInferenceEngine engine, GenerationRequest request, Action<int> onText,

@@ -26,7 +26,7 @@ public sealed class BatchedSessionTests(TinyEngineFixture fixture) : IAsyncLifet
     private readonly SemaphoreSlim _referenceTurn = new(1, 1); // the reference takes one turn at a time
     private bool _referenceReuses;
 
-    public static TheoryData<string> Models => new() { "tiny", "llama-2-tiny-random" };
+    public static TheoryData<string> Models => TestModels.EngineModels;
 
     public ValueTask InitializeAsync() => ValueTask.CompletedTask;
 
@@ -115,7 +115,7 @@ public sealed class BatchedSessionTests(TinyEngineFixture fixture) : IAsyncLifet
     {
         var options = model == "tiny"
             ? new EngineOptions { ModelPath = fixture.TinyModelPath, ContextSize = 512 }
-            : new EngineOptions { ModelPath = TestModels.TinyRandomLlama2, ContextSize = 512, ChatTemplate = ChatTemplateFamily.Llama2 };
+            : new EngineOptions { ModelPath = TestModels.RandomLlama(model), ContextSize = 512, ChatTemplate = ChatTemplateFamily.Llama2 };
         _store = Store("batched", options.ModelPath);
         options = options with { FlashAttention = flashAttention };
         _engine = await LlamaEngine.LoadAsync(options with { SessionStateStore = _store, MinTokensToSaveState = 0, ParallelSequences = parallel });
