@@ -56,6 +56,9 @@ public sealed record BenchReport
     /// <summary>The long-chat phase (conversations past the context); null when it was not run.</summary>
     public LongChatFigures? LongChat { get; init; }
 
+    /// <summary>Decode speed under a JSON-schema grammar against free decoding, same run; null when not measured.</summary>
+    public GrammarFigures? Grammar { get; init; }
+
     /// <summary>The cgroup the measured part ran in, or null when it ran unboxed.</summary>
     public BenchBox? Box { get; init; }
 }

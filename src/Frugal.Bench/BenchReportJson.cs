@@ -54,6 +54,15 @@ public static class BenchReportJson
             json.WriteNumber("prompt", Round(report.Baseline.PromptRatio, 3));
             json.WriteNumber("decode", Round(report.Baseline.DecodeRatio, 3));
             json.WriteEndObject();
+            if (report.Grammar is { } grammar)
+            {
+                json.WriteStartObject("json_schema_grammar");
+                json.WriteNumber("free_decode_tokens_per_second", Round(grammar.FreeTokensPerSecond));
+                json.WriteNumber("constrained_decode_tokens_per_second", Round(grammar.ConstrainedTokensPerSecond));
+                json.WriteNumber("ratio", Round(grammar.Ratio, 3));
+                json.WriteEndObject();
+            }
+
             json.WriteStartObject("ttft_ms");
             WriteArray(json, "single", report.TtftSingleMs.Select(v => Round(v)));
             json.WriteStartArray("interleaved");

@@ -27,6 +27,12 @@ public static class BenchReportMarkdown
         Line($"| prompt (tokens/s) | {report.PromptTokensPerSecond:F1} | {report.Baseline.PromptTokensPerSecond:F1} | {report.Baseline.PromptRatio:F3}x |");
         Line($"| decode (tokens/s) | {report.DecodeTokensPerSecond:F1} | {report.Baseline.DecodeTokensPerSecond:F1} | {report.Baseline.DecodeRatio:F3}x |");
         md.AppendLine();
+        if (report.Grammar is { } grammar)
+        {
+            Line($"Decode under a JSON-schema grammar (greedy): {grammar.ConstrainedTokensPerSecond:F1} tokens/s against {grammar.FreeTokensPerSecond:F1} free, {grammar.Ratio:F3}x (median of the rounds' ratios).");
+            md.AppendLine();
+        }
+
         md.AppendLine("Time to first token per turn, ms (prompt tokens kept from the session's KV state in brackets):");
         md.AppendLine();
         var turns = report.TtftSingleMs.Count;

@@ -71,6 +71,7 @@ public sealed partial class BenchRunner
         _progress.Report($"peak memory: {peak / 1048576.0:F0} MiB ({memory.Source}), anonymous {peakAnonymous / 1048576.0:F0} MiB, file-backed {peakFile / 1048576.0:F0} MiB");
 
         var (prompt, decode, baseline, batched) = await SpeedAgainstBaselineAsync(engine, cancellationToken).ConfigureAwait(false);
+        var grammar = await GrammarDecodeAsync(engine, cancellationToken).ConfigureAwait(false);
         var ceiling = BandwidthCeiling.Measure(_options.ModelPath);
         _progress.Report($"bandwidth ceiling: {ceiling.ReadBytesPerSecond / 1e9:F2} GB/s over the mapped file, {ceiling.BytesPerToken / 1048576.0:F0} MiB a token: {ceiling.TokensPerSecond:F1} tok/s; decode reaches {ceiling.FractionOf(decode):F2} of it");
         return new BenchReport
@@ -100,6 +101,7 @@ public sealed partial class BenchRunner
             Box = box,
             Ceiling = ceiling,
             LongChat = longChat,
+            Grammar = grammar,
         };
     }
 

@@ -1,3 +1,5 @@
+using Frugal.Bench.Capacity;
+
 namespace Frugal.Bench;
 
 /// <summary>What the user asked <c>frugal bench</c> for, with paths made absolute.</summary>
@@ -26,6 +28,9 @@ internal sealed record BenchSettings(string ModelPath, string? JsonPath, string?
 
     /// <summary>The llama.cpp native library (<see cref="Frugal.Inference.NativeLibrarySelection"/>); null: "auto", as <c>frugal serve</c> loads it.</summary>
     public string? NativeLibrary { get; init; }
+
+    /// <summary>Only the capacity phase (simulated users); null runs the speed and memory bench.</summary>
+    public CapacityOptions? Capacity { get; init; }
 
     /// <summary>The arguments that repeat this request for a run inside a box.</summary>
     public IEnumerable<string> Arguments()
@@ -91,6 +96,18 @@ internal sealed record BenchSettings(string ModelPath, string? JsonPath, string?
         {
             yield return "--kv-ram";
             yield return kvRam.Bytes.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        if (Capacity is { } capacity)
+        {
+            var invariant = System.Globalization.CultureInfo.InvariantCulture;
+            yield return "--capacity";
+            yield return "--users";
+            yield return string.Join(',', capacity.UserCounts);
+            yield return "--capacity-minutes";
+            yield return capacity.Window.TotalMinutes.ToString(invariant);
+            yield return "--compress";
+            yield return capacity.Compression.ToString(invariant);
         }
 
         foreach (var (name, value) in Overrides)

@@ -23,6 +23,11 @@ public sealed record BenchTarget(string Name, string Measured, string Goal, bool
                 report.TtftInterleavedMs.Select(LastOverFirst).DefaultIfEmpty(double.NaN).Max(), "<= 1.5x", r => r <= 1.5),
         };
 
+        if (report.Grammar is { } grammar)
+        {
+            targets.Add(Ratio("decode tokens/s with a JSON-schema grammar vs without", grammar.Ratio, ">= 0.9x", r => r >= 0.9));
+        }
+
         var counts = report.AggregateDecodeTokensPerSecond.Keys.Order().ToArray();
         if (counts.Length >= 2)
         {

@@ -18,7 +18,7 @@ public sealed class PostgresConversationStore(PostgresDatabase database, TimePro
         (SELECT COUNT(*) FROM messages m WHERE m.session_id = s.id)
         """;
 
-    private const string MessageColumns = "id, session_id, role, content, token_count, created_at, updated_at, finish_reason, status";
+    private const string MessageColumns = "id, session_id, role, content, token_count, created_at, updated_at, finish_reason, status, context_shifted";
 
     public PostgresConversationStore(PostgresDatabase database) : this(database, TimeProvider.System)
     {
@@ -98,13 +98,13 @@ public sealed class PostgresConversationStore(PostgresDatabase database, TimePro
         await using var command = Command(connection, $"""
             WITH touched AS (
                 UPDATE sessions SET updated_at = $3 WHERE id = $2 AND owner_id = $1 RETURNING id)
-            INSERT INTO messages (session_id, role, content, token_count, finish_reason, status, created_at, updated_at)
-            SELECT id, $4, $5, $6, $7, $8, $3, $3 FROM touched
+            INSERT INTO messages (session_id, role, content, token_count, finish_reason, status, context_shifted, created_at, updated_at)
+            SELECT id, $4, $5, $6, $7, $8, $9, $3, $3 FROM touched
             RETURNING {MessageColumns};
             """,
             ownerId, sessionId, timeProvider.GetUtcNow().ToUnixTimeMilliseconds(),
             message.Role == ChatRole.User ? "user" : "assistant", message.Content, message.TokenCount,
-            message.FinishReason, MessageStatusNames.ToName(message.Status));
+            message.FinishReason, MessageStatusNames.ToName(message.Status), message.ContextShifted);
         var stored = await ReadAllAsync(command, ReadMessage, cancellationToken).ConfigureAwait(false);
         return stored.Count == 0 ? null : stored[0];
     }
@@ -171,5 +171,8 @@ public sealed class PostgresConversationStore(PostgresDatabase database, TimePro
         DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(5)),
         DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(6)),
         reader.IsDBNull(7) ? null : reader.GetString(7),
-        MessageStatusNames.Parse(reader.GetString(8)));
+        MessageStatusNames.Parse(reader.GetString(8)))
+    {
+        ContextShifted = reader.GetBoolean(9),
+    };
 }

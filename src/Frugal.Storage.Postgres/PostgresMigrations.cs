@@ -48,5 +48,8 @@ internal static class PostgresMigrations
             );
             CREATE INDEX ix_messages_session ON messages(session_id, id);
             """),
+        (2, "messages: context_shifted", """
+            ALTER TABLE messages ADD COLUMN context_shifted BOOLEAN NOT NULL DEFAULT FALSE;
+            """),
     ];
 }

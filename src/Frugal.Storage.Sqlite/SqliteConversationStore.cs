@@ -14,7 +14,7 @@ public sealed class SqliteConversationStore(SqliteDatabase database, TimeProvide
         (SELECT COUNT(*) FROM messages m WHERE m.session_id = s.id)
         """;
 
-    private const string MessageColumns = "id, session_id, role, content, token_count, created_at, updated_at, finish_reason, status";
+    private const string MessageColumns = "id, session_id, role, content, token_count, created_at, updated_at, finish_reason, status, context_shifted";
 
     public SqliteConversationStore(SqliteDatabase database) : this(database, TimeProvider.System)
     {
@@ -186,8 +186,8 @@ public sealed class SqliteConversationStore(SqliteDatabase database, TimeProvide
         }
 
         using var insert = Command(connection, transaction, $"""
-            INSERT INTO messages (session_id, role, content, token_count, finish_reason, status, created_at, updated_at)
-            VALUES ($id, $role, $content, $tokens, $finish, $status, $now, $now)
+            INSERT INTO messages (session_id, role, content, token_count, finish_reason, status, context_shifted, created_at, updated_at)
+            VALUES ($id, $role, $content, $tokens, $finish, $status, $shifted, $now, $now)
             RETURNING {MessageColumns};
             """);
         insert.Parameters.AddWithValue("$id", sessionId);
@@ -196,6 +196,7 @@ public sealed class SqliteConversationStore(SqliteDatabase database, TimeProvide
         insert.Parameters.AddWithValue("$tokens", message.TokenCount);
         insert.Parameters.AddWithValue("$finish", (object?)message.FinishReason ?? DBNull.Value);
         insert.Parameters.AddWithValue("$status", MessageStatusNames.ToName(message.Status));
+        insert.Parameters.AddWithValue("$shifted", message.ContextShifted ? 1 : 0);
         insert.Parameters.AddWithValue("$now", now);
         StoredMessage stored;
         using (var reader = insert.ExecuteReader())
@@ -264,5 +265,8 @@ public sealed class SqliteConversationStore(SqliteDatabase database, TimeProvide
         DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(5)),
         DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(6)),
         reader.IsDBNull(7) ? null : reader.GetString(7),
-        MessageStatusNames.Parse(reader.GetString(8)));
+        MessageStatusNames.Parse(reader.GetString(8)))
+    {
+        ContextShifted = reader.GetInt64(9) != 0,
+    };
 }

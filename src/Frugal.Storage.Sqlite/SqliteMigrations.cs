@@ -47,5 +47,8 @@ internal static class SqliteMigrations
             );
             CREATE INDEX ix_messages_session ON messages(session_id, id);
             """),
+        (2, "messages: context_shifted", """
+            ALTER TABLE messages ADD COLUMN context_shifted INTEGER NOT NULL DEFAULT 0;
+            """),
     ];
 }

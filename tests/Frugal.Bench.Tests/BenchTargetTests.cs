@@ -31,6 +31,18 @@ public sealed class BenchTargetTests
         Assert.Equal("1.40x", ttft.Measured);
     }
 
+    [Theory]
+    [InlineData(0.85, false)]
+    [InlineData(0.95, true)]
+    public void Evaluate_GrammarFigures_RatioCheckedAgainstNinetyPercent(double ratio, bool met)
+    {
+        var report = Report(promptRatio: 1, singleTtft: [1000, 1000], followUps: null) with { Grammar = new GrammarFigures(10, 10 * ratio, ratio) };
+
+        var grammar = BenchTarget.Evaluate(report).Single(t => t.Name == "decode tokens/s with a JSON-schema grammar vs without");
+
+        Assert.Equal(met, grammar.Met);
+    }
+
     private static BenchReport Report(double promptRatio, IReadOnlyList<double> singleTtft, PairedFollowUps? followUps) => new()
     {
         Date = DateTimeOffset.UnixEpoch,

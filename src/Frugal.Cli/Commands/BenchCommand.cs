@@ -2,6 +2,9 @@ using System.CommandLine;
 using System.Globalization;
 using Frugal.Inference;
 using Frugal.Bench;
+using Frugal.Bench.Capacity;
+using Frugal.DependencyInjection;
+using Frugal.Memory;
 using Frugal.Inference.State;
 using Frugal.Models;
 using Frugal.Scheduling;
@@ -50,6 +53,38 @@ internal static class BenchCommand
                 result.AddError($"--native-library {problem}");
             }
         });
+        var capacity = new Option<bool>("--capacity")
+        {
+            Description = "Only the capacity phase: simulated users (a 60-token message after exponential gaps of a minute, 64-token replies, sessions of their own) at each --users count, under frugal serve's latency policy and the one-sequence policy; reports time to first token, stream rates and users_per_box.",
+        };
+        var users = new Option<string>("--users") { Description = "Capacity: the user counts, comma-separated.", DefaultValueFactory = _ => "2,4,6,8,10,12" };
+        var capacityMinutes = new Option<double>("--capacity-minutes") { Description = "Capacity: minutes of messages per user count (before --compress).", DefaultValueFactory = _ => 4 };
+        var compress = new Option<double>("--compress")
+        {
+            Description = "Capacity: time compression k: gaps and minutes divided by k, so a simulated user is the load of k real ones (1: real time).",
+            DefaultValueFactory = _ => 1,
+        };
+        users.Validators.Add(result =>
+        {
+            if (!TryParseCounts(result.GetValueOrDefault<string>() ?? "", out _))
+            {
+                result.AddError("--users must be user counts from 1 to 1000, comma-separated (for example 2,4,8)");
+            }
+        });
+        capacityMinutes.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<double>() is not (> 0 and <= 600))
+            {
+                result.AddError("--capacity-minutes must be more than 0 and at most 600");
+            }
+        });
+        compress.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<double>() is not (>= 1 and <= 100))
+            {
+                result.AddError("--compress must be from 1 to 100");
+            }
+        });
         var quick = new Option<bool>("--quick") { Description = "A few tokens per phase (for tests).", Hidden = true };
         var boxed = new Option<string?>("--boxed") { Description = "Set by --box on the run inside the box.", Hidden = true };
         var boxedCgroup = new Option<string?>("--boxed-cgroup") { Description = "The box's cgroup directory.", Hidden = true };
@@ -81,7 +116,7 @@ internal static class BenchCommand
         });
 
         var command = new Command("bench", "Measure speed and memory against plain LLamaSharp on this machine.");
-        foreach (var option in new Option[] { model, box, json, markdown, context, kvRam, verbose, flashAttention, profile, repack, nativeLibrary, quick, boxed, boxedCgroup }.Concat(overrides))
+        foreach (var option in new Option[] { model, box, json, markdown, context, kvRam, verbose, flashAttention, profile, repack, nativeLibrary, capacity, users, capacityMinutes, compress, quick, boxed, boxedCgroup }.Concat(overrides))
         {
             command.Options.Add(option);
         }
@@ -103,10 +138,36 @@ internal static class BenchCommand
                 Repack = parse.GetValue(repack) switch { "on" => true, "off" => false, _ => null },
                 NativeLibrary = parse.GetValue(nativeLibrary) is { } library && library.Contains('/', StringComparison.Ordinal) ? Path.GetFullPath(library) : parse.GetValue(nativeLibrary),
                 FlashAttention = parse.GetValue(flashAttention) switch { "on" => true, "off" => false, _ => null },
+                Capacity = parse.GetValue(capacity) && TryParseCounts(parse.GetValue(users) ?? "", out var counts)
+                    ? new CapacityOptions
+                    {
+                        UserCounts = counts,
+                        Window = TimeSpan.FromMinutes(parse.GetValue(capacityMinutes)),
+                        Compression = parse.GetValue(compress),
+                    }
+                    : null,
             };
             return RunAsync(settings, parse.GetValue(box), parse.GetValue(boxed), parse.GetValue(boxedCgroup), cancellationToken);
         });
         return command;
+    }
+
+    internal static bool TryParseCounts(string text, out IReadOnlyList<int> counts)
+    {
+        var parsed = new List<int>();
+        foreach (var part in text.Split(',', StringSplitOptions.TrimEntries))
+        {
+            if (!int.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out var count) || count is < 1 or > 1000)
+            {
+                counts = [];
+                return false;
+            }
+
+            parsed.Add(count);
+        }
+
+        counts = parsed;
+        return parsed.Count > 0;
     }
 
     internal static bool TryParseBox(string text, out int cpus, out ByteSize memory)
@@ -216,6 +277,11 @@ internal static class BenchCommand
                 ChatTemplate = info.ChatTemplateFamily == ChatTemplateFamily.Unknown ? ChatTemplateFamily.Zephyr : null,
             };
             var progress = new SynchronousProgress(line => Console.WriteLine($"bench: {line}"));
+            if (settings.Capacity is { } capacity)
+            {
+                return await CapacityAsync(settings, capacity, engineOptions, info, progress, loggers, cancellationToken).ConfigureAwait(false);
+            }
+
             Console.WriteLine($"bench: {info.Architecture} {info.FileType}, {info.FileSizeBytes / 1048576.0:F0} MiB; " +
                 (box is null ? "unboxed" : $"inside a cgroup of {box.Cpus} CPU and {new ByteSize(box.MemoryBytes)} (cgroup {box.CgroupVersion})"));
             // Concurrent clients go through the server's own scheduler (fair queue, one worker), as they would over HTTP.
@@ -243,6 +309,52 @@ internal static class BenchCommand
         {
             Directory.Delete(dataDirectory, recursive: true);
         }
+    }
+
+    /// <summary>
+    /// The capacity phase: the latency policy as <c>frugal serve</c> plans it for this box (streams measured at start
+    /// within the memory plan, the floor and prompt chunk defaults), then one sequence, same model and session store.
+    /// </summary>
+    private static async Task<int> CapacityAsync(BenchSettings settings, CapacityOptions capacity, EngineOptions engineOptions, ModelInfo info,
+        IProgress<string> progress, ILoggerFactory? loggers, CancellationToken cancellationToken)
+    {
+        var plan = new EnginePlanner(Options.Create(new FrugalOptions { Model = new ModelOptions { Path = settings.ModelPath, ContextSize = settings.ContextSize, FitToBox = true } }),
+            new MemoryProbe()).Plan;
+        if (plan.Refusal is { } refusal)
+        {
+            await Console.Error.WriteLineAsync($"frugal: {refusal}").ConfigureAwait(false);
+            return 2;
+        }
+
+        var latency = engineOptions with
+        {
+            ParallelSequences = plan.Engine.ParallelSequences,
+            MaxAutoParallelSequences = plan.Engine.MaxAutoParallelSequences,
+            BatchSize = plan.Engine.BatchSize,
+            MicroBatchSize = plan.Engine.MicroBatchSize,
+            Threads = plan.Engine.Threads,
+        };
+        var single = latency with { ParallelSequences = 1 };
+        var bench = new CapacityBench(capacity,
+        [
+            ("latency", async ct => await LlamaEngine.LoadAsync(latency, loggers?.CreateLogger<LlamaEngine>(), ct).ConfigureAwait(false)),
+            ("one-sequence", async ct => await LlamaEngine.LoadAsync(single, loggers?.CreateLogger<LlamaEngine>(), ct).ConfigureAwait(false)),
+        ], progress);
+        var report = await bench.RunAsync($"{Path.GetFileName(settings.ModelPath)} ({info.Architecture} {info.FileType}), context {settings.ContextSize}", cancellationToken).ConfigureAwait(false);
+        var text = CapacityReportText.Markdown(report);
+        Console.WriteLine();
+        Console.Write(text);
+        if (settings.JsonPath is { } jsonPath)
+        {
+            await File.WriteAllTextAsync(jsonPath, CapacityReportText.Json(report), cancellationToken).ConfigureAwait(false);
+        }
+
+        if (settings.MarkdownPath is { } markdownPath)
+        {
+            await File.WriteAllTextAsync(markdownPath, text, cancellationToken).ConfigureAwait(false);
+        }
+
+        return 0;
     }
 
     /// <summary>Reports on the caller's thread, in order (Progress&lt;T&gt; would post to the thread pool and interleave lines).</summary>

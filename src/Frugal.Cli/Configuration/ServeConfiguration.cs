@@ -27,6 +27,8 @@ internal static class ServeConfiguration
         ["FRUGAL_UBATCH"] = "Model:MicroBatchSize",
         ["FRUGAL_THREADS"] = "Model:Threads",
         ["FRUGAL_PARALLEL"] = "Model:ParallelSequences",
+        ["FRUGAL_STREAM_FLOOR"] = "Model:StreamFloorTokensPerSecond",
+        ["FRUGAL_PREFILL_CHUNK"] = "Model:PrefillChunkTokens",
         ["FRUGAL_DATA"] = "Storage:Directory",
         [DatabaseLocation.Variable] = "Storage:Database",
     };

@@ -45,6 +45,12 @@ public sealed class CachingInferenceEngine : IInferenceEngine
     public int ParallelSequences => _inner.ParallelSequences;
 
     /// <inheritdoc/>
+    public int StreamLimit => _inner.StreamLimit;
+
+    /// <inheritdoc/>
+    public IReadOnlyList<StreamFigures> Streams => _inner.Streams;
+
+    /// <inheritdoc/>
     public ChatTemplateFamily TemplateFamily => _inner.TemplateFamily;
 
     /// <inheritdoc/>
@@ -52,6 +58,9 @@ public sealed class CachingInferenceEngine : IInferenceEngine
 
     /// <inheritdoc/>
     public int CountPromptTokens(IReadOnlyList<ChatTurn> messages) => _inner.CountPromptTokens(messages);
+
+    /// <inheritdoc/>
+    public int CountPromptTokens(RawPrompt prompt) => _inner.CountPromptTokens(prompt);
 
     /// <inheritdoc/>
     public IAsyncEnumerable<GenerationUpdate> GenerateAsync(GenerationRequest request, CancellationToken cancellationToken = default)

@@ -10,4 +10,7 @@ public sealed record NewMessage
     public required int TokenCount { get; init; }
     public string? FinishReason { get; init; }
     public MessageStatus Status { get; init; } = MessageStatus.Complete;
+
+    /// <summary>For replies: the context was shifted for it (see <see cref="StoredMessage.ContextShifted"/>).</summary>
+    public bool ContextShifted { get; init; }
 }

@@ -21,4 +21,11 @@ public sealed record StoredMessage(
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
     string? FinishReason,
-    MessageStatus Status);
+    MessageStatus Status)
+{
+    /// <summary>
+    /// For replies: true when older turns were removed from the session's KV cache for this reply and the kept ones
+    /// moved down instead of being read again (a context shift); always false for user messages.
+    /// </summary>
+    public bool ContextShifted { get; init; }
+}

@@ -41,6 +41,9 @@ public sealed class EnginePlanner
             ChatTemplate = model.ChatTemplate,
             NativeLibrary = model.NativeLibrary,
             RepackWeights = model.RepackWeights,
+            StreamFloorTokensPerSecond = model.StreamFloorTokensPerSecond,
+            PrefillChunkTokens = model.PrefillChunkTokens,
+            ContextShift = model.ContextShift,
         };
         if (!model.FitToBox)
         {

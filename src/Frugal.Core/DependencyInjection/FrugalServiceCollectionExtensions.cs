@@ -74,7 +74,7 @@ public static class FrugalServiceCollectionExtensions
         services.AddSingleton<IMemoryReleaser>(provider => provider.GetRequiredService<ResponseCache>());
         services.AddSingleton<IMemoryReleaser>(provider => provider.GetRequiredService<SessionStateStoreProvider>());
         services.AddHostedService<FrugalEngineLoader>();
-        services.TryAddSingleton(provider => new FrugalMetrics(provider.GetService<IMeterFactory>(), provider.GetRequiredService<IMemoryProbe>()));
+        services.TryAddSingleton(provider => new FrugalMetrics(provider.GetService<IMeterFactory>(), provider.GetRequiredService<IMemoryProbe>(), provider.GetRequiredService<EngineReadiness>()));
         services.AddHostedService<MetricsStarter>();
         services.TryAddSingleton<IGenerationScheduler>(CreateScheduler);
         // Every request, from any edge, is validated, admitted (by the memory gate when the governor was added) and scheduled here.

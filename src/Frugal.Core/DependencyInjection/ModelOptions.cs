@@ -6,8 +6,8 @@ namespace Frugal.DependencyInjection;
 
 /// <summary>
 /// The model file and how the engine runs it (configuration section <c>Model</c>; <c>frugal serve</c> maps
-/// <c>--model</c>, <c>--ctx</c>, <c>--batch</c>, <c>--ubatch</c>, <c>--threads</c>, <c>--parallel</c> and
-/// <c>--chat-template</c> onto these keys). 0 means "choose": fitted to the box when <see cref="FitToBox"/>,
+/// <c>--model</c>, <c>--ctx</c>, <c>--batch</c>, <c>--ubatch</c>, <c>--threads</c>, <c>--parallel</c>,
+/// <c>--context-shift</c> and <c>--chat-template</c> onto these keys). 0 means "choose": fitted to the box when <see cref="FitToBox"/>,
 /// else the engine's default.
 /// </summary>
 public sealed class ModelOptions : IValidatableObject
@@ -48,6 +48,25 @@ public sealed class ModelOptions : IValidatableObject
     /// engine measures at load whether batching pays within the memory plan, otherwise 1.
     /// </summary>
     public int ParallelSequences { get; set; }
+
+    /// <summary>
+    /// The slowest a running reply may become because others joined it, in tokens/s (default 6): another
+    /// stream starts only while the running ones keep this rate; otherwise the request waits in the fair queue.
+    /// With <see cref="ParallelSequences"/> 0 it also sets how many streams are chosen at start.
+    /// </summary>
+    [Range(0.01, 10_000.0)]
+    public double StreamFloorTokensPerSecond { get; set; } = EngineOptions.DefaultStreamFloorTokensPerSecond;
+
+    /// <summary>Prompt tokens a joining request evaluates per step while other replies stream; 0 chooses at start.</summary>
+    [Range(0, MaxBatchSize)]
+    public int PrefillChunkTokens { get; set; }
+
+    /// <summary>
+    /// When a session's history window drops its oldest turns, shift the kept turns' KV cells down instead of reading
+    /// them again (default true; see <see cref="EngineOptions.ContextShift"/>). False re-reads the window, the way a
+    /// server without a context shift does.
+    /// </summary>
+    public bool ContextShift { get; set; } = true;
 
     /// <summary>The chat format; null takes it from the model file (an unknown template is then an error).</summary>
     public ChatTemplateFamily? ChatTemplate { get; set; }
@@ -94,6 +113,12 @@ public sealed class ModelOptions : IValidatableObject
         if (NativeLibrarySelection.Problem(NativeLibrary) is { } nativeLibrary)
         {
             yield return new ValidationResult($"Model:NativeLibrary {nativeLibrary}.", [nameof(NativeLibrary)]);
+        }
+
+        if (PrefillChunkTokens is > 0 and < EngineOptions.MinPrefillChunkTokens)
+        {
+            yield return new ValidationResult(
+                $"Model:PrefillChunkTokens {PrefillChunkTokens} must be at least {EngineOptions.MinPrefillChunkTokens} tokens (or 0: chosen at start).", [nameof(PrefillChunkTokens)]);
         }
 
         if (ChatTemplate == ChatTemplateFamily.Unknown)

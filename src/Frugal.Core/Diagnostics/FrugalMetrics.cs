@@ -40,7 +40,8 @@ public sealed class FrugalMetrics : IDisposable
     /// <summary>Creates the instruments on a meter from <paramref name="meterFactory"/> (or a meter of its own when null).</summary>
     /// <param name="meterFactory">The host's meter factory, so that a collector can tell this host's instruments apart.</param>
     /// <param name="memory">Where the memory gauges read from; null leaves them out.</param>
-    public FrugalMetrics(IMeterFactory? meterFactory = null, IMemoryProbe? memory = null)
+    /// <param name="readiness">Where the stream gauges read the engine's streams from; null leaves them out.</param>
+    public FrugalMetrics(IMeterFactory? meterFactory = null, IMemoryProbe? memory = null, EngineReadiness? readiness = null)
     {
         _ownsMeter = meterFactory is null;
         _meter = meterFactory?.Create(new MeterOptions(MeterName)) ?? new Meter(MeterName);
@@ -73,6 +74,11 @@ public sealed class FrugalMetrics : IDisposable
             _meter.CreateObservableGauge("frugal.memory.used", () => memory.Read().UsageBytes, "By", "Memory charged against the limit, page cache included.");
             _meter.CreateObservableGauge("frugal.memory.available", () => memory.Read().AvailableBytes, "By", "Memory left under the limit for resident memory.");
             _meter.CreateObservableGauge("frugal.memory.process_rss", () => memory.Read().ProcessRssBytes, "By", "Resident set size of this process.");
+        }
+
+        if (readiness is not null)
+        {
+            ObserveStreams(readiness);
         }
     }
 
@@ -177,6 +183,23 @@ public sealed class FrugalMetrics : IDisposable
             _recentPromptRate = Smooth(_recentPromptRate, promptRate);
             _recentDecodeRate = Smooth(_recentDecodeRate, decodeRate);
         }
+    }
+
+    private void ObserveStreams(EngineReadiness readiness)
+    {
+        IReadOnlyList<StreamFigures> Streams() => readiness.Engine?.Streams ?? [];
+        _meter.CreateObservableGauge("frugal.streams.streaming", () => Streams().Count(s => !s.Prefilling), "{stream}", "Replies streaming tokens now.");
+        _meter.CreateObservableGauge("frugal.streams.prefilling", () => Streams().Count(s => s.Prefilling), "{stream}", "Requests whose prompts are being evaluated now.");
+        _meter.CreateObservableGauge("frugal.streams.limit", () => readiness.Engine?.StreamLimit ?? 0, "{stream}",
+            "Streams that may run at once now (fewer when another would slow the running ones below the floor rate).");
+
+        // Every slot has a series (0 when idle), so a finished reply's rate does not linger.
+        _meter.CreateObservableGauge("frugal.stream.tokens_per_second", () =>
+        {
+            var streams = Streams();
+            return Enumerable.Range(0, readiness.Engine?.ParallelSequences ?? 0).Select(slot => new Measurement<double>(
+                streams.FirstOrDefault(s => s.Slot == slot)?.TokensPerSecond ?? 0, new KeyValuePair<string, object?>("slot", slot)));
+        }, "{token}/s", "Reply tokens per second of the reply streaming in each slot, since its first token (0: idle or starting).");
     }
 
     /// <inheritdoc/>

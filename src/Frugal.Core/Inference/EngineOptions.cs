@@ -78,13 +78,39 @@ public sealed record EngineOptions
     /// Sequences decoded together (continuous batching): each gets a context of <see cref="ContextSize"/>
     /// tokens of its own and holds one session's tokens; up to this many requests run at once, one
     /// <c>llama_decode</c> per step for all of them. 1 (the default) is the single-sequence engine. 0 chooses
-    /// at load: <see cref="MaxAutoParallelSequences"/> when a measured step of that many sequences gives at
-    /// least <see cref="ParallelMeasurement.MinGain"/> times the tokens/s of one, else 1.
+    /// at load, for latency: the most sequences (up to <see cref="MaxAutoParallelSequences"/>) whose measured
+    /// shared decode step still gives each at least <see cref="StreamFloorTokensPerSecond"/> (see
+    /// <see cref="ParallelMeasurement"/>).
     /// </summary>
     public int ParallelSequences { get; init; } = 1;
 
     /// <summary>The sequence count tried when <see cref="ParallelSequences"/> is 0 (the most the memory plan allows).</summary>
     public int MaxAutoParallelSequences { get; init; } = DefaultMaxAutoParallelSequences;
+
+    /// <summary>
+    /// The slowest a running reply may become because others joined it (tokens/s): a new request starts
+    /// streaming only while the estimated decode step of one more stream (measured at start, then from live
+    /// steps) keeps every stream at or above it; otherwise it waits in the scheduler's fair queue. People read
+    /// about 4–6 words a second, so 6 tokens/s still outpaces a reader.
+    /// </summary>
+    public double StreamFloorTokensPerSecond { get; init; } = DefaultStreamFloorTokensPerSecond;
+
+    /// <summary>
+    /// Prompt tokens a joining request evaluates per step while other replies stream (chunked prefill), so
+    /// their tokens keep coming while it starts. 0 chooses: from the start-up measurement when there is one
+    /// (<see cref="ParallelMeasurement.ChunkTokens"/>), else <see cref="DefaultPrefillChunkTokens"/>. A prompt
+    /// with no running reply beside it is evaluated a whole batch at a time.
+    /// </summary>
+    public int PrefillChunkTokens { get; init; }
+
+    /// <summary>Default of <see cref="StreamFloorTokensPerSecond"/>.</summary>
+    public const double DefaultStreamFloorTokensPerSecond = 6;
+
+    /// <summary>The chunk used when <see cref="PrefillChunkTokens"/> is 0 and nothing was measured.</summary>
+    public const int DefaultPrefillChunkTokens = ParallelMeasurement.MinChunkTokens;
+
+    /// <summary>Smallest <see cref="PrefillChunkTokens"/> accepted.</summary>
+    public const int MinPrefillChunkTokens = 8;
 
     /// <summary>
     /// When a session's history window drops its oldest turns, remove their KV cells and move the kept turns'

@@ -34,6 +34,13 @@ internal sealed class GenerationTally(int promptTokens, long started)
         }
     }
 
+    /// <summary>Reply tokens per second from the first to <paramref name="now"/> (0 before the second token).</summary>
+    public double TokensPerSecond(long now)
+    {
+        var seconds = _firstToken > 0 ? Stopwatch.GetElapsedTime(_firstToken, now).TotalSeconds : 0;
+        return seconds > 0 && _sampled > 1 ? (_sampled - 1) / seconds : 0;
+    }
+
     public GenerationStats ToStats(FinishReason reason)
     {
         var now = Stopwatch.GetTimestamp();

@@ -28,11 +28,23 @@ public interface IInferenceEngine : IAsyncDisposable
     /// </summary>
     int ParallelSequences => 1;
 
+    /// <summary>
+    /// How many generations may run at once now (1 … <see cref="ParallelSequences"/>): fewer when one more
+    /// stream would slow the running ones below the engine's floor rate. A scheduler starts no more than this.
+    /// </summary>
+    int StreamLimit => ParallelSequences;
+
+    /// <summary>The replies the engine is working on now, with their progress and rates (for status pages).</summary>
+    IReadOnlyList<StreamFigures> Streams => [];
+
     /// <summary>Counts the tokens of plain text as it would appear inside a message (special tokens not parsed).</summary>
     int CountTokens(string text);
 
     /// <summary>Counts the tokens of the whole formatted prompt for these messages, generation prompt included.</summary>
     int CountPromptTokens(IReadOnlyList<ChatTurn> messages);
+
+    /// <summary>Counts the tokens the model reads for a prompt given as is (see <see cref="RawPrompt"/>).</summary>
+    int CountPromptTokens(RawPrompt prompt);
 
     /// <summary>
     /// Streams the assistant's reply to <paramref name="request"/>. The last update carries the

@@ -22,7 +22,7 @@ public sealed class LlamaEngine : IInferenceEngine
     private readonly bool _prepareNextTurn;
     private int _disposed;
 
-    private LlamaEngine(ModelInfo model, EngineOptions options, IChatFormat format, LlamaRuntime runtime, int threads, ILogger logger)
+    private LlamaEngine(ModelInfo model, EngineOptions options, ParallelMeasurement? measurement, IChatFormat format, LlamaRuntime runtime, int threads, ILogger logger)
     {
         Model = model;
         _format = format;
@@ -32,7 +32,9 @@ public sealed class LlamaEngine : IInferenceEngine
         ParallelSequences = runtime.Sequences;
         ContextSize = runtime.SequenceContextSize;
         _tokenizer = new PromptTokenizer(runtime.Weights, format);
-        _loop = new DecodeLoop(runtime, options, format.TurnMarkers, _tokenizer.RememberReply, logger);
+        ParallelMeasurement = measurement;
+        StreamFloorTokensPerSecond = options.StreamFloorTokensPerSecond;
+        _loop = new DecodeLoop(runtime, options, measurement, format.TurnMarkers, _tokenizer.RememberReply, logger);
     }
 
     /// <inheritdoc />
@@ -48,7 +50,19 @@ public sealed class LlamaEngine : IInferenceEngine
     public int ParallelSequences { get; }
 
     /// <summary>The start-up measurement that chose <see cref="ParallelSequences"/>; null when it was given.</summary>
-    public ParallelMeasurement? ParallelMeasurement { get; private init; }
+    public ParallelMeasurement? ParallelMeasurement { get; }
+
+    /// <inheritdoc />
+    public int StreamLimit => _loop.StreamLimit;
+
+    /// <inheritdoc />
+    public IReadOnlyList<StreamFigures> Streams => _loop.Streams;
+
+    /// <summary>The slowest a running reply may become because others joined it (tokens/s).</summary>
+    public double StreamFloorTokensPerSecond { get; }
+
+    /// <summary>Prompt tokens a joining request evaluates per step beside running replies.</summary>
+    public int PrefillChunkTokens => _loop.PrefillChunkTokens;
 
     /// <summary>Threads used for decoding and prompt evaluation.</summary>
     public int Threads { get; }
@@ -113,7 +127,7 @@ public sealed class LlamaEngine : IInferenceEngine
             throw;
         }
 
-        var engine = new LlamaEngine(info, options, format, runtime, threads, logger) { ParallelMeasurement = measurement };
+        var engine = new LlamaEngine(info, options, measurement, format, runtime, threads, logger);
         EngineLog.NativeLibraryLoaded(logger, NativeLibrarySelection.Applied ?? NativeLibrarySelection.Auto, NativeLibrarySelection.LoadedCpuBackend() ?? "unknown",
             info.FileType, repack ? "repacked" : "memory-mapped as they are", options.RepackWeights is null ? "auto" : repack ? "on" : "off");
         EngineLog.Loaded(logger, options.ModelPath, format.Family, engine.ContextSize, threads,
@@ -150,6 +164,14 @@ public sealed class LlamaEngine : IInferenceEngine
     {
         ArgumentNullException.ThrowIfNull(messages);
         return TokenizePrompt(messages).Count;
+    }
+
+    /// <inheritdoc />
+    public int CountPromptTokens(RawPrompt prompt)
+    {
+        ArgumentNullException.ThrowIfNull(prompt);
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        return _tokenizer.TokenizeRaw(prompt).Count;
     }
 
     /// <summary>Token ids of plain text as it would appear inside a message (no BOS, special tokens not parsed).</summary>
@@ -224,7 +246,12 @@ public sealed class LlamaEngine : IInferenceEngine
 
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(request.MaxTokens, nameof(request));
         var started = Stopwatch.GetTimestamp();
-        var prompt = _tokenizer.TokenizePrompt(request.Messages);
+        var prompt = request.Raw is { } raw ? _tokenizer.TokenizeRaw(raw) : _tokenizer.TokenizePrompt(request.Messages, request.Owner);
+        if (prompt.Count == 0)
+        {
+            throw new ArgumentException("the prompt has no tokens", nameof(request));
+        }
+
         if (prompt.Count >= ContextSize)
         {
             throw new PromptTooLongException(prompt.Count, ContextSize);
@@ -245,10 +272,10 @@ public sealed class LlamaEngine : IInferenceEngine
             yield return update;
         }
 
-        if (_prepareNextTurn && !promptOnly && request.SessionKey is { } session && stats?.FinishReason is FinishReason.Stop or FinishReason.Length)
+        if (_prepareNextTurn && !promptOnly && request.Raw is null && request.SessionKey is { } session && stats?.FinishReason is FinishReason.Stop or FinishReason.Length)
         {
             // The next turn's separator is evaluated while the loop is idle (never ahead of a waiting request).
-            _loop.PrepareNextTurn(session, _tokenizer.NextTurnPrefix(request.Messages, reply.ToString()));
+            _loop.PrepareNextTurn(session, _tokenizer.NextTurnPrefix(request.Messages, reply.ToString(), request.Owner));
         }
     }
 
@@ -281,6 +308,12 @@ public sealed class LlamaEngine : IInferenceEngine
         {
             throw new ArgumentOutOfRangeException(nameof(options),
                 "context size, micro batch size and threads must be 0 or more, and batch size more than 0");
+        }
+
+        if (options.StreamFloorTokensPerSecond is not (> 0 and <= 10_000) || options.PrefillChunkTokens is < 0 or (> 0 and < EngineOptions.MinPrefillChunkTokens))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options),
+                $"the stream floor must be more than 0 and at most 10000 tokens/s, and the prefill chunk 0 (chosen) or at least {EngineOptions.MinPrefillChunkTokens} tokens");
         }
 
         if (options.ParallelSequences is < 0 or > EngineOptions.MaxParallelSequences

@@ -104,7 +104,7 @@ public static class AutoConfigurator
             maxAuto = MaxParallelThatFits(model, choice.Context, choice.MicroBatch, comfortable);
             var perSequence = MemoryEstimator.Estimate(model, choice.Context, choice.MicroBatch, 2).KvCacheBytes - e.KvCacheBytes;
             reasons.Insert(1, maxAuto > 1
-                ? F($"parallel sequences: up to {maxAuto} fit below the medium line (KV +{perSequence / MiB} MiB per extra sequence); chosen when the model is loaded: {maxAuto} if one decode step of {maxAuto} sequences gives at least {Inference.ParallelMeasurement.MinGain}x the tokens/s of one, else 1")
+                ? F($"parallel sequences: up to {maxAuto} fit below the medium line (KV +{perSequence / MiB} MiB per extra sequence); chosen when the model is loaded: as many as keep each stream at the floor rate in a measured decode step")
                 : F($"parallel sequences 1: no room below the medium line for another sequence's KV ({perSequence / MiB} MiB)"));
         }
 

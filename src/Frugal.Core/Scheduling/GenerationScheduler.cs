@@ -8,10 +8,11 @@ using Microsoft.Extensions.Options;
 namespace Frugal.Scheduling;
 
 /// <summary>
-/// The inference workers' line: the engine runs up to <see cref="IInferenceEngine.ParallelSequences"/>
-/// generations at once (one worker each; continuous batching when more than one). A request runs at once
-/// when a worker is free, otherwise it waits in a bounded queue served round-robin between users (see
-/// <see cref="FairQueue{T}"/>); the next in line takes the first worker that frees up.
+/// The inference workers' line: the engine runs up to <see cref="IInferenceEngine.StreamLimit"/> generations
+/// at once (one worker each; continuous batching when more than one; the limit falls when another stream
+/// would slow the running ones below the engine's floor rate). A request runs at once when a worker is free,
+/// otherwise it waits in a bounded queue served round-robin between users (see <see cref="FairQueue{T}"/>);
+/// the next in line takes the first worker that frees up.
 /// What one user may hold is bounded (<see cref="SchedulerOptions.MaxRunningPerUser"/>,
 /// <see cref="SchedulerOptions.MaxQueuedPerUser"/>, and the last places of the queue kept for users with nothing in
 /// line, <see cref="SchedulerOptions.ReservedQueueShare"/>): past those the request is refused with
@@ -108,8 +109,8 @@ public sealed partial class GenerationScheduler : IGenerationScheduler
         cancellationToken.ThrowIfCancellationRequested();
         var arrived = _time.GetTimestamp();
         var engine = _engine();
-        var ticket = Enter(userId, Math.Max(1, engine.ParallelSequences));
-        var worker = new WorkerHold(this, userId, ticket);
+        var ticket = Enter(userId, engine);
+        var worker = new WorkerHold(this, userId, ticket, engine);
         // Leave the queue the moment the caller cancels, even while nobody awaits this enumeration.
         using var leaveOnCancel = ticket is null ? default
             : cancellationToken.UnsafeRegister(_ => Abandon(userId, ticket), null);
@@ -195,12 +196,15 @@ public sealed partial class GenerationScheduler : IGenerationScheduler
         }
     }
 
-    private Ticket? Enter(string userId, int workers)
+    private Ticket? Enter(string userId, IInferenceEngine engine)
     {
+        var workers = Workers(engine);
         lock (_lock)
         {
-            // A worker is free only while no request that may take it waits (a freed worker goes straight to
+            // Those waiting go first when the stream limit has risen since a worker last freed up. After that a
+            // worker is free only while no request that may take it waits (a freed worker goes straight to
             // the next in line), so a free worker here is this request's unless its user already runs enough.
+            Dispatch(workers);
             var running = RunningOf(userId);
             if (_busyWorkers < workers && running < _options.MaxRunningPerUser)
             {
@@ -262,8 +266,9 @@ public sealed partial class GenerationScheduler : IGenerationScheduler
         }
     }
 
-    private void Leave(string userId, Ticket? ticket)
+    private void Leave(string userId, Ticket? ticket, IInferenceEngine engine)
     {
+        var workers = Workers(engine);
         lock (_lock)
         {
             if (ticket is not null && !ticket.Granted)
@@ -278,7 +283,8 @@ public sealed partial class GenerationScheduler : IGenerationScheduler
                 return;
             }
 
-            // Held a worker (ran, or was granted one as it gave up): hand it to the next in line who may run.
+            // Held a worker (ran, or was granted one as it gave up): hand it to the next in line who may run,
+            // unless the stream limit fell below the workers still busy.
             if (RunningOf(userId) > 1)
             {
                 _running[userId]--;
@@ -288,20 +294,33 @@ public sealed partial class GenerationScheduler : IGenerationScheduler
                 _running.Remove(userId);
             }
 
-            if (_queue.Dequeue(MayRun) is { } next)
-            {
-                _metrics?.QueueDepthChanged(-1);
-                _running[next.UserId] = RunningOf(next.UserId) + 1;
-                next.Granted = true;
-                NotifyWaiters();
-                next.Notify();
-            }
-            else
-            {
-                _busyWorkers--;
-            }
+            _busyWorkers--;
+            Dispatch(workers);
         }
     }
+
+    /// <summary>Under _lock: grants free workers to waiting requests whose users may run another, in round-robin order.</summary>
+    private void Dispatch(int workers)
+    {
+        var granted = false;
+        while (_busyWorkers < workers && _queue.Dequeue(MayRun) is { } next)
+        {
+            _metrics?.QueueDepthChanged(-1);
+            _busyWorkers++;
+            _running[next.UserId] = RunningOf(next.UserId) + 1;
+            next.Granted = true;
+            next.Notify();
+            granted = true;
+        }
+
+        if (granted)
+        {
+            NotifyWaiters();
+        }
+    }
+
+    // Read outside the lock: the engine's limit follows its step costs, which its own thread updates.
+    private static int Workers(IInferenceEngine engine) => Math.Max(1, engine.StreamLimit);
 
     private void NotifyWaiters()
     {
@@ -336,7 +355,7 @@ public sealed partial class GenerationScheduler : IGenerationScheduler
     }
 
     /// <summary>A request's place with the scheduler (a worker, or a ticket in the queue), given back once.</summary>
-    private sealed class WorkerHold(GenerationScheduler scheduler, string userId, Ticket? ticket)
+    private sealed class WorkerHold(GenerationScheduler scheduler, string userId, Ticket? ticket, IInferenceEngine engine)
     {
         private int _released;
 
@@ -344,7 +363,7 @@ public sealed partial class GenerationScheduler : IGenerationScheduler
         {
             if (Interlocked.Exchange(ref _released, 1) == 0)
             {
-                scheduler.Leave(userId, ticket);
+                scheduler.Leave(userId, ticket, engine);
             }
         }
     }

@@ -3,7 +3,7 @@ namespace Frugal.Server.Contracts;
 /// <summary>
 /// A stored message on the wire: <c>{"id", "object": "session.message", "session_id", "role" ("user"|"assistant"),
 /// "content", "token_count", "created_at", "updated_at", "finish_reason" (null|"stop"|"length"|"cancelled"|"error"),
-/// "status" ("complete"|"partial"|"failed")}</c>.
+/// "status" ("complete"|"partial"|"failed"), "context_shifted"}</c>.
 /// </summary>
 public sealed record MessageResource(
     long Id,
@@ -15,4 +15,11 @@ public sealed record MessageResource(
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
     string? FinishReason,
-    string Status);
+    string Status)
+{
+    /// <summary>
+    /// For replies: true when older turns were removed from the session's KV cache for this reply and the kept ones
+    /// moved down instead of being read again (a context shift); always false for user messages.
+    /// </summary>
+    public bool ContextShifted { get; init; }
+}

@@ -32,6 +32,18 @@ public sealed record ServerStatus
     public required int QueueDepth { get; init; }
     public required int ActiveGenerations { get; init; }
 
+    /// <summary>Replies streaming tokens now (not counting those whose prompts are still being evaluated).</summary>
+    public int StreamingReplies { get; init; }
+
+    /// <summary>Streams that may run at once now: the engine's slots, fewer when another would slow the running ones below the floor.</summary>
+    public int? StreamLimit { get; init; }
+
+    /// <summary>The slowest a streaming reply may become because others joined (tokens/s); null until the model is loaded.</summary>
+    public double? StreamFloorTokensPerSecond { get; init; }
+
+    /// <summary>Every reply the engine works on now, with its rate.</summary>
+    public IReadOnlyList<StreamStatus> Streams { get; init; } = [];
+
     /// <summary>Where the caller's own waiting requests stand in the queue (1 = next), nearest first.</summary>
     public IReadOnlyList<int> YourQueuePositions { get; init; } = [];
     public required double? RecentPromptTokensPerSecond { get; init; }

@@ -135,5 +135,8 @@ public static partial class SessionsApi
             MessageStatus.Partial => "partial",
             MessageStatus.Failed => "failed",
             _ => "complete",
-        });
+        })
+    {
+        ContextShifted = message.ContextShifted,
+    };
 }

@@ -40,6 +40,7 @@ public static class StatusApi
         var path = model?.Path ?? (string.IsNullOrEmpty(configured) ? null : Path.GetFullPath(configured));
         var governed = governor.Current;
         var reading = memory.Read();
+        var streams = readiness.Engine?.Streams ?? [];
         var status = new ServerStatus
         {
             Model = model?.Id ?? (path is not null ? ModelInfo.IdOf(path) : null),
@@ -62,6 +63,11 @@ public static class StatusApi
             MemorySettings = Settings(governor.Options),
             QueueDepth = scheduler.QueueDepth,
             ActiveGenerations = scheduler.ActiveGenerations,
+            StreamingReplies = streams.Count(s => !s.Prefilling),
+            StreamLimit = readiness.Engine?.StreamLimit,
+            StreamFloorTokensPerSecond = options.Value.Model.StreamFloorTokensPerSecond,
+            Streams = [.. streams.Select(s => new StreamStatus(s.Slot, s.Prefilling ? "prefill" : "streaming", s.PromptTokens, s.EvaluatedTokens,
+                s.CompletionTokens, Math.Round(s.TokensPerSecond, 2)))],
             YourQueuePositions = context.TryGetFrugalUser() is { } user ? scheduler.QueuePositionsOf(user.Id) : [],
             RecentPromptTokensPerSecond = Round(metrics.RecentPromptTokensPerSecond),
             RecentDecodeTokensPerSecond = Round(metrics.RecentDecodeTokensPerSecond),

@@ -1,3 +1,6 @@
+using Frugal.Conversations;
+using Frugal.Inference;
+
 namespace Frugal.Tests.Contract;
 
 /// <summary>What every store's migrations must do: apply once, also when many open at once, and refuse a newer schema.</summary>
@@ -28,6 +31,36 @@ public abstract class MigrationContractTests(Func<IStoreLocation> createLocation
         }
 
         Assert.Equal(await Location.AppliedVersionsAsync(), await fresh.AppliedVersionsAsync());
+    }
+
+    [Fact]
+    public async Task Open_DatabaseOfVersion1WithMessages_MigratesAndKeepsThem()
+    {
+        var latest = await Location.AppliedVersionsAsync();
+        var handle = await Location.OpenAsync();
+        var session = await handle.Conversations.CreateSessionAsync("alice", "old", "be brief");
+        await handle.Conversations.AddMessageAsync("alice", session.Id, new NewMessage { Role = ChatRole.User, Content = "hello", TokenCount = 2 });
+        await handle.Conversations.AddMessageAsync("alice", session.Id, new NewMessage
+        {
+            Role = ChatRole.Assistant, Content = "hi there", TokenCount = 3, FinishReason = "stop",
+        });
+        // Back to the schema as version 1 wrote it: the columns later migrations added are gone.
+        await Location.ExecuteAsync("""
+            ALTER TABLE messages DROP COLUMN context_shifted;
+            DELETE FROM schema_version WHERE version > 1;
+            """);
+        Assert.Equal([1], await Location.AppliedVersionsAsync());
+
+        var migrated = await Location.OpenAsync();
+
+        Assert.Equal(latest, await Location.AppliedVersionsAsync());
+        var messages = await migrated.Conversations.ListMessagesAsync("alice", session.Id);
+        Assert.Equal([("hello", 2, false), ("hi there", 3, false)], messages!.Select(m => (m.Content, m.TokenCount, m.ContextShifted)));
+        var shifted = await migrated.Conversations.AddMessageAsync("alice", session.Id, new NewMessage
+        {
+            Role = ChatRole.Assistant, Content = "later", TokenCount = 1, FinishReason = "stop", ContextShifted = true,
+        });
+        Assert.True(shifted!.ContextShifted);
     }
 
     [Fact]

@@ -5,8 +5,8 @@ using LLama.Native;
 namespace Frugal.Inference.Batching;
 
 /// <summary>
-/// Times one decode step of one sequence against one step carrying a token of each of N sequences, on a
-/// small throw-away context of the loaded model (about a second on the TinyLlama shape, one core).
+/// Times decode steps carrying a token of each of 1, 2, … N sequences, on a small throw-away context of the
+/// loaded model (about two seconds on the TinyLlama shape, one core).
 /// </summary>
 internal static class BatchGainProbe
 {
@@ -15,7 +15,9 @@ internal static class BatchGainProbe
 
     public static ParallelMeasurement Measure(SafeLlamaModelHandle weights, EngineOptions options, int candidate, int threads)
     {
-        var parameters = LlamaRuntime.ContextParameters(candidate * 32, candidate * PromptTokens, candidate * PromptTokens,
+        // Each sequence's stream holds its prompt and at most one token per sequence count per round.
+        var cellsPerSequence = PromptTokens + ((Rounds + 1) * candidate) + 8;
+        var parameters = LlamaRuntime.ContextParameters(candidate * cellsPerSequence, candidate * PromptTokens, candidate * PromptTokens,
             candidate, threads, options.FlashAttention);
         using var context = weights.CreateContext(parameters);
         var tokens = weights.Tokenize("The quick brown fox jumps", false, false, Encoding.UTF8);
@@ -31,20 +33,20 @@ internal static class BatchGainProbe
 
         Decode(context, batch);
         var positions = Enumerable.Repeat(PromptTokens, candidate).ToArray();
-        var single = TimeSpan.MaxValue;
-        var together = TimeSpan.MaxValue;
+        var fastest = Enumerable.Repeat(TimeSpan.MaxValue, candidate).ToArray();
         for (var round = 0; round <= Rounds; round++)
         {
-            var one = Step(context, batch, token, positions, 1);
-            var all = Step(context, batch, token, positions, candidate);
-            if (round > 0)
+            for (var n = 1; n <= candidate; n++)
             {
-                single = one < single ? one : single;
-                together = all < together ? all : together;
+                var cost = Step(context, batch, token, positions, n);
+                if (round > 0 && cost < fastest[n - 1])
+                {
+                    fastest[n - 1] = cost;
+                }
             }
         }
 
-        return new ParallelMeasurement { Candidate = candidate, SingleStep = single, BatchStep = together };
+        return new ParallelMeasurement { StepCosts = fastest, FloorTokensPerSecond = options.StreamFloorTokensPerSecond };
     }
 
     private static TimeSpan Step(SafeLLamaContextHandle context, LLamaBatch batch, LLamaToken token, int[] positions, int sequences)

@@ -8,29 +8,34 @@ namespace Frugal.Inference.Batching;
 /// <summary>
 /// The engine's one decode loop, on a thread of its own: requests take a slot (a sequence of the context),
 /// and each step decodes every running slot's next token and chunks of joining slots' prompts in one
-/// <c>llama_decode</c>; new requests join between steps. One slot is the single-sequence engine.
+/// <c>llama_decode</c>; new requests join between steps. One slot is the single-sequence engine. Decode-only
+/// steps are timed into a <see cref="StepCostModel"/>, from which <see cref="StreamLimit"/> tells how many
+/// streams keep the floor rate.
 /// </summary>
 internal sealed class DecodeLoop : IAsyncDisposable
 {
     private readonly LlamaRuntime _runtime;
     private readonly SafeLLamaContextHandle _context;
     private readonly IReadOnlyList<string> _turnMarkers;
-    private readonly Action<string, IReadOnlyList<int>> _rememberReply;
+    private readonly Action<string?, string, IReadOnlyList<int>> _rememberReply;
     private readonly ILogger _logger;
     private readonly SequenceSlot[] _slots;
     private readonly SessionSwitcher _sessions;
     private readonly DecodeStep _step;
     private readonly SlotAdmission _admission;
     private readonly IdleWorkQueue _idleWork = new();
+    private readonly StepCostModel _costs;
+    private readonly double _floor;
     private readonly NextTurnPreparer _preparer;
     private readonly List<SlotJob> _running = []; // loop thread only: in a slot, in order of joining
     private readonly SemaphoreSlim _wake = new(0);
     private readonly TaskCompletionSource _loopEnded = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile bool _stopping;
     private int _peakStepSequences;
+    private StreamFigures[] _streams = [];
 
-    public DecodeLoop(LlamaRuntime runtime, EngineOptions options, IReadOnlyList<string> turnMarkers,
-        Action<string, IReadOnlyList<int>> rememberReply, ILogger logger)
+    public DecodeLoop(LlamaRuntime runtime, EngineOptions options, ParallelMeasurement? measurement, IReadOnlyList<string> turnMarkers,
+        Action<string?, string, IReadOnlyList<int>> rememberReply, ILogger logger)
     {
         _runtime = runtime;
         _context = runtime.Context;
@@ -39,7 +44,9 @@ internal sealed class DecodeLoop : IAsyncDisposable
         _logger = logger;
         _slots = [.. Enumerable.Range(0, runtime.Sequences).Select(i => new SequenceSlot(i))];
         _sessions = new SessionSwitcher(_context, runtime.Scratch, options, logger);
-        _step = new DecodeStep(options.BatchSize);
+        _step = new DecodeStep(options.BatchSize, PrefillChunk(options, measurement));
+        _costs = new StepCostModel(_slots.Length, measurement);
+        _floor = options.StreamFloorTokensPerSecond;
         _admission = new SlotAdmission(_slots, _sessions);
         _preparer = new NextTurnPreparer(_context, runtime.Abort, options.BatchSize, _sessions);
 
@@ -50,6 +57,15 @@ internal sealed class DecodeLoop : IAsyncDisposable
 
     /// <summary>The most sequences one decode step has carried so far (tests check that requests really shared steps).</summary>
     public int PeakStepSequences => Volatile.Read(ref _peakStepSequences);
+
+    /// <summary>How many streams may run at once now: as many slots as keep each stream at or above the floor rate.</summary>
+    public int StreamLimit => _costs.StreamsAbove(_floor);
+
+    /// <summary>Prompt tokens a joining request evaluates per step beside running replies.</summary>
+    public int PrefillChunkTokens => _step.PrefillChunk;
+
+    /// <summary>The requests in slots after the last step, with their progress.</summary>
+    public IReadOnlyList<StreamFigures> Streams => Volatile.Read(ref _streams);
 
     /// <summary>Tokens the first slot holds now (for tests and diagnostics; read while idle).</summary>
     public int FirstSlotTokens => _slots[0].Held.Count;
@@ -171,6 +187,7 @@ internal sealed class DecodeLoop : IAsyncDisposable
         while (true)
         {
             _admission.Admit(_running, _stopping, Cancel);
+            PublishStreams();
             if (_running.Count == 0)
             {
                 if (_admission.IsEmpty && _idleWork.RunOne())
@@ -231,6 +248,7 @@ internal sealed class DecodeLoop : IAsyncDisposable
             Volatile.Write(ref _peakStepSequences, _step.Entries.Count);
         }
 
+        var started = Stopwatch.GetTimestamp();
         var result = _step.Run(_context, _runtime.Abort);
         if (result != DecodeResult.Ok)
         {
@@ -251,6 +269,11 @@ internal sealed class DecodeLoop : IAsyncDisposable
         }
 
         var now = Stopwatch.GetTimestamp();
+        if (_step.PrefillTokens == 0)
+        {
+            _costs.Record(_step.Entries.Count, Stopwatch.GetElapsedTime(started, now));
+        }
+
         foreach (var entry in _step.Entries)
         {
             Advance(entry, now);
@@ -312,6 +335,21 @@ internal sealed class DecodeLoop : IAsyncDisposable
         var stats = job.Complete(reason, _rememberReply);
         EngineLog.Finished(_logger, reason, stats.PromptTokens, stats.CachedPromptTokens, stats.CompletionTokens,
             stats.TimeToFirstToken.TotalMilliseconds);
+    }
+
+    private static int PrefillChunk(EngineOptions options, ParallelMeasurement? measurement) =>
+        options.PrefillChunkTokens > 0 ? options.PrefillChunkTokens : measurement?.ChunkTokens ?? EngineOptions.DefaultPrefillChunkTokens;
+
+    private void PublishStreams()
+    {
+        if (_running.Count == 0 && _streams.Length == 0)
+        {
+            return;
+        }
+
+        var now = Stopwatch.GetTimestamp();
+        Volatile.Write(ref _streams, [.. _running.Select(job => new StreamFigures((int)job.Slot!.Id, !job.Decoding, job.Prompt.Count,
+            job.Evaluated, job.Tally.CompletionTokens, job.Tally.TokensPerSecond(now)))]);
     }
 
     private void FailRunning(Exception exception)

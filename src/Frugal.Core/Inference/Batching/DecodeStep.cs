@@ -12,18 +12,21 @@ internal sealed class DecodeStep
     private readonly List<Entry> _entries = [];
     private readonly int _batchSize;
 
-    public DecodeStep(int batchSize)
+    public DecodeStep(int batchSize, int prefillChunk)
     {
         _batchSize = batchSize;
-        PrefillBudget = batchSize;
+        PrefillChunk = Math.Min(prefillChunk, batchSize);
     }
 
     /// <summary>
-    /// The most prompt tokens of joining slots one step carries beside the running slots' decode tokens.
-    /// Today the whole batch (a joining prompt is evaluated as fast as possible, and running replies wait
-    /// for it); a smaller budget spreads a long prompt over steps so running replies keep their pace.
+    /// The most prompt tokens of joining slots one step carries beside running slots' decode tokens (chunked
+    /// prefill): a long prompt is spread over steps so running replies keep streaming while it starts. A step
+    /// with no running reply in it takes a whole batch of prompt tokens (nobody waits for it).
     /// </summary>
-    public int PrefillBudget { get; init; }
+    public int PrefillChunk { get; }
+
+    /// <summary>Prompt tokens in the planned step (0: a decode-only step).</summary>
+    public int PrefillTokens { get; private set; }
 
     /// <summary>The jobs in the planned step, each with its tokens and the batch index of its last one.</summary>
     public IReadOnlyList<Entry> Entries => _entries;
@@ -45,7 +48,8 @@ internal sealed class DecodeStep
             _entries.Add(new Entry(job, 1, index));
         }
 
-        var room = Math.Min(_batchSize - _batch.TokenCount, PrefillBudget);
+        var room = _batch.TokenCount > 0 ? Math.Min(_batchSize - _batch.TokenCount, PrefillChunk) : _batchSize;
+        PrefillTokens = 0;
         foreach (var job in running.Where(j => !j.Decoding))
         {
             if (room <= 0)
@@ -62,6 +66,7 @@ internal sealed class DecodeStep
 
             _entries.Add(new Entry(job, count, index));
             room -= count;
+            PrefillTokens += count;
         }
     }
 

@@ -19,11 +19,25 @@ public sealed class BatchedGenerationTests(TinyEngineFixture fixture)
         "Tell me something about boats and the sea.",
     ];
 
-    public static TheoryData<string> Models => TestModels.EngineModels;
+    /// <summary>The models, each with the default prompt chunk and with chunks of 8 tokens (every prompt spread over several steps).</summary>
+    public static TheoryData<string, int> Models
+    {
+        get
+        {
+            var data = new TheoryData<string, int>();
+            foreach (var model in SharedModels.Present ? ["tiny", TestModels.TinyRandomName, SharedModels.TinyRandomLlama2Name] : new[] { "tiny", TestModels.TinyRandomName })
+            {
+                data.Add(model, 0);
+                data.Add(model, 8);
+            }
+
+            return data;
+        }
+    }
 
     [Theory]
     [MemberData(nameof(Models))]
-    public async Task GenerateAsync_BatchedWithJoiningAndCancelledOthers_SameRepliesAsAlone(string model)
+    public async Task GenerateAsync_BatchedWithJoiningAndCancelledOthers_SameRepliesAsAlone(string model, int prefillChunk)
     {
         var requests = new[]
         {
@@ -42,7 +56,7 @@ public sealed class BatchedGenerationTests(TinyEngineFixture fixture)
             }
         }
 
-        await using var batched = await LoadAsync(model, parallel: 4);
+        await using var batched = await LoadAsync(model, parallel: 4, prefillChunk);
         var firstText = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         using var cancel = new CancellationTokenSource();
         var a = RunAsync(batched, requests[0], updates => firstText.TrySetResult());
@@ -70,9 +84,9 @@ public sealed class BatchedGenerationTests(TinyEngineFixture fixture)
         Assert.True(batched.PeakStepSequences >= 3, $"at most {batched.PeakStepSequences} sequences shared a step");
     }
 
-    private async Task<LlamaEngine> LoadAsync(string model, int parallel) => await LlamaEngine.LoadAsync(model == "tiny"
-        ? new EngineOptions { ModelPath = fixture.TinyModelPath, ContextSize = 1024, ParallelSequences = parallel }
-        : new EngineOptions { ModelPath = TestModels.RandomLlama(model), ContextSize = 1024, ParallelSequences = parallel, ChatTemplate = ChatTemplateFamily.Llama2 });
+    private async Task<LlamaEngine> LoadAsync(string model, int parallel, int prefillChunk = 0) => await LlamaEngine.LoadAsync(model == "tiny"
+        ? new EngineOptions { ModelPath = fixture.TinyModelPath, ContextSize = 1024, ParallelSequences = parallel, PrefillChunkTokens = prefillChunk }
+        : new EngineOptions { ModelPath = TestModels.RandomLlama(model), ContextSize = 1024, ParallelSequences = parallel, ChatTemplate = ChatTemplateFamily.Llama2, PrefillChunkTokens = prefillChunk });
 
     /// <summary>Runs a request on a worker thread, calling <paramref name="onText"/> with the count of text updates so far.</summary>
     private static Task<(string Text, GenerationStats Stats)> RunAsync(IInferenceEngine engine, GenerationRequest request, Action<int> onText,

@@ -7,21 +7,36 @@ namespace Frugal.Tests.Inference.Batching;
 public sealed class ParallelMeasurementTests(TinyEngineFixture fixture)
 {
     [Theory]
-    [InlineData(100, 350, 4, 1.14, 1)]
-    [InlineData(100, 200, 4, 2.0, 4)]
-    [InlineData(100, 153, 2, 1.31, 2)]
-    public void Chosen_FollowsTheAggregateGain(int singleMs, int batchMs, int candidate, double gain, int chosen)
+    [InlineData(new[] { 100.0, 150, 200, 350 }, 6, 2)]
+    [InlineData(new[] { 50.0, 90, 130, 165 }, 6, 4)]
+    [InlineData(new[] { 50.0, 90, 130, 165 }, 12, 1)]
+    [InlineData(new[] { 200.0, 250 }, 6, 1)]
+    [InlineData(new[] { 200.0, 250 }, 4, 2)]
+    public void Chosen_MostStreamsWhoseStepKeepsTheFloor(double[] stepMs, double floor, int chosen)
     {
-        var measurement = new ParallelMeasurement
-        {
-            Candidate = candidate,
-            SingleStep = TimeSpan.FromMilliseconds(singleMs),
-            BatchStep = TimeSpan.FromMilliseconds(batchMs),
-        };
+        var measurement = Measured(stepMs, floor);
 
-        Assert.Equal(gain, measurement.Gain, precision: 2);
         Assert.Equal(chosen, measurement.Chosen);
-        Assert.StartsWith($"parallel sequences {chosen}:", measurement.Describe(), StringComparison.Ordinal);
+        Assert.StartsWith($"streams {chosen}:", measurement.Describe(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(new[] { 50.0, 90, 130, 170 }, 64)] // a batch row costs 40 ms: the smallest chunk
+    [InlineData(new[] { 50.0, 51.4, 52.8, 54.2 }, 80)] // 1.4 ms a row, 117 ms of room: 83, rounded down to 16
+    [InlineData(new[] { 1.0, 1.1, 1.2, 1.3 }, 128)] // a tiny model: the largest chunk
+    [InlineData(new[] { 50.0 }, 64)] // one sequence measured: no slope known
+    public void ChunkTokens_FromTheStepSlopeWithinBounds(double[] stepMs, int chunk)
+    {
+        var measurement = Measured(stepMs, 6);
+
+        Assert.Equal(chunk, measurement.ChunkTokens);
+        Assert.EndsWith($"prompt chunk {chunk} tokens beside running replies", measurement.Describe(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Gain_AggregateOfTheLargestStepOverOne()
+    {
+        Assert.Equal(2.0, Measured([100, 150, 180, 200], 6).Gain, precision: 2);
     }
 
     [Fact]
@@ -37,8 +52,9 @@ public sealed class ParallelMeasurementTests(TinyEngineFixture fixture)
 
         var measurement = Assert.IsType<ParallelMeasurement>(engine.ParallelMeasurement);
         Assert.Equal(3, measurement.Candidate);
-        Assert.True(measurement.SingleStep > TimeSpan.Zero && measurement.BatchStep > TimeSpan.Zero);
+        Assert.All(measurement.StepCosts, cost => Assert.True(cost > TimeSpan.Zero));
         Assert.Equal(measurement.Chosen, engine.ParallelSequences);
+        Assert.Equal(measurement.ChunkTokens, engine.PrefillChunkTokens);
         Assert.Equal(256, engine.ContextSize);
         var (_, stats, _) = await GenerationRuns.RunAsync(engine, GenerationRuns.Greedy("Hello.", maxTokens: 4));
         Assert.Equal(4, stats.CompletionTokens);
@@ -53,4 +69,10 @@ public sealed class ParallelMeasurementTests(TinyEngineFixture fixture)
         Assert.Equal(2, engine.ParallelSequences);
         Assert.Equal(256, engine.ContextSize);
     }
+
+    private static ParallelMeasurement Measured(double[] stepMs, double floor) => new()
+    {
+        StepCosts = [.. stepMs.Select(TimeSpan.FromMilliseconds)],
+        FloorTokensPerSecond = floor,
+    };
 }

@@ -1,0 +1,122 @@
+using System.Globalization;
+using Frugal.Inference;
+using Frugal.Scheduling;
+using Microsoft.Extensions.Options;
+
+namespace Frugal.Bench.Capacity;
+
+/// <summary>
+/// <c>frugal bench --capacity</c>: how many users one box serves with replies that start within 3 s and stream at
+/// 6 tokens/s or more, under the latency policy (<c>frugal serve</c>'s default: streams chosen at start for the
+/// floor rate, chunked prefill) and the one-sequence policy, one after the other in the same run.
+/// </summary>
+public sealed class CapacityBench
+{
+    private static readonly SamplingOptions Greedy = new() { Temperature = 0f, RepeatPenalty = 1f };
+    private readonly CapacityOptions _options;
+    private readonly IReadOnlyList<(string Policy, Func<CancellationToken, Task<IInferenceEngine>> Load)> _policies;
+    private readonly IProgress<string> _progress;
+
+    /// <param name="options">The simulated users.</param>
+    /// <param name="policies">Each policy's name and how to load its engine (a fresh engine per policy).</param>
+    /// <param name="progress">Receives one line per step.</param>
+    public CapacityBench(CapacityOptions options, IReadOnlyList<(string Policy, Func<CancellationToken, Task<IInferenceEngine>> Load)> policies,
+        IProgress<string> progress)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(policies);
+        ArgumentNullException.ThrowIfNull(progress);
+        _options = options;
+        _policies = policies;
+        _progress = progress;
+    }
+
+    /// <summary>Runs every policy at every user count.</summary>
+    public async Task<CapacityReport> RunAsync(string model, CancellationToken cancellationToken)
+    {
+        var results = new List<CapacityPolicyResult>();
+        foreach (var (policy, load) in _policies)
+        {
+            var engine = await load(cancellationToken).ConfigureAwait(false);
+            await using (engine.ConfigureAwait(false))
+            {
+                results.Add(await RunPolicyAsync(policy, engine, cancellationToken).ConfigureAwait(false));
+            }
+        }
+
+        return new CapacityReport
+        {
+            Date = DateTimeOffset.UtcNow,
+            Machine = MachineDescription.Read(),
+            Model = model,
+            Options = _options,
+            Policies = results,
+        };
+    }
+
+    private async Task<CapacityPolicyResult> RunPolicyAsync(string policy, IInferenceEngine engine, CancellationToken cancellationToken)
+    {
+        var settings = Describe(engine);
+        _progress.Report($"{policy}: {settings}");
+        var (ttft, decode) = await AloneAsync(policy, engine, cancellationToken).ConfigureAwait(false);
+        _progress.Report($"{policy} one user alone: time to first token {ttft:F2} s, decode {decode:F1} tok/s (medians of {_options.AloneTurns} turns)");
+        var points = new List<CapacityPoint>();
+        foreach (var users in _options.UserCounts)
+        {
+            // A scheduler per count: the queue and its timings start empty; the engine (and its kept states) go on.
+            var scheduler = new GenerationScheduler(engine, Options.Create(new SchedulerOptions { MaxQueueDepth = SchedulerOptions.DefaultMaxQueueDepth }));
+            points.Add(await new CapacitySimulation(engine, scheduler, _options, $"{policy}-{users}").RunAsync(users, _progress, cancellationToken).ConfigureAwait(false));
+        }
+
+        return new CapacityPolicyResult
+        {
+            Policy = policy,
+            Settings = settings,
+            AloneTtftSeconds = ttft,
+            AloneDecodeTokensPerSecond = decode,
+            Points = points,
+        };
+    }
+
+    /// <summary>One user's turns back to back, alone: medians of time to first token and decode rate.</summary>
+    private async Task<(double Ttft, double Decode)> AloneAsync(string policy, IInferenceEngine engine, CancellationToken cancellationToken)
+    {
+        var history = new List<ChatTurn>();
+        var ttft = new List<double>();
+        var decode = new List<double>();
+        for (var turn = 0; turn < _options.AloneTurns; turn++)
+        {
+            history.Add(new ChatTurn(ChatRole.User, BenchText.OfTokens(_options.MessageTokens, 90_000 + turn, engine.CountTokens)));
+            CapacitySimulation.KeepWithinContext(engine, history, _options.ReplyTokens);
+            var request = new GenerationRequest
+            {
+                Messages = [.. history],
+                MaxTokens = _options.ReplyTokens,
+                Sampling = Greedy,
+                StopAtEndOfSequence = false,
+                SessionKey = $"capacity-alone-{policy}",
+            };
+            var reply = new System.Text.StringBuilder();
+            GenerationStats? stats = null;
+            await foreach (var update in engine.GenerateAsync(request, cancellationToken).ConfigureAwait(false))
+            {
+                reply.Append(update.Text);
+                stats = update.Completed ?? stats;
+            }
+
+            history.Add(new ChatTurn(ChatRole.Assistant, reply.ToString()));
+            ttft.Add(stats!.TimeToFirstToken.TotalSeconds);
+            decode.Add(stats.DecodeTokensPerSecond);
+        }
+
+        return (BenchRunner.Median(ttft), BenchRunner.Median(decode));
+    }
+
+    private static string Describe(IInferenceEngine engine) => engine is LlamaEngine llama
+        ? string.Create(CultureInfo.InvariantCulture,
+            $"{llama.ParallelSequences} stream(s)") + (llama.ParallelSequences > 1
+            ? string.Create(CultureInfo.InvariantCulture, $", prompt chunk {llama.PrefillChunkTokens} tokens beside running replies, floor {llama.StreamFloorTokensPerSecond:0.##} tok/s")
+            : ", each request waits for the one before it")
+            + (llama.ParallelMeasurement is { } m ? "; measured at start: " + m.Describe() : string.Empty)
+        : $"{engine.ParallelSequences} stream(s)";
+}

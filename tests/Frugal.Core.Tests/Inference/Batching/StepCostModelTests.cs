@@ -1,0 +1,83 @@
+using Frugal.Inference;
+using Frugal.Inference.Batching;
+
+namespace Frugal.Tests.Inference.Batching;
+
+/// <summary>The step costs behind the stream limit: the start-up measurement, then live steps.</summary>
+public sealed class StepCostModelTests
+{
+    private static readonly ParallelMeasurement Measured = new()
+    {
+        StepCosts = [Ms(50), Ms(90), Ms(130), Ms(170)],
+        FloorTokensPerSecond = 6,
+    };
+
+    [Fact]
+    public void Estimate_NothingLive_TheMeasurement()
+    {
+        var model = new StepCostModel(4, Measured);
+
+        Assert.Equal(Ms(90), model.Estimate(2));
+        Assert.Null(model.Estimate(5));
+    }
+
+    [Fact]
+    public void Estimate_LiveStepOfThatCount_TheLiveFigure()
+    {
+        var model = new StepCostModel(4, Measured);
+
+        model.Record(2, Ms(120));
+
+        Assert.Equal(Ms(120), model.Estimate(2));
+    }
+
+    [Fact]
+    public void Estimate_LiveStepsSmoothed_NewestWeighsAFifth()
+    {
+        var model = new StepCostModel(2, null);
+
+        model.Record(1, Ms(100));
+        model.Record(1, Ms(200));
+
+        Assert.Equal(120, model.Estimate(1)!.Value.TotalMilliseconds, precision: 6);
+    }
+
+    [Fact]
+    public void Estimate_CountNotSeenLive_MeasurementScaledByTheNearestLiveCount()
+    {
+        var model = new StepCostModel(4, Measured);
+
+        model.Record(1, Ms(100)); // the box is twice as slow as when it measured
+
+        Assert.Equal(260, model.Estimate(3)!.Value.TotalMilliseconds, precision: 6);
+    }
+
+    [Theory]
+    [InlineData(6, 3)] // 130 ms: 7.7 tokens/s each; 170 ms: 5.9
+    [InlineData(5, 4)]
+    [InlineData(12, 1)]
+    [InlineData(1000, 1)] // never below one stream
+    public void StreamsAbove_MostStreamsKeepingTheFloor(double floor, int streams)
+    {
+        Assert.Equal(streams, new StepCostModel(4, Measured).StreamsAbove(floor));
+    }
+
+    [Fact]
+    public void StreamsAbove_NothingKnown_EverySlot()
+    {
+        Assert.Equal(3, new StepCostModel(3, null).StreamsAbove(1000));
+    }
+
+    [Fact]
+    public void StreamsAbove_OnlyFewerStreamsSeenLive_JudgedByTheirDearestStep()
+    {
+        var model = new StepCostModel(3, null);
+
+        model.Record(1, Ms(200));
+
+        Assert.Equal(1, model.StreamsAbove(6));
+        Assert.Equal(3, model.StreamsAbove(4));
+    }
+
+    private static TimeSpan Ms(double milliseconds) => TimeSpan.FromMilliseconds(milliseconds);
+}
