@@ -100,6 +100,8 @@ internal static class BenchCommand
 
     private static async Task<int> MeasureAsync(BenchSettings settings, ModelInfo info, BenchBox? box, string? cgroup, CancellationToken cancellationToken)
     {
+        // Both sides (Frugal and plain LLamaSharp) run on the one library the process loads.
+        NativeLibrarySelection.Apply(settings.NativeLibrary);
         var options = Profile(settings);
         var dataDirectory = Directory.CreateTempSubdirectory("frugal-bench-").FullName;
         try
@@ -120,6 +122,7 @@ internal static class BenchCommand
             var runner = new BenchRunner(options, async ct => await LlamaEngine.LoadAsync(engineOptions, loggers?.CreateLogger<LlamaEngine>(), ct).ConfigureAwait(false),
                 engine => new GenerationScheduler(engine, Options.Create(new SchedulerOptions())), progress);
             var report = await runner.RunAsync(box, cgroup, cancellationToken).ConfigureAwait(false);
+            Console.WriteLine($"bench: native library {NativeLibrarySelection.Applied} (CPU backend {NativeLibrarySelection.LoadedCpuBackend() ?? "unknown"})");
             return await WriteReportAsync(settings, BenchReportMarkdown.Write(report), () => BenchReportJson.Write(report), cancellationToken).ConfigureAwait(false);
         }
         finally
@@ -179,6 +182,7 @@ internal static class BenchCommand
             SessionStateStore = store,
             FlashAttention = settings.FlashAttention,
             RepackWeights = settings.Repack,
+            NativeLibrary = settings.NativeLibrary,
             ParallelSequences = Math.Clamp(settings.Overrides.GetValueOrDefault("--parallel", 1), 1, EngineOptions.MaxParallelSequences),
             // The figures do not depend on the template; a file without one is measured as Zephyr.
             ChatTemplate = info.ChatTemplateFamily == ChatTemplateFamily.Unknown ? ChatTemplateFamily.Zephyr : null,

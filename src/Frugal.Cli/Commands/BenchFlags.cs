@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Frugal.Bench;
 using Frugal.Bench.Capacity;
+using Frugal.Inference;
 
 namespace Frugal.Cli.Commands;
 
@@ -42,10 +43,17 @@ internal sealed class BenchFlags
     public Option<string> Repack { get; } = OneOf(
         new Option<string>("--repack")
         {
-            Description = "Let llama.cpp repack Frugal's weights at load: on or off (the default, as frugal serve loads them).",
-            DefaultValueFactory = _ => "off",
+            Description = "Let llama.cpp repack Frugal's weights at load: on, off, or auto (the default, as frugal serve: the 4-bit types).",
+            DefaultValueFactory = _ => "auto",
         },
-        "on", "off");
+        "on", "off", "auto");
+
+    public Option<string?> NativeLibrary { get; } = Checked(
+        new Option<string?>("--native-library")
+        {
+            Description = $"The llama.cpp native library for both Frugal and plain LLamaSharp: {string.Join(", ", NativeLibrarySelection.Choices)} or the path of a libllama.so (default auto, as frugal serve).",
+        },
+        library => NativeLibrarySelection.Problem(library) is null, library => $"--native-library {NativeLibrarySelection.Problem(library)}");
 
     public Option<bool> Capacity { get; } = new("--capacity")
     {
@@ -84,7 +92,7 @@ internal sealed class BenchFlags
 
     /// <summary>Every flag, in the order <c>--help</c> lists them.</summary>
     public IEnumerable<Option> All =>
-        new Option[] { Model, Box, Json, Markdown, Context, KvRam, Verbose, FlashAttention, Profile, Repack, Capacity, Users, CapacityMinutes, Compress, Quick, Boxed, BoxedCgroup }
+        new Option[] { Model, Box, Json, Markdown, Context, KvRam, Verbose, FlashAttention, Profile, Repack, NativeLibrary, Capacity, Users, CapacityMinutes, Compress, Quick, Boxed, BoxedCgroup }
             .Concat(Overrides);
 
     /// <summary>The settings the parsed flags make.</summary>
@@ -100,7 +108,8 @@ internal sealed class BenchFlags
         Verbose = parse.GetValue(Verbose),
         QuickProfile = parse.GetValue(Profile) == "quick",
         LongChatProfile = parse.GetValue(Profile) == "long-chat",
-        Repack = parse.GetValue(Repack) == "on",
+        Repack = parse.GetValue(Repack) switch { "on" => true, "off" => false, _ => null },
+        NativeLibrary = parse.GetValue(NativeLibrary) is { } library && library.Contains('/', StringComparison.Ordinal) ? Path.GetFullPath(library) : parse.GetValue(NativeLibrary),
         FlashAttention = parse.GetValue(FlashAttention) switch { "on" => true, "off" => false, _ => null },
         Capacity = parse.GetValue(Capacity) && BenchCommand.TryParseCounts(parse.GetValue(Users) ?? "", out var counts)
             ? new CapacityOptions
