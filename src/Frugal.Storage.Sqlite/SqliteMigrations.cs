@@ -47,5 +47,18 @@ internal static class SqliteMigrations
             );
             CREATE INDEX ix_messages_session ON messages(session_id, id);
             """),
+        (2, "message versions (parent, current message), sampling settings per session", """
+            ALTER TABLE messages ADD COLUMN parent_id INTEGER REFERENCES messages(id) ON DELETE CASCADE;
+            UPDATE messages SET parent_id =
+                (SELECT MAX(p.id) FROM messages p WHERE p.session_id = messages.session_id AND p.id < messages.id);
+            CREATE INDEX ix_messages_parent ON messages(parent_id);
+            ALTER TABLE sessions ADD COLUMN current_message_id INTEGER;
+            UPDATE sessions SET current_message_id = (SELECT MAX(m.id) FROM messages m WHERE m.session_id = sessions.id);
+            ALTER TABLE sessions ADD COLUMN max_tokens INTEGER;
+            ALTER TABLE sessions ADD COLUMN temperature REAL;
+            ALTER TABLE sessions ADD COLUMN top_p REAL;
+            ALTER TABLE sessions ADD COLUMN top_k INTEGER;
+            ALTER TABLE sessions ADD COLUMN seed INTEGER;
+            """),
     ];
 }

@@ -21,4 +21,11 @@ public sealed record StoredMessage(
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
     string? FinishReason,
-    MessageStatus Status);
+    MessageStatus Status)
+{
+    /// <summary>
+    /// The message this one follows (null: it opens the conversation). Messages with the same parent are versions of
+    /// one another: an edited message, a regenerated reply.
+    /// </summary>
+    public long? ParentId { get; init; }
+}

@@ -1,3 +1,5 @@
+using Frugal.Conversations;
+
 namespace Frugal.Tests.Contract;
 
 /// <summary>What every store's migrations must do: apply once, also when many open at once, and refuse a newer schema.</summary>
@@ -28,6 +30,24 @@ public abstract class MigrationContractTests(Func<IStoreLocation> createLocation
         }
 
         Assert.Equal(await Location.AppliedVersionsAsync(), await fresh.AppliedVersionsAsync());
+    }
+
+    [Fact]
+    public async Task Open_DatabaseOfVersionOne_MigratesAndKeepsTheConversationAsOneBranch()
+    {
+        await using var old = CreateLocation();
+        await old.SeedVersionOneAsync();
+
+        var store = await old.OpenAsync();
+
+        var session = await store.Conversations.GetSessionAsync("alice", "ses_old");
+        var messages = (await store.Conversations.ListMessagesAsync("alice", "ses_old"))!;
+        Assert.Equal(["hello", "hi there", "how are you?"], messages.Select(m => m.Content));
+        Assert.Equal([null, messages[0].Id, messages[1].Id], messages.Select(m => m.ParentId));
+        Assert.Equal(messages[2].Id, session?.CurrentMessageId);
+        Assert.Equal(ChatSettings.Defaults, session?.Settings);
+        Assert.Equal(messages, new MessageTree(messages, session!.CurrentMessageId).Branch);
+        Assert.Equal(await Location.AppliedVersionsAsync(), await old.AppliedVersionsAsync());
     }
 
     [Fact]
