@@ -19,7 +19,7 @@ public sealed class PostgresConversationStore(PostgresDatabase database, TimePro
         s.current_message_id, s.max_tokens, s.temperature, s.top_p, s.top_k, s.seed
         """;
 
-    private const string MessageColumns = "id, session_id, role, content, token_count, created_at, updated_at, finish_reason, status, parent_id";
+    private const string MessageColumns = "id, session_id, role, content, token_count, created_at, updated_at, finish_reason, status, context_shifted, parent_id";
 
     public PostgresConversationStore(PostgresDatabase database) : this(database, TimeProvider.System)
     {
@@ -226,11 +226,11 @@ public sealed class PostgresConversationStore(PostgresDatabase database, TimePro
         NpgsqlConnection connection, NpgsqlTransaction transaction, string sessionId, NewMessage message, long? parent, long now, CancellationToken cancellationToken)
     {
         await using var insert = Command(connection, $"""
-            INSERT INTO messages (session_id, parent_id, role, content, token_count, finish_reason, status, created_at, updated_at)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)
+            INSERT INTO messages (session_id, parent_id, role, content, token_count, finish_reason, status, created_at, updated_at, context_shifted)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9)
             RETURNING {MessageColumns};
             """, sessionId, null, message.Role == ChatRole.User ? "user" : "assistant", message.Content, message.TokenCount,
-            message.FinishReason, MessageStatusNames.ToName(message.Status), now);
+            message.FinishReason, MessageStatusNames.ToName(message.Status), now, message.ContextShifted);
         insert.Parameters[1] = Nullable(parent);
         insert.Transaction = transaction;
         var stored = (await ReadAllAsync(insert, ReadMessage, cancellationToken).ConfigureAwait(false))[0];
@@ -323,6 +323,7 @@ public sealed class PostgresConversationStore(PostgresDatabase database, TimePro
         reader.IsDBNull(7) ? null : reader.GetString(7),
         MessageStatusNames.Parse(reader.GetString(8)))
     {
-        ParentId = reader.IsDBNull(9) ? null : reader.GetInt64(9),
+        ContextShifted = reader.GetBoolean(9),
+        ParentId = reader.IsDBNull(10) ? null : reader.GetInt64(10),
     };
 }

@@ -35,6 +35,9 @@ public sealed class PostgresDatabase : IAsyncDisposable, IDisposable
     /// <summary>The schema version after migrations.</summary>
     public int SchemaVersion { get; private set; }
 
+    /// <summary>The newest schema version this Frugal knows (what <see cref="SchemaVersion"/> is after a successful open).</summary>
+    public static int LatestSchemaVersion => PostgresMigrations.All[^1].Version;
+
     internal NpgsqlDataSource DataSource { get; }
 
     internal string ConnectionString { get; }

@@ -48,7 +48,10 @@ internal static class PostgresMigrations
             );
             CREATE INDEX ix_messages_session ON messages(session_id, id);
             """),
-        (2, "message versions (parent, current message), sampling settings per session", """
+        (2, "messages: context_shifted", """
+            ALTER TABLE messages ADD COLUMN context_shifted BOOLEAN NOT NULL DEFAULT FALSE;
+            """),
+        (3, "message versions (parent, current message), sampling settings per session", """
             ALTER TABLE messages ADD COLUMN parent_id BIGINT REFERENCES messages(id) ON DELETE CASCADE;
             UPDATE messages m SET parent_id = x.previous
                 FROM (SELECT id, LAG(id) OVER (PARTITION BY session_id ORDER BY id) AS previous FROM messages) x

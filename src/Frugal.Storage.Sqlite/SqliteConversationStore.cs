@@ -15,7 +15,7 @@ public sealed class SqliteConversationStore(SqliteDatabase database, TimeProvide
         s.current_message_id, s.max_tokens, s.temperature, s.top_p, s.top_k, s.seed
         """;
 
-    private const string MessageColumns = "id, session_id, role, content, token_count, created_at, updated_at, finish_reason, status, parent_id";
+    private const string MessageColumns = "id, session_id, role, content, token_count, created_at, updated_at, finish_reason, status, context_shifted, parent_id";
 
     public SqliteConversationStore(SqliteDatabase database) : this(database, TimeProvider.System)
     {
@@ -308,8 +308,8 @@ public sealed class SqliteConversationStore(SqliteDatabase database, TimeProvide
     private static StoredMessage Insert(SqliteConnection connection, SqliteTransaction transaction, string sessionId, NewMessage message, long? parent, long now)
     {
         using var insert = Command(connection, transaction, $"""
-            INSERT INTO messages (session_id, parent_id, role, content, token_count, finish_reason, status, created_at, updated_at)
-            VALUES ($id, $parent, $role, $content, $tokens, $finish, $status, $now, $now)
+            INSERT INTO messages (session_id, parent_id, role, content, token_count, finish_reason, status, context_shifted, created_at, updated_at)
+            VALUES ($id, $parent, $role, $content, $tokens, $finish, $status, $shifted, $now, $now)
             RETURNING {MessageColumns};
             """);
         insert.Parameters.AddWithValue("$id", sessionId);
@@ -319,6 +319,7 @@ public sealed class SqliteConversationStore(SqliteDatabase database, TimeProvide
         insert.Parameters.AddWithValue("$tokens", message.TokenCount);
         insert.Parameters.AddWithValue("$finish", (object?)message.FinishReason ?? DBNull.Value);
         insert.Parameters.AddWithValue("$status", MessageStatusNames.ToName(message.Status));
+        insert.Parameters.AddWithValue("$shifted", message.ContextShifted ? 1 : 0);
         insert.Parameters.AddWithValue("$now", now);
         StoredMessage stored;
         using (var reader = insert.ExecuteReader())
@@ -402,6 +403,7 @@ public sealed class SqliteConversationStore(SqliteDatabase database, TimeProvide
         reader.IsDBNull(7) ? null : reader.GetString(7),
         MessageStatusNames.Parse(reader.GetString(8)))
     {
-        ParentId = reader.IsDBNull(9) ? null : reader.GetInt64(9),
+        ContextShifted = reader.GetInt64(9) != 0,
+        ParentId = reader.IsDBNull(10) ? null : reader.GetInt64(10),
     };
 }

@@ -34,6 +34,9 @@ public sealed class SqliteDatabase
     /// <summary>The schema version after migrations.</summary>
     public int SchemaVersion { get; private set; }
 
+    /// <summary>The newest schema version this Frugal knows (what <see cref="SchemaVersion"/> is after a successful open).</summary>
+    public static int LatestSchemaVersion => SqliteMigrations.All[^1].Version;
+
     /// <summary>
     /// Creates the data directory when missing (0700; one others can write to is refused), opens (or creates, 0600)
     /// <c>{dataDirectory}/frugal.db</c> and migrates it.

@@ -47,7 +47,10 @@ internal static class SqliteMigrations
             );
             CREATE INDEX ix_messages_session ON messages(session_id, id);
             """),
-        (2, "message versions (parent, current message), sampling settings per session", """
+        (2, "messages: context_shifted", """
+            ALTER TABLE messages ADD COLUMN context_shifted INTEGER NOT NULL DEFAULT 0;
+            """),
+        (3, "message versions (parent, current message), sampling settings per session", """
             ALTER TABLE messages ADD COLUMN parent_id INTEGER REFERENCES messages(id) ON DELETE CASCADE;
             UPDATE messages SET parent_id =
                 (SELECT MAX(p.id) FROM messages p WHERE p.session_id = messages.session_id AND p.id < messages.id);

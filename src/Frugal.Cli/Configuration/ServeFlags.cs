@@ -27,6 +27,7 @@ internal sealed class ServeFlags
     public Option<int?> Parallel { get; } = new("--parallel") { Description = "Replies streaming at once (decoded together in one batch), 1: one at a time, 0: as many as keep the stream floor, measured at start within the memory plan (Model:ParallelSequences; env FRUGAL_PARALLEL)." };
     public Option<double?> StreamFloor { get; } = new("--stream-floor") { Description = "Slowest a streaming reply may become because others joined, tokens/s; a request that would push below it waits (Model:StreamFloorTokensPerSecond; env FRUGAL_STREAM_FLOOR; default 6)." };
     public Option<int?> PrefillChunk { get; } = new("--prefill-chunk") { Description = "Prompt tokens a starting request evaluates per step while other replies stream, 0: chosen at start (Model:PrefillChunkTokens; env FRUGAL_PREFILL_CHUNK)." };
+    public Option<string?> ContextShift { get; } = ContextShiftOption();
     public Option<int?> StreamsPerUser { get; } = new("--streams-per-user") { Description = "Replies one user may have streaming at once; more of theirs queue (Scheduler:MaxRunningPerUser; default 2)." };
     public Option<string?> ChatTemplate { get; } = InferenceOptions.ChatTemplateOption();
     public Option<string?> MaxBody { get; } = new("--max-body") { Description = "Largest request body, e.g. 1m or 65536 (Server:MaxRequestBodySize; default 1m)." };
@@ -46,6 +47,7 @@ internal sealed class ServeFlags
         ["Model:ParallelSequences"] = "--parallel",
         ["Model:StreamFloorTokensPerSecond"] = "--stream-floor",
         ["Model:PrefillChunkTokens"] = "--prefill-chunk",
+        ["Model:ContextShift"] = "--context-shift",
         ["Scheduler:MaxRunningPerUser"] = "--streams-per-user",
         ["Model:ChatTemplate"] = "--chat-template",
         ["Scheduler:MaxQueueDepth"] = "--queue-depth",
@@ -60,6 +62,24 @@ internal sealed class ServeFlags
         ["Storage:Database"] = "--database",
     };
 
+    // on|off, nothing else: a typo fails the command line before anything starts.
+    private static Option<string?> ContextShiftOption()
+    {
+        var option = new Option<string?>("--context-shift")
+        {
+            Description = "When a long conversation's oldest turns are left out, move the kept turns' KV cells down instead of reading them again (Model:ContextShift; default on).",
+            HelpName = "on|off",
+        };
+        option.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<string?>() is { } value && value is not ("on" or "off"))
+            {
+                result.AddError($"--context-shift must be on or off, not '{value}'.");
+            }
+        });
+        return option;
+    }
+
     /// <summary>A problem that starts with a settings key, with the key's flag after it: "Model:ContextSize (--ctx) 8 must ...".</summary>
     public static string NameFlag(string problem)
     {
@@ -71,7 +91,7 @@ internal sealed class ServeFlags
 
     public void AddTo(Command command)
     {
-        Option[] options = [Model, Models, Pull, TlsCertificate, TlsKey, Host, Port, Data, Database, QueueDepth, ContextSize, Threads, Batch, MicroBatch, Parallel, StreamFloor, PrefillChunk, StreamsPerUser, ChatTemplate, MaxBody, Timeout, AllowedHosts, Config, Set];
+        Option[] options = [Model, Models, Pull, TlsCertificate, TlsKey, Host, Port, Data, Database, QueueDepth, ContextSize, Threads, Batch, MicroBatch, Parallel, StreamFloor, PrefillChunk, ContextShift, StreamsPerUser, ChatTemplate, MaxBody, Timeout, AllowedHosts, Config, Set];
         foreach (var option in options)
         {
             command.Options.Add(option);
@@ -100,6 +120,7 @@ internal sealed class ServeFlags
         Put(Parallel, "Model:ParallelSequences");
         Put(StreamFloor, "Model:StreamFloorTokensPerSecond");
         Put(PrefillChunk, "Model:PrefillChunkTokens");
+        Put(ContextShift, "Model:ContextShift", value => value == "on" ? "true" : "false");
         Put(StreamsPerUser, "Scheduler:MaxRunningPerUser");
         Put(ChatTemplate, "Model:ChatTemplate");
         Put(QueueDepth, "Scheduler:MaxQueueDepth");

@@ -60,6 +60,9 @@ public sealed class CachingInferenceEngine : IInferenceEngine
     public int CountPromptTokens(IReadOnlyList<ChatTurn> messages) => _inner.CountPromptTokens(messages);
 
     /// <inheritdoc/>
+    public int CountPromptTokens(RawPrompt prompt) => _inner.CountPromptTokens(prompt);
+
+    /// <inheritdoc/>
     public IAsyncEnumerable<GenerationUpdate> GenerateAsync(GenerationRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);

@@ -27,7 +27,7 @@ public static class ResponseCacheKey
         ArgumentNullException.ThrowIfNull(modelIdentity);
         ArgumentNullException.ThrowIfNull(request);
         var text = new StringBuilder();
-        Append(text, "frugal-response-v3");
+        Append(text, "frugal-response-v4");
         Append(text, request.Owner ?? "");
         Append(text, modelIdentity);
         Append(text, template.ToString());
@@ -41,6 +41,9 @@ public static class ResponseCacheKey
             Append(text, stop);
         }
 
+        // A raw prompt and a chat of the same text are different prompts; token ids are the prompt itself.
+        Append(text, request.Raw is null ? "chat" : "raw");
+        Append(text, request.Raw?.Tokens is { } tokens ? string.Join(',', tokens) : "");
         Append(text, request.Messages.Count.ToString(CultureInfo.InvariantCulture));
         foreach (var message in request.Messages)
         {

@@ -156,6 +156,7 @@ public sealed class ConversationTurn : IAsyncDisposable
             FinishReason = finishReason,
             Status = status,
             ParentId = UserMessage.Id,
+            ContextShifted = _reply.Stats is { ShiftedOutTokens: > 0 },
         }, CancellationToken.None).ConfigureAwait(false);
         return message ?? throw new SessionNotFoundException($"Session '{_sessionId}' was deleted during the reply.");
     }

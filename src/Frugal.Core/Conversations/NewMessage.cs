@@ -19,4 +19,7 @@ public sealed record NewMessage
     /// shown), <see cref="AtStart"/> follows none. A store refuses a parent that is not in the session.
     /// </summary>
     public long? ParentId { get; init; }
+
+    /// <summary>For replies: the context was shifted for it (see <see cref="StoredMessage.ContextShifted"/>).</summary>
+    public bool ContextShifted { get; init; }
 }

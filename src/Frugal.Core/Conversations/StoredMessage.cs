@@ -28,4 +28,10 @@ public sealed record StoredMessage(
     /// one another: an edited message, a regenerated reply.
     /// </summary>
     public long? ParentId { get; init; }
+
+    /// <summary>
+    /// For replies: true when older turns were removed from the session's KV cache for this reply and the kept ones
+    /// moved down instead of being read again (a context shift); always false for user messages.
+    /// </summary>
+    public bool ContextShifted { get; init; }
 }

@@ -41,6 +41,7 @@ public sealed class EnginePlanner
             ChatTemplate = model.ChatTemplate,
             StreamFloorTokensPerSecond = model.StreamFloorTokensPerSecond,
             PrefillChunkTokens = model.PrefillChunkTokens,
+            ContextShift = model.ContextShift,
         };
         if (!model.FitToBox)
         {

@@ -6,8 +6,8 @@ namespace Frugal.DependencyInjection;
 
 /// <summary>
 /// The model file and how the engine runs it (configuration section <c>Model</c>; <c>frugal serve</c> maps
-/// <c>--model</c>, <c>--ctx</c>, <c>--batch</c>, <c>--ubatch</c>, <c>--threads</c>, <c>--parallel</c> and
-/// <c>--chat-template</c> onto these keys). 0 means "choose": fitted to the box when <see cref="FitToBox"/>,
+/// <c>--model</c>, <c>--ctx</c>, <c>--batch</c>, <c>--ubatch</c>, <c>--threads</c>, <c>--parallel</c>,
+/// <c>--context-shift</c> and <c>--chat-template</c> onto these keys). 0 means "choose": fitted to the box when <see cref="FitToBox"/>,
 /// else the engine's default.
 /// </summary>
 public sealed class ModelOptions : IValidatableObject
@@ -60,6 +60,13 @@ public sealed class ModelOptions : IValidatableObject
     /// <summary>Prompt tokens a joining request evaluates per step while other replies stream; 0 chooses at start.</summary>
     [Range(0, MaxBatchSize)]
     public int PrefillChunkTokens { get; set; }
+
+    /// <summary>
+    /// When a session's history window drops its oldest turns, shift the kept turns' KV cells down instead of reading
+    /// them again (default true; see <see cref="EngineOptions.ContextShift"/>). False re-reads the window, the way a
+    /// server without a context shift does.
+    /// </summary>
+    public bool ContextShift { get; set; } = true;
 
     /// <summary>The chat format; null takes it from the model file (an unknown template is then an error).</summary>
     public ChatTemplateFamily? ChatTemplate { get; set; }

@@ -6,6 +6,12 @@ public sealed record GenerationRequest
     /// <summary>The conversation, oldest first; the reply continues it as the assistant.</summary>
     public required IReadOnlyList<ChatTurn> Messages { get; init; }
 
+    /// <summary>
+    /// A prompt read as given instead of <see cref="Messages"/> in the chat template (which then hold it as one user
+    /// turn, for the checks and estimates); the chat template's turn markers do not stop its reply. Null: a chat.
+    /// </summary>
+    public RawPrompt? Raw { get; init; }
+
     /// <summary>The most tokens the reply may have.</summary>
     public int MaxTokens { get; init; } = 256;
 

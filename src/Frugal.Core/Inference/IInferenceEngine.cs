@@ -43,6 +43,9 @@ public interface IInferenceEngine : IAsyncDisposable
     /// <summary>Counts the tokens of the whole formatted prompt for these messages, generation prompt included.</summary>
     int CountPromptTokens(IReadOnlyList<ChatTurn> messages);
 
+    /// <summary>Counts the tokens the model reads for a prompt given as is (see <see cref="RawPrompt"/>).</summary>
+    int CountPromptTokens(RawPrompt prompt);
+
     /// <summary>
     /// Streams the assistant's reply to <paramref name="request"/>. The last update carries the
     /// figures (<see cref="GenerationUpdate.Completed"/>). Cancelling the token stops generation within

@@ -162,6 +162,14 @@ public sealed class LlamaEngine : IInferenceEngine
         return TokenizePrompt(messages).Count;
     }
 
+    /// <inheritdoc />
+    public int CountPromptTokens(RawPrompt prompt)
+    {
+        ArgumentNullException.ThrowIfNull(prompt);
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        return _tokenizer.TokenizeRaw(prompt).Count;
+    }
+
     /// <summary>Token ids of plain text as it would appear inside a message (no BOS, special tokens not parsed).</summary>
     public int[] Tokenize(string text)
     {
@@ -234,7 +242,12 @@ public sealed class LlamaEngine : IInferenceEngine
 
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(request.MaxTokens, nameof(request));
         var started = Stopwatch.GetTimestamp();
-        var prompt = _tokenizer.TokenizePrompt(request.Messages);
+        var prompt = request.Raw is { } raw ? _tokenizer.TokenizeRaw(raw) : _tokenizer.TokenizePrompt(request.Messages, request.Owner);
+        if (prompt.Count == 0)
+        {
+            throw new ArgumentException("the prompt has no tokens", nameof(request));
+        }
+
         if (prompt.Count >= ContextSize)
         {
             throw new PromptTooLongException(prompt.Count, ContextSize);
@@ -255,10 +268,10 @@ public sealed class LlamaEngine : IInferenceEngine
             yield return update;
         }
 
-        if (_prepareNextTurn && !promptOnly && request.SessionKey is { } session && stats?.FinishReason is FinishReason.Stop or FinishReason.Length)
+        if (_prepareNextTurn && !promptOnly && request.Raw is null && request.SessionKey is { } session && stats?.FinishReason is FinishReason.Stop or FinishReason.Length)
         {
             // The next turn's separator is evaluated while the loop is idle (never ahead of a waiting request).
-            _loop.PrepareNextTurn(session, _tokenizer.NextTurnPrefix(request.Messages, reply.ToString()));
+            _loop.PrepareNextTurn(session, _tokenizer.NextTurnPrefix(request.Messages, reply.ToString(), request.Owner));
         }
     }
 

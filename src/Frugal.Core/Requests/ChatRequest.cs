@@ -12,6 +12,9 @@ public sealed record ChatRequest
     /// <summary>The conversation, oldest first; the reply continues it as the assistant.</summary>
     public required IReadOnlyList<ChatTurn> Messages { get; init; }
 
+    /// <summary>A prompt read as given, without the chat template (see <see cref="Completion"/>); null: a chat.</summary>
+    public RawPrompt? Raw { get; init; }
+
     /// <summary>
     /// Stored token counts of <see cref="Messages"/>, one per message (0: unknown), so history is weighed without
     /// tokenizing it again; null when the caller has none.
@@ -53,4 +56,14 @@ public sealed record ChatRequest
 
     /// <summary>How the caller's dialect names the fields, for the error messages.</summary>
     public ChatRequestNames Names { get; init; } = ChatRequestNames.OpenAI;
+
+    /// <summary>
+    /// A request for a completion of <paramref name="prompt"/> read as given (no chat template, no history to choose):
+    /// its <see cref="Messages"/> hold the prompt's text as one user turn (empty for token ids).
+    /// </summary>
+    public static ChatRequest Completion(RawPrompt prompt)
+    {
+        ArgumentNullException.ThrowIfNull(prompt);
+        return new ChatRequest { Messages = [new ChatTurn(ChatRole.User, prompt.Text ?? "")], Raw = prompt };
+    }
 }

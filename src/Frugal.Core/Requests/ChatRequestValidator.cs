@@ -56,13 +56,15 @@ public static class ChatRequestValidator
     }
 
     /// <summary>
-    /// Checks everything that does not depend on the prompt's length (messages, sampling, stop, reply budget)
-    /// and returns the reply budget (see <see cref="ReplyBudget"/>).
+    /// Checks everything that does not depend on the prompt's length (messages, a raw prompt's token ids against a
+    /// vocabulary of <paramref name="vocabularySize"/>, sampling, stop, reply budget) and returns the reply budget
+    /// (see <see cref="ReplyBudget"/>).
     /// </summary>
-    public static int Check(ChatRequest request, int contextSize)
+    public static int Check(ChatRequest request, int contextSize, int vocabularySize = int.MaxValue)
     {
         ArgumentNullException.ThrowIfNull(request);
         ValidateMessages(request.Messages);
+        ValidatePromptTokens(request.Raw?.Tokens, vocabularySize, request.Names.Messages);
         _ = Sampling(request);
         _ = ValidateStop(request.Stop);
         return ReplyBudget(request, contextSize);
@@ -76,6 +78,11 @@ public static class ChatRequestValidator
     public static GenerationRequest Validate(ChatRequest request, int contextSize, int promptTokens)
     {
         var budget = Check(request, contextSize);
+        if (promptTokens == 0)
+        {
+            throw Invalid($"'{request.Names.Messages}' is empty: the model needs at least one token to continue.", request.Names.Messages);
+        }
+
         var room = contextSize - promptTokens;
         if (request.MaxTokens is null && room >= 1)
         {
@@ -95,6 +102,7 @@ public static class ChatRequestValidator
         return new GenerationRequest
         {
             Messages = request.Messages,
+            Raw = request.Raw,
             MaxTokens = budget,
             Sampling = Sampling(request),
             Stop = request.Stop ?? [],
@@ -159,6 +167,22 @@ public static class ChatRequestValidator
             {
                 throw new ChatRequestException($"'messages[{i}].content' is not valid Unicode (an unpaired surrogate).",
                     $"messages[{i}].content", "invalid_encoding");
+            }
+        }
+    }
+
+    private static void ValidatePromptTokens(IReadOnlyList<int>? tokens, int vocabularySize, string param)
+    {
+        if (tokens is null)
+        {
+            return;
+        }
+
+        for (var i = 0; i < tokens.Count; i++)
+        {
+            if (tokens[i] < 0 || tokens[i] >= vocabularySize)
+            {
+                throw Invalid($"Invalid token id in '{param}' at {i}: {tokens[i]}. This model's token ids are 0 to {vocabularySize - 1}.", param);
             }
         }
     }

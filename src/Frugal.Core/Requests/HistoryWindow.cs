@@ -36,6 +36,11 @@ public static class HistoryWindow
     {
         ArgumentNullException.ThrowIfNull(engine);
         ArgumentNullException.ThrowIfNull(request);
+        if (request.Raw is { } raw)
+        {
+            return new HistorySelection(request.Messages, 0, engine.CountPromptTokens(raw)); // read as given: no history to choose
+        }
+
         var messages = request.Messages;
         var headCount = 0;
         while (headCount < messages.Count - 1 && messages[headCount].Role == ChatRole.System)

@@ -3,7 +3,7 @@ namespace Frugal.Server.Contracts;
 /// <summary>
 /// A stored message on the wire: <c>{"id", "object": "session.message", "session_id", "role" ("user"|"assistant"),
 /// "content", "token_count", "created_at", "updated_at", "finish_reason" (null|"stop"|"length"|"cancelled"|"error"),
-/// "status" ("complete"|"partial"|"failed"), "parent_id" (the message it follows, null for the first),
+/// "status" ("complete"|"partial"|"failed"), "context_shifted", "parent_id" (the message it follows, null for the first),
 /// "versions" (the ids of its versions, itself included, oldest first: the messages with the same parent; null in a
 /// turn's own answer and events — read the message list for them)}</c>.
 /// </summary>
@@ -19,4 +19,11 @@ public sealed record MessageResource(
     string? FinishReason,
     string Status,
     long? ParentId,
-    IReadOnlyList<long>? Versions);
+    IReadOnlyList<long>? Versions)
+{
+    /// <summary>
+    /// For replies: true when older turns were removed from the session's KV cache for this reply and the kept ones
+    /// moved down instead of being read again (a context shift); always false for user messages.
+    /// </summary>
+    public bool ContextShifted { get; init; }
+}

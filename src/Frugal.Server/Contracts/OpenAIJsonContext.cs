@@ -7,6 +7,8 @@ namespace Frugal.Server.Contracts;
 [JsonSerializable(typeof(ChatCompletionRequest))]
 [JsonSerializable(typeof(ChatCompletionResponse))]
 [JsonSerializable(typeof(ChatCompletionChunk))]
+[JsonSerializable(typeof(CompletionRequest))]
+[JsonSerializable(typeof(TextCompletion))]
 [JsonSerializable(typeof(ModelList))]
 [JsonSerializable(typeof(ModelEntry))]
 [JsonSerializable(typeof(ServerStatus))]

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using Frugal.Conversations;
 using Frugal.Inference;
 using Frugal.Requests;
-using Frugal.Scheduling;
 using Frugal.Server.Contracts;
 using Frugal.Server.Hosting;
 using Frugal.Tools;
@@ -33,39 +32,23 @@ public static partial class ChatCompletionsApi
     {
         var started = Stopwatch.GetTimestamp();
         var aborted = context.RequestAborted;
-        var body = ChatRequestReader.Parse((await ReadBodyAsync(context.Request, aborted).ConfigureAwait(false)).Span);
+        var body = ChatRequestReader.Parse((await RequestBody.ReadAsync(context.Request, aborted).ConfigureAwait(false)).Span);
         var engine = pipeline.Engine;
         var (request, tools) = ChatRequestReader.ToChatRequest(body, engine.Model);
         var user = context.GetFrugalUser();
         request = request with { SessionKey = ConversationKey.ByOpening("v1", user.Id, request.Messages) };
-        var updates = pipeline.RunAsync(user.Id, request, aborted).GetAsyncEnumerator(aborted);
-        ChatAdmission admitted;
-        try
-        {
-            // Admission comes with the first step: a full queue throws here, before any byte is sent (503).
-            admitted = await updates.MoveNextAsync().ConfigureAwait(false) ? updates.Current.Admitted! : throw new InvalidOperationException("The request was not admitted.");
-        }
-        catch
-        {
-            await updates.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
-
+        await using var reply = await AdmittedReply.StartAsync(pipeline, user.Id, request, aborted).ConfigureAwait(false);
         var identity = CompletionIdentity.Create(time, engine.Model.Id);
         var stream = body.Stream ?? false;
         var report = new CompletionReport(loggerFactory.CreateLogger(typeof(ChatCompletionsApi)), user.Id, stream, started);
-        await using (updates.ConfigureAwait(false))
+        if (stream)
         {
-            if (stream)
-            {
-                var format = new ChatCompletionStreamFormat(identity, body.StreamOptions?.IncludeUsage ?? false, admitted.Memory, report, tools);
-                await SseWriter.Start(context, admitted.Memory).StreamAsync(RestAsync(updates), format).ConfigureAwait(false);
-                return Results.Empty;
-            }
-
-            var reply = await ReplyBuilder.CollectAsync(updates, aborted).ConfigureAwait(false);
-            return Answer(context.Response, reply, identity, report, tools);
+            var format = new ChatCompletionStreamFormat(identity, body.StreamOptions?.IncludeUsage ?? false, reply.Admission.Memory, report, tools);
+            await SseWriter.Start(context, reply.Admission.Memory).StreamAsync(reply.Rest(), format).ConfigureAwait(false);
+            return Results.Empty;
         }
+
+        return Answer(context.Response, await reply.CollectAsync(aborted).ConfigureAwait(false), identity, report, tools);
     }
 
     private static IResult Answer(HttpResponse httpResponse, ReplyBuilder reply, CompletionIdentity identity, CompletionReport report, ToolUse? tools)
@@ -97,15 +80,6 @@ public static partial class ChatCompletionsApi
         return TypedResults.Json(response, OpenAIJsonContext.Default.ChatCompletionResponse);
     }
 
-    // The updates after the admission the caller already read.
-    private static async IAsyncEnumerable<ChatUpdate> RestAsync(IAsyncEnumerator<ChatUpdate> started)
-    {
-        while (await started.MoveNextAsync().ConfigureAwait(false))
-        {
-            yield return started.Current;
-        }
-    }
-
     internal static CompletionUsage Usage(GenerationStats stats) =>
         new(stats.PromptTokens, stats.CompletionTokens, stats.PromptTokens + stats.CompletionTokens, new PromptTokensDetails(stats.CachedPromptTokens));
 
@@ -117,12 +91,4 @@ public static partial class ChatCompletionsApi
 
     /// <summary>OpenAI's finish reasons; a cancelled generation only reaches a client that is still there as "stop".</summary>
     internal static string FinishReasonName(FinishReason reason) => reason == FinishReason.Length ? "length" : "stop";
-
-    // Kestrel enforces the body size limit while this reads (413 through the error middleware).
-    private static async Task<ReadOnlyMemory<byte>> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
-    {
-        using var buffer = new MemoryStream();
-        await request.Body.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
-        return buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
-    }
 }

@@ -1,5 +1,3 @@
-using System.Text.Json;
-using System.Text.Unicode;
 using Frugal.Inference;
 using Frugal.Models;
 using Frugal.Requests;
@@ -16,63 +14,11 @@ namespace Frugal.Server.Endpoints;
 /// </summary>
 internal static class ChatRequestReader
 {
-    public static ChatCompletionRequest Parse(ReadOnlySpan<byte> body)
-    {
-        if (body.IsEmpty)
-        {
-            throw Bad("The request body is empty; send a JSON object with 'model' and 'messages'.");
-        }
-
-        if (!Utf8.IsValid(body))
-        {
-            throw Bad("The request body is not valid UTF-8.", code: "invalid_encoding");
-        }
-
-        try
-        {
-            var reader = new Utf8JsonReader(body);
-            if (!JsonDocument.TryParseValue(ref reader, out var document))
-            {
-                throw Bad("The request body is not JSON.", code: "invalid_json");
-            }
-
-            using (document)
-            {
-                if (document.RootElement.ValueKind != JsonValueKind.Object)
-                {
-                    throw Bad("The request body must be a JSON object.", code: "invalid_json");
-                }
-
-                if (!HasOnlyValidStrings(document.RootElement))
-                {
-                    throw Bad("The request body contains an invalid Unicode escape (a lone surrogate).", code: "invalid_encoding");
-                }
-            }
-        }
-        catch (JsonException e)
-        {
-            throw Bad($"The request body is not valid JSON: {Describe(e)}", code: "invalid_json");
-        }
-
-        try
-        {
-            return JsonSerializer.Deserialize(body, OpenAIJsonContext.Default.ChatCompletionRequest)
-                ?? throw Bad("The request body must be a JSON object.", code: "invalid_json");
-        }
-        catch (JsonException e)
-        {
-            var param = ParamOf(e.Path);
-            var message = e.Message.Contains("Path:", StringComparison.Ordinal) || string.IsNullOrEmpty(e.Message)
-                ? $"Invalid type for '{param}': expected {ExpectedType(param)}."
-                : e.Message;
-            throw Bad(message, param, "invalid_type");
-        }
-        catch (InvalidOperationException)
-        {
-            // A \u escape of a lone surrogate: the text cannot be turned into a valid string.
-            throw Bad("The request body contains an invalid Unicode escape (a lone surrogate).", code: "invalid_encoding");
-        }
-    }
+    public static ChatCompletionRequest Parse(ReadOnlySpan<byte> body) =>
+        RequestBody.Parse(body, OpenAIJsonContext.Default.ChatCompletionRequest, ExpectedType,
+            "The request body is empty; send a JSON object with 'model' and 'messages'.",
+            request => [request.ResponseFormat?.JsonSchema?.Schema, request.ToolChoice, request.LogitBias, request.Functions,
+                .. request.Tools?.Select(t => t?.Function?.Parameters) ?? []]);
 
     /// <summary>
     /// The <see cref="ChatRequest"/> of a parsed body for <paramref name="model"/>: the fields only this dialect has
@@ -82,16 +28,8 @@ internal static class ChatRequestReader
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(model);
-        if (request.Model is { Length: > 0 } name && !model.IsNamed(name))
-        {
-            throw new ChatRequestException($"The model '{name}' does not exist; this server runs '{model.Id}' (see GET /v1/models).",
-                "model", "model_not_found", StatusCodes.Status404NotFound);
-        }
-
-        if (request.N is { } n && n != 1)
-        {
-            throw Bad($"Invalid value for 'n': {n}. Only n=1 is supported.", "n", "invalid_value");
-        }
+        CheckModel(request.Model, model);
+        CheckN(request.N);
 
         RefuseUnsupported(request);
         var messages = ReadMessages(request.Messages);
@@ -113,6 +51,25 @@ internal static class ChatRequestReader
             Names = new ChatRequestNames(maxParam, "messages"),
             Grammar = tools?.Grammar ?? ResponseGrammar(request.ResponseFormat),
         }, tools);
+    }
+
+    /// <summary>A named model must be the one this server runs (404 <c>model_not_found</c>); no name is this one.</summary>
+    internal static void CheckModel(string? name, ModelInfo model, string modelsRoute = "GET /v1/models")
+    {
+        if (name is { Length: > 0 } && !model.IsNamed(name))
+        {
+            throw new ChatRequestException($"The model '{name}' does not exist; this server runs '{model.Id}' (see {modelsRoute}).",
+                "model", "model_not_found", StatusCodes.Status404NotFound);
+        }
+    }
+
+    /// <summary>Only one choice per request is generated.</summary>
+    internal static void CheckN(int? n)
+    {
+        if (n is { } count && count != 1)
+        {
+            throw Bad($"Invalid value for 'n': {count}. Only n=1 is supported.", "n", "invalid_value");
+        }
     }
 
     // A parameter this server does not implement changes what the client expects: refuse it by name rather than ignore it.
@@ -192,44 +149,14 @@ internal static class ChatRequestReader
         return turns;
     }
 
-    // Valid UTF-8 can still escape a lone surrogate ("\ud800"), which no string can hold.
-    private static bool HasOnlyValidStrings(JsonElement element)
-    {
-        try
-        {
-            switch (element.ValueKind)
-            {
-                case JsonValueKind.String:
-                    _ = element.GetString();
-                    return true;
-                case JsonValueKind.Array:
-                    return element.EnumerateArray().All(HasOnlyValidStrings);
-                case JsonValueKind.Object:
-                    return element.EnumerateObject().All(p => p.Name.Length >= 0 && HasOnlyValidStrings(p.Value));
-                default:
-                    return true;
-            }
-        }
-        catch (InvalidOperationException)
-        {
-            return false;
-        }
-    }
-
     private static ChatRequestException Bad(string message, string? param = null, string? code = null) => new(message, param, code);
-
-    // "$.messages[0].role" -> "messages[0].role"
-    private static string ParamOf(string? path) =>
-        string.IsNullOrEmpty(path) || path == "$" ? "(body)" : path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : path;
 
     private static string ExpectedType(string param)
     {
-        var field = param[(param.LastIndexOf('.') + 1)..];
-        var bracket = field.IndexOf('[', StringComparison.Ordinal);
-        var name = bracket >= 0 ? field[..bracket] : field;
+        var name = RequestBody.FieldOf(param);
         return name switch
         {
-            "messages" when bracket >= 0 => "an object with 'role' and 'content'",
+            "messages" when param.EndsWith(']') => "an object with 'role' and 'content'",
             "messages" => "an array of messages",
             "model" or "role" or "name" => "a string",
             "content" => "a string or an array of text parts",
@@ -244,10 +171,4 @@ internal static class ChatRequestReader
             _ => "another type",
         };
     }
-
-    // The reader's message says what and where ("'x' is an invalid start of a value. LineNumber: 0 | BytePositionInLine: 9.").
-    private static string Describe(JsonException e) =>
-        e.LineNumber is { } line && e.BytePositionInLine is { } position
-            ? $"{e.Message.Split(" Path:", 2)[0].Split(" LineNumber:", 2)[0].TrimEnd('.')} (line {line + 1}, byte {position + 1})."
-            : e.Message;
 }

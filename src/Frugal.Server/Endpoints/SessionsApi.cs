@@ -192,5 +192,8 @@ public static partial class SessionsApi
             _ => "complete",
         },
         message.ParentId,
-        versions);
+        versions)
+    {
+        ContextShifted = message.ContextShifted,
+    };
 }

@@ -11,6 +11,7 @@ public static class FrugalEndpoints
     {
         endpoints.MapSessionsApi();     // /api/sessions: conversations kept by the server
         endpoints.MapChatCompletionsApi(); // /v1/chat/completions: OpenAI-compatible, stateless
+        endpoints.MapCompletionsApi();  // /v1/completions: OpenAI's legacy completions, a prompt without the chat template
         endpoints.MapModelsApi();       // /v1/models
         endpoints.MapHealthApi();       // /health (liveness), /ready (model loaded)
         endpoints.MapStatusApi();       // /status (key needed): model, memory, queue, speeds

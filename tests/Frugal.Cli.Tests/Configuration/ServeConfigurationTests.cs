@@ -97,7 +97,34 @@ public sealed class ServeConfigurationTests
     }
 
     [Theory]
+    [InlineData(null, true)]
+    [InlineData("on", true)]
+    [InlineData("off", false)]
+    public void Build_ContextShiftFlag_SetsTheEngineSwitch(string? flag, bool expected)
+    {
+        string[] args = flag is null ? [] : ["--context-shift", flag];
+        var (problems, options, _, _) = Apply(null, args);
+
+        Assert.Empty(problems);
+        Assert.Equal(expected, options!.Model.ContextShift);
+        Assert.Equal(expected, new EnginePlanner(Options.Create(options), new Frugal.Memory.MemoryProbe()).Plan.Engine.ContextShift);
+    }
+
+    [Fact]
+    public void Parse_ContextShiftFlagNeitherOnNorOff_IsACommandLineError()
+    {
+        var flags = new ServeFlags();
+        var command = new Command("serve");
+        flags.AddTo(command);
+
+        var parse = command.Parse(["--model", "model.gguf", "--context-shift", "maybe"]);
+
+        Assert.Equal("--context-shift must be on or off, not 'maybe'.", Assert.Single(parse.Errors).Message);
+    }
+
+    [Theory]
     [InlineData("""{ "Memory": { "HighThreshold": "lots" } }""", "Memory:HighThreshold")]
+    [InlineData("""{ "Model": { "ContextShift": "maybe" } }""", "Model:ContextShift (--context-shift)")]
     [InlineData("""{ "Memory": { "HighThresold": 0.8 } }""", "HighThresold")]
     [InlineData("""{ "Memroy": { "HighThreshold": 0.8 } }""", "Unknown settings section 'Memroy'")]
     [InlineData("""{ "Memory": { "HighThreshold": 0.7 } }""", "must rise")]

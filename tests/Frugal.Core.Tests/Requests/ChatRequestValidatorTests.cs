@@ -41,4 +41,37 @@ public sealed class ChatRequestValidatorTests
         Assert.Equal("context_length_exceeded", error.Code);
         Assert.Equal("messages", error.Param);
     }
+
+    [Theory]
+    [InlineData(-1)]
+    [InlineData(100)]
+    public void Check_RawPromptTokenOutsideTheVocabulary_ThrowsNamingThePrompt(int id)
+    {
+        var request = ChatRequest.Completion(RawPrompt.FromTokens([1, id])) with { Names = new ChatRequestNames("max_tokens", "prompt") };
+
+        var error = Assert.Throws<ChatRequestException>(() => ChatRequestValidator.Check(request, contextSize: 512, vocabularySize: 100));
+
+        Assert.Equal("prompt", error.Param);
+        Assert.Contains("at 1", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_RawPrompt_CarriesItIntoTheGeneration()
+    {
+        var prompt = RawPrompt.FromText("Once upon");
+
+        var generation = ChatRequestValidator.Validate(ChatRequest.Completion(prompt), contextSize: 512, promptTokens: 3);
+
+        Assert.Same(prompt, generation.Raw);
+        Assert.Equal("Once upon", Assert.Single(generation.Messages).Content);
+    }
+
+    [Fact]
+    public void Validate_PromptOfNoTokens_ThrowsNamingTheField()
+    {
+        var error = Assert.Throws<ChatRequestException>(() =>
+            ChatRequestValidator.Validate(ChatRequest.Completion(RawPrompt.FromText("")), contextSize: 512, promptTokens: 0));
+
+        Assert.Equal("messages", error.Param);
+    }
 }

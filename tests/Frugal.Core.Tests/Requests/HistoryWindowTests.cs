@@ -185,6 +185,8 @@ public sealed class HistoryWindowTests(TinyEngineFixture fixture)
             return inner.CountPromptTokens(messages);
         }
 
+        public int CountPromptTokens(RawPrompt prompt) => inner.CountPromptTokens(prompt);
+
         public IAsyncEnumerable<GenerationUpdate> GenerateAsync(GenerationRequest request, CancellationToken cancellationToken = default) =>
             inner.GenerateAsync(request, cancellationToken);
 

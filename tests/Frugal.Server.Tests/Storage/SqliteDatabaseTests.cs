@@ -13,9 +13,9 @@ public sealed class SqliteDatabaseTests
         var database = SqliteDatabase.Open(data);
 
         Assert.Equal(Path.Combine(Path.GetFullPath(data), "frugal.db"), database.FilePath);
-        Assert.Equal(2, database.SchemaVersion);
+        Assert.Equal(SqliteDatabase.LatestSchemaVersion, database.SchemaVersion);
         Assert.Equal("wal", Scalar(database.FilePath, "PRAGMA journal_mode;"));
-        Assert.Equal(2L, Scalar(database.FilePath, "SELECT COUNT(*) FROM schema_version;"));
+        Assert.Equal((long)SqliteDatabase.LatestSchemaVersion, Scalar(database.FilePath, "SELECT COUNT(*) FROM schema_version;"));
     }
 
     [Fact]
@@ -25,8 +25,8 @@ public sealed class SqliteDatabaseTests
         SqliteDatabase.Open(temp.Path);
         var again = SqliteDatabase.Open(temp.Path);
 
-        Assert.Equal(2, again.SchemaVersion);
-        Assert.Equal(2L, Scalar(again.FilePath, "SELECT COUNT(*) FROM schema_version;"));
+        Assert.Equal(SqliteDatabase.LatestSchemaVersion, again.SchemaVersion);
+        Assert.Equal((long)SqliteDatabase.LatestSchemaVersion, Scalar(again.FilePath, "SELECT COUNT(*) FROM schema_version;"));
     }
 
     [Fact]

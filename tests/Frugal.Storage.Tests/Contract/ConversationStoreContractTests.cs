@@ -108,6 +108,27 @@ public abstract class ConversationStoreContractTests(Func<IStoreLocation> create
     }
 
     [Fact]
+    public async Task AddMessageAsync_ContextShiftedReply_ComesBackMarked()
+    {
+        var session = await Sessions.CreateSessionAsync("alice", null, null);
+        await Sessions.AddMessageAsync("alice", session.Id, UserMessage("tell me more"));
+        var shifted = await Sessions.AddMessageAsync("alice", session.Id, new NewMessage
+        {
+            Role = ChatRole.Assistant, Content = "more", TokenCount = 1, FinishReason = "stop", ContextShifted = true,
+        });
+        await Sessions.AddMessageAsync("alice", session.Id, UserMessage("and?"));
+        var plain = await Sessions.AddMessageAsync("alice", session.Id, new NewMessage
+        {
+            Role = ChatRole.Assistant, Content = "done", TokenCount = 1, FinishReason = "stop",
+        });
+
+        Assert.True(shifted!.ContextShifted);
+        Assert.False(plain!.ContextShifted);
+        var messages = await Sessions.ListMessagesAsync("alice", session.Id);
+        Assert.Equal([false, true, false, false], messages!.Select(m => m.ContextShifted));
+    }
+
+    [Fact]
     public async Task AddMessageAsync_SystemRole_IsRefused()
     {
         var session = await Sessions.CreateSessionAsync("alice", null, null);

@@ -20,4 +20,7 @@ public interface IStoreLocation : IAsyncDisposable
 
     /// <summary>Records a schema version this Frugal does not know (a database from a newer one).</summary>
     Task AddFutureVersionAsync(int version);
+
+    /// <summary>Runs SQL the store's dialect and SQLite share (for taking a database back to an older schema).</summary>
+    Task ExecuteAsync(string sql);
 }

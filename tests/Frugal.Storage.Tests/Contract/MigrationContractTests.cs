@@ -1,4 +1,5 @@
 using Frugal.Conversations;
+using Frugal.Inference;
 
 namespace Frugal.Tests.Contract;
 
@@ -30,6 +31,24 @@ public abstract class MigrationContractTests(Func<IStoreLocation> createLocation
         }
 
         Assert.Equal(await Location.AppliedVersionsAsync(), await fresh.AppliedVersionsAsync());
+    }
+
+    [Fact]
+    public async Task Open_DatabaseOfVersion1WithMessages_MigratesAndKeepsThem()
+    {
+        await using var old = CreateLocation();
+        await old.SeedVersionOneAsync();
+
+        var migrated = await old.OpenAsync();
+
+        Assert.Equal(await Location.AppliedVersionsAsync(), await old.AppliedVersionsAsync());
+        var messages = await migrated.Conversations.ListMessagesAsync("alice", "ses_old");
+        Assert.Equal([("hello", 1, false), ("hi there", 2, false), ("how are you?", 3, false)], messages!.Select(m => (m.Content, m.TokenCount, m.ContextShifted)));
+        var shifted = await migrated.Conversations.AddMessageAsync("alice", "ses_old", new NewMessage
+        {
+            Role = ChatRole.Assistant, Content = "later", TokenCount = 1, FinishReason = "stop", ContextShifted = true,
+        });
+        Assert.True(shifted!.ContextShifted);
     }
 
     [Fact]

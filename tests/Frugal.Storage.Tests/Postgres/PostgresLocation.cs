@@ -49,6 +49,8 @@ public sealed class PostgresLocation(PostgresCluster cluster) : IStoreLocation
     public async Task AddFutureVersionAsync(int version) =>
         await cluster.ScalarAsync(await UrlAsync(), $"INSERT INTO schema_version VALUES ({version}, 'from the future', 0);");
 
+    public async Task ExecuteAsync(string sql) => await cluster.ScalarAsync(await UrlAsync(), sql);
+
     public async ValueTask DisposeAsync()
     {
         foreach (var database in _opened)

@@ -58,6 +58,14 @@ public sealed class SqliteLocation : IStoreLocation
         await command.ExecuteNonQueryAsync();
     }
 
+    public async Task ExecuteAsync(string sql)
+    {
+        await using var connection = Connect();
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync();
+    }
+
     public ValueTask DisposeAsync()
     {
         SqliteConnection.ClearAllPools();

@@ -30,7 +30,7 @@ internal sealed class ReplySampler : IDisposable
         }
 
         _decoder = new StreamingTokenDecoder(Encoding.UTF8, model);
-        _stops = new StopStringFilter(request.Stop.Concat(turnMarkers));
+        _stops = new StopStringFilter(request.Raw is null ? request.Stop.Concat(turnMarkers) : request.Stop); // a raw prompt has no turns
     }
 
     /// <summary>The ids generated so far (the end-of-generation token that ended a reply excluded).</summary>

@@ -14,6 +14,12 @@ internal sealed class SequenceSlot(int id)
     /// <summary>What the sequence's KV cells hold, in position order.</summary>
     public List<int> Held { get; } = [];
 
+    /// <summary>
+    /// The user whose prompt and reply <see cref="Held"/> are (<see cref="GenerationRequest.Owner"/>): another user's
+    /// request reuses none of them but the template's opening, so it cannot learn what they said by what it gets cached.
+    /// </summary>
+    public string? Owner { get; set; }
+
     /// <summary>The session whose tokens <see cref="Held"/> are; null for an anonymous request.</summary>
     public string? Session { get; set; }
 

@@ -12,10 +12,11 @@ internal static class SlotChooser
 
     /// <summary>
     /// The idle slot already holding <paramref name="session"/>; else the idle slot whose tokens share
-    /// the longest prefix with <paramref name="prompt"/> (when that prefix is most of what it holds);
+    /// the longest prefix with <paramref name="prompt"/> (when that prefix is most of what it holds, and they are
+    /// <paramref name="owner"/>'s);
     /// else the least recently used idle slot. Null when every slot is busy.
     /// </summary>
-    public static SequenceSlot? Choose(IReadOnlyList<SequenceSlot> slots, IReadOnlyList<int> prompt, string? session)
+    public static SequenceSlot? Choose(IReadOnlyList<SequenceSlot> slots, IReadOnlyList<int> prompt, string? session, string? owner = null)
     {
         SequenceSlot? byPrefix = null, leastRecent = null;
         var bestPrefix = 0;
@@ -31,7 +32,8 @@ internal static class SlotChooser
                 return slot;
             }
 
-            var prefix = TokenPrefix.Common(slot.Held, prompt);
+            // Another user's cells are never reused for their words (see SequenceSlot.Owner): no prefix to choose by.
+            var prefix = string.Equals(slot.Owner, owner, StringComparison.Ordinal) ? TokenPrefix.Common(slot.Held, prompt) : 0;
             if (prefix > bestPrefix && prefix >= slot.Held.Count * MinPrefixShare)
             {
                 bestPrefix = prefix;

@@ -1,0 +1,45 @@
+using Frugal.Inference;
+using Frugal.Memory;
+using Frugal.Requests;
+using Frugal.Server.Contracts;
+
+namespace Frugal.Server.Endpoints;
+
+/// <summary>
+/// A streamed text completion framed as OpenAI frames it: one <c>text_completion</c> event per piece of text, then
+/// one with empty text and the finish reason (and Frugal's <c>"frugal"</c> extension), then (when asked) one with
+/// the usage and no choices, then <c>data: [DONE]</c>.
+/// </summary>
+internal sealed class TextCompletionStreamFormat(CompletionIdentity identity, bool includeUsage, MemoryNotice? memory, CompletionReport report)
+    : ISseReplyFormat
+{
+    public Task TextAsync(SseWriter writer, string text) =>
+        writer.DataAsync(Event(new TextCompletionChoice(text, 0, null)), OpenAIJsonContext.Default.TextCompletion);
+
+    public async Task CompletedAsync(SseWriter writer, GenerationStats stats, ReplyBuilder reply)
+    {
+        report.QueuedAt = reply.FirstQueuePosition;
+        report.Completed(stats);
+        var finish = Event(new TextCompletionChoice("", 0, ChatCompletionsApi.FinishReasonName(stats.FinishReason))) with
+        {
+            Frugal = ResponseNotes.Info(stats, memory),
+        };
+        await writer.DataAsync(finish, OpenAIJsonContext.Default.TextCompletion).ConfigureAwait(false);
+        if (includeUsage)
+        {
+            var usage = new TextCompletion(identity.Id, identity.Created, identity.Model, []) { Usage = ChatCompletionsApi.Usage(stats) };
+            await writer.DataAsync(usage, OpenAIJsonContext.Default.TextCompletion).ConfigureAwait(false);
+        }
+
+        await writer.DataAsync("[DONE]").ConfigureAwait(false);
+    }
+
+    public Task FailedAsync(SseWriter writer, Exception exception)
+    {
+        report.Failed(exception);
+        return writer.DataAsync(ApiErrors.Body("The generation failed on the server.", ErrorTypes.Server, code: "generation_failed"),
+            ServerJsonContext.Default.ErrorResponse);
+    }
+
+    private TextCompletion Event(TextCompletionChoice choice) => new(identity.Id, identity.Created, identity.Model, [choice]);
+}
