@@ -1,6 +1,4 @@
-using System.Buffers.Text;
 using System.Data;
-using System.Security.Cryptography;
 using Frugal.Conversations;
 using Frugal.Inference;
 using Npgsql;
@@ -13,21 +11,13 @@ namespace Frugal.Storage.Postgres;
 /// </summary>
 public sealed class PostgresConversationStore(PostgresDatabase database, TimeProvider timeProvider) : IConversationStore
 {
-    private const string SessionColumns = """
-        s.id, s.owner_id, s.title, s.system_prompt, s.created_at, s.updated_at,
-        (SELECT COUNT(*) FROM messages m WHERE m.session_id = s.id),
-        s.current_message_id, s.max_tokens, s.temperature, s.top_p, s.top_k, s.seed
-        """;
-
-    private const string MessageColumns = "id, session_id, role, content, token_count, created_at, updated_at, finish_reason, status, context_shifted, parent_id";
-
     public PostgresConversationStore(PostgresDatabase database) : this(database, TimeProvider.System)
     {
     }
 
     public async Task<ConversationSession> CreateSessionAsync(string ownerId, string? title, string? systemPrompt, CancellationToken cancellationToken = default)
     {
-        var id = NewSessionId();
+        var id = ConversationRows.NewSessionId();
         var now = timeProvider.GetUtcNow().ToUnixTimeMilliseconds();
         await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var command = Command(connection, """
@@ -42,8 +32,8 @@ public sealed class PostgresConversationStore(PostgresDatabase database, TimePro
     {
         await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var command = Command(connection,
-            $"SELECT {SessionColumns} FROM sessions s WHERE s.owner_id = $1 ORDER BY s.updated_at DESC, s.created_at DESC;", ownerId);
-        return await ReadAllAsync(command, ReadSession, cancellationToken).ConfigureAwait(false);
+            $"SELECT {ConversationRows.SessionColumns} FROM sessions s WHERE s.owner_id = $1 ORDER BY s.updated_at DESC, s.created_at DESC;", ownerId);
+        return await ReadAllAsync(command, ConversationRows.ReadSession, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<ConversationSession?> GetSessionAsync(string ownerId, string sessionId, CancellationToken cancellationToken = default)
@@ -67,11 +57,11 @@ public sealed class PostgresConversationStore(PostgresDatabase database, TimePro
                 top_p = CASE WHEN $7 THEN $12 ELSE s.top_p END,
                 top_k = CASE WHEN $7 THEN $13 ELSE s.top_k END,
                 seed = CASE WHEN $7 THEN $14 ELSE s.seed END
-            WHERE s.id = $2 AND s.owner_id = $1 RETURNING {SessionColumns};
+            WHERE s.id = $2 AND s.owner_id = $1 RETURNING {ConversationRows.SessionColumns};
             """, ownerId, sessionId, null, timeProvider.GetUtcNow().ToUnixTimeMilliseconds(),
             changes.HasTitle, changes.HasSystemPrompt, changes.HasSettings, changes.Title, changes.SystemPrompt);
         AddSettings(command, settings);
-        var sessions = await ReadAllAsync(command, ReadSession, cancellationToken).ConfigureAwait(false);
+        var sessions = await ReadAllAsync(command, ConversationRows.ReadSession, cancellationToken).ConfigureAwait(false);
         return sessions.Count == 0 ? null : sessions[0];
     }
 
@@ -88,7 +78,7 @@ public sealed class PostgresConversationStore(PostgresDatabase database, TimePro
     public async Task<ConversationSession> ImportSessionAsync(string ownerId, SessionImport import, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(import);
-        var id = NewSessionId();
+        var id = ConversationRows.NewSessionId();
         var now = timeProvider.GetUtcNow().ToUnixTimeMilliseconds();
         await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         // One transaction: the session and every message, or nothing.
@@ -117,12 +107,12 @@ public sealed class PostgresConversationStore(PostgresDatabase database, TimePro
         long? current = import.CurrentMessageId is { } c && ids.TryGetValue(c, out var m) ? m : ids.Count > 0 ? ids.Values.Max() : null;
         await using var finish = Command(connection, $"""
             UPDATE sessions s SET current_message_id = $3, max_tokens = $10, temperature = $11, top_p = $12, top_k = $13, seed = $14
-            WHERE s.id = $2 AND s.owner_id = $1 RETURNING {SessionColumns};
+            WHERE s.id = $2 AND s.owner_id = $1 RETURNING {ConversationRows.SessionColumns};
             """, ownerId, id, current, null, null, null, null, null, null);
         finish.Parameters[2] = Nullable(current);
         AddSettings(finish, import.Settings);
         finish.Transaction = transaction;
-        var session = (await ReadAllAsync(finish, ReadSession, cancellationToken).ConfigureAwait(false))[0];
+        var session = (await ReadAllAsync(finish, ConversationRows.ReadSession, cancellationToken).ConfigureAwait(false))[0];
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return session;
     }
@@ -144,9 +134,9 @@ public sealed class PostgresConversationStore(PostgresDatabase database, TimePro
             return null;
         }
 
-        await using var command = Command(connection, $"SELECT {MessageColumns} FROM messages WHERE session_id = $1 ORDER BY id;", sessionId);
+        await using var command = Command(connection, $"SELECT {ConversationRows.MessageColumns} FROM messages WHERE session_id = $1 ORDER BY id;", sessionId);
         command.Transaction = transaction;
-        var messages = await ReadAllAsync(command, ReadMessage, cancellationToken).ConfigureAwait(false);
+        var messages = await ReadAllAsync(command, ConversationRows.ReadMessage, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return messages;
     }
@@ -210,16 +200,14 @@ public sealed class PostgresConversationStore(PostgresDatabase database, TimePro
     private static async Task<ConversationSession?> ReadSessionAsync(
         NpgsqlConnection connection, NpgsqlTransaction? transaction, string ownerId, string sessionId, CancellationToken cancellationToken)
     {
-        await using var command = Command(connection, $"SELECT {SessionColumns} FROM sessions s WHERE s.id = $2 AND s.owner_id = $1;", ownerId, sessionId);
+        await using var command = Command(connection, $"SELECT {ConversationRows.SessionColumns} FROM sessions s WHERE s.id = $2 AND s.owner_id = $1;", ownerId, sessionId);
         command.Transaction = transaction;
-        var sessions = await ReadAllAsync(command, ReadSession, cancellationToken).ConfigureAwait(false);
+        var sessions = await ReadAllAsync(command, ConversationRows.ReadSession, cancellationToken).ConfigureAwait(false);
         return sessions.Count == 0 ? null : sessions[0];
     }
 
     // PostgreSQL's text cannot hold U+0000 (a small model can generate it as a byte token); it is kept as U+FFFD.
     private static string Storable(string text) => text.Contains('\0', StringComparison.Ordinal) ? text.Replace('\0', '\uFFFD') : text;
-
-    private static string NewSessionId() => "ses_" + Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(15));
 
     // Adds the message after parent and makes it the session's current one (the caller checked the session and the parent).
     private static async Task<StoredMessage> InsertAsync(
@@ -228,12 +216,12 @@ public sealed class PostgresConversationStore(PostgresDatabase database, TimePro
         await using var insert = Command(connection, $"""
             INSERT INTO messages (session_id, parent_id, role, content, token_count, finish_reason, status, created_at, updated_at, context_shifted)
             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9)
-            RETURNING {MessageColumns};
-            """, sessionId, null, message.Role == ChatRole.User ? "user" : "assistant", message.Content, message.TokenCount,
+            RETURNING {ConversationRows.MessageColumns};
+            """, sessionId, null, ConversationRows.RoleName(message.Role), message.Content, message.TokenCount,
             message.FinishReason, MessageStatusNames.ToName(message.Status), now, message.ContextShifted);
         insert.Parameters[1] = Nullable(parent);
         insert.Transaction = transaction;
-        var stored = (await ReadAllAsync(insert, ReadMessage, cancellationToken).ConfigureAwait(false))[0];
+        var stored = (await ReadAllAsync(insert, ConversationRows.ReadMessage, cancellationToken).ConfigureAwait(false))[0];
         await using var current = Command(connection, "UPDATE sessions SET current_message_id = $2 WHERE id = $1;", sessionId, stored.Id);
         current.Transaction = transaction;
         await current.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
@@ -291,39 +279,4 @@ public sealed class PostgresConversationStore(PostgresDatabase database, TimePro
 
         return rows;
     }
-
-    private static ConversationSession ReadSession(NpgsqlDataReader reader) => new(
-        reader.GetString(0),
-        reader.GetString(1),
-        reader.IsDBNull(2) ? null : reader.GetString(2),
-        reader.IsDBNull(3) ? null : reader.GetString(3),
-        DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4)),
-        DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(5)),
-        (int)reader.GetInt64(6))
-    {
-        CurrentMessageId = reader.IsDBNull(7) ? null : reader.GetInt64(7),
-        Settings = new ChatSettings
-        {
-            MaxTokens = reader.IsDBNull(8) ? null : reader.GetInt32(8),
-            Temperature = reader.IsDBNull(9) ? null : reader.GetDouble(9),
-            TopP = reader.IsDBNull(10) ? null : reader.GetDouble(10),
-            TopK = reader.IsDBNull(11) ? null : reader.GetInt32(11),
-            Seed = reader.IsDBNull(12) ? null : reader.GetInt64(12),
-        },
-    };
-
-    private static StoredMessage ReadMessage(NpgsqlDataReader reader) => new(
-        reader.GetInt64(0),
-        reader.GetString(1),
-        reader.GetString(2) == "user" ? ChatRole.User : ChatRole.Assistant,
-        reader.GetString(3),
-        reader.GetInt32(4),
-        DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(5)),
-        DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(6)),
-        reader.IsDBNull(7) ? null : reader.GetString(7),
-        MessageStatusNames.Parse(reader.GetString(8)))
-    {
-        ContextShifted = reader.GetBoolean(9),
-        ParentId = reader.IsDBNull(10) ? null : reader.GetInt64(10),
-    };
 }

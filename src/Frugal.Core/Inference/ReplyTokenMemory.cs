@@ -17,69 +17,23 @@ internal sealed class ReplyTokenMemory(long budgetBytes)
     /// <summary>Default budget: ample for hundreds of replies, negligible next to one KV state.</summary>
     public const long DefaultBudgetBytes = 2L * 1024 * 1024;
 
-    private readonly Lock _lock = new();
-    private readonly Dictionary<(string Owner, string Text), LinkedListNode<Entry>> _entries = [];
-    private readonly LinkedList<Entry> _recency = new();
-    private long _bytes;
+    private readonly ByteBudgetLru<(string Owner, string Text), int[]> _entries = new(budgetBytes);
 
     /// <summary>Bytes held now (text as UTF-16 plus ids).</summary>
-    public long Bytes
-    {
-        get
-        {
-            lock (_lock)
-            {
-                return _bytes;
-            }
-        }
-    }
+    public long Bytes => _entries.Bytes;
 
     /// <summary>Remembers that <paramref name="ids"/> decode to <paramref name="text"/> (the caller checked it), a reply for <paramref name="owner"/>.</summary>
     public void Remember(string? owner, string text, int[] ids)
     {
-        var size = SizeOf(text, ids);
+        var size = 64 + (2L * text.Length) + (4L * ids.Length);
         if (text.Length == 0 || ids.Length == 0 || size > budgetBytes)
         {
-            return;
+            return; // nothing to remember, or too long to: what was remembered for the text stays
         }
 
-        lock (_lock)
-        {
-            var key = (owner ?? "", text);
-            if (_entries.Remove(key, out var old))
-            {
-                _recency.Remove(old);
-                _bytes -= old.Value.Bytes;
-            }
-
-            _entries[key] = _recency.AddFirst(new Entry(key, ids, size));
-            _bytes += size;
-            while (_bytes > budgetBytes && _recency.Last is { } last)
-            {
-                _recency.RemoveLast();
-                _entries.Remove(last.Value.Key);
-                _bytes -= last.Value.Bytes;
-            }
-        }
+        _entries.Put((owner ?? "", text), ids, size);
     }
 
     /// <summary>The generated ids of a reply for <paramref name="owner"/> whose text is exactly <paramref name="text"/>, if remembered.</summary>
-    public int[]? Find(string? owner, string text)
-    {
-        lock (_lock)
-        {
-            if (!_entries.TryGetValue((owner ?? "", text), out var node))
-            {
-                return null;
-            }
-
-            _recency.Remove(node);
-            _recency.AddFirst(node);
-            return node.Value.Ids;
-        }
-    }
-
-    private static long SizeOf(string text, int[] ids) => 64 + (2L * text.Length) + (4L * ids.Length);
-
-    private sealed record Entry((string Owner, string Text) Key, int[] Ids, long Bytes);
+    public int[]? Find(string? owner, string text) => _entries.TryGet((owner ?? "", text), out var ids) ? ids : null;
 }

@@ -328,6 +328,7 @@ internal sealed class DecodeLoop : IAsyncDisposable
             _sessions.Settle(slot, decoded: job.Decoding || job.Evaluated > job.Tally.CachedTokens);
             slot.Job = null;
             slot.LastUsed = Stopwatch.GetTimestamp();
+            slot.Settled = slot.Held.Count;
             job.Slot = null;
             _running.Remove(job);
         }

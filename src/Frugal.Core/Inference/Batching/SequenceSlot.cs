@@ -40,4 +40,14 @@ internal sealed class SequenceSlot(int id)
 
     /// <summary>When the slot last finished a request (stopwatch ticks); 0 when never used.</summary>
     public long LastUsed { get; set; }
+
+    /// <summary>
+    /// How many tokens the last request left in the slot. Idle-time preparation of the session's next turn
+    /// may add a few after them; slot choice looks only at these, so it never depends on whether that
+    /// preparation has run yet.
+    /// </summary>
+    public int Settled { get; set; }
+
+    /// <summary>The held tokens a request left (not those idle-time preparation added since).</summary>
+    public int SettledCount => Math.Min(Held.Count, Settled);
 }
