@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text;
 using Frugal.Inference;
 using Frugal.Scheduling;
 
@@ -56,20 +55,9 @@ public sealed partial class BenchRunner
                     StopAtEndOfSequence = false,
                     SessionKey = $"bench-{name}-{round}-{session}",
                 };
-                var reply = new StringBuilder();
-                GenerationStats? stats = null;
-                await foreach (var update in engine.GenerateAsync(request, cancellationToken).ConfigureAwait(false))
-                {
-                    reply.Append(update.Text);
-                    stats = update.Completed ?? stats;
-                }
+                var (reply, stats) = await BenchTurn.RunAsync(engine, request, cancellationToken).ConfigureAwait(false);
 
-                if (stats is null)
-                {
-                    throw new InvalidOperationException("the engine ended a generation without its figures");
-                }
-
-                history.Add(new ChatTurn(ChatRole.Assistant, reply.ToString()));
+                history.Add(new ChatTurn(ChatRole.Assistant, reply));
                 ttft[session].Add(stats.TimeToFirstToken.TotalMilliseconds);
                 cached[session].Add(stats.CachedPromptTokens);
                 _progress.Report($"{name} round {round + 1} session {session + 1} turn {turn + 1}: {stats.PromptTokens} prompt tokens ({stats.CachedPromptTokens} kept), time to first token {stats.TimeToFirstToken.TotalMilliseconds:F0} ms, then {stats.DecodeTokensPerSecond:F1} tok/s");

@@ -197,16 +197,8 @@ public sealed partial class BenchRunner
     /// <summary>Exactly <paramref name="count"/> tokens: the first ones, repeated if there are too few.</summary>
     private static int[] Fit(int[] tokens, int count) => [.. Enumerable.Range(0, count).Select(i => tokens[i % tokens.Length])];
 
-    private static async Task<GenerationStats> GenerateAsync(IInferenceEngine engine, GenerationRequest request, CancellationToken cancellationToken)
-    {
-        GenerationStats? stats = null;
-        await foreach (var update in engine.GenerateAsync(request, cancellationToken).ConfigureAwait(false))
-        {
-            stats = update.Completed ?? stats;
-        }
-
-        return stats ?? throw new InvalidOperationException("the engine ended a generation without its figures");
-    }
+    private static async Task<GenerationStats> GenerateAsync(IInferenceEngine engine, GenerationRequest request, CancellationToken cancellationToken) =>
+        (await BenchTurn.RunAsync(engine, request, cancellationToken).ConfigureAwait(false)).Stats;
 
     internal static double Median(IEnumerable<double> values)
     {

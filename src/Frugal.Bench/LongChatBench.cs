@@ -1,4 +1,3 @@
-using System.Text;
 using Frugal.Inference;
 using Frugal.Requests;
 
@@ -53,21 +52,10 @@ internal sealed class LongChatBench(BenchOptions options, IProgress<string> prog
                     StopAtEndOfSequence = false,
                     SessionKey = $"bench-{name}-{session}",
                 };
-                var reply = new StringBuilder();
-                GenerationStats? stats = null;
-                await foreach (var update in engine.GenerateAsync(request, cancellationToken).ConfigureAwait(false))
-                {
-                    reply.Append(update.Text);
-                    stats = update.Completed ?? stats;
-                }
-
-                if (stats is null)
-                {
-                    throw new InvalidOperationException("the engine ended a generation without its figures");
-                }
+                var (reply, stats) = await BenchTurn.RunAsync(engine, request, cancellationToken).ConfigureAwait(false);
 
                 history.Add(new ChatTurn(ChatRole.User, user));
-                history.Add(new ChatTurn(ChatRole.Assistant, reply.ToString()));
+                history.Add(new ChatTurn(ChatRole.Assistant, reply));
                 counts[session].AddRange([engine.CountTokens(user), stats.CompletionTokens]);
                 figures[session].Add(stats, window.OmittedMessages);
                 progress.Report($"{name} session {session + 1} turn {turn + 1}: {stats.PromptTokens} prompt tokens ({stats.CachedPromptTokens} kept" +

@@ -1,6 +1,4 @@
-using System.Buffers.Text;
 using System.Data;
-using System.Security.Cryptography;
 using Frugal.Conversations;
 using Frugal.Inference;
 using Npgsql;
@@ -13,20 +11,13 @@ namespace Frugal.Storage.Postgres;
 /// </summary>
 public sealed class PostgresConversationStore(PostgresDatabase database, TimeProvider timeProvider) : IConversationStore
 {
-    private const string SessionColumns = """
-        s.id, s.owner_id, s.title, s.system_prompt, s.created_at, s.updated_at,
-        (SELECT COUNT(*) FROM messages m WHERE m.session_id = s.id)
-        """;
-
-    private const string MessageColumns = "id, session_id, role, content, token_count, created_at, updated_at, finish_reason, status, context_shifted";
-
     public PostgresConversationStore(PostgresDatabase database) : this(database, TimeProvider.System)
     {
     }
 
     public async Task<ConversationSession> CreateSessionAsync(string ownerId, string? title, string? systemPrompt, CancellationToken cancellationToken = default)
     {
-        var id = "ses_" + Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(15));
+        var id = ConversationRows.NewSessionId();
         var now = timeProvider.GetUtcNow().ToUnixTimeMilliseconds();
         await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var command = Command(connection, """
@@ -41,8 +32,8 @@ public sealed class PostgresConversationStore(PostgresDatabase database, TimePro
     {
         await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var command = Command(connection,
-            $"SELECT {SessionColumns} FROM sessions s WHERE s.owner_id = $1 ORDER BY s.updated_at DESC, s.created_at DESC;", ownerId);
-        return await ReadAllAsync(command, ReadSession, cancellationToken).ConfigureAwait(false);
+            $"SELECT {ConversationRows.SessionColumns} FROM sessions s WHERE s.owner_id = $1 ORDER BY s.updated_at DESC, s.created_at DESC;", ownerId);
+        return await ReadAllAsync(command, ConversationRows.ReadSession, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<ConversationSession?> GetSessionAsync(string ownerId, string sessionId, CancellationToken cancellationToken = default)
@@ -55,9 +46,9 @@ public sealed class PostgresConversationStore(PostgresDatabase database, TimePro
     {
         await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var command = Command(connection, $"""
-            UPDATE sessions s SET title = $3, updated_at = $4 WHERE s.id = $2 AND s.owner_id = $1 RETURNING {SessionColumns};
+            UPDATE sessions s SET title = $3, updated_at = $4 WHERE s.id = $2 AND s.owner_id = $1 RETURNING {ConversationRows.SessionColumns};
             """, ownerId, sessionId, title, timeProvider.GetUtcNow().ToUnixTimeMilliseconds());
-        var sessions = await ReadAllAsync(command, ReadSession, cancellationToken).ConfigureAwait(false);
+        var sessions = await ReadAllAsync(command, ConversationRows.ReadSession, cancellationToken).ConfigureAwait(false);
         return sessions.Count == 0 ? null : sessions[0];
     }
 
@@ -78,9 +69,9 @@ public sealed class PostgresConversationStore(PostgresDatabase database, TimePro
             return null;
         }
 
-        await using var command = Command(connection, $"SELECT {MessageColumns} FROM messages WHERE session_id = $1 ORDER BY id;", sessionId);
+        await using var command = Command(connection, $"SELECT {ConversationRows.MessageColumns} FROM messages WHERE session_id = $1 ORDER BY id;", sessionId);
         command.Transaction = transaction;
-        var messages = await ReadAllAsync(command, ReadMessage, cancellationToken).ConfigureAwait(false);
+        var messages = await ReadAllAsync(command, ConversationRows.ReadMessage, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return messages;
     }
@@ -100,12 +91,12 @@ public sealed class PostgresConversationStore(PostgresDatabase database, TimePro
                 UPDATE sessions SET updated_at = $3 WHERE id = $2 AND owner_id = $1 RETURNING id)
             INSERT INTO messages (session_id, role, content, token_count, finish_reason, status, context_shifted, created_at, updated_at)
             SELECT id, $4, $5, $6, $7, $8, $9, $3, $3 FROM touched
-            RETURNING {MessageColumns};
+            RETURNING {ConversationRows.MessageColumns};
             """,
             ownerId, sessionId, timeProvider.GetUtcNow().ToUnixTimeMilliseconds(),
-            message.Role == ChatRole.User ? "user" : "assistant", message.Content, message.TokenCount,
+            ConversationRows.RoleName(message.Role), message.Content, message.TokenCount,
             message.FinishReason, MessageStatusNames.ToName(message.Status), message.ContextShifted);
-        var stored = await ReadAllAsync(command, ReadMessage, cancellationToken).ConfigureAwait(false);
+        var stored = await ReadAllAsync(command, ConversationRows.ReadMessage, cancellationToken).ConfigureAwait(false);
         return stored.Count == 0 ? null : stored[0];
     }
 
@@ -121,9 +112,9 @@ public sealed class PostgresConversationStore(PostgresDatabase database, TimePro
     private static async Task<ConversationSession?> ReadSessionAsync(
         NpgsqlConnection connection, NpgsqlTransaction? transaction, string ownerId, string sessionId, CancellationToken cancellationToken)
     {
-        await using var command = Command(connection, $"SELECT {SessionColumns} FROM sessions s WHERE s.id = $2 AND s.owner_id = $1;", ownerId, sessionId);
+        await using var command = Command(connection, $"SELECT {ConversationRows.SessionColumns} FROM sessions s WHERE s.id = $2 AND s.owner_id = $1;", ownerId, sessionId);
         command.Transaction = transaction;
-        var sessions = await ReadAllAsync(command, ReadSession, cancellationToken).ConfigureAwait(false);
+        var sessions = await ReadAllAsync(command, ConversationRows.ReadSession, cancellationToken).ConfigureAwait(false);
         return sessions.Count == 0 ? null : sessions[0];
     }
 
@@ -152,27 +143,4 @@ public sealed class PostgresConversationStore(PostgresDatabase database, TimePro
 
         return rows;
     }
-
-    private static ConversationSession ReadSession(NpgsqlDataReader reader) => new(
-        reader.GetString(0),
-        reader.GetString(1),
-        reader.IsDBNull(2) ? null : reader.GetString(2),
-        reader.IsDBNull(3) ? null : reader.GetString(3),
-        DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4)),
-        DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(5)),
-        (int)reader.GetInt64(6));
-
-    private static StoredMessage ReadMessage(NpgsqlDataReader reader) => new(
-        reader.GetInt64(0),
-        reader.GetString(1),
-        reader.GetString(2) == "user" ? ChatRole.User : ChatRole.Assistant,
-        reader.GetString(3),
-        reader.GetInt32(4),
-        DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(5)),
-        DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(6)),
-        reader.IsDBNull(7) ? null : reader.GetString(7),
-        MessageStatusNames.Parse(reader.GetString(8)))
-    {
-        ContextShifted = reader.GetBoolean(9),
-    };
 }

@@ -1,5 +1,3 @@
-using System.Buffers.Text;
-using System.Security.Cryptography;
 using Frugal.Conversations;
 using Frugal.Inference;
 using Microsoft.Data.Sqlite;
@@ -9,13 +7,6 @@ namespace Frugal.Storage.Sqlite;
 /// <summary>Sessions and messages in the SQLite file. Every query filters by owner, so a foreign id behaves as a missing one.</summary>
 public sealed class SqliteConversationStore(SqliteDatabase database, TimeProvider timeProvider) : IConversationStore
 {
-    private const string SessionColumns = """
-        s.id, s.owner_id, s.title, s.system_prompt, s.created_at, s.updated_at,
-        (SELECT COUNT(*) FROM messages m WHERE m.session_id = s.id)
-        """;
-
-    private const string MessageColumns = "id, session_id, role, content, token_count, created_at, updated_at, finish_reason, status, context_shifted";
-
     public SqliteConversationStore(SqliteDatabase database) : this(database, TimeProvider.System)
     {
     }
@@ -23,7 +14,7 @@ public sealed class SqliteConversationStore(SqliteDatabase database, TimeProvide
     public Task<ConversationSession> CreateSessionAsync(string ownerId, string? title, string? systemPrompt, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var id = "ses_" + Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(15));
+        var id = ConversationRows.NewSessionId();
         var now = timeProvider.GetUtcNow().ToUnixTimeMilliseconds();
         using var connection = database.OpenConnection();
         using var transaction = connection.BeginTransaction();
@@ -47,13 +38,13 @@ public sealed class SqliteConversationStore(SqliteDatabase database, TimeProvide
         cancellationToken.ThrowIfCancellationRequested();
         using var connection = database.OpenConnection();
         using var command = Command(connection, null,
-            $"SELECT {SessionColumns} FROM sessions s WHERE s.owner_id = $owner ORDER BY s.updated_at DESC, s.created_at DESC, s.id DESC;");
+            $"SELECT {ConversationRows.SessionColumns} FROM sessions s WHERE s.owner_id = $owner ORDER BY s.updated_at DESC, s.created_at DESC, s.id DESC;");
         command.Parameters.AddWithValue("$owner", ownerId);
         using var reader = command.ExecuteReader();
         var sessions = new List<ConversationSession>();
         while (reader.Read())
         {
-            sessions.Add(ReadSession(reader));
+            sessions.Add(ConversationRows.ReadSession(reader));
         }
 
         return Task.FromResult<IReadOnlyList<ConversationSession>>(sessions);
@@ -66,7 +57,7 @@ public sealed class SqliteConversationStore(SqliteDatabase database, TimeProvide
         using var connection = database.OpenConnection();
         // Keyset paging on the list's order; an unknown 'after' matches nothing, so the page is empty.
         using var command = Command(connection, null, $"""
-            SELECT {SessionColumns} FROM sessions s WHERE s.owner_id = $owner
+            SELECT {ConversationRows.SessionColumns} FROM sessions s WHERE s.owner_id = $owner
               AND ($after IS NULL OR (s.updated_at, s.created_at, s.id) <
                   (SELECT a.updated_at, a.created_at, a.id FROM sessions a WHERE a.id = $after AND a.owner_id = $owner))
             ORDER BY s.updated_at DESC, s.created_at DESC, s.id DESC LIMIT $take;
@@ -78,7 +69,7 @@ public sealed class SqliteConversationStore(SqliteDatabase database, TimeProvide
         var sessions = new List<ConversationSession>();
         while (reader.Read())
         {
-            sessions.Add(ReadSession(reader));
+            sessions.Add(ConversationRows.ReadSession(reader));
         }
 
         var hasMore = sessions.Count > limit;
@@ -152,13 +143,13 @@ public sealed class SqliteConversationStore(SqliteDatabase database, TimeProvide
             return Task.FromResult<IReadOnlyList<StoredMessage>?>(null);
         }
 
-        using var command = Command(connection, transaction, $"SELECT {MessageColumns} FROM messages WHERE session_id = $id ORDER BY id;");
+        using var command = Command(connection, transaction, $"SELECT {ConversationRows.MessageColumns} FROM messages WHERE session_id = $id ORDER BY id;");
         command.Parameters.AddWithValue("$id", sessionId);
         using var reader = command.ExecuteReader();
         var messages = new List<StoredMessage>();
         while (reader.Read())
         {
-            messages.Add(ReadMessage(reader));
+            messages.Add(ConversationRows.ReadMessage(reader));
         }
 
         transaction.Commit();
@@ -188,10 +179,10 @@ public sealed class SqliteConversationStore(SqliteDatabase database, TimeProvide
         using var insert = Command(connection, transaction, $"""
             INSERT INTO messages (session_id, role, content, token_count, finish_reason, status, context_shifted, created_at, updated_at)
             VALUES ($id, $role, $content, $tokens, $finish, $status, $shifted, $now, $now)
-            RETURNING {MessageColumns};
+            RETURNING {ConversationRows.MessageColumns};
             """);
         insert.Parameters.AddWithValue("$id", sessionId);
-        insert.Parameters.AddWithValue("$role", message.Role == ChatRole.User ? "user" : "assistant");
+        insert.Parameters.AddWithValue("$role", ConversationRows.RoleName(message.Role));
         insert.Parameters.AddWithValue("$content", message.Content);
         insert.Parameters.AddWithValue("$tokens", message.TokenCount);
         insert.Parameters.AddWithValue("$finish", (object?)message.FinishReason ?? DBNull.Value);
@@ -202,7 +193,7 @@ public sealed class SqliteConversationStore(SqliteDatabase database, TimeProvide
         using (var reader = insert.ExecuteReader())
         {
             reader.Read();
-            stored = ReadMessage(reader);
+            stored = ConversationRows.ReadMessage(reader);
         }
 
         transaction.Commit();
@@ -227,10 +218,10 @@ public sealed class SqliteConversationStore(SqliteDatabase database, TimeProvide
 
     private static ConversationSession? ReadSession(SqliteConnection connection, SqliteTransaction? transaction, string ownerId, string sessionId)
     {
-        using var command = Command(connection, transaction, $"SELECT {SessionColumns} FROM sessions s WHERE s.id = $id AND s.owner_id = $owner;");
+        using var command = Command(connection, transaction, $"SELECT {ConversationRows.SessionColumns} FROM sessions s WHERE s.id = $id AND s.owner_id = $owner;");
         AddKey(command, ownerId, sessionId);
         using var reader = command.ExecuteReader();
-        return reader.Read() ? ReadSession(reader) : null;
+        return reader.Read() ? ConversationRows.ReadSession(reader) : null;
     }
 
     private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction? transaction, string sql)
@@ -246,27 +237,4 @@ public sealed class SqliteConversationStore(SqliteDatabase database, TimeProvide
         command.Parameters.AddWithValue("$id", sessionId);
         command.Parameters.AddWithValue("$owner", ownerId);
     }
-
-    private static ConversationSession ReadSession(SqliteDataReader reader) => new(
-        reader.GetString(0),
-        reader.GetString(1),
-        reader.IsDBNull(2) ? null : reader.GetString(2),
-        reader.IsDBNull(3) ? null : reader.GetString(3),
-        DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4)),
-        DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(5)),
-        reader.GetInt32(6));
-
-    private static StoredMessage ReadMessage(SqliteDataReader reader) => new(
-        reader.GetInt64(0),
-        reader.GetString(1),
-        reader.GetString(2) == "user" ? ChatRole.User : ChatRole.Assistant,
-        reader.GetString(3),
-        reader.GetInt32(4),
-        DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(5)),
-        DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(6)),
-        reader.IsDBNull(7) ? null : reader.GetString(7),
-        MessageStatusNames.Parse(reader.GetString(8)))
-    {
-        ContextShifted = reader.GetInt64(9) != 0,
-    };
 }

@@ -1,3 +1,4 @@
+using Frugal.Inference;
 using Frugal.Models;
 
 namespace Frugal.Testing;
@@ -82,6 +83,14 @@ public static class TestModels
         SharedModels.TinyRandomLlama2Name => SharedModels.TinyRandomLlama2,
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, "not a random Llama test model"),
     };
+
+    /// <summary>
+    /// Engine options for a model of <see cref="EngineModels"/> by its name; the random Llamas carry no chat template, so
+    /// they are given Llama 2's.
+    /// </summary>
+    public static EngineOptions EngineOptionsFor(string name, int contextSize) => name == "tiny"
+        ? new EngineOptions { ModelPath = Tiny, ContextSize = contextSize }
+        : new EngineOptions { ModelPath = RandomLlama(name), ContextSize = contextSize, ChatTemplate = ChatTemplateFamily.Llama2 };
 
     /// <summary>The path of a vocabulary-only file by its name: <see cref="VocabularyName"/> or <see cref="SharedModels.LlamaVocabularyName"/>.</summary>
     public static string VocabularyFile(string name) => name switch

@@ -25,11 +25,19 @@ public sealed class TinyEngineFixture : IAsyncLifetime
     /// <summary>The tiny model with the built-in vocabulary.</summary>
     public string TinyModelPath => TestModels.Tiny;
 
-
     public async ValueTask InitializeAsync()
     {
         _engine = await LlamaEngine.LoadAsync(new EngineOptions { ModelPath = TinyModelPath, ContextSize = 512 });
-        _parallelEngine = await LlamaEngine.LoadAsync(new EngineOptions { ModelPath = TinyModelPath, ContextSize = 512, ParallelSequences = Parallel });
+
+        // All slots stream however slow the box is: with the default floor, a step slower than 1/6 s (a loaded
+        // machine) would lower the engine's stream limit and make the scheduler queue what the tests expect to run.
+        _parallelEngine = await LlamaEngine.LoadAsync(new EngineOptions
+        {
+            ModelPath = TinyModelPath,
+            ContextSize = 512,
+            ParallelSequences = Parallel,
+            StreamFloorTokensPerSecond = 0.01,
+        });
     }
 
     public async ValueTask DisposeAsync()

@@ -96,16 +96,9 @@ public sealed class CapacityBench
                 StopAtEndOfSequence = false,
                 SessionKey = $"capacity-alone-{policy}",
             };
-            var reply = new System.Text.StringBuilder();
-            GenerationStats? stats = null;
-            await foreach (var update in engine.GenerateAsync(request, cancellationToken).ConfigureAwait(false))
-            {
-                reply.Append(update.Text);
-                stats = update.Completed ?? stats;
-            }
-
-            history.Add(new ChatTurn(ChatRole.Assistant, reply.ToString()));
-            ttft.Add(stats!.TimeToFirstToken.TotalSeconds);
+            var (reply, stats) = await BenchTurn.RunAsync(engine, request, cancellationToken).ConfigureAwait(false);
+            history.Add(new ChatTurn(ChatRole.Assistant, reply));
+            ttft.Add(stats.TimeToFirstToken.TotalSeconds);
             decode.Add(stats.DecodeTokensPerSecond);
         }
 

@@ -38,10 +38,21 @@ internal static class BenchCommand
         profile.AcceptOnlyFromAmong("full", "quick", "long-chat");
         var repack = new Option<string>("--repack")
         {
-            Description = "Let llama.cpp repack Frugal's weights at load: on or off (the default, as frugal serve loads them).",
-            DefaultValueFactory = _ => "off",
+            Description = "Let llama.cpp repack Frugal's weights at load: on, off, or auto (the default, as frugal serve: the 4-bit types).",
+            DefaultValueFactory = _ => "auto",
         };
-        repack.AcceptOnlyFromAmong("on", "off");
+        repack.AcceptOnlyFromAmong("on", "off", "auto");
+        var nativeLibrary = new Option<string?>("--native-library")
+        {
+            Description = $"The llama.cpp native library for both Frugal and plain LLamaSharp: {string.Join(", ", NativeLibrarySelection.Choices)} or the path of a libllama.so (default auto, as frugal serve).",
+        };
+        nativeLibrary.Validators.Add(result =>
+        {
+            if (NativeLibrarySelection.Problem(result.GetValueOrDefault<string?>()) is { } problem)
+            {
+                result.AddError($"--native-library {problem}");
+            }
+        });
         var capacity = new Option<bool>("--capacity")
         {
             Description = "Only the capacity phase: simulated users (a 60-token message after exponential gaps of a minute, 64-token replies, sessions of their own) at each --users count, under frugal serve's latency policy and the one-sequence policy; reports time to first token, stream rates and users_per_box.",
@@ -105,7 +116,7 @@ internal static class BenchCommand
         });
 
         var command = new Command("bench", "Measure speed and memory against plain LLamaSharp on this machine.");
-        foreach (var option in new Option[] { model, box, json, markdown, context, kvRam, verbose, flashAttention, profile, repack, capacity, users, capacityMinutes, compress, quick, boxed, boxedCgroup }.Concat(overrides))
+        foreach (var option in new Option[] { model, box, json, markdown, context, kvRam, verbose, flashAttention, profile, repack, nativeLibrary, capacity, users, capacityMinutes, compress, quick, boxed, boxedCgroup }.Concat(overrides))
         {
             command.Options.Add(option);
         }
@@ -124,7 +135,8 @@ internal static class BenchCommand
                 Verbose = parse.GetValue(verbose),
                 QuickProfile = parse.GetValue(profile) == "quick",
                 LongChatProfile = parse.GetValue(profile) == "long-chat",
-                Repack = parse.GetValue(repack) == "on",
+                Repack = parse.GetValue(repack) switch { "on" => true, "off" => false, _ => null },
+                NativeLibrary = parse.GetValue(nativeLibrary) is { } library && library.Contains('/', StringComparison.Ordinal) ? Path.GetFullPath(library) : parse.GetValue(nativeLibrary),
                 FlashAttention = parse.GetValue(flashAttention) switch { "on" => true, "off" => false, _ => null },
                 Capacity = parse.GetValue(capacity) && TryParseCounts(parse.GetValue(users) ?? "", out var counts)
                     ? new CapacityOptions
@@ -207,6 +219,8 @@ internal static class BenchCommand
 
     private static async Task<int> MeasureAsync(BenchSettings settings, ModelInfo info, BenchBox? box, string? cgroup, CancellationToken cancellationToken)
     {
+        // Both sides (Frugal and plain LLamaSharp) run on the one library the process loads.
+        NativeLibrarySelection.Apply(settings.NativeLibrary);
         var options = new BenchOptions { ModelPath = settings.ModelPath, ContextSize = settings.ContextSize };
         if (settings.QuickProfile)
         {
@@ -257,6 +271,7 @@ internal static class BenchCommand
                 SessionStateStore = store,
                 FlashAttention = settings.FlashAttention,
                 RepackWeights = settings.Repack,
+                NativeLibrary = settings.NativeLibrary,
                 ParallelSequences = Math.Clamp(o.GetValueOrDefault("--parallel", 1), 1, EngineOptions.MaxParallelSequences),
                 // The figures do not depend on the template; a file without one is measured as Zephyr.
                 ChatTemplate = info.ChatTemplateFamily == ChatTemplateFamily.Unknown ? ChatTemplateFamily.Zephyr : null,
@@ -273,6 +288,7 @@ internal static class BenchCommand
             var runner = new BenchRunner(options, async ct => await LlamaEngine.LoadAsync(engineOptions, loggers?.CreateLogger<LlamaEngine>(), ct).ConfigureAwait(false),
                 engine => new GenerationScheduler(engine, Options.Create(new SchedulerOptions())), progress);
             var report = await runner.RunAsync(box, cgroup, cancellationToken).ConfigureAwait(false);
+            Console.WriteLine($"bench: native library {NativeLibrarySelection.Applied} (CPU backend {NativeLibrarySelection.LoadedCpuBackend() ?? "unknown"})");
 
             var text = BenchReportMarkdown.Write(report);
             Console.WriteLine();

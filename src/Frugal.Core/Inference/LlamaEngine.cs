@@ -99,8 +99,10 @@ public sealed class LlamaEngine : IInferenceEngine
             ? options.ContextSize
             : Math.Min(info.ContextLength > 0 ? info.ContextLength : 2048, EngineOptions.MaxDefaultContextSize);
 
+        NativeLibrarySelection.Apply(options.NativeLibrary);
         NativeLogRouter.Attach(logger);
-        var weights = await Task.Run(() => LlamaRuntime.LoadWeights(options, pinned.LoadPath), ct).ConfigureAwait(false);
+        var repack = options.RepackWeights ?? EngineOptions.RepacksByDefault(info.FileType);
+        var weights = await Task.Run(() => LlamaRuntime.LoadWeights(options, pinned.LoadPath, repack), ct).ConfigureAwait(false);
         LlamaRuntime runtime;
         ParallelMeasurement? measurement = null;
         try
@@ -126,6 +128,8 @@ public sealed class LlamaEngine : IInferenceEngine
         }
 
         var engine = new LlamaEngine(info, options, measurement, format, runtime, threads, logger);
+        EngineLog.NativeLibraryLoaded(logger, NativeLibrarySelection.Applied ?? NativeLibrarySelection.Auto, NativeLibrarySelection.LoadedCpuBackend() ?? "unknown",
+            info.FileType, repack ? "repacked" : "memory-mapped as they are", options.RepackWeights is null ? "auto" : repack ? "on" : "off");
         EngineLog.Loaded(logger, options.ModelPath, format.Family, engine.ContextSize, threads,
             options.FlashAttention switch { null => "auto", true => "on", false => "off" },
             (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
@@ -242,7 +246,7 @@ public sealed class LlamaEngine : IInferenceEngine
 
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(request.MaxTokens, nameof(request));
         var started = Stopwatch.GetTimestamp();
-        var prompt = request.Raw is { } raw ? _tokenizer.TokenizeRaw(raw) : _tokenizer.TokenizePrompt(request.Messages);
+        var prompt = request.Raw is { } raw ? _tokenizer.TokenizeRaw(raw) : _tokenizer.TokenizePrompt(request.Messages, request.Owner);
         if (prompt.Count == 0)
         {
             throw new ArgumentException("the prompt has no tokens", nameof(request));
@@ -271,7 +275,7 @@ public sealed class LlamaEngine : IInferenceEngine
         if (_prepareNextTurn && !promptOnly && request.Raw is null && request.SessionKey is { } session && stats?.FinishReason is FinishReason.Stop or FinishReason.Length)
         {
             // The next turn's separator is evaluated while the loop is idle (never ahead of a waiting request).
-            _loop.PrepareNextTurn(session, _tokenizer.NextTurnPrefix(request.Messages, reply.ToString()));
+            _loop.PrepareNextTurn(session, _tokenizer.NextTurnPrefix(request.Messages, reply.ToString(), request.Owner));
         }
     }
 
@@ -317,6 +321,11 @@ public sealed class LlamaEngine : IInferenceEngine
         {
             throw new ArgumentOutOfRangeException(nameof(options),
                 $"parallel sequences must be 1 to {EngineOptions.MaxParallelSequences} (0: measured at load, up to the automatic maximum)");
+        }
+
+        if (NativeLibrarySelection.Problem(options.NativeLibrary) is { } problem)
+        {
+            throw new ArgumentException($"native library {problem}", nameof(options));
         }
     }
 }

@@ -61,8 +61,8 @@ internal sealed class PromptTokenizer
             _eos is { } eos ? vocab.LLamaTokenToString(eos, true) ?? "" : "");
     }
 
-    /// <summary>The prompt as token ids (see the type's summary).</summary>
-    public List<int> TokenizePrompt(IReadOnlyList<ChatTurn> messages)
+    /// <summary>The prompt as token ids (see the type's summary); earlier replies spelt as generated only when they were <paramref name="owner"/>'s.</summary>
+    public List<int> TokenizePrompt(IReadOnlyList<ChatTurn> messages, string? owner = null)
     {
         var tokens = new List<int>(64);
         var run = new StringBuilder();
@@ -92,7 +92,7 @@ internal sealed class PromptTokenizer
                     FlushRun();
                     tokens.Add(marker);
                     break;
-                case PromptPartKind.Text when part.ReplyContent is { } reply && _replies.Find(reply) is { } generated:
+                case PromptPartKind.Text when part.ReplyContent is { } reply && _replies.Find(owner, reply) is { } generated:
                     // An earlier reply spelled as the model generated it, so the KV state kept from its turn
                     // still matches (whitespace as generated, even where the template would re-space it).
                     FlushRun();
@@ -144,13 +144,13 @@ internal sealed class PromptTokenizer
     /// The tokens every next turn after <paramref name="reply"/> starts with: the prompt of
     /// <paramref name="messages"/>, the reply as generated and the template's separator up to where a new user
     /// message's text begins (the part two different messages share, less a last token that could merge with the
-    /// text, unless it is a control token).
+    /// text, unless it is a control token), with the reply spelt as <paramref name="owner"/>'s next prompt will spell it.
     /// </summary>
-    public List<int> NextTurnPrefix(IReadOnlyList<ChatTurn> messages, string reply)
+    public List<int> NextTurnPrefix(IReadOnlyList<ChatTurn> messages, string reply, string? owner = null)
     {
         List<ChatTurn> history = [.. messages, new ChatTurn(ChatRole.Assistant, reply)];
-        var one = TokenizePrompt([.. history, new ChatTurn(ChatRole.User, "A")]);
-        var other = TokenizePrompt([.. history, new ChatTurn(ChatRole.User, "7")]);
+        var one = TokenizePrompt([.. history, new ChatTurn(ChatRole.User, "A")], owner);
+        var other = TokenizePrompt([.. history, new ChatTurn(ChatRole.User, "7")], owner);
         var shared = Batching.TokenPrefix.Common(one, other);
         if (shared > 0 && !((LLamaToken)one[shared - 1]).IsControl(_model.Vocab))
         {
@@ -161,11 +161,11 @@ internal sealed class PromptTokenizer
     }
 
     /// <summary>
-    /// Remembers the ids that spell <paramref name="reply"/> (the text the caller received) as the model
+    /// Remembers the ids that spell <paramref name="reply"/> (the text <paramref name="owner"/> received) as the model
     /// generated it: the shortest prefix of <paramref name="generated"/> that decodes to exactly that text.
     /// Nothing is remembered when no prefix does (the text was cut inside a token).
     /// </summary>
-    public void RememberReply(string reply, IReadOnlyList<int> generated)
+    public void RememberReply(string? owner, string reply, IReadOnlyList<int> generated)
     {
         if (reply.Length == 0 || generated.Count == 0)
         {
@@ -195,7 +195,7 @@ internal sealed class PromptTokenizer
             {
                 if (text.Equals(reply.AsSpan()))
                 {
-                    _replies.Remember(reply, [.. generated.Take(i + 1)]);
+                    _replies.Remember(owner, reply, [.. generated.Take(i + 1)]);
                 }
 
                 return;

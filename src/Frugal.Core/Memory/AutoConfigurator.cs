@@ -43,69 +43,22 @@ public static class AutoConfigurator
             reasons.Add(F($"parallel sequences {parallel}: given"));
         }
 
-        var others = Math.Max(0, memory.AnonymousBytes - memory.ProcessRssAnonymousBytes);
-        var comfortable = (long)(memory.LimitBytes * options.MediumThreshold) - others;
-        var high = (long)(memory.LimitBytes * options.HighThreshold) - others;
-        var emergency = (long)(memory.LimitBytes * options.CriticalThreshold) - others;
-
-        var contexts = overrides.ContextSize is { } givenContext
-            ? [givenContext]
-            : Candidates(Math.Min(model.ContextLength > 0 ? model.ContextLength : 2048, MaxAutoContextSize));
-        (int Context, int MicroBatch, MemoryEstimate Estimate)? comfortableChoice = null, highChoice = null, emergencyChoice = null;
-        foreach (var context in contexts)
-        {
-            foreach (var micro in overrides.MicroBatchSize is { } m ? [m] : MicroBatchCandidates.Where(c => c <= Math.Max(context, MicroBatchCandidates[^1])))
-            {
-                var estimate = MemoryEstimator.Estimate(model, context, micro, parallel);
-                var required = estimate.TotalBytes + ServerOverheadBytes;
-                if (comfortableChoice is null && required <= comfortable)
-                {
-                    comfortableChoice = (context, micro, estimate);
-                }
-
-                if (highChoice is null && required <= high)
-                {
-                    highChoice = (context, micro, estimate);
-                }
-
-                // Above the high line the settings should be as lean as they go: keep the last (smallest) that fits.
-                if (required <= emergency)
-                {
-                    emergencyChoice = (context, micro, estimate);
-                }
-            }
-
-            if (comfortableChoice is not null)
-            {
-                break;
-            }
-        }
-
-        var choice = comfortableChoice ?? highChoice ?? emergencyChoice
-            ?? (contexts[^1], overrides.MicroBatchSize ?? MicroBatchCandidates[^1], MemoryEstimator.Estimate(model, contexts[^1], overrides.MicroBatchSize ?? MicroBatchCandidates[^1], parallel));
-        var fits = comfortableChoice is not null || emergencyChoice is not null;
-        var requiredBytes = choice.Estimate.TotalBytes + ServerOverheadBytes;
+        var lines = MemoryLines.Of(memory, options);
+        var fit = ChooseContext(model, overrides, parallel, lines);
+        var choice = fit.Choice;
         var e = choice.Estimate;
+        var requiredBytes = e.TotalBytes + ServerOverheadBytes;
         var parts = F($"weights {e.WeightsBytes / MiB} + KV {e.KvCacheBytes / MiB} + compute {e.ComputeBytes / MiB} + runtime {e.RuntimeBytes / MiB} + server {ServerOverheadBytes / MiB} MiB");
-        var where = comfortableChoice is not null
+        var batch = overrides.BatchSize ?? Math.Max(choice.MicroBatch, Math.Min(512, choice.Context));
+        var where = fit.Comfortable
             ? F($"needs {requiredBytes / MiB} MiB ({parts}), below the medium line ({options.MediumThreshold:P0}) of the {memory.LimitBytes / MiB} MiB limit")
             : F($"needs {requiredBytes / MiB} MiB ({parts}); only fits above the medium line ({options.MediumThreshold:P0}) of the {memory.LimitBytes / MiB} MiB limit, so the server starts under pressure");
-        reasons.Add(overrides.ContextSize is not null
-            ? F($"context {choice.Context}: given; {where}")
-            : F($"context {choice.Context}: the longest of the model's {model.ContextLength} (capped at {MaxAutoContextSize}) that {where}"));
-        var batch = overrides.BatchSize ?? Math.Max(choice.MicroBatch, Math.Min(512, choice.Context));
-        reasons.Add(overrides.MicroBatchSize is not null
-            ? F($"micro-batch {choice.MicroBatch}: given")
-            : F($"micro-batch {choice.MicroBatch}: sets the compute buffer ({e.ComputeBytes / MiB} MiB); the largest that fits"));
-        reasons.Add(overrides.BatchSize is not null ? F($"batch {batch}: given") : F($"batch {batch}: prompt tokens per decode call"));
+        reasons.AddRange(SizeReasons(model, overrides, choice, batch, where));
         var maxAuto = 1;
         if (overrides.ParallelSequences is null)
         {
-            maxAuto = MaxParallelThatFits(model, choice.Context, choice.MicroBatch, comfortable);
-            var perSequence = MemoryEstimator.Estimate(model, choice.Context, choice.MicroBatch, 2).KvCacheBytes - e.KvCacheBytes;
-            reasons.Insert(1, maxAuto > 1
-                ? F($"parallel sequences: up to {maxAuto} fit below the medium line (KV +{perSequence / MiB} MiB per extra sequence); chosen when the model is loaded: as many as keep each stream at the floor rate in a measured decode step")
-                : F($"parallel sequences 1: no room below the medium line for another sequence's KV ({perSequence / MiB} MiB)"));
+            maxAuto = MaxParallelThatFits(model, choice.Context, choice.MicroBatch, lines.Comfortable);
+            reasons.Insert(1, AutoParallelReason(model, choice, maxAuto));
         }
 
         return new AutoConfiguration
@@ -119,11 +72,73 @@ public static class AutoConfigurator
             Estimate = e,
             RequiredBytes = requiredBytes,
             LimitBytes = memory.LimitBytes,
-            OthersBytes = others,
-            Fits = fits,
+            OthersBytes = lines.Others,
+            Fits = fit.Fits,
             Reasons = reasons,
-            Refusal = fits ? null : Refuse(model, e, requiredBytes, others, memory.LimitBytes, options, parts, overrides, parallel),
+            Refusal = fit.Fits ? null : Refuse(model, e, requiredBytes, lines.Others, memory.LimitBytes, options, parts, overrides, parallel),
         };
+    }
+
+    // The longest context (and, at it, the largest micro-batch) that fits below the medium line; failing that, below
+    // the high line; failing that, the leanest below the emergency line; failing all, the leanest there is.
+    private static ContextFit ChooseContext(ModelInfo model, BoxSettings overrides, int parallel, MemoryLines lines)
+    {
+        var contexts = overrides.ContextSize is { } givenContext
+            ? [givenContext]
+            : Candidates(Math.Min(model.ContextLength > 0 ? model.ContextLength : 2048, MaxAutoContextSize));
+        Candidate? comfortable = null, high = null, emergency = null;
+        foreach (var context in contexts)
+        {
+            foreach (var micro in overrides.MicroBatchSize is { } m ? [m] : MicroBatchCandidates.Where(c => c <= Math.Max(context, MicroBatchCandidates[^1])))
+            {
+                var candidate = new Candidate(context, micro, MemoryEstimator.Estimate(model, context, micro, parallel));
+                var required = candidate.Estimate.TotalBytes + ServerOverheadBytes;
+                if (comfortable is null && required <= lines.Comfortable)
+                {
+                    comfortable = candidate;
+                }
+
+                if (high is null && required <= lines.High)
+                {
+                    high = candidate;
+                }
+
+                // Above the high line the settings should be as lean as they go: keep the last (smallest) that fits.
+                if (required <= lines.Emergency)
+                {
+                    emergency = candidate;
+                }
+            }
+
+            if (comfortable is not null)
+            {
+                break;
+            }
+        }
+
+        var leanestMicro = overrides.MicroBatchSize ?? MicroBatchCandidates[^1];
+        var choice = comfortable ?? high ?? emergency
+            ?? new Candidate(contexts[^1], leanestMicro, MemoryEstimator.Estimate(model, contexts[^1], leanestMicro, parallel));
+        return new ContextFit(choice, comfortable is not null, comfortable is not null || emergency is not null);
+    }
+
+    private static IEnumerable<string> SizeReasons(ModelInfo model, BoxSettings overrides, Candidate choice, int batch, string where)
+    {
+        yield return overrides.ContextSize is not null
+            ? F($"context {choice.Context}: given; {where}")
+            : F($"context {choice.Context}: the longest of the model's {model.ContextLength} (capped at {MaxAutoContextSize}) that {where}");
+        yield return overrides.MicroBatchSize is not null
+            ? F($"micro-batch {choice.MicroBatch}: given")
+            : F($"micro-batch {choice.MicroBatch}: sets the compute buffer ({choice.Estimate.ComputeBytes / MiB} MiB); the largest that fits");
+        yield return overrides.BatchSize is not null ? F($"batch {batch}: given") : F($"batch {batch}: prompt tokens per decode call");
+    }
+
+    private static string AutoParallelReason(ModelInfo model, Candidate choice, int maxAuto)
+    {
+        var perSequence = MemoryEstimator.Estimate(model, choice.Context, choice.MicroBatch, 2).KvCacheBytes - choice.Estimate.KvCacheBytes;
+        return maxAuto > 1
+            ? F($"parallel sequences: up to {maxAuto} fit below the medium line (KV +{perSequence / MiB} MiB per extra sequence); chosen when the model is loaded: as many as keep each stream at the floor rate in a measured decode step")
+            : F($"parallel sequences 1: no room below the medium line for another sequence's KV ({perSequence / MiB} MiB)");
     }
 
     private static string Refuse(ModelInfo model, MemoryEstimate e, long required, long others, long limit, MemoryGovernorOptions options, string parts, BoxSettings overrides, int parallel)
@@ -180,4 +195,22 @@ public static class AutoConfigurator
     }
 
     private static string F(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+
+    private readonly record struct Candidate(int Context, int MicroBatch, MemoryEstimate Estimate);
+
+    private readonly record struct ContextFit(Candidate Choice, bool Comfortable, bool Fits);
+
+    // What the model may take below each pressure line, after what other processes hold.
+    private readonly record struct MemoryLines(long Others, long Comfortable, long High, long Emergency)
+    {
+        public static MemoryLines Of(MemorySnapshot memory, MemoryGovernorOptions options)
+        {
+            var others = Math.Max(0, memory.AnonymousBytes - memory.ProcessRssAnonymousBytes);
+            return new MemoryLines(
+                others,
+                (long)(memory.LimitBytes * options.MediumThreshold) - others,
+                (long)(memory.LimitBytes * options.HighThreshold) - others,
+                (long)(memory.LimitBytes * options.CriticalThreshold) - others);
+        }
+    }
 }

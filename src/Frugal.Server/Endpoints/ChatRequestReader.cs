@@ -16,7 +16,9 @@ internal static class ChatRequestReader
 {
     public static ChatCompletionRequest Parse(ReadOnlySpan<byte> body) =>
         RequestBody.Parse(body, OpenAIJsonContext.Default.ChatCompletionRequest, ExpectedType,
-            "The request body is empty; send a JSON object with 'model' and 'messages'.");
+            "The request body is empty; send a JSON object with 'model' and 'messages'.",
+            request => [request.ResponseFormat?.JsonSchema?.Schema, request.ToolChoice, request.LogitBias, request.Functions,
+                .. request.Tools?.Select(t => t?.Function?.Parameters) ?? []]);
 
     /// <summary>
     /// The <see cref="ChatRequest"/> of a parsed body for <paramref name="model"/>: the fields only this dialect has

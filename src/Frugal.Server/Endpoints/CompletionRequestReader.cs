@@ -15,7 +15,8 @@ internal static class CompletionRequestReader
 {
     public static CompletionRequest Parse(ReadOnlySpan<byte> body) =>
         RequestBody.Parse(body, OpenAIJsonContext.Default.CompletionRequest, ExpectedType,
-            "The request body is empty; send a JSON object with 'model' and 'prompt'.");
+            "The request body is empty; send a JSON object with 'model' and 'prompt'.",
+            request => [request.Prompt, request.LogitBias]);
 
     public static ChatRequest ToChatRequest(CompletionRequest request, ModelInfo model)
     {

@@ -8,8 +8,8 @@ namespace Frugal.Server.Endpoints;
 
 /// <summary>
 /// The one way a dialect's JSON body is read: the bytes (Kestrel's size limit applies), then the checks in the
-/// order a client fixes them — empty, encoding, JSON syntax, a lone surrogate, then the types of the dialect's
-/// contract — each thrown as a <see cref="ChatRequestException"/> naming the field, which the error middleware
+/// order a client fixes them — empty, encoding, then one pass of the serializer (JSON syntax, the types of the
+/// dialect's contract, a lone surrogate in a string), then lone surrogates in fields kept as raw JSON — each thrown as a <see cref="ChatRequestException"/> naming the field, which the error middleware
 /// answers in the endpoint's dialect.
 /// </summary>
 internal static class RequestBody
@@ -22,12 +22,14 @@ internal static class RequestBody
         return buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
     }
 
-    /// <summary>Reads <paramref name="body"/> as <typeparamref name="T"/>.</summary>
+    /// <summary>Reads <paramref name="body"/> as <typeparamref name="T"/>, in one pass over the bytes.</summary>
     /// <param name="body">The bytes.</param>
     /// <param name="type">The dialect's contract.</param>
     /// <param name="expectedType">What a field of that name must be ("a string"), for a wrong type's message.</param>
     /// <param name="emptyMessage">What to say about an empty body (which fields to send).</param>
-    public static T Parse<T>(ReadOnlySpan<byte> body, JsonTypeInfo<T> type, Func<string, string> expectedType, string emptyMessage)
+    /// <param name="rawFields">The contract's fields kept as raw JSON (not turned into strings while reading), checked for lone surrogates.</param>
+    public static T Parse<T>(ReadOnlySpan<byte> body, JsonTypeInfo<T> type, Func<string, string> expectedType, string emptyMessage,
+        Func<T, IEnumerable<JsonElement?>> rawFields)
         where T : class
     {
         if (body.IsEmpty)
@@ -40,35 +42,24 @@ internal static class RequestBody
             throw Bad("The request body is not valid UTF-8.", code: "invalid_encoding");
         }
 
+        T? request;
         try
         {
-            var reader = new Utf8JsonReader(body);
-            if (!JsonDocument.TryParseValue(ref reader, out var document))
-            {
-                throw Bad("The request body is not JSON.", code: "invalid_json");
-            }
-
-            using (document)
-            {
-                if (document.RootElement.ValueKind != JsonValueKind.Object)
-                {
-                    throw Bad("The request body must be a JSON object.", code: "invalid_json");
-                }
-
-                if (!HasOnlyValidStrings(document.RootElement))
-                {
-                    throw Bad("The request body contains an invalid Unicode escape (a lone surrogate).", code: "invalid_encoding");
-                }
-            }
+            // One pass over the bytes: the serializer reports a syntax error as its reader's exception wrapped in its own.
+            request = JsonSerializer.Deserialize(body, type);
         }
-        catch (JsonException e)
+        catch (JsonException e) when (e.InnerException is JsonException syntax)
         {
-            throw Bad($"The request body is not valid JSON: {Describe(e)}", code: "invalid_json");
+            throw Bad($"The request body is not valid JSON: {Describe(syntax)}", code: "invalid_json");
         }
-
-        try
+        catch (JsonException e) when (ParamOf(e.Path) == "(body)")
         {
-            return JsonSerializer.Deserialize(body, type) ?? throw Bad("The request body must be a JSON object.", code: "invalid_json");
+            throw Bad("The request body must be a JSON object.", code: "invalid_json");
+        }
+        catch (JsonException) when (HasLoneSurrogate(body))
+        {
+            // A custom converter's string read failed on it (only an error costs a second look at the body).
+            throw LoneSurrogate();
         }
         catch (JsonException e)
         {
@@ -80,9 +71,22 @@ internal static class RequestBody
         }
         catch (InvalidOperationException)
         {
-            // A \u escape of a lone surrogate: the text cannot be turned into a valid string.
-            throw Bad("The request body contains an invalid Unicode escape (a lone surrogate).", code: "invalid_encoding");
+            // A \u escape of a lone surrogate in a string field: the text cannot be turned into a valid string.
+            throw LoneSurrogate();
         }
+
+        if (request is null)
+        {
+            throw Bad("The request body must be a JSON object.", code: "invalid_json");
+        }
+
+        // Fields kept as raw JSON were not turned into strings yet: check them here rather than where they are used.
+        if (rawFields(request).Any(element => element is { } value && !HasOnlyValidStrings(value)))
+        {
+            throw LoneSurrogate();
+        }
+
+        return request;
     }
 
     /// <summary>The last name of a parameter path, without an index: "messages[0].role" → "role", "messages[0]" → "messages".</summary>
@@ -94,6 +98,15 @@ internal static class RequestBody
     }
 
     private static ChatRequestException Bad(string message, string? param = null, string? code = null) => new(message, param, code);
+
+    private static ChatRequestException LoneSurrogate() =>
+        Bad("The request body contains an invalid Unicode escape (a lone surrogate).", code: "invalid_encoding");
+
+    private static bool HasLoneSurrogate(ReadOnlySpan<byte> body)
+    {
+        using var document = JsonDocument.Parse(body.ToArray());
+        return !HasOnlyValidStrings(document.RootElement);
+    }
 
     // Valid UTF-8 can still escape a lone surrogate ("\ud800"), which no string can hold.
     private static bool HasOnlyValidStrings(JsonElement element)

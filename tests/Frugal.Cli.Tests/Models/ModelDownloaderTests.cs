@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using Frugal.Cli.Models;
-using Frugal.Models;
 
 namespace Frugal.Tests.Models;
 
@@ -16,10 +15,7 @@ public sealed class ModelDownloaderTests : IAsyncLifetime, IDisposable
     public async ValueTask InitializeAsync()
     {
         _server = await ModelFileServer.StartAsync();
-        var path = _temp.File("source.gguf");
-        ModelSynthesizer.WriteTiny(path);
-        _model = await File.ReadAllBytesAsync(path);
-        _sha256 = Convert.ToHexStringLower(SHA256.HashData(_model));
+        (_model, _sha256) = await TinyModelFile.WriteAsync(_temp);
     }
 
     public async ValueTask DisposeAsync() => await _server.DisposeAsync();

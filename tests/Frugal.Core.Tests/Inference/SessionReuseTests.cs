@@ -1,12 +1,11 @@
 using Frugal.Inference;
 using Frugal.Inference.State;
-using Frugal.Models;
 
 namespace Frugal.Tests.Inference;
 
 /// <summary>Per-session prompt reuse: kept and restored KV states give the same replies as evaluating from scratch.</summary>
 [Collection(TinyEngineCollection.Name)]
-public sealed class SessionReuseTests(TinyEngineFixture fixture) : IAsyncLifetime
+public sealed class SessionReuseTests : IAsyncLifetime
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("frugal-session-reuse-").FullName;
     private TieredSessionStateStore _store = null!;
@@ -173,9 +172,7 @@ public sealed class SessionReuseTests(TinyEngineFixture fixture) : IAsyncLifetim
 
     private async Task LoadAsync(string model, ByteSize? ramTier = null)
     {
-        var options = model == "tiny"
-            ? new EngineOptions { ModelPath = fixture.TinyModelPath, ContextSize = 1024 }
-            : new EngineOptions { ModelPath = TestModels.RandomLlama(model), ContextSize = 1024, ChatTemplate = ChatTemplateFamily.Llama2 };
+        var options = TestModels.EngineOptionsFor(model, contextSize: 1024);
         _store = new TieredSessionStateStore(new TieredSessionStateStoreOptions
         {
             DataDirectory = _dir,
@@ -210,12 +207,5 @@ public sealed class SessionReuseTests(TinyEngineFixture fixture) : IAsyncLifetim
         Assert.Equal(referenceStats.CompletionTokens, stats.CompletionTokens);
         conversation.Messages.Add(new ChatTurn(ChatRole.Assistant, text));
         return stats;
-    }
-
-    private sealed class Conversation(string key)
-    {
-        public string Key { get; } = key;
-
-        public List<ChatTurn> Messages { get; } = [new ChatTurn(ChatRole.System, "You are helpful.")];
     }
 }

@@ -2,6 +2,7 @@ using Frugal.Inference;
 using Frugal.Scheduling;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
+using static Frugal.Tests.Scheduling.HeldStreams;
 
 namespace Frugal.Tests.Scheduling;
 
@@ -205,39 +206,15 @@ public sealed class GenerationSchedulerTests(TinyEngineFixture fixture)
         Assert.Throws<OptionsValidationException>(() => Create(depth: 0));
     }
 
-    private GenerationScheduler Create(int depth = 16, FakeTimeProvider? time = null, TimeSpan? limit = null, Action<SchedulerOptions>? configure = null)
-    {
-        var options = new SchedulerOptions
+    private GenerationScheduler Create(int depth = 16, FakeTimeProvider? time = null, TimeSpan? limit = null, Action<SchedulerOptions>? configure = null) =>
+        CreateScheduler(fixture.Engine, depth, timeProvider: time, configure: options =>
         {
-            MaxQueueDepth = depth,
-            MaxGenerationTime = limit ?? SchedulerOptions.DefaultMaxGenerationTime,
-            // A reader that stops pulling holds its worker (these tests hold one so): the buffer is full at once and never gives up.
-            ReplyBuffer = 1,
-            SlowReaderTimeout = TimeSpan.FromHours(1),
-        };
-        configure?.Invoke(options);
-        return new(fixture.Engine, Options.Create(options), timeProvider: time);
-    }
+            options.MaxGenerationTime = limit ?? SchedulerOptions.DefaultMaxGenerationTime;
+            configure?.Invoke(options);
+        });
 
-    // Greedy, never stopping at end of sequence, so the length of each run is known.
-    private static GenerationRequest Request(int maxTokens = 3) => new()
-    {
-        Messages = [new ChatTurn(ChatRole.User, "Hello there.")],
-        MaxTokens = maxTokens,
-        Sampling = SamplingOptions.Default with { Temperature = 0f },
-        StopAtEndOfSequence = false,
-    };
-
-    // Starts a long generation and stops pulling after its first step: it holds the worker until disposed.
-    private static async Task<IAsyncEnumerator<ChatUpdate>> HoldWorkerAsync(GenerationScheduler scheduler)
-    {
-        var blocker = scheduler.RunAsync("holder", Request(maxTokens: 400)).GetAsyncEnumerator();
-        Assert.True(await blocker.MoveNextAsync());
-        Assert.NotNull(blocker.Current.Admitted);
-        Assert.True(await blocker.MoveNextAsync());
-        Assert.True(Generating(blocker.Current));
-        return blocker;
-    }
+    // Holds the only worker until disposed.
+    private static Task<IAsyncEnumerator<ChatUpdate>> HoldWorkerAsync(GenerationScheduler scheduler) => StartAsync(scheduler, "holder");
 
     private static async Task<Waiter> QueueAsync(GenerationScheduler scheduler, string user, CancellationToken cancellationToken = default)
     {
@@ -259,9 +236,6 @@ public sealed class GenerationSchedulerTests(TinyEngineFixture fixture)
 
         return stats ?? throw new InvalidOperationException("No figures at the end.");
     }
-
-    // A step of the running generation: neither the admission nor a queue position.
-    private static bool Generating(ChatUpdate update) => update.Admitted is null && update.QueuePosition is null;
 
     private sealed class Waiter(IAsyncEnumerator<ChatUpdate> updates, int firstPosition) : IAsyncDisposable
     {

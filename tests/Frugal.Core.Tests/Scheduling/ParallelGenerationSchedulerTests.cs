@@ -1,6 +1,6 @@
 using Frugal.Inference;
 using Frugal.Scheduling;
-using Microsoft.Extensions.Options;
+using static Frugal.Tests.Scheduling.HeldStreams;
 
 namespace Frugal.Tests.Scheduling;
 
@@ -91,31 +91,5 @@ public sealed class ParallelGenerationSchedulerTests(TinyEngineFixture fixture)
     }
 
     private GenerationScheduler Create(int maxRunningPerUser = SchedulerOptions.DefaultMaxRunningPerUser) =>
-        new(fixture.ParallelEngine, Options.Create(new SchedulerOptions
-        {
-            MaxQueueDepth = 16,
-            MaxRunningPerUser = maxRunningPerUser,
-            // A reader that stops pulling holds its worker (these tests hold some so).
-            ReplyBuffer = 1,
-            SlowReaderTimeout = TimeSpan.FromHours(1),
-        }));
-
-    private static GenerationRequest Request(int maxTokens) => new()
-    {
-        Messages = [new ChatTurn(ChatRole.User, "Hello there.")],
-        MaxTokens = maxTokens,
-        Sampling = SamplingOptions.Default with { Temperature = 0f },
-        StopAtEndOfSequence = false,
-    };
-
-    // Starts a long generation and stops pulling after its first step: it holds its worker until disposed.
-    private static async Task<IAsyncEnumerator<ChatUpdate>> StartAsync(GenerationScheduler scheduler, string user)
-    {
-        var updates = scheduler.RunAsync(user, Request(400)).GetAsyncEnumerator();
-        Assert.True(await updates.MoveNextAsync());
-        Assert.NotNull(updates.Current.Admitted);
-        Assert.True(await updates.MoveNextAsync());
-        Assert.True(updates.Current.Admitted is null && updates.Current.QueuePosition is null);
-        return updates;
-    }
+        HeldStreams.CreateScheduler(fixture.ParallelEngine, maxRunningPerUser: maxRunningPerUser);
 }

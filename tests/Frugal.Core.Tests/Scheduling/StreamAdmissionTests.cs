@@ -1,7 +1,7 @@
 using Frugal.Inference;
 using Frugal.Scheduling;
 using Frugal.Tests.Inference;
-using Microsoft.Extensions.Options;
+using static Frugal.Tests.Scheduling.HeldStreams;
 
 namespace Frugal.Tests.Scheduling;
 
@@ -123,33 +123,7 @@ public sealed class StreamAdmissionTests(TinyEngineFixture fixture)
     }
 
     private static GenerationScheduler Create(IInferenceEngine engine, int streamsPerUser = SchedulerOptions.DefaultMaxRunningPerUser) =>
-        new(engine, Options.Create(new SchedulerOptions
-        {
-            MaxQueueDepth = 16,
-            MaxRunningPerUser = streamsPerUser,
-            // A reader that stops pulling holds its stream (the generation waits for room): how these tests keep one running.
-            ReplyBuffer = 1,
-            SlowReaderTimeout = TimeSpan.FromHours(1),
-        }));
-
-    private static GenerationRequest Request(int maxTokens) => new()
-    {
-        Messages = [new ChatTurn(ChatRole.User, "Hello there.")],
-        MaxTokens = maxTokens,
-        Sampling = SamplingOptions.Default with { Temperature = 0f },
-        StopAtEndOfSequence = false,
-    };
-
-    // Starts a long generation and stops pulling after its first step: it holds its stream until disposed.
-    private static async Task<IAsyncEnumerator<ChatUpdate>> StartAsync(GenerationScheduler scheduler, string user)
-    {
-        var updates = scheduler.RunAsync(user, Request(400)).GetAsyncEnumerator();
-        Assert.True(await updates.MoveNextAsync());
-        Assert.NotNull(updates.Current.Admitted);
-        Assert.True(await updates.MoveNextAsync());
-        Assert.True(updates.Current.Admitted is null && updates.Current.QueuePosition is null, "the request queued");
-        return updates;
-    }
+        CreateScheduler(engine, maxRunningPerUser: streamsPerUser);
 
     private static void InterlockedMax(ref int target, int value)
     {

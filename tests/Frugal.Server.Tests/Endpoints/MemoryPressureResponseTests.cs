@@ -1,8 +1,6 @@
-using System.ClientModel;
 using System.Net;
 using System.Text;
 using System.Text.Json;
-using OpenAI;
 using OpenAI.Chat;
 
 namespace Frugal.Tests.Endpoints;
@@ -120,7 +118,7 @@ public sealed class MemoryPressureResponseTests : IAsyncLifetime
     [Fact]
     public async Task CompleteChat_OfficialClientUnderPressure_ParsesCappedReply()
     {
-        var client = new ChatClient("tiny", new ApiKeyCredential(Server.AliceKey), new OpenAIClientOptions { Endpoint = new Uri(Server.BaseAddress, "v1") });
+        var client = OfficialClient.Chat(Server);
         var options = new ChatCompletionOptions { MaxOutputTokenCount = 40, Temperature = 0f };
 
         ChatCompletion completion = await client.CompleteChatAsync([new UserChatMessage("Hello there.")], options);

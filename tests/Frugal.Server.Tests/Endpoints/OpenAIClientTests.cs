@@ -1,7 +1,5 @@
-using System.ClientModel;
 using System.Text;
 using Microsoft.Extensions.AI;
-using OpenAI;
 using OpenAI.Chat;
 
 namespace Frugal.Tests.Endpoints;
@@ -11,8 +9,7 @@ public sealed class OpenAIClientTests(TinyServer tiny) : IClassFixture<TinyServe
 {
     private ServerFixture Server => tiny.Server;
 
-    private ChatClient CreateChatClient() =>
-        new("tiny", new ApiKeyCredential(Server.AliceKey), new OpenAIClientOptions { Endpoint = new Uri(Server.BaseAddress, "v1") });
+    private ChatClient CreateChatClient() => OfficialClient.Chat(Server);
 
     [Fact]
     public async Task CompleteChat_OfficialClient_ReturnsTextAndUsage()

@@ -1,9 +1,7 @@
-using System.ClientModel;
 using System.Net;
 using System.Text;
 using System.Text.Json;
 using Json.Schema;
-using OpenAI;
 using OpenAI.Chat;
 
 namespace Frugal.Tests.Endpoints;
@@ -22,8 +20,7 @@ public sealed class StructuredOutputTests(TinyServer tiny) : IClassFixture<TinyS
 
     private ServerFixture Server => tiny.Server;
 
-    private ChatClient CreateChatClient() =>
-        new("tiny", new ApiKeyCredential(Server.AliceKey), new OpenAIClientOptions { Endpoint = new Uri(Server.BaseAddress, "v1") });
+    private ChatClient CreateChatClient() => OfficialClient.Chat(Server);
 
     [Fact]
     public async Task CompleteChat_JsonSchemaFormat_ReplyValidatesAgainstSchema()
@@ -31,15 +28,8 @@ public sealed class StructuredOutputTests(TinyServer tiny) : IClassFixture<TinyS
         var validator = JsonSchema.FromText(PersonSchema);
         for (var seed = 1; seed <= 3; seed++)
         {
-            var options = new ChatCompletionOptions
-            {
-                ResponseFormat = ChatResponseFormat.CreateJsonSchemaFormat("person", BinaryData.FromString(PersonSchema), jsonSchemaIsStrict: true),
-                MaxOutputTokenCount = 300,
-                Temperature = 1f,
-#pragma warning disable OPENAI001 // Seed is marked experimental in the SDK.
-                Seed = seed,
-#pragma warning restore OPENAI001
-            };
+            var options = OfficialClient.Seeded(seed, maxTokens: 300);
+            options.ResponseFormat = ChatResponseFormat.CreateJsonSchemaFormat("person", BinaryData.FromString(PersonSchema), jsonSchemaIsStrict: true);
 
             ChatCompletion completion = await CreateChatClient().CompleteChatAsync([new UserChatMessage("Describe a person.")], options, TestContext.Current.CancellationToken);
 

@@ -1,8 +1,6 @@
-using System.ClientModel;
 using System.Text;
 using System.Text.Json;
 using Json.Schema;
-using OpenAI;
 using OpenAI.Chat;
 
 namespace Frugal.Tests.Endpoints;
@@ -23,8 +21,7 @@ public sealed class ToolCallTests(ToolCallTests.LongContextServer tiny) : IClass
 
     private ServerFixture Server => tiny.Server;
 
-    private ChatClient CreateChatClient() =>
-        new("tiny", new ApiKeyCredential(Server.AliceKey), new OpenAIClientOptions { Endpoint = new Uri(Server.BaseAddress, "v1") });
+    private ChatClient CreateChatClient() => OfficialClient.Chat(Server);
 
     [Fact]
     public async Task CompleteChat_RequiredToolChoice_CallsWithArgumentsThatValidate()
@@ -151,15 +148,8 @@ public sealed class ToolCallTests(ToolCallTests.LongContextServer tiny) : IClass
 
     private static ChatCompletionOptions Options(ChatToolChoice choice, int seed, int maxTokens = 300)
     {
-        var options = new ChatCompletionOptions
-        {
-            ToolChoice = choice,
-            MaxOutputTokenCount = maxTokens,
-            Temperature = 1f,
-#pragma warning disable OPENAI001 // Seed is marked experimental in the SDK.
-            Seed = seed,
-#pragma warning restore OPENAI001
-        };
+        var options = OfficialClient.Seeded(seed, maxTokens);
+        options.ToolChoice = choice;
         options.Tools.Add(Weather);
         options.Tools.Add(Time);
         return options;

@@ -53,8 +53,12 @@ public sealed class HostileRequestCorpusTests(HostileRequestCorpusTests.Fixture 
         { "PUT on the list", "PUT", "/api/sessions", "{}", ["Authorization: Bearer {alice}"], 405, "method_not_allowed" },
         { "DELETE on chat completions", "DELETE", Chat, null, ["Authorization: Bearer {alice}"], 405, "method_not_allowed" },
         // JSON depth and numbers
-        { "nesting 100 deep", "POST", Chat, Nested(100), ["Authorization: Bearer {alice}"], 400, "invalid_json" },
-        { "nesting 10,000 deep", "POST", Chat, Nested(10_000), ["Authorization: Bearer {alice}"], 400, "invalid_json" },
+        // Arrays where a message object belongs: refused at the first one, nothing deeper is read.
+        { "nesting 100 deep", "POST", Chat, Nested(100), ["Authorization: Bearer {alice}"], 400, "invalid_type" },
+        { "nesting 10,000 deep", "POST", Chat, Nested(10_000), ["Authorization: Bearer {alice}"], 400, "invalid_type" },
+        // Where any JSON is read (a field kept raw, a field skipped), the reader's depth limit refuses it.
+        { "nesting 10,000 deep in a raw field", "POST", Chat, NestedIn("logit_bias", 10_000), ["Authorization: Bearer {alice}"], 400, "invalid_json" },
+        { "nesting 10,000 deep in an unknown field", "POST", Chat, NestedIn("x_extra", 10_000), ["Authorization: Bearer {alice}"], 400, "invalid_json" },
         { "max_tokens 1e309", "POST", Chat, """{"max_tokens":1e309,"messages":[{"role":"user","content":"Hi"}]}""", ["Authorization: Bearer {alice}"], 400, "invalid_type" },
         { "max_tokens 2^64", "POST", Chat, """{"max_tokens":18446744073709551616,"messages":[{"role":"user","content":"Hi"}]}""", ["Authorization: Bearer {alice}"], 400, "invalid_type" },
         { "max_tokens 1.5", "POST", Chat, """{"max_tokens":1.5,"messages":[{"role":"user","content":"Hi"}]}""", ["Authorization: Bearer {alice}"], 400, "invalid_type" },
@@ -72,6 +76,7 @@ public sealed class HostileRequestCorpusTests(HostileRequestCorpusTests.Fixture 
         { "content a number", "POST", Chat, """{"messages":[{"role":"user","content":42}]}""", ["Authorization: Bearer {alice}"], 400, "invalid_type" },
         { "unknown role", "POST", Chat, """{"messages":[{"role":"root","content":"Hi"}]}""", ["Authorization: Bearer {alice}"], 400, null },
         // Unicode
+        { "lone surrogate in a tool's raw parameters", "POST", Chat, """{"tools":[{"type":"function","function":{"name":"f","parameters":{"type":"object","description":"\ud800"}}}],"messages":[{"role":"user","content":"Hi"}]}""", ["Authorization: Bearer {alice}"], 400, "invalid_encoding" },
         { "lone surrogate escape", "POST", Chat, """{"max_tokens":1,"messages":[{"role":"user","content":"\ud800"}]}""", ["Authorization: Bearer {alice}"], 400, null },
         { "NUL escape in content", "POST", Chat, """{"max_tokens":1,"messages":[{"role":"user","content":"a\u0000b"}]}""", ["Authorization: Bearer {alice}"], 200, null },
         { "right-to-left override in a title", "POST", "/api/sessions", "{\"title\":\"\u202Egnp.exe\"}", ["Authorization: Bearer {alice}"], 201, null },
@@ -160,6 +165,9 @@ public sealed class HostileRequestCorpusTests(HostileRequestCorpusTests.Fixture 
     }
 
     private static string Nested(int depth) => "{\"messages\":" + new string('[', depth) + new string(']', depth) + "}";
+
+    private static string NestedIn(string field, int depth) =>
+        "{\"" + field + "\":" + new string('[', depth) + new string(']', depth) + ",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
 
     private static string ManyMessages(int count)
     {

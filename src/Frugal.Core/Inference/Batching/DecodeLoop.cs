@@ -17,7 +17,7 @@ internal sealed class DecodeLoop : IAsyncDisposable
     private readonly LlamaRuntime _runtime;
     private readonly SafeLLamaContextHandle _context;
     private readonly IReadOnlyList<string> _turnMarkers;
-    private readonly Action<string, IReadOnlyList<int>> _rememberReply;
+    private readonly Action<string?, string, IReadOnlyList<int>> _rememberReply;
     private readonly ILogger _logger;
     private readonly SequenceSlot[] _slots;
     private readonly SessionSwitcher _sessions;
@@ -35,7 +35,7 @@ internal sealed class DecodeLoop : IAsyncDisposable
     private StreamFigures[] _streams = [];
 
     public DecodeLoop(LlamaRuntime runtime, EngineOptions options, ParallelMeasurement? measurement, IReadOnlyList<string> turnMarkers,
-        Action<string, IReadOnlyList<int>> rememberReply, ILogger logger)
+        Action<string?, string, IReadOnlyList<int>> rememberReply, ILogger logger)
     {
         _runtime = runtime;
         _context = runtime.Context;
@@ -328,6 +328,7 @@ internal sealed class DecodeLoop : IAsyncDisposable
             _sessions.Settle(slot, decoded: job.Decoding || job.Evaluated > job.Tally.CachedTokens);
             slot.Job = null;
             slot.LastUsed = Stopwatch.GetTimestamp();
+            slot.Settled = slot.Held.Count;
             job.Slot = null;
             _running.Remove(job);
         }

@@ -14,6 +14,12 @@ internal sealed class SequenceSlot(int id)
     /// <summary>What the sequence's KV cells hold, in position order.</summary>
     public List<int> Held { get; } = [];
 
+    /// <summary>
+    /// The user whose prompt and reply <see cref="Held"/> are (<see cref="GenerationRequest.Owner"/>): another user's
+    /// request reuses none of them but the template's opening, so it cannot learn what they said by what it gets cached.
+    /// </summary>
+    public string? Owner { get; set; }
+
     /// <summary>The session whose tokens <see cref="Held"/> are; null for an anonymous request.</summary>
     public string? Session { get; set; }
 
@@ -34,4 +40,14 @@ internal sealed class SequenceSlot(int id)
 
     /// <summary>When the slot last finished a request (stopwatch ticks); 0 when never used.</summary>
     public long LastUsed { get; set; }
+
+    /// <summary>
+    /// How many tokens the last request left in the slot. Idle-time preparation of the session's next turn
+    /// may add a few after them; slot choice looks only at these, so it never depends on whether that
+    /// preparation has run yet.
+    /// </summary>
+    public int Settled { get; set; }
+
+    /// <summary>The held tokens a request left (not those idle-time preparation added since).</summary>
+    public int SettledCount => Math.Min(Held.Count, Settled);
 }

@@ -38,7 +38,7 @@ internal sealed class SlotAdmission(IReadOnlyList<SequenceSlot> slots, SessionSw
                 continue;
             }
 
-            if (SlotChooser.Choose(slots, job.Prompt, job.Request.SessionKey) is not { } slot)
+            if (SlotChooser.Choose(slots, job.Prompt, job.Request.SessionKey, job.Request.Owner) is not { } slot)
             {
                 break;
             }
@@ -65,15 +65,29 @@ internal sealed class SlotAdmission(IReadOnlyList<SequenceSlot> slots, SessionSw
         _waiting.Clear();
     }
 
+    // Tokens of another user's cells a prompt may reuse: the first, which every prompt of the template shares.
+    private const int PublicOpening = 1;
+
     private void Join(SlotJob job, SequenceSlot slot)
     {
+        var owner = job.Request.Owner;
         if (sessions.Take(slot, job.Prompt, job.Request.SessionKey))
         {
+            // The session's own cells (held or restored from its state): its owner's.
+            slot.Owner = owner;
             job.Tally.ShiftedTokens += sessions.Shift(slot, job.Prompt);
         }
 
         // At least the last prompt token is evaluated again: its logits give the first reply token.
         var common = Math.Min(TokenPrefix.Common(slot.Held, job.Prompt), job.Prompt.Count - 1);
+        if (!string.Equals(slot.Owner, owner, StringComparison.Ordinal))
+        {
+            // Another user's cells: only the template's opening (the first token, BOS) is common to every prompt;
+            // more would tell this user, by its cached tokens and its speed, how much of theirs it guessed.
+            common = Math.Min(common, PublicOpening);
+        }
+
+        slot.Owner = owner;
         sessions.Trim(slot, common);
         slot.Job = job;
         job.Slot = slot;

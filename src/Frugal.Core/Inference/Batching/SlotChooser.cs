@@ -12,10 +12,11 @@ internal static class SlotChooser
 
     /// <summary>
     /// The idle slot already holding <paramref name="session"/>; else the idle slot whose tokens share
-    /// the longest prefix with <paramref name="prompt"/> (when that prefix is most of what it holds);
+    /// the longest prefix with <paramref name="prompt"/> (when they are <paramref name="owner"/>'s and that prefix is at
+    /// least half of what the slot's last request left in it);
     /// else the least recently used idle slot. Null when every slot is busy.
     /// </summary>
-    public static SequenceSlot? Choose(IReadOnlyList<SequenceSlot> slots, IReadOnlyList<int> prompt, string? session)
+    public static SequenceSlot? Choose(IReadOnlyList<SequenceSlot> slots, IReadOnlyList<int> prompt, string? session, string? owner = null)
     {
         SequenceSlot? byPrefix = null, leastRecent = null;
         var bestPrefix = 0;
@@ -31,8 +32,11 @@ internal static class SlotChooser
                 return slot;
             }
 
-            var prefix = TokenPrefix.Common(slot.Held, prompt);
-            if (prefix > bestPrefix && prefix >= slot.Held.Count * MinPrefixShare)
+            // Another user's cells are never reused for their words (see SequenceSlot.Owner): no prefix to choose by.
+            // Measured against what the last request left: idle-time preparation of the next turn must not
+            // decide whose history is pushed out (it runs or not depending on when the next request comes).
+            var prefix = string.Equals(slot.Owner, owner, StringComparison.Ordinal) ? TokenPrefix.Common(slot.Held, prompt) : 0;
+            if (prefix > bestPrefix && prefix >= slot.SettledCount * MinPrefixShare)
             {
                 bestPrefix = prefix;
                 byPrefix = slot;

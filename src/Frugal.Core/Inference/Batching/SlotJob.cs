@@ -110,7 +110,7 @@ internal sealed class SlotJob : IDisposable
     /// Ends the stream with the figures (and held-back text, unless cancelled); <paramref name="rememberReply"/>
     /// gets the text the caller received and the ids generated for it.
     /// </summary>
-    public GenerationStats Complete(FinishReason reason, Action<string, IReadOnlyList<int>> rememberReply)
+    public GenerationStats Complete(FinishReason reason, Action<string?, string, IReadOnlyList<int>> rememberReply)
     {
         if (_sampler is not null)
         {
@@ -119,7 +119,7 @@ internal sealed class SlotJob : IDisposable
                 Write(_sampler.Flush());
             }
 
-            rememberReply(_sampler.Emitted.ToString(), _sampler.Generated);
+            rememberReply(Request.Owner, _sampler.Emitted.ToString(), _sampler.Generated);
         }
 
         var stats = Tally.ToStats(reason) with { StopSequence = _sampler?.StopSequence };

@@ -1,6 +1,5 @@
 using System.Text;
 using Frugal.Inference;
-using Frugal.Models;
 
 namespace Frugal.Tests.Inference.Batching;
 
@@ -9,7 +8,7 @@ namespace Frugal.Tests.Inference.Batching;
 /// token whether it ran alone on a single-sequence engine or shared decode steps with others.
 /// </summary>
 [Collection(TinyEngineCollection.Name)]
-public sealed class BatchedGenerationTests(TinyEngineFixture fixture)
+public sealed class BatchedGenerationTests
 {
     private static readonly string[] Questions =
     [
@@ -84,9 +83,8 @@ public sealed class BatchedGenerationTests(TinyEngineFixture fixture)
         Assert.True(batched.PeakStepSequences >= 3, $"at most {batched.PeakStepSequences} sequences shared a step");
     }
 
-    private async Task<LlamaEngine> LoadAsync(string model, int parallel, int prefillChunk = 0) => await LlamaEngine.LoadAsync(model == "tiny"
-        ? new EngineOptions { ModelPath = fixture.TinyModelPath, ContextSize = 1024, ParallelSequences = parallel, PrefillChunkTokens = prefillChunk }
-        : new EngineOptions { ModelPath = TestModels.RandomLlama(model), ContextSize = 1024, ParallelSequences = parallel, ChatTemplate = ChatTemplateFamily.Llama2, PrefillChunkTokens = prefillChunk });
+    private static async Task<LlamaEngine> LoadAsync(string model, int parallel, int prefillChunk = 0) =>
+        await LlamaEngine.LoadAsync(TestModels.EngineOptionsFor(model, contextSize: 1024) with { ParallelSequences = parallel, PrefillChunkTokens = prefillChunk });
 
     /// <summary>Runs a request on a worker thread, calling <paramref name="onText"/> with the count of text updates so far.</summary>
     private static Task<(string Text, GenerationStats Stats)> RunAsync(IInferenceEngine engine, GenerationRequest request, Action<int> onText,

@@ -1,6 +1,5 @@
 using Frugal.Inference;
 using Frugal.Inference.State;
-using Frugal.Models;
 
 namespace Frugal.Tests.Inference.Batching;
 
@@ -17,7 +16,7 @@ namespace Frugal.Tests.Inference.Batching;
 /// taking the same turns with its own state store instead.
 /// </remarks>
 [Collection(TinyEngineCollection.Name)]
-public sealed class BatchedSessionTests(TinyEngineFixture fixture) : IAsyncLifetime
+public sealed class BatchedSessionTests : IAsyncLifetime
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("frugal-batched-sessions-").FullName;
     private TieredSessionStateStore _store = null!;
@@ -113,9 +112,7 @@ public sealed class BatchedSessionTests(TinyEngineFixture fixture) : IAsyncLifet
     /// </summary>
     private async Task LoadAsync(string model, int parallel, bool? flashAttention, bool referenceReuses)
     {
-        var options = model == "tiny"
-            ? new EngineOptions { ModelPath = fixture.TinyModelPath, ContextSize = 512 }
-            : new EngineOptions { ModelPath = TestModels.RandomLlama(model), ContextSize = 512, ChatTemplate = ChatTemplateFamily.Llama2 };
+        var options = TestModels.EngineOptionsFor(model, contextSize: 512);
         _store = Store("batched", options.ModelPath);
         options = options with { FlashAttention = flashAttention };
         _engine = await LlamaEngine.LoadAsync(options with { SessionStateStore = _store, MinTokensToSaveState = 0, ParallelSequences = parallel });
@@ -167,12 +164,5 @@ public sealed class BatchedSessionTests(TinyEngineFixture fixture) : IAsyncLifet
         conversation.Messages.Add(new ChatTurn(ChatRole.User, user));
         conversation.Messages.Add(new ChatTurn(ChatRole.Assistant, text));
         return stats;
-    }
-
-    private sealed class Conversation(string key)
-    {
-        public string Key { get; } = key;
-
-        public List<ChatTurn> Messages { get; } = [new ChatTurn(ChatRole.System, "You are helpful.")];
     }
 }

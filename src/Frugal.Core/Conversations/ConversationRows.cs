@@ -1,0 +1,53 @@
+using System.Buffers.Text;
+using System.Data.Common;
+using System.Security.Cryptography;
+using Frugal.Inference;
+
+namespace Frugal.Conversations;
+
+/// <summary>
+/// The row shape every <see cref="IConversationStore"/> on a SQL database shares: the columns it selects, in the
+/// order the readers here expect, and how a new session's id is made.
+/// </summary>
+public static class ConversationRows
+{
+    /// <summary>A session's columns (table alias <c>s</c>) and its message count, as <see cref="ReadSession"/> reads them.</summary>
+    public const string SessionColumns = """
+        s.id, s.owner_id, s.title, s.system_prompt, s.created_at, s.updated_at,
+        (SELECT COUNT(*) FROM messages m WHERE m.session_id = s.id)
+        """;
+
+    /// <summary>A message's columns, as <see cref="ReadMessage"/> reads them.</summary>
+    public const string MessageColumns = "id, session_id, role, content, token_count, created_at, updated_at, finish_reason, status, context_shifted";
+
+    /// <summary>A new session id: <c>ses_</c> and 120 random bits, URL-safe.</summary>
+    public static string NewSessionId() => "ses_" + Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(15));
+
+    /// <summary>How a message's role is stored: <c>user</c> or <c>assistant</c> (the only roles a session keeps).</summary>
+    public static string RoleName(ChatRole role) => role == ChatRole.User ? "user" : "assistant";
+
+    /// <summary>The session at the reader's row of <see cref="SessionColumns"/> (times are Unix milliseconds).</summary>
+    public static ConversationSession ReadSession(DbDataReader reader) => new(
+        reader.GetString(0),
+        reader.GetString(1),
+        reader.IsDBNull(2) ? null : reader.GetString(2),
+        reader.IsDBNull(3) ? null : reader.GetString(3),
+        DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4)),
+        DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(5)),
+        (int)reader.GetInt64(6));
+
+    /// <summary>The message at the reader's row of <see cref="MessageColumns"/>.</summary>
+    public static StoredMessage ReadMessage(DbDataReader reader) => new(
+        reader.GetInt64(0),
+        reader.GetString(1),
+        reader.GetString(2) == "user" ? ChatRole.User : ChatRole.Assistant,
+        reader.GetString(3),
+        reader.GetInt32(4),
+        DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(5)),
+        DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(6)),
+        reader.IsDBNull(7) ? null : reader.GetString(7),
+        MessageStatusNames.Parse(reader.GetString(8)))
+    {
+        ContextShifted = reader.GetBoolean(9), // PostgreSQL's boolean; SQLite's integer 0 or 1
+    };
+}
