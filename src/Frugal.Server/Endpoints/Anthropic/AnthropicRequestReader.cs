@@ -20,7 +20,8 @@ internal static class AnthropicRequestReader
 
     public static MessagesRequest Parse(ReadOnlySpan<byte> body) =>
         RequestBody.Parse(body, AnthropicJsonContext.Default.MessagesRequest, ExpectedType,
-            "The request body is empty; send a JSON object with 'model', 'max_tokens' and 'messages'.");
+            "The request body is empty; send a JSON object with 'model', 'max_tokens' and 'messages'.",
+            request => [request.System, request.Metadata, request.Tools, request.ToolChoice, request.Thinking, .. request.Messages?.Select(m => m?.Content) ?? []]);
 
     /// <summary>The request of a message: the conversation, the settings, the names for errors.</summary>
     public static ChatRequest ToChatRequest(MessagesRequest request, ModelInfo model)

@@ -101,8 +101,7 @@ public static class OllamaApi
 
     internal static async Task<IResult> ShowAsync(HttpContext context, EngineReadiness readiness)
     {
-        var body = RequestBody.Parse((await RequestBody.ReadAsync(context.Request, context.RequestAborted).ConfigureAwait(false)).Span,
-            OllamaJsonContext.Default.OllamaShowRequest, _ => "a string", "The request body is empty; send a JSON object with 'model'.");
+        var body = OllamaRequestReader.ParseShow((await RequestBody.ReadAsync(context.Request, context.RequestAborted).ConfigureAwait(false)).Span);
         var engine = readiness.GetEngine();
         var name = body.Model ?? body.Name;
         if (name is not { Length: > 0 })

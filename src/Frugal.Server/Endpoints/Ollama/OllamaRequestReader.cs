@@ -20,10 +20,16 @@ internal static class OllamaRequestReader
     public const string LatestTag = ":latest";
 
     public static OllamaChatRequest ParseChat(ReadOnlySpan<byte> body) =>
-        RequestBody.Parse(body, OllamaJsonContext.Default.OllamaChatRequest, ExpectedType, "The request body is empty; send a JSON object with 'model' and 'messages'.");
+        RequestBody.Parse(body, OllamaJsonContext.Default.OllamaChatRequest, ExpectedType, "The request body is empty; send a JSON object with 'model' and 'messages'.",
+            request => [request.Format, request.KeepAlive, request.Tools, request.Think, .. Others(request.Options),
+                .. request.Messages?.SelectMany(m => (JsonElement?[])[m?.Images, m?.ToolCalls]) ?? []]);
 
     public static OllamaGenerateRequest ParseGenerate(ReadOnlySpan<byte> body) =>
-        RequestBody.Parse(body, OllamaJsonContext.Default.OllamaGenerateRequest, ExpectedType, "The request body is empty; send a JSON object with 'model' and 'prompt'.");
+        RequestBody.Parse(body, OllamaJsonContext.Default.OllamaGenerateRequest, ExpectedType, "The request body is empty; send a JSON object with 'model' and 'prompt'.",
+            request => [request.Format, request.KeepAlive, request.Context, request.Images, request.Think, .. Others(request.Options)]);
+
+    public static OllamaShowRequest ParseShow(ReadOnlySpan<byte> body) =>
+        RequestBody.Parse(body, OllamaJsonContext.Default.OllamaShowRequest, ExpectedType, "The request body is empty; send a JSON object with 'model'.", _ => []);
 
     /// <summary>True when <paramref name="name"/> names <paramref name="model"/>, with or without Ollama's <c>:latest</c> tag.</summary>
     public static bool Names(ModelInfo model, string name) =>
@@ -160,6 +166,9 @@ internal static class OllamaRequestReader
         _ => throw Bad("invalid format: give \"json\" or a JSON schema object.", "format", "invalid_value"),
     };
 
+    private static IEnumerable<JsonElement?> Others(OllamaOptions? options) =>
+        options?.Others?.Values.Select(value => (JsonElement?)value) ?? [];
+
     private static void Refuse(bool condition, string param, string message)
     {
         if (condition)
@@ -175,7 +184,7 @@ internal static class OllamaRequestReader
         "messages" when param.EndsWith(']') => "an object with 'role' and 'content'",
         "messages" => "an array of messages",
         "model" or "role" or "content" or "prompt" or "system" or "suffix" or "template" => "a string",
-        "stream" or "raw" => "a boolean",
+        "stream" or "raw" or "verbose" => "a boolean",
         "options" => "an object",
         "num_predict" or "top_k" or "num_ctx" => "an integer",
         "seed" => "a 64-bit integer",
