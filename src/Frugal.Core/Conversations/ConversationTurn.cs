@@ -155,6 +155,7 @@ public sealed class ConversationTurn : IAsyncDisposable
             TokenCount = tokenCount,
             FinishReason = finishReason,
             Status = status,
+            ParentId = UserMessage.Id,
             ContextShifted = _reply.Stats is { ShiftedOutTokens: > 0 },
         }, CancellationToken.None).ConfigureAwait(false);
         return message ?? throw new SessionNotFoundException($"Session '{_sessionId}' was deleted during the reply.");

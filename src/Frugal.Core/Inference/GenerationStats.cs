@@ -17,6 +17,9 @@ public sealed record GenerationStats
     public required TimeSpan TimeToFirstToken { get; init; }
     public required double PromptTokensPerSecond { get; init; }
     public required double DecodeTokensPerSecond { get; init; }
+    /// <summary>The caller's stop string that ended the reply (finish reason <see cref="FinishReason.Stop"/>); null when none did.</summary>
+    public string? StopSequence { get; init; }
+
     /// <summary>True when the reply came from the response cache instead of the model.</summary>
     public bool Cached { get; init; }
 }

@@ -122,7 +122,7 @@ internal sealed class SlotJob : IDisposable
             rememberReply(Request.Owner, _sampler.Emitted.ToString(), _sampler.Generated);
         }
 
-        var stats = Tally.ToStats(reason);
+        var stats = Tally.ToStats(reason) with { StopSequence = _sampler?.StopSequence };
         _updates.Writer.TryWrite(new GenerationUpdate { Completed = stats });
         _updates.Writer.TryComplete();
         Dispose();
