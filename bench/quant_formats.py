@@ -3,7 +3,9 @@
 also measures plain LLamaSharp and the bandwidth ceiling) against a native llama.cpp build of the same commit
 (bench/native-llama.sh), alternating format by format and round by round. Never part of ./test.
 
-    bench/quant_formats.py --native-bin DIR [--models DIR] [--rounds 3] [--formats q4_0,q8_0] [--out bench/quant-formats.json]
+    bench/quant_formats.py [--native-bin DIR] [--models DIR] [--rounds 3] [--formats q4_0,q8_0] [--frugal-args "--repack off"] [--out FILE]
+
+Without --native-bin (no llama-bench built) only Frugal and plain LLamaSharp are measured.
 
 Models: DIR/tinyllama-shaped-FORMAT.gguf, written with ./frugal model synth when missing.
 """
@@ -31,6 +33,7 @@ def peak_mib(stderr):
 def frugal(path, extra):
     with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as f:
         out = f.name
+    extra = [x for x in extra if x]
     cmd = [os.path.join(ROOT, "frugal"), "bench", "--model", path, "--box", "1,2g", "--profile", "quick", "--json", out, *extra]
     run = subprocess.run(cmd, capture_output=True, text=True)
     if run.returncode != 0:
@@ -58,7 +61,7 @@ def native(bin_dir, path):
 
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("--native-bin", required=True)
+    p.add_argument("--native-bin", help="the folder holding llama-bench (bench/native-llama.sh prints it)")
     p.add_argument("--models", default=os.path.join(ROOT, "models"))
     p.add_argument("--rounds", type=int, default=3)
     p.add_argument("--formats", default=",".join(FORMATS))
@@ -72,6 +75,8 @@ def main():
     for r in range(a.rounds):
         for f in formats:
             order = ["native", "frugal"] if r % 2 == 0 else ["frugal", "native"]
+            if not a.native_bin:
+                order = ["frugal"]
             for side in order:
                 if side == "native":
                     res = native(a.native_bin, paths[f])

@@ -23,8 +23,11 @@ internal sealed record BenchSettings(string ModelPath, string? JsonPath, string?
     /// <summary>The long-chat profile (<see cref="BenchOptions.AsLongChatProfile"/>) instead of the full one.</summary>
     public bool LongChatProfile { get; init; }
 
-    /// <summary>Let llama.cpp repack Frugal's weights at load (<c>use_extra_bufts</c>); false: as <c>frugal serve</c> loads them.</summary>
-    public bool Repack { get; init; }
+    /// <summary>Let llama.cpp repack Frugal's weights at load (<c>use_extra_bufts</c>); null: by the file's type, as <c>frugal serve</c> does.</summary>
+    public bool? Repack { get; init; }
+
+    /// <summary>The llama.cpp native library (<see cref="Frugal.Inference.NativeLibrarySelection"/>); null: "auto", as <c>frugal serve</c> loads it.</summary>
+    public string? NativeLibrary { get; init; }
 
     /// <summary>Only the capacity phase (simulated users); null runs the speed and memory bench.</summary>
     public CapacityOptions? Capacity { get; init; }
@@ -66,10 +69,16 @@ internal sealed record BenchSettings(string ModelPath, string? JsonPath, string?
             yield return "long-chat";
         }
 
-        if (Repack)
+        if (Repack is { } repack)
         {
             yield return "--repack";
-            yield return "on";
+            yield return repack ? "on" : "off";
+        }
+
+        if (NativeLibrary is not null)
+        {
+            yield return "--native-library";
+            yield return NativeLibrary;
         }
 
         if (Verbose)

@@ -42,14 +42,79 @@ public sealed class PostgresConversationStore(PostgresDatabase database, TimePro
         return await ReadSessionAsync(connection, null, ownerId, sessionId, cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task<ConversationSession?> RenameSessionAsync(string ownerId, string sessionId, string? title, CancellationToken cancellationToken = default)
+    public async Task<ConversationSession?> UpdateSessionAsync(string ownerId, string sessionId, SessionChanges changes, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(changes);
+        var settings = changes.Settings ?? ChatSettings.Defaults;
         await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        // $5..$7 say which fields change; the others keep their values.
         await using var command = Command(connection, $"""
-            UPDATE sessions s SET title = $3, updated_at = $4 WHERE s.id = $2 AND s.owner_id = $1 RETURNING {ConversationRows.SessionColumns};
-            """, ownerId, sessionId, title, timeProvider.GetUtcNow().ToUnixTimeMilliseconds());
+            UPDATE sessions s SET updated_at = $4,
+                title = CASE WHEN $5 THEN $8 ELSE s.title END,
+                system_prompt = CASE WHEN $6 THEN $9 ELSE s.system_prompt END,
+                max_tokens = CASE WHEN $7 THEN $10 ELSE s.max_tokens END,
+                temperature = CASE WHEN $7 THEN $11 ELSE s.temperature END,
+                top_p = CASE WHEN $7 THEN $12 ELSE s.top_p END,
+                top_k = CASE WHEN $7 THEN $13 ELSE s.top_k END,
+                seed = CASE WHEN $7 THEN $14 ELSE s.seed END
+            WHERE s.id = $2 AND s.owner_id = $1 RETURNING {ConversationRows.SessionColumns};
+            """, ownerId, sessionId, null, timeProvider.GetUtcNow().ToUnixTimeMilliseconds(),
+            changes.HasTitle, changes.HasSystemPrompt, changes.HasSettings, changes.Title, changes.SystemPrompt);
+        AddSettings(command, settings);
         var sessions = await ReadAllAsync(command, ConversationRows.ReadSession, cancellationToken).ConfigureAwait(false);
         return sessions.Count == 0 ? null : sessions[0];
+    }
+
+    public async Task<bool> SelectMessageAsync(string ownerId, string sessionId, long messageId, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = Command(connection, """
+            UPDATE sessions SET current_message_id = $3 WHERE id = $2 AND owner_id = $1
+              AND EXISTS (SELECT 1 FROM messages m WHERE m.id = $3 AND m.session_id = $2);
+            """, ownerId, sessionId, messageId);
+        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) > 0;
+    }
+
+    public async Task<ConversationSession> ImportSessionAsync(string ownerId, SessionImport import, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(import);
+        var id = ConversationRows.NewSessionId();
+        var now = timeProvider.GetUtcNow().ToUnixTimeMilliseconds();
+        await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        // One transaction: the session and every message, or nothing.
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using (var create = Command(connection, """
+            INSERT INTO sessions (id, owner_id, title, system_prompt, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5);
+            """, id, ownerId, import.Title, import.SystemPrompt, now))
+        {
+            create.Transaction = transaction;
+            await create.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        var ids = new Dictionary<long, long>();
+        foreach (var item in import.Messages)
+        {
+            long? parent = null;
+            if (item.ParentId is { } p)
+            {
+                parent = ids.TryGetValue(p, out var mapped) ? mapped
+                    : throw new ArgumentException($"Message {item.Id} follows {p}, which is not listed before it.", nameof(import));
+            }
+
+            ids[item.Id] = (await InsertAsync(connection, transaction, id, item.Message, parent, now, cancellationToken).ConfigureAwait(false)).Id;
+        }
+
+        long? current = import.CurrentMessageId is { } c && ids.TryGetValue(c, out var m) ? m : ids.Count > 0 ? ids.Values.Max() : null;
+        await using var finish = Command(connection, $"""
+            UPDATE sessions s SET current_message_id = $3, max_tokens = $10, temperature = $11, top_p = $12, top_k = $13, seed = $14
+            WHERE s.id = $2 AND s.owner_id = $1 RETURNING {ConversationRows.SessionColumns};
+            """, ownerId, id, current, null, null, null, null, null, null);
+        finish.Parameters[2] = Nullable(current);
+        AddSettings(finish, import.Settings);
+        finish.Transaction = transaction;
+        var session = (await ReadAllAsync(finish, ConversationRows.ReadSession, cancellationToken).ConfigureAwait(false))[0];
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return session;
     }
 
     public async Task<bool> DeleteSessionAsync(string ownerId, string sessionId, CancellationToken cancellationToken = default)
@@ -85,29 +150,51 @@ public sealed class PostgresConversationStore(PostgresDatabase database, TimePro
         }
 
         await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        // One statement: the session is touched and the message inserted only when the owner matches.
-        await using var command = Command(connection, $"""
-            WITH touched AS (
-                UPDATE sessions SET updated_at = $3 WHERE id = $2 AND owner_id = $1 RETURNING id)
-            INSERT INTO messages (session_id, role, content, token_count, finish_reason, status, context_shifted, token_ids, created_at, updated_at)
-            SELECT id, $4, $5, $6, $7, $8, $9, $10, $3, $3 FROM touched
-            RETURNING {ConversationRows.MessageColumns};
-            """,
-            ownerId, sessionId, timeProvider.GetUtcNow().ToUnixTimeMilliseconds(),
-            ConversationRows.RoleName(message.Role), message.Content, message.TokenCount,
-            message.FinishReason, MessageStatusNames.ToName(message.Status), message.ContextShifted,
-            new NpgsqlParameter { Value = message.TokenIds is { } ids ? ConversationRows.ToBytes(ids) : DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Bytea });
-        var stored = await ReadAllAsync(command, ConversationRows.ReadMessage, cancellationToken).ConfigureAwait(false);
-        return stored.Count == 0 ? null : stored[0];
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        // The session's row is locked until the message is in: two writers cannot both follow the same current message.
+        await using var touch = Command(connection, """
+            UPDATE sessions SET updated_at = $3 WHERE id = $2 AND owner_id = $1 RETURNING current_message_id;
+            """, ownerId, sessionId, timeProvider.GetUtcNow().ToUnixTimeMilliseconds());
+        touch.Transaction = transaction;
+        var touched = await ReadAllAsync(touch, r => r.IsDBNull(0) ? (long?)null : r.GetInt64(0), cancellationToken).ConfigureAwait(false);
+        if (touched.Count == 0)
+        {
+            return null;
+        }
+
+        long? parent = message.ParentId switch
+        {
+            null => touched[0],
+            NewMessage.AtStart => null,
+            { } id => await HoldsMessageAsync(connection, transaction, sessionId, id, cancellationToken).ConfigureAwait(false)
+                ? id
+                : throw new ArgumentException($"Session '{sessionId}' holds no message {id} to follow.", nameof(message)),
+        };
+        var stored = await InsertAsync(connection, transaction, sessionId, message, parent, timeProvider.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return stored;
     }
 
     public async Task<bool> DeleteMessageAsync(string ownerId, string sessionId, long messageId, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using (var move = Command(connection, """
+            UPDATE sessions SET current_message_id = (SELECT parent_id FROM messages WHERE id = $3)
+                WHERE id = $2 AND owner_id = $1 AND current_message_id = $3;
+            """, ownerId, sessionId, messageId))
+        {
+            move.Transaction = transaction;
+            await move.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         await using var command = Command(connection, """
             DELETE FROM messages WHERE id = $3 AND session_id = (SELECT id FROM sessions WHERE id = $2 AND owner_id = $1);
             """, ownerId, sessionId, messageId);
-        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) > 0;
+        command.Transaction = transaction;
+        var deleted = await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) > 0;
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return deleted;
     }
 
     private static async Task<ConversationSession?> ReadSessionAsync(
@@ -118,6 +205,55 @@ public sealed class PostgresConversationStore(PostgresDatabase database, TimePro
         var sessions = await ReadAllAsync(command, ConversationRows.ReadSession, cancellationToken).ConfigureAwait(false);
         return sessions.Count == 0 ? null : sessions[0];
     }
+
+    // PostgreSQL's text cannot hold U+0000 (a small model can generate it as a byte token); it is kept as U+FFFD.
+    private static string Storable(string text) => text.Contains('\0', StringComparison.Ordinal) ? text.Replace('\0', '\uFFFD') : text;
+
+    // Adds the message after parent and makes it the session's current one (the caller checked the session and the parent).
+    private static async Task<StoredMessage> InsertAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, string sessionId, NewMessage message, long? parent, long now, CancellationToken cancellationToken)
+    {
+        await using var insert = Command(connection, $"""
+            INSERT INTO messages (session_id, parent_id, role, content, token_count, finish_reason, status, created_at, updated_at, context_shifted, token_ids)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9, $10)
+            RETURNING {ConversationRows.MessageColumns};
+            """, sessionId, null, ConversationRows.RoleName(message.Role), message.Content, message.TokenCount,
+            message.FinishReason, MessageStatusNames.ToName(message.Status), now, message.ContextShifted,
+            new NpgsqlParameter { Value = message.TokenIds is { } ids ? ConversationRows.ToBytes(ids) : DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Bytea });
+        insert.Parameters[1] = Nullable(parent);
+        insert.Transaction = transaction;
+        var stored = (await ReadAllAsync(insert, ConversationRows.ReadMessage, cancellationToken).ConfigureAwait(false))[0];
+        await using var current = Command(connection, "UPDATE sessions SET current_message_id = $2 WHERE id = $1;", sessionId, stored.Id);
+        current.Transaction = transaction;
+        await current.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        return stored;
+    }
+
+    private static async Task<bool> HoldsMessageAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string sessionId, long messageId, CancellationToken cancellationToken)
+    {
+        await using var command = Command(connection, "SELECT 1 FROM messages WHERE id = $2 AND session_id = $1;", sessionId, messageId);
+        command.Transaction = transaction;
+        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not null;
+    }
+
+    // Parameters $10..$14: the settings' columns, typed so that a null is not guessed.
+    private static void AddSettings(NpgsqlCommand command, ChatSettings settings)
+    {
+        while (command.Parameters.Count < 9)
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+        }
+
+        command.Parameters.Add(Typed(settings.MaxTokens, NpgsqlTypes.NpgsqlDbType.Integer));
+        command.Parameters.Add(Typed(settings.Temperature, NpgsqlTypes.NpgsqlDbType.Double));
+        command.Parameters.Add(Typed(settings.TopP, NpgsqlTypes.NpgsqlDbType.Double));
+        command.Parameters.Add(Typed(settings.TopK, NpgsqlTypes.NpgsqlDbType.Integer));
+        command.Parameters.Add(Typed(settings.Seed, NpgsqlTypes.NpgsqlDbType.Bigint));
+    }
+
+    private static NpgsqlParameter Nullable(long? value) => Typed(value, NpgsqlTypes.NpgsqlDbType.Bigint);
+
+    private static NpgsqlParameter Typed(object? value, NpgsqlTypes.NpgsqlDbType type) => new() { Value = value ?? DBNull.Value, NpgsqlDbType = type };
 
     private static NpgsqlCommand Command(NpgsqlConnection connection, string sql, params object?[] values)
     {
@@ -133,7 +269,7 @@ public sealed class PostgresConversationStore(PostgresDatabase database, TimePro
             // Every nullable column here is text; a typed null keeps PostgreSQL from guessing.
             command.Parameters.Add(value is null
                 ? new NpgsqlParameter { Value = DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text }
-                : new NpgsqlParameter { Value = value });
+                : new NpgsqlParameter { Value = value is string text ? Storable(text) : value });
         }
 
         return command;

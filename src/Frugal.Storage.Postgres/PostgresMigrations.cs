@@ -51,7 +51,21 @@ internal static class PostgresMigrations
         (2, "messages: context_shifted", """
             ALTER TABLE messages ADD COLUMN context_shifted BOOLEAN NOT NULL DEFAULT FALSE;
             """),
-        (3, "messages: token_ids of replies", """
+        (3, "message versions (parent, current message), sampling settings per session", """
+            ALTER TABLE messages ADD COLUMN parent_id BIGINT REFERENCES messages(id) ON DELETE CASCADE;
+            UPDATE messages m SET parent_id = x.previous
+                FROM (SELECT id, LAG(id) OVER (PARTITION BY session_id ORDER BY id) AS previous FROM messages) x
+                WHERE x.id = m.id AND x.previous IS NOT NULL;
+            CREATE INDEX ix_messages_parent ON messages(parent_id);
+            ALTER TABLE sessions ADD COLUMN current_message_id BIGINT;
+            UPDATE sessions s SET current_message_id = (SELECT MAX(m.id) FROM messages m WHERE m.session_id = s.id);
+            ALTER TABLE sessions ADD COLUMN max_tokens INTEGER;
+            ALTER TABLE sessions ADD COLUMN temperature DOUBLE PRECISION;
+            ALTER TABLE sessions ADD COLUMN top_p DOUBLE PRECISION;
+            ALTER TABLE sessions ADD COLUMN top_k INTEGER;
+            ALTER TABLE sessions ADD COLUMN seed BIGINT;
+            """),
+        (4, "messages: token_ids of replies", """
             ALTER TABLE messages ADD COLUMN token_ids BYTEA;
             """),
     ];

@@ -18,16 +18,7 @@ public sealed class SqliteConversationStore(SqliteDatabase database, TimeProvide
         var now = timeProvider.GetUtcNow().ToUnixTimeMilliseconds();
         using var connection = database.OpenConnection();
         using var transaction = connection.BeginTransaction();
-        using var command = Command(connection, transaction, """
-            INSERT INTO sessions (id, owner_id, title, system_prompt, created_at, updated_at)
-            VALUES ($id, $owner, $title, $system, $now, $now);
-            """);
-        command.Parameters.AddWithValue("$id", id);
-        command.Parameters.AddWithValue("$owner", ownerId);
-        command.Parameters.AddWithValue("$title", (object?)title ?? DBNull.Value);
-        command.Parameters.AddWithValue("$system", (object?)systemPrompt ?? DBNull.Value);
-        command.Parameters.AddWithValue("$now", now);
-        command.ExecuteNonQuery();
+        InsertSession(connection, transaction, id, ownerId, title, systemPrompt, now);
         transaction.Commit();
         var at = DateTimeOffset.FromUnixTimeMilliseconds(now);
         return Task.FromResult(new ConversationSession(id, ownerId, title, systemPrompt, at, at, 0));
@@ -100,14 +91,38 @@ public sealed class SqliteConversationStore(SqliteDatabase database, TimeProvide
         return Task.FromResult(ReadSession(connection, null, ownerId, sessionId));
     }
 
-    public Task<ConversationSession?> RenameSessionAsync(string ownerId, string sessionId, string? title, CancellationToken cancellationToken = default)
+    public Task<ConversationSession?> UpdateSessionAsync(string ownerId, string sessionId, SessionChanges changes, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(changes);
         cancellationToken.ThrowIfCancellationRequested();
         using var connection = database.OpenConnection();
         using var transaction = connection.BeginTransaction();
-        using var command = Command(connection, transaction,
-            "UPDATE sessions SET title = $title, updated_at = $now WHERE id = $id AND owner_id = $owner;");
-        command.Parameters.AddWithValue("$title", (object?)title ?? DBNull.Value);
+        using var command = Command(connection, transaction, "");
+        var set = new List<string> { "updated_at = $now" };
+        if (changes.HasTitle)
+        {
+            set.Add("title = $title");
+            command.Parameters.AddWithValue("$title", (object?)changes.Title ?? DBNull.Value);
+        }
+
+        if (changes.HasSystemPrompt)
+        {
+            set.Add("system_prompt = $system");
+            command.Parameters.AddWithValue("$system", (object?)changes.SystemPrompt ?? DBNull.Value);
+        }
+
+        if (changes.HasSettings)
+        {
+            var settings = changes.Settings ?? ChatSettings.Defaults;
+            set.Add("max_tokens = $max_tokens, temperature = $temperature, top_p = $top_p, top_k = $top_k, seed = $seed");
+            command.Parameters.AddWithValue("$max_tokens", (object?)settings.MaxTokens ?? DBNull.Value);
+            command.Parameters.AddWithValue("$temperature", (object?)settings.Temperature ?? DBNull.Value);
+            command.Parameters.AddWithValue("$top_p", (object?)settings.TopP ?? DBNull.Value);
+            command.Parameters.AddWithValue("$top_k", (object?)settings.TopK ?? DBNull.Value);
+            command.Parameters.AddWithValue("$seed", (object?)settings.Seed ?? DBNull.Value);
+        }
+
+        command.CommandText = $"UPDATE sessions SET {string.Join(", ", set)} WHERE id = $id AND owner_id = $owner;";
         command.Parameters.AddWithValue("$now", timeProvider.GetUtcNow().ToUnixTimeMilliseconds());
         AddKey(command, ownerId, sessionId);
         if (command.ExecuteNonQuery() == 0)
@@ -116,6 +131,63 @@ public sealed class SqliteConversationStore(SqliteDatabase database, TimeProvide
         }
 
         var session = ReadSession(connection, transaction, ownerId, sessionId);
+        transaction.Commit();
+        return Task.FromResult(session);
+    }
+
+    public Task<bool> SelectMessageAsync(string ownerId, string sessionId, long messageId, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        using var connection = database.OpenConnection();
+        using var transaction = connection.BeginTransaction();
+        using var command = Command(connection, transaction, """
+            UPDATE sessions SET current_message_id = $message WHERE id = $id AND owner_id = $owner
+              AND EXISTS (SELECT 1 FROM messages m WHERE m.id = $message AND m.session_id = $id);
+            """);
+        command.Parameters.AddWithValue("$message", messageId);
+        AddKey(command, ownerId, sessionId);
+        var selected = command.ExecuteNonQuery() > 0;
+        transaction.Commit();
+        return Task.FromResult(selected);
+    }
+
+    public Task<ConversationSession> ImportSessionAsync(string ownerId, SessionImport import, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(import);
+        cancellationToken.ThrowIfCancellationRequested();
+        var id = ConversationRows.NewSessionId();
+        var now = timeProvider.GetUtcNow().ToUnixTimeMilliseconds();
+        using var connection = database.OpenConnection();
+        // One transaction: the session and every message, or nothing.
+        using var transaction = connection.BeginTransaction();
+        InsertSession(connection, transaction, id, ownerId, import.Title, import.SystemPrompt, now);
+        var ids = new Dictionary<long, long>();
+        foreach (var item in import.Messages)
+        {
+            long? parent = null;
+            if (item.ParentId is { } p)
+            {
+                parent = ids.TryGetValue(p, out var mapped) ? mapped
+                    : throw new ArgumentException($"Message {item.Id} follows {p}, which is not listed before it.", nameof(import));
+            }
+
+            ids[item.Id] = Insert(connection, transaction, id, item.Message, parent, now).Id;
+        }
+
+        using var finish = Command(connection, transaction, """
+            UPDATE sessions SET current_message_id = $current, max_tokens = $max_tokens, temperature = $temperature,
+                top_p = $top_p, top_k = $top_k, seed = $seed WHERE id = $id AND owner_id = $owner;
+            """);
+        long? current = import.CurrentMessageId is { } c && ids.TryGetValue(c, out var m) ? m : ids.Count > 0 ? ids.Values.Max() : null;
+        finish.Parameters.AddWithValue("$current", (object?)current ?? DBNull.Value);
+        finish.Parameters.AddWithValue("$max_tokens", (object?)import.Settings.MaxTokens ?? DBNull.Value);
+        finish.Parameters.AddWithValue("$temperature", (object?)import.Settings.Temperature ?? DBNull.Value);
+        finish.Parameters.AddWithValue("$top_p", (object?)import.Settings.TopP ?? DBNull.Value);
+        finish.Parameters.AddWithValue("$top_k", (object?)import.Settings.TopK ?? DBNull.Value);
+        finish.Parameters.AddWithValue("$seed", (object?)import.Settings.Seed ?? DBNull.Value);
+        AddKey(finish, ownerId, id);
+        finish.ExecuteNonQuery();
+        var session = ReadSession(connection, transaction, ownerId, id)!;
         transaction.Commit();
         return Task.FromResult(session);
     }
@@ -176,12 +248,60 @@ public sealed class SqliteConversationStore(SqliteDatabase database, TimeProvide
             return Task.FromResult<StoredMessage?>(null);
         }
 
+        var parent = message.ParentId switch
+        {
+            null => CurrentMessage(connection, transaction, sessionId),
+            NewMessage.AtStart => null,
+            { } id when HoldsMessage(connection, transaction, sessionId, id) => id,
+            { } id => throw new ArgumentException($"Session '{sessionId}' holds no message {id} to follow.", nameof(message)),
+        };
+        var stored = Insert(connection, transaction, sessionId, message, parent, now);
+        transaction.Commit();
+        return Task.FromResult<StoredMessage?>(stored);
+    }
+
+    public Task<bool> DeleteMessageAsync(string ownerId, string sessionId, long messageId, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        using var connection = database.OpenConnection();
+        using var transaction = connection.BeginTransaction();
+        using var command = Command(connection, transaction, """
+            UPDATE sessions SET current_message_id = (SELECT parent_id FROM messages WHERE id = $message)
+                WHERE id = $id AND owner_id = $owner AND current_message_id = $message;
+            DELETE FROM messages WHERE id = $message AND session_id =
+                (SELECT id FROM sessions WHERE id = $id AND owner_id = $owner);
+            """);
+        command.Parameters.AddWithValue("$message", messageId);
+        AddKey(command, ownerId, sessionId);
+        var deleted = command.ExecuteNonQuery() > 0;
+        transaction.Commit();
+        return Task.FromResult(deleted);
+    }
+
+    private static void InsertSession(SqliteConnection connection, SqliteTransaction transaction, string id, string ownerId, string? title, string? systemPrompt, long now)
+    {
+        using var command = Command(connection, transaction, """
+            INSERT INTO sessions (id, owner_id, title, system_prompt, created_at, updated_at)
+            VALUES ($id, $owner, $title, $system, $now, $now);
+            """);
+        command.Parameters.AddWithValue("$id", id);
+        command.Parameters.AddWithValue("$owner", ownerId);
+        command.Parameters.AddWithValue("$title", (object?)title ?? DBNull.Value);
+        command.Parameters.AddWithValue("$system", (object?)systemPrompt ?? DBNull.Value);
+        command.Parameters.AddWithValue("$now", now);
+        command.ExecuteNonQuery();
+    }
+
+    // Adds the message after parent and makes it the session's current one (the caller checked the session and the parent).
+    private static StoredMessage Insert(SqliteConnection connection, SqliteTransaction transaction, string sessionId, NewMessage message, long? parent, long now)
+    {
         using var insert = Command(connection, transaction, $"""
-            INSERT INTO messages (session_id, role, content, token_count, finish_reason, status, context_shifted, token_ids, created_at, updated_at)
-            VALUES ($id, $role, $content, $tokens, $finish, $status, $shifted, $ids, $now, $now)
+            INSERT INTO messages (session_id, parent_id, role, content, token_count, finish_reason, status, context_shifted, token_ids, created_at, updated_at)
+            VALUES ($id, $parent, $role, $content, $tokens, $finish, $status, $shifted, $ids, $now, $now)
             RETURNING {ConversationRows.MessageColumns};
             """);
         insert.Parameters.AddWithValue("$id", sessionId);
+        insert.Parameters.AddWithValue("$parent", (object?)parent ?? DBNull.Value);
         insert.Parameters.AddWithValue("$role", ConversationRows.RoleName(message.Role));
         insert.Parameters.AddWithValue("$content", message.Content);
         insert.Parameters.AddWithValue("$tokens", message.TokenCount);
@@ -197,24 +317,26 @@ public sealed class SqliteConversationStore(SqliteDatabase database, TimeProvide
             stored = ConversationRows.ReadMessage(reader);
         }
 
-        transaction.Commit();
-        return Task.FromResult<StoredMessage?>(stored);
+        using var current = Command(connection, transaction, "UPDATE sessions SET current_message_id = $message WHERE id = $id;");
+        current.Parameters.AddWithValue("$message", stored.Id);
+        current.Parameters.AddWithValue("$id", sessionId);
+        current.ExecuteNonQuery();
+        return stored;
     }
 
-    public Task<bool> DeleteMessageAsync(string ownerId, string sessionId, long messageId, CancellationToken cancellationToken = default)
+    private static long? CurrentMessage(SqliteConnection connection, SqliteTransaction transaction, string sessionId)
     {
-        cancellationToken.ThrowIfCancellationRequested();
-        using var connection = database.OpenConnection();
-        using var transaction = connection.BeginTransaction();
-        using var command = Command(connection, transaction, """
-            DELETE FROM messages WHERE id = $message AND session_id =
-                (SELECT id FROM sessions WHERE id = $id AND owner_id = $owner);
-            """);
+        using var command = Command(connection, transaction, "SELECT current_message_id FROM sessions WHERE id = $id;");
+        command.Parameters.AddWithValue("$id", sessionId);
+        return command.ExecuteScalar() is long id ? id : null;
+    }
+
+    private static bool HoldsMessage(SqliteConnection connection, SqliteTransaction transaction, string sessionId, long messageId)
+    {
+        using var command = Command(connection, transaction, "SELECT 1 FROM messages WHERE id = $message AND session_id = $id;");
         command.Parameters.AddWithValue("$message", messageId);
-        AddKey(command, ownerId, sessionId);
-        var deleted = command.ExecuteNonQuery() > 0;
-        transaction.Commit();
-        return Task.FromResult(deleted);
+        command.Parameters.AddWithValue("$id", sessionId);
+        return command.ExecuteScalar() is not null;
     }
 
     private static ConversationSession? ReadSession(SqliteConnection connection, SqliteTransaction? transaction, string ownerId, string sessionId)

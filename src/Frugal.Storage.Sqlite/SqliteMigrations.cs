@@ -50,7 +50,20 @@ internal static class SqliteMigrations
         (2, "messages: context_shifted", """
             ALTER TABLE messages ADD COLUMN context_shifted INTEGER NOT NULL DEFAULT 0;
             """),
-        (3, "messages: token_ids of replies", """
+        (3, "message versions (parent, current message), sampling settings per session", """
+            ALTER TABLE messages ADD COLUMN parent_id INTEGER REFERENCES messages(id) ON DELETE CASCADE;
+            UPDATE messages SET parent_id =
+                (SELECT MAX(p.id) FROM messages p WHERE p.session_id = messages.session_id AND p.id < messages.id);
+            CREATE INDEX ix_messages_parent ON messages(parent_id);
+            ALTER TABLE sessions ADD COLUMN current_message_id INTEGER;
+            UPDATE sessions SET current_message_id = (SELECT MAX(m.id) FROM messages m WHERE m.session_id = sessions.id);
+            ALTER TABLE sessions ADD COLUMN max_tokens INTEGER;
+            ALTER TABLE sessions ADD COLUMN temperature REAL;
+            ALTER TABLE sessions ADD COLUMN top_p REAL;
+            ALTER TABLE sessions ADD COLUMN top_k INTEGER;
+            ALTER TABLE sessions ADD COLUMN seed INTEGER;
+            """),
+        (4, "messages: token_ids of replies", """
             ALTER TABLE messages ADD COLUMN token_ids BLOB;
             """),
     ];

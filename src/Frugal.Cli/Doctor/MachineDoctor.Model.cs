@@ -27,7 +27,18 @@ internal sealed partial class MachineDoctor
 
         var valid = DoctorCheck.Pass("model.file",
             F($"{Path.GetFileName(modelPath)}: {model.Architecture} {model.FileType}, {model.ParameterCount / 1e6:0.#}M parameters, {model.FileSizeBytes / MiB} MiB, trained context {model.ContextLength}"));
-        return [valid, CheckFit(model, contextSize, cpu, memory)];
+        return [valid, CheckFit(model, contextSize, cpu, memory), CheckQuantization(modelPath, model, cpu)];
+    }
+
+    /// <summary>
+    /// Whether a smaller quantization of the same model would decode measurably faster on this box, from one core's
+    /// read bandwidth over the mapped file (measured now) and the bytes per token of each quantization.
+    /// </summary>
+    internal static DoctorCheck CheckQuantization(string modelPath, ModelInfo model, CpuSnapshot cpu)
+    {
+        var advice = QuantizationAdvice.For(GgufReader.Read(modelPath), cpu.HasAvx2);
+        var bandwidth = Frugal.Bench.BandwidthCeiling.Measure(modelPath).ReadBytesPerSecond;
+        return DoctorCheck.Pass("model.quantization", advice.Describe(model.FileType, bandwidth));
     }
 
     internal static DoctorCheck CheckFit(ModelInfo model, int? contextSize, CpuSnapshot cpu, MemorySnapshot memory)

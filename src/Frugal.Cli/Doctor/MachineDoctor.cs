@@ -43,7 +43,7 @@ internal sealed partial class MachineDoctor(IFileSystem fileSystem)
 
     internal static DoctorCheck CheckFeatures(CpuSnapshot cpu)
     {
-        var detail = F($"AVX2 {YesNo(cpu.HasAvx2)}, AVX-512 {YesNo(cpu.HasAvx512)}, VNNI {YesNo(cpu.HasVnni)}; llama.cpp build used: {cpu.LlamaBuild}");
+        var detail = F($"AVX2 {YesNo(cpu.HasAvx2)}, AVX-512 {YesNo(cpu.HasAvx512)}, VNNI {YesNo(cpu.HasVnni)}; packaged llama.cpp build for these flags: {cpu.LlamaBuild} (frugal --version shows the one loaded)");
         return cpu.HasAvx2
             ? DoctorCheck.Pass("cpu.features", detail)
             : DoctorCheck.Warn("cpu.features", detail,

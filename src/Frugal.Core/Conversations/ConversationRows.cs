@@ -15,11 +15,12 @@ public static class ConversationRows
     /// <summary>A session's columns (table alias <c>s</c>) and its message count, as <see cref="ReadSession"/> reads them.</summary>
     public const string SessionColumns = """
         s.id, s.owner_id, s.title, s.system_prompt, s.created_at, s.updated_at,
-        (SELECT COUNT(*) FROM messages m WHERE m.session_id = s.id)
+        (SELECT COUNT(*) FROM messages m WHERE m.session_id = s.id),
+        s.current_message_id, s.max_tokens, s.temperature, s.top_p, s.top_k, s.seed
         """;
 
     /// <summary>A message's columns, as <see cref="ReadMessage"/> reads them.</summary>
-    public const string MessageColumns = "id, session_id, role, content, token_count, created_at, updated_at, finish_reason, status, context_shifted, token_ids";
+    public const string MessageColumns = "id, session_id, role, content, token_count, created_at, updated_at, finish_reason, status, context_shifted, parent_id, token_ids";
 
     /// <summary>A new session id: <c>ses_</c> and 120 random bits, URL-safe.</summary>
     public static string NewSessionId() => "ses_" + Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(15));
@@ -35,7 +36,18 @@ public static class ConversationRows
         reader.IsDBNull(3) ? null : reader.GetString(3),
         DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4)),
         DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(5)),
-        (int)reader.GetInt64(6));
+        (int)reader.GetInt64(6))
+    {
+        CurrentMessageId = reader.IsDBNull(7) ? null : reader.GetInt64(7),
+        Settings = new ChatSettings
+        {
+            MaxTokens = reader.IsDBNull(8) ? null : reader.GetInt32(8),
+            Temperature = reader.IsDBNull(9) ? null : reader.GetDouble(9),
+            TopP = reader.IsDBNull(10) ? null : reader.GetDouble(10),
+            TopK = reader.IsDBNull(11) ? null : reader.GetInt32(11),
+            Seed = reader.IsDBNull(12) ? null : reader.GetInt64(12),
+        },
+    };
 
     /// <summary>The message at the reader's row of <see cref="MessageColumns"/>.</summary>
     public static StoredMessage ReadMessage(DbDataReader reader) => new(
@@ -50,7 +62,8 @@ public static class ConversationRows
         MessageStatusNames.Parse(reader.GetString(8)))
     {
         ContextShifted = reader.GetBoolean(9), // PostgreSQL's boolean; SQLite's integer 0 or 1
-        TokenIds = reader.IsDBNull(10) ? null : ToTokenIds((byte[])reader.GetValue(10)),
+        ParentId = reader.IsDBNull(10) ? null : reader.GetInt64(10),
+        TokenIds = reader.IsDBNull(11) ? null : ToTokenIds((byte[])reader.GetValue(11)),
     };
 
     /// <summary>How a reply's token ids are stored (a BLOB, a BYTEA): little-endian 32-bit integers.</summary>

@@ -15,4 +15,11 @@ public sealed record ConversationSession(
     string? SystemPrompt,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
-    int MessageCount);
+    int MessageCount)
+{
+    /// <summary>The last message of the branch shown (see <see cref="MessageTree"/>); null when the session is empty.</summary>
+    public long? CurrentMessageId { get; init; }
+
+    /// <summary>The sampling settings kept for the session (null fields: the server's defaults).</summary>
+    public ChatSettings Settings { get; init; } = ChatSettings.Defaults;
+}

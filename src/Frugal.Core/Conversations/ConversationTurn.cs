@@ -155,6 +155,7 @@ public sealed class ConversationTurn : IAsyncDisposable
             TokenCount = tokenCount,
             FinishReason = finishReason,
             Status = status,
+            ParentId = UserMessage.Id,
             ContextShifted = _reply.Stats is { ShiftedOutTokens: > 0 },
             TokenIds = _reply.Stats?.ReplyTokenIds,
         }, CancellationToken.None).ConfigureAwait(false);

@@ -57,18 +57,36 @@ public interface IConversationStore
     /// <summary>The session, or null when it does not exist or belongs to someone else.</summary>
     Task<ConversationSession?> GetSessionAsync(string ownerId, string sessionId, CancellationToken cancellationToken = default);
 
-    /// <summary>Sets the title; null when the session does not exist or belongs to someone else.</summary>
-    Task<ConversationSession?> RenameSessionAsync(string ownerId, string sessionId, string? title, CancellationToken cancellationToken = default);
+    /// <summary>Changes the fields <paramref name="changes"/> sets; null when the session does not exist or belongs to someone else.</summary>
+    Task<ConversationSession?> UpdateSessionAsync(string ownerId, string sessionId, SessionChanges changes, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Makes <paramref name="messageId"/> the session's current message (the end of the branch shown); false when the
+    /// session does not exist, belongs to someone else, or holds no such message.
+    /// </summary>
+    Task<bool> SelectMessageAsync(string ownerId, string sessionId, long messageId, CancellationToken cancellationToken = default);
+
+    /// <summary>Stores <paramref name="import"/> as a new session of <paramref name="ownerId"/>, all of it or nothing.</summary>
+    Task<ConversationSession> ImportSessionAsync(string ownerId, SessionImport import, CancellationToken cancellationToken = default);
 
     /// <summary>Deletes the session and its messages; false when it does not exist or belongs to someone else.</summary>
     Task<bool> DeleteSessionAsync(string ownerId, string sessionId, CancellationToken cancellationToken = default);
 
-    /// <summary>The session's messages, oldest first; null when the session does not exist or belongs to someone else.</summary>
+    /// <summary>
+    /// The session's messages of every branch, oldest first, with their parents (see <see cref="MessageTree"/>); null when
+    /// the session does not exist or belongs to someone else.
+    /// </summary>
     Task<IReadOnlyList<StoredMessage>?> ListMessagesAsync(string ownerId, string sessionId, CancellationToken cancellationToken = default);
 
-    /// <summary>Appends a message; null when the session does not exist or belongs to someone else.</summary>
+    /// <summary>
+    /// Adds a message after its <see cref="NewMessage.ParentId"/> and makes it the current one; null when the session does
+    /// not exist or belongs to someone else. Throws <see cref="ArgumentException"/> for a parent the session does not hold.
+    /// </summary>
     Task<StoredMessage?> AddMessageAsync(string ownerId, string sessionId, NewMessage message, CancellationToken cancellationToken = default);
 
-    /// <summary>Removes one message (used to take back a user's message whose turn never ran); false when absent.</summary>
+    /// <summary>
+    /// Removes one message and what follows it (used to take back a user's message whose turn never ran); the current
+    /// message moves to its parent when it was the current one. False when absent.
+    /// </summary>
     Task<bool> DeleteMessageAsync(string ownerId, string sessionId, long messageId, CancellationToken cancellationToken = default);
 }

@@ -41,6 +41,29 @@ internal sealed class OwnerQuotas(IConversationStore store, ConversationLimits l
         CheckBytes(usage, Bytes(text));
     }
 
+    /// <summary>Throws unless the owner may add <paramref name="sessions"/> sessions, <paramref name="messages"/> messages and <paramref name="bytes"/> bytes.</summary>
+    public async Task CheckAsync(string ownerId, long sessions, long messages, long bytes, CancellationToken cancellationToken)
+    {
+        var usage = await UsageAsync(ownerId, cancellationToken).ConfigureAwait(false);
+        if (sessions > 0 && usage.Sessions + sessions > limits.MaxSessionsPerUser)
+        {
+            throw new StorageQuotaExceededException(
+                $"You keep {usage.Sessions} sessions, the most this server allows per user ({limits.MaxSessionsPerUser}); delete some first.");
+        }
+
+        if (usage.Messages + messages > limits.MaxMessagesPerUser)
+        {
+            throw new StorageQuotaExceededException(
+                $"You keep {usage.Messages} messages and this adds {messages}; the most this server allows per user is {limits.MaxMessagesPerUser}. Delete some sessions first.");
+        }
+
+        CheckBytes(usage, bytes);
+    }
+
+    /// <summary>Throws unless the owner may add <paramref name="bytes"/> bytes of text.</summary>
+    public async Task CheckBytesAsync(string ownerId, long bytes, CancellationToken cancellationToken) =>
+        CheckBytes(await UsageAsync(ownerId, cancellationToken).ConfigureAwait(false), bytes);
+
     /// <summary>Counts what was just stored.</summary>
     public void Added(string ownerId, long sessions, long messages, long bytes)
     {

@@ -24,6 +24,12 @@ public sealed record StoredMessage(
     MessageStatus Status)
 {
     /// <summary>
+    /// The message this one follows (null: it opens the conversation). Messages with the same parent are versions of
+    /// one another: an edited message, a regenerated reply.
+    /// </summary>
+    public long? ParentId { get; init; }
+
+    /// <summary>
     /// For replies: true when older turns were removed from the session's KV cache for this reply and the kept ones
     /// moved down instead of being read again (a context shift); always false for user messages.
     /// </summary>

@@ -39,6 +39,8 @@ public sealed class EnginePlanner
             Threads = model.Threads,
             ParallelSequences = model.ParallelSequences > 0 ? model.ParallelSequences : 1,
             ChatTemplate = model.ChatTemplate,
+            NativeLibrary = model.NativeLibrary,
+            RepackWeights = model.RepackWeights,
             StreamFloorTokensPerSecond = model.StreamFloorTokensPerSecond,
             PrefillChunkTokens = model.PrefillChunkTokens,
             ContextShift = model.ContextShift,

@@ -77,6 +77,19 @@ public sealed class ModelOptions : IValidatableObject
     /// </summary>
     public bool FitToBox { get; set; }
 
+    /// <summary>
+    /// The llama.cpp native library: "auto" (the default: LLamaSharp's choice for this CPU),
+    /// "avx512", "avx2", "avx", "noavx" (a packaged build), or the path of a <c>libllama.so</c> of one's own build (see
+    /// <see cref="NativeLibrarySelection"/>).
+    /// </summary>
+    public string NativeLibrary { get; set; } = NativeLibrarySelection.Auto;
+
+    /// <summary>
+    /// Repack weights into llama.cpp's CPU layouts at load: true, false, or null (the default) to decide by the file's
+    /// type (<see cref="EngineOptions.RepacksByDefault"/>: the 4-bit types are repacked).
+    /// </summary>
+    public bool? RepackWeights { get; set; }
+
     /// <inheritdoc/>
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
@@ -95,6 +108,11 @@ public sealed class ModelOptions : IValidatableObject
         {
             yield return new ValidationResult(
                 $"Model:ParallelSequences {ParallelSequences} must be 1 to {EngineOptions.MaxParallelSequences} (0: chosen at start).", [nameof(ParallelSequences)]);
+        }
+
+        if (NativeLibrarySelection.Problem(NativeLibrary) is { } nativeLibrary)
+        {
+            yield return new ValidationResult($"Model:NativeLibrary {nativeLibrary}.", [nameof(NativeLibrary)]);
         }
 
         if (PrefillChunkTokens is > 0 and < EngineOptions.MinPrefillChunkTokens)

@@ -41,6 +41,9 @@ internal static partial class EngineLog
     [LoggerMessage(EventId = 2006, Level = LogLevel.Trace, Message = "Prompt: {Prompt}")]
     public static partial void Prompt(ILogger logger, string prompt);
 
+    [LoggerMessage(EventId = 2022, Level = LogLevel.Information, Message = "Native library: {Choice} (CPU backend {Backend}); {FileType} weights {Repack} (repack {Setting})")]
+    public static partial void NativeLibraryLoaded(ILogger logger, string choice, string backend, string fileType, string repack, string setting);
+
     [LoggerMessage(EventId = 2030, Level = LogLevel.Debug,
         Message = "Session {Session}: context shifted, {Dropped} cells of older turns removed after the first {Prefix}, {Kept} kept cells moved down instead of re-evaluated")]
     public static partial void Shifted(ILogger logger, string session, int dropped, int prefix, int kept);

@@ -38,11 +38,27 @@ public sealed record EngineOptions
     public bool? FlashAttention { get; init; }
 
     /// <summary>
-    /// Let llama.cpp repack weights into CPU-friendly layouts at load (<c>use_extra_bufts</c>). Off by default:
-    /// measured on the TinyLlama shape (1 CPU, 2 GiB box), repacking kept a second 1.1 GB copy of the
-    /// weights resident beside the memory map and made prompt evaluation slower (0.56–0.83x), not faster.
+    /// Let llama.cpp repack weights into CPU-friendly layouts at load (<c>use_extra_bufts</c>): true, false, or null
+    /// (the default) to decide by the file's type (<see cref="RepacksByDefault"/>). A repacked matrix is an anonymous
+    /// copy: it cannot be dropped and re-read like the mapped file's pages.
     /// </summary>
-    public bool RepackWeights { get; init; }
+    public bool? RepackWeights { get; init; }
+
+    /// <summary>
+    /// Whether a file of <paramref name="fileType"/> (llama.cpp's name, "Q4_K_M") is repacked when
+    /// <see cref="RepackWeights"/> is null: the 4-bit types. Measured on the TinyLlama shape in the 1 CPU / 2 GiB box
+    /// (bench/RESULTS.md, "Quantization formats"): Q4_0 decodes ≈1.7x and evaluates prompts ≈1.9x faster repacked,
+    /// Q4_K_M prompts ≈1.5x, for ≈520 MiB of anonymous memory in place of mapped pages; Q8_0 gains little and would keep
+    /// a second 1.1 GB copy beside the map, so it is not repacked.
+    /// </summary>
+    public static bool RepacksByDefault(string fileType) =>
+        fileType.StartsWith("Q4_", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// The llama.cpp native library the process loads (<see cref="NativeLibrarySelection"/>): null or "auto" is LLamaSharp's
+    /// own choice for this CPU, "avx512", "avx2", "avx", "noavx" one of the packaged builds, or the path of a <c>libllama.so</c> of one's own build. Process-wide: the first engine's choice holds.
+    /// </summary>
+    public string? NativeLibrary { get; init; }
 
     /// <summary>Chat format to use; null takes it from the model file and fails when the file's template is unknown.</summary>
     public ChatTemplateFamily? ChatTemplate { get; init; }

@@ -23,6 +23,9 @@ public sealed record GenerationStats
     /// </summary>
     public IReadOnlyList<int>? ReplyTokenIds { get; init; }
 
+    /// <summary>The caller's stop string that ended the reply (finish reason <see cref="FinishReason.Stop"/>); null when none did.</summary>
+    public string? StopSequence { get; init; }
+
     /// <summary>True when the reply came from the response cache instead of the model.</summary>
     public bool Cached { get; init; }
 }

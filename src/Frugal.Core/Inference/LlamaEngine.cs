@@ -99,8 +99,10 @@ public sealed class LlamaEngine : IInferenceEngine
             ? options.ContextSize
             : Math.Min(info.ContextLength > 0 ? info.ContextLength : 2048, EngineOptions.MaxDefaultContextSize);
 
+        NativeLibrarySelection.Apply(options.NativeLibrary);
         NativeLogRouter.Attach(logger);
-        var weights = await Task.Run(() => LlamaRuntime.LoadWeights(options, pinned.LoadPath), ct).ConfigureAwait(false);
+        var repack = options.RepackWeights ?? EngineOptions.RepacksByDefault(info.FileType);
+        var weights = await Task.Run(() => LlamaRuntime.LoadWeights(options, pinned.LoadPath, repack), ct).ConfigureAwait(false);
         LlamaRuntime runtime;
         ParallelMeasurement? measurement = null;
         try
@@ -126,6 +128,8 @@ public sealed class LlamaEngine : IInferenceEngine
         }
 
         var engine = new LlamaEngine(info, options, measurement, format, runtime, threads, logger);
+        EngineLog.NativeLibraryLoaded(logger, NativeLibrarySelection.Applied ?? NativeLibrarySelection.Auto, NativeLibrarySelection.LoadedCpuBackend() ?? "unknown",
+            info.FileType, repack ? "repacked" : "memory-mapped as they are", options.RepackWeights is null ? "auto" : repack ? "on" : "off");
         EngineLog.Loaded(logger, options.ModelPath, format.Family, engine.ContextSize, threads,
             options.FlashAttention switch { null => "auto", true => "on", false => "off" },
             (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
@@ -318,6 +322,11 @@ public sealed class LlamaEngine : IInferenceEngine
         {
             throw new ArgumentOutOfRangeException(nameof(options),
                 $"parallel sequences must be 1 to {EngineOptions.MaxParallelSequences} (0: measured at load, up to the automatic maximum)");
+        }
+
+        if (NativeLibrarySelection.Problem(options.NativeLibrary) is { } problem)
+        {
+            throw new ArgumentException($"native library {problem}", nameof(options));
         }
     }
 }

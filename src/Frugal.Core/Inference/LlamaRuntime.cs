@@ -47,7 +47,7 @@ internal sealed class LlamaRuntime : IDisposable
     /// validated, held open. Runs on a worker thread.
     /// </summary>
     /// <exception cref="ModelFileException">llama.cpp refused the file.</exception>
-    public static SafeLlamaModelHandle LoadWeights(EngineOptions options, string loadPath)
+    public static SafeLlamaModelHandle LoadWeights(EngineOptions options, string loadPath, bool repack)
     {
         // Loads the native library through LLamaSharp's selector (CPU features, log callback) before the
         // first direct native call below.
@@ -59,7 +59,7 @@ internal sealed class LlamaRuntime : IDisposable
         // private anonymous copy (measured 2026-11-25, TinyLlama Q8_0 in the 1 CPU / 2 GiB box: 113 MiB
         // anonymous instead of 1,228 MiB). No mlock.
         parameters.load_mode = LLamaLoadMode.MemoryMap;
-        parameters.use_extra_bufts = options.RepackWeights;
+        parameters.use_extra_bufts = repack;
         try
         {
             return SafeLlamaModelHandle.LoadFromFile(loadPath, parameters);

@@ -14,6 +14,7 @@ public static class NativeBuild
     {
         try
         {
+            NativeLibrarySelection.Apply(NativeLibrarySelection.Auto);
             NativeApi.llama_empty_call();
             var name = OperatingSystem.IsWindows() ? "ggml-base.dll" : OperatingSystem.IsMacOS() ? "libggml-base.dylib" : "libggml-base.so";
             if (!NativeLibrary.TryLoad(name, out var library))
@@ -23,9 +24,10 @@ public static class NativeBuild
 
             var version = NativeLibrary.TryGetExport(library, "ggml_version", out var v) ? Marshal.PtrToStringUTF8(((delegate* unmanaged<nint>)v)()) : null;
             var commit = NativeLibrary.TryGetExport(library, "ggml_commit", out var c) ? Marshal.PtrToStringUTF8(((delegate* unmanaged<nint>)c)()) : null;
-            return $"llama.cpp (LLamaSharp backend): ggml {version ?? "?"}, commit {commit ?? "?"}";
+            var backend = NativeLibrarySelection.LoadedCpuBackend();
+            return $"llama.cpp (LLamaSharp backend): ggml {version ?? "?"}, commit {commit ?? "?"}; CPU backend {backend ?? "unknown"}";
         }
-        catch (Exception e) when (e is DllNotFoundException or TypeInitializationException or LLama.Exceptions.RuntimeError)
+        catch (Exception e) when (e is DllNotFoundException or TypeInitializationException or LLama.Exceptions.RuntimeError or InvalidOperationException)
         {
             return $"llama.cpp native library not loadable here ({e.Message})";
         }

@@ -15,7 +15,10 @@ internal sealed class StopStringFilter
         _stops = stops.Where(s => s.Length > 0).Distinct(StringComparer.Ordinal).ToArray();
 
     /// <summary>True once a stop string has been seen; later text is ignored.</summary>
-    public bool Stopped { get; private set; }
+    public bool Stopped => Matched is not null;
+
+    /// <summary>The stop string that was seen (the earliest in the text); null until one is.</summary>
+    public string? Matched { get; private set; }
 
     /// <summary>Adds decoded text; returns the part that is now safe to emit (possibly empty).</summary>
     public string Push(string text)
@@ -29,18 +32,19 @@ internal sealed class StopStringFilter
         var pending = _pending.ToString();
 
         var cut = -1;
+        string? matched = null;
         foreach (var stop in _stops)
         {
             var at = pending.IndexOf(stop, StringComparison.Ordinal);
             if (at >= 0 && (cut < 0 || at < cut))
             {
-                cut = at;
+                (cut, matched) = (at, stop);
             }
         }
 
         if (cut >= 0)
         {
-            Stopped = true;
+            Matched = matched;
             _pending.Clear();
             return pending[..cut];
         }

@@ -3,7 +3,9 @@ namespace Frugal.Server.Contracts;
 /// <summary>
 /// A stored message on the wire: <c>{"id", "object": "session.message", "session_id", "role" ("user"|"assistant"),
 /// "content", "token_count", "created_at", "updated_at", "finish_reason" (null|"stop"|"length"|"cancelled"|"error"),
-/// "status" ("complete"|"partial"|"failed"), "context_shifted"}</c>.
+/// "status" ("complete"|"partial"|"failed"), "context_shifted", "parent_id" (the message it follows, null for the first),
+/// "versions" (the ids of its versions, itself included, oldest first: the messages with the same parent; null in a
+/// turn's own answer and events — read the message list for them)}</c>.
 /// </summary>
 public sealed record MessageResource(
     long Id,
@@ -15,7 +17,9 @@ public sealed record MessageResource(
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
     string? FinishReason,
-    string Status)
+    string Status,
+    long? ParentId,
+    IReadOnlyList<long>? Versions)
 {
     /// <summary>
     /// For replies: true when older turns were removed from the session's KV cache for this reply and the kept ones

@@ -1,6 +1,10 @@
 namespace Frugal.Server.Contracts;
 
-/// <summary>A session on the wire: <c>{"id", "object": "session", "title", "system_prompt", "created_at", "updated_at", "message_count"}</c> (times ISO 8601, UTC).</summary>
+/// <summary>
+/// A session on the wire: <c>{"id", "object": "session", "title", "system_prompt", "created_at", "updated_at", "message_count",
+/// "current_message_id", "settings": {settings}}</c> (times ISO 8601, UTC; <c>message_count</c> counts every version;
+/// <c>current_message_id</c> ends the branch shown).
+/// </summary>
 public sealed record SessionResource(
     string Id,
     string Object,
@@ -8,4 +12,6 @@ public sealed record SessionResource(
     string? SystemPrompt,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
-    int MessageCount);
+    int MessageCount,
+    long? CurrentMessageId,
+    SessionSettings Settings);

@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text.Json;
 using Frugal.Server.Contracts;
+using Frugal.Server.Contracts.Anthropic;
+using Frugal.Server.Contracts.Ollama;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -8,8 +10,9 @@ namespace Frugal.Server.Endpoints;
 
 /// <summary>
 /// The one way every endpoint and middleware answers an error: OpenAI's
-/// <c>{"error": {"message", "type", "param", "code"}}</c> with the right status code. Messages are
-/// written for the client and never carry exception details or internals.
+/// <c>{"error": {"message", "type", "param", "code"}}</c> with the right status code, or the shape of the
+/// endpoint's <see cref="ErrorDialect"/> (Ollama's, Anthropic's). Messages are written for the client and never
+/// carry exception details or internals.
 /// </summary>
 public static class ApiErrors
 {
@@ -33,13 +36,30 @@ public static class ApiErrors
     public static IResult ServiceUnavailable(string message, TimeSpan retryAfter, string? code = null) =>
         new RetryAfterResult(Create(StatusCodes.Status503ServiceUnavailable, message, code: code), retryAfter);
 
-    /// <summary>Writes an error directly to a response that has not started (middleware, SSE before the first byte).</summary>
+    /// <summary>
+    /// Writes an error directly to a response that has not started (middleware, SSE before the first byte), in the
+    /// <see cref="ErrorDialect"/> the request's endpoint declares (OpenAI's when none).
+    /// </summary>
     public static Task WriteAsync(HttpContext context, int statusCode, string message, string? param = null, string? code = null)
     {
         ArgumentNullException.ThrowIfNull(context);
-        context.Response.StatusCode = statusCode;
-        return context.Response.WriteAsJsonAsync(
-            Body(message, TypeFor(statusCode), param, code), ServerJsonContext.Default.ErrorResponse, contentType: null, context.RequestAborted);
+        var response = context.Response;
+        response.StatusCode = statusCode;
+        var aborted = context.RequestAborted;
+        return DialectOf(context) switch
+        {
+            ErrorDialect.Ollama => response.WriteAsJsonAsync(new OllamaError(message), OllamaJsonContext.Default.OllamaError, contentType: null, aborted),
+            ErrorDialect.Anthropic => response.WriteAsJsonAsync(
+                AnthropicErrorResponse.For(statusCode, message), AnthropicJsonContext.Default.AnthropicErrorResponse, contentType: null, aborted),
+            _ => response.WriteAsJsonAsync(Body(message, TypeFor(statusCode), param, code), ServerJsonContext.Default.ErrorResponse, contentType: null, aborted),
+        };
+    }
+
+    /// <summary>The error dialect the request's endpoint declares; OpenAI's when it declares none or no endpoint matched.</summary>
+    public static ErrorDialect DialectOf(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return context.GetEndpoint()?.Metadata.GetMetadata<ErrorDialectMetadata>()?.Dialect ?? ErrorDialect.OpenAI;
     }
 
     /// <summary>The error serialized as one line of JSON (for an SSE <c>data:</c> event after the stream began).</summary>

@@ -32,4 +32,25 @@ internal static class JsonBody
 
         return value ?? throw new BadHttpRequestException("The request body must be a JSON object.", StatusCodes.Status400BadRequest);
     }
+
+    /// <summary>Reads a JSON object whose fields mean something by being present (a PATCH); same failures as <see cref="ReadAsync"/>.</summary>
+    public static async Task<JsonElement> ReadObjectAsync(HttpContext context)
+    {
+        if (!context.Request.HasJsonContentType())
+        {
+            throw new BadHttpRequestException("The request body must be JSON (Content-Type: application/json).", StatusCodes.Status415UnsupportedMediaType);
+        }
+
+        try
+        {
+            using var document = await JsonDocument.ParseAsync(context.Request.Body, default, context.RequestAborted).ConfigureAwait(false);
+            return document.RootElement.ValueKind == JsonValueKind.Object
+                ? document.RootElement.Clone()
+                : throw new BadHttpRequestException("The request body must be a JSON object.", StatusCodes.Status400BadRequest);
+        }
+        catch (JsonException e)
+        {
+            throw new BadHttpRequestException("The request body is not valid JSON for this endpoint.", StatusCodes.Status400BadRequest, e);
+        }
+    }
 }

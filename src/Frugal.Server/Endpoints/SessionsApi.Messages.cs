@@ -4,6 +4,7 @@ using Frugal.Requests;
 using Frugal.Server.Contracts;
 using Frugal.Server.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Frugal.Server.Endpoints;
 
@@ -18,11 +19,41 @@ public static partial class SessionsApi
     public static async Task SendMessageAsync(string id, HttpContext context, ConversationService conversations)
     {
         var body = await JsonBody.ReadAsync(context, ServerJsonContext.Default.SendMessageRequest).ConfigureAwait(false);
-        var options = new SendOptions { MaxTokens = body.MaxTokens, Temperature = body.Temperature };
-        var turn = await conversations.StartTurnAsync(context.GetFrugalUser().Id, id, body.Content ?? "", options, context.RequestAborted).ConfigureAwait(false);
+        var start = body.VersionOf is { } edited ? TurnStart.Edit(edited, body.Content ?? "") : TurnStart.Send(body.Content ?? "");
+        await RunTurnAsync(context, conversations, id, start, body.Settings, body.Stream == true).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Answers a user's message again: <c>message_id</c> names the reply to replace (a new version of it) or the user's
+    /// message to answer. The earlier replies are kept as versions; the reply streams exactly as a send's.
+    /// </summary>
+    public static async Task RegenerateAsync(string id, string messageId, HttpContext context, ConversationService conversations)
+    {
+        var body = await JsonBody.ReadAsync(context, ServerJsonContext.Default.RegenerateRequest).ConfigureAwait(false);
+        var start = TurnStart.Regenerate(ParseMessageId(messageId));
+        await RunTurnAsync(context, conversations, id, start, body.Settings, body.Stream == true).ConfigureAwait(false);
+    }
+
+    /// <summary>Shows the version <c>message_id</c>: the branch through it becomes the one shown and continued; answers the new message list.</summary>
+    public static async Task<JsonHttpResult<ListResponse<MessageResource>>> SelectVersionAsync(
+        string id, string messageId, HttpContext context, ConversationService conversations)
+    {
+        var tree = await conversations.SelectVersionAsync(context.GetFrugalUser().Id, id, ParseMessageId(messageId), context.RequestAborted).ConfigureAwait(false);
+        return TypedResults.Json(BranchOf(tree), ServerJsonContext.Default.ListResponseMessageResource);
+    }
+
+    // A message id is a positive whole number; anything else names no message.
+    private static long ParseMessageId(string messageId) =>
+        long.TryParse(messageId, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var parsed) && parsed > 0
+            ? parsed
+            : throw new ChatRequestException($"'{(messageId.Length > 40 ? messageId[..40] + "…" : messageId)}' is not a message id (a positive whole number).", "message_id", "invalid_value");
+
+    private static async Task RunTurnAsync(HttpContext context, ConversationService conversations, string id, TurnStart start, ChatSettings settings, bool stream)
+    {
+        var turn = await conversations.StartTurnAsync(context.GetFrugalUser().Id, id, start, settings, context.RequestAborted).ConfigureAwait(false);
         await using (turn.ConfigureAwait(false))
         {
-            if (body.Stream == true)
+            if (stream)
             {
                 var writer = SseWriter.Start(context, turn.Admission.Memory);
                 await writer.DataAsync(StartEvent(turn), ReplyEventJsonContext.Default.ReplyEvent).ConfigureAwait(false);

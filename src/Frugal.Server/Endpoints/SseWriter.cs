@@ -11,10 +11,11 @@ using Microsoft.AspNetCore.Http.Features;
 namespace Frugal.Server.Endpoints;
 
 /// <summary>
-/// The one server-sent-events writer of every streamed reply (the OpenAI API and the sessions API): each event
-/// is <c>data: JSON\n\n</c>, written and flushed on its own so it leaves at once and never splits; while the
-/// request waits, SSE comments <c>: queued N</c> give its place in line (clients ignore comments). What the
-/// events say is the <see cref="ISseReplyFormat"/>'s business. Written by hand because the framework's SSE
+/// The one writer of every streamed reply (the OpenAI and Anthropic APIs and the sessions API as server-sent events,
+/// Ollama's as newline-delimited JSON): each event is <c>data: JSON\n\n</c> (named ones <c>event: NAME\ndata: JSON\n\n</c>;
+/// in NDJSON one line of JSON), written and flushed on its own so it leaves at once and never splits; while the
+/// request waits, SSE comments <c>: queued N</c> give its place in line (clients ignore comments; NDJSON has none).
+/// What the events say is the <see cref="ISseReplyFormat"/>'s business. Written by hand because the framework's SSE
 /// result cannot write comments.
 /// </summary>
 internal sealed class SseWriter
@@ -23,25 +24,32 @@ internal sealed class SseWriter
     private static readonly byte[] EventEnd = "\n\n"u8.ToArray();
     private readonly HttpResponse _response;
     private readonly CancellationToken _aborted;
+    private readonly bool _ndjson;
 
-    private SseWriter(HttpContext context)
+    private SseWriter(HttpContext context, bool ndjson)
     {
         _response = context.Response;
         _aborted = context.RequestAborted;
+        _ndjson = ndjson;
     }
 
     /// <summary>Starts the stream: status 200, the event-stream headers and the memory headers, no buffering.</summary>
-    public static SseWriter Start(HttpContext context, MemoryNotice? memory)
+    public static SseWriter Start(HttpContext context, MemoryNotice? memory) => Start(context, memory, "text/event-stream; charset=utf-8", ndjson: false);
+
+    /// <summary>Starts a stream of newline-delimited JSON (Ollama's): one line per event, no comments.</summary>
+    public static SseWriter StartNdjson(HttpContext context, MemoryNotice? memory) => Start(context, memory, "application/x-ndjson", ndjson: true);
+
+    private static SseWriter Start(HttpContext context, MemoryNotice? memory, string contentType, bool ndjson)
     {
         ArgumentNullException.ThrowIfNull(context);
         var response = context.Response;
         response.StatusCode = StatusCodes.Status200OK;
-        response.ContentType = "text/event-stream; charset=utf-8";
+        response.ContentType = contentType;
         response.Headers.CacheControl = "no-cache";
         response.Headers["X-Accel-Buffering"] = "no";
         ResponseNotes.WriteMemoryHeaders(response, memory);
         context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
-        return new SseWriter(context);
+        return new SseWriter(context, ndjson);
     }
 
     /// <summary>
@@ -59,7 +67,7 @@ internal sealed class SseWriter
             await foreach (var update in updates.ConfigureAwait(false))
             {
                 reply.Add(update);
-                if (update.QueuePosition is { } position)
+                if (update.QueuePosition is { } position && !_ndjson)
                 {
                     await WriteAsync(Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $": queued {position}\n\n"))).ConfigureAwait(false);
                 }
@@ -84,15 +92,28 @@ internal sealed class SseWriter
         return reply;
     }
 
-    /// <summary>Writes one <c>data:</c> event with <paramref name="value"/> as JSON.</summary>
+    /// <summary>Writes one <c>data:</c> event with <paramref name="value"/> as JSON (in NDJSON: one line).</summary>
     public Task DataAsync<T>(T value, JsonTypeInfo<T> type)
     {
         var json = JsonSerializer.SerializeToUtf8Bytes(value, type);
+        if (_ndjson)
+        {
+            return WriteAsync([.. json, (byte)'\n']);
+        }
+
         var frame = new byte[DataPrefix.Length + json.Length + EventEnd.Length];
         DataPrefix.CopyTo(frame, 0);
         json.CopyTo(frame, DataPrefix.Length);
         EventEnd.CopyTo(frame, DataPrefix.Length + json.Length);
         return WriteAsync(frame);
+    }
+
+    /// <summary>Writes one named event, <c>event: NAME\ndata: JSON\n\n</c> (Anthropic's stream names every event).</summary>
+    public Task EventAsync<T>(string name, T value, JsonTypeInfo<T> type)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        var json = JsonSerializer.SerializeToUtf8Bytes(value, type);
+        return WriteAsync([.. Encoding.UTF8.GetBytes($"event: {name}\n"), .. DataPrefix, .. json, .. EventEnd]);
     }
 
     /// <summary>Writes one <c>data:</c> event of raw text (<c>[DONE]</c>).</summary>

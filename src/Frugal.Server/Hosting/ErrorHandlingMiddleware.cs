@@ -56,6 +56,8 @@ internal sealed class ErrorHandlingMiddleware(RequestDelegate next, ILogger<Erro
                 return ApiErrors.WriteAsync(context, StatusCodes.Status429TooManyRequests, limited.Message, code: "rate_limit_exceeded");
             case SessionNotFoundException notFound:
                 return ApiErrors.WriteAsync(context, StatusCodes.Status404NotFound, notFound.Message, "id", "session_not_found");
+            case MessageNotFoundException noMessage:
+                return ApiErrors.WriteAsync(context, StatusCodes.Status404NotFound, noMessage.Message, "message_id", "message_not_found");
             case SessionBusyException busy:
                 ApiErrors.SetRetryAfter(context.Response, busy.RetryAfter);
                 return ApiErrors.WriteAsync(context, StatusCodes.Status409Conflict, busy.Message, "id", "session_busy");

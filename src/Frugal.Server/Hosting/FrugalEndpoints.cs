@@ -1,4 +1,6 @@
 using Frugal.Server.Endpoints;
+using Frugal.Server.Endpoints.Anthropic;
+using Frugal.Server.Endpoints.Ollama;
 using Microsoft.AspNetCore.Routing;
 
 namespace Frugal.Server.Hosting;
@@ -12,6 +14,8 @@ public static class FrugalEndpoints
         endpoints.MapSessionsApi();     // /api/sessions: conversations kept by the server
         endpoints.MapChatCompletionsApi(); // /v1/chat/completions: OpenAI-compatible, stateless
         endpoints.MapCompletionsApi();  // /v1/completions: OpenAI's legacy completions, a prompt without the chat template
+        endpoints.MapAnthropicMessagesApi(); // /v1/messages: Anthropic's Messages API
+        endpoints.MapOllamaApi();       // /api/chat, /api/generate, /api/tags, …: Ollama's API (beside /api/sessions)
         endpoints.MapModelsApi();       // /v1/models
         endpoints.MapHealthApi();       // /health (liveness), /ready (model loaded)
         endpoints.MapStatusApi();       // /status (key needed): model, memory, queue, speeds

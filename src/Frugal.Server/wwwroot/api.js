@@ -40,13 +40,45 @@ export class Api {
     return sessions;
   }
 
-  /** @param {{title?: string, system_prompt?: string}} [options] */
+  /** @param {{title?: string, system_prompt?: string, settings?: object}} [options] */
   createSession(options = {}) {
     return this.#json("POST", "/api/sessions", options);
   }
 
+  /** The whole session: its system prompt and settings too. */
+  getSession(id) {
+    return this.#json("GET", `/api/sessions/${encodeURIComponent(id)}`);
+  }
+
   renameSession(id, title) {
     return this.#json("PATCH", `/api/sessions/${encodeURIComponent(id)}`, { title });
+  }
+
+  /** Changes only the fields given: {title?, system_prompt?, settings?}. */
+  updateSession(id, changes) {
+    return this.#json("PATCH", `/api/sessions/${encodeURIComponent(id)}`, changes);
+  }
+
+  /** Shows another version of a message; answers the new branch (the message list). */
+  selectVersion(id, messageId) {
+    return this.#json("POST", `/api/sessions/${encodeURIComponent(id)}/messages/${encodeURIComponent(messageId)}/select`, {})
+      .then((body) => listOf(body));
+  }
+
+  /**
+   * The session as a file's text: "json" (every version, for import) or "markdown" (the branch shown).
+   * @returns {Promise<string>}
+   */
+  async exportSession(id, format) {
+    const response = await this.#fetch("GET", `/api/sessions/${encodeURIComponent(id)}/export?format=${format}`, undefined, undefined,
+      format === "json" ? "application/json" : "text/markdown");
+    return response.text();
+  }
+
+  /** Stores an export (its JSON text, sent as is: the server checks it) as a new session. */
+  async importSession(text) {
+    const response = await this.#fetch("POST", "/api/sessions/import", undefined, undefined, "application/json", text);
+    return response.json();
   }
 
   deleteSession(id) {
@@ -69,7 +101,22 @@ export class Api {
    * @returns {AsyncGenerator<{kind: "comment", text: string} | {kind: "event", event: string, data: string}>}
    */
   async *sendMessage(id, body, signal) {
-    const response = await this.#fetch("POST", `/api/sessions/${encodeURIComponent(id)}/messages`, { ...body, stream: true }, signal, "text/event-stream");
+    yield* this.#stream(`/api/sessions/${encodeURIComponent(id)}/messages`, body, signal);
+  }
+
+  /**
+   * Answers a message again (a new version of the reply messageId, or a reply to the user's message messageId); streams like sendMessage.
+   * @param {string} id session id
+   * @param {string} messageId
+   * @param {object} body sampling settings
+   * @param {AbortSignal} signal
+   */
+  async *regenerate(id, messageId, body, signal) {
+    yield* this.#stream(`/api/sessions/${encodeURIComponent(id)}/messages/${encodeURIComponent(messageId)}/regenerate`, body, signal);
+  }
+
+  async *#stream(path, body, signal) {
+    const response = await this.#fetch("POST", path, { ...body, stream: true }, signal, "text/event-stream");
     if (!response.body) throw new ApiError(response.status, "The server sent no reply body.");
     yield* readSse(response.body);
   }
@@ -85,15 +132,15 @@ export class Api {
     }
   }
 
-  async #fetch(method, path, body, signal, accept) {
+  async #fetch(method, path, body, signal, accept, rawBody) {
     const headers = { Authorization: `Bearer ${this.#key}`, Accept: accept };
-    if (body !== undefined) headers["Content-Type"] = "application/json";
+    if (body !== undefined || rawBody !== undefined) headers["Content-Type"] = "application/json";
     let response;
     try {
       response = await fetch(path, {
         method,
         headers,
-        body: body === undefined ? undefined : JSON.stringify(body),
+        body: rawBody ?? (body === undefined ? undefined : JSON.stringify(body)),
         signal,
         cache: "no-store",
       });

@@ -1,6 +1,8 @@
 // Frugal's chat page: sign in with an API key, keep chats on the server, stream replies.
 import { Api, ApiError } from "./api.js";
-import { clearMessages, MessageView, showStoredMessage } from "./chat.js";
+import { clearMessages, MessageView, messageViews, removeAfter, setMessageHandlers, showStoredMessage } from "./chat.js";
+import { copyText, downloadText, fileNameFor } from "./transfer.js";
+import { fillSettings, readSettings, SETTING_INPUTS } from "./settings.js";
 import { interpret } from "./reply.js";
 import { describeStatus, memoryDetails } from "./status.js";
 
@@ -11,7 +13,7 @@ const STATUS_EVERY_MS = 15000;
 const STATUS_UNDER_PRESSURE_EVERY_MS = 2000;
 
 const $ = (id) => document.getElementById(id);
-const state = { api: null, sessions: [], currentId: null, reply: null, statusTimer: 0 };
+const state = { api: null, sessions: [], currentId: null, detail: null, reply: null, statusTimer: 0, settingsTimer: 0 };
 
 // ---- Sign in ----------------------------------------------------------------------------------
 
@@ -125,26 +127,40 @@ async function openSession(id) {
   if (id === null) sessionStorage.removeItem(CURRENT);
   else sessionStorage.setItem(CURRENT, String(id));
   cancelRename();
+  closeSystemForm();
   const session = state.sessions.find((s) => String(s.id) === String(id));
   $("session-title").textContent = session ? titleOf(session) : "New chat";
-  $("rename-session").disabled = !session;
-  $("delete-session").disabled = !session;
+  for (const button of ["rename-session", "delete-session", "export-markdown", "export-json"]) $(button).disabled = !session;
   renderSessions();
   clearMessages();
   $("empty-chat").hidden = false;
+  // A new chat keeps the settings shown; its system prompt starts empty.
+  state.detail = null;
+  showSystemPrompt(null);
   if (!session) return;
   try {
-    const messages = await state.api.listMessages(id);
+    const [detail, messages] = await Promise.all([state.api.getSession(id), state.api.listMessages(id)]);
     if (String(state.currentId) !== String(id)) return;
-    for (const message of messages) showStoredMessage(message);
-    $("empty-chat").hidden = messages.length > 0;
+    state.detail = detail;
+    fillSettings(detail.settings);
+    showSystemPrompt(detail.system_prompt);
+    showBranch(messages);
   } catch (error) {
     report(error);
   }
 }
 
-async function createSession(title) {
-  const session = await state.api.createSession(title ? { title } : {});
+function showBranch(messages) {
+  clearMessages();
+  for (const message of messages) showStoredMessage(message);
+  $("empty-chat").hidden = messages.length > 0;
+}
+
+async function createSession(title, systemPrompt) {
+  const options = { settings: readSettings() };
+  if (title) options.title = title;
+  if (systemPrompt) options.system_prompt = systemPrompt;
+  const session = await state.api.createSession(options);
   state.sessions.unshift(session);
   await openSession(session.id);
   return session;
@@ -236,6 +252,14 @@ async function send(event) {
   $("empty-chat").hidden = true;
   const sent = new MessageView("user");
   sent.setText(text);
+  await streamReply(session, sent, (body, signal) => state.api.sendMessage(session.id, { ...body, content: text }, signal));
+}
+
+/**
+ * Streams a reply into a new view at the end of the list and shows its figures; sent is the user's message it answers.
+ * @param {(body: object, signal: AbortSignal) => AsyncGenerator<any>} request starts the stream with the reply options
+ */
+async function streamReply(session, sent, request) {
   const view = new MessageView("assistant");
   view.begin();
   const reply = { controller: new AbortController(), view };
@@ -243,21 +267,15 @@ async function send(event) {
   setStreaming(true);
   say("Sending…");
 
-  const body = { content: text };
-  const maxTokens = Number.parseInt($("max-tokens").value, 10);
-  if (Number.isFinite(maxTokens)) body.max_tokens = maxTokens;
-  const temperature = Number.parseFloat($("temperature").value);
-  if (Number.isFinite(temperature)) body.temperature = temperature;
-
   const started = performance.now();
   let firstAt = 0;
   let deltas = 0;
   let done = {};
   try {
-    for await (const item of state.api.sendMessage(session.id, body, reply.controller.signal)) {
+    for await (const item of request(readSettings(), reply.controller.signal)) {
       for (const step of interpret(item)) {
         if (step.type === "start") {
-          sent.item.dataset.id = step.userMessageId;
+          if (sent) sent.item.dataset.id = step.userMessageId;
         } else if (step.type === "queue") {
           view.queued(step.position);
           say(step.position > 0 ? `Waiting in the queue: position ${step.position}` : "Starting…");
@@ -299,6 +317,146 @@ async function send(event) {
     setStreaming(false);
     refreshSessions();
     refreshStatus();
+    refreshVersions(session.id);
+  }
+}
+
+// ---- Versions, copy, edit, regenerate ----------------------------------------------------------
+
+// The server says which messages have other versions; the views shown get their "‹ n / m ›".
+async function refreshVersions(id) {
+  try {
+    const messages = await state.api.listMessages(id);
+    if (String(state.currentId) !== String(id)) return;
+    const byId = new Map(messages.map((m) => [String(m.id), m]));
+    for (const view of messageViews()) view.setVersions(byId.get(String(view.id))?.versions);
+  } catch (error) {
+    report(error);
+  }
+}
+
+async function selectVersion(messageId) {
+  const session = current();
+  if (!session || state.reply) return;
+  try {
+    showBranch(await state.api.selectVersion(session.id, messageId));
+    say("Showing another version.");
+  } catch (error) {
+    report(error);
+  }
+}
+
+async function editMessage(view) {
+  const session = current();
+  if (!session || state.reply || !view.id) return;
+  const text = await view.editText();
+  if (text === null || state.reply || String(current()?.id) !== String(session.id)) return;
+  const edited = view.id;
+  removeAfter(view);
+  view.setText(text);
+  view.setVersions(null);
+  await streamReply(session, view, (body, signal) => state.api.sendMessage(session.id, { ...body, content: text, version_of: Number(edited) }, signal));
+}
+
+async function regenerateReply(view) {
+  const session = current();
+  if (!session || state.reply || !view.id) return;
+  const replaced = view.id;
+  // The new reply takes the old one's place; what followed the old one belongs to its branch.
+  const answered = messageViews()[messageViews().indexOf(view) - 1] ?? null;
+  removeAfter(view);
+  view.item.remove();
+  await streamReply(session, answered, (body, signal) => state.api.regenerate(session.id, replaced, body, signal));
+}
+
+async function copyReply(view) {
+  try {
+    await copyText(view.text);
+    say("Reply copied.");
+  } catch {
+    say("Could not copy: select the text and copy it.");
+  }
+}
+
+// ---- System prompt, settings, export, import ----------------------------------------------------
+
+function showSystemPrompt(text) {
+  const summary = $("system-summary");
+  summary.hidden = !text;
+  summary.textContent = text ? `System prompt: ${text}` : "";
+  summary.title = text ?? "";
+}
+
+function openSystemForm() {
+  $("system-input").value = state.detail?.system_prompt ?? "";
+  $("system-form").hidden = false;
+  $("system-prompt").setAttribute("aria-expanded", "true");
+  $("system-input").focus();
+}
+
+function closeSystemForm() {
+  $("system-form").hidden = true;
+  $("system-prompt").setAttribute("aria-expanded", "false");
+}
+
+async function saveSystemPrompt(event) {
+  event.preventDefault();
+  const text = $("system-input").value.trim();
+  try {
+    const session = current();
+    if (!session) {
+      await createSession(undefined, text || undefined);
+    } else {
+      state.detail = await state.api.updateSession(session.id, { system_prompt: text || null });
+    }
+    showSystemPrompt(text || null);
+    closeSystemForm();
+    say(text ? "System prompt saved." : "System prompt removed.");
+    $("system-prompt").focus();
+  } catch (error) {
+    report(error);
+  }
+}
+
+// The reply options belong to the chat: kept on the server a moment after they change.
+function settingsChanged() {
+  clearTimeout(state.settingsTimer);
+  const session = current();
+  if (!session) return;
+  state.settingsTimer = setTimeout(async () => {
+    try {
+      state.detail = await state.api.updateSession(session.id, { settings: readSettings() });
+    } catch (error) {
+      report(error);
+    }
+  }, 300);
+}
+
+async function exportChat(format) {
+  const session = current();
+  $("export-menu").open = false;
+  if (!session) return;
+  try {
+    const text = await state.api.exportSession(session.id, format);
+    downloadText(text, fileNameFor(titleOf(session), format), format === "json" ? "application/json" : "text/markdown");
+    say(`Exported "${titleOf(session)}" as ${format === "json" ? "JSON" : "Markdown"}.`);
+  } catch (error) {
+    report(error);
+  }
+}
+
+async function importChat() {
+  const input = $("import-file");
+  const file = input.files?.[0];
+  input.value = "";
+  if (!file) return;
+  try {
+    const session = await state.api.importSession(await file.text());
+    state.sessions.unshift(session);
+    await openSession(session.id);
+    say(`Imported "${titleOf(session)}".`);
+  } catch (error) {
+    report(error instanceof ApiError && error.status === 400 ? new ApiError(400, `Not imported: ${error.message}`) : error);
   }
 }
 
@@ -398,6 +556,15 @@ function wireEvents() {
     if (event.key === "Escape") { cancelRename(); $("rename-session").focus(); }
   });
   $("delete-session").addEventListener("click", deleteSession);
+  $("system-prompt").addEventListener("click", () => ($("system-form").hidden ? openSystemForm() : closeSystemForm()));
+  $("system-form").addEventListener("submit", saveSystemPrompt);
+  $("system-cancel").addEventListener("click", () => { closeSystemForm(); $("system-prompt").focus(); });
+  for (const id of SETTING_INPUTS) $(id).addEventListener("input", settingsChanged);
+  $("export-markdown").addEventListener("click", () => exportChat("markdown"));
+  $("export-json").addEventListener("click", () => exportChat("json"));
+  $("import-session").addEventListener("click", () => $("import-file").click());
+  $("import-file").addEventListener("change", importChat);
+  setMessageHandlers({ edit: editMessage, regenerate: regenerateReply, copy: copyReply, select: selectVersion });
   $("composer").addEventListener("submit", send);
   $("stop").addEventListener("click", stop);
   $("composer-input").addEventListener("keydown", (event) => {

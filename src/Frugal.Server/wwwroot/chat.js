@@ -4,9 +4,31 @@ import { describeFinish } from "./reply.js";
 
 const list = () => document.getElementById("messages");
 
+/**
+ * What the buttons under a message do; app.js sets them.
+ * @type {{edit: (view: MessageView) => void, regenerate: (view: MessageView) => void, copy: (view: MessageView) => void,
+ *   select: (messageId: string) => void}}
+ */
+let handlers = { edit() {}, regenerate() {}, copy() {}, select() {} };
+
+/** @param {typeof handlers} value */
+export function setMessageHandlers(value) {
+  handlers = value;
+}
+
+/** The views of the messages shown, in order. */
+export function messageViews() {
+  return [...list().children].map((item) => item.view).filter(Boolean);
+}
+
 /** Removes every message from the list. */
 export function clearMessages() {
   list().replaceChildren();
+}
+
+/** Removes the messages after view (they belong to a branch no longer shown). */
+export function removeAfter(view) {
+  while (view.item.nextElementSibling) view.item.nextElementSibling.remove();
 }
 
 /**
@@ -20,6 +42,7 @@ export function showStoredMessage(message) {
   if (view.role === "assistant") {
     view.finish({ finishReason: message.finish_reason ?? undefined, tokens: message.token_count });
   }
+  view.setVersions(message.versions);
   return view;
 }
 
@@ -40,7 +63,23 @@ export class MessageView {
     this.body.className = "body markdown";
     this.meta = document.createElement("p");
     this.meta.className = "meta";
-    this.item.append(who, this.body, this.meta);
+    this.actions = document.createElement("div");
+    this.actions.className = "actions";
+    this.versions = document.createElement("span");
+    this.versions.className = "versions";
+    this.versions.hidden = true;
+    this.actions.append(this.versions);
+    for (const [label, action] of role === "user" ? [["Edit", "edit"]] : [["Copy", "copy"], ["Regenerate", "regenerate"]]) {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "ghost small";
+      button.textContent = label;
+      button.dataset.action = action;
+      button.addEventListener("click", () => handlers[action](this));
+      this.actions.append(button);
+    }
+    this.item.view = this;
+    this.item.append(who, this.body, this.meta, this.actions);
     const stick = nearBottom();
     list().append(this.item);
     if (stick) scrollToBottom();
@@ -50,8 +89,85 @@ export class MessageView {
     return this.#text;
   }
 
+  /** The stored message's id, once the server has said it. */
+  get id() {
+    return this.item.dataset.id;
+  }
+
+  /**
+   * Shows "‹ 2 / 3 ›" when the message has other versions (ids oldest first, this one among them).
+   * @param {Array<number|string> | null | undefined} versions
+   */
+  setVersions(versions) {
+    const ids = (versions ?? []).map(String);
+    const at = ids.indexOf(String(this.id));
+    this.versions.replaceChildren();
+    this.versions.hidden = ids.length < 2 || at < 0;
+    if (this.versions.hidden) return;
+    const step = (label, symbol, target) => {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "ghost small";
+      button.textContent = symbol;
+      button.setAttribute("aria-label", label);
+      button.disabled = target === undefined;
+      button.addEventListener("click", () => handlers.select(target));
+      return button;
+    };
+    const where = document.createElement("span");
+    where.className = "version-count";
+    where.textContent = `${at + 1} / ${ids.length}`;
+    where.setAttribute("aria-label", `version ${at + 1} of ${ids.length}`);
+    this.versions.append(step("Previous version", "‹", ids[at - 1]), where, step("Next version", "›", ids[at + 1]));
+  }
+
+  /** Replaces the text with a box to edit it; resolves with the new text, or null when cancelled. */
+  editText() {
+    return new Promise((resolve) => {
+      const form = document.createElement("form");
+      form.className = "edit-form";
+      const label = document.createElement("label");
+      label.className = "visually-hidden";
+      label.textContent = "Edit message";
+      const box = document.createElement("textarea");
+      box.id = `edit-${this.id}`;
+      label.htmlFor = box.id;
+      box.value = this.#text;
+      box.rows = Math.min(8, Math.max(2, this.#text.split("\n").length));
+      const save = document.createElement("button");
+      save.type = "submit";
+      save.className = "primary small";
+      save.textContent = "Save and send";
+      const cancel = document.createElement("button");
+      cancel.type = "button";
+      cancel.className = "ghost small";
+      cancel.textContent = "Cancel";
+      form.append(label, box, save, cancel);
+      const done = (text) => {
+        form.remove();
+        this.body.hidden = false;
+        this.actions.hidden = false;
+        resolve(text);
+      };
+      form.addEventListener("submit", (event) => {
+        event.preventDefault();
+        const text = box.value.trim();
+        if (text) done(text);
+      });
+      cancel.addEventListener("click", () => done(null));
+      box.addEventListener("keydown", (event) => {
+        if (event.key === "Escape") done(null);
+      });
+      this.body.hidden = true;
+      this.actions.hidden = true;
+      this.item.insertBefore(form, this.meta);
+      box.focus();
+    });
+  }
+
   /** Marks the reply as being written; assistive technology reads it once it is complete. */
   begin() {
+    this.actions.hidden = true;
     this.item.setAttribute("aria-busy", "true");
     this.item.classList.add("streaming");
     this.setNote("Waiting for the model…");
@@ -100,6 +216,7 @@ export class MessageView {
     this.#render();
     this.item.removeAttribute("aria-busy");
     this.item.classList.remove("streaming");
+    this.actions.hidden = false;
     this.setNote("");
     const parts = [];
     const finish = info.error ? { kind: "failed", words: "failed" } : describeFinish(info.finishReason);

@@ -68,7 +68,7 @@ public sealed class OperationsCommandTests : IDisposable
 
         Assert.Equal(0, code);
         Assert.Matches(@"^frugal \d+\.\d+\.\d+", output);
-        Assert.Matches(@"ggml \d+\.\d+\.\d+, commit [0-9a-f]+", output);
+        Assert.Matches(@"ggml \d+\.\d+\.\d+, commit [0-9a-f]+; CPU backend /.+/libggml-cpu\.so", output);
     }
 
     private static string LastLine(string text) => text.TrimEnd('\n').Split('\n')[^1];

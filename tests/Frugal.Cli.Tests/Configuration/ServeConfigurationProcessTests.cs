@@ -74,6 +74,79 @@ public sealed class ServeConfigurationProcessTests
         Assert.Contains("ResponseCache:MaxBytes", error, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Serve_NativeLibrarySet_LoadsThatCpuBackend()
+    {
+        using var dir = new TempDirectory();
+        var model = dir.File("tiny.gguf");
+        ModelSynthesizer.WriteTiny(model);
+
+        // noavx: a packaged build every x86-64 CPU runs, and never what "auto" picks on a machine with AVX2.
+        using var server = Start(
+            ["serve", "--model", model, "--data", dir.File("data"), "--port", "0", "--ctx", "256", "--set", "Model:NativeLibrary=noavx"],
+            []);
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+            string? loaded = null;
+            while (loaded is null && await server.StandardOutput.ReadLineAsync(timeout.Token) is { } line)
+            {
+                const string Marker = "Native library: noavx (CPU backend ";
+                var at = line.IndexOf(Marker, StringComparison.Ordinal);
+                loaded = at >= 0 ? line[(at + Marker.Length)..] : null;
+            }
+
+            Assert.NotNull(loaded);
+            Assert.Contains("/noavx/libggml-cpu.so", loaded, StringComparison.Ordinal);
+            Assert.Contains("Q8_0 weights memory-mapped as they are (repack auto)", loaded, StringComparison.Ordinal);
+        }
+        finally
+        {
+            server.Kill(entireProcessTree: true);
+            await server.WaitForExitAsync();
+        }
+    }
+
+    [Theory]
+    [InlineData(null, true)]
+    [InlineData("false", false)]
+    [InlineData("true", true)]
+    public async Task Serve_RepackWeightsOnQ4_0File_LlamaCppRepacksOnlyWhenSet(string? setting, bool repacked)
+    {
+        using var dir = new TempDirectory();
+        var model = dir.File("q4_0.gguf");
+        // Rows of whole 256-element super-blocks, so llama.cpp's Q4_0 repacking applies as on TinyLlama.
+        var shape = ModelShape.Tiny with { Name = "superblock", EmbeddingLength = 256, FeedForwardLength = 512, BlockCount = 2 };
+        ModelSynthesizer.Write(model, new SynthesisOptions { Shape = shape, Quant = ModelQuantization.Q4_0 });
+        List<string> args = ["serve", "--model", model, "--data", dir.File("data"), "--port", "0", "--ctx", "256", "--set", "Logging:LogLevel:Default=Debug"];
+        if (setting is not null)
+        {
+            args.AddRange(["--set", "Model:RepackWeights=" + setting]);
+        }
+
+        using var server = Start(args, []);
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+            var lines = new List<string>();
+            while (!lines.Exists(l => l.Contains("Native library: ", StringComparison.Ordinal)) && await server.StandardOutput.ReadLineAsync(timeout.Token) is { } line)
+            {
+                lines.Add(line);
+            }
+
+            var loaded = Assert.Single(lines, l => l.Contains("Native library: ", StringComparison.Ordinal));
+            Assert.Contains(repacked ? "Q4_0 weights repacked" : "Q4_0 weights memory-mapped as they are", loaded, StringComparison.Ordinal);
+            Assert.Contains(setting switch { null => "(repack auto)", "true" => "(repack on)", _ => "(repack off)" }, loaded, StringComparison.Ordinal);
+            // llama.cpp's own account of its buffers: a CPU_REPACK buffer only when it repacked.
+            Assert.Equal(repacked, lines.Exists(l => l.Contains("CPU_REPACK", StringComparison.Ordinal)));
+        }
+        finally
+        {
+            server.Kill(entireProcessTree: true);
+            await server.WaitForExitAsync();
+        }
+    }
+
     private static Process Start(IEnumerable<string> args, Dictionary<string, string> environment)
     {
         var start = CliRunner.StartInfo(args);

@@ -16,7 +16,7 @@ public sealed class MachineDoctorTests
         Assert.Equal(0, report.ExitCode);
         var cores = Assert.Single(report.Checks, c => c.Name == "cpu.cores");
         Assert.Contains("quota 1 cores", cores.Detail, StringComparison.Ordinal);
-        Assert.Contains("llama.cpp build used: avx2", Assert.Single(report.Checks, c => c.Name == "cpu.features").Detail, StringComparison.Ordinal);
+        Assert.Contains("packaged llama.cpp build for these flags: avx2", Assert.Single(report.Checks, c => c.Name == "cpu.features").Detail, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -106,6 +106,26 @@ public sealed class MachineDoctorModelTests : IDisposable
         Assert.Contains("weights", fit.Detail, StringComparison.Ordinal);
         Assert.Contains("KV", fit.Detail, StringComparison.Ordinal);
         Assert.Equal(0, report.ExitCode);
+    }
+
+    [Theory]
+    [InlineData("avx2", true)]
+    [InlineData("sse4_2", false)]
+    public void CheckQuantization_F16File_NamesFasterSmallerQuantizationsOnlyWithAvx2(string flag, bool advised)
+    {
+        var model = Path.Join(_directory, "f16.gguf");
+        var shape = Frugal.Models.ModelShape.Tiny with { Name = "superblock", EmbeddingLength = 256, FeedForwardLength = 512, BlockCount = 8 };
+        Frugal.Models.ModelSynthesizer.Write(model, new Frugal.Models.SynthesisOptions { Shape = shape, Quant = Frugal.Models.ModelQuantization.F16 });
+        var info = Frugal.Models.ModelInfoReader.Read(model);
+        var cpu = new Frugal.Memory.CpuSnapshot { OnlineCpus = 1, AllowedCpus = 1, Source = Frugal.Memory.CgroupVersion.None, Flags = new HashSet<string> { flag } };
+
+        var check = MachineDoctor.CheckQuantization(model, info, cpu);
+
+        Assert.Equal(DoctorStatus.Pass, check.Status);
+        Assert.Equal("model.quantization", check.Name);
+        Assert.Matches(@"^F16 reads \d+ MiB of weights per token; at this core's \d+\.\d\d GB/s that is at most [\d.]+ tokens/s", check.Detail);
+        Assert.Equal(advised, check.Detail.Contains("Q4_K_M", StringComparison.Ordinal));
+        Assert.Equal(advised, check.Detail.Contains("MiB less mapped", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -20,7 +20,8 @@ public abstract class ConversationStoreContractTests(Func<IStoreLocation> create
         Assert.Null(await Sessions.GetSessionAsync("bob", session.Id));
         Assert.Empty(await Sessions.ListSessionsAsync("bob"));
         Assert.Null(await Sessions.ListMessagesAsync("bob", session.Id));
-        Assert.Null(await Sessions.RenameSessionAsync("bob", session.Id, "mine now"));
+        Assert.Null(await Sessions.UpdateSessionAsync("bob", session.Id, new SessionChanges { Title = "mine now" }));
+        Assert.False(await Sessions.SelectMessageAsync("bob", session.Id, 1));
         Assert.Null(await Sessions.AddMessageAsync("bob", session.Id, UserMessage("injected")));
         Assert.False(await Sessions.DeleteMessageAsync("bob", session.Id, 1));
         Assert.False(await Sessions.DeleteSessionAsync("bob", session.Id));
@@ -162,7 +163,7 @@ public abstract class ConversationStoreContractTests(Func<IStoreLocation> create
         await Sessions.AddMessageAsync("alice", first.Id, UserMessage("a"));
         var message = await Sessions.AddMessageAsync("alice", second.Id, UserMessage("b"));
 
-        var renamed = await Sessions.RenameSessionAsync("alice", second.Id, null);
+        var renamed = await Sessions.UpdateSessionAsync("alice", second.Id, new SessionChanges { Title = null });
         Assert.Null(renamed?.Title);
         Assert.Equal("sys", renamed?.SystemPrompt);
         Assert.True(await Sessions.DeleteMessageAsync("alice", second.Id, message!.Id));
@@ -218,6 +219,150 @@ public abstract class ConversationStoreContractTests(Func<IStoreLocation> create
         Assert.Equal(Writers + 1, sessions.Count);
         Assert.All(sessions.Where(s => s.Id != shared.Id), s => Assert.Equal(PerWriter, s.MessageCount));
     }
+
+    [Fact]
+    public async Task AddMessageAsync_WithParents_KeepsEveryVersionAndMovesTheCurrentMessage()
+    {
+        var session = await Sessions.CreateSessionAsync("alice", null, null);
+        var question = (await Sessions.AddMessageAsync("alice", session.Id, UserMessage("question")))!;
+        var first = (await Sessions.AddMessageAsync("alice", session.Id, Reply("first answer")))!;
+        var second = (await Sessions.AddMessageAsync("alice", session.Id, Reply("second answer") with { ParentId = question.Id }))!;
+        var edited = (await Sessions.AddMessageAsync("alice", session.Id, UserMessage("edited question") with { ParentId = NewMessage.AtStart }))!;
+
+        Assert.Equal((long?)null, question.ParentId);
+        Assert.Equal(question.Id, first.ParentId);
+        Assert.Equal(question.Id, second.ParentId);
+        Assert.Null(edited.ParentId);
+        var all = (await Sessions.ListMessagesAsync("alice", session.Id))!;
+        Assert.Equal([question, first, second, edited], all);
+        var stored = await Sessions.GetSessionAsync("alice", session.Id);
+        Assert.Equal(edited.Id, stored?.CurrentMessageId);
+        Assert.Equal(4, stored?.MessageCount);
+
+        var tree = new MessageTree(all, stored!.CurrentMessageId);
+        Assert.Equal([edited.Id], tree.Branch.Select(m => m.Id));
+        Assert.Equal([question.Id, edited.Id], tree.VersionsOf(edited));
+        Assert.Equal([first.Id, second.Id], tree.VersionsOf(first));
+        Assert.Equal(second.Id, tree.LatestLeafUnder(question).Id);
+    }
+
+    [Fact]
+    public async Task AddMessageAsync_ParentFromAnotherSession_IsRefusedAndNothingStored()
+    {
+        var mine = await Sessions.CreateSessionAsync("alice", null, null);
+        var other = await Sessions.CreateSessionAsync("alice", null, null);
+        var foreign = (await Sessions.AddMessageAsync("alice", other.Id, UserMessage("elsewhere")))!;
+
+        await Assert.ThrowsAnyAsync<ArgumentException>(() => Sessions.AddMessageAsync("alice", mine.Id, Reply("x") with { ParentId = foreign.Id }));
+
+        Assert.Empty((await Sessions.ListMessagesAsync("alice", mine.Id))!);
+        Assert.Null((await Sessions.GetSessionAsync("alice", mine.Id))?.CurrentMessageId);
+    }
+
+    [Fact]
+    public async Task SelectMessageAsync_MessageOfTheSession_BecomesCurrentAndTheNextMessageFollowsIt()
+    {
+        var session = await Sessions.CreateSessionAsync("alice", null, null);
+        var other = await Sessions.CreateSessionAsync("alice", null, null);
+        var question = (await Sessions.AddMessageAsync("alice", session.Id, UserMessage("question")))!;
+        var first = (await Sessions.AddMessageAsync("alice", session.Id, Reply("first")))!;
+        _ = await Sessions.AddMessageAsync("alice", session.Id, Reply("second") with { ParentId = question.Id });
+        var elsewhere = (await Sessions.AddMessageAsync("alice", other.Id, UserMessage("elsewhere")))!;
+
+        Assert.True(await Sessions.SelectMessageAsync("alice", session.Id, first.Id));
+        Assert.False(await Sessions.SelectMessageAsync("alice", session.Id, elsewhere.Id));
+        Assert.False(await Sessions.SelectMessageAsync("bob", session.Id, first.Id));
+        var next = (await Sessions.AddMessageAsync("alice", session.Id, UserMessage("follow-up")))!;
+
+        Assert.Equal(first.Id, next.ParentId);
+        Assert.Equal(next.Id, (await Sessions.GetSessionAsync("alice", session.Id))?.CurrentMessageId);
+    }
+
+    [Fact]
+    public async Task DeleteMessageAsync_CurrentMessage_CurrentMovesToItsParent()
+    {
+        var session = await Sessions.CreateSessionAsync("alice", null, null);
+        var question = (await Sessions.AddMessageAsync("alice", session.Id, UserMessage("question")))!;
+        var taken = (await Sessions.AddMessageAsync("alice", session.Id, UserMessage("taken back")))!;
+
+        Assert.True(await Sessions.DeleteMessageAsync("alice", session.Id, taken.Id));
+
+        Assert.Equal(question.Id, (await Sessions.GetSessionAsync("alice", session.Id))?.CurrentMessageId);
+    }
+
+    [Fact]
+    public async Task UpdateSessionAsync_GivenFields_ChangeAndTheOthersStay()
+    {
+        var session = await Sessions.CreateSessionAsync("alice", "title", "be brief");
+        var settings = new ChatSettings { MaxTokens = 64, Temperature = 0.25, TopP = 0.5, TopK = 7, Seed = 1L << 40 };
+
+        var withSettings = await Sessions.UpdateSessionAsync("alice", session.Id, new SessionChanges { Settings = settings });
+        var withPrompt = await Sessions.UpdateSessionAsync("alice", session.Id, new SessionChanges { SystemPrompt = "be thorough" });
+        var cleared = await Sessions.UpdateSessionAsync("alice", session.Id, new SessionChanges { Settings = null, Title = null });
+
+        Assert.Equal(("title", "be brief", settings), (withSettings?.Title, withSettings?.SystemPrompt, withSettings?.Settings));
+        Assert.Equal(("title", "be thorough", settings), (withPrompt?.Title, withPrompt?.SystemPrompt, withPrompt?.Settings));
+        Assert.Equal((null, "be thorough", ChatSettings.Defaults), (cleared?.Title, cleared?.SystemPrompt, cleared?.Settings));
+        Assert.Equal(ChatSettings.Defaults, (await Sessions.GetSessionAsync("alice", session.Id))?.Settings);
+    }
+
+    [Fact]
+    public async Task ImportSessionAsync_Tree_StoredWithNewIdsParentsAndCurrent()
+    {
+        var import = new SessionImport
+        {
+            Title = "imported",
+            SystemPrompt = "sys",
+            Settings = new ChatSettings { Temperature = 0 },
+            Messages =
+            [
+                new ImportedMessage { Id = 10, Message = UserMessage("q") },
+                new ImportedMessage { Id = 11, ParentId = 10, Message = Reply("a1") },
+                new ImportedMessage { Id = 12, ParentId = 10, Message = Reply("a2") },
+            ],
+            CurrentMessageId = 11,
+        };
+
+        var session = await Sessions.ImportSessionAsync("alice", import);
+
+        var messages = (await Sessions.ListMessagesAsync("alice", session.Id))!;
+        Assert.Equal(["q", "a1", "a2"], messages.Select(m => m.Content));
+        Assert.Equal([null, messages[0].Id, messages[0].Id], messages.Select(m => m.ParentId));
+        Assert.Equal(messages[1].Id, session.CurrentMessageId);
+        Assert.Equal(("imported", "sys", 0.0, 3), (session.Title, session.SystemPrompt, session.Settings.Temperature, session.MessageCount));
+        Assert.Null(await Sessions.ListMessagesAsync("bob", session.Id));
+    }
+
+    [Fact]
+    public async Task ImportSessionAsync_ParentNotListedBefore_StoresNothing()
+    {
+        var import = new SessionImport
+        {
+            Messages =
+            [
+                new ImportedMessage { Id = 1, Message = UserMessage("q") },
+                new ImportedMessage { Id = 2, ParentId = 99, Message = Reply("a") },
+            ],
+        };
+
+        await Assert.ThrowsAnyAsync<ArgumentException>(() => Sessions.ImportSessionAsync("alice", import));
+
+        Assert.Empty(await Sessions.ListSessionsAsync("alice"));
+        Assert.Equal(new StorageUsage(0, 0, 0), await Sessions.GetUsageAsync("alice"));
+    }
+
+    [Fact]
+    public async Task AddMessageAsync_TextWithNul_IsStored()
+    {
+        // A small model can generate the byte 0; PostgreSQL's text cannot hold it and keeps U+FFFD instead.
+        var session = await Sessions.CreateSessionAsync("alice", "a\0b", null);
+        var stored = await Sessions.AddMessageAsync("alice", session.Id, Reply("x\0y"));
+
+        Assert.Contains(stored?.Content, new[] { "x\0y", "x\uFFFDy" });
+        Assert.Contains((await Sessions.GetSessionAsync("alice", session.Id))?.Title, new[] { "a\0b", "a\uFFFDb" });
+    }
+
+    private static NewMessage Reply(string text) => new() { Role = ChatRole.Assistant, Content = text, TokenCount = text.Length, FinishReason = "stop" };
 
     private static NewMessage UserMessage(string text) => new() { Role = ChatRole.User, Content = text, TokenCount = text.Length };
 }

@@ -12,6 +12,12 @@ public interface IStoreLocation : IAsyncDisposable
     /// <summary>The schema versions recorded in <c>schema_version</c>, in order.</summary>
     Task<IReadOnlyList<int>> AppliedVersionsAsync();
 
+    /// <summary>
+    /// Writes, where nothing was opened yet, a database as Frugal left it at schema version 1 (before message versions):
+    /// alice's session <c>ses_old</c> with a user's message, a reply and a user's message, oldest first.
+    /// </summary>
+    Task SeedVersionOneAsync();
+
     /// <summary>Records a schema version this Frugal does not know (a database from a newer one).</summary>
     Task AddFutureVersionAsync(int version);
 

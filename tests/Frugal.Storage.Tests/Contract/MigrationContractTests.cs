@@ -36,33 +36,38 @@ public abstract class MigrationContractTests(Func<IStoreLocation> createLocation
     [Fact]
     public async Task Open_DatabaseOfVersion1WithMessages_MigratesAndKeepsThem()
     {
-        var latest = await Location.AppliedVersionsAsync();
-        var handle = await Location.OpenAsync();
-        var session = await handle.Conversations.CreateSessionAsync("alice", "old", "be brief");
-        await handle.Conversations.AddMessageAsync("alice", session.Id, new NewMessage { Role = ChatRole.User, Content = "hello", TokenCount = 2 });
-        await handle.Conversations.AddMessageAsync("alice", session.Id, new NewMessage
-        {
-            Role = ChatRole.Assistant, Content = "hi there", TokenCount = 3, FinishReason = "stop",
-        });
-        // Back to the schema as version 1 wrote it: the columns later migrations added are gone.
-        await Location.ExecuteAsync("""
-            ALTER TABLE messages DROP COLUMN token_ids;
-            ALTER TABLE messages DROP COLUMN context_shifted;
-            DELETE FROM schema_version WHERE version > 1;
-            """);
-        Assert.Equal([1], await Location.AppliedVersionsAsync());
+        await using var old = CreateLocation();
+        await old.SeedVersionOneAsync();
 
-        var migrated = await Location.OpenAsync();
+        var migrated = await old.OpenAsync();
 
-        Assert.Equal(latest, await Location.AppliedVersionsAsync());
-        var messages = await migrated.Conversations.ListMessagesAsync("alice", session.Id);
-        Assert.Equal([("hello", 2, false), ("hi there", 3, false)], messages!.Select(m => (m.Content, m.TokenCount, m.ContextShifted)));
+        Assert.Equal(await Location.AppliedVersionsAsync(), await old.AppliedVersionsAsync());
+        var messages = await migrated.Conversations.ListMessagesAsync("alice", "ses_old");
+        Assert.Equal([("hello", 1, false), ("hi there", 2, false), ("how are you?", 3, false)], messages!.Select(m => (m.Content, m.TokenCount, m.ContextShifted)));
         Assert.All(messages!, m => Assert.Null(m.TokenIds));
-        var shifted = await migrated.Conversations.AddMessageAsync("alice", session.Id, new NewMessage
+        var shifted = await migrated.Conversations.AddMessageAsync("alice", "ses_old", new NewMessage
         {
             Role = ChatRole.Assistant, Content = "later", TokenCount = 1, FinishReason = "stop", ContextShifted = true,
         });
         Assert.True(shifted!.ContextShifted);
+    }
+
+    [Fact]
+    public async Task Open_DatabaseOfVersionOne_MigratesAndKeepsTheConversationAsOneBranch()
+    {
+        await using var old = CreateLocation();
+        await old.SeedVersionOneAsync();
+
+        var store = await old.OpenAsync();
+
+        var session = await store.Conversations.GetSessionAsync("alice", "ses_old");
+        var messages = (await store.Conversations.ListMessagesAsync("alice", "ses_old"))!;
+        Assert.Equal(["hello", "hi there", "how are you?"], messages.Select(m => m.Content));
+        Assert.Equal([null, messages[0].Id, messages[1].Id], messages.Select(m => m.ParentId));
+        Assert.Equal(messages[2].Id, session?.CurrentMessageId);
+        Assert.Equal(ChatSettings.Defaults, session?.Settings);
+        Assert.Equal(messages, new MessageTree(messages, session!.CurrentMessageId).Branch);
+        Assert.Equal(await Location.AppliedVersionsAsync(), await old.AppliedVersionsAsync());
     }
 
     [Fact]

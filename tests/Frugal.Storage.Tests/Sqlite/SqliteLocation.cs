@@ -32,6 +32,23 @@ public sealed class SqliteLocation : IStoreLocation
         return versions;
     }
 
+    public async Task SeedVersionOneAsync()
+    {
+        Directory.CreateDirectory(_directory);
+        await using var connection = Connect();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "CREATE TABLE schema_version (version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied_at INTEGER NOT NULL);"
+            + SqliteMigrations.All[0].Sql + """
+            INSERT INTO schema_version VALUES (1, 'users, api keys, sessions, messages', 0);
+            INSERT INTO sessions (id, owner_id, title, system_prompt, created_at, updated_at) VALUES ('ses_old', 'alice', 'old', NULL, 1, 1);
+            INSERT INTO messages (session_id, role, content, token_count, finish_reason, status, created_at, updated_at) VALUES
+                ('ses_old', 'user', 'hello', 1, NULL, 'complete', 1, 1),
+                ('ses_old', 'assistant', 'hi there', 2, 'stop', 'complete', 1, 1),
+                ('ses_old', 'user', 'how are you?', 3, NULL, 'complete', 1, 1);
+            """;
+        await command.ExecuteNonQueryAsync();
+    }
+
     public async Task AddFutureVersionAsync(int version)
     {
         await using var connection = Connect();

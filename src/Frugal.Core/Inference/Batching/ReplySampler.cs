@@ -17,11 +17,13 @@ internal sealed class ReplySampler : IDisposable
     private readonly StopStringFilter _stops;
     private readonly SafeLlamaModelHandle _model;
     private readonly bool _stopAtEndOfSequence;
+    private readonly IReadOnlyList<string> _callerStops;
 
     public ReplySampler(SafeLlamaModelHandle model, GenerationRequest request, IReadOnlyList<int> prompt, IEnumerable<string> turnMarkers)
     {
         _model = model;
         _stopAtEndOfSequence = request.StopAtEndOfSequence;
+        _callerStops = request.Stop;
         _sampler = SamplerChain.Create(request.Sampling);
         _grammar = request.Grammar is { } grammar ? new GrammarSampler(model, _sampler, grammar) : null;
         foreach (var token in prompt.Skip(Math.Max(0, prompt.Count - SamplerChain.PenaltyWindow)))
@@ -41,6 +43,9 @@ internal sealed class ReplySampler : IDisposable
 
     /// <summary>True once a stop string (or turn marker) completed: the reply ends there.</summary>
     public bool Stopped => _stops.Stopped;
+
+    /// <summary>The caller's stop string that ended the reply; null when none did (a turn marker is not one of the caller's).</summary>
+    public string? StopSequence => _stops.Matched is { } matched && _callerStops.Contains(matched, StringComparer.Ordinal) ? matched : null;
 
     /// <summary>Samples the next token from logits row <paramref name="logitsIndex"/> of the last decode.</summary>
     public LLamaToken Sample(SafeLLamaContextHandle context, int logitsIndex) =>

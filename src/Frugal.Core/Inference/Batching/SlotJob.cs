@@ -123,7 +123,7 @@ internal sealed class SlotJob : IDisposable
             replyIds = rememberReply(Request.Owner, _sampler.Emitted.ToString(), _sampler.Generated);
         }
 
-        var stats = Tally.ToStats(reason) with { ReplyTokenIds = replyIds };
+        var stats = Tally.ToStats(reason) with { StopSequence = _sampler?.StopSequence, ReplyTokenIds = replyIds };
         _updates.Writer.TryWrite(new GenerationUpdate { Completed = stats });
         _updates.Writer.TryComplete();
         Dispose();

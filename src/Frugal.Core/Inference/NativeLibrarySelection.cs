@@ -1,0 +1,132 @@
+using LLama.Native;
+
+namespace Frugal.Inference;
+
+/// <summary>
+/// Which llama.cpp native library the process loads (process-wide: the first engine's choice holds until the process
+/// ends). A choice is one of <see cref="Choices"/> or the path of a <c>libllama.so</c> of one's own build, whose
+/// <c>libggml*.so</c> sit beside it.
+/// </summary>
+public static class NativeLibrarySelection
+{
+    /// <summary>
+    /// LLamaSharp's own selection: the packaged build of the highest AVX level the CPU reports. Measured against the
+    /// other packaged builds on an AVX-512 CPU (bench/RESULTS.md, "Quantization formats"): none decoded faster.
+    /// </summary>
+    public const string Auto = "auto";
+
+    /// <summary>The accepted names; anything else must be a path to a <c>libllama</c> file.</summary>
+    public static IReadOnlyList<string> Choices { get; } = [Auto, "avx512", "avx2", "avx", "noavx"];
+
+    private static readonly Lock s_gate = new();
+    private static string? s_applied;
+
+    /// <summary>What <see cref="Apply"/> configured, or null before.</summary>
+    public static string? Applied
+    {
+        get
+        {
+            lock (s_gate)
+            {
+                return s_applied;
+            }
+        }
+    }
+
+    /// <summary>Null when <paramref name="choice"/> is acceptable, else why not.</summary>
+    public static string? Problem(string? choice)
+    {
+        if (string.IsNullOrWhiteSpace(choice) || Choices.Contains(choice, StringComparer.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+
+        if (!choice.Contains('/', StringComparison.Ordinal) && !choice.Contains('\\', StringComparison.Ordinal))
+        {
+            return $"'{choice}' is none of {string.Join(", ", Choices)} nor a path to a libllama file";
+        }
+
+        return File.Exists(choice) ? null : $"{choice}: no such file";
+    }
+
+    /// <summary>
+    /// Configures LLamaSharp's loader for <paramref name="choice"/> (null or blank: <see cref="Auto"/>) before the library
+    /// loads. Once loaded, the same choice again is a no-op and another one throws.
+    /// </summary>
+    /// <exception cref="ArgumentException">The choice is not acceptable (<see cref="Problem"/>).</exception>
+    /// <exception cref="InvalidOperationException">The library was loaded already with another choice.</exception>
+    public static void Apply(string? choice)
+    {
+        choice = string.IsNullOrWhiteSpace(choice) ? Auto : choice.Trim();
+        if (Problem(choice) is { } problem)
+        {
+            throw new ArgumentException($"Native library {problem}.", nameof(choice));
+        }
+
+        lock (s_gate)
+        {
+            if (s_applied is not null || NativeLibraryConfig.LLama.LibraryHasLoaded)
+            {
+                if (string.Equals(s_applied ?? Auto, choice, StringComparison.OrdinalIgnoreCase))
+                {
+                    return;
+                }
+
+                throw new InvalidOperationException(
+                    $"The native library is loaded already ({s_applied ?? "by another component"}); this process cannot switch to '{choice}'.");
+            }
+
+            Configure(choice);
+            s_applied = Choices.FirstOrDefault(c => string.Equals(c, choice, StringComparison.OrdinalIgnoreCase)) ?? choice;
+        }
+    }
+
+    /// <summary>The path of the ggml CPU backend this process loaded (from /proc/self/maps), or null when none is loaded or it cannot tell.</summary>
+    public static string? LoadedCpuBackend()
+    {
+        try
+        {
+            foreach (var line in File.ReadLines("/proc/self/maps"))
+            {
+                var at = line.IndexOf('/', StringComparison.Ordinal);
+                if (at >= 0 && line.AsSpan(at).Contains("libggml-cpu", StringComparison.Ordinal))
+                {
+                    return line[at..];
+                }
+            }
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+
+        return null;
+    }
+
+    private static void Configure(string choice)
+    {
+        var config = NativeLibraryConfig.All;
+        switch (choice.ToLowerInvariant())
+        {
+            case Auto:
+                break;
+            case "avx512":
+                config.WithAvx(AvxLevel.Avx512);
+                break;
+            case "avx2":
+                config.WithAvx(AvxLevel.Avx2);
+                break;
+            case "avx":
+                config.WithAvx(AvxLevel.Avx);
+                break;
+            case "noavx":
+                config.WithAvx(AvxLevel.None);
+                break;
+            default:
+                config.WithLibrary(Path.GetFullPath(choice), null);
+                break;
+        }
+    }
+}

@@ -1,0 +1,23 @@
+using System.Text.Json.Serialization;
+
+namespace Frugal.Server.Contracts.Anthropic;
+
+/// <summary>
+/// The <c>delta</c> of a stream event: <c>{"type": "text_delta", "text"}</c> in <c>content_block_delta</c>, or
+/// <c>{"stop_reason", "stop_sequence"}</c> in <c>message_delta</c> (where both are always written).
+/// </summary>
+public sealed record StreamDelta
+{
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Type { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Text { get; init; }
+
+    public string? StopReason { get; init; }
+
+    public string? StopSequence { get; init; }
+
+    /// <summary>The text delta of a content block.</summary>
+    public static StreamDelta OfText(string text) => new() { Type = "text_delta", Text = text };
+}

@@ -1,0 +1,26 @@
+using System.Text.Json;
+
+namespace Frugal.Server.Contracts.Ollama;
+
+/// <summary>The body of <c>POST /api/chat</c> (Ollama streams unless <c>stream</c> is false).</summary>
+public sealed record OllamaChatRequest
+{
+    public string? Model { get; init; }
+
+    public IReadOnlyList<OllamaMessage?>? Messages { get; init; }
+
+    public bool? Stream { get; init; }
+
+    /// <summary><c>"json"</c> or a JSON schema.</summary>
+    public JsonElement? Format { get; init; }
+
+    public OllamaOptions? Options { get; init; }
+
+    /// <summary>Accepted: the model stays loaded while the server runs, whatever is asked.</summary>
+    public JsonElement? KeepAlive { get; init; }
+
+    // Read only to refuse them by name, never silently ignored.
+    public JsonElement? Tools { get; init; }
+
+    public JsonElement? Think { get; init; }
+}

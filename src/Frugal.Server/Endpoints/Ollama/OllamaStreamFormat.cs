@@ -1,0 +1,28 @@
+using Frugal.Inference;
+using Frugal.Requests;
+using Frugal.Server.Contracts.Ollama;
+
+namespace Frugal.Server.Endpoints.Ollama;
+
+/// <summary>
+/// A streamed Ollama chat or generate answer, one JSON object a line: one per piece of text (<c>"done": false</c>), then
+/// the last with empty text, <c>"done": true</c>, the reason and the figures; a failure after the stream began ends it
+/// with Ollama's <c>{"error": "..."}</c> line.
+/// </summary>
+internal sealed class OllamaStreamFormat(OllamaReplies replies, CompletionReport report) : ISseReplyFormat
+{
+    public Task TextAsync(SseWriter writer, string text) => writer.DataAsync(replies.Piece(text), OllamaJsonContext.Default.OllamaReply);
+
+    public Task CompletedAsync(SseWriter writer, GenerationStats stats, ReplyBuilder reply)
+    {
+        report.QueuedAt = reply.FirstQueuePosition;
+        report.Completed(stats);
+        return writer.DataAsync(replies.Final(stats, ""), OllamaJsonContext.Default.OllamaReply);
+    }
+
+    public Task FailedAsync(SseWriter writer, Exception exception)
+    {
+        report.Failed(exception);
+        return writer.DataAsync(new OllamaError("the generation failed on the server"), OllamaJsonContext.Default.OllamaError);
+    }
+}
