@@ -46,7 +46,11 @@ public abstract class MigrationContractTests(Func<IStoreLocation> createLocation
         Assert.Equal([("hello", 1, false), ("hi there", 2, false), ("how are you?", 3, false)], messages!.Select(m => (m.Content, m.TokenCount, m.ContextShifted)));
         var shifted = await migrated.Conversations.AddMessageAsync("alice", "ses_old", new NewMessage
         {
-            Role = ChatRole.Assistant, Content = "later", TokenCount = 1, FinishReason = "stop", ContextShifted = true,
+            Role = ChatRole.Assistant,
+            Content = "later",
+            TokenCount = 1,
+            FinishReason = "stop",
+            ContextShifted = true,
         });
         Assert.True(shifted!.ContextShifted);
     }
