@@ -11,28 +11,51 @@ public static class BenchReportMarkdown
     {
         ArgumentNullException.ThrowIfNull(report);
         var md = new StringBuilder();
-        void Line(FormattableString text) => md.AppendLine(text.ToString(CultureInfo.InvariantCulture));
+        Setup(md, report);
+        Speeds(md, report);
+        TimeToFirstToken(md, report);
+        Throughput(md, report);
+        if (report.LongChat is { } longChat)
+        {
+            LongChat(md, longChat, report.Options);
+        }
 
-        Line($"### frugal bench, {report.Date:yyyy-MM-dd HH:mm} UTC");
+        MemoryAndTargets(md, report);
+        return md.ToString();
+    }
+
+    // What ran where: the date, machine, box, model and profile.
+    private static void Setup(StringBuilder md, BenchReport report)
+    {
+        Line(md, $"### frugal bench, {report.Date:yyyy-MM-dd HH:mm} UTC");
         md.AppendLine();
-        Line($"- Machine: {report.Machine}");
-        Line($"- Box: {(report.Box is { } box ? $"measured inside a cgroup of {box.Cpus} CPU and {new ByteSize(box.MemoryBytes)} memory, no swap (cgroup {box.CgroupVersion})" : "none (unboxed)")}");
-        Line($"- Model: {report.ModelDescription}; context {report.ContextSize}; {report.Threads} thread(s); concurrent clients through the {report.ClientPath}");
+        Line(md, $"- Machine: {report.Machine}");
+        Line(md, $"- Box: {(report.Box is { } box ? $"measured inside a cgroup of {box.Cpus} CPU and {new ByteSize(box.MemoryBytes)} memory, no swap (cgroup {box.CgroupVersion})" : "none (unboxed)")}");
+        Line(md, $"- Model: {report.ModelDescription}; context {report.ContextSize}; {report.Threads} thread(s); concurrent clients through the {report.ClientPath}");
         var o = report.Options;
-        Line($"- Profile: prompt {o.PromptTokens} tokens, decode {o.DecodeTokens} tokens, {o.Rounds} round(s) alternating with the baseline; chats of {o.Turns} turns ({o.ChatRounds} round(s) each, per-turn medians), {o.UserTokensPerTurn} user + {o.ReplyTokensPerTurn} reply tokens a turn; {o.ClientTokens} tokens per concurrent client");
+        Line(md, $"- Profile: prompt {o.PromptTokens} tokens, decode {o.DecodeTokens} tokens, {o.Rounds} round(s) alternating with the baseline; chats of {o.Turns} turns ({o.ChatRounds} round(s) each, per-turn medians), {o.UserTokensPerTurn} user + {o.ReplyTokensPerTurn} reply tokens a turn; {o.ClientTokens} tokens per concurrent client");
         md.AppendLine();
+    }
+
+    // Load, prompt and decode against plain LLamaSharp, and decoding under a grammar.
+    private static void Speeds(StringBuilder md, BenchReport report)
+    {
         md.AppendLine("| | Frugal | plain LLamaSharp | ratio (median of the rounds' ratios) |");
         md.AppendLine("|---|---:|---:|---:|");
-        Line($"| load (ms) | {report.LoadMs:F0} | {report.Baseline.LoadMs:F0} | {report.LoadMs / report.Baseline.LoadMs:F2}x |");
-        Line($"| prompt (tokens/s) | {report.PromptTokensPerSecond:F1} | {report.Baseline.PromptTokensPerSecond:F1} | {report.Baseline.PromptRatio:F3}x |");
-        Line($"| decode (tokens/s) | {report.DecodeTokensPerSecond:F1} | {report.Baseline.DecodeTokensPerSecond:F1} | {report.Baseline.DecodeRatio:F3}x |");
+        Line(md, $"| load (ms) | {report.LoadMs:F0} | {report.Baseline.LoadMs:F0} | {report.LoadMs / report.Baseline.LoadMs:F2}x |");
+        Line(md, $"| prompt (tokens/s) | {report.PromptTokensPerSecond:F1} | {report.Baseline.PromptTokensPerSecond:F1} | {report.Baseline.PromptRatio:F3}x |");
+        Line(md, $"| decode (tokens/s) | {report.DecodeTokensPerSecond:F1} | {report.Baseline.DecodeTokensPerSecond:F1} | {report.Baseline.DecodeRatio:F3}x |");
         md.AppendLine();
         if (report.Grammar is { } grammar)
         {
-            Line($"Decode under a JSON-schema grammar (greedy): {grammar.ConstrainedTokensPerSecond:F1} tokens/s against {grammar.FreeTokensPerSecond:F1} free, {grammar.Ratio:F3}x (median of the rounds' ratios).");
+            Line(md, $"Decode under a JSON-schema grammar (greedy): {grammar.ConstrainedTokensPerSecond:F1} tokens/s against {grammar.FreeTokensPerSecond:F1} free, {grammar.Ratio:F3}x (median of the rounds' ratios).");
             md.AppendLine();
         }
+    }
 
+    // Per turn, one session alone and several interleaved; then one chat turn by turn beside plain LLamaSharp.
+    private static void TimeToFirstToken(StringBuilder md, BenchReport report)
+    {
         md.AppendLine("Time to first token per turn, ms (prompt tokens kept from the session's KV state in brackets):");
         md.AppendLine();
         var turns = report.TtftSingleMs.Count;
@@ -54,9 +77,13 @@ public static class BenchReportMarkdown
             md.Append("| Frugal |").AppendJoin("", paired.FrugalMs.Select(v => string.Create(CultureInfo.InvariantCulture, $" {v:F0} |"))).AppendLine(string.Create(CultureInfo.InvariantCulture, $" {paired.FrugalGrowth:F2}x |"));
             md.Append("| plain LLamaSharp |").AppendJoin("", paired.PlainMs.Select(v => string.Create(CultureInfo.InvariantCulture, $" {v:F0} |"))).AppendLine(string.Create(CultureInfo.InvariantCulture, $" {paired.PlainGrowth:F2}x |"));
             md.AppendLine();
-            Line($"Frugal / plain LLamaSharp per turn: median {paired.MedianOverhead:F2}x (from {paired.Overheads[0]:F2}x to {paired.Overheads[^1]:F2}x). Plain LLamaSharp's own last / first is the floor of the time-to-first-token ratio: what grows is attention over the longer cache, which no reuse removes.");
+            Line(md, $"Frugal / plain LLamaSharp per turn: median {paired.MedianOverhead:F2}x (from {paired.Overheads[0]:F2}x to {paired.Overheads[^1]:F2}x). Plain LLamaSharp's own last / first is the floor of the time-to-first-token ratio: what grows is attention over the longer cache, which no reuse removes.");
         }
+    }
 
+    // Decode rates of concurrent clients and of sequences in one batch, and the memory bandwidth's ceiling.
+    private static void Throughput(StringBuilder md, BenchReport report)
+    {
         md.AppendLine();
         md.Append("Aggregate decode tokens/s by concurrent clients: ")
             .AppendJoin(", ", report.AggregateDecodeTokensPerSecond.Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Key}: {p.Value:F1}")))
@@ -68,26 +95,24 @@ public static class BenchReportMarkdown
         md.AppendLine();
         if (report.Ceiling is { } ceiling)
         {
-            Line($"Bandwidth ceiling: one core reads the mapped model file at {ceiling.ReadBytesPerSecond / 1e9:F2} GB/s and a decoded token reads {ceiling.BytesPerToken / 1048576.0:F0} MiB of weights: at most {ceiling.TokensPerSecond:F1} tokens/s; Frugal's decode reaches {ceiling.FractionOf(report.DecodeTokensPerSecond):F2} of it.");
+            Line(md, $"Bandwidth ceiling: one core reads the mapped model file at {ceiling.ReadBytesPerSecond / 1e9:F2} GB/s and a decoded token reads {ceiling.BytesPerToken / 1048576.0:F0} MiB of weights: at most {ceiling.TokensPerSecond:F1} tokens/s; Frugal's decode reaches {ceiling.FractionOf(report.DecodeTokensPerSecond):F2} of it.");
             md.AppendLine();
         }
+    }
 
-        if (report.LongChat is { } longChat)
-        {
-            LongChat(md, longChat, o);
-        }
-
-        Line($"Peak memory ({report.PeakMemorySource}): {report.PeakMemoryBytes / 1048576.0:F0} MiB; anonymous {report.PeakAnonymousBytes / 1048576.0:F0} MiB; file-backed {report.PeakFileBytes / 1048576.0:F0} MiB.");
+    private static void MemoryAndTargets(StringBuilder md, BenchReport report)
+    {
+        Line(md, $"Peak memory ({report.PeakMemorySource}): {report.PeakMemoryBytes / 1048576.0:F0} MiB; anonymous {report.PeakAnonymousBytes / 1048576.0:F0} MiB; file-backed {report.PeakFileBytes / 1048576.0:F0} MiB.");
         md.AppendLine();
         md.AppendLine("| target | measured | goal | met |");
         md.AppendLine("|---|---:|---:|:---:|");
         foreach (var target in BenchTarget.Evaluate(report))
         {
-            Line($"| {target.Name} | {target.Measured} | {target.Goal} | {(target.Met ? "yes" : "no")} |");
+            Line(md, $"| {target.Name} | {target.Measured} | {target.Goal} | {(target.Met ? "yes" : "no")} |");
         }
-
-        return md.ToString();
     }
+
+    private static void Line(StringBuilder md, FormattableString text) => md.AppendLine(text.ToString(CultureInfo.InvariantCulture));
 
     // Per turn: time to first token (ms) and tokens evaluated; a turn whose context was shifted is marked "s".
     private static void LongChat(StringBuilder md, LongChatFigures figures, BenchOptions o)
