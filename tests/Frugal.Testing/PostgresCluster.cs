@@ -76,7 +76,12 @@ public sealed class PostgresCluster : IAsyncLifetime
         var name = "test_" + Interlocked.Increment(ref _databases).ToString(CultureInfo.InvariantCulture) + "_" + Guid.NewGuid().ToString("N")[..8];
         await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder
         {
-            Host = "127.0.0.1", Port = Port, Username = User, Password = Password, Database = "postgres", Pooling = false,
+            Host = "127.0.0.1",
+            Port = Port,
+            Username = User,
+            Password = Password,
+            Database = "postgres",
+            Pooling = false,
         }.ConnectionString);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand($"CREATE DATABASE \"{name}\";", connection);

@@ -81,7 +81,10 @@ public sealed class FrugalChatClient : IChatClient
             {
                 yield return new ChatResponseUpdate(AIChatRole.Assistant, update.Text)
                 {
-                    ResponseId = responseId, MessageId = responseId, ModelId = modelId, CreatedAt = created,
+                    ResponseId = responseId,
+                    MessageId = responseId,
+                    ModelId = modelId,
+                    CreatedAt = created,
                 };
             }
 
@@ -90,7 +93,10 @@ public sealed class FrugalChatClient : IChatClient
                 cancellationToken.ThrowIfCancellationRequested();
                 yield return new ChatResponseUpdate(AIChatRole.Assistant, [new UsageContent(ToUsage(stats))])
                 {
-                    ResponseId = responseId, MessageId = responseId, ModelId = modelId, CreatedAt = created,
+                    ResponseId = responseId,
+                    MessageId = responseId,
+                    ModelId = modelId,
+                    CreatedAt = created,
                     FinishReason = ToFinishReason(stats.FinishReason),
                     AdditionalProperties = Notes(stats),
                 };

@@ -61,8 +61,12 @@ public static class MemoryEstimator
             const long never = long.MaxValue / 4;
             return new MemoryEstimate
             {
-                WeightsBytes = model.TensorDataBytes, KvCacheBytes = never, ComputeBytes = never, RuntimeBytes = never,
-                ContextSize = contextSize, KvCells = int.MaxValue,
+                WeightsBytes = model.TensorDataBytes,
+                KvCacheBytes = never,
+                ComputeBytes = never,
+                RuntimeBytes = never,
+                ContextSize = contextSize,
+                KvCells = int.MaxValue,
             };
         }
     }

@@ -94,7 +94,9 @@ public static class PrivateData
         {
             using var created = new FileStream(path, new FileStreamOptions
             {
-                Mode = System.IO.FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = FileMode,
+                Mode = System.IO.FileMode.CreateNew,
+                Access = FileAccess.Write,
+                UnixCreateMode = FileMode,
             });
             return;
         }

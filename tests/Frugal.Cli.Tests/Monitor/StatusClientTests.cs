@@ -12,14 +12,28 @@ public sealed class StatusClientTests
     {
         var status = new ServerStatus
         {
-            Model = "m", ModelPath = "/m.gguf", ModelFileSizeBytes = 1, Quantization = "Q8_0", ContextSize = 2048, ModelLoaded = true,
-            LoadState = "loaded", LoadError = null,
+            Model = "m",
+            ModelPath = "/m.gguf",
+            ModelFileSizeBytes = 1,
+            Quantization = "Q8_0",
+            ContextSize = 2048,
+            ModelLoaded = true,
+            LoadState = "loaded",
+            LoadError = null,
             Memory = new MemoryFigures(2147483648, 1900000000, 214748365, 1300000000)
             {
-                ResidentBytes = 1932735283, ProcessRssAnonymousBytes = 200000000, ProcessRssFileBytes = 1100000000,
+                ResidentBytes = 1932735283,
+                ProcessRssAnonymousBytes = 200000000,
+                ProcessRssFileBytes = 1100000000,
             },
-            MemoryPressure = "high", EmergencyMode = false, MemoryRestrictions = ["reply_tokens_cap=128"],
-            QueueDepth = 3, ActiveGenerations = 1, RecentPromptTokensPerSecond = 47.5, RecentDecodeTokensPerSecond = 14.2, UptimeSeconds = 5,
+            MemoryPressure = "high",
+            EmergencyMode = false,
+            MemoryRestrictions = ["reply_tokens_cap=128"],
+            QueueDepth = 3,
+            ActiveGenerations = 1,
+            RecentPromptTokensPerSecond = 47.5,
+            RecentDecodeTokensPerSecond = 14.2,
+            UptimeSeconds = 5,
         };
         var body = JsonSerializer.SerializeToUtf8Bytes(status, OpenAIJsonContext.Default.ServerStatus);
 

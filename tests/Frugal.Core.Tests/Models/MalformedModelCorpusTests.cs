@@ -172,7 +172,11 @@ public sealed class MalformedModelCorpusTests : IDisposable
     {
         var model = ModelInfoReader.Read(Tiny.Value) with
         {
-            EmbeddingLength = int.MaxValue, HeadCount = 1, HeadCountKv = int.MaxValue, BlockCount = int.MaxValue, VocabSize = int.MaxValue,
+            EmbeddingLength = int.MaxValue,
+            HeadCount = 1,
+            HeadCountKv = int.MaxValue,
+            BlockCount = int.MaxValue,
+            VocabSize = int.MaxValue,
         };
 
         var estimate = MemoryEstimator.Estimate(model, int.MaxValue, int.MaxValue, 64, flashAttention: false);

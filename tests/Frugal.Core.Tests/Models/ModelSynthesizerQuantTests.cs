@@ -15,7 +15,12 @@ public sealed class ModelSynthesizerQuantTests : IDisposable
     // 64-wide rows take the 32-element fallbacks instead).
     private static readonly ModelShape SuperBlockShape = ModelShape.Tiny with
     {
-        Name = "superblock", EmbeddingLength = 256, FeedForwardLength = 512, HeadCount = 4, HeadCountKv = 2, BlockCount = 8,
+        Name = "superblock",
+        EmbeddingLength = 256,
+        FeedForwardLength = 512,
+        HeadCount = 4,
+        HeadCountKv = 2,
+        BlockCount = 8,
     };
 
     private readonly TempDirectory _temp = new();

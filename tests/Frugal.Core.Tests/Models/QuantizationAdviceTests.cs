@@ -8,7 +8,12 @@ public sealed class QuantizationAdviceTests : IDisposable
     // Whole 256-element super-blocks and 8 layers, so the K types and the _M mixes apply as in TinyLlama.
     private static readonly ModelShape SuperBlockShape = ModelShape.Tiny with
     {
-        Name = "superblock", EmbeddingLength = 256, FeedForwardLength = 512, HeadCount = 4, HeadCountKv = 2, BlockCount = 8,
+        Name = "superblock",
+        EmbeddingLength = 256,
+        FeedForwardLength = 512,
+        HeadCount = 4,
+        HeadCountKv = 2,
+        BlockCount = 8,
     };
 
     private readonly TempDirectory _temp = new();

@@ -20,7 +20,10 @@ public sealed class PrivateDataTests : IDisposable
         var data = Path.Combine(_root, "data");
         var store = new TieredSessionStateStore(new TieredSessionStateStoreOptions
         {
-            DataDirectory = data, ModelIdentity = "model", MemoryBudget = new ByteSize(0), DiskBudget = new ByteSize(1 << 20),
+            DataDirectory = data,
+            ModelIdentity = "model",
+            MemoryBudget = new ByteSize(0),
+            DiskBudget = new ByteSize(1 << 20),
         });
 
         store.Put("session:1", [1, 2, 3], new byte[100]);

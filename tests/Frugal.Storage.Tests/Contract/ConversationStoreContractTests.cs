@@ -91,11 +91,19 @@ public abstract class ConversationStoreContractTests(Func<IStoreLocation> create
         var user = await Sessions.AddMessageAsync("alice", session.Id, UserMessage("héllo ✓ \"quoted\" 'x'; DROP TABLE users;"));
         var reply = await Sessions.AddMessageAsync("alice", session.Id, new NewMessage
         {
-            Role = ChatRole.Assistant, Content = "partial…", TokenCount = 7, FinishReason = "cancelled", Status = MessageStatus.Partial,
+            Role = ChatRole.Assistant,
+            Content = "partial…",
+            TokenCount = 7,
+            FinishReason = "cancelled",
+            Status = MessageStatus.Partial,
         });
         var failed = await Sessions.AddMessageAsync("alice", session.Id, new NewMessage
         {
-            Role = ChatRole.Assistant, Content = "", TokenCount = 0, FinishReason = "error", Status = MessageStatus.Failed,
+            Role = ChatRole.Assistant,
+            Content = "",
+            TokenCount = 0,
+            FinishReason = "error",
+            Status = MessageStatus.Failed,
         });
 
         var messages = await Sessions.ListMessagesAsync("alice", session.Id);
@@ -114,12 +122,19 @@ public abstract class ConversationStoreContractTests(Func<IStoreLocation> create
         await Sessions.AddMessageAsync("alice", session.Id, UserMessage("tell me more"));
         var shifted = await Sessions.AddMessageAsync("alice", session.Id, new NewMessage
         {
-            Role = ChatRole.Assistant, Content = "more", TokenCount = 1, FinishReason = "stop", ContextShifted = true,
+            Role = ChatRole.Assistant,
+            Content = "more",
+            TokenCount = 1,
+            FinishReason = "stop",
+            ContextShifted = true,
         });
         await Sessions.AddMessageAsync("alice", session.Id, UserMessage("and?"));
         var plain = await Sessions.AddMessageAsync("alice", session.Id, new NewMessage
         {
-            Role = ChatRole.Assistant, Content = "done", TokenCount = 1, FinishReason = "stop",
+            Role = ChatRole.Assistant,
+            Content = "done",
+            TokenCount = 1,
+            FinishReason = "stop",
         });
 
         Assert.True(shifted!.ContextShifted);

@@ -47,7 +47,11 @@ public abstract class MigrationContractTests(Func<IStoreLocation> createLocation
         Assert.All(messages!, m => Assert.Null(m.TokenIds));
         var shifted = await migrated.Conversations.AddMessageAsync("alice", "ses_old", new NewMessage
         {
-            Role = ChatRole.Assistant, Content = "later", TokenCount = 1, FinishReason = "stop", ContextShifted = true,
+            Role = ChatRole.Assistant,
+            Content = "later",
+            TokenCount = 1,
+            FinishReason = "stop",
+            ContextShifted = true,
         });
         Assert.True(shifted!.ContextShifted);
     }

@@ -153,7 +153,9 @@ public sealed class ChatPageVersionsTests(BrowserFixture browser, ServerFixture 
 
         await chat.Page.Locator("#import-file").SetInputFilesAsync(new FilePayload
         {
-            Name = "notes.json", MimeType = "application/json", Buffer = Encoding.UTF8.GetBytes("{\"format\": \"frugal.chat\", \"version\": 1, \"messages\": [{\"id\": 1, \"role\": \"assistant\", \"content\": \"a\"}]}"),
+            Name = "notes.json",
+            MimeType = "application/json",
+            Buffer = Encoding.UTF8.GetBytes("{\"format\": \"frugal.chat\", \"version\": 1, \"messages\": [{\"id\": 1, \"role\": \"assistant\", \"content\": \"a\"}]}"),
         });
 
         await Assertions.Expect(chat.Page.Locator("#chat-status")).ToContainTextAsync("Not imported:");
