@@ -92,13 +92,21 @@ public static class PrivateData
 
         if (!File.Exists(path))
         {
-            using var created = new FileStream(path, new FileStreamOptions
+            try
             {
-                Mode = System.IO.FileMode.CreateNew,
-                Access = FileAccess.Write,
-                UnixCreateMode = FileMode,
-            });
-            return;
+                using var created = new FileStream(path, new FileStreamOptions
+                {
+                    Mode = System.IO.FileMode.CreateNew,
+                    Access = FileAccess.Write,
+                    UnixCreateMode = FileMode,
+                });
+                return;
+            }
+            catch (IOException) when (File.Exists(path))
+            {
+                // Another opener created it between the check and the create (several stores opening one
+                // database at once): it is ours too, narrowed below like any existing file.
+            }
         }
 
         Narrow(path);

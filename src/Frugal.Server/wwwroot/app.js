@@ -13,7 +13,7 @@ const STATUS_EVERY_MS = 15000;
 const STATUS_UNDER_PRESSURE_EVERY_MS = 2000;
 
 const $ = (id) => document.getElementById(id);
-const state = { api: null, sessions: [], currentId: null, detail: null, reply: null, statusTimer: 0, settingsTimer: 0 };
+const state = { api: null, sessions: [], currentId: null, detail: null, reply: null, statusTimer: 0, settingsTimer: 0, settingsEdits: 0 };
 
 // ---- Sign in ----------------------------------------------------------------------------------
 
@@ -138,11 +138,13 @@ async function openSession(id) {
   state.detail = null;
   showSystemPrompt(null);
   if (!session) return;
+  const edits = state.settingsEdits;
   try {
     const [detail, messages] = await Promise.all([state.api.getSession(id), state.api.listMessages(id)]);
     if (String(state.currentId) !== String(id)) return;
     state.detail = detail;
-    fillSettings(detail.settings);
+    // Options changed while the chat loaded are the user's newer choice (being saved): never overwrite them.
+    if (state.settingsEdits === edits) fillSettings(detail.settings);
     showSystemPrompt(detail.system_prompt);
     showBranch(messages);
   } catch (error) {
@@ -420,6 +422,7 @@ async function saveSystemPrompt(event) {
 
 // The reply options belong to the chat: kept on the server a moment after they change.
 function settingsChanged() {
+  state.settingsEdits++;
   clearTimeout(state.settingsTimer);
   const session = current();
   if (!session) return;

@@ -150,7 +150,11 @@ public abstract class ConversationStoreContractTests(Func<IStoreLocation> create
         int[] ids = [0, 1, 29871, 31999, 65_536, int.MaxValue];
         var reply = await Sessions.AddMessageAsync("alice", session.Id, new NewMessage
         {
-            Role = ChatRole.Assistant, Content = "six tokens", TokenCount = ids.Length, FinishReason = "stop", TokenIds = ids,
+            Role = ChatRole.Assistant,
+            Content = "six tokens",
+            TokenCount = ids.Length,
+            FinishReason = "stop",
+            TokenIds = ids,
         });
         var without = await Sessions.AddMessageAsync("alice", session.Id, UserMessage("no ids"));
 
