@@ -11,18 +11,6 @@ namespace Frugal.Tests.Models;
 /// <summary>Synthesized models in every file type: block sizes our reader checks, finite scales, and llama.cpp runs them.</summary>
 public sealed class ModelSynthesizerQuantTests : IDisposable
 {
-    // Rows of whole 256-element super-blocks, so the K types are used as they are in TinyLlama (the tiny shape's
-    // 64-wide rows take the 32-element fallbacks instead).
-    private static readonly ModelShape SuperBlockShape = ModelShape.Tiny with
-    {
-        Name = "superblock",
-        EmbeddingLength = 256,
-        FeedForwardLength = 512,
-        HeadCount = 4,
-        HeadCountKv = 2,
-        BlockCount = 8,
-    };
-
     private readonly TempDirectory _temp = new();
 
     public void Dispose() => _temp.Dispose();
@@ -36,7 +24,7 @@ public sealed class ModelSynthesizerQuantTests : IDisposable
         var quant = ModelQuantization.FromName(name)!;
         var path = _temp.File($"{name}.gguf");
 
-        ModelSynthesizer.Write(path, new SynthesisOptions { Shape = SuperBlockShape, Quant = quant });
+        ModelSynthesizer.Write(path, new SynthesisOptions { Shape = SuperBlockModel.Shape, Quant = quant });
         var file = GgufReader.Read(path);
         var info = ModelInfoReader.FromFile(file);
 
@@ -55,7 +43,7 @@ public sealed class ModelSynthesizerQuantTests : IDisposable
     {
         var path = _temp.File("q4km.gguf");
 
-        ModelSynthesizer.Write(path, new SynthesisOptions { Shape = SuperBlockShape, Quant = ModelQuantization.Q4_K_M });
+        ModelSynthesizer.Write(path, new SynthesisOptions { Shape = SuperBlockModel.Shape, Quant = ModelQuantization.Q4_K_M });
         var file = GgufReader.Read(path);
 
         // 8 layers: the first and last eighth (0, 7) and every third after the first eighth (3, 6).
@@ -80,7 +68,7 @@ public sealed class ModelSynthesizerQuantTests : IDisposable
     public async Task Write_EachFileType_LoadedByLlamaCpp_GeneratesVariedTokens(string name)
     {
         var path = _temp.File($"{name}.gguf");
-        ModelSynthesizer.Write(path, new SynthesisOptions { Shape = SuperBlockShape, Quant = ModelQuantization.FromName(name)! });
+        ModelSynthesizer.Write(path, new SynthesisOptions { Shape = SuperBlockModel.Shape, Quant = ModelQuantization.FromName(name)! });
         var parameters = new ModelParams(path) { ContextSize = 256, GpuLayerCount = 0, LoadMode = LLamaLoadMode.MemoryMap, Threads = 1 };
 
         using var weights = await LLamaWeights.LoadFromFileAsync(parameters);

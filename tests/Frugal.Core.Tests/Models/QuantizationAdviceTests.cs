@@ -5,17 +5,6 @@ namespace Frugal.Tests.Models;
 /// <summary>What a model would weigh in another quantization, checked against files actually written in it.</summary>
 public sealed class QuantizationAdviceTests : IDisposable
 {
-    // Whole 256-element super-blocks and 8 layers, so the K types and the _M mixes apply as in TinyLlama.
-    private static readonly ModelShape SuperBlockShape = ModelShape.Tiny with
-    {
-        Name = "superblock",
-        EmbeddingLength = 256,
-        FeedForwardLength = 512,
-        HeadCount = 4,
-        HeadCountKv = 2,
-        BlockCount = 8,
-    };
-
     private readonly TempDirectory _temp = new();
 
     public void Dispose() => _temp.Dispose();
@@ -89,7 +78,7 @@ public sealed class QuantizationAdviceTests : IDisposable
         var path = _temp.File($"{quant.Name}.gguf");
         if (!File.Exists(path))
         {
-            ModelSynthesizer.Write(path, new SynthesisOptions { Shape = SuperBlockShape, Quant = quant });
+            ModelSynthesizer.Write(path, new SynthesisOptions { Shape = SuperBlockModel.Shape, Quant = quant });
         }
 
         return path;
