@@ -155,8 +155,8 @@ public sealed class PostgresUserStore(PostgresDatabase database, TimeProvider ti
             return null;
         }
 
-        var salt = reader.GetFieldValue<byte[]>(4);
-        var hash = reader.GetFieldValue<byte[]>(5);
+        var salt = await reader.GetFieldValueAsync<byte[]>(4, cancellationToken).ConfigureAwait(false);
+        var hash = await reader.GetFieldValueAsync<byte[]>(5, cancellationToken).ConfigureAwait(false);
         return ApiKeys.Verify(apiKey, salt, hash) ? ReadUser(reader) : null;
     }
 

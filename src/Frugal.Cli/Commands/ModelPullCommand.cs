@@ -31,7 +31,7 @@ internal static class ModelPullCommand
             var console = parse.InvocationConfiguration.Output;
             if (parse.GetValue(output) is not null && parse.GetValue(models) is not null)
             {
-                error.WriteLine("frugal: give either -o FILE or --models DIR, not both.");
+                await error.WriteLineAsync("frugal: give either -o FILE or --models DIR, not both.").ConfigureAwait(false);
                 return 2;
             }
 
@@ -41,23 +41,23 @@ internal static class ModelPullCommand
                     ModelCatalogue.ModelsDirectory(parse.GetValue(models), parse.GetValue(data)!));
                 if (request.Sha256 is null && VerifiedMark.Read(request.Destination) is { } known)
                 {
-                    console.WriteLine($"{request.Destination} is already here, verified at pull (sha256 {known}).");
+                    await console.WriteLineAsync($"{request.Destination} is already here, verified at pull (sha256 {known}).").ConfigureAwait(false);
                     return 0;
                 }
 
                 var result = await PullAsync(request, console, cancellationToken).ConfigureAwait(false);
-                console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"pulled {result.Path}: {result.Size:N0} bytes, sha256 {result.Sha256} (matches {result.HashSource}), a valid GGUF model."));
+                await console.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                    $"pulled {result.Path}: {result.Size:N0} bytes, sha256 {result.Sha256} (matches {result.HashSource}), a valid GGUF model.")).ConfigureAwait(false);
                 return 0;
             }
             catch (PullException e)
             {
-                error.WriteLine($"frugal: {e.Message}");
+                await error.WriteLineAsync($"frugal: {e.Message}").ConfigureAwait(false);
                 return 1;
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                error.WriteLine($"frugal: cannot write the model: {e.Message}");
+                await error.WriteLineAsync($"frugal: cannot write the model: {e.Message}").ConfigureAwait(false);
                 return 1;
             }
         });

@@ -86,7 +86,7 @@ internal static class MonitorCommand
             {
                 MonitorSampleJson.Write(await sample(cancellationToken).ConfigureAwait(false), stdout);
             }
-            while (!once && await Delay(cancellationToken).ConfigureAwait(false));
+            while (!once && await DelayAsync(cancellationToken).ConfigureAwait(false));
             return 0;
         }
 
@@ -100,7 +100,7 @@ internal static class MonitorCommand
         var first = await sample(cancellationToken).ConfigureAwait(false);
         await AnsiConsole.Live(view.Render(first)).StartAsync(async context =>
         {
-            while (await Delay(cancellationToken).ConfigureAwait(false))
+            while (await DelayAsync(cancellationToken).ConfigureAwait(false))
             {
                 context.UpdateTarget(view.Render(await sample(cancellationToken).ConfigureAwait(false)));
             }
@@ -109,7 +109,7 @@ internal static class MonitorCommand
     }
 
     // Waits a second; false once Ctrl+C asked to stop.
-    private static async Task<bool> Delay(CancellationToken cancellationToken)
+    private static async Task<bool> DelayAsync(CancellationToken cancellationToken)
     {
         try
         {

@@ -149,7 +149,7 @@ public sealed class LlamaEngine : IInferenceEngine
     public IAsyncEnumerable<GenerationUpdate> GenerateAsync(GenerationRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return Run(request, promptOnly: false, cancellationToken);
+        return RunAsync(request, promptOnly: false, cancellationToken);
     }
 
     /// <inheritdoc />
@@ -227,7 +227,7 @@ public sealed class LlamaEngine : IInferenceEngine
     {
         var request = new GenerationRequest { Messages = messages, SessionKey = session, MaxTokens = 1 };
         GenerationStats? stats = null;
-        await foreach (var update in Run(request, promptOnly: true, cancellationToken).ConfigureAwait(false))
+        await foreach (var update in RunAsync(request, promptOnly: true, cancellationToken).ConfigureAwait(false))
         {
             stats = update.Completed ?? stats;
         }
@@ -235,7 +235,7 @@ public sealed class LlamaEngine : IInferenceEngine
         return stats?.FinishReason == FinishReason.Stop;
     }
 
-    private async IAsyncEnumerable<GenerationUpdate> Run(GenerationRequest request, bool promptOnly,
+    private async IAsyncEnumerable<GenerationUpdate> RunAsync(GenerationRequest request, bool promptOnly,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_disposed != 0, this);

@@ -6,7 +6,7 @@ namespace Frugal.Server.Endpoints;
 /// <summary>
 /// A request the pipeline admitted, as every dialect's edge sees it: <see cref="StartAsync"/> runs the request
 /// up to its admission (a full queue or a user's limit throws there, before any byte is sent), then the edge
-/// either streams <see cref="Rest"/> or collects the whole reply (<see cref="CollectAsync"/>).
+/// either streams <see cref="RestAsync"/> or collects the whole reply (<see cref="CollectAsync"/>).
 /// </summary>
 internal sealed class AdmittedReply : IAsyncDisposable
 {
@@ -39,7 +39,7 @@ internal sealed class AdmittedReply : IAsyncDisposable
     }
 
     /// <summary>The updates after the admission.</summary>
-    public async IAsyncEnumerable<ChatUpdate> Rest()
+    public async IAsyncEnumerable<ChatUpdate> RestAsync()
     {
         while (await _updates.MoveNextAsync().ConfigureAwait(false))
         {

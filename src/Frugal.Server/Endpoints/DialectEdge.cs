@@ -65,7 +65,7 @@ internal sealed class DialectEdge
         if (stream)
         {
             var writer = shape.Ndjson ? SseWriter.StartNdjson(_context, memory) : SseWriter.Start(_context, memory);
-            await writer.StreamAsync(reply.Rest(), shape.Stream(reply.Admission, report)).ConfigureAwait(false);
+            await writer.StreamAsync(reply.RestAsync(), shape.Stream(reply.Admission, report)).ConfigureAwait(false);
             return Results.Empty;
         }
 

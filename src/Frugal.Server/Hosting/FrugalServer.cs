@@ -66,11 +66,11 @@ public static class FrugalServer
         app.UseMiddleware<InstanceHeaderMiddleware>();
         app.UseMiddleware<ErrorHandlingMiddleware>();
         app.UseMiddleware<HostFilterMiddleware>();
-        app.Use(RefuseOversizedBody);
+        app.Use(RefuseOversizedBodyAsync);
         app.UseStatusCodePages(WriteEmptyStatusAsync);
         app.UseAuthentication();        // the caller's API key, when it sends one
         app.UseAuthorization();         // deny by default: only endpoints that say AllowAnonymous() are public
-        app.Use(WatchRevocation);       // a running request of a user revoked meanwhile ends within a second
+        app.Use(WatchRevocationAsync);       // a running request of a user revoked meanwhile ends within a second
         app.MapFrugalEndpoints();
         app.MapFrugalWebPage();         // the chat page at "/" (public; its API calls carry the key)
         return app;
@@ -182,7 +182,11 @@ public static class FrugalServer
             throw new ServerStartException(e.Message, e);
         }
 
+        // Build is synchronous (like WebApplicationBuilder.Build) and runs once, before anything listens, on a thread
+        // with no synchronization context: this one wait cannot deadlock.
+#pragma warning disable VSTHRD002
         if (!server.IsLoopback && users.CountActiveAsync().GetAwaiter().GetResult() == 0)
+#pragma warning restore VSTHRD002
         {
             throw new ServerStartException(
                 $"Refusing to listen on {server.Host}: no user exists in the database, so anyone on the network could " +
@@ -201,7 +205,7 @@ public static class FrugalServer
 
     // A declared length over the limit is refused before anything reads the body; a chunked body
     // is cut by Kestrel's limit while being read (BadHttpRequestException 413, see ErrorHandlingMiddleware).
-    private static Task RefuseOversizedBody(HttpContext context, RequestDelegate next)
+    private static Task RefuseOversizedBodyAsync(HttpContext context, RequestDelegate next)
     {
         var limit = context.RequestServices.GetRequiredService<FrugalServerOptions>().MaxRequestBodySize.Bytes;
         return context.Request.ContentLength > limit
@@ -210,7 +214,7 @@ public static class FrugalServer
             : next(context);
     }
 
-    private static async Task WatchRevocation(HttpContext context, RequestDelegate next)
+    private static async Task WatchRevocationAsync(HttpContext context, RequestDelegate next)
     {
         if (context.TryGetFrugalUser() is not { } user)
         {

@@ -24,7 +24,7 @@ public static class WebPageExtensions
         ArgumentNullException.ThrowIfNull(endpoints);
         foreach (var asset in WebPageAsset.LoadAll())
         {
-            endpoints.MapMethods(asset.Route, [HttpMethods.Get, HttpMethods.Head], (HttpContext context) => Serve(context, asset))
+            endpoints.MapMethods(asset.Route, [HttpMethods.Get, HttpMethods.Head], (HttpContext context) => ServeAsync(context, asset))
                 .AllowAnonymous()
                 .ExcludeFromDescription();
         }
@@ -32,7 +32,7 @@ public static class WebPageExtensions
         return endpoints;
     }
 
-    private static Task Serve(HttpContext context, WebPageAsset asset)
+    private static Task ServeAsync(HttpContext context, WebPageAsset asset)
     {
         var response = context.Response;
         var headers = response.Headers;

@@ -123,7 +123,7 @@ internal sealed class DecodeLoop : IAsyncDisposable
     /// is abandoned the moment a request arrives: it never delays one.
     /// </summary>
     public void PrepareNextTurn(string session, IReadOnlyList<int> expected) =>
-        _ = _idleWork.Enqueue(() => _preparer.Prepare(_slots, session, expected, () => !_admission.IsEmpty));
+        _ = _idleWork.EnqueueAsync(() => _preparer.Prepare(_slots, session, expected, () => !_admission.IsEmpty));
 
     /// <summary>
     /// What the slot holding <paramref name="session"/> holds, read on the loop's thread while idle: its tokens and
@@ -153,7 +153,7 @@ internal sealed class DecodeLoop : IAsyncDisposable
     /// <summary>Runs <paramref name="work"/> on the loop's thread once no request is running or waiting.</summary>
     private Task WhenIdleAsync(Action work)
     {
-        var done = _idleWork.Enqueue(work);
+        var done = _idleWork.EnqueueAsync(work);
         Wake();
         return done;
     }

@@ -12,7 +12,7 @@ internal sealed class IdleWorkQueue
     private readonly ConcurrentQueue<(Action Work, TaskCompletionSource Done)> _items = new();
 
     /// <summary>Queues <paramref name="work"/>; the task ends when it has run (or with its exception).</summary>
-    public Task Enqueue(Action work)
+    public Task EnqueueAsync(Action work)
     {
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         _items.Enqueue((work, done));
