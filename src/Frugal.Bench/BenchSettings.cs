@@ -1,3 +1,4 @@
+using System.Globalization;
 using Frugal.Bench.Capacity;
 
 namespace Frugal.Bench;
@@ -33,87 +34,37 @@ internal sealed record BenchSettings(string ModelPath, string? JsonPath, string?
     public CapacityOptions? Capacity { get; init; }
 
     /// <summary>The arguments that repeat this request for a run inside a box.</summary>
-    public IEnumerable<string> Arguments()
-    {
-        yield return "bench";
-        yield return "--model";
-        yield return ModelPath;
-        yield return "--ctx";
-        yield return ContextSize.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        if (JsonPath is not null)
-        {
-            yield return "--json";
-            yield return JsonPath;
-        }
+    public IEnumerable<string> Arguments() =>
+    [
+        "bench", "--model", ModelPath, "--ctx", Invariant(ContextSize),
+        .. Option("--json", JsonPath),
+        .. Option("--markdown", MarkdownPath),
+        .. Switch("--quick", Quick),
+        .. Option("--profile", QuickProfile ? "quick" : null),
+        .. Option("--profile", LongChatProfile ? "long-chat" : null),
+        .. Option("--repack", Repack is { } repack ? OnOff(repack) : null),
+        .. Option("--native-library", NativeLibrary),
+        .. Switch("--verbose", Verbose),
+        .. Option("--flash-attn", FlashAttention is { } flash ? OnOff(flash) : null),
+        .. Option("--kv-ram", KvRam is { } kvRam ? Invariant(kvRam.Bytes) : null),
+        .. CapacityArguments(Capacity),
+        .. Overrides.SelectMany(o => new[] { o.Key, Invariant(o.Value) }),
+    ];
 
-        if (MarkdownPath is not null)
-        {
-            yield return "--markdown";
-            yield return MarkdownPath;
-        }
+    private static IEnumerable<string> CapacityArguments(CapacityOptions? capacity) => capacity is null ? [] :
+    [
+        "--capacity",
+        "--users", string.Join(',', capacity.UserCounts),
+        "--capacity-minutes", Invariant(capacity.Window.TotalMinutes),
+        "--compress", Invariant(capacity.Compression),
+    ];
 
-        if (Quick)
-        {
-            yield return "--quick";
-        }
+    // "NAME VALUE" when the value is given, nothing otherwise.
+    private static string[] Option(string name, string? value) => value is null ? [] : [name, value];
 
-        if (QuickProfile)
-        {
-            yield return "--profile";
-            yield return "quick";
-        }
+    private static string[] Switch(string name, bool on) => on ? [name] : [];
 
-        if (LongChatProfile)
-        {
-            yield return "--profile";
-            yield return "long-chat";
-        }
+    private static string OnOff(bool on) => on ? "on" : "off";
 
-        if (Repack is { } repack)
-        {
-            yield return "--repack";
-            yield return repack ? "on" : "off";
-        }
-
-        if (NativeLibrary is not null)
-        {
-            yield return "--native-library";
-            yield return NativeLibrary;
-        }
-
-        if (Verbose)
-        {
-            yield return "--verbose";
-        }
-
-        if (FlashAttention is { } flash)
-        {
-            yield return "--flash-attn";
-            yield return flash ? "on" : "off";
-        }
-
-        if (KvRam is { } kvRam)
-        {
-            yield return "--kv-ram";
-            yield return kvRam.Bytes.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        }
-
-        if (Capacity is { } capacity)
-        {
-            var invariant = System.Globalization.CultureInfo.InvariantCulture;
-            yield return "--capacity";
-            yield return "--users";
-            yield return string.Join(',', capacity.UserCounts);
-            yield return "--capacity-minutes";
-            yield return capacity.Window.TotalMinutes.ToString(invariant);
-            yield return "--compress";
-            yield return capacity.Compression.ToString(invariant);
-        }
-
-        foreach (var (name, value) in Overrides)
-        {
-            yield return name;
-            yield return value.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        }
-    }
+    private static string Invariant<T>(T value) where T : IFormattable => value.ToString(null, CultureInfo.InvariantCulture);
 }

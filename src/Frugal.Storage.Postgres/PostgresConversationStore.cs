@@ -91,20 +91,13 @@ public sealed class PostgresConversationStore(PostgresDatabase database, TimePro
             await create.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        var ids = new Dictionary<long, long>();
+        var ids = new ImportedIds();
         foreach (var item in import.Messages)
         {
-            long? parent = null;
-            if (item.ParentId is { } p)
-            {
-                parent = ids.TryGetValue(p, out var mapped) ? mapped
-                    : throw new ArgumentException($"Message {item.Id} follows {p}, which is not listed before it.", nameof(import));
-            }
-
-            ids[item.Id] = (await InsertAsync(connection, transaction, id, item.Message, parent, now, cancellationToken).ConfigureAwait(false)).Id;
+            ids.Add(item, (await InsertAsync(connection, transaction, id, item.Message, ids.ParentOf(item), now, cancellationToken).ConfigureAwait(false)).Id);
         }
 
-        long? current = import.CurrentMessageId is { } c && ids.TryGetValue(c, out var m) ? m : ids.Count > 0 ? ids.Values.Max() : null;
+        var current = ids.Current(import);
         await using var finish = Command(connection, $"""
             UPDATE sessions s SET current_message_id = $3, max_tokens = $10, temperature = $11, top_p = $12, top_k = $13, seed = $14
             WHERE s.id = $2 AND s.owner_id = $1 RETURNING {ConversationRows.SessionColumns};

@@ -161,25 +161,17 @@ public sealed class SqliteConversationStore(SqliteDatabase database, TimeProvide
         // One transaction: the session and every message, or nothing.
         using var transaction = connection.BeginTransaction();
         InsertSession(connection, transaction, id, ownerId, import.Title, import.SystemPrompt, now);
-        var ids = new Dictionary<long, long>();
+        var ids = new ImportedIds();
         foreach (var item in import.Messages)
         {
-            long? parent = null;
-            if (item.ParentId is { } p)
-            {
-                parent = ids.TryGetValue(p, out var mapped) ? mapped
-                    : throw new ArgumentException($"Message {item.Id} follows {p}, which is not listed before it.", nameof(import));
-            }
-
-            ids[item.Id] = Insert(connection, transaction, id, item.Message, parent, now).Id;
+            ids.Add(item, Insert(connection, transaction, id, item.Message, ids.ParentOf(item), now).Id);
         }
 
         using var finish = Command(connection, transaction, """
             UPDATE sessions SET current_message_id = $current, max_tokens = $max_tokens, temperature = $temperature,
                 top_p = $top_p, top_k = $top_k, seed = $seed WHERE id = $id AND owner_id = $owner;
             """);
-        long? current = import.CurrentMessageId is { } c && ids.TryGetValue(c, out var m) ? m : ids.Count > 0 ? ids.Values.Max() : null;
-        finish.Parameters.AddWithValue("$current", (object?)current ?? DBNull.Value);
+        finish.Parameters.AddWithValue("$current", (object?)ids.Current(import) ?? DBNull.Value);
         finish.Parameters.AddWithValue("$max_tokens", (object?)import.Settings.MaxTokens ?? DBNull.Value);
         finish.Parameters.AddWithValue("$temperature", (object?)import.Settings.Temperature ?? DBNull.Value);
         finish.Parameters.AddWithValue("$top_p", (object?)import.Settings.TopP ?? DBNull.Value);

@@ -80,16 +80,10 @@ public sealed class SqliteUserStore(SqliteDatabase database, TimeProvider timePr
         var now = timeProvider.GetUtcNow().ToUnixTimeMilliseconds();
         using var connection = database.OpenConnection();
         using var transaction = connection.BeginTransaction();
-        using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = """
-            UPDATE api_keys SET revoked_at = $now
-             WHERE revoked_at IS NULL AND user_id = (SELECT id FROM users WHERE name = $name);
+        using var command = RevokingKeys(connection, transaction, name, now, """
             UPDATE users SET revoked_at = $now WHERE name = $name AND revoked_at IS NULL;
             SELECT changes();
-            """;
-        command.Parameters.AddWithValue("$name", name);
-        command.Parameters.AddWithValue("$now", now);
+            """);
         var changed = Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture);
         transaction.Commit();
         return Task.FromResult(changed > 0);
@@ -103,18 +97,12 @@ public sealed class SqliteUserStore(SqliteDatabase database, TimeProvider timePr
         var salt = ApiKeys.NewSalt();
         using var connection = database.OpenConnection();
         using var transaction = connection.BeginTransaction();
-        using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = """
-            UPDATE api_keys SET revoked_at = $now
-             WHERE revoked_at IS NULL AND user_id = (SELECT id FROM users WHERE name = $name);
+        using var command = RevokingKeys(connection, transaction, name, now, """
             INSERT INTO api_keys (user_id, lookup_id, salt, hash, created_at)
                 SELECT id, $lookup, $salt, $hash, $now FROM users WHERE name = $name;
             UPDATE users SET revoked_at = NULL WHERE name = $name
             RETURNING id, name, created_at, revoked_at;
-            """;
-        command.Parameters.AddWithValue("$name", name);
-        command.Parameters.AddWithValue("$now", now);
+            """);
         command.Parameters.AddWithValue("$lookup", ApiKeys.TryGetLookupId(key));
         command.Parameters.AddWithValue("$salt", salt);
         command.Parameters.AddWithValue("$hash", ApiKeys.Hash(key, salt));
@@ -165,6 +153,22 @@ public sealed class SqliteUserStore(SqliteDatabase database, TimeProvider timePr
         using var command = connection.CreateCommand();
         command.CommandText = "SELECT COUNT(*) FROM users WHERE revoked_at IS NULL;";
         return Task.FromResult(Convert.ToInt32(command.ExecuteScalar(), CultureInfo.InvariantCulture));
+    }
+
+    // One command in the transaction: every live key of the user named $name revoked at $now, then the statements of
+    // `then` (revoke and rotate both start by taking the old keys away).
+    private static SqliteCommand RevokingKeys(SqliteConnection connection, SqliteTransaction transaction, string name, long now, string then)
+    {
+        var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = """
+            UPDATE api_keys SET revoked_at = $now
+             WHERE revoked_at IS NULL AND user_id = (SELECT id FROM users WHERE name = $name);
+
+            """ + then;
+        command.Parameters.AddWithValue("$name", name);
+        command.Parameters.AddWithValue("$now", now);
+        return command;
     }
 
     private static UserAccount ReadUser(SqliteDataReader reader) => new(
