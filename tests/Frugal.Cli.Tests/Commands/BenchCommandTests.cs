@@ -22,7 +22,7 @@ public sealed class BenchCommandTests : IDisposable
         var exit = await Run("bench", "--model", model, "--quick", "--json", json, "--markdown", markdown);
 
         Assert.Equal(0, exit);
-        using var document = JsonDocument.Parse(await File.ReadAllTextAsync(json));
+        using var document = JsonDocument.Parse(await File.ReadAllTextAsync(json, TestContext.Current.CancellationToken));
         var root = document.RootElement;
         foreach (var name in new[] { "load_ms", "prompt_tokens_per_second", "decode_tokens_per_second", "peak_memory_bytes", "peak_anonymous_bytes" })
         {
@@ -51,7 +51,7 @@ public sealed class BenchCommandTests : IDisposable
         Assert.Equal(["1", "2", "4"], root.GetProperty("batched_decode_tokens_per_second").EnumerateObject().Select(p => p.Name));
         Assert.Equal(JsonValueKind.Null, root.GetProperty("box").ValueKind);
         Assert.False(string.IsNullOrWhiteSpace(root.GetProperty("machine").GetString()));
-        var text = await File.ReadAllTextAsync(markdown);
+        var text = await File.ReadAllTextAsync(markdown, TestContext.Current.CancellationToken);
         Assert.Contains("| decode (tokens/s) |", text, StringComparison.Ordinal);
         Assert.Contains("| plain LLamaSharp |", text, StringComparison.Ordinal);
         Assert.Contains("Frugal / plain LLamaSharp per turn: median", text, StringComparison.Ordinal);

@@ -22,8 +22,8 @@ public sealed class OperationsCommandTests : IDisposable
 
         Assert.True(code == 0, error);
         var users = new SqliteUserStore(SqliteDatabase.Open(data));
-        Assert.Equal("alice", (await users.AuthenticateAsync(LastLine(output)))?.Name);
-        Assert.Null(await users.AuthenticateAsync(oldKey));
+        Assert.Equal("alice", (await users.AuthenticateAsync(LastLine(output), TestContext.Current.CancellationToken))?.Name);
+        Assert.Null(await users.AuthenticateAsync(oldKey, TestContext.Current.CancellationToken));
         var (missing, _, missingError) = CliRunner.Process("user", "rotate", "nobody", "--data", data);
         Assert.Equal(2, missing);
         Assert.Contains("no user named 'nobody'", missingError, StringComparison.Ordinal);

@@ -20,7 +20,7 @@ public sealed class ServeConfigurationProcessTests
         Assert.True(addCode == 0, addError);
         var key = added.TrimEnd('\n').Split('\n')[^1];
         var config = dir.File("frugal.json");
-        await File.WriteAllTextAsync(config, """{ "Memory": { "HighThreshold": 0.81, "CriticalThreshold": 0.97, "ReplyTokenCap": 77 } }""");
+        await File.WriteAllTextAsync(config, """{ "Memory": { "HighThreshold": 0.81, "CriticalThreshold": 0.97, "ReplyTokenCap": 77 } }""", TestContext.Current.CancellationToken);
 
         using var server = Start(
             ["serve", "--model", model, "--data", data, "--port", "0", "--ctx", "256", "--config", config, "--set", "Memory:ReplyTokenCap=99"],
@@ -30,7 +30,7 @@ public sealed class ServeConfigurationProcessTests
             var address = await ReadAddressAsync(server);
             using var client = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromMinutes(1) };
             client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
-            using var status = JsonDocument.Parse(await client.GetStringAsync(new Uri("status", UriKind.Relative)));
+            using var status = JsonDocument.Parse(await client.GetStringAsync(new Uri("status", UriKind.Relative), TestContext.Current.CancellationToken));
             var settings = status.RootElement.GetProperty("memory_settings");
 
             Assert.Equal(0.81, settings.GetProperty("high_threshold").GetDouble()); // the file
@@ -41,7 +41,7 @@ public sealed class ServeConfigurationProcessTests
         finally
         {
             server.Kill(entireProcessTree: true);
-            await server.WaitForExitAsync();
+            await server.WaitForExitAsync(TestContext.Current.CancellationToken);
         }
     }
 
@@ -103,7 +103,7 @@ public sealed class ServeConfigurationProcessTests
         finally
         {
             server.Kill(entireProcessTree: true);
-            await server.WaitForExitAsync();
+            await server.WaitForExitAsync(TestContext.Current.CancellationToken);
         }
     }
 
@@ -143,7 +143,7 @@ public sealed class ServeConfigurationProcessTests
         finally
         {
             server.Kill(entireProcessTree: true);
-            await server.WaitForExitAsync();
+            await server.WaitForExitAsync(TestContext.Current.CancellationToken);
         }
     }
 

@@ -29,7 +29,7 @@ public sealed class ModelDownloaderTests : IAsyncLifetime, IDisposable
 
         var result = await PullAsync(new PullRequest(_server.Add("m.gguf", _model), destination, _sha256, _model.Length));
 
-        Assert.Equal(_model, await File.ReadAllBytesAsync(destination));
+        Assert.Equal(_model, await File.ReadAllBytesAsync(destination, TestContext.Current.CancellationToken));
         Assert.Equal(_sha256, result.Sha256);
         Assert.Equal(_sha256, VerifiedMark.Read(destination));
         Assert.False(File.Exists(destination + ".partial"));
@@ -58,7 +58,7 @@ public sealed class ModelDownloaderTests : IAsyncLifetime, IDisposable
         var result = await PullAsync(new PullRequest(url, destination, _sha256, null), retries: 1);
 
         Assert.True(result.Resumed);
-        Assert.Equal(_model, await File.ReadAllBytesAsync(destination));
+        Assert.Equal(_model, await File.ReadAllBytesAsync(destination, TestContext.Current.CancellationToken));
         Assert.Equal(["", $"bytes={_server.CutAfterBytes}-"], _server.Requests.Select(r => r.Range));
     }
 
@@ -78,7 +78,7 @@ public sealed class ModelDownloaderTests : IAsyncLifetime, IDisposable
         var result = await PullAsync(request, retries: 0);
 
         Assert.True(result.Resumed);
-        Assert.Equal(_model, await File.ReadAllBytesAsync(destination));
+        Assert.Equal(_model, await File.ReadAllBytesAsync(destination, TestContext.Current.CancellationToken));
         Assert.Equal($"bytes={_server.CutAfterBytes}-", _server.Requests.Last().Range);
     }
 
@@ -93,7 +93,7 @@ public sealed class ModelDownloaderTests : IAsyncLifetime, IDisposable
 
         var result = await PullAsync(request, retries: 0);
 
-        Assert.Equal(_model, await File.ReadAllBytesAsync(destination));
+        Assert.Equal(_model, await File.ReadAllBytesAsync(destination, TestContext.Current.CancellationToken));
         Assert.Equal(_sha256, result.Sha256);
         Assert.Contains(_events, p => p.Event?.Contains("ignored the Range request", StringComparison.Ordinal) == true);
     }

@@ -62,9 +62,9 @@ public sealed class ConstrainedGenerationTests(TinyEngineFixture fixture)
         using var b = JsonDocument.Parse("""{"type":"array","items":{"type":"integer","minimum":0,"maximum":9},"minItems":1,"maxItems":3}""");
         var engine = fixture.ParallelEngine;
         var runs = await Task.WhenAll(
-            GenerationRuns.RunAsync(engine, Request(JsonSchemaGrammar.FromSchema(a.RootElement), 1)),
-            GenerationRuns.RunAsync(engine, Request(JsonSchemaGrammar.FromSchema(b.RootElement), 2)),
-            GenerationRuns.RunAsync(engine, GenerationRuns.Greedy("free text", 8)));
+            GenerationRuns.RunAsync(engine, Request(JsonSchemaGrammar.FromSchema(a.RootElement), 1), TestContext.Current.CancellationToken),
+            GenerationRuns.RunAsync(engine, Request(JsonSchemaGrammar.FromSchema(b.RootElement), 2), TestContext.Current.CancellationToken),
+            GenerationRuns.RunAsync(engine, GenerationRuns.Greedy("free text", 8), TestContext.Current.CancellationToken));
 
         using var first = JsonDocument.Parse(runs[0].Text);
         using var second = JsonDocument.Parse(runs[1].Text);

@@ -186,7 +186,7 @@ public sealed class ContextShiftTests(TinyEngineFixture fixture) : IAsyncDisposa
             MaxTokens = 4,
             Sampling = SamplingOptions.Default with { Temperature = 0f },
             SessionKey = chat.Key,
-        });
+        }, TestContext.Current.CancellationToken);
         Assert.Equal(view.Tokens.Count, second.Stats.CachedPromptTokens);
     }
 
@@ -208,7 +208,7 @@ public sealed class ContextShiftTests(TinyEngineFixture fixture) : IAsyncDisposa
         // fresh context gives for the same window.
         Assert.True(turn.Stats.CachedPromptTokens < turn.Stats.PromptTokens / 4, $"cached {turn.Stats.CachedPromptTokens} of {turn.Stats.PromptTokens}");
         await engine.ClearContextAsync();
-        var fresh = await GenerationRuns.RunAsync(engine, turn.Request with { SessionKey = null });
+        var fresh = await GenerationRuns.RunAsync(engine, turn.Request with { SessionKey = null }, TestContext.Current.CancellationToken);
         Assert.Equal(0, fresh.Stats.CachedPromptTokens);
         Assert.Equal(fresh.Text, turn.Text);
     }

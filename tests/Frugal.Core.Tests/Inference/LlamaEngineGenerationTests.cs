@@ -10,8 +10,8 @@ public sealed class LlamaEngineGenerationTests(TinyEngineFixture fixture)
     [Fact]
     public async Task GenerateAsync_TemperatureZero_TwoRunsGiveTheSameReply()
     {
-        var first = await GenerationRuns.RunAsync(Engine, GenerationRuns.Greedy("Tell me about rivers.", 16));
-        var second = await GenerationRuns.RunAsync(Engine, GenerationRuns.Greedy("Tell me about rivers.", 16));
+        var first = await GenerationRuns.RunAsync(Engine, GenerationRuns.Greedy("Tell me about rivers.", 16), TestContext.Current.CancellationToken);
+        var second = await GenerationRuns.RunAsync(Engine, GenerationRuns.Greedy("Tell me about rivers.", 16), TestContext.Current.CancellationToken);
 
         Assert.NotEmpty(first.Text);
         Assert.Equal(first.Text, second.Text);
@@ -23,8 +23,8 @@ public sealed class LlamaEngineGenerationTests(TinyEngineFixture fixture)
     {
         var request = GenerationRuns.Greedy("Seeded.", 12) with { Sampling = new SamplingOptions { Temperature = 1.2f, Seed = 42 } };
 
-        var first = await GenerationRuns.RunAsync(Engine, request);
-        var second = await GenerationRuns.RunAsync(Engine, request);
+        var first = await GenerationRuns.RunAsync(Engine, request, TestContext.Current.CancellationToken);
+        var second = await GenerationRuns.RunAsync(Engine, request, TestContext.Current.CancellationToken);
 
         Assert.Equal(first.Text, second.Text);
     }
@@ -32,7 +32,7 @@ public sealed class LlamaEngineGenerationTests(TinyEngineFixture fixture)
     [Fact]
     public async Task GenerateAsync_MaxTokens_StopsThereWithLength()
     {
-        var (_, stats, _) = await GenerationRuns.RunAsync(Engine, GenerationRuns.Greedy("Count.", maxTokens: 7));
+        var (_, stats, _) = await GenerationRuns.RunAsync(Engine, GenerationRuns.Greedy("Count.", maxTokens: 7), TestContext.Current.CancellationToken);
 
         Assert.Equal(7, stats.CompletionTokens);
         Assert.Equal(FinishReason.Length, stats.FinishReason);
@@ -43,11 +43,11 @@ public sealed class LlamaEngineGenerationTests(TinyEngineFixture fixture)
     [Fact]
     public async Task GenerateAsync_StopString_CutsTextBeforeIt()
     {
-        var reference = await GenerationRuns.RunAsync(Engine, GenerationRuns.Greedy("Stop somewhere.", 24));
+        var reference = await GenerationRuns.RunAsync(Engine, GenerationRuns.Greedy("Stop somewhere.", 24), TestContext.Current.CancellationToken);
         Assert.True(reference.Text.Length > 12, $"reference too short: '{reference.Text}'");
         var stop = reference.Text.Substring(reference.Text.Length / 2, 3);
 
-        var (text, stats, _) = await GenerationRuns.RunAsync(Engine, GenerationRuns.Greedy("Stop somewhere.", 24, [stop]));
+        var (text, stats, _) = await GenerationRuns.RunAsync(Engine, GenerationRuns.Greedy("Stop somewhere.", 24, [stop]), TestContext.Current.CancellationToken);
 
         Assert.Equal(reference.Text[..reference.Text.IndexOf(stop, StringComparison.Ordinal)], text);
         Assert.DoesNotContain(stop, text, StringComparison.Ordinal);
@@ -100,7 +100,7 @@ public sealed class LlamaEngineGenerationTests(TinyEngineFixture fixture)
     public async Task EvaluateOnlyAsync_CancelledDuringPrompt_AbortsInNativeCodeAndKeepsCacheConsistent()
     {
         var messages = GenerationRuns.Greedy(string.Join(' ', Enumerable.Repeat("a long prompt", 60))).Messages;
-        var reference = await GenerationRuns.RunAsync(Engine, GenerationRuns.Greedy("After the abort.", 12));
+        var reference = await GenerationRuns.RunAsync(Engine, GenerationRuns.Greedy("After the abort.", 12), TestContext.Current.CancellationToken);
         using var cancel = new CancellationTokenSource();
         await cancel.CancelAsync();
 
@@ -108,7 +108,7 @@ public sealed class LlamaEngineGenerationTests(TinyEngineFixture fixture)
         var completed = await Engine.EvaluateOnlyAsync(messages, null, cancel.Token);
 
         Assert.False(completed);
-        var after = await GenerationRuns.RunAsync(Engine, GenerationRuns.Greedy("After the abort.", 12));
+        var after = await GenerationRuns.RunAsync(Engine, GenerationRuns.Greedy("After the abort.", 12), TestContext.Current.CancellationToken);
         Assert.Equal(reference.Text, after.Text);
     }
 
@@ -117,13 +117,13 @@ public sealed class LlamaEngineGenerationTests(TinyEngineFixture fixture)
     {
         var request = GenerationRuns.Greedy(string.Join(' ', Enumerable.Repeat("word", Engine.ContextSize)));
 
-        await Assert.ThrowsAsync<PromptTooLongException>(async () => await GenerationRuns.RunAsync(Engine, request));
+        await Assert.ThrowsAsync<PromptTooLongException>(async () => await GenerationRuns.RunAsync(Engine, request, TestContext.Current.CancellationToken));
     }
 
     [Fact]
     public async Task GenerateAsync_Stats_AreFilled()
     {
-        var (_, stats, _) = await GenerationRuns.RunAsync(Engine, GenerationRuns.Greedy("Figures.", 8));
+        var (_, stats, _) = await GenerationRuns.RunAsync(Engine, GenerationRuns.Greedy("Figures.", 8), TestContext.Current.CancellationToken);
 
         Assert.True(stats.TimeToFirstToken > TimeSpan.Zero);
         Assert.True(stats.PromptTokensPerSecond > 0);

@@ -23,7 +23,7 @@ public sealed class LlamaEngineLoadTests : IDisposable
     public async Task LoadAsync_NotGguf_ThrowsModelFileExceptionBeforeNativeCode()
     {
         var path = Path.Combine(_dir, "noise.gguf");
-        await File.WriteAllBytesAsync(path, Enumerable.Range(0, 4096).Select(i => (byte)(i * 7)).ToArray());
+        await File.WriteAllBytesAsync(path, Enumerable.Range(0, 4096).Select(i => (byte)(i * 7)).ToArray(), TestContext.Current.CancellationToken);
 
         await Assert.ThrowsAsync<ModelFileException>(() => LoadAsync(path));
     }
@@ -39,8 +39,8 @@ public sealed class LlamaEngineLoadTests : IDisposable
         await using (var target = File.Create(path))
         {
             var buffer = new byte[keepBytes];
-            await source.ReadExactlyAsync(buffer);
-            await target.WriteAsync(buffer);
+            await source.ReadExactlyAsync(buffer, TestContext.Current.CancellationToken);
+            await target.WriteAsync(buffer, TestContext.Current.CancellationToken);
         }
 
         await Assert.ThrowsAsync<ModelFileException>(() => LoadAsync(path));

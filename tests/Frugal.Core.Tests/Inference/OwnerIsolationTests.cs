@@ -9,9 +9,9 @@ public sealed class OwnerIsolationTests(TinyEngineFixture fixture)
     {
         var request = GenerationRuns.Greedy("The secret word of the day is periwinkle.", maxTokens: 4);
 
-        var (_, alice, _) = await GenerationRuns.RunAsync(fixture.Engine, request with { Owner = "alice" });
-        var (_, bob, _) = await GenerationRuns.RunAsync(fixture.Engine, request with { Owner = "bob" });
-        var (_, bobAgain, _) = await GenerationRuns.RunAsync(fixture.Engine, request with { Owner = "bob" });
+        var (_, alice, _) = await GenerationRuns.RunAsync(fixture.Engine, request with { Owner = "alice" }, TestContext.Current.CancellationToken);
+        var (_, bob, _) = await GenerationRuns.RunAsync(fixture.Engine, request with { Owner = "bob" }, TestContext.Current.CancellationToken);
+        var (_, bobAgain, _) = await GenerationRuns.RunAsync(fixture.Engine, request with { Owner = "bob" }, TestContext.Current.CancellationToken);
 
         // bob's guess of alice's whole prompt earns him nothing (his cached tokens and speed would tell him it matched).
         Assert.True(bob.CachedPromptTokens <= 1, $"bob reused {bob.CachedPromptTokens} of alice's {alice.PromptTokens} tokens");

@@ -115,7 +115,7 @@ public sealed class PromptTokenizationTests(TinyEngineFixture fixture)
     public async Task LoadAsync_ModelWithoutTemplateAndNoOverride_ThrowsChatTemplateException(string model)
     {
         var error = await Assert.ThrowsAsync<ChatTemplateException>(() =>
-            LlamaEngine.LoadAsync(new EngineOptions { ModelPath = TestModels.RandomLlama(model), ContextSize = 128 }));
+            LlamaEngine.LoadAsync(new EngineOptions { ModelPath = TestModels.RandomLlama(model), ContextSize = 128 }, ct: TestContext.Current.CancellationToken));
 
         Assert.Contains("no chat template", error.Message, StringComparison.Ordinal);
     }

@@ -31,11 +31,11 @@ public sealed class SessionDeletionTests(TinyEngineFixture fixture) : IAsyncLife
     [Fact]
     public async Task Delete_SessionHeldInTheContext_NotWrittenBackAtTheNextSwitch()
     {
-        await GenerationRuns.RunAsync(_engine, GenerationRuns.Greedy("A secret about apples", 4, session: "session:a"));
+        await GenerationRuns.RunAsync(_engine, GenerationRuns.Greedy("A secret about apples", 4, session: "session:a"), TestContext.Current.CancellationToken);
         Assert.True(_engine.HeldTokenCount > 0);
 
         _store.Delete("session:a");
-        await GenerationRuns.RunAsync(_engine, GenerationRuns.Greedy("Something else", 4, session: "session:b"));
+        await GenerationRuns.RunAsync(_engine, GenerationRuns.Greedy("Something else", 4, session: "session:b"), TestContext.Current.CancellationToken);
 
         Assert.Null(_store.TryGet("session:a"));
         Assert.Equal(0, _store.DiskCount);
@@ -45,8 +45,8 @@ public sealed class SessionDeletionTests(TinyEngineFixture fixture) : IAsyncLife
     [Fact]
     public async Task Delete_SessionPutAway_FileRemovedAndNoPrefixReusedByTheNext()
     {
-        await GenerationRuns.RunAsync(_engine, GenerationRuns.Greedy("A secret about apples", 4, session: "session:a"));
-        await GenerationRuns.RunAsync(_engine, GenerationRuns.Greedy("Other", 4, session: "session:b"));
+        await GenerationRuns.RunAsync(_engine, GenerationRuns.Greedy("A secret about apples", 4, session: "session:a"), TestContext.Current.CancellationToken);
+        await GenerationRuns.RunAsync(_engine, GenerationRuns.Greedy("Other", 4, session: "session:b"), TestContext.Current.CancellationToken);
         Assert.Equal(1, _store.DiskCount);   // a was put away when b took the context
 
         _store.Delete("session:a");
@@ -61,10 +61,10 @@ public sealed class SessionDeletionTests(TinyEngineFixture fixture) : IAsyncLife
     public async Task Delete_HeldSession_ContextClearedBeforeTheNextSessionUsesIt()
     {
         // Same system prompt and opening: without the clear, b would reuse a's cells as a prefix.
-        await GenerationRuns.RunAsync(_engine, GenerationRuns.Greedy("A secret about apples", 4, session: "session:a"));
+        await GenerationRuns.RunAsync(_engine, GenerationRuns.Greedy("A secret about apples", 4, session: "session:a"), TestContext.Current.CancellationToken);
         _store.Delete("session:a");
 
-        var (_, stats, _) = await GenerationRuns.RunAsync(_engine, GenerationRuns.Greedy("A secret about apples", 4, session: "session:b"));
+        var (_, stats, _) = await GenerationRuns.RunAsync(_engine, GenerationRuns.Greedy("A secret about apples", 4, session: "session:b"), TestContext.Current.CancellationToken);
 
         Assert.Equal(0, stats.CachedPromptTokens);
     }

@@ -22,12 +22,12 @@ public sealed class ModelSynthesizerLoadTests : IDisposable
         var parameters = new ModelParams(path) { ContextSize = 256, GpuLayerCount = 0, LoadMode = LLamaLoadMode.MemoryMap, Threads = 1 };
 
         string text;
-        using (var weights = await LLamaWeights.LoadFromFileAsync(parameters))
+        using (var weights = await LLamaWeights.LoadFromFileAsync(parameters, TestContext.Current.CancellationToken))
         {
             var executor = new StatelessExecutor(weights, parameters);
             var inference = new InferenceParams { MaxTokens = 16, SamplingPipeline = new DefaultSamplingPipeline { Temperature = 0 } };
             var pieces = new StringBuilder();
-            await foreach (var piece in executor.InferAsync("<|user|>\nHello, tell me a story</s>\n<|assistant|>\n", inference))
+            await foreach (var piece in executor.InferAsync("<|user|>\nHello, tell me a story</s>\n<|assistant|>\n", inference, TestContext.Current.CancellationToken))
             {
                 pieces.Append(piece);
             }

@@ -15,7 +15,7 @@ public sealed class GenerationSchedulerTests(TinyEngineFixture fixture)
         var scheduler = Create();
         var updates = new List<ChatUpdate>();
 
-        await foreach (var update in scheduler.RunAsync("alice", Request(maxTokens: 4)))
+        await foreach (var update in scheduler.RunAsync("alice", Request(maxTokens: 4), TestContext.Current.CancellationToken))
         {
             updates.Add(update);
         }
@@ -32,10 +32,10 @@ public sealed class GenerationSchedulerTests(TinyEngineFixture fixture)
     {
         var scheduler = Create();
         await using var blocker = await HoldWorkerAsync(scheduler);
-        var a1 = await QueueAsync(scheduler, "alice");
-        var a2 = await QueueAsync(scheduler, "alice");
-        var a3 = await QueueAsync(scheduler, "alice");
-        var b1 = await QueueAsync(scheduler, "bob");
+        var a1 = await QueueAsync(scheduler, "alice", TestContext.Current.CancellationToken);
+        var a2 = await QueueAsync(scheduler, "alice", TestContext.Current.CancellationToken);
+        var a3 = await QueueAsync(scheduler, "alice", TestContext.Current.CancellationToken);
+        var b1 = await QueueAsync(scheduler, "bob", TestContext.Current.CancellationToken);
 
         Assert.Equal([1, 2, 3, 2], new[] { a1.FirstPosition, a2.FirstPosition, a3.FirstPosition, b1.FirstPosition });
         Assert.Equal(4, scheduler.QueueDepth);
@@ -62,10 +62,10 @@ public sealed class GenerationSchedulerTests(TinyEngineFixture fixture)
     {
         var scheduler = Create(depth: 2);
         await using var blocker = await HoldWorkerAsync(scheduler);
-        await using var first = await QueueAsync(scheduler, "alice");
-        await using var second = await QueueAsync(scheduler, "bob");
+        await using var first = await QueueAsync(scheduler, "alice", TestContext.Current.CancellationToken);
+        await using var second = await QueueAsync(scheduler, "bob", TestContext.Current.CancellationToken);
 
-        await using var third = scheduler.RunAsync("carol", Request()).GetAsyncEnumerator();
+        await using var third = scheduler.RunAsync("carol", Request(), TestContext.Current.CancellationToken).GetAsyncEnumerator(TestContext.Current.CancellationToken);
         var refused = await Assert.ThrowsAsync<QueueFullException>(async () => await third.MoveNextAsync());
 
         Assert.True(refused.RetryAfter >= TimeSpan.FromSeconds(1));
@@ -77,12 +77,12 @@ public sealed class GenerationSchedulerTests(TinyEngineFixture fixture)
     {
         var scheduler = Create(configure: o => o.MaxQueuedPerUser = 2);
         await using var blocker = await HoldWorkerAsync(scheduler);
-        await using var a1 = await QueueAsync(scheduler, "alice");
-        await using var a2 = await QueueAsync(scheduler, "alice");
+        await using var a1 = await QueueAsync(scheduler, "alice", TestContext.Current.CancellationToken);
+        await using var a2 = await QueueAsync(scheduler, "alice", TestContext.Current.CancellationToken);
 
-        await using var a3 = scheduler.RunAsync("alice", Request()).GetAsyncEnumerator();
+        await using var a3 = scheduler.RunAsync("alice", Request(), TestContext.Current.CancellationToken).GetAsyncEnumerator(TestContext.Current.CancellationToken);
         var refused = await Assert.ThrowsAsync<UserLimitException>(async () => await a3.MoveNextAsync());
-        await using var b1 = await QueueAsync(scheduler, "bob");
+        await using var b1 = await QueueAsync(scheduler, "bob", TestContext.Current.CancellationToken);
 
         Assert.True(refused.RetryAfter >= TimeSpan.FromSeconds(1));
         Assert.Equal(2, b1.FirstPosition); // served right after alice's first
@@ -98,16 +98,16 @@ public sealed class GenerationSchedulerTests(TinyEngineFixture fixture)
             o.ReservedQueueShare = 0.5; // 2 of 4 places
         });
         await using var blocker = await HoldWorkerAsync(scheduler);
-        await using var a1 = await QueueAsync(scheduler, "alice");
-        await using var a2 = await QueueAsync(scheduler, "alice");
+        await using var a1 = await QueueAsync(scheduler, "alice", TestContext.Current.CancellationToken);
+        await using var a2 = await QueueAsync(scheduler, "alice", TestContext.Current.CancellationToken);
 
-        await using var a3 = scheduler.RunAsync("alice", Request()).GetAsyncEnumerator();
+        await using var a3 = scheduler.RunAsync("alice", Request(), TestContext.Current.CancellationToken).GetAsyncEnumerator(TestContext.Current.CancellationToken);
         await Assert.ThrowsAsync<UserLimitException>(async () => await a3.MoveNextAsync());
-        await using var held = scheduler.RunAsync("holder", Request()).GetAsyncEnumerator();
+        await using var held = scheduler.RunAsync("holder", Request(), TestContext.Current.CancellationToken).GetAsyncEnumerator(TestContext.Current.CancellationToken);
         await Assert.ThrowsAsync<UserLimitException>(async () => await held.MoveNextAsync()); // runs one already
-        await using var b1 = await QueueAsync(scheduler, "bob");
-        await using var c1 = await QueueAsync(scheduler, "carol");
-        await using var d1 = scheduler.RunAsync("dave", Request()).GetAsyncEnumerator();
+        await using var b1 = await QueueAsync(scheduler, "bob", TestContext.Current.CancellationToken);
+        await using var c1 = await QueueAsync(scheduler, "carol", TestContext.Current.CancellationToken);
+        await using var d1 = scheduler.RunAsync("dave", Request(), TestContext.Current.CancellationToken).GetAsyncEnumerator(TestContext.Current.CancellationToken);
         await Assert.ThrowsAsync<QueueFullException>(async () => await d1.MoveNextAsync()); // full of four users' requests
 
         Assert.Equal(4, scheduler.QueueDepth);
@@ -125,7 +125,7 @@ public sealed class GenerationSchedulerTests(TinyEngineFixture fixture)
 
         Assert.Equal(0, scheduler.QueueDepth); // at once, before its caller pulls again
         await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await waiting.Updates.MoveNextAsync());
-        await using var next = await QueueAsync(scheduler, "bob");
+        await using var next = await QueueAsync(scheduler, "bob", TestContext.Current.CancellationToken);
         Assert.Equal(1, next.FirstPosition);
     }
 
@@ -136,7 +136,7 @@ public sealed class GenerationSchedulerTests(TinyEngineFixture fixture)
         await using var blocker = await HoldWorkerAsync(scheduler);
         using var cancel = new CancellationTokenSource();
         await using var ahead = await QueueAsync(scheduler, "alice", cancel.Token);
-        await using var behind = await QueueAsync(scheduler, "bob");
+        await using var behind = await QueueAsync(scheduler, "bob", TestContext.Current.CancellationToken);
         Assert.Equal(2, behind.FirstPosition);
 
         var moved = behind.Updates.MoveNextAsync().AsTask();
@@ -151,11 +151,11 @@ public sealed class GenerationSchedulerTests(TinyEngineFixture fixture)
     {
         var scheduler = Create();
         using var cancel = new CancellationTokenSource();
-        var running = scheduler.RunAsync("alice", Request(maxTokens: 400), cancel.Token).GetAsyncEnumerator();
+        var running = scheduler.RunAsync("alice", Request(maxTokens: 400), cancel.Token).GetAsyncEnumerator(TestContext.Current.CancellationToken);
         Assert.True(await running.MoveNextAsync()); // admitted
         Assert.True(await running.MoveNextAsync()); // running
         Assert.Equal(1, scheduler.ActiveGenerations);
-        await using var waiting = await QueueAsync(scheduler, "bob");
+        await using var waiting = await QueueAsync(scheduler, "bob", TestContext.Current.CancellationToken);
 
         await cancel.CancelAsync();
         var stats = await DrainAsync(running);
@@ -172,7 +172,7 @@ public sealed class GenerationSchedulerTests(TinyEngineFixture fixture)
     {
         var time = new FakeTimeProvider();
         var scheduler = Create(time: time, limit: TimeSpan.FromSeconds(10));
-        await using var running = scheduler.RunAsync("alice", Request(maxTokens: 400)).GetAsyncEnumerator();
+        await using var running = scheduler.RunAsync("alice", Request(maxTokens: 400), TestContext.Current.CancellationToken).GetAsyncEnumerator(TestContext.Current.CancellationToken);
         Assert.True(await running.MoveNextAsync()); // admitted
         Assert.True(await running.MoveNextAsync()); // running
 
@@ -187,13 +187,13 @@ public sealed class GenerationSchedulerTests(TinyEngineFixture fixture)
     public async Task RunAsync_ReaderStopsPulling_NextRequestRunsWhileTheReplyWaitsInTheBuffer()
     {
         var scheduler = Create(configure: o => o.ReplyBuffer = SchedulerOptions.DefaultReplyBuffer);
-        await using var alice = scheduler.RunAsync("alice", Request(maxTokens: 20)).GetAsyncEnumerator();
+        await using var alice = scheduler.RunAsync("alice", Request(maxTokens: 20), TestContext.Current.CancellationToken).GetAsyncEnumerator(TestContext.Current.CancellationToken);
         Assert.True(await alice.MoveNextAsync()); // admitted
         Assert.True(await alice.MoveNextAsync()); // running; alice reads nothing more for now
 
         // bob gets the one worker and is served to the end while alice's reply is still unread.
-        await using var bobUpdates = scheduler.RunAsync("bob", Request(maxTokens: 5)).GetAsyncEnumerator();
-        var bob = await DrainAsync(bobUpdates).WaitAsync(TimeSpan.FromMinutes(2)); // a guard against a hang, not a speed check
+        await using var bobUpdates = scheduler.RunAsync("bob", Request(maxTokens: 5), TestContext.Current.CancellationToken).GetAsyncEnumerator(TestContext.Current.CancellationToken);
+        var bob = await DrainAsync(bobUpdates).WaitAsync(TimeSpan.FromMinutes(2), TestContext.Current.CancellationToken); // a guard against a hang, not a speed check
         Assert.Equal((FinishReason.Length, 5), (bob.FinishReason, bob.CompletionTokens));
 
         var stats = await DrainAsync(alice);

@@ -23,7 +23,7 @@ public sealed class ParallelGenerationSchedulerTests(TinyEngineFixture fixture)
             Assert.Equal(TinyEngineFixture.Parallel, scheduler.ActiveGenerations);
             Assert.Equal(0, scheduler.QueueDepth);
 
-            await using var next = scheduler.RunAsync("late", Request(3)).GetAsyncEnumerator();
+            await using var next = scheduler.RunAsync("late", Request(3), TestContext.Current.CancellationToken).GetAsyncEnumerator(TestContext.Current.CancellationToken);
             Assert.True(await next.MoveNextAsync());
             Assert.NotNull(next.Current.Admitted);
             Assert.True(await next.MoveNextAsync());
@@ -75,7 +75,7 @@ public sealed class ParallelGenerationSchedulerTests(TinyEngineFixture fixture)
         await using var a1 = await StartAsync(scheduler, "alice");
         await using var a2 = await StartAsync(scheduler, "alice");
 
-        await using var a3 = scheduler.RunAsync("alice", Request(3)).GetAsyncEnumerator();
+        await using var a3 = scheduler.RunAsync("alice", Request(3), TestContext.Current.CancellationToken).GetAsyncEnumerator(TestContext.Current.CancellationToken);
         Assert.True(await a3.MoveNextAsync());
         Assert.True(await a3.MoveNextAsync());
         Assert.Equal(1, a3.Current.QueuePosition); // a worker is free, but not for a third of alice's

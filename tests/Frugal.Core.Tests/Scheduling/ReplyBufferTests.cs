@@ -16,12 +16,12 @@ public sealed class ReplyBufferTests
     [Fact]
     public async Task ReadAsync_ReaderLeavesTheBufferFull_GenerationCancelledAndAllItMadeIsStillRead()
     {
-        await using var updates = Read(capacity: 4).GetAsyncEnumerator();
+        await using var updates = Read(capacity: 4, cancellationToken: TestContext.Current.CancellationToken).GetAsyncEnumerator(TestContext.Current.CancellationToken);
         Assert.True(await updates.MoveNextAsync());
         Assert.Equal("t0", updates.Current.Text);
 
         // The reader pauses: the generation fills the buffer, is cancelled when it stays full, and ends (its worker freed).
-        await _ended.Task.WaitAsync(TimeSpan.FromMinutes(1)); // a guard against a hang, not a speed check
+        await _ended.Task.WaitAsync(TimeSpan.FromMinutes(1), TestContext.Current.CancellationToken); // a guard against a hang, not a speed check
         Assert.Equal(1, _stalls);
 
         // Then the reader gets everything in order, nothing dropped, and the figures of a cancelled reply.
@@ -48,7 +48,7 @@ public sealed class ReplyBufferTests
     [Fact]
     public async Task ReadAsync_ReaderLeaves_GenerationCancelledAndEnded()
     {
-        var updates = Read(capacity: 4, stallLimit: TimeSpan.FromHours(1)).GetAsyncEnumerator();
+        var updates = Read(capacity: 4, stallLimit: TimeSpan.FromHours(1), cancellationToken: TestContext.Current.CancellationToken).GetAsyncEnumerator(TestContext.Current.CancellationToken);
         Assert.True(await updates.MoveNextAsync());
 
         await updates.DisposeAsync();
@@ -61,7 +61,7 @@ public sealed class ReplyBufferTests
     public async Task ReadAsync_CallerCancels_LastUpdateSaysCancelled()
     {
         using var cancel = new CancellationTokenSource();
-        await using var updates = Read(capacity: 64, stallLimit: TimeSpan.FromHours(1), cancellationToken: cancel.Token).GetAsyncEnumerator();
+        await using var updates = Read(capacity: 64, stallLimit: TimeSpan.FromHours(1), cancellationToken: cancel.Token).GetAsyncEnumerator(TestContext.Current.CancellationToken);
         Assert.True(await updates.MoveNextAsync());
 
         await cancel.CancelAsync();
@@ -84,8 +84,8 @@ public sealed class ReplyBufferTests
             throw new InvalidOperationException("engine failed");
         }
 
-        await using var updates = ReplyBuffer.ReadAsync(Failing, 4, TimeSpan.FromHours(1), TimeProvider.System, () => _ended.TrySetResult(), () => { }, default)
-            .GetAsyncEnumerator();
+        await using var updates = ReplyBuffer.ReadAsync(Failing, 4, TimeSpan.FromHours(1), TimeProvider.System, () => _ended.TrySetResult(), () => { }, TestContext.Current.CancellationToken)
+            .GetAsyncEnumerator(TestContext.Current.CancellationToken);
         Assert.True(await updates.MoveNextAsync());
 
         var failure = await Assert.ThrowsAsync<InvalidOperationException>(async () => await updates.MoveNextAsync());

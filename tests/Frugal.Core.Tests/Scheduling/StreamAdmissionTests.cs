@@ -20,7 +20,7 @@ public sealed class StreamAdmissionTests(TinyEngineFixture fixture)
         var scheduler = Create(engine);
 
         await using var first = await StartAsync(scheduler, "alice");
-        await using var second = scheduler.RunAsync("bob", Request(3)).GetAsyncEnumerator();
+        await using var second = scheduler.RunAsync("bob", Request(3), TestContext.Current.CancellationToken).GetAsyncEnumerator(TestContext.Current.CancellationToken);
         Assert.True(await second.MoveNextAsync());
         Assert.NotNull(second.Current.Admitted);
         Assert.True(await second.MoveNextAsync());
@@ -55,7 +55,7 @@ public sealed class StreamAdmissionTests(TinyEngineFixture fixture)
         var scheduler = Create(fixture.ParallelEngine, streamsPerUser: 1);
 
         await using var first = await StartAsync(scheduler, "alice");
-        await using var again = scheduler.RunAsync("alice", Request(3)).GetAsyncEnumerator();
+        await using var again = scheduler.RunAsync("alice", Request(3), TestContext.Current.CancellationToken).GetAsyncEnumerator(TestContext.Current.CancellationToken);
         Assert.True(await again.MoveNextAsync());
         Assert.True(await again.MoveNextAsync());
         Assert.Equal(1, again.Current.QueuePosition);

@@ -23,10 +23,10 @@ public sealed class AddFrugalTests
         var chat = host.Services.GetRequiredService<IChatClient>();
         var options = new ChatOptions { MaxOutputTokens = 5, Temperature = 0f };
 
-        var response = await chat.GetResponseAsync("Hello there.", options);
+        var response = await chat.GetResponseAsync("Hello there.", options, cancellationToken: TestContext.Current.CancellationToken);
         var streamed = new StringBuilder();
         UsageDetails? streamedUsage = null;
-        await foreach (var update in chat.GetStreamingResponseAsync("Hello there.", options))
+        await foreach (var update in chat.GetStreamingResponseAsync("Hello there.", options, cancellationToken: TestContext.Current.CancellationToken))
         {
             streamed.Append(update.Text);
             streamedUsage ??= update.Contents.OfType<UsageContent>().FirstOrDefault()?.Details;
@@ -60,11 +60,11 @@ public sealed class AddFrugalTests
             var b = new ChatOptions { MaxOutputTokens = 4, Temperature = 0f, ConversationId = "conversation-b" };
             List<ChatMessage> history = [new(Microsoft.Extensions.AI.ChatRole.User, "Tell me about the river that runs past the old stone bridge, please.")];
 
-            var first = await chat.GetResponseAsync(history, a);
-            await chat.GetResponseAsync("Something else entirely: how do bakers open their doors?", b);
+            var first = await chat.GetResponseAsync(history, a, TestContext.Current.CancellationToken);
+            await chat.GetResponseAsync("Something else entirely: how do bakers open their doors?", b, cancellationToken: TestContext.Current.CancellationToken);
             history.AddRange(first.Messages);
             history.Add(new(Microsoft.Extensions.AI.ChatRole.User, "And then?"));
-            var followUp = await chat.GetResponseAsync(history, a);
+            var followUp = await chat.GetResponseAsync(history, a, TestContext.Current.CancellationToken);
 
             // Conversation b's prompt shares only the template's opening with a's: what is kept beyond it came from a's saved state.
             var opening = 8;
@@ -100,10 +100,10 @@ public sealed class AddFrugalTests
         var options = new ChatOptions { MaxOutputTokens = 5, Temperature = 0f };
         var question = "Is this cached? " + Guid.NewGuid().ToString("N");
 
-        var first = await chat.GetResponseAsync(question, options);
-        var second = await chat.GetResponseAsync(question, options);
+        var first = await chat.GetResponseAsync(question, options, cancellationToken: TestContext.Current.CancellationToken);
+        var second = await chat.GetResponseAsync(question, options, cancellationToken: TestContext.Current.CancellationToken);
         object? streamedCached = null;
-        await foreach (var update in chat.GetStreamingResponseAsync(question, options))
+        await foreach (var update in chat.GetStreamingResponseAsync(question, options, cancellationToken: TestContext.Current.CancellationToken))
         {
             streamedCached ??= update.AdditionalProperties?.GetValueOrDefault(FrugalChatClient.CachedProperty);
         }
@@ -137,7 +137,7 @@ public sealed class AddFrugalTests
         builder.Services.AddFrugal(_ => { });
         using var host = builder.Build();
 
-        await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+        await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync(TestContext.Current.CancellationToken));
     }
 
     private static async Task<IHost> StartAsync(Action<FrugalOptions> configure)

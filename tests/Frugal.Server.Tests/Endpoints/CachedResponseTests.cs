@@ -52,7 +52,7 @@ public sealed class CachedResponseTests(TinyServer tiny) : IClassFixture<TinySer
         var secondSession = await client.CreateSessionAsync();
         var json = JsonSerializer.Serialize(new { content = text, stream = true, max_tokens = 8, temperature = 0 });
         using var response = await client.PostMessageAsync(secondSession, json);
-        var (events, _) = SseReader.Parse(await response.Content.ReadAsByteArrayAsync());
+        var (events, _) = SseReader.Parse(await response.Content.ReadAsByteArrayAsync(TestContext.Current.CancellationToken));
 
         Assert.False(first.GetProperty("cached").GetBoolean());
         var done = events.Single(e => e.GetProperty("type").GetString() == "done");

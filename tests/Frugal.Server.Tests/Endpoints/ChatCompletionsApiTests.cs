@@ -17,8 +17,8 @@ public sealed class ChatCompletionsApiTests(TinyServer tiny) : IClassFixture<Tin
         using var client = Server.CreateClient();
 
         using var response = await client.PostAsync(Route, Json(
-            """{"model":"tiny","stream":true,"stream_options":{"include_usage":true},"max_tokens":5,"temperature":0,"messages":[{"role":"user","content":"Hi"}]}"""));
-        var body = await response.Content.ReadAsByteArrayAsync();
+            """{"model":"tiny","stream":true,"stream_options":{"include_usage":true},"max_tokens":5,"temperature":0,"messages":[{"role":"user","content":"Hi"}]}"""), TestContext.Current.CancellationToken);
+        var body = await response.Content.ReadAsByteArrayAsync(TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
@@ -55,8 +55,8 @@ public sealed class ChatCompletionsApiTests(TinyServer tiny) : IClassFixture<Tin
     {
         using var client = Server.CreateClient();
 
-        using var response = await client.PostAsync(Route, Json("""{"stream":true,"max_tokens":3,"messages":[{"role":"user","content":"Hi"}]}"""));
-        var text = await response.Content.ReadAsStringAsync();
+        using var response = await client.PostAsync(Route, Json("""{"stream":true,"max_tokens":3,"messages":[{"role":"user","content":"Hi"}]}"""), TestContext.Current.CancellationToken);
+        var text = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
 
         Assert.DoesNotContain("\"usage\"", text, StringComparison.Ordinal);
         Assert.EndsWith("data: [DONE]\n\n", text, StringComparison.Ordinal);
@@ -68,8 +68,8 @@ public sealed class ChatCompletionsApiTests(TinyServer tiny) : IClassFixture<Tin
         using var client = Server.CreateClient();
 
         using var response = await client.PostAsync(Route, Json(
-            """{"model":"tiny","max_completion_tokens":4,"seed":7,"stop":["zzzz"],"messages":[{"role":"system","content":"Be brief."},{"role":"user","content":[{"type":"text","text":"Hi"}]}]}"""));
-        using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+            """{"model":"tiny","max_completion_tokens":4,"seed":7,"stop":["zzzz"],"messages":[{"role":"system","content":"Be brief."},{"role":"user","content":[{"type":"text","text":"Hi"}]}]}"""), TestContext.Current.CancellationToken);
+        using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
         var root = document.RootElement;
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
@@ -124,7 +124,7 @@ public sealed class ChatCompletionsApiTests(TinyServer tiny) : IClassFixture<Tin
     {
         using var client = Server.CreateClient();
 
-        using var response = await client.PostAsync(Route, Json(body));
+        using var response = await client.PostAsync(Route, Json(body), TestContext.Current.CancellationToken);
 
         await ErrorAssert.IsErrorAsync(response, HttpStatusCode.BadRequest, code);
     }
@@ -138,7 +138,7 @@ public sealed class ChatCompletionsApiTests(TinyServer tiny) : IClassFixture<Tin
 
         using var content = new ByteArrayContent(bytes);
         content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-        using var response = await client.PostAsync(Route, content);
+        using var response = await client.PostAsync(Route, content, TestContext.Current.CancellationToken);
 
         await ErrorAssert.IsErrorAsync(response, HttpStatusCode.BadRequest, "invalid_encoding");
     }
@@ -149,7 +149,7 @@ public sealed class ChatCompletionsApiTests(TinyServer tiny) : IClassFixture<Tin
         using var client = Server.CreateClient();
         var longText = string.Join(' ', Enumerable.Repeat("river", 2000));
 
-        using var response = await client.PostAsync(Route, Json(JsonSerializer.Serialize(new { messages = new[] { new { role = "user", content = longText } } })));
+        using var response = await client.PostAsync(Route, Json(JsonSerializer.Serialize(new { messages = new[] { new { role = "user", content = longText } } })), TestContext.Current.CancellationToken);
 
         var error = await ErrorAssert.IsErrorAsync(response, HttpStatusCode.BadRequest, "context_length_exceeded");
         Assert.Equal("messages", error.GetProperty("param").GetString());
@@ -160,7 +160,7 @@ public sealed class ChatCompletionsApiTests(TinyServer tiny) : IClassFixture<Tin
     {
         using var client = Server.CreateClient();
 
-        using var response = await client.PostAsync(Route, Json("""{"model":"gpt-9","messages":[{"role":"user","content":"hi"}]}"""));
+        using var response = await client.PostAsync(Route, Json("""{"model":"gpt-9","messages":[{"role":"user","content":"hi"}]}"""), TestContext.Current.CancellationToken);
 
         var error = await ErrorAssert.IsErrorAsync(response, HttpStatusCode.NotFound, "model_not_found");
         Assert.Equal("model", error.GetProperty("param").GetString());
@@ -171,7 +171,7 @@ public sealed class ChatCompletionsApiTests(TinyServer tiny) : IClassFixture<Tin
     {
         using var client = Server.CreateClient(apiKey: null);
 
-        using var response = await client.PostAsync(Route, Json("""{"messages":[{"role":"user","content":"hi"}]}"""));
+        using var response = await client.PostAsync(Route, Json("""{"messages":[{"role":"user","content":"hi"}]}"""), TestContext.Current.CancellationToken);
 
         await ErrorAssert.IsErrorAsync(response, HttpStatusCode.Unauthorized);
     }
@@ -181,7 +181,7 @@ public sealed class ChatCompletionsApiTests(TinyServer tiny) : IClassFixture<Tin
     {
         using var client = Server.CreateClient();
 
-        using var document = JsonDocument.Parse(await client.GetStringAsync("v1/models"));
+        using var document = JsonDocument.Parse(await client.GetStringAsync("v1/models", TestContext.Current.CancellationToken));
 
         Assert.Equal("list", document.RootElement.GetProperty("object").GetString());
         var model = Assert.Single(document.RootElement.GetProperty("data").EnumerateArray());

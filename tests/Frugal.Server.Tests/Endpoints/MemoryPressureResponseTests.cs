@@ -35,8 +35,8 @@ public sealed class MemoryPressureResponseTests : IAsyncLifetime
     {
         using var client = Server.CreateClient();
 
-        using var response = await client.PostAsync(Route, Json(Completion(stream: false, maxTokens: 40)));
-        var text = await response.Content.ReadAsStringAsync();
+        using var response = await client.PostAsync(Route, Json(Completion(stream: false, maxTokens: 40)), TestContext.Current.CancellationToken);
+        var text = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
 
         Assert.True(response.StatusCode == HttpStatusCode.OK, text);
         using var document = JsonDocument.Parse(text);
@@ -56,8 +56,8 @@ public sealed class MemoryPressureResponseTests : IAsyncLifetime
     {
         using var client = Server.CreateClient();
 
-        using var response = await client.PostAsync(Route, Json(Completion(stream: false, maxTokens: 2)));
-        using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        using var response = await client.PostAsync(Route, Json(Completion(stream: false, maxTokens: 2)), TestContext.Current.CancellationToken);
+        using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
 
         var frugal = document.RootElement.GetProperty("frugal");
         Assert.Equal("high", frugal.GetProperty("memory_pressure").GetString());
@@ -87,10 +87,10 @@ public sealed class MemoryPressureResponseTests : IAsyncLifetime
         await client.SendAsync(session, "Second question.", maxTokens: 2);
 
         using var whole = await client.PostMessageAsync(session, JsonSerializer.Serialize(new { content = "Third.", stream = false, max_tokens = 30, temperature = 0 }));
-        using var document = JsonDocument.Parse(await whole.Content.ReadAsStringAsync());
+        using var document = JsonDocument.Parse(await whole.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
         var reply = document.RootElement;
         using var streamed = await client.PostMessageAsync(session, JsonSerializer.Serialize(new { content = "Fourth.", stream = true, max_tokens = 30, temperature = 0 }));
-        var (events, _) = SseReader.Parse(await streamed.Content.ReadAsByteArrayAsync());
+        var (events, _) = SseReader.Parse(await streamed.Content.ReadAsByteArrayAsync(TestContext.Current.CancellationToken));
 
         Assert.Equal(HttpStatusCode.OK, whole.StatusCode);
         Assert.Equal("high", reply.GetProperty("memory_pressure").GetString());
@@ -121,10 +121,10 @@ public sealed class MemoryPressureResponseTests : IAsyncLifetime
         var client = OfficialClient.Chat(Server);
         var options = new ChatCompletionOptions { MaxOutputTokenCount = 40, Temperature = 0f };
 
-        ChatCompletion completion = await client.CompleteChatAsync([new UserChatMessage("Hello there.")], options);
+        ChatCompletion completion = await client.CompleteChatAsync([new UserChatMessage("Hello there.")], options, TestContext.Current.CancellationToken);
         var streamed = new StringBuilder();
         ChatFinishReason? finish = null;
-        await foreach (var update in client.CompleteChatStreamingAsync([new UserChatMessage("Hello there.")], options))
+        await foreach (var update in client.CompleteChatStreamingAsync([new UserChatMessage("Hello there.")], options, TestContext.Current.CancellationToken))
         {
             foreach (var part in update.ContentUpdate)
             {
@@ -145,7 +145,7 @@ public sealed class MemoryPressureResponseTests : IAsyncLifetime
     {
         using var client = Server.CreateClient();
 
-        using var document = JsonDocument.Parse(await client.GetStringAsync(new Uri("status", UriKind.Relative)));
+        using var document = JsonDocument.Parse(await client.GetStringAsync(new Uri("status", UriKind.Relative), TestContext.Current.CancellationToken));
         var root = document.RootElement;
 
         Assert.Equal("high", root.GetProperty("memory_pressure").GetString());

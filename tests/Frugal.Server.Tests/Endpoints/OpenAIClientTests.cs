@@ -16,7 +16,7 @@ public sealed class OpenAIClientTests(TinyServer tiny) : IClassFixture<TinyServe
     {
         var options = new ChatCompletionOptions { MaxOutputTokenCount = 5, Temperature = 0f };
 
-        ChatCompletion completion = await CreateChatClient().CompleteChatAsync([new UserChatMessage("Hello there.")], options);
+        ChatCompletion completion = await CreateChatClient().CompleteChatAsync([new UserChatMessage("Hello there.")], options, TestContext.Current.CancellationToken);
 
         Assert.Equal(ChatMessageRole.Assistant, completion.Role);
         Assert.StartsWith("chatcmpl-", completion.Id, StringComparison.Ordinal);
@@ -35,7 +35,7 @@ public sealed class OpenAIClientTests(TinyServer tiny) : IClassFixture<TinyServe
         OpenAI.Chat.ChatFinishReason? finish = null;
         ChatTokenUsage? usage = null;
 
-        await foreach (var update in CreateChatClient().CompleteChatStreamingAsync([new UserChatMessage("Hello there.")], options))
+        await foreach (var update in CreateChatClient().CompleteChatStreamingAsync([new UserChatMessage("Hello there.")], options, TestContext.Current.CancellationToken))
         {
             foreach (var part in update.ContentUpdate)
             {
@@ -47,7 +47,7 @@ public sealed class OpenAIClientTests(TinyServer tiny) : IClassFixture<TinyServe
         }
 
         // The same greedy request, not streamed, gives the same text.
-        ChatCompletion whole = await CreateChatClient().CompleteChatAsync([new UserChatMessage("Hello there.")], options);
+        ChatCompletion whole = await CreateChatClient().CompleteChatAsync([new UserChatMessage("Hello there.")], options, TestContext.Current.CancellationToken);
         Assert.NotNull(finish);
         Assert.NotNull(usage);
         Assert.Equal(whole.Content[0].Text, text.ToString());
@@ -59,7 +59,7 @@ public sealed class OpenAIClientTests(TinyServer tiny) : IClassFixture<TinyServe
     {
         using var client = CreateChatClient().AsIChatClient();
 
-        var response = await client.GetResponseAsync("Hello there.", new ChatOptions { MaxOutputTokens = 4, Temperature = 0f });
+        var response = await client.GetResponseAsync("Hello there.", new ChatOptions { MaxOutputTokens = 4, Temperature = 0f }, cancellationToken: TestContext.Current.CancellationToken);
 
         Assert.Equal(Microsoft.Extensions.AI.ChatRole.Assistant, response.Messages[^1].Role);
         Assert.NotNull(response.Usage);
@@ -74,13 +74,13 @@ public sealed class OpenAIClientTests(TinyServer tiny) : IClassFixture<TinyServe
         var options = new ChatOptions { MaxOutputTokens = 6, Temperature = 0f };
 
         var updates = new List<ChatResponseUpdate>();
-        await foreach (var update in client.GetStreamingResponseAsync("Tell me a story.", options))
+        await foreach (var update in client.GetStreamingResponseAsync("Tell me a story.", options, cancellationToken: TestContext.Current.CancellationToken))
         {
             updates.Add(update);
         }
 
         var streamed = updates.ToChatResponse();
-        var whole = await client.GetResponseAsync("Tell me a story.", options);
+        var whole = await client.GetResponseAsync("Tell me a story.", options, cancellationToken: TestContext.Current.CancellationToken);
         Assert.Equal(whole.Text, streamed.Text);
         Assert.NotNull(streamed.FinishReason);
     }

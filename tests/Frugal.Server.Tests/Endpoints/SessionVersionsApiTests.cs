@@ -104,7 +104,7 @@ public sealed class SessionVersionsApiTests(ServerFixture server) : IClassFixtur
         using var client = server.CreateClient();
         var id = await client.CreateSessionAsync("title");
 
-        using (var patched = await client.PatchAsJsonAsync($"api/sessions/{id}", new { system_prompt = "You are terse.", settings = new { max_tokens = 3, temperature = 0, top_p = 0.9, top_k = 5, seed = 11 } }))
+        using (var patched = await client.PatchAsJsonAsync($"api/sessions/{id}", new { system_prompt = "You are terse.", settings = new { max_tokens = 3, temperature = 0, top_p = 0.9, top_k = 5, seed = 11 } }, cancellationToken: TestContext.Current.CancellationToken))
         {
             Assert.Equal(HttpStatusCode.OK, patched.StatusCode);
         }
@@ -117,7 +117,7 @@ public sealed class SessionVersionsApiTests(ServerFixture server) : IClassFixtur
         var reply = await PostJsonAsync(client, $"api/sessions/{id}/messages", new { content = "Write a long story.", stream = false });
         Assert.InRange(reply.GetProperty("usage").GetProperty("completion_tokens").GetInt32(), 1, 3);
 
-        using var cleared = await client.PatchAsJsonAsync($"api/sessions/{id}", new { settings = (object?)null });
+        using var cleared = await client.PatchAsJsonAsync($"api/sessions/{id}", new { settings = (object?)null }, cancellationToken: TestContext.Current.CancellationToken);
         var after = await GetJsonAsync(client, $"api/sessions/{id}");
         Assert.Equal(JsonValueKind.Null, after.GetProperty("settings").GetProperty("max_tokens").ValueKind);
         Assert.Equal("You are terse.", after.GetProperty("system_prompt").GetString());
@@ -138,7 +138,7 @@ public sealed class SessionVersionsApiTests(ServerFixture server) : IClassFixtur
         using var client = server.CreateClient();
         var id = await client.CreateSessionAsync("kept", "kept prompt");
 
-        using var response = await client.PatchAsync($"api/sessions/{id}", new StringContent(json, Encoding.UTF8, "application/json"));
+        using var response = await client.PatchAsync($"api/sessions/{id}", new StringContent(json, Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
 
         var error = await ErrorAssert.IsErrorAsync(response, HttpStatusCode.BadRequest);
         Assert.Equal(param, error.GetProperty("param").GetString());
@@ -165,7 +165,7 @@ public sealed class SessionVersionsApiTests(ServerFixture server) : IClassFixtur
         await ErrorAssert.IsErrorAsync(await PostAsync(client, $"api/sessions/{id}/messages", JsonSerializer.Serialize(new { content = "x", version_of = elsewhere })), HttpStatusCode.NotFound, "message_not_found");
         await ErrorAssert.IsErrorAsync(await PostAsync(client, $"api/sessions/{id}/messages", JsonSerializer.Serialize(new { content = " ", version_of = 1 })), HttpStatusCode.BadRequest, "empty_content");
         await ErrorAssert.IsErrorAsync(await PostAsync(client, $"api/sessions/{id}/messages/{reply}/regenerate", "{\"temperature\": 9}"), HttpStatusCode.BadRequest, "invalid_value");
-        await ErrorAssert.IsErrorAsync(await client.GetAsync($"api/sessions/{id}/export?format=pdf"), HttpStatusCode.BadRequest, "invalid_value");
+        await ErrorAssert.IsErrorAsync(await client.GetAsync($"api/sessions/{id}/export?format=pdf", TestContext.Current.CancellationToken), HttpStatusCode.BadRequest, "invalid_value");
 
         Assert.Equal(2, (await client.GetMessagesAsync(id)).Count);
         Assert.Equal(2, (await GetJsonAsync(client, $"api/sessions/{id}")).GetProperty("message_count").GetInt32());
@@ -183,9 +183,9 @@ public sealed class SessionVersionsApiTests(ServerFixture server) : IClassFixtur
 
         await ErrorAssert.IsErrorAsync(await PostAsync(bob, $"api/sessions/{id}/messages/{user}/regenerate", "{}"), HttpStatusCode.NotFound, "session_not_found");
         await ErrorAssert.IsErrorAsync(await PostAsync(bob, $"api/sessions/{id}/messages/{user}/select", "{}"), HttpStatusCode.NotFound, "session_not_found");
-        await ErrorAssert.IsErrorAsync(await bob.GetAsync($"api/sessions/{id}/export"), HttpStatusCode.NotFound, "session_not_found");
-        await ErrorAssert.IsErrorAsync(await bob.GetAsync($"api/sessions/{id}/export?format=markdown"), HttpStatusCode.NotFound, "session_not_found");
-        await ErrorAssert.IsErrorAsync(await bob.PatchAsJsonAsync($"api/sessions/{id}", new { system_prompt = "mine", settings = new { temperature = 1 } }), HttpStatusCode.NotFound, "session_not_found");
+        await ErrorAssert.IsErrorAsync(await bob.GetAsync($"api/sessions/{id}/export", TestContext.Current.CancellationToken), HttpStatusCode.NotFound, "session_not_found");
+        await ErrorAssert.IsErrorAsync(await bob.GetAsync($"api/sessions/{id}/export?format=markdown", TestContext.Current.CancellationToken), HttpStatusCode.NotFound, "session_not_found");
+        await ErrorAssert.IsErrorAsync(await bob.PatchAsJsonAsync($"api/sessions/{id}", new { system_prompt = "mine", settings = new { temperature = 1 } }, cancellationToken: TestContext.Current.CancellationToken), HttpStatusCode.NotFound, "session_not_found");
         // Bob's own session cannot take alice's message as a parent, nor regenerate it.
         await ErrorAssert.IsErrorAsync(await PostAsync(bob, $"api/sessions/{bobs}/messages", JsonSerializer.Serialize(new { content = "x", version_of = user })), HttpStatusCode.NotFound, "message_not_found");
         await ErrorAssert.IsErrorAsync(await PostAsync(bob, $"api/sessions/{bobs}/messages/{user}/regenerate", "{}"), HttpStatusCode.NotFound, "message_not_found");
@@ -202,18 +202,18 @@ public sealed class SessionVersionsApiTests(ServerFixture server) : IClassFixtur
     {
         using var client = server.CreateClient();
         var id = await client.CreateSessionAsync("to export", "be kind");
-        using (var _ = await client.PatchAsJsonAsync($"api/sessions/{id}", new { settings = new { temperature = 0.5 } })) { }
+        using (var _ = await client.PatchAsJsonAsync($"api/sessions/{id}", new { settings = new { temperature = 0.5 } }, cancellationToken: TestContext.Current.CancellationToken)) { }
         var sent = await client.SendAsync(id, "hello");
         var reply = sent.GetProperty("message").GetProperty("id").GetInt64();
         _ = await PostJsonAsync(client, $"api/sessions/{id}/messages/{reply}/regenerate", new { stream = false, max_tokens = 6 });
         var original = await client.GetMessagesAsync(id);
 
-        using var exported = await client.GetAsync($"api/sessions/{id}/export");
-        var export = await exported.Content.ReadAsStringAsync();
-        using var imported = await client.PostAsync("api/sessions/import", new StringContent(export, Encoding.UTF8, "application/json"));
+        using var exported = await client.GetAsync($"api/sessions/{id}/export", TestContext.Current.CancellationToken);
+        var export = await exported.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        using var imported = await client.PostAsync("api/sessions/import", new StringContent(export, Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.Created, imported.StatusCode);
-        var session = JsonDocument.Parse(await imported.Content.ReadAsStringAsync()).RootElement;
+        var session = JsonDocument.Parse(await imported.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)).RootElement;
         var copy = session.GetProperty("id").GetString()!;
         Assert.NotEqual(id, copy);
         Assert.Equal(("to export", "be kind", 0.5, 3), (session.GetProperty("title").GetString(), session.GetProperty("system_prompt").GetString(),
@@ -232,8 +232,8 @@ public sealed class SessionVersionsApiTests(ServerFixture server) : IClassFixtur
         var id = await client.CreateSessionAsync("Markdown chat", "Be brief.");
         var sent = await client.SendAsync(id, "What is **bold**?");
 
-        using var response = await client.GetAsync($"api/sessions/{id}/export?format=markdown");
-        var text = await response.Content.ReadAsStringAsync();
+        using var response = await client.GetAsync($"api/sessions/{id}/export?format=markdown", TestContext.Current.CancellationToken);
+        var text = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.StartsWith("text/markdown", response.Content.Headers.ContentType?.ToString(), StringComparison.Ordinal);
@@ -268,7 +268,7 @@ public sealed class SessionVersionsApiTests(ServerFixture server) : IClassFixtur
         await using var own = await ServerFixture.StartAsync();
         using var client = own.CreateClient();
 
-        using var response = await client.PostAsync("api/sessions/import", new StringContent(json, Encoding.UTF8, "application/json"));
+        using var response = await client.PostAsync("api/sessions/import", new StringContent(json, Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
 
         var error = await ErrorAssert.IsErrorAsync(response, HttpStatusCode.BadRequest);
         Assert.Equal(param, error.GetProperty("param").GetString());
@@ -279,7 +279,7 @@ public sealed class SessionVersionsApiTests(ServerFixture server) : IClassFixtur
     public async Task Import_NotJson_Answers400()
     {
         using var client = server.CreateClient();
-        using var response = await client.PostAsync("api/sessions/import", new StringContent("# a markdown file", Encoding.UTF8, "application/json"));
+        using var response = await client.PostAsync("api/sessions/import", new StringContent("# a markdown file", Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
         await ErrorAssert.IsErrorAsync(response, HttpStatusCode.BadRequest);
     }
 

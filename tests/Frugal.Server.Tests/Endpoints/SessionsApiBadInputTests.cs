@@ -53,7 +53,7 @@ public sealed class SessionsApiBadInputTests(ServerFixture server) : IClassFixtu
         using var content = new ByteArrayContent(body);
         content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
 
-        using var response = await client.PostAsync(new Uri($"api/sessions/{id}/messages", UriKind.Relative), content);
+        using var response = await client.PostAsync(new Uri($"api/sessions/{id}/messages", UriKind.Relative), content, TestContext.Current.CancellationToken);
 
         await ErrorAssert.IsErrorAsync(response, HttpStatusCode.BadRequest);
         Assert.Empty(await client.GetMessagesAsync(id));
@@ -87,7 +87,7 @@ public sealed class SessionsApiBadInputTests(ServerFixture server) : IClassFixtu
         using var client = server.CreateClient();
         var id = await client.CreateSessionAsync();
         using var response = await client.PostAsync(new Uri($"api/sessions/{id}/messages", UriKind.Relative),
-            new StringContent("content=hi", Encoding.UTF8, "application/x-www-form-urlencoded"));
+            new StringContent("content=hi", Encoding.UTF8, "application/x-www-form-urlencoded"), TestContext.Current.CancellationToken);
         Assert.InRange((int)response.StatusCode, 400, 499);
         await ErrorAssert.IsErrorAsync(response, response.StatusCode);
         Assert.Empty(await client.GetMessagesAsync(id));
@@ -98,7 +98,7 @@ public sealed class SessionsApiBadInputTests(ServerFixture server) : IClassFixtu
     {
         using var client = server.CreateClient();
         using var response = await client.PostAsync(new Uri("api/sessions", UriKind.Relative),
-            new StringContent($$"""{"title":"{{new string('t', 201)}}"}""", Encoding.UTF8, "application/json"));
+            new StringContent($$"""{"title":"{{new string('t', 201)}}"}""", Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
         var error = await ErrorAssert.IsErrorAsync(response, HttpStatusCode.BadRequest, "invalid_value");
         Assert.Equal("title", error.GetProperty("param").GetString());
     }
@@ -108,7 +108,7 @@ public sealed class SessionsApiBadInputTests(ServerFixture server) : IClassFixtu
     {
         using var client = server.CreateClient();
         using var response = await client.PostAsync(new Uri("api/sessions", UriKind.Relative),
-            new StringContent("""{"title": ["a"]}""", Encoding.UTF8, "application/json"));
+            new StringContent("""{"title": ["a"]}""", Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
         await ErrorAssert.IsErrorAsync(response, HttpStatusCode.BadRequest);
     }
 }

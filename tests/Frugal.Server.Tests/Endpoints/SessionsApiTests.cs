@@ -13,10 +13,10 @@ public sealed class SessionsApiTests(ServerFixture server) : IClassFixture<Serve
     public async Task CreateSession_WithTitleAndSystemPrompt_AnswersTheSession()
     {
         using var client = server.CreateClient();
-        using var response = await client.PostAsJsonAsync(Url("api/sessions"), new { title = "Trip", system_prompt = "Be brief." });
+        using var response = await client.PostAsJsonAsync(Url("api/sessions"), new { title = "Trip", system_prompt = "Be brief." }, cancellationToken: TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-        using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
         var session = document.RootElement;
         var id = session.GetProperty("id").GetString()!;
         Assert.StartsWith("ses_", id, StringComparison.Ordinal);
@@ -31,9 +31,9 @@ public sealed class SessionsApiTests(ServerFixture server) : IClassFixture<Serve
     public async Task CreateSession_EmptyObject_CreatesUntitledSession()
     {
         using var client = server.CreateClient();
-        using var response = await client.PostAsync(Url("api/sessions"), new StringContent("{}", Encoding.UTF8, "application/json"));
+        using var response = await client.PostAsync(Url("api/sessions"), new StringContent("{}", Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-        using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
         Assert.Equal(JsonValueKind.Null, document.RootElement.GetProperty("title").ValueKind);
     }
 
@@ -43,29 +43,29 @@ public sealed class SessionsApiTests(ServerFixture server) : IClassFixture<Serve
         using var client = server.CreateClient();
         var id = await client.CreateSessionAsync("before");
 
-        using (var renamed = await client.PatchAsJsonAsync(Url($"api/sessions/{id}"), new { title = "after" }))
+        using (var renamed = await client.PatchAsJsonAsync(Url($"api/sessions/{id}"), new { title = "after" }, cancellationToken: TestContext.Current.CancellationToken))
         {
             Assert.Equal(HttpStatusCode.OK, renamed.StatusCode);
-            Assert.Contains("\"title\":\"after\"", await renamed.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            Assert.Contains("\"title\":\"after\"", await renamed.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
         }
 
-        using (var list = await client.GetAsync(Url("api/sessions")))
+        using (var list = await client.GetAsync(Url("api/sessions"), TestContext.Current.CancellationToken))
         {
-            using var document = JsonDocument.Parse(await list.Content.ReadAsStringAsync());
+            using var document = JsonDocument.Parse(await list.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
             Assert.Equal("list", document.RootElement.GetProperty("object").GetString());
             Assert.Contains(document.RootElement.GetProperty("data").EnumerateArray(),
                 s => s.GetProperty("id").GetString() == id && s.GetProperty("title").GetString() == "after");
         }
 
-        using (var deleted = await client.DeleteAsync(Url($"api/sessions/{id}")))
+        using (var deleted = await client.DeleteAsync(Url($"api/sessions/{id}"), TestContext.Current.CancellationToken))
         {
             Assert.Equal(HttpStatusCode.OK, deleted.StatusCode);
-            Assert.Contains("\"deleted\":true", await deleted.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            Assert.Contains("\"deleted\":true", await deleted.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
         }
 
-        using var gone = await client.GetAsync(Url($"api/sessions/{id}"));
+        using var gone = await client.GetAsync(Url($"api/sessions/{id}"), TestContext.Current.CancellationToken);
         await ErrorAssert.IsErrorAsync(gone, HttpStatusCode.NotFound, "session_not_found");
-        using var again = await client.DeleteAsync(Url($"api/sessions/{id}"));
+        using var again = await client.DeleteAsync(Url($"api/sessions/{id}"), TestContext.Current.CancellationToken);
         await ErrorAssert.IsErrorAsync(again, HttpStatusCode.NotFound, "session_not_found");
     }
 
@@ -93,13 +93,13 @@ public sealed class SessionsApiTests(ServerFixture server) : IClassFixture<Serve
             Assert.Equal(missing.Body.Replace(unknown, "ID", StringComparison.Ordinal), foreign.Body.Replace(id, "ID", StringComparison.Ordinal));
         }
 
-        using var bobsList = await bob.GetAsync(Url("api/sessions"));
-        Assert.DoesNotContain(id, await bobsList.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        using var bobsList = await bob.GetAsync(Url("api/sessions"), TestContext.Current.CancellationToken);
+        Assert.DoesNotContain(id, await bobsList.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
         // Nothing bob did changed alice's session.
         var messages = await alice.GetMessagesAsync(id);
         Assert.Equal(2, messages.Count);
-        using var still = await alice.GetAsync(Url($"api/sessions/{id}"));
-        using var stillJson = JsonDocument.Parse(await still.Content.ReadAsStringAsync());
+        using var still = await alice.GetAsync(Url($"api/sessions/{id}"), TestContext.Current.CancellationToken);
+        using var stillJson = JsonDocument.Parse(await still.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
         Assert.Equal("alice's", stillJson.RootElement.GetProperty("title").GetString());
     }
 
@@ -142,7 +142,7 @@ public sealed class SessionsApiTests(ServerFixture server) : IClassFixture<Serve
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
-        var (events, _) = SseReader.Parse(await response.Content.ReadAsByteArrayAsync());
+        var (events, _) = SseReader.Parse(await response.Content.ReadAsByteArrayAsync(TestContext.Current.CancellationToken));
         var elapsedMs = watch.Elapsed.TotalMilliseconds;
         Assert.Equal("start", events[0].GetProperty("type").GetString());
         Assert.Equal("Say something.", events[0].GetProperty("user_message").GetProperty("content").GetString());

@@ -19,9 +19,9 @@ public sealed class SessionsLifecycleTests
             HttpCompletionOption.ResponseHeadersRead))
         {
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-            using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+            using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(TestContext.Current.CancellationToken));
             // Read until the first piece of the reply, then hang up.
-            while (await reader.ReadLineAsync() is { } line && !line.Contains("\"type\":\"delta\"", StringComparison.Ordinal))
+            while (await reader.ReadLineAsync(TestContext.Current.CancellationToken) is { } line && !line.Contains("\"type\":\"delta\"", StringComparison.Ordinal))
             {
             }
         }
@@ -30,7 +30,7 @@ public sealed class SessionsLifecycleTests
         IReadOnlyList<JsonElement> messages = [];
         for (var attempt = 0; attempt < 600 && messages.Count < 2; attempt++)
         {
-            await Task.Delay(100);
+            await Task.Delay(100, TestContext.Current.CancellationToken);
             messages = await client.GetMessagesAsync(id);
         }
 
@@ -58,9 +58,9 @@ public sealed class SessionsLifecycleTests
         await server.RestartAsync();
 
         using var after = server.CreateClient();
-        using var session = await after.GetAsync(new Uri($"api/sessions/{id}", UriKind.Relative));
+        using var session = await after.GetAsync(new Uri($"api/sessions/{id}", UriKind.Relative), TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.OK, session.StatusCode);
-        var sessionJson = await session.Content.ReadAsStringAsync();
+        var sessionJson = await session.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
         Assert.Contains("\"title\":\"kept\"", sessionJson, StringComparison.Ordinal);
         Assert.Contains("\"message_count\":2", sessionJson, StringComparison.Ordinal);
         var messages = await after.GetMessagesAsync(id);
@@ -109,10 +109,10 @@ public sealed class SessionsLifecycleTests
         const string Long = """{"content":"Write a very long story.","stream":true,"max_tokens":4000,"temperature":0}""";
 
         using var first = await alice.PostMessageAsync(running, Long, HttpCompletionOption.ResponseHeadersRead);
-        using var firstReader = new StreamReader(await first.Content.ReadAsStreamAsync());
+        using var firstReader = new StreamReader(await first.Content.ReadAsStreamAsync(TestContext.Current.CancellationToken));
         await ReadUntilAsync(firstReader, "\"type\":\"delta\"");
         using var second = await bob.PostMessageAsync(waiting, Long, HttpCompletionOption.ResponseHeadersRead);
-        using var secondReader = new StreamReader(await second.Content.ReadAsStreamAsync());
+        using var secondReader = new StreamReader(await second.Content.ReadAsStreamAsync(TestContext.Current.CancellationToken));
         // The waiting turn is told its place in line as an SSE comment.
         await ReadUntilAsync(secondReader, ": queued 1");
 

@@ -16,11 +16,11 @@ public sealed class StoredDataBoundsTests
         await alice.CreateSessionAsync("one");
         var second = await alice.CreateSessionAsync("two");
 
-        using var third = await alice.PostAsJsonAsync("api/sessions", new { title = "three" });
+        using var third = await alice.PostAsJsonAsync("api/sessions", new { title = "three" }, cancellationToken: TestContext.Current.CancellationToken);
 
         await ErrorAssert.IsErrorAsync(third, HttpStatusCode.Forbidden, "storage_quota_exceeded");
         await bob.CreateSessionAsync("bob's first");
-        using var deleted = await alice.DeleteAsync($"api/sessions/{second}");
+        using var deleted = await alice.DeleteAsync($"api/sessions/{second}", TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.OK, deleted.StatusCode);
         await alice.CreateSessionAsync("three, after a delete");
     }
@@ -31,12 +31,12 @@ public sealed class StoredDataBoundsTests
         await using var server = await TinyServer.StartAsync(o => o.Conversations.MaxMessagesPerUser = 2);
         using var alice = server.CreateClient();
         var id = await alice.CreateSessionAsync("chat");
-        using (var first = await alice.PostAsJsonAsync($"api/sessions/{id}/messages", new { content = "Hi", max_tokens = 2 }))
+        using (var first = await alice.PostAsJsonAsync($"api/sessions/{id}/messages", new { content = "Hi", max_tokens = 2 }, cancellationToken: TestContext.Current.CancellationToken))
         {
             Assert.Equal(HttpStatusCode.OK, first.StatusCode);
         }
 
-        using var second = await alice.PostAsJsonAsync($"api/sessions/{id}/messages", new { content = "Again", max_tokens = 2 });
+        using var second = await alice.PostAsJsonAsync($"api/sessions/{id}/messages", new { content = "Again", max_tokens = 2 }, cancellationToken: TestContext.Current.CancellationToken);
 
         await ErrorAssert.IsErrorAsync(second, HttpStatusCode.Forbidden, "storage_quota_exceeded");
         Assert.Equal(2, (await alice.GetMessagesAsync(id)).Count);
@@ -52,7 +52,7 @@ public sealed class StoredDataBoundsTests
             await alice.CreateSessionAsync(new string((char)('a' + i), 200));   // 1,000 bytes of titles
         }
 
-        using var over = await alice.PostAsJsonAsync("api/sessions", new { title = new string('f', 200) });
+        using var over = await alice.PostAsJsonAsync("api/sessions", new { title = new string('f', 200) }, cancellationToken: TestContext.Current.CancellationToken);
 
         await ErrorAssert.IsErrorAsync(over, HttpStatusCode.Forbidden, "storage_quota_exceeded");
     }
@@ -66,7 +66,7 @@ public sealed class StoredDataBoundsTests
         using var alice = server.CreateClient();
         var prompt = string.Join(' ', Enumerable.Repeat("word", length / 5));
 
-        using var response = await alice.PostAsJsonAsync("api/sessions", new { system_prompt = prompt });
+        using var response = await alice.PostAsJsonAsync("api/sessions", new { system_prompt = prompt }, cancellationToken: TestContext.Current.CancellationToken);
 
         var error = await ErrorAssert.IsErrorAsync(response, HttpStatusCode.BadRequest, "system_prompt_too_long");
         Assert.Equal("system_prompt", error.GetProperty("param").GetString());
@@ -80,8 +80,8 @@ public sealed class StoredDataBoundsTests
         var created = new List<string>();
         for (var i = 0; i < 5; i++)
         {
-            using var response = await alice.PostAsJsonAsync("api/sessions", new { title = $"s{i}", system_prompt = "secret instructions" });
-            using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+            using var response = await alice.PostAsJsonAsync("api/sessions", new { title = $"s{i}", system_prompt = "secret instructions" }, cancellationToken: TestContext.Current.CancellationToken);
+            using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
             created.Add(document.RootElement.GetProperty("id").GetString()!);
         }
 
@@ -90,7 +90,7 @@ public sealed class StoredDataBoundsTests
         bool more;
         do
         {
-            var text = await alice.GetStringAsync("api/sessions?limit=2" + (after is null ? "" : $"&after={after}"));
+            var text = await alice.GetStringAsync("api/sessions?limit=2" + (after is null ? "" : $"&after={after}"), TestContext.Current.CancellationToken);
             Assert.DoesNotContain("system_prompt", text, StringComparison.Ordinal);
             using var page = JsonDocument.Parse(text);
             seen.AddRange(page.RootElement.GetProperty("data").EnumerateArray().Select(s => s.GetProperty("id").GetString()!));
@@ -100,9 +100,9 @@ public sealed class StoredDataBoundsTests
         while (more);
 
         Assert.Equal(created.Order(StringComparer.Ordinal), seen.Order(StringComparer.Ordinal));
-        using var zero = await alice.GetAsync("api/sessions?limit=0");
+        using var zero = await alice.GetAsync("api/sessions?limit=0", TestContext.Current.CancellationToken);
         await ErrorAssert.IsErrorAsync(zero, HttpStatusCode.BadRequest, "invalid_value");
-        using var huge = await alice.GetAsync("api/sessions?limit=100000");
+        using var huge = await alice.GetAsync("api/sessions?limit=100000", TestContext.Current.CancellationToken);
         await ErrorAssert.IsErrorAsync(huge, HttpStatusCode.BadRequest, "invalid_value");
     }
 }

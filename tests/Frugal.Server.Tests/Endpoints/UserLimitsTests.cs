@@ -40,14 +40,14 @@ public sealed class UserLimitsTests
         // bob is not refused: he waits, right after alice's first, and is answered once the worker frees up.
         using var bob = server.CreateClient(server.BobKey);
         using var bobRequest = new HttpRequestMessage(HttpMethod.Post, "v1/chat/completions") { Content = ChatCompletionsApiTests.Json(StreamedRequest) };
-        using var bobResponse = await bob.SendAsync(bobRequest, HttpCompletionOption.ResponseHeadersRead);
+        using var bobResponse = await bob.SendAsync(bobRequest, HttpCompletionOption.ResponseHeadersRead, TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.OK, bobResponse.StatusCode);
-        await using var stream = await bobResponse.Content.ReadAsStreamAsync();
+        await using var stream = await bobResponse.Content.ReadAsStreamAsync(TestContext.Current.CancellationToken);
         using var reader = new StreamReader(stream);
-        Assert.Equal(": queued 2", await reader.ReadLineAsync());
+        Assert.Equal(": queued 2", await reader.ReadLineAsync(TestContext.Current.CancellationToken));
 
         await holder.DisposeAsync();
-        Assert.EndsWith("data: [DONE]\n\n", await reader.ReadToEndAsync(), StringComparison.Ordinal);
+        Assert.EndsWith("data: [DONE]\n\n", await reader.ReadToEndAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
         foreach (var waited in await Task.WhenAll(flood))
         {
             Assert.Equal(HttpStatusCode.OK, waited.StatusCode);
@@ -64,11 +64,11 @@ public sealed class UserLimitsTests
 
         for (var i = 0; i < 2; i++)
         {
-            using var served = await alice.PostAsync("v1/chat/completions", ChatCompletionsApiTests.Json(Request));
+            using var served = await alice.PostAsync("v1/chat/completions", ChatCompletionsApiTests.Json(Request), TestContext.Current.CancellationToken);
             Assert.Equal(HttpStatusCode.OK, served.StatusCode);
         }
 
-        using var refused = await alice.PostAsync("v1/chat/completions", ChatCompletionsApiTests.Json(Request));
+        using var refused = await alice.PostAsync("v1/chat/completions", ChatCompletionsApiTests.Json(Request), TestContext.Current.CancellationToken);
         var error = await ErrorAssert.IsErrorAsync(refused, HttpStatusCode.TooManyRequests, "rate_limit_exceeded");
         Assert.Contains("requests a minute", error.GetProperty("message").GetString(), StringComparison.Ordinal);
         Assert.InRange(refused.Headers.RetryAfter?.Delta ?? TimeSpan.Zero, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(60));
@@ -80,7 +80,7 @@ public sealed class UserLimitsTests
         Assert.NotNull(refusedMessage.Headers.RetryAfter?.Delta);
         Assert.Empty(await alice.GetMessagesAsync(session));
 
-        using var bobServed = await bob.PostAsync("v1/chat/completions", ChatCompletionsApiTests.Json(Request));
+        using var bobServed = await bob.PostAsync("v1/chat/completions", ChatCompletionsApiTests.Json(Request), TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.OK, bobServed.StatusCode);
     }
 
@@ -92,15 +92,15 @@ public sealed class UserLimitsTests
         using var bob = server.CreateClient(server.BobKey);
 
         // The first request is admitted with a full balance and costs its prompt and reply (far more than 5 tokens).
-        using var served = await alice.PostAsync("v1/chat/completions", ChatCompletionsApiTests.Json(Request));
+        using var served = await alice.PostAsync("v1/chat/completions", ChatCompletionsApiTests.Json(Request), TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.OK, served.StatusCode);
 
-        using var refused = await alice.PostAsync("v1/chat/completions", ChatCompletionsApiTests.Json(Request));
+        using var refused = await alice.PostAsync("v1/chat/completions", ChatCompletionsApiTests.Json(Request), TestContext.Current.CancellationToken);
         var error = await ErrorAssert.IsErrorAsync(refused, HttpStatusCode.TooManyRequests, "rate_limit_exceeded");
         Assert.Contains("tokens a minute", error.GetProperty("message").GetString(), StringComparison.Ordinal);
         Assert.True(refused.Headers.RetryAfter?.Delta >= TimeSpan.FromSeconds(1));
 
-        using var bobServed = await bob.PostAsync("v1/chat/completions", ChatCompletionsApiTests.Json(Request));
+        using var bobServed = await bob.PostAsync("v1/chat/completions", ChatCompletionsApiTests.Json(Request), TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.OK, bobServed.StatusCode);
     }
 

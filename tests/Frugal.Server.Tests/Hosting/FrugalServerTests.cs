@@ -11,7 +11,7 @@ public sealed class FrugalServerTests(ServerFixture server) : IClassFixture<Serv
     public async Task Api_WithoutKey_Answers401()
     {
         using var client = server.CreateClient(apiKey: null);
-        using var response = await client.GetAsync(new Uri("api/sessions", UriKind.Relative));
+        using var response = await client.GetAsync(new Uri("api/sessions", UriKind.Relative), TestContext.Current.CancellationToken);
         await ErrorAssert.IsErrorAsync(response, HttpStatusCode.Unauthorized, "invalid_api_key");
         Assert.Equal("Bearer", response.Headers.WwwAuthenticate.Single().Scheme);
     }
@@ -25,7 +25,7 @@ public sealed class FrugalServerTests(ServerFixture server) : IClassFixture<Serv
         using var client = server.CreateClient(apiKey: null);
         using var request = new HttpRequestMessage(HttpMethod.Get, new Uri("v1/models", UriKind.Relative));
         request.Headers.TryAddWithoutValidation("Authorization", "Bearer " + key);
-        using var response = await client.SendAsync(request);
+        using var response = await client.SendAsync(request, TestContext.Current.CancellationToken);
         await ErrorAssert.IsErrorAsync(response, HttpStatusCode.Unauthorized, "invalid_api_key");
     }
 
@@ -36,7 +36,7 @@ public sealed class FrugalServerTests(ServerFixture server) : IClassFixture<Serv
         var key = server.AliceKey;
         var altered = key[..^1] + (key[^1] == 'A' ? 'B' : 'A');
         using var client = server.CreateClient(altered);
-        using var response = await client.GetAsync(new Uri("api/sessions", UriKind.Relative));
+        using var response = await client.GetAsync(new Uri("api/sessions", UriKind.Relative), TestContext.Current.CancellationToken);
         await ErrorAssert.IsErrorAsync(response, HttpStatusCode.Unauthorized, "invalid_api_key");
     }
 
@@ -44,16 +44,16 @@ public sealed class FrugalServerTests(ServerFixture server) : IClassFixture<Serv
     public async Task Api_WithRevokedUsersKey_Answers401()
     {
         var users = new SqliteUserStore(SqliteDatabase.Open(server.DataDirectory));
-        var carol = await users.CreateAsync("carol-" + Guid.NewGuid().ToString("N")[..8]);
+        var carol = await users.CreateAsync("carol-" + Guid.NewGuid().ToString("N")[..8], TestContext.Current.CancellationToken);
         using var client = server.CreateClient(carol.ApiKey);
-        using (var before = await client.GetAsync(new Uri("api/nothing-here", UriKind.Relative)))
+        using (var before = await client.GetAsync(new Uri("api/nothing-here", UriKind.Relative), TestContext.Current.CancellationToken))
         {
             // Authenticated: past the key check, the route is unknown.
             await ErrorAssert.IsErrorAsync(before, HttpStatusCode.NotFound, "unknown_route");
         }
 
-        Assert.True(await users.RevokeAsync(carol.User.Name));
-        using var after = await client.GetAsync(new Uri("api/nothing-here", UriKind.Relative));
+        Assert.True(await users.RevokeAsync(carol.User.Name, TestContext.Current.CancellationToken));
+        using var after = await client.GetAsync(new Uri("api/nothing-here", UriKind.Relative), TestContext.Current.CancellationToken);
         await ErrorAssert.IsErrorAsync(after, HttpStatusCode.Unauthorized, "invalid_api_key");
     }
 
@@ -61,7 +61,7 @@ public sealed class FrugalServerTests(ServerFixture server) : IClassFixture<Serv
     public async Task UnknownRoute_OutsideApi_Answers404Json()
     {
         using var client = server.CreateClient(apiKey: null);
-        using var response = await client.GetAsync(new Uri("no/such/page", UriKind.Relative));
+        using var response = await client.GetAsync(new Uri("no/such/page", UriKind.Relative), TestContext.Current.CancellationToken);
         await ErrorAssert.IsErrorAsync(response, HttpStatusCode.NotFound, "unknown_route");
     }
 
@@ -69,7 +69,7 @@ public sealed class FrugalServerTests(ServerFixture server) : IClassFixture<Serv
     public async Task WrongMethod_OnKnownRoute_Answers405Json()
     {
         using var client = server.CreateClient();
-        using var response = await client.PutAsync(new Uri("api/sessions", UriKind.Relative), new StringContent("{}", Encoding.UTF8, "application/json"));
+        using var response = await client.PutAsync(new Uri("api/sessions", UriKind.Relative), new StringContent("{}", Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
         await ErrorAssert.IsErrorAsync(response, HttpStatusCode.MethodNotAllowed, "method_not_allowed");
     }
 
@@ -82,7 +82,7 @@ public sealed class FrugalServerTests(ServerFixture server) : IClassFixture<Serv
         using var client = server.CreateClient();
         using var request = new HttpRequestMessage(HttpMethod.Get, new Uri("api/sessions", UriKind.Relative));
         request.Headers.Host = host;
-        using var response = await client.SendAsync(request);
+        using var response = await client.SendAsync(request, TestContext.Current.CancellationToken);
         await ErrorAssert.IsErrorAsync(response, HttpStatusCode.Forbidden, "host_not_allowed");
     }
 
@@ -96,7 +96,7 @@ public sealed class FrugalServerTests(ServerFixture server) : IClassFixture<Serv
         using var client = server.CreateClient(apiKey: null);
         using var request = new HttpRequestMessage(HttpMethod.Get, new Uri("api/sessions", UriKind.Relative));
         request.Headers.Host = host;
-        using var response = await client.SendAsync(request);
+        using var response = await client.SendAsync(request, TestContext.Current.CancellationToken);
         // Past the host filter: the key check answers.
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
     }
@@ -108,7 +108,7 @@ public sealed class FrugalServerTests(ServerFixture server) : IClassFixture<Serv
         using var client = own.CreateClient(apiKey: null);
         using var request = new HttpRequestMessage(HttpMethod.Get, new Uri("api/sessions", UriKind.Relative));
         request.Headers.Host = "frugal.lan:8080";
-        using var response = await client.SendAsync(request);
+        using var response = await client.SendAsync(request, TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
     }
 
@@ -118,7 +118,7 @@ public sealed class FrugalServerTests(ServerFixture server) : IClassFixture<Serv
         await using var own = await ServerFixture.StartAsync(server: s => s.MaxRequestBodySize = Frugal.ByteSize.FromKibibytes(4));
         using var client = own.CreateClient();
         var body = $$"""{"title": "{{new string('x', 5000)}}"}""";
-        using var response = await client.PostAsync(new Uri("api/sessions", UriKind.Relative), new StringContent(body, Encoding.UTF8, "application/json"));
+        using var response = await client.PostAsync(new Uri("api/sessions", UriKind.Relative), new StringContent(body, Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
         await ErrorAssert.IsErrorAsync(response, HttpStatusCode.RequestEntityTooLarge, "request_too_large");
     }
 

@@ -15,10 +15,10 @@ public sealed class RequestLabelsTests
         for (var i = 0; i < 40; i++)
         {
             using var request = new HttpRequestMessage(new HttpMethod("INVENTED" + i), "v1/chat/completions");
-            using var response = await client.SendAsync(request);
+            using var response = await client.SendAsync(request, TestContext.Current.CancellationToken);
         }
 
-        var text = await client.GetStringAsync("metrics");
+        var text = await client.GetStringAsync("metrics", TestContext.Current.CancellationToken);
 
         Assert.DoesNotContain("INVENTED", text, StringComparison.Ordinal);
         Assert.Contains("method=\"_OTHER\"", text, StringComparison.Ordinal);
@@ -33,8 +33,8 @@ public sealed class RequestLabelsTests
         var forged = "x%0D%0A200 GET /admin user=root%1B[2J%E2%80%AE" + new string('a', 4000);
         using var request = new HttpRequestMessage(new HttpMethod("M" + new string('E', 3000)), forged);
 
-        using var response = await client.SendAsync(request);
-        await server.StopAsync();
+        using var response = await client.SendAsync(request, TestContext.Current.CancellationToken);
+        await server.StopAsync(TestContext.Current.CancellationToken);
 
         var line = Assert.Single(lines.Lines, l => l.Contains("x\\u000d\\u000a200", StringComparison.Ordinal));
         Assert.DoesNotContain(line, c => char.IsControl(c) || c == '\u202e');

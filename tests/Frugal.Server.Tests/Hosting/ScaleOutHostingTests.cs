@@ -18,14 +18,14 @@ public sealed class ScaleOutHostingTests
         });
         using var client = server.CreateClient(apiKey: null);
 
-        using var ready = await client.GetAsync("ready");
+        using var ready = await client.GetAsync("ready", TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
         Assert.NotNull(ready.Headers.RetryAfter);
-        var body = await ready.Content.ReadFromJsonAsync<JsonElement>();
+        var body = await ready.Content.ReadFromJsonAsync<JsonElement>(cancellationToken: TestContext.Current.CancellationToken);
         Assert.Equal("draining", body.GetProperty("status").GetString());
         Assert.Contains("critical", body.GetProperty("reason").GetString(), StringComparison.Ordinal);
-        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("health")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("health", TestContext.Current.CancellationToken)).StatusCode);
     }
 
     [Fact]
@@ -35,9 +35,9 @@ public sealed class ScaleOutHostingTests
         using var anonymous = server.CreateClient(apiKey: null);
         using var alice = server.CreateClient();
 
-        using var ready = await anonymous.GetAsync("ready");
-        using var refused = await anonymous.GetAsync("api/sessions");
-        using var missing = await alice.GetAsync("api/sessions/ses_nope/messages");
+        using var ready = await anonymous.GetAsync("ready", TestContext.Current.CancellationToken);
+        using var refused = await anonymous.GetAsync("api/sessions", TestContext.Current.CancellationToken);
+        using var missing = await alice.GetAsync("api/sessions/ses_nope/messages", TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);

@@ -29,7 +29,7 @@ public sealed class TlsTests : IDisposable
         using var client = new HttpClient(handler);
 
         Assert.Equal("https", server.BaseAddress.Scheme);
-        var response = await client.GetAsync(new Uri(server.BaseAddress, "health"));
+        var response = await client.GetAsync(new Uri(server.BaseAddress, "health"), TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal(thumbprint, seen);

@@ -16,10 +16,10 @@ public sealed class ObservabilityApiTests(TinyServer tiny) : IClassFixture<TinyS
     {
         using var client = Server.CreateClient(apiKey: null);
 
-        using var response = await client.GetAsync("health");
+        using var response = await client.GetAsync("health", TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Contains("\"ok\"", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Contains("\"ok\"", await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -27,10 +27,10 @@ public sealed class ObservabilityApiTests(TinyServer tiny) : IClassFixture<TinyS
     {
         using var client = Server.CreateClient(apiKey: null);
 
-        using var response = await client.GetAsync("ready");
+        using var response = await client.GetAsync("ready", TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Contains("\"ready\"", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Contains("\"ready\"", await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -41,21 +41,21 @@ public sealed class ObservabilityApiTests(TinyServer tiny) : IClassFixture<TinyS
         {
             // A file that starts like GGUF and then stops: the reader refuses it before llama.cpp sees it.
             var model = Path.Combine(directory, "broken.gguf");
-            await File.WriteAllBytesAsync(model, [(byte)'G', (byte)'G', (byte)'U', (byte)'F', 3, 0, 0, 0, 1]);
+            await File.WriteAllBytesAsync(model, [(byte)'G', (byte)'G', (byte)'U', (byte)'F', 3, 0, 0, 0, 1], TestContext.Current.CancellationToken);
             await using var app = ServerFixture.Build(directory, new Dictionary<string, string?> { ["Model:Path"] = model });
-            await app.StartAsync();
+            await app.StartAsync(TestContext.Current.CancellationToken);
             await Assert.ThrowsAnyAsync<Exception>(() => app.Services.GetRequiredService<EngineReadiness>().WhenLoaded);
             using var client = new HttpClient { BaseAddress = app.GetBaseAddress() };
 
-            using var ready = await client.GetAsync("ready");
-            using var health = await client.GetAsync("health");
+            using var ready = await client.GetAsync("ready", TestContext.Current.CancellationToken);
+            using var health = await client.GetAsync("health", TestContext.Current.CancellationToken);
 
             Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
-            using var body = JsonDocument.Parse(await ready.Content.ReadAsStringAsync());
+            using var body = JsonDocument.Parse(await ready.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
             Assert.Equal("failed", body.RootElement.GetProperty("status").GetString());
             Assert.Contains("broken.gguf", body.RootElement.GetProperty("reason").GetString(), StringComparison.Ordinal);
             Assert.Equal(HttpStatusCode.OK, health.StatusCode);
-            await app.StopAsync();
+            await app.StopAsync(TestContext.Current.CancellationToken);
         }
         finally
         {
@@ -68,7 +68,7 @@ public sealed class ObservabilityApiTests(TinyServer tiny) : IClassFixture<TinyS
     {
         using var client = Server.CreateClient(apiKey: null);
 
-        using var response = await client.GetAsync("status");
+        using var response = await client.GetAsync("status", TestContext.Current.CancellationToken);
 
         await ErrorAssert.IsErrorAsync(response, HttpStatusCode.Unauthorized);
     }
@@ -77,9 +77,9 @@ public sealed class ObservabilityApiTests(TinyServer tiny) : IClassFixture<TinyS
     public async Task GetStatus_WithKey_DescribesModelMemoryAndQueue()
     {
         using var client = Server.CreateClient();
-        using var _ = await client.PostAsync("v1/chat/completions", ChatCompletionsApiTests.Json("""{"max_tokens":3,"messages":[{"role":"user","content":"Hi"}]}"""));
+        using var _ = await client.PostAsync("v1/chat/completions", ChatCompletionsApiTests.Json("""{"max_tokens":3,"messages":[{"role":"user","content":"Hi"}]}"""), TestContext.Current.CancellationToken);
 
-        using var document = JsonDocument.Parse(await client.GetStringAsync("status"));
+        using var document = JsonDocument.Parse(await client.GetStringAsync("status", TestContext.Current.CancellationToken));
         var status = document.RootElement;
 
         Assert.Equal("tiny", status.GetProperty("model").GetString());
@@ -101,11 +101,11 @@ public sealed class ObservabilityApiTests(TinyServer tiny) : IClassFixture<TinyS
     public async Task GetMetrics_AfterRequests_CountsThemByRouteAndStatus()
     {
         using var client = Server.CreateClient();
-        using var ok = await client.PostAsync("v1/chat/completions", ChatCompletionsApiTests.Json("""{"max_tokens":2,"messages":[{"role":"user","content":"Hi"}]}"""));
-        using var bad = await client.PostAsync("v1/chat/completions", ChatCompletionsApiTests.Json("""{"messages":[]}"""));
+        using var ok = await client.PostAsync("v1/chat/completions", ChatCompletionsApiTests.Json("""{"max_tokens":2,"messages":[{"role":"user","content":"Hi"}]}"""), TestContext.Current.CancellationToken);
+        using var bad = await client.PostAsync("v1/chat/completions", ChatCompletionsApiTests.Json("""{"messages":[]}"""), TestContext.Current.CancellationToken);
 
-        using var response = await Server.CreateClient(apiKey: null).GetAsync("metrics");
-        var text = await response.Content.ReadAsStringAsync();
+        using var response = await Server.CreateClient(apiKey: null).GetAsync("metrics", TestContext.Current.CancellationToken);
+        var text = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.StartsWith("text/plain", response.Content.Headers.ContentType?.MediaType ?? "", StringComparison.Ordinal);

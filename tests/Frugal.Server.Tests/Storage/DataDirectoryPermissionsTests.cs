@@ -25,7 +25,7 @@ public sealed class DataDirectoryPermissionsTests : IDisposable
         var database = SqliteDatabase.Open(data);
         var users = new SqliteUserStore(database);
 
-        await users.CreateAsync("alice");   // a write, so the WAL and shared-memory files exist
+        await users.CreateAsync("alice", TestContext.Current.CancellationToken);   // a write, so the WAL and shared-memory files exist
 
         Assert.Equal(Mode700, File.GetUnixFileMode(data));
         foreach (var suffix in new[] { "", "-wal", "-shm" })

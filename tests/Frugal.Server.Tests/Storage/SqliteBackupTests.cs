@@ -38,12 +38,12 @@ public sealed class SqliteBackupTests : IDisposable
             // Each backup after one more confirmed turn, while the other user's turn is being written.
             while (confirmed.Count <= i && !chats.Any(c => c.IsFaulted))
             {
-                await Task.Delay(20);
+                await Task.Delay(20, TestContext.Current.CancellationToken);
             }
 
             var before = confirmed.ToArray();
             var path = Path.Combine(_temp.Path, $"backup-{i}.db");
-            await backup.BackupAsync(path);
+            await backup.BackupAsync(path, TestContext.Current.CancellationToken);
             backups.Add((path, before));
         }
 
@@ -64,22 +64,22 @@ public sealed class SqliteBackupTests : IDisposable
     {
         var data = Path.Combine(_temp.Path, "data");
         var users = new SqliteUserStore(SqliteDatabase.Open(data));
-        await users.CreateAsync("alice");
+        await users.CreateAsync("alice", TestContext.Current.CancellationToken);
         var backupPath = Path.Combine(_temp.Path, "b.db");
         var backup = new SqliteBackup(data);
-        await backup.BackupAsync(backupPath);
-        await users.CreateAsync("bob");
+        await backup.BackupAsync(backupPath, TestContext.Current.CancellationToken);
+        await users.CreateAsync("bob", TestContext.Current.CancellationToken);
 
         using (DataDirectoryLock.TryAcquire(data))
         {
-            var e = await Assert.ThrowsAsync<InvalidOperationException>(() => backup.RestoreAsync(backupPath));
+            var e = await Assert.ThrowsAsync<InvalidOperationException>(() => backup.RestoreAsync(backupPath, TestContext.Current.CancellationToken));
             Assert.Contains("stop it first", e.Message, StringComparison.Ordinal);
         }
 
-        Assert.Equal(2, await users.CountActiveAsync());
-        var restored = await backup.RestoreAsync(backupPath);
+        Assert.Equal(2, await users.CountActiveAsync(TestContext.Current.CancellationToken));
+        var restored = await backup.RestoreAsync(backupPath, TestContext.Current.CancellationToken);
         Assert.Equal(1, restored.Users);
-        Assert.Equal(1, await new SqliteUserStore(SqliteDatabase.Open(data)).CountActiveAsync());
+        Assert.Equal(1, await new SqliteUserStore(SqliteDatabase.Open(data)).CountActiveAsync(TestContext.Current.CancellationToken));
         Assert.True(File.Exists(restored.KeptAside));
     }
 
@@ -87,9 +87,9 @@ public sealed class SqliteBackupTests : IDisposable
     public async Task RestoreAsync_NotADatabase_RefusedWithTheFileName()
     {
         var junk = Path.Combine(_temp.Path, "junk.db");
-        await File.WriteAllTextAsync(junk, "this is not SQLite");
+        await File.WriteAllTextAsync(junk, "this is not SQLite", TestContext.Current.CancellationToken);
 
-        var e = await Assert.ThrowsAsync<InvalidOperationException>(() => new SqliteBackup(Path.Combine(_temp.Path, "data")).RestoreAsync(junk));
+        var e = await Assert.ThrowsAsync<InvalidOperationException>(() => new SqliteBackup(Path.Combine(_temp.Path, "data")).RestoreAsync(junk, TestContext.Current.CancellationToken));
 
         Assert.Contains(junk, e.Message, StringComparison.Ordinal);
     }

@@ -14,16 +14,16 @@ public sealed class SqliteUserStoreTests
         var database = SqliteDatabase.Open(temp.Path);
         var store = new SqliteUserStore(database);
 
-        var created = await store.CreateAsync("alice");
+        var created = await store.CreateAsync("alice", TestContext.Current.CancellationToken);
 
         Assert.StartsWith(ApiKeys.Prefix, created.ApiKey, StringComparison.Ordinal);
-        Assert.Equal(created.User, await store.AuthenticateAsync(created.ApiKey));
+        Assert.Equal(created.User, await store.AuthenticateAsync(created.ApiKey, TestContext.Current.CancellationToken));
         SqliteConnection.ClearAllPools();
         // Neither the key nor its secret part appears in any file of the data directory (database, WAL).
         var secret = created.ApiKey[(ApiKeys.Prefix.Length + ApiKeys.LookupIdLength)..];
         foreach (var file in Directory.GetFiles(temp.Path))
         {
-            var bytes = await File.ReadAllBytesAsync(file);
+            var bytes = await File.ReadAllBytesAsync(file, TestContext.Current.CancellationToken);
             Assert.Equal(-1, bytes.AsSpan().IndexOf(Encoding.UTF8.GetBytes(created.ApiKey)));
             Assert.Equal(-1, bytes.AsSpan().IndexOf(Encoding.UTF8.GetBytes(secret)));
         }
@@ -34,14 +34,14 @@ public sealed class SqliteUserStoreTests
     {
         using var temp = new TempDirectory();
         var store = new SqliteUserStore(SqliteDatabase.Open(temp.Path));
-        var alice = await store.CreateAsync("alice");
-        var bob = await store.CreateAsync("bob");
+        var alice = await store.CreateAsync("alice", TestContext.Current.CancellationToken);
+        var bob = await store.CreateAsync("bob", TestContext.Current.CancellationToken);
 
         Assert.NotEqual(alice.ApiKey, bob.ApiKey);
-        Assert.Equal("alice", (await store.AuthenticateAsync(alice.ApiKey))?.Name);
-        Assert.Equal("bob", (await store.AuthenticateAsync(bob.ApiKey))?.Name);
-        Assert.Equal(["alice", "bob"], (await store.ListAsync()).Select(u => u.Name));
-        Assert.Equal(2, await store.CountActiveAsync());
+        Assert.Equal("alice", (await store.AuthenticateAsync(alice.ApiKey, TestContext.Current.CancellationToken))?.Name);
+        Assert.Equal("bob", (await store.AuthenticateAsync(bob.ApiKey, TestContext.Current.CancellationToken))?.Name);
+        Assert.Equal(["alice", "bob"], (await store.ListAsync(TestContext.Current.CancellationToken)).Select(u => u.Name));
+        Assert.Equal(2, await store.CountActiveAsync(TestContext.Current.CancellationToken));
     }
 
     [Fact]
@@ -49,11 +49,11 @@ public sealed class SqliteUserStoreTests
     {
         using var temp = new TempDirectory();
         var store = new SqliteUserStore(SqliteDatabase.Open(temp.Path));
-        var first = await store.CreateAsync("alice");
+        var first = await store.CreateAsync("alice", TestContext.Current.CancellationToken);
 
-        await Assert.ThrowsAsync<DuplicateUserException>(() => store.CreateAsync("alice"));
-        Assert.Single(await store.ListAsync());
-        Assert.NotNull(await store.AuthenticateAsync(first.ApiKey));
+        await Assert.ThrowsAsync<DuplicateUserException>(() => store.CreateAsync("alice", TestContext.Current.CancellationToken));
+        Assert.Single(await store.ListAsync(TestContext.Current.CancellationToken));
+        Assert.NotNull(await store.AuthenticateAsync(first.ApiKey, TestContext.Current.CancellationToken));
     }
 
     [Theory]
@@ -64,8 +64,8 @@ public sealed class SqliteUserStoreTests
     {
         using var temp = new TempDirectory();
         var store = new SqliteUserStore(SqliteDatabase.Open(temp.Path));
-        await Assert.ThrowsAsync<ArgumentException>(() => store.CreateAsync(name));
-        Assert.Empty(await store.ListAsync());
+        await Assert.ThrowsAsync<ArgumentException>(() => store.CreateAsync(name, TestContext.Current.CancellationToken));
+        Assert.Empty(await store.ListAsync(TestContext.Current.CancellationToken));
     }
 
     [Fact]
@@ -73,14 +73,14 @@ public sealed class SqliteUserStoreTests
     {
         using var temp = new TempDirectory();
         var store = new SqliteUserStore(SqliteDatabase.Open(temp.Path));
-        var alice = await store.CreateAsync("alice");
+        var alice = await store.CreateAsync("alice", TestContext.Current.CancellationToken);
 
-        Assert.True(await store.RevokeAsync("alice"));
-        Assert.False(await store.RevokeAsync("alice"));
-        Assert.False(await store.RevokeAsync("nobody"));
-        Assert.Null(await store.AuthenticateAsync(alice.ApiKey));
-        Assert.False((await store.ListAsync()).Single().IsActive);
-        Assert.Equal(0, await store.CountActiveAsync());
+        Assert.True(await store.RevokeAsync("alice", TestContext.Current.CancellationToken));
+        Assert.False(await store.RevokeAsync("alice", TestContext.Current.CancellationToken));
+        Assert.False(await store.RevokeAsync("nobody", TestContext.Current.CancellationToken));
+        Assert.Null(await store.AuthenticateAsync(alice.ApiKey, TestContext.Current.CancellationToken));
+        Assert.False((await store.ListAsync(TestContext.Current.CancellationToken)).Single().IsActive);
+        Assert.Equal(0, await store.CountActiveAsync(TestContext.Current.CancellationToken));
     }
 
     [Fact]
@@ -88,13 +88,13 @@ public sealed class SqliteUserStoreTests
     {
         using var temp = new TempDirectory();
         var store = new SqliteUserStore(SqliteDatabase.Open(temp.Path));
-        var alice = await store.CreateAsync("alice");
+        var alice = await store.CreateAsync("alice", TestContext.Current.CancellationToken);
         var forged = alice.ApiKey[..(ApiKeys.Prefix.Length + ApiKeys.LookupIdLength)]
             + new string('A', alice.ApiKey.Length - ApiKeys.Prefix.Length - ApiKeys.LookupIdLength);
 
-        Assert.Null(await store.AuthenticateAsync(forged));
-        Assert.Null(await store.AuthenticateAsync(alice.ApiKey + "x"));
-        Assert.Null(await store.AuthenticateAsync(alice.ApiKey.ToUpperInvariant()));
+        Assert.Null(await store.AuthenticateAsync(forged, TestContext.Current.CancellationToken));
+        Assert.Null(await store.AuthenticateAsync(alice.ApiKey + "x", TestContext.Current.CancellationToken));
+        Assert.Null(await store.AuthenticateAsync(alice.ApiKey.ToUpperInvariant(), TestContext.Current.CancellationToken));
     }
 
     [Fact]

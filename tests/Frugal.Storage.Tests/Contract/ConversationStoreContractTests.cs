@@ -14,22 +14,22 @@ public abstract class ConversationStoreContractTests(Func<IStoreLocation> create
     [Fact]
     public async Task Sessions_OfAnotherOwner_BehaveAsMissing()
     {
-        var session = await Sessions.CreateSessionAsync("alice", "secret plans", "be brief");
-        await Sessions.AddMessageAsync("alice", session.Id, UserMessage("hello"));
+        var session = await Sessions.CreateSessionAsync("alice", "secret plans", "be brief", TestContext.Current.CancellationToken);
+        await Sessions.AddMessageAsync("alice", session.Id, UserMessage("hello"), TestContext.Current.CancellationToken);
 
-        Assert.Null(await Sessions.GetSessionAsync("bob", session.Id));
-        Assert.Empty(await Sessions.ListSessionsAsync("bob"));
-        Assert.Null(await Sessions.ListMessagesAsync("bob", session.Id));
-        Assert.Null(await Sessions.UpdateSessionAsync("bob", session.Id, new SessionChanges { Title = "mine now" }));
-        Assert.False(await Sessions.SelectMessageAsync("bob", session.Id, 1));
-        Assert.Null(await Sessions.AddMessageAsync("bob", session.Id, UserMessage("injected")));
-        Assert.False(await Sessions.DeleteMessageAsync("bob", session.Id, 1));
-        Assert.False(await Sessions.DeleteSessionAsync("bob", session.Id));
+        Assert.Null(await Sessions.GetSessionAsync("bob", session.Id, TestContext.Current.CancellationToken));
+        Assert.Empty(await Sessions.ListSessionsAsync("bob", TestContext.Current.CancellationToken));
+        Assert.Null(await Sessions.ListMessagesAsync("bob", session.Id, TestContext.Current.CancellationToken));
+        Assert.Null(await Sessions.UpdateSessionAsync("bob", session.Id, new SessionChanges { Title = "mine now" }, TestContext.Current.CancellationToken));
+        Assert.False(await Sessions.SelectMessageAsync("bob", session.Id, 1, TestContext.Current.CancellationToken));
+        Assert.Null(await Sessions.AddMessageAsync("bob", session.Id, UserMessage("injected"), TestContext.Current.CancellationToken));
+        Assert.False(await Sessions.DeleteMessageAsync("bob", session.Id, 1, TestContext.Current.CancellationToken));
+        Assert.False(await Sessions.DeleteSessionAsync("bob", session.Id, TestContext.Current.CancellationToken));
 
-        var kept = await Sessions.GetSessionAsync("alice", session.Id);
+        var kept = await Sessions.GetSessionAsync("alice", session.Id, TestContext.Current.CancellationToken);
         Assert.Equal("secret plans", kept?.Title);
         Assert.Equal(1, kept?.MessageCount);
-        Assert.Equal(["hello"], (await Sessions.ListMessagesAsync("alice", session.Id))!.Select(m => m.Content));
+        Assert.Equal(["hello"], (await Sessions.ListMessagesAsync("alice", session.Id, TestContext.Current.CancellationToken))!.Select(m => m.Content));
     }
 
     [Fact]
@@ -37,17 +37,17 @@ public abstract class ConversationStoreContractTests(Func<IStoreLocation> create
     {
         for (var i = 0; i < 5; i++)
         {
-            await Sessions.CreateSessionAsync("alice", $"s{i}", "a long system prompt");
+            await Sessions.CreateSessionAsync("alice", $"s{i}", "a long system prompt", TestContext.Current.CancellationToken);
         }
 
-        await Sessions.CreateSessionAsync("bob", "bob's", null);
-        var all = (await Sessions.ListSessionsAsync("alice")).Select(s => s.Id).ToList();
+        await Sessions.CreateSessionAsync("bob", "bob's", null, TestContext.Current.CancellationToken);
+        var all = (await Sessions.ListSessionsAsync("alice", TestContext.Current.CancellationToken)).Select(s => s.Id).ToList();
         var paged = new List<string>();
         var hasMore = new List<bool>();
         string? after = null;
         do
         {
-            var page = await Sessions.ListSessionsAsync("alice", 2, after);
+            var page = await Sessions.ListSessionsAsync("alice", 2, after, TestContext.Current.CancellationToken);
             paged.AddRange(page.Sessions.Select(s => s.Id));
             hasMore.Add(page.HasMore);
             after = page.Sessions.LastOrDefault()?.Id;
@@ -56,39 +56,39 @@ public abstract class ConversationStoreContractTests(Func<IStoreLocation> create
 
         Assert.Equal(all, paged);
         Assert.Equal([true, true, false], hasMore);
-        Assert.Empty((await Sessions.ListSessionsAsync("alice", 2, "ses_unknown")).Sessions);
-        Assert.Empty((await Sessions.ListSessionsAsync("bob", 2, all[0])).Sessions);
+        Assert.Empty((await Sessions.ListSessionsAsync("alice", 2, "ses_unknown", TestContext.Current.CancellationToken)).Sessions);
+        Assert.Empty((await Sessions.ListSessionsAsync("bob", 2, all[0], TestContext.Current.CancellationToken)).Sessions);
     }
 
     [Fact]
     public async Task GetUsageAsync_OwnerSessionsMessagesAndUtf8Bytes()
     {
-        var first = await Sessions.CreateSessionAsync("alice", "ab", "é");
-        await Sessions.CreateSessionAsync("alice", null, null);
-        await Sessions.AddMessageAsync("alice", first.Id, UserMessage("hello"));
-        var bobs = await Sessions.CreateSessionAsync("bob", "bob's title", null);
-        await Sessions.AddMessageAsync("bob", bobs.Id, UserMessage("not alice's"));
+        var first = await Sessions.CreateSessionAsync("alice", "ab", "é", TestContext.Current.CancellationToken);
+        await Sessions.CreateSessionAsync("alice", null, null, TestContext.Current.CancellationToken);
+        await Sessions.AddMessageAsync("alice", first.Id, UserMessage("hello"), TestContext.Current.CancellationToken);
+        var bobs = await Sessions.CreateSessionAsync("bob", "bob's title", null, TestContext.Current.CancellationToken);
+        await Sessions.AddMessageAsync("bob", bobs.Id, UserMessage("not alice's"), TestContext.Current.CancellationToken);
 
-        var usage = await Sessions.GetUsageAsync("alice");
+        var usage = await Sessions.GetUsageAsync("alice", TestContext.Current.CancellationToken);
 
         Assert.Equal(new StorageUsage(2, 1, 2 + 2 + 5), usage);
-        Assert.Equal(new StorageUsage(0, 0, 0), await Sessions.GetUsageAsync("carol"));
+        Assert.Equal(new StorageUsage(0, 0, 0), await Sessions.GetUsageAsync("carol", TestContext.Current.CancellationToken));
     }
 
     [Fact]
     public async Task Sessions_UnknownId_IsMissing()
     {
-        Assert.Null(await Sessions.GetSessionAsync("alice", "ses_nope"));
-        Assert.Null(await Sessions.ListMessagesAsync("alice", "ses_nope"));
-        Assert.Null(await Sessions.AddMessageAsync("alice", "ses_nope", UserMessage("x")));
-        Assert.False(await Sessions.DeleteSessionAsync("alice", "ses_nope"));
+        Assert.Null(await Sessions.GetSessionAsync("alice", "ses_nope", TestContext.Current.CancellationToken));
+        Assert.Null(await Sessions.ListMessagesAsync("alice", "ses_nope", TestContext.Current.CancellationToken));
+        Assert.Null(await Sessions.AddMessageAsync("alice", "ses_nope", UserMessage("x"), TestContext.Current.CancellationToken));
+        Assert.False(await Sessions.DeleteSessionAsync("alice", "ses_nope", TestContext.Current.CancellationToken));
     }
 
     [Fact]
     public async Task AddMessageAsync_Messages_ComeBackInOrderWithTheirFields()
     {
-        var session = await Sessions.CreateSessionAsync("alice", null, null);
-        var user = await Sessions.AddMessageAsync("alice", session.Id, UserMessage("héllo ✓ \"quoted\" 'x'; DROP TABLE users;"));
+        var session = await Sessions.CreateSessionAsync("alice", null, null, TestContext.Current.CancellationToken);
+        var user = await Sessions.AddMessageAsync("alice", session.Id, UserMessage("héllo ✓ \"quoted\" 'x'; DROP TABLE users;"), TestContext.Current.CancellationToken);
         var reply = await Sessions.AddMessageAsync("alice", session.Id, new NewMessage
         {
             Role = ChatRole.Assistant,
@@ -96,7 +96,7 @@ public abstract class ConversationStoreContractTests(Func<IStoreLocation> create
             TokenCount = 7,
             FinishReason = "cancelled",
             Status = MessageStatus.Partial,
-        });
+        }, TestContext.Current.CancellationToken);
         var failed = await Sessions.AddMessageAsync("alice", session.Id, new NewMessage
         {
             Role = ChatRole.Assistant,
@@ -104,22 +104,22 @@ public abstract class ConversationStoreContractTests(Func<IStoreLocation> create
             TokenCount = 0,
             FinishReason = "error",
             Status = MessageStatus.Failed,
-        });
+        }, TestContext.Current.CancellationToken);
 
-        var messages = await Sessions.ListMessagesAsync("alice", session.Id);
+        var messages = await Sessions.ListMessagesAsync("alice", session.Id, TestContext.Current.CancellationToken);
         Assert.Equal([user!, reply!, failed!], messages);
         Assert.True(user!.Id < reply!.Id && reply.Id < failed!.Id);
         Assert.Equal((ChatRole.User, MessageStatus.Complete, (string?)null), (user.Role, user.Status, user.FinishReason));
         Assert.Equal((ChatRole.Assistant, MessageStatus.Partial, "cancelled", 7), (reply.Role, reply.Status, reply.FinishReason, reply.TokenCount));
         Assert.Equal(MessageStatus.Failed, failed.Status);
-        Assert.Equal(3, (await Sessions.GetSessionAsync("alice", session.Id))?.MessageCount);
+        Assert.Equal(3, (await Sessions.GetSessionAsync("alice", session.Id, TestContext.Current.CancellationToken))?.MessageCount);
     }
 
     [Fact]
     public async Task AddMessageAsync_ContextShiftedReply_ComesBackMarked()
     {
-        var session = await Sessions.CreateSessionAsync("alice", null, null);
-        await Sessions.AddMessageAsync("alice", session.Id, UserMessage("tell me more"));
+        var session = await Sessions.CreateSessionAsync("alice", null, null, TestContext.Current.CancellationToken);
+        await Sessions.AddMessageAsync("alice", session.Id, UserMessage("tell me more"), TestContext.Current.CancellationToken);
         var shifted = await Sessions.AddMessageAsync("alice", session.Id, new NewMessage
         {
             Role = ChatRole.Assistant,
@@ -127,26 +127,26 @@ public abstract class ConversationStoreContractTests(Func<IStoreLocation> create
             TokenCount = 1,
             FinishReason = "stop",
             ContextShifted = true,
-        });
-        await Sessions.AddMessageAsync("alice", session.Id, UserMessage("and?"));
+        }, TestContext.Current.CancellationToken);
+        await Sessions.AddMessageAsync("alice", session.Id, UserMessage("and?"), TestContext.Current.CancellationToken);
         var plain = await Sessions.AddMessageAsync("alice", session.Id, new NewMessage
         {
             Role = ChatRole.Assistant,
             Content = "done",
             TokenCount = 1,
             FinishReason = "stop",
-        });
+        }, TestContext.Current.CancellationToken);
 
         Assert.True(shifted!.ContextShifted);
         Assert.False(plain!.ContextShifted);
-        var messages = await Sessions.ListMessagesAsync("alice", session.Id);
+        var messages = await Sessions.ListMessagesAsync("alice", session.Id, TestContext.Current.CancellationToken);
         Assert.Equal([false, true, false, false], messages!.Select(m => m.ContextShifted));
     }
 
     [Fact]
     public async Task AddMessageAsync_ReplyWithTokenIds_ComesBackWithTheSameIds()
     {
-        var session = await Sessions.CreateSessionAsync("alice", null, null);
+        var session = await Sessions.CreateSessionAsync("alice", null, null, TestContext.Current.CancellationToken);
         int[] ids = [0, 1, 29871, 31999, 65_536, int.MaxValue];
         var reply = await Sessions.AddMessageAsync("alice", session.Id, new NewMessage
         {
@@ -155,12 +155,12 @@ public abstract class ConversationStoreContractTests(Func<IStoreLocation> create
             TokenCount = ids.Length,
             FinishReason = "stop",
             TokenIds = ids,
-        });
-        var without = await Sessions.AddMessageAsync("alice", session.Id, UserMessage("no ids"));
+        }, TestContext.Current.CancellationToken);
+        var without = await Sessions.AddMessageAsync("alice", session.Id, UserMessage("no ids"), TestContext.Current.CancellationToken);
 
         Assert.Equal(ids, reply!.TokenIds);
         Assert.Null(without!.TokenIds);
-        var messages = await Sessions.ListMessagesAsync("alice", session.Id);
+        var messages = await Sessions.ListMessagesAsync("alice", session.Id, TestContext.Current.CancellationToken);
         Assert.Equal(ids, messages![0].TokenIds);
         Assert.Null(messages[1].TokenIds);
     }
@@ -168,49 +168,49 @@ public abstract class ConversationStoreContractTests(Func<IStoreLocation> create
     [Fact]
     public async Task AddMessageAsync_SystemRole_IsRefused()
     {
-        var session = await Sessions.CreateSessionAsync("alice", null, null);
+        var session = await Sessions.CreateSessionAsync("alice", null, null, TestContext.Current.CancellationToken);
         await Assert.ThrowsAsync<ArgumentException>(() =>
-            Sessions.AddMessageAsync("alice", session.Id, new NewMessage { Role = ChatRole.System, Content = "x", TokenCount = 1 }));
-        Assert.Empty((await Sessions.ListMessagesAsync("alice", session.Id))!);
+            Sessions.AddMessageAsync("alice", session.Id, new NewMessage { Role = ChatRole.System, Content = "x", TokenCount = 1 }, TestContext.Current.CancellationToken));
+        Assert.Empty((await Sessions.ListMessagesAsync("alice", session.Id, TestContext.Current.CancellationToken))!);
     }
 
     [Fact]
     public async Task RenameAndDelete_Session_ChangeOnlyThatSession()
     {
-        var first = await Sessions.CreateSessionAsync("alice", "one", null);
-        var second = await Sessions.CreateSessionAsync("alice", "two", "sys");
-        await Sessions.AddMessageAsync("alice", first.Id, UserMessage("a"));
-        var message = await Sessions.AddMessageAsync("alice", second.Id, UserMessage("b"));
+        var first = await Sessions.CreateSessionAsync("alice", "one", null, TestContext.Current.CancellationToken);
+        var second = await Sessions.CreateSessionAsync("alice", "two", "sys", TestContext.Current.CancellationToken);
+        await Sessions.AddMessageAsync("alice", first.Id, UserMessage("a"), TestContext.Current.CancellationToken);
+        var message = await Sessions.AddMessageAsync("alice", second.Id, UserMessage("b"), TestContext.Current.CancellationToken);
 
-        var renamed = await Sessions.UpdateSessionAsync("alice", second.Id, new SessionChanges { Title = null });
+        var renamed = await Sessions.UpdateSessionAsync("alice", second.Id, new SessionChanges { Title = null }, TestContext.Current.CancellationToken);
         Assert.Null(renamed?.Title);
         Assert.Equal("sys", renamed?.SystemPrompt);
-        Assert.True(await Sessions.DeleteMessageAsync("alice", second.Id, message!.Id));
-        Assert.False(await Sessions.DeleteMessageAsync("alice", first.Id, message.Id));
-        Assert.True(await Sessions.DeleteSessionAsync("alice", first.Id));
+        Assert.True(await Sessions.DeleteMessageAsync("alice", second.Id, message!.Id, TestContext.Current.CancellationToken));
+        Assert.False(await Sessions.DeleteMessageAsync("alice", first.Id, message.Id, TestContext.Current.CancellationToken));
+        Assert.True(await Sessions.DeleteSessionAsync("alice", first.Id, TestContext.Current.CancellationToken));
 
-        Assert.Equal([second.Id], (await Sessions.ListSessionsAsync("alice")).Select(s => s.Id));
-        Assert.Null(await Sessions.ListMessagesAsync("alice", first.Id));
-        Assert.Empty((await Sessions.ListMessagesAsync("alice", second.Id))!);
+        Assert.Equal([second.Id], (await Sessions.ListSessionsAsync("alice", TestContext.Current.CancellationToken)).Select(s => s.Id));
+        Assert.Null(await Sessions.ListMessagesAsync("alice", first.Id, TestContext.Current.CancellationToken));
+        Assert.Empty((await Sessions.ListMessagesAsync("alice", second.Id, TestContext.Current.CancellationToken))!);
     }
 
     [Fact]
     public async Task ListSessionsAsync_MostRecentlyUpdatedFirst()
     {
-        var older = await Sessions.CreateSessionAsync("alice", "older", null);
-        await Task.Delay(5);
-        var newer = await Sessions.CreateSessionAsync("alice", "newer", null);
-        await Task.Delay(5);
-        await Sessions.AddMessageAsync("alice", older.Id, UserMessage("bump"));
+        var older = await Sessions.CreateSessionAsync("alice", "older", null, TestContext.Current.CancellationToken);
+        await Task.Delay(5, TestContext.Current.CancellationToken);
+        var newer = await Sessions.CreateSessionAsync("alice", "newer", null, TestContext.Current.CancellationToken);
+        await Task.Delay(5, TestContext.Current.CancellationToken);
+        await Sessions.AddMessageAsync("alice", older.Id, UserMessage("bump"), TestContext.Current.CancellationToken);
 
-        Assert.Equal([older.Id, newer.Id], (await Sessions.ListSessionsAsync("alice")).Select(s => s.Id));
+        Assert.Equal([older.Id, newer.Id], (await Sessions.ListSessionsAsync("alice", TestContext.Current.CancellationToken)).Select(s => s.Id));
     }
 
     [Fact]
     public async Task AddMessageAsync_ConcurrentWritersFromSeveralHandles_LoseNothing()
     {
         const int Writers = 6, PerWriter = 15;
-        var shared = await Sessions.CreateSessionAsync("alice", "shared", null);
+        var shared = await Sessions.CreateSessionAsync("alice", "shared", null, TestContext.Current.CancellationToken);
         var handles = await Task.WhenAll(Enumerable.Range(0, Writers).Select(_ => Location.OpenAsync()));
 
         await Task.WhenAll(handles.Select((handle, w) => Task.Run(async () =>
@@ -223,7 +223,7 @@ public abstract class ConversationStoreContractTests(Func<IStoreLocation> create
             }
         })));
 
-        var messages = (await Sessions.ListMessagesAsync("alice", shared.Id))!;
+        var messages = (await Sessions.ListMessagesAsync("alice", shared.Id, TestContext.Current.CancellationToken))!;
         Assert.Equal(Writers * PerWriter, messages.Count);
         Assert.Equal(messages.Count, messages.Select(m => m.Content).Distinct().Count());
         Assert.Equal(messages.Select(m => m.Id).Order(), messages.Select(m => m.Id));
@@ -234,7 +234,7 @@ public abstract class ConversationStoreContractTests(Func<IStoreLocation> create
             Assert.Equal(Enumerable.Range(0, PerWriter).Select(i => $"{w}:{i}"), mine);
         }
 
-        var sessions = await Sessions.ListSessionsAsync("alice");
+        var sessions = await Sessions.ListSessionsAsync("alice", TestContext.Current.CancellationToken);
         Assert.Equal(Writers + 1, sessions.Count);
         Assert.All(sessions.Where(s => s.Id != shared.Id), s => Assert.Equal(PerWriter, s.MessageCount));
     }
@@ -242,19 +242,19 @@ public abstract class ConversationStoreContractTests(Func<IStoreLocation> create
     [Fact]
     public async Task AddMessageAsync_WithParents_KeepsEveryVersionAndMovesTheCurrentMessage()
     {
-        var session = await Sessions.CreateSessionAsync("alice", null, null);
-        var question = (await Sessions.AddMessageAsync("alice", session.Id, UserMessage("question")))!;
-        var first = (await Sessions.AddMessageAsync("alice", session.Id, Reply("first answer")))!;
-        var second = (await Sessions.AddMessageAsync("alice", session.Id, Reply("second answer") with { ParentId = question.Id }))!;
-        var edited = (await Sessions.AddMessageAsync("alice", session.Id, UserMessage("edited question") with { ParentId = NewMessage.AtStart }))!;
+        var session = await Sessions.CreateSessionAsync("alice", null, null, TestContext.Current.CancellationToken);
+        var question = (await Sessions.AddMessageAsync("alice", session.Id, UserMessage("question"), TestContext.Current.CancellationToken))!;
+        var first = (await Sessions.AddMessageAsync("alice", session.Id, Reply("first answer"), TestContext.Current.CancellationToken))!;
+        var second = (await Sessions.AddMessageAsync("alice", session.Id, Reply("second answer") with { ParentId = question.Id }, TestContext.Current.CancellationToken))!;
+        var edited = (await Sessions.AddMessageAsync("alice", session.Id, UserMessage("edited question") with { ParentId = NewMessage.AtStart }, TestContext.Current.CancellationToken))!;
 
         Assert.Equal((long?)null, question.ParentId);
         Assert.Equal(question.Id, first.ParentId);
         Assert.Equal(question.Id, second.ParentId);
         Assert.Null(edited.ParentId);
-        var all = (await Sessions.ListMessagesAsync("alice", session.Id))!;
+        var all = (await Sessions.ListMessagesAsync("alice", session.Id, TestContext.Current.CancellationToken))!;
         Assert.Equal([question, first, second, edited], all);
-        var stored = await Sessions.GetSessionAsync("alice", session.Id);
+        var stored = await Sessions.GetSessionAsync("alice", session.Id, TestContext.Current.CancellationToken);
         Assert.Equal(edited.Id, stored?.CurrentMessageId);
         Assert.Equal(4, stored?.MessageCount);
 
@@ -268,61 +268,61 @@ public abstract class ConversationStoreContractTests(Func<IStoreLocation> create
     [Fact]
     public async Task AddMessageAsync_ParentFromAnotherSession_IsRefusedAndNothingStored()
     {
-        var mine = await Sessions.CreateSessionAsync("alice", null, null);
-        var other = await Sessions.CreateSessionAsync("alice", null, null);
-        var foreign = (await Sessions.AddMessageAsync("alice", other.Id, UserMessage("elsewhere")))!;
+        var mine = await Sessions.CreateSessionAsync("alice", null, null, TestContext.Current.CancellationToken);
+        var other = await Sessions.CreateSessionAsync("alice", null, null, TestContext.Current.CancellationToken);
+        var foreign = (await Sessions.AddMessageAsync("alice", other.Id, UserMessage("elsewhere"), TestContext.Current.CancellationToken))!;
 
-        await Assert.ThrowsAnyAsync<ArgumentException>(() => Sessions.AddMessageAsync("alice", mine.Id, Reply("x") with { ParentId = foreign.Id }));
+        await Assert.ThrowsAnyAsync<ArgumentException>(() => Sessions.AddMessageAsync("alice", mine.Id, Reply("x") with { ParentId = foreign.Id }, TestContext.Current.CancellationToken));
 
-        Assert.Empty((await Sessions.ListMessagesAsync("alice", mine.Id))!);
-        Assert.Null((await Sessions.GetSessionAsync("alice", mine.Id))?.CurrentMessageId);
+        Assert.Empty((await Sessions.ListMessagesAsync("alice", mine.Id, TestContext.Current.CancellationToken))!);
+        Assert.Null((await Sessions.GetSessionAsync("alice", mine.Id, TestContext.Current.CancellationToken))?.CurrentMessageId);
     }
 
     [Fact]
     public async Task SelectMessageAsync_MessageOfTheSession_BecomesCurrentAndTheNextMessageFollowsIt()
     {
-        var session = await Sessions.CreateSessionAsync("alice", null, null);
-        var other = await Sessions.CreateSessionAsync("alice", null, null);
-        var question = (await Sessions.AddMessageAsync("alice", session.Id, UserMessage("question")))!;
-        var first = (await Sessions.AddMessageAsync("alice", session.Id, Reply("first")))!;
-        _ = await Sessions.AddMessageAsync("alice", session.Id, Reply("second") with { ParentId = question.Id });
-        var elsewhere = (await Sessions.AddMessageAsync("alice", other.Id, UserMessage("elsewhere")))!;
+        var session = await Sessions.CreateSessionAsync("alice", null, null, TestContext.Current.CancellationToken);
+        var other = await Sessions.CreateSessionAsync("alice", null, null, TestContext.Current.CancellationToken);
+        var question = (await Sessions.AddMessageAsync("alice", session.Id, UserMessage("question"), TestContext.Current.CancellationToken))!;
+        var first = (await Sessions.AddMessageAsync("alice", session.Id, Reply("first"), TestContext.Current.CancellationToken))!;
+        _ = await Sessions.AddMessageAsync("alice", session.Id, Reply("second") with { ParentId = question.Id }, TestContext.Current.CancellationToken);
+        var elsewhere = (await Sessions.AddMessageAsync("alice", other.Id, UserMessage("elsewhere"), TestContext.Current.CancellationToken))!;
 
-        Assert.True(await Sessions.SelectMessageAsync("alice", session.Id, first.Id));
-        Assert.False(await Sessions.SelectMessageAsync("alice", session.Id, elsewhere.Id));
-        Assert.False(await Sessions.SelectMessageAsync("bob", session.Id, first.Id));
-        var next = (await Sessions.AddMessageAsync("alice", session.Id, UserMessage("follow-up")))!;
+        Assert.True(await Sessions.SelectMessageAsync("alice", session.Id, first.Id, TestContext.Current.CancellationToken));
+        Assert.False(await Sessions.SelectMessageAsync("alice", session.Id, elsewhere.Id, TestContext.Current.CancellationToken));
+        Assert.False(await Sessions.SelectMessageAsync("bob", session.Id, first.Id, TestContext.Current.CancellationToken));
+        var next = (await Sessions.AddMessageAsync("alice", session.Id, UserMessage("follow-up"), TestContext.Current.CancellationToken))!;
 
         Assert.Equal(first.Id, next.ParentId);
-        Assert.Equal(next.Id, (await Sessions.GetSessionAsync("alice", session.Id))?.CurrentMessageId);
+        Assert.Equal(next.Id, (await Sessions.GetSessionAsync("alice", session.Id, TestContext.Current.CancellationToken))?.CurrentMessageId);
     }
 
     [Fact]
     public async Task DeleteMessageAsync_CurrentMessage_CurrentMovesToItsParent()
     {
-        var session = await Sessions.CreateSessionAsync("alice", null, null);
-        var question = (await Sessions.AddMessageAsync("alice", session.Id, UserMessage("question")))!;
-        var taken = (await Sessions.AddMessageAsync("alice", session.Id, UserMessage("taken back")))!;
+        var session = await Sessions.CreateSessionAsync("alice", null, null, TestContext.Current.CancellationToken);
+        var question = (await Sessions.AddMessageAsync("alice", session.Id, UserMessage("question"), TestContext.Current.CancellationToken))!;
+        var taken = (await Sessions.AddMessageAsync("alice", session.Id, UserMessage("taken back"), TestContext.Current.CancellationToken))!;
 
-        Assert.True(await Sessions.DeleteMessageAsync("alice", session.Id, taken.Id));
+        Assert.True(await Sessions.DeleteMessageAsync("alice", session.Id, taken.Id, TestContext.Current.CancellationToken));
 
-        Assert.Equal(question.Id, (await Sessions.GetSessionAsync("alice", session.Id))?.CurrentMessageId);
+        Assert.Equal(question.Id, (await Sessions.GetSessionAsync("alice", session.Id, TestContext.Current.CancellationToken))?.CurrentMessageId);
     }
 
     [Fact]
     public async Task UpdateSessionAsync_GivenFields_ChangeAndTheOthersStay()
     {
-        var session = await Sessions.CreateSessionAsync("alice", "title", "be brief");
+        var session = await Sessions.CreateSessionAsync("alice", "title", "be brief", TestContext.Current.CancellationToken);
         var settings = new ChatSettings { MaxTokens = 64, Temperature = 0.25, TopP = 0.5, TopK = 7, Seed = 1L << 40 };
 
-        var withSettings = await Sessions.UpdateSessionAsync("alice", session.Id, new SessionChanges { Settings = settings });
-        var withPrompt = await Sessions.UpdateSessionAsync("alice", session.Id, new SessionChanges { SystemPrompt = "be thorough" });
-        var cleared = await Sessions.UpdateSessionAsync("alice", session.Id, new SessionChanges { Settings = null, Title = null });
+        var withSettings = await Sessions.UpdateSessionAsync("alice", session.Id, new SessionChanges { Settings = settings }, TestContext.Current.CancellationToken);
+        var withPrompt = await Sessions.UpdateSessionAsync("alice", session.Id, new SessionChanges { SystemPrompt = "be thorough" }, TestContext.Current.CancellationToken);
+        var cleared = await Sessions.UpdateSessionAsync("alice", session.Id, new SessionChanges { Settings = null, Title = null }, TestContext.Current.CancellationToken);
 
         Assert.Equal(("title", "be brief", settings), (withSettings?.Title, withSettings?.SystemPrompt, withSettings?.Settings));
         Assert.Equal(("title", "be thorough", settings), (withPrompt?.Title, withPrompt?.SystemPrompt, withPrompt?.Settings));
         Assert.Equal((null, "be thorough", ChatSettings.Defaults), (cleared?.Title, cleared?.SystemPrompt, cleared?.Settings));
-        Assert.Equal(ChatSettings.Defaults, (await Sessions.GetSessionAsync("alice", session.Id))?.Settings);
+        Assert.Equal(ChatSettings.Defaults, (await Sessions.GetSessionAsync("alice", session.Id, TestContext.Current.CancellationToken))?.Settings);
     }
 
     [Fact]
@@ -342,14 +342,14 @@ public abstract class ConversationStoreContractTests(Func<IStoreLocation> create
             CurrentMessageId = 11,
         };
 
-        var session = await Sessions.ImportSessionAsync("alice", import);
+        var session = await Sessions.ImportSessionAsync("alice", import, TestContext.Current.CancellationToken);
 
-        var messages = (await Sessions.ListMessagesAsync("alice", session.Id))!;
+        var messages = (await Sessions.ListMessagesAsync("alice", session.Id, TestContext.Current.CancellationToken))!;
         Assert.Equal(["q", "a1", "a2"], messages.Select(m => m.Content));
         Assert.Equal([null, messages[0].Id, messages[0].Id], messages.Select(m => m.ParentId));
         Assert.Equal(messages[1].Id, session.CurrentMessageId);
         Assert.Equal(("imported", "sys", 0.0, 3), (session.Title, session.SystemPrompt, session.Settings.Temperature, session.MessageCount));
-        Assert.Null(await Sessions.ListMessagesAsync("bob", session.Id));
+        Assert.Null(await Sessions.ListMessagesAsync("bob", session.Id, TestContext.Current.CancellationToken));
     }
 
     [Fact]
@@ -364,21 +364,21 @@ public abstract class ConversationStoreContractTests(Func<IStoreLocation> create
             ],
         };
 
-        await Assert.ThrowsAnyAsync<ArgumentException>(() => Sessions.ImportSessionAsync("alice", import));
+        await Assert.ThrowsAnyAsync<ArgumentException>(() => Sessions.ImportSessionAsync("alice", import, TestContext.Current.CancellationToken));
 
-        Assert.Empty(await Sessions.ListSessionsAsync("alice"));
-        Assert.Equal(new StorageUsage(0, 0, 0), await Sessions.GetUsageAsync("alice"));
+        Assert.Empty(await Sessions.ListSessionsAsync("alice", TestContext.Current.CancellationToken));
+        Assert.Equal(new StorageUsage(0, 0, 0), await Sessions.GetUsageAsync("alice", TestContext.Current.CancellationToken));
     }
 
     [Fact]
     public async Task AddMessageAsync_TextWithNul_IsStored()
     {
         // A small model can generate the byte 0; PostgreSQL's text cannot hold it and keeps U+FFFD instead.
-        var session = await Sessions.CreateSessionAsync("alice", "a\0b", null);
-        var stored = await Sessions.AddMessageAsync("alice", session.Id, Reply("x\0y"));
+        var session = await Sessions.CreateSessionAsync("alice", "a\0b", null, TestContext.Current.CancellationToken);
+        var stored = await Sessions.AddMessageAsync("alice", session.Id, Reply("x\0y"), TestContext.Current.CancellationToken);
 
         Assert.Contains(stored?.Content, new[] { "x\0y", "x\uFFFDy" });
-        Assert.Contains((await Sessions.GetSessionAsync("alice", session.Id))?.Title, new[] { "a\0b", "a\uFFFDb" });
+        Assert.Contains((await Sessions.GetSessionAsync("alice", session.Id, TestContext.Current.CancellationToken))?.Title, new[] { "a\0b", "a\uFFFDb" });
     }
 
     private static NewMessage Reply(string text) => new() { Role = ChatRole.Assistant, Content = text, TokenCount = text.Length, FinishReason = "stop" };

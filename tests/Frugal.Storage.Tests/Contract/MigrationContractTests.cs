@@ -23,11 +23,11 @@ public abstract class MigrationContractTests(Func<IStoreLocation> createLocation
         // A location nobody has opened: the six race to create the schema.
         await using var fresh = CreateLocation();
         var handles = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => Task.Run(fresh.OpenAsync)));
-        var created = await handles[0].Users.CreateAsync("alice");
+        var created = await handles[0].Users.CreateAsync("alice", TestContext.Current.CancellationToken);
 
         foreach (var handle in handles)
         {
-            Assert.Equal("alice", (await handle.Users.AuthenticateAsync(created.ApiKey))?.Name);
+            Assert.Equal("alice", (await handle.Users.AuthenticateAsync(created.ApiKey, TestContext.Current.CancellationToken))?.Name);
         }
 
         Assert.Equal(await Location.AppliedVersionsAsync(), await fresh.AppliedVersionsAsync());
@@ -42,7 +42,7 @@ public abstract class MigrationContractTests(Func<IStoreLocation> createLocation
         var migrated = await old.OpenAsync();
 
         Assert.Equal(await Location.AppliedVersionsAsync(), await old.AppliedVersionsAsync());
-        var messages = await migrated.Conversations.ListMessagesAsync("alice", "ses_old");
+        var messages = await migrated.Conversations.ListMessagesAsync("alice", "ses_old", TestContext.Current.CancellationToken);
         Assert.Equal([("hello", 1, false), ("hi there", 2, false), ("how are you?", 3, false)], messages!.Select(m => (m.Content, m.TokenCount, m.ContextShifted)));
         Assert.All(messages!, m => Assert.Null(m.TokenIds));
         var shifted = await migrated.Conversations.AddMessageAsync("alice", "ses_old", new NewMessage
@@ -52,7 +52,7 @@ public abstract class MigrationContractTests(Func<IStoreLocation> createLocation
             TokenCount = 1,
             FinishReason = "stop",
             ContextShifted = true,
-        });
+        }, TestContext.Current.CancellationToken);
         Assert.True(shifted!.ContextShifted);
     }
 
@@ -64,8 +64,8 @@ public abstract class MigrationContractTests(Func<IStoreLocation> createLocation
 
         var store = await old.OpenAsync();
 
-        var session = await store.Conversations.GetSessionAsync("alice", "ses_old");
-        var messages = (await store.Conversations.ListMessagesAsync("alice", "ses_old"))!;
+        var session = await store.Conversations.GetSessionAsync("alice", "ses_old", TestContext.Current.CancellationToken);
+        var messages = (await store.Conversations.ListMessagesAsync("alice", "ses_old", TestContext.Current.CancellationToken))!;
         Assert.Equal(["hello", "hi there", "how are you?"], messages.Select(m => m.Content));
         Assert.Equal([null, messages[0].Id, messages[1].Id], messages.Select(m => m.ParentId));
         Assert.Equal(messages[2].Id, session?.CurrentMessageId);

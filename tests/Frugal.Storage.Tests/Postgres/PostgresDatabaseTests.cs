@@ -13,7 +13,7 @@ public sealed class PostgresDatabaseTests(PostgresCluster cluster)
     {
         await using var location = new PostgresLocation(cluster);
         var store = (await location.OpenAsync()).Users;
-        var created = await store.CreateAsync("alice");
+        var created = await store.CreateAsync("alice", TestContext.Current.CancellationToken);
 
         var dump = (string?)await cluster.ScalarAsync(await location.UrlAsync(),
             "SELECT string_agg(k::text, '|') || string_agg(encode(k.salt, 'escape') || encode(k.hash, 'escape'), '|') FROM api_keys k;");

@@ -47,17 +47,17 @@ public sealed class SharedStoreServersTests(PostgresCluster cluster) : IAsyncLif
         using var aliceOnB = B.CreateClient(_alice);
         using var bobOnB = B.CreateClient(_bob);
 
-        var created = await aliceOnA.PostAsJsonAsync("api/sessions", new { title = "shared" });
+        var created = await aliceOnA.PostAsJsonAsync("api/sessions", new { title = "shared" }, cancellationToken: TestContext.Current.CancellationToken);
         Assert.Equal("instance-a", created.Headers.GetValues("X-Frugal-Instance").Single());
-        var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString();
-        var reply = await aliceOnB.PostAsJsonAsync($"api/sessions/{id}/messages", new { content = "hello from b", max_tokens = 8, temperature = 0 });
+        var id = (await created.Content.ReadFromJsonAsync<JsonElement>(cancellationToken: TestContext.Current.CancellationToken)).GetProperty("id").GetString();
+        var reply = await aliceOnB.PostAsJsonAsync($"api/sessions/{id}/messages", new { content = "hello from b", max_tokens = 8, temperature = 0 }, cancellationToken: TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.OK, reply.StatusCode);
         Assert.Equal("instance-b", reply.Headers.GetValues("X-Frugal-Instance").Single());
 
-        var messages = await aliceOnA.GetFromJsonAsync<JsonElement>($"api/sessions/{id}/messages");
+        var messages = await aliceOnA.GetFromJsonAsync<JsonElement>($"api/sessions/{id}/messages", cancellationToken: TestContext.Current.CancellationToken);
         Assert.Equal(["user", "assistant"], messages.GetProperty("data").EnumerateArray().Select(m => m.GetProperty("role").GetString()));
-        Assert.Equal(HttpStatusCode.NotFound, (await bobOnB.GetAsync($"api/sessions/{id}/messages")).StatusCode);
-        Assert.Empty((await bobOnB.GetFromJsonAsync<JsonElement>("api/sessions")).GetProperty("data").EnumerateArray());
+        Assert.Equal(HttpStatusCode.NotFound, (await bobOnB.GetAsync($"api/sessions/{id}/messages", TestContext.Current.CancellationToken)).StatusCode);
+        Assert.Empty((await bobOnB.GetFromJsonAsync<JsonElement>("api/sessions", cancellationToken: TestContext.Current.CancellationToken)).GetProperty("data").EnumerateArray());
     }
 
     [Fact]
@@ -72,7 +72,7 @@ public sealed class SharedStoreServersTests(PostgresCluster cluster) : IAsyncLif
         var responses = await Task.WhenAll(sends);
 
         Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
-        var messages = (await aliceOnB.GetFromJsonAsync<JsonElement>($"api/sessions/{id}/messages")).GetProperty("data").EnumerateArray().ToList();
+        var messages = (await aliceOnB.GetFromJsonAsync<JsonElement>($"api/sessions/{id}/messages", cancellationToken: TestContext.Current.CancellationToken)).GetProperty("data").EnumerateArray().ToList();
         Assert.Equal(12, messages.Count);
         // user, assistant, user, assistant, ...: each reply follows the message it answers.
         Assert.Equal(Enumerable.Range(0, 12).Select(i => i % 2 == 0 ? "user" : "assistant"), messages.Select(m => m.GetProperty("role").GetString()));
@@ -86,19 +86,19 @@ public sealed class SharedStoreServersTests(PostgresCluster cluster) : IAsyncLif
         using var aliceOnC = impatient.CreateClient(_alice);
         var id = await CreateSessionAsync(aliceOnC);
 
-        var held = await third.AcquireAsync(id);
-        var busy = await aliceOnC.PostAsJsonAsync($"api/sessions/{id}/messages", new { content = "hello", max_tokens = 4 });
+        var held = await third.AcquireAsync(id, TestContext.Current.CancellationToken);
+        var busy = await aliceOnC.PostAsJsonAsync($"api/sessions/{id}/messages", new { content = "hello", max_tokens = 4 }, cancellationToken: TestContext.Current.CancellationToken);
         await held.DisposeAsync();
-        var free = await aliceOnC.PostAsJsonAsync($"api/sessions/{id}/messages", new { content = "hello again", max_tokens = 4 });
+        var free = await aliceOnC.PostAsJsonAsync($"api/sessions/{id}/messages", new { content = "hello again", max_tokens = 4 }, cancellationToken: TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.Conflict, busy.StatusCode);
         Assert.NotNull(busy.Headers.RetryAfter);
-        var error = (await busy.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error");
+        var error = (await busy.Content.ReadFromJsonAsync<JsonElement>(cancellationToken: TestContext.Current.CancellationToken)).GetProperty("error");
         Assert.Equal("session_busy", error.GetProperty("code").GetString());
         Assert.Contains("another Frugal instance", error.GetProperty("message").GetString(), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.OK, free.StatusCode);
         // The refused message left nothing behind.
-        var contents = (await aliceOnC.GetFromJsonAsync<JsonElement>($"api/sessions/{id}/messages")).GetProperty("data").EnumerateArray()
+        var contents = (await aliceOnC.GetFromJsonAsync<JsonElement>($"api/sessions/{id}/messages", cancellationToken: TestContext.Current.CancellationToken)).GetProperty("data").EnumerateArray()
             .Select(m => m.GetProperty("content").GetString()).ToList();
         Assert.DoesNotContain("hello", contents);
         Assert.Contains("hello again", contents);
@@ -110,14 +110,14 @@ public sealed class SharedStoreServersTests(PostgresCluster cluster) : IAsyncLif
         using var bobOnA = A.CreateClient(_bob);
         using var bobOnB = B.CreateClient(_bob);
         using var aliceOnB = B.CreateClient(_alice);
-        Assert.Equal(HttpStatusCode.OK, (await bobOnA.GetAsync("api/sessions")).StatusCode);
-        Assert.Equal(HttpStatusCode.OK, (await bobOnB.GetAsync("api/sessions")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await bobOnA.GetAsync("api/sessions", TestContext.Current.CancellationToken)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await bobOnB.GetAsync("api/sessions", TestContext.Current.CancellationToken)).StatusCode);
 
-        Assert.True(await _cli!.RevokeAsync("bob"));
+        Assert.True(await _cli!.RevokeAsync("bob", TestContext.Current.CancellationToken));
 
-        Assert.Equal(HttpStatusCode.Unauthorized, (await bobOnA.GetAsync("api/sessions")).StatusCode);
-        Assert.Equal(HttpStatusCode.Unauthorized, (await bobOnB.GetAsync("api/sessions")).StatusCode);
-        Assert.Equal(HttpStatusCode.OK, (await aliceOnB.GetAsync("api/sessions")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await bobOnA.GetAsync("api/sessions", TestContext.Current.CancellationToken)).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await bobOnB.GetAsync("api/sessions", TestContext.Current.CancellationToken)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await aliceOnB.GetAsync("api/sessions", TestContext.Current.CancellationToken)).StatusCode);
     }
 
     private static async Task<string> CreateSessionAsync(HttpClient client)

@@ -9,10 +9,10 @@ public sealed class FrugalServerWebPageTests(ServerFixture server) : IClassFixtu
     public async Task Root_WithoutKey_ServesThePage()
     {
         using var client = server.CreateClient(apiKey: null);
-        using var response = await client.GetAsync(new Uri("/", UriKind.Relative));
+        using var response = await client.GetAsync(new Uri("/", UriKind.Relative), TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Contains("<title>Frugal</title>", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Contains("<title>Frugal</title>", await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
     }
 
     [Theory]
@@ -22,7 +22,7 @@ public sealed class FrugalServerWebPageTests(ServerFixture server) : IClassFixtu
     public async Task Api_WithoutKey_StillAnswers401(string path)
     {
         using var client = server.CreateClient(apiKey: null);
-        using var response = await client.GetAsync(new Uri(path, UriKind.Relative));
+        using var response = await client.GetAsync(new Uri(path, UriKind.Relative), TestContext.Current.CancellationToken);
 
         await ErrorAssert.IsErrorAsync(response, HttpStatusCode.Unauthorized);
     }
@@ -34,7 +34,7 @@ public sealed class FrugalServerWebPageTests(ServerFixture server) : IClassFixtu
     public async Task UnknownRoute_WithKey_StillAnswers404(string path)
     {
         using var client = server.CreateClient(server.AliceKey);
-        using var response = await client.GetAsync(new Uri(path, UriKind.Relative));
+        using var response = await client.GetAsync(new Uri(path, UriKind.Relative), TestContext.Current.CancellationToken);
 
         await ErrorAssert.IsErrorAsync(response, HttpStatusCode.NotFound, "unknown_route");
     }
@@ -45,7 +45,7 @@ public sealed class FrugalServerWebPageTests(ServerFixture server) : IClassFixtu
         using var client = server.CreateClient(apiKey: null);
         using var request = new HttpRequestMessage(HttpMethod.Get, new Uri("/", UriKind.Relative));
         request.Headers.Host = "attacker.example";
-        using var response = await client.SendAsync(request);
+        using var response = await client.SendAsync(request, TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
     }

@@ -37,14 +37,14 @@ public sealed class InterleavedStreamsTests
         using var alice = server.CreateClient();
         using var bob = server.CreateClient(server.BobKey);
 
-        var longAlone = await StreamAsync(alice, SlowModelServer.LongPrompt, LongTokens, new EventLog("long"));
-        var shortAlone = await StreamAsync(bob, ShortPrompt, ShortTokens, new EventLog("short"));
+        var longAlone = await StreamAsync(alice, SlowModelServer.LongPrompt, LongTokens, new EventLog("long"), cancellationToken: TestContext.Current.CancellationToken);
+        var shortAlone = await StreamAsync(bob, ShortPrompt, ShortTokens, new EventLog("short"), cancellationToken: TestContext.Current.CancellationToken);
 
         var log = new EventLog("both");
         var longStreaming = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var longTogether = StreamAsync(alice, SlowModelServer.LongPrompt, LongTokens, log, () => longStreaming.TrySetResult());
+        var longTogether = StreamAsync(alice, SlowModelServer.LongPrompt, LongTokens, log, () => longStreaming.TrySetResult(), cancellationToken: TestContext.Current.CancellationToken);
         await longStreaming.Task;
-        var shortTogether = await StreamAsync(bob, ShortPrompt, ShortTokens, log);
+        var shortTogether = await StreamAsync(bob, ShortPrompt, ShortTokens, log, cancellationToken: TestContext.Current.CancellationToken);
         var longReply = await longTogether;
 
         Assert.Equal(longAlone.Text, longReply.Text);
@@ -78,9 +78,9 @@ public sealed class InterleavedStreamsTests
         await fifthChunk.Task;
 
         // Five chunks in: the loop published the stream after at least four of its tokens, so it has a rate.
-        using var document = JsonDocument.Parse(await alice.GetStringAsync("status"));
+        using var document = JsonDocument.Parse(await alice.GetStringAsync("status", TestContext.Current.CancellationToken));
         var status = document.RootElement;
-        var metrics = await server.CreateClient(apiKey: null).GetStringAsync("metrics");
+        var metrics = await server.CreateClient(apiKey: null).GetStringAsync("metrics", TestContext.Current.CancellationToken);
         await cancel.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => streaming);
 

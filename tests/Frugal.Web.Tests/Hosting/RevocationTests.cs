@@ -27,16 +27,16 @@ public sealed class RevocationTests
                 messages = new[] { new { role = "user", content = SlowModelServer.LongPrompt } },
             }),
         };
-        using var response = await alice.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        using var response = await alice.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        await using var stream = await response.Content.ReadAsStreamAsync();
+        await using var stream = await response.Content.ReadAsStreamAsync(TestContext.Current.CancellationToken);
         using var reader = new StreamReader(stream);
-        while (await reader.ReadLineAsync() is { } first && !first.StartsWith("data: {", StringComparison.Ordinal))
+        while (await reader.ReadLineAsync(TestContext.Current.CancellationToken) is { } first && !first.StartsWith("data: {", StringComparison.Ordinal))
         {
             // Wait until the reply streams (queue comments come first).
         }
 
-        Assert.True(await server.App.Services.GetRequiredService<IUserStore>().RevokeAsync("alice"));
+        Assert.True(await server.App.Services.GetRequiredService<IUserStore>().RevokeAsync("alice", TestContext.Current.CancellationToken));
         var started = DateTime.UtcNow;
         var chunks = 0;
         try
@@ -54,7 +54,7 @@ public sealed class RevocationTests
 
         Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(20), "the stream of a revoked user kept running");
         Assert.True(chunks < SlowModelServer.LongReplyTokens / 2, $"{chunks} chunks after revocation");
-        using var after = await alice.GetAsync("v1/models");
+        using var after = await alice.GetAsync("v1/models", TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.Unauthorized, after.StatusCode);
     }
 }

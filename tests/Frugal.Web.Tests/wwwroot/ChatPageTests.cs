@@ -123,7 +123,7 @@ public sealed class ChatPageTests(BrowserFixture browser, ServerFixture server) 
         var title = "alice-only " + Guid.NewGuid().ToString("N")[..8];
         using (var alice = server.CreateClient(server.AliceKey))
         {
-            using var created = await alice.PostAsJsonAsync("api/sessions", new { title });
+            using var created = await alice.PostAsJsonAsync("api/sessions", new { title }, cancellationToken: TestContext.Current.CancellationToken);
             created.EnsureSuccessStatusCode();
         }
 
@@ -178,7 +178,7 @@ public sealed class ChatPageTests(BrowserFixture browser, ServerFixture server) 
         await chat.Page.GetByRole(AriaRole.Button, new() { Name = "Delete" }).ClickAsync();
         await chat.Page.WaitForFunctionAsync("id => !document.querySelector(`#session-list [data-id='${id}']`)", id);
         using var client = server.CreateClient(server.AliceKey);
-        using var gone = await client.GetAsync(new Uri($"api/sessions/{id}", UriKind.Relative));
+        using var gone = await client.GetAsync(new Uri($"api/sessions/{id}", UriKind.Relative), TestContext.Current.CancellationToken);
         Assert.Equal(System.Net.HttpStatusCode.NotFound, gone.StatusCode);
     }
 

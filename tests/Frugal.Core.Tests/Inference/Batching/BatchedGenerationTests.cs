@@ -51,15 +51,15 @@ public sealed class BatchedGenerationTests
             foreach (var request in requests)
             {
                 await alone.ClearContextAsync();
-                expected.Add((await GenerationRuns.RunAsync(alone, request)).Text);
+                expected.Add((await GenerationRuns.RunAsync(alone, request, TestContext.Current.CancellationToken)).Text);
             }
         }
 
         await using var batched = await LoadAsync(model, parallel: 4, prefillChunk);
         var firstText = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         using var cancel = new CancellationTokenSource();
-        var a = RunAsync(batched, requests[0], updates => firstText.TrySetResult());
-        var b = RunAsync(batched, requests[1], _ => { });
+        var a = RunAsync(batched, requests[0], updates => firstText.TrySetResult(), TestContext.Current.CancellationToken);
+        var b = RunAsync(batched, requests[1], _ => { }, TestContext.Current.CancellationToken);
         var cancelled = RunAsync(batched, requests[2], updates =>
         {
             if (updates == 2)
@@ -68,7 +68,7 @@ public sealed class BatchedGenerationTests
             }
         }, cancel.Token);
         await firstText.Task;
-        var joining = RunAsync(batched, requests[3], _ => { }); // joins while the others are decoding
+        var joining = RunAsync(batched, requests[3], _ => { }, TestContext.Current.CancellationToken); // joins while the others are decoding
 
         var results = await Task.WhenAll(a, b, joining);
         var stopped = await cancelled;

@@ -48,7 +48,7 @@ public sealed class ParallelMeasurementTests(TinyEngineFixture fixture)
             ContextSize = 256,
             ParallelSequences = 0,
             MaxAutoParallelSequences = 3,
-        });
+        }, ct: TestContext.Current.CancellationToken);
 
         var measurement = Assert.IsType<ParallelMeasurement>(engine.ParallelMeasurement);
         Assert.Equal(3, measurement.Candidate);
@@ -56,14 +56,14 @@ public sealed class ParallelMeasurementTests(TinyEngineFixture fixture)
         Assert.Equal(measurement.Chosen, engine.ParallelSequences);
         Assert.Equal(measurement.ChunkTokens, engine.PrefillChunkTokens);
         Assert.Equal(256, engine.ContextSize);
-        var (_, stats, _) = await GenerationRuns.RunAsync(engine, GenerationRuns.Greedy("Hello.", maxTokens: 4));
+        var (_, stats, _) = await GenerationRuns.RunAsync(engine, GenerationRuns.Greedy("Hello.", maxTokens: 4), TestContext.Current.CancellationToken);
         Assert.Equal(4, stats.CompletionTokens);
     }
 
     [Fact]
     public async Task LoadAsync_ParallelSequencesGiven_MeasuresNothing()
     {
-        await using var engine = await LlamaEngine.LoadAsync(new EngineOptions { ModelPath = fixture.TinyModelPath, ContextSize = 256, ParallelSequences = 2 });
+        await using var engine = await LlamaEngine.LoadAsync(new EngineOptions { ModelPath = fixture.TinyModelPath, ContextSize = 256, ParallelSequences = 2 }, ct: TestContext.Current.CancellationToken);
 
         Assert.Null(engine.ParallelMeasurement);
         Assert.Equal(2, engine.ParallelSequences);

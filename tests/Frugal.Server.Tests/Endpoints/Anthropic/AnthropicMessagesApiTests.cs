@@ -50,8 +50,8 @@ public sealed class AnthropicMessagesApiTests(TinyServer tiny) : IClassFixture<T
         var request = new { max_tokens = 6, temperature = 0, messages = new[] { new { role = "user", content = new[] { new { type = "text", text = "Count to three" } } } } };
 
         var (_, whole) = await PostAsync(client, Route, request);
-        using var response = await client.PostAsync(Route, Json(new { request.max_tokens, request.temperature, request.messages, stream = true }));
-        var body = await response.Content.ReadAsStringAsync();
+        using var response = await client.PostAsync(Route, Json(new { request.max_tokens, request.temperature, request.messages, stream = true }), TestContext.Current.CancellationToken);
+        var body = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
         var events = body.Split("\n\n", StringSplitOptions.RemoveEmptyEntries).Select(e =>
         {
             var lines = e.Split('\n');
@@ -149,8 +149,8 @@ public sealed class AnthropicMessagesApiTests(TinyServer tiny) : IClassFixture<T
     {
         using var client = AnthropicClient(Server.AliceKey);
 
-        using var response = await client.PostAsync(Route, new StringContent(body, Encoding.UTF8, "application/json"));
-        var root = Parse(await response.Content.ReadAsStringAsync());
+        using var response = await client.PostAsync(Route, new StringContent(body, Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
+        var root = Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
 
         Assert.Equal(status, (int)response.StatusCode);
         Assert.Equal("error", root.GetProperty("type").GetString());

@@ -16,8 +16,8 @@ public sealed class OllamaApiTests(TinyServer tiny) : IClassFixture<TinyServer>
         using var client = Server.CreateClient();
         var chat = new { model = "tiny:latest", messages = new[] { new { role = "user", content = "Hi there" } }, options = new { num_predict = 5, temperature = 0 } };
 
-        using var response = await client.PostAsync("api/chat", Json(chat));
-        var lines = (await response.Content.ReadAsStringAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(Parse).ToList();
+        using var response = await client.PostAsync("api/chat", Json(chat), TestContext.Current.CancellationToken);
+        var lines = (await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)).Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(Parse).ToList();
         var (_, whole) = await PostAsync(client, "api/chat", new { chat.model, chat.messages, chat.options, stream = false });
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
@@ -115,11 +115,11 @@ public sealed class OllamaApiTests(TinyServer tiny) : IClassFixture<TinyServer>
     {
         using var client = Server.CreateClient();
 
-        var tags = Parse(await client.GetStringAsync("api/tags"));
-        var ps = Parse(await client.GetStringAsync("api/ps"));
+        var tags = Parse(await client.GetStringAsync("api/tags", TestContext.Current.CancellationToken));
+        var ps = Parse(await client.GetStringAsync("api/ps", TestContext.Current.CancellationToken));
         var (status, show) = await PostAsync(client, "api/show", new { model = "tiny:latest" });
         var (oldStatus, _) = await PostAsync(client, "api/show", new { name = "tiny" });
-        var version = Parse(await client.GetStringAsync("api/version"));
+        var version = Parse(await client.GetStringAsync("api/version", TestContext.Current.CancellationToken));
 
         var model = Assert.Single(tags.GetProperty("models").EnumerateArray());
         Assert.Equal("tiny:latest", model.GetProperty("name").GetString());
@@ -164,8 +164,8 @@ public sealed class OllamaApiTests(TinyServer tiny) : IClassFixture<TinyServer>
     {
         using var client = Server.CreateClient();
 
-        using var response = await client.PostAsync(route, new StringContent(body, Encoding.UTF8, "application/json"));
-        var root = Parse(await response.Content.ReadAsStringAsync());
+        using var response = await client.PostAsync(route, new StringContent(body, Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
+        var root = Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
 
         Assert.Equal(status, (int)response.StatusCode);
         var property = Assert.Single(root.EnumerateObject());
@@ -191,10 +191,10 @@ public sealed class OllamaApiTests(TinyServer tiny) : IClassFixture<TinyServer>
         using var alice = Server.CreateClient();
 
         var (status, root) = await PostAsync(anonymous, "api/chat", new { messages = new[] { new { role = "user", content = "Hi" } } });
-        using var tags = await anonymous.GetAsync("api/tags");
-        using var sessions = await alice.GetAsync("api/sessions");
-        using var unknown = await alice.GetAsync("api/sessions/nope");
-        var sessionError = Parse(await unknown.Content.ReadAsStringAsync());
+        using var tags = await anonymous.GetAsync("api/tags", TestContext.Current.CancellationToken);
+        using var sessions = await alice.GetAsync("api/sessions", TestContext.Current.CancellationToken);
+        using var unknown = await alice.GetAsync("api/sessions/nope", TestContext.Current.CancellationToken);
+        var sessionError = Parse(await unknown.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
 
         Assert.Equal(HttpStatusCode.Unauthorized, status);
         Assert.Equal(JsonValueKind.String, root.GetProperty("error").ValueKind);
@@ -211,8 +211,8 @@ public sealed class OllamaApiTests(TinyServer tiny) : IClassFixture<TinyServer>
         var request = new { stream = false, prompt = "Alice's secret " + Guid.NewGuid().ToString("N"), options = new { num_predict = 4, temperature = 0 } };
 
         await PostAsync(alice, "api/generate", request);
-        using var again = await alice.PostAsync("api/generate", Json(request));
-        using var bobs = await bob.PostAsync("api/generate", Json(request));
+        using var again = await alice.PostAsync("api/generate", Json(request), TestContext.Current.CancellationToken);
+        using var bobs = await bob.PostAsync("api/generate", Json(request), TestContext.Current.CancellationToken);
 
         Assert.Equal("hit", again.Headers.GetValues("X-Frugal-Cache").Single());
         Assert.Equal("miss", bobs.Headers.GetValues("X-Frugal-Cache").Single());
