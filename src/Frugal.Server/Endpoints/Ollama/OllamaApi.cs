@@ -46,7 +46,7 @@ public static class OllamaApi
         var started = Stopwatch.GetTimestamp();
         var body = OllamaRequestReader.ParseChat((await RequestBody.ReadAsync(context.Request, context.RequestAborted).ConfigureAwait(false)).Span);
         var engine = pipeline.Engine;
-        var request = OllamaRequestReader.ToChatRequest(body, engine);
+        var request = OllamaRequestReader.ToChatRequest(body, engine.Model, engine.ContextSize);
         var user = context.GetFrugalUser();
         request = request is null ? null : request with { SessionKey = ConversationKey.ByOpening("ollama", user.Id, request.Messages) };
         var replies = new OllamaReplies(body.Model is { Length: > 0 } named ? named : engine.Model.Id, Chat: true, time, started);
@@ -58,7 +58,7 @@ public static class OllamaApi
         var started = Stopwatch.GetTimestamp();
         var body = OllamaRequestReader.ParseGenerate((await RequestBody.ReadAsync(context.Request, context.RequestAborted).ConfigureAwait(false)).Span);
         var engine = pipeline.Engine;
-        var request = OllamaRequestReader.ToChatRequest(body, engine);
+        var request = OllamaRequestReader.ToChatRequest(body, engine.Model, engine.ContextSize);
         var replies = new OllamaReplies(body.Model is { Length: > 0 } named ? named : engine.Model.Id, Chat: false, time, started);
         return await AnswerAsync(context, pipeline, request, body.Stream ?? true, replies, loggerFactory, started).ConfigureAwait(false);
     }
