@@ -19,7 +19,7 @@ internal static class AnthropicRequestReader
     public const double MaxTemperature = 1;
 
     public static MessagesRequest Parse(ReadOnlySpan<byte> body) =>
-        RequestBody.Parse(body, AnthropicJsonContext.Default.MessagesRequest, ExpectedType,
+        RequestBody.Parse(body, AnthropicJsonContext.Default.MessagesRequest, FieldTypes.Expected,
             "The request body is empty; send a JSON object with 'model', 'max_tokens' and 'messages'.",
             request => [request.System, request.Metadata, request.Tools, request.ToolChoice, request.Thinking, .. request.Messages?.Select(m => m?.Content) ?? []]);
 
@@ -60,11 +60,11 @@ internal static class AnthropicRequestReader
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(model);
-        ChatRequestReader.CheckModel(request.Model, model);
-        Refuse(request.Tools is { ValueKind: JsonValueKind.Array } tools && tools.GetArrayLength() > 0, "tools",
+        OpenAIRequestReader.CheckModel(request.Model, model);
+        Refusal.When(request.Tools is { ValueKind: JsonValueKind.Array } tools && tools.GetArrayLength() > 0, "tools",
             "tools: not supported on /v1/messages; send the request to /v1/chat/completions, which calls tools.");
-        Refuse(request.ToolChoice is { ValueKind: not JsonValueKind.Null }, "tool_choice", "tool_choice: not supported on /v1/messages (no tools here).");
-        Refuse(request.Thinking is { ValueKind: JsonValueKind.Object } thinking && !(thinking.TryGetProperty("type", out var type) && type.ValueEquals("disabled")),
+        Refusal.When(request.ToolChoice is { ValueKind: not JsonValueKind.Null }, "tool_choice", "tool_choice: not supported on /v1/messages (no tools here).");
+        Refusal.When(request.Thinking is { ValueKind: JsonValueKind.Object } thinking && !(thinking.TryGetProperty("type", out var type) && type.ValueEquals("disabled")),
             "thinking", "thinking: not supported: this model does not think aloud.");
         if (request.Messages is not { Count: > 0 } messages)
         {
@@ -91,7 +91,7 @@ internal static class AnthropicRequestReader
             turns.Add(new ChatTurn(role, Text(message.Content, $"{param}.content") ?? throw Bad($"{param}.content: Field required.", $"{param}.content", "missing_required_parameter")));
         }
 
-        Refuse(turns[^1].Role != ChatRole.User, $"messages.{messages.Count - 1}.role",
+        Refusal.When(turns[^1].Role != ChatRole.User, $"messages.{messages.Count - 1}.role",
             "the last message must be the user's: continuing (prefilling) the assistant's reply is not supported.");
         return turns;
     }
@@ -140,25 +140,5 @@ internal static class AnthropicRequestReader
         return text.ToString();
     }
 
-    private static void Refuse(bool condition, string param, string message)
-    {
-        if (condition)
-        {
-            throw Bad(message, param, "unsupported_parameter");
-        }
-    }
-
     private static ChatRequestException Bad(string message, string param, string code) => new(message, param, code);
-
-    private static string ExpectedType(string param) => RequestBody.FieldOf(param) switch
-    {
-        "messages" when param.EndsWith(']') => "an object with 'role' and 'content'",
-        "messages" => "an array of messages",
-        "model" or "role" => "a string",
-        "stream" => "a boolean",
-        "max_tokens" or "top_k" => "an integer",
-        "temperature" or "top_p" => "a number",
-        "stop_sequences" => "an array of strings",
-        _ => "another type",
-    };
 }

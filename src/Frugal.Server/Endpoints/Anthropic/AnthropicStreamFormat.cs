@@ -18,7 +18,6 @@ internal sealed class AnthropicStreamFormat(string id, string model, int promptT
     /// <summary>The events before any text: the message, its text block, a ping.</summary>
     public async Task OpenAsync(SseWriter writer)
     {
-        ArgumentNullException.ThrowIfNull(writer);
         var message = new MessageResponse(id, model, [], new MessageUsage { InputTokens = promptTokens, OutputTokens = 0 });
         await SendAsync(writer, new MessageStreamEvent("message_start") { Message = message }).ConfigureAwait(false);
         await SendAsync(writer, new MessageStreamEvent("content_block_start") { Index = 0, ContentBlock = new TextBlock("") }).ConfigureAwait(false);

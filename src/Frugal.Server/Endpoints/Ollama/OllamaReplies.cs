@@ -1,18 +1,29 @@
 using System.Diagnostics;
 using System.Globalization;
 using Frugal.Inference;
+using Frugal.Memory;
+using Frugal.Requests;
+using Frugal.Scheduling;
 using Frugal.Server.Contracts.Ollama;
+using Microsoft.AspNetCore.Http;
 
 namespace Frugal.Server.Endpoints.Ollama;
 
-/// <summary>The lines of Ollama's chat and generate answers: a piece of text, the last line with the figures, a load.</summary>
+/// <summary>Ollama's chat and generate answers: newline-delimited lines (a piece of text, the last line with the figures) or one whole, and a load.</summary>
 /// <param name="Model">The model id the lines name.</param>
 /// <param name="Chat">True: the text is a <c>message</c> (chat); false: a <c>response</c> (generate).</param>
 /// <param name="Time">The clock of <c>created_at</c>.</param>
 /// <param name="Started">When the request arrived (a <see cref="Stopwatch"/> timestamp), for <c>total_duration</c>.</param>
-internal sealed record OllamaReplies(string Model, bool Chat, TimeProvider Time, long Started)
+internal sealed record OllamaReplies(string Model, bool Chat, TimeProvider Time, long Started) : IReplyShape
 {
     private const double NanosecondsPerSecond = 1e9;
+
+    public bool Ndjson => true;
+
+    public ISseReplyFormat Stream(ChatAdmission admission, CompletionReport report) => new OllamaStreamFormat(this, report);
+
+    public IResult Whole(ReplyBuilder reply, GenerationStats stats, MemoryNotice? memory) =>
+        TypedResults.Json(Final(stats, reply.Text), OllamaJsonContext.Default.OllamaReply);
 
     /// <summary>A piece of the reply (not done).</summary>
     public OllamaReply Piece(string text) => WithText(new OllamaReply(Model, Now(), Done: false), text);

@@ -20,16 +20,16 @@ internal static class OllamaRequestReader
     public const string LatestTag = ":latest";
 
     public static OllamaChatRequest ParseChat(ReadOnlySpan<byte> body) =>
-        RequestBody.Parse(body, OllamaJsonContext.Default.OllamaChatRequest, ExpectedType, "The request body is empty; send a JSON object with 'model' and 'messages'.",
+        RequestBody.Parse(body, OllamaJsonContext.Default.OllamaChatRequest, FieldTypes.Expected, "The request body is empty; send a JSON object with 'model' and 'messages'.",
             request => [request.Format, request.KeepAlive, request.Tools, request.Think, .. Others(request.Options),
                 .. request.Messages?.SelectMany(m => (JsonElement?[])[m?.Images, m?.ToolCalls]) ?? []]);
 
     public static OllamaGenerateRequest ParseGenerate(ReadOnlySpan<byte> body) =>
-        RequestBody.Parse(body, OllamaJsonContext.Default.OllamaGenerateRequest, ExpectedType, "The request body is empty; send a JSON object with 'model' and 'prompt'.",
+        RequestBody.Parse(body, OllamaJsonContext.Default.OllamaGenerateRequest, FieldTypes.Expected, "The request body is empty; send a JSON object with 'model' and 'prompt'.",
             request => [request.Format, request.KeepAlive, request.Context, request.Images, request.Think, .. Others(request.Options)]);
 
     public static OllamaShowRequest ParseShow(ReadOnlySpan<byte> body) =>
-        RequestBody.Parse(body, OllamaJsonContext.Default.OllamaShowRequest, ExpectedType, "The request body is empty; send a JSON object with 'model'.", _ => []);
+        RequestBody.Parse(body, OllamaJsonContext.Default.OllamaShowRequest, FieldTypes.Expected, "The request body is empty; send a JSON object with 'model'.", _ => []);
 
     /// <summary>True when <paramref name="name"/> names <paramref name="model"/>, with or without Ollama's <c>:latest</c> tag.</summary>
     public static bool Names(ModelInfo model, string name) =>
@@ -51,9 +51,9 @@ internal static class OllamaRequestReader
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(engine);
         CheckModel(request.Model, engine.Model);
-        Refuse(request.Tools is { ValueKind: JsonValueKind.Array } tools && tools.GetArrayLength() > 0, "tools",
+        Refusal.When(request.Tools is { ValueKind: JsonValueKind.Array } tools && tools.GetArrayLength() > 0, "tools",
             "'tools' is not supported on /api/chat; send the request to /v1/chat/completions, which calls tools.");
-        Refuse(request.Think is { ValueKind: JsonValueKind.True or JsonValueKind.String }, "think", "'think' is not supported: this model does not think aloud.");
+        Refusal.When(request.Think is { ValueKind: JsonValueKind.True or JsonValueKind.String }, "think", "'think' is not supported: this model does not think aloud.");
         if (request.Messages is not { Count: > 0 } messages)
         {
             return null;
@@ -74,14 +74,14 @@ internal static class OllamaRequestReader
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(engine);
         CheckModel(request.Model, engine.Model);
-        Refuse(request.Suffix is { Length: > 0 }, "suffix", "'suffix' (fill in the middle) is not supported by this model.");
-        Refuse(request.Template is { Length: > 0 }, "template", "'template' is not supported: the model's own chat template is used (or none with \"raw\": true).");
-        Refuse(request.Context is { ValueKind: JsonValueKind.Array } context && context.GetArrayLength() > 0, "context",
+        Refusal.When(request.Suffix is { Length: > 0 }, "suffix", "'suffix' (fill in the middle) is not supported by this model.");
+        Refusal.When(request.Template is { Length: > 0 }, "template", "'template' is not supported: the model's own chat template is used (or none with \"raw\": true).");
+        Refusal.When(request.Context is { ValueKind: JsonValueKind.Array } context && context.GetArrayLength() > 0, "context",
             "'context' is not supported: send the conversation to /api/chat instead.");
-        Refuse(request.Images is { ValueKind: JsonValueKind.Array } images && images.GetArrayLength() > 0, "images", "'images' is not supported: this model reads text only.");
-        Refuse(request.Think is { ValueKind: JsonValueKind.True or JsonValueKind.String }, "think", "'think' is not supported: this model does not think aloud.");
+        Refusal.When(request.Images is { ValueKind: JsonValueKind.Array } images && images.GetArrayLength() > 0, "images", "'images' is not supported: this model reads text only.");
+        Refusal.When(request.Think is { ValueKind: JsonValueKind.True or JsonValueKind.String }, "think", "'think' is not supported: this model does not think aloud.");
         var raw = request.Raw ?? false;
-        Refuse(raw && request.System is { Length: > 0 }, "system", "'system' is not used with \"raw\": true; put it in the prompt.");
+        Refusal.When(raw && request.System is { Length: > 0 }, "system", "'system' is not used with \"raw\": true; put it in the prompt.");
         if (request.Prompt is not { Length: > 0 } prompt)
         {
             return null;
@@ -100,8 +100,8 @@ internal static class OllamaRequestReader
             throw Bad($"'{param}' is null; each message must be an object with 'role' and 'content'.", param, "invalid_type");
         }
 
-        Refuse(message.Images is { ValueKind: JsonValueKind.Array } images && images.GetArrayLength() > 0, $"{param}.images", "'images' is not supported: this model reads text only.");
-        Refuse(message.ToolCalls is { ValueKind: JsonValueKind.Array } calls && calls.GetArrayLength() > 0, $"{param}.tool_calls",
+        Refusal.When(message.Images is { ValueKind: JsonValueKind.Array } images && images.GetArrayLength() > 0, $"{param}.images", "'images' is not supported: this model reads text only.");
+        Refusal.When(message.ToolCalls is { ValueKind: JsonValueKind.Array } calls && calls.GetArrayLength() > 0, $"{param}.tool_calls",
             "'tool_calls' is not supported on /api/chat; use /v1/chat/completions for tools.");
         ChatRole role = message.Role switch
         {
@@ -169,27 +169,5 @@ internal static class OllamaRequestReader
     private static IEnumerable<JsonElement?> Others(OllamaOptions? options) =>
         options?.Others?.Values.Select(value => (JsonElement?)value) ?? [];
 
-    private static void Refuse(bool condition, string param, string message)
-    {
-        if (condition)
-        {
-            throw Bad(message, param, "unsupported_parameter");
-        }
-    }
-
     private static ChatRequestException Bad(string message, string param, string code) => new(message, param, code);
-
-    private static string ExpectedType(string param) => RequestBody.FieldOf(param) switch
-    {
-        "messages" when param.EndsWith(']') => "an object with 'role' and 'content'",
-        "messages" => "an array of messages",
-        "model" or "role" or "content" or "prompt" or "system" or "suffix" or "template" => "a string",
-        "stream" or "raw" or "verbose" => "a boolean",
-        "options" => "an object",
-        "num_predict" or "top_k" or "num_ctx" => "an integer",
-        "seed" => "a 64-bit integer",
-        "temperature" or "top_p" => "a number",
-        "stop" => "a string or an array of strings",
-        _ => "another type",
-    };
 }
