@@ -1,3 +1,4 @@
+using System.Net;
 using System.Text.Json;
 
 namespace Frugal.Tests.Endpoints;
@@ -95,6 +96,58 @@ public sealed class SessionsContextShiftTests
         var evaluated = usage.GetProperty("prompt_tokens").GetInt32() - usage.GetProperty("cached_prompt_tokens").GetInt32();
         Assert.True(evaluated <= NewTurnTokens, $"evaluated {evaluated}: {usage.GetRawText()}");
         Assert.False(next.GetProperty("context_shifted").GetBoolean());
+    }
+
+    [Fact]
+    public async Task SendMessage_ClientHangsUpDuringAShiftedReply_StoredPartialReplySaysTheContextWasShifted()
+    {
+        // A large context, so the reply is still running when the client goes away (greedy sampling on the tiny
+        // model repeats itself rather than ending), and a reply budget that leaves the window room for only the last
+        // two of four long turns: the kept ones are moved, the older ones dropped, for this reply.
+        await using var server = await TinyServer.StartAsync(o => o.Model.ContextSize = 4096);
+        using var client = server.CreateClient();
+        var id = await client.CreateSessionAsync(systemPrompt: System);
+        var paragraph = string.Join(' ', Enumerable.Repeat("the quick brown fox jumps over the lazy dog", 8));
+        for (var turn = 1; turn <= 4; turn++)
+        {
+            var reply = await client.SendAsync(id, $"Question {turn}: {paragraph}", ReplyTokens);
+            Assert.Equal(0, reply.GetProperty("omitted_messages").GetInt32());
+        }
+
+        var omitted = 0;
+        using (var response = await client.PostMessageAsync(id, """{"content":"Go on for a long while.","stream":true,"max_tokens":3600,"temperature":0}""",
+            HttpCompletionOption.ResponseHeadersRead))
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+            // Read until the first piece of the reply, then hang up.
+            while (await reader.ReadLineAsync() is { } line && !line.Contains("\"type\":\"delta\"", StringComparison.Ordinal))
+            {
+                if (line.StartsWith("data: ", StringComparison.Ordinal) && line.Contains("\"type\":\"start\"", StringComparison.Ordinal))
+                {
+                    using var start = JsonDocument.Parse(line["data: ".Length..]);
+                    omitted = start.RootElement.GetProperty("omitted_messages").GetInt32();
+                }
+            }
+        }
+
+        Assert.True(omitted > 0, "the window kept every turn: no shift to report");
+
+        // The partial reply is stored when the server notices; wait for it (a bound on waiting, not a speed check).
+        IReadOnlyList<JsonElement> messages = [];
+        for (var attempt = 0; attempt < 600 && messages.Count < 10; attempt++)
+        {
+            await Task.Delay(100);
+            messages = await client.GetMessagesAsync(id);
+        }
+
+        Assert.Equal(10, messages.Count);
+        var stored = messages[^1];
+        Assert.Equal("partial", stored.GetProperty("status").GetString());
+        Assert.Equal("cancelled", stored.GetProperty("finish_reason").GetString());
+        Assert.True(stored.GetProperty("context_shifted").GetBoolean(), stored.GetRawText());
+        // Only that reply: the four before it were generated without a shift.
+        Assert.Single(messages, m => m.GetProperty("context_shifted").GetBoolean());
     }
 
     // The new message ("What about rivers?") and the template's separators around it.
