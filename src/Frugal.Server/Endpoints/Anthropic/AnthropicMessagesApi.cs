@@ -29,9 +29,9 @@ public static class AnthropicMessagesApi
     {
         var edge = DialectEdge.Start(context, pipeline, loggerFactory, typeof(AnthropicMessagesApi));
         var body = await edge.ReadAsync(AnthropicRequestReader.Parse).ConfigureAwait(false);
-        var request = AnthropicRequestReader.ToChatRequest(body, edge.Engine.Model);
+        var (request, tools) = AnthropicRequestReader.ToChatRequest(body, edge.Engine.Model);
         request = request with { SessionKey = ConversationKey.ByOpening("anthropic", edge.UserId, request.Messages) };
-        var shape = new AnthropicShape($"msg_{Guid.NewGuid():N}", body.Model is { Length: > 0 } named ? named : edge.Engine.Model.Id);
+        var shape = new AnthropicShape($"msg_{Guid.NewGuid():N}", body.Model is { Length: > 0 } named ? named : edge.Engine.Model.Id, tools);
         return await edge.AnswerAsync(request, body.Stream ?? false, shape).ConfigureAwait(false);
     }
 
@@ -40,7 +40,7 @@ public static class AnthropicMessagesApi
     {
         var body = AnthropicRequestReader.Parse((await RequestBody.ReadAsync(context.Request, context.RequestAborted).ConfigureAwait(false)).Span);
         var engine = pipeline.Engine;
-        var conversation = AnthropicRequestReader.ReadConversation(body, engine.Model);
+        var (conversation, _) = AnthropicRequestReader.ReadConversation(body, engine.Model);
         return TypedResults.Json(new TokenCount(engine.CountPromptTokens(conversation)), AnthropicJsonContext.Default.TokenCount);
     }
 }
