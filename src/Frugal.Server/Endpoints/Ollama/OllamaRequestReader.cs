@@ -50,11 +50,11 @@ internal static class OllamaRequestReader
     /// The request of a chat and its tool use (null without tools); the request is null when it has no messages (Ollama
     /// answers such a request as a load). Tools are offered as with <c>tool_choice: "auto"</c> (Ollama has no choice).
     /// </summary>
-    public static (ChatRequest? Request, ToolUse? Tools) ToChatRequest(OllamaChatRequest request, IInferenceEngine engine)
+    public static (ChatRequest? Request, ToolUse? Tools) ToChatRequest(OllamaChatRequest request, ModelInfo model, int contextSize)
     {
         ArgumentNullException.ThrowIfNull(request);
-        ArgumentNullException.ThrowIfNull(engine);
-        CheckModel(request.Model, engine.Model);
+        ArgumentNullException.ThrowIfNull(model);
+        CheckModel(request.Model, model);
         Refusal.When(request.Think is { ValueKind: JsonValueKind.True or JsonValueKind.String }, "think", "'think' is not supported: this model does not think aloud.");
         if (request.Messages is not { Count: > 0 } messages)
         {
@@ -64,16 +64,16 @@ internal static class OllamaRequestReader
         var turns = OllamaMessages.Read(messages);
         var tools = ToolRequestReader.Read(request.Tools, ToolChoice.Auto, parallel: true);
         Refusal.When(tools is not null && Format(request.Format) is not null, "format", "'format' together with 'tools' is not supported; send one of them.");
-        var chat = WithSettings(new ChatRequest { Messages = tools?.Prepare(turns) ?? turns }, request.Options, request.Format, "messages", engine.ContextSize);
+        var chat = WithSettings(new ChatRequest { Messages = tools?.Prepare(turns) ?? turns }, request.Options, request.Format, "messages", contextSize);
         return (tools is null ? chat : chat with { Grammar = tools.Grammar }, tools);
     }
 
     /// <summary>The request of a generation; null when the prompt is empty (Ollama answers such a request as a load).</summary>
-    public static ChatRequest? ToChatRequest(OllamaGenerateRequest request, IInferenceEngine engine)
+    public static ChatRequest? ToChatRequest(OllamaGenerateRequest request, ModelInfo model, int contextSize)
     {
         ArgumentNullException.ThrowIfNull(request);
-        ArgumentNullException.ThrowIfNull(engine);
-        CheckModel(request.Model, engine.Model);
+        ArgumentNullException.ThrowIfNull(model);
+        CheckModel(request.Model, model);
         Refusal.When(request.Suffix is { Length: > 0 }, "suffix", "'suffix' (fill in the middle) is not supported by this model.");
         Refusal.When(request.Template is { Length: > 0 }, "template", "'template' is not supported: the model's own chat template is used (or none with \"raw\": true).");
         Refusal.When(request.Context is { ValueKind: JsonValueKind.Array } context && context.GetArrayLength() > 0, "context",
@@ -90,7 +90,7 @@ internal static class OllamaRequestReader
         var chat = raw
             ? ChatRequest.Completion(RawPrompt.FromText(prompt))
             : new ChatRequest { Messages = [.. request.System is { Length: > 0 } system ? [new ChatTurn(ChatRole.System, system)] : Array.Empty<ChatTurn>(), new ChatTurn(ChatRole.User, prompt)] };
-        return WithSettings(chat, request.Options, request.Format, "prompt", engine.ContextSize);
+        return WithSettings(chat, request.Options, request.Format, "prompt", contextSize);
     }
 
     private static ChatRequest WithSettings(ChatRequest request, OllamaOptions? options, JsonElement? format, string messagesName, int contextSize)
