@@ -46,11 +46,11 @@ internal static class OllamaRequestReader
     }
 
     /// <summary>The request of a chat; null when it has no messages (Ollama answers such a request as a load).</summary>
-    public static ChatRequest? ToChatRequest(OllamaChatRequest request, IInferenceEngine engine)
+    public static ChatRequest? ToChatRequest(OllamaChatRequest request, ModelInfo model, int contextSize)
     {
         ArgumentNullException.ThrowIfNull(request);
-        ArgumentNullException.ThrowIfNull(engine);
-        CheckModel(request.Model, engine.Model);
+        ArgumentNullException.ThrowIfNull(model);
+        CheckModel(request.Model, model);
         Refusal.When(request.Tools is { ValueKind: JsonValueKind.Array } tools && tools.GetArrayLength() > 0, "tools",
             "'tools' is not supported on /api/chat; send the request to /v1/chat/completions, which calls tools.");
         Refusal.When(request.Think is { ValueKind: JsonValueKind.True or JsonValueKind.String }, "think", "'think' is not supported: this model does not think aloud.");
@@ -65,15 +65,15 @@ internal static class OllamaRequestReader
             turns.Add(ReadMessage(messages[i], $"messages[{i}]"));
         }
 
-        return WithSettings(new ChatRequest { Messages = turns }, request.Options, request.Format, "messages", engine.ContextSize);
+        return WithSettings(new ChatRequest { Messages = turns }, request.Options, request.Format, "messages", contextSize);
     }
 
     /// <summary>The request of a generation; null when the prompt is empty (Ollama answers such a request as a load).</summary>
-    public static ChatRequest? ToChatRequest(OllamaGenerateRequest request, IInferenceEngine engine)
+    public static ChatRequest? ToChatRequest(OllamaGenerateRequest request, ModelInfo model, int contextSize)
     {
         ArgumentNullException.ThrowIfNull(request);
-        ArgumentNullException.ThrowIfNull(engine);
-        CheckModel(request.Model, engine.Model);
+        ArgumentNullException.ThrowIfNull(model);
+        CheckModel(request.Model, model);
         Refusal.When(request.Suffix is { Length: > 0 }, "suffix", "'suffix' (fill in the middle) is not supported by this model.");
         Refusal.When(request.Template is { Length: > 0 }, "template", "'template' is not supported: the model's own chat template is used (or none with \"raw\": true).");
         Refusal.When(request.Context is { ValueKind: JsonValueKind.Array } context && context.GetArrayLength() > 0, "context",
@@ -90,7 +90,7 @@ internal static class OllamaRequestReader
         var chat = raw
             ? ChatRequest.Completion(RawPrompt.FromText(prompt))
             : new ChatRequest { Messages = [.. request.System is { Length: > 0 } system ? [new ChatTurn(ChatRole.System, system)] : Array.Empty<ChatTurn>(), new ChatTurn(ChatRole.User, prompt)] };
-        return WithSettings(chat, request.Options, request.Format, "prompt", engine.ContextSize);
+        return WithSettings(chat, request.Options, request.Format, "prompt", contextSize);
     }
 
     private static ChatTurn ReadMessage(OllamaMessage? message, string param)
