@@ -1,9 +1,9 @@
+using System.Text.Json;
 using Frugal.Inference;
 using Frugal.Models;
 using Frugal.Requests;
 using Frugal.Server.Contracts;
 using Frugal.Tools;
-using Microsoft.AspNetCore.Http;
 
 namespace Frugal.Server.Endpoints;
 
@@ -28,10 +28,8 @@ internal static class ChatRequestReader
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(model);
-        CheckModel(request.Model, model);
-        CheckN(request.N);
-
-        RefuseUnsupported(request);
+        OpenAIRequestReader.Check(request, model);
+        OpenAIRequestReader.Refuse(OpenAIRequestReader.Unsupported(request) ?? (request.Functions is { ValueKind: not JsonValueKind.Null } ? "functions" : null));
         var messages = ReadMessages(request.Messages);
         var tools = ToolRequestReader.Read(request);
         if (tools is not null && request.ResponseFormat?.Type is not (null or "text"))
@@ -40,51 +38,8 @@ internal static class ChatRequestReader
         }
 
         var (maxParam, maxTokens) = request.MaxCompletionTokens is { } mct ? ("max_completion_tokens", (int?)mct) : ("max_tokens", request.MaxTokens);
-        return (new ChatRequest
-        {
-            Messages = tools?.Prepare(messages) ?? messages,
-            MaxTokens = maxTokens,
-            Temperature = request.Temperature,
-            TopP = request.TopP,
-            Seed = request.Seed,
-            Stop = request.Stop,
-            Names = new ChatRequestNames(maxParam, "messages"),
-            Grammar = tools?.Grammar ?? ResponseGrammar(request.ResponseFormat),
-        }, tools);
-    }
-
-    /// <summary>A named model must be the one this server runs (404 <c>model_not_found</c>); no name is this one.</summary>
-    internal static void CheckModel(string? name, ModelInfo model, string modelsRoute = "GET /v1/models")
-    {
-        if (name is { Length: > 0 } && !model.IsNamed(name))
-        {
-            throw new ChatRequestException($"The model '{name}' does not exist; this server runs '{model.Id}' (see {modelsRoute}).",
-                "model", "model_not_found", StatusCodes.Status404NotFound);
-        }
-    }
-
-    /// <summary>Only one choice per request is generated.</summary>
-    internal static void CheckN(int? n)
-    {
-        if (n is { } count && count != 1)
-        {
-            throw Bad($"Invalid value for 'n': {count}. Only n=1 is supported.", "n", "invalid_value");
-        }
-    }
-
-    // A parameter this server does not implement changes what the client expects: refuse it by name rather than ignore it.
-    private static void RefuseUnsupported(ChatCompletionRequest request)
-    {
-        var unsupported = request.LogitBias is { ValueKind: not System.Text.Json.JsonValueKind.Null } ? "logit_bias"
-            : request.PresencePenalty is { } presence && presence != 0 ? "presence_penalty"
-            : request.FrequencyPenalty is { } frequency && frequency != 0 ? "frequency_penalty"
-            : request.Functions is { ValueKind: not System.Text.Json.JsonValueKind.Null } ? "functions"
-            : null;
-        if (unsupported is not null)
-        {
-            throw Bad($"'{unsupported}' is not supported by this server; send the request without it.", unsupported, "unsupported_parameter");
-        }
-
+        var chat = new ChatRequest { Messages = tools?.Prepare(messages) ?? messages, Grammar = tools?.Grammar ?? ResponseGrammar(request.ResponseFormat) };
+        return (OpenAIRequestReader.WithSampling(chat, request, maxParam, maxTokens, "messages"), tools);
     }
 
     // response_format: free text, any JSON object, or JSON of a schema (constrained decoding).
@@ -151,24 +106,6 @@ internal static class ChatRequestReader
 
     private static ChatRequestException Bad(string message, string? param = null, string? code = null) => new(message, param, code);
 
-    private static string ExpectedType(string param)
-    {
-        var name = RequestBody.FieldOf(param);
-        return name switch
-        {
-            "messages" when param.EndsWith(']') => "an object with 'role' and 'content'",
-            "messages" => "an array of messages",
-            "model" or "role" or "name" => "a string",
-            "content" => "a string or an array of text parts",
-            "stream" or "include_usage" => "a boolean",
-            "stream_options" => "an object",
-            "max_tokens" or "max_completion_tokens" or "n" => "an integer",
-            "seed" => "a 64-bit integer",
-            "temperature" or "top_p" => "a number",
-            "stop" => "a string or an array of strings",
-            "response_format" or "json_schema" => "an object",
-            "type" => "a string",
-            _ => "another type",
-        };
-    }
+    private static string ExpectedType(string param) =>
+        RequestBody.FieldOf(param) == "content" ? "a string or an array of text parts" : FieldTypes.Expected(param);
 }

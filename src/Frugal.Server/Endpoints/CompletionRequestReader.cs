@@ -14,7 +14,7 @@ namespace Frugal.Server.Endpoints;
 internal static class CompletionRequestReader
 {
     public static CompletionRequest Parse(ReadOnlySpan<byte> body) =>
-        RequestBody.Parse(body, OpenAIJsonContext.Default.CompletionRequest, ExpectedType,
+        RequestBody.Parse(body, OpenAIJsonContext.Default.CompletionRequest, FieldTypes.Expected,
             "The request body is empty; send a JSON object with 'model' and 'prompt'.",
             request => [request.Prompt, request.LogitBias]);
 
@@ -22,18 +22,9 @@ internal static class CompletionRequestReader
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(model);
-        ChatRequestReader.CheckModel(request.Model, model);
-        ChatRequestReader.CheckN(request.N);
-        RefuseUnsupported(request);
-        return ChatRequest.Completion(ReadPrompt(request.Prompt)) with
-        {
-            MaxTokens = request.MaxTokens,
-            Temperature = request.Temperature,
-            TopP = request.TopP,
-            Seed = request.Seed,
-            Stop = request.Stop,
-            Names = new ChatRequestNames("max_tokens", "prompt"),
-        };
+        OpenAIRequestReader.Check(request, model);
+        OpenAIRequestReader.Refuse(Unsupported(request));
+        return OpenAIRequestReader.WithSampling(ChatRequest.Completion(ReadPrompt(request.Prompt)), request, "max_tokens", request.MaxTokens, "prompt");
     }
 
     // A string, or one prompt in an array (of one string, of token ids, or of one array of token ids); several prompts
@@ -81,36 +72,15 @@ internal static class CompletionRequestReader
         return ids;
     }
 
-    // A parameter this server does not implement changes what the client expects: refuse it by name rather than ignore it.
-    private static void RefuseUnsupported(CompletionRequest request)
-    {
-        var unsupported = request.BestOf is { } bestOf && bestOf != 1 ? "best_of"
-            : request.Echo is true ? "echo"
-            : request.Suffix is { Length: > 0 } ? "suffix"
-            : request.Logprobs is not null ? "logprobs"
-            : request.LogitBias is { ValueKind: not JsonValueKind.Null } ? "logit_bias"
-            : request.PresencePenalty is { } presence && presence != 0 ? "presence_penalty"
-            : request.FrequencyPenalty is { } frequency && frequency != 0 ? "frequency_penalty"
-            : null;
-        if (unsupported is not null)
-        {
-            throw new ChatRequestException($"'{unsupported}' is not supported by this server; send the request without it.", unsupported, "unsupported_parameter");
-        }
-    }
+    // Refused by name rather than ignored: a parameter this server does not implement changes what the client expects.
+    private static string? Unsupported(CompletionRequest request) =>
+        request.BestOf is { } bestOf && bestOf != 1 ? "best_of"
+        : request.Echo is true ? "echo"
+        : request.Suffix is { Length: > 0 } ? "suffix"
+        : request.Logprobs is not null ? "logprobs"
+        : OpenAIRequestReader.Unsupported(request);
 
     private static ChatRequestException Bad(string message, string code) => new(message, "prompt", code);
 
     private static string Clip(string text) => text.Length <= 40 ? text : text[..40] + "…";
-
-    private static string ExpectedType(string param) => RequestBody.FieldOf(param) switch
-    {
-        "model" or "suffix" => "a string",
-        "stream" or "include_usage" or "echo" => "a boolean",
-        "stream_options" => "an object",
-        "max_tokens" or "n" or "best_of" or "logprobs" => "an integer",
-        "seed" => "a 64-bit integer",
-        "temperature" or "top_p" or "presence_penalty" or "frequency_penalty" => "a number",
-        "stop" => "a string or an array of strings",
-        _ => "another type",
-    };
 }

@@ -1,7 +1,4 @@
-using System.Diagnostics;
 using Frugal.Requests;
-using Frugal.Server.Contracts;
-using Frugal.Server.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -26,36 +23,10 @@ public static class CompletionsApi
 
     internal static async Task<IResult> CreateCompletionAsync(HttpContext context, ChatPipeline pipeline, TimeProvider time, ILoggerFactory loggerFactory)
     {
-        var started = Stopwatch.GetTimestamp();
-        var aborted = context.RequestAborted;
-        var body = CompletionRequestReader.Parse((await RequestBody.ReadAsync(context.Request, aborted).ConfigureAwait(false)).Span);
-        var engine = pipeline.Engine;
-        var request = CompletionRequestReader.ToChatRequest(body, engine.Model);
-        var user = context.GetFrugalUser();
-        await using var reply = await AdmittedReply.StartAsync(pipeline, user.Id, request, aborted).ConfigureAwait(false);
-        var identity = CompletionIdentity.Create(time, engine.Model.Id, "cmpl-");
-        var stream = body.Stream ?? false;
-        var report = new CompletionReport(loggerFactory.CreateLogger(typeof(CompletionsApi)), user.Id, stream, started);
-        var memory = reply.Admission.Memory;
-        if (stream)
-        {
-            var format = new TextCompletionStreamFormat(identity, body.StreamOptions?.IncludeUsage ?? false, memory, report);
-            await SseWriter.Start(context, memory).StreamAsync(reply.Rest(), format).ConfigureAwait(false);
-            return Results.Empty;
-        }
-
-        var whole = await reply.CollectAsync(aborted).ConfigureAwait(false);
-        var stats = whole.Stats!;
-        report.QueuedAt = whole.FirstQueuePosition;
-        report.Completed(stats);
-        ResponseNotes.WriteMemoryHeaders(context.Response, memory);
-        ResponseNotes.WriteCacheHeader(context.Response, stats);
-        var answer = new TextCompletion(identity.Id, identity.Created, identity.Model,
-            [new TextCompletionChoice(whole.Text, 0, ChatCompletionsApi.FinishReasonName(stats.FinishReason))])
-        {
-            Usage = ChatCompletionsApi.Usage(stats),
-            Frugal = ResponseNotes.Info(stats, memory),
-        };
-        return TypedResults.Json(answer, OpenAIJsonContext.Default.TextCompletion);
+        var edge = DialectEdge.Start(context, pipeline, loggerFactory, typeof(CompletionsApi));
+        var body = await edge.ReadAsync(CompletionRequestReader.Parse).ConfigureAwait(false);
+        var request = CompletionRequestReader.ToChatRequest(body, edge.Engine.Model);
+        var shape = new TextCompletionShape(CompletionIdentity.Create(time, edge.Engine.Model.Id, "cmpl-"), body.StreamOptions?.IncludeUsage ?? false);
+        return await edge.AnswerAsync(request, body.Stream ?? false, shape).ConfigureAwait(false);
     }
 }

@@ -6,6 +6,9 @@ namespace Frugal.Server.Endpoints;
 /// <summary>What the events of one API's streamed reply say; <see cref="SseWriter.StreamAsync"/> calls it in order.</summary>
 internal interface ISseReplyFormat
 {
+    /// <summary>The events before any text (none unless the dialect opens its stream with some).</summary>
+    Task OpenAsync(SseWriter writer) => Task.CompletedTask;
+
     /// <summary>A piece of the reply's text.</summary>
     Task TextAsync(SseWriter writer, string text);
 

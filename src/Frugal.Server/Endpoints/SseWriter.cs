@@ -62,6 +62,7 @@ internal sealed class SseWriter
         ArgumentNullException.ThrowIfNull(updates);
         ArgumentNullException.ThrowIfNull(format);
         var reply = new ReplyBuilder();
+        await format.OpenAsync(this).ConfigureAwait(false);
         try
         {
             await foreach (var update in updates.ConfigureAwait(false))

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Frugal.Conversations;
 using Frugal.Requests;
 using Frugal.Server.Contracts.Anthropic;
@@ -29,49 +28,21 @@ public static class AnthropicMessagesApi
 
     internal static async Task<IResult> CreateMessageAsync(HttpContext context, ChatPipeline pipeline, ILoggerFactory loggerFactory)
     {
-        var started = Stopwatch.GetTimestamp();
-        var aborted = context.RequestAborted;
-        var body = AnthropicRequestReader.Parse((await RequestBody.ReadAsync(context.Request, aborted).ConfigureAwait(false)).Span);
-        var engine = pipeline.Engine;
-        var request = AnthropicRequestReader.ToChatRequest(body, engine.Model);
-        var user = context.GetFrugalUser();
-        request = request with { SessionKey = ConversationKey.ByOpening("anthropic", user.Id, request.Messages) };
-        await using var reply = await AdmittedReply.StartAsync(pipeline, user.Id, request, aborted).ConfigureAwait(false);
-        var id = $"msg_{Guid.NewGuid():N}";
-        var model = body.Model is { Length: > 0 } named ? named : engine.Model.Id;
-        var stream = body.Stream ?? false;
-        var report = new CompletionReport(loggerFactory.CreateLogger(typeof(AnthropicMessagesApi)), user.Id, stream, started);
-        var memory = reply.Admission.Memory;
-        if (stream)
-        {
-            var format = new AnthropicStreamFormat(id, model, reply.Admission.PromptTokens, report);
-            var writer = SseWriter.Start(context, memory);
-            await format.OpenAsync(writer).ConfigureAwait(false);
-            await writer.StreamAsync(reply.Rest(), format).ConfigureAwait(false);
-            return Results.Empty;
-        }
-
-        var whole = await reply.CollectAsync(aborted).ConfigureAwait(false);
-        var stats = whole.Stats!;
-        report.QueuedAt = whole.FirstQueuePosition;
-        report.Completed(stats);
-        ResponseNotes.WriteMemoryHeaders(context.Response, memory);
-        ResponseNotes.WriteCacheHeader(context.Response, stats);
-        var answer = new MessageResponse(id, model, [new TextBlock(whole.Text)], AnthropicReplies.Usage(stats))
-        {
-            StopReason = AnthropicReplies.StopReason(stats),
-            StopSequence = stats.StopSequence,
-            Frugal = ResponseNotes.Info(stats, memory),
-        };
-        return TypedResults.Json(answer, AnthropicJsonContext.Default.MessageResponse);
+        var edge = DialectEdge.Start(context, pipeline, loggerFactory, typeof(AnthropicMessagesApi));
+        var body = await edge.ReadAsync(AnthropicRequestReader.Parse).ConfigureAwait(false);
+        var (request, tools) = AnthropicRequestReader.ToChatRequest(body, edge.Engine.Model);
+        request = request with { SessionKey = ConversationKey.ByOpening("anthropic", edge.UserId, request.Messages) };
+        var shape = new AnthropicShape($"msg_{Guid.NewGuid():N}", body.Model is { Length: > 0 } named ? named : edge.Engine.Model.Id, tools);
+        return await edge.AnswerAsync(request, body.Stream ?? false, shape).ConfigureAwait(false);
     }
 
-    // Counting reads the prompt the model would read (its chat template included), as the pipeline counts it.
+    // Counting reads the prompt the model would read (its chat template included), as the pipeline counts it, and is
+    // counted against the caller's request rate.
     internal static async Task<IResult> CountTokensAsync(HttpContext context, ChatPipeline pipeline)
     {
         var body = AnthropicRequestReader.Parse((await RequestBody.ReadAsync(context.Request, context.RequestAborted).ConfigureAwait(false)).Span);
         var engine = pipeline.Engine;
-        var conversation = AnthropicRequestReader.ReadConversation(body, engine.Model);
-        return TypedResults.Json(new TokenCount(engine.CountPromptTokens(conversation)), AnthropicJsonContext.Default.TokenCount);
+        var (conversation, _) = AnthropicRequestReader.ReadConversation(body, engine.Model);
+        return TypedResults.Json(new TokenCount(pipeline.CountPromptTokens(context.GetFrugalUser().Id, conversation)), AnthropicJsonContext.Default.TokenCount);
     }
 }

@@ -1,10 +1,8 @@
-using System.Diagnostics;
 using System.Reflection;
 using Frugal.Conversations;
 using Frugal.Inference;
 using Frugal.Requests;
 using Frugal.Server.Contracts.Ollama;
-using Frugal.Server.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -43,53 +41,28 @@ public static class OllamaApi
 
     internal static async Task<IResult> ChatAsync(HttpContext context, ChatPipeline pipeline, TimeProvider time, ILoggerFactory loggerFactory)
     {
-        var started = Stopwatch.GetTimestamp();
-        var body = OllamaRequestReader.ParseChat((await RequestBody.ReadAsync(context.Request, context.RequestAborted).ConfigureAwait(false)).Span);
-        var engine = pipeline.Engine;
-        var request = OllamaRequestReader.ToChatRequest(body, engine);
-        var user = context.GetFrugalUser();
-        request = request is null ? null : request with { SessionKey = ConversationKey.ByOpening("ollama", user.Id, request.Messages) };
-        var replies = new OllamaReplies(body.Model is { Length: > 0 } named ? named : engine.Model.Id, Chat: true, time, started);
-        return await AnswerAsync(context, pipeline, request, body.Stream ?? true, replies, loggerFactory, started).ConfigureAwait(false);
+        var edge = DialectEdge.Start(context, pipeline, loggerFactory, typeof(OllamaApi));
+        var body = await edge.ReadAsync(OllamaRequestReader.ParseChat).ConfigureAwait(false);
+        var (request, tools) = OllamaRequestReader.ToChatRequest(body, edge.Engine.Model, edge.Engine.ContextSize);
+        request = request is null ? null : request with { SessionKey = ConversationKey.ByOpening("ollama", edge.UserId, request.Messages) };
+        var replies = new OllamaReplies(body.Model is { Length: > 0 } named ? named : edge.Engine.Model.Id, Chat: true, time, edge.Started) { Tools = tools };
+        return await AnswerAsync(edge, request, body.Stream ?? true, replies).ConfigureAwait(false);
     }
 
     internal static async Task<IResult> GenerateAsync(HttpContext context, ChatPipeline pipeline, TimeProvider time, ILoggerFactory loggerFactory)
     {
-        var started = Stopwatch.GetTimestamp();
-        var body = OllamaRequestReader.ParseGenerate((await RequestBody.ReadAsync(context.Request, context.RequestAborted).ConfigureAwait(false)).Span);
-        var engine = pipeline.Engine;
-        var request = OllamaRequestReader.ToChatRequest(body, engine);
-        var replies = new OllamaReplies(body.Model is { Length: > 0 } named ? named : engine.Model.Id, Chat: false, time, started);
-        return await AnswerAsync(context, pipeline, request, body.Stream ?? true, replies, loggerFactory, started).ConfigureAwait(false);
+        var edge = DialectEdge.Start(context, pipeline, loggerFactory, typeof(OllamaApi));
+        var body = await edge.ReadAsync(OllamaRequestReader.ParseGenerate).ConfigureAwait(false);
+        var request = OllamaRequestReader.ToChatRequest(body, edge.Engine.Model, edge.Engine.ContextSize);
+        var replies = new OllamaReplies(body.Model is { Length: > 0 } named ? named : edge.Engine.Model.Id, Chat: false, time, edge.Started);
+        return await AnswerAsync(edge, request, body.Stream ?? true, replies).ConfigureAwait(false);
     }
 
-    private static async Task<IResult> AnswerAsync(
-        HttpContext context, ChatPipeline pipeline, ChatRequest? request, bool stream, OllamaReplies replies, ILoggerFactory loggerFactory, long started)
-    {
-        if (request is null)
-        {
-            return TypedResults.Json(replies.Load(), OllamaJsonContext.Default.OllamaReply);
-        }
-
-        var aborted = context.RequestAborted;
-        var user = context.GetFrugalUser();
-        await using var reply = await AdmittedReply.StartAsync(pipeline, user.Id, request, aborted).ConfigureAwait(false);
-        var memory = reply.Admission.Memory;
-        var report = new CompletionReport(loggerFactory.CreateLogger(typeof(OllamaApi)), user.Id, stream, started);
-        if (stream)
-        {
-            await SseWriter.StartNdjson(context, memory).StreamAsync(reply.Rest(), new OllamaStreamFormat(replies, report)).ConfigureAwait(false);
-            return Results.Empty;
-        }
-
-        var whole = await reply.CollectAsync(aborted).ConfigureAwait(false);
-        var stats = whole.Stats!;
-        report.QueuedAt = whole.FirstQueuePosition;
-        report.Completed(stats);
-        ResponseNotes.WriteMemoryHeaders(context.Response, memory);
-        ResponseNotes.WriteCacheHeader(context.Response, stats);
-        return TypedResults.Json(replies.Final(stats, whole.Text), OllamaJsonContext.Default.OllamaReply);
-    }
+    // A request with nothing to generate is answered as Ollama answers a load.
+    private static async Task<IResult> AnswerAsync(DialectEdge edge, ChatRequest? request, bool stream, OllamaReplies replies) =>
+        request is null
+            ? TypedResults.Json(replies.Load(), OllamaJsonContext.Default.OllamaReply)
+            : await edge.AnswerAsync(request, stream, replies).ConfigureAwait(false);
 
     // While the model loads (or after it failed) the lists are empty, as /v1/models is.
     internal static IResult Tags(EngineReadiness readiness) =>
