@@ -19,6 +19,15 @@ public sealed record BandwidthCeiling(double ReadBytesPerSecond, long BytesPerTo
     /// <summary>Tokens per second at that bandwidth.</summary>
     public double TokensPerSecond => ReadBytesPerSecond / BytesPerToken;
 
+    /// <summary>
+    /// The best pass's bytes per second of the reading thread's CPU time (<see cref="ThreadCpuClock"/>): the bandwidth
+    /// while the core ran the read, not counting time it waited for the core on a busy machine. NaN where unsupported.
+    /// </summary>
+    public double ReadBytesPerCpuSecond { get; init; } = double.NaN;
+
+    /// <summary>Tokens per CPU second at <see cref="ReadBytesPerCpuSecond"/>.</summary>
+    public double CpuTokensPerSecond => ReadBytesPerCpuSecond / BytesPerToken;
+
     /// <summary>Reads the tensor data of <paramref name="modelPath"/> through a memory map, on this thread.</summary>
     public static BandwidthCeiling Measure(string modelPath)
     {
@@ -29,18 +38,26 @@ public sealed record BandwidthCeiling(double ReadBytesPerSecond, long BytesPerTo
         using var map = MemoryMappedFile.CreateFromFile(modelPath, FileMode.Open, null, 0, MemoryMappedFileAccess.Read);
         using var view = map.CreateViewAccessor(0, 0, MemoryMappedFileAccess.Read);
         var best = 0.0;
+        var bestCpu = 0.0;
         for (var pass = 0; pass < Passes; pass++)
         {
+            // The CPU interval lies inside the wall one, so it can never come out longer.
             var started = Stopwatch.GetTimestamp();
+            var cpuStarted = ThreadCpuClock.Seconds();
             Sum(view, file.DataOffset, length);
+            var cpuSeconds = ThreadCpuClock.Seconds() - cpuStarted;
             best = Math.Max(best, length / Stopwatch.GetElapsedTime(started).TotalSeconds);
+            bestCpu = Math.Max(bestCpu, length / cpuSeconds);
         }
 
-        return new BandwidthCeiling(best, perToken);
+        return new BandwidthCeiling(best, perToken) { ReadBytesPerCpuSecond = bestCpu };
     }
 
     /// <summary>Fraction of the ceiling that <paramref name="decodeTokensPerSecond"/> reaches.</summary>
     public double FractionOf(double decodeTokensPerSecond) => decodeTokensPerSecond / TokensPerSecond;
+
+    /// <summary>Fraction of the CPU-time ceiling that a decode of <paramref name="decodeTokensPerCpuSecond"/> (on one thread) reaches.</summary>
+    public double FractionOfCpu(double decodeTokensPerCpuSecond) => decodeTokensPerCpuSecond / CpuTokensPerSecond;
 
     private static unsafe ulong Sum(MemoryMappedViewAccessor view, long offset, long length)
     {

@@ -17,4 +17,11 @@ public sealed record BenchBaseline(double LoadMs, double PromptTokensPerSecond, 
 
     /// <summary>The same for decode tokens/s.</summary>
     public double DecodeRatio { get; init; }
+
+    /// <summary>
+    /// The baseline's decode tokens per CPU second of its one decoding thread (median of the rounds); NaN when it decoded
+    /// on several threads. Set beside the ceiling's CPU-time bandwidth, it says how close decoding comes to what memory
+    /// allows even when the machine is busy with other work.
+    /// </summary>
+    public double DecodeTokensPerCpuSecond { get; init; } = double.NaN;
 }

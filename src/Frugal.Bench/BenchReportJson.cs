@@ -115,6 +115,16 @@ public static class BenchReportJson
             json.WriteNumber("bytes_per_token", ceiling.BytesPerToken);
             json.WriteNumber("bandwidth_ceiling_tokens_per_second", Round(ceiling.TokensPerSecond));
             json.WriteNumber("decode_fraction_of_ceiling", Round(ceiling.FractionOf(report.DecodeTokensPerSecond), 3));
+            var baseline = report.Baseline;
+            if (double.IsFinite(ceiling.ReadBytesPerCpuSecond) && double.IsFinite(baseline.DecodeTokensPerCpuSecond))
+            {
+                // Per CPU second of the one reading or decoding thread: what the core achieves while it runs.
+                json.WriteNumber("read_bytes_per_cpu_second", Math.Round(ceiling.ReadBytesPerCpuSecond));
+                json.WriteNumber("bandwidth_ceiling_cpu_tokens_per_second", Round(ceiling.CpuTokensPerSecond));
+                json.WriteNumber("baseline_decode_cpu_tokens_per_second", Round(baseline.DecodeTokensPerCpuSecond));
+                json.WriteNumber("baseline_decode_fraction_of_cpu_ceiling", Round(ceiling.FractionOfCpu(baseline.DecodeTokensPerCpuSecond), 3));
+            }
+
             json.WriteEndObject();
         }
     }

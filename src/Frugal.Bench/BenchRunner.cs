@@ -74,6 +74,7 @@ public sealed partial class BenchRunner
         var grammar = await GrammarDecodeAsync(engine, cancellationToken).ConfigureAwait(false);
         var ceiling = BandwidthCeiling.Measure(_options.ModelPath);
         _progress.Report($"bandwidth ceiling: {ceiling.ReadBytesPerSecond / 1e9:F2} GB/s over the mapped file, {ceiling.BytesPerToken / 1048576.0:F0} MiB a token: {ceiling.TokensPerSecond:F1} tok/s; decode reaches {ceiling.FractionOf(decode):F2} of it");
+        _progress.Report($"bandwidth ceiling per CPU second: {ceiling.ReadBytesPerCpuSecond / 1e9:F2} GB/s: {ceiling.CpuTokensPerSecond:F1} tok/s; plain LLamaSharp's decode per CPU second {baseline.DecodeTokensPerCpuSecond:F2} tok/s reaches {ceiling.FractionOfCpu(baseline.DecodeTokensPerCpuSecond):F2} of it");
         return new BenchReport
         {
             Date = DateTimeOffset.UtcNow,
@@ -115,6 +116,7 @@ public sealed partial class BenchRunner
 
         var prompts = new List<(double Frugal, double Baseline)>();
         var decodes = new List<(double Frugal, double Baseline)>();
+        var baselineCpuRates = new List<double>();
         for (var round = 0; round < _options.Rounds; round++)
         {
             // ABBA: whoever went first in one round goes second in the next.
@@ -148,7 +150,9 @@ public sealed partial class BenchRunner
             {
                 if ((side == 0) != baselineFirst)
                 {
-                    plain = baseline.MeasureDecode(baseline.Tokenize(shortText), _options.DecodeTokens);
+                    var rate = baseline.MeasureDecode(baseline.Tokenize(shortText), _options.DecodeTokens);
+                    plain = rate.TokensPerSecond;
+                    baselineCpuRates.Add(rate.TokensPerCpuSecond);
                 }
                 else
                 {
@@ -178,6 +182,7 @@ public sealed partial class BenchRunner
                 FollowUps = paired,
                 PromptRatio = Median(prompts.Select(p => p.Frugal / p.Baseline)),
                 DecodeRatio = Median(decodes.Select(d => d.Frugal / d.Baseline)),
+                DecodeTokensPerCpuSecond = Median(baselineCpuRates),
             }, batched);
     }
 

@@ -96,9 +96,10 @@ public sealed class PlainLlamaSharpBaseline : IDisposable
 
     /// <summary>
     /// Evaluates <paramref name="prompt"/>, then decodes <paramref name="tokens"/> tokens greedily,
-    /// end-of-sequence ignored; returns decode tokens per second from the first token to the last.
+    /// end-of-sequence ignored; returns decode tokens per second from the first token to the last, per wall second
+    /// and, with one thread, per CPU second of that thread.
     /// </summary>
-    public double MeasureDecode(IReadOnlyList<int> prompt, int tokens)
+    public DecodeRate MeasureDecode(IReadOnlyList<int> prompt, int tokens)
     {
         ArgumentNullException.ThrowIfNull(prompt);
         ArgumentOutOfRangeException.ThrowIfLessThan(tokens, 2);
@@ -107,6 +108,7 @@ public sealed class PlainLlamaSharpBaseline : IDisposable
         using var sampler = new GreedySamplingPipeline();
         var position = prompt.Count;
         var token = sampler.Sample(_context.NativeHandle, _batch.TokenCount - 1);
+        var cpuStarted = ThreadCpuClock.Seconds();
         var started = Stopwatch.GetTimestamp();
         for (var i = 1; i < tokens; i++)
         {
@@ -116,7 +118,10 @@ public sealed class PlainLlamaSharpBaseline : IDisposable
             token = sampler.Sample(_context.NativeHandle, _batch.TokenCount - 1);
         }
 
-        return (tokens - 1) / Stopwatch.GetElapsedTime(started).TotalSeconds;
+        var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+        // With one thread llama.cpp computes on this one, so its CPU time is the decode's; with more, the others' is unseen.
+        var cpuSeconds = _parameters.Threads == 1 ? ThreadCpuClock.Seconds() - cpuStarted : double.NaN;
+        return new DecodeRate((tokens - 1) / seconds, (tokens - 1) / cpuSeconds);
     }
 
     /// <summary>

@@ -26,6 +26,21 @@ public sealed class BandwidthCeilingTests : IDisposable
     }
 
     [Fact]
+    public void Measure_ReadOnOneThread_BandwidthPerCpuSecondAtLeastPerWallSecond()
+    {
+        var path = Path.Combine(_directory, "tiny.gguf");
+        ModelSynthesizer.WriteTiny(path);
+
+        var ceiling = BandwidthCeiling.Measure(path);
+
+        // A thread cannot run longer than the wall clock, so per CPU second it reads at least as fast (within the
+        // two clocks' agreement on a pass of a few microseconds).
+        Assert.True(ceiling.ReadBytesPerCpuSecond >= ceiling.ReadBytesPerSecond * 0.98, $"{ceiling.ReadBytesPerCpuSecond} < {ceiling.ReadBytesPerSecond}");
+        Assert.Equal(ceiling.ReadBytesPerCpuSecond / ceiling.BytesPerToken, ceiling.CpuTokensPerSecond, 6);
+        Assert.Equal(0.25, ceiling.FractionOfCpu(ceiling.CpuTokensPerSecond / 4), 6);
+    }
+
+    [Fact]
     public void AsQuickProfile_ShortPromptAndDecode_NoChatsNoClients()
     {
         var quick = new BenchOptions { ModelPath = "m.gguf" }.AsQuickProfile();

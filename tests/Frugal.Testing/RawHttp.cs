@@ -6,7 +6,8 @@ namespace Frugal.Testing;
 
 /// <summary>
 /// Sends one HTTP/1.1 request byte for byte (no client normalizing its path, method or headers) and reads the
-/// answer until the server closes: the status, the body (chunked bodies joined) and the OpenAI error code if any.
+/// answer until the server closes: the status, the body (chunked bodies joined) and the OpenAI error code if any
+/// (Anthropic's error type where the body is in Anthropic's error shape).
 /// </summary>
 public static partial class RawHttp
 {
@@ -37,7 +38,8 @@ public static partial class RawHttp
         }
 
         var status = int.Parse(head.Split(' ', 3)[1], System.Globalization.CultureInfo.InvariantCulture);
-        var code = CodePattern().Match(body) is { Success: true } m ? m.Groups[1].Value : null;
+        var code = CodePattern().Match(body) is { Success: true } m ? m.Groups[1].Value
+            : AnthropicTypePattern().Match(body) is { Success: true } a ? a.Groups[1].Value : null;
         return (status, body, code, head);
     }
 
@@ -88,4 +90,8 @@ public static partial class RawHttp
 
     [GeneratedRegex("\"code\"\\s*:\\s*\"([^\"]*)\"")]
     private static partial Regex CodePattern();
+
+    // Anthropic's error shape has no code: its error's type stands for one.
+    [GeneratedRegex("\"error\":\\{\"type\":\"([^\"]*)\",\"message\"")]
+    private static partial Regex AnthropicTypePattern();
 }

@@ -28,7 +28,7 @@ before(async () => {
   bob = frugal('user', 'add', 'bob', '--data', data).split('\n').at(-1);
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
-  server = spawn('dotnet', [cli, 'serve', '--model', join(data, 'tiny.gguf'), '--data', data, '--port', String(port), '--ctx', '512'], { stdio: 'ignore' });
+  server = spawn('dotnet', [cli, 'serve', '--model', join(data, 'tiny.gguf'), '--data', data, '--port', String(port), '--ctx', '1024'], { stdio: 'ignore' });
   for (let i = 0; i < 600; i++) {
     try { if ((await fetch(`${base}/ready`)).ok) return; } catch { /* not listening yet */ }
     await new Promise((r) => setTimeout(r, 100));
@@ -68,7 +68,7 @@ test('ollama: list, ps, show, version, chat and generate (whole, streamed, raw, 
   const ollama = new Ollama({ host: base, headers: { Authorization: `Bearer ${alice}` } });
   const { models } = await ollama.list();
   assert.equal(models[0].name, 'tiny:latest');
-  assert.equal((await ollama.ps()).models[0].context_length, 512);
+  assert.equal((await ollama.ps()).models[0].context_length, 1024);
   assert.equal((await ollama.show({ model: 'tiny:latest' })).model_info['general.architecture'], 'llama');
   assert.match((await ollama.version()).version, /^\d+\.\d+\.\d+/);
 
@@ -115,6 +115,60 @@ test('anthropic: messages (whole and streamed), count_tokens, errors', async () 
     (e) => e instanceof Anthropic.BadRequestError && e.error?.error?.type === 'invalid_request_error');
   await assert.rejects(new Anthropic({ apiKey: `${alice}x`, baseURL: base, maxRetries: 0 }).messages.create(request),
     (e) => e instanceof Anthropic.AuthenticationError);
+});
+
+test('ollama: tools — a call with arguments as an object, then the tool\'s result read back', async () => {
+  const ollama = new Ollama({ host: base, headers: { Authorization: `Bearer ${alice}` } });
+  const weather = {
+    type: 'function',
+    function: {
+      name: 'get_weather', description: 'The weather in a city.',
+      parameters: { type: 'object', properties: { city: { type: 'string', minLength: 1, maxLength: 12 } }, required: ['city'], additionalProperties: false },
+    },
+  };
+  const ask = { role: 'user', content: 'Weather in Paris?' };
+  let called;
+  for (let seed = 1; seed <= 8 && !called; seed++) {
+    const reply = await ollama.chat({ model: 'tiny', messages: [ask], tools: [weather], options: { num_predict: 300, temperature: 1, seed } });
+    called = reply.message.tool_calls?.[0];
+  }
+  assert.ok(called, 'no seed called the tool');
+  assert.equal(called.function.name, 'get_weather');
+  assert.equal(typeof called.function.arguments.city, 'string');
+
+  const answer = await ollama.chat({
+    model: 'tiny', tools: [weather], options: { num_predict: 5, temperature: 0 },
+    messages: [ask, { role: 'assistant', content: '', tool_calls: [called] }, { role: 'tool', content: '21 degrees', tool_name: 'get_weather' }],
+  });
+  assert.equal(answer.done, true);
+  assert.ok(answer.prompt_eval_count > 0);
+});
+
+test('anthropic: tools — tool_use blocks whole and streamed, then a tool_result answered in text', async () => {
+  const anthropic = new Anthropic({ apiKey: alice, baseURL: base, maxRetries: 0 });
+  const tools = [{
+    name: 'get_weather', description: 'The weather in a city.',
+    input_schema: { type: 'object', properties: { city: { type: 'string', minLength: 1, maxLength: 12 } }, required: ['city'], additionalProperties: false },
+  }];
+  const ask = { role: 'user', content: 'Weather in Paris?' };
+  const request = { model: 'tiny', max_tokens: 120, temperature: 0, tools, tool_choice: { type: 'any' }, messages: [ask] };
+  const use = await anthropic.messages.create(request);
+  assert.equal(use.stop_reason, 'tool_use');
+  const block = use.content.find((b) => b.type === 'tool_use');
+  assert.match(block.id, /^toolu_/);
+  assert.equal(block.name, 'get_weather');
+  assert.equal(typeof block.input.city, 'string');
+
+  const streamed = await anthropic.messages.stream(request).finalMessage();
+  assert.equal(streamed.stop_reason, 'tool_use');
+  assert.deepEqual(streamed.content.map((b) => [b.type, b.name, b.input]), use.content.map((b) => [b.type, b.name, b.input]));
+
+  const answer = await anthropic.messages.create({
+    ...request, max_tokens: 5, tool_choice: { type: 'none' },
+    messages: [ask, { role: 'assistant', content: use.content }, { role: 'user', content: [{ type: 'tool_result', tool_use_id: block.id, content: '21 degrees' }] }],
+  });
+  assert.equal(answer.content[0].type, 'text');
+  assert.notEqual(answer.stop_reason, 'tool_use');
 });
 
 test('isolation: another user is never answered from the first one\'s cache', async () => {

@@ -156,7 +156,7 @@ public sealed class ConversationTurn : IAsyncDisposable
             FinishReason = finishReason,
             Status = status,
             ParentId = UserMessage.Id,
-            ContextShifted = _reply.Stats is { ShiftedOutTokens: > 0 },
+            ContextShifted = _reply.ContextShifted,
             TokenIds = _reply.Stats?.ReplyTokenIds,
         }, CancellationToken.None).ConfigureAwait(false);
         return message ?? throw new SessionNotFoundException($"Session '{_sessionId}' was deleted during the reply.");

@@ -51,6 +51,20 @@ public sealed class ChatPipeline
     public IInferenceEngine Engine => _readiness.GetEngine();
 
     /// <summary>
+    /// The tokens of the prompt <paramref name="conversation"/> makes (its chat template included), as a request of
+    /// <paramref name="userId"/>: counted against the user's request rate like a generation (throwing
+    /// <see cref="UserLimitException"/>), so that counting cannot be used to flood the box; it charges no tokens, as it
+    /// generates none.
+    /// </summary>
+    public int CountPromptTokens(string userId, IReadOnlyList<ChatTurn> conversation)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(userId);
+        ArgumentNullException.ThrowIfNull(conversation);
+        _rateLimits?.Admit(userId);
+        return Engine.CountPromptTokens(conversation);
+    }
+
+    /// <summary>
     /// Counts <paramref name="request"/> against its user's rates, validates it, admits it by memory and chooses its
     /// history at once (throwing <see cref="UserLimitException"/>, <see cref="ChatRequestException"/>,
     /// <see cref="EngineNotReadyException"/> or <see cref="QueueFullException"/>), then returns its stream: the first

@@ -22,6 +22,15 @@ public sealed class ReplyBuilder
     /// <summary>The generation's figures, once it completed.</summary>
     public GenerationStats? Stats { get; private set; }
 
+    /// <summary>How the engine placed the prompt, once seen (also when the reply never completed).</summary>
+    public PromptFigures? Prompt { get; private set; }
+
+    /// <summary>
+    /// True when the reply was generated after a context shift: from its figures, or, for a reply that never completed
+    /// (its reader went away), from how the prompt was placed.
+    /// </summary>
+    public bool ContextShifted => (Stats?.ShiftedOutTokens ?? Prompt?.ShiftedOutTokens ?? 0) > 0;
+
     /// <summary>The text so far.</summary>
     public string Text => _text.ToString();
 
@@ -38,6 +47,7 @@ public sealed class ReplyBuilder
             FirstQueuePosition = position;
         }
 
+        Prompt = update.Prompt ?? Prompt;
         _text.Append(update.Text);
         Stats = update.Completed ?? Stats;
     }

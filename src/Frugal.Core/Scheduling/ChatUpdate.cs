@@ -16,6 +16,9 @@ public sealed record ChatUpdate
     /// <summary>1-based position in the queue while waiting; null once running.</summary>
     public int? QueuePosition { get; init; }
 
+    /// <summary>How the engine placed the prompt in the KV cache (reused cells, a context shift); before the first text.</summary>
+    public PromptFigures? Prompt { get; init; }
+
     /// <summary>A piece of the reply (whole characters); empty on other updates.</summary>
     public string Text { get; init; } = "";
 
@@ -26,6 +29,6 @@ public sealed record ChatUpdate
     public static ChatUpdate From(GenerationUpdate update)
     {
         ArgumentNullException.ThrowIfNull(update);
-        return new ChatUpdate { Text = update.Text, Completed = update.Completed };
+        return new ChatUpdate { Prompt = update.Prompt, Text = update.Text, Completed = update.Completed };
     }
 }

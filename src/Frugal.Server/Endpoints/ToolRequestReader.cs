@@ -5,13 +5,19 @@ using Frugal.Tools;
 
 namespace Frugal.Server.Endpoints;
 
-/// <summary>Reads OpenAI's <c>tools</c>, <c>tool_choice</c> and <c>parallel_tool_calls</c> into a <see cref="ToolUse"/>.</summary>
+/// <summary>
+/// Reads OpenAI's <c>tools</c>, <c>tool_choice</c> and <c>parallel_tool_calls</c> into a <see cref="ToolUse"/>; Ollama
+/// sends its tools in the same shape.
+/// </summary>
 internal static class ToolRequestReader
 {
     /// <summary>The request's tool use, or null when it offers none (no tools, or <c>tool_choice: "none"</c>).</summary>
-    public static ToolUse? Read(ChatCompletionRequest request)
+    public static ToolUse? Read(ChatCompletionRequest request) => Read(request.Tools, Choice(request.ToolChoice), request.ParallelToolCalls ?? true);
+
+    /// <summary>The tool use of OpenAI-shaped <paramref name="tools"/> under <paramref name="choice"/>, or null when none is offered.</summary>
+    public static ToolUse? Read(IReadOnlyList<ChatCompletionTool?>? tools, ToolChoice choice, bool parallel)
     {
-        var tools = request.Tools ?? [];
+        tools ??= [];
         var definitions = new List<ToolDefinition>(tools.Count);
         for (var i = 0; i < tools.Count; i++)
         {
@@ -29,7 +35,7 @@ internal static class ToolRequestReader
             definitions.Add(new ToolDefinition(name, function.Description, function.Parameters is { ValueKind: not JsonValueKind.Null } p ? p : null));
         }
 
-        return ToolUse.Create(definitions, Choice(request.ToolChoice), request.ParallelToolCalls ?? true, i => $"tools[{i}].function.parameters");
+        return ToolUse.Create(definitions, choice, parallel, i => $"tools[{i}].function.parameters");
     }
 
     private static ToolChoice Choice(JsonElement? choice)

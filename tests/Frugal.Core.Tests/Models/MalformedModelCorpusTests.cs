@@ -1,12 +1,13 @@
 using Frugal.Memory;
 using Frugal.Models;
+using Frugal.Tests.Models.Corpus;
 
 namespace Frugal.Tests.Models;
 
 /// <summary>
-/// The second half of the malformed-file corpus (the first is <see cref="GgufReaderMalformedTests"/>): more broken
-/// headers, metadata that would cost far more memory than its bytes, and complete models whose hyper-parameters
-/// llama.cpp asserts on (its <c>GGML_ASSERT</c> ends the process): each is refused by name before native code.
+/// More hand-assembled broken headers (beside <see cref="GgufReaderMalformedTests"/>), metadata that would cost far more
+/// memory than its bytes, the memory estimate's arithmetic and the pinned file; the named corpus of changed complete
+/// models (hyper-parameters llama.cpp asserts on among them) is <see cref="MalformedModelFileCorpusTests"/>.
 /// </summary>
 public sealed class MalformedModelCorpusTests : IDisposable
 {
@@ -106,63 +107,11 @@ public sealed class MalformedModelCorpusTests : IDisposable
         Assert.Contains("MiB of memory to read", e.Problem, StringComparison.Ordinal);
     }
 
-    public static TheoryData<string, (string Key, GgufValue Value)[], string> ModelVariants() => new()
-    {
-        { "expert count over llama.cpp's maximum", [("llama.expert_count", U32(300)), ("llama.expert_used_count", U32(2))], "experts" },
-        { "experts used without experts", [("llama.expert_used_count", U32(2))], "experts" },
-        { "experts none used", [("llama.expert_count", U32(4)), ("llama.expert_used_count", U32(0))], "experts" },
-        { "more experts used than exist", [("llama.expert_count", U32(4)), ("llama.expert_used_count", U32(5))], "experts" },
-        { "expert count as a string", [("llama.expert_count", GgufValue.FromString("8"))], "must be an integer" },
-        { "513 layers", [("llama.block_count", U32(513))], "at most 512 layers" },
-        { "zero heads", [("llama.attention.head_count", U32(0))], "positive integer" },
-        { "embedding not divisible by heads", [("llama.attention.head_count", U32(3)), ("llama.attention.head_count_kv", U32(1))], "cannot be split" },
-        { "heads not shared evenly by KV heads", [("llama.attention.head_count_kv", U32(3))], "cannot be shared" },
-        { "zero KV heads", [("llama.attention.head_count_kv", U32(0))], "positive integer" },
-        { "key length 0", [("llama.attention.key_length", U32(0))], "head length" },
-        { "key length 5000", [("llama.attention.key_length", U32(5000))], "head length" },
-        { "value length 0", [("llama.attention.value_length", U32(0))], "head length" },
-        { "value length 2^32-1", [("llama.attention.value_length", U32(uint.MaxValue))], "head length" },
-        { "key length as a string", [("llama.attention.key_length", GgufValue.FromString("16"))], "must be an integer" },
-        { "rope dimensions 0", [("llama.rope.dimension_count", U32(0))], "rope.dimension_count" },
-        { "rope dimensions wider than a head", [("llama.rope.dimension_count", U32(17))], "rope.dimension_count" },
-        { "rope dimensions as a float", [("llama.rope.dimension_count", GgufValue.FromFloat32(16))], "must be an integer" },
-        { "head counts for three of two layers", [("llama.attention.head_count", Layers(4, 4, 4))], "per layer" },
-        { "KV head counts for one of two layers", [("llama.attention.head_count_kv", Layers(2))], "per layer" },
-        { "feed-forward widths for three of two layers", [("llama.feed_forward_length", Layers(192, 192, 192))], "per layer" },
-        { "embedding wider than the table", [("llama.embedding_length", U32(128))], "token_embd.weight" },
-        { "embedding narrower than the table", [("llama.embedding_length", U32(32))], "token_embd.weight" },
-        { "vocabulary shorter than the table", [("tokenizer.ggml.tokens", Strings(10)), ("tokenizer.ggml.scores", Remove()), ("tokenizer.ggml.token_type", Remove())], "rows" },
-        { "zero layers", [("llama.block_count", U32(0))], "positive integer" },
-        { "zero context length", [("llama.context_length", U32(0))], "positive integer" },
-        { "negative embedding", [("llama.embedding_length", GgufValue.FromInt32(-64))], "positive integer" },
-        { "BOS outside the vocabulary", [("tokenizer.ggml.bos_token_id", U32(1_000_000))], "not a token id" },
-        { "EOS negative", [("tokenizer.ggml.eos_token_id", GgufValue.FromInt32(-1))], "not a token id" },
-        { "no architecture", [("general.architecture", GgufValue.FromString(""))], "general.architecture" },
-        { "architecture as a number", [("general.architecture", U32(1))], "general.architecture" },
-        { "tokens not strings", [("tokenizer.ggml.tokens", Layers(1, 2, 3))], "tokenizer.ggml.tokens" },
-        { "scores of the wrong type", [("tokenizer.ggml.scores", Layers(1, 2))], "tokenizer.ggml.scores" },
-        { "token types too short", [("tokenizer.ggml.token_type", GgufValue.FromArray(new GgufArray(GgufValueType.Int32, new[] { 1 })))], "tokenizer.ggml.token_type" },
-        { "merges not strings", [("tokenizer.ggml.merges", Layers(1))], "tokenizer.ggml.merges" },
-    };
-
-    [Theory]
-    [MemberData(nameof(ModelVariants))]
-    public void Read_ModelLlamaCppWouldAssertOn_ThrowsModelFileException(string variant, (string Key, GgufValue Value)[] changes, string problem)
-    {
-        var path = _temp.File("broken.gguf");
-        Rewrite(path, changes);
-
-        var e = Assert.Throws<ModelFileException>(() => ModelInfoReader.Read(path));
-
-        Assert.Equal(path, e.FilePath);
-        Assert.True(e.Problem.Contains(problem, StringComparison.Ordinal), $"{variant}: {e.Problem}");
-    }
-
     [Fact]
     public void Read_ValidMixtureOfExperts_Accepted()
     {
         var path = _temp.File("moe.gguf");
-        Rewrite(path, [("llama.expert_count", U32(8)), ("llama.expert_used_count", U32(2)), ("llama.attention.key_length", U32(16))]);
+        File.WriteAllBytes(path, CorpusBase.Tiny.Rewrite(("llama.expert_count", U32(8)), ("llama.expert_used_count", U32(2)), ("llama.attention.key_length", U32(16))));
 
         Assert.Equal(2, ModelInfoReader.Read(path).BlockCount);
     }
@@ -202,36 +151,6 @@ public sealed class MalformedModelCorpusTests : IDisposable
     }
 
     private static GgufValue U32(uint value) => GgufValue.FromUInt32(value);
-
-    private static GgufValue Layers(params uint[] values) => GgufValue.FromArray(new GgufArray(GgufValueType.UInt32, values));
-
-    private static GgufValue Strings(int count) => GgufValue.FromArray(new GgufArray(GgufValueType.String, Enumerable.Range(0, count).Select(i => "t" + i).ToArray()));
-
-    // A marker the rewrite below turns into "leave the key out".
-    private static GgufValue Remove() => GgufValue.FromString("\0remove");
-
-    private static void Rewrite(string destination, (string Key, GgufValue Value)[] changes)
-    {
-        var file = GgufReader.Read(Tiny.Value);
-        var writer = new GgufWriter(file.Alignment, file.Version);
-        var changed = changes.ToDictionary(c => c.Key, c => c.Value, StringComparer.Ordinal);
-        foreach (var (k, v) in file.MetadataEntries.Concat(changes.Where(c => !file.Metadata.ContainsKey(c.Key)).Select(c => KeyValuePair.Create(c.Key, c.Value))))
-        {
-            var value = changed.GetValueOrDefault(k, v);
-            if (!Equals(value.Value, "\0remove"))
-            {
-                writer.Set(k, value);
-            }
-        }
-
-        var bytes = File.ReadAllBytes(Tiny.Value);
-        foreach (var t in file.Tensors)
-        {
-            writer.AddTensor(t.Name, t.Type, t.Dimensions, bytes.AsMemory((int)(file.DataOffset + t.Offset), (int)t.ByteSize));
-        }
-
-        writer.WriteTo(destination);
-    }
 
     private static byte[] Tensor(Func<RawGguf, RawGguf> tensor) => tensor(new RawGguf().Header(1, 0)).PadTo(32).Zeros(64).ToArray();
 

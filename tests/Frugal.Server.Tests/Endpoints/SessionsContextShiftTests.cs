@@ -1,3 +1,4 @@
+using System.Net;
 using System.Text.Json;
 
 namespace Frugal.Tests.Endpoints;
@@ -95,6 +96,61 @@ public sealed class SessionsContextShiftTests
         var evaluated = usage.GetProperty("prompt_tokens").GetInt32() - usage.GetProperty("cached_prompt_tokens").GetInt32();
         Assert.True(evaluated <= NewTurnTokens, $"evaluated {evaluated}: {usage.GetRawText()}");
         Assert.False(next.GetProperty("context_shifted").GetBoolean());
+    }
+
+    [Fact]
+    public async Task SendMessage_ClientHangsUpDuringAShiftedReply_StoredPartialReplySaysTheContextWasShifted()
+    {
+        // A large context, so the reply is still running when the client goes away (greedy sampling on the tiny model
+        // repeats itself rather than ending); short turns until the history is a few hundred tokens, then a reply budget
+        // that leaves the window only the history's size: the oldest turns are dropped and the kept ones moved.
+        await using var server = await TinyServer.StartAsync(o => o.Model.ContextSize = 4096);
+        using var client = server.CreateClient();
+        var id = await client.CreateSessionAsync(systemPrompt: System);
+        var held = 0;
+        for (var turn = 1; held < 300; turn++)
+        {
+            var reply = await client.SendAsync(id, $"Question {turn}: tell me about boats.", ReplyTokens);
+            Assert.Equal(0, reply.GetProperty("omitted_messages").GetInt32());
+            var usage = reply.GetProperty("usage");
+            held = usage.GetProperty("prompt_tokens").GetInt32() + usage.GetProperty("completion_tokens").GetInt32();
+        }
+
+        var sent = (await client.GetMessagesAsync(id)).Count;
+        var omitted = 0;
+        var body = JsonSerializer.Serialize(new { content = "Go on for a long while.", stream = true, max_tokens = 4096 - held, temperature = 0 });
+        using (var response = await client.PostMessageAsync(id, body, HttpCompletionOption.ResponseHeadersRead))
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+            // Read until the first piece of the reply, then hang up.
+            while (await reader.ReadLineAsync() is { } line && !line.Contains("\"type\":\"delta\"", StringComparison.Ordinal))
+            {
+                if (line.StartsWith("data: ", StringComparison.Ordinal) && line.Contains("\"type\":\"start\"", StringComparison.Ordinal))
+                {
+                    using var start = JsonDocument.Parse(line["data: ".Length..]);
+                    omitted = start.RootElement.GetProperty("omitted_messages").GetInt32();
+                }
+            }
+        }
+
+        Assert.True(omitted > 0, "the window kept every turn: no shift to report");
+
+        // The partial reply is stored when the server notices; wait for it (a bound on waiting, not a speed check).
+        IReadOnlyList<JsonElement> messages = [];
+        for (var attempt = 0; attempt < 600 && messages.Count < sent + 2; attempt++)
+        {
+            await Task.Delay(100);
+            messages = await client.GetMessagesAsync(id);
+        }
+
+        Assert.Equal(sent + 2, messages.Count);
+        var stored = messages[^1];
+        Assert.Equal("partial", stored.GetProperty("status").GetString());
+        Assert.Equal("cancelled", stored.GetProperty("finish_reason").GetString());
+        Assert.True(stored.GetProperty("context_shifted").GetBoolean(), stored.GetRawText());
+        // Only that reply: those before it were generated without a shift.
+        Assert.Single(messages, m => m.GetProperty("context_shifted").GetBoolean());
     }
 
     // The new message ("What about rivers?") and the template's separators around it.

@@ -9,7 +9,7 @@ namespace Frugal.Tests.Endpoints;
 /// Tool calls through the official OpenAI .NET client against the real server: constrained calls whose arguments
 /// validate against the tool's schema, a round trip with the tool's result, and streamed tool-call deltas.
 /// </summary>
-public sealed class ToolCallTests(ToolCallTests.LongContextServer tiny) : IClassFixture<ToolCallTests.LongContextServer>
+public sealed class ToolCallTests(LongContextServer tiny) : IClassFixture<LongContextServer>
 {
     private const string WeatherParameters = """
         {"type":"object","properties":{"city":{"type":"string","minLength":1,"maxLength":12},"unit":{"enum":["c","f"]},"days":{"type":"integer","minimum":1,"maximum":7}},
@@ -124,24 +124,6 @@ public sealed class ToolCallTests(ToolCallTests.LongContextServer tiny) : IClass
             {
                 Assert.Empty(completion.ToolCalls);
                 Assert.DoesNotContain("\"response\"", completion.Content.Count > 0 ? completion.Content[0].Text : "", StringComparison.Ordinal);
-            }
-        }
-    }
-
-    /// <summary>The tiny model with its whole context: the tool descriptions take a few hundred of its character-sized tokens.</summary>
-    public sealed class LongContextServer : IAsyncLifetime
-    {
-        private ServerFixture? _server;
-
-        public ServerFixture Server => _server ?? throw new InvalidOperationException("The server is not started.");
-
-        public async ValueTask InitializeAsync() => _server = await TinyServer.StartAsync(o => o.Model.ContextSize = 2048);
-
-        public async ValueTask DisposeAsync()
-        {
-            if (_server is not null)
-            {
-                await _server.DisposeAsync();
             }
         }
     }

@@ -85,6 +85,31 @@ public sealed class UserLimitsTests
     }
 
     [Fact]
+    public async Task CountTokens_PastTheRequestRate_Answers429InAnthropicsShapeForThatUserOnly()
+    {
+        await using var server = await TinyServer.StartAsync(o => (o.RateLimits.RequestsPerMinute, o.RateLimits.RequestBurst) = (1, 2));
+        using var alice = server.CreateClient();
+        using var bob = server.CreateClient(server.BobKey);
+        const string count = """{"messages":[{"role":"user","content":"Hi"}]}""";
+
+        for (var i = 0; i < 2; i++)
+        {
+            using var served = await alice.PostAsync("v1/messages/count_tokens", new StringContent(count, System.Text.Encoding.UTF8, "application/json"));
+            Assert.Equal(HttpStatusCode.OK, served.StatusCode);
+        }
+
+        using var refused = await alice.PostAsync("v1/messages/count_tokens", new StringContent(count, System.Text.Encoding.UTF8, "application/json"));
+        using var refusedChat = await alice.PostAsync("v1/chat/completions", ChatCompletionsApiTests.Json(Request));
+        using var bobServed = await bob.PostAsync("v1/messages/count_tokens", new StringContent(count, System.Text.Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+        Assert.Contains("rate_limit_error", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.NotNull(refused.Headers.RetryAfter?.Delta);
+        Assert.Equal(HttpStatusCode.TooManyRequests, refusedChat.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, bobServed.StatusCode);
+    }
+
+    [Fact]
     public async Task Post_TokensOfTheMinuteSpent_Answers429ForThatUserOnly()
     {
         await using var server = await TinyServer.StartAsync(o => (o.RateLimits.TokensPerMinute, o.RateLimits.TokenBurst) = (1, 5));

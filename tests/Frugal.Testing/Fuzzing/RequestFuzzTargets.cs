@@ -43,7 +43,7 @@ public static class RequestFuzzTargets
         """{"model":"tiny","messages":[{"role":"user","content":"json","images":[]},{"role":"assistant","content":"{}"},{"role":"user","content":"again"}],"format":"json","think":false,"tools":[]}"""),
         Dictionary("\"messages\"", "\"role\"", "\"content\"", "\"options\"", "\"num_predict\"", "\"num_ctx\"", "\"top_k\"", "\"format\"",
             "\"json\"", "\"images\"", "\"tool_calls\"", "\"think\"", "\"keep_alive\"", "\"mirostat\"", ":latest", "-1", "-2"),
-        body => OllamaRequestReader.ToChatRequest(OllamaRequestReader.ParseChat(body), model, RequestFuzzTarget.ContextSize));
+        body => OllamaRequestReader.ToChatRequest(OllamaRequestReader.ParseChat(body), model, RequestFuzzTarget.ContextSize).Request);
 
     public static RequestFuzzTarget OllamaGenerate(ModelInfo model) => new("ollama-generate", model, Utf8(
         """{"model":"tiny","prompt":"Why is the sky blue?","system":"Be brief.","stream":false,"options":{"num_predict":8,"seed":1,"top_k":5}}""",
@@ -58,7 +58,7 @@ public static class RequestFuzzTargets
         """{"model":"tiny","max_tokens":8,"system":[{"type":"text","text":"sys"}],"messages":[{"role":"user","content":[{"type":"text","text":"hi"}]},{"role":"assistant","content":"hello"},{"role":"user","content":"more"}]}"""),
         Dictionary("\"messages\"", "\"role\"", "\"content\"", "\"system\"", "\"max_tokens\"", "\"stop_sequences\"", "\"top_k\"", "\"text\"",
             "\"type\"", "\"image\"", "\"tool_use\"", "\"tool_result\"", "\"thinking\"", "\"tools\"", "\"tool_choice\"", "\"assistant\""),
-        body => AnthropicRequestReader.ToChatRequest(AnthropicRequestReader.Parse(body), model));
+        body => AnthropicRequestReader.ToChatRequest(AnthropicRequestReader.Parse(body), model).Request);
 
     /// <summary>Every dialect's target, in the order above.</summary>
     public static IReadOnlyList<RequestFuzzTarget> All(ModelInfo model) =>

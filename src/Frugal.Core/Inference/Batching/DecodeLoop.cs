@@ -85,8 +85,9 @@ internal sealed class DecodeLoop : IAsyncDisposable
             // cancellation, or when the engine is disposed.
             await foreach (var update in job.Updates.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
             {
-                if (!cancellationToken.IsCancellationRequested)
+                if (!cancellationToken.IsCancellationRequested || update.Prompt is not null)
                 {
+                    // How the prompt was placed is a fact of the reply also when it was cancelled (a stored partial reply says it).
                     yield return update;
                 }
                 else if (update.Completed is { } stats)

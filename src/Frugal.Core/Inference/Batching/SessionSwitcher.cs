@@ -8,9 +8,10 @@ namespace Frugal.Inference.Batching;
 /// <summary>
 /// Owns what each slot's KV cells hold: moves sessions in and out of slots through the state store (the
 /// outgoing session's state saved, the incoming one's restored when it agrees with more of the prompt than
-/// the slot holds) and trims a slot's cells. With a scratch sequence (one slot, unified cache) a restored
-/// state's file is kept and later only extended by the cells added since; without one (several slots,
-/// a cache stream per sequence) states are saved whole and only a file's first chunk can be restored.
+/// the slot holds) and trims a slot's cells. A restored state's file is kept and later only extended by the cells
+/// added since: with a scratch sequence (one slot, unified cache) they are copied there and saved alone; without one
+/// (several slots, a cache stream per sequence) the slot's state is cut after the kept cells
+/// (<see cref="SequenceStateCut"/>), and a file's chunks are joined into one state to restore.
 /// </summary>
 internal sealed class SessionSwitcher(SafeLLamaContextHandle context, LLamaSeqId? scratch, EngineOptions options, ILogger logger)
 {
@@ -60,7 +61,7 @@ internal sealed class SessionSwitcher(SafeLLamaContextHandle context, LLamaSeqId
         {
             var usable = _shift.Reusable(saved.Tokens, prompt);
             restored = usable > TokenPrefix.Common(slot.Held, prompt) && Restore(saved, slot, session, Stopwatch.GetElapsedTime(started));
-            if (restored && saved.Extendable && scratch is not null)
+            if (restored && saved.Extendable && slot.Held.Count == saved.Tokens.Count)
             {
                 // The file stays: when this session is put away, only the cells it added are written.
                 slot.StoredTokens = saved.Tokens.Count;
@@ -156,30 +157,10 @@ internal sealed class SessionSwitcher(SafeLLamaContextHandle context, LLamaSeqId
             return;
         }
 
-        if (kept > 0 && kept < slot.Held.Count && scratch is { } apart)
+        if (kept > 0 && kept < slot.Held.Count && AppendAdded(store, slot, kept) is { } bytes)
         {
-            // The new cells, copied (as metadata: a unified cache shares the cells) to the scratch sequence and saved from there.
-            context.MemorySequenceCopy(slot.Id, apart, kept, -1);
-            var appended = false;
-            long bytes = 0;
-            try
-            {
-                appended = WithState(apart, state =>
-                {
-                    bytes = state.Length;
-                    return store.Append(session, kept, slot.Held.GetRange(kept, slot.Held.Count - kept), state);
-                });
-            }
-            finally
-            {
-                context.MemorySequenceRemove(apart, -1, -1);
-            }
-
-            if (appended)
-            {
-                EngineLog.StateAppended(logger, session, slot.Held.Count - kept, slot.Held.Count, bytes, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-                return;
-            }
+            EngineLog.StateAppended(logger, session, slot.Held.Count - kept, slot.Held.Count, bytes, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            return;
         }
 
         var size = WithState(slot.Id, state =>
@@ -188,6 +169,35 @@ internal sealed class SessionSwitcher(SafeLLamaContextHandle context, LLamaSeqId
             return state.Length;
         });
         EngineLog.StateSaved(logger, session, slot.Held.Count, size, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+    }
+
+    /// <summary>
+    /// Appends the cells the slot added after its first <paramref name="kept"/> to the session's file; the bytes of
+    /// state appended, or null when the store could not extend the file (or the state could not be cut).
+    /// </summary>
+    private long? AppendAdded(ISessionStateStore store, SequenceSlot slot, int kept)
+    {
+        var added = slot.Held.GetRange(kept, slot.Held.Count - kept);
+        if (scratch is not { } apart)
+        {
+            // A stream per sequence: the slot's state, cut after the kept cells.
+            return WithState(slot.Id, state =>
+            {
+                using var cut = SequenceStateCut.After(state, kept, added.Count);
+                return cut is not null && store.Append(slot.Session!, kept, added, cut.Memory) ? cut.Length : (long?)null;
+            });
+        }
+
+        // The new cells, copied (as metadata: a unified cache shares the cells) to the scratch sequence and saved from there.
+        context.MemorySequenceCopy(slot.Id, apart, kept, -1);
+        try
+        {
+            return WithState(apart, state => store.Append(slot.Session!, kept, added, state) ? state.Length : (long?)null);
+        }
+        finally
+        {
+            context.MemorySequenceRemove(apart, -1, -1);
+        }
     }
 
     // The slot's state read out and loaded back into its sequence (compact, in position order).
@@ -215,26 +225,38 @@ internal sealed class SessionSwitcher(SafeLLamaContextHandle context, LLamaSeqId
 
     /// <summary>
     /// Loads <paramref name="saved"/> into the slot: its first chunk as a state of its own, each later chunk
-    /// (with a scratch sequence) into the scratch sequence and from there onto the slot's. False (slot empty)
-    /// when llama.cpp refuses it.
+    /// (with a scratch sequence) into the scratch sequence and from there onto the slot's; without one, the chunks
+    /// joined into one state (or, when they cannot be joined, the first alone). False (slot empty) when llama.cpp
+    /// refuses it.
     /// </summary>
-    private unsafe bool Restore(SavedSessionState saved, SequenceSlot slot, string session, TimeSpan readTime)
+    private bool Restore(SavedSessionState saved, SequenceSlot slot, string session, TimeSpan readTime)
+    {
+        if (scratch is not null || saved.Chunks.Count == 1)
+        {
+            return Restore(saved.Chunks, saved.Tokens, slot, session, readTime);
+        }
+
+        using var joined = SequenceStateCut.Join([.. saved.Chunks.Select(c => c.State)]);
+        return joined is not null
+            ? Restore([new SessionStateChunk(saved.Tokens.Count, joined.Memory)], saved.Tokens, slot, session, readTime)
+            : Restore([saved.Chunks[0]], saved.Tokens, slot, session, readTime);
+    }
+
+    private unsafe bool Restore(IReadOnlyList<SessionStateChunk> stateChunks, IReadOnlyList<int> savedTokens, SequenceSlot slot, string session, TimeSpan readTime)
     {
         var started = Stopwatch.GetTimestamp();
         context.MemorySequenceRemove(slot.Id, -1, -1);
         slot.Held.Clear();
 
-        // Without a scratch sequence no other sequence's cells can be copied onto the slot's stream: of a
-        // state kept in chunks (written by a single-slot engine) only the first is used.
-        var chunks = scratch is null ? 1 : saved.Chunks.Count;
-        var tokens = saved.Chunks.Take(chunks).Sum(c => c.TokenCount);
+        var chunks = stateChunks.Count;
+        var tokens = stateChunks.Sum(c => c.TokenCount);
         var loaded = true;
         for (var i = 0; i < chunks && loaded; i++)
         {
             var target = i == 0 ? slot.Id : scratch!.Value;
-            using (var pin = saved.Chunks[i].State.Pin())
+            using (var pin = stateChunks[i].State.Pin())
             {
-                loaded = context.SetState((byte*)pin.Pointer, (nuint)saved.Chunks[i].State.Length, target) != 0;
+                loaded = context.SetState((byte*)pin.Pointer, (nuint)stateChunks[i].State.Length, target) != 0;
             }
 
             if (loaded && i > 0)
@@ -257,7 +279,7 @@ internal sealed class SessionSwitcher(SafeLLamaContextHandle context, LLamaSeqId
             return false;
         }
 
-        slot.Held.AddRange(saved.Tokens.Take(tokens));
+        slot.Held.AddRange(savedTokens.Take(tokens));
         EngineLog.StateRestored(logger, session, tokens, chunks, readTime.TotalMilliseconds, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         return true;
     }

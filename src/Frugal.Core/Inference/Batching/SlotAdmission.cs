@@ -93,5 +93,6 @@ internal sealed class SlotAdmission(IReadOnlyList<SequenceSlot> slots, SessionSw
         job.Slot = slot;
         job.Evaluated = common;
         job.Tally.CachedTokens = common;
+        job.Placed();
     }
 }

@@ -73,6 +73,10 @@ internal sealed class SlotJob : IDisposable
     /// <summary>Called by the loop when the job's tokens go into a decode.</summary>
     public void EnteredDecode() => _triedDecode = true;
 
+    /// <summary>The job took its slot: tells the caller what of the prompt the slot's cells serve and whether they were shifted.</summary>
+    public void Placed() =>
+        _updates.Writer.TryWrite(new GenerationUpdate { Prompt = new PromptFigures(Prompt.Count, Tally.CachedTokens, Tally.ShiftedTokens) });
+
     /// <summary>The prompt is in the cache: set up sampling.</summary>
     public void StartDecoding(SafeLlamaModelHandle model, IEnumerable<string> turnMarkers) =>
         _sampler = new ReplySampler(model, Request, Prompt, turnMarkers);

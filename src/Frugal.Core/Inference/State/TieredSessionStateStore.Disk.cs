@@ -85,6 +85,9 @@ public sealed partial class TieredSessionStateStore
 
     private string PathOf(string keyHash) => Path.Combine(Directory, keyHash + Extension);
 
+    /// <summary>The file that holds (or would hold) <paramref name="key"/>'s state (tests read what was written to it).</summary>
+    internal string FileOf(string key) => PathOf(HashKey(key));
+
     /// <summary>Writes a state to disk, evicting older files to stay within the budget; drops it when it cannot fit.</summary>
     private void Spill(string keyHash, int[] tokens, ReadOnlySpan<byte> state)
     {

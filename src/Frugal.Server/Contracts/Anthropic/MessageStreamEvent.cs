@@ -17,9 +17,9 @@ public sealed record MessageStreamEvent(string Type)
     public int? Index { get; init; }
 
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public TextBlock? ContentBlock { get; init; }
+    public ContentBlock? ContentBlock { get; init; }
 
-    /// <summary>A <c>text_delta</c> (content_block_delta) or the stop reason (message_delta).</summary>
+    /// <summary>A <c>text_delta</c> or <c>input_json_delta</c> (content_block_delta) or the stop reason (message_delta).</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public StreamDelta? Delta { get; init; }
 

@@ -30,10 +30,10 @@ public sealed record MessagesRequest
     /// <summary>Accepted: <c>user_id</c> is an opaque id for the caller's own records.</summary>
     public JsonElement? Metadata { get; init; }
 
-    // Read only to refuse them by name, never silently ignored.
-    public JsonElement? Tools { get; init; }
+    public IReadOnlyList<AnthropicTool?>? Tools { get; init; }
 
-    public JsonElement? ToolChoice { get; init; }
+    public AnthropicToolChoice? ToolChoice { get; init; }
 
+    // Read only to refuse it by name, never silently ignored.
     public JsonElement? Thinking { get; init; }
 }

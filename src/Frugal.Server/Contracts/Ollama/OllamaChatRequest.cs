@@ -19,8 +19,9 @@ public sealed record OllamaChatRequest
     /// <summary>Accepted: the model stays loaded while the server runs, whatever is asked.</summary>
     public JsonElement? KeepAlive { get; init; }
 
-    // Read only to refuse them by name, never silently ignored.
-    public JsonElement? Tools { get; init; }
+    /// <summary>Functions the model may call, in OpenAI's shape (<c>{"type": "function", "function": {...}}</c>).</summary>
+    public IReadOnlyList<ChatCompletionTool?>? Tools { get; init; }
 
+    // Read only to refuse it by name, never silently ignored.
     public JsonElement? Think { get; init; }
 }

@@ -1,6 +1,7 @@
 using Frugal.Conversations;
 using Frugal.Requests;
 using Frugal.Server.Contracts.Anthropic;
+using Frugal.Server.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -29,18 +30,19 @@ public static class AnthropicMessagesApi
     {
         var edge = DialectEdge.Start(context, pipeline, loggerFactory, typeof(AnthropicMessagesApi));
         var body = await edge.ReadAsync(AnthropicRequestReader.Parse).ConfigureAwait(false);
-        var request = AnthropicRequestReader.ToChatRequest(body, edge.Engine.Model);
+        var (request, tools) = AnthropicRequestReader.ToChatRequest(body, edge.Engine.Model);
         request = request with { SessionKey = ConversationKey.ByOpening("anthropic", edge.UserId, request.Messages) };
-        var shape = new AnthropicShape($"msg_{Guid.NewGuid():N}", body.Model is { Length: > 0 } named ? named : edge.Engine.Model.Id);
+        var shape = new AnthropicShape($"msg_{Guid.NewGuid():N}", body.Model is { Length: > 0 } named ? named : edge.Engine.Model.Id, tools);
         return await edge.AnswerAsync(request, body.Stream ?? false, shape).ConfigureAwait(false);
     }
 
-    // Counting reads the prompt the model would read (its chat template included), as the pipeline counts it.
+    // Counting reads the prompt the model would read (its chat template included), as the pipeline counts it, and is
+    // counted against the caller's request rate.
     internal static async Task<IResult> CountTokensAsync(HttpContext context, ChatPipeline pipeline)
     {
         var body = AnthropicRequestReader.Parse((await RequestBody.ReadAsync(context.Request, context.RequestAborted).ConfigureAwait(false)).Span);
         var engine = pipeline.Engine;
-        var conversation = AnthropicRequestReader.ReadConversation(body, engine.Model);
-        return TypedResults.Json(new TokenCount(engine.CountPromptTokens(conversation)), AnthropicJsonContext.Default.TokenCount);
+        var (conversation, _) = AnthropicRequestReader.ReadConversation(body, engine.Model);
+        return TypedResults.Json(new TokenCount(pipeline.CountPromptTokens(context.GetFrugalUser().Id, conversation)), AnthropicJsonContext.Default.TokenCount);
     }
 }

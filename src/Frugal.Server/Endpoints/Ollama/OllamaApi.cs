@@ -43,9 +43,9 @@ public static class OllamaApi
     {
         var edge = DialectEdge.Start(context, pipeline, loggerFactory, typeof(OllamaApi));
         var body = await edge.ReadAsync(OllamaRequestReader.ParseChat).ConfigureAwait(false);
-        var request = OllamaRequestReader.ToChatRequest(body, edge.Engine.Model, edge.Engine.ContextSize);
+        var (request, tools) = OllamaRequestReader.ToChatRequest(body, edge.Engine.Model, edge.Engine.ContextSize);
         request = request is null ? null : request with { SessionKey = ConversationKey.ByOpening("ollama", edge.UserId, request.Messages) };
-        var replies = new OllamaReplies(body.Model is { Length: > 0 } named ? named : edge.Engine.Model.Id, Chat: true, time, edge.Started);
+        var replies = new OllamaReplies(body.Model is { Length: > 0 } named ? named : edge.Engine.Model.Id, Chat: true, time, edge.Started) { Tools = tools };
         return await AnswerAsync(edge, request, body.Stream ?? true, replies).ConfigureAwait(false);
     }
 

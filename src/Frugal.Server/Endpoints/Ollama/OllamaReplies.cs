@@ -1,10 +1,12 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Text.Json;
 using Frugal.Inference;
 using Frugal.Memory;
 using Frugal.Requests;
 using Frugal.Scheduling;
 using Frugal.Server.Contracts.Ollama;
+using Frugal.Tools;
 using Microsoft.AspNetCore.Http;
 
 namespace Frugal.Server.Endpoints.Ollama;
@@ -18,15 +20,32 @@ internal sealed record OllamaReplies(string Model, bool Chat, TimeProvider Time,
 {
     private const double NanosecondsPerSecond = 1e9;
 
+    /// <summary>The tools offered (chat only): the reply is then read as calls or text when complete.</summary>
+    public ToolUse? Tools { get; init; }
+
     public bool Ndjson => true;
 
     public ISseReplyFormat Stream(ChatAdmission admission, CompletionReport report) => new OllamaStreamFormat(this, report);
 
-    public IResult Whole(ReplyBuilder reply, GenerationStats stats, MemoryNotice? memory) =>
-        TypedResults.Json(Final(stats, reply.Text), OllamaJsonContext.Default.OllamaReply);
+    public IResult Whole(ReplyBuilder reply, GenerationStats stats, MemoryNotice? memory) => TypedResults.Json(
+        Tools is null ? Final(stats, reply.Text) : Final(stats, "") with { Message = Calls(reply.Text).Message },
+        OllamaJsonContext.Default.OllamaReply);
 
     /// <summary>A piece of the reply (not done).</summary>
     public OllamaReply Piece(string text) => WithText(new OllamaReply(Model, Now(), Done: false), text);
+
+    /// <summary>A reply written under <see cref="Tools"/>, read whole: its calls (<c>message.tool_calls</c>) or its text (not done).</summary>
+    public OllamaReply Calls(string reply)
+    {
+        var read = ToolUse.Read(reply);
+        var message = new OllamaMessage
+        {
+            Role = "assistant",
+            Content = read.Text ?? "",
+            ToolCalls = read.HasCalls ? [.. read.Calls.Select(ToWire)] : null,
+        };
+        return new OllamaReply(Model, Now(), Done: false) { Message = message };
+    }
 
     /// <summary>The last line (or the whole answer, with <paramref name="text"/>): the reason and the figures.</summary>
     public OllamaReply Final(GenerationStats stats, string text)
@@ -49,6 +68,12 @@ internal sealed record OllamaReplies(string Model, bool Chat, TimeProvider Time,
 
     private OllamaReply WithText(OllamaReply reply, string text) =>
         Chat ? reply with { Message = new OllamaMessage { Role = "assistant", Content = text } } : reply with { Response = text };
+
+    private static OllamaToolCall ToWire(ToolCall call)
+    {
+        using var arguments = JsonDocument.Parse(call.Arguments);
+        return new OllamaToolCall { Function = new OllamaCalledFunction { Name = call.Name, Arguments = arguments.RootElement.Clone() } };
+    }
 
     // RFC 3339 in UTC with Ollama's fractional seconds.
     private string Now() => Time.GetUtcNow().UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);

@@ -3,6 +3,7 @@ using Frugal.Inference;
 using Frugal.Models;
 using Frugal.Requests;
 using Frugal.Server.Contracts.Ollama;
+using Frugal.Tools;
 using Microsoft.AspNetCore.Http;
 
 namespace Frugal.Server.Endpoints.Ollama;
@@ -12,7 +13,7 @@ namespace Frugal.Server.Endpoints.Ollama;
 /// or throws the first problem as a <see cref="ChatRequestException"/> (answered in Ollama's shape): options mapped
 /// (<c>num_predict</c>, <c>temperature</c>, <c>top_p</c>, <c>top_k</c>, <c>seed</c>, <c>stop</c>; <c>num_ctx</c> up to
 /// the context this server runs) or refused by name, <c>format</c> through the grammar path, everything this server
-/// does not do (tools, images, templates, a suffix, a context of ids) refused by name.
+/// does not do (images, templates, a suffix, a context of ids) refused by name; tools through the grammar path.
 /// </summary>
 internal static class OllamaRequestReader
 {
@@ -21,8 +22,8 @@ internal static class OllamaRequestReader
 
     public static OllamaChatRequest ParseChat(ReadOnlySpan<byte> body) =>
         RequestBody.Parse(body, OllamaJsonContext.Default.OllamaChatRequest, FieldTypes.Expected, "The request body is empty; send a JSON object with 'model' and 'messages'.",
-            request => [request.Format, request.KeepAlive, request.Tools, request.Think, .. Others(request.Options),
-                .. request.Messages?.SelectMany(m => (JsonElement?[])[m?.Images, m?.ToolCalls]) ?? []]);
+            request => [request.Format, request.KeepAlive, request.Think, .. Others(request.Options), .. request.Tools?.Select(t => t?.Function?.Parameters) ?? [],
+                .. request.Messages?.SelectMany(m => (JsonElement?[])[m?.Images, .. m?.ToolCalls?.Select(c => c?.Function?.Arguments) ?? []]) ?? []]);
 
     public static OllamaGenerateRequest ParseGenerate(ReadOnlySpan<byte> body) =>
         RequestBody.Parse(body, OllamaJsonContext.Default.OllamaGenerateRequest, FieldTypes.Expected, "The request body is empty; send a JSON object with 'model' and 'prompt'.",
@@ -45,27 +46,26 @@ internal static class OllamaRequestReader
         }
     }
 
-    /// <summary>The request of a chat; null when it has no messages (Ollama answers such a request as a load).</summary>
-    public static ChatRequest? ToChatRequest(OllamaChatRequest request, ModelInfo model, int contextSize)
+    /// <summary>
+    /// The request of a chat and its tool use (null without tools); the request is null when it has no messages (Ollama
+    /// answers such a request as a load). Tools are offered as with <c>tool_choice: "auto"</c> (Ollama has no choice).
+    /// </summary>
+    public static (ChatRequest? Request, ToolUse? Tools) ToChatRequest(OllamaChatRequest request, ModelInfo model, int contextSize)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(model);
         CheckModel(request.Model, model);
-        Refusal.When(request.Tools is { ValueKind: JsonValueKind.Array } tools && tools.GetArrayLength() > 0, "tools",
-            "'tools' is not supported on /api/chat; send the request to /v1/chat/completions, which calls tools.");
         Refusal.When(request.Think is { ValueKind: JsonValueKind.True or JsonValueKind.String }, "think", "'think' is not supported: this model does not think aloud.");
         if (request.Messages is not { Count: > 0 } messages)
         {
-            return null;
+            return (null, null);
         }
 
-        var turns = new List<ChatTurn>(messages.Count);
-        for (var i = 0; i < messages.Count; i++)
-        {
-            turns.Add(ReadMessage(messages[i], $"messages[{i}]"));
-        }
-
-        return WithSettings(new ChatRequest { Messages = turns }, request.Options, request.Format, "messages", contextSize);
+        var turns = OllamaMessages.Read(messages);
+        var tools = ToolRequestReader.Read(request.Tools, ToolChoice.Auto, parallel: true);
+        Refusal.When(tools is not null && Format(request.Format) is not null, "format", "'format' together with 'tools' is not supported; send one of them.");
+        var chat = WithSettings(new ChatRequest { Messages = tools?.Prepare(turns) ?? turns }, request.Options, request.Format, "messages", contextSize);
+        return (tools is null ? chat : chat with { Grammar = tools.Grammar }, tools);
     }
 
     /// <summary>The request of a generation; null when the prompt is empty (Ollama answers such a request as a load).</summary>
@@ -91,27 +91,6 @@ internal static class OllamaRequestReader
             ? ChatRequest.Completion(RawPrompt.FromText(prompt))
             : new ChatRequest { Messages = [.. request.System is { Length: > 0 } system ? [new ChatTurn(ChatRole.System, system)] : Array.Empty<ChatTurn>(), new ChatTurn(ChatRole.User, prompt)] };
         return WithSettings(chat, request.Options, request.Format, "prompt", contextSize);
-    }
-
-    private static ChatTurn ReadMessage(OllamaMessage? message, string param)
-    {
-        if (message is null)
-        {
-            throw Bad($"'{param}' is null; each message must be an object with 'role' and 'content'.", param, "invalid_type");
-        }
-
-        Refusal.When(message.Images is { ValueKind: JsonValueKind.Array } images && images.GetArrayLength() > 0, $"{param}.images", "'images' is not supported: this model reads text only.");
-        Refusal.When(message.ToolCalls is { ValueKind: JsonValueKind.Array } calls && calls.GetArrayLength() > 0, $"{param}.tool_calls",
-            "'tool_calls' is not supported on /api/chat; use /v1/chat/completions for tools.");
-        ChatRole role = message.Role switch
-        {
-            "system" => ChatRole.System,
-            "user" => ChatRole.User,
-            "assistant" => ChatRole.Assistant,
-            null => throw Bad($"'{param}.role' is required.", $"{param}.role", "missing_required_parameter"),
-            _ => throw Bad($"invalid role '{message.Role}' in '{param}.role'; supported: system, user, assistant.", $"{param}.role", "invalid_value"),
-        };
-        return new ChatTurn(role, message.Content ?? "");
     }
 
     private static ChatRequest WithSettings(ChatRequest request, OllamaOptions? options, JsonElement? format, string messagesName, int contextSize)

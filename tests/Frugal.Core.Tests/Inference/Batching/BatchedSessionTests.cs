@@ -76,6 +76,50 @@ public sealed class BatchedSessionTests : IAsyncLifetime
 
     [Theory]
     [MemberData(nameof(Models))]
+    public async Task GenerateAsync_RestoredSessionLeavesItsSlotAgain_AppendsOnlyItsNewCellsAndContinuesAsFullEvaluation(string model)
+    {
+        await LoadAsync(model, parallel: 2, flashAttention: false, referenceReuses: false);
+        var sessions = new[] { new Conversation("a"), new Conversation("b"), new Conversation("c") };
+        var prompts = new[] { "Tell me about boats.", "Say something about trees, please.", "What is rain?" };
+        var file = _store.FileOf("a");
+        for (var i = 0; i < 3; i++)
+        {
+            await TurnAsync(sessions[i], prompts[i]);
+        }
+
+        // "c" took a's slot: a's state went to its file whole.
+        var whole = await File.ReadAllBytesAsync(file, TestContext.Current.CancellationToken);
+        using (var first = _store.TryGet("a"))
+        {
+            Assert.Single(first!.Chunks);
+        }
+
+        // Round two: each session comes back from its file and pushes out the one used longest ago; a's slot goes to
+        // "c" again, and a's file only grows by the cells of its second turn.
+        var second = new List<GenerationStats>();
+        foreach (var session in sessions)
+        {
+            second.Add(await TurnAsync(session, "And tomorrow?"));
+        }
+
+        var appended = await File.ReadAllBytesAsync(file, TestContext.Current.CancellationToken);
+        Assert.True(appended.AsSpan(0, whole.Length).SequenceEqual(whole), "the file was rewritten, not appended to");
+        using (var kept = _store.TryGet("a"))
+        {
+            Assert.Equal(2, kept!.Chunks.Count);
+            Assert.Equal(appended.Length - whole.Length, SessionStateFileChunk(kept.Chunks[1]));
+            Assert.True(kept.Chunks[1].State.Length < kept.Chunks[0].State.Length,
+                $"appended {kept.Chunks[1].State.Length} bytes for {kept.Chunks[1].TokenCount} tokens, first chunk {kept.Chunks[0].State.Length} for {kept.Chunks[0].TokenCount}");
+        }
+
+        // Round three: a is restored from both chunks, joined (its whole second prompt is served from them), and its
+        // reply still equals full evaluation (TurnAsync).
+        var third = await TurnAsync(sessions[0], "And the day after?");
+        Assert.True(third.CachedPromptTokens >= second[0].PromptTokens, $"cached {third.CachedPromptTokens} of {third.PromptTokens}, second prompt {second[0].PromptTokens}");
+    }
+
+    [Theory]
+    [MemberData(nameof(Models))]
     public async Task GenerateAsync_FollowUpTurnsAtOnce_EachMatchesFullEvaluation(string model)
     {
         await LoadAsync(model, parallel: 2, flashAttention: false, referenceReuses: false);
@@ -127,6 +171,9 @@ public sealed class BatchedSessionTests : IAsyncLifetime
         DataDirectory = Path.Combine(_dir, name),
         ModelIdentity = ModelFileIdentity.Compute(modelPath),
     });
+
+    // The bytes a chunk takes in a state file: its header, tokens, state and checksum.
+    private static long SessionStateFileChunk(SessionStateChunk chunk) => SessionStateFile.ChunkLength(chunk.TokenCount, chunk.State.Length);
 
     /// <summary>One turn on the batched engine; its reply must equal the single-sequence engine's.</summary>
     private async Task<GenerationStats> TurnAsync(Conversation conversation, string user)

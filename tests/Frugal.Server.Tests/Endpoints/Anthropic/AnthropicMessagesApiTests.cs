@@ -139,7 +139,6 @@ public sealed class AnthropicMessagesApiTests(TinyServer tiny) : IClassFixture<T
     [InlineData("""{"max_tokens":5,"temperature":1.5,"messages":[{"role":"user","content":"Hi"}]}""", 400, "temperature")]
     [InlineData("""{"max_tokens":5,"top_k":0,"messages":[{"role":"user","content":"Hi"}]}""", 400, "top_k")]
     [InlineData("""{"max_tokens":5,"stop_sequences":["a","b","c","d","e"],"messages":[{"role":"user","content":"Hi"}]}""", 400, "stop_sequences")]
-    [InlineData("""{"max_tokens":5,"tools":[{"name":"f","input_schema":{"type":"object"}}],"messages":[{"role":"user","content":"Hi"}]}""", 400, "tools")]
     [InlineData("""{"max_tokens":5,"thinking":{"type":"enabled","budget_tokens":1024},"messages":[{"role":"user","content":"Hi"}]}""", 400, "thinking")]
     [InlineData("""{"max_tokens":"5","messages":[{"role":"user","content":"Hi"}]}""", 400, "max_tokens")]
     [InlineData("""{"max_tokens":5,"messages":[{"role":"user","content":"\ud800"}]}""", 400, "surrogate")]

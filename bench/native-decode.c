@@ -1,0 +1,97 @@
+// native-decode: prompt and decode speed of a llama.cpp build with no .NET in the process — llama-bench's method
+// (random token ids; a prompt of P tokens in one batch from an empty cache; then N tokens one at a time), for when
+// llama-bench itself is not built (its common library takes long to compile on a busy machine). Never part of ./test.
+// Build and run: bench/native-llama.sh prints the library folder LIB;
+//   cc -O2 bench/native-decode.c -I SRC/include -I SRC/ggml/include -L LIB -lllama -Wl,-rpath,LIB -o native-decode
+//   native-decode MODEL [PROMPT=128] [DECODE=64] [THREADS=1] [REPACK=1] [KV=f16|q8_0]
+// Prints one JSON line: tokens per wall second and per CPU second of the calling thread (with one thread llama.cpp
+// computes on it), so a busy machine's waits for the core do not count against the library; the peak resident set
+// and the anonymous and file-backed parts at the end.
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "llama.h"
+
+// A "Key:   N kB" line of /proc/self/status, in MiB (-1 when absent).
+static long status_mib(const char * key) {
+    FILE * f = fopen("/proc/self/status", "r");
+    char line[256];
+    long kb = -1;
+    while (f && fgets(line, sizeof line, f)) {
+        if (strncmp(line, key, strlen(key)) == 0) { kb = atol(line + strlen(key) + 1); break; }
+    }
+    if (f) fclose(f);
+    return kb < 0 ? -1 : kb / 1024;
+}
+
+static double now(clockid_t clock) {
+    struct timespec t;
+    clock_gettime(clock, &t);
+    return t.tv_sec + t.tv_nsec / 1e9;
+}
+
+int main(int argc, char ** argv) {
+    if (argc < 2) {
+        fprintf(stderr, "usage: native-decode MODEL [PROMPT] [DECODE] [THREADS] [REPACK] [KV]\n");
+        return 2;
+    }
+    const int prompt = argc > 2 ? atoi(argv[2]) : 128;
+    const int decode = argc > 3 ? atoi(argv[3]) : 64;
+    const int threads = argc > 4 ? atoi(argv[4]) : 1;
+    const int repack = argc > 5 ? atoi(argv[5]) : 1;
+    const int kv_q8 = argc > 6 && strcmp(argv[6], "q8_0") == 0;
+
+    llama_backend_init();
+    struct llama_model_params mp = llama_model_default_params();
+    mp.n_gpu_layers = 0;
+    mp.use_extra_bufts = repack != 0;
+    struct llama_model * model = llama_model_load_from_file(argv[1], mp);
+    if (!model) { fprintf(stderr, "native-decode: cannot load %s\n", argv[1]); return 1; }
+    struct llama_context_params cp = llama_context_default_params();
+    cp.n_ctx = 2048;
+    cp.n_batch = 512;
+    cp.n_ubatch = 512;
+    cp.n_threads = threads;
+    cp.n_threads_batch = threads;
+    if (kv_q8) { cp.type_k = GGML_TYPE_Q8_0; cp.type_v = GGML_TYPE_Q8_0; cp.flash_attn_type = LLAMA_FLASH_ATTN_TYPE_ENABLED; }
+    struct llama_context * ctx = llama_init_from_model(model, cp);
+    if (!ctx) { fprintf(stderr, "native-decode: cannot create a context\n"); return 1; }
+    const int n_vocab = llama_vocab_n_tokens(llama_model_get_vocab(model));
+
+    llama_token * tokens = malloc(sizeof(llama_token) * (prompt > 1 ? prompt : 1));
+    srand(42);
+    for (int i = 0; i < prompt; i++) tokens[i] = rand() % n_vocab;
+
+    // One warm-up token, as llama-bench does, then the measured runs from an empty cache.
+    llama_token warm = tokens[0];
+    llama_decode(ctx, llama_batch_get_one(&warm, 1));
+    llama_synchronize(ctx);
+    llama_memory_clear(llama_get_memory(ctx), true);
+
+    double w0 = now(CLOCK_MONOTONIC), c0 = now(CLOCK_THREAD_CPUTIME_ID);
+    if (llama_decode(ctx, llama_batch_get_one(tokens, prompt)) != 0) { fprintf(stderr, "native-decode: prompt failed\n"); return 1; }
+    llama_synchronize(ctx);
+    double pw = now(CLOCK_MONOTONIC) - w0, pc = now(CLOCK_THREAD_CPUTIME_ID) - c0;
+
+    llama_memory_clear(llama_get_memory(ctx), true);
+    llama_token t = tokens[0];
+    w0 = now(CLOCK_MONOTONIC); c0 = now(CLOCK_THREAD_CPUTIME_ID);
+    for (int i = 0; i < decode; i++) {
+        if (llama_decode(ctx, llama_batch_get_one(&t, 1)) != 0) { fprintf(stderr, "native-decode: decode failed\n"); return 1; }
+        llama_synchronize(ctx);
+        t = rand() % n_vocab;
+    }
+    double dw = now(CLOCK_MONOTONIC) - w0, dc = now(CLOCK_THREAD_CPUTIME_ID) - c0;
+
+    printf("{\"prompt_tokens\":%d,\"decode_tokens\":%d,\"threads\":%d,\"repack\":%d,\"kv\":\"%s\","
+           "\"prompt_tokens_per_second\":%.3f,\"prompt_tokens_per_cpu_second\":%.3f,"
+           "\"decode_tokens_per_second\":%.3f,\"decode_tokens_per_cpu_second\":%.3f,"
+           "\"peak_rss_mib\":%ld,\"anonymous_mib\":%ld,\"file_mib\":%ld}\n",
+           prompt, decode, threads, repack, kv_q8 ? "q8_0" : "f16", prompt / pw, prompt / pc, decode / dw, decode / dc,
+           status_mib("VmHWM:"), status_mib("RssAnon:"), status_mib("RssFile:"));
+    llama_free(ctx);
+    llama_model_free(model);
+    free(tokens);
+    return 0;
+}
