@@ -122,9 +122,9 @@ public sealed class SessionsContextShiftTests
         using (var response = await client.PostMessageAsync(id, body, HttpCompletionOption.ResponseHeadersRead))
         {
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-            using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+            using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(TestContext.Current.CancellationToken));
             // Read until the first piece of the reply, then hang up.
-            while (await reader.ReadLineAsync() is { } line && !line.Contains("\"type\":\"delta\"", StringComparison.Ordinal))
+            while (await reader.ReadLineAsync(TestContext.Current.CancellationToken) is { } line && !line.Contains("\"type\":\"delta\"", StringComparison.Ordinal))
             {
                 if (line.StartsWith("data: ", StringComparison.Ordinal) && line.Contains("\"type\":\"start\"", StringComparison.Ordinal))
                 {
@@ -140,7 +140,7 @@ public sealed class SessionsContextShiftTests
         IReadOnlyList<JsonElement> messages = [];
         for (var attempt = 0; attempt < 600 && messages.Count < sent + 2; attempt++)
         {
-            await Task.Delay(100);
+            await Task.Delay(100, TestContext.Current.CancellationToken);
             messages = await client.GetMessagesAsync(id);
         }
 

@@ -96,8 +96,8 @@ public sealed class AnthropicToolUseTests(LongContextServer tiny) : IClassFixtur
         var request = new { max_tokens = 200, temperature = 0, tools = Tools, tool_choice = new { type = "tool", name = "get_weather" }, messages = Ask("Weather in Oslo?") };
         var (_, whole) = await PostAsync(client, Route, request);
 
-        using var response = await client.PostAsync(Route, Json(new { request.max_tokens, request.temperature, request.tools, request.tool_choice, request.messages, stream = true }));
-        var events = Events(await response.Content.ReadAsStringAsync());
+        using var response = await client.PostAsync(Route, Json(new { request.max_tokens, request.temperature, request.tools, request.tool_choice, request.messages, stream = true }), TestContext.Current.CancellationToken);
+        var events = Events(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
 
         Assert.Equal(
             ["message_start", "ping", "content_block_start", "content_block_delta", "content_block_stop", "message_delta", "message_stop"],
@@ -138,8 +138,8 @@ public sealed class AnthropicToolUseTests(LongContextServer tiny) : IClassFixtur
         using var client = AnthropicClient();
         var body = fields[..^1] + ""","max_tokens":5,"messages":[{"role":"user","content":"Hi"}]}""";
 
-        using var response = await client.PostAsync(Route, new StringContent(body, Encoding.UTF8, "application/json"));
-        var root = Parse(await response.Content.ReadAsStringAsync());
+        using var response = await client.PostAsync(Route, new StringContent(body, Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
+        var root = Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("invalid_request_error", root.GetProperty("error").GetProperty("type").GetString());
@@ -156,8 +156,8 @@ public sealed class AnthropicToolUseTests(LongContextServer tiny) : IClassFixtur
         using var client = AnthropicClient();
         var body = $$"""{"max_tokens":5,"messages":{{messages}}}""";
 
-        using var response = await client.PostAsync(Route, new StringContent(body, Encoding.UTF8, "application/json"));
-        var root = Parse(await response.Content.ReadAsStringAsync());
+        using var response = await client.PostAsync(Route, new StringContent(body, Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
+        var root = Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains(named, root.GetProperty("error").GetProperty("message").GetString(), StringComparison.Ordinal);

@@ -71,8 +71,8 @@ public sealed class OllamaToolCallTests(LongContextServer tiny) : IClassFixture<
                 continue;
             }
 
-            using var response = await client.PostAsync("api/chat", Json(new { tools = Tools, messages, options }));
-            var lines = (await response.Content.ReadAsStringAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(Parse).ToList();
+            using var response = await client.PostAsync("api/chat", Json(new { tools = Tools, messages, options }), TestContext.Current.CancellationToken);
+            var lines = (await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)).Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(Parse).ToList();
 
             Assert.Equal(2, lines.Count);
             Assert.False(lines[0].GetProperty("done").GetBoolean());
@@ -110,8 +110,8 @@ public sealed class OllamaToolCallTests(LongContextServer tiny) : IClassFixture<
             messages = ollamaMessages.Take(2).Append(new { role = "tool", content = "21 degrees" }),
             options = new { num_predict = 4, temperature = 0 },
         });
-        using var openAIResponse = await client.PostAsync("v1/chat/completions", Json(new { tools = Tools, messages = openAIMessages, max_tokens = 4, temperature = 0 }));
-        var openAI = Parse(await openAIResponse.Content.ReadAsStringAsync());
+        using var openAIResponse = await client.PostAsync("v1/chat/completions", Json(new { tools = Tools, messages = openAIMessages, max_tokens = 4, temperature = 0 }), TestContext.Current.CancellationToken);
+        var openAI = Parse(await openAIResponse.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
 
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.Equal(openAI.GetProperty("usage").GetProperty("prompt_tokens").GetInt32(), ollama.GetProperty("prompt_eval_count").GetInt32());
