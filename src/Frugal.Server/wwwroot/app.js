@@ -13,7 +13,7 @@ const STATUS_EVERY_MS = 15000;
 const STATUS_UNDER_PRESSURE_EVERY_MS = 2000;
 
 const $ = (id) => document.getElementById(id);
-const state = { api: null, sessions: [], currentId: null, detail: null, reply: null, statusTimer: 0, settingsTimer: 0, settingsEdits: 0 };
+const state = { api: null, sessions: [], currentId: null, detail: null, reply: null, statusTimer: 0, settingsTimer: 0, settingsEdits: 0, replies: 0 };
 
 // ---- Sign in ----------------------------------------------------------------------------------
 
@@ -139,6 +139,7 @@ async function openSession(id) {
   showSystemPrompt(null);
   if (!session) return;
   const edits = state.settingsEdits;
+  const replies = state.replies;
   try {
     const [detail, messages] = await Promise.all([state.api.getSession(id), state.api.listMessages(id)]);
     if (String(state.currentId) !== String(id)) return;
@@ -146,7 +147,8 @@ async function openSession(id) {
     // Options changed while the chat loaded are the user's newer choice (being saved): never overwrite them.
     if (state.settingsEdits === edits) fillSettings(detail.settings);
     showSystemPrompt(detail.system_prompt);
-    showBranch(messages);
+    // A message sent while the chat loaded is already shown with its reply: the list read before it is older.
+    if (state.replies === replies) showBranch(messages);
   } catch (error) {
     report(error);
   }
@@ -266,6 +268,7 @@ async function streamReply(session, sent, request) {
   view.begin();
   const reply = { controller: new AbortController(), view };
   state.reply = reply;
+  state.replies++;
   setStreaming(true);
   say("Sending…");
 
