@@ -51,6 +51,9 @@ public sealed record ChatRequest
     /// </summary>
     public GbnfGrammar? Grammar { get; init; }
 
+    /// <summary>Null: no log probabilities; N: each reply token's, with N alternatives (see <see cref="GenerationRequest.Logprobs"/>).</summary>
+    public int? Logprobs { get; init; }
+
     /// <summary>The key under which the engine keeps this conversation's KV state (see <see cref="GenerationRequest.SessionKey"/>).</summary>
     public string? SessionKey { get; init; }
 

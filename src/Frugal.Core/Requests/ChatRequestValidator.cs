@@ -67,6 +67,7 @@ public static class ChatRequestValidator
         ValidatePromptTokens(request.Raw?.Tokens, vocabularySize, request.Names.Messages);
         _ = Sampling(request);
         _ = ValidateStop(request.Stop);
+        ValidateLogprobs(request);
         return ReplyBudget(request, contextSize);
     }
 
@@ -108,6 +109,7 @@ public static class ChatRequestValidator
             Stop = request.Stop ?? [],
             SessionKey = request.SessionKey,
             Grammar = request.Grammar,
+            Logprobs = request.Logprobs,
         };
     }
 
@@ -184,6 +186,15 @@ public static class ChatRequestValidator
             {
                 throw Invalid($"Invalid token id in '{param}' at {i}: {tokens[i]}. This model's token ids are 0 to {vocabularySize - 1}.", param);
             }
+        }
+    }
+
+    private static void ValidateLogprobs(ChatRequest request)
+    {
+        if (request.Logprobs is { } top and (< 0 or > GenerationRequest.MaxLogprobs))
+        {
+            var name = request.Names.Logprobs;
+            throw Invalid($"Invalid value for '{name}': {top}. It must be between 0 and {GenerationRequest.MaxLogprobs}.", name);
         }
     }
 
