@@ -29,6 +29,13 @@ public static class ChatRequestValidator
 
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
+    /// <summary>The context <paramref name="request"/> may use: its own (<see cref="ChatRequest.ContextSize"/>) within the engine's <paramref name="contextSize"/>.</summary>
+    public static int ContextFor(ChatRequest request, int contextSize)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return request.ContextSize is { } own ? Math.Clamp(own, 1, contextSize) : contextSize;
+    }
+
     /// <summary>
     /// The reply budget of <paramref name="request"/> before its prompt is known: the caller's (1 to the context
     /// size) or the default (<see cref="DefaultMaxTokens"/>, at most half the context). Used to choose history.
@@ -96,7 +103,7 @@ public static class ChatRequestValidator
                 ? $"you requested {promptTokens + m} tokens ({promptTokens} in the messages, {m} in the completion)"
                 : $"the messages take {promptTokens} tokens, leaving no room for a reply";
             throw new ChatRequestException(
-                $"This model's maximum context length is {contextSize} tokens. However, {asked}. Shorten the messages or the completion.",
+                $"{(request.ContextSize is null ? "This model's maximum context length" : "This request's own context")} is {contextSize} tokens. However, {asked}. Shorten the messages or the completion.",
                 request.Names.Messages, "context_length_exceeded");
         }
 
