@@ -3,7 +3,8 @@
 `frugal serve` runs in turn inside the 1-CPU / 2-GiB box (/work/shared/tools/in-box when it is there), alternating
 A, B, A, B, ... and answers the same streamed /v1/chat/completions requests (a fresh ~PROMPT-token prompt each, a
 REPLY-token reply at temperature 0, one sequence). Per build: median prompt tokens/s (prompt tokens / time to first
-token) and decode tokens/s (reply tokens after the first / their streaming time), then B/A ratios per round and
+token) and decode tokens/s (reply tokens after the first / their streaming time), the same per CPU second of the
+server process (what the core did while it ran, whatever else the machine runs), then B/A ratios per round and
 their median. Timings on a shared machine are noisy; read the ratios, which are taken within one run.
 
 Usage: bench/ab-serve.py A_FRUGAL B_FRUGAL MODEL [--rounds 3] [--requests 2] [--prompt-words 90] [--reply 64] [--ctx 2048]
@@ -42,11 +43,33 @@ def prompt_text(seed, words):
     return " ".join(WORDS[(seed * 7 + i * 3 + i * i) % len(WORDS)] for i in range(words))
 
 
-def one_request(port, key, text, reply):
+def server_pid(root):
+    """The dotnet process under the launcher (and in-box): the deepest descendant of ROOT."""
+    pid = root
+    while True:
+        try:
+            with open(f"/proc/{pid}/task/{pid}/children") as f:
+                kids = f.read().split()
+        except OSError:
+            return pid
+        if not kids:
+            return pid
+        pid = int(kids[-1])
+
+
+def cpu_seconds(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def one_request(port, key, text, reply, pid):
     body = json.dumps({"model": os.path.splitext(os.path.basename(MODEL[0]))[0], "stream": True, "temperature": 0, "max_tokens": reply,
                        "stream_options": {"include_usage": True},
                        "messages": [{"role": "user", "content": text}]})
     c = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
+    cpu_start = cpu_seconds(pid)
+    cpu_first = None
     start = time.time()
     c.request("POST", "/v1/chat/completions", body, {"Content-Type": "application/json",
                                                   "Authorization": "Bearer " + key})
@@ -65,14 +88,18 @@ def one_request(port, key, text, reply):
         for ch in chunk.get("choices", []):
             if ch.get("delta", {}).get("content"):
                 now = time.time()
-                first = first or now
+                if first is None:
+                    first, cpu_first = now, cpu_seconds(pid)
                 last = now
+    cpu_last = cpu_seconds(pid)
     if usage is None or first is None:
         raise SystemExit("ab-serve: the stream had no text or no usage")
     prompt_tokens, reply_tokens = usage["prompt_tokens"], usage["completion_tokens"]
     decode = (reply_tokens - 1) / (last - first) if reply_tokens > 1 and last > first else float("nan")
     return {"prompt_tokens": prompt_tokens, "reply_tokens": reply_tokens, "ttft_s": first - start,
-            "prompt_tps": prompt_tokens / (first - start), "decode_tps": decode}
+            "prompt_tps": prompt_tokens / (first - start), "decode_tps": decode,
+            "prompt_per_cpu_s": prompt_tokens / max(cpu_first - cpu_start, 0.01),
+            "decode_per_cpu_s": (reply_tokens - 1) / max(cpu_last - cpu_first, 0.01)}
 
 
 def run_build(frugal, model, args, round_no):
@@ -88,7 +115,8 @@ def run_build(frugal, model, args, round_no):
     proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         wait_ready(port, proc)
-        return [one_request(port, key, prompt_text(round_no * 31 + i, args.prompt_words), args.reply)
+        pid = server_pid(proc.pid)
+        return [one_request(port, key, prompt_text(round_no * 31 + i, args.prompt_words), args.reply, pid)
                 for i in range(args.requests)]
     finally:
         os.killpg(proc.pid, 15)
@@ -115,7 +143,8 @@ def main():
             got[name] = run_build(frugal, args.model, args, r)
             for x in got[name]:
                 print(f"round {r + 1} {name}: prompt {x['prompt_tokens']} tokens at {x['prompt_tps']:.1f}/s, "
-                      f"reply {x['reply_tokens']} at {x['decode_tps']:.2f}/s", flush=True)
+                      f"reply {x['reply_tokens']} at {x['decode_tps']:.2f}/s; per CPU second {x['prompt_per_cpu_s']:.1f} "
+                      f"and {x['decode_per_cpu_s']:.2f}", flush=True)
         rows.append(got)
 
     def med(name, key):
@@ -129,13 +158,16 @@ def main():
            "a": {"prompt_tps": med("A", "prompt_tps"), "decode_tps": med("A", "decode_tps")},
            "b": {"prompt_tps": med("B", "prompt_tps"), "decode_tps": med("B", "decode_tps")},
            "b_over_a_prompt": ratio("prompt_tps"), "b_over_a_decode": ratio("decode_tps"),
+           "b_over_a_prompt_per_cpu_s": ratio("prompt_per_cpu_s"),
+           "b_over_a_decode_per_cpu_s": ratio("decode_per_cpu_s"),
            "load_average": os.getloadavg()}
     if args.json:
         with open(args.json, "w") as f:
             json.dump(out, f, indent=2)
     print(f"ab-serve: B/A prompt {out['b_over_a_prompt']:.3f}x, decode {out['b_over_a_decode']:.3f}x "
           f"(medians of {args.rounds} rounds; A {out['a']['prompt_tps']:.1f}/{out['a']['decode_tps']:.2f}, "
-          f"B {out['b']['prompt_tps']:.1f}/{out['b']['decode_tps']:.2f} tokens/s prompt/decode)")
+          f"B {out['b']['prompt_tps']:.1f}/{out['b']['decode_tps']:.2f} tokens/s prompt/decode); per CPU second of "
+          f"the server: prompt {out['b_over_a_prompt_per_cpu_s']:.3f}x, decode {out['b_over_a_decode_per_cpu_s']:.3f}x")
 
 
 if __name__ == "__main__":
