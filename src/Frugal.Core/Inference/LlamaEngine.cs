@@ -194,11 +194,14 @@ public sealed class LlamaEngine : IInferenceEngine
     /// (BOS/EOS by id, markers as special tokens where the vocabulary has them), content tokenized
     /// with special-token parsing off.
     /// </summary>
-    public IReadOnlyList<int> TokenizePrompt(IReadOnlyList<ChatTurn> messages)
+    public IReadOnlyList<int> TokenizePrompt(IReadOnlyList<ChatTurn> messages) => TokenizePrompt(messages, owner: null);
+
+    /// <summary>The prompt as <paramref name="owner"/>'s request is tokenized: their earlier replies spelled as generated (tests compare a session's cells with it).</summary>
+    internal IReadOnlyList<int> TokenizePrompt(IReadOnlyList<ChatTurn> messages, string? owner)
     {
         ArgumentNullException.ThrowIfNull(messages);
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
-        return _tokenizer.TokenizePrompt(messages);
+        return _tokenizer.TokenizePrompt(messages, owner);
     }
 
     public async ValueTask DisposeAsync()

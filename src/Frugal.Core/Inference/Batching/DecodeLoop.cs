@@ -43,7 +43,7 @@ internal sealed class DecodeLoop : IAsyncDisposable
         _rememberReply = rememberReply;
         _logger = logger;
         _slots = [.. Enumerable.Range(0, runtime.Sequences).Select(i => new SequenceSlot(i))];
-        _sessions = new SessionSwitcher(_context, runtime.Scratch, options, logger);
+        _sessions = new SessionSwitcher(_context, runtime.Scratch, runtime.Streams, options, logger);
         _step = new DecodeStep(options.BatchSize, PrefillChunk(options, measurement));
         _costs = new StepCostModel(_slots.Length, measurement);
         _floor = options.StreamFloorTokensPerSecond;

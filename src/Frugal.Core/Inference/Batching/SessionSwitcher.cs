@@ -11,9 +11,12 @@ namespace Frugal.Inference.Batching;
 /// the slot holds) and trims a slot's cells. A restored state's file is kept and later only extended by the cells
 /// added since: with a scratch sequence (one slot, unified cache) they are copied there and saved alone; without one
 /// (several slots, a cache stream per sequence) the slot's state is cut after the kept cells
-/// (<see cref="SequenceStateCut"/>), and a file's chunks are joined into one state to restore.
+/// (<see cref="SequenceStateCut"/>), and a file's chunks are joined into one state to restore. A file written by a
+/// context of another stream count (a one-slot server's, restored after a restart with several slots, or the other
+/// way round) is rewritten into this context's <paramref name="streams"/> as it is restored; a state that cannot be
+/// rewritten or loaded is dropped and the prompt evaluated in full.
 /// </summary>
-internal sealed class SessionSwitcher(SafeLLamaContextHandle context, LLamaSeqId? scratch, EngineOptions options, ILogger logger)
+internal sealed class SessionSwitcher(SafeLLamaContextHandle context, LLamaSeqId? scratch, int streams, EngineOptions options, ILogger logger)
 {
     private readonly ContextShift _shift = new(context, options, logger);
 
@@ -224,19 +227,21 @@ internal sealed class SessionSwitcher(SafeLLamaContextHandle context, LLamaSeqId
     }
 
     /// <summary>
-    /// Loads <paramref name="saved"/> into the slot: its first chunk as a state of its own, each later chunk
-    /// (with a scratch sequence) into the scratch sequence and from there onto the slot's; without one, the chunks
-    /// joined into one state (or, when they cannot be joined, the first alone). False (slot empty) when llama.cpp
+    /// Loads <paramref name="saved"/> into the slot: in this context's stream count, with a scratch sequence chunk by
+    /// chunk (the first as a state of its own, each later one into the scratch sequence and from there onto the
+    /// slot's); otherwise (no scratch sequence, or chunks read from a context of another stream count) the chunks
+    /// joined into one state, or the first alone when they cannot be joined. False (slot empty) when llama.cpp
     /// refuses it.
     /// </summary>
     private bool Restore(SavedSessionState saved, SequenceSlot slot, string session, TimeSpan readTime)
     {
-        if (scratch is not null || saved.Chunks.Count == 1)
+        var ownStreams = saved.Chunks.All(c => SequenceStateLayout.Parse(c.State.Span)?.Streams is not { } count || count == streams);
+        if (ownStreams && (scratch is not null || saved.Chunks.Count == 1))
         {
             return Restore(saved.Chunks, saved.Tokens, slot, session, readTime);
         }
 
-        using var joined = SequenceStateCut.Join([.. saved.Chunks.Select(c => c.State)]);
+        using var joined = SequenceStateCut.Join([.. saved.Chunks.Select(c => c.State)], streams);
         return joined is not null
             ? Restore([new SessionStateChunk(saved.Tokens.Count, joined.Memory)], saved.Tokens, slot, session, readTime)
             : Restore([saved.Chunks[0]], saved.Tokens, slot, session, readTime);
