@@ -219,6 +219,12 @@ public sealed class LlamaEngine : IInferenceEngine
     /// <summary>What the sequence holding <paramref name="session"/> holds now (tests check a shifted cache through it).</summary>
     internal Task<SlotView?> InspectSessionAsync(string session) => _loop.InspectAsync(session);
 
+    /// <summary>Shifted sequences laid out afresh so far (tests check that this happens only while idle).</summary>
+    internal int ShiftCompactions => _loop.ShiftCompactions;
+
+    /// <summary>Runs <paramref name="work"/> on the decode loop's thread once no request runs or waits (tests hold the loop with it).</summary>
+    internal Task RunWhenIdleAsync(Action work) => _loop.WhenIdleAsync(work);
+
     /// <summary>Empties the context so the next prompt is evaluated from scratch (tests compare against it).</summary>
     internal Task ClearContextAsync() => _loop.ClearAsync();
 
