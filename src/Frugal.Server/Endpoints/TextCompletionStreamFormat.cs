@@ -16,7 +16,7 @@ internal sealed class TextCompletionStreamFormat(CompletionIdentity identity, bo
     public Task TextAsync(SseWriter writer, string text) =>
         writer.DataAsync(Event(new TextCompletionChoice(text, 0, null)), OpenAIJsonContext.Default.TextCompletion);
 
-    public async Task CompletedAsync(SseWriter writer, GenerationStats stats, ReplyBuilder reply)
+    public Task CompletedAsync(SseWriter writer, GenerationStats stats, ReplyBuilder reply)
     {
         report.QueuedAt = reply.FirstQueuePosition;
         report.Completed(stats);
@@ -24,22 +24,11 @@ internal sealed class TextCompletionStreamFormat(CompletionIdentity identity, bo
         {
             Frugal = ResponseNotes.Info(stats, memory),
         };
-        await writer.DataAsync(finish, OpenAIJsonContext.Default.TextCompletion).ConfigureAwait(false);
-        if (includeUsage)
-        {
-            var usage = new TextCompletion(identity.Id, identity.Created, identity.Model, []) { Usage = ChatCompletionsApi.Usage(stats) };
-            await writer.DataAsync(usage, OpenAIJsonContext.Default.TextCompletion).ConfigureAwait(false);
-        }
-
-        await writer.DataAsync("[DONE]").ConfigureAwait(false);
+        var usage = includeUsage ? new TextCompletion(identity.Id, identity.Created, identity.Model, []) { Usage = ChatCompletionsApi.Usage(stats) } : null;
+        return OpenAIStreamEnd.FinishAsync(writer, finish, usage, OpenAIJsonContext.Default.TextCompletion);
     }
 
-    public Task FailedAsync(SseWriter writer, Exception exception)
-    {
-        report.Failed(exception);
-        return writer.DataAsync(ApiErrors.Body("The generation failed on the server.", ErrorTypes.Server, code: "generation_failed"),
-            ServerJsonContext.Default.ErrorResponse);
-    }
+    public Task FailedAsync(SseWriter writer, Exception exception) => OpenAIStreamEnd.FailedAsync(writer, report, exception);
 
     private TextCompletion Event(TextCompletionChoice choice) => new(identity.Id, identity.Created, identity.Model, [choice]);
 }
