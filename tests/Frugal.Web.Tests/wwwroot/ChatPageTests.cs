@@ -131,14 +131,14 @@ public sealed class ChatPageTests(BrowserFixture browser, ServerFixture server) 
 
         var chat = await SignedInAsync(server.AliceKey);
         await chat.NewChatAsync();
-        // The chat's (empty) message list is read at once and answered only after the message below is sent and shown.
+        // The chat's (empty) message list is read at once and answered only after the message below has its reply.
         using var hold = server.Store.HoldNextMessageList(loadingId);
         await chat.Page.GetByRole(AriaRole.Button, new() { Name = title }).ClickAsync();
         await hold.Reached.WaitAsync(TimeSpan.FromMinutes(1), TestContext.Current.CancellationToken);
 
         await chat.SetMaxTokensAsync(8);
         await chat.TypeAndSendAsync("Sent while the chat loads");
-        await chat.WaitForReplyTextAsync(1);
+        await chat.WaitForReplyFinishedAsync(1);
         hold.Release();
         // The load shows the system prompt and then, in the same step, would show its older list.
         await chat.Page.GetByText("System prompt: Answer briefly.").WaitForAsync();
@@ -147,7 +147,6 @@ public sealed class ChatPageTests(BrowserFixture browser, ServerFixture server) 
         Assert.Equal(1, await chat.UserMessages.CountAsync());
         Assert.Equal("Sent while the chat loads", await chat.UserMessages.Nth(0).Locator(".body").InnerTextAsync());
         Assert.Equal(1, await chat.AssistantMessages.CountAsync());
-        await chat.WaitForReplyFinishedAsync(1);
         await Screenshots.SaveAsync(chat.Page, "send-while-loading");
     }
 

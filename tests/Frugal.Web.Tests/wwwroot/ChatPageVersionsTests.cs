@@ -134,8 +134,12 @@ public sealed class ChatPageVersionsTests(BrowserFixture browser, ServerFixture 
         Assert.Equal(2, export.RootElement.GetProperty("messages").GetArrayLength());
 
         var before = await chat.SessionButtons.CountAsync();
-        await chat.Page.Locator("#import-file").SetInputFilesAsync(new FilePayload { Name = json.Name, MimeType = "application/json",
-            Buffer = Encoding.UTF8.GetBytes(json.Text) });
+        await chat.Page.Locator("#import-file").SetInputFilesAsync(new FilePayload
+        {
+            Name = json.Name,
+            MimeType = "application/json",
+            Buffer = Encoding.UTF8.GetBytes(json.Text),
+        });
         await Assertions.Expect(chat.SessionButtons).ToHaveCountAsync(before + 1);
         await Assertions.Expect(chat.Messages).ToHaveCountAsync(2);
         var imported = await chat.CurrentSessionIdAsync();

@@ -48,8 +48,12 @@ public sealed class AnthropicMessagesApiTests(TinyServer tiny) : IClassFixture<T
     public async Task Post_StreamTrue_NamedEventsInAnthropicsOrderMatchingTheWholeMessage()
     {
         using var client = AnthropicClient(Server.AliceKey);
-        var request = new { max_tokens = 6, temperature = 0,
-            messages = new[] { new { role = "user", content = new[] { new { type = "text", text = "Count to three" } } } } };
+        var request = new
+        {
+            max_tokens = 6,
+            temperature = 0,
+            messages = new[] { new { role = "user", content = new[] { new { type = "text", text = "Count to three" } } } },
+        };
 
         var (_, whole) = await PostAsync(client, Route, request);
         using var response = await client.PostAsync(Route, Json(new { request.max_tokens, request.temperature, request.messages, stream = true }),

@@ -97,8 +97,14 @@ public sealed class AnthropicToolUseTests(LongContextServer tiny) : IClassFixtur
     public async Task Post_ToolsStreamed_ToolUseBlockEventsCarryTheWholeMessagesInput()
     {
         using var client = AnthropicClient();
-        var request = new { max_tokens = 200, temperature = 0, tools = Tools, tool_choice = new { type = "tool", name = "get_weather" },
-            messages = Ask("Weather in Oslo?") };
+        var request = new
+        {
+            max_tokens = 200,
+            temperature = 0,
+            tools = Tools,
+            tool_choice = new { type = "tool", name = "get_weather" },
+            messages = Ask("Weather in Oslo?"),
+        };
         var (_, whole) = await PostAsync(client, Route, request);
 
         using var response = await client.PostAsync(Route,

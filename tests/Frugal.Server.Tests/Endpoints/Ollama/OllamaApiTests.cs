@@ -87,8 +87,12 @@ public sealed class OllamaApiTests(TinyServer tiny) : IClassFixture<TinyServer>
     public async Task Generate_OptionsMapped_SeedRepeatsAndNumPredictEndsWithLength()
     {
         using var client = Server.CreateClient();
-        var sampled = new { stream = false, prompt = "Seeded " + Guid.NewGuid().ToString("N"),
-            options = new { num_predict = 3, temperature = 1.0, top_p = 0.9, top_k = 20, seed = 9, num_ctx = TinyServer.ContextSize } };
+        var sampled = new
+        {
+            stream = false,
+            prompt = "Seeded " + Guid.NewGuid().ToString("N"),
+            options = new { num_predict = 3, temperature = 1.0, top_p = 0.9, top_k = 20, seed = 9, num_ctx = TinyServer.ContextSize },
+        };
 
         var (_, first) = await PostAsync(client, "api/generate", sampled);
         var (_, second) = await PostAsync(client, "api/generate", sampled);
