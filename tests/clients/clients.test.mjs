@@ -60,7 +60,20 @@ test('openai: chat, legacy completions (whole and streamed), structured output, 
   const n = JSON.parse(structured.choices[0].message.content).n;
   assert.ok(Number.isInteger(n) && n >= 0 && n <= 9);
 
-  await assert.rejects(openai.completions.create({ model: 'tiny', prompt: 'a', echo: true }),
+  const echoed = await openai.completions.create({ model: 'tiny', prompt: 'Once upon a time', max_tokens: 5, temperature: 0, echo: true });
+  assert.equal(echoed.choices[0].text, `Once upon a time${completion.choices[0].text}`);
+  const scored = await openai.completions.create({ model: 'tiny', prompt: 'Once upon a time', max_tokens: 5, temperature: 0, logprobs: 2 });
+  const { tokens, token_logprobs: tokenLogprobs, top_logprobs: topLogprobs } = scored.choices[0].logprobs;
+  assert.equal(tokens.join(''), completion.choices[0].text);
+  assert.ok(tokenLogprobs.every((p, i) => p <= 0 && p === Math.max(...Object.values(topLogprobs[i]))));
+  const chatScored = await openai.chat.completions.create({
+    model: 'tiny', messages: [{ role: 'user', content: 'Hi' }], max_tokens: 5, temperature: 0, logprobs: true, top_logprobs: 3,
+  });
+  assert.equal(chatScored.choices[0].logprobs.content.map((t) => t.token).join(''), chat.choices[0].message.content);
+  assert.ok(chatScored.choices[0].logprobs.content.every((t) => t.top_logprobs.length === 3 && t.logprob === t.top_logprobs[0].logprob));
+  await assert.rejects(openai.chat.completions.create({ model: 'tiny', messages: [{ role: 'user', content: 'Hi' }], logprobs: true, top_logprobs: 21 }),
+    (e) => e instanceof OpenAI.BadRequestError && e.status === 400 && e.param === 'top_logprobs');
+  await assert.rejects(openai.completions.create({ model: 'tiny', prompt: [1, 2], echo: true }),
     (e) => e instanceof OpenAI.BadRequestError && e.status === 400 && e.param === 'echo');
 });
 

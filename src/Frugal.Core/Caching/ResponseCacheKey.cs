@@ -14,11 +14,11 @@ namespace Frugal.Caching;
 /// </summary>
 public static class ResponseCacheKey
 {
-    /// <summary>True when <paramref name="request"/> always yields the same reply, so caching it is sound.</summary>
+    /// <summary>True when <paramref name="request"/> always yields the same reply, so caching it is sound (and it asks for nothing the cache does not keep).</summary>
     public static bool IsCacheable(GenerationRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return request.Sampling.IsDeterministic;
+        return request.Sampling.IsDeterministic && request.Logprobs is null; // the cache keeps text, not log probabilities
     }
 
     /// <summary>Computes the key of <paramref name="request"/> on the model known as <paramref name="modelIdentity"/>.</summary>

@@ -36,6 +36,16 @@ public sealed record GenerationRequest
     /// <summary>A grammar every reply token must follow (constrained decoding, e.g. JSON of a schema); null: free text.</summary>
     public GbnfGrammar? Grammar { get; init; }
 
+    /// <summary>
+    /// Null: no log probabilities. N (0 to <see cref="MaxLogprobs"/>): each reply token's log probability in the
+    /// distribution the sampler drew it from, with the N most likely tokens of that distribution
+    /// (<see cref="GenerationUpdate.Logprobs"/>). Such a request is never answered from the response cache.
+    /// </summary>
+    public int? Logprobs { get; init; }
+
+    /// <summary>The most alternatives <see cref="Logprobs"/> may ask for (OpenAI's limit).</summary>
+    public const int MaxLogprobs = 20;
+
     /// <summary>Stop at the model's end-of-sequence token (false only for benchmarks).</summary>
     public bool StopAtEndOfSequence { get; init; } = true;
 }

@@ -15,15 +15,20 @@ internal sealed class GrammarSampler : IDisposable
     private readonly LLamaTokenData[] _candidates;
     private readonly LLamaTokenData[] _single = new LLamaTokenData[1];
     private readonly Utf8Guard _utf8;
+    private readonly LogprobReader? _logprobs;
 
-    public GrammarSampler(SafeLlamaModelHandle model, SafeLLamaSamplerChainHandle chain, GbnfGrammar grammar)
+    public GrammarSampler(SafeLlamaModelHandle model, SafeLLamaSamplerChainHandle chain, GbnfGrammar grammar, LogprobReader? logprobs = null)
     {
         _chain = chain;
+        _logprobs = logprobs;
         _grammar = SafeLLamaSamplerChainHandle.Create(LLamaSamplerChainParams.Default());
         _grammar.AddGrammar(model.Vocab, grammar.Text, grammar.Root);
         _candidates = new LLamaTokenData[model.Vocab.Count];
         _utf8 = new Utf8Guard(model);
     }
+
+    /// <summary>The last token's log probability in the candidates it was drawn from (when a reader was given).</summary>
+    public TokenLogprob? LastLogprob { get; private set; }
 
     /// <summary>Samples and accepts the next token from logits row <paramref name="index"/>.</summary>
     public LLamaToken Sample(SafeLLamaContextHandle context, int index)
@@ -59,7 +64,9 @@ internal sealed class GrammarSampler : IDisposable
         }
 
         _chain.Apply(ref native);
-        return native.Data[checked((int)native.Selected)].ID;
+        var token = native.Data[checked((int)native.Selected)].ID;
+        LastLogprob = _logprobs?.Read(native.Data, token);
+        return token;
     }
 
     private bool Allows(LLamaToken token)

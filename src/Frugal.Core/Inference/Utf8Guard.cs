@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using LLama.Native;
 
 namespace Frugal.Inference;
@@ -11,12 +10,10 @@ namespace Frugal.Inference;
 /// </summary>
 internal sealed class Utf8Guard
 {
-    private static readonly ConditionalWeakTable<SafeLlamaModelHandle, byte[][]> Pieces = new();
-
     private readonly byte[][] _pieces;
     private State _state;
 
-    public Utf8Guard(SafeLlamaModelHandle model) => _pieces = Pieces.GetValue(model, ReadPieces);
+    public Utf8Guard(SafeLlamaModelHandle model) => _pieces = TokenPieces.Of(model);
 
     /// <summary>True when <paramref name="token"/> keeps the reply valid UTF-8.</summary>
     public bool Allows(LLamaToken token) => Advance(_state, Piece(token)) is { } next && (Piece(token).Length > 0 || next.Expected == 0);
@@ -73,20 +70,6 @@ internal sealed class Utf8Guard
         }
 
         return state;
-    }
-
-    private static byte[][] ReadPieces(SafeLlamaModelHandle model)
-    {
-        var count = model.Vocab.Count;
-        var pieces = new byte[count][];
-        Span<byte> buffer = stackalloc byte[256];
-        for (var i = 0; i < count; i++)
-        {
-            var length = (int)model.TokenToSpan((LLamaToken)i, buffer);
-            pieces[i] = length <= buffer.Length ? buffer[..length].ToArray() : [];
-        }
-
-        return pieces;
     }
 
     // Continuation bytes still expected, and the range the next one must lie in.

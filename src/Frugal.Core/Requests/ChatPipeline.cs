@@ -78,10 +78,11 @@ public sealed class ChatPipeline
         ArgumentNullException.ThrowIfNull(request);
         _rateLimits?.Admit(userId); // before any work is done for it: a flood costs a look-up a request
         var engine = _readiness.GetEngine();
-        var budget = ChatRequestValidator.Check(request, engine.ContextSize, engine.Model.VocabSize);
+        var context = ChatRequestValidator.ContextFor(request, engine.ContextSize);
+        var budget = ChatRequestValidator.Check(request, context, engine.Model.VocabSize);
         var admission = _memory?.Admit(engine.Model, request.Messages.Sum(m => (long)m.Content.Length), budget, _scheduler.QueueDepth, _maxQueueDepth);
         var window = HistoryWindow.Select(engine, request, budget, admission?.Restrictions.HistoryExchanges);
-        var generation = ChatRequestValidator.Validate(request with { Messages = window.Messages, MessageTokens = null }, engine.ContextSize, window.PromptTokens);
+        var generation = ChatRequestValidator.Validate(request with { Messages = window.Messages, MessageTokens = null }, context, window.PromptTokens);
         MemoryNotice? notice = null;
         if (admission is not null)
         {

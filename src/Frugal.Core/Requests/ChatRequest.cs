@@ -51,6 +51,15 @@ public sealed record ChatRequest
     /// </summary>
     public GbnfGrammar? Grammar { get; init; }
 
+    /// <summary>
+    /// The context this request may use, in tokens (Ollama's <c>num_ctx</c>): its prompt and reply must fit in it, and
+    /// history is chosen for it; at most the engine's (a larger one is the engine's). Null: the engine's context.
+    /// </summary>
+    public int? ContextSize { get; init; }
+
+    /// <summary>Null: no log probabilities; N: each reply token's, with N alternatives (see <see cref="GenerationRequest.Logprobs"/>).</summary>
+    public int? Logprobs { get; init; }
+
     /// <summary>The key under which the engine keeps this conversation's KV state (see <see cref="GenerationRequest.SessionKey"/>).</summary>
     public string? SessionKey { get; init; }
 

@@ -29,6 +29,13 @@ public static class ChatRequestValidator
 
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
+    /// <summary>The context <paramref name="request"/> may use: its own (<see cref="ChatRequest.ContextSize"/>) within the engine's <paramref name="contextSize"/>.</summary>
+    public static int ContextFor(ChatRequest request, int contextSize)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return request.ContextSize is { } own ? Math.Clamp(own, 1, contextSize) : contextSize;
+    }
+
     /// <summary>
     /// The reply budget of <paramref name="request"/> before its prompt is known: the caller's (1 to the context
     /// size) or the default (<see cref="DefaultMaxTokens"/>, at most half the context). Used to choose history.
@@ -67,6 +74,7 @@ public static class ChatRequestValidator
         ValidatePromptTokens(request.Raw?.Tokens, vocabularySize, request.Names.Messages);
         _ = Sampling(request);
         _ = ValidateStop(request.Stop);
+        ValidateLogprobs(request);
         return ReplyBudget(request, contextSize);
     }
 
@@ -95,7 +103,7 @@ public static class ChatRequestValidator
                 ? $"you requested {promptTokens + m} tokens ({promptTokens} in the messages, {m} in the completion)"
                 : $"the messages take {promptTokens} tokens, leaving no room for a reply";
             throw new ChatRequestException(
-                $"This model's maximum context length is {contextSize} tokens. However, {asked}. Shorten the messages or the completion.",
+                $"{(request.ContextSize is null ? "This model's maximum context length" : "This request's own context")} is {contextSize} tokens. However, {asked}. Shorten the messages or the completion.",
                 request.Names.Messages, "context_length_exceeded");
         }
 
@@ -108,6 +116,7 @@ public static class ChatRequestValidator
             Stop = request.Stop ?? [],
             SessionKey = request.SessionKey,
             Grammar = request.Grammar,
+            Logprobs = request.Logprobs,
         };
     }
 
@@ -184,6 +193,15 @@ public static class ChatRequestValidator
             {
                 throw Invalid($"Invalid token id in '{param}' at {i}: {tokens[i]}. This model's token ids are 0 to {vocabularySize - 1}.", param);
             }
+        }
+    }
+
+    private static void ValidateLogprobs(ChatRequest request)
+    {
+        if (request.Logprobs is { } top and (< 0 or > GenerationRequest.MaxLogprobs))
+        {
+            var name = request.Names.Logprobs;
+            throw Invalid($"Invalid value for '{name}': {top}. It must be between 0 and {GenerationRequest.MaxLogprobs}.", name);
         }
     }
 

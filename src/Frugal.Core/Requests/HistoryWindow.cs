@@ -59,16 +59,17 @@ public static class HistoryWindow
         }
 
         var eligible = turns.Sum(t => t.Messages.Count);
-        var kept = request.FitHistory ? Fit(engine, head, last, LastTokens(engine, request), turns, replyBudget) : turns.Count;
+        var context = ChatRequestValidator.ContextFor(request, engine.ContextSize);
+        var kept = request.FitHistory ? Fit(engine, head, last, LastTokens(engine, request), turns, context - replyBudget) : turns.Count;
         while (true)
         {
             List<ChatTurn> prompt = [.. head, .. turns.Skip(turns.Count - kept).SelectMany(t => t.Messages), last];
             var tokens = engine.CountPromptTokens(prompt);
-            if (!request.FitHistory || tokens <= engine.ContextSize - replyBudget || kept == 0)
+            if (!request.FitHistory || tokens <= context - replyBudget || kept == 0)
             {
-                if (request.FitHistory && tokens > engine.ContextSize - replyBudget)
+                if (request.FitHistory && tokens > context - replyBudget)
                 {
-                    throw TooLong(request, tokens, replyBudget, engine.ContextSize);
+                    throw TooLong(request, tokens, replyBudget, context);
                 }
 
                 var keptMessages = prompt.Count - head.Count - 1;
@@ -83,11 +84,10 @@ public static class HistoryWindow
     // message: the conversation is replayed turn by turn (each turn's user message once stood last), and whenever
     // the prompt would have overflowed the oldest turns go until it fits the drop target. The replay makes the
     // start stable: the next turn finds the same one unless it overflows again.
-    private static int Fit(IInferenceEngine engine, List<ChatTurn> head, ChatTurn last, int lastTokens, List<Turn> turns, int replyBudget)
+    private static int Fit(IInferenceEngine engine, List<ChatTurn> head, ChatTurn last, int lastTokens, List<Turn> turns, int budget)
     {
         var framing = Framings.GetValue(engine, Framing.Measure);
         var fixedCost = framing.Base + head.Sum(m => engine.CountTokens(m.Content) + framing.Of(m.Role));
-        var budget = engine.ContextSize - replyBudget;
 
         // Stored counts and the framing measured on one probe are estimates (a template's text merges with its
         // content): a margin keeps a prompt the estimate lets through from overflowing when counted exactly.

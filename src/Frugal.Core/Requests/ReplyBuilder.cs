@@ -12,6 +12,7 @@ namespace Frugal.Requests;
 public sealed class ReplyBuilder
 {
     private readonly StringBuilder _text = new();
+    private List<TokenLogprob>? _logprobs;
 
     /// <summary>What admission decided, once seen.</summary>
     public ChatAdmission? Admission { get; private set; }
@@ -34,6 +35,9 @@ public sealed class ReplyBuilder
     /// <summary>The text so far.</summary>
     public string Text => _text.ToString();
 
+    /// <summary>The log probabilities of the reply's tokens so far, when the request asked for them; null otherwise.</summary>
+    public IReadOnlyList<TokenLogprob>? Logprobs => _logprobs;
+
     /// <summary>True when some text arrived.</summary>
     public bool HasText => _text.Length > 0;
 
@@ -49,6 +53,11 @@ public sealed class ReplyBuilder
 
         Prompt = update.Prompt ?? Prompt;
         _text.Append(update.Text);
+        if (update.Logprobs is { } logprobs)
+        {
+            (_logprobs ??= []).AddRange(logprobs);
+        }
+
         Stats = update.Completed ?? Stats;
     }
 

@@ -22,6 +22,9 @@ public sealed record ChatUpdate
     /// <summary>A piece of the reply (whole characters); empty on other updates.</summary>
     public string Text { get; init; } = "";
 
+    /// <summary>The log probabilities of the tokens whose text this update carries, when the request asked for them.</summary>
+    public IReadOnlyList<TokenLogprob>? Logprobs { get; init; }
+
     /// <summary>The generation's figures, on the last update.</summary>
     public GenerationStats? Completed { get; init; }
 
@@ -29,6 +32,6 @@ public sealed record ChatUpdate
     public static ChatUpdate From(GenerationUpdate update)
     {
         ArgumentNullException.ThrowIfNull(update);
-        return new ChatUpdate { Prompt = update.Prompt, Text = update.Text, Completed = update.Completed };
+        return new ChatUpdate { Prompt = update.Prompt, Text = update.Text, Logprobs = update.Logprobs, Completed = update.Completed };
     }
 }

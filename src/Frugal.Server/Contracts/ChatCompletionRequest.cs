@@ -18,6 +18,12 @@ public sealed record ChatCompletionRequest : OpenAIRequest
 
     public bool? ParallelToolCalls { get; init; }
 
+    /// <summary>True: each content token's log probability in the choice's <c>logprobs</c>.</summary>
+    public bool? Logprobs { get; init; }
+
+    /// <summary>How many most likely tokens to list at each place (0 to 20; needs <see cref="Logprobs"/>).</summary>
+    public int? TopLogprobs { get; init; }
+
     // Read only to refuse it by name (400), never silently ignored.
     public JsonElement? Functions { get; init; }
 }

@@ -4,8 +4,8 @@ namespace Frugal.Server.Contracts;
 /// A stored message on the wire: <c>{"id", "object": "session.message", "session_id", "role" ("user"|"assistant"),
 /// "content", "token_count", "created_at", "updated_at", "finish_reason" (null|"stop"|"length"|"cancelled"|"error"),
 /// "status" ("complete"|"partial"|"failed"), "context_shifted", "parent_id" (the message it follows, null for the first),
-/// "versions" (the ids of its versions, itself included, oldest first: the messages with the same parent; null in a
-/// turn's own answer and events — read the message list for them)}</c>.
+/// "versions" (the ids of its versions, itself included, oldest first: the messages with the same parent; in the message
+/// list and in a turn's own answer and events alike)}</c>.
 /// </summary>
 public sealed record MessageResource(
     long Id,

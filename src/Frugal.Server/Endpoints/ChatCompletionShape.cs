@@ -9,10 +9,10 @@ using Microsoft.AspNetCore.Http;
 namespace Frugal.Server.Endpoints;
 
 /// <summary>A chat completion in OpenAI's shapes: streamed chunks, or one <c>chat.completion</c> (under tools, its calls read from the reply).</summary>
-internal sealed record ChatCompletionShape(CompletionIdentity Identity, bool IncludeUsage, ToolUse? Tools) : IReplyShape
+internal sealed record ChatCompletionShape(CompletionIdentity Identity, bool IncludeUsage, ToolUse? Tools, bool Logprobs = false) : IReplyShape
 {
     public ISseReplyFormat Stream(ChatAdmission admission, CompletionReport report) =>
-        new ChatCompletionStreamFormat(Identity, IncludeUsage, admission.Memory, report, Tools);
+        new ChatCompletionStreamFormat(Identity, IncludeUsage, admission.Memory, report, Tools, Logprobs);
 
     public IResult Whole(ReplyBuilder reply, GenerationStats stats, MemoryNotice? memory)
     {
@@ -26,7 +26,7 @@ internal sealed record ChatCompletionShape(CompletionIdentity Identity, bool Inc
         }
 
         var response = new ChatCompletionResponse(Identity.Id, Identity.Created, Identity.Model,
-            [new ChatCompletionChoice(0, message, finishReason)], ChatCompletionsApi.Usage(stats))
+            [new ChatCompletionChoice(0, message, finishReason) { Logprobs = Logprobs ? LogprobsWire.Chat(reply.Logprobs ?? []) : null }], ChatCompletionsApi.Usage(stats))
         {
             Frugal = ResponseNotes.Info(stats, memory),
         };

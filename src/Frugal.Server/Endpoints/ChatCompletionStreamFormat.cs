@@ -1,6 +1,7 @@
 using Frugal.Inference;
 using Frugal.Memory;
 using Frugal.Requests;
+using Frugal.Scheduling;
 using Frugal.Server.Contracts;
 using Frugal.Tools;
 
@@ -13,12 +14,16 @@ namespace Frugal.Server.Endpoints;
 /// object read when complete: then its calls go out as OpenAI's tool-call deltas (id and name, then the arguments)
 /// with finish reason <c>tool_calls</c>, or its text as one piece.
 /// </summary>
-internal sealed class ChatCompletionStreamFormat(CompletionIdentity identity, bool includeUsage, MemoryNotice? memory, CompletionReport report, ToolUse? tools = null)
+internal sealed class ChatCompletionStreamFormat(
+    CompletionIdentity identity, bool includeUsage, MemoryNotice? memory, CompletionReport report, ToolUse? tools = null, bool logprobs = false)
     : ISseReplyFormat
 {
     private bool _roleSent;
 
     public Task TextAsync(SseWriter writer, string text) => tools is null ? SendTextAsync(writer, text) : Task.CompletedTask;
+
+    public Task PieceAsync(SseWriter writer, ChatUpdate update) =>
+        tools is null ? SendTextAsync(writer, update.Text, logprobs ? LogprobsWire.Chat(update.Logprobs ?? []) : null) : Task.CompletedTask;
 
     public async Task CompletedAsync(SseWriter writer, GenerationStats stats, ReplyBuilder reply)
     {
@@ -53,10 +58,10 @@ internal sealed class ChatCompletionStreamFormat(CompletionIdentity identity, bo
         }
     }
 
-    private async Task SendTextAsync(SseWriter writer, string text)
+    private async Task SendTextAsync(SseWriter writer, string text, ChatCompletionLogprobs? textLogprobs = null)
     {
         await SendRoleAsync(writer).ConfigureAwait(false);
-        await writer.DataAsync(Chunk(new ChatCompletionDelta { Content = text }, null), OpenAIJsonContext.Default.ChatCompletionChunk).ConfigureAwait(false);
+        await writer.DataAsync(Chunk(new ChatCompletionDelta { Content = text }, null, textLogprobs), OpenAIJsonContext.Default.ChatCompletionChunk).ConfigureAwait(false);
     }
 
     private async Task FinishAsync(SseWriter writer, GenerationStats stats, ReplyBuilder reply, string finishReason)
@@ -82,6 +87,6 @@ internal sealed class ChatCompletionStreamFormat(CompletionIdentity identity, bo
         return writer.DataAsync(Chunk(new ChatCompletionDelta { Role = "assistant", Content = "" }, null), OpenAIJsonContext.Default.ChatCompletionChunk);
     }
 
-    private ChatCompletionChunk Chunk(ChatCompletionDelta delta, string? finishReason) =>
-        new(identity.Id, identity.Created, identity.Model, [new ChatCompletionChunkChoice(0, delta, finishReason)]);
+    private ChatCompletionChunk Chunk(ChatCompletionDelta delta, string? finishReason, ChatCompletionLogprobs? chunkLogprobs = null) =>
+        new(identity.Id, identity.Created, identity.Model, [new ChatCompletionChunkChoice(0, delta, finishReason) { Logprobs = chunkLogprobs }]);
 }

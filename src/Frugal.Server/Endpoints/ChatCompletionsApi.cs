@@ -34,7 +34,7 @@ public static class ChatCompletionsApi
         var body = await edge.ReadAsync(ChatRequestReader.Parse).ConfigureAwait(false);
         var (request, tools) = ChatRequestReader.ToChatRequest(body, edge.Engine.Model);
         request = request with { SessionKey = ConversationKey.ByOpening("v1", edge.UserId, request.Messages) };
-        var shape = new ChatCompletionShape(CompletionIdentity.Create(time, edge.Engine.Model.Id), body.StreamOptions?.IncludeUsage ?? false, tools);
+        var shape = new ChatCompletionShape(CompletionIdentity.Create(time, edge.Engine.Model.Id), body.StreamOptions?.IncludeUsage ?? false, tools, request.Logprobs is not null);
         return await edge.AnswerAsync(request, body.Stream ?? false, shape).ConfigureAwait(false);
     }
 

@@ -37,9 +37,26 @@ internal static class ChatRequestReader
             throw Bad("'response_format' together with 'tools' is not supported; send one of them.", "response_format", "unsupported_parameter");
         }
 
+        var logprobs = ReadLogprobs(request);
+        if (tools is not null && logprobs is not null)
+        {
+            throw Bad("'logprobs' together with 'tools' is not supported; send one of them.", "logprobs", "unsupported_parameter");
+        }
+
         var (maxParam, maxTokens) = request.MaxCompletionTokens is { } mct ? ("max_completion_tokens", (int?)mct) : ("max_tokens", request.MaxTokens);
         var chat = new ChatRequest { Messages = tools?.Prepare(messages) ?? messages, Grammar = tools?.Grammar ?? ResponseGrammar(request.ResponseFormat) };
-        return (OpenAIRequestReader.WithSampling(chat, request, maxParam, maxTokens, "messages"), tools);
+        return (OpenAIRequestReader.WithSampling(chat, request, maxParam, maxTokens, "messages") with { Logprobs = logprobs }, tools);
+    }
+
+    // logprobs: true lists each token's log probability, with top_logprobs alternatives (which need logprobs, as in OpenAI's API).
+    private static int? ReadLogprobs(ChatCompletionRequest request)
+    {
+        if (request.TopLogprobs is not null && request.Logprobs is not true)
+        {
+            throw Bad("'top_logprobs' needs 'logprobs': true.", "top_logprobs", "invalid_value");
+        }
+
+        return request.Logprobs is true ? request.TopLogprobs ?? 0 : null;
     }
 
     // response_format: free text, any JSON object, or JSON of a schema (constrained decoding).
@@ -106,6 +123,10 @@ internal static class ChatRequestReader
 
     private static ChatRequestException Bad(string message, string? param = null, string? code = null) => new(message, param, code);
 
-    private static string ExpectedType(string param) =>
-        RequestBody.FieldOf(param) == "content" ? "a string or an array of text parts" : FieldTypes.Expected(param);
+    private static string ExpectedType(string param) => RequestBody.FieldOf(param) switch
+    {
+        "content" => "a string or an array of text parts",
+        "logprobs" => "a boolean",
+        _ => FieldTypes.Expected(param),
+    };
 }

@@ -18,14 +18,36 @@ internal static class CompletionRequestReader
             "The request body is empty; send a JSON object with 'model' and 'prompt'.",
             request => [request.Prompt, request.LogitBias]);
 
-    public static ChatRequest ToChatRequest(CompletionRequest request, ModelInfo model)
+    /// <summary>OpenAI's legacy completions list at most five alternatives per token.</summary>
+    public const int MaxLogprobs = 5;
+
+    /// <summary>
+    /// The <see cref="ChatRequest"/> of a parsed body, and the text <c>echo</c> puts before the reply (null: no echo).
+    /// </summary>
+    public static (ChatRequest Request, string? Echo) ToChatRequest(CompletionRequest request, ModelInfo model)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(model);
         OpenAIRequestReader.Check(request, model);
         OpenAIRequestReader.Refuse(Unsupported(request));
-        return OpenAIRequestReader.WithSampling(ChatRequest.Completion(ReadPrompt(request.Prompt)), request, "max_tokens", request.MaxTokens, "prompt");
+        var prompt = ReadPrompt(request.Prompt);
+        var echo = request.Echo is true ? Echo(prompt, request) : null;
+        if (request.Logprobs is { } top and (< 0 or > MaxLogprobs))
+        {
+            throw new ChatRequestException($"Invalid value for 'logprobs': {top}. It must be between 0 and {MaxLogprobs}.", "logprobs", "invalid_value");
+        }
+
+        var chat = OpenAIRequestReader.WithSampling(ChatRequest.Completion(prompt), request, "max_tokens", request.MaxTokens, "prompt");
+        return (chat with { Logprobs = request.Logprobs, Names = chat.Names with { Logprobs = "logprobs" } }, echo);
     }
+
+    // echo puts the prompt's text before the reply; the prompt's own log probabilities are not computed (only the reply's
+    // tokens are sampled), and a prompt of token ids has no text as given.
+    private static string Echo(RawPrompt prompt, CompletionRequest request) =>
+        request.Logprobs is not null
+            ? throw new ChatRequestException("'logprobs' together with 'echo' is not supported (the prompt's log probabilities are not computed); send one of them.",
+                "logprobs", "unsupported_parameter")
+            : prompt.Text ?? throw new ChatRequestException("'echo' needs a prompt of text; a prompt of token ids is not echoed.", "echo", "unsupported_parameter");
 
     // A string, or one prompt in an array (of one string, of token ids, or of one array of token ids); several prompts
     // in one request would be several completions, which this server does not batch.
@@ -75,9 +97,7 @@ internal static class CompletionRequestReader
     // Refused by name rather than ignored: a parameter this server does not implement changes what the client expects.
     private static string? Unsupported(CompletionRequest request) =>
         request.BestOf is { } bestOf && bestOf != 1 ? "best_of"
-        : request.Echo is true ? "echo"
         : request.Suffix is { Length: > 0 } ? "suffix"
-        : request.Logprobs is not null ? "logprobs"
         : OpenAIRequestReader.Unsupported(request);
 
     private static ChatRequestException Bad(string message, string code) => new(message, "prompt", code);

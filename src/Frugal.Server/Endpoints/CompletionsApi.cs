@@ -25,8 +25,8 @@ public static class CompletionsApi
     {
         var edge = DialectEdge.Start(context, pipeline, loggerFactory, typeof(CompletionsApi));
         var body = await edge.ReadAsync(CompletionRequestReader.Parse).ConfigureAwait(false);
-        var request = CompletionRequestReader.ToChatRequest(body, edge.Engine.Model);
-        var shape = new TextCompletionShape(CompletionIdentity.Create(time, edge.Engine.Model.Id, "cmpl-"), body.StreamOptions?.IncludeUsage ?? false);
+        var (request, echo) = CompletionRequestReader.ToChatRequest(body, edge.Engine.Model);
+        var shape = new TextCompletionShape(CompletionIdentity.Create(time, edge.Engine.Model.Id, "cmpl-"), body.StreamOptions?.IncludeUsage ?? false, echo, request.Logprobs is not null);
         return await edge.AnswerAsync(request, body.Stream ?? false, shape).ConfigureAwait(false);
     }
 }

@@ -15,7 +15,7 @@ internal static class FieldTypes
         "model" or "role" or "name" or "type" or "content" or "prompt" or "system" or "suffix" or "template" => "a string",
         "stream" or "include_usage" or "echo" or "raw" or "verbose" => "a boolean",
         "stream_options" or "options" or "response_format" or "json_schema" => "an object",
-        "max_tokens" or "max_completion_tokens" or "n" or "best_of" or "logprobs" or "top_k" or "num_predict" or "num_ctx" => "an integer",
+        "max_tokens" or "max_completion_tokens" or "n" or "best_of" or "logprobs" or "top_logprobs" or "top_k" or "num_predict" or "num_ctx" => "an integer",
         "seed" => "a 64-bit integer",
         "temperature" or "top_p" or "presence_penalty" or "frequency_penalty" => "a number",
         "stop" => "a string or an array of strings",

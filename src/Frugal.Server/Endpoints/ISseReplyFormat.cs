@@ -1,5 +1,6 @@
 using Frugal.Inference;
 using Frugal.Requests;
+using Frugal.Scheduling;
 
 namespace Frugal.Server.Endpoints;
 
@@ -11,6 +12,9 @@ internal interface ISseReplyFormat
 
     /// <summary>A piece of the reply's text.</summary>
     Task TextAsync(SseWriter writer, string text);
+
+    /// <summary>A piece of the reply as the engine sent it (its text, and its tokens' log probabilities when asked); by default its text.</summary>
+    Task PieceAsync(SseWriter writer, ChatUpdate update) => TextAsync(writer, update.Text);
 
     /// <summary>The reply is complete (<paramref name="reply"/> holds all of it): the final event(s).</summary>
     Task CompletedAsync(SseWriter writer, GenerationStats stats, ReplyBuilder reply);

@@ -51,30 +51,33 @@ public static partial class SessionsApi
     private static async Task RunTurnAsync(HttpContext context, ConversationService conversations, string id, TurnStart start, ChatSettings settings, bool stream)
     {
         var turn = await conversations.StartTurnAsync(context.GetFrugalUser().Id, id, start, settings, context.RequestAborted).ConfigureAwait(false);
+        var versions = new TurnVersions(context, conversations, id);
         await using (turn.ConfigureAwait(false))
         {
             if (stream)
             {
+                var userMessage = await versions.OfAsync(turn.UserMessage).ConfigureAwait(false);
                 var writer = SseWriter.Start(context, turn.Admission.Memory);
-                await writer.DataAsync(StartEvent(turn), ReplyEventJsonContext.Default.ReplyEvent).ConfigureAwait(false);
-                await writer.StreamAsync(turn.ReadAsync(), new SessionReplyFormat(turn)).ConfigureAwait(false);
+                await writer.DataAsync(StartEvent(turn, userMessage), ReplyEventJsonContext.Default.ReplyEvent).ConfigureAwait(false);
+                await writer.StreamAsync(turn.ReadAsync(), new SessionReplyFormat(turn, versions)).ConfigureAwait(false);
             }
             else
             {
-                await AnswerWholeAsync(context, turn).ConfigureAwait(false);
+                await AnswerWholeAsync(context, turn, versions).ConfigureAwait(false);
             }
         }
     }
 
-    private static async Task AnswerWholeAsync(HttpContext context, ConversationTurn turn)
+    private static async Task AnswerWholeAsync(HttpContext context, ConversationTurn turn, TurnVersions versions)
     {
         _ = await ReplyBuilder.CollectAsync(turn.ReadAsync(), context.RequestAborted).ConfigureAwait(false);
         var reply = turn.Reply ?? throw new InvalidOperationException("The conversation ended without a reply.");
         var stats = reply.Stats;
+        var (userMessage, replyMessage) = await versions.OfAsync(turn.UserMessage, reply.Message).ConfigureAwait(false);
         var answer = new SendMessageResponse(
             "session.reply",
-            ToResource(turn.UserMessage),
-            ToResource(reply.Message),
+            userMessage,
+            replyMessage,
             reply.Message.FinishReason ?? "stop",
             Usage(reply),
             reply.OmittedMessages,
@@ -92,10 +95,10 @@ public static partial class SessionsApi
         await context.Response.WriteAsJsonAsync(answer, ServerJsonContext.Default.SendMessageResponse, contentType: null, context.RequestAborted).ConfigureAwait(false);
     }
 
-    private static ReplyEvent StartEvent(ConversationTurn turn) => new()
+    private static ReplyEvent StartEvent(ConversationTurn turn, MessageResource userMessage) => new()
     {
         Type = "start",
-        UserMessage = ToResource(turn.UserMessage),
+        UserMessage = userMessage,
         OmittedMessages = turn.Admission.AllOmittedMessages,
         PromptTokens = turn.Admission.PromptTokens,
         MemoryPressure = turn.Admission.Memory?.LevelName,
@@ -103,18 +106,19 @@ public static partial class SessionsApi
     };
 
     /// <summary>The sessions API's events: <c>delta</c> per piece, <c>done</c> with the stored reply, <c>error</c>.</summary>
-    private sealed class SessionReplyFormat(ConversationTurn turn) : ISseReplyFormat
+    private sealed class SessionReplyFormat(ConversationTurn turn, TurnVersions versions) : ISseReplyFormat
     {
         public Task TextAsync(SseWriter writer, string text) =>
             writer.DataAsync(new ReplyEvent { Type = "delta", Content = text }, ReplyEventJsonContext.Default.ReplyEvent);
 
-        public Task CompletedAsync(SseWriter writer, GenerationStats stats, ReplyBuilder reply)
+        public async Task CompletedAsync(SseWriter writer, GenerationStats stats, ReplyBuilder reply)
         {
             var stored = turn.Reply ?? throw new InvalidOperationException("The reply was not stored.");
-            return writer.DataAsync(new ReplyEvent
+            var message = await versions.OfAsync(stored.Message).ConfigureAwait(false);
+            await writer.DataAsync(new ReplyEvent
             {
                 Type = "done",
-                Message = ToResource(stored.Message),
+                Message = message,
                 FinishReason = stored.Message.FinishReason,
                 Usage = Usage(stored),
                 OmittedMessages = stored.OmittedMessages,
@@ -125,7 +129,7 @@ public static partial class SessionsApi
                 MemoryPressure = stored.Memory?.LevelName,
                 Restricted = stored.Memory?.Describe() ?? [],
                 ContextShifted = stats.ShiftedOutTokens > 0,
-            }, ReplyEventJsonContext.Default.ReplyEvent);
+            }, ReplyEventJsonContext.Default.ReplyEvent).ConfigureAwait(false);
         }
 
         // The detail stays in the conversation service's log line, not here.
@@ -134,6 +138,24 @@ public static partial class SessionsApi
             Type = "error",
             Error = ApiErrors.Body("The reply failed; the text produced so far was stored.", ErrorTypes.Server, null, "generation_failed").Error,
         }, ReplyEventJsonContext.Default.ReplyEvent);
+    }
+
+    /// <summary>A turn's messages with their versions as the message list shows them (read when they are stored).</summary>
+    private sealed class TurnVersions(HttpContext context, ConversationService conversations, string sessionId)
+    {
+        public async Task<MessageResource> OfAsync(StoredMessage message) => (await OfAsync([message]).ConfigureAwait(false))[0];
+
+        public async Task<(MessageResource User, MessageResource Reply)> OfAsync(StoredMessage user, StoredMessage reply)
+        {
+            var both = await OfAsync([user, reply]).ConfigureAwait(false);
+            return (both[0], both[1]);
+        }
+
+        private async Task<MessageResource[]> OfAsync(StoredMessage[] messages)
+        {
+            var tree = await conversations.GetMessagesAsync(context.GetFrugalUser().Id, sessionId, context.RequestAborted).ConfigureAwait(false);
+            return [.. messages.Select(m => ToResource(m, tree?.Find(m.Id) is { } found ? tree.VersionsOf(found) : [m.Id]))];
+        }
     }
 
     private static ReplyUsage Usage(ConversationReply reply) => new(

@@ -74,7 +74,7 @@ internal sealed class SseWriter
                 }
                 else if (update.Text.Length > 0)
                 {
-                    await format.TextAsync(this, update.Text).ConfigureAwait(false);
+                    await format.PieceAsync(this, update).ConfigureAwait(false);
                 }
             }
         }

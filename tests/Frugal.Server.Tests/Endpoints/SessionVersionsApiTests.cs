@@ -36,6 +36,38 @@ public sealed class SessionVersionsApiTests(ServerFixture server) : IClassFixtur
     }
 
     [Fact]
+    public async Task Regenerate_WholeAndStreamedAnswers_CarryTheVersionsTheMessageListShows()
+    {
+        using var client = server.CreateClient();
+        var id = await client.CreateSessionAsync();
+        var first = await client.SendAsync(id, "hello");
+        var userId = first.GetProperty("user_message").GetProperty("id").GetInt64();
+        var oldReply = first.GetProperty("message").GetProperty("id").GetInt64();
+
+        var whole = await PostJsonAsync(client, $"api/sessions/{id}/messages/{oldReply}/regenerate", new { stream = false, max_tokens = 4, seed = 7 });
+        using var response = await client.PostAsJsonAsync($"api/sessions/{id}/messages/{oldReply}/regenerate", new { stream = true, max_tokens = 4, seed = 8 },
+            TestContext.Current.CancellationToken);
+        var (events, _) = SseReader.Parse(await response.Content.ReadAsByteArrayAsync(TestContext.Current.CancellationToken));
+        var edited = await PostJsonAsync(client, $"api/sessions/{id}/messages", new { content = "hello, edited", version_of = userId, stream = false, max_tokens = 4 });
+
+        var wholeReply = whole.GetProperty("message").GetProperty("id").GetInt64();
+        Assert.Equal([userId], Versions(first.GetProperty("user_message")));
+        Assert.Equal([oldReply], Versions(first.GetProperty("message")));
+        Assert.Equal([userId], Versions(whole.GetProperty("user_message")));
+        Assert.Equal([oldReply, wholeReply], Versions(whole.GetProperty("message")));
+        var start = events.Single(e => e.GetProperty("type").GetString() == "start");
+        var done = events.Single(e => e.GetProperty("type").GetString() == "done");
+        var streamedReply = done.GetProperty("message").GetProperty("id").GetInt64();
+        Assert.Equal([userId], Versions(start.GetProperty("user_message")));
+        Assert.Equal([oldReply, wholeReply, streamedReply], Versions(done.GetProperty("message")));
+        var editedId = edited.GetProperty("user_message").GetProperty("id").GetInt64();
+        Assert.Equal([userId, editedId], Versions(edited.GetProperty("user_message")));
+        var listed = await client.GetMessagesAsync(id);
+        Assert.Equal(Versions(edited.GetProperty("user_message")), Versions(listed[0]));
+        Assert.Equal(Versions(edited.GetProperty("message")), Versions(listed[1]));
+    }
+
+    [Fact]
     public async Task Edit_UserMessage_StartsANewBranchAndKeepsTheOldOneWhole()
     {
         using var client = server.CreateClient();

@@ -35,7 +35,7 @@ public static class RequestFuzzTargets
         """{"model":"tiny","prompt":[[1,2,3,4]],"temperature":0,"logprobs":null,"echo":false}"""),
         Dictionary("\"prompt\"", "\"max_tokens\"", "\"best_of\"", "\"echo\"", "\"suffix\"", "\"logprobs\"", "\"logit_bias\"", "\"n\"",
             "[1,2]", "[[1],[2]]", "[\"a\",\"b\"]", "32000", "2147483648", "-2147483649"),
-        body => CompletionRequestReader.ToChatRequest(CompletionRequestReader.Parse(body), model));
+        body => CompletionRequestReader.ToChatRequest(CompletionRequestReader.Parse(body), model).Request);
 
     public static RequestFuzzTarget OllamaChat(ModelInfo model) => new("ollama-chat", model, Utf8(
         """{"model":"tiny:latest","messages":[{"role":"system","content":"Be brief."},{"role":"user","content":"Hello"}],"stream":false,"options":{"num_predict":16,"temperature":0.5,"top_p":0.9,"top_k":40,"seed":7,"stop":["\n"],"num_ctx":256},"keep_alive":"5m"}""",

@@ -18,6 +18,12 @@ internal sealed class ReplySampler : IDisposable
     private readonly SafeLlamaModelHandle _model;
     private readonly bool _stopAtEndOfSequence;
     private readonly IReadOnlyList<string> _callerStops;
+    private readonly LogprobReader? _logprobs;
+    private readonly LLamaTokenData[]? _candidates;
+    private readonly Queue<(TokenLogprob Entry, int DecodedEnd)> _heldLogprobs = new();
+    private TokenLogprob? _sampled;
+    private int _decoded;
+    private int _takenEnd;
 
     public ReplySampler(SafeLlamaModelHandle model, GenerationRequest request, IReadOnlyList<int> prompt, IEnumerable<string> turnMarkers)
     {
@@ -25,7 +31,13 @@ internal sealed class ReplySampler : IDisposable
         _stopAtEndOfSequence = request.StopAtEndOfSequence;
         _callerStops = request.Stop;
         _sampler = SamplerChain.Create(request.Sampling);
-        _grammar = request.Grammar is { } grammar ? new GrammarSampler(model, _sampler, grammar) : null;
+        if (request.Logprobs is { } top)
+        {
+            _logprobs = new LogprobReader(model, top);
+            _candidates = new LLamaTokenData[model.Vocab.Count];
+        }
+
+        _grammar = request.Grammar is { } grammar ? new GrammarSampler(model, _sampler, grammar, _logprobs) : null;
         foreach (var token in prompt.Skip(Math.Max(0, prompt.Count - SamplerChain.PenaltyWindow)))
         {
             _sampler.Accept(token);
@@ -48,8 +60,39 @@ internal sealed class ReplySampler : IDisposable
     public string? StopSequence => _stops.Matched is { } matched && _callerStops.Contains(matched, StringComparer.Ordinal) ? matched : null;
 
     /// <summary>Samples the next token from logits row <paramref name="logitsIndex"/> of the last decode.</summary>
-    public LLamaToken Sample(SafeLLamaContextHandle context, int logitsIndex) =>
-        _grammar is { } grammar ? grammar.Sample(context, logitsIndex) : _sampler.Sample(context, logitsIndex);
+    public LLamaToken Sample(SafeLLamaContextHandle context, int logitsIndex)
+    {
+        if (_grammar is { } grammar)
+        {
+            var token = grammar.Sample(context, logitsIndex);
+            _sampled = grammar.LastLogprob;
+            return token;
+        }
+
+        return _logprobs is null ? _sampler.Sample(context, logitsIndex) : SampleReadingLogprobs(context, logitsIndex, _logprobs);
+    }
+
+    /// <summary>
+    /// The log probabilities of the tokens whose text was handed out since the last call (a token's text may be held
+    /// back by a stop string or a split character: its entry waits with it; a token that reaches into a stop string
+    /// goes with the text before it). Null when the request asked for none.
+    /// </summary>
+    public IReadOnlyList<TokenLogprob>? TakeLogprobs()
+    {
+        if (_logprobs is null)
+        {
+            return null;
+        }
+
+        var taken = new List<TokenLogprob>();
+        while (_heldLogprobs.TryPeek(out var held) && (held.DecodedEnd <= Emitted.Length || (Stopped && _takenEnd < Emitted.Length)))
+        {
+            _takenEnd = _heldLogprobs.Dequeue().DecodedEnd;
+            taken.Add(held.Entry);
+        }
+
+        return taken;
+    }
 
     /// <summary>True when <paramref name="token"/> ends the reply by itself (end of generation, when the request stops there).</summary>
     public bool Ends(LLamaToken token) => _stopAtEndOfSequence && token.IsEndOfGeneration(_model.Vocab);
@@ -59,7 +102,14 @@ internal sealed class ReplySampler : IDisposable
     {
         Generated.Add((int)token);
         _decoder.Add(token);
-        return Emit(_stops.Push(_decoder.Read()));
+        var decoded = _decoder.Read();
+        _decoded += decoded.Length;
+        if (_sampled is { } sampled)
+        {
+            _heldLogprobs.Enqueue((sampled, _decoded));
+        }
+
+        return Emit(_stops.Push(decoded));
     }
 
     /// <summary>Text held back as a possible stop-string start that never completed: part of the reply.</summary>
@@ -69,6 +119,18 @@ internal sealed class ReplySampler : IDisposable
     {
         _grammar?.Dispose();
         _sampler.Dispose();
+    }
+
+    // What llama_sampler_sample does (apply the chain to the row's logits, accept the pick), keeping the candidates to read.
+    private LLamaToken SampleReadingLogprobs(SafeLLamaContextHandle context, int logitsIndex, LogprobReader logprobs)
+    {
+        var array = LLamaTokenDataArray.Create(context.GetLogitsIth(logitsIndex), _candidates!);
+        using var pin = LLamaTokenDataArrayNative.Create(array, out var native);
+        _sampler.Apply(ref native);
+        var token = native.Data[checked((int)native.Selected)].ID;
+        _sampler.Accept(token);
+        _sampled = logprobs.Read(native.Data, token);
+        return token;
     }
 
     private string Emit(string text)

@@ -151,7 +151,7 @@ internal sealed class SlotJob : IDisposable
     {
         if (text.Length > 0)
         {
-            _updates.Writer.TryWrite(new GenerationUpdate { Text = text });
+            _updates.Writer.TryWrite(new GenerationUpdate { Text = text, Logprobs = _sampler?.TakeLogprobs() });
         }
     }
 }

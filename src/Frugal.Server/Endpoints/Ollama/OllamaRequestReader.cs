@@ -11,8 +11,8 @@ namespace Frugal.Server.Endpoints.Ollama;
 /// <summary>
 /// Turns the bodies of Ollama's <c>POST /api/chat</c> and <c>POST /api/generate</c> into a <see cref="ChatRequest"/>,
 /// or throws the first problem as a <see cref="ChatRequestException"/> (answered in Ollama's shape): options mapped
-/// (<c>num_predict</c>, <c>temperature</c>, <c>top_p</c>, <c>top_k</c>, <c>seed</c>, <c>stop</c>; <c>num_ctx</c> up to
-/// the context this server runs) or refused by name, <c>format</c> through the grammar path, everything this server
+/// (<c>num_predict</c>, <c>temperature</c>, <c>top_p</c>, <c>top_k</c>, <c>seed</c>, <c>stop</c>; <c>num_ctx</c> as the
+/// request's own context, up to the one this server runs) or refused by name, <c>format</c> through the grammar path, everything this server
 /// does not do (images, templates, a suffix, a context of ids) refused by name; tools through the grammar path.
 /// </summary>
 internal static class OllamaRequestReader
@@ -123,6 +123,7 @@ internal static class OllamaRequestReader
             TopK = options.TopK,
             Seed = options.Seed,
             Stop = options.Stop,
+            ContextSize = options.NumCtx,
             Names = new ChatRequestNames("options.num_predict", messagesName),
         };
     }

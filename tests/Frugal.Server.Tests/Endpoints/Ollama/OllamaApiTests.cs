@@ -145,6 +145,25 @@ public sealed class OllamaApiTests(TinyServer tiny) : IClassFixture<TinyServer>
         Assert.Matches(@"^\d+\.\d+\.\d+", version.GetProperty("version").GetString());
     }
 
+    [Fact]
+    public async Task Chat_NumCtxBelowTheServersContext_PromptAndReplyMustFitInIt()
+    {
+        using var client = Server.CreateClient();
+        var messages = new[] { new { role = "user", content = "Tell me a long story about a cat who sailed the seas and found an island." } };
+        var (_, probe) = await PostAsync(client, "api/chat", new { stream = false, messages, options = new { num_predict = 1, temperature = 0 } });
+        var promptTokens = probe.GetProperty("prompt_eval_count").GetInt32();
+
+        var (fitStatus, fit) = await PostAsync(client, "api/chat", new { stream = false, messages, options = new { num_predict = -1, temperature = 0, num_ctx = promptTokens + 3 } });
+        var (shortStatus, tooShort) = await PostAsync(client, "api/chat", new { stream = false, messages, options = new { num_predict = 1, temperature = 0, num_ctx = promptTokens - 1 } });
+        var (wholeStatus, _) = await PostAsync(client, "api/chat", new { stream = false, messages, options = new { num_predict = 1, temperature = 0, num_ctx = TinyServer.ContextSize } });
+
+        Assert.Equal(HttpStatusCode.OK, fitStatus);
+        Assert.InRange(fit.GetProperty("eval_count").GetInt32(), 1, 3); // the server's budget is what num_ctx leaves
+        Assert.Equal(HttpStatusCode.BadRequest, shortStatus);
+        Assert.Contains($"context is {promptTokens - 1} tokens", tooShort.GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, wholeStatus);
+    }
+
     [Theory]
     [InlineData("api/chat", """{"messages":[{"role":"user","content":"Hi"}],"options":{"mirostat":1}}""", 400, "mirostat")]
     [InlineData("api/chat", """{"messages":[{"role":"user","content":"Hi"}],"options":{"num_ctx":100000}}""", 400, "num_ctx")]
