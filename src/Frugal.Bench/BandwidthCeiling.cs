@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.IO.MemoryMappedFiles;
-using System.Runtime.Intrinsics;
 using Frugal.Models;
 
 namespace Frugal.Bench;
@@ -28,7 +27,20 @@ public sealed record BandwidthCeiling(double ReadBytesPerSecond, long BytesPerTo
     /// <summary>Tokens per CPU second at <see cref="ReadBytesPerCpuSecond"/>.</summary>
     public double CpuTokensPerSecond => ReadBytesPerCpuSecond / BytesPerToken;
 
-    /// <summary>Reads the tensor data of <paramref name="modelPath"/> through a memory map, on this thread.</summary>
+    /// <summary>
+    /// The best pass's bytes per CPU second of each <see cref="MemoryReadPattern"/>, by name; the ceiling is the fastest.
+    /// Empty where the CPU clock is unsupported.
+    /// </summary>
+    public IReadOnlyDictionary<string, double> PatternReadBytesPerCpuSecond { get; init; } = new Dictionary<string, double>();
+
+    /// <summary>The read pattern that was fastest per CPU second (or per wall second where the CPU clock is unsupported).</summary>
+    public string FastestPattern { get; init; } = "";
+
+    /// <summary>
+    /// Reads the tensor data of <paramref name="modelPath"/> through a memory map, on this thread, a few passes of each
+    /// read pattern in turn (a simple loop reads slower than the core can: see <see cref="MemoryReadPattern"/>), and keeps
+    /// the fastest pass.
+    /// </summary>
     public static BandwidthCeiling Measure(string modelPath)
     {
         var file = GgufReader.Read(modelPath);
@@ -37,20 +49,31 @@ public sealed record BandwidthCeiling(double ReadBytesPerSecond, long BytesPerTo
         var length = file.FileSizeBytes - file.DataOffset;
         using var map = MemoryMappedFile.CreateFromFile(modelPath, FileMode.Open, null, 0, MemoryMappedFileAccess.Read);
         using var view = map.CreateViewAccessor(0, 0, MemoryMappedFileAccess.Read);
-        var best = 0.0;
-        var bestCpu = 0.0;
+        var patterns = MemoryReadPattern.All;
+        var wall = new double[patterns.Count];
+        var cpu = new double[patterns.Count];
         for (var pass = 0; pass < Passes; pass++)
         {
-            // The CPU interval lies inside the wall one, so it can never come out longer.
-            var started = Stopwatch.GetTimestamp();
-            var cpuStarted = ThreadCpuClock.Seconds();
-            Sum(view, file.DataOffset, length);
-            var cpuSeconds = ThreadCpuClock.Seconds() - cpuStarted;
-            best = Math.Max(best, length / Stopwatch.GetElapsedTime(started).TotalSeconds);
-            bestCpu = Math.Max(bestCpu, length / cpuSeconds);
+            for (var p = 0; p < patterns.Count; p++)
+            {
+                // The CPU interval lies inside the wall one, so it can never come out longer.
+                var started = Stopwatch.GetTimestamp();
+                var cpuStarted = ThreadCpuClock.Seconds();
+                Read(view, patterns[p], file.DataOffset, length);
+                var cpuSeconds = ThreadCpuClock.Seconds() - cpuStarted;
+                wall[p] = Math.Max(wall[p], length / Stopwatch.GetElapsedTime(started).TotalSeconds);
+                cpu[p] = Math.Max(cpu[p], length / cpuSeconds);
+            }
         }
 
-        return new BandwidthCeiling(best, perToken) { ReadBytesPerCpuSecond = bestCpu };
+        var cpuSupported = ThreadCpuClock.IsSupported;
+        var fastest = Enumerable.Range(0, patterns.Count).MaxBy(p => cpuSupported ? cpu[p] : wall[p]);
+        return new BandwidthCeiling(wall.Max(), perToken)
+        {
+            ReadBytesPerCpuSecond = cpuSupported ? cpu.Max() : double.NaN,
+            PatternReadBytesPerCpuSecond = cpuSupported ? patterns.Select((pattern, p) => (pattern.Name, cpu[p])).ToDictionary() : new Dictionary<string, double>(),
+            FastestPattern = patterns[fastest].Name,
+        };
     }
 
     /// <summary>Fraction of the ceiling that <paramref name="decodeTokensPerSecond"/> reaches.</summary>
@@ -59,25 +82,13 @@ public sealed record BandwidthCeiling(double ReadBytesPerSecond, long BytesPerTo
     /// <summary>Fraction of the CPU-time ceiling that a decode of <paramref name="decodeTokensPerCpuSecond"/> (on one thread) reaches.</summary>
     public double FractionOfCpu(double decodeTokensPerCpuSecond) => decodeTokensPerCpuSecond / CpuTokensPerSecond;
 
-    private static unsafe ulong Sum(MemoryMappedViewAccessor view, long offset, long length)
+    private static unsafe ulong Read(MemoryMappedViewAccessor view, MemoryReadPattern pattern, long offset, long length)
     {
         byte* start = null;
         view.SafeMemoryMappedViewHandle.AcquirePointer(ref start);
         try
         {
-            var data = start + view.PointerOffset + offset;
-            var words = length / Vector256<ulong>.Count / sizeof(ulong);
-            var a = Vector256<ulong>.Zero;
-            var b = Vector256<ulong>.Zero;
-            var vectors = (Vector256<ulong>*)data;
-            long i = 0;
-            for (; i + 1 < words; i += 2)
-            {
-                a += Vector256.Load((ulong*)(vectors + i));
-                b += Vector256.Load((ulong*)(vectors + i + 1));
-            }
-
-            return Vector256.Sum(a + b);
+            return pattern.Sum(start + view.PointerOffset + offset, length);
         }
         finally
         {

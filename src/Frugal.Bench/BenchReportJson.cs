@@ -123,6 +123,14 @@ public static class BenchReportJson
                 json.WriteNumber("bandwidth_ceiling_cpu_tokens_per_second", Round(ceiling.CpuTokensPerSecond));
                 json.WriteNumber("baseline_decode_cpu_tokens_per_second", Round(baseline.DecodeTokensPerCpuSecond));
                 json.WriteNumber("baseline_decode_fraction_of_cpu_ceiling", Round(ceiling.FractionOfCpu(baseline.DecodeTokensPerCpuSecond), 3));
+                json.WriteString("read_pattern", ceiling.FastestPattern);
+                json.WriteStartObject("read_patterns_bytes_per_cpu_second");
+                foreach (var (name, rate) in ceiling.PatternReadBytesPerCpuSecond)
+                {
+                    json.WriteNumber(name, Math.Round(rate));
+                }
+
+                json.WriteEndObject();
             }
 
             json.WriteEndObject();

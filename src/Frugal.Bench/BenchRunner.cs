@@ -113,6 +113,7 @@ public sealed partial class BenchRunner
         var ceiling = BandwidthCeiling.Measure(_options.ModelPath);
         _progress.Report($"bandwidth ceiling: {ceiling.ReadBytesPerSecond / 1e9:F2} GB/s over the mapped file, {ceiling.BytesPerToken / 1048576.0:F0} MiB a token: {ceiling.TokensPerSecond:F1} tok/s; decode reaches {ceiling.FractionOf(decode):F2} of it");
         _progress.Report($"bandwidth ceiling per CPU second: {ceiling.ReadBytesPerCpuSecond / 1e9:F2} GB/s: {ceiling.CpuTokensPerSecond:F1} tok/s; plain LLamaSharp's decode per CPU second {baseline.DecodeTokensPerCpuSecond:F2} tok/s reaches {ceiling.FractionOfCpu(baseline.DecodeTokensPerCpuSecond):F2} of it");
+        _progress.Report($"read patterns per CPU second (fastest {ceiling.FastestPattern}): {string.Join(", ", ceiling.PatternReadBytesPerCpuSecond.Select(p => $"{p.Key} {p.Value / 1e9:F2} GB/s"))}");
         return ceiling;
     }
 

@@ -41,6 +41,20 @@ public sealed class BandwidthCeilingTests : IDisposable
     }
 
     [Fact]
+    public void Measure_EveryReadPattern_ReportedAndTheCeilingIsTheFastest()
+    {
+        var path = Path.Combine(_directory, "tiny.gguf");
+        ModelSynthesizer.WriteTiny(path);
+
+        var ceiling = BandwidthCeiling.Measure(path);
+
+        Assert.Equal(MemoryReadPattern.All.Select(p => p.Name), ceiling.PatternReadBytesPerCpuSecond.Keys);
+        Assert.All(ceiling.PatternReadBytesPerCpuSecond.Values, rate => Assert.True(rate > 0 && double.IsFinite(rate)));
+        Assert.Equal(ceiling.PatternReadBytesPerCpuSecond.Values.Max(), ceiling.ReadBytesPerCpuSecond);
+        Assert.Equal(ceiling.ReadBytesPerCpuSecond, ceiling.PatternReadBytesPerCpuSecond[ceiling.FastestPattern]);
+    }
+
+    [Fact]
     public void AsQuickProfile_ShortPromptAndDecode_NoChatsNoClients()
     {
         var quick = new BenchOptions { ModelPath = "m.gguf" }.AsQuickProfile();

@@ -2,7 +2,8 @@ namespace Frugal.Models;
 
 /// <summary>
 /// Reads a GGUF file with <see cref="GgufReader"/> and checks that it describes a complete model
-/// (architecture, shape, consistent heads, special tokens inside the vocabulary) before anything native loads it.
+/// (architecture, shape, consistent heads, a usable vocabulary, and for the architectures Frugal runs the exact tensor
+/// set with shapes and types llama.cpp can compute with) before anything native loads it.
 /// </summary>
 public static class ModelInfoReader
 {
@@ -26,7 +27,7 @@ public static class ModelInfoReader
             throw new ModelFileException(file.Path, "the file has no tensors (a vocabulary-only file?): not a complete model");
         }
 
-        var embedding = Required(file, $"{arch}.embedding_length");
+        var embedding = RequiredScalar(file, $"{arch}.embedding_length");
         var heads = Required(file, $"{arch}.attention.head_count");
         var kvHeads = Optional(file, $"{arch}.attention.head_count_kv") ?? heads;
         if (kvHeads <= 0 || heads % kvHeads != 0)
@@ -34,10 +35,11 @@ public static class ModelInfoReader
             throw new ModelFileException(file.Path, $"{heads} attention heads cannot be shared by {kvHeads} key/value heads");
         }
 
-        var blocks = Required(file, $"{arch}.block_count");
+        var blocks = RequiredScalar(file, $"{arch}.block_count");
         HyperParameterValidator.Validate(file, arch, embedding, heads, blocks);
         TokenizerMetadataValidator.Validate(file);
-        var vocab = VocabSize(file, arch);
+        var vocab = file.GetArray("tokenizer.ggml.tokens")!.Count;
+        TensorSetValidator.Validate(file, arch, embedding, blocks, vocab);
         var info = new ModelInfo
         {
             Path = file.Path,
@@ -52,7 +54,7 @@ public static class ModelInfoReader
                 .ThenBy(g => g.Key, StringComparer.Ordinal)
                 .ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal),
             TensorDataBytes = file.TensorDataBytes,
-            ContextLength = Required(file, $"{arch}.context_length"),
+            ContextLength = RequiredScalar(file, $"{arch}.context_length"),
             EmbeddingLength = embedding,
             BlockCount = blocks,
             HeadCount = heads,
@@ -67,6 +69,11 @@ public static class ModelInfoReader
         };
         return info;
     }
+
+    /// <summary>A count llama.cpp reads as one number: an array there fails its load.</summary>
+    private static int RequiredScalar(GgufFile file, string key) => file.Metadata.TryGetValue(key, out var value) && value.AsArray() is not null
+        ? throw new ModelFileException(file.Path, $"metadata '{key}' must be one integer, not an array")
+        : Required(file, key);
 
     private static int Required(GgufFile file, string key) =>
         Optional(file, key) ?? throw new ModelFileException(file.Path, $"missing metadata '{key}': not a complete model");
@@ -97,22 +104,6 @@ public static class ModelInfoReader
         ulong[] a when a.All(v => v <= long.MaxValue) => (long)a.DefaultIfEmpty().Max(),
         _ => null,
     };
-
-    private static int VocabSize(GgufFile file, string arch)
-    {
-        if (file.GetArray("tokenizer.ggml.tokens") is { } tokens)
-        {
-            return tokens.Count;
-        }
-
-        if (Optional(file, $"{arch}.vocab_size") is { } size)
-        {
-            return size;
-        }
-
-        var embeddings = file.Tensors.FirstOrDefault(t => t.Name == "token_embd.weight");
-        return embeddings is { Dimensions.Count: >= 2 } && embeddings.Dimensions[1] <= int.MaxValue ? (int)embeddings.Dimensions[1] : 0;
-    }
 
     private static int? TokenId(GgufFile file, string key, int vocab)
     {

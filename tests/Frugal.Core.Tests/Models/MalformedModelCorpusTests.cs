@@ -109,12 +109,30 @@ public sealed class MalformedModelCorpusTests : IDisposable
     }
 
     [Fact]
-    public void Read_ValidMixtureOfExperts_Accepted()
+    public async Task Read_ValidMixtureOfExperts_AcceptedAndLoadsInLlamaCpp()
     {
+        // Eight experts of the dense layers' width: a router and three stacked expert matrices per layer instead of the gated feed-forward.
         var path = _temp.File("moe.gguf");
-        File.WriteAllBytes(path, CorpusBase.Tiny.Rewrite(("llama.expert_count", U32(8)), ("llama.expert_used_count", U32(2)), ("llama.attention.key_length", U32(16))));
+        File.WriteAllBytes(path, CorpusBase.Tiny.RewriteTensors(
+            tensors => tensors.SelectMany(t => t.Name.Contains(".ffn_", StringComparison.Ordinal) && !t.Name.EndsWith("ffn_norm.weight", StringComparison.Ordinal)
+                ? Experts(t.Name)
+                : [t]),
+            ("llama.expert_count", U32(8)), ("llama.expert_used_count", U32(2)), ("llama.attention.key_length", U32(16))));
 
         Assert.Equal(2, ModelInfoReader.Read(path).BlockCount);
+        await using var engine = await Frugal.Inference.LlamaEngine.LoadAsync(new Frugal.Inference.EngineOptions { ModelPath = path, ContextSize = 64 }, ct: TestContext.Current.CancellationToken);
+        Assert.Equal(2, engine.Model.BlockCount);
+
+        static IEnumerable<CorpusTensor> Experts(string name) => name[(name.IndexOf(".ffn_", StringComparison.Ordinal) + 5)..] switch
+        {
+            "gate.weight" =>
+            [
+                CorpusTensor.Zeros(name.Replace("ffn_gate", "ffn_gate_inp", StringComparison.Ordinal), GgmlType.F32, 64, 8),
+                CorpusTensor.Zeros(name.Replace("ffn_gate", "ffn_gate_exps", StringComparison.Ordinal), GgmlType.Q8_0, 64, 192, 8),
+            ],
+            "up.weight" => [CorpusTensor.Zeros(name.Replace("ffn_up", "ffn_up_exps", StringComparison.Ordinal), GgmlType.Q8_0, 64, 192, 8)],
+            _ => [CorpusTensor.Zeros(name.Replace("ffn_down", "ffn_down_exps", StringComparison.Ordinal), GgmlType.F16, 192, 64, 8)],
+        };
     }
 
     [Fact]

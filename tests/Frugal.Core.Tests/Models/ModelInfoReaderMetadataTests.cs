@@ -1,4 +1,5 @@
 using Frugal.Models;
+using Frugal.Tests.Models.Corpus;
 
 namespace Frugal.Tests.Models;
 
@@ -55,10 +56,16 @@ public sealed class ModelInfoReaderMetadataTests : IDisposable
     [Fact]
     public void Read_PerLayerFeedForwardArray_UsesTheLargest()
     {
-        var path = _temp.File("tiny.gguf");
-        ModelSynthesizer.WriteTiny(path);
+        // Layer 0's feed-forward 128 wide, layer 1's 192, as the array says.
         var layered = _temp.File("layered.gguf");
-        ModelRewriter.Rewrite(path, layered, "llama.feed_forward_length", GgufValue.FromArray(new GgufArray(GgufValueType.UInt32, new uint[] { 128, 192 })));
+        File.WriteAllBytes(layered, CorpusBase.Tiny.RewriteTensors(
+            tensors => tensors.Select(t => t.Name switch
+            {
+                "blk.0.ffn_gate.weight" or "blk.0.ffn_up.weight" => CorpusTensor.Zeros(t.Name, t.Type, 64, 128),
+                "blk.0.ffn_down.weight" => CorpusTensor.Zeros(t.Name, t.Type, 128, 64),
+                _ => t,
+            }),
+            ("llama.feed_forward_length", GgufValue.FromArray(new GgufArray(GgufValueType.UInt32, new uint[] { 128, 192 })))));
 
         Assert.Equal(192, ModelInfoReader.Read(layered).FeedForwardLength);
     }

@@ -203,6 +203,20 @@ public sealed class HostileRequestCorpusTests(HostileRequestCorpusTests.Fixture 
         { "owner reads their own", "GET", "/api/sessions/{bobSession}", null, ["Authorization: Bearer {bob}"], 200, null },
     };
 
+    [Fact]
+    public void Cases_AtLeastSixtyNamedRequests_EachWithAnExpectedStatus()
+    {
+        var cases = Cases().Select(row => row.Data).ToList();
+
+        Assert.True(cases.Count >= 60, $"the hostile corpus has {cases.Count} requests");
+        Assert.Equal(cases.Count, cases.Select(c => c.Item1).Distinct(StringComparer.Ordinal).Count());
+        Assert.All(cases, c => Assert.InRange(c.Item6, 200, 599));
+        // An error code is pinned wherever the dialect has one; Ollama's errors are bare strings.
+        var coded = cases.Count(c => c.Item7 is not null);
+        Assert.True(coded >= 60, $"only {coded} of {cases.Count} requests pin an error code");
+        TestContext.Current.TestOutputHelper?.WriteLine($"{cases.Count} hostile requests, {coded} with an error code, {cases.Count(c => c.Item6 < 400)} answered normally");
+    }
+
     [Theory]
     [MemberData(nameof(Cases))]
     public async Task Send_HostileRequest_AnswersTheExpectedStatusAndCode(string name, string method, string target, string? body, string[] headers, int status,

@@ -54,6 +54,21 @@ public sealed class RequestFuzzTests
         Assert.True(report.Accepted > target.Seeds.Count, report.ToString());
     }
 
+    [Theory]
+    [InlineData("chat", "\"tool_calls\"")]
+    [InlineData("chat", "\"tool_choice\"")]
+    [InlineData("ollama-chat", "\"tool_calls\"")]
+    [InlineData("anthropic-messages", "\"tool_use\"")]
+    [InlineData("anthropic-messages", "\"tool_result\"")]
+    public void Seeds_DialectWithTools_StartFromToolRequests(string name, string field)
+    {
+        var target = Target(name);
+
+        // Accepted (Run_Seeds_AreAccepted) and offering tools, so mutations reach the tool readers and their schemas.
+        Assert.Contains(target.Seeds, seed => System.Text.Encoding.UTF8.GetString(seed) is var text && text.Contains("\"tools\":[{", StringComparison.Ordinal)
+            && text.Contains(field, StringComparison.Ordinal));
+    }
+
     [Fact]
     public void All_EveryDialectEndpoint_HasATarget()
     {

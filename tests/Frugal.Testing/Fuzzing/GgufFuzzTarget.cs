@@ -5,7 +5,7 @@ namespace Frugal.Testing.Fuzzing;
 
 /// <summary>
 /// The model-file checks that stand before llama.cpp: <see cref="PinnedModelFile.Open"/> (the GGUF reader),
-/// <see cref="ModelInfoReader.FromFile"/> (hyper-parameter and tokenizer validation), the chat template recognizer and
+/// <see cref="ModelInfoReader.FromFile"/> (hyper-parameter, tokenizer and tensor-set validation), the chat template recognizer and
 /// the memory estimate at a small context, run on a file written for each input. Their own error is
 /// <see cref="ModelFileException"/>; seeds are two small complete models written by our writer (F32 and Q8_0).
 /// </summary>
@@ -29,7 +29,9 @@ public sealed class GgufFuzzTarget : IFuzzTarget
     [
         "GGUF"u8.ToArray(), "general.architecture"u8.ToArray(), "llama.block_count"u8.ToArray(), "llama.attention.head_count"u8.ToArray(),
         "tokenizer.ggml.tokens"u8.ToArray(), "tokenizer.ggml.bos_token_id"u8.ToArray(), "general.alignment"u8.ToArray(),
-        "token_embd.weight"u8.ToArray(), "output.weight"u8.ToArray(),
+        "token_embd.weight"u8.ToArray(), "output.weight"u8.ToArray(), "tokenizer.ggml.model"u8.ToArray(), "tokenizer.ggml.token_type"u8.ToArray(),
+        "tokenizer.ggml.merges"u8.ToArray(), "gpt2"u8.ToArray(), "<0x0A>"u8.ToArray(), "blk.0.attn_q.weight"u8.ToArray(), "rope_freqs.weight"u8.ToArray(),
+        "llama.expert_count"u8.ToArray(), "llama.rope.dimension_count"u8.ToArray(), "_token_id"u8.ToArray(),
     ];
 
     /// <summary>The header: everything before the tensor data.</summary>

@@ -18,10 +18,12 @@ public static class RequestFuzzTargets
         """{"model":"tiny","messages":[{"role":"system","content":"Be brief."},{"role":"user","content":"Hello"}],"max_tokens":16,"temperature":0.5,"top_p":0.9,"seed":7,"stop":["\n\n","END"],"stream":true,"stream_options":{"include_usage":true}}""",
         """{"model":"tiny","messages":[{"role":"user","content":"Give a person"}],"response_format":{"type":"json_schema","json_schema":{"name":"p","strict":true,"schema":{"type":"object","properties":{"name":{"type":"string","maxLength":20},"age":{"type":"integer","minimum":0,"maximum":150},"born":{"type":"string","format":"date"},"tags":{"type":"array","items":{"enum":["a","b"]},"maxItems":3},"next":{"anyOf":[{"$ref":"#/$defs/n"},{"type":"null"}]}},"required":["name"],"additionalProperties":false,"$defs":{"n":{"type":"number"}}}}}}""",
         """{"model":"tiny","messages":[{"role":"user","content":"Weather?"},{"role":"assistant","content":null,"tool_calls":[{"id":"c1","type":"function","function":{"name":"get_weather","arguments":"{\"city\":\"Paris\"}"}}]},{"role":"tool","tool_call_id":"c1","content":"sunny"}],"tools":[{"type":"function","function":{"name":"get_weather","description":"d","parameters":{"type":"object","properties":{"city":{"type":"string"}},"required":["city"]}}}],"tool_choice":{"type":"function","function":{"name":"get_weather"}},"parallel_tool_calls":false,"max_completion_tokens":32}""",
-        """{"model":"tiny","messages":[{"role":"developer","content":[{"type":"text","text":"hi"},{"type":"text","text":" there"}]},{"role":"user","content":"ok"}],"response_format":{"type":"json_object"},"n":1,"stop":"x"}"""),
+        """{"model":"tiny","messages":[{"role":"developer","content":[{"type":"text","text":"hi"},{"type":"text","text":" there"}]},{"role":"user","content":"ok"}],"response_format":{"type":"json_object"},"n":1,"stop":"x"}""",
+        """{"model":"tiny","messages":[{"role":"user","content":"Two lookups"}],"tools":[{"type":"function","function":{"name":"add","parameters":{"type":"object","properties":{"x":{"type":"integer","minimum":1},"y":{"type":"number"}},"required":["x"]}}},{"type":"function","function":{"name":"now","description":"the time","parameters":{"type":"object","properties":{}}}}],"tool_choice":"required","parallel_tool_calls":true,"stream":true}"""),
         Dictionary("\"messages\"", "\"role\"", "\"content\"", "\"tool_calls\"", "\"tools\"", "\"$ref\"", "\"#/$defs/n\"", "\"#/$defs/x\"",
             "\"anyOf\"", "\"enum\"", "\"pattern\"", "\"minimum\"", "\"type\"", "\"items\"", "\"max_tokens\"", "\"n\"", "\"logit_bias\"",
-            "\"json_schema\"", "\"function\"", "\"assistant\"", "\"tool\"", "\"system\"", "\"developer\""),
+            "\"json_schema\"", "\"function\"", "\"assistant\"", "\"tool\"", "\"system\"", "\"developer\"", "\"tool_choice\"", "\"required\"",
+            "\"parallel_tool_calls\"", "\"arguments\"", "\"tool_call_id\"", "\"parameters\""),
         body =>
         {
             var (request, _) = ChatRequestReader.ToChatRequest(ChatRequestReader.Parse(body), model);
@@ -40,9 +42,11 @@ public static class RequestFuzzTargets
     public static RequestFuzzTarget OllamaChat(ModelInfo model) => new("ollama-chat", model, Utf8(
         """{"model":"tiny:latest","messages":[{"role":"system","content":"Be brief."},{"role":"user","content":"Hello"}],"stream":false,"options":{"num_predict":16,"temperature":0.5,"top_p":0.9,"top_k":40,"seed":7,"stop":["\n"],"num_ctx":256},"keep_alive":"5m"}""",
         """{"model":"tiny","messages":[{"role":"user","content":"a person"}],"format":{"type":"object","properties":{"name":{"type":"string"},"age":{"type":"integer"}},"required":["name"]}}""",
-        """{"model":"tiny","messages":[{"role":"user","content":"json","images":[]},{"role":"assistant","content":"{}"},{"role":"user","content":"again"}],"format":"json","think":false,"tools":[]}"""),
+        """{"model":"tiny","messages":[{"role":"user","content":"json","images":[]},{"role":"assistant","content":"{}"},{"role":"user","content":"again"}],"format":"json","think":false,"tools":[]}""",
+        """{"model":"tiny","messages":[{"role":"user","content":"Weather in Paris?"},{"role":"assistant","content":"","tool_calls":[{"function":{"name":"get_weather","arguments":{"city":"Paris"}}}]},{"role":"tool","tool_name":"get_weather","content":"sunny"}],"tools":[{"type":"function","function":{"name":"get_weather","description":"d","parameters":{"type":"object","properties":{"city":{"type":"string"}},"required":["city"]}}}],"stream":false}"""),
         Dictionary("\"messages\"", "\"role\"", "\"content\"", "\"options\"", "\"num_predict\"", "\"num_ctx\"", "\"top_k\"", "\"format\"",
-            "\"json\"", "\"images\"", "\"tool_calls\"", "\"think\"", "\"keep_alive\"", "\"mirostat\"", ":latest", "-1", "-2"),
+            "\"json\"", "\"images\"", "\"tool_calls\"", "\"think\"", "\"keep_alive\"", "\"mirostat\"", ":latest", "-1", "-2",
+            "\"tools\"", "\"tool_name\"", "\"function\"", "\"arguments\"", "\"parameters\""),
         body => OllamaRequestReader.ToChatRequest(OllamaRequestReader.ParseChat(body), model, RequestFuzzTarget.ContextSize).Request);
 
     public static RequestFuzzTarget OllamaGenerate(ModelInfo model) => new("ollama-generate", model, Utf8(
@@ -55,9 +59,12 @@ public static class RequestFuzzTargets
 
     public static RequestFuzzTarget AnthropicMessages(ModelInfo model) => new("anthropic-messages", model, Utf8(
         """{"model":"tiny","max_tokens":16,"system":"Be brief.","messages":[{"role":"user","content":"Hello"}],"temperature":0.5,"top_p":0.9,"top_k":40,"stop_sequences":["END"],"stream":true,"metadata":{"user_id":"u1"}}""",
-        """{"model":"tiny","max_tokens":8,"system":[{"type":"text","text":"sys"}],"messages":[{"role":"user","content":[{"type":"text","text":"hi"}]},{"role":"assistant","content":"hello"},{"role":"user","content":"more"}]}"""),
+        """{"model":"tiny","max_tokens":8,"system":[{"type":"text","text":"sys"}],"messages":[{"role":"user","content":[{"type":"text","text":"hi"}]},{"role":"assistant","content":"hello"},{"role":"user","content":"more"}]}""",
+        """{"model":"tiny","max_tokens":32,"tools":[{"name":"get_weather","description":"d","input_schema":{"type":"object","properties":{"city":{"type":"string"}},"required":["city"]}}],"tool_choice":{"type":"auto","disable_parallel_tool_use":true},"messages":[{"role":"user","content":"Weather?"},{"role":"assistant","content":[{"type":"text","text":"Looking."},{"type":"tool_use","id":"toolu_1","name":"get_weather","input":{"city":"Paris"}}]},{"role":"user","content":[{"type":"tool_result","tool_use_id":"toolu_1","content":"sunny"},{"type":"text","text":"and?"}]}]}""",
+        """{"model":"tiny","max_tokens":16,"stream":true,"tools":[{"name":"lookup","input_schema":{"type":"object","properties":{"q":{"type":"string","maxLength":10}}}}],"tool_choice":{"type":"tool","name":"lookup"},"messages":[{"role":"user","content":"Look it up"}]}"""),
         Dictionary("\"messages\"", "\"role\"", "\"content\"", "\"system\"", "\"max_tokens\"", "\"stop_sequences\"", "\"top_k\"", "\"text\"",
-            "\"type\"", "\"image\"", "\"tool_use\"", "\"tool_result\"", "\"thinking\"", "\"tools\"", "\"tool_choice\"", "\"assistant\""),
+            "\"type\"", "\"image\"", "\"tool_use\"", "\"tool_result\"", "\"thinking\"", "\"tools\"", "\"tool_choice\"", "\"assistant\"",
+            "\"input_schema\"", "\"tool_use_id\"", "\"input\"", "\"is_error\"", "\"disable_parallel_tool_use\"", "\"any\"", "\"name\""),
         body => AnthropicRequestReader.ToChatRequest(AnthropicRequestReader.Parse(body), model).Request);
 
     /// <summary>Every dialect's target, in the order above.</summary>

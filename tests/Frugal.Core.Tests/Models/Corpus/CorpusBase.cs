@@ -23,7 +23,7 @@ internal sealed class CorpusBase
         if (alignment != 32)
         {
             var aligned = path + $".{alignment}";
-            Write(path, aligned, [], alignment);
+            Write(path, aligned, [], alignment, tensors => tensors);
             _path = aligned;
         }
 
@@ -82,12 +82,15 @@ internal sealed class CorpusBase
     public uint Read32(int at) => BinaryPrimitives.ReadUInt32LittleEndian(_bytes.AsSpan(at));
 
     /// <summary>The model written again by <see cref="GgufWriter"/> with <paramref name="changes"/> (set, added, or <see cref="Removed"/>).</summary>
-    public byte[] Rewrite(params (string Key, GgufValue Value)[] changes)
+    public byte[] Rewrite(params (string Key, GgufValue Value)[] changes) => RewriteTensors(tensors => tensors, changes);
+
+    /// <summary>The model written again with its tensor list edited by <paramref name="edit"/>, and metadata <paramref name="changes"/>.</summary>
+    public byte[] RewriteTensors(Func<IReadOnlyList<CorpusTensor>, IEnumerable<CorpusTensor>> edit, params (string Key, GgufValue Value)[] changes)
     {
         var path = Path.Combine(Path.GetDirectoryName(_path)!, $"rewrite-{Guid.NewGuid():N}.gguf");
         try
         {
-            Write(_path, path, changes, 32);
+            Write(_path, path, changes, 32, edit);
             return File.ReadAllBytes(path);
         }
         finally
@@ -96,7 +99,8 @@ internal sealed class CorpusBase
         }
     }
 
-    private static void Write(string source, string destination, (string Key, GgufValue Value)[] changes, int alignment)
+    private static void Write(string source, string destination, (string Key, GgufValue Value)[] changes, int alignment,
+        Func<IReadOnlyList<CorpusTensor>, IEnumerable<CorpusTensor>> edit)
     {
         var file = GgufReader.Read(source);
         var writer = new GgufWriter(alignment, file.Version);
@@ -112,9 +116,10 @@ internal sealed class CorpusBase
         }
 
         var bytes = File.ReadAllBytes(source);
-        foreach (var t in file.Tensors)
+        var tensors = file.Tensors.Select(t => new CorpusTensor(t.Name, t.Type, [.. t.Dimensions], bytes.AsMemory((int)(file.DataOffset + t.Offset), (int)t.ByteSize))).ToList();
+        foreach (var t in edit(tensors))
         {
-            writer.AddTensor(t.Name, t.Type, t.Dimensions, bytes.AsMemory((int)(file.DataOffset + t.Offset), (int)t.ByteSize));
+            writer.AddTensor(t.Name, t.Type, t.Dimensions, t.Data);
         }
 
         writer.WriteTo(destination);

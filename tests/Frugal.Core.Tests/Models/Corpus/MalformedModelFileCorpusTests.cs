@@ -47,6 +47,19 @@ public sealed class MalformedModelFileCorpusTests : IDisposable
     }
 
     [Fact]
+    public async Task LoadAsync_OutputTiedToTheEmbedding_AcceptedAndLoadsInLlamaCpp()
+    {
+        // llama.cpp reuses the embedding table as the output matrix when a llama model has none.
+        var path = _temp.File("tied.gguf");
+        File.WriteAllBytes(path, CorpusBase.Tiny.RewriteTensors(tensors => tensors.Where(t => t.Name != "output.weight")));
+
+        Assert.Equal(2 + 2 * 9, ModelInfoReader.Read(path).TensorTypeHistogram.Values.Sum());
+        await using var engine = await LlamaEngine.LoadAsync(new EngineOptions { ModelPath = path, ContextSize = 64 }, ct: TestContext.Current.CancellationToken);
+
+        Assert.Equal(2, engine.Model.BlockCount);
+    }
+
+    [Fact]
     public async Task LoadAsync_UnchangedBase_LoadsInLlamaCpp()
     {
         var path = _temp.File("base.gguf");

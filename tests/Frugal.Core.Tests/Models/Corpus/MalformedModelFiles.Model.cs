@@ -90,19 +90,21 @@ internal static partial class MalformedModelFiles
 
     private static string Token(int index) => GgufReaderTokens.Value[index];
 
-    private static Lazy<string[]> GgufReaderTokens { get; } = new(() =>
+    private static Lazy<GgufFile> GgufReaderFile { get; } = new(() =>
     {
         var path = Path.GetTempFileName();
         try
         {
             File.WriteAllBytes(path, B.Bytes());
-            return (string[])GgufReader.Read(path).GetArray("tokenizer.ggml.tokens")!.Items;
+            return GgufReader.Read(path);
         }
         finally
         {
             File.Delete(path);
         }
     });
+
+    private static Lazy<string[]> GgufReaderTokens { get; } = new(() => (string[])GgufReaderFile.Value.GetArray("tokenizer.ggml.tokens")!.Items);
 
     private static GgufValue Tokens(Func<int, string?> replace) =>
         Strings([.. GgufReaderTokens.Value.Select((token, i) => replace(i) ?? token)]);

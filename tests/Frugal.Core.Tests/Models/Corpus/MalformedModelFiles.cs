@@ -6,14 +6,15 @@ namespace Frugal.Tests.Models.Corpus;
 /// The named malformed-file corpus: each case is one deterministic change to a model our writer wrote
 /// (<see cref="CorpusBase"/>) and the fragment of the <see cref="ModelFileException"/> that must refuse it. Together
 /// they cover the header, the counts, string lengths, value types, arrays, the alignment, tensor shapes, offsets and
-/// types, the tokenizer's metadata and the hyper-parameters llama.cpp asserts on.
+/// types, the tokenizer's metadata, the hyper-parameters llama.cpp asserts on, a vocabulary llama.cpp cannot use, and
+/// the llama tensor set (missing, extra, misshapen or mistyped tensors).
 /// </summary>
 internal static partial class MalformedModelFiles
 {
     private const uint F32 = 0;
 
     public static IReadOnlyList<MalformedModelFile> All { get; } = [.. Header(), .. Counts(), .. StringLengths(), .. Types(), .. Arrays(),
-        .. Alignment(), .. TensorTable(), .. Tokenizer(), .. HyperParameters()];
+        .. Alignment(), .. TensorTable(), .. Tokenizer(), .. HyperParameters(), .. Vocabulary(), .. TensorSet()];
 
     private static CorpusBase B => CorpusBase.Tiny;
 
