@@ -51,4 +51,7 @@ internal static partial class EngineLog
     [LoggerMessage(EventId = 2031, Level = LogLevel.Information,
         Message = "Session {Session}: its history window dropped older turns but the cache is not shifted ({Reason}): {Kept} kept tokens are evaluated again")]
     public static partial void ShiftUnavailable(ILogger logger, string session, int kept, string reason);
+
+    [LoggerMessage(EventId = 2032, Level = LogLevel.Debug, Message = "Session {Session}: shifted sequence of {Tokens} cells laid out afresh in {ElapsedMs} ms")]
+    public static partial void ShiftCompacted(ILogger logger, string session, int tokens, double elapsedMs);
 }

@@ -194,11 +194,14 @@ public sealed class LlamaEngine : IInferenceEngine
     /// (BOS/EOS by id, markers as special tokens where the vocabulary has them), content tokenized
     /// with special-token parsing off.
     /// </summary>
-    public IReadOnlyList<int> TokenizePrompt(IReadOnlyList<ChatTurn> messages)
+    public IReadOnlyList<int> TokenizePrompt(IReadOnlyList<ChatTurn> messages) => TokenizePrompt(messages, owner: null);
+
+    /// <summary>The prompt as <paramref name="owner"/>'s request is tokenized: their earlier replies spelled as generated (tests compare a session's cells with it).</summary>
+    internal IReadOnlyList<int> TokenizePrompt(IReadOnlyList<ChatTurn> messages, string? owner)
     {
         ArgumentNullException.ThrowIfNull(messages);
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
-        return _tokenizer.TokenizePrompt(messages);
+        return _tokenizer.TokenizePrompt(messages, owner);
     }
 
     public async ValueTask DisposeAsync()
@@ -215,6 +218,12 @@ public sealed class LlamaEngine : IInferenceEngine
 
     /// <summary>What the sequence holding <paramref name="session"/> holds now (tests check a shifted cache through it).</summary>
     internal Task<SlotView?> InspectSessionAsync(string session) => _loop.InspectAsync(session);
+
+    /// <summary>Shifted sequences laid out afresh so far (tests check that this happens only while idle).</summary>
+    internal int ShiftCompactions => _loop.ShiftCompactions;
+
+    /// <summary>Runs <paramref name="work"/> on the decode loop's thread once no request runs or waits (tests hold the loop with it).</summary>
+    internal Task RunWhenIdleAsync(Action work) => _loop.WhenIdleAsync(work);
 
     /// <summary>Empties the context so the next prompt is evaluated from scratch (tests compare against it).</summary>
     internal Task ClearContextAsync() => _loop.ClearAsync();

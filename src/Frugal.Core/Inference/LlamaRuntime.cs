@@ -39,6 +39,12 @@ internal sealed class LlamaRuntime : IDisposable
     /// </summary>
     public LLamaSeqId? Scratch => Sequences == 1 ? (LLamaSeqId)1 : null;
 
+    /// <summary>
+    /// The KV cache's streams, which a sequence's saved state records: one for a single slot (a unified cache shared
+    /// with the scratch sequence), else one per sequence (see <see cref="ContextParameters"/>).
+    /// </summary>
+    public int Streams => Sequences;
+
     /// <summary>Context size in tokens of one sequence.</summary>
     public int SequenceContextSize => checked((int)Context.ContextSize) / Sequences;
 

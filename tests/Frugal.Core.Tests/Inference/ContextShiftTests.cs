@@ -191,6 +191,67 @@ public sealed class ContextShiftTests(TinyEngineFixture fixture) : IAsyncDisposa
     }
 
     [Fact]
+    public async Task GenerateAsync_ShiftedReplyWithNothingWaiting_LaysTheCellsOutAfterTheReplyWhileIdle()
+    {
+        var engine = await LoadAsync();
+        var chat = new WindowedChat(engine, "idle-reload");
+
+        var (_, shifted) = await chat.UntilShiftAsync();
+
+        // The reply came back before the shifted sequence was laid out afresh; the loop did that next, being idle (the
+        // inspection runs on the idle queue after it).
+        Assert.True(shifted.Stats.ShiftedOutTokens > 0);
+        var view = await engine.InspectSessionAsync(chat.Key);
+        Assert.Equal(1, engine.ShiftCompactions);
+        Assert.Equal((0, view!.Tokens.Count - 1), (view.MinPosition, view.MaxPosition));
+    }
+
+    [Fact]
+    public async Task GenerateAsync_ShiftedReplyEndsWhileAnotherSessionWaits_ItStartsWithoutTheReloadAndTheShiftedSessionStillContinuesAsInMemory()
+    {
+        // The reference: the session alone, laid out afresh while idle after its shifted turn.
+        var alone = await LoadAsync(options: o => o with { PrepareNextTurn = false });
+        var stay = new WindowedChat(alone, "a");
+        var (turns, _) = await stay.UntilShiftAsync();
+        var expected = await stay.TurnAsync();
+        Assert.Equal(1, alone.ShiftCompactions);
+
+        var engine = await LoadAsync(store: Store(), options: o => o with { PrepareNextTurn = false });
+        var chat = new WindowedChat(engine, "a");
+        for (var i = 1; i < turns; i++)
+        {
+            await chat.TurnAsync();
+        }
+
+        // The loop is held (idle work that waits) while the shifting turn and then another session's request arrive, in
+        // that order (each is queued before its enumeration first awaits); let go, it takes the turn into the one slot.
+        using var arrived = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        var holding = engine.RunWhenIdleAsync(() =>
+        {
+            arrived.Set();
+            release.Wait(TestContext.Current.CancellationToken);
+        });
+        arrived.Wait(TestContext.Current.CancellationToken);
+        var shifting = chat.TurnAsync();
+        var waiting = GenerationRuns.RunAsync(engine, GenerationRuns.Greedy("What is rain?", maxTokens: 4, session: "b"), TestContext.Current.CancellationToken);
+        release.Set();
+        await holding;
+        var shifted = await shifting;
+        await waiting;
+
+        // The waiting request took the slot as soon as the shifted reply ended: the shifted cells were saved as they lay
+        // (a restore lays them out afresh), never reloaded in its way.
+        Assert.True(shifted.Stats.ShiftedOutTokens > 0, $"turn {turns} did not shift");
+        await engine.InspectSessionAsync("b");
+        Assert.Equal(0, engine.ShiftCompactions);
+
+        var restored = await chat.TurnAsync();
+        Assert.True(restored.Stats.CachedPromptTokens > restored.Stats.PromptTokens / 2, $"cached {restored.Stats.CachedPromptTokens} of {restored.Stats.PromptTokens}");
+        Assert.Equal(expected.Text, restored.Text);
+    }
+
+    [Fact]
     public async Task GenerateAsync_ShiftForcedOff_ReEvaluatesTheWindowLikeAFreshContext()
     {
         var engine = await LoadAsync(options: o => o with { ContextShift = false });

@@ -102,9 +102,74 @@ public sealed class InterleavedStreamsTests
         Assert.True(rate.Success && double.Parse(rate.Groups[1].Value, CultureInfo.InvariantCulture) > 0, metrics);
     }
 
+    [Fact]
+    public async Task StatusAndMetrics_TwoStreamsAndAQueuedRequest_ShowBothStreamsTheirRatesAndTheQueue()
+    {
+        await using var server = await SlowModelServer.StartAsync(o =>
+        {
+            o.Model.ParallelSequences = 2;
+            o.Model.StreamFloorTokensPerSecond = 0.01;
+        });
+        using var alice = server.CreateClient();
+        using var bob = server.CreateClient(server.BobKey);
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        var log = new EventLog("two streams");
+
+        // Alice's and Bob's long replies take both slots; each is five chunks in (so each has a rate) before Alice's
+        // second request arrives, which waits in the queue: its stream says so before the status is read.
+        var streams = new List<Task<(string Text, int Chunks)>>();
+        foreach (var (client, prompt) in new[] { (alice, SlowModelServer.LongPrompt), (bob, SlowModelServer.LongPrompt) })
+        {
+            var fifthChunk = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            streams.Add(StreamAsync(client, prompt, SlowModelServer.LongReplyTokens, log,
+                onText: chunks =>
+                {
+                    if (chunks == 5)
+                    {
+                        fifthChunk.TrySetResult();
+                    }
+                }, cancellationToken: cancel.Token));
+            await fifthChunk.Task.WaitAsync(TestContext.Current.CancellationToken);
+        }
+
+        var queued = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        streams.Add(StreamAsync(alice, ShortPrompt, ShortTokens, log, onQueued: position => queued.TrySetResult(position), cancellationToken: cancel.Token));
+        Assert.Equal(1, await queued.Task.WaitAsync(TestContext.Current.CancellationToken));
+
+        using var document = JsonDocument.Parse(await alice.GetStringAsync("status", TestContext.Current.CancellationToken));
+        var status = document.RootElement;
+        var metrics = await server.CreateClient(apiKey: null).GetStringAsync("metrics", TestContext.Current.CancellationToken);
+        var ended = log.ToString();
+        await cancel.CancelAsync();
+        foreach (var stream in streams)
+        {
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => stream);
+        }
+
+        // Both long replies were still streaming and the third still waiting when the figures were read.
+        Assert.DoesNotContain("done:", ended, StringComparison.Ordinal);
+        Assert.Equal(2, status.GetProperty("streaming_replies").GetInt32());
+        Assert.Equal(1, status.GetProperty("queue_depth").GetInt32());
+        Assert.Equal([1], status.GetProperty("your_queue_positions").EnumerateArray().Select(p => p.GetInt32()));
+        Assert.Equal(2, status.GetProperty("stream_limit").GetInt32());
+        var running = status.GetProperty("streams").EnumerateArray().ToList();
+        Assert.Equal([0, 1], running.Select(s => s.GetProperty("slot").GetInt32()).Order());
+        Assert.Contains("frugal_streams_streaming 2\n", metrics, StringComparison.Ordinal);
+        Assert.Contains("frugal_streams_prefilling 0\n", metrics, StringComparison.Ordinal);
+        Assert.Contains("frugal_queue_depth 1\n", metrics, StringComparison.Ordinal);
+        foreach (var stream in running)
+        {
+            Assert.Equal("streaming", stream.GetProperty("state").GetString());
+            Assert.True(stream.GetProperty("completion_tokens").GetInt32() >= 4, stream.ToString());
+            Assert.True(stream.GetProperty("tokens_per_second").GetDouble() > 0, stream.ToString());
+            var rate = Regex.Match(metrics, $"frugal_stream_tokens_per_second\\{{slot=\"{stream.GetProperty("slot").GetInt32()}\"\\}} (\\S+)\n");
+            Assert.True(rate.Success && double.Parse(rate.Groups[1].Value, CultureInfo.InvariantCulture) > 0, metrics);
+        }
+    }
+
     /// <summary>Streams one greedy reply, logging its first text chunk and its end.</summary>
     private static async Task<(string Text, int Chunks)> StreamAsync(HttpClient client, string prompt, int maxTokens, EventLog log,
-        Action? onFirstText = null, Action<int>? onText = null, CancellationToken cancellationToken = default)
+        Action? onFirstText = null, Action<int>? onText = null, Action<int>? onQueued = null, CancellationToken cancellationToken = default)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, "v1/chat/completions")
         {
@@ -127,6 +192,11 @@ public sealed class InterleavedStreamsTests
             if (line == "data: [DONE]")
             {
                 break;
+            }
+
+            if (line.StartsWith(": queued ", StringComparison.Ordinal))
+            {
+                onQueued?.Invoke(int.Parse(line[": queued ".Length..], CultureInfo.InvariantCulture));
             }
 
             if (!line.StartsWith("data: {", StringComparison.Ordinal))

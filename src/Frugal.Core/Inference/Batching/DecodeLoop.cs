@@ -43,7 +43,7 @@ internal sealed class DecodeLoop : IAsyncDisposable
         _rememberReply = rememberReply;
         _logger = logger;
         _slots = [.. Enumerable.Range(0, runtime.Sequences).Select(i => new SequenceSlot(i))];
-        _sessions = new SessionSwitcher(_context, runtime.Scratch, options, logger);
+        _sessions = new SessionSwitcher(_context, runtime.Scratch, runtime.Streams, options, logger);
         _step = new DecodeStep(options.BatchSize, PrefillChunk(options, measurement));
         _costs = new StepCostModel(_slots.Length, measurement);
         _floor = options.StreamFloorTokensPerSecond;
@@ -66,6 +66,9 @@ internal sealed class DecodeLoop : IAsyncDisposable
 
     /// <summary>The requests in slots after the last step, with their progress.</summary>
     public IReadOnlyList<StreamFigures> Streams => Volatile.Read(ref _streams);
+
+    /// <summary>Shifted sequences laid out afresh so far (tests check that this waits for idle time).</summary>
+    public int ShiftCompactions => _sessions.Compactions;
 
     /// <summary>Tokens the first slot holds now (for tests and diagnostics; read while idle).</summary>
     public int FirstSlotTokens => _slots[0].Held.Count;
@@ -114,6 +117,7 @@ internal sealed class DecodeLoop : IAsyncDisposable
             slot.Held.Clear();
             slot.Session = null;
             slot.StoredTokens = 0;
+            slot.ReloadPending = false;
         }
     });
 
@@ -152,7 +156,7 @@ internal sealed class DecodeLoop : IAsyncDisposable
     }
 
     /// <summary>Runs <paramref name="work"/> on the loop's thread once no request is running or waiting.</summary>
-    private Task WhenIdleAsync(Action work)
+    public Task WhenIdleAsync(Action work)
     {
         var done = _idleWork.EnqueueAsync(work);
         Wake();
@@ -327,6 +331,13 @@ internal sealed class DecodeLoop : IAsyncDisposable
         if (job.Slot is { } slot)
         {
             _sessions.Settle(slot, decoded: job.Decoding || job.Evaluated > job.Tally.CachedTokens);
+            if (slot.ReloadPending)
+            {
+                // A shifted sequence is laid out afresh (≈64 ms in bench/session-switch shift) once nobody waits, never in
+                // a waiting request's way: one that comes first does it only if it keeps the shifted cells.
+                _ = _idleWork.EnqueueAsync(() => _sessions.Compact(slot));
+            }
+
             slot.Job = null;
             slot.LastUsed = Stopwatch.GetTimestamp();
             slot.Settled = slot.Held.Count;

@@ -24,6 +24,8 @@ internal sealed class NextTurnPreparer(SafeLLamaContextHandle context, AbortSign
             return;
         }
 
+        sessions.Compact(slot); // before cells are added after shifted ones (see SequenceSlot.ReloadPending)
+
         var held = slot.Held.Count;
         var added = expected.Count - held;
         if (added <= 0 || added > batchSize || TokenPrefix.Common(slot.Held, expected) != held)

@@ -35,6 +35,16 @@ internal sealed class SequenceSlot(int id)
     /// </summary>
     public bool ShiftPending { get; set; }
 
+    /// <summary>
+    /// A decode has applied a shift's K-shift, but the cells after <see cref="ShiftPrefix"/> may still sit around the
+    /// holes the dropped turns left: new cells would fill those holes, out of position order (see
+    /// <see cref="SessionSwitcher.Compact"/>). Cleared once the sequence is laid out afresh or those cells are gone.
+    /// </summary>
+    public bool ReloadPending { get; set; }
+
+    /// <summary>The cells the last shift left where they were (the prompt's beginning before the dropped turns).</summary>
+    public int ShiftPrefix { get; set; }
+
     /// <summary>The request decoding in this slot; null when idle.</summary>
     public SlotJob? Job { get; set; }
 

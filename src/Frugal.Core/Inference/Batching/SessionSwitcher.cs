@@ -11,11 +11,17 @@ namespace Frugal.Inference.Batching;
 /// the slot holds) and trims a slot's cells. A restored state's file is kept and later only extended by the cells
 /// added since: with a scratch sequence (one slot, unified cache) they are copied there and saved alone; without one
 /// (several slots, a cache stream per sequence) the slot's state is cut after the kept cells
-/// (<see cref="SequenceStateCut"/>), and a file's chunks are joined into one state to restore.
+/// (<see cref="SequenceStateCut"/>), and a file's chunks are joined into one state to restore. A file written by a
+/// context of another stream count (a one-slot server's, restored after a restart with several slots, or the other
+/// way round) is rewritten into this context's <paramref name="streams"/> as it is restored; a state that cannot be
+/// rewritten or loaded is dropped and the prompt evaluated in full.
 /// </summary>
-internal sealed class SessionSwitcher(SafeLLamaContextHandle context, LLamaSeqId? scratch, EngineOptions options, ILogger logger)
+internal sealed class SessionSwitcher(SafeLLamaContextHandle context, LLamaSeqId? scratch, int streams, EngineOptions options, ILogger logger)
 {
     private readonly ContextShift _shift = new(context, options, logger);
+
+    /// <summary>Shifted sequences laid out afresh so far (tests check when that happens).</summary>
+    public int Compactions { get; private set; }
 
     /// <summary>
     /// Makes <paramref name="slot"/> hold <paramref name="session"/>'s tokens as far as they are known. True when
@@ -26,6 +32,14 @@ internal sealed class SessionSwitcher(SafeLLamaContextHandle context, LLamaSeqId
     {
         var store = options.SessionStateStore;
         var own = session is not null && string.Equals(session, slot.Session, StringComparison.Ordinal);
+
+        // A shifted sequence not yet laid out afresh (no idle moment came since its reply) is, before a request adds
+        // cells after the shifted ones; a request that keeps only the cells before the shift drops the rest instead.
+        if (slot.ReloadPending && (own || TokenPrefix.Common(slot.Held, prompt) > slot.ShiftPrefix))
+        {
+            Compact(slot);
+        }
+
         if (own || store is null)
         {
             slot.Session = session;
@@ -37,6 +51,7 @@ internal sealed class SessionSwitcher(SafeLLamaContextHandle context, LLamaSeqId
             // Deleted while held: its cells leave the slot, never the process.
             context.MemorySequenceRemove(slot.Id, -1, -1);
             slot.Held.Clear();
+            slot.ReloadPending = false;
         }
         else if (slot.Session is not null && slot.Held.Count >= options.MinTokensToSaveState)
         {
@@ -83,7 +98,12 @@ internal sealed class SessionSwitcher(SafeLLamaContextHandle context, LLamaSeqId
     {
         var prefix = TokenPrefix.Common(slot.Held, prompt);
         var dropped = _shift.Apply(slot, prompt);
-        slot.ShiftPending |= dropped > 0;
+        if (dropped > 0)
+        {
+            slot.ShiftPending = true;
+            slot.ShiftPrefix = prefix;
+        }
+
         if (dropped > 0 && slot.StoredTokens > prefix && slot.Session is not null)
         {
             // The store's copy no longer prefixes what the slot holds: the next save writes the whole state.
@@ -98,10 +118,8 @@ internal sealed class SessionSwitcher(SafeLLamaContextHandle context, LLamaSeqId
 
     /// <summary>
     /// After a request that shifted the slot: once a decode has applied the K-shift (<paramref name="decoded"/>), the
-    /// sequence's state is read out and loaded back, which lays its cells out in position order as a restore from
-    /// the store would (new tokens otherwise fill the holes the dropped turns left, and attention then adds the same
-    /// values in another order: a session that stayed in memory would drift from one restored after a restart).
-    /// Without a decode the pending shift cannot be saved or copied: the cells are dropped.
+    /// slot waits to be laid out afresh (<see cref="Compact"/>, when the loop is idle or before the next request adds
+    /// cells after the shifted ones). Without a decode the pending shift cannot be saved or copied: the cells are dropped.
     /// </summary>
     public void Settle(SequenceSlot slot, bool decoded)
     {
@@ -111,10 +129,39 @@ internal sealed class SessionSwitcher(SafeLLamaContextHandle context, LLamaSeqId
         }
 
         slot.ShiftPending = false;
-        if (!decoded || !Reload(slot))
+        if (decoded)
+        {
+            slot.ReloadPending = true;
+        }
+        else
         {
             Forget(slot);
         }
+    }
+
+    /// <summary>
+    /// Reads a shifted slot's sequence out and loads it back, which lays its cells out as a restore from the store would
+    /// (new tokens otherwise fill the holes the dropped turns left, and attention then adds the same values in another
+    /// order: a session that stayed in memory would drift from one restored after a restart). A reload llama.cpp
+    /// refuses empties the slot. Nothing to do unless <see cref="SequenceSlot.ReloadPending"/>.
+    /// </summary>
+    public void Compact(SequenceSlot slot)
+    {
+        if (!slot.ReloadPending)
+        {
+            return;
+        }
+
+        slot.ReloadPending = false;
+        var started = Stopwatch.GetTimestamp();
+        if (!Reload(slot))
+        {
+            Forget(slot);
+            return;
+        }
+
+        Compactions++;
+        EngineLog.ShiftCompacted(logger, slot.Session ?? "(none)", slot.Held.Count, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
     }
 
     /// <summary>Keeps the first <paramref name="count"/> tokens of the slot's sequence and drops the rest from the KV cache.</summary>
@@ -128,6 +175,12 @@ internal sealed class SessionSwitcher(SafeLLamaContextHandle context, LLamaSeqId
         }
 
         context.MemorySequenceRemove(slot.Id, count, -1);
+        if (count <= slot.ShiftPrefix)
+        {
+            // The cells a shift left out of order are gone with the rest.
+            slot.ReloadPending = false;
+        }
+
         if (slot.Held.Count > count)
         {
             slot.Held.RemoveRange(count, slot.Held.Count - count);
@@ -224,19 +277,21 @@ internal sealed class SessionSwitcher(SafeLLamaContextHandle context, LLamaSeqId
     }
 
     /// <summary>
-    /// Loads <paramref name="saved"/> into the slot: its first chunk as a state of its own, each later chunk
-    /// (with a scratch sequence) into the scratch sequence and from there onto the slot's; without one, the chunks
-    /// joined into one state (or, when they cannot be joined, the first alone). False (slot empty) when llama.cpp
+    /// Loads <paramref name="saved"/> into the slot: in this context's stream count, with a scratch sequence chunk by
+    /// chunk (the first as a state of its own, each later one into the scratch sequence and from there onto the
+    /// slot's); otherwise (no scratch sequence, or chunks read from a context of another stream count) the chunks
+    /// joined into one state, or the first alone when they cannot be joined. False (slot empty) when llama.cpp
     /// refuses it.
     /// </summary>
     private bool Restore(SavedSessionState saved, SequenceSlot slot, string session, TimeSpan readTime)
     {
-        if (scratch is not null || saved.Chunks.Count == 1)
+        var ownStreams = saved.Chunks.All(c => SequenceStateLayout.Parse(c.State.Span)?.Streams is not { } count || count == streams);
+        if (ownStreams && (scratch is not null || saved.Chunks.Count == 1))
         {
             return Restore(saved.Chunks, saved.Tokens, slot, session, readTime);
         }
 
-        using var joined = SequenceStateCut.Join([.. saved.Chunks.Select(c => c.State)]);
+        using var joined = SequenceStateCut.Join([.. saved.Chunks.Select(c => c.State)], streams);
         return joined is not null
             ? Restore([new SessionStateChunk(saved.Tokens.Count, joined.Memory)], saved.Tokens, slot, session, readTime)
             : Restore([saved.Chunks[0]], saved.Tokens, slot, session, readTime);
@@ -247,6 +302,7 @@ internal sealed class SessionSwitcher(SafeLLamaContextHandle context, LLamaSeqId
         var started = Stopwatch.GetTimestamp();
         context.MemorySequenceRemove(slot.Id, -1, -1);
         slot.Held.Clear();
+        slot.ReloadPending = false;
 
         var chunks = stateChunks.Count;
         var tokens = stateChunks.Sum(c => c.TokenCount);

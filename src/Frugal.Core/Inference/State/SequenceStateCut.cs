@@ -6,8 +6,11 @@ namespace Frugal.Inference.State;
 /// Cuts and joins llama.cpp's states of one sequence (see <see cref="SequenceStateLayout"/>) without the context:
 /// the cells from a position on as a state of their own (what a session added since its file was written, so only
 /// that is appended), and several such states as one (a file's chunks, restored in one call where the context has
-/// no scratch sequence to gather them in). Cells keep the order the states list them in. Null whenever a state is
-/// not recognised or the parts disagree in shape: the caller then writes or restores states whole.
+/// no scratch sequence to gather them in), in the stream count of the context that is to load them: a state read
+/// from a one-slot context (one stream) loads into a several-slot one (a stream per sequence) and the other way round,
+/// since llama.cpp puts a sequence's cells in that sequence's own stream whatever stream the state listed them under.
+/// Cells keep the order the states list them in. Null whenever a state is not recognised or the parts disagree in
+/// shape: the caller then writes or restores states whole.
 /// </summary>
 internal static class SequenceStateCut
 {
@@ -23,13 +26,17 @@ internal static class SequenceStateCut
         }
 
         var part = new Part(state, layout, Runs(layout.Positions, from));
-        return part.Cells == count ? Write([part]) : null;
+        return part.Cells == count ? Write([part], layout.Streams) : null;
     }
 
-    /// <summary>The cells of every state of <paramref name="states"/>, in order, as one state.</summary>
-    public static NativeBuffer? Join(IReadOnlyList<ReadOnlyMemory<byte>> states)
+    /// <summary>
+    /// The cells of every state of <paramref name="states"/>, in order, as one state of a context with
+    /// <paramref name="streams"/> cache streams (whatever stream counts the states were read with).
+    /// </summary>
+    public static NativeBuffer? Join(IReadOnlyList<ReadOnlyMemory<byte>> states, int streams)
     {
         ArgumentNullException.ThrowIfNull(states);
+        ArgumentOutOfRangeException.ThrowIfLessThan(streams, 1);
         var parts = new List<Part>(states.Count);
         foreach (var state in states)
         {
@@ -41,7 +48,7 @@ internal static class SequenceStateCut
             parts.Add(new Part(state, layout, layout.CellCount > 0 ? [(0, layout.CellCount)] : []));
         }
 
-        return parts.Count > 0 ? Write(parts) : null;
+        return parts.Count > 0 ? Write(parts, streams) : null;
     }
 
     // The runs of consecutive cells (start, count) whose position is at least `from`.
@@ -68,17 +75,19 @@ internal static class SequenceStateCut
         return [.. runs];
     }
 
-    private static NativeBuffer? Write(List<Part> parts)
+    private static NativeBuffer? Write(List<Part> parts, int streams)
     {
-        var streams = parts[0].Layout.Streams;
         var filled = parts.Where(p => p.Cells > 0).ToList();
-        if (parts.Any(p => p.Layout.Streams != streams) || (filled.Count > 0 && filled.Skip(1).Any(p => !SameShape(filled[0], p))))
+        if (filled.Count > 0 && filled.Skip(1).Any(p => !SameShape(filled[0], p)))
         {
             return null;
         }
 
         var cells = filled.Sum(p => (long)p.Cells);
         var shape = filled.Count > 0 ? filled[0].Layout : null;
+
+        // The cells stay under the stream the first state listed them under when the context has it, else the first.
+        var stream = shape is null ? -1 : shape.Stream < streams ? shape.Stream : 0;
         var length = Length(streams, shape, cells);
         if (length > Array.MaxLength)
         {
@@ -92,7 +101,7 @@ internal static class SequenceStateCut
         Put(output, ref at, (uint)streams);
         for (var s = 0; s < streams; s++)
         {
-            if (shape is null || s != shape.Stream)
+            if (shape is null || s != stream)
             {
                 Put(output, ref at, 0);
                 continue;

@@ -68,10 +68,35 @@ public sealed class SequenceStateCutTests : IAsyncLifetime
     [Fact]
     public void Join_OneState_GivesTheSameBytes()
     {
-        using var joined = SequenceStateCut.Join([_state]);
+        using var joined = SequenceStateCut.Join([_state], 2);
 
         Assert.NotNull(joined);
         Assert.True(joined.GetSpan().SequenceEqual(_state));
+    }
+
+    [Fact]
+    public void Join_IntoAnotherStreamCount_KeepsEveryCellWithItsPositionAndBytes()
+    {
+        using var one = SequenceStateCut.Join([_state], 1);
+        using var three = SequenceStateCut.Join([_state], 3);
+        using var back = SequenceStateCut.Join([one!.Memory], 2);
+        using var mixed = SequenceStateCut.Join([SequenceStateCut.After(_state, _tokens, 0)!.Memory.ToArray(), one.Memory], 2);
+
+        // One stream (a one-slot context's), three, and back to two, also joined to an empty two-stream state: the
+        // same cells, positions and bytes; only the stream counts around them differ.
+        var whole = SequenceStateLayout.Parse(_state)!;
+        var data = _state.Length - whole.EntriesOffset - (4 * (whole.Streams - whole.Stream - 1));
+        foreach (var (state, streams) in new[] { (one, 1), (three!, 3), (back!, 2), (mixed!, 2) })
+        {
+            var layout = SequenceStateLayout.Parse(state.GetSpan());
+            Assert.NotNull(layout);
+            Assert.Equal(streams, layout.Streams);
+            Assert.Equal(whole.Positions, layout.Positions);
+            Assert.Equal(state.Length, layout.EntriesOffset + data + (4 * (streams - layout.Stream - 1)));
+            Assert.True(state.GetSpan().Slice(layout.EntriesOffset, data).SequenceEqual(_state.AsSpan(whole.EntriesOffset, data)));
+        }
+
+        Assert.True(mixed!.GetSpan().SequenceEqual(back!.GetSpan()));
     }
 
     [Fact]
@@ -92,7 +117,7 @@ public sealed class SequenceStateCutTests : IAsyncLifetime
         Assert.True(cut.GetSpan().Slice(section.DataOffset, (_tokens - from) * section.Unit)
             .SequenceEqual(_state.AsSpan(source.DataOffset + (from * source.Unit), (_tokens - from) * source.Unit)));
         // Joined to nothing else it is itself; an empty cut joins to nothing.
-        using var rejoined = SequenceStateCut.Join([cut.Memory, SequenceStateCut.After(_state, _tokens, 0)!.Memory.ToArray()]);
+        using var rejoined = SequenceStateCut.Join([cut.Memory, SequenceStateCut.After(_state, _tokens, 0)!.Memory.ToArray()], 2);
         Assert.True(rejoined!.GetSpan().SequenceEqual(cut.GetSpan()));
     }
 
@@ -116,6 +141,6 @@ public sealed class SequenceStateCutTests : IAsyncLifetime
         var entries = SequenceStateLayout.Parse(_state)!.EntriesOffset;
         twoSequences[entries + 4] = 2;
         Assert.Null(SequenceStateLayout.Parse(twoSequences));
-        Assert.Null(SequenceStateCut.Join([_state, twoSequences]));
+        Assert.Null(SequenceStateCut.Join([_state, twoSequences], 2));
     }
 }
