@@ -38,7 +38,7 @@ before(async () => {
 
 after(() => { server?.kill(); rmSync(data, { recursive: true, force: true }); });
 
-test('openai: chat, legacy completions (whole and streamed), structured output, errors', async () => {
+test('openai: chat, legacy completions (whole and streamed, echo, logprobs), responses, structured output, errors', async () => {
   const openai = new OpenAI({ apiKey: alice, baseURL: `${base}/v1`, maxRetries: 0 });
   const chat = await openai.chat.completions.create({ model: 'tiny', messages: [{ role: 'user', content: 'Hi' }], max_tokens: 5, temperature: 0 });
   assert.equal(chat.object, 'chat.completion');
@@ -75,6 +75,23 @@ test('openai: chat, legacy completions (whole and streamed), structured output, 
     (e) => e instanceof OpenAI.BadRequestError && e.status === 400 && e.param === 'top_logprobs');
   await assert.rejects(openai.completions.create({ model: 'tiny', prompt: [1, 2], echo: true }),
     (e) => e instanceof OpenAI.BadRequestError && e.status === 400 && e.param === 'echo');
+
+  const asked = { model: 'tiny', input: 'Hi', instructions: 'Be brief.', max_output_tokens: 5, temperature: 0 };
+  const response = await openai.responses.create(asked);
+  assert.equal(response.object, 'response');
+  assert.ok(response.usage.output_tokens >= 1 && response.usage.output_tokens <= 5);
+  let deltas = '';
+  let last;
+  for await (const event of await openai.responses.create({ ...asked, stream: true })) {
+    if (event.type === 'response.output_text.delta') deltas += event.delta;
+    last = event;
+  }
+  assert.equal(deltas, response.output_text);
+  assert.ok(['response.completed', 'response.incomplete'].includes(last.type));
+  await assert.rejects(openai.responses.create({ ...asked, previous_response_id: 'resp_1' }),
+    (e) => e instanceof OpenAI.BadRequestError && e.status === 400 && e.param === 'previous_response_id');
+  await assert.rejects(openai.responses.create({ ...asked, store: true }),
+    (e) => e instanceof OpenAI.BadRequestError && e.status === 400 && e.param === 'store');
 });
 
 test('ollama: list, ps, show, version, chat and generate (whole, streamed, raw, format), pull refused', async () => {

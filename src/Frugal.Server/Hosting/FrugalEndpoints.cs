@@ -1,6 +1,7 @@
 using Frugal.Server.Endpoints;
 using Frugal.Server.Endpoints.Anthropic;
 using Frugal.Server.Endpoints.Ollama;
+using Frugal.Server.Endpoints.Responses;
 using Microsoft.AspNetCore.Routing;
 
 namespace Frugal.Server.Hosting;
@@ -14,6 +15,7 @@ public static class FrugalEndpoints
         endpoints.MapSessionsApi();     // /api/sessions: conversations kept by the server
         endpoints.MapChatCompletionsApi(); // /v1/chat/completions: OpenAI-compatible, stateless
         endpoints.MapCompletionsApi();  // /v1/completions: OpenAI's legacy completions, a prompt without the chat template
+        endpoints.MapResponsesApi();    // /v1/responses: OpenAI's Responses API, stateless
         endpoints.MapAnthropicMessagesApi(); // /v1/messages: Anthropic's Messages API
         endpoints.MapOllamaApi();       // /api/chat, /api/generate, /api/tags, …: Ollama's API (beside /api/sessions)
         endpoints.MapModelsApi();       // /v1/models
