@@ -128,6 +128,21 @@ public sealed class ModelCommandTests : IDisposable
     }
 
     [Fact]
+    public void Synth_Layers_WritesThatManyBlocksOfTheShapesWidth()
+    {
+        var path = _temp.File("light.gguf");
+
+        var (code, output, error) = CliRunner.InProcess("model", "synth", "--shape", "tiny", "--layers", "5", "-o", path);
+
+        Assert.Equal(0, code);
+        Assert.Equal("", error);
+        Assert.Contains("(5 blocks)", output, StringComparison.Ordinal);
+        var info = ModelInfoReader.Read(path);
+        Assert.Equal(5, info.BlockCount);
+        Assert.Equal(ModelShape.Tiny.EmbeddingLength, info.EmbeddingLength);
+    }
+
+    [Fact]
     public void Synth_VocabFromMalformedFile_ExitsTwo()
     {
         var vocab = _temp.File("vocab.gguf");
@@ -144,6 +159,7 @@ public sealed class ModelCommandTests : IDisposable
     [InlineData("--shape", "huge", "-o", "x.gguf")]
     [InlineData("--shape", "tiny")]
     [InlineData("--shape", "tiny", "--quant", "q3_k_s", "-o", "x.gguf")]
+    [InlineData("--shape", "tiny", "--layers", "0", "-o", "x.gguf")]
     public void Synth_BadArguments_FailsWithoutWriting(params string[] args)
     {
         var (code, _, error) = CliRunner.InProcess(["model", "synth", .. args]);
