@@ -47,14 +47,7 @@ public sealed partial class BenchRunner
             {
                 var history = histories[session];
                 history.Add(new ChatTurn(ChatRole.User, BenchText.OfTokens(_options.UserTokensPerTurn, (10000 * round) + (1000 * (session + 1)) + (100 * sessions) + turn, engine.CountTokens)));
-                var request = new GenerationRequest
-                {
-                    Messages = [.. history],
-                    MaxTokens = _options.ReplyTokensPerTurn,
-                    Sampling = Greedy,
-                    StopAtEndOfSequence = false,
-                    SessionKey = $"bench-{name}-{round}-{session}",
-                };
+                var request = BenchTurn.Request([.. history], _options.ReplyTokensPerTurn, $"bench-{name}-{round}-{session}");
                 var (reply, stats) = await BenchTurn.RunAsync(engine, request, cancellationToken).ConfigureAwait(false);
 
                 history.Add(new ChatTurn(ChatRole.Assistant, reply));
@@ -100,7 +93,7 @@ public sealed partial class BenchRunner
             var started = Stopwatch.GetTimestamp();
             var tokens = await Task.WhenAll(Enumerable.Range(0, clients).Select(client =>
             {
-                var request = Request(BenchText.OfTokens(12, 2000 + (100 * clients) + client, engine.CountTokens), _options.ClientTokens, null);
+                var request = Request(BenchText.OfTokens(12, 2000 + (100 * clients) + client, engine.CountTokens), _options.ClientTokens);
                 return scheduler is null
                     ? DirectAsync(engine, request, cancellationToken)
                     : ScheduledAsync(scheduler, $"bench-client-{client}", request, cancellationToken);

@@ -27,7 +27,7 @@ public sealed partial class BenchRunner
             for (var side = 0; side < 2; side++)
             {
                 var withGrammar = (side == 0) == (round % 2 == 0);
-                var request = Request(text, _options.DecodeTokens, null) with { Grammar = withGrammar ? grammar : null };
+                var request = Request(text, _options.DecodeTokens) with { Grammar = withGrammar ? grammar : null };
                 var stats = await GenerateAsync(engine, request, cancellationToken).ConfigureAwait(false);
                 if (withGrammar)
                 {

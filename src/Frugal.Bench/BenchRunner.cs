@@ -11,8 +11,6 @@ namespace Frugal.Bench;
 /// </summary>
 public sealed partial class BenchRunner
 {
-    private static readonly SamplingOptions Greedy = new() { Temperature = 0f, RepeatPenalty = 1f };
-
     private readonly BenchOptions _options;
     private readonly Func<CancellationToken, Task<IInferenceEngine>> _loadEngine;
     private readonly Func<IInferenceEngine, IGenerationScheduler>? _createScheduler;
@@ -49,18 +47,9 @@ public sealed partial class BenchRunner
         await using var engineLease = engine.ConfigureAwait(false);
         var loadMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         _progress.Report($"load: {loadMs:F0} ms");
-        await GenerateAsync(engine, Request(BenchText.OfTokens(8, 1, engine.CountTokens), 2, null), cancellationToken).ConfigureAwait(false);
+        await GenerateAsync(engine, Request(BenchText.OfTokens(8, 1, engine.CountTokens), 2), cancellationToken).ConfigureAwait(false);
 
-        var singles = new List<ChatFigures>();
-        var interleavings = new List<ChatFigures>();
-        for (var round = 0; _options.Chats && round < Math.Max(1, _options.ChatRounds); round++)
-        {
-            singles.Add(await ChatAsync(engine, 1, "single", round, cancellationToken).ConfigureAwait(false));
-            interleavings.Add(await ChatAsync(engine, _options.InterleavedSessions, "interleaved", round, cancellationToken).ConfigureAwait(false));
-        }
-
-        var single = ChatFigures.Median(singles);
-        var interleaved = ChatFigures.Median(interleavings);
+        var (single, interleaved) = await ChatRoundsAsync(engine, cancellationToken).ConfigureAwait(false);
         var aggregate = await ClientsAsync(engine, cancellationToken).ConfigureAwait(false);
         var longChat = _options.LongChatTurns > 0
             ? await new LongChatBench(_options, _progress).RunAsync(engine, cancellationToken).ConfigureAwait(false)
@@ -72,10 +61,7 @@ public sealed partial class BenchRunner
 
         var (prompt, decode, baseline, batched) = await SpeedAgainstBaselineAsync(engine, cancellationToken).ConfigureAwait(false);
         var grammar = await GrammarDecodeAsync(engine, cancellationToken).ConfigureAwait(false);
-        var ceiling = BandwidthCeiling.Measure(_options.ModelPath);
-        _progress.Report($"bandwidth ceiling: {ceiling.ReadBytesPerSecond / 1e9:F2} GB/s over the mapped file, {ceiling.BytesPerToken / 1048576.0:F0} MiB a token: {ceiling.TokensPerSecond:F1} tok/s; decode reaches {ceiling.FractionOf(decode):F2} of it");
-        _progress.Report($"bandwidth ceiling per CPU second: {ceiling.ReadBytesPerCpuSecond / 1e9:F2} GB/s: {ceiling.CpuTokensPerSecond:F1} tok/s; plain LLamaSharp's decode per CPU second {baseline.DecodeTokensPerCpuSecond:F2} tok/s reaches {ceiling.FractionOfCpu(baseline.DecodeTokensPerCpuSecond):F2} of it");
-        _progress.Report($"read patterns per CPU second (fastest {ceiling.FastestPattern}): {string.Join(", ", ceiling.PatternReadBytesPerCpuSecond.Select(p => $"{p.Key} {p.Value / 1e9:F2} GB/s"))}");
+        var ceiling = Ceiling(decode, baseline);
         return new BenchReport
         {
             Date = DateTimeOffset.UtcNow,
@@ -107,6 +93,30 @@ public sealed partial class BenchRunner
         };
     }
 
+    /// <summary>The single and the interleaved chats, each the median over the chat rounds.</summary>
+    private async Task<(ChatFigures Single, ChatFigures Interleaved)> ChatRoundsAsync(IInferenceEngine engine, CancellationToken cancellationToken)
+    {
+        var singles = new List<ChatFigures>();
+        var interleavings = new List<ChatFigures>();
+        for (var round = 0; _options.Chats && round < Math.Max(1, _options.ChatRounds); round++)
+        {
+            singles.Add(await ChatAsync(engine, 1, "single", round, cancellationToken).ConfigureAwait(false));
+            interleavings.Add(await ChatAsync(engine, _options.InterleavedSessions, "interleaved", round, cancellationToken).ConfigureAwait(false));
+        }
+
+        return (ChatFigures.Median(singles), ChatFigures.Median(interleavings));
+    }
+
+    /// <summary>The read-bandwidth ceiling of the model's decode on this machine, and how near both engines come to it.</summary>
+    private BandwidthCeiling Ceiling(double decode, BenchBaseline baseline)
+    {
+        var ceiling = BandwidthCeiling.Measure(_options.ModelPath);
+        _progress.Report($"bandwidth ceiling: {ceiling.ReadBytesPerSecond / 1e9:F2} GB/s over the mapped file, {ceiling.BytesPerToken / 1048576.0:F0} MiB a token: {ceiling.TokensPerSecond:F1} tok/s; decode reaches {ceiling.FractionOf(decode):F2} of it");
+        _progress.Report($"bandwidth ceiling per CPU second: {ceiling.ReadBytesPerCpuSecond / 1e9:F2} GB/s: {ceiling.CpuTokensPerSecond:F1} tok/s; plain LLamaSharp's decode per CPU second {baseline.DecodeTokensPerCpuSecond:F2} tok/s reaches {ceiling.FractionOfCpu(baseline.DecodeTokensPerCpuSecond):F2} of it");
+        _progress.Report($"read patterns per CPU second (fastest {ceiling.FastestPattern}): {string.Join(", ", ceiling.PatternReadBytesPerCpuSecond.Select(p => $"{p.Key} {p.Value / 1e9:F2} GB/s"))}");
+        return ceiling;
+    }
+
     private async Task<(double Prompt, double Decode, BenchBaseline Baseline, IReadOnlyDictionary<int, double> Batched)> SpeedAgainstBaselineAsync(IInferenceEngine engine, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
@@ -120,59 +130,16 @@ public sealed partial class BenchRunner
         var baselineCpuRates = new List<double>();
         for (var round = 0; round < _options.Rounds; round++)
         {
-            // ABBA: whoever went first in one round goes second in the next.
+            // ABBA: whoever went first in one round goes second in the next; decode goes in the opposite order to
+            // the prompt, so each side is first once per round.
             var baselineFirst = round % 2 == 0;
-            var text = PromptOfTokens(engine, _options.PromptTokens, 500 + round);
-
-            // The baseline's prompt is as long as Frugal's formatted one: llama.cpp attends over the cache in
-            // steps of 256 cells, so a 512-token prompt against a 516-token one would measure that step, not Frugal.
-            var length = engine.CountPromptTokens([new ChatTurn(ChatRole.User, text)]);
-            var frugal = 0.0;
-            var plain = 0.0;
-            for (var side = 0; side < 2; side++)
-            {
-                if ((side == 0) == baselineFirst)
-                {
-                    plain = baseline.MeasurePrompt(Fit(baseline.Tokenize(text), length));
-                }
-                else
-                {
-                    var stats = await GenerateAsync(engine, Request(text, 1, null), cancellationToken).ConfigureAwait(false);
-                    frugal = (stats.PromptTokens - stats.CachedPromptTokens) / stats.TimeToFirstToken.TotalSeconds;
-                }
-            }
-
-            prompts.Add((frugal, plain));
-            _progress.Report($"prompt round {round + 1}: frugal {frugal:F1} tok/s, baseline {plain:F1} tok/s");
-
-            // Decode goes in the opposite order to the prompt: each side is first once per round.
-            var shortText = BenchText.OfTokens(12, 700 + round, engine.CountTokens);
-            for (var side = 0; side < 2; side++)
-            {
-                if ((side == 0) != baselineFirst)
-                {
-                    var rate = baseline.MeasureDecode(baseline.Tokenize(shortText), _options.DecodeTokens);
-                    plain = rate.TokensPerSecond;
-                    baselineCpuRates.Add(rate.TokensPerCpuSecond);
-                }
-                else
-                {
-                    var stats = await GenerateAsync(engine, Request(shortText, _options.DecodeTokens, null), cancellationToken).ConfigureAwait(false);
-                    frugal = stats.DecodeTokensPerSecond;
-                }
-            }
-
+            prompts.Add(await PromptRoundAsync(engine, baseline, round, baselineFirst, cancellationToken).ConfigureAwait(false));
+            var (frugal, plain, plainPerCpuSecond) = await DecodeRoundAsync(engine, baseline, round, !baselineFirst, cancellationToken).ConfigureAwait(false);
             decodes.Add((frugal, plain));
-            _progress.Report($"decode round {round + 1}: frugal {frugal:F1} tok/s, baseline {plain:F1} tok/s");
+            baselineCpuRates.Add(plainPerCpuSecond);
         }
 
-        var batched = new SortedDictionary<int, double>();
-        var batchPrompt = baseline.Tokenize(BenchText.OfTokens(24, 900, engine.CountTokens));
-        foreach (var sequences in _options.ClientCounts)
-        {
-            batched[sequences] = baseline.MeasureBatchedDecode(batchPrompt, sequences, _options.ClientTokens);
-            _progress.Report($"{sequences} sequences in one batch: {batched[sequences]:F1} tok/s together");
-        }
+        var batched = BatchedBaseline(engine, baseline);
 
         // The floor of a follow-up turn: plain LLamaSharp keeping its own cache, paired turn by turn with Frugal.
         var paired = _options.Chats ? await PairedFollowUpsAsync(engine, baseline, cancellationToken).ConfigureAwait(false) : null;
@@ -187,14 +154,73 @@ public sealed partial class BenchRunner
             }, batched);
     }
 
-    private static GenerationRequest Request(string userText, int maxTokens, string? sessionKey) => new()
+    /// <summary>One prompt round, both sides in the order given: Frugal's and plain LLamaSharp's prompt rates.</summary>
+    private async Task<(double Frugal, double Baseline)> PromptRoundAsync(IInferenceEngine engine, PlainLlamaSharpBaseline baseline, int round,
+        bool baselineFirst, CancellationToken cancellationToken)
     {
-        Messages = [new ChatTurn(ChatRole.User, userText)],
-        MaxTokens = maxTokens,
-        Sampling = Greedy,
-        StopAtEndOfSequence = false,
-        SessionKey = sessionKey,
-    };
+        var text = PromptOfTokens(engine, _options.PromptTokens, 500 + round);
+
+        // The baseline's prompt is as long as Frugal's formatted one: llama.cpp attends over the cache in
+        // steps of 256 cells, so a 512-token prompt against a 516-token one would measure that step, not Frugal.
+        var length = engine.CountPromptTokens([new ChatTurn(ChatRole.User, text)]);
+        var frugal = 0.0;
+        var plain = 0.0;
+        for (var side = 0; side < 2; side++)
+        {
+            if ((side == 0) == baselineFirst)
+            {
+                plain = baseline.MeasurePrompt(Fit(baseline.Tokenize(text), length));
+            }
+            else
+            {
+                var stats = await GenerateAsync(engine, Request(text, 1), cancellationToken).ConfigureAwait(false);
+                frugal = (stats.PromptTokens - stats.CachedPromptTokens) / stats.TimeToFirstToken.TotalSeconds;
+            }
+        }
+
+        _progress.Report($"prompt round {round + 1}: frugal {frugal:F1} tok/s, baseline {plain:F1} tok/s");
+        return (frugal, plain);
+    }
+
+    /// <summary>One decode round, both sides in the order given: Frugal's and plain LLamaSharp's decode rates (the latter also per CPU second).</summary>
+    private async Task<(double Frugal, double Baseline, double BaselinePerCpuSecond)> DecodeRoundAsync(IInferenceEngine engine, PlainLlamaSharpBaseline baseline,
+        int round, bool baselineFirst, CancellationToken cancellationToken)
+    {
+        var text = BenchText.OfTokens(12, 700 + round, engine.CountTokens);
+        var frugal = 0.0;
+        DecodeRate plain = default;
+        for (var side = 0; side < 2; side++)
+        {
+            if ((side == 0) == baselineFirst)
+            {
+                plain = baseline.MeasureDecode(baseline.Tokenize(text), _options.DecodeTokens);
+            }
+            else
+            {
+                var stats = await GenerateAsync(engine, Request(text, _options.DecodeTokens), cancellationToken).ConfigureAwait(false);
+                frugal = stats.DecodeTokensPerSecond;
+            }
+        }
+
+        _progress.Report($"decode round {round + 1}: frugal {frugal:F1} tok/s, baseline {plain.TokensPerSecond:F1} tok/s");
+        return (frugal, plain.TokensPerSecond, plain.TokensPerCpuSecond);
+    }
+
+    /// <summary>Plain LLamaSharp decoding each of the client counts' sequences together in one batch: tokens/s of all of them.</summary>
+    private SortedDictionary<int, double> BatchedBaseline(IInferenceEngine engine, PlainLlamaSharpBaseline baseline)
+    {
+        var batched = new SortedDictionary<int, double>();
+        var prompt = baseline.Tokenize(BenchText.OfTokens(24, 900, engine.CountTokens));
+        foreach (var sequences in _options.ClientCounts)
+        {
+            batched[sequences] = baseline.MeasureBatchedDecode(prompt, sequences, _options.ClientTokens);
+            _progress.Report($"{sequences} sequences in one batch: {batched[sequences]:F1} tok/s together");
+        }
+
+        return batched;
+    }
+
+    private static GenerationRequest Request(string userText, int maxTokens) => BenchTurn.Request([new ChatTurn(ChatRole.User, userText)], maxTokens);
 
     /// <summary>A user message whose whole formatted prompt has at least <paramref name="tokens"/> tokens.</summary>
     private static string PromptOfTokens(IInferenceEngine engine, int tokens, int seed) =>

@@ -12,8 +12,6 @@ namespace Frugal.Bench;
 internal sealed class LongChatBench(BenchOptions options, IProgress<string> progress)
 {
     private const string SystemPrompt = "You are a helpful assistant. Answer the user's questions.";
-    private static readonly SamplingOptions Greedy = new() { Temperature = 0f, RepeatPenalty = 1f };
-
     public async Task<LongChatFigures> RunAsync(IInferenceEngine engine, CancellationToken cancellationToken)
     {
         var single = await ChatAsync(engine, 1, options.LongChatTurns, "long", cancellationToken).ConfigureAwait(false);
@@ -44,14 +42,7 @@ internal sealed class LongChatBench(BenchOptions options, IProgress<string> prog
                     FitHistory = true,
                     Names = new ChatRequestNames("max_tokens", "content"),
                 }, options.ReplyTokensPerTurn);
-                var request = new GenerationRequest
-                {
-                    Messages = window.Messages,
-                    MaxTokens = options.ReplyTokensPerTurn,
-                    Sampling = Greedy,
-                    StopAtEndOfSequence = false,
-                    SessionKey = $"bench-{name}-{session}",
-                };
+                var request = BenchTurn.Request(window.Messages, options.ReplyTokensPerTurn, $"bench-{name}-{session}");
                 var (reply, stats) = await BenchTurn.RunAsync(engine, request, cancellationToken).ConfigureAwait(false);
 
                 history.Add(new ChatTurn(ChatRole.User, user));

@@ -149,21 +149,7 @@ public sealed class PlainLlamaSharpBaseline : IDisposable
         var samplers = Enumerable.Range(0, sequences).Select(_ => new GreedySamplingPipeline()).ToArray();
         try
         {
-            var tokens = new LLamaToken[sequences];
-            for (var s = 0; s < sequences; s++)
-            {
-                // The prompt rotated by s after its first token: each sequence is a different conversation.
-                batch.Clear();
-                for (var i = 0; i < prompt.Count; i++)
-                {
-                    var token = i == 0 ? prompt[0] : prompt[1 + ((i - 1 + s) % (prompt.Count - 1))];
-                    batch.Add((LLamaToken)token, i, (LLamaSeqId)s, i == prompt.Count - 1);
-                }
-
-                Check(context.Decode(batch));
-                tokens[s] = samplers[s].Sample(context.NativeHandle, batch.TokenCount - 1);
-            }
-
+            var tokens = Prefill(context, batch, samplers, prompt);
             var started = Stopwatch.GetTimestamp();
             for (var step = 0; step < steps; step++)
             {
@@ -189,6 +175,27 @@ public sealed class PlainLlamaSharpBaseline : IDisposable
                 sampler.Dispose();
             }
         }
+    }
+
+    // Each sequence's prompt, the prompt rotated by s after its first token (each is a different conversation), and
+    // its first sampled token.
+    private static LLamaToken[] Prefill(LLamaContext context, LLamaBatch batch, GreedySamplingPipeline[] samplers, IReadOnlyList<int> prompt)
+    {
+        var tokens = new LLamaToken[samplers.Length];
+        for (var s = 0; s < samplers.Length; s++)
+        {
+            batch.Clear();
+            for (var i = 0; i < prompt.Count; i++)
+            {
+                var token = i == 0 ? prompt[0] : prompt[1 + ((i - 1 + s) % (prompt.Count - 1))];
+                batch.Add((LLamaToken)token, i, (LLamaSeqId)s, i == prompt.Count - 1);
+            }
+
+            Check(context.Decode(batch));
+            tokens[s] = samplers[s].Sample(context.NativeHandle, batch.TokenCount - 1);
+        }
+
+        return tokens;
     }
 
     /// <inheritdoc/>

@@ -1,6 +1,6 @@
 using Frugal.Conversations;
 using Frugal.Inference;
-using Microsoft.Data.Sqlite;
+using static Frugal.Storage.Sqlite.SqliteSessionRows;
 
 namespace Frugal.Storage.Sqlite;
 
@@ -155,33 +155,7 @@ public sealed class SqliteConversationStore(SqliteDatabase database, TimeProvide
     {
         ArgumentNullException.ThrowIfNull(import);
         cancellationToken.ThrowIfCancellationRequested();
-        var id = ConversationRows.NewSessionId();
-        var now = timeProvider.GetUtcNow().ToUnixTimeMilliseconds();
-        using var connection = database.OpenConnection();
-        // One transaction: the session and every message, or nothing.
-        using var transaction = connection.BeginTransaction();
-        InsertSession(connection, transaction, id, ownerId, import.Title, import.SystemPrompt, now);
-        var ids = new ImportedIds();
-        foreach (var item in import.Messages)
-        {
-            ids.Add(item, Insert(connection, transaction, id, item.Message, ids.ParentOf(item), now).Id);
-        }
-
-        using var finish = Command(connection, transaction, """
-            UPDATE sessions SET current_message_id = $current, max_tokens = $max_tokens, temperature = $temperature,
-                top_p = $top_p, top_k = $top_k, seed = $seed WHERE id = $id AND owner_id = $owner;
-            """);
-        finish.Parameters.AddWithValue("$current", (object?)ids.Current(import) ?? DBNull.Value);
-        finish.Parameters.AddWithValue("$max_tokens", (object?)import.Settings.MaxTokens ?? DBNull.Value);
-        finish.Parameters.AddWithValue("$temperature", (object?)import.Settings.Temperature ?? DBNull.Value);
-        finish.Parameters.AddWithValue("$top_p", (object?)import.Settings.TopP ?? DBNull.Value);
-        finish.Parameters.AddWithValue("$top_k", (object?)import.Settings.TopK ?? DBNull.Value);
-        finish.Parameters.AddWithValue("$seed", (object?)import.Settings.Seed ?? DBNull.Value);
-        AddKey(finish, ownerId, id);
-        finish.ExecuteNonQuery();
-        var session = ReadSession(connection, transaction, ownerId, id)!;
-        transaction.Commit();
-        return Task.FromResult(session);
+        return Task.FromResult(SqliteSessionImport.Import(database, ownerId, import, timeProvider.GetUtcNow().ToUnixTimeMilliseconds()));
     }
 
     public Task<bool> DeleteSessionAsync(string ownerId, string sessionId, CancellationToken cancellationToken = default)
@@ -247,7 +221,7 @@ public sealed class SqliteConversationStore(SqliteDatabase database, TimeProvide
             { } id when HoldsMessage(connection, transaction, sessionId, id) => id,
             { } id => throw new ArgumentException($"Session '{sessionId}' holds no message {id} to follow.", nameof(message)),
         };
-        var stored = Insert(connection, transaction, sessionId, message, parent, now);
+        var stored = InsertMessage(connection, transaction, sessionId, message, parent, now);
         transaction.Commit();
         return Task.FromResult<StoredMessage?>(stored);
     }
@@ -268,88 +242,5 @@ public sealed class SqliteConversationStore(SqliteDatabase database, TimeProvide
         var deleted = command.ExecuteNonQuery() > 0;
         transaction.Commit();
         return Task.FromResult(deleted);
-    }
-
-    private static void InsertSession(SqliteConnection connection, SqliteTransaction transaction, string id, string ownerId, string? title, string? systemPrompt, long now)
-    {
-        using var command = Command(connection, transaction, """
-            INSERT INTO sessions (id, owner_id, title, system_prompt, created_at, updated_at)
-            VALUES ($id, $owner, $title, $system, $now, $now);
-            """);
-        command.Parameters.AddWithValue("$id", id);
-        command.Parameters.AddWithValue("$owner", ownerId);
-        command.Parameters.AddWithValue("$title", (object?)title ?? DBNull.Value);
-        command.Parameters.AddWithValue("$system", (object?)systemPrompt ?? DBNull.Value);
-        command.Parameters.AddWithValue("$now", now);
-        command.ExecuteNonQuery();
-    }
-
-    // Adds the message after parent and makes it the session's current one (the caller checked the session and the parent).
-    private static StoredMessage Insert(SqliteConnection connection, SqliteTransaction transaction, string sessionId, NewMessage message, long? parent, long now)
-    {
-        using var insert = Command(connection, transaction, $"""
-            INSERT INTO messages (session_id, parent_id, role, content, token_count, finish_reason, status, context_shifted, token_ids, created_at, updated_at)
-            VALUES ($id, $parent, $role, $content, $tokens, $finish, $status, $shifted, $ids, $now, $now)
-            RETURNING {ConversationRows.MessageColumns};
-            """);
-        insert.Parameters.AddWithValue("$id", sessionId);
-        insert.Parameters.AddWithValue("$parent", (object?)parent ?? DBNull.Value);
-        insert.Parameters.AddWithValue("$role", ConversationRows.RoleName(message.Role));
-        insert.Parameters.AddWithValue("$content", message.Content);
-        insert.Parameters.AddWithValue("$tokens", message.TokenCount);
-        insert.Parameters.AddWithValue("$finish", (object?)message.FinishReason ?? DBNull.Value);
-        insert.Parameters.AddWithValue("$status", MessageStatusNames.ToName(message.Status));
-        insert.Parameters.AddWithValue("$shifted", message.ContextShifted ? 1 : 0);
-        insert.Parameters.AddWithValue("$ids", message.TokenIds is { } ids ? ConversationRows.ToBytes(ids) : DBNull.Value);
-        insert.Parameters.AddWithValue("$now", now);
-        StoredMessage stored;
-        using (var reader = insert.ExecuteReader())
-        {
-            reader.Read();
-            stored = ConversationRows.ReadMessage(reader);
-        }
-
-        using var current = Command(connection, transaction, "UPDATE sessions SET current_message_id = $message WHERE id = $id;");
-        current.Parameters.AddWithValue("$message", stored.Id);
-        current.Parameters.AddWithValue("$id", sessionId);
-        current.ExecuteNonQuery();
-        return stored;
-    }
-
-    private static long? CurrentMessage(SqliteConnection connection, SqliteTransaction transaction, string sessionId)
-    {
-        using var command = Command(connection, transaction, "SELECT current_message_id FROM sessions WHERE id = $id;");
-        command.Parameters.AddWithValue("$id", sessionId);
-        return command.ExecuteScalar() is long id ? id : null;
-    }
-
-    private static bool HoldsMessage(SqliteConnection connection, SqliteTransaction transaction, string sessionId, long messageId)
-    {
-        using var command = Command(connection, transaction, "SELECT 1 FROM messages WHERE id = $message AND session_id = $id;");
-        command.Parameters.AddWithValue("$message", messageId);
-        command.Parameters.AddWithValue("$id", sessionId);
-        return command.ExecuteScalar() is not null;
-    }
-
-    private static ConversationSession? ReadSession(SqliteConnection connection, SqliteTransaction? transaction, string ownerId, string sessionId)
-    {
-        using var command = Command(connection, transaction, $"SELECT {ConversationRows.SessionColumns} FROM sessions s WHERE s.id = $id AND s.owner_id = $owner;");
-        AddKey(command, ownerId, sessionId);
-        using var reader = command.ExecuteReader();
-        return reader.Read() ? ConversationRows.ReadSession(reader) : null;
-    }
-
-    private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction? transaction, string sql)
-    {
-        var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = sql;
-        return command;
-    }
-
-    private static void AddKey(SqliteCommand command, string ownerId, string sessionId)
-    {
-        command.Parameters.AddWithValue("$id", sessionId);
-        command.Parameters.AddWithValue("$owner", ownerId);
     }
 }

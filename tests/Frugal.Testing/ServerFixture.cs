@@ -1,4 +1,5 @@
 using System.Net.Http.Headers;
+using Frugal.Conversations;
 using Frugal.DependencyInjection;
 using Frugal.Inference;
 using Frugal.Server.Hosting;
@@ -119,6 +120,9 @@ public sealed class ServerFixture : IAsyncLifetime
         });
     }
 
+    /// <summary>The server's conversation store, observed: a test waits on its events instead of polling.</summary>
+    public ObservedConversationStore Store => (ObservedConversationStore)App.Services.GetRequiredService<IConversationStore>();
+
     /// <summary>A client for <see cref="BaseAddress"/> sending <paramref name="apiKey"/> as bearer (alice's by default; null: no header).</summary>
     public HttpClient CreateClient(string? apiKey = "") => CreateClient(apiKey, BaseAddress);
 
@@ -150,6 +154,7 @@ public sealed class ServerFixture : IAsyncLifetime
         {
             builder.Logging.ClearProviders();
             builder.Services.AddFrugalSqlite(DatabasePath);
+            Observe(builder.Services);
             builder.Services.Configure<FrugalOptions>(options =>
             {
                 TestEngine.Configure(options);
@@ -185,6 +190,15 @@ public sealed class ServerFixture : IAsyncLifetime
     {
         await StopAsync();
         _data.Dispose();
+    }
+
+    // The SQLite store AddFrugalSqlite registered, wrapped in an ObservedConversationStore.
+    private static void Observe(IServiceCollection services)
+    {
+        var store = services.Last(d => d.ServiceType == typeof(IConversationStore));
+        services.Remove(store);
+        var create = store.ImplementationFactory ?? throw new InvalidOperationException("AddFrugalSqlite registers its store through a factory.");
+        services.AddSingleton<IConversationStore>(provider => new ObservedConversationStore((IConversationStore)create(provider)));
     }
 
     private async Task StopAsync()

@@ -20,7 +20,8 @@ public static class SessionsClient
     }
 
     /// <summary>POSTs raw JSON to a session's messages.</summary>
-    public static Task<HttpResponseMessage> PostMessageAsync(this HttpClient client, string sessionId, string json, HttpCompletionOption completion = HttpCompletionOption.ResponseContentRead)
+    public static Task<HttpResponseMessage> PostMessageAsync(this HttpClient client, string sessionId, string json,
+        HttpCompletionOption completion = HttpCompletionOption.ResponseContentRead)
     {
         ArgumentNullException.ThrowIfNull(client);
         var request = new HttpRequestMessage(HttpMethod.Post, new Uri($"api/sessions/{sessionId}/messages", UriKind.Relative))

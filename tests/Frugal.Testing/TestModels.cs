@@ -35,7 +35,8 @@ public static class TestModels
     private static readonly Lazy<string> TinyModel = new(() => Write("tiny.gguf", path => ModelSynthesizer.WriteTiny(path)));
     private static readonly Lazy<string> VocabularyModel = new(() => Write("vocab-32000.gguf", WriteVocabulary));
     private static readonly Lazy<string> TinySpmModel = new(() => Write("tiny-spm.gguf", path => ModelSynthesizer.WriteTiny(path, Vocabulary)));
-    private static readonly Lazy<string> TinySharedSpmModel = new(() => Write("tiny-llama-spm.gguf", path => ModelSynthesizer.WriteTiny(path, VocabularyFile(SharedModels.LlamaVocabularyName))));
+    private static readonly Lazy<string> TinySharedSpmModel = new(() => Write("tiny-llama-spm.gguf",
+        path => ModelSynthesizer.WriteTiny(path, VocabularyFile(SharedModels.LlamaVocabularyName))));
     private static readonly Lazy<string> TinyRandomModel = new(() => Write("tiny-random.gguf", path => ModelSynthesizer.Write(path, new SynthesisOptions
     {
         Shape = TinyRandomShape,

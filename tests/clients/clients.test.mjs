@@ -28,7 +28,9 @@ before(async () => {
   bob = frugal('user', 'add', 'bob', '--data', data).split('\n').at(-1);
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
-  server = spawn('dotnet', [cli, 'serve', '--model', join(data, 'tiny.gguf'), '--data', data, '--port', String(port), '--ctx', '1024'], { stdio: 'ignore' });
+  server = spawn('dotnet', [cli, 'serve', '--model', join(data, 'tiny.gguf'), '--data', data, '--port', String(port), '--ctx', '1024',
+    // One user sends every test's requests within seconds: the default rate (60 a minute, bursts of 20) would refuse some.
+    '--set', 'RateLimits:RequestsPerMinute=600', '--set', 'RateLimits:RequestBurst=200'], { stdio: 'ignore' });
   for (let i = 0; i < 600; i++) {
     try { if ((await fetch(`${base}/ready`)).ok) return; } catch { /* not listening yet */ }
     await new Promise((r) => setTimeout(r, 100));

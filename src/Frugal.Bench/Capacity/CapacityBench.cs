@@ -12,7 +12,6 @@ namespace Frugal.Bench.Capacity;
 /// </summary>
 public sealed class CapacityBench
 {
-    private static readonly SamplingOptions Greedy = new() { Temperature = 0f, RepeatPenalty = 1f };
     private readonly CapacityOptions _options;
     private readonly IReadOnlyList<(string Policy, Func<CancellationToken, Task<IInferenceEngine>> Load)> _policies;
     private readonly IProgress<string> _progress;
@@ -88,14 +87,7 @@ public sealed class CapacityBench
         {
             history.Add(new ChatTurn(ChatRole.User, BenchText.OfTokens(_options.MessageTokens, 90_000 + turn, engine.CountTokens)));
             CapacitySimulation.KeepWithinContext(engine, history, _options.ReplyTokens);
-            var request = new GenerationRequest
-            {
-                Messages = [.. history],
-                MaxTokens = _options.ReplyTokens,
-                Sampling = Greedy,
-                StopAtEndOfSequence = false,
-                SessionKey = $"capacity-alone-{policy}",
-            };
+            var request = BenchTurn.Request([.. history], _options.ReplyTokens, $"capacity-alone-{policy}");
             var (reply, stats) = await BenchTurn.RunAsync(engine, request, cancellationToken).ConfigureAwait(false);
             history.Add(new ChatTurn(ChatRole.Assistant, reply));
             ttft.Add(stats.TimeToFirstToken.TotalSeconds);

@@ -11,7 +11,6 @@ namespace Frugal.Bench.Capacity;
 /// </summary>
 internal sealed class CapacitySimulation(IInferenceEngine engine, IGenerationScheduler scheduler, CapacityOptions options, string tag)
 {
-    private static readonly SamplingOptions Greedy = new() { Temperature = 0f, RepeatPenalty = 1f };
     private readonly List<double> _ttft = [];
     private readonly List<double> _rates = [];
     private int _refused;
@@ -80,14 +79,7 @@ internal sealed class CapacitySimulation(IInferenceEngine engine, IGenerationSch
 
             history.Add(new ChatTurn(ChatRole.User, BenchText.OfTokens(options.MessageTokens, (100 * user) + turn, engine.CountTokens)));
             KeepWithinContext(engine, history, options.ReplyTokens);
-            var request = new GenerationRequest
-            {
-                Messages = [.. history],
-                MaxTokens = options.ReplyTokens,
-                Sampling = Greedy,
-                StopAtEndOfSequence = false,
-                SessionKey = $"capacity-{tag}-{user}",
-            };
+            var request = BenchTurn.Request([.. history], options.ReplyTokens, $"capacity-{tag}-{user}");
             var reply = await TurnAsync($"user{user}", request, cancellationToken).ConfigureAwait(false);
             if (reply is null)
             {

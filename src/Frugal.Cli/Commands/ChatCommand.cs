@@ -27,67 +27,56 @@ internal static class ChatCommand
         var pipeline = ChatPipeline.ForEngine(engine);
         var history = NewHistory(system);
         var conversation = 1;
-
-        CancellationTokenSource? reply = null;
-        ConsoleCancelEventHandler onCancel = (_, e) =>
+        using var interrupt = new ReplyInterrupt();
+        await Console.Out.WriteLineAsync($"frugal chat: {Path.GetFileName(engine.Model.Path)} ({engine.TemplateFamily} format, context {engine.ContextSize} tokens). /reset starts over, /exit quits, Ctrl-C stops a reply.")
+            .ConfigureAwait(false);
+        while (true)
         {
-            // Ctrl-C belongs to the reply being written; the program keeps running.
-            e.Cancel = true;
-            Volatile.Read(ref reply)?.Cancel();
-        };
-        Console.CancelKeyPress += onCancel;
+            await Console.Out.WriteAsync("> ").ConfigureAwait(false);
+            var line = await Console.In.ReadLineAsync().ConfigureAwait(false);
+            if (line is null || line.Trim() == "/exit")
+            {
+                return 0;
+            }
+
+            if (line.Trim() == "/reset")
+            {
+                history = NewHistory(system);
+                conversation++;
+                await Console.Out.WriteLineAsync("(history cleared)").ConfigureAwait(false);
+                continue;
+            }
+
+            if (line.Trim().Length == 0)
+            {
+                continue;
+            }
+
+            history.Add(new ChatTurn(ChatRole.User, line));
+            var request = options.Request(parse, history.ToArray(), string.Create(CultureInfo.InvariantCulture, $"cli-chat:{conversation}"));
+            if (await ReplyAsync(pipeline, request, interrupt).ConfigureAwait(false) is not { } answer)
+            {
+                history.RemoveAt(history.Count - 1);
+                continue;
+            }
+
+            // A stopped reply stays in the history as far as it got: that is what the user saw.
+            history.Add(new ChatTurn(ChatRole.Assistant, answer));
+        }
+    }
+
+    /// <summary>One reply, which Ctrl-C stops: its text, or null when the conversation no longer fits the context.</summary>
+    private static async Task<string?> ReplyAsync(ChatPipeline pipeline, ChatRequest request, ReplyInterrupt interrupt)
+    {
+        using var cancel = interrupt.Begin();
         try
         {
-            await Console.Out.WriteLineAsync($"frugal chat: {Path.GetFileName(engine.Model.Path)} ({engine.TemplateFamily} format, context {engine.ContextSize} tokens). /reset starts over, /exit quits, Ctrl-C stops a reply.")
-                .ConfigureAwait(false);
-            while (true)
-            {
-                await Console.Out.WriteAsync("> ").ConfigureAwait(false);
-                var line = await Console.In.ReadLineAsync().ConfigureAwait(false);
-                if (line is null || line.Trim() == "/exit")
-                {
-                    return 0;
-                }
-
-                if (line.Trim() == "/reset")
-                {
-                    history = NewHistory(system);
-                    conversation++;
-                    await Console.Out.WriteLineAsync("(history cleared)").ConfigureAwait(false);
-                    continue;
-                }
-
-                if (line.Trim().Length == 0)
-                {
-                    continue;
-                }
-
-                history.Add(new ChatTurn(ChatRole.User, line));
-                var request = options.Request(parse, history.ToArray(), string.Create(CultureInfo.InvariantCulture, $"cli-chat:{conversation}"));
-
-                using var cancel = new CancellationTokenSource();
-                Volatile.Write(ref reply, cancel);
-                var answer = new ReplyBuilder();
-                try
-                {
-                    if (!await StreamReplyAsync(pipeline, request, answer, cancel.Token).ConfigureAwait(false))
-                    {
-                        history.RemoveAt(history.Count - 1);
-                        continue;
-                    }
-                }
-                finally
-                {
-                    Volatile.Write(ref reply, null);
-                }
-
-                // A stopped reply stays in the history as far as it got: that is what the user saw.
-                history.Add(new ChatTurn(ChatRole.Assistant, answer.Text));
-            }
+            var answer = new ReplyBuilder();
+            return await StreamReplyAsync(pipeline, request, answer, cancel.Token).ConfigureAwait(false) ? answer.Text : null;
         }
         finally
         {
-            Console.CancelKeyPress -= onCancel;
+            interrupt.End();
         }
     }
 

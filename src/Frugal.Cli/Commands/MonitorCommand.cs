@@ -22,59 +22,69 @@ internal static class MonitorCommand
         {
             url, keyFile, local, once, json,
         };
-        command.SetAction(async (parseResult, cancellationToken) =>
-        {
-            if (parseResult.GetValue(local) && parseResult.GetValue(url) is not null)
-            {
-                await Console.Error.WriteLineAsync("frugal monitor: give either --url or --local, not both.").ConfigureAwait(false);
-                return 2;
-            }
-
-            if (!Uri.TryCreate(parseResult.GetValue(url) ?? "http://127.0.0.1:8080", UriKind.Absolute, out var target)
-                || target.Scheme is not ("http" or "https"))
-            {
-                await Console.Error.WriteLineAsync("frugal monitor: --url must be absolute, e.g. http://127.0.0.1:8080").ConfigureAwait(false);
-                return 2;
-            }
-
-            string? apiKey;
-            try
-            {
-                apiKey = MonitorKey.Read(parseResult.GetValue(keyFile), Environment.GetEnvironmentVariable(MonitorKey.EnvironmentVariable));
-            }
-            catch (IOException e)
-            {
-                await Console.Error.WriteLineAsync($"frugal monitor: {e.Message}").ConfigureAwait(false);
-                return 2;
-            }
-
-            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
-            using var sampler = new LocalSampler(new MemoryProbe());
-            var client = new StatusClient(http, target, apiKey);
-            Func<CancellationToken, Task<MonitorSample>> sample = parseResult.GetValue(local)
-                ? _ => Task.FromResult(sampler.Sample())
-                : client.SampleAsync;
-            try
-            {
-                return await RunAsync(sample, parseResult.GetValue(once), parseResult.GetValue(json), cancellationToken).ConfigureAwait(false);
-            }
-            catch (HttpRequestException e)
-            {
-                await Console.Error.WriteLineAsync($"frugal monitor: {e.Message}").ConfigureAwait(false);
-                return 1;
-            }
-            catch (System.Text.Json.JsonException e)
-            {
-                await Console.Error.WriteLineAsync($"frugal monitor: {target} answered /status with something that is not a Frugal status ({e.Message}).").ConfigureAwait(false);
-                return 1;
-            }
-            catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-                await Console.Error.WriteLineAsync($"frugal monitor: {target} did not answer within 5 s.").ConfigureAwait(false);
-                return 1;
-            }
-        });
+        command.SetAction((parse, cancellationToken) => WatchAsync(parse.GetValue(url), parse.GetValue(keyFile), parse.GetValue(local), parse.GetValue(once),
+            parse.GetValue(json), cancellationToken));
         return command;
+    }
+
+    private static async Task<int> WatchAsync(string? url, string? keyFile, bool local, bool once, bool json, CancellationToken cancellationToken)
+    {
+        if (local && url is not null)
+        {
+            await Console.Error.WriteLineAsync("frugal monitor: give either --url or --local, not both.").ConfigureAwait(false);
+            return 2;
+        }
+
+        if (!Uri.TryCreate(url ?? "http://127.0.0.1:8080", UriKind.Absolute, out var target)
+            || target.Scheme is not ("http" or "https"))
+        {
+            await Console.Error.WriteLineAsync("frugal monitor: --url must be absolute, e.g. http://127.0.0.1:8080").ConfigureAwait(false);
+            return 2;
+        }
+
+        string? apiKey;
+        try
+        {
+            apiKey = MonitorKey.Read(keyFile, Environment.GetEnvironmentVariable(MonitorKey.EnvironmentVariable));
+        }
+        catch (IOException e)
+        {
+            await Console.Error.WriteLineAsync($"frugal monitor: {e.Message}").ConfigureAwait(false);
+            return 2;
+        }
+
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        using var sampler = new LocalSampler(new MemoryProbe());
+        var client = new StatusClient(http, target, apiKey);
+        Func<CancellationToken, Task<MonitorSample>> sample = local
+            ? _ => Task.FromResult(sampler.Sample())
+            : client.SampleAsync;
+        return await RunReportingAsync(sample, target, once, json, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Runs the view; a server that cannot be reached or answers something else is one line on stderr and exit 1.</summary>
+    private static async Task<int> RunReportingAsync(Func<CancellationToken, Task<MonitorSample>> sample, Uri target, bool once, bool json,
+        CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await RunAsync(sample, once, json, cancellationToken).ConfigureAwait(false);
+        }
+        catch (HttpRequestException e)
+        {
+            await Console.Error.WriteLineAsync($"frugal monitor: {e.Message}").ConfigureAwait(false);
+            return 1;
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            await Console.Error.WriteLineAsync($"frugal monitor: {target} answered /status with something that is not a Frugal status ({e.Message}).").ConfigureAwait(false);
+            return 1;
+        }
+        catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            await Console.Error.WriteLineAsync($"frugal monitor: {target} did not answer within 5 s.").ConfigureAwait(false);
+            return 1;
+        }
     }
 
     private static async Task<int> RunAsync(Func<CancellationToken, Task<MonitorSample>> sample, bool once, bool json, CancellationToken cancellationToken)

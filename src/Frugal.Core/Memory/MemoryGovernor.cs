@@ -33,14 +33,8 @@ public sealed class MemoryGovernor : IDisposable
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(releasers);
         ArgumentNullException.ThrowIfNull(timeProvider);
-        var validation = new MemoryGovernorOptionsValidator().Validate(null, options.Value);
-        if (validation.Failed)
-        {
-            throw new OptionsValidationException(nameof(MemoryGovernorOptions), typeof(MemoryGovernorOptions), validation.Failures);
-        }
-
         _probe = probe;
-        _options = options.Value;
+        _options = OptionsCheck.Valid(new MemoryGovernorOptionsValidator(), options.Value);
         _releasers = [.. releasers];
         _timeProvider = timeProvider;
         _logger = logger ?? NullLogger<MemoryGovernor>.Instance;

@@ -106,6 +106,12 @@ internal sealed partial class GgufParser
         }
 
         var elementType = ReadValueType($"'{key}' array elements");
+        return ReadElements(key, depth, elementType, ReadArrayLength(key, elementType));
+    }
+
+    /// <summary>An array's length, refused past the limit or past what the rest of the file could hold, and charged.</summary>
+    private int ReadArrayLength(string key, GgufValueType elementType)
+    {
         var countAt = _cursor.Position;
         var count = _cursor.ReadUInt64($"the length of the '{key}' array");
         var minBytes = MinEncodedBytes(elementType);
@@ -121,6 +127,11 @@ internal sealed partial class GgufParser
 
         var n = (int)count;
         Charge(ObjectCost + (n * ElementCost(elementType)), countAt, key);
+        return n;
+    }
+
+    private GgufArray ReadElements(string key, int depth, GgufValueType elementType, int n)
+    {
         var what = $"the elements of '{key}'";
         switch (elementType)
         {

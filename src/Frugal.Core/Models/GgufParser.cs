@@ -142,6 +142,36 @@ internal sealed partial class GgufParser
         }
 
         var dimsAt = _cursor.Position;
+        var (dims, elements) = ReadDimensions(name, dimsAt);
+
+        var typeAt = _cursor.Position;
+        var type = (GgmlType)_cursor.ReadUInt32($"the type of tensor '{name}'");
+        if (!GgmlTypeInfo.IsKnown(type))
+        {
+            throw _cursor.FailAt(typeAt, $"tensor '{name}' has unknown ggml type {(uint)type}");
+        }
+
+        if (dims[0] % GgmlTypeInfo.BlockSize(type) != 0)
+        {
+            throw _cursor.FailAt(dimsAt, $"tensor '{name}': first dimension {dims[0]} is not a multiple of the {type} block size {GgmlTypeInfo.BlockSize(type)}");
+        }
+
+        var byteSize = GgmlTypeInfo.ByteSize(type, elements)
+            ?? throw _cursor.FailAt(dimsAt, $"tensor '{name}': its byte size overflows");
+
+        var offsetAt = _cursor.Position;
+        var offset = _cursor.ReadUInt64($"the data offset of tensor '{name}'");
+        if (offset > long.MaxValue)
+        {
+            throw _cursor.FailAt(offsetAt, $"tensor '{name}' has an impossible data offset {offset}");
+        }
+
+        return new GgufTensorInfo { Name = name, Dimensions = dims, Type = type, Offset = (long)offset, ElementCount = elements, ByteSize = byteSize };
+    }
+
+    /// <summary>A tensor's dimensions (1 to <see cref="MaxDimensions"/>, none zero) and their product, refused when it overflows.</summary>
+    private (long[] Dimensions, long Elements) ReadDimensions(string name, long dimsAt)
+    {
         var dimCount = _cursor.ReadUInt32($"the dimension count of tensor '{name}'");
         if (dimCount is 0 or > MaxDimensions)
         {
@@ -168,29 +198,7 @@ internal sealed partial class GgufParser
             elements *= dims[d];
         }
 
-        var typeAt = _cursor.Position;
-        var type = (GgmlType)_cursor.ReadUInt32($"the type of tensor '{name}'");
-        if (!GgmlTypeInfo.IsKnown(type))
-        {
-            throw _cursor.FailAt(typeAt, $"tensor '{name}' has unknown ggml type {(uint)type}");
-        }
-
-        if (dims[0] % GgmlTypeInfo.BlockSize(type) != 0)
-        {
-            throw _cursor.FailAt(dimsAt, $"tensor '{name}': first dimension {dims[0]} is not a multiple of the {type} block size {GgmlTypeInfo.BlockSize(type)}");
-        }
-
-        var byteSize = GgmlTypeInfo.ByteSize(type, elements)
-            ?? throw _cursor.FailAt(dimsAt, $"tensor '{name}': its byte size overflows");
-
-        var offsetAt = _cursor.Position;
-        var offset = _cursor.ReadUInt64($"the data offset of tensor '{name}'");
-        if (offset > long.MaxValue)
-        {
-            throw _cursor.FailAt(offsetAt, $"tensor '{name}' has an impossible data offset {offset}");
-        }
-
-        return new GgufTensorInfo { Name = name, Dimensions = dims, Type = type, Offset = (long)offset, ElementCount = elements, ByteSize = byteSize };
+        return (dims, elements);
     }
 
     private void CheckPlacement(List<GgufTensorInfo> tensors, List<long> infoOffsets, long dataOffset, int alignment)

@@ -61,14 +61,8 @@ public sealed partial class GenerationScheduler : IGenerationScheduler
     {
         ArgumentNullException.ThrowIfNull(engine);
         ArgumentNullException.ThrowIfNull(options);
-        var validation = new SchedulerOptionsValidator().Validate(null, options.Value);
-        if (validation.Failed)
-        {
-            throw new OptionsValidationException(nameof(SchedulerOptions), typeof(SchedulerOptions), validation.Failures);
-        }
-
         _engine = engine;
-        _options = options.Value;
+        _options = OptionsCheck.Valid(new SchedulerOptionsValidator(), options.Value);
         _time = timeProvider ?? TimeProvider.System;
         _metrics = metrics;
         _logger = logger ?? (ILogger)NullLogger.Instance;

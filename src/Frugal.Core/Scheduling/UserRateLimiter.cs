@@ -24,13 +24,7 @@ public sealed class UserRateLimiter
     public UserRateLimiter(IOptions<RateLimitOptions> options, TimeProvider? timeProvider = null, FrugalMetrics? metrics = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var validation = new RateLimitOptionsValidator().Validate(null, options.Value);
-        if (validation.Failed)
-        {
-            throw new OptionsValidationException(nameof(RateLimitOptions), typeof(RateLimitOptions), validation.Failures);
-        }
-
-        _options = options.Value;
+        _options = OptionsCheck.Valid(new RateLimitOptionsValidator(), options.Value);
         _time = timeProvider ?? TimeProvider.System;
         _metrics = metrics;
     }

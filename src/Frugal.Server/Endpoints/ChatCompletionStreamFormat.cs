@@ -70,22 +70,11 @@ internal sealed class ChatCompletionStreamFormat(
         report.Completed(stats);
         await SendRoleAsync(writer).ConfigureAwait(false);
         var finish = Chunk(new ChatCompletionDelta(), finishReason) with { Frugal = ResponseNotes.Info(stats, memory) };
-        await writer.DataAsync(finish, OpenAIJsonContext.Default.ChatCompletionChunk).ConfigureAwait(false);
-        if (includeUsage)
-        {
-            var usage = new ChatCompletionChunk(identity.Id, identity.Created, identity.Model, []) { Usage = ChatCompletionsApi.Usage(stats) };
-            await writer.DataAsync(usage, OpenAIJsonContext.Default.ChatCompletionChunk).ConfigureAwait(false);
-        }
-
-        await writer.DataAsync("[DONE]").ConfigureAwait(false);
+        var usage = includeUsage ? new ChatCompletionChunk(identity.Id, identity.Created, identity.Model, []) { Usage = ChatCompletionsApi.Usage(stats) } : null;
+        await OpenAIStreamEnd.FinishAsync(writer, finish, usage, OpenAIJsonContext.Default.ChatCompletionChunk).ConfigureAwait(false);
     }
 
-    public Task FailedAsync(SseWriter writer, Exception exception)
-    {
-        report.Failed(exception);
-        return writer.DataAsync(ApiErrors.Body("The generation failed on the server.", ErrorTypes.Server, code: "generation_failed"),
-            ServerJsonContext.Default.ErrorResponse);
-    }
+    public Task FailedAsync(SseWriter writer, Exception exception) => OpenAIStreamEnd.FailedAsync(writer, report, exception);
 
     private Task SendRoleAsync(SseWriter writer)
     {

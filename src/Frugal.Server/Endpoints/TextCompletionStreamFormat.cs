@@ -29,7 +29,7 @@ internal sealed class TextCompletionStreamFormat(
         return writer.DataAsync(Event(choice), OpenAIJsonContext.Default.TextCompletion);
     }
 
-    public async Task CompletedAsync(SseWriter writer, GenerationStats stats, ReplyBuilder reply)
+    public Task CompletedAsync(SseWriter writer, GenerationStats stats, ReplyBuilder reply)
     {
         report.QueuedAt = reply.FirstQueuePosition;
         report.Completed(stats);
@@ -37,22 +37,11 @@ internal sealed class TextCompletionStreamFormat(
         {
             Frugal = ResponseNotes.Info(stats, memory),
         };
-        await writer.DataAsync(finish, OpenAIJsonContext.Default.TextCompletion).ConfigureAwait(false);
-        if (includeUsage)
-        {
-            var usage = new TextCompletion(identity.Id, identity.Created, identity.Model, []) { Usage = ChatCompletionsApi.Usage(stats) };
-            await writer.DataAsync(usage, OpenAIJsonContext.Default.TextCompletion).ConfigureAwait(false);
-        }
-
-        await writer.DataAsync("[DONE]").ConfigureAwait(false);
+        var usage = includeUsage ? new TextCompletion(identity.Id, identity.Created, identity.Model, []) { Usage = ChatCompletionsApi.Usage(stats) } : null;
+        return OpenAIStreamEnd.FinishAsync(writer, finish, usage, OpenAIJsonContext.Default.TextCompletion);
     }
 
-    public Task FailedAsync(SseWriter writer, Exception exception)
-    {
-        report.Failed(exception);
-        return writer.DataAsync(ApiErrors.Body("The generation failed on the server.", ErrorTypes.Server, code: "generation_failed"),
-            ServerJsonContext.Default.ErrorResponse);
-    }
+    public Task FailedAsync(SseWriter writer, Exception exception) => OpenAIStreamEnd.FailedAsync(writer, report, exception);
 
     private TextCompletion Event(TextCompletionChoice choice) => new(identity.Id, identity.Created, identity.Model, [choice]);
 }

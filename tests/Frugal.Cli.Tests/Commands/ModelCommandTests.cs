@@ -48,7 +48,8 @@ public sealed class ModelCommandTests : IDisposable
         var (code, output, _) = CliRunner.InProcess("model", "inspect", path);
 
         Assert.Equal(0, code);
-        foreach (var label in new[] { "architecture", "parameters", "quantization", "Q8_0", "blocks", "key/value heads", "feed-forward", "vocabulary", "BOS / EOS", "family zephyr", "memory at ctx 2048", "KV cache", "compute buffers", "runtime" })
+        foreach (var label in new[] { "architecture", "parameters", "quantization", "Q8_0", "blocks", "key/value heads", "feed-forward", "vocabulary", "BOS / EOS",
+            "family zephyr", "memory at ctx 2048", "KV cache", "compute buffers", "runtime" })
         {
             Assert.Contains(label, output, StringComparison.Ordinal);
         }

@@ -20,7 +20,8 @@ public sealed class ServeConfigurationProcessTests
         Assert.True(addCode == 0, addError);
         var key = added.TrimEnd('\n').Split('\n')[^1];
         var config = dir.File("frugal.json");
-        await File.WriteAllTextAsync(config, """{ "Memory": { "HighThreshold": 0.81, "CriticalThreshold": 0.97, "ReplyTokenCap": 77 } }""", TestContext.Current.CancellationToken);
+        await File.WriteAllTextAsync(config, """{ "Memory": { "HighThreshold": 0.81, "CriticalThreshold": 0.97, "ReplyTokenCap": 77 } }""",
+            TestContext.Current.CancellationToken);
 
         using var server = Start(
             ["serve", "--model", model, "--data", data, "--port", "0", "--ctx", "256", "--config", config, "--set", "Memory:ReplyTokenCap=99"],

@@ -182,7 +182,8 @@ public sealed class ServeConfigurationTests
         var flags = new ServeFlags();
         var command = new Command("serve");
         flags.AddTo(command);
-        string[] model = args.Contains("--model") || configFile is not null && File.Exists(configFile) && File.ReadAllText(configFile).Contains("\"Path\"", StringComparison.Ordinal) ? [] : ["--model", "model.gguf"];
+        string[] model = args.Contains("--model") || configFile is not null && File.Exists(configFile) && File.ReadAllText(configFile).Contains("\"Path\"",
+            StringComparison.Ordinal) ? [] : ["--model", "model.gguf"];
         var parse = command.Parse([.. model, .. configFile is null ? [] : new[] { "--config", configFile }, .. args]);
         Assert.Empty(parse.Errors);
         var settings = ServeConfiguration.Build(flags.Keys(parse), parse.GetValue(flags.Config), parse.GetValue(flags.Set) ?? []);

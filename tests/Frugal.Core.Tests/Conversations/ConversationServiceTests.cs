@@ -72,7 +72,8 @@ public sealed class ConversationServiceTests(TinyEngineFixture fixture) : IDispo
         var service = Service(out _);
         var session = await service.CreateSessionAsync("alice", null, null, Short, TestContext.Current.CancellationToken);
 
-        await Assert.ThrowsAsync<SessionNotFoundException>(() => service.StartTurnAsync("bob", session.Id, TurnStart.Send("Hi."), cancellationToken: TestContext.Current.CancellationToken));
+        await Assert.ThrowsAsync<SessionNotFoundException>(() => service.StartTurnAsync("bob", session.Id, TurnStart.Send("Hi."),
+            cancellationToken: TestContext.Current.CancellationToken));
 
         var tree = await service.GetMessagesAsync("alice", session.Id, TestContext.Current.CancellationToken);
         Assert.Empty(tree!.All);
@@ -85,7 +86,8 @@ public sealed class ConversationServiceTests(TinyEngineFixture fixture) : IDispo
         var service = Service(out _);
         var session = await service.CreateSessionAsync("alice", null, null, Short, TestContext.Current.CancellationToken);
 
-        await Assert.ThrowsAsync<ChatRequestException>(() => service.StartTurnAsync("alice", session.Id, TurnStart.Send(""), cancellationToken: TestContext.Current.CancellationToken));
+        await Assert.ThrowsAsync<ChatRequestException>(() => service.StartTurnAsync("alice", session.Id, TurnStart.Send(""),
+            cancellationToken: TestContext.Current.CancellationToken));
 
         Assert.Empty((await service.GetMessagesAsync("alice", session.Id, TestContext.Current.CancellationToken))!.All);
     }
@@ -107,7 +109,8 @@ public sealed class ConversationServiceTests(TinyEngineFixture fixture) : IDispo
         var service = Service(out _, new ConversationLimits { MaxSessionsPerUser = 1 });
         await service.CreateSessionAsync("alice", null, null, cancellationToken: TestContext.Current.CancellationToken);
 
-        await Assert.ThrowsAsync<StorageQuotaExceededException>(() => service.CreateSessionAsync("alice", null, null, cancellationToken: TestContext.Current.CancellationToken));
+        await Assert.ThrowsAsync<StorageQuotaExceededException>(() => service.CreateSessionAsync("alice", null, null,
+            cancellationToken: TestContext.Current.CancellationToken));
 
         await service.CreateSessionAsync("bob", null, null, cancellationToken: TestContext.Current.CancellationToken);
         Assert.Single(await service.ListSessionsAsync("alice", TestContext.Current.CancellationToken));

@@ -70,7 +70,8 @@ public sealed class JsonSchemaGrammarTests
     public void IntegerRange_EveryIntegerNearby_MatchesExactlyWhenInRange(long? min, long? max)
     {
         // The rule uses only literals, digit classes, repetitions, groups and alternatives: read as a regex.
-        var pattern = new Regex("^(" + IntegerRangeRule.Expression(min, max).Replace("\"", "", StringComparison.Ordinal).Replace(" ", "", StringComparison.Ordinal) + ")$");
+        var pattern = new Regex("^(" + IntegerRangeRule.Expression(min, max).Replace("\"", "", StringComparison.Ordinal).Replace(" ", "",
+            StringComparison.Ordinal) + ")$");
 
         for (var value = -1100L; value <= 1100; value++)
         {

@@ -15,7 +15,8 @@ internal static class SchemaCorpus
         { "integer bounds", """{"type":"array","items":{"type":"integer","minimum":17,"maximum":250},"minItems":3,"maxItems":3}""" },
         { "exclusive integer bounds", """{"type":"array","items":{"type":"integer","exclusiveMinimum":-20,"exclusiveMaximum":-3},"minItems":3,"maxItems":3}""" },
         { "number bounds", """{"type":"array","items":{"type":"number","minimum":-2,"maximum":3},"minItems":3,"maxItems":3}""" },
-        { "anyOf", """{"anyOf":[{"type":"integer","minimum":0,"maximum":99},{"type":"string","maxLength":4},{"type":"array","items":{"type":"boolean"},"maxItems":2}]}""" },
+        { "anyOf",
+            """{"anyOf":[{"type":"integer","minimum":0,"maximum":99},{"type":"string","maxLength":4},{"type":"array","items":{"type":"boolean"},"maxItems":2}]}""" },
         { "oneOf of objects", """{"oneOf":[{"type":"object","properties":{"cat":{"type":"boolean"}},"required":["cat"],"additionalProperties":false},{"type":"object","properties":{"dog":{"type":"integer","maximum":3,"minimum":1}},"required":["dog"],"additionalProperties":false}]}""" },
         { "type array and nullable", """{"type":"object","properties":{"maybe":{"type":["string","null"],"maxLength":3},"open":{"type":"integer","nullable":true,"minimum":0,"maximum":5}},"required":["maybe","open"]}""" },
         { "refs and defs", """{"$defs":{"point":{"type":"object","properties":{"x":{"type":"integer","minimum":0,"maximum":9},"y":{"type":"integer","minimum":0,"maximum":9}},"required":["x","y"],"additionalProperties":false}},"type":"object","properties":{"from":{"$ref":"#/$defs/point"},"to":{"$ref":"#/$defs/point"}},"required":["from","to"]}""" },
@@ -24,6 +25,7 @@ internal static class SchemaCorpus
         { "annotations ignored", """{"$schema":"https://json-schema.org/draft/2020-12/schema","title":"T","description":"d","type":"object","properties":{"n":{"type":"integer","description":"a number","minimum":1,"maximum":3,"default":2}},"required":["n"]}""" },
         { "scalar root", """{"type":"integer","minimum":100,"maximum":105}""" },
         { "empty array allowed", """{"type":"array","items":{"type":"string","maxLength":2},"maxItems":0}""" },
-        { "escaped property names", """{"type":"object","properties":{"a \"quoted\" key":{"type":"boolean"},"ünï":{"const":"ß"}},"required":["a \"quoted\" key","ünï"]}""" },
+        { "escaped property names",
+            """{"type":"object","properties":{"a \"quoted\" key":{"type":"boolean"},"ünï":{"const":"ß"}},"required":["a \"quoted\" key","ünï"]}""" },
     };
 }

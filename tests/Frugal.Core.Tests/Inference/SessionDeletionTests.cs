@@ -64,7 +64,8 @@ public sealed class SessionDeletionTests(TinyEngineFixture fixture) : IAsyncLife
         await GenerationRuns.RunAsync(_engine, GenerationRuns.Greedy("A secret about apples", 4, session: "session:a"), TestContext.Current.CancellationToken);
         _store.Delete("session:a");
 
-        var (_, stats, _) = await GenerationRuns.RunAsync(_engine, GenerationRuns.Greedy("A secret about apples", 4, session: "session:b"), TestContext.Current.CancellationToken);
+        var (_, stats, _) = await GenerationRuns.RunAsync(_engine, GenerationRuns.Greedy("A secret about apples", 4, session: "session:b"),
+            TestContext.Current.CancellationToken);
 
         Assert.Equal(0, stats.CachedPromptTokens);
     }

@@ -94,7 +94,8 @@ public sealed class ModelInfoReaderTests : IDisposable
         }
 
         writer.Set("tokenizer.ggml.eos_token_id", GgufValue.FromUInt32(1_000_000))
-            .AddTensor("token_embd.weight", GgmlType.F32, [64, file.GetArray("tokenizer.ggml.tokens")!.Count], new byte[64 * 4 * file.GetArray("tokenizer.ggml.tokens")!.Count]);
+            .AddTensor("token_embd.weight", GgmlType.F32, [64, file.GetArray("tokenizer.ggml.tokens")!.Count],
+                new byte[64 * 4 * file.GetArray("tokenizer.ggml.tokens")!.Count]);
         var broken = _temp.File("eos-broken.gguf");
         writer.WriteTo(broken);
 

@@ -1,9 +1,6 @@
 using System.Text;
 using Frugal.Models;
 using LLama;
-using LLama.Common;
-using LLama.Native;
-using LLama.Sampling;
 
 namespace Frugal.Tests.Models;
 
@@ -19,21 +16,8 @@ public sealed class ModelSynthesizerLoadTests : IDisposable
     {
         var path = _temp.File("tiny.gguf");
         ModelSynthesizer.WriteTiny(path);
-        var parameters = new ModelParams(path) { ContextSize = 256, GpuLayerCount = 0, LoadMode = LLamaLoadMode.MemoryMap, Threads = 1 };
 
-        string text;
-        using (var weights = await LLamaWeights.LoadFromFileAsync(parameters, TestContext.Current.CancellationToken))
-        {
-            var executor = new StatelessExecutor(weights, parameters);
-            var inference = new InferenceParams { MaxTokens = 16, SamplingPipeline = new DefaultSamplingPipeline { Temperature = 0 } };
-            var pieces = new StringBuilder();
-            await foreach (var piece in executor.InferAsync("<|user|>\nHello, tell me a story</s>\n<|assistant|>\n", inference, TestContext.Current.CancellationToken))
-            {
-                pieces.Append(piece);
-            }
-
-            text = pieces.ToString();
-        }
+        var text = await PlainLlama.GenerateAsync(path);
 
         Assert.True(text.Distinct().Count() > 3, $"Generated text is too uniform: '{text}'");
     }
@@ -43,8 +27,7 @@ public sealed class ModelSynthesizerLoadTests : IDisposable
     {
         var path = _temp.File("tiny.gguf");
         ModelSynthesizer.WriteTiny(path);
-        var parameters = new ModelParams(path) { ContextSize = 256, GpuLayerCount = 0, LoadMode = LLamaLoadMode.MemoryMap, Threads = 1 };
-        using var weights = LLamaWeights.LoadFromFile(parameters);
+        using var weights = LLamaWeights.LoadFromFile(PlainLlama.Parameters(path));
         const string text = "Hello the world! ünïcødé 日本語 🙂 </s> <|user|>";
 
         var tokens = weights.Tokenize(text, add_bos: false, special: false, Encoding.UTF8);

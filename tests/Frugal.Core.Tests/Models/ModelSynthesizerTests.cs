@@ -111,7 +111,8 @@ public sealed class ModelSynthesizerTests : IDisposable
     }
 
     private static string[] TokenizerKeys(GgufFile file) =>
-        [.. file.MetadataEntries.Select(e => e.Key).Where(k => k.StartsWith("tokenizer.", StringComparison.Ordinal) && k != "tokenizer.chat_template").Order(StringComparer.Ordinal)];
+        [.. file.MetadataEntries.Select(e => e.Key).Where(k => k.StartsWith("tokenizer.",
+            StringComparison.Ordinal) && k != "tokenizer.chat_template").Order(StringComparer.Ordinal)];
 
     [Theory]
     [InlineData(GgmlType.F16)]
@@ -147,7 +148,8 @@ public sealed class ModelSynthesizerTests : IDisposable
         // Only the header is checked here: the tensor table and metadata of TinyLlama-1.1B without writing 1.17 GB.
         var shape = ModelShape.TinyLlama11B;
 
-        Assert.Equal((2048, 22, 5632, 32, 4, 2048, 32000), (shape.EmbeddingLength, shape.BlockCount, shape.FeedForwardLength, shape.HeadCount, shape.HeadCountKv, shape.ContextLength, shape.VocabSize));
+        Assert.Equal((2048, 22, 5632, 32, 4, 2048, 32000),
+            (shape.EmbeddingLength, shape.BlockCount, shape.FeedForwardLength, shape.HeadCount, shape.HeadCountKv, shape.ContextLength, shape.VocabSize));
         Assert.Equal(64, shape.HeadDimension);
         Assert.Same(shape, ModelShape.FromName("TinyLlama-1.1B"));
         Assert.Same(ModelShape.Tiny, ModelShape.FromName("tiny"));

@@ -172,7 +172,8 @@ public sealed class GenerationSchedulerTests(TinyEngineFixture fixture)
     {
         var time = new FakeTimeProvider();
         var scheduler = Create(time: time, limit: TimeSpan.FromSeconds(10));
-        await using var running = scheduler.RunAsync("alice", Request(maxTokens: 400), TestContext.Current.CancellationToken).GetAsyncEnumerator(TestContext.Current.CancellationToken);
+        await using var running = scheduler.RunAsync("alice", Request(maxTokens: 400),
+            TestContext.Current.CancellationToken).GetAsyncEnumerator(TestContext.Current.CancellationToken);
         Assert.True(await running.MoveNextAsync()); // admitted
         Assert.True(await running.MoveNextAsync()); // running
 
@@ -187,12 +188,14 @@ public sealed class GenerationSchedulerTests(TinyEngineFixture fixture)
     public async Task RunAsync_ReaderStopsPulling_NextRequestRunsWhileTheReplyWaitsInTheBuffer()
     {
         var scheduler = Create(configure: o => o.ReplyBuffer = SchedulerOptions.DefaultReplyBuffer);
-        await using var alice = scheduler.RunAsync("alice", Request(maxTokens: 20), TestContext.Current.CancellationToken).GetAsyncEnumerator(TestContext.Current.CancellationToken);
+        await using var alice = scheduler.RunAsync("alice", Request(maxTokens: 20),
+            TestContext.Current.CancellationToken).GetAsyncEnumerator(TestContext.Current.CancellationToken);
         Assert.True(await alice.MoveNextAsync()); // admitted
         Assert.True(await alice.MoveNextAsync()); // running; alice reads nothing more for now
 
         // bob gets the one worker and is served to the end while alice's reply is still unread.
-        await using var bobUpdates = scheduler.RunAsync("bob", Request(maxTokens: 5), TestContext.Current.CancellationToken).GetAsyncEnumerator(TestContext.Current.CancellationToken);
+        await using var bobUpdates = scheduler.RunAsync("bob", Request(maxTokens: 5),
+            TestContext.Current.CancellationToken).GetAsyncEnumerator(TestContext.Current.CancellationToken);
         var bob = await DrainAsync(bobUpdates).WaitAsync(TimeSpan.FromMinutes(2), TestContext.Current.CancellationToken); // a guard against a hang, not a speed check
         Assert.Equal((FinishReason.Length, 5), (bob.FinishReason, bob.CompletionTokens));
 

@@ -23,7 +23,8 @@ public sealed class ParallelGenerationSchedulerTests(TinyEngineFixture fixture)
             Assert.Equal(TinyEngineFixture.Parallel, scheduler.ActiveGenerations);
             Assert.Equal(0, scheduler.QueueDepth);
 
-            await using var next = scheduler.RunAsync("late", Request(3), TestContext.Current.CancellationToken).GetAsyncEnumerator(TestContext.Current.CancellationToken);
+            await using var next = scheduler.RunAsync("late", Request(3),
+                TestContext.Current.CancellationToken).GetAsyncEnumerator(TestContext.Current.CancellationToken);
             Assert.True(await next.MoveNextAsync());
             Assert.NotNull(next.Current.Admitted);
             Assert.True(await next.MoveNextAsync());

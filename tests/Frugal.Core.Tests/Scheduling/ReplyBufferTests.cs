@@ -48,7 +48,8 @@ public sealed class ReplyBufferTests
     [Fact]
     public async Task ReadAsync_ReaderLeaves_GenerationCancelledAndEnded()
     {
-        var updates = Read(capacity: 4, stallLimit: TimeSpan.FromHours(1), cancellationToken: TestContext.Current.CancellationToken).GetAsyncEnumerator(TestContext.Current.CancellationToken);
+        var updates = Read(capacity: 4, stallLimit: TimeSpan.FromHours(1),
+            cancellationToken: TestContext.Current.CancellationToken).GetAsyncEnumerator(TestContext.Current.CancellationToken);
         Assert.True(await updates.MoveNextAsync());
 
         await updates.DisposeAsync();
@@ -61,7 +62,8 @@ public sealed class ReplyBufferTests
     public async Task ReadAsync_CallerCancels_LastUpdateSaysCancelled()
     {
         using var cancel = new CancellationTokenSource();
-        await using var updates = Read(capacity: 64, stallLimit: TimeSpan.FromHours(1), cancellationToken: cancel.Token).GetAsyncEnumerator(TestContext.Current.CancellationToken);
+        await using var updates = Read(capacity: 64, stallLimit: TimeSpan.FromHours(1),
+            cancellationToken: cancel.Token).GetAsyncEnumerator(TestContext.Current.CancellationToken);
         Assert.True(await updates.MoveNextAsync());
 
         await cancel.CancelAsync();
@@ -84,7 +86,8 @@ public sealed class ReplyBufferTests
             throw new InvalidOperationException("engine failed");
         }
 
-        await using var updates = ReplyBuffer.ReadAsync(Failing, 4, TimeSpan.FromHours(1), TimeProvider.System, () => _ended.TrySetResult(), () => { }, TestContext.Current.CancellationToken)
+        await using var updates = ReplyBuffer.ReadAsync(Failing, 4, TimeSpan.FromHours(1), TimeProvider.System, () => _ended.TrySetResult(), () => { },
+            TestContext.Current.CancellationToken)
             .GetAsyncEnumerator(TestContext.Current.CancellationToken);
         Assert.True(await updates.MoveNextAsync());
 

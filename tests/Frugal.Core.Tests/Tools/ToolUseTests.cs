@@ -7,7 +7,8 @@ namespace Frugal.Tests.Tools;
 
 public sealed class ToolUseTests
 {
-    private static readonly ToolDefinition Add = new("add", "Adds.", JsonDocument.Parse("""{"type":"object","properties":{"a":{"type":"integer"}},"required":["a"]}""").RootElement);
+    private static readonly ToolDefinition Add = new("add", "Adds.",
+        JsonDocument.Parse("""{"type":"object","properties":{"a":{"type":"integer"}},"required":["a"]}""").RootElement);
 
     [Fact]
     public void Read_Calls_ParsedWithIdsAndArguments()

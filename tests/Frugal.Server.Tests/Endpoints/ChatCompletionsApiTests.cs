@@ -55,7 +55,8 @@ public sealed class ChatCompletionsApiTests(TinyServer tiny) : IClassFixture<Tin
     {
         using var client = Server.CreateClient();
 
-        using var response = await client.PostAsync(Route, Json("""{"stream":true,"max_tokens":3,"messages":[{"role":"user","content":"Hi"}]}"""), TestContext.Current.CancellationToken);
+        using var response = await client.PostAsync(Route, Json("""{"stream":true,"max_tokens":3,"messages":[{"role":"user","content":"Hi"}]}"""),
+            TestContext.Current.CancellationToken);
         var text = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
 
         Assert.DoesNotContain("\"usage\"", text, StringComparison.Ordinal);
@@ -149,7 +150,8 @@ public sealed class ChatCompletionsApiTests(TinyServer tiny) : IClassFixture<Tin
         using var client = Server.CreateClient();
         var longText = string.Join(' ', Enumerable.Repeat("river", 2000));
 
-        using var response = await client.PostAsync(Route, Json(JsonSerializer.Serialize(new { messages = new[] { new { role = "user", content = longText } } })), TestContext.Current.CancellationToken);
+        using var response = await client.PostAsync(Route, Json(JsonSerializer.Serialize(new { messages = new[] { new { role = "user", content = longText } } })),
+            TestContext.Current.CancellationToken);
 
         var error = await ErrorAssert.IsErrorAsync(response, HttpStatusCode.BadRequest, "context_length_exceeded");
         Assert.Equal("messages", error.GetProperty("param").GetString());
@@ -160,7 +162,8 @@ public sealed class ChatCompletionsApiTests(TinyServer tiny) : IClassFixture<Tin
     {
         using var client = Server.CreateClient();
 
-        using var response = await client.PostAsync(Route, Json("""{"model":"gpt-9","messages":[{"role":"user","content":"hi"}]}"""), TestContext.Current.CancellationToken);
+        using var response = await client.PostAsync(Route, Json("""{"model":"gpt-9","messages":[{"role":"user","content":"hi"}]}"""),
+            TestContext.Current.CancellationToken);
 
         var error = await ErrorAssert.IsErrorAsync(response, HttpStatusCode.NotFound, "model_not_found");
         Assert.Equal("model", error.GetProperty("param").GetString());

@@ -44,7 +44,8 @@ public sealed class CompletionsApiTests(TinyServer tiny) : IClassFixture<TinySer
     {
         using var client = Server.CreateClient();
         const string text = "The capital of France";
-        await using var tokenizer = await LlamaEngine.LoadAsync(new EngineOptions { ModelPath = TinyServer.ModelPath, ContextSize = 256 }, ct: TestContext.Current.CancellationToken);
+        await using var tokenizer = await LlamaEngine.LoadAsync(new EngineOptions { ModelPath = TinyServer.ModelPath, ContextSize = 256 },
+            ct: TestContext.Current.CancellationToken);
         int[] ids = [.. tokenizer.Model.BosTokenId is { } bos ? [bos] : Array.Empty<int>(), .. tokenizer.Tokenize(text)];
 
         var (_, fromText) = await PostAsync(client, new { prompt = text, max_tokens = 6, temperature = 0 });
@@ -65,7 +66,9 @@ public sealed class CompletionsApiTests(TinyServer tiny) : IClassFixture<TinySer
         const string text = "In the beginning";
 
         var (_, whole) = await PostAsync(client, new { prompt = text, max_tokens = 6, temperature = 0 });
-        using var response = await client.PostAsync(Route, Json(new { prompt = text, max_tokens = 6, temperature = 0, stream = true, stream_options = new { include_usage = true } }), TestContext.Current.CancellationToken);
+        using var response = await client.PostAsync(Route,
+            Json(new { prompt = text, max_tokens = 6, temperature = 0, stream = true, stream_options = new { include_usage = true } }),
+            TestContext.Current.CancellationToken);
         var body = Encoding.UTF8.GetString(await response.Content.ReadAsByteArrayAsync(TestContext.Current.CancellationToken));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);

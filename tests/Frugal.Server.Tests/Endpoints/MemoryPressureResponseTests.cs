@@ -89,7 +89,8 @@ public sealed class MemoryPressureResponseTests : IAsyncLifetime
         using var whole = await client.PostMessageAsync(session, JsonSerializer.Serialize(new { content = "Third.", stream = false, max_tokens = 30, temperature = 0 }));
         using var document = JsonDocument.Parse(await whole.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
         var reply = document.RootElement;
-        using var streamed = await client.PostMessageAsync(session, JsonSerializer.Serialize(new { content = "Fourth.", stream = true, max_tokens = 30, temperature = 0 }));
+        using var streamed = await client.PostMessageAsync(session,
+            JsonSerializer.Serialize(new { content = "Fourth.", stream = true, max_tokens = 30, temperature = 0 }));
         var (events, _) = SseReader.Parse(await streamed.Content.ReadAsByteArrayAsync(TestContext.Current.CancellationToken));
 
         Assert.Equal(HttpStatusCode.OK, whole.StatusCode);

@@ -59,7 +59,8 @@ public sealed class OpenAIClientTests(TinyServer tiny) : IClassFixture<TinyServe
     {
         using var client = CreateChatClient().AsIChatClient();
 
-        var response = await client.GetResponseAsync("Hello there.", new ChatOptions { MaxOutputTokens = 4, Temperature = 0f }, cancellationToken: TestContext.Current.CancellationToken);
+        var response = await client.GetResponseAsync("Hello there.", new ChatOptions { MaxOutputTokens = 4, Temperature = 0f },
+            cancellationToken: TestContext.Current.CancellationToken);
 
         Assert.Equal(Microsoft.Extensions.AI.ChatRole.Assistant, response.Messages[^1].Role);
         Assert.NotNull(response.Usage);

@@ -136,7 +136,9 @@ public sealed class SessionVersionsApiTests(ServerFixture server) : IClassFixtur
         using var client = server.CreateClient();
         var id = await client.CreateSessionAsync("title");
 
-        using (var patched = await client.PatchAsJsonAsync($"api/sessions/{id}", new { system_prompt = "You are terse.", settings = new { max_tokens = 3, temperature = 0, top_p = 0.9, top_k = 5, seed = 11 } }, cancellationToken: TestContext.Current.CancellationToken))
+        using (var patched = await client.PatchAsJsonAsync($"api/sessions/{id}",
+            new { system_prompt = "You are terse.", settings = new { max_tokens = 3, temperature = 0, top_p = 0.9, top_k = 5, seed = 11 } },
+            cancellationToken: TestContext.Current.CancellationToken))
         {
             Assert.Equal(HttpStatusCode.OK, patched.StatusCode);
         }
@@ -149,7 +151,8 @@ public sealed class SessionVersionsApiTests(ServerFixture server) : IClassFixtur
         var reply = await PostJsonAsync(client, $"api/sessions/{id}/messages", new { content = "Write a long story.", stream = false });
         Assert.InRange(reply.GetProperty("usage").GetProperty("completion_tokens").GetInt32(), 1, 3);
 
-        using var cleared = await client.PatchAsJsonAsync($"api/sessions/{id}", new { settings = (object?)null }, cancellationToken: TestContext.Current.CancellationToken);
+        using var cleared = await client.PatchAsJsonAsync($"api/sessions/{id}", new { settings = (object?)null },
+            cancellationToken: TestContext.Current.CancellationToken);
         var after = await GetJsonAsync(client, $"api/sessions/{id}");
         Assert.Equal(JsonValueKind.Null, after.GetProperty("settings").GetProperty("max_tokens").ValueKind);
         Assert.Equal("You are terse.", after.GetProperty("system_prompt").GetString());
@@ -170,7 +173,8 @@ public sealed class SessionVersionsApiTests(ServerFixture server) : IClassFixtur
         using var client = server.CreateClient();
         var id = await client.CreateSessionAsync("kept", "kept prompt");
 
-        using var response = await client.PatchAsync($"api/sessions/{id}", new StringContent(json, Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
+        using var response = await client.PatchAsync($"api/sessions/{id}", new StringContent(json, Encoding.UTF8, "application/json"),
+            TestContext.Current.CancellationToken);
 
         var error = await ErrorAssert.IsErrorAsync(response, HttpStatusCode.BadRequest);
         Assert.Equal(param, error.GetProperty("param").GetString());
@@ -193,11 +197,16 @@ public sealed class SessionVersionsApiTests(ServerFixture server) : IClassFixtur
         await ErrorAssert.IsErrorAsync(await PostAsync(client, $"api/sessions/{id}/messages/999999/regenerate", "{}"), HttpStatusCode.NotFound, "message_not_found");
         await ErrorAssert.IsErrorAsync(await PostAsync(client, $"api/sessions/{id}/messages/{elsewhere}/regenerate", "{}"), HttpStatusCode.NotFound, "message_not_found");
         await ErrorAssert.IsErrorAsync(await PostAsync(client, $"api/sessions/{id}/messages/{elsewhere}/select", "{}"), HttpStatusCode.NotFound, "message_not_found");
-        await ErrorAssert.IsErrorAsync(await PostAsync(client, $"api/sessions/{id}/messages", JsonSerializer.Serialize(new { content = "x", version_of = reply })), HttpStatusCode.BadRequest, "not_a_user_message");
-        await ErrorAssert.IsErrorAsync(await PostAsync(client, $"api/sessions/{id}/messages", JsonSerializer.Serialize(new { content = "x", version_of = elsewhere })), HttpStatusCode.NotFound, "message_not_found");
-        await ErrorAssert.IsErrorAsync(await PostAsync(client, $"api/sessions/{id}/messages", JsonSerializer.Serialize(new { content = " ", version_of = 1 })), HttpStatusCode.BadRequest, "empty_content");
-        await ErrorAssert.IsErrorAsync(await PostAsync(client, $"api/sessions/{id}/messages/{reply}/regenerate", "{\"temperature\": 9}"), HttpStatusCode.BadRequest, "invalid_value");
-        await ErrorAssert.IsErrorAsync(await client.GetAsync($"api/sessions/{id}/export?format=pdf", TestContext.Current.CancellationToken), HttpStatusCode.BadRequest, "invalid_value");
+        await ErrorAssert.IsErrorAsync(await PostAsync(client, $"api/sessions/{id}/messages", JsonSerializer.Serialize(new { content = "x", version_of = reply })),
+            HttpStatusCode.BadRequest, "not_a_user_message");
+        await ErrorAssert.IsErrorAsync(await PostAsync(client, $"api/sessions/{id}/messages", JsonSerializer.Serialize(new { content = "x", version_of = elsewhere })),
+            HttpStatusCode.NotFound, "message_not_found");
+        await ErrorAssert.IsErrorAsync(await PostAsync(client, $"api/sessions/{id}/messages", JsonSerializer.Serialize(new { content = " ", version_of = 1 })),
+            HttpStatusCode.BadRequest, "empty_content");
+        await ErrorAssert.IsErrorAsync(await PostAsync(client, $"api/sessions/{id}/messages/{reply}/regenerate", "{\"temperature\": 9}"), HttpStatusCode.BadRequest,
+            "invalid_value");
+        await ErrorAssert.IsErrorAsync(await client.GetAsync($"api/sessions/{id}/export?format=pdf", TestContext.Current.CancellationToken), HttpStatusCode.BadRequest,
+            "invalid_value");
 
         Assert.Equal(2, (await client.GetMessagesAsync(id)).Count);
         Assert.Equal(2, (await GetJsonAsync(client, $"api/sessions/{id}")).GetProperty("message_count").GetInt32());
@@ -215,11 +224,15 @@ public sealed class SessionVersionsApiTests(ServerFixture server) : IClassFixtur
 
         await ErrorAssert.IsErrorAsync(await PostAsync(bob, $"api/sessions/{id}/messages/{user}/regenerate", "{}"), HttpStatusCode.NotFound, "session_not_found");
         await ErrorAssert.IsErrorAsync(await PostAsync(bob, $"api/sessions/{id}/messages/{user}/select", "{}"), HttpStatusCode.NotFound, "session_not_found");
-        await ErrorAssert.IsErrorAsync(await bob.GetAsync($"api/sessions/{id}/export", TestContext.Current.CancellationToken), HttpStatusCode.NotFound, "session_not_found");
-        await ErrorAssert.IsErrorAsync(await bob.GetAsync($"api/sessions/{id}/export?format=markdown", TestContext.Current.CancellationToken), HttpStatusCode.NotFound, "session_not_found");
-        await ErrorAssert.IsErrorAsync(await bob.PatchAsJsonAsync($"api/sessions/{id}", new { system_prompt = "mine", settings = new { temperature = 1 } }, cancellationToken: TestContext.Current.CancellationToken), HttpStatusCode.NotFound, "session_not_found");
+        await ErrorAssert.IsErrorAsync(await bob.GetAsync($"api/sessions/{id}/export", TestContext.Current.CancellationToken), HttpStatusCode.NotFound,
+            "session_not_found");
+        await ErrorAssert.IsErrorAsync(await bob.GetAsync($"api/sessions/{id}/export?format=markdown", TestContext.Current.CancellationToken), HttpStatusCode.NotFound,
+            "session_not_found");
+        await ErrorAssert.IsErrorAsync(await bob.PatchAsJsonAsync($"api/sessions/{id}", new { system_prompt = "mine", settings = new { temperature = 1 } },
+            cancellationToken: TestContext.Current.CancellationToken), HttpStatusCode.NotFound, "session_not_found");
         // Bob's own session cannot take alice's message as a parent, nor regenerate it.
-        await ErrorAssert.IsErrorAsync(await PostAsync(bob, $"api/sessions/{bobs}/messages", JsonSerializer.Serialize(new { content = "x", version_of = user })), HttpStatusCode.NotFound, "message_not_found");
+        await ErrorAssert.IsErrorAsync(await PostAsync(bob, $"api/sessions/{bobs}/messages", JsonSerializer.Serialize(new { content = "x", version_of = user })),
+            HttpStatusCode.NotFound, "message_not_found");
         await ErrorAssert.IsErrorAsync(await PostAsync(bob, $"api/sessions/{bobs}/messages/{user}/regenerate", "{}"), HttpStatusCode.NotFound, "message_not_found");
 
         var session = await GetJsonAsync(alice, $"api/sessions/{id}");
@@ -234,7 +247,8 @@ public sealed class SessionVersionsApiTests(ServerFixture server) : IClassFixtur
     {
         using var client = server.CreateClient();
         var id = await client.CreateSessionAsync("to export", "be kind");
-        using (var _ = await client.PatchAsJsonAsync($"api/sessions/{id}", new { settings = new { temperature = 0.5 } }, cancellationToken: TestContext.Current.CancellationToken)) { }
+        using (var _ = await client.PatchAsJsonAsync($"api/sessions/{id}", new { settings = new { temperature = 0.5 } },
+            cancellationToken: TestContext.Current.CancellationToken)) { }
         var sent = await client.SendAsync(id, "hello");
         var reply = sent.GetProperty("message").GetProperty("id").GetInt64();
         _ = await PostJsonAsync(client, $"api/sessions/{id}/messages/{reply}/regenerate", new { stream = false, max_tokens = 6 });
@@ -242,7 +256,8 @@ public sealed class SessionVersionsApiTests(ServerFixture server) : IClassFixtur
 
         using var exported = await client.GetAsync($"api/sessions/{id}/export", TestContext.Current.CancellationToken);
         var export = await exported.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
-        using var imported = await client.PostAsync("api/sessions/import", new StringContent(export, Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
+        using var imported = await client.PostAsync("api/sessions/import", new StringContent(export, Encoding.UTF8, "application/json"),
+            TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.Created, imported.StatusCode);
         var session = JsonDocument.Parse(await imported.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)).RootElement;
@@ -288,8 +303,10 @@ public sealed class SessionVersionsApiTests(ServerFixture server) : IClassFixtur
         { "{\"format\": \"frugal.chat\", \"version\": 1, \"messages\": [{\"id\": 1, \"role\": \"user\", \"content\": \"q\"}, {\"id\": 1, \"parent_id\": 1, \"role\": \"assistant\", \"content\": \"a\"}]}", "messages[1].id" },
         { "{\"format\": \"frugal.chat\", \"version\": 1, \"messages\": [{\"id\": 1, \"role\": \"assistant\", \"content\": \"a\"}]}", "messages[0].parent_id" },
         { "{\"format\": \"frugal.chat\", \"version\": 1, \"messages\": [{\"id\": 1, \"role\": \"user\", \"content\": \"q\"}, {\"id\": 2, \"parent_id\": 1, \"role\": \"user\", \"content\": \"q2\"}]}", "messages[1].parent_id" },
-        { "{\"format\": \"frugal.chat\", \"version\": 1, \"current_message_id\": 5, \"messages\": [{\"id\": 1, \"role\": \"user\", \"content\": \"q\"}]}", "current_message_id" },
-        { "{\"format\": \"frugal.chat\", \"version\": 1, \"messages\": [{\"id\": 1, \"role\": \"user\", \"content\": \"q\", \"status\": \"odd\"}]}", "messages[0].status" },
+        { "{\"format\": \"frugal.chat\", \"version\": 1, \"current_message_id\": 5, \"messages\": [{\"id\": 1, \"role\": \"user\", \"content\": \"q\"}]}",
+            "current_message_id" },
+        { "{\"format\": \"frugal.chat\", \"version\": 1, \"messages\": [{\"id\": 1, \"role\": \"user\", \"content\": \"q\", \"status\": \"odd\"}]}",
+            "messages[0].status" },
         { "{\"format\": \"frugal.chat\", \"version\": 1, \"settings\": {\"temperature\": 7}, \"messages\": []}", "temperature" },
     };
 
@@ -300,7 +317,8 @@ public sealed class SessionVersionsApiTests(ServerFixture server) : IClassFixtur
         await using var own = await ServerFixture.StartAsync();
         using var client = own.CreateClient();
 
-        using var response = await client.PostAsync("api/sessions/import", new StringContent(json, Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
+        using var response = await client.PostAsync("api/sessions/import", new StringContent(json, Encoding.UTF8, "application/json"),
+            TestContext.Current.CancellationToken);
 
         var error = await ErrorAssert.IsErrorAsync(response, HttpStatusCode.BadRequest);
         Assert.Equal(param, error.GetProperty("param").GetString());
@@ -311,7 +329,8 @@ public sealed class SessionVersionsApiTests(ServerFixture server) : IClassFixtur
     public async Task Import_NotJson_Answers400()
     {
         using var client = server.CreateClient();
-        using var response = await client.PostAsync("api/sessions/import", new StringContent("# a markdown file", Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
+        using var response = await client.PostAsync("api/sessions/import", new StringContent("# a markdown file", Encoding.UTF8, "application/json"),
+            TestContext.Current.CancellationToken);
         await ErrorAssert.IsErrorAsync(response, HttpStatusCode.BadRequest);
     }
 

@@ -13,7 +13,8 @@ public sealed class SessionsApiTests(ServerFixture server) : IClassFixture<Serve
     public async Task CreateSession_WithTitleAndSystemPrompt_AnswersTheSession()
     {
         using var client = server.CreateClient();
-        using var response = await client.PostAsJsonAsync(Url("api/sessions"), new { title = "Trip", system_prompt = "Be brief." }, cancellationToken: TestContext.Current.CancellationToken);
+        using var response = await client.PostAsJsonAsync(Url("api/sessions"), new { title = "Trip", system_prompt = "Be brief." },
+            cancellationToken: TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
@@ -31,7 +32,8 @@ public sealed class SessionsApiTests(ServerFixture server) : IClassFixture<Serve
     public async Task CreateSession_EmptyObject_CreatesUntitledSession()
     {
         using var client = server.CreateClient();
-        using var response = await client.PostAsync(Url("api/sessions"), new StringContent("{}", Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
+        using var response = await client.PostAsync(Url("api/sessions"), new StringContent("{}", Encoding.UTF8, "application/json"),
+            TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
         Assert.Equal(JsonValueKind.Null, document.RootElement.GetProperty("title").ValueKind);

@@ -1,5 +1,7 @@
 using System.Net;
 using System.Text.Json;
+using Frugal.Conversations;
+using Frugal.Inference;
 
 namespace Frugal.Tests.Endpoints;
 
@@ -136,13 +138,10 @@ public sealed class SessionsContextShiftTests
 
         Assert.True(omitted > 0, "the window kept every turn: no shift to report");
 
-        // The partial reply is stored when the server notices; wait for it (a bound on waiting, not a speed check).
-        IReadOnlyList<JsonElement> messages = [];
-        for (var attempt = 0; attempt < 600 && messages.Count < sent + 2; attempt++)
-        {
-            await Task.Delay(100, TestContext.Current.CancellationToken);
-            messages = await client.GetMessagesAsync(id);
-        }
+        // The partial reply is stored when the server notices; wait for the store to have it (a bound on waiting, not a speed check).
+        await server.Store.WaitForMessageAsync(m => m.SessionId == id && m.Role == ChatRole.Assistant && m.Status == MessageStatus.Partial)
+            .WaitAsync(TimeSpan.FromMinutes(1), TestContext.Current.CancellationToken);
+        var messages = await client.GetMessagesAsync(id);
 
         Assert.Equal(sent + 2, messages.Count);
         var stored = messages[^1];

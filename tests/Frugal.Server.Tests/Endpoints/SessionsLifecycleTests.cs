@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using Frugal.Inference;
 
 namespace Frugal.Tests.Endpoints;
 
@@ -26,13 +27,10 @@ public sealed class SessionsLifecycleTests
             }
         }
 
-        // The reply is stored when the server notices; wait for it (a bound on waiting, not a speed check).
-        IReadOnlyList<JsonElement> messages = [];
-        for (var attempt = 0; attempt < 600 && messages.Count < 2; attempt++)
-        {
-            await Task.Delay(100, TestContext.Current.CancellationToken);
-            messages = await client.GetMessagesAsync(id);
-        }
+        // The reply is stored when the server notices; wait for the store to have it (a bound on waiting, not a speed check).
+        await server.Store.WaitForMessageAsync(m => m.SessionId == id && m.Role == ChatRole.Assistant)
+            .WaitAsync(TimeSpan.FromMinutes(1), TestContext.Current.CancellationToken);
+        var messages = await client.GetMessagesAsync(id);
 
         Assert.Equal(2, messages.Count);
         var reply = messages[1];

@@ -31,12 +31,14 @@ public sealed class StoredDataBoundsTests
         await using var server = await TinyServer.StartAsync(o => o.Conversations.MaxMessagesPerUser = 2);
         using var alice = server.CreateClient();
         var id = await alice.CreateSessionAsync("chat");
-        using (var first = await alice.PostAsJsonAsync($"api/sessions/{id}/messages", new { content = "Hi", max_tokens = 2 }, cancellationToken: TestContext.Current.CancellationToken))
+        using (var first = await alice.PostAsJsonAsync($"api/sessions/{id}/messages", new { content = "Hi", max_tokens = 2 },
+            cancellationToken: TestContext.Current.CancellationToken))
         {
             Assert.Equal(HttpStatusCode.OK, first.StatusCode);
         }
 
-        using var second = await alice.PostAsJsonAsync($"api/sessions/{id}/messages", new { content = "Again", max_tokens = 2 }, cancellationToken: TestContext.Current.CancellationToken);
+        using var second = await alice.PostAsJsonAsync($"api/sessions/{id}/messages", new { content = "Again", max_tokens = 2 },
+            cancellationToken: TestContext.Current.CancellationToken);
 
         await ErrorAssert.IsErrorAsync(second, HttpStatusCode.Forbidden, "storage_quota_exceeded");
         Assert.Equal(2, (await alice.GetMessagesAsync(id)).Count);
@@ -80,7 +82,8 @@ public sealed class StoredDataBoundsTests
         var created = new List<string>();
         for (var i = 0; i < 5; i++)
         {
-            using var response = await alice.PostAsJsonAsync("api/sessions", new { title = $"s{i}", system_prompt = "secret instructions" }, cancellationToken: TestContext.Current.CancellationToken);
+            using var response = await alice.PostAsJsonAsync("api/sessions", new { title = $"s{i}", system_prompt = "secret instructions" },
+                cancellationToken: TestContext.Current.CancellationToken);
             using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
             created.Add(document.RootElement.GetProperty("id").GetString()!);
         }

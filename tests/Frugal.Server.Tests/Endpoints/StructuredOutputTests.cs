@@ -31,7 +31,8 @@ public sealed class StructuredOutputTests(TinyServer tiny) : IClassFixture<TinyS
             var options = OfficialClient.Seeded(seed, maxTokens: 300);
             options.ResponseFormat = ChatResponseFormat.CreateJsonSchemaFormat("person", BinaryData.FromString(PersonSchema), jsonSchemaIsStrict: true);
 
-            ChatCompletion completion = await CreateChatClient().CompleteChatAsync([new UserChatMessage("Describe a person.")], options, TestContext.Current.CancellationToken);
+            ChatCompletion completion = await CreateChatClient().CompleteChatAsync([new UserChatMessage("Describe a person.")], options,
+                TestContext.Current.CancellationToken);
 
             Assert.Equal(OpenAI.Chat.ChatFinishReason.Stop, completion.FinishReason);
             using var reply = JsonDocument.Parse(completion.Content[0].Text);
@@ -66,7 +67,8 @@ public sealed class StructuredOutputTests(TinyServer tiny) : IClassFixture<TinyS
              "schema":{"type":"object","properties":{"n":{"type":"integer","multipleOf":5}}}}}}
             """;
 
-        using var response = await client.PostAsync("/v1/chat/completions", new StringContent(body, Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
+        using var response = await client.PostAsync("/v1/chat/completions", new StringContent(body, Encoding.UTF8, "application/json"),
+            TestContext.Current.CancellationToken);
 
         var error = await ErrorAssert.IsErrorAsync(response, HttpStatusCode.BadRequest, "unsupported_schema");
         Assert.Contains("multipleOf", error.GetProperty("message").GetString(), StringComparison.Ordinal);

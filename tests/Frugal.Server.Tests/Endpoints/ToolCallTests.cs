@@ -32,7 +32,8 @@ public sealed class ToolCallTests(LongContextServer tiny) : IClassFixture<LongCo
             var options = Options(ChatToolChoice.CreateRequiredChoice(), seed);
             options.AllowParallelToolCalls = false; // one call: a random model would otherwise make up to eight
 
-            ChatCompletion completion = await CreateChatClient().CompleteChatAsync([new UserChatMessage("Weather in Paris?")], options, TestContext.Current.CancellationToken);
+            ChatCompletion completion = await CreateChatClient().CompleteChatAsync([new UserChatMessage("Weather in Paris?")], options,
+                TestContext.Current.CancellationToken);
 
             Assert.Equal(OpenAI.Chat.ChatFinishReason.ToolCalls, completion.FinishReason);
             Assert.Single(completion.ToolCalls);
@@ -53,7 +54,8 @@ public sealed class ToolCallTests(LongContextServer tiny) : IClassFixture<LongCo
         var client = CreateChatClient();
         List<ChatMessage> messages = [new UserChatMessage("What time is it?")];
 
-        ChatCompletion call = await client.CompleteChatAsync(messages, Options(ChatToolChoice.CreateFunctionChoice("get_time"), 5), TestContext.Current.CancellationToken);
+        ChatCompletion call = await client.CompleteChatAsync(messages, Options(ChatToolChoice.CreateFunctionChoice("get_time"), 5),
+            TestContext.Current.CancellationToken);
         var toolCall = Assert.Single(call.ToolCalls);
         Assert.Equal("get_time", toolCall.FunctionName);
         Assert.Equal("{}", toolCall.FunctionArguments.ToString().Replace(" ", "", StringComparison.Ordinal));
@@ -113,7 +115,8 @@ public sealed class ToolCallTests(LongContextServer tiny) : IClassFixture<LongCo
     {
         for (var seed = 1; seed <= 2; seed++)
         {
-            ChatCompletion completion = await CreateChatClient().CompleteChatAsync([new UserChatMessage("Hello.")], Options(ChatToolChoice.CreateAutoChoice(), seed, maxTokens: 60),
+            ChatCompletion completion = await CreateChatClient().CompleteChatAsync([new UserChatMessage("Hello.")],
+                Options(ChatToolChoice.CreateAutoChoice(), seed, maxTokens: 60),
                 TestContext.Current.CancellationToken);
 
             if (completion.FinishReason == OpenAI.Chat.ChatFinishReason.ToolCalls)

@@ -94,13 +94,16 @@ public sealed class UserLimitsTests
 
         for (var i = 0; i < 2; i++)
         {
-            using var served = await alice.PostAsync("v1/messages/count_tokens", new StringContent(count, System.Text.Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
+            using var served = await alice.PostAsync("v1/messages/count_tokens", new StringContent(count, System.Text.Encoding.UTF8, "application/json"),
+                TestContext.Current.CancellationToken);
             Assert.Equal(HttpStatusCode.OK, served.StatusCode);
         }
 
-        using var refused = await alice.PostAsync("v1/messages/count_tokens", new StringContent(count, System.Text.Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
+        using var refused = await alice.PostAsync("v1/messages/count_tokens", new StringContent(count, System.Text.Encoding.UTF8, "application/json"),
+            TestContext.Current.CancellationToken);
         using var refusedChat = await alice.PostAsync("v1/chat/completions", ChatCompletionsApiTests.Json(Request), TestContext.Current.CancellationToken);
-        using var bobServed = await bob.PostAsync("v1/messages/count_tokens", new StringContent(count, System.Text.Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
+        using var bobServed = await bob.PostAsync("v1/messages/count_tokens", new StringContent(count, System.Text.Encoding.UTF8, "application/json"),
+            TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
         Assert.Contains("rate_limit_error", await refused.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);

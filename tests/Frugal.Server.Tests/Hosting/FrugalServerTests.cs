@@ -69,7 +69,8 @@ public sealed class FrugalServerTests(ServerFixture server) : IClassFixture<Serv
     public async Task WrongMethod_OnKnownRoute_Answers405Json()
     {
         using var client = server.CreateClient();
-        using var response = await client.PutAsync(new Uri("api/sessions", UriKind.Relative), new StringContent("{}", Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
+        using var response = await client.PutAsync(new Uri("api/sessions", UriKind.Relative), new StringContent("{}", Encoding.UTF8, "application/json"),
+            TestContext.Current.CancellationToken);
         await ErrorAssert.IsErrorAsync(response, HttpStatusCode.MethodNotAllowed, "method_not_allowed");
     }
 
@@ -118,7 +119,8 @@ public sealed class FrugalServerTests(ServerFixture server) : IClassFixture<Serv
         await using var own = await ServerFixture.StartAsync(server: s => s.MaxRequestBodySize = Frugal.ByteSize.FromKibibytes(4));
         using var client = own.CreateClient();
         var body = $$"""{"title": "{{new string('x', 5000)}}"}""";
-        using var response = await client.PostAsync(new Uri("api/sessions", UriKind.Relative), new StringContent(body, Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
+        using var response = await client.PostAsync(new Uri("api/sessions", UriKind.Relative), new StringContent(body, Encoding.UTF8, "application/json"),
+            TestContext.Current.CancellationToken);
         await ErrorAssert.IsErrorAsync(response, HttpStatusCode.RequestEntityTooLarge, "request_too_large");
     }
 

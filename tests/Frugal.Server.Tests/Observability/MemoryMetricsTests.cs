@@ -56,7 +56,8 @@ public sealed class MemoryMetricsTests(TinyServer tiny) : IClassFixture<TinyServ
             o.Memory.CriticalThreshold = 1e-9; // any resident byte is over it
         });
         using var client = server.CreateClient();
-        using var refused = await client.PostAsync("v1/chat/completions", ChatCompletionsApiTests.Json("""{"max_tokens":2,"messages":[{"role":"user","content":"Hi"}]}"""), TestContext.Current.CancellationToken);
+        using var refused = await client.PostAsync("v1/chat/completions",
+            ChatCompletionsApiTests.Json("""{"max_tokens":2,"messages":[{"role":"user","content":"Hi"}]}"""), TestContext.Current.CancellationToken);
 
         var metrics = await ScrapeAsync(server);
 

@@ -77,7 +77,8 @@ public sealed class ObservabilityApiTests(TinyServer tiny) : IClassFixture<TinyS
     public async Task GetStatus_WithKey_DescribesModelMemoryAndQueue()
     {
         using var client = Server.CreateClient();
-        using var _ = await client.PostAsync("v1/chat/completions", ChatCompletionsApiTests.Json("""{"max_tokens":3,"messages":[{"role":"user","content":"Hi"}]}"""), TestContext.Current.CancellationToken);
+        using var _ = await client.PostAsync("v1/chat/completions", ChatCompletionsApiTests.Json("""{"max_tokens":3,"messages":[{"role":"user","content":"Hi"}]}"""),
+            TestContext.Current.CancellationToken);
 
         using var document = JsonDocument.Parse(await client.GetStringAsync("status", TestContext.Current.CancellationToken));
         var status = document.RootElement;
@@ -101,7 +102,8 @@ public sealed class ObservabilityApiTests(TinyServer tiny) : IClassFixture<TinyS
     public async Task GetMetrics_AfterRequests_CountsThemByRouteAndStatus()
     {
         using var client = Server.CreateClient();
-        using var ok = await client.PostAsync("v1/chat/completions", ChatCompletionsApiTests.Json("""{"max_tokens":2,"messages":[{"role":"user","content":"Hi"}]}"""), TestContext.Current.CancellationToken);
+        using var ok = await client.PostAsync("v1/chat/completions", ChatCompletionsApiTests.Json("""{"max_tokens":2,"messages":[{"role":"user","content":"Hi"}]}"""),
+            TestContext.Current.CancellationToken);
         using var bad = await client.PostAsync("v1/chat/completions", ChatCompletionsApiTests.Json("""{"messages":[]}"""), TestContext.Current.CancellationToken);
 
         using var response = await Server.CreateClient(apiKey: null).GetAsync("metrics", TestContext.Current.CancellationToken);

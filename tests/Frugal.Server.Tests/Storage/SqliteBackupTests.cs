@@ -89,7 +89,8 @@ public sealed class SqliteBackupTests : IDisposable
         var junk = Path.Combine(_temp.Path, "junk.db");
         await File.WriteAllTextAsync(junk, "this is not SQLite", TestContext.Current.CancellationToken);
 
-        var e = await Assert.ThrowsAsync<InvalidOperationException>(() => new SqliteBackup(Path.Combine(_temp.Path, "data")).RestoreAsync(junk, TestContext.Current.CancellationToken));
+        var e = await Assert.ThrowsAsync<InvalidOperationException>(() => new SqliteBackup(Path.Combine(_temp.Path, "data")).RestoreAsync(junk,
+            TestContext.Current.CancellationToken));
 
         Assert.Contains(junk, e.Message, StringComparison.Ordinal);
     }

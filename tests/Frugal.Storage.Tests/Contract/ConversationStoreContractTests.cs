@@ -170,7 +170,8 @@ public abstract class ConversationStoreContractTests(Func<IStoreLocation> create
     {
         var session = await Sessions.CreateSessionAsync("alice", null, null, TestContext.Current.CancellationToken);
         await Assert.ThrowsAsync<ArgumentException>(() =>
-            Sessions.AddMessageAsync("alice", session.Id, new NewMessage { Role = ChatRole.System, Content = "x", TokenCount = 1 }, TestContext.Current.CancellationToken));
+            Sessions.AddMessageAsync("alice", session.Id, new NewMessage { Role = ChatRole.System, Content = "x", TokenCount = 1 },
+                TestContext.Current.CancellationToken));
         Assert.Empty((await Sessions.ListMessagesAsync("alice", session.Id, TestContext.Current.CancellationToken))!);
     }
 
@@ -245,8 +246,10 @@ public abstract class ConversationStoreContractTests(Func<IStoreLocation> create
         var session = await Sessions.CreateSessionAsync("alice", null, null, TestContext.Current.CancellationToken);
         var question = (await Sessions.AddMessageAsync("alice", session.Id, UserMessage("question"), TestContext.Current.CancellationToken))!;
         var first = (await Sessions.AddMessageAsync("alice", session.Id, Reply("first answer"), TestContext.Current.CancellationToken))!;
-        var second = (await Sessions.AddMessageAsync("alice", session.Id, Reply("second answer") with { ParentId = question.Id }, TestContext.Current.CancellationToken))!;
-        var edited = (await Sessions.AddMessageAsync("alice", session.Id, UserMessage("edited question") with { ParentId = NewMessage.AtStart }, TestContext.Current.CancellationToken))!;
+        var second = (await Sessions.AddMessageAsync("alice", session.Id, Reply("second answer") with { ParentId = question.Id },
+            TestContext.Current.CancellationToken))!;
+        var edited = (await Sessions.AddMessageAsync("alice", session.Id, UserMessage("edited question") with { ParentId = NewMessage.AtStart },
+            TestContext.Current.CancellationToken))!;
 
         Assert.Equal((long?)null, question.ParentId);
         Assert.Equal(question.Id, first.ParentId);
@@ -272,7 +275,8 @@ public abstract class ConversationStoreContractTests(Func<IStoreLocation> create
         var other = await Sessions.CreateSessionAsync("alice", null, null, TestContext.Current.CancellationToken);
         var foreign = (await Sessions.AddMessageAsync("alice", other.Id, UserMessage("elsewhere"), TestContext.Current.CancellationToken))!;
 
-        await Assert.ThrowsAnyAsync<ArgumentException>(() => Sessions.AddMessageAsync("alice", mine.Id, Reply("x") with { ParentId = foreign.Id }, TestContext.Current.CancellationToken));
+        await Assert.ThrowsAnyAsync<ArgumentException>(() => Sessions.AddMessageAsync("alice", mine.Id, Reply("x") with { ParentId = foreign.Id },
+            TestContext.Current.CancellationToken));
 
         Assert.Empty((await Sessions.ListMessagesAsync("alice", mine.Id, TestContext.Current.CancellationToken))!);
         Assert.Null((await Sessions.GetSessionAsync("alice", mine.Id, TestContext.Current.CancellationToken))?.CurrentMessageId);
@@ -316,7 +320,8 @@ public abstract class ConversationStoreContractTests(Func<IStoreLocation> create
         var settings = new ChatSettings { MaxTokens = 64, Temperature = 0.25, TopP = 0.5, TopK = 7, Seed = 1L << 40 };
 
         var withSettings = await Sessions.UpdateSessionAsync("alice", session.Id, new SessionChanges { Settings = settings }, TestContext.Current.CancellationToken);
-        var withPrompt = await Sessions.UpdateSessionAsync("alice", session.Id, new SessionChanges { SystemPrompt = "be thorough" }, TestContext.Current.CancellationToken);
+        var withPrompt = await Sessions.UpdateSessionAsync("alice", session.Id, new SessionChanges { SystemPrompt = "be thorough" },
+            TestContext.Current.CancellationToken);
         var cleared = await Sessions.UpdateSessionAsync("alice", session.Id, new SessionChanges { Settings = null, Title = null }, TestContext.Current.CancellationToken);
 
         Assert.Equal(("title", "be brief", settings), (withSettings?.Title, withSettings?.SystemPrompt, withSettings?.Settings));

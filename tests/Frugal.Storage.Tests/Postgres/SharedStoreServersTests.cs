@@ -50,14 +50,16 @@ public sealed class SharedStoreServersTests(PostgresCluster cluster) : IAsyncLif
         var created = await aliceOnA.PostAsJsonAsync("api/sessions", new { title = "shared" }, cancellationToken: TestContext.Current.CancellationToken);
         Assert.Equal("instance-a", created.Headers.GetValues("X-Frugal-Instance").Single());
         var id = (await created.Content.ReadFromJsonAsync<JsonElement>(cancellationToken: TestContext.Current.CancellationToken)).GetProperty("id").GetString();
-        var reply = await aliceOnB.PostAsJsonAsync($"api/sessions/{id}/messages", new { content = "hello from b", max_tokens = 8, temperature = 0 }, cancellationToken: TestContext.Current.CancellationToken);
+        var reply = await aliceOnB.PostAsJsonAsync($"api/sessions/{id}/messages", new { content = "hello from b", max_tokens = 8, temperature = 0 },
+            cancellationToken: TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.OK, reply.StatusCode);
         Assert.Equal("instance-b", reply.Headers.GetValues("X-Frugal-Instance").Single());
 
         var messages = await aliceOnA.GetFromJsonAsync<JsonElement>($"api/sessions/{id}/messages", cancellationToken: TestContext.Current.CancellationToken);
         Assert.Equal(["user", "assistant"], messages.GetProperty("data").EnumerateArray().Select(m => m.GetProperty("role").GetString()));
         Assert.Equal(HttpStatusCode.NotFound, (await bobOnB.GetAsync($"api/sessions/{id}/messages", TestContext.Current.CancellationToken)).StatusCode);
-        Assert.Empty((await bobOnB.GetFromJsonAsync<JsonElement>("api/sessions", cancellationToken: TestContext.Current.CancellationToken)).GetProperty("data").EnumerateArray());
+        Assert.Empty((await bobOnB.GetFromJsonAsync<JsonElement>("api/sessions",
+            cancellationToken: TestContext.Current.CancellationToken)).GetProperty("data").EnumerateArray());
     }
 
     [Fact]
@@ -72,7 +74,8 @@ public sealed class SharedStoreServersTests(PostgresCluster cluster) : IAsyncLif
         var responses = await Task.WhenAll(sends);
 
         Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
-        var messages = (await aliceOnB.GetFromJsonAsync<JsonElement>($"api/sessions/{id}/messages", cancellationToken: TestContext.Current.CancellationToken)).GetProperty("data").EnumerateArray().ToList();
+        var messages = (await aliceOnB.GetFromJsonAsync<JsonElement>($"api/sessions/{id}/messages",
+            cancellationToken: TestContext.Current.CancellationToken)).GetProperty("data").EnumerateArray().ToList();
         Assert.Equal(12, messages.Count);
         // user, assistant, user, assistant, ...: each reply follows the message it answers.
         Assert.Equal(Enumerable.Range(0, 12).Select(i => i % 2 == 0 ? "user" : "assistant"), messages.Select(m => m.GetProperty("role").GetString()));
@@ -87,9 +90,11 @@ public sealed class SharedStoreServersTests(PostgresCluster cluster) : IAsyncLif
         var id = await CreateSessionAsync(aliceOnC);
 
         var held = await third.AcquireAsync(id, TestContext.Current.CancellationToken);
-        var busy = await aliceOnC.PostAsJsonAsync($"api/sessions/{id}/messages", new { content = "hello", max_tokens = 4 }, cancellationToken: TestContext.Current.CancellationToken);
+        var busy = await aliceOnC.PostAsJsonAsync($"api/sessions/{id}/messages", new { content = "hello", max_tokens = 4 },
+            cancellationToken: TestContext.Current.CancellationToken);
         await held.DisposeAsync();
-        var free = await aliceOnC.PostAsJsonAsync($"api/sessions/{id}/messages", new { content = "hello again", max_tokens = 4 }, cancellationToken: TestContext.Current.CancellationToken);
+        var free = await aliceOnC.PostAsJsonAsync($"api/sessions/{id}/messages", new { content = "hello again", max_tokens = 4 },
+            cancellationToken: TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.Conflict, busy.StatusCode);
         Assert.NotNull(busy.Headers.RetryAfter);
@@ -98,7 +103,8 @@ public sealed class SharedStoreServersTests(PostgresCluster cluster) : IAsyncLif
         Assert.Contains("another Frugal instance", error.GetProperty("message").GetString(), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.OK, free.StatusCode);
         // The refused message left nothing behind.
-        var contents = (await aliceOnC.GetFromJsonAsync<JsonElement>($"api/sessions/{id}/messages", cancellationToken: TestContext.Current.CancellationToken)).GetProperty("data").EnumerateArray()
+        var contents = (await aliceOnC.GetFromJsonAsync<JsonElement>($"api/sessions/{id}/messages",
+            cancellationToken: TestContext.Current.CancellationToken)).GetProperty("data").EnumerateArray()
             .Select(m => m.GetProperty("content").GetString()).ToList();
         Assert.DoesNotContain("hello", contents);
         Assert.Contains("hello again", contents);

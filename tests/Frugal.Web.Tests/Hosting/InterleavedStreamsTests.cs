@@ -42,7 +42,8 @@ public sealed class InterleavedStreamsTests
 
         var log = new EventLog("both");
         var longStreaming = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var longTogether = StreamAsync(alice, SlowModelServer.LongPrompt, LongTokens, log, () => longStreaming.TrySetResult(), cancellationToken: TestContext.Current.CancellationToken);
+        var longTogether = StreamAsync(alice, SlowModelServer.LongPrompt, LongTokens, log, () => longStreaming.TrySetResult(),
+            cancellationToken: TestContext.Current.CancellationToken);
         await longStreaming.Task;
         var shortTogether = await StreamAsync(bob, ShortPrompt, ShortTokens, log, cancellationToken: TestContext.Current.CancellationToken);
         var longReply = await longTogether;

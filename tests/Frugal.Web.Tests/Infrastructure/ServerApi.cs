@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json;
+using Frugal.Inference;
 
 namespace Frugal.Web.Tests.Infrastructure;
 
@@ -18,21 +19,11 @@ public static class ServerApi
 
     /// <summary>
     /// The session's stored reply, once there is one: the server stores a stopped reply when it notices
-    /// the closed connection, a moment after the page stopped reading.
+    /// the closed connection, a moment after the page stopped reading (a bound on waiting, not a speed check).
     /// </summary>
     public static async Task<JsonElement> WaitForStoredReplyAsync(this ServerFixture server, string key, string sessionId)
     {
-        for (var attempt = 0; attempt < 600; attempt++)
-        {
-            var reply = (await server.MessagesAsync(key, sessionId)).LastOrDefault(m => m.GetProperty("role").GetString() == "assistant");
-            if (reply.ValueKind == JsonValueKind.Object)
-            {
-                return reply;
-            }
-
-            await Task.Delay(100);
-        }
-
-        throw new TimeoutException("The server did not store the reply within a minute.");
+        await server.Store.WaitForMessageAsync(m => m.SessionId == sessionId && m.Role == ChatRole.Assistant).WaitAsync(TimeSpan.FromMinutes(1));
+        return (await server.MessagesAsync(key, sessionId)).Last(m => m.GetProperty("role").GetString() == "assistant");
     }
 }

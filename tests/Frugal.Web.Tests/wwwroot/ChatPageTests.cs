@@ -118,6 +118,39 @@ public sealed class ChatPageTests(BrowserFixture browser, ServerFixture server) 
     }
 
     [Fact]
+    public async Task Open_MessageSentWhileTheChatLoads_KeepsTheMessageAndItsReply()
+    {
+        var title = "loading " + Guid.NewGuid().ToString("N")[..8];
+        string loadingId;
+        using (var alice = server.CreateClient(server.AliceKey))
+        {
+            using var created = await alice.PostAsJsonAsync("api/sessions", new { title, system_prompt = "Answer briefly." },
+                cancellationToken: TestContext.Current.CancellationToken);
+            loadingId = (await created.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken)).GetProperty("id").GetString()!;
+        }
+
+        var chat = await SignedInAsync(server.AliceKey);
+        await chat.NewChatAsync();
+        // The chat's (empty) message list is read at once and answered only after the message below has its reply.
+        using var hold = server.Store.HoldNextMessageList(loadingId);
+        await chat.Page.GetByRole(AriaRole.Button, new() { Name = title }).ClickAsync();
+        await hold.Reached.WaitAsync(TimeSpan.FromMinutes(1), TestContext.Current.CancellationToken);
+
+        await chat.SetMaxTokensAsync(8);
+        await chat.TypeAndSendAsync("Sent while the chat loads");
+        await chat.WaitForReplyFinishedAsync(1);
+        hold.Release();
+        // The load shows the system prompt and then, in the same step, would show its older list.
+        await chat.Page.GetByText("System prompt: Answer briefly.").WaitForAsync();
+
+        Assert.Equal(loadingId, await CurrentSessionIdAsync(chat));
+        Assert.Equal(1, await chat.UserMessages.CountAsync());
+        Assert.Equal("Sent while the chat loads", await chat.UserMessages.Nth(0).Locator(".body").InnerTextAsync());
+        Assert.Equal(1, await chat.AssistantMessages.CountAsync());
+        await Screenshots.SaveAsync(chat.Page, "send-while-loading");
+    }
+
+    [Fact]
     public async Task Sessions_SecondUser_DoesNotSeeFirstUsersChats()
     {
         var title = "alice-only " + Guid.NewGuid().ToString("N")[..8];

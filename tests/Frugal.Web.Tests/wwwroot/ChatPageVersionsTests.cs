@@ -134,7 +134,12 @@ public sealed class ChatPageVersionsTests(BrowserFixture browser, ServerFixture 
         Assert.Equal(2, export.RootElement.GetProperty("messages").GetArrayLength());
 
         var before = await chat.SessionButtons.CountAsync();
-        await chat.Page.Locator("#import-file").SetInputFilesAsync(new FilePayload { Name = json.Name, MimeType = "application/json", Buffer = Encoding.UTF8.GetBytes(json.Text) });
+        await chat.Page.Locator("#import-file").SetInputFilesAsync(new FilePayload
+        {
+            Name = json.Name,
+            MimeType = "application/json",
+            Buffer = Encoding.UTF8.GetBytes(json.Text),
+        });
         await Assertions.Expect(chat.SessionButtons).ToHaveCountAsync(before + 1);
         await Assertions.Expect(chat.Messages).ToHaveCountAsync(2);
         var imported = await chat.CurrentSessionIdAsync();
@@ -172,7 +177,8 @@ public sealed class ChatPageVersionsTests(BrowserFixture browser, ServerFixture 
         var first = await chat.CurrentSessionIdAsync();
         await chat.SetTemperatureAsync(0.3);
         await chat.Page.GetByLabel("Top K").FillAsync("5");
-        await WaitForSettingsAsync(first, s => s.GetProperty("top_k").ValueKind == JsonValueKind.Number && s.GetProperty("temperature").ValueKind == JsonValueKind.Number);
+        await WaitForSettingsAsync(first,
+            s => s.GetProperty("top_k").ValueKind == JsonValueKind.Number && s.GetProperty("temperature").ValueKind == JsonValueKind.Number);
 
         await chat.NewChatAsync();
         var second = await chat.CurrentSessionIdAsync();

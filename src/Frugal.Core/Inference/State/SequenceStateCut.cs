@@ -88,13 +88,7 @@ internal static class SequenceStateCut
 
         // The cells stay under the stream the first state listed them under when the context has it, else the first.
         var stream = shape is null ? -1 : shape.Stream < streams ? shape.Stream : 0;
-        var length = SequenceStateLayout.PrefixBytes + 4L + (4L * streams);
-        if (shape is not null)
-        {
-            length += (cells * SequenceStateLayout.CellEntryBytes) + 8
-                + shape.Sections.Sum(s => SequenceStateLayout.SectionHeaderBytes + ((long)s.Columns * s.Unit * cells));
-        }
-
+        var length = Length(streams, shape, cells);
         if (length > Array.MaxLength)
         {
             return null;
@@ -113,37 +107,57 @@ internal static class SequenceStateCut
                 continue;
             }
 
-            Put(output, ref at, (uint)cells);
-            foreach (var part in filled)
-            {
-                foreach (var (start, count) in part.Runs)
-                {
-                    Copy(part.State.Span, part.Layout.EntriesOffset + ((long)start * SequenceStateLayout.CellEntryBytes), (long)count * SequenceStateLayout.CellEntryBytes, output, ref at);
-                }
-            }
+            WriteCells(output, ref at, shape, filled, cells);
+        }
 
-            Put(output, ref at, shape.TransposedValues);
-            Put(output, ref at, shape.Layers);
-            for (var k = 0; k < shape.Sections.Length; k++)
+        return at == length ? buffer : Discard(buffer);
+    }
+
+    // Bytes of a state of `streams` streams whose one filled stream (none when shape is null) holds `cells` cells.
+    private static long Length(int streams, SequenceStateLayout? shape, long cells)
+    {
+        var length = SequenceStateLayout.PrefixBytes + 4L + (4L * streams);
+        if (shape is not null)
+        {
+            length += (cells * SequenceStateLayout.CellEntryBytes) + 8
+                + shape.Sections.Sum(s => SequenceStateLayout.SectionHeaderBytes + ((long)s.Columns * s.Unit * cells));
+        }
+
+        return length;
+    }
+
+    // The filled stream: its cell count, the parts' cell entries run by run, then each section's header and its columns,
+    // every column holding the parts' runs one after another.
+    private static void WriteCells(Span<byte> output, ref int at, SequenceStateLayout shape, List<Part> filled, long cells)
+    {
+        Put(output, ref at, (uint)cells);
+        foreach (var part in filled)
+        {
+            foreach (var (start, count) in part.Runs)
             {
-                var section = shape.Sections[k];
-                Copy(filled[0].State.Span, section.HeaderOffset, SequenceStateLayout.SectionHeaderBytes, output, ref at);
-                for (var column = 0; column < section.Columns; column++)
+                Copy(part.State.Span, part.Layout.EntriesOffset + ((long)start * SequenceStateLayout.CellEntryBytes), (long)count * SequenceStateLayout.CellEntryBytes, output, ref at);
+            }
+        }
+
+        Put(output, ref at, shape.TransposedValues);
+        Put(output, ref at, shape.Layers);
+        for (var k = 0; k < shape.Sections.Length; k++)
+        {
+            var section = shape.Sections[k];
+            Copy(filled[0].State.Span, section.HeaderOffset, SequenceStateLayout.SectionHeaderBytes, output, ref at);
+            for (var column = 0; column < section.Columns; column++)
+            {
+                foreach (var part in filled)
                 {
-                    foreach (var part in filled)
+                    var source = part.Layout.Sections[k];
+                    foreach (var (start, count) in part.Runs)
                     {
-                        var source = part.Layout.Sections[k];
-                        foreach (var (start, count) in part.Runs)
-                        {
-                            var offset = source.DataOffset + ((((long)column * part.Layout.CellCount) + start) * source.Unit);
-                            Copy(part.State.Span, offset, (long)count * source.Unit, output, ref at);
-                        }
+                        var offset = source.DataOffset + ((((long)column * part.Layout.CellCount) + start) * source.Unit);
+                        Copy(part.State.Span, offset, (long)count * source.Unit, output, ref at);
                     }
                 }
             }
         }
-
-        return at == length ? buffer : Discard(buffer);
     }
 
     // Two states whose cells can stand in one: the same V layout, layers, and every section's header (type, sizes).

@@ -29,12 +29,7 @@ public sealed partial class TieredSessionStateStore : ISessionStateStore
     public TieredSessionStateStore(TieredSessionStateStoreOptions options, ILogger<TieredSessionStateStore>? logger = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var validation = new TieredSessionStateStoreOptionsValidator().Validate(null, options);
-        if (validation.Failed)
-        {
-            throw new OptionsValidationException(nameof(TieredSessionStateStoreOptions), typeof(TieredSessionStateStoreOptions), validation.Failures);
-        }
-
+        OptionsCheck.Valid(new TieredSessionStateStoreOptionsValidator(), options);
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _memoryBudget = options.MemoryBudget.Bytes;
         _diskBudget = options.DiskBudget.Bytes;

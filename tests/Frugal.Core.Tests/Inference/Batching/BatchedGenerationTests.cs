@@ -24,7 +24,8 @@ public sealed class BatchedGenerationTests
         get
         {
             var data = new TheoryData<string, int>();
-            foreach (var model in SharedModels.Present ? ["tiny", TestModels.TinyRandomName, SharedModels.TinyRandomLlama2Name] : new[] { "tiny", TestModels.TinyRandomName })
+            foreach (var model in SharedModels.Present ? ["tiny", TestModels.TinyRandomName, SharedModels.TinyRandomLlama2Name] : new[] { "tiny",
+                TestModels.TinyRandomName })
             {
                 data.Add(model, 0);
                 data.Add(model, 8);

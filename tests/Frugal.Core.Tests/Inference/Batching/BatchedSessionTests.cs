@@ -18,53 +18,34 @@ namespace Frugal.Tests.Inference.Batching;
 [Collection(TinyEngineCollection.Name)]
 public sealed class BatchedSessionTests : IAsyncLifetime
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("frugal-batched-sessions-").FullName;
-    private TieredSessionStateStore _store = null!;
-    private LlamaEngine _engine = null!;
-    private LlamaEngine _reference = null!;
-    private readonly SemaphoreSlim _referenceTurn = new(1, 1); // the reference takes one turn at a time
-    private bool _referenceReuses;
+    private readonly ReferenceTurns _turns = new("frugal-batched-sessions-");
 
     public static TheoryData<string> Models => TestModels.EngineModels;
 
     public ValueTask InitializeAsync() => ValueTask.CompletedTask;
 
-    public async ValueTask DisposeAsync()
-    {
-        if (_engine is not null)
-        {
-            await _engine.DisposeAsync();
-        }
-
-        if (_reference is not null)
-        {
-            await _reference.DisposeAsync();
-        }
-
-        _referenceTurn.Dispose();
-        Directory.Delete(_dir, recursive: true);
-    }
+    public ValueTask DisposeAsync() => _turns.DisposeAsync();
 
     [Theory]
     [MemberData(nameof(Models))]
     public async Task GenerateAsync_ThreeSessionsOnTwoSlots_StatesMoveThroughTheStoreAndRepliesMatchFullEvaluation(string model)
     {
-        await LoadAsync(model, parallel: 2, flashAttention: false, referenceReuses: false);
+        await LoadAsync(model, flashAttention: false, referenceReuses: false);
         var sessions = new[] { new Conversation("a"), new Conversation("b"), new Conversation("c") };
         var prompts = new[] { "Tell me about boats.", "Say something about trees, please.", "What is rain?" };
 
         var first = new List<GenerationStats>();
         for (var i = 0; i < 3; i++)
         {
-            first.Add(await TurnAsync(sessions[i], prompts[i]));
+            first.Add(await _turns.TurnAsync(sessions[i], prompts[i]));
         }
 
         // Three sessions, two slots: "a" lost its slot to "c" and comes back from the store.
-        Assert.NotNull(_store.TryGet("a"));
+        Assert.NotNull(_turns.Store.TryGet("a"));
         var second = new List<GenerationStats>();
         for (var i = 0; i < 3; i++)
         {
-            second.Add(await TurnAsync(sessions[i], "Go on."));
+            second.Add(await _turns.TurnAsync(sessions[i], "Go on."));
         }
 
         for (var i = 0; i < 3; i++)
@@ -78,18 +59,18 @@ public sealed class BatchedSessionTests : IAsyncLifetime
     [MemberData(nameof(Models))]
     public async Task GenerateAsync_RestoredSessionLeavesItsSlotAgain_AppendsOnlyItsNewCellsAndContinuesAsFullEvaluation(string model)
     {
-        await LoadAsync(model, parallel: 2, flashAttention: false, referenceReuses: false);
+        await LoadAsync(model, flashAttention: false, referenceReuses: false);
         var sessions = new[] { new Conversation("a"), new Conversation("b"), new Conversation("c") };
         var prompts = new[] { "Tell me about boats.", "Say something about trees, please.", "What is rain?" };
-        var file = _store.FileOf("a");
+        var file = _turns.Store.FileOf("a");
         for (var i = 0; i < 3; i++)
         {
-            await TurnAsync(sessions[i], prompts[i]);
+            await _turns.TurnAsync(sessions[i], prompts[i]);
         }
 
         // "c" took a's slot: a's state went to its file whole.
         var whole = await File.ReadAllBytesAsync(file, TestContext.Current.CancellationToken);
-        using (var first = _store.TryGet("a"))
+        using (var first = _turns.Store.TryGet("a"))
         {
             Assert.Single(first!.Chunks);
         }
@@ -99,12 +80,12 @@ public sealed class BatchedSessionTests : IAsyncLifetime
         var second = new List<GenerationStats>();
         foreach (var session in sessions)
         {
-            second.Add(await TurnAsync(session, "And tomorrow?"));
+            second.Add(await _turns.TurnAsync(session, "And tomorrow?"));
         }
 
         var appended = await File.ReadAllBytesAsync(file, TestContext.Current.CancellationToken);
         Assert.True(appended.AsSpan(0, whole.Length).SequenceEqual(whole), "the file was rewritten, not appended to");
-        using (var kept = _store.TryGet("a"))
+        using (var kept = _turns.Store.TryGet("a"))
         {
             Assert.Equal(2, kept!.Chunks.Count);
             Assert.Equal(appended.Length - whole.Length, SessionStateFileChunk(kept.Chunks[1]));
@@ -114,19 +95,20 @@ public sealed class BatchedSessionTests : IAsyncLifetime
 
         // Round three: a is restored from both chunks, joined (its whole second prompt is served from them), and its
         // reply still equals full evaluation (TurnAsync).
-        var third = await TurnAsync(sessions[0], "And the day after?");
-        Assert.True(third.CachedPromptTokens >= second[0].PromptTokens, $"cached {third.CachedPromptTokens} of {third.PromptTokens}, second prompt {second[0].PromptTokens}");
+        var third = await _turns.TurnAsync(sessions[0], "And the day after?");
+        Assert.True(third.CachedPromptTokens >= second[0].PromptTokens,
+            $"cached {third.CachedPromptTokens} of {third.PromptTokens}, second prompt {second[0].PromptTokens}");
     }
 
     [Theory]
     [MemberData(nameof(Models))]
     public async Task GenerateAsync_FollowUpTurnsAtOnce_EachMatchesFullEvaluation(string model)
     {
-        await LoadAsync(model, parallel: 2, flashAttention: false, referenceReuses: false);
+        await LoadAsync(model, flashAttention: false, referenceReuses: false);
         var sessions = new[] { new Conversation("a"), new Conversation("b"), new Conversation("c") };
-        await Task.WhenAll(sessions.Select((s, i) => TurnAsync(s, $"Question number {i} about the weather.")));
+        await Task.WhenAll(sessions.Select((s, i) => _turns.TurnAsync(s, $"Question number {i} about the weather.")));
 
-        var second = await Task.WhenAll(sessions.Select(s => TurnAsync(s, "And tomorrow?")));
+        var second = await Task.WhenAll(sessions.Select(s => _turns.TurnAsync(s, "And tomorrow?")));
 
         Assert.Contains(second, s => s.CachedPromptTokens > 0);
     }
@@ -135,81 +117,28 @@ public sealed class BatchedSessionTests : IAsyncLifetime
     [MemberData(nameof(Models))]
     public async Task GenerateAsync_FlashAttentionOn_SameRepliesAsTheSingleSequenceEngineTakingTheSameTurns(string model)
     {
-        await LoadAsync(model, parallel: 2, flashAttention: null, referenceReuses: true);
+        await LoadAsync(model, flashAttention: null, referenceReuses: true);
         var sessions = new[] { new Conversation("a"), new Conversation("b"), new Conversation("c") };
 
         foreach (var turn in new[] { "Tell me about boats.", "Go on.", "And then?" })
         {
             foreach (var session in sessions)
             {
-                await TurnAsync(session, turn);
+                await _turns.TurnAsync(session, turn);
             }
         }
 
-        Assert.NotNull(_store.TryGet("a"));
+        Assert.NotNull(_turns.Store.TryGet("a"));
     }
 
     /// <summary>
-    /// The engine under test (with <paramref name="parallel"/> sequences and a state store) and the
-    /// single-sequence reference: evaluating every prompt from scratch, or (<paramref name="referenceReuses"/>)
-    /// reusing kept and stored states the same way through a store of its own.
+    /// The engine under test with two sequences (flash attention as given) and the single-sequence reference:
+    /// evaluating every prompt from scratch, or (<paramref name="referenceReuses"/>) reusing kept and stored states
+    /// the same way through a store of its own.
     /// </summary>
-    private async Task LoadAsync(string model, int parallel, bool? flashAttention, bool referenceReuses)
-    {
-        var options = TestModels.EngineOptionsFor(model, contextSize: 512);
-        _store = Store("batched", options.ModelPath);
-        options = options with { FlashAttention = flashAttention };
-        _engine = await LlamaEngine.LoadAsync(options with { SessionStateStore = _store, MinTokensToSaveState = 0, ParallelSequences = parallel });
-        _referenceReuses = referenceReuses;
-        _reference = await LlamaEngine.LoadAsync(referenceReuses
-            ? options with { SessionStateStore = Store("reference", options.ModelPath), MinTokensToSaveState = 0 }
-            : options);
-    }
-
-    private TieredSessionStateStore Store(string name, string modelPath) => new(new TieredSessionStateStoreOptions
-    {
-        DataDirectory = Path.Combine(_dir, name),
-        ModelIdentity = ModelFileIdentity.Compute(modelPath),
-    });
+    private Task LoadAsync(string model, bool? flashAttention, bool referenceReuses) =>
+        _turns.LoadAsync(TestModels.EngineOptionsFor(model, contextSize: 512) with { FlashAttention = flashAttention }, parallel: 2, referenceReuses);
 
     // The bytes a chunk takes in a state file: its header, tokens, state and checksum.
     private static long SessionStateFileChunk(SessionStateChunk chunk) => SessionStateFile.ChunkLength(chunk.TokenCount, chunk.State.Length);
-
-    /// <summary>One turn on the batched engine; its reply must equal the single-sequence engine's.</summary>
-    private async Task<GenerationStats> TurnAsync(Conversation conversation, string user)
-    {
-        var request = new GenerationRequest
-        {
-            Messages = [.. conversation.Messages, new ChatTurn(ChatRole.User, user)],
-            MaxTokens = 12,
-            Sampling = SamplingOptions.Default with { Temperature = 0f },
-            SessionKey = conversation.Key,
-        };
-
-        var (text, stats, _) = await GenerationRuns.RunAsync(_engine, request);
-        string expected;
-        GenerationStats referenceStats;
-        await _referenceTurn.WaitAsync();
-        try
-        {
-            if (!_referenceReuses)
-            {
-                await _reference.ClearContextAsync();
-                request = request with { SessionKey = null };
-            }
-
-            (expected, referenceStats, _) = await GenerationRuns.RunAsync(_reference, request);
-        }
-        finally
-        {
-            _referenceTurn.Release();
-        }
-
-        Assert.True(_referenceReuses || referenceStats.CachedPromptTokens == 0);
-        Assert.Equal(expected, text);
-        Assert.Equal(referenceStats.CompletionTokens, stats.CompletionTokens);
-        conversation.Messages.Add(new ChatTurn(ChatRole.User, user));
-        conversation.Messages.Add(new ChatTurn(ChatRole.Assistant, text));
-        return stats;
-    }
 }

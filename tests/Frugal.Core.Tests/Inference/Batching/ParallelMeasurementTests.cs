@@ -63,7 +63,8 @@ public sealed class ParallelMeasurementTests(TinyEngineFixture fixture)
     [Fact]
     public async Task LoadAsync_ParallelSequencesGiven_MeasuresNothing()
     {
-        await using var engine = await LlamaEngine.LoadAsync(new EngineOptions { ModelPath = fixture.TinyModelPath, ContextSize = 256, ParallelSequences = 2 }, ct: TestContext.Current.CancellationToken);
+        await using var engine = await LlamaEngine.LoadAsync(new EngineOptions { ModelPath = fixture.TinyModelPath, ContextSize = 256, ParallelSequences = 2 },
+            ct: TestContext.Current.CancellationToken);
 
         Assert.Null(engine.ParallelMeasurement);
         Assert.Equal(2, engine.ParallelSequences);

@@ -23,7 +23,13 @@ public sealed class SequenceStateCutTests : IAsyncLifetime
             ModelIdentity = ModelFileIdentity.Compute(options.ModelPath),
         });
         // Two slots, a cache stream each (the states the batched engine cuts): one session pushes the other out of a slot.
-        await using var engine = await LlamaEngine.LoadAsync(options with { SessionStateStore = store, MinTokensToSaveState = 0, PrepareNextTurn = false, ParallelSequences = 2 });
+        await using var engine = await LlamaEngine.LoadAsync(options with
+        {
+            SessionStateStore = store,
+            MinTokensToSaveState = 0,
+            PrepareNextTurn = false,
+            ParallelSequences = 2,
+        });
         // Long enough that the third session's prompt shares less than half of either slot (it then takes the one used longest ago).
         await GenerationRuns.RunAsync(engine, GenerationRuns.Greedy("Tell me about boats and the sea, and why people sail.", 24, session: "a"));
         await GenerationRuns.RunAsync(engine, GenerationRuns.Greedy("Say something about trees and forests, please.", 24, session: "b"));

@@ -38,7 +38,8 @@ public sealed class MalformedModelFileCorpusTests : IDisposable
 
         // The checks alone first: a file they let through must fail here, not go on into llama.cpp.
         var checks = Assert.Throws<ModelFileException>(() => ModelInfoReader.Read(path));
-        var load = await Assert.ThrowsAsync<ModelFileException>(() => LlamaEngine.LoadAsync(new EngineOptions { ModelPath = path, ContextSize = 64 }, ct: TestContext.Current.CancellationToken));
+        var load = await Assert.ThrowsAsync<ModelFileException>(() => LlamaEngine.LoadAsync(new EngineOptions { ModelPath = path, ContextSize = 64 },
+            ct: TestContext.Current.CancellationToken));
 
         Assert.Equal(checks.Problem, load.Problem);
         Assert.True(malformed.Expected.Length > 0 && load.Problem.Contains(malformed.Expected, StringComparison.Ordinal), $"{name}: {load.Problem}");

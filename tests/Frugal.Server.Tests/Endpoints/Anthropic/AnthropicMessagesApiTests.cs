@@ -19,7 +19,8 @@ public sealed class AnthropicMessagesApiTests(TinyServer tiny) : IClassFixture<T
         const string system = "You are terse.";
         const string text = "Name a river";
 
-        var (status, message) = await PostAsync(client, Route, new { model = "tiny", max_tokens = 6, temperature = 0, system, messages = new[] { new { role = "user", content = text } } });
+        var (status, message) = await PostAsync(client, Route,
+            new { model = "tiny", max_tokens = 6, temperature = 0, system, messages = new[] { new { role = "user", content = text } } });
         var (_, openAI) = await PostAsync(client, "v1/chat/completions", new
         {
             max_tokens = 6,
@@ -47,10 +48,16 @@ public sealed class AnthropicMessagesApiTests(TinyServer tiny) : IClassFixture<T
     public async Task Post_StreamTrue_NamedEventsInAnthropicsOrderMatchingTheWholeMessage()
     {
         using var client = AnthropicClient(Server.AliceKey);
-        var request = new { max_tokens = 6, temperature = 0, messages = new[] { new { role = "user", content = new[] { new { type = "text", text = "Count to three" } } } } };
+        var request = new
+        {
+            max_tokens = 6,
+            temperature = 0,
+            messages = new[] { new { role = "user", content = new[] { new { type = "text", text = "Count to three" } } } },
+        };
 
         var (_, whole) = await PostAsync(client, Route, request);
-        using var response = await client.PostAsync(Route, Json(new { request.max_tokens, request.temperature, request.messages, stream = true }), TestContext.Current.CancellationToken);
+        using var response = await client.PostAsync(Route, Json(new { request.max_tokens, request.temperature, request.messages, stream = true }),
+            TestContext.Current.CancellationToken);
         var body = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
         var events = body.Split("\n\n", StringSplitOptions.RemoveEmptyEntries).Select(e =>
         {
@@ -110,7 +117,8 @@ public sealed class AnthropicMessagesApiTests(TinyServer tiny) : IClassFixture<T
             new { role = "user", content = "Second question" },
         };
 
-        var (status, count) = await PostAsync(client, Route + "/count_tokens", new { model = "tiny", system = new[] { new { type = "text", text = "Be kind." } }, messages });
+        var (status, count) = await PostAsync(client, Route + "/count_tokens",
+            new { model = "tiny", system = new[] { new { type = "text", text = "Be kind." } }, messages });
         var (_, openAI) = await PostAsync(client, "v1/chat/completions", new
         {
             max_tokens = 1,

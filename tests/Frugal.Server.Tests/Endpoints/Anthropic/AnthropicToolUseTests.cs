@@ -59,7 +59,8 @@ public sealed class AnthropicToolUseTests(LongContextServer tiny) : IClassFixtur
     public async Task Post_NamedToolThenResult_RoundTripReadsAsTheOpenAIApiAndAnswersInText()
     {
         using var client = AnthropicClient();
-        var (_, call) = await PostAsync(client, Route, new { max_tokens = 60, tools = Tools, tool_choice = new { type = "tool", name = "get_time" }, messages = Ask("What time is it?") });
+        var (_, call) = await PostAsync(client, Route,
+            new { max_tokens = 60, tools = Tools, tool_choice = new { type = "tool", name = "get_time" }, messages = Ask("What time is it?") });
         var block = Assert.Single(call.GetProperty("content").EnumerateArray());
         Assert.Equal("get_time", block.GetProperty("name").GetString());
         var id = block.GetProperty("id").GetString();
@@ -73,11 +74,14 @@ public sealed class AnthropicToolUseTests(LongContextServer tiny) : IClassFixtur
         var openAIMessages = new object[]
         {
             new { role = "user", content = "What time is it?" },
-            new { role = "assistant", content = (string?)null, tool_calls = new[] { new { id, type = "function", function = new { name = "get_time", arguments = block.GetProperty("input").GetRawText() } } } },
+            new { role = "assistant", content = (string?)null,
+                tool_calls = new[] { new { id, type = "function", function = new { name = "get_time", arguments = block.GetProperty("input").GetRawText() } } } },
             new { role = "tool", content = "12:00", tool_call_id = id },
         };
-        var (status, answer) = await PostAsync(client, Route, new { max_tokens = 6, temperature = 0, tools = Tools, tool_choice = new { type = "none" }, messages = anthropicMessages });
-        var (_, openAI) = await PostAsync(client, "v1/chat/completions", new { max_tokens = 6, temperature = 0, tools = OpenAITools(), tool_choice = "none", messages = openAIMessages });
+        var (status, answer) = await PostAsync(client, Route,
+            new { max_tokens = 6, temperature = 0, tools = Tools, tool_choice = new { type = "none" }, messages = anthropicMessages });
+        var (_, openAI) = await PostAsync(client, "v1/chat/completions",
+            new { max_tokens = 6, temperature = 0, tools = OpenAITools(), tool_choice = "none", messages = openAIMessages });
 
         Assert.Equal(HttpStatusCode.OK, status);
         var text = Assert.Single(answer.GetProperty("content").EnumerateArray());
@@ -93,10 +97,19 @@ public sealed class AnthropicToolUseTests(LongContextServer tiny) : IClassFixtur
     public async Task Post_ToolsStreamed_ToolUseBlockEventsCarryTheWholeMessagesInput()
     {
         using var client = AnthropicClient();
-        var request = new { max_tokens = 200, temperature = 0, tools = Tools, tool_choice = new { type = "tool", name = "get_weather" }, messages = Ask("Weather in Oslo?") };
+        var request = new
+        {
+            max_tokens = 200,
+            temperature = 0,
+            tools = Tools,
+            tool_choice = new { type = "tool", name = "get_weather" },
+            messages = Ask("Weather in Oslo?"),
+        };
         var (_, whole) = await PostAsync(client, Route, request);
 
-        using var response = await client.PostAsync(Route, Json(new { request.max_tokens, request.temperature, request.tools, request.tool_choice, request.messages, stream = true }), TestContext.Current.CancellationToken);
+        using var response = await client.PostAsync(Route,
+            Json(new { request.max_tokens, request.temperature, request.tools, request.tool_choice, request.messages, stream = true }),
+            TestContext.Current.CancellationToken);
         var events = Events(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
 
         Assert.Equal(
@@ -108,7 +121,8 @@ public sealed class AnthropicToolUseTests(LongContextServer tiny) : IClassFixtur
         Assert.Equal("{}", start.GetProperty("input").GetRawText());
         var delta = events[3].Data.GetProperty("delta");
         Assert.Equal("input_json_delta", delta.GetProperty("type").GetString());
-        Assert.Equal(whole.GetProperty("content")[0].GetProperty("input").GetRawText(), JsonDocument.Parse(delta.GetProperty("partial_json").GetString()!).RootElement.GetRawText());
+        Assert.Equal(whole.GetProperty("content")[0].GetProperty("input").GetRawText(),
+            JsonDocument.Parse(delta.GetProperty("partial_json").GetString()!).RootElement.GetRawText());
         Assert.Equal("tool_use", events[5].Data.GetProperty("delta").GetProperty("stop_reason").GetString());
     }
 
@@ -148,7 +162,8 @@ public sealed class AnthropicToolUseTests(LongContextServer tiny) : IClassFixtur
 
     [Theory]
     [InlineData("""[{"role":"user","content":[{"type":"tool_use","id":"t","name":"f","input":{}}]}]""", "messages.0.content.0.type")]
-    [InlineData("""[{"role":"assistant","content":[{"type":"tool_result","tool_use_id":"t","content":"x"}]},{"role":"user","content":"Hi"}]""", "messages.0.content.0.type")]
+    [InlineData("""[{"role":"assistant","content":[{"type":"tool_result","tool_use_id":"t","content":"x"}]},{"role":"user","content":"Hi"}]""",
+        "messages.0.content.0.type")]
     [InlineData("""[{"role":"user","content":[{"type":"tool_result","content":"x"}]}]""", "messages.0.content.0.tool_use_id")]
     [InlineData("""[{"role":"assistant","content":[{"type":"tool_use","id":"t","input":{}}]},{"role":"user","content":"Hi"}]""", "messages.0.content.0.name")]
     public async Task Post_MisplacedToolBlocks_AnswersAnthropicsErrorShapeNamingTheBlock(string messages, string named)
@@ -165,8 +180,10 @@ public sealed class AnthropicToolUseTests(LongContextServer tiny) : IClassFixtur
 
     private static object[] OpenAITools() =>
     [
-        new { type = "function", function = new { name = "get_weather", description = "The weather in a city.", parameters = JsonDocument.Parse(WeatherSchema).RootElement } },
-        new { type = "function", function = new { name = "get_time", description = "The time now.", parameters = JsonDocument.Parse("""{"type":"object"}""").RootElement } },
+        new { type = "function",
+            function = new { name = "get_weather", description = "The weather in a city.", parameters = JsonDocument.Parse(WeatherSchema).RootElement } },
+        new { type = "function",
+            function = new { name = "get_time", description = "The time now.", parameters = JsonDocument.Parse("""{"type":"object"}""").RootElement } },
     ];
 
     private static object[] Ask(string text) => [new { role = "user", content = text }];

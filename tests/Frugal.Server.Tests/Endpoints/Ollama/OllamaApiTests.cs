@@ -17,7 +17,8 @@ public sealed class OllamaApiTests(TinyServer tiny) : IClassFixture<TinyServer>
         var chat = new { model = "tiny:latest", messages = new[] { new { role = "user", content = "Hi there" } }, options = new { num_predict = 5, temperature = 0 } };
 
         using var response = await client.PostAsync("api/chat", Json(chat), TestContext.Current.CancellationToken);
-        var lines = (await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)).Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(Parse).ToList();
+        var lines = (await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)).Split('\n',
+            StringSplitOptions.RemoveEmptyEntries).Select(Parse).ToList();
         var (_, whole) = await PostAsync(client, "api/chat", new { chat.model, chat.messages, chat.options, stream = false });
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
@@ -43,9 +44,11 @@ public sealed class OllamaApiTests(TinyServer tiny) : IClassFixture<TinyServer>
         using var client = Server.CreateClient();
         const string text = "Tell me about owls";
 
-        var (_, chat) = await PostAsync(client, "api/chat", new { stream = false, messages = new[] { new { role = "user", content = text } }, options = new { num_predict = 6, temperature = 0 } });
+        var (_, chat) = await PostAsync(client, "api/chat",
+            new { stream = false, messages = new[] { new { role = "user", content = text } }, options = new { num_predict = 6, temperature = 0 } });
         var (_, generate) = await PostAsync(client, "api/generate", new { stream = false, prompt = text, options = new { num_predict = 6, temperature = 0 } });
-        var (_, openAIChat) = await PostAsync(client, "v1/chat/completions", new { max_tokens = 6, temperature = 0, messages = new[] { new { role = "user", content = text } } });
+        var (_, openAIChat) = await PostAsync(client, "v1/chat/completions",
+            new { max_tokens = 6, temperature = 0, messages = new[] { new { role = "user", content = text } } });
         var (_, raw) = await PostAsync(client, "api/generate", new { stream = false, raw = true, prompt = text, options = new { num_predict = 6, temperature = 0 } });
         var (_, completion) = await PostAsync(client, "v1/completions", new { prompt = text, max_tokens = 6, temperature = 0 });
 
@@ -84,7 +87,12 @@ public sealed class OllamaApiTests(TinyServer tiny) : IClassFixture<TinyServer>
     public async Task Generate_OptionsMapped_SeedRepeatsAndNumPredictEndsWithLength()
     {
         using var client = Server.CreateClient();
-        var sampled = new { stream = false, prompt = "Seeded " + Guid.NewGuid().ToString("N"), options = new { num_predict = 3, temperature = 1.0, top_p = 0.9, top_k = 20, seed = 9, num_ctx = TinyServer.ContextSize } };
+        var sampled = new
+        {
+            stream = false,
+            prompt = "Seeded " + Guid.NewGuid().ToString("N"),
+            options = new { num_predict = 3, temperature = 1.0, top_p = 0.9, top_k = 20, seed = 9, num_ctx = TinyServer.ContextSize },
+        };
 
         var (_, first) = await PostAsync(client, "api/generate", sampled);
         var (_, second) = await PostAsync(client, "api/generate", sampled);
@@ -166,9 +174,13 @@ public sealed class OllamaApiTests(TinyServer tiny) : IClassFixture<TinyServer>
     [InlineData("api/chat", """{"messages":[{"role":"user","content":"Hi"}],"format":{"type":"string","pattern":"a+"}}""", 400, "pattern")]
     [InlineData("api/chat", """{"messages":[{"role":"user","content":"Hi"}],"tools":[{"type":"retrieval"}]}""", 400, "tools[0]")]
     [InlineData("api/chat", """{"messages":[{"role":"user","content":"Hi"}],"tools":[{"type":"function","function":{"name":"f"}}],"format":"json"}""", 400, "format")]
-    [InlineData("api/chat", """{"messages":[{"role":"user","content":"Hi"}],"tools":[{"type":"function","function":{"name":"f","parameters":{"type":"string","pattern":"a+"}}}]}""", 400, "pattern")]
-    [InlineData("api/chat", """{"messages":[{"role":"assistant","content":"","tool_calls":[{"function":{}}]},{"role":"user","content":"Hi"}]}""", 400, "messages[0].tool_calls[0].function.name")]
-    [InlineData("api/chat", """{"messages":[{"role":"assistant","content":"","tool_calls":[{"function":{"name":"f","arguments":[1]}}]},{"role":"user","content":"Hi"}]}""", 400, "arguments")]
+    [InlineData("api/chat",
+        """{"messages":[{"role":"user","content":"Hi"}],"tools":[{"type":"function","function":{"name":"f","parameters":{"type":"string","pattern":"a+"}}}]}""", 400,
+        "pattern")]
+    [InlineData("api/chat", """{"messages":[{"role":"assistant","content":"","tool_calls":[{"function":{}}]},{"role":"user","content":"Hi"}]}""", 400,
+        "messages[0].tool_calls[0].function.name")]
+    [InlineData("api/chat",
+        """{"messages":[{"role":"assistant","content":"","tool_calls":[{"function":{"name":"f","arguments":[1]}}]},{"role":"user","content":"Hi"}]}""", 400, "arguments")]
     [InlineData("api/chat", """{"messages":[{"role":"wizard","content":"Hi"}]}""", 400, "wizard")]
     [InlineData("api/chat", """{"messages":[{"role":"user","content":"Hi","images":["aGk="]}]}""", 400, "images")]
     [InlineData("api/chat", """{"messages":[null]}""", 400, "messages[0]")]

@@ -18,7 +18,8 @@ public sealed class OllamaToolCallTests(LongContextServer tiny) : IClassFixture<
 
     private static readonly object[] Tools =
     [
-        new { type = "function", function = new { name = "get_weather", description = "The weather in a city.", parameters = JsonDocument.Parse(WeatherParameters).RootElement } },
+        new { type = "function",
+            function = new { name = "get_weather", description = "The weather in a city.", parameters = JsonDocument.Parse(WeatherParameters).RootElement } },
     ];
 
     private ServerFixture Server => tiny.Server;
@@ -32,7 +33,8 @@ public sealed class OllamaToolCallTests(LongContextServer tiny) : IClassFixture<
 
         for (var seed = 1; seed <= 6 && calls == 0; seed++)
         {
-            var (status, root) = await PostAsync(client, new { stream = false, tools = Tools, messages = Ask("Weather in Paris?"), options = new { num_predict = 100, temperature = 1, seed } });
+            var (status, root) = await PostAsync(client,
+                new { stream = false, tools = Tools, messages = Ask("Weather in Paris?"), options = new { num_predict = 100, temperature = 1, seed } });
 
             Assert.Equal(HttpStatusCode.OK, status);
             var message = root.GetProperty("message");
@@ -72,7 +74,8 @@ public sealed class OllamaToolCallTests(LongContextServer tiny) : IClassFixture<
             }
 
             using var response = await client.PostAsync("api/chat", Json(new { tools = Tools, messages, options }), TestContext.Current.CancellationToken);
-            var lines = (await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)).Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(Parse).ToList();
+            var lines = (await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)).Split('\n',
+                StringSplitOptions.RemoveEmptyEntries).Select(Parse).ToList();
 
             Assert.Equal(2, lines.Count);
             Assert.False(lines[0].GetProperty("done").GetBoolean());
@@ -92,17 +95,20 @@ public sealed class OllamaToolCallTests(LongContextServer tiny) : IClassFixture<
         var ollamaMessages = new object[]
         {
             new { role = "user", content = "Weather in Rome?" },
-            new { role = "assistant", content = "", tool_calls = new[] { new { function = new { name = "get_weather", arguments = new { city = "Rome", unit = "c" } } } } },
+            new { role = "assistant", content = "",
+                tool_calls = new[] { new { function = new { name = "get_weather", arguments = new { city = "Rome", unit = "c" } } } } },
             new { role = "tool", content = "21 degrees", tool_name = "get_weather" },
         };
         var openAIMessages = new object[]
         {
             new { role = "user", content = "Weather in Rome?" },
-            new { role = "assistant", content = (string?)null, tool_calls = new[] { new { id = "call_1", type = "function", function = new { name = "get_weather", arguments = """{"city":"Rome","unit":"c"}""" } } } },
+            new { role = "assistant", content = (string?)null,
+                tool_calls = new[] { new { id = "call_1", type = "function", function = new { name = "get_weather", arguments = """{"city":"Rome","unit":"c"}""" } } } },
             new { role = "tool", content = "21 degrees", tool_call_id = "call_1" },
         };
 
-        var (status, ollama) = await PostAsync(client, new { stream = false, tools = Tools, messages = ollamaMessages, options = new { num_predict = 4, temperature = 0 } });
+        var (status, ollama) = await PostAsync(client,
+            new { stream = false, tools = Tools, messages = ollamaMessages, options = new { num_predict = 4, temperature = 0 } });
         var (_, unnamed) = await PostAsync(client, new
         {
             stream = false,
@@ -110,7 +116,8 @@ public sealed class OllamaToolCallTests(LongContextServer tiny) : IClassFixture<
             messages = ollamaMessages.Take(2).Append(new { role = "tool", content = "21 degrees" }),
             options = new { num_predict = 4, temperature = 0 },
         });
-        using var openAIResponse = await client.PostAsync("v1/chat/completions", Json(new { tools = Tools, messages = openAIMessages, max_tokens = 4, temperature = 0 }), TestContext.Current.CancellationToken);
+        using var openAIResponse = await client.PostAsync("v1/chat/completions", Json(new { tools = Tools, messages = openAIMessages, max_tokens = 4, temperature = 0 }),
+            TestContext.Current.CancellationToken);
         var openAI = Parse(await openAIResponse.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
 
         Assert.Equal(HttpStatusCode.OK, status);
