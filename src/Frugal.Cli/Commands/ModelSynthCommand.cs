@@ -28,18 +28,7 @@ internal static class ModelSynthCommand
         var vocab = new Option<string?>("--vocab-from") { Description = "Copy the tokenizer from this GGUF file (default: a small built-in vocabulary).", HelpName = "FILE" };
         var output = new Option<string>("--output", "-o") { Description = "The file to write.", Required = true, HelpName = "OUT" };
         var seed = new Option<ulong>("--seed") { Description = "Seed of the random weights.", DefaultValueFactory = _ => 42 };
-        var layers = new Option<int?>("--layers")
-        {
-            Description = "Transformer blocks instead of the shape's own (a lighter model of the same width: per-token cost scales with it).",
-            HelpName = "N",
-        };
-        layers.Validators.Add(r =>
-        {
-            if (r.GetValue(layers) is < 1 or > 512)
-            {
-                r.AddError("--layers must be between 1 and 512.");
-            }
-        });
+        var layers = LayersOption();
 
         var command = new Command("synth", "Write a llama-architecture GGUF model with random weights of an exact shape.")
         {
@@ -81,5 +70,22 @@ internal static class ModelSynthCommand
             return 0;
         });
         return command;
+    }
+
+    private static Option<int?> LayersOption()
+    {
+        var layers = new Option<int?>("--layers")
+        {
+            Description = "Transformer blocks instead of the shape's own (a lighter model of the same width: per-token cost scales with it).",
+            HelpName = "N",
+        };
+        layers.Validators.Add(r =>
+        {
+            if (r.GetValue(layers) is < 1 or > 512)
+            {
+                r.AddError("--layers must be between 1 and 512.");
+            }
+        });
+        return layers;
     }
 }

@@ -58,7 +58,10 @@ public sealed class GgufValue
     }
 
     /// <summary>The value as a signed 64-bit integer when it is an integer type that fits, else null.</summary>
-    public long? AsInt64() => Value switch
+    public long? AsInt64() => ToInt64(Value);
+
+    /// <summary>An integer of any GGUF width (a value or an array's item) as a signed 64-bit integer when it fits, else null.</summary>
+    public static long? ToInt64(object? item) => item switch
     {
         byte v => v,
         sbyte v => v,

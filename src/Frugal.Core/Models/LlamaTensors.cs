@@ -98,22 +98,9 @@ internal static class LlamaTensors
 
         if (value.AsArray() is { } array)
         {
-            return [.. array.Items.Cast<object>().Select(Integer)];
+            return [.. array.Items.Cast<object>().Select(item => GgufValue.ToInt64(item) ?? 0)];
         }
 
         return [.. Enumerable.Repeat(value.AsInt64() ?? 0, blocks)];
     }
-
-    private static long Integer(object item) => item switch
-    {
-        byte v => v,
-        sbyte v => v,
-        ushort v => v,
-        short v => v,
-        uint v => v,
-        int v => v,
-        long v => v,
-        ulong v when v <= long.MaxValue => (long)v,
-        _ => 0,
-    };
 }
