@@ -252,6 +252,8 @@ def main():
             os.killpg(proc.pid, 9)
             proc.wait()
     box = json.load(open(report)) if boxed and os.path.exists(report) else {}
+    # in-box writes its figures as strings ("0"): read them as numbers, or "0" OOM kills counts as a failure.
+    box = {k: int(v) if isinstance(v, str) and v.isdigit() else v for k, v in box.items()}
 
     rows, per_minute = log.rows, []
     for m in range(minutes):
