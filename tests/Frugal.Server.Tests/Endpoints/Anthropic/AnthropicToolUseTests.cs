@@ -60,7 +60,7 @@ public sealed class AnthropicToolUseTests(LongContextServer tiny) : IClassFixtur
     {
         using var client = AnthropicClient();
         var (_, call) = await PostAsync(client, Route,
-            new { max_tokens = 60, tools = Tools, tool_choice = new { type = "tool", name = "get_time" }, messages = Ask("What time is it?") });
+            new { max_tokens = 200, temperature = 0, tools = Tools, tool_choice = new { type = "tool", name = "get_time" }, messages = Ask("What time is it?") });
         var block = Assert.Single(call.GetProperty("content").EnumerateArray());
         Assert.Equal("get_time", block.GetProperty("name").GetString());
         var id = block.GetProperty("id").GetString();
