@@ -33,7 +33,12 @@ public static class BenchReportMarkdown
         Line(md, $"- Box: {(report.Box is { } box ? $"measured inside a cgroup of {box.Cpus} CPU and {new ByteSize(box.MemoryBytes)} memory, no swap (cgroup {box.CgroupVersion})" : "none (unboxed)")}");
         Line(md, $"- Model: {report.ModelDescription}; context {report.ContextSize}; {report.Threads} thread(s); concurrent clients through the {report.ClientPath}");
         var o = report.Options;
-        Line(md, $"- Profile: prompt {o.PromptTokens} tokens, decode {o.DecodeTokens} tokens, {o.Rounds} round(s) alternating with the baseline; chats of {o.Turns} turns ({o.ChatRounds} round(s) each, per-turn medians), {o.UserTokensPerTurn} user + {o.ReplyTokensPerTurn} reply tokens a turn; {o.ClientTokens} tokens per concurrent client");
+        var chats = o.Chats
+            ? $"chats of {o.Turns} turns ({o.ChatRounds} round(s) each, per-turn medians), {o.UserTokensPerTurn} user + {o.ReplyTokensPerTurn} reply tokens a turn"
+            : "no chats";
+        var clients = o.ClientCounts.Count > 0 ? $"{o.ClientTokens} tokens per concurrent client" : "no concurrent clients";
+        var longChat = o.LongChatTurns > 0 ? $"; long chat: one session of {o.LongChatTurns} turns, {o.InterleavedSessions} interleaving {o.LongChatInterleavedTurns} turns each" : "";
+        Line(md, $"- Profile: prompt {o.PromptTokens} tokens, decode {o.DecodeTokens} tokens, {o.Rounds} round(s) alternating with the baseline; {chats}; {clients}{longChat}");
         md.AppendLine();
     }
 
@@ -56,6 +61,11 @@ public static class BenchReportMarkdown
     // Per turn, one session alone and several interleaved; then one chat turn by turn beside plain LLamaSharp.
     private static void TimeToFirstToken(StringBuilder md, BenchReport report)
     {
+        if (report.TtftSingleMs.Count == 0 && report.TtftInterleavedMs.Count == 0)
+        {
+            return;
+        }
+
         md.AppendLine("Time to first token per turn, ms (prompt tokens kept from the session's KV state in brackets):");
         md.AppendLine();
         var turns = report.TtftSingleMs.Count;
@@ -85,14 +95,21 @@ public static class BenchReportMarkdown
     private static void Throughput(StringBuilder md, BenchReport report)
     {
         md.AppendLine();
-        md.Append("Aggregate decode tokens/s by concurrent clients: ")
-            .AppendJoin(", ", report.AggregateDecodeTokensPerSecond.Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Key}: {p.Value:F1}")))
-            .AppendLine();
-        md.AppendLine();
-        md.Append("Aggregate decode tokens/s of N sequences in one llama_batch (plain LLamaSharp, the ceiling of continuous batching): ")
-            .AppendJoin(", ", report.BatchedDecodeTokensPerSecond.Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Key}: {p.Value:F1}")))
-            .AppendLine();
-        md.AppendLine();
+        if (report.AggregateDecodeTokensPerSecond.Count > 0)
+        {
+            md.Append("Aggregate decode tokens/s by concurrent clients: ")
+                .AppendJoin(", ", report.AggregateDecodeTokensPerSecond.Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Key}: {p.Value:F1}")))
+                .AppendLine();
+            md.AppendLine();
+        }
+
+        if (report.BatchedDecodeTokensPerSecond.Count > 0)
+        {
+            md.Append("Aggregate decode tokens/s of N sequences in one llama_batch (plain LLamaSharp, the ceiling of continuous batching): ")
+                .AppendJoin(", ", report.BatchedDecodeTokensPerSecond.Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Key}: {p.Value:F1}")))
+                .AppendLine();
+            md.AppendLine();
+        }
         if (report.Ceiling is { } ceiling)
         {
             Line(md, $"Bandwidth ceiling: one core reads the mapped model file at {ceiling.ReadBytesPerSecond / 1e9:F2} GB/s and a decoded token reads {ceiling.BytesPerToken / 1048576.0:F0} MiB of weights: at most {ceiling.TokensPerSecond:F1} tokens/s; Frugal's decode reaches {ceiling.FractionOf(report.DecodeTokensPerSecond):F2} of it.");

@@ -43,6 +43,28 @@ public sealed class BenchTargetTests
         Assert.Equal(met, grammar.Met);
     }
 
+    [Fact]
+    public void Evaluate_QuickProfileWithoutChats_LeavesOutTheChatTargetsInsteadOfFailingThem()
+    {
+        var report = Report(promptRatio: 1, singleTtft: [], followUps: null) with
+        {
+            Options = new BenchOptions { ModelPath = "model.gguf" }.AsQuickProfile(),
+            TtftInterleavedMs = [],
+            CachedTokensInterleaved = [],
+            AggregateDecodeTokensPerSecond = new Dictionary<int, double>(),
+            BatchedDecodeTokensPerSecond = new Dictionary<int, double>(),
+        };
+
+        var names = BenchTarget.Evaluate(report).Select(t => t.Name).ToArray();
+        var markdown = BenchReportMarkdown.Write(report);
+
+        Assert.DoesNotContain(names, n => n.StartsWith("TTFT", StringComparison.Ordinal));
+        Assert.Contains("prompt tokens/s vs plain LLamaSharp", names);
+        Assert.DoesNotContain("NaN", markdown, StringComparison.Ordinal);
+        Assert.DoesNotContain("Time to first token per turn", markdown, StringComparison.Ordinal);
+        Assert.Contains("no chats; no concurrent clients", markdown, StringComparison.Ordinal);
+    }
+
     private static BenchReport Report(double promptRatio, IReadOnlyList<double> singleTtft, PairedFollowUps? followUps) => new()
     {
         Date = DateTimeOffset.UnixEpoch,
