@@ -47,6 +47,7 @@ internal sealed class ModelDownloader(HttpClient http, ModelDownloaderOptions? o
                 var size = new FileInfo(partial).Length;
                 Validate(partial);
                 File.Move(partial, destination, overwrite: true);
+                PageCache.Drop(destination); // on disk already: the first load reads it back in large pages
                 await VerifiedMark.WriteAsync(destination, sha256, cancellationToken).ConfigureAwait(false);
                 return new PullResult(destination, size, sha256, source, resumed);
             }

@@ -115,7 +115,10 @@ public sealed class GgufWriter
         return this;
     }
 
-    /// <summary>Writes the file to a temporary name next to <paramref name="path"/>, then moves it into place.</summary>
+    /// <summary>
+    /// Writes the file to a temporary name next to <paramref name="path"/>, flushes it to disk, drops its pages from
+    /// the page cache, then moves it into place.
+    /// </summary>
     public void WriteTo(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
@@ -132,6 +135,10 @@ public sealed class GgufWriter
             using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
             {
                 WriteTo(stream);
+
+                // On disk, then out of the page cache: the first load reads it back in large pages (see PageCache).
+                stream.Flush(flushToDisk: true);
+                PageCache.Drop(stream.SafeFileHandle);
             }
 
             File.Move(temporary, full, overwrite: true);
