@@ -30,16 +30,17 @@ public sealed class CapacityBench
         _progress = progress;
     }
 
-    /// <summary>Runs every policy at every user count.</summary>
+    /// <summary>Runs one user alone under every policy in alternating rounds, then every policy at every user count.</summary>
     public async Task<CapacityReport> RunAsync(string model, CancellationToken cancellationToken)
     {
+        var alone = await AloneRoundsAsync(cancellationToken).ConfigureAwait(false);
         var results = new List<CapacityPolicyResult>();
         foreach (var (policy, load) in _policies)
         {
             var engine = await load(cancellationToken).ConfigureAwait(false);
             await using (engine.ConfigureAwait(false))
             {
-                results.Add(await RunPolicyAsync(policy, engine, cancellationToken).ConfigureAwait(false));
+                results.Add(await RunPolicyAsync(policy, engine, alone[policy], cancellationToken).ConfigureAwait(false));
             }
         }
 
@@ -50,15 +51,48 @@ public sealed class CapacityBench
             Model = model,
             Options = _options,
             Policies = results,
+            AloneTtftRatios = RoundRatios(alone, r => 1 / r.Ttft),
+            AloneDecodeRatios = RoundRatios(alone, r => r.Decode),
         };
     }
 
-    private async Task<CapacityPolicyResult> RunPolicyAsync(string policy, IInferenceEngine engine, CancellationToken cancellationToken)
+    /// <summary>
+    /// One user alone, <see cref="CapacityOptions.AloneRounds"/> rounds, each loading every policy's engine in turn
+    /// (the order reversed every other round), so the single-user comparison is not skewed by the machine's drift.
+    /// </summary>
+    private async Task<Dictionary<string, List<(double Ttft, double Decode)>>> AloneRoundsAsync(CancellationToken cancellationToken)
+    {
+        var rounds = _policies.ToDictionary(p => p.Policy, _ => new List<(double Ttft, double Decode)>());
+        for (var round = 0; round < _options.AloneRounds; round++)
+        {
+            foreach (var (policy, load) in round % 2 == 0 ? _policies : _policies.Reverse())
+            {
+                var engine = await load(cancellationToken).ConfigureAwait(false);
+                await using (engine.ConfigureAwait(false))
+                {
+                    var figures = await AloneAsync($"{policy}-{round}", engine, cancellationToken).ConfigureAwait(false);
+                    rounds[policy].Add(figures);
+                    _progress.Report($"{policy} one user alone, round {round + 1}: time to first token {figures.Ttft:F2} s, decode {figures.Decode:F1} tok/s (medians of {_options.AloneTurns} turns)");
+                }
+            }
+        }
+
+        return rounds;
+    }
+
+    // The first policy's figure over the second's, round by round.
+    private List<double> RoundRatios(Dictionary<string, List<(double Ttft, double Decode)>> alone, Func<(double Ttft, double Decode), double> figure) =>
+        _policies.Count != 2
+            ? []
+            : [.. alone[_policies[0].Policy].Zip(alone[_policies[1].Policy], (a, b) => figure(b) > 0 ? figure(a) / figure(b) : 0)];
+
+    private async Task<CapacityPolicyResult> RunPolicyAsync(string policy, IInferenceEngine engine, List<(double Ttft, double Decode)> alone,
+        CancellationToken cancellationToken)
     {
         var settings = Describe(engine);
         _progress.Report($"{policy}: {settings}");
-        var (ttft, decode) = await AloneAsync(policy, engine, cancellationToken).ConfigureAwait(false);
-        _progress.Report($"{policy} one user alone: time to first token {ttft:F2} s, decode {decode:F1} tok/s (medians of {_options.AloneTurns} turns)");
+        var ttft = BenchRunner.Median([.. alone.Select(r => r.Ttft)]);
+        var decode = BenchRunner.Median([.. alone.Select(r => r.Decode)]);
         var points = new List<CapacityPoint>();
         foreach (var users in _options.UserCounts)
         {

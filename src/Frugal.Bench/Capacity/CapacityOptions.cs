@@ -37,6 +37,9 @@ public sealed record CapacityOptions
     /// <summary>Turns one user has back to back, alone, for the single-user figures.</summary>
     public int AloneTurns { get; init; } = 5;
 
+    /// <summary>Rounds of those turns, each policy once a round, alternating (the single-user ratio is the rounds' median).</summary>
+    public int AloneRounds { get; init; } = 3;
+
     /// <summary>The window as run.</summary>
     public TimeSpan RunWindow => Window / Compression;
 

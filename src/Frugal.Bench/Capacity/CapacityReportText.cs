@@ -28,7 +28,10 @@ public static class CapacityReportText
 
         if (report.Policies.Count == 2)
         {
-            Line($"- One user alone, {report.Policies[0].Policy} / {report.Policies[1].Policy}: time to first token {report.AloneTtftRatio:F3}x as fast, decode {report.AloneDecodeRatio:F3}x.");
+            var rounds = report.AloneTtftRatios.Count > 0
+                ? F($" (median of {report.AloneTtftRatios.Count} alternating rounds: {string.Join(", ", report.AloneTtftRatios.Select(r => r.ToString("F3", CultureInfo.InvariantCulture)))}; decode {string.Join(", ", report.AloneDecodeRatios.Select(r => r.ToString("F3", CultureInfo.InvariantCulture)))})")
+                : string.Empty;
+            Line($"- One user alone, {report.Policies[0].Policy} / {report.Policies[1].Policy}: time to first token {report.AloneTtftRatio:F3}x as fast, decode {report.AloneDecodeRatio:F3}x{rounds}.");
         }
 
         Line($"");
@@ -71,6 +74,20 @@ public static class CapacityReportText
             json.WriteNumber("reply_tokens", o.ReplyTokens);
             json.WriteNumber("alone_ttft_ratio", Math.Round(report.AloneTtftRatio, 3));
             json.WriteNumber("alone_decode_ratio", Math.Round(report.AloneDecodeRatio, 3));
+            json.WriteStartArray("alone_ttft_ratios");
+            foreach (var r in report.AloneTtftRatios)
+            {
+                json.WriteNumberValue(Math.Round(r, 3));
+            }
+
+            json.WriteEndArray();
+            json.WriteStartArray("alone_decode_ratios");
+            foreach (var r in report.AloneDecodeRatios)
+            {
+                json.WriteNumberValue(Math.Round(r, 3));
+            }
+
+            json.WriteEndArray();
             json.WriteStartArray("policies");
             foreach (var policy in report.Policies)
             {
