@@ -79,5 +79,50 @@ public sealed class StepCostModelTests
         Assert.Equal(3, model.StreamsAbove(4));
     }
 
+    [Fact]
+    public void StreamsAbove_OneSlowStepOfTwoStreamsThenOnlyOneRuns_TheLimitComesBackOnceThatFigureIsStale()
+    {
+        var model = new StepCostModel(4, Measured);
+        model.Record(2, Ms(1000)); // one hiccup while two streamed: booked at twice the 90 ms estimate
+
+        Assert.Equal(1, model.StreamsAbove(6));
+
+        // Only one stream may run now, so nothing refreshes the figure for two; it is forgotten after a while.
+        for (var step = 0; step < StepCostModel.StaleAfterSteps - 1; step++)
+        {
+            model.Record(1, Ms(50));
+        }
+
+        Assert.Equal(1, model.StreamsAbove(6));
+        model.Record(1, Ms(50));
+        Assert.Equal(3, model.StreamsAbove(6));
+        Assert.Equal(Ms(90), model.Estimate(2));
+    }
+
+    [Fact]
+    public void Record_OneOutlierStep_MovesTheFigureAtMostTwofold()
+    {
+        var model = new StepCostModel(4, Measured);
+        model.Record(1, Ms(50));
+
+        model.Record(1, Ms(5000));
+
+        Assert.Equal((50 * 0.8) + (100 * 0.2), model.Estimate(1)!.Value.TotalMilliseconds, precision: 6);
+    }
+
+    [Fact]
+    public void Record_SlowerBoxForGood_TheFigureFollowsWithinAFewSteps()
+    {
+        var model = new StepCostModel(4, Measured);
+
+        for (var step = 0; step < 30; step++)
+        {
+            model.Record(1, Ms(400));
+        }
+
+        Assert.InRange(model.Estimate(1)!.Value.TotalMilliseconds, 395, 400);
+        Assert.Equal(1, model.StreamsAbove(6));
+    }
+
     private static TimeSpan Ms(double milliseconds) => TimeSpan.FromMilliseconds(milliseconds);
 }
