@@ -58,21 +58,27 @@ public sealed class CapacityBench
 
     /// <summary>
     /// One user alone, <see cref="CapacityOptions.AloneRounds"/> rounds, each loading every policy's engine in turn
-    /// (the order reversed every other round), so the single-user comparison is not skewed by the machine's drift.
+    /// (the order reversed every other round), so the single-user comparison is not skewed by the machine's drift;
+    /// after a warm-up round that is not counted (the process's first engine ran slower in either order: its
+    /// code was still being compiled).
     /// </summary>
     private async Task<Dictionary<string, List<(double Ttft, double Decode)>>> AloneRoundsAsync(CancellationToken cancellationToken)
     {
         var rounds = _policies.ToDictionary(p => p.Policy, _ => new List<(double Ttft, double Decode)>());
-        for (var round = 0; round < _options.AloneRounds; round++)
+        for (var round = 0; round <= _options.AloneRounds; round++)
         {
-            foreach (var (policy, load) in round % 2 == 0 ? _policies : _policies.Reverse())
+            foreach (var (policy, load) in round % 2 == 1 ? _policies : _policies.Reverse())
             {
                 var engine = await load(cancellationToken).ConfigureAwait(false);
                 await using (engine.ConfigureAwait(false))
                 {
                     var figures = await AloneAsync($"{policy}-{round}", engine, cancellationToken).ConfigureAwait(false);
-                    rounds[policy].Add(figures);
-                    _progress.Report($"{policy} one user alone, round {round + 1}: time to first token {figures.Ttft:F2} s, decode {figures.Decode:F1} tok/s (medians of {_options.AloneTurns} turns)");
+                    var name = round == 0 ? "warm-up (not counted)" : $"round {round}";
+                    _progress.Report($"{policy} one user alone, {name}: time to first token {figures.Ttft:F2} s, decode {figures.Decode:F1} tok/s (medians of {_options.AloneTurns} turns)");
+                    if (round > 0)
+                    {
+                        rounds[policy].Add(figures);
+                    }
                 }
             }
         }
