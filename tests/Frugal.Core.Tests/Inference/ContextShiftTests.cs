@@ -265,13 +265,32 @@ public sealed class ContextShiftTests(TinyEngineFixture fixture) : IAsyncDisposa
         }
         while (turn.Window.OmittedMessages == 0);
 
-        // Nothing was shifted: everything after the system prompt was evaluated again, and the reply is the one a
-        // fresh context gives for the same window.
+        // Nothing was shifted: everything after the system prompt was evaluated again, and the model reads the window
+        // as a fresh context does. Compared on the first token's distribution, not on the whole reply: the kept
+        // system prompt's cells were computed in a batch of their own and a fresh context computes them with the
+        // rest, so float sums run in another order; on one CPU thread a near-tie of this random model flipped the
+        // reply's eighth token (the whole-text comparison this test made failed there, and passed on two threads).
         Assert.True(turn.Stats.CachedPromptTokens < turn.Stats.PromptTokens / 4, $"cached {turn.Stats.CachedPromptTokens} of {turn.Stats.PromptTokens}");
+        var reEvaluated = await FirstTokenAsync(engine, turn.Request); // the session's cells: the prompt is held, its last token read again
         await engine.ClearContextAsync();
-        var fresh = await GenerationRuns.RunAsync(engine, turn.Request with { SessionKey = null }, TestContext.Current.CancellationToken);
-        Assert.Equal(0, fresh.Stats.CachedPromptTokens);
-        Assert.Equal(fresh.Text, turn.Text);
+        var fresh = await FirstTokenAsync(engine, turn.Request with { SessionKey = null });
+
+        Assert.Equal(fresh.Token, reEvaluated.Token);
+        Assert.StartsWith(fresh.Token, turn.Text, StringComparison.Ordinal);
+        var common = fresh.Top.Join(reEvaluated.Top, t => t.Token, t => t.Token, (f, r) => (f.Logprob, r.Logprob)).ToList();
+        Assert.True(common.Count >= 4, $"{common.Count} of the 5 likeliest tokens in common");
+        Assert.All(common, pair => Assert.Equal(pair.Item1, pair.Item2, 0.1)); // measured: within 0.035 (1 and 2 threads)
+    }
+
+    private static async Task<TokenLogprob> FirstTokenAsync(LlamaEngine engine, GenerationRequest request)
+    {
+        TokenLogprob? first = null;
+        await foreach (var update in engine.GenerateAsync(request with { MaxTokens = 1, Logprobs = 5 }, TestContext.Current.CancellationToken))
+        {
+            first ??= update.Logprobs?.FirstOrDefault();
+        }
+
+        return first ?? throw new InvalidOperationException("no token came out");
     }
 
     private static int TokenPrefixLength(IReadOnlyList<int> a, IReadOnlyList<int> b)
