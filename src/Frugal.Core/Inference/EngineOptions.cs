@@ -127,7 +127,7 @@ public sealed record EngineOptions
     public bool PrepareNextTurn { get; init; } = true;
 
     /// <summary>Default of <see cref="MaxAutoParallelSequences"/>.</summary>
-    public const int DefaultMaxAutoParallelSequences = 4;
+    public const int DefaultMaxAutoParallelSequences = 8;
 
     /// <summary>Most <see cref="ParallelSequences"/> accepted (llama.cpp's own limit is 256; beyond a few dozen a CPU gains nothing).</summary>
     public const int MaxParallelSequences = 64;

@@ -41,6 +41,13 @@ internal sealed class GenerationTally(int promptTokens, long started)
         return seconds > 0 && _sampled > 1 ? (_sampled - 1) / seconds : 0;
     }
 
+    /// <summary>
+    /// Seconds from <paramref name="now"/> until which this reply's next token may still come and keep its rate from
+    /// the first token at or above <paramref name="floor"/> tokens/s (negative: already behind); infinite before the first token.
+    /// </summary>
+    public double FloorSlackSeconds(long now, double floor) =>
+        _firstToken > 0 ? (_sampled / floor) - Stopwatch.GetElapsedTime(_firstToken, now).TotalSeconds : double.PositiveInfinity;
+
     public GenerationStats ToStats(FinishReason reason)
     {
         var now = Stopwatch.GetTimestamp();

@@ -72,7 +72,7 @@ public sealed class AutoConfiguratorTests
         var given = AutoConfigurator.Choose(TinyLlama, OneCore, Box(8192), new BoxSettings { ParallelSequences = 2 });
 
         Assert.Equal((1, EngineOptions.DefaultMaxAutoParallelSequences), (roomy.ParallelSequences, roomy.MaxAutoParallelSequences));
-        Assert.Contains(roomy.Reasons, r => r.StartsWith("parallel sequences: up to 4 fit", StringComparison.Ordinal));
+        Assert.Contains(roomy.Reasons, r => r.StartsWith($"parallel sequences: up to {EngineOptions.DefaultMaxAutoParallelSequences} fit", StringComparison.Ordinal));
         Assert.Equal((2, 1), (given.ParallelSequences, given.MaxAutoParallelSequences));
         Assert.Contains("parallel sequences 2: given", given.Reasons);
         var plan = MemoryEstimator.Estimate(TinyLlama, roomy.ContextSize, roomy.MicroBatchSize, roomy.MaxAutoParallelSequences);

@@ -247,13 +247,14 @@ internal sealed class DecodeLoop : IAsyncDisposable
             return;
         }
 
-        _step.Plan(_running);
+        var started = Stopwatch.GetTimestamp();
+        var decoding = _running.Count(j => j.Decoding);
+        _step.Plan(_running, PrefillBudget.Tokens(Margin(decoding, started), _costs.PromptToken, _step.PrefillChunk));
         if (_step.Entries.Count > _peakStepSequences)
         {
             Volatile.Write(ref _peakStepSequences, _step.Entries.Count);
         }
 
-        var started = Stopwatch.GetTimestamp();
         var result = _step.Run(_context, _runtime.Abort);
         if (result != DecodeResult.Ok)
         {
@@ -278,11 +279,30 @@ internal sealed class DecodeLoop : IAsyncDisposable
         {
             _costs.Record(_step.Entries.Count, Stopwatch.GetElapsedTime(started, now));
         }
+        else
+        {
+            _costs.RecordPrefill(decoding, _step.PrefillTokens, Stopwatch.GetElapsedTime(started, now));
+        }
 
         foreach (var entry in _step.Entries)
         {
             Advance(entry, now);
         }
+    }
+
+    /// <summary>
+    /// The time the decoding replies have in hand for prompt tokens in the next step: the smallest margin any of them
+    /// has over the floor rate since its first token, less the step's decode cost (infinite when none decodes).
+    /// </summary>
+    private double Margin(int decoding, long now)
+    {
+        if (decoding == 0)
+        {
+            return double.PositiveInfinity;
+        }
+
+        var least = _running.Where(j => j.Decoding).Min(j => j.Tally.FloorSlackSeconds(now, _floor));
+        return least - (_costs.Estimate(decoding)?.TotalSeconds ?? 0);
     }
 
     /// <summary>Books a decoded step entry into its slot, and samples when the job's logits came out.</summary>

@@ -34,8 +34,11 @@ internal sealed class DecodeStep
     /// <summary>Tokens in the planned step.</summary>
     public int TokenCount => _batch.TokenCount;
 
-    /// <summary>Fills the step from <paramref name="running"/> (in order of joining).</summary>
-    public void Plan(IReadOnlyList<SlotJob> running)
+    /// <summary>
+    /// Fills the step from <paramref name="running"/> (in order of joining); beside decoding slots it carries at
+    /// most <paramref name="prefillBudget"/> prompt tokens (and never more than <see cref="PrefillChunk"/>).
+    /// </summary>
+    public void Plan(IReadOnlyList<SlotJob> running, int prefillBudget)
     {
         _batch.Clear();
         _entries.Clear();
@@ -48,7 +51,7 @@ internal sealed class DecodeStep
             _entries.Add(new Entry(job, 1, index));
         }
 
-        var room = _batch.TokenCount > 0 ? Math.Min(_batchSize - _batch.TokenCount, PrefillChunk) : _batchSize;
+        var room = _batch.TokenCount > 0 ? Math.Min(_batchSize - _batch.TokenCount, Math.Min(prefillBudget, PrefillChunk)) : _batchSize;
         PrefillTokens = 0;
         foreach (var job in running.Where(j => !j.Decoding))
         {

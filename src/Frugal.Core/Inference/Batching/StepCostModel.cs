@@ -22,6 +22,7 @@ internal sealed class StepCostModel
     private readonly double?[] _live;
     private readonly long[] _seenAt; // per count: the step number of its last live figure
     private long _steps;
+    private double? _promptToken; // live: seconds one prompt token adds to a step
 
     /// <param name="slots">The most streams there can be.</param>
     /// <param name="measurement">The start-up measurement, or null (then only live steps count).</param>
@@ -54,6 +55,46 @@ internal sealed class StepCostModel
 
             _live[streams - 1] = Live(streams) is { } old ? (old * (1 - Smoothing)) + (seconds * Smoothing) : seconds;
             _seenAt[streams - 1] = ++_steps;
+        }
+    }
+
+    /// <summary>
+    /// Books a step that evaluated <paramref name="promptTokens"/> prompt tokens beside the tokens of
+    /// <paramref name="streams"/> decoding streams (0: a prompt-only step): what the prompt tokens added over the
+    /// estimated decode step, per token, smoothed like the decode figures.
+    /// </summary>
+    public void RecordPrefill(int streams, int promptTokens, TimeSpan elapsed)
+    {
+        if (promptTokens < 1 || streams < 0 || streams > _live.Length)
+        {
+            return;
+        }
+
+        lock (_lock)
+        {
+            var decode = streams > 0 ? EstimateSeconds(streams) ?? 0 : 0;
+            var perToken = Math.Max(0, elapsed.TotalSeconds - decode) / promptTokens;
+            if (_promptToken is { } old)
+            {
+                perToken = Math.Min(perToken, old * MostGrowthPerStep);
+                _promptToken = (old * (1 - Smoothing)) + (perToken * Smoothing);
+            }
+            else
+            {
+                _promptToken = perToken;
+            }
+        }
+    }
+
+    /// <summary>What one prompt token adds to a step (from live steps that carried prompt tokens); null before the first.</summary>
+    public TimeSpan? PromptToken
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _promptToken is { } seconds ? TimeSpan.FromSeconds(seconds) : null;
+            }
         }
     }
 

@@ -124,5 +124,57 @@ public sealed class StepCostModelTests
         Assert.Equal(1, model.StreamsAbove(6));
     }
 
+    [Fact]
+    public void PromptToken_NoPromptStepYet_Null()
+    {
+        var model = new StepCostModel(4, Measured);
+
+        model.Record(2, Ms(90));
+
+        Assert.Null(model.PromptToken);
+    }
+
+    [Fact]
+    public void RecordPrefill_BesideDecodingStreams_WhatThePromptTokensAddedPerToken()
+    {
+        var model = new StepCostModel(4, Measured);
+
+        model.RecordPrefill(2, 32, Ms(90 + 320)); // the 2-stream step is estimated at 90 ms
+
+        Assert.Equal(10, model.PromptToken!.Value.TotalMilliseconds, precision: 3);
+    }
+
+    [Fact]
+    public void RecordPrefill_PromptOnlySteps_WholeStepPerTokenSmoothed()
+    {
+        var model = new StepCostModel(4, Measured);
+
+        model.RecordPrefill(0, 100, Ms(1000));
+        model.RecordPrefill(0, 100, Ms(1500));
+
+        Assert.Equal((10 * 0.8) + (15 * 0.2), model.PromptToken!.Value.TotalMilliseconds, precision: 6);
+    }
+
+    [Fact]
+    public void RecordPrefill_OneOutlierStep_MovesTheFigureAtMostTwofold()
+    {
+        var model = new StepCostModel(4, Measured);
+        model.RecordPrefill(0, 10, Ms(100));
+
+        model.RecordPrefill(0, 10, Ms(10_000));
+
+        Assert.Equal((10 * 0.8) + (20 * 0.2), model.PromptToken!.Value.TotalMilliseconds, precision: 6);
+    }
+
+    [Fact]
+    public void RecordPrefill_StepCheaperThanItsDecodeEstimate_NothingBelowZero()
+    {
+        var model = new StepCostModel(4, Measured);
+
+        model.RecordPrefill(4, 8, Ms(100)); // 4 streams were estimated at 170 ms
+
+        Assert.Equal(TimeSpan.Zero, model.PromptToken);
+    }
+
     private static TimeSpan Ms(double milliseconds) => TimeSpan.FromMilliseconds(milliseconds);
 }
