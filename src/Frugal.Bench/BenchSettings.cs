@@ -30,6 +30,9 @@ internal sealed record BenchSettings(string ModelPath, string? JsonPath, string?
     /// <summary>The llama.cpp native library (<see cref="Frugal.Inference.NativeLibrarySelection"/>); null: "auto", as <c>frugal serve</c> loads it.</summary>
     public string? NativeLibrary { get; init; }
 
+    /// <summary>Frugal's engine's <see cref="Frugal.Inference.EngineOptions.PrefillHorizonTokens"/>; null: the default, as <c>frugal serve</c> has it.</summary>
+    public int? PrefillHorizon { get; init; }
+
     /// <summary>Only the capacity phase (simulated users); null runs the speed and memory bench.</summary>
     public CapacityOptions? Capacity { get; init; }
 
@@ -44,6 +47,7 @@ internal sealed record BenchSettings(string ModelPath, string? JsonPath, string?
         .. Option("--profile", LongChatProfile ? "long-chat" : null),
         .. Option("--repack", Repack is { } repack ? OnOff(repack) : null),
         .. Option("--native-library", NativeLibrary),
+        .. Option("--prefill-horizon", PrefillHorizon is { } horizon ? Invariant(horizon) : null),
         .. Switch("--verbose", Verbose),
         .. Option("--flash-attn", FlashAttention is { } flash ? OnOff(flash) : null),
         .. Option("--kv-ram", KvRam is { } kvRam ? Invariant(kvRam.Bytes) : null),

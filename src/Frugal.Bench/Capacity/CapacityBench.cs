@@ -140,7 +140,7 @@ public sealed class CapacityBench
     private static string Describe(IInferenceEngine engine) => engine is LlamaEngine llama
         ? string.Create(CultureInfo.InvariantCulture,
             $"{llama.ParallelSequences} stream(s)") + (llama.ParallelSequences > 1
-            ? string.Create(CultureInfo.InvariantCulture, $", prompt chunk {llama.PrefillChunkTokens} tokens beside running replies, floor {llama.StreamFloorTokensPerSecond:0.##} tok/s")
+            ? string.Create(CultureInfo.InvariantCulture, $", prompt chunk {llama.PrefillChunkTokens} tokens beside running replies (paced over {llama.PrefillHorizonTokens} reply tokens), floor {llama.StreamFloorTokensPerSecond:0.##} tok/s")
             : ", each request waits for the one before it")
             + (llama.ParallelMeasurement is { } m ? "; measured at start: " + m.Describe() : string.Empty)
         : $"{engine.ParallelSequences} stream(s)";

@@ -183,6 +183,7 @@ internal static class BenchCommand
             FlashAttention = settings.FlashAttention,
             RepackWeights = settings.Repack,
             NativeLibrary = settings.NativeLibrary,
+            PrefillHorizonTokens = settings.PrefillHorizon ?? EngineOptions.DefaultPrefillHorizonTokens,
             ParallelSequences = Math.Clamp(settings.Overrides.GetValueOrDefault("--parallel", 1), 1, EngineOptions.MaxParallelSequences),
             // The figures do not depend on the template; a file without one is measured as Zephyr.
             ChatTemplate = info.ChatTemplateFamily == ChatTemplateFamily.Unknown ? ChatTemplateFamily.Zephyr : null,

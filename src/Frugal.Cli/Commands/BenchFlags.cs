@@ -55,6 +55,13 @@ internal sealed class BenchFlags
         },
         library => NativeLibrarySelection.Problem(library) is null, library => $"--native-library {NativeLibrarySelection.Problem(library)}");
 
+    public Option<int?> PrefillHorizon { get; } = Checked(
+        new Option<int?>("--prefill-horizon")
+        {
+            Description = "Reply tokens ahead over which a starting prompt may use the streaming replies' time in hand over the floor (frugal serve's --prefill-horizon; 0: no pacing; default 64).",
+        },
+        horizon => horizon is null or (>= 0 and <= EngineOptions.MaxPrefillHorizonTokens), _ => $"--prefill-horizon must be 0 to {EngineOptions.MaxPrefillHorizonTokens}");
+
     public Option<bool> Capacity { get; } = new("--capacity")
     {
         Description = "Only the capacity phase: simulated users (a 60-token message after exponential gaps of a minute, 64-token replies, sessions of their own) at each --users count, under frugal serve's latency policy and the one-sequence policy; reports time to first token, stream rates and users_per_box.",
@@ -92,7 +99,7 @@ internal sealed class BenchFlags
 
     /// <summary>Every flag, in the order <c>--help</c> lists them.</summary>
     public IEnumerable<Option> All =>
-        new Option[] { Model, Box, Json, Markdown, Context, KvRam, Verbose, FlashAttention, Profile, Repack, NativeLibrary, Capacity, Users, CapacityMinutes, Compress, Quick, Boxed, BoxedCgroup }
+        new Option[] { Model, Box, Json, Markdown, Context, KvRam, Verbose, FlashAttention, Profile, Repack, NativeLibrary, PrefillHorizon, Capacity, Users, CapacityMinutes, Compress, Quick, Boxed, BoxedCgroup }
             .Concat(Overrides);
 
     /// <summary>The settings the parsed flags make.</summary>
@@ -111,6 +118,7 @@ internal sealed class BenchFlags
         Repack = parse.GetValue(Repack) switch { "on" => true, "off" => false, _ => null },
         NativeLibrary = parse.GetValue(NativeLibrary) is { } library && library.Contains('/', StringComparison.Ordinal) ? Path.GetFullPath(library) : parse.GetValue(NativeLibrary),
         FlashAttention = parse.GetValue(FlashAttention) switch { "on" => true, "off" => false, _ => null },
+        PrefillHorizon = parse.GetValue(PrefillHorizon),
         Capacity = parse.GetValue(Capacity) && BenchCommand.TryParseCounts(parse.GetValue(Users) ?? "", out var counts)
             ? new CapacityOptions
             {

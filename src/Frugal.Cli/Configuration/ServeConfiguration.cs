@@ -29,6 +29,7 @@ internal static class ServeConfiguration
         ["FRUGAL_PARALLEL"] = "Model:ParallelSequences",
         ["FRUGAL_STREAM_FLOOR"] = "Model:StreamFloorTokensPerSecond",
         ["FRUGAL_PREFILL_CHUNK"] = "Model:PrefillChunkTokens",
+        ["FRUGAL_PREFILL_HORIZON"] = "Model:PrefillHorizonTokens",
         ["FRUGAL_DATA"] = "Storage:Directory",
         [DatabaseLocation.Variable] = "Storage:Database",
     };

@@ -27,6 +27,7 @@ internal sealed class ServeFlags
     public Option<int?> Parallel { get; } = new("--parallel") { Description = "Replies streaming at once (decoded together in one batch), 1: one at a time, 0: as many as keep the stream floor, measured at start within the memory plan (Model:ParallelSequences; env FRUGAL_PARALLEL)." };
     public Option<double?> StreamFloor { get; } = new("--stream-floor") { Description = "Slowest a streaming reply may become because others joined, tokens/s; a request that would push below it waits (Model:StreamFloorTokensPerSecond; env FRUGAL_STREAM_FLOOR; default 6)." };
     public Option<int?> PrefillChunk { get; } = new("--prefill-chunk") { Description = "Prompt tokens a starting request evaluates per step while other replies stream, 0: chosen at start (Model:PrefillChunkTokens; env FRUGAL_PREFILL_CHUNK)." };
+    public Option<int?> PrefillHorizon { get; } = new("--prefill-horizon") { Description = "Reply tokens ahead over which a starting request's prompt may use the time streaming replies have in hand over the floor, 0: no pacing (Model:PrefillHorizonTokens; env FRUGAL_PREFILL_HORIZON; default 64)." };
     public Option<string?> ContextShift { get; } = ContextShiftOption();
     public Option<int?> StreamsPerUser { get; } = new("--streams-per-user") { Description = "Replies one user may have streaming at once; more of theirs queue (Scheduler:MaxRunningPerUser; default 2)." };
     public Option<string?> ChatTemplate { get; } = InferenceOptions.ChatTemplateOption();
@@ -47,6 +48,7 @@ internal sealed class ServeFlags
         ["Model:ParallelSequences"] = "--parallel",
         ["Model:StreamFloorTokensPerSecond"] = "--stream-floor",
         ["Model:PrefillChunkTokens"] = "--prefill-chunk",
+        ["Model:PrefillHorizonTokens"] = "--prefill-horizon",
         ["Model:ContextShift"] = "--context-shift",
         ["Scheduler:MaxRunningPerUser"] = "--streams-per-user",
         ["Model:ChatTemplate"] = "--chat-template",
@@ -91,7 +93,7 @@ internal sealed class ServeFlags
 
     public void AddTo(Command command)
     {
-        Option[] options = [Model, Models, Pull, TlsCertificate, TlsKey, Host, Port, Data, Database, QueueDepth, ContextSize, Threads, Batch, MicroBatch, Parallel, StreamFloor, PrefillChunk, ContextShift, StreamsPerUser, ChatTemplate, MaxBody, Timeout, AllowedHosts, Config, Set];
+        Option[] options = [Model, Models, Pull, TlsCertificate, TlsKey, Host, Port, Data, Database, QueueDepth, ContextSize, Threads, Batch, MicroBatch, Parallel, StreamFloor, PrefillChunk, PrefillHorizon, ContextShift, StreamsPerUser, ChatTemplate, MaxBody, Timeout, AllowedHosts, Config, Set];
         foreach (var option in options)
         {
             command.Options.Add(option);
@@ -120,6 +122,7 @@ internal sealed class ServeFlags
         Put(Parallel, "Model:ParallelSequences");
         Put(StreamFloor, "Model:StreamFloorTokensPerSecond");
         Put(PrefillChunk, "Model:PrefillChunkTokens");
+        Put(PrefillHorizon, "Model:PrefillHorizonTokens");
         Put(ContextShift, "Model:ContextShift", value => value == "on" ? "true" : "false");
         Put(StreamsPerUser, "Scheduler:MaxRunningPerUser");
         Put(ChatTemplate, "Model:ChatTemplate");

@@ -43,6 +43,7 @@ public sealed class EnginePlanner
             RepackWeights = model.RepackWeights,
             StreamFloorTokensPerSecond = model.StreamFloorTokensPerSecond,
             PrefillChunkTokens = model.PrefillChunkTokens,
+            PrefillHorizonTokens = model.PrefillHorizonTokens,
             ContextShift = model.ContextShift,
         };
         if (!model.FitToBox)

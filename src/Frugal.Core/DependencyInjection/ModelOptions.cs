@@ -62,6 +62,13 @@ public sealed class ModelOptions : IValidatableObject
     public int PrefillChunkTokens { get; set; }
 
     /// <summary>
+    /// Reply tokens ahead over which a joining request's prompt may use the running replies' time in hand over the
+    /// floor rate (default 64; 0: no pacing, whole prompt chunks; see <see cref="EngineOptions.PrefillHorizonTokens"/>).
+    /// </summary>
+    [Range(0, EngineOptions.MaxPrefillHorizonTokens)]
+    public int PrefillHorizonTokens { get; set; } = EngineOptions.DefaultPrefillHorizonTokens;
+
+    /// <summary>
     /// When a session's history window drops its oldest turns, shift the kept turns' KV cells down instead of reading
     /// them again (default true; see <see cref="EngineOptions.ContextShift"/>). False re-reads the window, the way a
     /// server without a context shift does.

@@ -103,6 +103,25 @@ public sealed record EngineOptions
     /// </summary>
     public int PrefillChunkTokens { get; init; }
 
+    /// <summary>
+    /// How far ahead (in reply tokens) the decode loop looks when it weighs a joining request's prompt against the
+    /// replies already streaming. Each running reply may lend the newcomer the time it has in hand: how much sooner
+    /// than the floor rate (from its first token) allows it would have its next <see cref="PrefillHorizonTokens"/>
+    /// tokens (no more than its token budget) at the current step cost. A step carries only as many prompt tokens as
+    /// the reply with the least in hand can lend, none when it has nothing to lend (the newcomer waits for a reply to
+    /// end or gain time), so prefill does not push a reply below the floor over that horizon. A long horizon lets a
+    /// newcomer start at once on a young reply's future margin (prefill first, as people feel the wait for the first
+    /// word most); 1 keeps every single token on the floor's pace; 0 turns the pacing off (every step carries a whole
+    /// prompt chunk, as before it existed).
+    /// </summary>
+    public int PrefillHorizonTokens { get; init; } = DefaultPrefillHorizonTokens;
+
+    /// <summary>Default of <see cref="PrefillHorizonTokens"/>.</summary>
+    public const int DefaultPrefillHorizonTokens = 64;
+
+    /// <summary>Largest <see cref="PrefillHorizonTokens"/> accepted.</summary>
+    public const int MaxPrefillHorizonTokens = 4096;
+
     /// <summary>Default of <see cref="StreamFloorTokensPerSecond"/>.</summary>
     public const double DefaultStreamFloorTokensPerSecond = 6;
 

@@ -42,11 +42,22 @@ internal sealed class GenerationTally(int promptTokens, long started)
     }
 
     /// <summary>
-    /// Seconds from <paramref name="now"/> until which this reply's next token may still come and keep its rate from
-    /// the first token at or above <paramref name="floor"/> tokens/s (negative: already behind); infinite before the first token.
+    /// The time this reply has in hand at <paramref name="now"/> over the floor rate: how much sooner than a rate of
+    /// <paramref name="floor"/> tokens/s from its first token allows it would have its next <paramref name="horizon"/>
+    /// tokens (no more than <paramref name="maxTokens"/> in all), each taking <paramref name="stepSeconds"/>. Negative:
+    /// it would fall behind; infinite before the first token.
     /// </summary>
-    public double FloorSlackSeconds(long now, double floor) =>
-        _firstToken > 0 ? (_sampled / floor) - Stopwatch.GetElapsedTime(_firstToken, now).TotalSeconds : double.PositiveInfinity;
+    public double FloorSlackSeconds(long now, double floor, int horizon, int maxTokens, double stepSeconds)
+    {
+        if (_firstToken == 0)
+        {
+            return double.PositiveInfinity;
+        }
+
+        var target = Math.Max(_sampled + 1, Math.Min(_sampled + horizon, maxTokens));
+        var deadline = (target - 1) / floor;
+        return deadline - Stopwatch.GetElapsedTime(_firstToken, now).TotalSeconds - ((target - _sampled) * stepSeconds);
+    }
 
     public GenerationStats ToStats(FinishReason reason)
     {

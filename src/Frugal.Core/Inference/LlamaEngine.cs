@@ -34,6 +34,7 @@ public sealed class LlamaEngine : IInferenceEngine
         _tokenizer = new PromptTokenizer(runtime.Weights, format);
         ParallelMeasurement = measurement;
         StreamFloorTokensPerSecond = options.StreamFloorTokensPerSecond;
+        PrefillHorizonTokens = options.PrefillHorizonTokens;
         _loop = new DecodeLoop(runtime, options, measurement, format.TurnMarkers, _tokenizer.RememberReply, logger);
     }
 
@@ -60,6 +61,9 @@ public sealed class LlamaEngine : IInferenceEngine
 
     /// <summary>The slowest a running reply may become because others joined it (tokens/s).</summary>
     public double StreamFloorTokensPerSecond { get; }
+
+    /// <summary>Reply tokens ahead over which a joining prompt may use running replies' time in hand (0: no pacing).</summary>
+    public int PrefillHorizonTokens { get; }
 
     /// <summary>Prompt tokens a joining request evaluates per step beside running replies.</summary>
     public int PrefillChunkTokens => _loop.PrefillChunkTokens;
@@ -320,10 +324,11 @@ public sealed class LlamaEngine : IInferenceEngine
                 "context size, micro batch size and threads must be 0 or more, and batch size more than 0");
         }
 
-        if (options.StreamFloorTokensPerSecond is not (> 0 and <= 10_000) || options.PrefillChunkTokens is < 0 or (> 0 and < EngineOptions.MinPrefillChunkTokens))
+        if (options.StreamFloorTokensPerSecond is not (> 0 and <= 10_000) || options.PrefillChunkTokens is < 0 or (> 0 and < EngineOptions.MinPrefillChunkTokens)
+            || options.PrefillHorizonTokens is < 0 or > EngineOptions.MaxPrefillHorizonTokens)
         {
             throw new ArgumentOutOfRangeException(nameof(options),
-                $"the stream floor must be more than 0 and at most 10000 tokens/s, and the prefill chunk 0 (chosen) or at least {EngineOptions.MinPrefillChunkTokens} tokens");
+                $"the stream floor must be more than 0 and at most 10000 tokens/s, the prefill chunk 0 (chosen) or at least {EngineOptions.MinPrefillChunkTokens} tokens, and the prefill horizon 0 to {EngineOptions.MaxPrefillHorizonTokens} tokens");
         }
 
         if (options.ParallelSequences is < 0 or > EngineOptions.MaxParallelSequences

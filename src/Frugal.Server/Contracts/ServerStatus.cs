@@ -41,6 +41,9 @@ public sealed record ServerStatus
     /// <summary>The slowest a streaming reply may become because others joined (tokens/s); null until the model is loaded.</summary>
     public double? StreamFloorTokensPerSecond { get; init; }
 
+    /// <summary>Reply tokens ahead over which a starting prompt may use the streaming replies' time in hand (0: no pacing).</summary>
+    public int? PrefillHorizonTokens { get; init; }
+
     /// <summary>Every reply the engine works on now, with its rate.</summary>
     public IReadOnlyList<StreamStatus> Streams { get; init; } = [];
 

@@ -66,6 +66,7 @@ public static class StatusApi
             StreamingReplies = streams.Count(s => !s.Prefilling),
             StreamLimit = readiness.Engine?.StreamLimit,
             StreamFloorTokensPerSecond = options.Value.Model.StreamFloorTokensPerSecond,
+            PrefillHorizonTokens = options.Value.Model.PrefillHorizonTokens,
             Streams = [.. streams.Select(s => new StreamStatus(s.Slot, s.Prefilling ? "prefill" : "streaming", s.PromptTokens, s.EvaluatedTokens,
                 s.CompletionTokens, Math.Round(s.TokensPerSecond, 2)))],
             YourQueuePositions = context.TryGetFrugalUser() is { } user ? scheduler.QueuePositionsOf(user.Id) : [],

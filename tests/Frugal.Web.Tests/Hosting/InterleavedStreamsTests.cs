@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Frugal.Inference;
 using Frugal.Web.Tests.Infrastructure;
 
 namespace Frugal.Web.Tests.Hosting;
@@ -88,6 +89,7 @@ public sealed class InterleavedStreamsTests
         Assert.Equal(1, status.GetProperty("streaming_replies").GetInt32());
         Assert.Equal(2, status.GetProperty("stream_limit").GetInt32());
         Assert.Equal(0.01, status.GetProperty("stream_floor_tokens_per_second").GetDouble());
+        Assert.Equal(EngineOptions.DefaultPrefillHorizonTokens, status.GetProperty("prefill_horizon_tokens").GetInt32());
         var stream = Assert.Single(status.GetProperty("streams").EnumerateArray());
         Assert.Equal("streaming", stream.GetProperty("state").GetString());
         Assert.True(stream.GetProperty("completion_tokens").GetInt32() >= 4);

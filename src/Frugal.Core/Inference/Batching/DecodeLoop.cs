@@ -26,6 +26,7 @@ internal sealed class DecodeLoop : IAsyncDisposable
     private readonly IdleWorkQueue _idleWork = new();
     private readonly StepCostModel _costs;
     private readonly double _floor;
+    private readonly int _horizon;
     private readonly NextTurnPreparer _preparer;
     private readonly List<SlotJob> _running = []; // loop thread only: in a slot, in order of joining
     private readonly SemaphoreSlim _wake = new(0);
@@ -47,6 +48,7 @@ internal sealed class DecodeLoop : IAsyncDisposable
         _step = new DecodeStep(options.BatchSize, PrefillChunk(options, measurement));
         _costs = new StepCostModel(_slots.Length, measurement);
         _floor = options.StreamFloorTokensPerSecond;
+        _horizon = options.PrefillHorizonTokens;
         _admission = new SlotAdmission(_slots, _sessions);
         _preparer = new NextTurnPreparer(_context, runtime.Abort, options.BatchSize, _sessions);
 
@@ -291,18 +293,19 @@ internal sealed class DecodeLoop : IAsyncDisposable
     }
 
     /// <summary>
-    /// The time the decoding replies have in hand for prompt tokens in the next step: the smallest margin any of them
-    /// has over the floor rate since its first token, less the step's decode cost (infinite when none decodes).
+    /// The time the decoding replies have in hand for prompt tokens in the next step: the least any of them has over
+    /// the floor rate over the pacing horizon (see <see cref="EngineOptions.PrefillHorizonTokens"/>); infinite when
+    /// none decodes or the pacing is off.
     /// </summary>
     private double Margin(int decoding, long now)
     {
-        if (decoding == 0)
+        if (decoding == 0 || _horizon == 0)
         {
             return double.PositiveInfinity;
         }
 
-        var least = _running.Where(j => j.Decoding).Min(j => j.Tally.FloorSlackSeconds(now, _floor));
-        return least - (_costs.Estimate(decoding)?.TotalSeconds ?? 0);
+        var step = _costs.Estimate(decoding)?.TotalSeconds ?? 0;
+        return _running.Where(j => j.Decoding).Min(j => j.Tally.FloorSlackSeconds(now, _floor, _horizon, j.MaxTokens, step));
     }
 
     /// <summary>Books a decoded step entry into its slot, and samples when the job's logits came out.</summary>

@@ -24,18 +24,12 @@ public sealed class PrefillBudgetTests
     }
 
     [Theory]
-    [InlineData(0.010)]
+    [InlineData(0.010)] // half a token
     [InlineData(0)]
     [InlineData(-2.5)] // a reply already behind the floor
-    public void Tokens_NoMarginLeft_StillTheLeastSoThePromptMovesOn(double margin)
+    public void Tokens_NoMarginLeft_NoPromptTokens(double margin)
     {
-        Assert.Equal(PrefillBudget.LeastTokens, PrefillBudget.Tokens(margin, TimeSpan.FromMilliseconds(5), 64));
-    }
-
-    [Fact]
-    public void Tokens_ChunkBelowTheLeast_NeverMoreThanTheChunk()
-    {
-        Assert.Equal(4, PrefillBudget.Tokens(-1, TimeSpan.FromMilliseconds(5), 4));
+        Assert.Equal(0, PrefillBudget.Tokens(margin, TimeSpan.FromMilliseconds(20), 64));
     }
 
     [Fact]
