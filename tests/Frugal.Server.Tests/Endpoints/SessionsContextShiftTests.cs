@@ -103,10 +103,16 @@ public sealed class SessionsContextShiftTests
     [Fact]
     public async Task SendMessage_ClientHangsUpDuringAShiftedReply_StoredPartialReplySaysTheContextWasShifted()
     {
-        // A large context, so the reply is still running when the client goes away (greedy sampling on the tiny model
-        // repeats itself rather than ending); short turns until the history is a few hundred tokens, then a reply budget
-        // that leaves the window only the history's size: the oldest turns are dropped and the kept ones moved.
-        await using var server = await TinyServer.StartAsync(o => o.Model.ContextSize = 4096);
+        // A model that cannot end a reply by itself and a large context, so the reply is still running when the server
+        // sees the client go away, on any number of CPUs (the tiny model's greedy reply here ended after some 70 tokens on
+        // one thread, before the hang-up was seen, and was stored complete); short turns until the history is a few
+        // hundred tokens, then a reply budget that leaves the window only the history's size: the oldest turns are
+        // dropped and the kept ones moved.
+        await using var server = await TinyServer.StartAsync(o =>
+        {
+            o.Model.Path = TestModels.TinyUnending;
+            o.Model.ContextSize = 4096;
+        });
         using var client = server.CreateClient();
         var id = await client.CreateSessionAsync(systemPrompt: System);
         var held = 0;
