@@ -25,6 +25,7 @@ internal sealed class DecodeLoop : IAsyncDisposable
     private readonly SlotAdmission _admission;
     private readonly IdleWorkQueue _idleWork = new();
     private readonly StepCostModel _costs;
+    private readonly TimeProvider _stepClock;
     private readonly double _floor;
     private readonly NextTurnPreparer _preparer;
     private readonly List<SlotJob> _running = []; // loop thread only: in a slot, in order of joining
@@ -35,7 +36,7 @@ internal sealed class DecodeLoop : IAsyncDisposable
     private StreamFigures[] _streams = [];
 
     public DecodeLoop(LlamaRuntime runtime, EngineOptions options, ParallelMeasurement? measurement, IReadOnlyList<string> turnMarkers,
-        Func<string?, string, IReadOnlyList<int>, int[]?> rememberReply, ILogger logger)
+        Func<string?, string, IReadOnlyList<int>, int[]?> rememberReply, TimeProvider stepClock, ILogger logger)
     {
         _runtime = runtime;
         _context = runtime.Context;
@@ -46,6 +47,7 @@ internal sealed class DecodeLoop : IAsyncDisposable
         _sessions = new SessionSwitcher(_context, runtime.Scratch, runtime.Streams, options, logger);
         _step = new DecodeStep(options.BatchSize, PrefillChunk(options, measurement));
         _costs = new StepCostModel(_slots.Length, measurement);
+        _stepClock = stepClock;
         _floor = options.StreamFloorTokensPerSecond;
         _admission = new SlotAdmission(_slots, _sessions);
         _preparer = new NextTurnPreparer(_context, runtime.Abort, options.BatchSize, _sessions);
@@ -253,7 +255,7 @@ internal sealed class DecodeLoop : IAsyncDisposable
             Volatile.Write(ref _peakStepSequences, _step.Entries.Count);
         }
 
-        var started = Stopwatch.GetTimestamp();
+        var started = _stepClock.GetTimestamp();
         var result = _step.Run(_context, _runtime.Abort);
         if (result != DecodeResult.Ok)
         {
@@ -273,11 +275,12 @@ internal sealed class DecodeLoop : IAsyncDisposable
             return;
         }
 
-        var now = Stopwatch.GetTimestamp();
         if (_step.PrefillTokens == 0)
         {
-            _costs.Record(_step.Entries.Count, Stopwatch.GetElapsedTime(started, now));
+            _costs.Record(_step.Entries.Count, _stepClock.GetElapsedTime(started));
         }
+
+        var now = Stopwatch.GetTimestamp();
 
         foreach (var entry in _step.Entries)
         {
