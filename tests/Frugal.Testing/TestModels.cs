@@ -33,6 +33,7 @@ public static class TestModels
 
     private static readonly Lazy<string> Directory = new(CreateDirectory);
     private static readonly Lazy<string> TinyModel = new(() => Write("tiny.gguf", path => ModelSynthesizer.WriteTiny(path)));
+    private static readonly Lazy<string> TinyUnendingModel = new(() => Write("tiny-unending.gguf", path => UnendingModel.Write(Tiny, path)));
     private static readonly Lazy<string> VocabularyModel = new(() => Write("vocab-32000.gguf", WriteVocabulary));
     private static readonly Lazy<string> TinySpmModel = new(() => Write("tiny-spm.gguf", path => ModelSynthesizer.WriteTiny(path, Vocabulary)));
     private static readonly Lazy<string> TinySharedSpmModel = new(() => Write("tiny-llama-spm.gguf",
@@ -47,6 +48,12 @@ public static class TestModels
 
     /// <summary>The synthesized <c>tiny</c> model with the built-in vocabulary and the Zephyr template (model id "tiny").</summary>
     public static string Tiny => TinyModel.Value;
+
+    /// <summary>
+    /// <see cref="Tiny"/> with an output layer that never ends a reply by itself (<see cref="UnendingModel"/>): a reply
+    /// stops only at its token limit or when its caller goes away, on any machine.
+    /// </summary>
+    public static string TinyUnending => TinyUnendingModel.Value;
 
     /// <summary>
     /// A vocabulary-only GGUF (no tensors) of the built-in SentencePiece vocabulary at Llama-2's size,

@@ -11,7 +11,7 @@ namespace Frugal.Inference;
 /// <summary>
 /// The inference engine over LLamaSharp/llama.cpp: one memory-mapped model, one native context, and one
 /// decode loop serving <see cref="ParallelSequences"/> sequences (1: one generation at a time). Create it
-/// with <see cref="LoadAsync"/>.
+/// with <see cref="LoadAsync(EngineOptions, ILogger?, CancellationToken)"/>.
 /// </summary>
 public sealed class LlamaEngine : IInferenceEngine
 {
@@ -22,7 +22,8 @@ public sealed class LlamaEngine : IInferenceEngine
     private readonly bool _prepareNextTurn;
     private int _disposed;
 
-    private LlamaEngine(ModelInfo model, EngineOptions options, ParallelMeasurement? measurement, IChatFormat format, LlamaRuntime runtime, int threads, ILogger logger)
+    private LlamaEngine(ModelInfo model, EngineOptions options, ParallelMeasurement? measurement, IChatFormat format, LlamaRuntime runtime, int threads,
+        TimeProvider stepClock, ILogger logger)
     {
         Model = model;
         _format = format;
@@ -35,7 +36,7 @@ public sealed class LlamaEngine : IInferenceEngine
         ParallelMeasurement = measurement;
         StreamFloorTokensPerSecond = options.StreamFloorTokensPerSecond;
         PrefillHorizonTokens = options.PrefillHorizonTokens;
-        _loop = new DecodeLoop(runtime, options, measurement, format.TurnMarkers, _tokenizer.RememberReply, logger);
+        _loop = new DecodeLoop(runtime, options, measurement, format.TurnMarkers, _tokenizer.RememberReply, stepClock, logger);
     }
 
     /// <inheritdoc />
@@ -86,7 +87,14 @@ public sealed class LlamaEngine : IInferenceEngine
     /// </summary>
     /// <exception cref="ModelFileException">The file is missing, unreadable, malformed, or llama.cpp refused it.</exception>
     /// <exception cref="ChatTemplateException">The file's chat template is unknown and <see cref="EngineOptions.ChatTemplate"/> names none.</exception>
-    public static async Task<LlamaEngine> LoadAsync(EngineOptions options, ILogger? logger = null, CancellationToken ct = default)
+    public static Task<LlamaEngine> LoadAsync(EngineOptions options, ILogger? logger = null, CancellationToken ct = default) =>
+        LoadAsync(options, TimeProvider.System, logger, ct);
+
+    /// <summary>
+    /// <see cref="LoadAsync(EngineOptions, ILogger?, CancellationToken)"/> with the clock that times decode steps for
+    /// <see cref="StreamLimit"/> (tests give one whose steps take a known time on any CPU).
+    /// </summary>
+    internal static async Task<LlamaEngine> LoadAsync(EngineOptions options, TimeProvider stepClock, ILogger? logger = null, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(options);
         ValidateOptions(options);
@@ -131,7 +139,7 @@ public sealed class LlamaEngine : IInferenceEngine
             throw;
         }
 
-        var engine = new LlamaEngine(info, options, measurement, format, runtime, threads, logger);
+        var engine = new LlamaEngine(info, options, measurement, format, runtime, threads, stepClock, logger);
         EngineLog.NativeLibraryLoaded(logger, NativeLibrarySelection.Applied ?? NativeLibrarySelection.Auto, NativeLibrarySelection.LoadedCpuBackend() ?? "unknown",
             info.FileType, repack ? "repacked" : "memory-mapped as they are", options.RepackWeights is null ? "auto" : repack ? "on" : "off");
         EngineLog.Loaded(logger, options.ModelPath, format.Family, engine.ContextSize, threads,

@@ -107,6 +107,8 @@ public sealed class StreamAdmissionTests(TinyEngineFixture fixture)
         Assert.Equal(0, scheduler.ActiveGenerations);
     }
 
+    // Each decode step is booked as taking 1 ms (1,000 tokens/s for one stream, no more for two): on one CPU thread the
+    // tiny model really decodes one stream at over 10,000 tokens/s, and a floor the engine accepts would not be above it.
     private async Task<LlamaEngine> LoadAsync(double floor)
     {
         var engine = await LlamaEngine.LoadAsync(new EngineOptions
@@ -115,7 +117,7 @@ public sealed class StreamAdmissionTests(TinyEngineFixture fixture)
             ContextSize = 512,
             ParallelSequences = 2,
             StreamFloorTokensPerSecond = floor,
-        });
+        }, new SteppingClock(TimeSpan.FromMilliseconds(1)), ct: TestContext.Current.CancellationToken);
 
         // One reply alone: the engine has timed a one-stream step, which bounds what two would give.
         await GenerationRuns.RunAsync(engine, GenerationRuns.Greedy("Hello.", maxTokens: 4));

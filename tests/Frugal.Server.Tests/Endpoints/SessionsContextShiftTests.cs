@@ -44,6 +44,35 @@ public sealed class SessionsContextShiftTests
         Assert.Equal("assistant", marked.GetProperty("role").GetString());
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public async Task SendMessage_SecondSessionOutgrowsTheContextAfterAShiftedOne_ReplyAndStoredMessageSayTheContextWasShifted(int slots)
+    {
+        await using var server = await TinyServer.StartAsync(o =>
+        {
+            o.Model.ContextSize = ContextSize;
+            o.Model.ParallelSequences = slots;
+        });
+        using var client = server.CreateClient();
+        var first = await ConverseAsync(client, await client.CreateSessionAsync(systemPrompt: System), Shifted);
+        Assert.True(Shifted(first[^1]), $"no shift in the first session's {first.Count} turns");
+
+        // Other questions than the first session's: the same ones would be answered from the response cache, and the
+        // engine would never hold this session's turns (its window would then start on the first session's shifted cells).
+        var id = await client.CreateSessionAsync(systemPrompt: System);
+        var replies = await ConverseAsync(client, id, Shifted, ["ships", "forests", "lakes", "storms", "cheese", "hills", "fish", "candles"]);
+
+        var shifted = replies[^1];
+        Assert.True(Shifted(shifted), $"no shift in the second session's {replies.Count} turns");
+        Assert.All(replies, r => Assert.False(r.GetProperty("cached").GetBoolean()));
+        Assert.True(shifted.GetProperty("omitted_messages").GetInt32() > 0);
+        var usage = shifted.GetProperty("usage");
+        Assert.True(usage.GetProperty("cached_prompt_tokens").GetInt32() > usage.GetProperty("prompt_tokens").GetInt32() / 2, usage.GetRawText());
+        var marked = Assert.Single(await client.GetMessagesAsync(id), m => m.GetProperty("context_shifted").GetBoolean());
+        Assert.Equal(shifted.GetProperty("message").GetProperty("id").GetInt64(), marked.GetProperty("id").GetInt64());
+    }
+
     [Fact]
     public async Task SendMessage_ContextShiftOff_LeavesOutOldTurnsAndReadsTheWindowAgain()
     {
@@ -103,10 +132,16 @@ public sealed class SessionsContextShiftTests
     [Fact]
     public async Task SendMessage_ClientHangsUpDuringAShiftedReply_StoredPartialReplySaysTheContextWasShifted()
     {
-        // A large context, so the reply is still running when the client goes away (greedy sampling on the tiny model
-        // repeats itself rather than ending); short turns until the history is a few hundred tokens, then a reply budget
-        // that leaves the window only the history's size: the oldest turns are dropped and the kept ones moved.
-        await using var server = await TinyServer.StartAsync(o => o.Model.ContextSize = 4096);
+        // A model that cannot end a reply by itself and a large context, so the reply is still running when the server
+        // sees the client go away, on any number of CPUs (the tiny model's greedy reply here ended after some 70 tokens on
+        // one thread, before the hang-up was seen, and was stored complete); short turns until the history is a few
+        // hundred tokens, then a reply budget that leaves the window only the history's size: the oldest turns are
+        // dropped and the kept ones moved.
+        await using var server = await TinyServer.StartAsync(o =>
+        {
+            o.Model.Path = TestModels.TinyUnending;
+            o.Model.ContextSize = 4096;
+        });
         using var client = server.CreateClient();
         var id = await client.CreateSessionAsync(systemPrompt: System);
         var held = 0;
@@ -152,13 +187,15 @@ public sealed class SessionsContextShiftTests
         Assert.Single(messages, m => m.GetProperty("context_shifted").GetBoolean());
     }
 
+    private static bool Shifted(JsonElement reply) => reply.GetProperty("context_shifted").GetBoolean();
+
     // The new message ("What about rivers?") and the template's separators around it.
     private const int NewTurnTokens = 32;
 
-    // Turns of one session until `until` holds for a reply (at most 40); the replies in order.
-    private static async Task<List<JsonElement>> ConverseAsync(HttpClient client, string id, Func<JsonElement, bool> until)
+    // Turns of one session about `topics` until `until` holds for a reply (at most 40); the replies in order.
+    private static async Task<List<JsonElement>> ConverseAsync(HttpClient client, string id, Func<JsonElement, bool> until, string[]? topics = null)
     {
-        string[] topics = ["boats", "trees", "rivers", "clouds", "bread", "stones", "birds", "lamps"];
+        topics ??= ["boats", "trees", "rivers", "clouds", "bread", "stones", "birds", "lamps"];
         var replies = new List<JsonElement>();
         for (var turn = 1; turn <= 40; turn++)
         {

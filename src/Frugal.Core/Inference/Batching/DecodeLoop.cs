@@ -25,6 +25,7 @@ internal sealed class DecodeLoop : IAsyncDisposable
     private readonly SlotAdmission _admission;
     private readonly IdleWorkQueue _idleWork = new();
     private readonly StepCostModel _costs;
+    private readonly TimeProvider _stepClock;
     private readonly double _floor;
     private readonly int _horizon;
     private readonly NextTurnPreparer _preparer;
@@ -36,7 +37,7 @@ internal sealed class DecodeLoop : IAsyncDisposable
     private StreamFigures[] _streams = [];
 
     public DecodeLoop(LlamaRuntime runtime, EngineOptions options, ParallelMeasurement? measurement, IReadOnlyList<string> turnMarkers,
-        Func<string?, string, IReadOnlyList<int>, int[]?> rememberReply, ILogger logger)
+        Func<string?, string, IReadOnlyList<int>, int[]?> rememberReply, TimeProvider stepClock, ILogger logger)
     {
         _runtime = runtime;
         _context = runtime.Context;
@@ -47,6 +48,7 @@ internal sealed class DecodeLoop : IAsyncDisposable
         _sessions = new SessionSwitcher(_context, runtime.Scratch, runtime.Streams, options, logger);
         _step = new DecodeStep(options.BatchSize, PrefillChunk(options, measurement));
         _costs = new StepCostModel(_slots.Length, measurement);
+        _stepClock = stepClock;
         _floor = options.StreamFloorTokensPerSecond;
         _horizon = options.PrefillHorizonTokens;
         _admission = new SlotAdmission(_slots, _sessions);
@@ -249,14 +251,14 @@ internal sealed class DecodeLoop : IAsyncDisposable
             return;
         }
 
-        var started = Stopwatch.GetTimestamp();
         var decoding = _running.Count(j => j.Decoding);
-        _step.Plan(_running, PrefillBudget.Tokens(Margin(decoding, started), _costs.PromptToken, _step.PrefillChunk));
+        _step.Plan(_running, PrefillBudget.Tokens(Margin(decoding, Stopwatch.GetTimestamp()), _costs.PromptToken, _step.PrefillChunk));
         if (_step.Entries.Count > _peakStepSequences)
         {
             Volatile.Write(ref _peakStepSequences, _step.Entries.Count);
         }
 
+        var started = _stepClock.GetTimestamp();
         var result = _step.Run(_context, _runtime.Abort);
         if (result != DecodeResult.Ok)
         {
@@ -276,15 +278,16 @@ internal sealed class DecodeLoop : IAsyncDisposable
             return;
         }
 
-        var now = Stopwatch.GetTimestamp();
         if (_step.PrefillTokens == 0)
         {
-            _costs.Record(_step.Entries.Count, Stopwatch.GetElapsedTime(started, now));
+            _costs.Record(_step.Entries.Count, _stepClock.GetElapsedTime(started));
         }
         else
         {
-            _costs.RecordPrefill(decoding, _step.PrefillTokens, Stopwatch.GetElapsedTime(started, now));
+            _costs.RecordPrefill(decoding, _step.PrefillTokens, _stepClock.GetElapsedTime(started));
         }
+
+        var now = Stopwatch.GetTimestamp();
 
         foreach (var entry in _step.Entries)
         {

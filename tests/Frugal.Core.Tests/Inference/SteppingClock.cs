@@ -1,0 +1,19 @@
+using System.Diagnostics;
+
+namespace Frugal.Tests.Inference;
+
+/// <summary>
+/// A clock that moves on by <paramref name="tick"/> each time it is read: given to an engine as its step clock, every
+/// decode step is booked as taking exactly that long, so the engine's stream limit is the same on any CPU.
+/// </summary>
+internal sealed class SteppingClock(TimeSpan tick) : TimeProvider
+{
+    private readonly long _tick = (long)(tick.TotalSeconds * Frequency);
+    private long _now;
+
+    private static long Frequency => Stopwatch.Frequency;
+
+    public override long TimestampFrequency => Frequency;
+
+    public override long GetTimestamp() => Interlocked.Add(ref _now, _tick);
+}
