@@ -297,8 +297,9 @@ internal sealed class DecodeLoop : IAsyncDisposable
 
     /// <summary>
     /// The time the decoding replies have in hand for prompt tokens in the next step: the least any of them has over
-    /// the floor rate over the pacing horizon (see <see cref="EngineOptions.PrefillHorizonTokens"/>); infinite when
-    /// none decodes or the pacing is off.
+    /// the floor rate over the pacing horizon (see <see cref="EngineOptions.PrefillHorizonTokens"/>), at the cost of a
+    /// step of every slot's stream (the prompts being evaluated decode beside them once done); infinite when none
+    /// decodes or the pacing is off.
     /// </summary>
     private double Margin(int decoding, long now)
     {
@@ -307,7 +308,7 @@ internal sealed class DecodeLoop : IAsyncDisposable
             return double.PositiveInfinity;
         }
 
-        var step = _costs.Estimate(decoding)?.TotalSeconds ?? 0;
+        var step = _costs.Estimate(_running.Count)?.TotalSeconds ?? 0;
         return _running.Where(j => j.Decoding).Min(j => j.Tally.FloorSlackSeconds(now, _floor, _horizon, j.MaxTokens, step));
     }
 
