@@ -308,7 +308,7 @@ internal sealed class DecodeLoop : IAsyncDisposable
             return double.PositiveInfinity;
         }
 
-        var step = _costs.Estimate(_running.Count)?.TotalSeconds ?? 0;
+        var step = (_costs.Estimate(_running.Count) ?? _costs.Estimate(decoding))?.TotalSeconds ?? 0;
         return _running.Where(j => j.Decoding).Min(j => j.Tally.FloorSlackSeconds(now, _floor, _horizon, j.MaxTokens, step));
     }
 
