@@ -8,7 +8,8 @@ namespace Frugal.Inference.Batching;
 /// <summary>
 /// The engine's one decode loop, on a thread of its own: requests take a slot (a sequence of the context),
 /// and each step decodes every running slot's next token and chunks of joining slots' prompts in one
-/// <c>llama_decode</c>; new requests join between steps. One slot is the single-sequence engine. Decode-only
+/// <c>llama_decode</c> (as many prompt tokens as the running replies' time in hand over the floor pays for:
+/// <see cref="PrefillBudget"/>); new requests join between steps. One slot is the single-sequence engine. Decode-only
 /// steps are timed into a <see cref="StepCostModel"/>, from which <see cref="StreamLimit"/> tells how many
 /// streams keep the floor rate.
 /// </summary>
