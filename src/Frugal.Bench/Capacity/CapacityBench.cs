@@ -137,10 +137,13 @@ public sealed class CapacityBench
         return (BenchRunner.Median(ttft), BenchRunner.Median(decode));
     }
 
+    private static string Pacing(int horizon) =>
+        horizon > 0 ? string.Create(CultureInfo.InvariantCulture, $"paced over {horizon} reply tokens") : "unpaced";
+
     private static string Describe(IInferenceEngine engine) => engine is LlamaEngine llama
         ? string.Create(CultureInfo.InvariantCulture,
             $"{llama.ParallelSequences} stream(s)") + (llama.ParallelSequences > 1
-            ? string.Create(CultureInfo.InvariantCulture, $", prompt chunk {llama.PrefillChunkTokens} tokens beside running replies (paced over {llama.PrefillHorizonTokens} reply tokens), floor {llama.StreamFloorTokensPerSecond:0.##} tok/s")
+            ? string.Create(CultureInfo.InvariantCulture, $", prompt chunk {llama.PrefillChunkTokens} tokens beside running replies ({Pacing(llama.PrefillHorizonTokens)}), floor {llama.StreamFloorTokensPerSecond:0.##} tok/s")
             : ", each request waits for the one before it")
             + (llama.ParallelMeasurement is { } m ? "; measured at start: " + m.Describe() : string.Empty)
         : $"{engine.ParallelSequences} stream(s)";
