@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Frugal.Inference;
 
 namespace Frugal.Tests.Inference;
 
@@ -16,4 +17,15 @@ internal sealed class SteppingClock(TimeSpan tick) : TimeProvider
     public override long TimestampFrequency => Frequency;
 
     public override long GetTimestamp() => Interlocked.Add(ref _now, _tick);
+
+    /// <summary>
+    /// Loads an engine whose every decode step is booked at <paramref name="tick"/>, and runs one short reply alone so
+    /// it has timed a one-stream step and a prompt token before the test begins.
+    /// </summary>
+    public static async Task<LlamaEngine> LoadWarmedAsync(EngineOptions options, TimeSpan tick)
+    {
+        var engine = await LlamaEngine.LoadAsync(options, new SteppingClock(tick), ct: TestContext.Current.CancellationToken);
+        await GenerationRuns.RunAsync(engine, GenerationRuns.Greedy("Hello.", maxTokens: 4));
+        return engine;
+    }
 }

@@ -109,20 +109,14 @@ public sealed class StreamAdmissionTests(TinyEngineFixture fixture)
 
     // Each decode step is booked as taking 1 ms (1,000 tokens/s for one stream, no more for two): on one CPU thread the
     // tiny model really decodes one stream at over 10,000 tokens/s, and a floor the engine accepts would not be above it.
-    private async Task<LlamaEngine> LoadAsync(double floor)
+    // After one reply alone the engine has timed a one-stream step, which bounds what two would give.
+    private Task<LlamaEngine> LoadAsync(double floor) => SteppingClock.LoadWarmedAsync(new EngineOptions
     {
-        var engine = await LlamaEngine.LoadAsync(new EngineOptions
-        {
-            ModelPath = fixture.TinyModelPath,
-            ContextSize = 512,
-            ParallelSequences = 2,
-            StreamFloorTokensPerSecond = floor,
-        }, new SteppingClock(TimeSpan.FromMilliseconds(1)), ct: TestContext.Current.CancellationToken);
-
-        // One reply alone: the engine has timed a one-stream step, which bounds what two would give.
-        await GenerationRuns.RunAsync(engine, GenerationRuns.Greedy("Hello.", maxTokens: 4));
-        return engine;
-    }
+        ModelPath = fixture.TinyModelPath,
+        ContextSize = 512,
+        ParallelSequences = 2,
+        StreamFloorTokensPerSecond = floor,
+    }, TimeSpan.FromMilliseconds(1));
 
     private static GenerationScheduler Create(IInferenceEngine engine, int streamsPerUser = SchedulerOptions.DefaultMaxRunningPerUser) =>
         CreateScheduler(engine, maxRunningPerUser: streamsPerUser);

@@ -300,11 +300,11 @@ internal sealed class DecodeLoop : IAsyncDisposable
     /// The time the decoding replies have in hand for prompt tokens in the next step: the least any of them has over
     /// the floor rate over the pacing horizon (see <see cref="EngineOptions.PrefillHorizonTokens"/>), at the cost of a
     /// step of every slot's stream (the prompts being evaluated decode beside them once done); infinite when none
-    /// decodes or the pacing is off.
+    /// decodes, no prompt waits to be evaluated (most steps: nothing to pace) or the pacing is off.
     /// </summary>
     private double Margin(int decoding, long now)
     {
-        if (decoding == 0 || _horizon == 0)
+        if (decoding == 0 || decoding == _running.Count || _horizon == 0)
         {
             return double.PositiveInfinity;
         }

@@ -52,21 +52,14 @@ public sealed class PrefillPacingTests
         Assert.True(events.IndexOf("newcomer first text") < events.IndexOf("reply ended"), string.Join(", ", events.All));
     }
 
-    private static async Task<LlamaEngine> LoadAsync(int horizon)
+    private static Task<LlamaEngine> LoadAsync(int horizon) => SteppingClock.LoadWarmedAsync(new EngineOptions
     {
-        var engine = await LlamaEngine.LoadAsync(new EngineOptions
-        {
-            ModelPath = TestModels.TinyUnending,
-            ContextSize = 4096,
-            ParallelSequences = 2,
-            StreamFloorTokensPerSecond = 10_000,
-            PrefillHorizonTokens = horizon,
-        }, new SteppingClock(TimeSpan.FromSeconds(1)), ct: TestContext.Current.CancellationToken);
-
-        // One short reply alone: the engine has measured a prompt token and a one-stream step (each step booked at 1 s).
-        await GenerationRuns.RunAsync(engine, GenerationRuns.Greedy("Hello.", maxTokens: 4));
-        return engine;
-    }
+        ModelPath = TestModels.TinyUnending,
+        ContextSize = 4096,
+        ParallelSequences = 2,
+        StreamFloorTokensPerSecond = 10_000,
+        PrefillHorizonTokens = horizon,
+    }, TimeSpan.FromSeconds(1));
 
     private static Task<GenerationStats> RunAsync(IInferenceEngine engine, string message, int maxTokens, string name, Events events,
         CancellationToken cancellationToken) => Task.Run(async () =>
