@@ -23,7 +23,7 @@ public sealed class LlamaEngine : IInferenceEngine
     private int _disposed;
 
     private LlamaEngine(ModelInfo model, EngineOptions options, ParallelMeasurement? measurement, IChatFormat format, LlamaRuntime runtime, int threads,
-        TimeProvider stepClock, ILogger logger)
+        StepTimer stepTimer, ILogger logger)
     {
         Model = model;
         _format = format;
@@ -36,7 +36,7 @@ public sealed class LlamaEngine : IInferenceEngine
         ParallelMeasurement = measurement;
         StreamFloorTokensPerSecond = options.StreamFloorTokensPerSecond;
         PrefillHorizonTokens = options.PrefillHorizonTokens;
-        _loop = new DecodeLoop(runtime, options, measurement, format.TurnMarkers, _tokenizer.RememberReply, stepClock, logger);
+        _loop = new DecodeLoop(runtime, options, measurement, format.TurnMarkers, _tokenizer.RememberReply, stepTimer, logger);
     }
 
     /// <inheritdoc />
@@ -75,6 +75,9 @@ public sealed class LlamaEngine : IInferenceEngine
     /// <summary>The most sequences one decode step has carried so far (for tests).</summary>
     internal int PeakStepSequences => _loop.PeakStepSequences;
 
+    /// <summary>Decode steps run as several batches because that was cheaper (tests check the grouping).</summary>
+    internal int SplitSteps => _loop.SplitSteps;
+
     /// <summary>Tokens the first sequence holds now (for tests and diagnostics).</summary>
     internal int HeldTokenCount => _loop.FirstSlotTokens;
 
@@ -88,13 +91,13 @@ public sealed class LlamaEngine : IInferenceEngine
     /// <exception cref="ModelFileException">The file is missing, unreadable, malformed, or llama.cpp refused it.</exception>
     /// <exception cref="ChatTemplateException">The file's chat template is unknown and <see cref="EngineOptions.ChatTemplate"/> names none.</exception>
     public static Task<LlamaEngine> LoadAsync(EngineOptions options, ILogger? logger = null, CancellationToken ct = default) =>
-        LoadAsync(options, TimeProvider.System, logger, ct);
+        LoadAsync(options, StepTimer.Wall, logger, ct);
 
     /// <summary>
-    /// <see cref="LoadAsync(EngineOptions, ILogger?, CancellationToken)"/> with the clock that times decode steps for
-    /// <see cref="StreamLimit"/> (tests give one whose steps take a known time on any CPU).
+    /// <see cref="LoadAsync(EngineOptions, ILogger?, CancellationToken)"/> with the timer of decode steps behind
+    /// <see cref="StreamLimit"/>, the prefill pacing and the grouping of steps (tests give one whose steps cost a known time on any CPU).
     /// </summary>
-    internal static async Task<LlamaEngine> LoadAsync(EngineOptions options, TimeProvider stepClock, ILogger? logger = null, CancellationToken ct = default)
+    internal static async Task<LlamaEngine> LoadAsync(EngineOptions options, StepTimer stepTimer, ILogger? logger = null, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(options);
         ValidateOptions(options);
@@ -139,7 +142,7 @@ public sealed class LlamaEngine : IInferenceEngine
             throw;
         }
 
-        var engine = new LlamaEngine(info, options, measurement, format, runtime, threads, stepClock, logger);
+        var engine = new LlamaEngine(info, options, measurement, format, runtime, threads, stepTimer, logger);
         EngineLog.NativeLibraryLoaded(logger, NativeLibrarySelection.Applied ?? NativeLibrarySelection.Auto, NativeLibrarySelection.LoadedCpuBackend() ?? "unknown",
             info.FileType, repack ? "repacked" : "memory-mapped as they are", options.RepackWeights is null ? "auto" : repack ? "on" : "off");
         EngineLog.Loaded(logger, options.ModelPath, format.Family, engine.ContextSize, threads,

@@ -110,7 +110,7 @@ public sealed class StreamAdmissionTests(TinyEngineFixture fixture)
     // Each decode step is booked as taking 1 ms (1,000 tokens/s for one stream, no more for two): on one CPU thread the
     // tiny model really decodes one stream at over 10,000 tokens/s, and a floor the engine accepts would not be above it.
     // After one reply alone the engine has timed a one-stream step, which bounds what two would give.
-    private Task<LlamaEngine> LoadAsync(double floor) => SteppingClock.LoadWarmedAsync(new EngineOptions
+    private Task<LlamaEngine> LoadAsync(double floor) => BookedSteps.LoadWarmedAsync(new EngineOptions
     {
         ModelPath = fixture.TinyModelPath,
         ContextSize = 512,

@@ -26,7 +26,7 @@ internal sealed class DecodeLoop : IAsyncDisposable
     private readonly SlotAdmission _admission;
     private readonly IdleWorkQueue _idleWork = new();
     private readonly StepCostModel _costs;
-    private readonly TimeProvider _stepClock;
+    private readonly StepTimer _stepTimer;
     private readonly double _floor;
     private readonly int _horizon;
     private readonly NextTurnPreparer _preparer;
@@ -35,10 +35,11 @@ internal sealed class DecodeLoop : IAsyncDisposable
     private readonly TaskCompletionSource _loopEnded = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile bool _stopping;
     private int _peakStepSequences;
+    private int _splitSteps;
     private StreamFigures[] _streams = [];
 
     public DecodeLoop(LlamaRuntime runtime, EngineOptions options, ParallelMeasurement? measurement, IReadOnlyList<string> turnMarkers,
-        Func<string?, string, IReadOnlyList<int>, int[]?> rememberReply, TimeProvider stepClock, ILogger logger)
+        Func<string?, string, IReadOnlyList<int>, int[]?> rememberReply, StepTimer stepTimer, ILogger logger)
     {
         _runtime = runtime;
         _context = runtime.Context;
@@ -49,7 +50,7 @@ internal sealed class DecodeLoop : IAsyncDisposable
         _sessions = new SessionSwitcher(_context, runtime.Scratch, runtime.Streams, options, logger);
         _step = new DecodeStep(options.BatchSize, PrefillChunk(options, measurement));
         _costs = new StepCostModel(_slots.Length, measurement);
-        _stepClock = stepClock;
+        _stepTimer = stepTimer;
         _floor = options.StreamFloorTokensPerSecond;
         _horizon = options.PrefillHorizonTokens;
         _admission = new SlotAdmission(_slots, _sessions);
@@ -62,6 +63,9 @@ internal sealed class DecodeLoop : IAsyncDisposable
 
     /// <summary>The most sequences one decode step has carried so far (tests check that requests really shared steps).</summary>
     public int PeakStepSequences => Volatile.Read(ref _peakStepSequences);
+
+    /// <summary>Decode steps run as several batches because that was cheaper (<see cref="StepCostModel.Groups"/>).</summary>
+    public int SplitSteps => Volatile.Read(ref _splitSteps);
 
     /// <summary>How many streams may run at once now: as many slots as keep each stream at or above the floor rate.</summary>
     public int StreamLimit => _costs.StreamsAbove(_floor);
@@ -254,12 +258,38 @@ internal sealed class DecodeLoop : IAsyncDisposable
 
         var decoding = _running.Count(j => j.Decoding);
         _step.Plan(_running, PrefillBudget.Tokens(Margin(decoding, Stopwatch.GetTimestamp()), _costs.PromptToken, _step.PrefillChunk));
+        var groups = _step.PrefillTokens == 0 ? _costs.Groups(_step.Entries.Count) : [_step.Entries.Count];
+        if (groups.Count == 1)
+        {
+            RunPlanned(decoding);
+            return;
+        }
+
+        // A decode-only step that costs less as several batches (StepCostModel.Groups): each group in slot order, one
+        // llama_decode after the other; every stream still advances one token in the step.
+        _splitSteps++;
+        var jobs = _step.Entries.Select(e => e.Job).ToArray();
+        var at = 0;
+        foreach (var size in groups)
+        {
+            _step.Plan([.. jobs.Skip(at).Take(size).Where(j => j.Slot is not null)], prefillBudget: 0);
+            at += size;
+            if (_step.Entries.Count > 0 && !RunPlanned(_step.Entries.Count))
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>Decodes the planned step, books its cost and advances its requests; false when it was aborted.</summary>
+    private bool RunPlanned(int decoding)
+    {
         if (_step.Entries.Count > _peakStepSequences)
         {
             Volatile.Write(ref _peakStepSequences, _step.Entries.Count);
         }
 
-        var started = _stepClock.GetTimestamp();
+        var started = _stepTimer.Start();
         var result = _step.Run(_context, _runtime.Abort);
         if (result != DecodeResult.Ok)
         {
@@ -276,24 +306,26 @@ internal sealed class DecodeLoop : IAsyncDisposable
                 throw new InvalidOperationException($"llama.cpp failed to decode a batch of {_step.TokenCount} tokens ({result})");
             }
 
-            return;
+            return false;
         }
 
+        var elapsed = _stepTimer.Elapsed(started, _step.Entries.Count, _step.PrefillTokens);
         if (_step.PrefillTokens == 0)
         {
-            _costs.Record(_step.Entries.Count, _stepClock.GetElapsedTime(started));
+            _costs.Record(_step.Entries.Count, elapsed);
         }
         else
         {
-            _costs.RecordPrefill(decoding, _step.PrefillTokens, _stepClock.GetElapsedTime(started));
+            _costs.RecordPrefill(decoding, _step.PrefillTokens, elapsed);
         }
 
         var now = Stopwatch.GetTimestamp();
-
         foreach (var entry in _step.Entries)
         {
             Advance(entry, now);
         }
+
+        return true;
     }
 
     /// <summary>
@@ -309,7 +341,7 @@ internal sealed class DecodeLoop : IAsyncDisposable
             return double.PositiveInfinity;
         }
 
-        var step = (_costs.Estimate(_running.Count) ?? _costs.Estimate(decoding))?.TotalSeconds ?? 0;
+        var step = (_costs.StepCost(_running.Count) ?? _costs.StepCost(decoding))?.TotalSeconds ?? 0;
         return _running.Where(j => j.Decoding).Min(j => j.Tally.FloorSlackSeconds(now, _floor, _horizon, j.MaxTokens, step));
     }
 

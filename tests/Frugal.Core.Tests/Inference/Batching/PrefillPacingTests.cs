@@ -4,7 +4,7 @@ namespace Frugal.Tests.Inference.Batching;
 
 /// <summary>
 /// The prefill pacing on the real engine: a newcomer's prompt is evaluated beside a streaming reply only with the
-/// time that reply has in hand over the floor. Every decode step is booked at 1 s (a stepping clock) against a floor
+/// time that reply has in hand over the floor. Every decode step is booked at 1 s (<see cref="BookedSteps"/>) against a floor
 /// of 10,000 tokens/s, so the reply never has time in hand, on any CPU: paced, the newcomer's prompt waits while
 /// it streams; with the pacing off, the newcomer starts and ends beside it.
 /// </summary>
@@ -52,7 +52,7 @@ public sealed class PrefillPacingTests
         Assert.True(events.IndexOf("newcomer first text") < events.IndexOf("reply ended"), string.Join(", ", events.All));
     }
 
-    private static Task<LlamaEngine> LoadAsync(int horizon) => SteppingClock.LoadWarmedAsync(new EngineOptions
+    private static Task<LlamaEngine> LoadAsync(int horizon) => BookedSteps.LoadWarmedAsync(new EngineOptions
     {
         ModelPath = TestModels.TinyUnending,
         ContextSize = 4096,
