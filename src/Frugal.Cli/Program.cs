@@ -23,7 +23,8 @@ root.Subcommands.Add(BackupCommand.CreateRestore());
 root.Subcommands.Add(DoctorCommand.Create());
 root.Subcommands.Add(MonitorCommand.Create());
 
-// Speed: bench
+// Speed: bench, and the llama.cpp CPU backend for this CPU
 root.Subcommands.Add(BenchCommand.Create());
+root.Subcommands.Add(NativeCommand.Create());
 
 return await root.Parse(args).InvokeAsync().ConfigureAwait(false);

@@ -71,7 +71,8 @@ internal static class GenerateCommand
         {
             var result = new GenerateResult(text, stats.PromptTokens, stats.CompletionTokens,
                 FinishReasonName(stats.FinishReason), Math.Round(stats.TimeToFirstToken.TotalMilliseconds, 1),
-                Math.Round(stats.PromptTokensPerSecond, 2), Math.Round(stats.DecodeTokensPerSecond, 2));
+                Math.Round(stats.PromptTokensPerSecond, 2), Math.Round(stats.DecodeTokensPerSecond, 2),
+                NativeLibrarySelection.LoadedCpuBackend());
             await stdout.WriteLineAsync(JsonSerializer.Serialize(result, GenerateJsonContext.Readable.GenerateResult)).ConfigureAwait(false);
             return;
         }

@@ -12,7 +12,8 @@ internal sealed record GenerateResult(
     string FinishReason,
     double TtftMs,
     double PromptTokensPerSecond,
-    double DecodeTokensPerSecond);
+    double DecodeTokensPerSecond,
+    string? CpuBackend);
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, WriteIndented = true)]
 [JsonSerializable(typeof(GenerateResult))]

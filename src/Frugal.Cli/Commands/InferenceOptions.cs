@@ -22,6 +22,11 @@ internal sealed class InferenceOptions
 
     public Option<string?> ChatTemplate { get; } = ChatTemplateOption();
 
+    public Option<string?> NativeLibrary { get; } = new("--native-library")
+    {
+        Description = $"The llama.cpp native library: {string.Join(", ", NativeLibrarySelection.Choices)} or the path of a libllama.so (frugal native pull installs one for this CPU; default auto, as frugal serve).",
+    };
+
     /// <summary>The <c>--chat-template</c> option: zephyr, llama2 or chatml; anything else is refused by the parser.</summary>
     public static Option<string?> ChatTemplateOption()
     {
@@ -42,6 +47,13 @@ internal sealed class InferenceOptions
     public InferenceOptions()
     {
         ChatTemplate.AcceptOnlyFromAmong("zephyr", "llama2", "chatml");
+        NativeLibrary.Validators.Add(result =>
+        {
+            if (NativeLibrarySelection.Problem(result.GetValueOrDefault<string?>()) is { } problem)
+            {
+                result.AddError($"--native-library {problem}");
+            }
+        });
         ContextSize.Validators.Add(result =>
         {
             if (result.GetValueOrDefault<int>() < 0)
@@ -60,6 +72,7 @@ internal sealed class InferenceOptions
         command.Options.Add(Seed);
         command.Options.Add(ContextSize);
         command.Options.Add(ChatTemplate);
+        command.Options.Add(NativeLibrary);
     }
 
     public EngineOptions Engine(ParseResult parse) => new()
@@ -67,6 +80,7 @@ internal sealed class InferenceOptions
         ModelPath = parse.GetValue(Model)!,
         ContextSize = parse.GetValue(ContextSize),
         ChatTemplate = ParseChatTemplate(parse.GetValue(ChatTemplate)),
+        NativeLibrary = parse.GetValue(NativeLibrary) is { } library && library.Contains('/', StringComparison.Ordinal) ? Path.GetFullPath(library) : parse.GetValue(NativeLibrary),
     };
 
     /// <summary>The request for <paramref name="messages"/> with the reply settings given on the command line (checked by the pipeline).</summary>

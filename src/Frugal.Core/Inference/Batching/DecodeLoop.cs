@@ -55,6 +55,10 @@ internal sealed class DecodeLoop : IAsyncDisposable
         _horizon = options.PrefillHorizonTokens;
         _admission = new SlotAdmission(_slots, _sessions);
         _preparer = new NextTurnPreparer(_context, runtime.Abort, options.BatchSize, _sessions);
+        if (Enumerable.Range(2, Math.Max(0, _slots.Length - 1)).Select(n => _costs.Groups(n)).Where(g => g.Count > 1).ToList() is [_, ..] grouped)
+        {
+            EngineLog.StepsGrouped(logger, string.Join(", ", grouped.Select(g => $"{g.Sum()} streams as {string.Join(" + ", g)}")));
+        }
 
         // A thread of its own: the loop blocks in native decodes back to back, and on a pool thread it
         // would starve the callers' continuations that read its output on a small box.

@@ -1,0 +1,71 @@
+using System.CommandLine;
+using Frugal.Cli.Models;
+using Frugal.Cli.Native;
+
+namespace Frugal.Cli.Commands;
+
+/// <summary>
+/// <c>frugal native pull [--variant NAME] [--dir DIR]</c>: installs the llama.cpp CPU backend built for this CPU's
+/// instructions (<see cref="CpuBackendInstaller"/>), for <c>Model:NativeLibrary</c>.
+/// </summary>
+internal static class NativeCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("native", "Faster llama.cpp CPU code for this machine's CPU.");
+        command.Subcommands.Add(Pull());
+        return command;
+    }
+
+    private static Command Pull()
+    {
+        var variant = new Option<string?>("--variant")
+        {
+            Description = "The build to install (default: the best that runs on this CPU; sapphirerapids, the AMX build, only when named).",
+            HelpName = "NAME",
+        };
+        var directory = new Option<string?>("--dir") { Description = "Where builds are installed (default: DATA/native).", HelpName = "DIR" };
+        var data = UserCommand.DataOption();
+        var command = new Command("pull",
+            $"Download {CpuBackendRelease.Package} {CpuBackendRelease.Version} (llama.cpp {CpuBackendRelease.LlamaCppRelease}'s CPU backends, one per x86-64 generation) "
+            + $"and install the one for this CPU beside LLamaSharp's packaged libllama.so (registry: {CpuBackendRelease.RegistryVariable}=BASE_URL).")
+        {
+            variant, directory, data,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var console = parse.InvocationConfiguration.Output;
+            var error = parse.InvocationConfiguration.Error;
+            try
+            {
+                var source = CpuBackendRelease.Tarball(Environment.GetEnvironmentVariable(CpuBackendRelease.RegistryVariable));
+                var root = parse.GetValue(directory) ?? Path.Combine(parse.GetValue(data)!, "native");
+                using var http = new HttpClient(new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(30) }) { Timeout = TimeSpan.FromMinutes(10) };
+                var progress = new Progress<string>(line => console.WriteLine(line));
+                var install = await new CpuBackendInstaller(http, CpuBackendInstaller.DefaultPackagedDirectory)
+                    .PullAsync(root, parse.GetValue(variant), source, progress, cancellationToken).ConfigureAwait(false);
+                await console.WriteLineAsync($"scores on this CPU (0: cannot run here): {string.Join(", ", install.Scores.OrderByDescending(s => s.Value).ThenBy(s => s.Key, StringComparer.Ordinal).Select(s => $"{s.Key} {s.Value}"))}").ConfigureAwait(false);
+                await console.WriteLineAsync($"installed the '{install.Variant}' CPU backend: {install.Library}").ConfigureAwait(false);
+                await console.WriteLineAsync($"compare it with the packaged build first: frugal bench --model FILE --profile quick --native-library {install.Library}").ConfigureAwait(false);
+                await console.WriteLineAsync($"then use it: frugal serve ... --set Model:NativeLibrary={install.Library} (or FRUGAL__Model__NativeLibrary, or appsettings.json)").ConfigureAwait(false);
+                return 0;
+            }
+            catch (ArgumentException e)
+            {
+                await error.WriteLineAsync($"frugal: {e.Message}").ConfigureAwait(false);
+                return 2;
+            }
+            catch (PullException e)
+            {
+                await error.WriteLineAsync($"frugal: {e.Message}").ConfigureAwait(false);
+                return 1;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or DllNotFoundException or EntryPointNotFoundException)
+            {
+                await error.WriteLineAsync($"frugal: cannot install the CPU backend: {e.Message}").ConfigureAwait(false);
+                return 1;
+            }
+        });
+        return command;
+    }
+}
