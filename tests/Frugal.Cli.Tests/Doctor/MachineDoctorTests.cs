@@ -20,6 +20,22 @@ public sealed class MachineDoctorTests
     }
 
     [Theory]
+    [InlineData("fpu avx avx2 fma avx512f avx512_vnni", true)]
+    [InlineData("fpu avx avx2 fma avx_vnni", true)]
+    [InlineData("fpu avx avx2 fma avx512f", false)]
+    public void Run_CpuWithVnni_PassesAndPointsToTheNativePull(string flags, bool vnni)
+    {
+        using var box = new DoctorFixture();
+        box.With("proc/cpuinfo", $"processor\t: 0\nflags\t\t: {flags}\n");
+
+        var report = new MachineDoctor(box.FileSystem).Run(box.DataDirectory, null, null);
+
+        var features = Assert.Single(report.Checks, c => c.Name == "cpu.features");
+        Assert.Equal(DoctorStatus.Pass, features.Status);
+        Assert.Equal(vnni, features.Detail.Contains("'frugal native pull' installs", StringComparison.Ordinal));
+    }
+
+    [Theory]
     [InlineData("sys/kernel/mm/transparent_hugepage/enabled", "[always] madvise never\n", "kernel.thp")]
     [InlineData("proc/sys/vm/overcommit_memory", "2\n", "kernel.overcommit")]
     [InlineData("proc/meminfo", "MemTotal: 16777216 kB\nSwapTotal: 1048576 kB\n", "memory.swap")]
