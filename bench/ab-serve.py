@@ -8,9 +8,11 @@ server process (what the core did while it ran, whatever else the machine runs),
 their median. Timings on a shared machine are noisy; read the ratios, which are taken within one run.
 
 Usage: bench/ab-serve.py A_FRUGAL B_FRUGAL MODEL [--rounds 3] [--requests 2] [--prompt-words 90] [--reply 64] [--ctx 2048]
-                        [--no-box] [--json OUT]
+                        [--parallel 1] [--concurrent 1] [--no-box] [--json OUT]
+--concurrent N sends N requests at once (N users of their own, so the per-user limit does not queue them) to a server
+started with --parallel P: each stream's decode rate is what a user of a shared server sees.
 A_FRUGAL and B_FRUGAL are the two builds' `frugal` launchers (e.g. an old worktree's ./frugal, built first)."""
-import argparse, http.client, json, os, socket, statistics, subprocess, sys, tempfile, time
+import argparse, concurrent.futures, http.client, json, os, socket, statistics, subprocess, sys, tempfile, time
 
 BOX = "/work/shared/tools/in-box"
 MODEL = [""]  # the model file, whose name is the model id both builds serve
@@ -105,10 +107,12 @@ def one_request(port, key, text, reply, pid):
 def run_build(frugal, model, args, round_no):
     port = free_port()
     data = tempfile.mkdtemp(prefix="ab-serve-")
-    added = subprocess.run([frugal, "user", "add", "ab", "--data", data], capture_output=True, text=True, check=True)
-    key = next(w for w in added.stdout.split() if w.startswith("frugal_"))
+    keys = []
+    for u in range(args.concurrent):
+        added = subprocess.run([frugal, "user", "add", f"ab{u}", "--data", data], capture_output=True, text=True, check=True)
+        keys.append(next(w for w in added.stdout.split() if w.startswith("frugal_")))
     cmd = [frugal, "serve", "--model", model, "--port", str(port), "--data", data, "--ctx", str(args.ctx),
-           "--parallel", "1"]
+           "--parallel", str(args.parallel)]
     if not args.no_box and os.path.exists(BOX):
         cmd = [BOX, "--cpus", "1", "--memory", "2G", "--pin", "1", "--"] + cmd
     log = open(os.path.join(data, "serve.log"), "w")
@@ -116,8 +120,13 @@ def run_build(frugal, model, args, round_no):
     try:
         wait_ready(port, proc)
         pid = server_pid(proc.pid)
-        return [one_request(port, key, prompt_text(round_no * 31 + i, args.prompt_words), args.reply, pid)
-                for i in range(args.requests)]
+        results = []
+        with concurrent.futures.ThreadPoolExecutor(args.concurrent) as pool:
+            for i in range(args.requests):
+                seeds = [round_no * 31 + i * args.concurrent + u for u in range(args.concurrent)]
+                results += list(pool.map(lambda su: one_request(port, su[1], prompt_text(su[0], args.prompt_words), args.reply, pid),
+                                         zip(seeds, keys)))
+        return results
     finally:
         os.killpg(proc.pid, 15)
         proc.wait(timeout=60)
@@ -131,6 +140,8 @@ def main():
     p.add_argument("--prompt-words", type=int, default=90)
     p.add_argument("--reply", type=int, default=64)
     p.add_argument("--ctx", type=int, default=2048)
+    p.add_argument("--parallel", type=int, default=1)
+    p.add_argument("--concurrent", type=int, default=1)
     p.add_argument("--no-box", action="store_true")
     p.add_argument("--json")
     args = p.parse_args()

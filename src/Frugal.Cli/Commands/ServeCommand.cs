@@ -2,6 +2,8 @@ using System.CommandLine;
 using Frugal.Cli.Configuration;
 using Frugal.Cli.Models;
 using Frugal.DependencyInjection;
+using Frugal.Inference;
+using Frugal.Memory;
 using Frugal.Models;
 using Frugal.Server.Hosting;
 using Microsoft.AspNetCore.Builder;
@@ -123,6 +125,11 @@ internal static class ServeCommand
                 await Console.Out.WriteLineAsync(quantization).ConfigureAwait(false);
             }
 
+            if (CpuBackendLine(plan.Engine.NativeLibrary, new CpuProbe().Read()) is { } backend)
+            {
+                await Console.Out.WriteLineAsync(backend).ConfigureAwait(false);
+            }
+
             try
             {
                 await app.StartAsync(cancellationToken).ConfigureAwait(false);
@@ -158,6 +165,16 @@ internal static class ServeCommand
             return null; // the engine's load reports a bad file
         }
     }
+
+    /// <summary>
+    /// One line when LLamaSharp's packaged build is chosen on a CPU with VNNI, which none of the packaged builds uses
+    /// (<c>frugal native pull</c> installs a CPU backend that does), else null.
+    /// </summary>
+    internal static string? CpuBackendLine(string? nativeLibrary, CpuSnapshot cpu) =>
+        (string.IsNullOrWhiteSpace(nativeLibrary) || string.Equals(nativeLibrary, NativeLibrarySelection.Auto, StringComparison.OrdinalIgnoreCase)) && cpu.HasVnni && cpu.HasAvx2
+            ? $"CPU backend: LLamaSharp's packaged {cpu.LlamaBuild} build, without the VNNI code this CPU could run; 'frugal native pull' installs one built for it "
+              + "(compare with frugal bench --native-library, then set Model:NativeLibrary)."
+            : null;
 
     private static void WarnWithoutTls(FrugalServerOptions server)
     {
