@@ -27,6 +27,12 @@ public sealed record CapacityPoint
     /// <summary>Most replies streaming at once during the window.</summary>
     public required int PeakStreams { get; init; }
 
+    /// <summary>The p95 of the wait in the scheduler's queue before the engine took a turn (its time to first token less the engine's own).</summary>
+    public double QueueP95Seconds { get; init; }
+
+    /// <summary>The fewest streams the engine allowed at once when a turn was sent (its live stream limit).</summary>
+    public int LeastStreamLimit { get; init; }
+
     /// <summary>p95 time to first token within the target, p5 stream rate at least the target, none refused.</summary>
     public bool MeetsTarget => Turns > 0 && Refused == 0 && TtftP95Seconds <= CapacityOptions.TtftTarget.TotalSeconds && RateP5 >= CapacityOptions.RateTarget;
 }

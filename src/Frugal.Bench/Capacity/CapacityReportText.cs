@@ -35,13 +35,13 @@ public static class CapacityReportText
         }
 
         Line($"");
-        Line($"| policy | users | real-time users | turns | refused | TTFT p50 | TTFT p95 | TTFT max | rate p5 | rate p50 | streaming at once | target |");
-        Line($"|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
+        Line($"| policy | users | real-time users | turns | refused | TTFT p50 | TTFT p95 | TTFT max | rate p5 | rate p50 | streaming at once | least stream limit | queue wait p95 | target |");
+        Line($"|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
         foreach (var policy in report.Policies)
         {
             foreach (var p in policy.Points)
             {
-                Line($"| {policy.Policy} | {p.Users} | {p.EquivalentUsers:0.#} | {p.Turns} | {p.Refused} | {p.TtftP50Seconds:F2} s | {p.TtftP95Seconds:F2} s | {p.TtftMaxSeconds:F2} s | {p.RateP5:F1} | {p.RateP50:F1} | {p.PeakStreams} | {(p.MeetsTarget ? "met" : "-")} |");
+                Line($"| {policy.Policy} | {p.Users} | {p.EquivalentUsers:0.#} | {p.Turns} | {p.Refused} | {p.TtftP50Seconds:F2} s | {p.TtftP95Seconds:F2} s | {p.TtftMaxSeconds:F2} s | {p.RateP5:F1} | {p.RateP50:F1} | {p.PeakStreams} | {p.LeastStreamLimit} | {p.QueueP95Seconds:F2} s | {(p.MeetsTarget ? "met" : "-")} |");
             }
         }
 
@@ -112,6 +112,8 @@ public static class CapacityReportText
                     json.WriteNumber("rate_p5", Math.Round(p.RateP5, 2));
                     json.WriteNumber("rate_p50", Math.Round(p.RateP50, 2));
                     json.WriteNumber("peak_streams", p.PeakStreams);
+                    json.WriteNumber("least_stream_limit", p.LeastStreamLimit);
+                    json.WriteNumber("queue_wait_p95_seconds", Math.Round(p.QueueP95Seconds, 3));
                     json.WriteBoolean("meets_target", p.MeetsTarget);
                     json.WriteEndObject();
                 }

@@ -13,6 +13,8 @@ internal sealed class CapacitySimulation(IInferenceEngine engine, IGenerationSch
 {
     private readonly List<double> _ttft = [];
     private readonly List<double> _rates = [];
+    private readonly List<double> _queued = [];
+    private int _leastLimit = int.MaxValue;
     private int _refused;
     private int _streaming;
     private int _peakStreams;
@@ -36,8 +38,10 @@ internal sealed class CapacitySimulation(IInferenceEngine engine, IGenerationSch
                 RateP5 = Percentile(_rates, 5),
                 RateP50 = Percentile(_rates, 50),
                 PeakStreams = _peakStreams,
+                QueueP95Seconds = Percentile(_queued, 95),
+                LeastStreamLimit = _leastLimit == int.MaxValue ? 0 : _leastLimit,
             };
-            progress.Report($"{tag} {users} users: {point.Turns} turns, {point.Refused} refused, time to first token p50 {point.TtftP50Seconds:F2} s p95 {point.TtftP95Seconds:F2} s max {point.TtftMaxSeconds:F2} s, stream rate p5 {point.RateP5:F1} p50 {point.RateP50:F1} tok/s, up to {point.PeakStreams} streaming{(point.MeetsTarget ? ": meets the target" : string.Empty)}");
+            progress.Report($"{tag} {users} users: {point.Turns} turns, {point.Refused} refused, time to first token p50 {point.TtftP50Seconds:F2} s p95 {point.TtftP95Seconds:F2} s max {point.TtftMaxSeconds:F2} s, stream rate p5 {point.RateP5:F1} p50 {point.RateP50:F1} tok/s, up to {point.PeakStreams} streaming (stream limit at least {point.LeastStreamLimit}, queue wait p95 {point.QueueP95Seconds:F2} s){(point.MeetsTarget ? ": meets the target" : string.Empty)}");
             return point;
         }
     }
@@ -94,6 +98,7 @@ internal sealed class CapacitySimulation(IInferenceEngine engine, IGenerationSch
     private async Task<string?> TurnAsync(string user, GenerationRequest request, CancellationToken cancellationToken)
     {
         var sent = Stopwatch.GetTimestamp();
+        var limit = engine.StreamLimit;
         var text = new StringBuilder();
         double? ttft = null;
         GenerationStats? stats = null;
@@ -132,6 +137,8 @@ internal sealed class CapacitySimulation(IInferenceEngine engine, IGenerationSch
         {
             _ttft.Add(ttft ?? Stopwatch.GetElapsedTime(sent).TotalSeconds);
             _rates.Add(stats?.DecodeTokensPerSecond ?? 0);
+            _queued.Add(Math.Max(0, (ttft ?? 0) - (stats?.TimeToFirstToken.TotalSeconds ?? 0)));
+            _leastLimit = Math.Min(_leastLimit, limit);
         }
 
         return text.ToString();
