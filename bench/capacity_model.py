@@ -4,7 +4,7 @@
 
 Users as in `frugal bench --capacity`: a PROMPT-token turn after an exponential gap (mean 60 s) from the end of their
 last reply, a REPLY-token reply. The engine as `DecodeLoop` runs it: at most LIMIT streams (the most whose decode step
-keeps FLOOR tokens/s, `StepCostModel.StreamsAbove`, steps grouped as `StepCostModel.Groups` does); every step decodes
+keeps FLOOR tokens/s, `StepCostModel.StreamsAbove`); every step decodes
 one token of each decoding stream and carries prompt tokens of joining ones:
   paced    what Frugal does: as many prompt tokens (at most CHUNK) as the decoding streams' least time in hand over the
            floor over the rest of their reply pays for (`PrefillBudget`, `GenerationTally.FloorSlackSeconds`);
@@ -22,16 +22,9 @@ import heapq
 import random
 
 
-def grouped(costs):
-    best = [0.0] * (len(costs) + 1)
-    for k in range(1, len(costs) + 1):
-        best[k] = min(best[k - g] + costs[g - 1] for g in range(1, k + 1))
-    return best
-
-
 def simulate(users, costs, token, policy, prompt=68, reply=64, floor=6.0, chunk=64, skip=0.3, hours=10, seed=1):
     rnd = random.Random(seed)
-    cost = grouped(costs)
+    cost = [0.0] + costs
     limit = 1
     for n in range(2, len(costs) + 1):
         if max(cost[1:n + 1]) * floor > 1:

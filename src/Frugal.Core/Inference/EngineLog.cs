@@ -32,9 +32,6 @@ internal static partial class EngineLog
     [LoggerMessage(EventId = 2020, Level = LogLevel.Information, Message = "Measured batched decoding: {Decision}")]
     public static partial void ParallelMeasured(ILogger logger, string decision);
 
-    [LoggerMessage(EventId = 2023, Level = LogLevel.Information, Message = "Decode steps cheaper as smaller batches one after the other: {Groupings}")]
-    public static partial void StepsGrouped(ILogger logger, string groupings);
-
     [LoggerMessage(EventId = 2021, Level = LogLevel.Warning, Message = "Could not measure batched decoding; running one sequence at a time")]
     public static partial void ParallelMeasureFailed(ILogger logger, Exception exception);
 

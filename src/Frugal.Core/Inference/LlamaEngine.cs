@@ -75,9 +75,6 @@ public sealed class LlamaEngine : IInferenceEngine
     /// <summary>The most sequences one decode step has carried so far (for tests).</summary>
     internal int PeakStepSequences => _loop.PeakStepSequences;
 
-    /// <summary>Decode steps run as several batches because that was cheaper (tests check the grouping).</summary>
-    internal int SplitSteps => _loop.SplitSteps;
-
     /// <summary>Tokens the first sequence holds now (for tests and diagnostics).</summary>
     internal int HeldTokenCount => _loop.FirstSlotTokens;
 
@@ -95,7 +92,7 @@ public sealed class LlamaEngine : IInferenceEngine
 
     /// <summary>
     /// <see cref="LoadAsync(EngineOptions, ILogger?, CancellationToken)"/> with the timer of decode steps behind
-    /// <see cref="StreamLimit"/>, the prefill pacing and the grouping of steps (tests give one whose steps cost a known time on any CPU).
+    /// <see cref="StreamLimit"/>, and the prefill pacing (tests give one whose steps cost a known time on any CPU).
     /// </summary>
     internal static async Task<LlamaEngine> LoadAsync(EngineOptions options, StepTimer stepTimer, ILogger? logger = null, CancellationToken ct = default)
     {

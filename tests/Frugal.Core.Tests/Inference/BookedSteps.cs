@@ -5,7 +5,7 @@ namespace Frugal.Tests.Inference;
 
 /// <summary>
 /// A step timer that books every decode step at <paramref name="cost"/> of the sequences it carried: given to an engine,
-/// its stream limit, prefill pacing and step grouping are the same on any CPU.
+/// its stream limit and prefill pacing are the same on any CPU.
 /// </summary>
 internal sealed class BookedSteps(Func<int, TimeSpan> cost) : StepTimer
 {

@@ -35,7 +35,6 @@ internal sealed class DecodeLoop : IAsyncDisposable
     private readonly TaskCompletionSource _loopEnded = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile bool _stopping;
     private int _peakStepSequences;
-    private int _splitSteps;
     private StreamFigures[] _streams = [];
 
     public DecodeLoop(LlamaRuntime runtime, EngineOptions options, ParallelMeasurement? measurement, IReadOnlyList<string> turnMarkers,
@@ -55,10 +54,6 @@ internal sealed class DecodeLoop : IAsyncDisposable
         _horizon = options.PrefillHorizonTokens;
         _admission = new SlotAdmission(_slots, _sessions);
         _preparer = new NextTurnPreparer(_context, runtime.Abort, options.BatchSize, _sessions);
-        if (Enumerable.Range(2, Math.Max(0, _slots.Length - 1)).Select(n => _costs.Groups(n)).Where(g => g.Count > 1).ToList() is [_, ..] grouped)
-        {
-            EngineLog.StepsGrouped(logger, string.Join(", ", grouped.Select(g => $"{g.Sum()} streams as {string.Join(" + ", g)}")));
-        }
 
         // A thread of its own: the loop blocks in native decodes back to back, and on a pool thread it
         // would starve the callers' continuations that read its output on a small box.
@@ -67,9 +62,6 @@ internal sealed class DecodeLoop : IAsyncDisposable
 
     /// <summary>The most sequences one decode step has carried so far (tests check that requests really shared steps).</summary>
     public int PeakStepSequences => Volatile.Read(ref _peakStepSequences);
-
-    /// <summary>Decode steps run as several batches because that was cheaper (<see cref="StepCostModel.Groups"/>).</summary>
-    public int SplitSteps => Volatile.Read(ref _splitSteps);
 
     /// <summary>How many streams may run at once now: as many slots as keep each stream at or above the floor rate.</summary>
     public int StreamLimit => _costs.StreamsAbove(_floor);
@@ -262,32 +254,6 @@ internal sealed class DecodeLoop : IAsyncDisposable
 
         var decoding = _running.Count(j => j.Decoding);
         _step.Plan(_running, PrefillBudget.Tokens(Margin(decoding, Stopwatch.GetTimestamp()), _costs.PromptToken, _step.PrefillChunk));
-        var groups = _step.PrefillTokens == 0 ? _costs.Groups(_step.Entries.Count) : [_step.Entries.Count];
-        if (groups.Count == 1)
-        {
-            RunPlanned(decoding);
-            return;
-        }
-
-        // A decode-only step that costs less as several batches (StepCostModel.Groups): each group in slot order, one
-        // llama_decode after the other; every stream still advances one token in the step.
-        _splitSteps++;
-        var jobs = _step.Entries.Select(e => e.Job).ToArray();
-        var at = 0;
-        foreach (var size in groups)
-        {
-            _step.Plan([.. jobs.Skip(at).Take(size).Where(j => j.Slot is not null)], prefillBudget: 0);
-            at += size;
-            if (_step.Entries.Count > 0 && !RunPlanned(_step.Entries.Count))
-            {
-                return;
-            }
-        }
-    }
-
-    /// <summary>Decodes the planned step, books its cost and advances its requests; false when it was aborted.</summary>
-    private bool RunPlanned(int decoding)
-    {
         if (_step.Entries.Count > _peakStepSequences)
         {
             Volatile.Write(ref _peakStepSequences, _step.Entries.Count);
@@ -310,7 +276,7 @@ internal sealed class DecodeLoop : IAsyncDisposable
                 throw new InvalidOperationException($"llama.cpp failed to decode a batch of {_step.TokenCount} tokens ({result})");
             }
 
-            return false;
+            return;
         }
 
         var elapsed = _stepTimer.Elapsed(started, _step.Entries.Count, _step.PrefillTokens);
@@ -324,12 +290,11 @@ internal sealed class DecodeLoop : IAsyncDisposable
         }
 
         var now = Stopwatch.GetTimestamp();
+
         foreach (var entry in _step.Entries)
         {
             Advance(entry, now);
         }
-
-        return true;
     }
 
     /// <summary>
@@ -345,7 +310,7 @@ internal sealed class DecodeLoop : IAsyncDisposable
             return double.PositiveInfinity;
         }
 
-        var step = (_costs.StepCost(_running.Count) ?? _costs.StepCost(decoding))?.TotalSeconds ?? 0;
+        var step = (_costs.Estimate(_running.Count) ?? _costs.Estimate(decoding))?.TotalSeconds ?? 0;
         return _running.Where(j => j.Decoding).Min(j => j.Tally.FloorSlackSeconds(now, _floor, _horizon, j.MaxTokens, step));
     }
 

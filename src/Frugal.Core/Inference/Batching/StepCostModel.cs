@@ -17,7 +17,6 @@ internal sealed class StepCostModel
 
     private const double Smoothing = 0.2; // weight of the newest live step: a few dozen steps follow a change
     private const double MostGrowthPerStep = 2; // a step is booked at most at twice the estimate it had
-    private const double SplitGain = 0.95; // groups must cost less than this share of one batch of all
     private readonly Lock _lock = new();
     private readonly double?[] _measured;
     private readonly double?[] _live;
@@ -146,80 +145,17 @@ internal sealed class StepCostModel
         _live[streams - 1] is { } live && _steps - _seenAt[streams - 1] < StaleAfterSteps ? live : null;
 
     /// <summary>
-    /// How a decode step of <paramref name="streams"/> streams is cheapest run: the sizes of the groups, each one
-    /// <c>llama_decode</c> after the other (one group: all streams in one batch). On some CPUs a batch of two rows costs
-    /// more than two batches of one (bench/RESULTS.md, an AMD EPYC core: 124 against 2 × 52 ms, llamafile's sgemm
-    /// tiles), so two replies side by side would each stream slower, and give fewer tokens a second in all, than one
-    /// after the other. Groups are used only when they cost less than <see cref="SplitGain"/> of one batch of all (noise
-    /// in the figures must not split steps that cost the same either way), and never while a count's own cost is unknown
-    /// (it is tried once, as one batch, to learn it; a figure forgotten as stale is learnt again the same way).
-    /// </summary>
-    public IReadOnlyList<int> Groups(int streams)
-    {
-        lock (_lock)
-        {
-            return Cheapest(streams)?.Groups ?? [streams];
-        }
-    }
-
-    /// <summary>What a decode step of <paramref name="streams"/> streams costs run the cheapest way (<see cref="Groups"/>); null when nothing tells.</summary>
-    public TimeSpan? StepCost(int streams)
-    {
-        lock (_lock)
-        {
-            return Cheapest(streams) is { } cheapest ? TimeSpan.FromSeconds(cheapest.Seconds) : null;
-        }
-    }
-
-    // Under _lock: the cheapest grouping of a step of `streams` streams (first groups largest), or null when its cost as one batch is unknown.
-    private (double Seconds, int[] Groups)? Cheapest(int streams)
-    {
-        if (streams < 1 || streams > _live.Length || EstimateSeconds(streams) is not { } whole)
-        {
-            return null;
-        }
-
-        // best[k]: the least a step of k streams costs as groups of known cost; first[k]: the largest group it starts with.
-        var best = new double[streams + 1];
-        var first = new int[streams + 1];
-        for (var k = 1; k <= streams; k++)
-        {
-            best[k] = double.PositiveInfinity;
-            for (var g = k; g >= 1; g--)
-            {
-                if (EstimateSeconds(g) is { } cost && best[k - g] + cost < best[k])
-                {
-                    (best[k], first[k]) = (best[k - g] + cost, g);
-                }
-            }
-        }
-
-        if (best[streams] >= whole * SplitGain)
-        {
-            return (whole, [streams]);
-        }
-
-        var groups = new List<int>();
-        for (var k = streams; k > 0; k -= first[k])
-        {
-            groups.Add(first[k]);
-        }
-
-        return (best[streams], [.. groups.OrderDescending()]);
-    }
-
-    /// <summary>
-    /// The most streams (1 … the slots) whose decode step (run the cheapest way) keeps each at or above
-    /// <paramref name="floorTokensPerSecond"/>. A step of more streams never costs less than one of fewer, so a count nothing tells about yet is judged
+    /// The most streams (1 … the slots) whose decode step keeps each at or above <paramref name="floorTokensPerSecond"/>.
+    /// A step of more streams never costs less than one of fewer, so a count nothing tells about yet is judged
     /// by the dearest known step of fewer streams (and allowed when none is known).
     /// </summary>
     public int StreamsAbove(double floorTokensPerSecond)
     {
         var streams = 1;
-        var dearest = StepCost(1)?.TotalSeconds ?? 0;
+        var dearest = Estimate(1)?.TotalSeconds ?? 0;
         for (var n = 2; n <= _live.Length; n++)
         {
-            dearest = Math.Max(dearest, StepCost(n)?.TotalSeconds ?? 0);
+            dearest = Math.Max(dearest, Estimate(n)?.TotalSeconds ?? 0);
             if (dearest * floorTokensPerSecond > 1)
             {
                 break;

@@ -4,7 +4,7 @@ namespace Frugal.Inference.Batching;
 
 /// <summary>
 /// Times the decode loop's steps for its <see cref="StepCostModel"/>: the wall clock. Tests book each step at a cost
-/// of their own from what it carried, so the engine's choices (stream limit, pacing, grouping) are the same on any CPU.
+/// of their own from what it carried, so the engine's choices (stream limit, pacing) are the same on any CPU.
 /// </summary>
 internal class StepTimer
 {

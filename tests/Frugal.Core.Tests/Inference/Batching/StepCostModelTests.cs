@@ -83,9 +83,9 @@ public sealed class StepCostModelTests
     public void StreamsAbove_OneSlowStepOfTwoStreamsThenOnlyOneRuns_TheLimitComesBackOnceThatFigureIsStale()
     {
         var model = new StepCostModel(4, Measured);
-        model.Record(2, Ms(1000)); // one hiccup while two streamed: booked at twice the 90 ms estimate (one after the other: 100 ms)
+        model.Record(2, Ms(1000)); // one hiccup while two streamed: booked at twice the 90 ms estimate
 
-        Assert.Equal(1, model.StreamsAbove(10.5));
+        Assert.Equal(1, model.StreamsAbove(6));
 
         // Only one stream may run now, so nothing refreshes the figure for two; it is forgotten after a while.
         for (var step = 0; step < StepCostModel.StaleAfterSteps - 1; step++)
@@ -93,9 +93,9 @@ public sealed class StepCostModelTests
             model.Record(1, Ms(50));
         }
 
-        Assert.Equal(1, model.StreamsAbove(10.5));
+        Assert.Equal(1, model.StreamsAbove(6));
         model.Record(1, Ms(50));
-        Assert.Equal(2, model.StreamsAbove(10.5));
+        Assert.Equal(3, model.StreamsAbove(6));
         Assert.Equal(Ms(90), model.Estimate(2));
     }
 
@@ -174,68 +174,6 @@ public sealed class StepCostModelTests
         model.RecordPrefill(4, 8, Ms(100)); // 4 streams were estimated at 170 ms
 
         Assert.Equal(TimeSpan.Zero, model.PromptToken);
-    }
-
-    // Decode steps of 1–5 sequences as an AMD EPYC core measured them (bench/RESULTS.md): two rows cost more than
-    // two steps of one, three and four rows far less, five more than four and one.
-    private static readonly ParallelMeasurement Epyc = new()
-    {
-        StepCosts = [Ms(52), Ms(124), Ms(137), Ms(145), Ms(230)],
-        FloorTokensPerSecond = 6,
-    };
-
-    [Theory]
-    [InlineData(1, new[] { 1 }, 52)]
-    [InlineData(2, new[] { 1, 1 }, 104)] // 124 ms as one batch
-    [InlineData(3, new[] { 3 }, 137)]
-    [InlineData(4, new[] { 4 }, 145)]
-    [InlineData(5, new[] { 4, 1 }, 197)] // 230 ms as one batch
-    public void Groups_MeasuredCosts_TheCheapestWayToDecodeEveryStream(int streams, int[] groups, double cost)
-    {
-        var model = new StepCostModel(5, Epyc);
-
-        Assert.Equal(groups, model.Groups(streams));
-        Assert.Equal(cost, model.StepCost(streams)!.Value.TotalMilliseconds, precision: 3);
-    }
-
-    [Fact]
-    public void Groups_CostsLinearInTheStreams_OneBatch()
-    {
-        var model = new StepCostModel(3, new ParallelMeasurement { StepCosts = [Ms(50), Ms(100), Ms(150)], FloorTokensPerSecond = 6 });
-
-        Assert.Equal([3], model.Groups(3));
-        Assert.Equal([2], model.Groups(2));
-    }
-
-    [Fact]
-    public void Groups_SplitSavesLessThanTheNoiseMargin_OneBatch()
-    {
-        var model = new StepCostModel(2, new ParallelMeasurement { StepCosts = [Ms(50), Ms(104)], FloorTokensPerSecond = 6 });
-
-        Assert.Equal([2], model.Groups(2)); // 100 ms as two: within 5 % of 104
-    }
-
-    [Fact]
-    public void Groups_CountNotYetCosted_OneBatchToLearnIt()
-    {
-        var model = new StepCostModel(3, null);
-        model.Record(1, Ms(1));
-
-        Assert.Equal([2], model.Groups(2));
-        Assert.Null(model.StepCost(2));
-
-        model.Record(2, Ms(6));
-
-        Assert.Equal([1, 1], model.Groups(2));
-        Assert.Equal(Ms(2), model.StepCost(2));
-    }
-
-    [Fact]
-    public void StreamsAbove_TwoStreamsKeepTheFloorOnlyOneAfterTheOther_Two()
-    {
-        var model = new StepCostModel(2, new ParallelMeasurement { StepCosts = [Ms(50), Ms(124)], FloorTokensPerSecond = 9 });
-
-        Assert.Equal(2, model.StreamsAbove(9)); // one batch of two: 8.1 tokens/s each; one after the other: 10
     }
 
     private static TimeSpan Ms(double milliseconds) => TimeSpan.FromMilliseconds(milliseconds);
