@@ -9,13 +9,25 @@ public sealed class CpuBackendChoiceTests
     // What the builds scored on an AMD EPYC with AVX-512 VNNI and BF16 (zen4), and what an AMX Xeon adds.
     private static readonly Dictionary<string, int> Epyc = new(StringComparer.Ordinal)
     {
-        ["x64"] = 1, ["sse42"] = 5, ["haswell"] = 64, ["skylakex"] = 192, ["icelake"] = 1472, ["cooperlake"] = 1728, ["zen4"] = 1984,
-        ["alderlake"] = 0, ["sapphirerapids"] = 0,
+        ["x64"] = 1,
+        ["sse42"] = 5,
+        ["haswell"] = 64,
+        ["skylakex"] = 192,
+        ["icelake"] = 1472,
+        ["cooperlake"] = 1728,
+        ["zen4"] = 1984,
+        ["alderlake"] = 0,
+        ["sapphirerapids"] = 0,
     };
 
     private static readonly Dictionary<string, int> AmxXeon = new(StringComparer.Ordinal)
     {
-        ["x64"] = 1, ["haswell"] = 64, ["icelake"] = 1472, ["cooperlake"] = 1728, ["sapphirerapids"] = 3520, ["zen4"] = 0,
+        ["x64"] = 1,
+        ["haswell"] = 64,
+        ["icelake"] = 1472,
+        ["cooperlake"] = 1728,
+        ["sapphirerapids"] = 3520,
+        ["zen4"] = 0,
     };
 
     [Fact]
