@@ -48,12 +48,7 @@ internal sealed class BenchFlags
         },
         "on", "off", "auto");
 
-    public Option<string?> NativeLibrary { get; } = Checked(
-        new Option<string?>("--native-library")
-        {
-            Description = $"The llama.cpp native library for both Frugal and plain LLamaSharp: {string.Join(", ", NativeLibrarySelection.Choices)} or the path of a libllama.so (default auto, as frugal serve).",
-        },
-        library => NativeLibrarySelection.Problem(library) is null, library => $"--native-library {NativeLibrarySelection.Problem(library)}");
+    public Option<string?> NativeLibrary { get; } = InferenceOptions.NativeLibraryOption("for both Frugal and plain LLamaSharp; default auto, as frugal serve");
 
     public Option<int?> PrefillHorizon { get; } = Checked(
         new Option<int?>("--prefill-horizon")
@@ -116,7 +111,7 @@ internal sealed class BenchFlags
         QuickProfile = parse.GetValue(Profile) == "quick",
         LongChatProfile = parse.GetValue(Profile) == "long-chat",
         Repack = parse.GetValue(Repack) switch { "on" => true, "off" => false, _ => null },
-        NativeLibrary = parse.GetValue(NativeLibrary) is { } library && library.Contains('/', StringComparison.Ordinal) ? Path.GetFullPath(library) : parse.GetValue(NativeLibrary),
+        NativeLibrary = InferenceOptions.NativeLibraryChoice(parse.GetValue(NativeLibrary)),
         FlashAttention = parse.GetValue(FlashAttention) switch { "on" => true, "off" => false, _ => null },
         PrefillHorizon = parse.GetValue(PrefillHorizon),
         Capacity = parse.GetValue(Capacity) && BenchCommand.TryParseCounts(parse.GetValue(Users) ?? "", out var counts)

@@ -22,10 +22,7 @@ internal sealed class InferenceOptions
 
     public Option<string?> ChatTemplate { get; } = ChatTemplateOption();
 
-    public Option<string?> NativeLibrary { get; } = new("--native-library")
-    {
-        Description = $"The llama.cpp native library: {string.Join(", ", NativeLibrarySelection.Choices)} or the path of a libllama.so (frugal native pull installs one for this CPU; default auto, as frugal serve).",
-    };
+    public Option<string?> NativeLibrary { get; } = NativeLibraryOption("frugal native pull installs one for this CPU; default auto, as frugal serve");
 
     /// <summary>The <c>--chat-template</c> option: zephyr, llama2 or chatml; anything else is refused by the parser.</summary>
     public static Option<string?> ChatTemplateOption()
@@ -34,6 +31,27 @@ internal sealed class InferenceOptions
         option.AcceptOnlyFromAmong("zephyr", "llama2", "chatml");
         return option;
     }
+
+    /// <summary>The <c>--native-library</c> option (bench, generate, chat): a choice or a libllama path, checked at parse time.</summary>
+    public static Option<string?> NativeLibraryOption(string note)
+    {
+        var option = new Option<string?>("--native-library")
+        {
+            Description = $"The llama.cpp native library: {string.Join(", ", NativeLibrarySelection.Choices)} or the path of a libllama.so ({note}).",
+        };
+        option.Validators.Add(result =>
+        {
+            if (NativeLibrarySelection.Problem(result.GetValueOrDefault<string?>()) is { } problem)
+            {
+                result.AddError($"--native-library {problem}");
+            }
+        });
+        return option;
+    }
+
+    /// <summary>A <c>--native-library</c> value as the engine takes it: a path made absolute, a choice as it is.</summary>
+    public static string? NativeLibraryChoice(string? value) =>
+        value is not null && value.Contains('/', StringComparison.Ordinal) ? Path.GetFullPath(value) : value;
 
     /// <summary>The family named by a <c>--chat-template</c> value; null for none.</summary>
     public static ChatTemplateFamily? ParseChatTemplate(string? name) => name switch
@@ -47,13 +65,6 @@ internal sealed class InferenceOptions
     public InferenceOptions()
     {
         ChatTemplate.AcceptOnlyFromAmong("zephyr", "llama2", "chatml");
-        NativeLibrary.Validators.Add(result =>
-        {
-            if (NativeLibrarySelection.Problem(result.GetValueOrDefault<string?>()) is { } problem)
-            {
-                result.AddError($"--native-library {problem}");
-            }
-        });
         ContextSize.Validators.Add(result =>
         {
             if (result.GetValueOrDefault<int>() < 0)
@@ -80,7 +91,7 @@ internal sealed class InferenceOptions
         ModelPath = parse.GetValue(Model)!,
         ContextSize = parse.GetValue(ContextSize),
         ChatTemplate = ParseChatTemplate(parse.GetValue(ChatTemplate)),
-        NativeLibrary = parse.GetValue(NativeLibrary) is { } library && library.Contains('/', StringComparison.Ordinal) ? Path.GetFullPath(library) : parse.GetValue(NativeLibrary),
+        NativeLibrary = NativeLibraryChoice(parse.GetValue(NativeLibrary)),
     };
 
     /// <summary>The request for <paramref name="messages"/> with the reply settings given on the command line (checked by the pipeline).</summary>
