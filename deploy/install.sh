@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs Frugal from this extracted release, as root:
 #   ./install.sh               install or upgrade (idempotent): /opt/frugal, /usr/local/bin/frugal, user 'frugal',
-#                              /var/lib/frugal (0700), /etc/frugal/appsettings.json (kept on upgrade), frugal.service
+#                              /var/lib/frugal (0700), /etc/frugal/appsettings.json (kept on upgrade), frugal.service;
+#                              on a CPU with VNNI also 'frugal native pull' (the llama.cpp CPU backend built for it)
+#   ./install.sh --no-native   the same without the CPU backend download (LLamaSharp's packaged builds only)
 #   ./install.sh --uninstall   removes the program and the service, keeps the data and the settings
 #   ./install.sh --uninstall --purge   also removes /var/lib/frugal, /etc/frugal and the user
 # An upgrade stops the service, backs the database up (before the new version migrates it), swaps the program
@@ -11,12 +13,13 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 dest="${FRUGAL_ROOT:-}"
 prefix="$dest/opt/frugal" bin="$dest/usr/local/bin/frugal" data="$dest/var/lib/frugal" etc="$dest/etc/frugal"
 unit="$dest/etc/systemd/system/frugal.service"
-uninstall=0 purge=0
+uninstall=0 purge=0 native=1
 for arg in "$@"; do
   case "$arg" in
     --uninstall) uninstall=1 ;;
     --purge) purge=1 ;;
-    -h|--help) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --no-native) native=0 ;;
+    -h|--help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "install.sh: unknown option $arg (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -88,6 +91,19 @@ exec $prefix/frugal "\$@"
 WRAPPER
 chmod 755 "$bin.new"
 mv "$bin.new" "$bin"
+
+# The packaged llama.cpp builds have no VNNI code; on a CPU with it, the CPU backend built for it (10 MB from npm's
+# registry, size and SHA-256 pinned in Frugal), which Model:NativeLibrary=auto loads. Not fatal: without it the
+# packaged build serves.
+if (( native )) && grep -qwE 'avx512_vnni|avx_vnni' /proc/cpuinfo; then
+  if "$here/frugal" native pull --data "$data" >/dev/null 2>"$data/.native-pull.err"; then
+    owner -R frugal:frugal "$data/native"
+    say "installed the llama.cpp CPU backend built for this CPU ($(sed -n 's/^variant //p' "$data/native/installed")), which the server loads"
+  else
+    say "no CPU backend for this CPU installed ($(tail -1 "$data/.native-pull.err")): LLamaSharp's packaged build serves; 'frugal native pull' tries again"
+  fi
+  rm -f "$data/.native-pull.err"
+fi
 
 if [[ -f "$etc/appsettings.json" ]]; then
   say "kept $etc/appsettings.json"

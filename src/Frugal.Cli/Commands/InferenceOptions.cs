@@ -1,5 +1,7 @@
 using System.CommandLine;
+using Frugal.Cli.Native;
 using Frugal.Inference;
+using Frugal.Memory;
 using Frugal.Models;
 using Frugal.Requests;
 
@@ -22,7 +24,7 @@ internal sealed class InferenceOptions
 
     public Option<string?> ChatTemplate { get; } = ChatTemplateOption();
 
-    public Option<string?> NativeLibrary { get; } = NativeLibraryOption("frugal native pull installs one for this CPU; default auto, as frugal serve");
+    public Option<string?> NativeLibrary { get; } = NativeLibraryOption("default auto: the CPU backend frugal native pull installed for this CPU, else packaged, as frugal serve");
 
     /// <summary>The <c>--chat-template</c> option: zephyr, llama2 or chatml; anything else is refused by the parser.</summary>
     public static Option<string?> ChatTemplateOption()
@@ -49,9 +51,15 @@ internal sealed class InferenceOptions
         return option;
     }
 
-    /// <summary>A <c>--native-library</c> value as the engine takes it: a path made absolute, a choice as it is.</summary>
+    /// <summary>
+    /// A <c>--native-library</c> value as the engine takes it: a path made absolute, <c>auto</c> (or none) the CPU backend
+    /// <c>frugal native pull</c> installed for this CPU in the data directory (<c>$FRUGAL_DATA</c>, else ./data) when there
+    /// is one (as <c>frugal serve</c> does), any other choice as it is.
+    /// </summary>
     public static string? NativeLibraryChoice(string? value) =>
-        value is not null && value.Contains('/', StringComparison.Ordinal) ? Path.GetFullPath(value) : value;
+        value is not null && value.Contains('/', StringComparison.Ordinal)
+            ? Path.GetFullPath(value)
+            : InstalledCpuBackend.Resolve(value, UserCommand.DefaultDataDirectory, new CpuProbe().Read().Flags).Choice;
 
     /// <summary>The family named by a <c>--chat-template</c> value; null for none.</summary>
     public static ChatTemplateFamily? ParseChatTemplate(string? name) => name switch

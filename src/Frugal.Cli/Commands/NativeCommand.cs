@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Frugal.Cli.Models;
 using Frugal.Cli.Native;
+using Frugal.Memory;
 
 namespace Frugal.Cli.Commands;
 
@@ -43,11 +44,11 @@ internal static class NativeCommand
                 using var http = new HttpClient(new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(30) }) { Timeout = TimeSpan.FromMinutes(10) };
                 var progress = new Progress<string>(line => console.WriteLine(line));
                 var install = await new CpuBackendInstaller(http, CpuBackendInstaller.DefaultPackagedDirectory)
-                    .PullAsync(root, parse.GetValue(variant), source, progress, cancellationToken).ConfigureAwait(false);
+                    .PullAsync(root, parse.GetValue(variant), source, new CpuProbe().Read().Flags, progress, cancellationToken).ConfigureAwait(false);
                 await console.WriteLineAsync($"scores on this CPU (0: cannot run here): {string.Join(", ", install.Scores.OrderByDescending(s => s.Value).ThenBy(s => s.Key, StringComparer.Ordinal).Select(s => $"{s.Key} {s.Value}"))}").ConfigureAwait(false);
                 await console.WriteLineAsync($"installed the '{install.Variant}' CPU backend: {install.Library}").ConfigureAwait(false);
-                await console.WriteLineAsync($"compare it with the packaged build first: frugal bench --model FILE --profile quick --native-library {install.Library}").ConfigureAwait(false);
-                await console.WriteLineAsync($"then use it: frugal serve ... --set Model:NativeLibrary={install.Library} (or FRUGAL__Model__NativeLibrary, or appsettings.json)").ConfigureAwait(false);
+                await console.WriteLineAsync($"frugal serve, generate, chat and bench load it from now on (Model:NativeLibrary auto, with this data directory); Model:NativeLibrary=packaged or --native-library packaged for LLamaSharp's own build").ConfigureAwait(false);
+                await console.WriteLineAsync("compare the two: frugal bench --model FILE --profile quick, then again with --native-library packaged").ConfigureAwait(false);
                 return 0;
             }
             catch (ArgumentException e)

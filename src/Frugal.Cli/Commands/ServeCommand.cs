@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Frugal.Cli.Configuration;
 using Frugal.Cli.Models;
+using Frugal.Cli.Native;
 using Frugal.DependencyInjection;
 using Frugal.Inference;
 using Frugal.Memory;
@@ -58,7 +59,15 @@ internal static class ServeCommand
                 }
             }
 
-            return await RunAsync(configuration, cancellationToken).ConfigureAwait(false);
+            // auto: the CPU backend 'frugal native pull' installed in this data directory for this CPU, if any.
+            var cpu = new CpuProbe().Read();
+            var backend = InstalledCpuBackend.Resolve(configuration["Model:NativeLibrary"], configuration["Storage:Directory"]!, cpu.Flags);
+            if (backend.Choice is not null)
+            {
+                configuration = ServeConfiguration.With(configuration, "Model:NativeLibrary", backend.Choice);
+            }
+
+            return await RunAsync(configuration, backend.Line ?? CpuBackendLine(backend.Choice, cpu), cancellationToken).ConfigureAwait(false);
         });
         return command;
     }
@@ -86,7 +95,7 @@ internal static class ServeCommand
         }
     }
 
-    private static async Task<int> RunAsync(IConfiguration configuration, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(IConfiguration configuration, string? cpuBackendLine, CancellationToken cancellationToken)
     {
         WebApplication app;
         try
@@ -125,9 +134,9 @@ internal static class ServeCommand
                 await Console.Out.WriteLineAsync(quantization).ConfigureAwait(false);
             }
 
-            if (CpuBackendLine(plan.Engine.NativeLibrary, new CpuProbe().Read()) is { } backend)
+            if (cpuBackendLine is not null)
             {
-                await Console.Out.WriteLineAsync(backend).ConfigureAwait(false);
+                await Console.Out.WriteLineAsync(cpuBackendLine).ConfigureAwait(false);
             }
 
             try
@@ -167,13 +176,13 @@ internal static class ServeCommand
     }
 
     /// <summary>
-    /// One line when LLamaSharp's packaged build is chosen on a CPU with VNNI, which none of the packaged builds uses
-    /// (<c>frugal native pull</c> installs a CPU backend that does), else null.
+    /// One line when <c>auto</c> falls to LLamaSharp's packaged build (nothing installed for this CPU) on a CPU with VNNI,
+    /// which none of the packaged builds uses (<c>frugal native pull</c> installs a CPU backend that does), else null.
     /// </summary>
     internal static string? CpuBackendLine(string? nativeLibrary, CpuSnapshot cpu) =>
         (string.IsNullOrWhiteSpace(nativeLibrary) || string.Equals(nativeLibrary, NativeLibrarySelection.Auto, StringComparison.OrdinalIgnoreCase)) && cpu.HasVnni && cpu.HasAvx2
-            ? $"CPU backend: LLamaSharp's packaged {cpu.LlamaBuild} build, without the VNNI code this CPU could run; 'frugal native pull' installs one built for it "
-              + "(compare with frugal bench --native-library, then set Model:NativeLibrary)."
+            ? $"CPU backend: LLamaSharp's packaged {cpu.LlamaBuild} build, without the VNNI code this CPU could run; 'frugal native pull' installs one built for it, "
+              + "which auto loads from then on."
             : null;
 
     private static void WarnWithoutTls(FrugalServerOptions server)

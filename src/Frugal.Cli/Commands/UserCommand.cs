@@ -25,8 +25,12 @@ internal static class UserCommand
     public static Option<string> DataOption() => new("--data")
     {
         Description = $"Directory of the server's database (default: ${DataVariable}, else {StorageOptions.DefaultDirectory}).",
-        DefaultValueFactory = _ => Environment.GetEnvironmentVariable(DataVariable) is { Length: > 0 } data ? data : StorageOptions.DefaultDirectory,
+        DefaultValueFactory = _ => DefaultDataDirectory,
     };
+
+    /// <summary>The data directory when none is given: <c>$FRUGAL_DATA</c>, else <see cref="StorageOptions.DefaultDirectory"/>.</summary>
+    public static string DefaultDataDirectory =>
+        Environment.GetEnvironmentVariable(DataVariable) is { Length: > 0 } data ? data : StorageOptions.DefaultDirectory;
 
     /// <summary>Writes <c>frugal: MESSAGE</c> to stderr and returns exit code 2.</summary>
     public static async Task<int> FailAsync(string message)

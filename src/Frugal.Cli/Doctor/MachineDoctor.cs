@@ -47,7 +47,7 @@ internal sealed partial class MachineDoctor(IFileSystem fileSystem)
         if (cpu.HasVnni && cpu.HasAvx2)
         {
             // LLamaSharp's packaged builds have no VNNI code; a CPU backend built for it evaluated prompts 1.13-1.35x as fast on an EPYC.
-            detail += "; the packaged builds have no VNNI code: 'frugal native pull' installs a llama.cpp CPU backend built for this CPU (compare it with frugal bench --native-library)";
+            detail += "; the packaged builds have no VNNI code: 'frugal native pull' installs a llama.cpp CPU backend built for this CPU, which Model:NativeLibrary auto loads from then on";
         }
 
         return cpu.HasAvx2

@@ -10,8 +10,9 @@ namespace Frugal.Cli.Native;
 /// Installs the fastest of <see cref="CpuBackendRelease"/>'s CPU backends that runs on this CPU: downloads the package,
 /// checks its size and SHA-256, unpacks the CPU backends, lets each score itself here, and puts the chosen one as
 /// <c>DIR/VARIANT/libggml-cpu.so</c> beside copies of LLamaSharp's packaged <c>libllama.so</c>, <c>libggml.so</c> and
-/// <c>libggml-base.so</c> — a directory <c>Model:NativeLibrary</c> can name. A failed pull leaves nothing behind, and
-/// an earlier install of that build stays as it was until the new one is complete.
+/// <c>libggml-base.so</c> — a directory <c>Model:NativeLibrary</c> can name — and records it as the build <c>auto</c>
+/// loads on this CPU (<see cref="InstalledCpuBackend"/>). A failed pull leaves nothing behind, and an earlier install
+/// of that build (and the record) stays as it was until the new one is complete.
 /// </summary>
 internal sealed class CpuBackendInstaller(HttpClient http, string packagedDirectory)
 {
@@ -25,10 +26,12 @@ internal sealed class CpuBackendInstaller(HttpClient http, string packagedDirect
     /// <param name="directory">Where builds are installed (<c>DIR/VARIANT</c>).</param>
     /// <param name="variant">The build to install; null: the best that runs here.</param>
     /// <param name="source">The package tarball's URL.</param>
+    /// <param name="cpuFlags">This CPU's feature flags (recorded with the build).</param>
     /// <param name="progress">Lines on what it is doing.</param>
     /// <param name="cancellationToken">Stops the download.</param>
     /// <exception cref="PullException">The download failed or does not match, or no build fits this CPU.</exception>
-    public async Task<CpuBackendInstall> PullAsync(string directory, string? variant, Uri source, IProgress<string>? progress, CancellationToken cancellationToken)
+    public async Task<CpuBackendInstall> PullAsync(string directory, string? variant, Uri source, IEnumerable<string> cpuFlags, IProgress<string>? progress,
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(source);
         foreach (var name in PackagedLibraries)
@@ -71,6 +74,7 @@ internal sealed class CpuBackendInstaller(HttpClient http, string packagedDirect
             }
 
             Directory.Move(staging, target);
+            InstalledCpuBackend.Record(root, chosen, cpuFlags);
             return new CpuBackendInstall(chosen, score, Path.Combine(target, "libllama.so"), scores);
         }
         finally

@@ -10,13 +10,20 @@ namespace Frugal.Inference;
 public static class NativeLibrarySelection
 {
     /// <summary>
-    /// LLamaSharp's own selection: the packaged build of the highest AVX level the CPU reports. Measured against the
-    /// other packaged builds on an AVX-512 CPU (bench/RESULTS.md, "Quantization formats"): none decoded faster.
+    /// The default: the CPU backend <c>frugal native pull</c> installed for this CPU, when the command resolves it to that
+    /// library's path before the engine loads (the CLI does, from its data directory); otherwise, as it reaches the
+    /// loader, the same as <see cref="Packaged"/>.
     /// </summary>
     public const string Auto = "auto";
 
+    /// <summary>
+    /// LLamaSharp's own selection: the packaged build of the highest AVX level the CPU reports. Measured against the
+    /// other packaged builds on an AVX-512 CPU (bench/RESULTS.md, "Quantization formats"): none decoded faster.
+    /// </summary>
+    public const string Packaged = "packaged";
+
     /// <summary>The accepted names; anything else must be a path to a <c>libllama</c> file.</summary>
-    public static IReadOnlyList<string> Choices { get; } = [Auto, "avx512", "avx2", "avx", "noavx"];
+    public static IReadOnlyList<string> Choices { get; } = [Auto, Packaged, "avx512", "avx2", "avx", "noavx"];
 
     private static readonly Lock s_gate = new();
     private static string? s_applied;
@@ -50,14 +57,14 @@ public static class NativeLibrarySelection
     }
 
     /// <summary>
-    /// Configures LLamaSharp's loader for <paramref name="choice"/> (null or blank: <see cref="Auto"/>) before the library
+    /// Configures LLamaSharp's loader for <paramref name="choice"/> (null, blank or <see cref="Packaged"/>: <see cref="Auto"/>) before the library
     /// loads. Once loaded, the same choice again is a no-op and another one throws.
     /// </summary>
     /// <exception cref="ArgumentException">The choice is not acceptable (<see cref="Problem"/>).</exception>
     /// <exception cref="InvalidOperationException">The library was loaded already with another choice.</exception>
     public static void Apply(string? choice)
     {
-        choice = string.IsNullOrWhiteSpace(choice) ? Auto : choice.Trim();
+        choice = string.IsNullOrWhiteSpace(choice) || string.Equals(choice.Trim(), Packaged, StringComparison.OrdinalIgnoreCase) ? Auto : choice.Trim();
         if (Problem(choice) is { } problem)
         {
             throw new ArgumentException($"Native library {problem}.", nameof(choice));

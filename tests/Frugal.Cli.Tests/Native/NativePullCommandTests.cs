@@ -27,9 +27,10 @@ public sealed class NativePullCommandTests : IAsyncLifetime
     public async Task Pull_RealPackage_InstallsTheBestBuildForThisCpuAndGenerateRunsOnIt()
     {
         _registry.Add(PackagePath, await NpmPackageCache.GetAsync(TestContext.Current.CancellationToken));
-        var native = _temp.File("native");
+        var data = _temp.File("data");
+        var native = Path.Combine(data, "native");
 
-        var (code, output, error) = CliRunner.Process(["native", "pull", "--dir", native], Registry());
+        var (code, output, error) = CliRunner.Process(["native", "pull", "--data", data], Registry());
 
         Assert.True(code == 0, error);
         var scores = Scores(output);
@@ -37,15 +38,26 @@ public sealed class NativePullCommandTests : IAsyncLifetime
         Assert.Contains($"installed the '{best}' CPU backend: {Path.Combine(native, best, "libllama.so")}", output, StringComparison.Ordinal);
         Assert.Equal(["SOURCE", "libggml-base.so", "libggml-cpu.so", "libggml.so", "libllama.so"],
             Directory.GetFiles(Path.Combine(native, best)).Select(Path.GetFileName).Order(StringComparer.Ordinal));
-        Assert.Equal([best], Directory.GetFileSystemEntries(native).Select(Path.GetFileName)); // no download or unpacked builds left
+        // No download or unpacked builds left; the record auto reads.
+        Assert.Equal(new[] { best, InstalledCpuBackend.RecordFile }.Order(StringComparer.Ordinal), Directory.GetFileSystemEntries(native).Select(Path.GetFileName).Order(StringComparer.Ordinal));
 
-        var (generated, json, generateError) = CliRunner.Process("generate", "-m", TestModels.Tiny, "-p", "Hello there", "--temperature", "0",
-            "--max-tokens", "8", "--json", "--native-library", Path.Combine(native, best, "libllama.so"));
+        // auto (no --native-library) on that data directory loads the installed build; 'packaged' LLamaSharp's own.
+        var onData = new Dictionary<string, string> { ["FRUGAL_DATA"] = data };
+        Assert.Equal(Path.Combine(native, best, "libggml-cpu.so"), GeneratedOn(onData));
+        var packaged = GeneratedOn(onData, "--native-library", "packaged");
+        Assert.StartsWith(Path.Combine(AppContext.BaseDirectory, "runtimes"), packaged, StringComparison.Ordinal);
+    }
 
-        Assert.True(generated == 0, generateError);
+    // Runs generate (8 tokens) and answers the CPU backend it loaded.
+    private static string? GeneratedOn(Dictionary<string, string> environment, params string[] more)
+    {
+        var (code, json, error) = CliRunner.Process(["generate", "-m", TestModels.Tiny, "-p", "Hello there", "--temperature", "0",
+            "--max-tokens", "8", "--json", .. more], environment);
+
+        Assert.True(code == 0, error);
         using var result = JsonDocument.Parse(json);
         Assert.Equal(8, result.RootElement.GetProperty("completion_tokens").GetInt32());
-        Assert.Equal(Path.Combine(native, best, "libggml-cpu.so"), result.RootElement.GetProperty("cpu_backend").GetString());
+        return result.RootElement.GetProperty("cpu_backend").GetString();
     }
 
     [Fact]

@@ -1,0 +1,104 @@
+using Frugal.Inference;
+
+namespace Frugal.Cli.Native;
+
+/// <summary>
+/// The CPU backend <c>frugal native pull</c> installed last under <c>DATA/native</c>, which <c>Model:NativeLibrary</c> =
+/// <c>auto</c> loads from then on: its record (<see cref="RecordFile"/>) names the build and the instruction-set flags
+/// of the CPU it scored on. A backend runs only where the CPU has every instruction it was built for, and those are
+/// among the recorded flags; so it is used only while this CPU still has all of them (a VPS moved to an older host
+/// falls back to LLamaSharp's packaged pick, with a line that says so).
+/// </summary>
+internal static class InstalledCpuBackend
+{
+    /// <summary>The record's file name under the native directory.</summary>
+    public const string RecordFile = "installed";
+
+    /// <summary>What <c>auto</c> resolved to: the choice the engine takes, and one line on it for the operator (null: nothing to say).</summary>
+    public sealed record Resolution(string? Choice, string? Line);
+
+    /// <summary>The CPU flags a ggml CPU backend's instructions are named by (the rest of /proc/cpuinfo's flags do not decide where it runs).</summary>
+    public static IReadOnlySet<string> InstructionFlags(IEnumerable<string> flags) =>
+        flags.Where(f => f.StartsWith("avx", StringComparison.Ordinal) || f.StartsWith("amx", StringComparison.Ordinal)
+            || f is "fma" or "f16c" or "bmi2" or "sse4_2" or "ssse3").ToHashSet(StringComparer.Ordinal);
+
+    /// <summary>Records <paramref name="variant"/> (installed as <c>NATIVE/VARIANT/libllama.so</c>) as the build <c>auto</c> loads on this CPU.</summary>
+    public static void Record(string nativeDirectory, string variant, IEnumerable<string> cpuFlags)
+    {
+        var temporary = Path.Combine(nativeDirectory, $".{RecordFile}-{Guid.NewGuid():N}");
+        File.WriteAllLines(temporary,
+        [
+            $"variant {variant}",
+            $"cpu {string.Join(' ', InstructionFlags(cpuFlags).Order(StringComparer.Ordinal))}",
+        ]);
+        File.Move(temporary, Path.Combine(nativeDirectory, RecordFile), overwrite: true);
+    }
+
+    /// <summary>
+    /// The library to load for <paramref name="choice"/>: for <c>auto</c> (or none), the recorded build under
+    /// <paramref name="dataDirectory"/><c>/native</c> when it is there and this CPU (<paramref name="cpuFlags"/>) has every
+    /// flag recorded with it, else <c>auto</c> (LLamaSharp's packaged pick); any other choice as it is.
+    /// </summary>
+    public static Resolution Resolve(string? choice, string dataDirectory, IReadOnlySet<string> cpuFlags)
+    {
+        if (!string.IsNullOrWhiteSpace(choice) && !string.Equals(choice.Trim(), NativeLibrarySelection.Auto, StringComparison.OrdinalIgnoreCase))
+        {
+            return new Resolution(choice, null);
+        }
+
+        var native = Path.GetFullPath(Path.Combine(dataDirectory, "native"));
+        if (Read(Path.Combine(native, RecordFile)) is not var (variant, recordedFlags))
+        {
+            return new Resolution(NativeLibrarySelection.Auto, null);
+        }
+
+        var library = Path.Combine(native, variant, "libllama.so");
+        if (!File.Exists(library) || !File.Exists(Path.Combine(native, variant, "libggml-cpu.so")))
+        {
+            return new Resolution(NativeLibrarySelection.Auto,
+                $"CPU backend: the '{variant}' build 'frugal native pull' recorded is not complete in {native}: LLamaSharp's packaged build is used; run 'frugal native pull' again.");
+        }
+
+        var missing = recordedFlags.Where(f => !cpuFlags.Contains(f)).Order(StringComparer.Ordinal).ToList();
+        if (missing.Count > 0)
+        {
+            return new Resolution(NativeLibrarySelection.Auto,
+                $"CPU backend: the '{variant}' build in {native} was installed on a CPU with {string.Join(", ", missing)}, which this one lacks: LLamaSharp's packaged build is used; run 'frugal native pull' again.");
+        }
+
+        return new Resolution(library, $"CPU backend: '{variant}', installed by 'frugal native pull' ({library}; Model:NativeLibrary=packaged for LLamaSharp's own build).");
+    }
+
+    // The record's build and flags; null when there is none or it cannot be read as one.
+    private static (string Variant, IReadOnlySet<string> Flags)? Read(string path)
+    {
+        string[] lines;
+        try
+        {
+            lines = File.ReadAllLines(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+
+        string? variant = null;
+        IReadOnlySet<string>? flags = null;
+        foreach (var line in lines)
+        {
+            if (line.StartsWith("variant ", StringComparison.Ordinal))
+            {
+                variant = line["variant ".Length..].Trim();
+            }
+            else if (line.StartsWith("cpu ", StringComparison.Ordinal))
+            {
+                flags = line["cpu ".Length..].Split(' ', StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal);
+            }
+        }
+
+        // A build name is lower-case letters and digits (as the installer accepts them): never a path.
+        return variant is { Length: > 0 } && variant.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c)) && flags is not null
+            ? (variant, flags)
+            : null;
+    }
+}

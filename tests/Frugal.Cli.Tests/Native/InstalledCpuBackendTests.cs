@@ -1,0 +1,136 @@
+using Frugal.Cli.Native;
+using Frugal.Inference;
+
+namespace Frugal.Tests.Native;
+
+/// <summary>
+/// What <c>Model:NativeLibrary</c> = <c>auto</c> loads: the CPU backend <c>frugal native pull</c> recorded in the data
+/// directory, only while this CPU has every instruction flag it was installed with, else LLamaSharp's packaged pick.
+/// </summary>
+public sealed class InstalledCpuBackendTests : IDisposable
+{
+    private static readonly IReadOnlySet<string> Zen4 = new HashSet<string> { "fpu", "sse4_2", "avx", "avx2", "fma", "f16c", "avx512f", "avx512_vnni", "avx512bw" };
+    private readonly TempDirectory _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("auto")]
+    [InlineData(" AUTO ")]
+    public void Resolve_RecordedBuildOnTheSameCpu_ItsLibrary(string? choice)
+    {
+        var library = Install("zen4", Zen4);
+
+        var resolved = InstalledCpuBackend.Resolve(choice, _temp.Path, Zen4);
+
+        Assert.Equal(library, resolved.Choice);
+        Assert.Contains("'zen4', installed by 'frugal native pull'", resolved.Line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Resolve_CpuWithMoreFlags_StillTheRecordedBuild()
+    {
+        var library = Install("zen4", Zen4);
+
+        var resolved = InstalledCpuBackend.Resolve("auto", _temp.Path, new HashSet<string>(Zen4) { "amx_tile", "avx512_bf16" });
+
+        Assert.Equal(library, resolved.Choice);
+    }
+
+    [Fact]
+    public void Resolve_CpuLackingARecordedInstructionFlag_PackagedPickAndALineThatSaysWhy()
+    {
+        Install("zen4", Zen4);
+        var older = Zen4.Where(f => f != "avx512_vnni").ToHashSet();
+
+        var resolved = InstalledCpuBackend.Resolve("auto", _temp.Path, older);
+
+        Assert.Equal(NativeLibrarySelection.Auto, resolved.Choice);
+        Assert.Contains("with avx512_vnni, which this one lacks", resolved.Line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Resolve_FlagsThatNameNoInstruction_DoNotCount()
+    {
+        var library = Install("zen4", new HashSet<string>(Zen4) { "hypervisor", "rdrand" });
+
+        Assert.Equal(library, InstalledCpuBackend.Resolve("auto", _temp.Path, Zen4).Choice);
+    }
+
+    [Theory]
+    [InlineData("packaged")]
+    [InlineData("avx2")]
+    [InlineData("/opt/llama/libllama.so")]
+    public void Resolve_AnyOtherChoice_AsGiven(string choice)
+    {
+        Install("zen4", Zen4);
+
+        var resolved = InstalledCpuBackend.Resolve(choice, _temp.Path, Zen4);
+
+        Assert.Equal(choice, resolved.Choice);
+        Assert.Null(resolved.Line);
+    }
+
+    [Fact]
+    public void Resolve_NothingInstalled_PackagedPickSilently()
+    {
+        var resolved = InstalledCpuBackend.Resolve(null, _temp.Path, Zen4);
+
+        Assert.Equal(NativeLibrarySelection.Auto, resolved.Choice);
+        Assert.Null(resolved.Line);
+    }
+
+    [Fact]
+    public void Resolve_RecordedBuildMissingItsCpuBackend_PackagedPickAndALine()
+    {
+        var library = Install("zen4", Zen4);
+        File.Delete(Path.Combine(Path.GetDirectoryName(library)!, "libggml-cpu.so"));
+
+        var resolved = InstalledCpuBackend.Resolve("auto", _temp.Path, Zen4);
+
+        Assert.Equal(NativeLibrarySelection.Auto, resolved.Choice);
+        Assert.Contains("is not complete", resolved.Line, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("variant ../../etc\ncpu avx2\n")]
+    [InlineData("variant zen4\n")]
+    [InlineData("garbage")]
+    [InlineData("")]
+    public void Resolve_RecordThatIsNotOne_PackagedPick(string record)
+    {
+        Install("zen4", Zen4);
+        File.WriteAllText(Path.Combine(_temp.Path, "native", InstalledCpuBackend.RecordFile), record);
+
+        var resolved = InstalledCpuBackend.Resolve("auto", _temp.Path, Zen4);
+
+        Assert.Equal(NativeLibrarySelection.Auto, resolved.Choice);
+        Assert.Null(resolved.Line);
+    }
+
+    [Fact]
+    public void Record_AgainForAnotherBuild_ReplacesTheFirst()
+    {
+        Install("icelake", Zen4);
+        var library = Install("zen4", Zen4);
+
+        Assert.Equal(library, InstalledCpuBackend.Resolve("auto", _temp.Path, Zen4).Choice);
+        Assert.Equal(["icelake", InstalledCpuBackend.RecordFile, "zen4"],
+            Directory.GetFileSystemEntries(Path.Combine(_temp.Path, "native")).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+    }
+
+    // The files an install leaves (their contents do not matter to the choice), and its record.
+    private string Install(string variant, IEnumerable<string> flags)
+    {
+        var native = Path.Combine(_temp.Path, "native");
+        var directory = Directory.CreateDirectory(Path.Combine(native, variant)).FullName;
+        foreach (var name in (string[])["libllama.so", "libggml.so", "libggml-base.so", "libggml-cpu.so"])
+        {
+            File.WriteAllBytes(Path.Combine(directory, name), [0x7f, (byte)'E', (byte)'L', (byte)'F']);
+        }
+
+        InstalledCpuBackend.Record(native, variant, flags);
+        return Path.Combine(directory, "libllama.so");
+    }
+}
