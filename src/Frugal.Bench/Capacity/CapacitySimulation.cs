@@ -75,11 +75,12 @@ internal sealed class CapacitySimulation(IInferenceEngine engine, IGenerationSch
         for (var turn = 0; ; turn++)
         {
             var gap = TimeSpan.FromSeconds(-Math.Log(1 - random.NextDouble()) * options.RunMeanGap.TotalSeconds);
-            await Task.Delay(gap, cancellationToken).ConfigureAwait(false);
-            if (Stopwatch.GetElapsedTime(started) >= options.RunWindow)
+            if (Stopwatch.GetElapsedTime(started) + gap >= options.RunWindow)
             {
-                return;
+                return; // the message would come after the window: not sent (and not waited for)
             }
+
+            await Task.Delay(gap, cancellationToken).ConfigureAwait(false);
 
             history.Add(new ChatTurn(ChatRole.User, BenchText.OfTokens(options.MessageTokens, (100 * user) + turn, engine.CountTokens)));
             KeepWithinContext(engine, history, options.ReplyTokens);

@@ -20,7 +20,8 @@ internal sealed class VersionAction : SynchronousCommandLineAction
         var version = typeof(VersionAction).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
         var output = parseResult.InvocationConfiguration.Output;
         output.WriteLine($"frugal {version}");
-        output.WriteLine(NativeBuild.Describe());
+        // The build the engine loads by default (auto: the CPU backend 'native pull' installed in $FRUGAL_DATA or ./data, if any).
+        output.WriteLine(NativeBuild.Describe(InferenceOptions.NativeLibraryChoice(null)));
         return 0;
     }
 }

@@ -7,14 +7,15 @@ namespace Frugal.Inference;
 public static class NativeBuild
 {
     /// <summary>
-    /// Loads the native library as the engine would, then reads <c>ggml_version()</c> and <c>ggml_commit()</c>
-    /// from libggml-base (already loaded as libllama's dependency). One line; says why when it cannot tell.
+    /// Loads the native library as the engine would for <paramref name="choice"/> (see <see cref="NativeLibrarySelection"/>),
+    /// then reads <c>ggml_version()</c> and <c>ggml_commit()</c> from libggml-base (already loaded as libllama's
+    /// dependency). One line; says why when it cannot tell.
     /// </summary>
-    public static unsafe string Describe()
+    public static unsafe string Describe(string? choice)
     {
         try
         {
-            NativeLibrarySelection.Apply(NativeLibrarySelection.Auto);
+            NativeLibrarySelection.Apply(choice);
             NativeApi.llama_empty_call();
             var name = OperatingSystem.IsWindows() ? "ggml-base.dll" : OperatingSystem.IsMacOS() ? "libggml-base.dylib" : "libggml-base.so";
             if (!NativeLibrary.TryLoad(name, out var library))
@@ -27,7 +28,7 @@ public static class NativeBuild
             var backend = NativeLibrarySelection.LoadedCpuBackend();
             return $"llama.cpp (LLamaSharp backend): ggml {version ?? "?"}, commit {commit ?? "?"}; CPU backend {backend ?? "unknown"}";
         }
-        catch (Exception e) when (e is DllNotFoundException or TypeInitializationException or LLama.Exceptions.RuntimeError or InvalidOperationException)
+        catch (Exception e) when (e is DllNotFoundException or TypeInitializationException or LLama.Exceptions.RuntimeError or InvalidOperationException or ArgumentException)
         {
             return $"llama.cpp native library not loadable here ({e.Message})";
         }

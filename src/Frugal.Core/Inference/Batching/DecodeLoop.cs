@@ -253,7 +253,8 @@ internal sealed class DecodeLoop : IAsyncDisposable
         }
 
         var decoding = _running.Count(j => j.Decoding);
-        _step.Plan(_running, PrefillBudget.Tokens(Margin(decoding, Stopwatch.GetTimestamp()), _costs.PromptToken, _step.PrefillChunk));
+        var remaining = _running.Where(j => !j.Decoding).Sum(j => j.Prompt.Count - j.Evaluated);
+        _step.Plan(_running, PrefillBudget.Tokens(Margin(decoding, Stopwatch.GetTimestamp()), _costs.PromptToken, _step.PrefillChunk, remaining));
         if (_step.Entries.Count > _peakStepSequences)
         {
             Volatile.Write(ref _peakStepSequences, _step.Entries.Count);
