@@ -7,6 +7,7 @@ public sealed class NativeLibrarySelectionTests
     [Theory]
     [InlineData(null)]
     [InlineData("auto")]
+    [InlineData("packaged")]
     [InlineData("AVX2")]
     [InlineData("avx512")]
     [InlineData("avx2")]
@@ -20,7 +21,7 @@ public sealed class NativeLibrarySelectionTests
         var problem = NativeLibrarySelection.Problem("avx1024");
 
         Assert.NotNull(problem);
-        Assert.Contains("auto, avx512, avx2, avx, noavx", problem, StringComparison.Ordinal);
+        Assert.Contains("auto, packaged, avx512, avx2, avx, noavx", problem, StringComparison.Ordinal);
     }
 
     [Fact]
