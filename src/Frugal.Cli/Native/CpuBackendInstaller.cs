@@ -18,7 +18,8 @@ internal sealed class CpuBackendInstaller(HttpClient http, string packagedDirect
 {
     private const string BinsPrefix = "package/bins/linux-x64/";
     private const string BackendPrefix = "libggml-cpu-";
-    private static readonly string[] PackagedLibraries = ["libllama.so", "libggml.so", "libggml-base.so"];
+    /// <summary>LLamaSharp's libraries copied beside an installed CPU backend.</summary>
+    public static IReadOnlyList<string> PackagedLibraries { get; } = ["libllama.so", "libggml.so", "libggml-base.so"];
 
     /// <summary>Where LLamaSharp's AVX2 build of 815a2a591 sits beside the program (the libraries a CPU backend is put beside).</summary>
     public static string DefaultPackagedDirectory => Path.Combine(AppContext.BaseDirectory, "runtimes", "linux-x64", "native", "avx2");

@@ -7,7 +7,9 @@ namespace Frugal.Cli.Native;
 /// <c>auto</c> loads from then on: its record (<see cref="RecordFile"/>) names the build and the instruction-set flags
 /// of the CPU it scored on. A backend runs only where the CPU has every instruction it was built for, and those are
 /// among the recorded flags; so it is used only while this CPU still has all of them (a VPS moved to an older host
-/// falls back to LLamaSharp's packaged pick, with a line that says so).
+/// falls back to LLamaSharp's packaged pick, with a line that says so). And only while the copies of LLamaSharp's
+/// libraries installed beside it are the ones this program ships: after an upgrade that brings another libllama,
+/// LLamaSharp's calls would not match the old copy.
 /// </summary>
 internal static class InstalledCpuBackend
 {
@@ -39,7 +41,11 @@ internal static class InstalledCpuBackend
     /// <paramref name="dataDirectory"/><c>/native</c> when it is there and this CPU (<paramref name="cpuFlags"/>) has every
     /// flag recorded with it, else <c>auto</c> (LLamaSharp's packaged pick); any other choice as it is.
     /// </summary>
-    public static Resolution Resolve(string? choice, string dataDirectory, IReadOnlySet<string> cpuFlags)
+    public static Resolution Resolve(string? choice, string dataDirectory, IReadOnlySet<string> cpuFlags) =>
+        Resolve(choice, dataDirectory, cpuFlags, CpuBackendInstaller.DefaultPackagedDirectory);
+
+    /// <summary>As <see cref="Resolve(string?, string, IReadOnlySet{string})"/>, with the packaged libraries in <paramref name="packagedDirectory"/>.</summary>
+    public static Resolution Resolve(string? choice, string dataDirectory, IReadOnlySet<string> cpuFlags, string packagedDirectory)
     {
         if (!string.IsNullOrWhiteSpace(choice) && !string.Equals(choice.Trim(), NativeLibrarySelection.Auto, StringComparison.OrdinalIgnoreCase))
         {
@@ -66,7 +72,28 @@ internal static class InstalledCpuBackend
                 $"CPU backend: the '{variant}' build in {native} was installed on a CPU with {string.Join(", ", missing)}, which this one lacks: LLamaSharp's packaged build is used; run 'frugal native pull' again.");
         }
 
+        if (CpuBackendInstaller.PackagedLibraries.FirstOrDefault(name => !SameBytes(Path.Combine(native, variant, name), Path.Combine(packagedDirectory, name))) is { } stale)
+        {
+            return new Resolution(NativeLibrarySelection.Auto,
+                $"CPU backend: the '{variant}' build in {native} sits beside another version's {stale} than this program ships (installed before an upgrade): LLamaSharp's packaged build is used; run 'frugal native pull' again.");
+        }
+
         return new Resolution(library, $"CPU backend: '{variant}', installed by 'frugal native pull' ({library}; Model:NativeLibrary=packaged for LLamaSharp's own build).");
+    }
+
+    // True when both files exist and hold the same bytes (the libraries are a few MB: read at start, once).
+    private static bool SameBytes(string first, string second)
+    {
+        try
+        {
+            var a = new FileInfo(first);
+            var b = new FileInfo(second);
+            return a.Exists && b.Exists && a.Length == b.Length && File.ReadAllBytes(first).AsSpan().SequenceEqual(File.ReadAllBytes(second));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
     }
 
     // The record's build and flags; null when there is none or it cannot be read as one.

@@ -22,7 +22,7 @@ public sealed class InstalledCpuBackendTests : IDisposable
     {
         var library = Install("zen4", Zen4);
 
-        var resolved = InstalledCpuBackend.Resolve(choice, _temp.Path, Zen4);
+        var resolved = Resolve(choice, _temp.Path, Zen4);
 
         Assert.Equal(library, resolved.Choice);
         Assert.Contains("'zen4', installed by 'frugal native pull'", resolved.Line, StringComparison.Ordinal);
@@ -33,7 +33,7 @@ public sealed class InstalledCpuBackendTests : IDisposable
     {
         var library = Install("zen4", Zen4);
 
-        var resolved = InstalledCpuBackend.Resolve("auto", _temp.Path, new HashSet<string>(Zen4) { "amx_tile", "avx512_bf16" });
+        var resolved = Resolve("auto", _temp.Path, new HashSet<string>(Zen4) { "amx_tile", "avx512_bf16" });
 
         Assert.Equal(library, resolved.Choice);
     }
@@ -44,7 +44,7 @@ public sealed class InstalledCpuBackendTests : IDisposable
         Install("zen4", Zen4);
         var older = Zen4.Where(f => f != "avx512_vnni").ToHashSet();
 
-        var resolved = InstalledCpuBackend.Resolve("auto", _temp.Path, older);
+        var resolved = Resolve("auto", _temp.Path, older);
 
         Assert.Equal(NativeLibrarySelection.Auto, resolved.Choice);
         Assert.Contains("with avx512_vnni, which this one lacks", resolved.Line, StringComparison.Ordinal);
@@ -55,7 +55,7 @@ public sealed class InstalledCpuBackendTests : IDisposable
     {
         var library = Install("zen4", new HashSet<string>(Zen4) { "hypervisor", "rdrand" });
 
-        Assert.Equal(library, InstalledCpuBackend.Resolve("auto", _temp.Path, Zen4).Choice);
+        Assert.Equal(library, Resolve("auto", _temp.Path, Zen4).Choice);
     }
 
     [Theory]
@@ -66,7 +66,7 @@ public sealed class InstalledCpuBackendTests : IDisposable
     {
         Install("zen4", Zen4);
 
-        var resolved = InstalledCpuBackend.Resolve(choice, _temp.Path, Zen4);
+        var resolved = Resolve(choice, _temp.Path, Zen4);
 
         Assert.Equal(choice, resolved.Choice);
         Assert.Null(resolved.Line);
@@ -75,7 +75,7 @@ public sealed class InstalledCpuBackendTests : IDisposable
     [Fact]
     public void Resolve_NothingInstalled_PackagedPickSilently()
     {
-        var resolved = InstalledCpuBackend.Resolve(null, _temp.Path, Zen4);
+        var resolved = Resolve(null, _temp.Path, Zen4);
 
         Assert.Equal(NativeLibrarySelection.Auto, resolved.Choice);
         Assert.Null(resolved.Line);
@@ -87,7 +87,7 @@ public sealed class InstalledCpuBackendTests : IDisposable
         var library = Install("zen4", Zen4);
         File.Delete(Path.Combine(Path.GetDirectoryName(library)!, "libggml-cpu.so"));
 
-        var resolved = InstalledCpuBackend.Resolve("auto", _temp.Path, Zen4);
+        var resolved = Resolve("auto", _temp.Path, Zen4);
 
         Assert.Equal(NativeLibrarySelection.Auto, resolved.Choice);
         Assert.Contains("is not complete", resolved.Line, StringComparison.Ordinal);
@@ -103,7 +103,7 @@ public sealed class InstalledCpuBackendTests : IDisposable
         Install("zen4", Zen4);
         File.WriteAllText(Path.Combine(_temp.Path, "native", InstalledCpuBackend.RecordFile), record);
 
-        var resolved = InstalledCpuBackend.Resolve("auto", _temp.Path, Zen4);
+        var resolved = Resolve("auto", _temp.Path, Zen4);
 
         Assert.Equal(NativeLibrarySelection.Auto, resolved.Choice);
         Assert.Null(resolved.Line);
@@ -115,21 +115,53 @@ public sealed class InstalledCpuBackendTests : IDisposable
         Install("icelake", Zen4);
         var library = Install("zen4", Zen4);
 
-        Assert.Equal(library, InstalledCpuBackend.Resolve("auto", _temp.Path, Zen4).Choice);
+        Assert.Equal(library, Resolve("auto", _temp.Path, Zen4).Choice);
         Assert.Equal(["icelake", InstalledCpuBackend.RecordFile, "zen4"],
             Directory.GetFileSystemEntries(Path.Combine(_temp.Path, "native")).Select(Path.GetFileName).Order(StringComparer.Ordinal));
     }
 
-    // The files an install leaves (their contents do not matter to the choice), and its record.
+    [Fact]
+    public void Resolve_InstalledBesideAnotherVersionsLibllama_PackagedPickAndALine()
+    {
+        Install("zen4", Zen4);
+        File.WriteAllBytes(Path.Combine(Packaged, "libllama.so"), Library("libllama.so, a later LLamaSharp's"));
+
+        var resolved = Resolve("auto", _temp.Path, Zen4);
+
+        Assert.Equal(NativeLibrarySelection.Auto, resolved.Choice);
+        Assert.Contains("another version's libllama.so", resolved.Line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Resolve_TheProgramsOwnPackagedLibraries_AreTheOnesItShips()
+    {
+        // Without a directory: the libraries beside this program (the test's output has LLamaSharp's runtimes too).
+        Assert.True(File.Exists(Path.Combine(CpuBackendInstaller.DefaultPackagedDirectory, "libllama.so")));
+        Install("zen4", Zen4);
+
+        Assert.Equal(NativeLibrarySelection.Auto, InstalledCpuBackend.Resolve("auto", _temp.Path, Zen4).Choice); // the fake copies differ
+    }
+
+    // The packaged libraries this test's program "ships".
+    private string Packaged => Directory.CreateDirectory(Path.Combine(_temp.Path, "packaged")).FullName;
+
+    private InstalledCpuBackend.Resolution Resolve(string? choice, string data, IReadOnlySet<string> flags) =>
+        InstalledCpuBackend.Resolve(choice, data, flags, Packaged);
+
+    private static byte[] Library(string name) => [0x7f, (byte)'E', (byte)'L', (byte)'F', .. System.Text.Encoding.ASCII.GetBytes(name)];
+
+    // The files an install leaves (copies of the packaged libraries, a CPU backend), and its record.
     private string Install(string variant, IEnumerable<string> flags)
     {
         var native = Path.Combine(_temp.Path, "native");
         var directory = Directory.CreateDirectory(Path.Combine(native, variant)).FullName;
-        foreach (var name in (string[])["libllama.so", "libggml.so", "libggml-base.so", "libggml-cpu.so"])
+        foreach (var name in CpuBackendInstaller.PackagedLibraries)
         {
-            File.WriteAllBytes(Path.Combine(directory, name), [0x7f, (byte)'E', (byte)'L', (byte)'F']);
+            File.WriteAllBytes(Path.Combine(directory, name), Library(name));
+            File.WriteAllBytes(Path.Combine(Packaged, name), Library(name));
         }
 
+        File.WriteAllBytes(Path.Combine(directory, "libggml-cpu.so"), Library("libggml-cpu.so " + variant));
         InstalledCpuBackend.Record(native, variant, flags);
         return Path.Combine(directory, "libllama.so");
     }
