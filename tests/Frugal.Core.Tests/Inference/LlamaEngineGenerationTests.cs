@@ -1,4 +1,5 @@
 using Frugal.Inference;
+using Frugal.Inference.Batching;
 
 namespace Frugal.Tests.Inference;
 
@@ -57,30 +58,63 @@ public sealed class LlamaEngineGenerationTests(TinyEngineFixture fixture)
     [Fact]
     public async Task GenerateAsync_CancelledAfterFirstText_NoTokenAfterwards()
     {
-        using var cancel = new CancellationTokenSource();
-        var textUpdatesAfterCancel = 0;
-        GenerationStats? stats = null;
-        var cancelled = false;
-        await foreach (var update in Engine.GenerateAsync(GenerationRuns.Greedy("Go on.", 64), cancel.Token))
+        // The loop runs ahead of its reader: on a busy machine a tiny model's 64 tokens could all be made before the
+        // reader sees the first. So the loop's first decode-only step waits (inside the engine's step timer) until the
+        // reader has cancelled: what is asserted is what the engine does with a cancellation, not a race.
+        var hold = new HoldFirstDecodeStep();
+        var engine = await LlamaEngine.LoadAsync(new EngineOptions { ModelPath = fixture.TinyModelPath, ContextSize = 512 }, hold,
+            ct: TestContext.Current.CancellationToken);
+        await using (engine)
         {
-            if (update.Text.Length > 0 && cancelled)
+            using var cancel = new CancellationTokenSource();
+            var textUpdatesAfterCancel = 0;
+            GenerationStats? stats = null;
+            var cancelled = false;
+            hold.Arm();
+            await foreach (var update in engine.GenerateAsync(GenerationRuns.Greedy("Go on.", 64), cancel.Token))
             {
-                textUpdatesAfterCancel++;
+                if (update.Text.Length > 0 && cancelled)
+                {
+                    textUpdatesAfterCancel++;
+                }
+
+                if (update.Text.Length > 0 && !cancelled)
+                {
+                    await cancel.CancelAsync();
+                    cancelled = true;
+                    hold.Release();
+                }
+
+                stats = update.Completed ?? stats;
             }
 
-            if (update.Text.Length > 0 && !cancelled)
-            {
-                await cancel.CancelAsync();
-                cancelled = true;
-            }
-
-            stats = update.Completed ?? stats;
+            Assert.NotNull(stats);
+            Assert.Equal(FinishReason.Cancelled, stats.FinishReason);
+            Assert.Equal(0, textUpdatesAfterCancel);
+            Assert.True(stats.CompletionTokens < 64, $"{stats.CompletionTokens} tokens");
         }
+    }
 
-        Assert.NotNull(stats);
-        Assert.Equal(FinishReason.Cancelled, stats.FinishReason);
-        Assert.Equal(0, textUpdatesAfterCancel);
-        Assert.True(stats.CompletionTokens < 64);
+    /// <summary>Once armed, holds the loop's first decode-only step (the reply's second token) until released (30 s at most).</summary>
+    private sealed class HoldFirstDecodeStep : StepTimer
+    {
+        private readonly ManualResetEventSlim _released = new();
+        private volatile bool _armed;
+
+        public void Arm() => _armed = true;
+
+        public void Release() => _released.Set();
+
+        public override TimeSpan Elapsed(long started, int sequences, int promptTokens)
+        {
+            if (_armed && promptTokens == 0)
+            {
+                _armed = false;
+                _released.Wait(TimeSpan.FromSeconds(30));
+            }
+
+            return base.Elapsed(started, sequences, promptTokens);
+        }
     }
 
     [Fact]
