@@ -62,11 +62,7 @@ internal static class ServeCommand
             // auto: the CPU backend 'frugal native pull' installed in this data directory for this CPU, if any.
             var cpu = new CpuProbe().Read();
             var backend = InstalledCpuBackend.Resolve(configuration["Model:NativeLibrary"], configuration["Storage:Directory"]!, cpu.Flags);
-            if (backend.Choice is not null)
-            {
-                configuration = ServeConfiguration.With(configuration, "Model:NativeLibrary", backend.Choice);
-            }
-
+            configuration = ServeConfiguration.With(configuration, "Model:NativeLibrary", backend.Choice);
             return await RunAsync(configuration, backend.Line ?? CpuBackendLine(backend.Choice, cpu), cancellationToken).ConfigureAwait(false);
         });
         return command;

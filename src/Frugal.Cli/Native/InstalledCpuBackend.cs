@@ -17,7 +17,7 @@ internal static class InstalledCpuBackend
     public const string RecordFile = "installed";
 
     /// <summary>What <c>auto</c> resolved to: the choice the engine takes, and one line on it for the operator (null: nothing to say).</summary>
-    public sealed record Resolution(string? Choice, string? Line);
+    public sealed record Resolution(string Choice, string? Line);
 
     /// <summary>The CPU flags a ggml CPU backend's instructions are named by (the rest of /proc/cpuinfo's flags do not decide where it runs).</summary>
     public static IReadOnlySet<string> InstructionFlags(IEnumerable<string> flags) =>
