@@ -12,6 +12,9 @@ one token of each decoding stream and carries prompt tokens of joining ones:
   unpaced  CHUNK prompt tokens every step, whatever the streams have in hand (the engine before pacing);
   skip     while prompts wait, only the streams with under SKIP seconds in hand decode (earliest deadline first); the
            prompt budget is what those have in hand — a policy Frugal does not have, modelled here to size its gain.
+  firstM   prompts first: while prompts wait every step carries a whole CHUNK of them, and only the streams with under
+           M seconds in hand (default 0: those already behind the floor) decode beside it — the floor given up for
+           time to first token, to see how far that goes (also not in Frugal).
 Step costs (--costs, ms for 1..n streams, as `frugal serve` measures at start) and a prompt token's cost are inputs;
 nothing else (session switches, sampling) is modelled, so the figures are optimistic.
 
@@ -56,6 +59,10 @@ def simulate(users, costs, token, policy, prompt=68, reply=64, floor=6.0, chunk=
         elif not decoding:
             budget = 512
         elif policy == "unpaced":
+            budget = chunk
+        elif policy.startswith("first"):
+            margin = float(policy[len("first"):] or 0)
+            stepping = [j for j in decoding if slack(j) < margin]
             budget = chunk
         else:
             if policy == "skip":
