@@ -50,8 +50,11 @@ public sealed record BenchReport
     /// <summary>Where the peak came from: "cgroup" (the box's own peak) or "process" (VmHWM).</summary>
     public required string PeakMemorySource { get; init; }
 
-    /// <summary>Single-core read bandwidth over the mapped model file and the decode speed it allows, measured in the same run.</summary>
-    public BandwidthCeiling? Ceiling { get; init; }
+    /// <summary>
+    /// Single-core read bandwidth over the mapped model file and the decode speed it allows, measured at the start of
+    /// every speed round, with each round's decode held against its own; null when not measured.
+    /// </summary>
+    public CeilingRounds? Ceiling { get; init; }
 
     /// <summary>The long-chat phase (conversations past the context); null when it was not run.</summary>
     public LongChatFigures? LongChat { get; init; }

@@ -108,13 +108,25 @@ public static class BenchReportJson
         json.WriteNumber("peak_anonymous_bytes", report.PeakAnonymousBytes);
         json.WriteNumber("peak_file_bytes", report.PeakFileBytes);
         json.WriteString("peak_memory_source", report.PeakMemorySource);
-        if (report.Ceiling is { } ceiling)
+        if (report.Ceiling is { } rounds)
         {
+            var ceiling = rounds.Typical;
             json.WriteStartObject("ceiling");
             json.WriteNumber("read_bytes_per_second", Math.Round(ceiling.ReadBytesPerSecond));
             json.WriteNumber("bytes_per_token", ceiling.BytesPerToken);
             json.WriteNumber("bandwidth_ceiling_tokens_per_second", Round(ceiling.TokensPerSecond));
-            json.WriteNumber("decode_fraction_of_ceiling", Round(ceiling.FractionOf(report.DecodeTokensPerSecond), 3));
+            json.WriteNumber("decode_fraction_of_ceiling", Round(rounds.DecodeFraction, 3));
+            json.WriteStartArray("rounds");
+            foreach (var round in rounds.Rounds)
+            {
+                json.WriteStartObject();
+                json.WriteNumber("read_bytes_per_second", Math.Round(round.Ceiling.ReadBytesPerSecond));
+                json.WriteNumber("decode_tokens_per_second", Round(round.DecodeTokensPerSecond));
+                json.WriteNumber("decode_fraction_of_ceiling", Round(round.DecodeFraction, 3));
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
             var baseline = report.Baseline;
             if (double.IsFinite(ceiling.ReadBytesPerCpuSecond) && double.IsFinite(baseline.DecodeTokensPerCpuSecond))
             {
@@ -122,7 +134,7 @@ public static class BenchReportJson
                 json.WriteNumber("read_bytes_per_cpu_second", Math.Round(ceiling.ReadBytesPerCpuSecond));
                 json.WriteNumber("bandwidth_ceiling_cpu_tokens_per_second", Round(ceiling.CpuTokensPerSecond));
                 json.WriteNumber("baseline_decode_cpu_tokens_per_second", Round(baseline.DecodeTokensPerCpuSecond));
-                json.WriteNumber("baseline_decode_fraction_of_cpu_ceiling", Round(ceiling.FractionOfCpu(baseline.DecodeTokensPerCpuSecond), 3));
+                json.WriteNumber("baseline_decode_fraction_of_cpu_ceiling", Round(rounds.BaselineCpuFraction, 3));
                 json.WriteString("read_pattern", ceiling.FastestPattern);
                 json.WriteStartObject("read_patterns_bytes_per_cpu_second");
                 foreach (var (name, rate) in ceiling.PatternReadBytesPerCpuSecond)

@@ -59,9 +59,9 @@ public sealed partial class BenchRunner
         var (peak, peakAnonymous, peakFile) = memory.Peaks();
         _progress.Report($"peak memory: {peak / 1048576.0:F0} MiB ({memory.Source}), anonymous {peakAnonymous / 1048576.0:F0} MiB, file-backed {peakFile / 1048576.0:F0} MiB");
 
-        var (prompt, decode, baseline, batched) = await SpeedAgainstBaselineAsync(engine, cancellationToken).ConfigureAwait(false);
+        var (prompt, decode, baseline, batched, ceiling) = await SpeedAgainstBaselineAsync(engine, cancellationToken).ConfigureAwait(false);
         var grammar = await GrammarDecodeAsync(engine, cancellationToken).ConfigureAwait(false);
-        var ceiling = Ceiling(decode, baseline);
+        ReportCeiling(ceiling);
         return new BenchReport
         {
             Date = DateTimeOffset.UtcNow,
@@ -107,17 +107,17 @@ public sealed partial class BenchRunner
         return (ChatFigures.Median(singles), ChatFigures.Median(interleavings));
     }
 
-    /// <summary>The read-bandwidth ceiling of the model's decode on this machine, and how near both engines come to it.</summary>
-    private BandwidthCeiling Ceiling(double decode, BenchBaseline baseline)
+    /// <summary>The read-bandwidth ceiling of the model's decode on this machine, and how near both engines came to it round by round.</summary>
+    private void ReportCeiling(CeilingRounds rounds)
     {
-        var ceiling = BandwidthCeiling.Measure(_options.ModelPath);
-        _progress.Report($"bandwidth ceiling: {ceiling.ReadBytesPerSecond / 1e9:F2} GB/s over the mapped file, {ceiling.BytesPerToken / 1048576.0:F0} MiB a token: {ceiling.TokensPerSecond:F1} tok/s; decode reaches {ceiling.FractionOf(decode):F2} of it");
-        _progress.Report($"bandwidth ceiling per CPU second: {ceiling.ReadBytesPerCpuSecond / 1e9:F2} GB/s: {ceiling.CpuTokensPerSecond:F1} tok/s; plain LLamaSharp's decode per CPU second {baseline.DecodeTokensPerCpuSecond:F2} tok/s reaches {ceiling.FractionOfCpu(baseline.DecodeTokensPerCpuSecond):F2} of it");
+        var ceiling = rounds.Typical;
+        _progress.Report($"bandwidth ceiling (median of {rounds.Rounds.Count} round(s)): {ceiling.ReadBytesPerSecond / 1e9:F2} GB/s over the mapped file, {ceiling.BytesPerToken / 1048576.0:F0} MiB a token: {ceiling.TokensPerSecond:F1} tok/s; decode reaches {rounds.DecodeFraction:F2} of its round's ceiling (median)");
+        _progress.Report($"bandwidth ceiling per CPU second: {ceiling.ReadBytesPerCpuSecond / 1e9:F2} GB/s: {ceiling.CpuTokensPerSecond:F1} tok/s; plain LLamaSharp's decode per CPU second reaches {rounds.BaselineCpuFraction:F2} of its round's (median)");
         _progress.Report($"read patterns per CPU second (fastest {ceiling.FastestPattern}): {string.Join(", ", ceiling.PatternReadBytesPerCpuSecond.Select(p => $"{p.Key} {p.Value / 1e9:F2} GB/s"))}");
-        return ceiling;
     }
 
-    private async Task<(double Prompt, double Decode, BenchBaseline Baseline, IReadOnlyDictionary<int, double> Batched)> SpeedAgainstBaselineAsync(IInferenceEngine engine, CancellationToken cancellationToken)
+    private async Task<(double Prompt, double Decode, BenchBaseline Baseline, IReadOnlyDictionary<int, double> Batched, CeilingRounds Ceiling)> SpeedAgainstBaselineAsync(
+        IInferenceEngine engine, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
         using var baseline = PlainLlamaSharpBaseline.Load(_options.ModelPath, engine.ContextSize, Environment.ProcessorCount);
@@ -128,15 +128,20 @@ public sealed partial class BenchRunner
         var prompts = new List<(double Frugal, double Baseline)>();
         var decodes = new List<(double Frugal, double Baseline)>();
         var baselineCpuRates = new List<double>();
+        var ceilings = new List<CeilingRound>();
         for (var round = 0; round < _options.Rounds; round++)
         {
             // ABBA: whoever went first in one round goes second in the next; decode goes in the opposite order to
             // the prompt, so each side is first once per round.
             var baselineFirst = round % 2 == 0;
             prompts.Add(await PromptRoundAsync(engine, baseline, round, baselineFirst, cancellationToken).ConfigureAwait(false));
+            // The ceiling right before the round's decodes: the machine's bandwidth moves from minute to minute.
+            var ceiling = BandwidthCeiling.Measure(_options.ModelPath);
             var (frugal, plain, plainPerCpuSecond) = await DecodeRoundAsync(engine, baseline, round, !baselineFirst, cancellationToken).ConfigureAwait(false);
             decodes.Add((frugal, plain));
             baselineCpuRates.Add(plainPerCpuSecond);
+            ceilings.Add(new CeilingRound(ceiling, frugal, plainPerCpuSecond));
+            _progress.Report($"ceiling round {round + 1}: {ceiling.ReadBytesPerSecond / 1e9:F2} GB/s, {ceiling.TokensPerSecond:F1} tok/s; frugal's decode {ceilings[^1].DecodeFraction:F2} of it");
         }
 
         var batched = BatchedBaseline(engine, baseline);
@@ -151,7 +156,7 @@ public sealed partial class BenchRunner
                 PromptRatio = Median(prompts.Select(p => p.Frugal / p.Baseline)),
                 DecodeRatio = Median(decodes.Select(d => d.Frugal / d.Baseline)),
                 DecodeTokensPerCpuSecond = Median(baselineCpuRates),
-            }, batched);
+            }, batched, new CeilingRounds(ceilings));
     }
 
     /// <summary>One prompt round, both sides in the order given: Frugal's and plain LLamaSharp's prompt rates.</summary>

@@ -33,6 +33,11 @@ public sealed class BenchCommandTests : IDisposable
         Assert.True(baseline.GetProperty("prompt_tokens_per_second").GetDouble() > 0);
         Assert.True(baseline.GetProperty("decode_tokens_per_second").GetDouble() > 0);
         Assert.Equal(1, root.GetProperty("profile").GetProperty("chat_rounds").GetInt32());
+        var ceiling = root.GetProperty("ceiling");
+        var ceilingRounds = ceiling.GetProperty("rounds").EnumerateArray().ToArray();
+        Assert.Equal(root.GetProperty("profile").GetProperty("rounds").GetInt32(), ceilingRounds.Length);
+        Assert.All(ceilingRounds, r => Assert.True(r.GetProperty("read_bytes_per_second").GetDouble() > 0 && r.GetProperty("decode_fraction_of_ceiling").GetDouble() > 0));
+        Assert.True(ceiling.GetProperty("decode_fraction_of_ceiling").GetDouble() > 0);
         var ttft = root.GetProperty("ttft_ms");
         var turns = ttft.GetProperty("single").GetArrayLength();
         Assert.True(turns >= 2);
