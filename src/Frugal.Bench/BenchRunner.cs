@@ -127,7 +127,6 @@ public sealed partial class BenchRunner
 
         var prompts = new List<(double Frugal, double Baseline)>();
         var decodes = new List<(double Frugal, double Baseline)>();
-        var baselineCpuRates = new List<double>();
         var ceilings = new List<CeilingRound>();
         for (var round = 0; round < _options.Rounds; round++)
         {
@@ -139,7 +138,6 @@ public sealed partial class BenchRunner
             var ceiling = BandwidthCeiling.Measure(_options.ModelPath);
             var (frugal, plain, plainPerCpuSecond) = await DecodeRoundAsync(engine, baseline, round, !baselineFirst, cancellationToken).ConfigureAwait(false);
             decodes.Add((frugal, plain));
-            baselineCpuRates.Add(plainPerCpuSecond);
             ceilings.Add(new CeilingRound(ceiling, frugal, plainPerCpuSecond));
             _progress.Report($"ceiling round {round + 1}: {ceiling.ReadBytesPerSecond / 1e9:F2} GB/s, {ceiling.TokensPerSecond:F1} tok/s; frugal's decode {ceilings[^1].DecodeFraction:F2} of it");
         }
@@ -155,7 +153,7 @@ public sealed partial class BenchRunner
                 FollowUps = paired,
                 PromptRatio = Median(prompts.Select(p => p.Frugal / p.Baseline)),
                 DecodeRatio = Median(decodes.Select(d => d.Frugal / d.Baseline)),
-                DecodeTokensPerCpuSecond = Median(baselineCpuRates),
+                DecodeTokensPerCpuSecond = Median(ceilings.Select(c => c.BaselineDecodeTokensPerCpuSecond)),
             }, batched, new CeilingRounds(ceilings));
     }
 

@@ -9,6 +9,8 @@ public sealed class CeilingRounds
         ArgumentOutOfRangeException.ThrowIfZero(rounds.Count, nameof(rounds));
         Rounds = rounds;
         Typical = rounds.OrderBy(r => r.Ceiling.ReadBytesPerSecond).ElementAt((rounds.Count - 1) / 2).Ceiling;
+        DecodeFraction = BenchRunner.Median(rounds.Select(r => r.DecodeFraction));
+        BaselineCpuFraction = BenchRunner.Median(rounds.Select(r => r.BaselineCpuFraction));
     }
 
     public IReadOnlyList<CeilingRound> Rounds { get; }
@@ -17,8 +19,8 @@ public sealed class CeilingRounds
     public BandwidthCeiling Typical { get; }
 
     /// <summary>The median over the rounds of Frugal's decode against its own round's ceiling.</summary>
-    public double DecodeFraction => BenchRunner.Median(Rounds.Select(r => r.DecodeFraction));
+    public double DecodeFraction { get; }
 
     /// <summary>The median over the rounds of plain LLamaSharp's decode per CPU second against its round's ceiling per CPU second.</summary>
-    public double BaselineCpuFraction => BenchRunner.Median(Rounds.Select(r => r.BaselineCpuFraction));
+    public double BaselineCpuFraction { get; }
 }
