@@ -56,6 +56,9 @@ public sealed record BenchReport
     /// </summary>
     public CeilingRounds? Ceiling { get; init; }
 
+    /// <summary>The model file's pages at Frugal's load (2 MiB pages or not, and whether they were read back); null when the engine does not say.</summary>
+    public HugePageReport? WeightPages { get; init; }
+
     /// <summary>The long-chat phase (conversations past the context); null when it was not run.</summary>
     public LongChatFigures? LongChat { get; init; }
 

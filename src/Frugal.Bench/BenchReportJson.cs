@@ -108,6 +108,20 @@ public static class BenchReportJson
         json.WriteNumber("peak_anonymous_bytes", report.PeakAnonymousBytes);
         json.WriteNumber("peak_file_bytes", report.PeakFileBytes);
         json.WriteString("peak_memory_source", report.PeakMemorySource);
+        if (report.WeightPages is { } pages)
+        {
+            // The model file's pages at the load: how much of it the page cache held in 2 MiB pages, before and after.
+            json.WriteStartObject("weight_pages");
+            json.WriteString("outcome", pages.Outcome.ToString());
+            json.WriteNumber("file_bytes", pages.FileBytes);
+            json.WriteNumber("huge_bytes_before", pages.HugeBytesBefore);
+            json.WriteNumber("huge_bytes", pages.HugeBytes);
+            json.WriteNumber("reread_seconds", Round(pages.Reread.TotalSeconds, 3));
+            json.WriteNumber("mapped_resident_bytes", pages.MappedResidentBytes);
+            json.WriteNumber("mapped_huge_bytes", pages.MappedHugeBytes);
+            json.WriteEndObject();
+        }
+
         if (report.Ceiling is { } rounds)
         {
             var ceiling = rounds.Typical;

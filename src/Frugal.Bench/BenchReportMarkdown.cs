@@ -110,6 +110,12 @@ public static class BenchReportMarkdown
                 .AppendLine();
             md.AppendLine();
         }
+        if (report.WeightPages is { } pages)
+        {
+            md.AppendLine(CultureInfo.InvariantCulture, $"Weights at the load: {pages.Describe()}.");
+            md.AppendLine();
+        }
+
         if (report.Ceiling is { } rounds)
         {
             var ceiling = rounds.Typical;

@@ -47,6 +47,12 @@ public sealed partial class BenchRunner
         await using var engineLease = engine.ConfigureAwait(false);
         var loadMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         _progress.Report($"load: {loadMs:F0} ms");
+        var weightPages = (engine as LlamaEngine)?.WeightPages;
+        if (weightPages is not null)
+        {
+            _progress.Report(weightPages.Describe());
+        }
+
         await GenerateAsync(engine, Request(BenchText.OfTokens(8, 1, engine.CountTokens), 2), cancellationToken).ConfigureAwait(false);
 
         var (single, interleaved) = await ChatRoundsAsync(engine, cancellationToken).ConfigureAwait(false);
@@ -88,6 +94,7 @@ public sealed partial class BenchRunner
             PeakMemorySource = memory.Source,
             Box = box,
             Ceiling = ceiling,
+            WeightPages = weightPages,
             LongChat = longChat,
             Grammar = grammar,
         };

@@ -41,6 +41,7 @@ public sealed class EnginePlanner
             ChatTemplate = model.ChatTemplate,
             NativeLibrary = model.NativeLibrary,
             RepackWeights = model.RepackWeights,
+            HugePages = model.HugePages,
             StreamFloorTokensPerSecond = model.StreamFloorTokensPerSecond,
             PrefillChunkTokens = model.PrefillChunkTokens,
             PrefillHorizonTokens = model.PrefillHorizonTokens,

@@ -54,4 +54,7 @@ internal static partial class EngineLog
 
     [LoggerMessage(EventId = 2032, Level = LogLevel.Debug, Message = "Session {Session}: shifted sequence of {Tokens} cells laid out afresh in {ElapsedMs} ms")]
     public static partial void ShiftCompacted(ILogger logger, string session, int tokens, double elapsedMs);
+
+    [LoggerMessage(EventId = 2033, Level = LogLevel.Information, Message = "{Pages}")]
+    public static partial void WeightPages(ILogger logger, string pages);
 }

@@ -45,6 +45,13 @@ public sealed record EngineOptions
     public bool? RepackWeights { get; init; }
 
     /// <summary>
+    /// Keep the mapped weights in 2 MiB pages (the default): before the load, a page cache that holds the file in small
+    /// pages is read back in large folios, and llama.cpp's mapping asks for huge pages so pages reclaimed later come
+    /// back in them (<see cref="PageCache.PrepareHugePages"/>). False leaves the page cache as the kernel has it.
+    /// </summary>
+    public bool HugePages { get; init; } = true;
+
+    /// <summary>
     /// Whether a file of <paramref name="fileType"/> (llama.cpp's name, "Q4_K_M") is repacked when
     /// <see cref="RepackWeights"/> is null: the 4-bit types. Measured on the TinyLlama shape in the 1 CPU / 2 GiB box
     /// (bench/RESULTS.md, "Quantization formats"): Q4_0 decodes ≈1.7x and evaluates prompts ≈1.9x faster repacked,

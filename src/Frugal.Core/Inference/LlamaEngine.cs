@@ -51,6 +51,9 @@ public sealed class LlamaEngine : IInferenceEngine
     /// <inheritdoc />
     public int ParallelSequences { get; }
 
+    /// <summary>The model file's pages at the load: how much of it is in 2 MiB pages, and what was done (<see cref="EngineOptions.HugePages"/>).</summary>
+    public HugePageReport WeightPages { get; private init; } = HugePageReport.Off;
+
     /// <summary>The start-up measurement that chose <see cref="ParallelSequences"/>; null when it was given.</summary>
     public ParallelMeasurement? ParallelMeasurement { get; }
 
@@ -114,7 +117,20 @@ public sealed class LlamaEngine : IInferenceEngine
         NativeLibrarySelection.Apply(options.NativeLibrary);
         NativeLogRouter.Attach(logger);
         var repack = options.RepackWeights ?? EngineOptions.RepacksByDefault(info.FileType);
-        var weights = await Task.Run(() => LlamaRuntime.LoadWeights(options, pinned.LoadPath, repack), ct).ConfigureAwait(false);
+        var pages = HugePageReport.Off;
+        var weights = await Task.Run(() =>
+        {
+            // The weights in 2 MiB pages before llama.cpp maps them (a read-back when the cache holds small pages).
+            pages = options.HugePages ? PageCache.PrepareHugePages(pinned.Handle) : HugePageReport.Off;
+            return LlamaRuntime.LoadWeights(options, pinned.LoadPath, repack);
+        }, ct).ConfigureAwait(false);
+        if (options.HugePages && PageCache.MappedName(pinned.Handle) is { } mapped)
+        {
+            // Pages reclaimed from llama.cpp's mapping later come back in 2 MiB pages too.
+            var (resident, huge) = PageCache.AdviseHugePages(mapped);
+            pages = pages with { MappedResidentBytes = resident, MappedHugeBytes = huge };
+        }
+
         LlamaRuntime runtime;
         ParallelMeasurement? measurement = null;
         try
@@ -139,7 +155,8 @@ public sealed class LlamaEngine : IInferenceEngine
             throw;
         }
 
-        var engine = new LlamaEngine(info, options, measurement, format, runtime, threads, stepTimer, logger);
+        var engine = new LlamaEngine(info, options, measurement, format, runtime, threads, stepTimer, logger) { WeightPages = pages };
+        EngineLog.WeightPages(logger, pages.Describe());
         EngineLog.NativeLibraryLoaded(logger, NativeLibrarySelection.Applied ?? NativeLibrarySelection.Auto, NativeLibrarySelection.LoadedCpuBackend() ?? "unknown",
             info.FileType, repack ? "repacked" : "memory-mapped as they are", options.RepackWeights is null ? "auto" : repack ? "on" : "off");
         EngineLog.Loaded(logger, options.ModelPath, format.Family, engine.ContextSize, threads,

@@ -38,6 +38,11 @@ public sealed class BenchCommandTests : IDisposable
         Assert.Equal(root.GetProperty("profile").GetProperty("rounds").GetInt32(), ceilingRounds.Length);
         Assert.All(ceilingRounds, r => Assert.True(r.GetProperty("read_bytes_per_second").GetDouble() > 0 && r.GetProperty("decode_fraction_of_ceiling").GetDouble() > 0));
         Assert.True(ceiling.GetProperty("decode_fraction_of_ceiling").GetDouble() > 0);
+        // The tiny model is under two huge pages: the load leaves its pages alone and says so.
+        var pages = root.GetProperty("weight_pages");
+        Assert.Equal(OperatingSystem.IsLinux() ? "TooSmall" : "NotLinux", pages.GetProperty("outcome").GetString());
+        Assert.Equal(OperatingSystem.IsLinux() ? new FileInfo(model).Length : 0, pages.GetProperty("file_bytes").GetInt64());
+        Assert.Contains("Weights at the load: huge pages for the weights", await File.ReadAllTextAsync(markdown, TestContext.Current.CancellationToken), StringComparison.Ordinal);
         var ttft = root.GetProperty("ttft_ms");
         var turns = ttft.GetProperty("single").GetArrayLength();
         Assert.True(turns >= 2);

@@ -148,6 +148,51 @@ public sealed class ServeConfigurationProcessTests
         }
     }
 
+    [Theory]
+    [InlineData(null)]
+    [InlineData("false")]
+    public async Task Serve_HugePages_OnByDefault_OffWhenSet(string? setting)
+    {
+        using var dir = new TempDirectory();
+        var model = dir.File("f16.gguf");
+        // ≈11 MiB: more than two huge pages, so the load looks at the file's pages.
+        var shape = ModelShape.Tiny with { Name = "superblock", EmbeddingLength = 256, FeedForwardLength = 512, HeadCount = 4, HeadCountKv = 2, BlockCount = 8 };
+        ModelSynthesizer.Write(model, new SynthesisOptions { Shape = shape, Quant = ModelQuantization.F16 });
+        List<string> args = ["serve", "--model", model, "--data", dir.File("data"), "--port", "0", "--ctx", "256"];
+        if (setting is not null)
+        {
+            args.AddRange(["--set", "Model:HugePages=" + setting]);
+        }
+
+        using var server = Start(args, []);
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+            string? pages = null;
+            while (pages is null && await server.StandardOutput.ReadLineAsync(timeout.Token) is { } line)
+            {
+                pages = line.Contains("huge pages for the weights: ", StringComparison.Ordinal) ? line : null;
+            }
+
+            Assert.NotNull(pages);
+            if (setting is null)
+            {
+                // Read from the file's own pages: "cached in 2 MiB pages", "read back", or "no large folios" on such a kernel.
+                Assert.DoesNotContain("weights: off", pages, StringComparison.Ordinal);
+                Assert.Matches(OperatingSystem.IsLinux() ? "MiB" : "not on this system", pages);
+            }
+            else
+            {
+                Assert.Contains("huge pages for the weights: off", pages, StringComparison.Ordinal);
+            }
+        }
+        finally
+        {
+            server.Kill(entireProcessTree: true);
+            await server.WaitForExitAsync(TestContext.Current.CancellationToken);
+        }
+    }
+
     private static Process Start(IEnumerable<string> args, Dictionary<string, string> environment)
     {
         var start = CliRunner.StartInfo(args);
