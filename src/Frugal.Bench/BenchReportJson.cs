@@ -116,6 +116,7 @@ public static class BenchReportJson
             json.WriteNumber("file_bytes", pages.FileBytes);
             json.WriteNumber("huge_bytes_before", pages.HugeBytesBefore);
             json.WriteNumber("huge_bytes", pages.HugeBytes);
+            json.WriteNumber("reread_bytes", pages.RereadBytes);
             json.WriteNumber("reread_seconds", Round(pages.Reread.TotalSeconds, 3));
             json.WriteNumber("mapped_resident_bytes", pages.MappedResidentBytes);
             json.WriteNumber("mapped_huge_bytes", pages.MappedHugeBytes);

@@ -17,10 +17,10 @@ public enum HugePageOutcome
     /// <summary>The kernel gives this file no large folios (or huge pages are off): left as it was.</summary>
     Unsupported,
 
-    /// <summary>At least 90 % of the file was already cached in 2 MiB pages.</summary>
+    /// <summary>Every whole 2 MiB of the file was already cached in 2 MiB pages.</summary>
     AlreadyHuge,
 
-    /// <summary>The cache held it in small pages; it was dropped and read back in large folios.</summary>
+    /// <summary>The cache held parts of it in small pages; those were dropped and read back in large folios.</summary>
     Reread,
 }
 
@@ -34,6 +34,9 @@ public sealed record HugePageReport(HugePageOutcome Outcome, long FileBytes, lon
 {
     /// <summary>Huge pages not asked for.</summary>
     public static HugePageReport Off { get; } = new(HugePageOutcome.Off, 0, 0, 0, TimeSpan.Zero);
+
+    /// <summary>Bytes of the file dropped and read back (whole windows of <see cref="PageCache.WindowBytes"/>).</summary>
+    public long RereadBytes { get; init; }
 
     /// <summary>Bytes of llama.cpp's mapping of the file resident after the load (0 when not read).</summary>
     public long MappedResidentBytes { get; init; }
@@ -54,7 +57,7 @@ public sealed record HugePageReport(HugePageOutcome Outcome, long FileBytes, lon
             HugePageOutcome.Unsupported => $"huge pages for the weights: this kernel gives the file no large folios ({Mib(HugeBytes)} of {Mib(FileBytes)} MiB in 2 MiB pages){mapped}",
             HugePageOutcome.AlreadyHuge => $"huge pages for the weights: {Mib(HugeBytes)} of {Mib(FileBytes)} MiB cached in 2 MiB pages{mapped}",
             _ => string.Create(CultureInfo.InvariantCulture,
-                $"huge pages for the weights: the cache held {Mib(HugeBytesBefore)} of {Mib(FileBytes)} MiB in 2 MiB pages; read back in {Reread.TotalSeconds:F1} s, now {Mib(HugeBytes)}{mapped}"),
+                $"huge pages for the weights: the cache held {Mib(HugeBytesBefore)} of {Mib(FileBytes)} MiB in 2 MiB pages; {Mib(RereadBytes)} MiB read back in {Reread.TotalSeconds:F1} s, now {Mib(HugeBytes)}{mapped}"),
         };
     }
 }

@@ -7,13 +7,14 @@ namespace Frugal;
 
 /// <summary>
 /// The model's weights in 2 MiB pages. Decoding reads every weight once a token, and from a page cache that holds the
-/// file in 4 KiB pages it ran 0.86–0.88x as fast as from one that holds it in 2 MiB folios, which llama.cpp's mapping
-/// then maps with one TLB entry each (TinyLlama Q8_0 in the 1 CPU / 2 GiB box, bench/RESULTS.md, issue 18). Which one the
-/// cache holds is up to the kernel: a read through readahead gives large folios (where the file system has them: ext4
-/// from Linux 6.16, xfs earlier), but pages reclaimed while the server idles — memory pressure, or a host that pages out
-/// idle memory — come back on the next fault in small ones unless the mapping asks for huge pages, and a file just
-/// copied stays in small ones. So before llama.cpp maps the file, <see cref="PrepareHugePages"/> reads the cache's state
-/// and, when it is small pages and the kernel can give large ones, reads the file back in large folios; after the load,
+/// file in 4 KiB pages it ran ≈0.87x as fast as from one that holds it in 2 MiB folios, which llama.cpp's mapping then
+/// maps with one TLB entry each (TinyLlama Q8_0 in the 1 CPU / 2 GiB box, bench/RESULTS.md, issue 18). Which one the
+/// cache holds is up to the kernel: a read through readahead gives mostly large folios (where the file system has them:
+/// ext4 from Linux 6.16, xfs earlier), but pages reclaimed while the server idles — memory pressure, or a host that pages
+/// out idle memory — come back on the next fault in small ones unless the mapping asks for huge pages, and a file just
+/// copied can stay in small ones. So before llama.cpp maps the file, <see cref="PrepareHugePages"/> reads the cache's
+/// state window by window and reads back in large folios the windows held in small pages, where the kernel gives large
+/// ones; after the load,
 /// <see cref="AdviseHugePages"/> asks for huge pages on llama.cpp's own mapping (<c>MADV_HUGEPAGE</c>), so what is
 /// paged out later comes back in them.
 /// </summary>
@@ -22,17 +23,18 @@ public static partial class PageCache
     /// <summary>The size of a PMD-mapped huge page on x86-64 and arm64 with 4 KiB base pages.</summary>
     public const long HugePageBytes = 2L << 20;
 
-    /// <summary>The share of the file in huge pages below which the cache is read back.</summary>
-    internal const double HugeEnough = 0.9;
+    /// <summary>The part of the file looked at, and read back when not wholly in huge pages, at a time.</summary>
+    internal const long WindowBytes = 32L << 20;
 
     private const int MadviseHugePage = 14;
     private const int MadvisePopulateRead = 22;
 
     /// <summary>
-    /// Reads how much of the file a fresh mapping that asks for huge pages maps in 2 MiB pages (populating what is not
-    /// cached, in large folios where the kernel gives them); when that is under 90 % and a probe of one 4 MiB window
-    /// shows the kernel gives this file large folios, drops the file's cached pages that nobody maps and reads it back
-    /// through that mapping. Pages another process maps are left as they are. Never changes the file.
+    /// Reads, window by window (<see cref="WindowBytes"/>), how much of the file fresh mappings that ask for huge pages
+    /// map in 2 MiB pages (populating what is not cached, in large folios where the kernel gives them); each window not
+    /// wholly in them has its cached pages that nobody maps dropped and read back through such a mapping. The first
+    /// window read back is the probe: when it gains nothing, the kernel gives this file no large folios and the rest is
+    /// left as it is. Pages another process maps stay as they are. Never changes the file.
     /// </summary>
     public static HugePageReport PrepareHugePages(SafeFileHandle file)
     {
@@ -53,30 +55,38 @@ public static partial class PageCache
         {
             file.DangerousAddRef(ref added);
             var fd = (int)file.DangerousGetHandle();
-            var before = HugeBytesOfFreshMapping(fd, 0, length);
-            if (before < 0)
+            var windows = Windows(length);
+            var huge = HugeBytesOfFreshMappings(fd, windows);
+            if (huge is null)
             {
                 return new HugePageReport(HugePageOutcome.Unsupported, length, 0, 0, TimeSpan.Zero);
             }
 
-            if (before >= HugeEnough * length)
-            {
-                return new HugePageReport(HugePageOutcome.AlreadyHuge, length, before, before, TimeSpan.Zero);
-            }
-
-            // A window in the middle, aligned to a huge page in the file (a PMD maps a 2 MiB-aligned part of it).
-            var window = length / 2 / HugePageBytes * HugePageBytes;
-            window = Math.Min(window, length - (2 * HugePageBytes)) / HugePageBytes * HugePageBytes;
-            _ = PosixFadvise(fd, window, 2 * HugePageBytes, DontNeed);
-            if (HugeBytesOfFreshMapping(fd, window, 2 * HugePageBytes) <= 0)
-            {
-                return new HugePageReport(HugePageOutcome.Unsupported, length, before, before, TimeSpan.Zero);
-            }
-
+            var before = huge.Sum();
             var started = Stopwatch.GetTimestamp();
-            _ = PosixFadvise(fd, 0, 0, DontNeed);
-            var after = HugeBytesOfFreshMapping(fd, 0, length);
-            return new HugePageReport(HugePageOutcome.Reread, length, before, Math.Max(after, 0), Stopwatch.GetElapsedTime(started));
+            long reread = 0;
+            for (var w = 0; w < windows.Count; w++)
+            {
+                var (offset, bytes) = windows[w];
+                if (huge[w] >= bytes / HugePageBytes * HugePageBytes)
+                {
+                    continue;
+                }
+
+                _ = PosixFadvise(fd, offset, bytes, DontNeed);
+                var after = HugeBytesOfFreshMappings(fd, [windows[w]])?[0] ?? 0;
+                if (reread == 0 && after <= huge[w])
+                {
+                    return new HugePageReport(HugePageOutcome.Unsupported, length, before, before, TimeSpan.Zero);
+                }
+
+                reread += bytes;
+                huge[w] = after;
+            }
+
+            return reread == 0
+                ? new HugePageReport(HugePageOutcome.AlreadyHuge, length, before, before, TimeSpan.Zero)
+                : new HugePageReport(HugePageOutcome.Reread, length, before, huge.Sum(), Stopwatch.GetElapsedTime(started)) { RereadBytes = reread };
         }
         finally
         {
@@ -141,49 +151,67 @@ public static partial class PageCache
         }
     }
 
-    /// <summary>
-    /// Maps <paramref name="length"/> bytes of the file from <paramref name="offset"/>, asks for huge pages, populates
-    /// the mapping (reading what is not cached) and returns the bytes it maps in 2 MiB pages; -1 when the kernel refuses.
-    /// </summary>
-    private static unsafe long HugeBytesOfFreshMapping(int fd, long offset, long length)
+    /// <summary>The file cut into windows of <see cref="WindowBytes"/> (the last one shorter), each starting on a huge page.</summary>
+    internal static List<(long Offset, long Bytes)> Windows(long length)
     {
-        var address = Mmap(0, (nuint)length, ProtRead, MapShared, fd, offset);
-        if (address == -1)
+        var windows = new List<(long, long)>();
+        for (long offset = 0; offset < length; offset += WindowBytes)
         {
-            return -1;
+            windows.Add((offset, Math.Min(WindowBytes, length - offset)));
         }
 
+        return windows;
+    }
+
+    /// <summary>
+    /// Maps each window of the file, asks for huge pages, populates it (reading what is not cached) and returns the bytes
+    /// each maps in 2 MiB pages; null when the kernel refuses.
+    /// </summary>
+    private static unsafe long[]? HugeBytesOfFreshMappings(int fd, IReadOnlyList<(long Offset, long Bytes)> windows)
+    {
+        var addresses = new nint[windows.Count];
+        Array.Fill(addresses, -1);
         try
         {
-            if (Madvise(address, (nuint)length, MadviseHugePage) != 0)
+            for (var w = 0; w < windows.Count; w++)
             {
-                return -1; // THP set to "never", or a kernel without it.
-            }
-
-            if (Madvise(address, (nuint)length, MadvisePopulateRead) != 0)
-            {
-                // Before Linux 5.14: fault every page in by reading a byte of it.
-                var bytes = (byte*)address;
-                var sum = 0;
-                for (long at = 0; at < length; at += Environment.SystemPageSize)
+                var (offset, bytes) = windows[w];
+                addresses[w] = Mmap(0, (nuint)bytes, ProtRead, MapShared, fd, offset);
+                if (addresses[w] == -1 || Madvise(addresses[w], (nuint)bytes, MadviseHugePage) != 0)
                 {
-                    sum += bytes[at];
+                    return null; // THP set to "never", or a kernel without it.
                 }
 
-                GC.KeepAlive(sum);
+                if (Madvise(addresses[w], (nuint)bytes, MadvisePopulateRead) != 0)
+                {
+                    // Before Linux 5.14: fault every page in by reading a byte of it.
+                    var first = (byte*)addresses[w];
+                    var sum = 0;
+                    for (long at = 0; at < bytes; at += Environment.SystemPageSize)
+                    {
+                        sum += first[at];
+                    }
+
+                    GC.KeepAlive(sum);
+                }
             }
 
-            return MappedAreas(address).Sum(a => a.Huge);
+            var huge = MappedAreas(area => Array.IndexOf(addresses, area.Start) >= 0).ToDictionary(a => a.Start, a => a.Huge);
+            return addresses.Select(a => huge.GetValueOrDefault(a)).ToArray();
         }
         finally
         {
-            _ = Munmap(address, (nuint)length);
+            for (var w = 0; w < windows.Count; w++)
+            {
+                if (addresses[w] != -1)
+                {
+                    _ = Munmap(addresses[w], (nuint)windows[w].Bytes);
+                }
+            }
         }
     }
 
     private static IEnumerable<MappedArea> MappedAreas(string path) => MappedAreas(area => area.Path == path);
-
-    private static IEnumerable<MappedArea> MappedAreas(nint start) => MappedAreas(area => area.Start == start);
 
     /// <summary>The areas of <c>/proc/self/smaps</c> that <paramref name="select"/> picks, with their resident and PMD-mapped bytes.</summary>
     private static List<MappedArea> MappedAreas(Func<MappedArea, bool> select)

@@ -30,8 +30,15 @@ public static partial class PageCache
     }
 
     /// <summary>Drops the cached pages of an open file (clean ones: call after the data is on disk).</summary>
-    public static void Drop(SafeFileHandle file)
+    public static void Drop(SafeFileHandle file) => Drop(file, 0, 0);
+
+    /// <summary>
+    /// Drops the cached pages of <paramref name="length"/> bytes of an open file from <paramref name="offset"/> (0: to
+    /// the end); clean pages nobody maps only.
+    /// </summary>
+    public static void Drop(SafeFileHandle file, long offset, long length)
     {
+        ArgumentNullException.ThrowIfNull(file);
         if (!OperatingSystem.IsLinux() || file.IsInvalid)
         {
             return;
@@ -41,7 +48,7 @@ public static partial class PageCache
         try
         {
             file.DangerousAddRef(ref added);
-            _ = PosixFadvise((int)file.DangerousGetHandle(), 0, 0, DontNeed);
+            _ = PosixFadvise((int)file.DangerousGetHandle(), offset, length, DontNeed);
         }
         finally
         {

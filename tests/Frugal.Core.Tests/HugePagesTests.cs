@@ -28,10 +28,31 @@ public sealed class HugePagesTests : IDisposable
         SkipUnlessLargeFolios(report);
         Assert.Equal(HugePageOutcome.Reread, report.Outcome);
         Assert.Equal(16L * Mib, report.FileBytes);
-        Assert.True(report.HugeBytesBefore < PageCache.HugeEnough * report.FileBytes, $"before: {report.HugeBytesBefore} bytes in huge pages");
-        Assert.True(report.HugeBytes >= PageCache.HugeEnough * report.FileBytes, $"after: {report.HugeBytes} bytes in huge pages");
+        Assert.True(report.HugeBytesBefore < 16L * Mib, $"before: {report.HugeBytesBefore} bytes in huge pages");
+        Assert.Equal(16L * Mib, report.HugeBytes);
+        Assert.Equal(16L * Mib, report.RereadBytes);
         Assert.True(report.Reread > TimeSpan.Zero);
         Assert.Equal(hash, Hash(path));
+    }
+
+    [Fact]
+    public void PrepareHugePages_OneWindowInSmallPages_OnlyThatWindowReadBack()
+    {
+        // Three windows (32, 32 and 17 MiB): all in huge pages, then the middle one back in small pages.
+        var length = (int)(2 * PageCache.WindowBytes) + (17 * Mib);
+        var path = WrittenFile("one-window.bin", length);
+        SkipUnlessLargeFolios(Prepare(path));
+        Assert.Equal(HugePageOutcome.AlreadyHuge, Prepare(path).Outcome);
+        CacheInSmallPages(path, PageCache.WindowBytes, PageCache.WindowBytes);
+
+        var report = Prepare(path);
+
+        Assert.Equal(HugePageOutcome.Reread, report.Outcome);
+        Assert.Equal(PageCache.WindowBytes, report.RereadBytes);
+        // The last window's odd MiB is never a huge page.
+        Assert.Equal(length - PageCache.WindowBytes - Mib, report.HugeBytesBefore);
+        Assert.Equal(length - Mib, report.HugeBytes);
+        Assert.Contains("32 MiB read back", report.Describe(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -123,8 +144,8 @@ public sealed class HugePagesTests : IDisposable
         Assert.True(pages.MappedResidentBytes > 0, pages.Describe());
         Assert.InRange(pages.MappedHugeBytes, 0, pages.MappedResidentBytes);
         SkipUnlessLargeFolios(pages);
-        // A synthesized file leaves the cache when written, so the load's own read gives it large folios.
-        Assert.True(pages.HugeBytes >= PageCache.HugeEnough * pages.FileBytes, pages.Describe());
+        // A synthesized file leaves the cache when written, so the load reads it in large folios: every whole 2 MiB.
+        Assert.Equal(pages.FileBytes / PageCache.HugePageBytes * PageCache.HugePageBytes, pages.HugeBytes);
     }
 
     private static HugePageReport Prepare(string path)
@@ -180,15 +201,21 @@ public sealed class HugePagesTests : IDisposable
             stream.Flush(flushToDisk: true);
         }
 
-        // Out of the cache, then back in one 4 KiB page at a time from the end (no readahead): small pages.
         PageCache.Drop(path);
+        CacheInSmallPages(path, 0, length);
+        return path;
+    }
+
+    // The bytes from offset out of the cache (nobody maps them), then back in one 4 KiB page at a time from the end
+    // (no readahead): small pages.
+    private static void CacheInSmallPages(string path, long offset, long length)
+    {
         using var file = File.OpenHandle(path);
+        PageCache.Drop(file, offset, length);
         var page = new byte[4096];
-        for (long at = length - page.Length; at >= 0; at -= page.Length)
+        for (var at = offset + length - page.Length; at >= offset; at -= page.Length)
         {
             _ = RandomAccess.Read(file, page, at);
         }
-
-        return path;
     }
 }
