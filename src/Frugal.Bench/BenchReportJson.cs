@@ -136,6 +136,7 @@ public static class BenchReportJson
             {
                 json.WriteStartObject();
                 json.WriteNumber("read_bytes_per_second", Math.Round(round.Ceiling.ReadBytesPerSecond));
+                json.WriteNumber("huge_bytes", round.Ceiling.HugeBytes);
                 json.WriteNumber("decode_tokens_per_second", Round(round.DecodeTokensPerSecond));
                 json.WriteNumber("decode_fraction_of_ceiling", Round(round.DecodeFraction, 3));
                 json.WriteEndObject();

@@ -146,7 +146,7 @@ public sealed partial class BenchRunner
             var (frugal, plain, plainPerCpuSecond) = await DecodeRoundAsync(engine, baseline, round, !baselineFirst, cancellationToken).ConfigureAwait(false);
             decodes.Add((frugal, plain));
             ceilings.Add(new CeilingRound(ceiling, frugal, plainPerCpuSecond));
-            _progress.Report($"ceiling round {round + 1}: {ceiling.ReadBytesPerSecond / 1e9:F2} GB/s, {ceiling.TokensPerSecond:F1} tok/s; frugal's decode {ceilings[^1].DecodeFraction:F2} of it");
+            _progress.Report($"ceiling round {round + 1}: {ceiling.ReadBytesPerSecond / 1e9:F2} GB/s ({ceiling.HugeBytes / 1048576.0:F0} MiB read from 2 MiB pages), {ceiling.TokensPerSecond:F1} tok/s; frugal's decode {ceilings[^1].DecodeFraction:F2} of it");
         }
 
         var batched = BatchedBaseline(engine, baseline);

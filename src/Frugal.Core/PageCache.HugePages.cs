@@ -122,6 +122,13 @@ public static partial class PageCache
         return (resident, huge);
     }
 
+    /// <summary>
+    /// Bytes the mapping that starts at <paramref name="address"/> maps in 2 MiB pages (<c>FilePmdMapped</c>); 0 where
+    /// there is none or on other systems.
+    /// </summary>
+    public static long HugeBytesMappedAt(nint address) =>
+        OperatingSystem.IsLinux() ? MappedAreas(area => area.Start == address).Sum(a => a.Huge) : 0;
+
     /// <summary>The path under which the kernel names the open file in <c>/proc/self/maps</c>, or null.</summary>
     public static string? MappedName(SafeFileHandle file)
     {

@@ -55,6 +55,43 @@ public sealed class BandwidthCeilingTests : IDisposable
     }
 
     [Fact]
+    public void Measure_ModelCachedInHugePagesOrNot_SaysHowMuchItReadFromThem()
+    {
+        // ≈11 MiB: five whole 2 MiB pages.
+        var path = Path.Combine(_directory, "f16.gguf");
+        ModelSynthesizer.Write(path, new SynthesisOptions
+        {
+            Shape = ModelShape.Tiny with { EmbeddingLength = 256, FeedForwardLength = 512, HeadCount = 4, HeadCountKv = 2, BlockCount = 8 },
+            Quant = ModelQuantization.F16,
+        });
+        var whole = new FileInfo(path).Length / PageCache.HugePageBytes * PageCache.HugePageBytes;
+        using (var file = File.OpenHandle(path))
+        {
+            if (PageCache.PrepareHugePages(file).Outcome is not (HugePageOutcome.AlreadyHuge or HugePageOutcome.Reread))
+            {
+                Assert.Skip("this kernel gives the test folder's file system no large folios");
+            }
+        }
+
+        var huge = BandwidthCeiling.Measure(path);
+        PageCache.Drop(path);
+        using (var file = File.OpenHandle(path))
+        {
+            // Back in 4 KiB pages: read one page at a time from the end (no readahead).
+            var page = new byte[4096];
+            for (var at = RandomAccess.GetLength(file) / page.Length * page.Length; at >= 0; at -= page.Length)
+            {
+                _ = RandomAccess.Read(file, page, at);
+            }
+        }
+
+        var small = BandwidthCeiling.Measure(path);
+
+        Assert.Equal(whole, huge.HugeBytes);
+        Assert.Equal(0, small.HugeBytes);
+    }
+
+    [Fact]
     public void AsQuickProfile_ShortPromptAndDecode_NoChatsNoClients()
     {
         var quick = new BenchOptions { ModelPath = "m.gguf" }.AsQuickProfile();

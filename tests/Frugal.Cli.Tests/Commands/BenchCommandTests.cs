@@ -37,6 +37,8 @@ public sealed class BenchCommandTests : IDisposable
         var ceilingRounds = ceiling.GetProperty("rounds").EnumerateArray().ToArray();
         Assert.Equal(root.GetProperty("profile").GetProperty("rounds").GetInt32(), ceilingRounds.Length);
         Assert.All(ceilingRounds, r => Assert.True(r.GetProperty("read_bytes_per_second").GetDouble() > 0 && r.GetProperty("decode_fraction_of_ceiling").GetDouble() > 0));
+        // The tiny model is under one huge page: its ceiling reads come from 4 KiB pages.
+        Assert.All(ceilingRounds, r => Assert.Equal(0, r.GetProperty("huge_bytes").GetInt64()));
         Assert.True(ceiling.GetProperty("decode_fraction_of_ceiling").GetDouble() > 0);
         // The tiny model is under two huge pages: the load leaves its pages alone and says so.
         var pages = root.GetProperty("weight_pages");
