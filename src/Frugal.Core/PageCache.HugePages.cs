@@ -127,7 +127,7 @@ public static partial class PageCache
     /// there is none or on other systems.
     /// </summary>
     public static long HugeBytesMappedAt(nint address) =>
-        OperatingSystem.IsLinux() ? MappedAreas(area => area.Start == address).Sum(a => a.Huge) : 0;
+        OperatingSystem.IsLinux() ? MappedAreas(area => area.Start == address)?.Sum(a => a.Huge) ?? 0 : 0;
 
     /// <summary>The path under which the kernel names the open file in <c>/proc/self/maps</c>, or null.</summary>
     public static string? MappedName(SafeFileHandle file)
@@ -172,7 +172,7 @@ public static partial class PageCache
 
     /// <summary>
     /// Maps each window of the file, asks for huge pages, populates it (reading what is not cached) and returns the bytes
-    /// each maps in 2 MiB pages; null when the kernel refuses.
+    /// each maps in 2 MiB pages; null when the kernel refuses or smaps cannot be read.
     /// </summary>
     private static unsafe long[]? HugeBytesOfFreshMappings(int fd, IReadOnlyList<(long Offset, long Bytes)> windows)
     {
@@ -203,8 +203,8 @@ public static partial class PageCache
                 }
             }
 
-            var huge = MappedAreas(area => Array.IndexOf(addresses, area.Start) >= 0).ToDictionary(a => a.Start, a => a.Huge);
-            return addresses.Select(a => huge.GetValueOrDefault(a)).ToArray();
+            var huge = MappedAreas(area => Array.IndexOf(addresses, area.Start) >= 0)?.ToDictionary(a => a.Start, a => a.Huge);
+            return huge is null ? null : addresses.Select(a => huge.GetValueOrDefault(a)).ToArray();
         }
         finally
         {
@@ -218,10 +218,26 @@ public static partial class PageCache
         }
     }
 
-    private static IEnumerable<MappedArea> MappedAreas(string path) => MappedAreas(area => area.Path == path);
+    private static IEnumerable<MappedArea> MappedAreas(string path) => MappedAreas(area => area.Path == path) ?? [];
 
-    /// <summary>The areas of <c>/proc/self/smaps</c> that <paramref name="select"/> picks, with their resident and PMD-mapped bytes.</summary>
-    private static List<MappedArea> MappedAreas(Func<MappedArea, bool> select)
+    /// <summary>
+    /// The areas of <c>/proc/self/smaps</c> that <paramref name="select"/> picks, with their resident and PMD-mapped
+    /// bytes; null where it cannot be read (no <c>/proc</c> in a container): huge pages are a speed-up, never a reason for
+    /// a load to fail.
+    /// </summary>
+    private static List<MappedArea>? MappedAreas(Func<MappedArea, bool> select)
+    {
+        try
+        {
+            return ReadMappedAreas(select);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    private static List<MappedArea> ReadMappedAreas(Func<MappedArea, bool> select)
     {
         var areas = new List<MappedArea>();
         MappedArea? current = null;
