@@ -47,7 +47,7 @@ public sealed record BandwidthCeiling(double ReadBytesPerSecond, long BytesPerTo
     /// read pattern in turn (a simple loop reads slower than the core can: see <see cref="MemoryReadPattern"/>), and keeps
     /// the fastest pass.
     /// </summary>
-    public static BandwidthCeiling Measure(string modelPath)
+    public static unsafe BandwidthCeiling Measure(string modelPath)
     {
         var file = GgufReader.Read(modelPath);
         var embedding = file.Tensors.FirstOrDefault(t => t.Name == "token_embd.weight");
@@ -58,18 +58,32 @@ public sealed record BandwidthCeiling(double ReadBytesPerSecond, long BytesPerTo
         var patterns = MemoryReadPattern.All;
         var wall = new double[patterns.Count];
         var cpu = new double[patterns.Count];
-        for (var pass = 0; pass < Passes; pass++)
+        long huge;
+        byte* start = null;
+        view.SafeMemoryMappedViewHandle.AcquirePointer(ref start);
+        try
         {
-            for (var p = 0; p < patterns.Count; p++)
+            var data = start + view.PointerOffset + file.DataOffset;
+            for (var pass = 0; pass < Passes; pass++)
             {
-                // The CPU interval lies inside the wall one, so it can never come out longer.
-                var started = Stopwatch.GetTimestamp();
-                var cpuStarted = ThreadCpuClock.Seconds();
-                Read(view, patterns[p], file.DataOffset, length);
-                var cpuSeconds = ThreadCpuClock.Seconds() - cpuStarted;
-                wall[p] = Math.Max(wall[p], length / Stopwatch.GetElapsedTime(started).TotalSeconds);
-                cpu[p] = Math.Max(cpu[p], length / cpuSeconds);
+                for (var p = 0; p < patterns.Count; p++)
+                {
+                    // The CPU interval lies inside the wall one, so it can never come out longer.
+                    var started = Stopwatch.GetTimestamp();
+                    var cpuStarted = ThreadCpuClock.Seconds();
+                    GC.KeepAlive(patterns[p].Sum(data, length));
+                    var cpuSeconds = ThreadCpuClock.Seconds() - cpuStarted;
+                    wall[p] = Math.Max(wall[p], length / Stopwatch.GetElapsedTime(started).TotalSeconds);
+                    cpu[p] = Math.Max(cpu[p], length / cpuSeconds);
+                }
             }
+
+            // After the timed passes: reading /proc/self/smaps takes milliseconds.
+            huge = PageCache.HugeBytesMappedAt((nint)start);
+        }
+        finally
+        {
+            view.SafeMemoryMappedViewHandle.ReleasePointer();
         }
 
         var cpuSupported = ThreadCpuClock.IsSupported;
@@ -79,7 +93,7 @@ public sealed record BandwidthCeiling(double ReadBytesPerSecond, long BytesPerTo
             ReadBytesPerCpuSecond = cpuSupported ? cpu.Max() : double.NaN,
             PatternReadBytesPerCpuSecond = cpuSupported ? patterns.Select((pattern, p) => (pattern.Name, cpu[p])).ToDictionary() : new Dictionary<string, double>(),
             FastestPattern = patterns[fastest].Name,
-            HugeBytes = HugeBytesOf(view),
+            HugeBytes = huge,
         };
     }
 
@@ -88,33 +102,4 @@ public sealed record BandwidthCeiling(double ReadBytesPerSecond, long BytesPerTo
 
     /// <summary>Fraction of the CPU-time ceiling that a decode of <paramref name="decodeTokensPerCpuSecond"/> (on one thread) reaches.</summary>
     public double FractionOfCpu(double decodeTokensPerCpuSecond) => decodeTokensPerCpuSecond / CpuTokensPerSecond;
-
-    private static unsafe ulong Read(MemoryMappedViewAccessor view, MemoryReadPattern pattern, long offset, long length)
-    {
-        byte* start = null;
-        view.SafeMemoryMappedViewHandle.AcquirePointer(ref start);
-        try
-        {
-            return pattern.Sum(start + view.PointerOffset + offset, length);
-        }
-        finally
-        {
-            view.SafeMemoryMappedViewHandle.ReleasePointer();
-        }
-    }
-
-    // The bytes the view's mapping maps in 2 MiB pages (read after the timed passes: /proc/self/smaps takes milliseconds).
-    private static unsafe long HugeBytesOf(MemoryMappedViewAccessor view)
-    {
-        byte* start = null;
-        view.SafeMemoryMappedViewHandle.AcquirePointer(ref start);
-        try
-        {
-            return PageCache.HugeBytesMappedAt((nint)start);
-        }
-        finally
-        {
-            view.SafeMemoryMappedViewHandle.ReleasePointer();
-        }
-    }
 }

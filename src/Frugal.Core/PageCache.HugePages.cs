@@ -50,50 +50,58 @@ public static partial class PageCache
             return new HugePageReport(HugePageOutcome.TooSmall, length, 0, 0, TimeSpan.Zero);
         }
 
-        var added = false;
-        try
+        return WithDescriptor(file, fd => Prepare(fd, length));
+    }
+
+    private static HugePageReport Prepare(int fd, long length)
+    {
+        var windows = Windows(length);
+        var huge = HugeBytesOfFreshMappings(fd, windows);
+        if (huge is null)
         {
-            file.DangerousAddRef(ref added);
-            var fd = (int)file.DangerousGetHandle();
-            var windows = Windows(length);
-            var huge = HugeBytesOfFreshMappings(fd, windows);
-            if (huge is null)
-            {
-                return new HugePageReport(HugePageOutcome.Unsupported, length, 0, 0, TimeSpan.Zero);
-            }
-
-            var before = huge.Sum();
-            var started = Stopwatch.GetTimestamp();
-            long reread = 0;
-            for (var w = 0; w < windows.Count; w++)
-            {
-                var (offset, bytes) = windows[w];
-                if (huge[w] >= bytes / HugePageBytes * HugePageBytes)
-                {
-                    continue;
-                }
-
-                _ = PosixFadvise(fd, offset, bytes, DontNeed);
-                var after = HugeBytesOfFreshMappings(fd, [windows[w]])?[0] ?? 0;
-                if (reread == 0 && after <= huge[w])
-                {
-                    return new HugePageReport(HugePageOutcome.Unsupported, length, before, before, TimeSpan.Zero);
-                }
-
-                reread += bytes;
-                huge[w] = after;
-            }
-
-            return reread == 0
-                ? new HugePageReport(HugePageOutcome.AlreadyHuge, length, before, before, TimeSpan.Zero)
-                : new HugePageReport(HugePageOutcome.Reread, length, before, huge.Sum(), Stopwatch.GetElapsedTime(started)) { RereadBytes = reread };
+            return new HugePageReport(HugePageOutcome.Unsupported, length, 0, 0, TimeSpan.Zero);
         }
-        finally
+
+        var before = huge.Sum();
+        var small = Enumerable.Range(0, windows.Count).Where(w => huge[w] < windows[w].Bytes / HugePageBytes * HugePageBytes).ToList();
+        if (small.Count == 0)
         {
-            if (added)
-            {
-                file.DangerousRelease();
-            }
+            return new HugePageReport(HugePageOutcome.AlreadyHuge, length, before, before, TimeSpan.Zero);
+        }
+
+        // The first window read back is the probe; the rest are read back in one pass only when it gained.
+        var started = Stopwatch.GetTimestamp();
+        var probeBefore = huge[small[0]];
+        ReadBack(fd, windows, small[..1], huge);
+        if (huge[small[0]] <= probeBefore)
+        {
+            return new HugePageReport(HugePageOutcome.Unsupported, length, before, before, TimeSpan.Zero);
+        }
+
+        ReadBack(fd, windows, small[1..], huge);
+        return new HugePageReport(HugePageOutcome.Reread, length, before, huge.Sum(), Stopwatch.GetElapsedTime(started))
+        {
+            RereadBytes = small.Sum(w => windows[w].Bytes),
+        };
+    }
+
+    /// <summary>Drops the unmapped cached pages of the windows <paramref name="which"/> and reads them back; their bytes in huge pages go to <paramref name="huge"/>.</summary>
+    private static void ReadBack(int fd, List<(long Offset, long Bytes)> windows, List<int> which, long[] huge)
+    {
+        if (which.Count == 0)
+        {
+            return;
+        }
+
+        foreach (var w in which)
+        {
+            _ = PosixFadvise(fd, windows[w].Offset, windows[w].Bytes, DontNeed);
+        }
+
+        var after = HugeBytesOfFreshMappings(fd, which.ConvertAll(w => windows[w])) ?? new long[which.Count];
+        for (var i = 0; i < which.Count; i++)
+        {
+            huge[which[i]] = after[i];
         }
     }
 
@@ -138,23 +146,14 @@ public static partial class PageCache
             return null;
         }
 
-        var added = false;
         try
         {
-            file.DangerousAddRef(ref added);
-            var link = string.Create(CultureInfo.InvariantCulture, $"/proc/self/fd/{(int)file.DangerousGetHandle()}");
-            return File.ResolveLinkTarget(link, returnFinalTarget: false)?.FullName;
+            return WithDescriptor(file, fd =>
+                File.ResolveLinkTarget(string.Create(CultureInfo.InvariantCulture, $"/proc/self/fd/{fd}"), returnFinalTarget: false)?.FullName);
         }
         catch (IOException)
         {
             return null;
-        }
-        finally
-        {
-            if (added)
-            {
-                file.DangerousRelease();
-            }
         }
     }
 

@@ -39,23 +39,9 @@ public static partial class PageCache
     public static void Drop(SafeFileHandle file, long offset, long length)
     {
         ArgumentNullException.ThrowIfNull(file);
-        if (!OperatingSystem.IsLinux() || file.IsInvalid)
+        if (OperatingSystem.IsLinux() && !file.IsInvalid)
         {
-            return;
-        }
-
-        var added = false;
-        try
-        {
-            file.DangerousAddRef(ref added);
-            _ = PosixFadvise((int)file.DangerousGetHandle(), offset, length, DontNeed);
-        }
-        finally
-        {
-            if (added)
-            {
-                file.DangerousRelease();
-            }
+            _ = WithDescriptor(file, fd => PosixFadvise(fd, offset, length, DontNeed));
         }
     }
 
@@ -72,36 +58,46 @@ public static partial class PageCache
         }
 
         using var file = File.OpenHandle(path, FileMode.Open, FileAccess.Read);
-        var added = false;
-        var address = (nint)(-1);
-        try
+        return WithDescriptor(file, fd =>
         {
-            file.DangerousAddRef(ref added);
-            address = Mmap(0, (nuint)length, ProtRead, MapShared, (int)file.DangerousGetHandle(), 0);
+            var address = Mmap(0, (nuint)length, ProtRead, MapShared, fd, 0);
             if (address == -1)
             {
                 return -1;
             }
 
-            var page = Environment.SystemPageSize;
-            var pages = new byte[(length + page - 1) / page];
-            fixed (byte* vector = pages)
+            try
             {
-                if (Mincore(address, (nuint)length, vector) != 0)
+                var page = Environment.SystemPageSize;
+                var pages = new byte[(length + page - 1) / page];
+                fixed (byte* vector = pages)
                 {
-                    return -1;
+                    if (Mincore(address, (nuint)length, vector) != 0)
+                    {
+                        return -1;
+                    }
                 }
-            }
 
-            return Math.Min(length, (long)pages.Count(p => (p & 1) != 0) * page);
-        }
-        finally
-        {
-            if (address != -1)
+                return Math.Min(length, (long)pages.Count(p => (p & 1) != 0) * page);
+            }
+            finally
             {
                 _ = Munmap(address, (nuint)length);
             }
+        });
+    }
 
+    /// <summary>Runs <paramref name="use"/> with the descriptor of <paramref name="file"/>, held open while it runs.</summary>
+    private static T WithDescriptor<T>(SafeFileHandle file, Func<int, T> use)
+    {
+        var added = false;
+        try
+        {
+            file.DangerousAddRef(ref added);
+            return use((int)file.DangerousGetHandle());
+        }
+        finally
+        {
             if (added)
             {
                 file.DangerousRelease();

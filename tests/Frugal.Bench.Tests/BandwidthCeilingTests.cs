@@ -59,11 +59,7 @@ public sealed class BandwidthCeilingTests : IDisposable
     {
         // ≈11 MiB: five whole 2 MiB pages.
         var path = Path.Combine(_directory, "f16.gguf");
-        ModelSynthesizer.Write(path, new SynthesisOptions
-        {
-            Shape = ModelShape.Tiny with { EmbeddingLength = 256, FeedForwardLength = 512, HeadCount = 4, HeadCountKv = 2, BlockCount = 8 },
-            Quant = ModelQuantization.F16,
-        });
+        HugePageFiles.WriteModel(path);
         var whole = new FileInfo(path).Length / PageCache.HugePageBytes * PageCache.HugePageBytes;
         using (var file = File.OpenHandle(path))
         {
@@ -74,16 +70,7 @@ public sealed class BandwidthCeilingTests : IDisposable
         }
 
         var huge = BandwidthCeiling.Measure(path);
-        PageCache.Drop(path);
-        using (var file = File.OpenHandle(path))
-        {
-            // Back in 4 KiB pages: read one page at a time from the end (no readahead).
-            var page = new byte[4096];
-            for (var at = RandomAccess.GetLength(file) / page.Length * page.Length; at >= 0; at -= page.Length)
-            {
-                _ = RandomAccess.Read(file, page, at);
-            }
-        }
+        HugePageFiles.CacheInSmallPages(path, 0, new FileInfo(path).Length);
 
         var small = BandwidthCeiling.Measure(path);
 

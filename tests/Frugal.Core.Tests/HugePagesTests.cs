@@ -43,7 +43,7 @@ public sealed class HugePagesTests : IDisposable
         var path = WrittenFile("one-window.bin", length);
         SkipUnlessLargeFolios(Prepare(path));
         Assert.Equal(HugePageOutcome.AlreadyHuge, Prepare(path).Outcome);
-        CacheInSmallPages(path, PageCache.WindowBytes, PageCache.WindowBytes);
+        HugePageFiles.CacheInSmallPages(path, PageCache.WindowBytes, PageCache.WindowBytes);
 
         var report = Prepare(path);
 
@@ -122,7 +122,7 @@ public sealed class HugePagesTests : IDisposable
     public async Task LoadAsync_HugePagesOnOrOff_ReportsTheWeightsPagesAndMarksTheMappingOnlyWhenOn(bool on)
     {
         var path = _temp.File($"weights-{on}.gguf");
-        ModelSynthesizer.Write(path, new SynthesisOptions { Shape = ModelShape.Tiny with { EmbeddingLength = 256, FeedForwardLength = 512, HeadCount = 4, HeadCountKv = 2, BlockCount = 8 }, Quant = ModelQuantization.F16 });
+        HugePageFiles.WriteModel(path);
 
         await using var engine = await LlamaEngine.LoadAsync(new EngineOptions
         {
@@ -202,20 +202,7 @@ public sealed class HugePagesTests : IDisposable
         }
 
         PageCache.Drop(path);
-        CacheInSmallPages(path, 0, length);
+        HugePageFiles.CacheInSmallPages(path, 0, length);
         return path;
-    }
-
-    // The bytes from offset out of the cache (nobody maps them), then back in one 4 KiB page at a time from the end
-    // (no readahead): small pages.
-    private static void CacheInSmallPages(string path, long offset, long length)
-    {
-        using var file = File.OpenHandle(path);
-        PageCache.Drop(file, offset, length);
-        var page = new byte[4096];
-        for (var at = offset + length - page.Length; at >= offset; at -= page.Length)
-        {
-            _ = RandomAccess.Read(file, page, at);
-        }
     }
 }

@@ -156,8 +156,7 @@ public sealed class ServeConfigurationProcessTests
         using var dir = new TempDirectory();
         var model = dir.File("f16.gguf");
         // ≈11 MiB: more than two huge pages, so the load looks at the file's pages.
-        var shape = ModelShape.Tiny with { Name = "superblock", EmbeddingLength = 256, FeedForwardLength = 512, HeadCount = 4, HeadCountKv = 2, BlockCount = 8 };
-        ModelSynthesizer.Write(model, new SynthesisOptions { Shape = shape, Quant = ModelQuantization.F16 });
+        HugePageFiles.WriteModel(model);
         List<string> args = ["serve", "--model", model, "--data", dir.File("data"), "--port", "0", "--ctx", "256"];
         if (setting is not null)
         {
