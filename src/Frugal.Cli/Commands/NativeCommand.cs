@@ -7,7 +7,8 @@ namespace Frugal.Cli.Commands;
 
 /// <summary>
 /// <c>frugal native pull [--variant NAME] [--dir DIR]</c>: installs the llama.cpp CPU backend built for this CPU's
-/// instructions (<see cref="CpuBackendInstaller"/>), for <c>Model:NativeLibrary</c>.
+/// instructions (<see cref="CpuBackendInstaller"/>); <c>frugal native build [--dir DIR]</c> compiles Frugal's own one
+/// here (<see cref="CpuBackendBuilder"/>). Either becomes what <c>Model:NativeLibrary</c> = auto loads.
 /// </summary>
 internal static class NativeCommand
 {
@@ -15,6 +16,52 @@ internal static class NativeCommand
     {
         var command = new Command("native", "Faster llama.cpp CPU code for this machine's CPU.");
         command.Subcommands.Add(Pull());
+        command.Subcommands.Add(Build());
+        return command;
+    }
+
+    private static Command Build()
+    {
+        var directory = new Option<string?>("--dir") { Description = "Where builds are installed (default: DATA/native).", HelpName = "DIR" };
+        var data = UserCommand.DataOption();
+        var command = new Command("build",
+            $"Compile Frugal's llama.cpp CPU backend for this CPU (llama.cpp {CpuBackendRelease.LlamaCppRelease}'s, with Frugal's faster Q8_0 decoding) and install it "
+            + $"beside LLamaSharp's packaged libllama.so; needs npm, git, cmake, g++ and python3, and a minute or two (registry: {CpuBackendRelease.RegistryVariable}=BASE_URL).")
+        {
+            directory, data,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var console = parse.InvocationConfiguration.Output;
+            var error = parse.InvocationConfiguration.Error;
+            var flags = new CpuProbe().Read().Flags;
+            if (CpuBackendBuilder.MissingInstructions(flags) is { Count: > 0 } missing)
+            {
+                await error.WriteLineAsync($"frugal: Frugal's CPU backend needs {string.Join(", ", missing)}, which this CPU lacks; 'frugal native pull' installs the best prebuilt one for it.").ConfigureAwait(false);
+                return 2;
+            }
+
+            try
+            {
+                var root = parse.GetValue(directory) ?? Path.Combine(parse.GetValue(data)!, "native");
+                await console.WriteLineAsync($"building Frugal's CPU backend for this CPU in {Path.GetFullPath(root)} (a minute or two)").ConfigureAwait(false);
+                var library = await new CpuBackendBuilder(CpuBackendBuilder.DefaultScriptDirectory, CpuBackendInstaller.DefaultPackagedDirectory)
+                    .BuildAsync(root, flags, Environment.GetEnvironmentVariable(CpuBackendRelease.RegistryVariable), console.WriteLine, cancellationToken).ConfigureAwait(false);
+                await console.WriteLineAsync($"installed the '{CpuBackendBuilder.Variant}' CPU backend: {library}").ConfigureAwait(false);
+                await console.WriteLineAsync("frugal serve, generate, chat and bench load it from now on (Model:NativeLibrary auto, with this data directory); Model:NativeLibrary=packaged or --native-library packaged for LLamaSharp's own build").ConfigureAwait(false);
+                return 0;
+            }
+            catch (BuildException e)
+            {
+                await error.WriteLineAsync($"frugal: {e.Message}").ConfigureAwait(false);
+                return 1;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                await error.WriteLineAsync($"frugal: cannot install the CPU backend: {e.Message}").ConfigureAwait(false);
+                return 1;
+            }
+        });
         return command;
     }
 

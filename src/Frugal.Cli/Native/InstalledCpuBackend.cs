@@ -3,7 +3,7 @@ using Frugal.Inference;
 namespace Frugal.Cli.Native;
 
 /// <summary>
-/// The CPU backend <c>frugal native pull</c> installed last under <c>DATA/native</c>, which <c>Model:NativeLibrary</c> =
+/// The CPU backend <c>frugal native pull</c> or <c>frugal native build</c> installed last under <c>DATA/native</c>, which <c>Model:NativeLibrary</c> =
 /// <c>auto</c> loads from then on: its record (<see cref="RecordFile"/>) names the build and the instruction-set flags
 /// of the CPU it scored on. A backend runs only where the CPU has every instruction it was built for, and those are
 /// among the recorded flags; so it is used only while this CPU still has all of them (a VPS moved to an older host
@@ -59,26 +59,27 @@ internal static class InstalledCpuBackend
         }
 
         var library = Path.Combine(native, variant, "libllama.so");
+        var again = variant == CpuBackendBuilder.Variant ? "frugal native build" : "frugal native pull";
         if (!File.Exists(library) || !File.Exists(Path.Combine(native, variant, "libggml-cpu.so")))
         {
             return new Resolution(NativeLibrarySelection.Auto,
-                $"CPU backend: the '{variant}' build 'frugal native pull' recorded is not complete in {native}: LLamaSharp's packaged build is used; run 'frugal native pull' again.");
+                $"CPU backend: the '{variant}' build '{again}' recorded is not complete in {native}: LLamaSharp's packaged build is used; run '{again}' again.");
         }
 
         var missing = recordedFlags.Where(f => !cpuFlags.Contains(f)).Order(StringComparer.Ordinal).ToList();
         if (missing.Count > 0)
         {
             return new Resolution(NativeLibrarySelection.Auto,
-                $"CPU backend: the '{variant}' build in {native} was installed on a CPU with {string.Join(", ", missing)}, which this one lacks: LLamaSharp's packaged build is used; run 'frugal native pull' again.");
+                $"CPU backend: the '{variant}' build in {native} was installed on a CPU with {string.Join(", ", missing)}, which this one lacks: LLamaSharp's packaged build is used; run '{again}' again.");
         }
 
         if (CpuBackendInstaller.PackagedLibraries.FirstOrDefault(name => !SameBytes(Path.Combine(native, variant, name), Path.Combine(packagedDirectory, name))) is { } stale)
         {
             return new Resolution(NativeLibrarySelection.Auto,
-                $"CPU backend: the '{variant}' build in {native} sits beside another version's {stale} than this program ships (installed before an upgrade): LLamaSharp's packaged build is used; run 'frugal native pull' again.");
+                $"CPU backend: the '{variant}' build in {native} sits beside another version's {stale} than this program ships (installed before an upgrade): LLamaSharp's packaged build is used; run '{again}' again.");
         }
 
-        return new Resolution(library, $"CPU backend: '{variant}', installed by 'frugal native pull' ({library}; Model:NativeLibrary=packaged for LLamaSharp's own build).");
+        return new Resolution(library, $"CPU backend: '{variant}', installed by '{again}' ({library}; Model:NativeLibrary=packaged for LLamaSharp's own build).");
     }
 
     // True when both files exist and hold the same bytes (the libraries are a few MB: read at start, once).

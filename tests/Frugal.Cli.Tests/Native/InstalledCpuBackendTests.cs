@@ -29,6 +29,18 @@ public sealed class InstalledCpuBackendTests : IDisposable
     }
 
     [Fact]
+    public void Resolve_FrugalsOwnBuild_NamesTheCommandThatMadeIt()
+    {
+        var library = Install(CpuBackendBuilder.Variant, Zen4);
+
+        Assert.Equal(library, Resolve("auto", _temp.Path, Zen4).Choice);
+        Assert.Contains("'frugal', installed by 'frugal native build'", Resolve("auto", _temp.Path, Zen4).Line, StringComparison.Ordinal);
+        var older = Resolve("auto", _temp.Path, Zen4.Where(f => f != "avx512f").ToHashSet());
+        Assert.Equal(NativeLibrarySelection.Auto, older.Choice);
+        Assert.Contains("run 'frugal native build' again", older.Line, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Resolve_CpuWithMoreFlags_StillTheRecordedBuild()
     {
         var library = Install("zen4", Zen4);

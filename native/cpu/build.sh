@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Builds Frugal's llama.cpp CPU backend: llama.cpp b10361's libggml-cpu.so (the source node-llama-cpp 3.20.0 ships on
+# the npm registry, the commit `frugal native pull` takes its prebuilt backends from) with Frugal's Q8_0
+# matrix-vector product (frugal-matvec.h, frugal-hook.c) hooked into ggml's matrix multiplication, compiled for this
+# CPU (-march=native), and puts it beside LLamaSharp 0.30.0's packaged libllama.so, libggml.so and libggml-base.so.
+#
+#   native/cpu/build.sh OUT_DIR [WORK_DIR]   prints OUT_DIR/libllama.so; needs npm, git, cmake, g++, python3
+#   STOCK=1 native/cpu/build.sh OUT_DIR      the same build without Frugal's hook (to measure against)
+#   env: FRUGAL_NPM_REGISTRY=BASE_URL (another npm registry), FRUGAL_PACKAGED_NATIVE=DIR (LLamaSharp's avx2 libraries),
+#        JOBS (compiler processes; default: the CPUs)
+#
+# WORK_DIR (default ~/.cache/frugal/llama.cpp-b10361) keeps the source (34 MB download) and the build (~250 MB).
+# `frugal native build` runs this with a work directory it deletes after, and records the result the way
+# `native pull` records a prebuilt backend. Not part of ./test (a minute of compiling on two cores).
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+version=3.20.0
+commit=c2fd87ef425381d62715c8cd067b900ab0b4c11c
+out="${1:?usage: build.sh OUT_DIR [WORK_DIR]}"
+cache="${2:-${XDG_CACHE_HOME:-$HOME/.cache}/frugal/llama.cpp-b10361}"
+packaged="${FRUGAL_PACKAGED_NATIVE:-$(find "$HOME/.nuget/packages/llamasharp.backend.cpu/0.30.0" -path '*linux-x64/native/avx2' -type d 2>/dev/null | head -1)}"
+[[ -n $packaged && -f $packaged/libllama.so ]] || { echo "build.sh: LLamaSharp.Backend.Cpu 0.30.0's libraries not found (build Frugal first, or set FRUGAL_PACKAGED_NATIVE)" >&2; exit 1; }
+for tool in npm git cmake g++ python3; do
+  command -v "$tool" >/dev/null || { echo "build.sh: $tool is needed (Debian: apt-get install -y npm git cmake g++)" >&2; exit 1; }
+done
+mkdir -p "$cache"
+if [[ ! -d "$cache/src/.git" ]]; then
+  (cd "$cache" && npm pack --silent ${FRUGAL_NPM_REGISTRY:+--registry "$FRUGAL_NPM_REGISTRY"} "node-llama-cpp@$version" >/dev/null && tar -xzf "node-llama-cpp-$version.tgz" package/llama/gitRelease.bundle)
+  rm -rf "$cache/src.partial" && git -c advice.detachedHead=false clone -q "$cache/package/llama/gitRelease.bundle" "$cache/src.partial" && mv "$cache/src.partial" "$cache/src"
+fi
+[[ $(git -C "$cache/src" rev-parse HEAD) == "$commit" ]] || { echo "build.sh: expected llama.cpp $commit in node-llama-cpp@$version" >&2; exit 1; }
+git -C "$cache/src" checkout -q -- . && git -C "$cache/src" clean -qfd ggml/src/ggml-cpu
+name=frugal
+if [[ ${STOCK:-0} != 1 ]]; then
+  cpu="$cache/src/ggml/src/ggml-cpu"
+  cp "$here/frugal-matvec.h" "$here/frugal-hook.c" "$cpu/"
+  python3 "$here/hook.py" "$cpu/ggml-cpu.c"
+else
+  name=stock
+fi
+build="$cache/build-$name"
+# Like the prebuilt backends `native pull` installs: no OpenMP (ggml's own thread pool), and a library that finds its
+# neighbours where it is put — it needs libggml-base.so (unversioned, the packaged copy's name) next to it ($ORIGIN).
+cmake -S "$cache/src" -B "$build" -DCMAKE_BUILD_TYPE=Release -DBUILD_SHARED_LIBS=ON -DGGML_NATIVE=ON -DGGML_OPENMP=OFF -DLLAMA_CURL=OFF \
+  -DCMAKE_PLATFORM_NO_VERSIONED_SONAME=ON -DCMAKE_SKIP_BUILD_RPATH=ON -DCMAKE_SHARED_LINKER_FLAGS='-Wl,-rpath,$ORIGIN' \
+  -DCMAKE_C_FLAGS="-mno-amx-tile -mno-amx-int8 -mno-amx-bf16" -DCMAKE_CXX_FLAGS="-mno-amx-tile -mno-amx-int8 -mno-amx-bf16" \
+  -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_SERVER=OFF -DLLAMA_BUILD_TOOLS=OFF >/dev/null
+cmake --build "$build" -j "${JOBS:-$(nproc)}" --target ggml-cpu >/dev/null
+rm -rf "$out.partial" && mkdir -p "$out.partial"
+cp "$packaged"/libllama.so "$packaged"/libggml.so "$packaged"/libggml-base.so "$out.partial/"
+cp "$(find "$build" -name 'libggml-cpu.so' | head -1)" "$out.partial/"
+needed="$(readelf -d "$out.partial/libggml-cpu.so" 2>/dev/null | grep -c 'NEEDED.*\[libggml-base.so\]' || true)"
+[[ $needed == 1 ]] || { echo "build.sh: the built libggml-cpu.so does not link to libggml-base.so by that name" >&2; exit 1; }
+rm -rf "$out" && mv "$out.partial" "$out"
+echo "$out/libllama.so"

@@ -1,0 +1,150 @@
+using System.Diagnostics;
+using Frugal.Cli.Native;
+using Frugal.Memory;
+
+namespace Frugal.Tests.Native;
+
+/// <summary>
+/// Frugal's own CPU backend (<c>native/cpu</c>): its Q8_0 matrix-vector product gives llama.cpp's AVX2 results bit for
+/// bit (a C harness compiled here), the hook goes into ggml-cpu.c only where it was written for, and a build that fails
+/// installs nothing and leaves the earlier install in place.
+/// </summary>
+public sealed class FrugalCpuKernelTests : IDisposable
+{
+    private static readonly string Sources = Path.Combine(TestModels.RepositoryRoot, "native", "cpu");
+    private readonly TempDirectory _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    [Fact]
+    public void MatVec_FourStreamsOfRows_EqualsLlamaCppsArithmeticBitForBit()
+    {
+        Assert.True(new CpuProbe().Read().HasAvx2, "this test machine has no AVX2, which the kernel is written with");
+        var program = _temp.File("matvec-test");
+
+        var (built, _, compileErrors) = Run("cc", "-O2", "-mavx2", "-mfma", "-mf16c", "-ffp-contract=off", "-Wall", "-Wextra", "-Werror",
+            "-o", program, Path.Combine(Sources, "test", "matvec-test.c"), "-lm");
+        Assert.True(built == 0, compileErrors);
+        var (code, output, errors) = Run(program);
+
+        // 5 row lengths x 11 row counts (1 to 256, most not a multiple of four) x 1-3 threads' row ranges.
+        Assert.True(code == 0, output + errors);
+        Assert.Equal("ok 165", output.Trim());
+    }
+
+    [Fact]
+    public void Hook_GgmlCpuSource_IncludedBeforeMulMatAndCalledAfterTheActivationsAreQuantized()
+    {
+        var source = _temp.File("ggml-cpu.c");
+        File.WriteAllText(source, GgmlCpuShape);
+
+        var (code, _, errors) = Run("python3", Path.Combine(Sources, "hook.py"), source);
+
+        Assert.True(code == 0, errors);
+        var hooked = File.ReadAllText(source);
+        Assert.True(hooked.IndexOf("#include \"frugal-hook.c\"", StringComparison.Ordinal) < hooked.IndexOf("void ggml_compute_forward_mul_mat(", StringComparison.Ordinal));
+        var call = hooked.IndexOf("if (frugal_mul_mat(params, dst)) {", StringComparison.Ordinal);
+        Assert.True(call > hooked.IndexOf("UseGgmlGemm2:;\n#endif\n", StringComparison.Ordinal) && call < hooked.IndexOf("const int64_t nr0", StringComparison.Ordinal));
+
+        // Twice: refused, unchanged.
+        var again = Run("python3", Path.Combine(Sources, "hook.py"), source);
+        Assert.Equal(1, again.ExitCode);
+        Assert.Contains("hooked already", again.Error, StringComparison.Ordinal);
+        Assert.Equal(hooked, File.ReadAllText(source));
+    }
+
+    [Theory]
+    [InlineData("UseGgmlGemm2:;\n#endif\n", "")]
+    [InlineData("void ggml_compute_forward_mul_mat(\n", "void ggml_compute_forward_mul_mat(\n")]
+    public void Hook_SourceItWasNotWrittenFor_RefusedAndUnchanged(string anchor, string replacement)
+    {
+        // One anchor gone, or there twice: another llama.cpp than b10361.
+        var source = _temp.File("ggml-cpu.c");
+        var text = GgmlCpuShape.Replace(anchor, anchor + replacement == anchor ? string.Empty : anchor + replacement, StringComparison.Ordinal);
+        File.WriteAllText(source, text);
+
+        var (code, _, errors) = Run("python3", Path.Combine(Sources, "hook.py"), source);
+
+        Assert.Equal(1, code);
+        Assert.Contains("is not the ggml-cpu.c the hook was written for", errors, StringComparison.Ordinal);
+        Assert.Equal(text, File.ReadAllText(source));
+    }
+
+    [Fact]
+    public async Task Build_ScriptFails_NothingInstalledAndTheEarlierInstallStays()
+    {
+        var native = Directory.CreateDirectory(_temp.File("native")).FullName;
+        var packaged = Directory.CreateDirectory(_temp.File("packaged")).FullName;
+        foreach (var name in CpuBackendInstaller.PackagedLibraries)
+        {
+            File.WriteAllText(Path.Combine(packaged, name), name);
+        }
+
+        Directory.CreateDirectory(Path.Combine(native, "haswell"));
+        InstalledCpuBackend.Record(native, "haswell", ["avx2"]);
+        var record = File.ReadAllText(Path.Combine(native, InstalledCpuBackend.RecordFile));
+        // A script that stops the way build.sh does when a tool is missing (what it prints reaches the caller).
+        var scripts = Directory.CreateDirectory(_temp.File("scripts")).FullName;
+        File.WriteAllText(Path.Combine(scripts, "build.sh"), "mkdir -p \"$1.partial\"\necho \"build.sh: cmake is needed\" >&2\nexit 1\n");
+        var lines = new List<string>();
+
+        var failure = await Assert.ThrowsAsync<BuildException>(() =>
+            new CpuBackendBuilder(scripts, packaged).BuildAsync(native, ["avx2"], null, lines.Add, TestContext.Current.CancellationToken));
+
+        Assert.Contains("build.sh exit 1", failure.Message, StringComparison.Ordinal);
+        Assert.Contains("build.sh: cmake is needed", lines);
+        Assert.Equal(["haswell", InstalledCpuBackend.RecordFile], Directory.GetFileSystemEntries(native).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        Assert.Equal(record, File.ReadAllText(Path.Combine(native, InstalledCpuBackend.RecordFile)));
+    }
+
+    [Fact]
+    public async Task Build_NoScriptBesideTheProgram_SaysSo()
+    {
+        var failure = await Assert.ThrowsAsync<BuildException>(() =>
+            new CpuBackendBuilder(_temp.File("nowhere"), _temp.Path).BuildAsync(_temp.File("native"), ["avx2"], null, _ => { }, TestContext.Current.CancellationToken));
+
+        Assert.Contains("build.sh is missing", failure.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void MissingInstructions_TheKernelsOwn()
+    {
+        Assert.Empty(CpuBackendBuilder.MissingInstructions(new HashSet<string> { "avx2", "fma", "f16c", "sse4_2" }));
+        Assert.Equal(["avx2", "fma"], CpuBackendBuilder.MissingInstructions(new HashSet<string> { "avx", "f16c" }));
+    }
+
+    // The two places of b10361's ggml-cpu.c the hook goes (abridged).
+    private const string GgmlCpuShape = """
+        static void ggml_compute_forward_mul_mat_one_chunk(void) {
+        }
+
+        void ggml_compute_forward_mul_mat(
+                const struct ggml_compute_params * params,
+                      struct ggml_tensor * dst) {
+            ggml_barrier(params->threadpool);
+
+        #if GGML_USE_LLAMAFILE
+            goto UseGgmlGemm2;
+        UseGgmlGemm2:;
+        #endif
+
+            const int64_t nr0 = ne0;
+        }
+
+        """;
+
+    private static (int ExitCode, string Output, string Error) Run(string program, params string[] arguments)
+    {
+        var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start)!;
+        var error = process.StandardError.ReadToEndAsync();
+        var output = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        return (process.ExitCode, output, error.Result);
+    }
+}

@@ -1,0 +1,62 @@
+using System.Text.Json;
+using Frugal.Cli.Native;
+using Frugal.Tests.Commands;
+
+namespace Frugal.Tests.Native;
+
+/// <summary>
+/// <c>frugal native build</c> run as the real executable: it fetches llama.cpp b10361's source from the npm registry,
+/// compiles Frugal's CPU backend for this CPU (about a minute on two cores), installs and records it; <c>generate</c>
+/// on that data directory then loads it, Frugal's Q8_0 product computes the decoded tokens, and the greedy reply is
+/// the one the same library gives with the product left to ggml.
+/// </summary>
+public sealed class NativeBuildCommandTests : IDisposable
+{
+    private readonly TempDirectory _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    [Fact]
+    public void Build_RealSource_InstallsAndDecodesQ8_0AsGgmlDoes()
+    {
+        var data = _temp.File("data");
+        var native = Path.Combine(data, "native");
+
+        var (code, output, error) = CliRunner.Process(["native", "build", "--data", data], new Dictionary<string, string>());
+
+        Assert.True(code == 0, output + error);
+        var library = Path.Combine(native, CpuBackendBuilder.Variant, "libllama.so");
+        Assert.Contains($"installed the '{CpuBackendBuilder.Variant}' CPU backend: {library}", output, StringComparison.Ordinal);
+        Assert.DoesNotContain(".build-", output, StringComparison.Ordinal);
+        Assert.Equal(["SOURCE", "libggml-base.so", "libggml-cpu.so", "libggml.so", "libllama.so"],
+            Directory.GetFiles(Path.Combine(native, CpuBackendBuilder.Variant)).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        // No work directory left (source and build are deleted); the record auto reads.
+        Assert.Equal([CpuBackendBuilder.Variant, InstalledCpuBackend.RecordFile],
+            Directory.GetFileSystemEntries(native).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+
+        var model = _temp.File("tiny-q8_0.gguf");
+        var synth = CliRunner.Process(["model", "synth", "--shape", "tiny", "--quant", "q8_0", "-o", model], new Dictionary<string, string>());
+        Assert.True(synth.ExitCode == 0, synth.Error);
+        var (backend, reply, trace) = Generate(model, data, "trace");
+        var (backendOff, replyOff, traceOff) = Generate(model, data, "off");
+
+        Assert.Equal(Path.Combine(native, CpuBackendBuilder.Variant, "libggml-cpu.so"), backend);
+        Assert.Equal(backend, backendOff);
+        Assert.Contains("frugal-matvec: Q8_0 ", trace, StringComparison.Ordinal);
+        Assert.DoesNotContain("frugal-matvec", traceOff, StringComparison.Ordinal);
+        Assert.Equal(replyOff, reply);
+    }
+
+    // generate (24 greedy tokens) on the data directory's installed build, with FRUGAL_CPU_MATVEC set: the backend it
+    // loaded, the reply and what went to stderr.
+    private static (string? Backend, string Reply, string Error) Generate(string model, string data, string matvec)
+    {
+        var (code, json, error) = CliRunner.Process(["generate", "-m", model, "-p", "Tell me about the sea", "--temperature", "0",
+            "--max-tokens", "24", "--json"], new Dictionary<string, string> { ["FRUGAL_DATA"] = data, ["FRUGAL_CPU_MATVEC"] = matvec });
+
+        Assert.True(code == 0, error);
+        using var result = JsonDocument.Parse(json);
+        Assert.Equal(24, result.RootElement.GetProperty("completion_tokens").GetInt32());
+        return (result.RootElement.GetProperty("cpu_backend").GetString(), result.RootElement.GetProperty("text").GetString()!, error);
+    }
+}
