@@ -4,6 +4,8 @@
 #                              /var/lib/frugal (0700), /etc/frugal/appsettings.json (kept on upgrade), frugal.service;
 #                              on a CPU with VNNI also 'frugal native pull' (the llama.cpp CPU backend built for it)
 #   ./install.sh --no-native   the same without the CPU backend download (LLamaSharp's packaged builds only)
+#   ./install.sh --native-build   compiles Frugal's own CPU backend for this CPU instead ('frugal native build': faster
+#                              Q8_0 decoding; needs npm, git, cmake, g++ and python3, and a minute or two)
 #   ./install.sh --uninstall   removes the program and the service, keeps the data and the settings
 #   ./install.sh --uninstall --purge   also removes /var/lib/frugal, /etc/frugal and the user
 # An upgrade stops the service, backs the database up (before the new version migrates it), swaps the program
@@ -19,7 +21,8 @@ for arg in "$@"; do
     --uninstall) uninstall=1 ;;
     --purge) purge=1 ;;
     --no-native) native=0 ;;
-    -h|--help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --native-build) native=2 ;;
+    -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "install.sh: unknown option $arg (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -95,7 +98,15 @@ mv "$bin.new" "$bin"
 # The packaged llama.cpp builds have no VNNI code; on a CPU with it, the CPU backend built for it (10 MB from npm's
 # registry, size and SHA-256 pinned in Frugal), which Model:NativeLibrary=auto loads. Not fatal: without it the
 # packaged build serves.
-if (( native )) && grep -qwE 'avx512_vnni|avx_vnni' /proc/cpuinfo; then
+if (( native == 2 )); then
+  if "$here/frugal" native build --data "$data" >"$data/.native-build.log" 2>&1; then
+    owner -R frugal:frugal "$data/native"
+    say "built Frugal's CPU backend for this CPU, which the server loads"
+  else
+    say "Frugal's CPU backend was not built ($(tail -1 "$data/.native-build.log")): LLamaSharp's packaged build serves; 'frugal native build' tries again"
+  fi
+  rm -f "$data/.native-build.log"
+elif (( native )) && grep -qwE 'avx512_vnni|avx_vnni' /proc/cpuinfo; then
   if "$here/frugal" native pull --data "$data" >/dev/null 2>"$data/.native-pull.err"; then
     owner -R frugal:frugal "$data/native"
     say "installed the llama.cpp CPU backend built for this CPU ($(sed -n 's/^variant //p' "$data/native/installed")), which the server loads"

@@ -24,6 +24,7 @@ for tool in npm git cmake g++ python3; do
   command -v "$tool" >/dev/null || { echo "build.sh: $tool is needed (Debian: apt-get install -y npm git cmake g++)" >&2; exit 1; }
 done
 mkdir -p "$cache"
+export npm_config_cache="$cache/npm-cache"   # npm's own cache in the work directory (a service user may have no home)
 if [[ ! -d "$cache/src/.git" ]]; then
   (cd "$cache" && npm pack --silent ${FRUGAL_NPM_REGISTRY:+--registry "$FRUGAL_NPM_REGISTRY"} "node-llama-cpp@$version" >/dev/null && tar -xzf "node-llama-cpp-$version.tgz" package/llama/gitRelease.bundle)
   rm -rf "$cache/src.partial" && git -c advice.detachedHead=false clone -q "$cache/package/llama/gitRelease.bundle" "$cache/src.partial" && mv "$cache/src.partial" "$cache/src"

@@ -36,6 +36,20 @@ public sealed class MachineDoctorTests
     }
 
     [Theory]
+    [InlineData("fpu avx avx2 fma f16c", true)]
+    [InlineData("fpu avx avx2 fma", false)]
+    [InlineData("fpu avx f16c", false)]
+    public void Run_CpuWithTheKernelsInstructions_PointsToTheNativeBuild(string flags, bool named)
+    {
+        using var box = new DoctorFixture();
+        box.With("proc/cpuinfo", $"processor\t: 0\nflags\t\t: {flags}\n");
+
+        var report = new MachineDoctor(box.FileSystem).Run(box.DataDirectory, null, null);
+
+        Assert.Equal(named, Assert.Single(report.Checks, c => c.Name == "cpu.features").Detail.Contains("'frugal native build' compiles", StringComparison.Ordinal));
+    }
+
+    [Theory]
     [InlineData("sys/kernel/mm/transparent_hugepage/enabled", "[always] madvise never\n", "kernel.thp")]
     [InlineData("proc/sys/vm/overcommit_memory", "2\n", "kernel.overcommit")]
     [InlineData("proc/meminfo", "MemTotal: 16777216 kB\nSwapTotal: 1048576 kB\n", "memory.swap")]
