@@ -48,26 +48,18 @@ static inline float frugal_q8_0_row(int blocks, const frugal_q8_0_block * x, con
     return frugal_hsum_8(acc);
 }
 
-// y's block with its signs moved onto a row's block: |y| times x·sign(y) is the same 32 products as |x| times
-// y·sign(x) (llama.cpp's order of the factors), summed the same way, so |y| is taken once for the four rows.
-static inline __m256 frugal_block_dot_abs_y(__m256i x, __m256i y, __m256i ay) {
-    const __m256i pairs = _mm256_maddubs_epi16(ay, _mm256_sign_epi8(x, y));
-    return _mm256_cvtepi32_ps(_mm256_madd_epi16(pairs, _mm256_set1_epi16(1)));
-}
-
-// Four rows at once, each with its own accumulator; y's block is loaded (and its sign taken off) once for the four.
+// Four rows at once, each with its own accumulator; y's block is loaded once for the four.
 static inline void frugal_q8_0_rows4(int blocks, const frugal_q8_0_block * x0, const frugal_q8_0_block * x1,
                                      const frugal_q8_0_block * x2, const frugal_q8_0_block * x3,
                                      const frugal_q8_0_block * y, float * s0, float * s1, float * s2, float * s3) {
     __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
     for (int i = 0; i < blocks; ++i) {
         const __m256i qy = _mm256_loadu_si256((const __m256i *) y[i].qs);
-        const __m256i ay = _mm256_sign_epi8(qy, qy);
         const float dy = _cvtsh_ss(y[i].d);
-        a0 = _mm256_fmadd_ps(_mm256_set1_ps(_cvtsh_ss(x0[i].d) * dy), frugal_block_dot_abs_y(_mm256_loadu_si256((const __m256i *) x0[i].qs), qy, ay), a0);
-        a1 = _mm256_fmadd_ps(_mm256_set1_ps(_cvtsh_ss(x1[i].d) * dy), frugal_block_dot_abs_y(_mm256_loadu_si256((const __m256i *) x1[i].qs), qy, ay), a1);
-        a2 = _mm256_fmadd_ps(_mm256_set1_ps(_cvtsh_ss(x2[i].d) * dy), frugal_block_dot_abs_y(_mm256_loadu_si256((const __m256i *) x2[i].qs), qy, ay), a2);
-        a3 = _mm256_fmadd_ps(_mm256_set1_ps(_cvtsh_ss(x3[i].d) * dy), frugal_block_dot_abs_y(_mm256_loadu_si256((const __m256i *) x3[i].qs), qy, ay), a3);
+        a0 = _mm256_fmadd_ps(_mm256_set1_ps(_cvtsh_ss(x0[i].d) * dy), frugal_block_dot(_mm256_loadu_si256((const __m256i *) x0[i].qs), qy), a0);
+        a1 = _mm256_fmadd_ps(_mm256_set1_ps(_cvtsh_ss(x1[i].d) * dy), frugal_block_dot(_mm256_loadu_si256((const __m256i *) x1[i].qs), qy), a1);
+        a2 = _mm256_fmadd_ps(_mm256_set1_ps(_cvtsh_ss(x2[i].d) * dy), frugal_block_dot(_mm256_loadu_si256((const __m256i *) x2[i].qs), qy), a2);
+        a3 = _mm256_fmadd_ps(_mm256_set1_ps(_cvtsh_ss(x3[i].d) * dy), frugal_block_dot(_mm256_loadu_si256((const __m256i *) x3[i].qs), qy), a3);
     }
     *s0 = frugal_hsum_8(a0);
     *s1 = frugal_hsum_8(a1);

@@ -33,11 +33,13 @@ static float model_row(int blocks, const frugal_q8_0_block * x, const frugal_q8_
     return (r0 + r2) + (r1 + r3);
 }
 
-static void fill(frugal_q8_0_block * b, size_t count) {
+// Weights take every byte, -128 included (llama.cpp's quantizer writes -127..127, but a file may hold anything);
+// activations -127..127, as ggml quantizes them.
+static void fill(frugal_q8_0_block * b, size_t count, int lowest) {
     for (size_t i = 0; i < count; ++i) {
         b[i].d = _cvtss_sh((float) (next() % 2000 + 1) * 1e-5f, 0);
         for (int k = 0; k < 32; ++k) {
-            b[i].qs[k] = (int8_t) ((int) (next() % 255) - 127);
+            b[i].qs[k] = (int8_t) ((int) (next() % (unsigned) (128 - lowest)) + lowest);
         }
     }
 }
@@ -53,8 +55,8 @@ int main(void) {
             frugal_q8_0_block * w = malloc((size_t) rows * row_bytes);
             frugal_q8_0_block * y = malloc(row_bytes);
             float * out = malloc((size_t) rows * sizeof(float));
-            fill(w, (size_t) rows * blocks);
-            fill(y, (size_t) blocks);
+            fill(w, (size_t) rows * blocks, -128);
+            fill(y, (size_t) blocks, -127);
             for (int threads = 1; threads <= 3; ++threads) {
                 memset(out, 0xff, (size_t) rows * sizeof(float));
                 for (int t = 0; t < threads; ++t) {
