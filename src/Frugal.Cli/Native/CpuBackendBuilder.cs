@@ -61,15 +61,7 @@ internal sealed class CpuBackendBuilder(string scriptDirectory, string packagedD
             await File.WriteAllTextAsync(Path.Combine(staged, "SOURCE"), string.Create(CultureInfo.InvariantCulture,
                 $"libggml-cpu.so: llama.cpp {CpuBackendRelease.LlamaCppRelease} (node-llama-cpp {CpuBackendRelease.Version}'s source) with Frugal's Q8_0 matrix-vector product, built here by 'frugal native build' for this CPU on {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC\nlibllama.so, libggml.so, libggml-base.so: LLamaSharp 0.30.0's packaged avx2 build\n"),
                 cancellationToken).ConfigureAwait(false);
-            var target = Path.Combine(root, Variant);
-            if (Directory.Exists(target))
-            {
-                Directory.Delete(target, recursive: true);
-            }
-
-            Directory.Move(staged, target);
-            InstalledCpuBackend.Record(root, Variant, cpuFlags);
-            return Path.Combine(target, "libllama.so");
+            return InstalledCpuBackend.Install(root, Variant, staged, cpuFlags);
         }
         finally
         {

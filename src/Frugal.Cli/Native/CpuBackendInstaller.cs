@@ -68,15 +68,7 @@ internal sealed class CpuBackendInstaller(HttpClient http, string packagedDirect
                 $"libggml-cpu.so: the '{chosen}' CPU backend (score {score} here) of {CpuBackendRelease.Package} {CpuBackendRelease.Version} (llama.cpp {CpuBackendRelease.LlamaCppRelease}), package sha256 {CpuBackendRelease.Sha256}\nlibllama.so, libggml.so, libggml-base.so: LLamaSharp 0.30.0's packaged avx2 build\n"),
                 cancellationToken).ConfigureAwait(false);
 
-            var target = Path.Combine(root, chosen);
-            if (Directory.Exists(target))
-            {
-                Directory.Delete(target, recursive: true);
-            }
-
-            Directory.Move(staging, target);
-            InstalledCpuBackend.Record(root, chosen, cpuFlags);
-            return new CpuBackendInstall(chosen, score, Path.Combine(target, "libllama.so"), scores);
+            return new CpuBackendInstall(chosen, score, InstalledCpuBackend.Install(root, chosen, staging, cpuFlags), scores);
         }
         finally
         {

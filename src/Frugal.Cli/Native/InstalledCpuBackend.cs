@@ -24,6 +24,23 @@ internal static class InstalledCpuBackend
         flags.Where(f => f.StartsWith("avx", StringComparison.Ordinal) || f.StartsWith("amx", StringComparison.Ordinal)
             || f is "fma" or "f16c" or "bmi2" or "sse4_2" or "ssse3").ToHashSet(StringComparer.Ordinal);
 
+    /// <summary>
+    /// Puts the complete build in <paramref name="staged"/> (under <paramref name="nativeDirectory"/>) in place as
+    /// <c>NATIVE/VARIANT</c>, replacing an earlier one, and records it; answers its <c>libllama.so</c>.
+    /// </summary>
+    public static string Install(string nativeDirectory, string variant, string staged, IEnumerable<string> cpuFlags)
+    {
+        var target = Path.Combine(nativeDirectory, variant);
+        if (Directory.Exists(target))
+        {
+            Directory.Delete(target, recursive: true);
+        }
+
+        Directory.Move(staged, target);
+        Record(nativeDirectory, variant, cpuFlags);
+        return Path.Combine(target, "libllama.so");
+    }
+
     /// <summary>Records <paramref name="variant"/> (installed as <c>NATIVE/VARIANT/libllama.so</c>) as the build <c>auto</c> loads on this CPU.</summary>
     public static void Record(string nativeDirectory, string variant, IEnumerable<string> cpuFlags)
     {
