@@ -40,7 +40,7 @@ internal sealed class CpuBackendBuilder(string scriptDirectory, string packagedD
             throw new BuildException($"{script} is missing: this program was installed without Frugal's CPU backend sources.");
         }
 
-        if (CpuBackendInstaller.PackagedLibraries.FirstOrDefault(name => !File.Exists(Path.Combine(packagedDirectory, name))) is { } absent)
+        if (InstalledCpuBackend.MissingPackagedLibrary(packagedDirectory) is { } absent)
         {
             throw new BuildException($"LLamaSharp's packaged {absent} is not in {packagedDirectory}: the CPU backend is built beside it.");
         }

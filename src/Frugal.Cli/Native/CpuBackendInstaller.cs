@@ -35,12 +35,9 @@ internal sealed class CpuBackendInstaller(HttpClient http, string packagedDirect
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(source);
-        foreach (var name in PackagedLibraries)
+        if (InstalledCpuBackend.MissingPackagedLibrary(packagedDirectory) is { } absent)
         {
-            if (!File.Exists(Path.Combine(packagedDirectory, name)))
-            {
-                throw new PullException($"LLamaSharp's packaged {name} is not in {packagedDirectory}: the CPU backend is installed beside it.");
-            }
+            throw new PullException($"LLamaSharp's packaged {absent} is not in {packagedDirectory}: the CPU backend is installed beside it.");
         }
 
         var root = Path.GetFullPath(directory);

@@ -24,6 +24,10 @@ internal static class InstalledCpuBackend
         flags.Where(f => f.StartsWith("avx", StringComparison.Ordinal) || f.StartsWith("amx", StringComparison.Ordinal)
             || f is "fma" or "f16c" or "bmi2" or "sse4_2" or "ssse3").ToHashSet(StringComparer.Ordinal);
 
+    /// <summary>The first of LLamaSharp's packaged libraries (<see cref="CpuBackendInstaller.PackagedLibraries"/>) missing from <paramref name="packagedDirectory"/>; null when all are there.</summary>
+    public static string? MissingPackagedLibrary(string packagedDirectory) =>
+        CpuBackendInstaller.PackagedLibraries.FirstOrDefault(name => !File.Exists(Path.Combine(packagedDirectory, name)));
+
     /// <summary>
     /// Puts the complete build in <paramref name="staged"/> (under <paramref name="nativeDirectory"/>) in place as
     /// <c>NATIVE/VARIANT</c>, replacing an earlier one, and records it; answers its <c>libllama.so</c>.

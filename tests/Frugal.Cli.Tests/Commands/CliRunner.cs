@@ -45,6 +45,23 @@ internal static class CliRunner
             start.Environment[name] = value;
         }
 
+        return Run(start);
+    }
+
+    /// <summary>Runs any program with <paramref name="args"/> (a compiler, a script) and captures what it printed.</summary>
+    public static (int ExitCode, string Output, string Error) Program(string file, params string[] args)
+    {
+        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in args)
+        {
+            start.ArgumentList.Add(a);
+        }
+
+        return Run(start);
+    }
+
+    private static (int ExitCode, string Output, string Error) Run(ProcessStartInfo start)
+    {
         using var process = System.Diagnostics.Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();

@@ -1,6 +1,6 @@
-using System.Diagnostics;
 using Frugal.Cli.Native;
 using Frugal.Memory;
+using Frugal.Tests.Commands;
 
 namespace Frugal.Tests.Native;
 
@@ -22,10 +22,10 @@ public sealed class FrugalCpuKernelTests : IDisposable
         Assert.True(new CpuProbe().Read().HasAvx2, "this test machine has no AVX2, which the kernel is written with");
         var program = _temp.File("matvec-test");
 
-        var (built, _, compileErrors) = Run("cc", "-O2", "-mavx2", "-mfma", "-mf16c", "-ffp-contract=off", "-Wall", "-Wextra", "-Werror",
+        var (built, _, compileErrors) = CliRunner.Program("cc", "-O2", "-mavx2", "-mfma", "-mf16c", "-ffp-contract=off", "-Wall", "-Wextra", "-Werror",
             "-o", program, Path.Combine(Sources, "test", "matvec-test.c"), "-lm");
         Assert.True(built == 0, compileErrors);
-        var (code, output, errors) = Run(program);
+        var (code, output, errors) = CliRunner.Program(program);
 
         // 5 row lengths x 11 row counts (1 to 256, most not a multiple of four) x 1-3 threads' row ranges.
         Assert.True(code == 0, output + errors);
@@ -38,7 +38,7 @@ public sealed class FrugalCpuKernelTests : IDisposable
         var source = _temp.File("ggml-cpu.c");
         File.WriteAllText(source, GgmlCpuShape);
 
-        var (code, _, errors) = Run("python3", Path.Combine(Sources, "hook.py"), source);
+        var (code, _, errors) = CliRunner.Program("python3", Path.Combine(Sources, "hook.py"), source);
 
         Assert.True(code == 0, errors);
         var hooked = File.ReadAllText(source);
@@ -47,7 +47,7 @@ public sealed class FrugalCpuKernelTests : IDisposable
         Assert.True(call > hooked.IndexOf("UseGgmlGemm2:;\n#endif\n", StringComparison.Ordinal) && call < hooked.IndexOf("const int64_t nr0", StringComparison.Ordinal));
 
         // Twice: refused, unchanged.
-        var again = Run("python3", Path.Combine(Sources, "hook.py"), source);
+        var again = CliRunner.Program("python3", Path.Combine(Sources, "hook.py"), source);
         Assert.Equal(1, again.ExitCode);
         Assert.Contains("hooked already", again.Error, StringComparison.Ordinal);
         Assert.Equal(hooked, File.ReadAllText(source));
@@ -55,15 +55,15 @@ public sealed class FrugalCpuKernelTests : IDisposable
 
     [Theory]
     [InlineData("UseGgmlGemm2:;\n#endif\n", "")]
-    [InlineData("void ggml_compute_forward_mul_mat(\n", "void ggml_compute_forward_mul_mat(\n")]
+    [InlineData("void ggml_compute_forward_mul_mat(\n", "void ggml_compute_forward_mul_mat(\nvoid ggml_compute_forward_mul_mat(\n")]
     public void Hook_SourceItWasNotWrittenFor_RefusedAndUnchanged(string anchor, string replacement)
     {
         // One anchor gone, or there twice: another llama.cpp than b10361.
         var source = _temp.File("ggml-cpu.c");
-        var text = GgmlCpuShape.Replace(anchor, anchor + replacement == anchor ? string.Empty : anchor + replacement, StringComparison.Ordinal);
+        var text = GgmlCpuShape.Replace(anchor, replacement, StringComparison.Ordinal);
         File.WriteAllText(source, text);
 
-        var (code, _, errors) = Run("python3", Path.Combine(Sources, "hook.py"), source);
+        var (code, _, errors) = CliRunner.Program("python3", Path.Combine(Sources, "hook.py"), source);
 
         Assert.Equal(1, code);
         Assert.Contains("is not the ggml-cpu.c the hook was written for", errors, StringComparison.Ordinal);
@@ -132,19 +132,4 @@ public sealed class FrugalCpuKernelTests : IDisposable
         }
 
         """;
-
-    private static (int ExitCode, string Output, string Error) Run(string program, params string[] arguments)
-    {
-        var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        var error = process.StandardError.ReadToEndAsync();
-        var output = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        return (process.ExitCode, output, error.Result);
-    }
 }

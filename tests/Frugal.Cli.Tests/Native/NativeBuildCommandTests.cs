@@ -22,7 +22,7 @@ public sealed class NativeBuildCommandTests : IDisposable
         var data = _temp.File("data");
         var native = Path.Combine(data, "native");
 
-        var (code, output, error) = CliRunner.Process(["native", "build", "--data", data], new Dictionary<string, string>());
+        var (code, output, error) = CliRunner.Process("native", "build", "--data", data);
 
         Assert.True(code == 0, output + error);
         var library = Path.Combine(native, CpuBackendBuilder.Variant, "libllama.so");
@@ -35,7 +35,7 @@ public sealed class NativeBuildCommandTests : IDisposable
             Directory.GetFileSystemEntries(native).Select(Path.GetFileName).Order(StringComparer.Ordinal));
 
         var model = _temp.File("tiny-q8_0.gguf");
-        var synth = CliRunner.Process(["model", "synth", "--shape", "tiny", "--quant", "q8_0", "-o", model], new Dictionary<string, string>());
+        var synth = CliRunner.Process("model", "synth", "--shape", "tiny", "--quant", "q8_0", "-o", model);
         Assert.True(synth.ExitCode == 0, synth.Error);
         var (backend, reply, trace) = Generate(model, data, "trace");
         var (backendOff, replyOff, traceOff) = Generate(model, data, "off");
