@@ -95,9 +95,9 @@ WRAPPER
 chmod 755 "$bin.new"
 mv "$bin.new" "$bin"
 
-# The packaged llama.cpp builds have no VNNI code; on a CPU with it, the CPU backend built for it (10 MB from npm's
-# registry, size and SHA-256 pinned in Frugal), which Model:NativeLibrary=auto loads. Not fatal: without it the
-# packaged build serves.
+# --native-build: Frugal's own CPU backend compiled here. Otherwise: the packaged llama.cpp builds have no VNNI code; on
+# a CPU with it, the CPU backend built for it (10 MB from npm's registry, size and SHA-256 pinned in Frugal). Either is
+# what Model:NativeLibrary=auto loads. Not fatal: without it the packaged build serves.
 if (( native == 2 )); then
   if "$here/frugal" native build --data "$data" >"$data/.native-build.log" 2>&1; then
     owner -R frugal:frugal "$data/native"

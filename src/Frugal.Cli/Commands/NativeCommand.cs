@@ -12,6 +12,10 @@ namespace Frugal.Cli.Commands;
 /// </summary>
 internal static class NativeCommand
 {
+    // What follows an install, by pull or by build.
+    private const string LoadedFromNowOn =
+        "frugal serve, generate, chat and bench load it from now on (Model:NativeLibrary auto, with this data directory); Model:NativeLibrary=packaged or --native-library packaged for LLamaSharp's own build";
+
     public static Command Create()
     {
         var command = new Command("native", "Faster llama.cpp CPU code for this machine's CPU.");
@@ -48,7 +52,7 @@ internal static class NativeCommand
                 var library = await new CpuBackendBuilder(CpuBackendBuilder.DefaultScriptDirectory, CpuBackendInstaller.DefaultPackagedDirectory)
                     .BuildAsync(root, flags, Environment.GetEnvironmentVariable(CpuBackendRelease.RegistryVariable), console.WriteLine, cancellationToken).ConfigureAwait(false);
                 await console.WriteLineAsync($"installed the '{CpuBackendBuilder.Variant}' CPU backend: {library}").ConfigureAwait(false);
-                await console.WriteLineAsync("frugal serve, generate, chat and bench load it from now on (Model:NativeLibrary auto, with this data directory); Model:NativeLibrary=packaged or --native-library packaged for LLamaSharp's own build").ConfigureAwait(false);
+                await console.WriteLineAsync(LoadedFromNowOn).ConfigureAwait(false);
                 return 0;
             }
             catch (BuildException e)
@@ -94,7 +98,7 @@ internal static class NativeCommand
                     .PullAsync(root, parse.GetValue(variant), source, new CpuProbe().Read().Flags, progress, cancellationToken).ConfigureAwait(false);
                 await console.WriteLineAsync($"scores on this CPU (0: cannot run here): {string.Join(", ", install.Scores.OrderByDescending(s => s.Value).ThenBy(s => s.Key, StringComparer.Ordinal).Select(s => $"{s.Key} {s.Value}"))}").ConfigureAwait(false);
                 await console.WriteLineAsync($"installed the '{install.Variant}' CPU backend: {install.Library}").ConfigureAwait(false);
-                await console.WriteLineAsync($"frugal serve, generate, chat and bench load it from now on (Model:NativeLibrary auto, with this data directory); Model:NativeLibrary=packaged or --native-library packaged for LLamaSharp's own build").ConfigureAwait(false);
+                await console.WriteLineAsync(LoadedFromNowOn).ConfigureAwait(false);
                 await console.WriteLineAsync("compare the two: frugal bench --model FILE --profile quick, then again with --native-library packaged").ConfigureAwait(false);
                 return 0;
             }
