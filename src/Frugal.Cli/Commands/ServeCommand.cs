@@ -125,7 +125,7 @@ internal static class ServeCommand
                 await Console.Out.WriteLineAsync("Settings for this box:" + string.Concat(plan.Reasons.Select(r => Environment.NewLine + "  " + r))).ConfigureAwait(false);
             }
 
-            if (QuantizationLine(plan.Engine.ModelPath) is { } quantization)
+            if (QuantizationLine(plan.Engine.ModelPath, plan.Engine.NativeLibrary, dataDirectory) is { } quantization)
             {
                 await Console.Out.WriteLineAsync(quantization).ConfigureAwait(false);
             }
@@ -154,16 +154,21 @@ internal static class ServeCommand
     }
 
     /// <summary>
-    /// One line when a smaller quantization of the model would decode measurably faster on this CPU (from bytes per
-    /// token; <c>frugal doctor --model</c> adds the measured bandwidth), else null.
+    /// One line when a smaller quantization of the model would decode measurably faster on this box, else null: from the
+    /// rates the CPU backend <paramref name="nativeLibrary"/> multiplies each type's matrices at here (recorded in the
+    /// data directory by an earlier serve or <c>frugal doctor --model</c>, else measured now; see
+    /// <see cref="MeasuredKernels"/>).
     /// </summary>
-    private static string? QuantizationLine(string modelPath)
+    private static string? QuantizationLine(string modelPath, string? nativeLibrary, string dataDirectory)
     {
         try
         {
             var file = GgufReader.Read(modelPath);
-            var advice = QuantizationAdvice.For(file, System.Runtime.Intrinsics.X86.Avx2.IsSupported);
-            return advice.Faster.Count == 0 ? null : "Quantization: " + advice.Describe(ModelInfoReader.FromFile(file).FileType, readBytesPerSecond: null);
+            var advice = MeasuredKernels.Advise(file, nativeLibrary, dataDirectory, new CpuProbe().Read(), remeasure: false, out var unmeasured);
+            return advice.Faster.Count == 0
+                ? null
+                : "Quantization: " + advice.Describe(ModelInfoReader.FromFile(file).FileType, readBytesPerSecond: null)
+                  + (unmeasured is null ? "" : $" (from bytes per token alone: {unmeasured})");
         }
         catch (Exception e) when (e is ModelFileException or IOException or UnauthorizedAccessException)
         {

@@ -1,3 +1,4 @@
+using Frugal.Cli.Native;
 using Frugal.Memory;
 using Frugal.Models;
 
@@ -5,7 +6,7 @@ namespace Frugal.Cli.Doctor;
 
 internal sealed partial class MachineDoctor
 {
-    private static IEnumerable<DoctorCheck> CheckModel(string modelPath, int? contextSize, CpuSnapshot cpu, MemorySnapshot memory)
+    private static IEnumerable<DoctorCheck> CheckModel(string modelPath, int? contextSize, CpuSnapshot cpu, MemorySnapshot memory, string dataDirectory)
     {
         ModelInfo model;
         try
@@ -27,18 +28,25 @@ internal sealed partial class MachineDoctor
 
         var valid = DoctorCheck.Pass("model.file",
             F($"{Path.GetFileName(modelPath)}: {model.Architecture} {model.FileType}, {model.ParameterCount / 1e6:0.#}M parameters, {model.FileSizeBytes / MiB} MiB, trained context {model.ContextLength}"));
-        return [valid, CheckFit(model, contextSize, cpu, memory), CheckQuantization(modelPath, model, cpu)];
+        return [valid, CheckFit(model, contextSize, cpu, memory), CheckQuantization(modelPath, model, cpu, dataDirectory)];
     }
 
     /// <summary>
-    /// Whether a smaller quantization of the same model would decode measurably faster on this box, from one core's
-    /// read bandwidth over the mapped file (measured now) and the bytes per token of each quantization.
+    /// Whether a smaller quantization of the same model would decode measurably faster on this box: one core's read
+    /// bandwidth over the mapped file and, through the CPU backend serve would load (<c>auto</c>), how fast a matrix of
+    /// each type the file or a smaller quantization uses is multiplied by a column (both measured now; the rates are
+    /// recorded for serve).
     /// </summary>
-    internal static DoctorCheck CheckQuantization(string modelPath, ModelInfo model, CpuSnapshot cpu)
+    internal static DoctorCheck CheckQuantization(string modelPath, ModelInfo model, CpuSnapshot cpu, string dataDirectory,
+                                                  long matrixBytes = Frugal.Inference.KernelRates.DefaultMatrixBytes)
     {
-        var advice = QuantizationAdvice.For(GgufReader.Read(modelPath), cpu.HasAvx2);
+        var nativeLibrary = InstalledCpuBackend.Resolve(null, dataDirectory, cpu.Flags).Choice;
+        var advice = MeasuredKernels.Advise(GgufReader.Read(modelPath), nativeLibrary, dataDirectory, cpu, remeasure: true, out var unmeasured, matrixBytes);
         var bandwidth = Frugal.Bench.BandwidthCeiling.Measure(modelPath).ReadBytesPerSecond;
-        return DoctorCheck.Pass("model.quantization", advice.Describe(model.FileType, bandwidth));
+        var detail = advice.Describe(model.FileType, bandwidth);
+        return unmeasured is null
+            ? DoctorCheck.Pass("model.quantization", detail)
+            : DoctorCheck.Pass("model.quantization", detail + $" (from bytes per token alone: the kernels could not be measured, {unmeasured})");
     }
 
     internal static DoctorCheck CheckFit(ModelInfo model, int? contextSize, CpuSnapshot cpu, MemorySnapshot memory)

@@ -27,7 +27,7 @@ internal sealed partial class MachineDoctor(IFileSystem fileSystem)
         ];
         if (modelPath is not null)
         {
-            checks.AddRange(CheckModel(modelPath, contextSize, cpu, memory));
+            checks.AddRange(CheckModel(modelPath, contextSize, cpu, memory, dataDirectory));
         }
 
         return new DoctorReport(checks);

@@ -11,13 +11,15 @@ namespace Frugal.Models;
 /// <param name="Quantization">The scheme, or null for the file as it is.</param>
 /// <param name="TensorBytes">Bytes of all tensors.</param>
 /// <param name="BytesPerToken">Weight bytes one decoded token reads.</param>
-public sealed partial record QuantizationFootprint(ModelQuantization? Quantization, long TensorBytes, long BytesPerToken)
+/// <param name="BytesPerTokenByType">The matrices' part of those bytes (vectors such as norms left out), by type.</param>
+public sealed partial record QuantizationFootprint(ModelQuantization? Quantization, long TensorBytes, long BytesPerToken,
+                                                   IReadOnlyDictionary<GgmlType, long> BytesPerTokenByType)
 {
     /// <summary>The file's own footprint, from its tensors as they are.</summary>
     public static QuantizationFootprint Of(GgufFile file)
     {
         ArgumentNullException.ThrowIfNull(file);
-        return Sum(file, null, t => t.ByteSize);
+        return Sum(file, null, t => (t.Type, t.ByteSize));
     }
 
     /// <summary>
@@ -35,30 +37,36 @@ public sealed partial record QuantizationFootprint(ModelQuantization? Quantizati
         {
             if (t.Dimensions.Count < 2)
             {
-                return t.ByteSize;
+                return (t.Type, t.ByteSize);
             }
 
             var type = quantization.TypeOf(Role(t.Name), Math.Max(Layer(t.Name), 0), Math.Max(layers, 1), t.Dimensions[0]);
             var bytes = GgmlTypeInfo.ByteSize(type, t.ElementCount);
             failed |= bytes is null;
-            return bytes ?? 0;
+            return (type, bytes ?? 0);
         });
         return failed ? null : footprint;
     }
 
-    private static QuantizationFootprint Sum(GgufFile file, ModelQuantization? quantization, Func<GgufTensorInfo, long> bytesOf)
+    private static QuantizationFootprint Sum(GgufFile file, ModelQuantization? quantization, Func<GgufTensorInfo, (GgmlType Type, long Bytes)> bytesOf)
     {
         long total = 0, perToken = 0;
+        var byType = new Dictionary<GgmlType, long>();
         foreach (var tensor in file.Tensors)
         {
-            var bytes = bytesOf(tensor);
+            var (type, bytes) = bytesOf(tensor);
             total += bytes;
-            perToken += Role(tensor.Name) == WeightRole.TokenEmbedding && tensor.Dimensions.Count >= 2
+            var read = Role(tensor.Name) == WeightRole.TokenEmbedding && tensor.Dimensions.Count >= 2
                 ? bytes / Math.Max(tensor.Dimensions[^1], 1)
                 : bytes;
+            perToken += read;
+            if (tensor.Dimensions.Count >= 2)
+            {
+                byType[type] = byType.GetValueOrDefault(type) + read;
+            }
         }
 
-        return new QuantizationFootprint(quantization, total, perToken);
+        return new QuantizationFootprint(quantization, total, perToken, byType);
     }
 
     private static WeightRole Role(string name) => name switch

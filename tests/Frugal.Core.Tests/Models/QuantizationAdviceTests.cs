@@ -71,6 +71,67 @@ public sealed class QuantizationAdviceTests : IDisposable
         Assert.Empty(QuantizationAdvice.For(Write(ModelQuantization.F16), avx2: false).Faster);
     }
 
+    [Fact]
+    public void For_MeasuredRatesWhereTheKQuantsAreArithmeticBound_AdvisesNothing()
+    {
+        // The shape of what an AVX2 core with Frugal's Q8_0 kernel measured: the 4-bit type is not faster per token.
+        var rates = new Dictionary<GgmlType, double> { [GgmlType.Q8_0] = 20.6e9, [GgmlType.Q6_K] = 13.2e9, [GgmlType.Q5_K] = 10.9e9, [GgmlType.Q4_K] = 12.8e9 };
+
+        var advice = QuantizationAdvice.For(Write(ModelQuantization.Q8_0), rates);
+
+        Assert.Empty(advice.Faster);
+        Assert.Equal(["Q6_K", "Q5_K_M", "Q4_K_M"], advice.Considered.Select(f => f.Quantization!.ToString()));
+        Assert.All(advice.Considered, f => Assert.InRange(advice.Speedup(f), 0.5, QuantizationAdvice.MinSpeedup));
+        var line = advice.Describe("Q8_0", readBytesPerSecond: null);
+        Assert.Contains("measured here, a matrix times a column: Q8_0 20.6 GB/s, Q6_K 13.2 GB/s, Q5_K 10.9 GB/s, Q4_K 12.8 GB/s", line, StringComparison.Ordinal);
+        Assert.Contains("no smaller quantization is measured 1.25x faster here", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void For_EqualMeasuredRates_SpeedupIsTheRatioOfMatrixBytes()
+    {
+        var q8 = Write(ModelQuantization.Q8_0);
+        var rates = QuantizationAdvice.TypesToMeasure(q8).ToDictionary(t => t, _ => 10e9);
+
+        var advice = QuantizationAdvice.For(q8, rates);
+
+        var q4 = Assert.Single(advice.Faster, f => f.Quantization == ModelQuantization.Q4_K_M);
+        var expected = (double)QuantizationFootprint.Of(q8).BytesPerTokenByType.Values.Sum() / q4.BytesPerTokenByType.Values.Sum();
+        Assert.Equal(expected, advice.Speedup(q4), 9);
+        Assert.Equal(q4.BytesPerTokenByType.Values.Sum() / 10e9, advice.SecondsPerToken(q4)!.Value, 12);
+        Assert.Contains(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"Q4_K_M {expected:F2}x"), advice.Describe("Q8_0", null), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void For_ARateMissing_LeavesOutTheCandidatesThatNeedIt()
+    {
+        var rates = new Dictionary<GgmlType, double> { [GgmlType.Q8_0] = 20e9, [GgmlType.Q6_K] = 20e9, [GgmlType.Q4_K] = 20e9 };
+
+        var advice = QuantizationAdvice.For(Write(ModelQuantization.Q8_0), rates);
+
+        Assert.DoesNotContain(advice.Considered, f => f.Quantization == ModelQuantization.Q5_K_M);
+        Assert.Contains(advice.Considered, f => f.Quantization == ModelQuantization.Q4_K_M);
+    }
+
+    [Fact]
+    public void TypesToMeasure_Q8_0File_ItsTypeAndEveryCandidatesMatrixTypes()
+    {
+        Assert.Equal(new HashSet<GgmlType> { GgmlType.Q8_0, GgmlType.Q6_K, GgmlType.Q5_K, GgmlType.Q4_K },
+            QuantizationAdvice.TypesToMeasure(Write(ModelQuantization.Q8_0)).ToHashSet());
+    }
+
+    [Fact]
+    public void Of_BytesPerTokenByType_MatricesByTheirTypeWithoutTheVectors()
+    {
+        var file = Write(ModelQuantization.Q4_K_M);
+
+        var footprint = QuantizationFootprint.Of(file);
+
+        Assert.Equal(new HashSet<GgmlType> { GgmlType.Q4_K, GgmlType.Q6_K }, footprint.BytesPerTokenByType.Keys.ToHashSet());
+        var vectors = file.Tensors.Where(t => t.Dimensions.Count < 2).Sum(t => t.ByteSize);
+        Assert.Equal(footprint.BytesPerToken - vectors, footprint.BytesPerTokenByType.Values.Sum());
+    }
+
     private GgufFile Write(ModelQuantization quant) => GgufReader.Read(WritePath(quant));
 
     private string WritePath(ModelQuantization quant)

@@ -1,0 +1,197 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using Frugal.Models;
+using LLama.Native;
+
+namespace Frugal.Inference;
+
+/// <summary>
+/// How fast the loaded llama.cpp CPU backend multiplies a weight matrix of each type by one column of activations —
+/// what decoding one token does with every matrix — in weight bytes per second, measured on this machine: a matrix
+/// several times the size of the last-level cache (so it streams from memory, as a model's weights do), filled by
+/// ggml's own quantizer, multiplied through a ggml graph (the same code path as a decode step, Frugal's own kernels
+/// included when its CPU backend is loaded). On a core whose arithmetic, not its memory, is the limit, a type with
+/// fewer bytes per weight is not faster in proportion; these rates say by how much it is.
+/// </summary>
+/// <param name="BytesPerSecond">Weight bytes per second for each type measured.</param>
+/// <param name="Threads">The threads the products ran on.</param>
+/// <param name="CpuBackend">The CPU backend library that computed them (its path), or null when it cannot tell.</param>
+public sealed record KernelRates(IReadOnlyDictionary<GgmlType, double> BytesPerSecond, int Threads, string? CpuBackend)
+{
+    /// <summary>The bytes of each matrix measured: four times a 32 MiB last-level cache.</summary>
+    public const long DefaultMatrixBytes = 128L << 20;
+
+    /// <summary>
+    /// Measures each of <paramref name="types"/> with rows of <paramref name="rowLength"/> weights on
+    /// <paramref name="threads"/> threads, for at least <paramref name="timePerType"/> each (after one warm-up product).
+    /// Loads the native library as the engine would for <paramref name="nativeLibrary"/> (see
+    /// <see cref="NativeLibrarySelection"/>) first. A type whose blocks do not divide the row length is left out.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The native library cannot be loaded or lacks ggml's functions.</exception>
+    public static KernelRates Measure(string? nativeLibrary, IEnumerable<GgmlType> types, int rowLength, int threads, TimeSpan timePerType,
+                                      long matrixBytes = DefaultMatrixBytes)
+    {
+        ArgumentNullException.ThrowIfNull(types);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(rowLength);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(threads);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(matrixBytes);
+        var ggml = GgmlApi.Load(nativeLibrary);
+        var rates = new Dictionary<GgmlType, double>();
+        foreach (var type in types.Distinct())
+        {
+            if (GgmlTypeInfo.IsKnown(type) && rowLength % GgmlTypeInfo.BlockSize(type) == 0)
+            {
+                rates[type] = ggml.MatrixVectorRate(type, rowLength, threads, timePerType, matrixBytes);
+            }
+        }
+
+        return new KernelRates(rates, threads, NativeLibrarySelection.LoadedCpuBackend());
+    }
+
+    /// <summary>
+    /// Loads the native library as the engine would for <paramref name="nativeLibrary"/> (see
+    /// <see cref="NativeLibrarySelection"/>) and checks it has the functions <see cref="Measure"/> calls.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">It cannot be loaded or lacks one.</exception>
+    public static void Load(string? nativeLibrary) => _ = GgmlApi.Load(nativeLibrary);
+
+    /// <summary>ggml's C functions, from the libraries LLamaSharp loaded (libggml-base, libggml-cpu).</summary>
+    private sealed unsafe class GgmlApi
+    {
+        private readonly delegate* unmanaged<InitParams, nint> _init;
+        private readonly delegate* unmanaged<nint, void> _free;
+        private readonly delegate* unmanaged<nint, int, long, long, nint> _newTensor2d;
+        private readonly delegate* unmanaged<nint, nint> _getData;
+        private readonly delegate* unmanaged<nint, nint, nint, nint> _mulMat;
+        private readonly delegate* unmanaged<nint, nint> _newGraph;
+        private readonly delegate* unmanaged<nint, nint, void> _buildForwardExpand;
+        private readonly delegate* unmanaged<nint, nint, int, int> _graphCompute;
+        private readonly delegate* unmanaged<int, float*, void*, long, long, long, float*, nuint> _quantizeChunk;
+        private readonly delegate* unmanaged<int, long, nuint> _rowSize;
+
+        private GgmlApi(nint baseLibrary, nint cpuLibrary)
+        {
+            _init = (delegate* unmanaged<InitParams, nint>)Export(baseLibrary, "ggml_init");
+            _free = (delegate* unmanaged<nint, void>)Export(baseLibrary, "ggml_free");
+            _newTensor2d = (delegate* unmanaged<nint, int, long, long, nint>)Export(baseLibrary, "ggml_new_tensor_2d");
+            _getData = (delegate* unmanaged<nint, nint>)Export(baseLibrary, "ggml_get_data");
+            _mulMat = (delegate* unmanaged<nint, nint, nint, nint>)Export(baseLibrary, "ggml_mul_mat");
+            _newGraph = (delegate* unmanaged<nint, nint>)Export(baseLibrary, "ggml_new_graph");
+            _buildForwardExpand = (delegate* unmanaged<nint, nint, void>)Export(baseLibrary, "ggml_build_forward_expand");
+            _quantizeChunk = (delegate* unmanaged<int, float*, void*, long, long, long, float*, nuint>)Export(baseLibrary, "ggml_quantize_chunk");
+            _rowSize = (delegate* unmanaged<int, long, nuint>)Export(baseLibrary, "ggml_row_size");
+            _graphCompute = (delegate* unmanaged<nint, nint, int, int>)Export(cpuLibrary, "ggml_graph_compute_with_ctx");
+            ((delegate* unmanaged<void>)Export(cpuLibrary, "ggml_cpu_init"))();
+        }
+
+        public static GgmlApi Load(string? nativeLibrary)
+        {
+            try
+            {
+                NativeLibrarySelection.Apply(nativeLibrary);
+                NativeApi.llama_empty_call();
+            }
+            catch (Exception e) when (e is DllNotFoundException or TypeInitializationException or LLama.Exceptions.RuntimeError or ArgumentException)
+            {
+                throw new InvalidOperationException($"the llama.cpp native library cannot be loaded here ({e.Message})", e);
+            }
+
+            // Already loaded as libllama's dependencies: these find the loaded copies.
+            return NativeLibrary.TryLoad(LibraryName("ggml-base"), out var baseLibrary) && NativeLibrary.TryLoad(LibraryName("ggml-cpu"), out var cpuLibrary)
+                ? new GgmlApi(baseLibrary, cpuLibrary)
+                : throw new InvalidOperationException("ggml's libraries are not loaded beside libllama");
+        }
+
+        /// <summary>Weight bytes per second of one matrix of <paramref name="type"/> times one F32 column.</summary>
+        public double MatrixVectorRate(GgmlType type, int rowLength, int threads, TimeSpan time, long matrixBytes)
+        {
+            var rowBytes = (long)_rowSize((int)type, rowLength);
+            var rows = Math.Max(matrixBytes / rowBytes, 64);
+            // The matrix, the column, the product, the graph and the work buffer (the column quantized per thread).
+            var context = _init(new InitParams { MemSize = (nuint)((rows * rowBytes) + (16L << 20) + ((long)rowLength * 8 * threads)), MemBuffer = 0, NoAlloc = 0 });
+            if (context == 0)
+            {
+                throw new InvalidOperationException("ggml_init could not allocate the matrix");
+            }
+
+            try
+            {
+                var matrix = _newTensor2d(context, (int)type, rowLength, rows);
+                var column = _newTensor2d(context, (int)GgmlType.F32, rowLength, 1);
+                Fill(type, rowLength, rows, rowBytes, (byte*)_getData(matrix), (float*)_getData(column));
+                var graph = _newGraph(context);
+                _buildForwardExpand(graph, _mulMat(context, matrix, column));
+                Compute(context, graph, threads);
+
+                var clock = Stopwatch.StartNew();
+                var products = 0;
+                do
+                {
+                    Compute(context, graph, threads);
+                    products++;
+                }
+                while (clock.Elapsed < time || products < 3);
+
+                return products * (double)(rows * rowBytes) / clock.Elapsed.TotalSeconds;
+            }
+            finally
+            {
+                _free(context);
+            }
+        }
+
+        private void Compute(nint context, nint graph, int threads)
+        {
+            var status = _graphCompute(context, graph, threads);
+            if (status != 0)
+            {
+                throw new InvalidOperationException($"ggml_graph_compute_with_ctx failed (status {status})");
+            }
+        }
+
+        // Random weights through ggml's quantizer for the first rows, repeated down the matrix (quantizing it all would
+        // take longer than measuring it); a random column.
+        private void Fill(GgmlType type, int rowLength, long rows, long rowBytes, byte* matrix, float* column)
+        {
+            const int Distinct = 32;
+            var random = new Random(18);
+            var source = new float[Distinct * rowLength];
+            for (var i = 0; i < source.Length; i++)
+            {
+                source[i] = (float)((random.NextDouble() * 2) - 1);
+            }
+
+            var first = Math.Min(rows, Distinct);
+            fixed (float* s = source)
+            {
+                _ = _quantizeChunk((int)type, s, matrix, 0, first, rowLength, null);
+            }
+
+            var span = first * rowBytes;
+            for (var offset = span; offset < rows * rowBytes; offset += span)
+            {
+                Buffer.MemoryCopy(matrix, matrix + offset, span, Math.Min(span, (rows * rowBytes) - offset));
+            }
+
+            for (var i = 0; i < rowLength; i++)
+            {
+                column[i] = (float)((random.NextDouble() * 2) - 1);
+            }
+        }
+
+        private static nint Export(nint library, string name) =>
+            NativeLibrary.TryGetExport(library, name, out var address) ? address : throw new InvalidOperationException($"the loaded ggml has no {name}");
+
+        private static string LibraryName(string name) =>
+            OperatingSystem.IsWindows() ? name + ".dll" : OperatingSystem.IsMacOS() ? "lib" + name + ".dylib" : "lib" + name + ".so";
+
+        // ggml_init_params: size_t mem_size; void * mem_buffer; bool no_alloc.
+        [StructLayout(LayoutKind.Sequential)]
+        private struct InitParams
+        {
+            public nuint MemSize;
+            public nint MemBuffer;
+            public byte NoAlloc;
+        }
+    }
+}

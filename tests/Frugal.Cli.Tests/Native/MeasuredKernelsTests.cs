@@ -1,0 +1,84 @@
+using System.Globalization;
+using Frugal.Cli.Native;
+using Frugal.Inference;
+using Frugal.Memory;
+using Frugal.Models;
+
+namespace Frugal.Tests.Native;
+
+/// <summary>
+/// The quantization advice of doctor and serve from kernel rates measured through the loaded CPU backend, kept in the
+/// data directory for the backend, CPU and shape they were measured with.
+/// </summary>
+public sealed class MeasuredKernelsTests : IDisposable
+{
+    private static readonly CpuSnapshot Cpu = new() { OnlineCpus = 1, AllowedCpus = 1, Source = CgroupVersion.None, Flags = new HashSet<string> { "avx2" }, ModelName = "test cpu" };
+    private readonly TempDirectory _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    [Fact]
+    public void Advise_MeasuresOnceThenReusesTheRecordUntilAskedToMeasureAgain()
+    {
+        var file = Q8_0File();
+        var record = Path.Combine(_temp.Path, "data", "native", MeasuredKernels.RecordFile);
+
+        var measured = Advise(file, remeasure: false, out var unmeasured);
+
+        Assert.Null(unmeasured);
+        Assert.NotNull(measured.Rates);
+        var lines = File.ReadAllLines(record);
+        Assert.StartsWith("key ", lines[0], StringComparison.Ordinal);
+        Assert.Contains("|test cpu|1 threads|rows of 256|", lines[0], StringComparison.Ordinal);
+        Assert.Equal(QuantizationAdvice.TypesToMeasure(file).Order(), lines.Skip(1).Select(l => Enum.Parse<GgmlType>(l.Split(' ')[0])).Order());
+
+        // A record that says the K-quant kernels are a thousand times faster: serve takes it as it is...
+        File.WriteAllLines(record, lines.Take(1).Concat(measured.Rates!.Select(r =>
+            string.Create(CultureInfo.InvariantCulture, $"{r.Key} {(r.Key is GgmlType.Q4_K or GgmlType.Q6_K ? r.Value * 1000 : r.Value):R}"))));
+        var recorded = Advise(file, remeasure: false, out _);
+        Assert.Equal(measured.Rates[GgmlType.Q4_K] * 1000, recorded.Rates![GgmlType.Q4_K], 3);
+        Assert.Contains(recorded.Faster, f => f.Quantization == ModelQuantization.Q4_K_M);
+
+        // ...doctor measures again and replaces it.
+        var again = Advise(file, remeasure: true, out _);
+        Assert.True(again.Rates![GgmlType.Q4_K] < recorded.Rates[GgmlType.Q4_K] / 10);
+        Assert.Equal(again.Rates[GgmlType.Q4_K], double.Parse(File.ReadAllLines(record).Single(l => l.StartsWith("Q4_K ", StringComparison.Ordinal)).Split(' ')[1], CultureInfo.InvariantCulture));
+    }
+
+    [Theory]
+    [InlineData("another key")]
+    [InlineData(null)]
+    public void Advise_RecordOfAnotherBackendOrUnreadable_MeasuresAgain(string? firstLine)
+    {
+        var file = Q8_0File();
+        var record = Path.Combine(_temp.Path, "data", "native", MeasuredKernels.RecordFile);
+        Directory.CreateDirectory(Path.GetDirectoryName(record)!);
+        File.WriteAllLines(record, firstLine is null ? ["garbage"] : ["key " + firstLine, "Q8_0 1", "Q6_K 1", "Q5_K 1", "Q4_K 1e20"]);
+
+        var advice = Advise(file, remeasure: false, out _);
+
+        Assert.True(advice.Rates![GgmlType.Q4_K] < 1e15);
+        Assert.StartsWith("key /", File.ReadAllLines(record)[0], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void RowLength_TheWidthMostMatricesHave()
+    {
+        Assert.Equal(256, MeasuredKernels.RowLength(Q8_0File()));
+    }
+
+    private QuantizationAdvice Advise(GgufFile file, bool remeasure, out string? unmeasured) =>
+        MeasuredKernels.Advise(file, NativeLibrarySelection.Auto, Path.Combine(_temp.Path, "data"), Cpu, remeasure, out unmeasured, matrixBytes: 1L << 20);
+
+    private GgufFile Q8_0File()
+    {
+        var path = _temp.File("q8.gguf");
+        if (!File.Exists(path))
+        {
+            var shape = ModelShape.Tiny with { Name = "superblock", EmbeddingLength = 256, FeedForwardLength = 512, BlockCount = 8 };
+            ModelSynthesizer.Write(path, new SynthesisOptions { Shape = shape, Quant = ModelQuantization.Q8_0 });
+        }
+
+        return GgufReader.Read(path);
+    }
+}

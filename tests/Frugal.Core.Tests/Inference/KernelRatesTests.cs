@@ -1,0 +1,29 @@
+using Frugal.Inference;
+using Frugal.Models;
+
+namespace Frugal.Tests.Inference;
+
+/// <summary>The loaded llama.cpp CPU backend's matrix-times-column rates, measured through a real ggml graph.</summary>
+public sealed class KernelRatesTests
+{
+    [Fact]
+    public void Measure_EachType_APositiveRateFromTheLoadedBackend()
+    {
+        GgmlType[] types = [GgmlType.Q8_0, GgmlType.Q6_K, GgmlType.Q5_K, GgmlType.Q4_K, GgmlType.Q4_0, GgmlType.F16];
+
+        var rates = KernelRates.Measure(NativeLibrarySelection.Auto, types, rowLength: 512, threads: 1, TimeSpan.FromMilliseconds(20), matrixBytes: 2L << 20);
+
+        Assert.Equal(types.ToHashSet(), rates.BytesPerSecond.Keys.ToHashSet());
+        Assert.All(rates.BytesPerSecond.Values, r => Assert.True(double.IsFinite(r) && r > 0, $"rate {r}"));
+        Assert.Equal(1, rates.Threads);
+        Assert.EndsWith("libggml-cpu.so", rates.CpuBackend, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Measure_RowLengthNotAMultipleOfTheSuperBlock_LeavesTheKQuantsOut()
+    {
+        var rates = KernelRates.Measure(NativeLibrarySelection.Auto, [GgmlType.Q8_0, GgmlType.Q4_K], rowLength: 96, threads: 1, TimeSpan.FromMilliseconds(5), matrixBytes: 1L << 20);
+
+        Assert.Equal([GgmlType.Q8_0], rates.BytesPerSecond.Keys);
+    }
+}
