@@ -107,13 +107,20 @@ public sealed record KernelRates(IReadOnlyDictionary<GgmlType, double> BytesPerS
         {
             var rowBytes = (long)_rowSize((int)type, rowLength);
             var rows = Math.Max(matrixBytes / rowBytes, 64);
-            // The matrix, the column, the product, the graph and the work buffer (the column quantized per thread).
-            var context = _init(new InitParams { MemSize = (nuint)((rows * rowBytes) + (16L << 20) + ((long)rowLength * 8 * threads)), MemBuffer = 0, NoAlloc = 0 });
-            if (context == 0)
+            // The matrix, the column, the product, the graph and the work buffer (the column quantized per thread), in
+            // memory allocated here: ggml's own allocation aborts the process when it fails.
+            var size = (nuint)((rows * rowBytes) + (16L << 20) + ((long)rowLength * 8 * threads));
+            void* memory;
+            try
             {
-                throw new InvalidOperationException("ggml_init could not allocate the matrix");
+                memory = NativeMemory.AlignedAlloc(size, 64);
+            }
+            catch (OutOfMemoryException e)
+            {
+                throw new InvalidOperationException($"no memory for a {size >> 20} MiB matrix", e);
             }
 
+            var context = _init(new InitParams { MemSize = size, MemBuffer = (nint)memory, NoAlloc = 0 });
             try
             {
                 var matrix = _newTensor2d(context, (int)type, rowLength, rows);
@@ -137,6 +144,7 @@ public sealed record KernelRates(IReadOnlyDictionary<GgmlType, double> BytesPerS
             finally
             {
                 _free(context);
+                NativeMemory.AlignedFree(memory);
             }
         }
 
