@@ -3,9 +3,13 @@
 also measures plain LLamaSharp and the bandwidth ceiling) against a native llama.cpp build of the same commit
 (bench/native-llama.sh), alternating format by format and round by round. Never part of ./test.
 
-    bench/quant_formats.py [--native-bin DIR] [--models DIR] [--rounds 3] [--formats q4_0,q8_0] [--frugal-args "--repack off"] [--out FILE]
+    bench/quant_formats.py [--native-bin DIR | --native-same LIB_DIR] [--models DIR] [--rounds 3] [--formats q4_0,q8_0]
+                           [--frugal-args "--repack off"] [--out FILE]
 
-Without --native-bin (no llama-bench built) only Frugal and plain LLamaSharp are measured.
+Without --native-bin (no llama-bench built) or --native-same only Frugal and plain LLamaSharp are measured.
+--native-same LIB_DIR: the very libraries Frugal loads, both sides — Frugal runs with --native-library LIB_DIR/libllama.so,
+"native" is LIB_DIR/native-decode-same (bench/native-decode-same.sh makes it: the same libraries with no .NET in the
+process), repacking as Frugal's auto does (the Q4_* files).
 
 Models: DIR/tinyllama-shaped-FORMAT.gguf, written with ./frugal model synth when missing.
 """
@@ -59,15 +63,29 @@ def native(bin_dir, path):
     return {"prompt": prompt, "decode": decode, "peak_mib": peak_mib(run.stderr)}
 
 
+def native_same(lib_dir, path, fmt):
+    repack = "1" if fmt.startswith("q4") else "0"
+    cmd = [IN_BOX, "--cpus", "1", "--memory", "2G", "--", os.path.join(lib_dir, "native-decode-same"), path, "128", "64", "1", repack]
+    run = subprocess.run(cmd, capture_output=True, text=True)
+    if run.returncode != 0:
+        sys.stderr.write(run.stderr[-2000:])
+        return None
+    row = json.loads(run.stdout.strip().splitlines()[-1])
+    return {"prompt": row["prompt_tokens_per_second"], "decode": row["decode_tokens_per_second"], "peak_mib": peak_mib(run.stderr)}
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--native-bin", help="the folder holding llama-bench (bench/native-llama.sh prints it)")
+    p.add_argument("--native-same", help="a folder of libraries with native-decode-same beside them (bench/native-decode-same.sh)")
     p.add_argument("--models", default=os.path.join(ROOT, "models"))
     p.add_argument("--rounds", type=int, default=3)
     p.add_argument("--formats", default=",".join(FORMATS))
     p.add_argument("--frugal-args", default="", help="extra frugal bench arguments (an A/B of a setting)")
     p.add_argument("--out", default=os.path.join(ROOT, "bench", "quant-formats.json"))
     a = p.parse_args()
+    if a.native_same:
+        a.frugal_args = (a.frugal_args + " --native-library " + os.path.join(os.path.abspath(a.native_same), "libllama.so")).strip()
     os.makedirs(a.models, exist_ok=True)
     formats = a.formats.split(",")
     paths = {f: model(a.models, f) for f in formats}
@@ -75,11 +93,11 @@ def main():
     for r in range(a.rounds):
         for f in formats:
             order = ["native", "frugal"] if r % 2 == 0 else ["frugal", "native"]
-            if not a.native_bin:
+            if not a.native_bin and not a.native_same:
                 order = ["frugal"]
             for side in order:
                 if side == "native":
-                    res = native(a.native_bin, paths[f])
+                    res = native_same(a.native_same, paths[f], f) if a.native_same else native(a.native_bin, paths[f])
                 else:
                     rep = frugal(paths[f], a.frugal_args.split())
                     res = None if rep is None else {
