@@ -13,9 +13,10 @@ internal static class DoctorCommand
         var context = new Option<int?>("--ctx") { Description = "Context size to check the fit at (default: what serve would choose)." };
         var data = new Option<DirectoryInfo>("--data") { Description = "The data directory whose disk is checked.", DefaultValueFactory = _ => new DirectoryInfo("data") };
         var json = new Option<bool>("--json") { Description = "Print the checks as one JSON object." };
+        var nativeLibrary = InferenceOptions.NativeLibraryOption("the one whose kernels --model's quantization advice is measured with; default auto, as frugal serve");
         var command = new Command("doctor", "Check this machine as a deployment target: CPU, memory, kernel settings, disk, model fit.")
         {
-            model, context, data, json,
+            model, context, data, json, nativeLibrary,
         };
         command.SetAction(parseResult =>
         {
@@ -27,7 +28,7 @@ internal static class DoctorCommand
             }
 
             var report = new MachineDoctor(PhysicalFileSystem.Instance)
-                .Run(parseResult.GetValue(data)!.FullName, parseResult.GetValue(model)?.FullName, ctx);
+                .Run(parseResult.GetValue(data)!.FullName, parseResult.GetValue(model)?.FullName, ctx, parseResult.GetValue(nativeLibrary));
             if (parseResult.GetValue(json))
             {
                 using var stdout = Console.OpenStandardOutput();

@@ -6,7 +6,8 @@ namespace Frugal.Cli.Doctor;
 
 internal sealed partial class MachineDoctor
 {
-    private static IEnumerable<DoctorCheck> CheckModel(string modelPath, int? contextSize, CpuSnapshot cpu, MemorySnapshot memory, string dataDirectory)
+    private static IEnumerable<DoctorCheck> CheckModel(string modelPath, int? contextSize, CpuSnapshot cpu, MemorySnapshot memory, string dataDirectory,
+                                                       string? nativeLibrary)
     {
         ModelInfo model;
         try
@@ -28,20 +29,22 @@ internal sealed partial class MachineDoctor
 
         var valid = DoctorCheck.Pass("model.file",
             F($"{Path.GetFileName(modelPath)}: {model.Architecture} {model.FileType}, {model.ParameterCount / 1e6:0.#}M parameters, {model.FileSizeBytes / MiB} MiB, trained context {model.ContextLength}"));
-        return [valid, CheckFit(model, contextSize, cpu, memory), CheckQuantization(modelPath, model, cpu, dataDirectory)];
+        return [valid, CheckFit(model, contextSize, cpu, memory), CheckQuantization(modelPath, model, cpu, dataDirectory, nativeLibrary)];
     }
 
     /// <summary>
     /// Whether a smaller quantization of the same model would decode measurably faster on this box: one core's read
     /// bandwidth over the mapped file and, through the CPU backend serve would load (<c>auto</c>), how fast a matrix of
     /// each type the file or a smaller quantization uses is multiplied by a column (both measured now; the rates are
-    /// recorded for serve).
+    /// recorded for serve). <paramref name="nativeLibrary"/>: a <c>Model:NativeLibrary</c> value (null: <c>auto</c>).
     /// </summary>
-    internal static DoctorCheck CheckQuantization(string modelPath, ModelInfo model, CpuSnapshot cpu, string dataDirectory,
+    internal static DoctorCheck CheckQuantization(string modelPath, ModelInfo model, CpuSnapshot cpu, string dataDirectory, string? nativeLibrary = null,
                                                   long matrixBytes = Frugal.Inference.KernelRates.DefaultMatrixBytes)
     {
-        var nativeLibrary = InstalledCpuBackend.Resolve(null, dataDirectory, cpu.Flags).Choice;
-        var advice = MeasuredKernels.Advise(GgufReader.Read(modelPath), nativeLibrary, dataDirectory, cpu, remeasure: true, out var unmeasured, matrixBytes);
+        var library = nativeLibrary is not null && nativeLibrary.Contains('/', StringComparison.Ordinal)
+            ? Path.GetFullPath(nativeLibrary)
+            : InstalledCpuBackend.Resolve(nativeLibrary, dataDirectory, cpu.Flags).Choice;
+        var advice = MeasuredKernels.Advise(GgufReader.Read(modelPath), library, dataDirectory, cpu, remeasure: true, out var unmeasured, matrixBytes);
         var bandwidth = Frugal.Bench.BandwidthCeiling.Measure(modelPath).ReadBytesPerSecond;
         var detail = advice.Describe(model.FileType, bandwidth);
         return unmeasured is null

@@ -10,7 +10,11 @@ internal sealed partial class MachineDoctor(IFileSystem fileSystem)
 {
     private const long MiB = 1024 * 1024;
 
-    public DoctorReport Run(string dataDirectory, string? modelPath, int? contextSize)
+    /// <summary>
+    /// The checks; with <paramref name="modelPath"/>, the model's too, its quantization advice measured through
+    /// <paramref name="nativeLibrary"/> (a <c>Model:NativeLibrary</c> value; null: <c>auto</c>, as serve).
+    /// </summary>
+    public DoctorReport Run(string dataDirectory, string? modelPath, int? contextSize, string? nativeLibrary = null)
     {
         var cpu = new CpuProbe(fileSystem).Read();
         var memory = new MemoryProbe(fileSystem, TimeProvider.System).Read();
@@ -27,7 +31,7 @@ internal sealed partial class MachineDoctor(IFileSystem fileSystem)
         ];
         if (modelPath is not null)
         {
-            checks.AddRange(CheckModel(modelPath, contextSize, cpu, memory, dataDirectory));
+            checks.AddRange(CheckModel(modelPath, contextSize, cpu, memory, dataDirectory, nativeLibrary));
         }
 
         return new DoctorReport(checks);
