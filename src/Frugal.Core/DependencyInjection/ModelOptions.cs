@@ -93,7 +93,8 @@ public sealed class ModelOptions : IValidatableObject
 
     /// <summary>
     /// Repack weights into llama.cpp's CPU layouts at load: true, false, or null (the default) to decide by the file's
-    /// type (<see cref="EngineOptions.RepacksByDefault"/>: the 4-bit types are repacked).
+    /// type (<see cref="EngineOptions.RepacksByDefault"/>: the 4-bit types are repacked, unless Frugal's own CPU backend has kernels for
+    /// every type of their matrices).
     /// </summary>
     public bool? RepackWeights { get; set; }
 

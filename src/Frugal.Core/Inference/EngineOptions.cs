@@ -53,13 +53,22 @@ public sealed record EngineOptions
 
     /// <summary>
     /// Whether a file of <paramref name="fileType"/> (llama.cpp's name, "Q4_K_M") is repacked when
-    /// <see cref="RepackWeights"/> is null: the 4-bit types. Measured on the TinyLlama shape in the 1 CPU / 2 GiB box
-    /// (bench/RESULTS.md, "Quantization formats"): Q4_0 decodes ≈1.7x and evaluates prompts ≈1.9x faster repacked,
-    /// Q4_K_M prompts ≈1.5x, for ≈520 MiB of anonymous memory in place of mapped pages; Q8_0 gains little and would keep
-    /// a second 1.1 GB copy beside the map, so it is not repacked.
+    /// <see cref="RepackWeights"/> is null: the 4-bit types, unless the CPU backend computes every type of the file's
+    /// matrices (<paramref name="matrixTypes"/>) with its own kernels (<paramref name="ownKernels"/>, Frugal's backend:
+    /// <see cref="FrugalCpuKernels"/>), which read the mapped weights as they are — a repacked matrix would go to
+    /// llama.cpp's repacked kernels instead. Measured on the TinyLlama shape in the 1 CPU / 2 GiB box (bench/RESULTS.md,
+    /// "Quantization formats", "Eleventh session"): with llama.cpp's kernels Q4_0 decodes ≈1.7x and evaluates prompts
+    /// ≈1.9x faster repacked, Q4_K_M prompts ≈1.5x, for ≈520 MiB of anonymous memory in place of mapped pages; Q8_0 gains
+    /// little and would keep a second 1.1 GB copy beside the map, so it is not repacked. Frugal's Q4_K/Q6_K kernels on the
+    /// mapped file decoded Q4_K_M ≈1.25x faster than its repacked copy, in ≈450 MiB less memory.
     /// </summary>
-    public static bool RepacksByDefault(string fileType) =>
-        fileType.StartsWith("Q4_", StringComparison.OrdinalIgnoreCase);
+    public static bool RepacksByDefault(string fileType, IReadOnlySet<GgmlType> matrixTypes, IReadOnlySet<GgmlType> ownKernels)
+    {
+        ArgumentNullException.ThrowIfNull(fileType);
+        ArgumentNullException.ThrowIfNull(matrixTypes);
+        ArgumentNullException.ThrowIfNull(ownKernels);
+        return fileType.StartsWith("Q4_", StringComparison.OrdinalIgnoreCase) && !(matrixTypes.Count > 0 && matrixTypes.IsSubsetOf(ownKernels));
+    }
 
     /// <summary>
     /// The llama.cpp native library the process loads (<see cref="NativeLibrarySelection"/>): null or "auto" is LLamaSharp's

@@ -48,6 +48,9 @@ internal sealed class LlamaRuntime : IDisposable
     /// <summary>Context size in tokens of one sequence.</summary>
     public int SequenceContextSize => checked((int)Context.ContextSize) / Sequences;
 
+    /// <summary>Loads the native library through LLamaSharp's selector (the choice applied, CPU features); a no-op once loaded.</summary>
+    public static void LoadLibrary() => NativeApi.llama_empty_call();
+
     /// <summary>
     /// Loads the weights memory-mapped (no mlock, CPU only) from <paramref name="loadPath"/>: the file our reader
     /// validated, held open. Runs on a worker thread.
