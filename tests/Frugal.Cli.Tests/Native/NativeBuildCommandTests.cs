@@ -7,8 +7,8 @@ namespace Frugal.Tests.Native;
 /// <summary>
 /// <c>frugal native build</c> run as the real executable: it fetches llama.cpp b10361's source from the npm registry,
 /// compiles Frugal's CPU backend for this CPU (about a minute on two cores), installs and records it; <c>generate</c>
-/// on that data directory then loads it, Frugal's Q8_0 product computes the decoded tokens, and the greedy reply is
-/// the one the same library gives with the product left to ggml.
+/// on that data directory then loads it, Frugal's Q8_0 and Q6_K products compute the decoded tokens, and the greedy
+/// replies are the ones the same library gives with the products left to ggml.
 /// </summary>
 public sealed class NativeBuildCommandTests : IDisposable
 {
@@ -17,7 +17,7 @@ public sealed class NativeBuildCommandTests : IDisposable
     public void Dispose() => _temp.Dispose();
 
     [Fact]
-    public void Build_RealSource_InstallsAndDecodesQ8_0AsGgmlDoes()
+    public void Build_RealSource_InstallsAndDecodesQ8_0AndQ6KAsGgmlDoes()
     {
         var data = _temp.File("data");
         var native = Path.Combine(data, "native");
@@ -45,6 +45,18 @@ public sealed class NativeBuildCommandTests : IDisposable
         Assert.Contains("frugal-matvec: Q8_0 ", trace, StringComparison.Ordinal);
         Assert.DoesNotContain("frugal-matvec", traceOff, StringComparison.Ordinal);
         Assert.Equal(replyOff, reply);
+
+        // Q6_K (the K-quant product; Q4_K's matrices are repacked by generate's default and go to llama.cpp's code): one
+        // block of TinyLlama's shape, for rows a whole number of 256-weight super-blocks (144 MB).
+        var k = _temp.File("tinyllama-1-q6_k.gguf");
+        var synthK = CliRunner.Process("model", "synth", "--shape", "tinyllama-1.1b", "--layers", "1", "--quant", "q6_k", "-o", k);
+        Assert.True(synthK.ExitCode == 0, synthK.Error);
+        var (_, replyK, traceK) = Generate(k, data, "trace");
+        var (_, replyKOff, traceKOff) = Generate(k, data, "off");
+
+        Assert.Contains("frugal-matvec: Q6_K ", traceK, StringComparison.Ordinal);
+        Assert.DoesNotContain("frugal-matvec", traceKOff, StringComparison.Ordinal);
+        Assert.Equal(replyKOff, replyK);
     }
 
     // generate (24 greedy tokens) on the data directory's installed build, with FRUGAL_CPU_MATVEC set: the backend it
