@@ -1,14 +1,17 @@
 // Frugal's hook into ggml's CPU matrix multiplication (included into ggml-cpu.c by native/cpu/build.sh, which calls
-// frugal_mul_mat after the activations are quantized and before ggml's own row loop). It takes one case — Q8_0
-// weights times one column of activations, a decoded token — and leaves every other case to ggml (returns false).
+// frugal_mul_mat after the activations are quantized and before ggml's own row loop). It takes Q8_0, Q4_K and Q6_K
+// weights times one column of activations (a decoded token) and leaves every other case to ggml (returns false).
+// Weights llama.cpp repacked at load (a Q4_K matrix with use_extra_bufts) never come here: the repacked buffer's own
+// code multiplies them.
 #include "frugal-matvec.h"
+#include "frugal-matvec-k.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 // FRUGAL_CPU_MATVEC=off leaves every product to ggml (the same library measured both ways); =trace also prints one
-// line to stderr the first time the hook computes one. Read once.
+// line to stderr the first time the hook computes one of each weight type. Read once.
 static int frugal_matvec_mode(void) {
     static int mode = -1;
     int m = __atomic_load_n(&mode, __ATOMIC_RELAXED);
@@ -20,34 +23,76 @@ static int frugal_matvec_mode(void) {
     return m;
 }
 
+// The trace line, once per weight type (thread 0 of the first product of that type).
+static void frugal_matvec_trace(const struct ggml_compute_params * params, const struct ggml_tensor * w) {
+    static int traced[GGML_TYPE_COUNT];
+    if (params->ith == 0 && !__atomic_exchange_n(&traced[w->type], 1, __ATOMIC_RELAXED)) {
+        const char * type = w->type == GGML_TYPE_Q8_0 ? "Q8_0" : w->type == GGML_TYPE_Q4_K ? "Q4_K" : "Q6_K";
+        fprintf(stderr, "frugal-matvec: %s %lld x %lld times one column, four streams of rows\n", type, (long long) w->ne[1], (long long) w->ne[0]);
+    }
+}
+
+// One column of activations and one matrix (no batches of matrices), results packed as floats.
+static bool frugal_one_column(const struct ggml_tensor * w, const struct ggml_tensor * a, const struct ggml_tensor * dst) {
+    return w->ne[2] == 1 && w->ne[3] == 1 && a->ne[1] == 1 && a->ne[2] == 1 && a->ne[3] == 1 && dst->nb[0] == sizeof(float);
+}
+
 static bool frugal_mul_mat(const struct ggml_compute_params * params, struct ggml_tensor * dst) {
-#if defined(FRUGAL_MATVEC_Q8_0)
+#if defined(FRUGAL_MATVEC_K)
     const struct ggml_tensor * w = dst->src[0];
     const struct ggml_tensor * a = dst->src[1];
     _Static_assert(sizeof(block_q8_0) == sizeof(frugal_q8_0_block), "ggml's Q8_0 block layout changed");
-    if (params->use_ref || w->type != GGML_TYPE_Q8_0 || w->ne[0] % QK8_0 != 0 || w->ne[2] != 1 || w->ne[3] != 1
-        || a->ne[1] != 1 || a->ne[2] != 1 || a->ne[3] != 1 || dst->nb[0] != sizeof(float)
-        || (a->type != GGML_TYPE_F32 && a->type != GGML_TYPE_Q8_0)) {
+    _Static_assert(sizeof(block_q4_K) == sizeof(frugal_q4_k_block) && offsetof(block_q4_K, qs) == offsetof(frugal_q4_k_block, qs), "ggml's Q4_K block layout changed");
+    _Static_assert(sizeof(block_q6_K) == sizeof(frugal_q6_k_block) && offsetof(block_q6_K, d) == offsetof(frugal_q6_k_block, d), "ggml's Q6_K block layout changed");
+    _Static_assert(sizeof(block_q8_K) == sizeof(frugal_q8_k_block) && offsetof(block_q8_K, bsums) == offsetof(frugal_q8_k_block, bsums), "ggml's Q8_K block layout changed");
+    if (params->use_ref || !frugal_one_column(w, a, dst)) {
+        return false;
+    }
+    const bool q8_0 = w->type == GGML_TYPE_Q8_0 && w->ne[0] % QK8_0 == 0 && (a->type == GGML_TYPE_F32 || a->type == GGML_TYPE_Q8_0);
+    // Q4_K and Q6_K: ggml quantized the F32 column to its vec_dot_type, Q8_K, in the work buffer (one row of
+    // ne[0]/256 blocks).
+    const bool k_quant = (w->type == GGML_TYPE_Q4_K || w->type == GGML_TYPE_Q6_K) && w->ne[0] % QK_K == 0 && a->type == GGML_TYPE_F32
+                         && type_traits_cpu[w->type].vec_dot_type == GGML_TYPE_Q8_K;
+    if (!q8_0 && !k_quant) {
         return false;
     }
     const int mode = frugal_matvec_mode();
     if (mode == 0) {
         return false;
     }
-    static int traced = 0;
-    if (mode == 2 && params->ith == 0 && !__atomic_exchange_n(&traced, 1, __ATOMIC_RELAXED)) {
-        fprintf(stderr, "frugal-matvec: Q8_0 %lld x %lld times one column, four streams of rows\n", (long long) w->ne[1], (long long) w->ne[0]);
+    if (mode == 2) {
+        frugal_matvec_trace(params, w);
     }
-    // The activations as Q8_0: ggml quantized an F32 column into the work buffer before calling here.
-    const frugal_q8_0_block * y = (const frugal_q8_0_block *) (a->type == GGML_TYPE_Q8_0 ? a->data : params->wdata);
     const int64_t rows = w->ne[1];
     const int64_t first = rows * params->ith / params->nth;
     const int64_t last = rows * (params->ith + 1) / params->nth;
-    frugal_q8_0_matvec((int) (w->ne[0] / QK8_0), w->data, w->nb[1], y, (float *) dst->data, first, last);
+    float * out = (float *) dst->data;
+    if (q8_0) {
+        // The activations as Q8_0: ggml quantized an F32 column into the work buffer before calling here.
+        const frugal_q8_0_block * y = (const frugal_q8_0_block *) (a->type == GGML_TYPE_Q8_0 ? a->data : params->wdata);
+        frugal_q8_0_matvec((int) (w->ne[0] / QK8_0), w->data, w->nb[1], y, out, first, last);
+    } else if (w->type == GGML_TYPE_Q4_K) {
+        frugal_q4_k_matvec((int) (w->ne[0] / QK_K), w->data, w->nb[1], (const frugal_q8_k_block *) params->wdata, out, first, last);
+    } else {
+        frugal_q6_k_matvec((int) (w->ne[0] / QK_K), w->data, w->nb[1], (const frugal_q8_k_block *) params->wdata, out, first, last);
+    }
     return true;
 #else
     (void) params;
     (void) dst;
     return false;
+#endif
+}
+
+// The weight types this backend multiplies by a decoded token's column itself (bit N: ggml type N), read by Frugal's
+// engine (FrugalCpuKernels): with kernels for every type of a 4-bit file's matrices, the engine reads the file from the
+// map as it is rather than have llama.cpp repack it for its own code. None with FRUGAL_CPU_MATVEC=off.
+__attribute__((visibility("default"))) uint64_t frugal_matvec_types(void);
+
+uint64_t frugal_matvec_types(void) {
+#if defined(FRUGAL_MATVEC_K)
+    return frugal_matvec_mode() == 0 ? 0 : (1ull << GGML_TYPE_Q8_0) | (1ull << GGML_TYPE_Q4_K) | (1ull << GGML_TYPE_Q6_K);
+#else
+    return 0;
 #endif
 }

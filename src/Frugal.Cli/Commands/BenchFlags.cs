@@ -40,13 +40,7 @@ internal sealed class BenchFlags
         },
         "full", "quick", "long-chat");
 
-    public Option<string> Repack { get; } = OneOf(
-        new Option<string>("--repack")
-        {
-            Description = "Let llama.cpp repack Frugal's weights at load: on, off, or auto (the default, as frugal serve: the 4-bit types).",
-            DefaultValueFactory = _ => "auto",
-        },
-        "on", "off", "auto");
+    public Option<string> Repack { get; } = InferenceOptions.RepackOption();
 
     public Option<string?> NativeLibrary { get; } = InferenceOptions.NativeLibraryOption("for both Frugal and plain LLamaSharp; default auto, as frugal serve");
 
@@ -110,7 +104,7 @@ internal sealed class BenchFlags
         Verbose = parse.GetValue(Verbose),
         QuickProfile = parse.GetValue(Profile) == "quick",
         LongChatProfile = parse.GetValue(Profile) == "long-chat",
-        Repack = parse.GetValue(Repack) switch { "on" => true, "off" => false, _ => null },
+        Repack = InferenceOptions.RepackChoice(parse.GetValue(Repack)),
         NativeLibrary = InferenceOptions.NativeLibraryChoice(parse.GetValue(NativeLibrary)),
         FlashAttention = parse.GetValue(FlashAttention) switch { "on" => true, "off" => false, _ => null },
         PrefillHorizon = parse.GetValue(PrefillHorizon),

@@ -24,6 +24,8 @@ internal sealed class InferenceOptions
 
     public Option<string?> ChatTemplate { get; } = ChatTemplateOption();
 
+    public Option<string> Repack { get; } = RepackOption();
+
     public Option<string?> NativeLibrary { get; } = NativeLibraryOption("default auto: the CPU backend frugal native pull installed for this CPU, else packaged, as frugal serve");
 
     /// <summary>The <c>--chat-template</c> option: zephyr, llama2 or chatml; anything else is refused by the parser.</summary>
@@ -33,6 +35,21 @@ internal sealed class InferenceOptions
         option.AcceptOnlyFromAmong("zephyr", "llama2", "chatml");
         return option;
     }
+
+    /// <summary>The <c>--repack</c> option: on, off or auto (the default, as <c>frugal serve</c>: <see cref="EngineOptions.RepacksByDefault"/>).</summary>
+    public static Option<string> RepackOption()
+    {
+        var option = new Option<string>("--repack")
+        {
+            Description = "Let llama.cpp repack the weights at load: on, off, or auto (the default, as frugal serve: the 4-bit types, unless Frugal's own CPU backend has kernels for them).",
+            DefaultValueFactory = _ => "auto",
+        };
+        option.AcceptOnlyFromAmong("on", "off", "auto");
+        return option;
+    }
+
+    /// <summary>The <c>--repack</c> value as <see cref="EngineOptions.RepackWeights"/> takes it.</summary>
+    public static bool? RepackChoice(string? value) => value switch { "on" => true, "off" => false, _ => null };
 
     /// <summary>The <c>--native-library</c> option (bench, generate, chat): a choice or a libllama path, checked at parse time.</summary>
     public static Option<string?> NativeLibraryOption(string note)
@@ -92,6 +109,7 @@ internal sealed class InferenceOptions
         command.Options.Add(ContextSize);
         command.Options.Add(ChatTemplate);
         command.Options.Add(NativeLibrary);
+        command.Options.Add(Repack);
     }
 
     public EngineOptions Engine(ParseResult parse) => new()
@@ -100,6 +118,7 @@ internal sealed class InferenceOptions
         ContextSize = parse.GetValue(ContextSize),
         ChatTemplate = ParseChatTemplate(parse.GetValue(ChatTemplate)),
         NativeLibrary = NativeLibraryChoice(parse.GetValue(NativeLibrary)),
+        RepackWeights = RepackChoice(parse.GetValue(Repack)),
     };
 
     /// <summary>The request for <paramref name="messages"/> with the reply settings given on the command line (checked by the pipeline).</summary>

@@ -5,9 +5,9 @@ using Frugal.Tests.Commands;
 namespace Frugal.Tests.Native;
 
 /// <summary>
-/// Frugal's own CPU backend (<c>native/cpu</c>): its Q8_0 matrix-vector product gives llama.cpp's AVX2 results bit for
-/// bit (a C harness compiled here), the hook goes into ggml-cpu.c only where it was written for, and a build that fails
-/// installs nothing and leaves the earlier install in place.
+/// Frugal's own CPU backend (<c>native/cpu</c>): its Q8_0, Q4_K and Q6_K matrix-vector products give llama.cpp's AVX2
+/// results bit for bit (C harnesses compiled here), the hook goes into ggml-cpu.c only where it was written for, and a
+/// build that fails installs nothing and leaves the earlier install in place.
 /// </summary>
 public sealed class FrugalCpuKernelTests : IDisposable
 {
@@ -19,17 +19,16 @@ public sealed class FrugalCpuKernelTests : IDisposable
     [Fact]
     public void MatVec_FourStreamsOfRows_EqualsLlamaCppsArithmeticBitForBit()
     {
-        Assert.True(new CpuProbe().Read().HasAvx2, "this test machine has no AVX2, which the kernel is written with");
-        var program = _temp.File("matvec-test");
-
-        var (built, _, compileErrors) = CliRunner.Program("cc", "-O2", "-mavx2", "-mfma", "-mf16c", "-ffp-contract=off", "-Wall", "-Wextra", "-Werror",
-            "-o", program, Path.Combine(Sources, "test", "matvec-test.c"), "-lm");
-        Assert.True(built == 0, compileErrors);
-        var (code, output, errors) = CliRunner.Program(program);
-
         // 5 row lengths x 11 row counts (1 to 256, most not a multiple of four) x 1-3 threads' row ranges.
-        Assert.True(code == 0, output + errors);
-        Assert.Equal("ok 165", output.Trim());
+        Assert.Equal("ok 165", CompileAndRun("matvec-test.c"));
+    }
+
+    [Fact]
+    public void MatVecK_Q4KAndQ6K_EqualLlamaCppsArithmeticBitForBit()
+    {
+        // Per type: 5 row lengths x 10 row counts (1 to 67, most not a multiple of four) x 1-3 threads' row ranges,
+        // and one case with every quant, scale and activation at its extreme.
+        Assert.Equal("ok 306", CompileAndRun("matvec-k-test.c"));
     }
 
     [Fact]
@@ -111,6 +110,21 @@ public sealed class FrugalCpuKernelTests : IDisposable
     {
         Assert.Empty(CpuBackendBuilder.MissingInstructions(new HashSet<string> { "avx2", "fma", "f16c", "sse4_2" }));
         Assert.Equal(["avx2", "fma"], CpuBackendBuilder.MissingInstructions(new HashSet<string> { "avx", "f16c" }));
+    }
+
+    // Compiles one of native/cpu/test's harnesses with the kernel's instruction sets and runs it: what it printed.
+    private string CompileAndRun(string harness)
+    {
+        Assert.True(new CpuProbe().Read().HasAvx2, "this test machine has no AVX2, which the kernels are written with");
+        var program = _temp.File(Path.GetFileNameWithoutExtension(harness));
+
+        var (built, _, compileErrors) = CliRunner.Program("cc", "-O2", "-mavx2", "-mfma", "-mf16c", "-ffp-contract=off", "-Wall", "-Wextra", "-Werror",
+            "-o", program, Path.Combine(Sources, "test", harness), "-lm");
+        Assert.True(built == 0, compileErrors);
+        var (code, output, errors) = CliRunner.Program(program);
+
+        Assert.True(code == 0, output + errors);
+        return output.Trim();
     }
 
     // The two places of b10361's ggml-cpu.c the hook goes (abridged).

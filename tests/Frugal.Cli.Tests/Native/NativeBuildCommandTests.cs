@@ -7,8 +7,9 @@ namespace Frugal.Tests.Native;
 /// <summary>
 /// <c>frugal native build</c> run as the real executable: it fetches llama.cpp b10361's source from the npm registry,
 /// compiles Frugal's CPU backend for this CPU (about a minute on two cores), installs and records it; <c>generate</c>
-/// on that data directory then loads it, Frugal's Q8_0 product computes the decoded tokens, and the greedy reply is
-/// the one the same library gives with the product left to ggml.
+/// on that data directory then loads it, Frugal's Q8_0, Q4_K and Q6_K products compute the decoded tokens (a Q4_K_M file
+/// left unrepacked, as the backend reports kernels for its types), and the greedy replies are the ones the same library
+/// gives with the products left to ggml.
 /// </summary>
 public sealed class NativeBuildCommandTests : IDisposable
 {
@@ -17,7 +18,7 @@ public sealed class NativeBuildCommandTests : IDisposable
     public void Dispose() => _temp.Dispose();
 
     [Fact]
-    public void Build_RealSource_InstallsAndDecodesQ8_0AsGgmlDoes()
+    public void Build_RealSource_InstallsAndDecodesQ8_0AndQ4_K_MAsGgmlDoes()
     {
         var data = _temp.File("data");
         var native = Path.Combine(data, "native");
@@ -45,14 +46,29 @@ public sealed class NativeBuildCommandTests : IDisposable
         Assert.Contains("frugal-matvec: Q8_0 ", trace, StringComparison.Ordinal);
         Assert.DoesNotContain("frugal-matvec", traceOff, StringComparison.Ordinal);
         Assert.Equal(replyOff, reply);
+
+        // Q4_K_M (Q4_K and Q6_K matrices): one block of TinyLlama's shape, for rows a whole number of 256-weight
+        // super-blocks. The backend reports its kernels for both types, so generate's default (repack auto) leaves the
+        // matrices mapped as they are and the hook computes both; with the hook off (and no repacking, to compare the
+        // same arithmetic) ggml's own code gives the same greedy reply.
+        var k = _temp.File("tinyllama-1-q4_k_m.gguf");
+        var synthK = CliRunner.Process("model", "synth", "--shape", "tinyllama-1.1b", "--layers", "1", "--quant", "q4_k_m", "-o", k);
+        Assert.True(synthK.ExitCode == 0, synthK.Error);
+        var (_, replyK, traceK) = Generate(k, data, "trace");
+        var (_, replyKOff, traceKOff) = Generate(k, data, "off", "--repack", "off");
+
+        Assert.Contains("frugal-matvec: Q4_K ", traceK, StringComparison.Ordinal);
+        Assert.Contains("frugal-matvec: Q6_K ", traceK, StringComparison.Ordinal);
+        Assert.DoesNotContain("frugal-matvec", traceKOff, StringComparison.Ordinal);
+        Assert.Equal(replyKOff, replyK);
     }
 
     // generate (24 greedy tokens) on the data directory's installed build, with FRUGAL_CPU_MATVEC set: the backend it
     // loaded, the reply and what went to stderr.
-    private static (string? Backend, string Reply, string Error) Generate(string model, string data, string matvec)
+    private static (string? Backend, string Reply, string Error) Generate(string model, string data, string matvec, params string[] more)
     {
         var (code, json, error) = CliRunner.Process(["generate", "-m", model, "-p", "Tell me about the sea", "--temperature", "0",
-            "--max-tokens", "24", "--json"], new Dictionary<string, string> { ["FRUGAL_DATA"] = data, ["FRUGAL_CPU_MATVEC"] = matvec });
+            "--max-tokens", "24", "--json", .. more], new Dictionary<string, string> { ["FRUGAL_DATA"] = data, ["FRUGAL_CPU_MATVEC"] = matvec });
 
         Assert.True(code == 0, error);
         using var result = JsonDocument.Parse(json);

@@ -1,0 +1,214 @@
+// Frugal's matrix-vector products for the K-quant weights of Q4_K_M, Q5_K_M and Q6_K files: Q4_K and Q6_K matrices
+// times one column of activations quantized to Q8_K (a decoded token).
+//
+// Why: as for Q8_0 (frugal-matvec.h), llama.cpp computes these row after row, one stream of weights on one core; and
+// its Q4_K row is arithmetic-bound besides (≈86 instructions per 256 weights on Zen 3, a third of them decoding the
+// row's scales and block scales). Here four rows from four quarters of the matrix are computed together, so the
+// hardware prefetcher runs four streams, and the work that does not depend on the row — the activations' loads and
+// their block sums — is done once for the four. Each row's integer sums are the ones llama.cpp's AVX2 kernel forms
+// (integer arithmetic is exact, so the scales may be decoded and applied in another way: two rows' scales are
+// decoded side by side in one register, and each 16-bit scale is broadcast with one shuffle), and the float
+// operations — the fused multiply-adds into eight lanes (four for Q4_K's mins), the final sums — are llama.cpp's, in
+// its order, so every result is bit-for-bit the one llama.cpp's own kernel gives.
+//
+// Self-contained (no ggml header): the block layouts are ggml's block_q4_K, block_q6_K and block_q8_K (frugal-hook.c
+// checks their sizes against ggml's).
+#pragma once
+
+#include "frugal-matvec.h"
+
+#if defined(FRUGAL_MATVEC_Q8_0)
+#define FRUGAL_MATVEC_K 1
+
+// 256 weights: an fp16 scale for the scales and one for the mins, eight 6-bit scales and eight 6-bit mins packed in
+// 12 bytes, 128 bytes of 4-bit quants (bytes 32j..32j+31: sub-block 2j in the low nibbles, 2j+1 in the high).
+typedef struct {
+    uint16_t d;
+    uint16_t dmin;
+    uint8_t scales[12];
+    uint8_t qs[128];
+} frugal_q4_k_block;
+
+// 256 weights: the low four bits of each 6-bit quant, the high two, sixteen signed 8-bit scales, an fp16 scale.
+typedef struct {
+    uint8_t ql[128];
+    uint8_t qh[64];
+    int8_t scales[16];
+    uint16_t d;
+} frugal_q6_k_block;
+
+// The activations: a float scale, 256 signed bytes and the sums of each 16 of them.
+typedef struct {
+    float d;
+    int8_t qs[256];
+    int16_t bsums[16];
+} frugal_q8_k_block;
+
+// llama.cpp's final sum of Q4_K's four min lanes: (m0 + m2) + (m1 + m3).
+static inline float frugal_hsum_4(__m128 x) {
+    x = _mm_add_ps(x, _mm_movehl_ps(x, x));
+    x = _mm_add_ss(x, _mm_movehdup_ps(x));
+    return _mm_cvtss_f32(x);
+}
+
+// Two rows' 16-byte block heads (fp16 d, fp16 dmin, the 12 scale bytes), one per 128-bit lane, to each lane's eight
+// scales in bytes 0-7 and eight mins in bytes 8-15: the unpacking llama.cpp does with 32-bit words, for both at once.
+// In 32-bit words u0 u1 u2 (scale bytes 0-3, 4-7, 8-11): scales 0-3 = u0 & 0x3f.., 4-7 = (u2 & 0x0f..) | the top two
+// bits of u0 at bits 4-5, mins 0-3 = u1 & 0x3f.., 4-7 = (u2 >> 4 & 0x0f..) | the top two bits of u1 at bits 4-5.
+static inline __m256i frugal_q4_k_scales_mins(__m256i heads) {
+    const __m256i low = _mm256_and_si256(_mm256_srlv_epi32(_mm256_shuffle_epi32(heads, _MM_SHUFFLE(3, 2, 3, 1)), _mm256_setr_epi32(0, 0, 0, 4, 0, 0, 0, 4)),
+                                         _mm256_setr_epi32(0x3f3f3f3f, 0x0f0f0f0f, 0x3f3f3f3f, 0x0f0f0f0f, 0x3f3f3f3f, 0x0f0f0f0f, 0x3f3f3f3f, 0x0f0f0f0f));
+    const __m256i high = _mm256_and_si256(_mm256_srli_epi32(_mm256_shuffle_epi32(heads, _MM_SHUFFLE(2, 0, 1, 0)), 2),
+                                          _mm256_setr_epi32(0, 0x30303030, 0, 0x30303030, 0, 0x30303030, 0, 0x30303030));
+    return _mm256_or_si256(low, high);
+}
+
+static inline __m256i frugal_load_heads(const void * a, const void * b) {
+    return _mm256_inserti128_si256(_mm256_castsi128_si256(_mm_loadu_si128((const __m128i *) a)), _mm_loadu_si128((const __m128i *) b), 1);
+}
+
+// Four Q4_K rows times y. Per row and block, llama.cpp's sums: sumi (eight 32-bit lanes, lane k holding bytes 4k..4k+3
+// of each 32-byte run of quants times their sub-block's scale) into acc with d = y.d * x.d, and the mins times the
+// activations' 32-sums (four lanes) into acc_m with dmin = -y.d * x.dmin; out = hsum(acc) + hsum(acc_m).
+// GCC schedules the Q4_K kernel before register allocation, under register pressure: without it GCC keeps some twenty
+// vectors alive across the four rows and spills them, ≈10 % slower (one core, microbenchmark from L1; clang needs no
+// hint, and the Q6_K kernel gains nothing from it).
+#if defined(__GNUC__) && !defined(__clang__)
+#define FRUGAL_SCHEDULE_UNDER_PRESSURE __attribute__((optimize("schedule-insns", "sched-pressure")))
+#else
+#define FRUGAL_SCHEDULE_UNDER_PRESSURE
+#endif
+
+FRUGAL_SCHEDULE_UNDER_PRESSURE
+static inline void frugal_q4_k_rows4(int blocks, const char * const rows[4], const frugal_q8_k_block * y, float out[4]) {
+    const frugal_q4_k_block * const x[4] = {(const frugal_q4_k_block *) rows[0], (const frugal_q4_k_block *) rows[1], (const frugal_q4_k_block *) rows[2], (const frugal_q4_k_block *) rows[3]};
+    const __m256i nibble = _mm256_set1_epi8(0x0f);
+    const __m256 negate_odd = _mm256_setr_ps(0.0f, -0.0f, 0.0f, -0.0f, 0.0f, -0.0f, 0.0f, -0.0f);
+    __m256 acc[4] = {_mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps()};
+    __m256 acc_m[2] = {_mm256_setzero_ps(), _mm256_setzero_ps()}; // rows 2p and 2p+1, four lanes each
+    for (int i = 0; i < blocks; ++i) {
+        const __m256i sums32 = _mm256_broadcastsi128_si256(_mm_hadd_epi16(_mm_loadu_si128((const __m128i *) y[i].bsums), _mm_loadu_si128((const __m128i *) y[i].bsums + 1)));
+        const __m256 yd = _mm256_xor_ps(_mm256_set1_ps(y[i].d), negate_odd); // y.d, -y.d, ...
+        const __m256i heads01 = frugal_load_heads(&x[0][i], &x[1][i]);
+        const __m256i heads23 = frugal_load_heads(&x[2][i], &x[3][i]);
+        // d0 dmin0 d1 dmin1 d2 dmin2 d3 dmin3, each x's fp16 times y.d (or -y.d): llama.cpp's two products per row.
+        const __m256i halves = _mm256_permutevar8x32_epi32(_mm256_unpacklo_epi32(heads01, heads23), _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
+        const __m256 dm = _mm256_mul_ps(_mm256_cvtph_ps(_mm256_castsi256_si128(halves)), yd);
+        const __m256i sm01 = frugal_q4_k_scales_mins(heads01);
+        const __m256i sm23 = frugal_q4_k_scales_mins(heads23);
+        const __m256i mins01 = _mm256_unpackhi_epi8(sm01, _mm256_setzero_si256());
+        const __m256i mins23 = _mm256_unpackhi_epi8(sm23, _mm256_setzero_si256());
+        acc_m[0] = _mm256_fmadd_ps(_mm256_permutevar8x32_ps(dm, _mm256_setr_epi32(1, 1, 1, 1, 3, 3, 3, 3)), _mm256_cvtepi32_ps(_mm256_madd_epi16(mins01, sums32)), acc_m[0]);
+        acc_m[1] = _mm256_fmadd_ps(_mm256_permutevar8x32_ps(dm, _mm256_setr_epi32(5, 5, 5, 5, 7, 7, 7, 7)), _mm256_cvtepi32_ps(_mm256_madd_epi16(mins23, sums32)), acc_m[1]);
+        // Each row's eight scale bytes in every 64-bit quarter: a shuffle then puts scale s, zero-extended, in each 16 bits.
+        const __m256i scales[4] = {_mm256_permute4x64_epi64(sm01, 0x00), _mm256_permute4x64_epi64(sm01, 0xaa),
+                                   _mm256_permute4x64_epi64(sm23, 0x00), _mm256_permute4x64_epi64(sm23, 0xaa)};
+        __m256i sumi[4] = {_mm256_setzero_si256(), _mm256_setzero_si256(), _mm256_setzero_si256(), _mm256_setzero_si256()};
+        for (int j = 0; j < 4; ++j) {
+            const __m256i y_low = _mm256_loadu_si256((const __m256i *) (y[i].qs + 64 * j));
+            const __m256i y_high = _mm256_loadu_si256((const __m256i *) (y[i].qs + 64 * j + 32));
+            const __m256i pick_low = _mm256_set1_epi16((short) (0x8000 | (2 * j)));
+            const __m256i pick_high = _mm256_set1_epi16((short) (0x8000 | (2 * j + 1)));
+            for (int r = 0; r < 4; ++r) {
+                const __m256i q = _mm256_loadu_si256((const __m256i *) (x[r][i].qs + 32 * j));
+                const __m256i low = _mm256_madd_epi16(_mm256_shuffle_epi8(scales[r], pick_low), _mm256_maddubs_epi16(_mm256_and_si256(q, nibble), y_low));
+                const __m256i high = _mm256_madd_epi16(_mm256_shuffle_epi8(scales[r], pick_high), _mm256_maddubs_epi16(_mm256_and_si256(_mm256_srli_epi16(q, 4), nibble), y_high));
+                sumi[r] = _mm256_add_epi32(sumi[r], _mm256_add_epi32(low, high));
+            }
+        }
+        for (int r = 0; r < 4; ++r) {
+            acc[r] = _mm256_fmadd_ps(_mm256_permutevar8x32_ps(dm, _mm256_set1_epi32(2 * r)), _mm256_cvtepi32_ps(sumi[r]), acc[r]);
+        }
+    }
+    for (int r = 0; r < 4; ++r) {
+        const __m256 m = acc_m[r / 2];
+        out[r] = frugal_hsum_8(acc[r]) + frugal_hsum_4(r % 2 == 0 ? _mm256_castps256_ps128(m) : _mm256_extractf128_ps(m, 1));
+    }
+}
+
+// Four Q6_K rows times y. Per row and block, llama.cpp's sums: the quants as unsigned 6-bit values times y (lane k
+// holding bytes 4k..4k+3 of each 32-byte run, times its 16-weight scale), less 32 times the scales times y's 16-sums,
+// into acc with d = y.d * x.d; out = hsum(acc).
+static inline void frugal_q6_k_rows4(int blocks, const char * const rows[4], const frugal_q8_k_block * y, float out[4]) {
+    const frugal_q6_k_block * const x[4] = {(const frugal_q6_k_block *) rows[0], (const frugal_q6_k_block *) rows[1], (const frugal_q6_k_block *) rows[2], (const frugal_q6_k_block *) rows[3]};
+    const __m256i nibble = _mm256_set1_epi8(0x0f);
+    const __m256i bits45 = _mm256_set1_epi8(0x30);
+    // The sixteen scales reordered even ones first, so that widened to 16 bits the low lane holds scales 0, 2, .., 14
+    // and the high lane 1, 3, .., 15: one shuffle then gives a 32-weight run its two scales, one per lane.
+    const __m128i even_odd = _mm_setr_epi8(0, 2, 4, 6, 8, 10, 12, 14, 1, 3, 5, 7, 9, 11, 13, 15);
+    __m256 acc[4] = {_mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps()};
+    for (int i = 0; i < blocks; ++i) {
+        __m256i scales[4];
+        for (int r = 0; r < 4; ++r) {
+            scales[r] = _mm256_cvtepi8_epi16(_mm_shuffle_epi8(_mm_loadu_si128((const __m128i *) x[r][i].scales), even_odd));
+        }
+        __m256i sumi[4] = {_mm256_setzero_si256(), _mm256_setzero_si256(), _mm256_setzero_si256(), _mm256_setzero_si256()};
+        for (int j = 0; j < 2; ++j) {
+            const int8_t * q8 = y[i].qs + 128 * j;
+            const __m256i y0 = _mm256_loadu_si256((const __m256i *) q8);
+            const __m256i y1 = _mm256_loadu_si256((const __m256i *) (q8 + 32));
+            const __m256i y2 = _mm256_loadu_si256((const __m256i *) (q8 + 64));
+            const __m256i y3 = _mm256_loadu_si256((const __m256i *) (q8 + 96));
+            for (int r = 0; r < 4; ++r) {
+                const __m256i a = _mm256_loadu_si256((const __m256i *) (x[r][i].ql + 64 * j));
+                const __m256i b = _mm256_loadu_si256((const __m256i *) (x[r][i].ql + 64 * j + 32));
+                const __m256i h = _mm256_loadu_si256((const __m256i *) (x[r][i].qh + 32 * j));
+                const __m256i q0 = _mm256_or_si256(_mm256_and_si256(a, nibble), _mm256_and_si256(_mm256_slli_epi16(h, 4), bits45));
+                const __m256i q1 = _mm256_or_si256(_mm256_and_si256(b, nibble), _mm256_and_si256(_mm256_slli_epi16(h, 2), bits45));
+                const __m256i q2 = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(a, 4), nibble), _mm256_and_si256(h, bits45));
+                const __m256i q3 = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(b, 4), nibble), _mm256_and_si256(_mm256_srli_epi16(h, 2), bits45));
+                // Runs 4j..4j+3 of 32 weights; run c's scales are 2c (low lane) and 2c+1 (high lane).
+                const __m256i p0 = _mm256_madd_epi16(_mm256_shuffle_epi8(scales[r], _mm256_set1_epi16((short) (((8 * j + 1) << 8) | (8 * j)))), _mm256_maddubs_epi16(q0, y0));
+                const __m256i p1 = _mm256_madd_epi16(_mm256_shuffle_epi8(scales[r], _mm256_set1_epi16((short) (((8 * j + 3) << 8) | (8 * j + 2)))), _mm256_maddubs_epi16(q1, y1));
+                const __m256i p2 = _mm256_madd_epi16(_mm256_shuffle_epi8(scales[r], _mm256_set1_epi16((short) (((8 * j + 5) << 8) | (8 * j + 4)))), _mm256_maddubs_epi16(q2, y2));
+                const __m256i p3 = _mm256_madd_epi16(_mm256_shuffle_epi8(scales[r], _mm256_set1_epi16((short) (((8 * j + 7) << 8) | (8 * j + 6)))), _mm256_maddubs_epi16(q3, y3));
+                sumi[r] = _mm256_add_epi32(sumi[r], _mm256_add_epi32(_mm256_add_epi32(p0, p1), _mm256_add_epi32(p2, p3)));
+            }
+        }
+        const __m256i sums16 = _mm256_loadu_si256((const __m256i *) y[i].bsums);
+        for (int r = 0; r < 4; ++r) {
+            const __m256i offset = _mm256_slli_epi32(_mm256_madd_epi16(sums16, _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *) x[r][i].scales))), 5);
+            const __m256 d = _mm256_set1_ps(y[i].d * _cvtsh_ss(x[r][i].d));
+            acc[r] = _mm256_fmadd_ps(d, _mm256_cvtepi32_ps(_mm256_sub_epi32(sumi[r], offset)), acc[r]);
+        }
+    }
+    for (int r = 0; r < 4; ++r) {
+        out[r] = frugal_hsum_8(acc[r]);
+    }
+}
+
+// The four-row kernels' shape: row starts in, four results out.
+typedef void (*frugal_k_rows4_fn)(int blocks, const char * const rows[4], const frugal_q8_k_block * y, float out[4]);
+
+// out[r] for the rows [first, last) of a Q4_K or Q6_K matrix whose rows are row_bytes apart: the span is cut into four
+// quarters read side by side; each of the few rows left over goes through the same four-row code alone (the row four
+// times), so every row has one arithmetic.
+static inline __attribute__((always_inline)) void frugal_k_matvec(frugal_k_rows4_fn rows4, int blocks, const void * matrix, size_t row_bytes,
+                                                                  const frugal_q8_k_block * y, float * out, int64_t first, int64_t last) {
+    const char * m = (const char *) matrix;
+    const int64_t quarter = (last - first) / 4;
+    float s[4];
+    for (int64_t i = 0; i < quarter; ++i) {
+        const int64_t r0 = first + i, r1 = r0 + quarter, r2 = r1 + quarter, r3 = r2 + quarter;
+        const char * const rows[4] = {m + r0 * row_bytes, m + r1 * row_bytes, m + r2 * row_bytes, m + r3 * row_bytes};
+        rows4(blocks, rows, y, s);
+        out[r0] = s[0];
+        out[r1] = s[1];
+        out[r2] = s[2];
+        out[r3] = s[3];
+    }
+    for (int64_t r = first + 4 * quarter; r < last; ++r) {
+        const char * const rows[4] = {m + r * row_bytes, m + r * row_bytes, m + r * row_bytes, m + r * row_bytes};
+        rows4(blocks, rows, y, s);
+        out[r] = s[0];
+    }
+}
+
+static inline void frugal_q4_k_matvec(int blocks, const void * matrix, size_t row_bytes, const frugal_q8_k_block * y, float * out, int64_t first, int64_t last) {
+    frugal_k_matvec(frugal_q4_k_rows4, blocks, matrix, row_bytes, y, out, first, last);
+}
+
+static inline void frugal_q6_k_matvec(int blocks, const void * matrix, size_t row_bytes, const frugal_q8_k_block * y, float * out, int64_t first, int64_t last) {
+    frugal_k_matvec(frugal_q6_k_rows4, blocks, matrix, row_bytes, y, out, first, last);
+}
+#endif

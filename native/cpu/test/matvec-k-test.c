@@ -1,0 +1,196 @@
+// Checks frugal_q4_k_matvec and frugal_q6_k_matvec (native/cpu/frugal-matvec-k.h) against scalar models of
+// llama.cpp's AVX2 Q4_K and Q6_K dot products with Q8_K activations — the same integer sums per lane, the same fused
+// multiply-adds in eight lanes (four for Q4_K's mins), the same order of the final sums; the scales and mins are
+// unpacked here the way ggml's reference code does it, not the kernel's way — so every result must be equal bit for
+// bit, for any number of rows (multiples of four or not), row lengths and row ranges (how threads split a matrix).
+// Quants, scales and mins take every value their bits can hold; the activations -128..127 (ggml's Q8_K quantizer
+// writes -128 for a block's largest magnitude), and one case sets everything to its extreme. Built and run by
+// Frugal.Cli.Tests (FrugalCpuKernelTests): cc -O2 -mavx2 -mfma -mf16c -ffp-contract=off. Prints "ok CASES" and exits
+// 0, else prints the first difference and exits 1.
+#include "../frugal-matvec-k.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#if !defined(FRUGAL_MATVEC_K)
+#error "compile with -mavx2 -mfma -mf16c"
+#endif
+
+static uint32_t state = 12345;
+static uint32_t next(void) { state = state * 1664525u + 1013904223u; return state >> 8; }
+
+static float hsum_model(const float acc[8]) {
+    const float r0 = acc[4] + acc[0], r1 = acc[5] + acc[1], r2 = acc[6] + acc[2], r3 = acc[7] + acc[3];
+    return (r0 + r2) + (r1 + r3);
+}
+
+// ggml's get_scale_min_k4: sub-block j's 6-bit scale and min.
+static void scale_min(int j, const uint8_t * q, int * scale, int * min) {
+    if (j < 4) {
+        *scale = q[j] & 63;
+        *min = q[j + 4] & 63;
+    } else {
+        *scale = (q[j + 4] & 0xF) | ((q[j - 4] >> 6) << 4);
+        *min = (q[j + 4] >> 4) | ((q[j] >> 6) << 4);
+    }
+}
+
+static float model_q4_k(int blocks, const frugal_q4_k_block * x, const frugal_q8_k_block * y) {
+    float acc[8] = {0}, acc_m[4] = {0};
+    for (int i = 0; i < blocks; ++i) {
+        const float d = y[i].d * _cvtsh_ss(x[i].d);
+        const float dmin = -y[i].d * _cvtsh_ss(x[i].dmin);
+        int scale[8], min[8];
+        for (int j = 0; j < 8; ++j) {
+            scale_min(j, x[i].scales, &scale[j], &min[j]);
+        }
+        for (int lane = 0; lane < 4; ++lane) {
+            const int a = y[i].bsums[4 * lane] + y[i].bsums[4 * lane + 1], b = y[i].bsums[4 * lane + 2] + y[i].bsums[4 * lane + 3];
+            acc_m[lane] = fmaf(dmin, (float) (min[2 * lane] * a + min[2 * lane + 1] * b), acc_m[lane]);
+        }
+        for (int lane = 0; lane < 8; ++lane) {
+            int sum = 0;
+            for (int j = 0; j < 4; ++j) {
+                int low = 0, high = 0;
+                for (int k = 4 * lane; k < 4 * lane + 4; ++k) {
+                    low += (x[i].qs[32 * j + k] & 0xF) * y[i].qs[64 * j + k];
+                    high += (x[i].qs[32 * j + k] >> 4) * y[i].qs[64 * j + 32 + k];
+                }
+                sum += scale[2 * j] * low + scale[2 * j + 1] * high;
+            }
+            acc[lane] = fmaf(d, (float) sum, acc[lane]);
+        }
+    }
+    const float m0 = acc_m[0] + acc_m[2], m1 = acc_m[1] + acc_m[3];
+    return hsum_model(acc) + (m0 + m1);
+}
+
+static float model_q6_k(int blocks, const frugal_q6_k_block * x, const frugal_q8_k_block * y) {
+    float acc[8] = {0};
+    for (int i = 0; i < blocks; ++i) {
+        const float d = y[i].d * _cvtsh_ss(x[i].d);
+        int sum[8] = {0};
+        // Weight n (ggml's dequantize_row_q6_K): half n/128, run (n%128)/32, position n%32; scale n/16.
+        for (int n = 0; n < 256; ++n) {
+            const int half = n / 128, run = n % 128 / 32, l = n % 32;
+            const uint8_t low = x[i].ql[64 * half + 32 * (run & 1) + l];
+            const int q = ((run < 2 ? low : low >> 4) & 0xF) | (((x[i].qh[32 * half + l] >> (2 * run)) & 3) << 4);
+            sum[l / 4] += x[i].scales[n / 16] * q * y[i].qs[n];
+        }
+        for (int lane = 0; lane < 8; ++lane) {
+            const int offset = 32 * (y[i].bsums[2 * lane] * x[i].scales[2 * lane] + y[i].bsums[2 * lane + 1] * x[i].scales[2 * lane + 1]);
+            acc[lane] = fmaf(d, (float) (sum[lane] - offset), acc[lane]);
+        }
+    }
+    return hsum_model(acc);
+}
+
+static uint16_t random_half(void) { return _cvtss_sh((float) (next() % 2000 + 1) * 1e-4f, 0); }
+
+static void fill_q4_k(frugal_q4_k_block * b, size_t count, int extreme) {
+    for (size_t i = 0; i < count; ++i) {
+        b[i].d = extreme ? _cvtss_sh(65504.0f, 0) : random_half();
+        b[i].dmin = extreme ? _cvtss_sh(65504.0f, 0) : random_half();
+        for (int k = 0; k < 12; ++k) {
+            b[i].scales[k] = extreme ? 0xFF : (uint8_t) next();
+        }
+        for (int k = 0; k < 128; ++k) {
+            b[i].qs[k] = extreme ? 0xFF : (uint8_t) next();
+        }
+    }
+}
+
+static void fill_q6_k(frugal_q6_k_block * b, size_t count, int extreme) {
+    for (size_t i = 0; i < count; ++i) {
+        b[i].d = extreme ? _cvtss_sh(65504.0f, 0) : random_half();
+        for (int k = 0; k < 16; ++k) {
+            b[i].scales[k] = (int8_t) (extreme ? (k % 2 == 0 ? -128 : 127) : (int) (next() % 256) - 128);
+        }
+        for (int k = 0; k < 128; ++k) {
+            b[i].ql[k] = extreme ? 0xFF : (uint8_t) next();
+        }
+        for (int k = 0; k < 64; ++k) {
+            b[i].qh[k] = extreme ? 0xFF : (uint8_t) next();
+        }
+    }
+}
+
+static void fill_q8_k(frugal_q8_k_block * b, size_t count, int extreme) {
+    for (size_t i = 0; i < count; ++i) {
+        b[i].d = extreme ? 1.0f : (float) (next() % 2000 + 1) * 1e-5f;
+        for (int k = 0; k < 256; ++k) {
+            b[i].qs[k] = (int8_t) (extreme ? -128 : (int) (next() % 256) - 128);
+        }
+        for (int g = 0; g < 16; ++g) {
+            int sum = 0;
+            for (int k = 16 * g; k < 16 * g + 16; ++k) {
+                sum += b[i].qs[k];
+            }
+            b[i].bsums[g] = (int16_t) sum;
+        }
+    }
+}
+
+typedef void (*matvec_fn)(int, const void *, size_t, const frugal_q8_k_block *, float *, int64_t, int64_t);
+typedef float (*model_fn)(int, const void *, const frugal_q8_k_block *);
+
+static float model_q4_k_any(int blocks, const void * x, const frugal_q8_k_block * y) { return model_q4_k(blocks, x, y); }
+static float model_q6_k_any(int blocks, const void * x, const frugal_q8_k_block * y) { return model_q6_k(blocks, x, y); }
+
+// One matrix of `rows` rows of `blocks` blocks, computed whole and split among 1-3 threads' row ranges.
+static int check(const char * type, matvec_fn matvec, model_fn model, void * w, size_t block_bytes, int blocks, int rows,
+                 const frugal_q8_k_block * y, int * cases) {
+    const size_t row_bytes = (size_t) blocks * block_bytes;
+    float * out = malloc((size_t) rows * sizeof(float));
+    for (int threads = 1; threads <= 3; ++threads) {
+        memset(out, 0xff, (size_t) rows * sizeof(float));
+        for (int t = 0; t < threads; ++t) {
+            matvec(blocks, w, row_bytes, y, out, (int64_t) rows * t / threads, (int64_t) rows * (t + 1) / threads);
+        }
+        for (int r = 0; r < rows; ++r) {
+            const float want = model(blocks, (const char *) w + r * row_bytes, y);
+            if (memcmp(&want, &out[r], sizeof want) != 0) {
+                printf("%s differs: %d blocks, %d rows, %d threads, row %d: %.9g, want %.9g\n", type, blocks, rows, threads, r, out[r], want);
+                free(out);
+                return 1;
+            }
+        }
+        ++*cases;
+    }
+    free(out);
+    return 0;
+}
+
+int main(void) {
+    const int row_counts[] = {1, 2, 3, 4, 5, 7, 8, 13, 64, 67};
+    const int block_counts[] = {1, 2, 3, 8, 22};
+    int cases = 0;
+    for (int extreme = 0; extreme <= 1; ++extreme) {
+        for (size_t bi = 0; bi < sizeof block_counts / sizeof *block_counts; ++bi) {
+            for (size_t ri = 0; ri < sizeof row_counts / sizeof *row_counts; ++ri) {
+                const int blocks = block_counts[bi], rows = row_counts[ri];
+                if (extreme && (bi != 1 || ri != 5)) {
+                    continue; // one all-extreme case per type: 2 blocks, 7 rows
+                }
+                frugal_q8_k_block * y = malloc((size_t) blocks * sizeof *y);
+                frugal_q4_k_block * w4 = malloc((size_t) rows * blocks * sizeof *w4);
+                frugal_q6_k_block * w6 = malloc((size_t) rows * blocks * sizeof *w6);
+                fill_q8_k(y, (size_t) blocks, extreme);
+                fill_q4_k(w4, (size_t) rows * blocks, extreme);
+                fill_q6_k(w6, (size_t) rows * blocks, extreme);
+                const int failed = check("Q4_K", frugal_q4_k_matvec, model_q4_k_any, w4, sizeof *w4, blocks, rows, y, &cases)
+                                   || check("Q6_K", frugal_q6_k_matvec, model_q6_k_any, w6, sizeof *w6, blocks, rows, y, &cases);
+                free(y);
+                free(w4);
+                free(w6);
+                if (failed) {
+                    return 1;
+                }
+            }
+        }
+    }
+    printf("ok %d\n", cases);
+    return 0;
+}
