@@ -67,9 +67,6 @@ static inline __m256i frugal_load_heads(const void * a, const void * b) {
     return _mm256_inserti128_si256(_mm256_castsi128_si256(_mm_loadu_si128((const __m128i *) a)), _mm_loadu_si128((const __m128i *) b), 1);
 }
 
-// Four Q4_K rows times y. Per row and block, llama.cpp's sums: sumi (eight 32-bit lanes, lane k holding bytes 4k..4k+3
-// of each 32-byte run of quants times their sub-block's scale) into acc with d = y.d * x.d, and the mins times the
-// activations' 32-sums (four lanes) into acc_m with dmin = -y.d * x.dmin; out = hsum(acc) + hsum(acc_m).
 // GCC schedules the Q4_K kernel before register allocation, under register pressure: without it GCC keeps some twenty
 // vectors alive across the four rows and spills them, ≈10 % slower (one core, microbenchmark from L1; clang needs no
 // hint, and the Q6_K kernel gains nothing from it).
@@ -79,6 +76,9 @@ static inline __m256i frugal_load_heads(const void * a, const void * b) {
 #define FRUGAL_SCHEDULE_UNDER_PRESSURE
 #endif
 
+// Four Q4_K rows times y. Per row and block, llama.cpp's sums: sumi (eight 32-bit lanes, lane k holding bytes 4k..4k+3
+// of each 32-byte run of quants times their sub-block's scale) into acc with d = y.d * x.d, and the mins times the
+// activations' 32-sums (four lanes) into acc_m with dmin = -y.d * x.dmin; out = hsum(acc) + hsum(acc_m).
 FRUGAL_SCHEDULE_UNDER_PRESSURE
 static inline void frugal_q4_k_rows4(int blocks, const char * const rows[4], const frugal_q8_k_block * y, float out[4]) {
     const frugal_q4_k_block * const x[4] = {(const frugal_q4_k_block *) rows[0], (const frugal_q4_k_block *) rows[1], (const frugal_q4_k_block *) rows[2], (const frugal_q4_k_block *) rows[3]};
