@@ -9,7 +9,7 @@ also measures plain LLamaSharp and the bandwidth ceiling) against a native llama
 Without --native-bin (no llama-bench built) or --native-same only Frugal and plain LLamaSharp are measured.
 --native-same LIB_DIR: the very libraries Frugal loads, both sides — Frugal runs with --native-library LIB_DIR/libllama.so,
 "native" is LIB_DIR/native-decode-same (bench/native-decode-same.sh makes it: the same libraries with no .NET in the
-process), repacking as Frugal's auto does (the Q4_* files).
+process), repacking as Frugal's auto does (the Q4_* files, but not Q4_K_M with Frugal's own backend).
 
 Models: DIR/tinyllama-shaped-FORMAT.gguf, written with ./frugal model synth when missing.
 """
@@ -63,8 +63,15 @@ def native(bin_dir, path):
     return {"prompt": prompt, "decode": decode, "peak_mib": peak_mib(run.stderr)}
 
 
+def own_kernels(lib_dir):
+    """True when the CPU backend is Frugal's own (it exports frugal_matvec_types: Q8_0, Q4_K, Q6_K)."""
+    run = subprocess.run(["nm", "-D", "--defined-only", os.path.join(lib_dir, "libggml-cpu.so")], capture_output=True, text=True)
+    return "frugal_matvec_types" in run.stdout
+
+
 def native_same(lib_dir, path, fmt):
-    repack = "1" if fmt.startswith("q4") else "0"
+    # As Frugal's repack auto: the 4-bit files, but not Q4_K_M when the backend has its own Q4_K/Q6_K kernels.
+    repack = "1" if fmt == "q4_0" or (fmt.startswith("q4") and not own_kernels(lib_dir)) else "0"
     cmd = [IN_BOX, "--cpus", "1", "--memory", "2G", "--", os.path.join(lib_dir, "native-decode-same"), path, "128", "64", "1", repack]
     run = subprocess.run(cmd, capture_output=True, text=True)
     if run.returncode != 0:
