@@ -64,7 +64,7 @@ def native(bin_dir, path):
 
 
 def own_kernels(lib_dir):
-    """True when the CPU backend is Frugal's own (it exports frugal_matvec_types: Q8_0, Q4_K, Q6_K)."""
+    """True when the CPU backend is Frugal's own (it exports frugal_matvec_types: Q8_0, Q4_K, Q5_K, Q6_K)."""
     run = subprocess.run(["nm", "-D", "--defined-only", os.path.join(lib_dir, "libggml-cpu.so")], capture_output=True, text=True)
     return "frugal_matvec_types" in run.stdout
 

@@ -1,6 +1,6 @@
 // Frugal's hook into ggml's CPU matrix multiplication (included into ggml-cpu.c by native/cpu/build.sh, which calls
-// frugal_mul_mat after the activations are quantized and before ggml's own row loop). It takes Q8_0, Q4_K and Q6_K
-// weights times one column of activations (a decoded token) and leaves every other case to ggml (returns false).
+// frugal_mul_mat after the activations are quantized and before ggml's own row loop). It takes Q8_0, Q4_K, Q5_K and
+// Q6_K weights times one column of activations (a decoded token) and leaves every other case to ggml (returns false).
 // Weights llama.cpp repacked at load (a Q4_K matrix with use_extra_bufts) never come here: the repacked buffer's own
 // code multiplies them.
 #include "frugal-matvec.h"
@@ -27,7 +27,7 @@ static int frugal_matvec_mode(void) {
 static void frugal_matvec_trace(const struct ggml_compute_params * params, const struct ggml_tensor * w) {
     static int traced[GGML_TYPE_COUNT];
     if (params->ith == 0 && !__atomic_exchange_n(&traced[w->type], 1, __ATOMIC_RELAXED)) {
-        const char * type = w->type == GGML_TYPE_Q8_0 ? "Q8_0" : w->type == GGML_TYPE_Q4_K ? "Q4_K" : "Q6_K";
+        const char * type = w->type == GGML_TYPE_Q8_0 ? "Q8_0" : w->type == GGML_TYPE_Q4_K ? "Q4_K" : w->type == GGML_TYPE_Q5_K ? "Q5_K" : "Q6_K";
         fprintf(stderr, "frugal-matvec: %s %lld x %lld times one column, four streams of rows\n", type, (long long) w->ne[1], (long long) w->ne[0]);
     }
 }
@@ -43,15 +43,17 @@ static bool frugal_mul_mat(const struct ggml_compute_params * params, struct ggm
     const struct ggml_tensor * a = dst->src[1];
     _Static_assert(sizeof(block_q8_0) == sizeof(frugal_q8_0_block), "ggml's Q8_0 block layout changed");
     _Static_assert(sizeof(block_q4_K) == sizeof(frugal_q4_k_block) && offsetof(block_q4_K, qs) == offsetof(frugal_q4_k_block, qs), "ggml's Q4_K block layout changed");
+    _Static_assert(sizeof(block_q5_K) == sizeof(frugal_q5_k_block) && offsetof(block_q5_K, qh) == offsetof(frugal_q5_k_block, qh)
+                   && offsetof(block_q5_K, qs) == offsetof(frugal_q5_k_block, qs), "ggml's Q5_K block layout changed");
     _Static_assert(sizeof(block_q6_K) == sizeof(frugal_q6_k_block) && offsetof(block_q6_K, d) == offsetof(frugal_q6_k_block, d), "ggml's Q6_K block layout changed");
     _Static_assert(sizeof(block_q8_K) == sizeof(frugal_q8_k_block) && offsetof(block_q8_K, bsums) == offsetof(frugal_q8_k_block, bsums), "ggml's Q8_K block layout changed");
     if (params->use_ref || !frugal_one_column(w, a, dst)) {
         return false;
     }
     const bool q8_0 = w->type == GGML_TYPE_Q8_0 && w->ne[0] % QK8_0 == 0 && (a->type == GGML_TYPE_F32 || a->type == GGML_TYPE_Q8_0);
-    // Q4_K and Q6_K: ggml quantized the F32 column to its vec_dot_type, Q8_K, in the work buffer (one row of
+    // Q4_K, Q5_K and Q6_K: ggml quantized the F32 column to its vec_dot_type, Q8_K, in the work buffer (one row of
     // ne[0]/256 blocks).
-    const bool k_quant = (w->type == GGML_TYPE_Q4_K || w->type == GGML_TYPE_Q6_K) && w->ne[0] % QK_K == 0 && a->type == GGML_TYPE_F32
+    const bool k_quant = (w->type == GGML_TYPE_Q4_K || w->type == GGML_TYPE_Q5_K || w->type == GGML_TYPE_Q6_K) && w->ne[0] % QK_K == 0 && a->type == GGML_TYPE_F32
                          && type_traits_cpu[w->type].vec_dot_type == GGML_TYPE_Q8_K;
     if (!q8_0 && !k_quant) {
         return false;
@@ -73,6 +75,8 @@ static bool frugal_mul_mat(const struct ggml_compute_params * params, struct ggm
         frugal_q8_0_matvec((int) (w->ne[0] / QK8_0), w->data, w->nb[1], y, out, first, last);
     } else if (w->type == GGML_TYPE_Q4_K) {
         frugal_q4_k_matvec((int) (w->ne[0] / QK_K), w->data, w->nb[1], (const frugal_q8_k_block *) params->wdata, out, first, last);
+    } else if (w->type == GGML_TYPE_Q5_K) {
+        frugal_q5_k_matvec((int) (w->ne[0] / QK_K), w->data, w->nb[1], (const frugal_q8_k_block *) params->wdata, out, first, last);
     } else {
         frugal_q6_k_matvec((int) (w->ne[0] / QK_K), w->data, w->nb[1], (const frugal_q8_k_block *) params->wdata, out, first, last);
     }
@@ -91,7 +95,8 @@ __attribute__((visibility("default"))) uint64_t frugal_matvec_types(void);
 
 uint64_t frugal_matvec_types(void) {
 #if defined(FRUGAL_MATVEC_K)
-    return frugal_matvec_mode() == 0 ? 0 : (1ull << GGML_TYPE_Q8_0) | (1ull << GGML_TYPE_Q4_K) | (1ull << GGML_TYPE_Q6_K);
+    return frugal_matvec_mode() == 0 ? 0 : (1ull << GGML_TYPE_Q8_0) | (1ull << GGML_TYPE_Q4_K) | (1ull << GGML_TYPE_Q5_K)
+                                        | (1ull << GGML_TYPE_Q6_K);
 #else
     return 0;
 #endif

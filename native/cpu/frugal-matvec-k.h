@@ -1,5 +1,5 @@
-// Frugal's matrix-vector products for the K-quant weights of Q4_K_M, Q5_K_M and Q6_K files: Q4_K and Q6_K matrices
-// times one column of activations quantized to Q8_K (a decoded token).
+// Frugal's matrix-vector products for the K-quant weights of Q4_K_M, Q5_K_M and Q6_K files: Q4_K, Q5_K and Q6_K
+// matrices times one column of activations quantized to Q8_K (a decoded token).
 //
 // Why: as for Q8_0 (frugal-matvec.h), llama.cpp computes these row after row, one stream of weights on one core; and
 // its Q4_K row is arithmetic-bound besides (≈86 instructions per 256 weights on Zen 3, a third of them decoding the
@@ -8,11 +8,11 @@
 // their block sums — is done once for the four. Each row's integer sums are the ones llama.cpp's AVX2 kernel forms
 // (integer arithmetic is exact, so the scales may be decoded and applied in another way: two rows' scales are
 // decoded side by side in one register, and each 16-bit scale is broadcast with one shuffle), and the float
-// operations — the fused multiply-adds into eight lanes (four for Q4_K's mins), the final sums — are llama.cpp's, in
-// its order, so every result is bit-for-bit the one llama.cpp's own kernel gives.
+// operations — the fused multiply-adds into eight lanes (four for Q4_K's mins, one for Q5_K's), the final sums — are
+// llama.cpp's, in its order, so every result is bit-for-bit the one llama.cpp's own kernel gives.
 //
-// Self-contained (no ggml header): the block layouts are ggml's block_q4_K, block_q6_K and block_q8_K (frugal-hook.c
-// checks their sizes against ggml's).
+// Self-contained (no ggml header): the block layouts are ggml's block_q4_K, block_q5_K, block_q6_K and block_q8_K
+// (frugal-hook.c checks their sizes against ggml's).
 #pragma once
 
 #include "frugal-matvec.h"
@@ -28,6 +28,15 @@ typedef struct {
     uint8_t scales[12];
     uint8_t qs[128];
 } frugal_q4_k_block;
+
+// 256 weights: Q4_K's block with each quant's fifth bit: bit k of qh[l] is the high bit of weight l of sub-block k.
+typedef struct {
+    uint16_t d;
+    uint16_t dmin;
+    uint8_t scales[12];
+    uint8_t qh[32];
+    uint8_t qs[128];
+} frugal_q5_k_block;
 
 // 256 weights: the low four bits of each 6-bit quant, the high two, sixteen signed 8-bit scales, an fp16 scale.
 typedef struct {
@@ -67,6 +76,14 @@ static inline __m256i frugal_load_heads(const void * a, const void * b) {
     return _mm256_inserti128_si256(_mm256_castsi128_si256(_mm_loadu_si128((const __m128i *) a)), _mm_loadu_si128((const __m128i *) b), 1);
 }
 
+// Four rows' d and dmin times the activations' scale, from rows 0 and 1's block heads and rows 2 and 3's:
+// d0 dmin0 d1 dmin1 d2 dmin2 d3 dmin3, each x's fp16 times y.d (or -y.d): llama.cpp's two products per row.
+static inline __m256 frugal_k_d_dmin(__m256i heads01, __m256i heads23, float y_d) {
+    const __m256i halves = _mm256_permutevar8x32_epi32(_mm256_unpacklo_epi32(heads01, heads23), _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
+    const __m256 yd = _mm256_xor_ps(_mm256_set1_ps(y_d), _mm256_setr_ps(0.0f, -0.0f, 0.0f, -0.0f, 0.0f, -0.0f, 0.0f, -0.0f));
+    return _mm256_mul_ps(_mm256_cvtph_ps(_mm256_castsi256_si128(halves)), yd);
+}
+
 // GCC schedules the Q4_K kernel before register allocation, under register pressure: without it GCC keeps some twenty
 // vectors alive across the four rows and spills them, ≈10 % slower (one core, microbenchmark from L1; clang needs no
 // hint, and the Q6_K kernel gains nothing from it).
@@ -83,17 +100,13 @@ FRUGAL_SCHEDULE_UNDER_PRESSURE
 static inline void frugal_q4_k_rows4(int blocks, const char * const rows[4], const frugal_q8_k_block * y, float out[4]) {
     const frugal_q4_k_block * const x[4] = {(const frugal_q4_k_block *) rows[0], (const frugal_q4_k_block *) rows[1], (const frugal_q4_k_block *) rows[2], (const frugal_q4_k_block *) rows[3]};
     const __m256i nibble = _mm256_set1_epi8(0x0f);
-    const __m256 negate_odd = _mm256_setr_ps(0.0f, -0.0f, 0.0f, -0.0f, 0.0f, -0.0f, 0.0f, -0.0f);
     __m256 acc[4] = {_mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps()};
     __m256 acc_m[2] = {_mm256_setzero_ps(), _mm256_setzero_ps()}; // rows 2p and 2p+1, four lanes each
     for (int i = 0; i < blocks; ++i) {
         const __m256i sums32 = _mm256_broadcastsi128_si256(_mm_hadd_epi16(_mm_loadu_si128((const __m128i *) y[i].bsums), _mm_loadu_si128((const __m128i *) y[i].bsums + 1)));
-        const __m256 yd = _mm256_xor_ps(_mm256_set1_ps(y[i].d), negate_odd); // y.d, -y.d, ...
         const __m256i heads01 = frugal_load_heads(&x[0][i], &x[1][i]);
         const __m256i heads23 = frugal_load_heads(&x[2][i], &x[3][i]);
-        // d0 dmin0 d1 dmin1 d2 dmin2 d3 dmin3, each x's fp16 times y.d (or -y.d): llama.cpp's two products per row.
-        const __m256i halves = _mm256_permutevar8x32_epi32(_mm256_unpacklo_epi32(heads01, heads23), _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
-        const __m256 dm = _mm256_mul_ps(_mm256_cvtph_ps(_mm256_castsi256_si128(halves)), yd);
+        const __m256 dm = frugal_k_d_dmin(heads01, heads23, y[i].d);
         const __m256i sm01 = frugal_q4_k_scales_mins(heads01);
         const __m256i sm23 = frugal_q4_k_scales_mins(heads23);
         const __m256i mins01 = _mm256_unpackhi_epi8(sm01, _mm256_setzero_si256());
@@ -123,6 +136,71 @@ static inline void frugal_q4_k_rows4(int blocks, const char * const rows[4], con
     for (int r = 0; r < 4; ++r) {
         const __m256 m = acc_m[r / 2];
         out[r] = frugal_hsum_8(acc[r]) + frugal_hsum_4(r % 2 == 0 ? _mm256_castps256_ps128(m) : _mm256_extractf128_ps(m, 1));
+    }
+}
+
+// Bit b of each byte of h moved to bit 4, every other bit cleared (the 16-bit shifts carry bits across bytes, but only
+// into positions the mask clears).
+static inline __m256i frugal_bit_at_4(__m256i h, int b) {
+    const __m256i moved = b < 4 ? _mm256_slli_epi16(h, 4 - b) : b > 4 ? _mm256_srli_epi16(h, b - 4) : h;
+    return _mm256_and_si256(moved, _mm256_set1_epi8(0x10));
+}
+
+// Four Q5_K rows times y: Q4_K's kernel with each quant's fifth bit added (sub-block k's from bit k of qh), and
+// llama.cpp's other way with the mins: per row and block it sums the mins times the activations' 32-sums in integers
+// (exact, so done here for the four rows in two horizontal adds) and adds that times dmin = -y.d * x.dmin to one float,
+// a fused multiply-add (its scalar line `summs += dmin * sum`, which GCC contracts in ggml's gnu11 build: checked in
+// the built library's code); out = hsum(acc) + that float.
+FRUGAL_SCHEDULE_UNDER_PRESSURE
+static inline void frugal_q5_k_rows4(int blocks, const char * const rows[4], const frugal_q8_k_block * y, float out[4]) {
+    const frugal_q5_k_block * const x[4] = {(const frugal_q5_k_block *) rows[0], (const frugal_q5_k_block *) rows[1], (const frugal_q5_k_block *) rows[2], (const frugal_q5_k_block *) rows[3]};
+    const __m256i nibble = _mm256_set1_epi8(0x0f);
+    __m256 acc[4] = {_mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps()};
+    __m128 mins = _mm_setzero_ps(); // llama.cpp's summs, row r in lane r
+    for (int i = 0; i < blocks; ++i) {
+        const __m256i sums32 = _mm256_broadcastsi128_si256(_mm_hadd_epi16(_mm_loadu_si128((const __m128i *) y[i].bsums), _mm_loadu_si128((const __m128i *) y[i].bsums + 1)));
+        const __m256i heads01 = frugal_load_heads(&x[0][i], &x[1][i]);
+        const __m256i heads23 = frugal_load_heads(&x[2][i], &x[3][i]);
+        const __m256 dm = frugal_k_d_dmin(heads01, heads23, y[i].d);
+        const __m256i sm01 = frugal_q4_k_scales_mins(heads01);
+        const __m256i sm23 = frugal_q4_k_scales_mins(heads23);
+        // Lanes: rows 0 and 1's four products (one per 128 bits), rows 2 and 3's; two horizontal adds leave row 0's
+        // sum in 32-bit lane 0, row 2's in 1, row 1's in 4 and row 3's in 5.
+        const __m256i products01 = _mm256_madd_epi16(_mm256_unpackhi_epi8(sm01, _mm256_setzero_si256()), sums32);
+        const __m256i products23 = _mm256_madd_epi16(_mm256_unpackhi_epi8(sm23, _mm256_setzero_si256()), sums32);
+        const __m256i pairs = _mm256_hadd_epi32(products01, products23);
+        const __m256i row_sums = _mm256_permutevar8x32_epi32(_mm256_hadd_epi32(pairs, pairs), _mm256_setr_epi32(0, 4, 1, 5, 0, 4, 1, 5));
+        const __m128 dmin = _mm256_castps256_ps128(_mm256_permutevar8x32_ps(dm, _mm256_setr_epi32(1, 3, 5, 7, 1, 3, 5, 7)));
+        mins = _mm_fmadd_ps(dmin, _mm_cvtepi32_ps(_mm256_castsi256_si128(row_sums)), mins);
+        const __m256i scales[4] = {_mm256_permute4x64_epi64(sm01, 0x00), _mm256_permute4x64_epi64(sm01, 0xaa),
+                                   _mm256_permute4x64_epi64(sm23, 0x00), _mm256_permute4x64_epi64(sm23, 0xaa)};
+        const __m256i fifth[4] = {_mm256_loadu_si256((const __m256i *) x[0][i].qh), _mm256_loadu_si256((const __m256i *) x[1][i].qh),
+                                  _mm256_loadu_si256((const __m256i *) x[2][i].qh), _mm256_loadu_si256((const __m256i *) x[3][i].qh)};
+        __m256i sumi[4] = {_mm256_setzero_si256(), _mm256_setzero_si256(), _mm256_setzero_si256(), _mm256_setzero_si256()};
+        // Unrolled, for constant shifts of the fifth bits (GCC keeps this loop otherwise, with shifts by a register).
+#pragma GCC unroll 4
+        for (int j = 0; j < 4; ++j) {
+            const __m256i y_low = _mm256_loadu_si256((const __m256i *) (y[i].qs + 64 * j));
+            const __m256i y_high = _mm256_loadu_si256((const __m256i *) (y[i].qs + 64 * j + 32));
+            const __m256i pick_low = _mm256_set1_epi16((short) (0x8000 | (2 * j)));
+            const __m256i pick_high = _mm256_set1_epi16((short) (0x8000 | (2 * j + 1)));
+            for (int r = 0; r < 4; ++r) {
+                const __m256i q = _mm256_loadu_si256((const __m256i *) (x[r][i].qs + 32 * j));
+                const __m256i q_low = _mm256_or_si256(_mm256_and_si256(q, nibble), frugal_bit_at_4(fifth[r], 2 * j));
+                const __m256i q_high = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(q, 4), nibble), frugal_bit_at_4(fifth[r], 2 * j + 1));
+                const __m256i low = _mm256_madd_epi16(_mm256_shuffle_epi8(scales[r], pick_low), _mm256_maddubs_epi16(q_low, y_low));
+                const __m256i high = _mm256_madd_epi16(_mm256_shuffle_epi8(scales[r], pick_high), _mm256_maddubs_epi16(q_high, y_high));
+                sumi[r] = _mm256_add_epi32(sumi[r], _mm256_add_epi32(low, high));
+            }
+        }
+        for (int r = 0; r < 4; ++r) {
+            acc[r] = _mm256_fmadd_ps(_mm256_permutevar8x32_ps(dm, _mm256_set1_epi32(2 * r)), _mm256_cvtepi32_ps(sumi[r]), acc[r]);
+        }
+    }
+    float m[4];
+    _mm_storeu_ps(m, mins);
+    for (int r = 0; r < 4; ++r) {
+        out[r] = frugal_hsum_8(acc[r]) + m[r];
     }
 }
 
@@ -180,7 +258,7 @@ static inline void frugal_q6_k_rows4(int blocks, const char * const rows[4], con
 // The four-row kernels' shape: row starts in, four results out.
 typedef void (*frugal_k_rows4_fn)(int blocks, const char * const rows[4], const frugal_q8_k_block * y, float out[4]);
 
-// out[r] for the rows [first, last) of a Q4_K or Q6_K matrix whose rows are row_bytes apart: the span is cut into four
+// out[r] for the rows [first, last) of a Q4_K, Q5_K or Q6_K matrix whose rows are row_bytes apart: the span is cut into four
 // quarters read side by side; each of the few rows left over goes through the same four-row code alone (the row four
 // times), so every row has one arithmetic.
 static inline __attribute__((always_inline)) void frugal_k_matvec(frugal_k_rows4_fn rows4, int blocks, const void * matrix, size_t row_bytes,
@@ -206,6 +284,10 @@ static inline __attribute__((always_inline)) void frugal_k_matvec(frugal_k_rows4
 
 static inline void frugal_q4_k_matvec(int blocks, const void * matrix, size_t row_bytes, const frugal_q8_k_block * y, float * out, int64_t first, int64_t last) {
     frugal_k_matvec(frugal_q4_k_rows4, blocks, matrix, row_bytes, y, out, first, last);
+}
+
+static inline void frugal_q5_k_matvec(int blocks, const void * matrix, size_t row_bytes, const frugal_q8_k_block * y, float * out, int64_t first, int64_t last) {
+    frugal_k_matvec(frugal_q5_k_rows4, blocks, matrix, row_bytes, y, out, first, last);
 }
 
 static inline void frugal_q6_k_matvec(int blocks, const void * matrix, size_t row_bytes, const frugal_q8_k_block * y, float * out, int64_t first, int64_t last) {

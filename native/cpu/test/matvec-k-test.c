@@ -1,6 +1,6 @@
-// Checks frugal_q4_k_matvec and frugal_q6_k_matvec (native/cpu/frugal-matvec-k.h) against scalar models of
-// llama.cpp's AVX2 Q4_K and Q6_K dot products with Q8_K activations — the same integer sums per lane, the same fused
-// multiply-adds in eight lanes (four for Q4_K's mins), the same order of the final sums; the scales and mins are
+// Checks frugal_q4_k_matvec, frugal_q5_k_matvec and frugal_q6_k_matvec (native/cpu/frugal-matvec-k.h) against scalar
+// models of llama.cpp's AVX2 Q4_K, Q5_K and Q6_K dot products with Q8_K activations — the same integer sums per lane,
+// the same fused multiply-adds in eight lanes (four for Q4_K's mins, one for Q5_K's), the same order of the final sums; the scales and mins are
 // unpacked here the way ggml's reference code does it, not the kernel's way — so every result must be equal bit for
 // bit, for any number of rows (multiples of four or not), row lengths and row ranges (how threads split a matrix).
 // Quants, scales and mins take every value their bits can hold; the activations -128..127 (ggml's Q8_K quantizer
@@ -67,6 +67,38 @@ static float model_q4_k(int blocks, const frugal_q4_k_block * x, const frugal_q8
     return hsum_model(acc) + (m0 + m1);
 }
 
+// llama.cpp's Q5_K: Q4_K's lanes with each quant's fifth bit, the mins' products summed as integers and added times
+// dmin to one float (a fused multiply-add, as GCC compiles ggml's scalar line).
+static float model_q5_k(int blocks, const frugal_q5_k_block * x, const frugal_q8_k_block * y) {
+    float acc[8] = {0}, summs = 0.0f;
+    for (int i = 0; i < blocks; ++i) {
+        const float d = y[i].d * _cvtsh_ss(x[i].d);
+        const float dmin = -y[i].d * _cvtsh_ss(x[i].dmin);
+        int scale[8], min[8];
+        for (int j = 0; j < 8; ++j) {
+            scale_min(j, x[i].scales, &scale[j], &min[j]);
+        }
+        int mins = 0;
+        for (int j = 0; j < 8; ++j) {
+            mins += min[j] * (y[i].bsums[2 * j] + y[i].bsums[2 * j + 1]);
+        }
+        summs = fmaf(dmin, (float) mins, summs);
+        // Weight n (ggml's dequantize_row_q5_K): sub-block s = n/32, position l = n%32; the low nibble of
+        // qs[32*(s/2) + l] for even s, the high for odd, plus 16 when bit s of qh[l] is set.
+        int sum[8] = {0};
+        for (int n = 0; n < 256; ++n) {
+            const int s = n / 32, l = n % 32;
+            const uint8_t low = x[i].qs[32 * (s / 2) + l];
+            const int q = ((s % 2 == 0 ? low : low >> 4) & 0xF) | (((x[i].qh[l] >> s) & 1) << 4);
+            sum[l / 4] += scale[s] * q * y[i].qs[n];
+        }
+        for (int lane = 0; lane < 8; ++lane) {
+            acc[lane] = fmaf(d, (float) sum[lane], acc[lane]);
+        }
+    }
+    return hsum_model(acc) + summs;
+}
+
 static float model_q6_k(int blocks, const frugal_q6_k_block * x, const frugal_q8_k_block * y) {
     float acc[8] = {0};
     for (int i = 0; i < blocks; ++i) {
@@ -95,6 +127,22 @@ static void fill_q4_k(frugal_q4_k_block * b, size_t count, int extreme) {
         b[i].dmin = extreme ? _cvtss_sh(65504.0f, 0) : random_half();
         for (int k = 0; k < 12; ++k) {
             b[i].scales[k] = extreme ? 0xFF : (uint8_t) next();
+        }
+        for (int k = 0; k < 128; ++k) {
+            b[i].qs[k] = extreme ? 0xFF : (uint8_t) next();
+        }
+    }
+}
+
+static void fill_q5_k(frugal_q5_k_block * b, size_t count, int extreme) {
+    for (size_t i = 0; i < count; ++i) {
+        b[i].d = extreme ? _cvtss_sh(65504.0f, 0) : random_half();
+        b[i].dmin = extreme ? _cvtss_sh(65504.0f, 0) : random_half();
+        for (int k = 0; k < 12; ++k) {
+            b[i].scales[k] = extreme ? 0xFF : (uint8_t) next();
+        }
+        for (int k = 0; k < 32; ++k) {
+            b[i].qh[k] = extreme ? 0xFF : (uint8_t) next();
         }
         for (int k = 0; k < 128; ++k) {
             b[i].qs[k] = extreme ? 0xFF : (uint8_t) next();
@@ -137,6 +185,7 @@ typedef void (*matvec_fn)(int, const void *, size_t, const frugal_q8_k_block *, 
 typedef float (*model_fn)(int, const void *, const frugal_q8_k_block *);
 
 static float model_q4_k_any(int blocks, const void * x, const frugal_q8_k_block * y) { return model_q4_k(blocks, x, y); }
+static float model_q5_k_any(int blocks, const void * x, const frugal_q8_k_block * y) { return model_q5_k(blocks, x, y); }
 static float model_q6_k_any(int blocks, const void * x, const frugal_q8_k_block * y) { return model_q6_k(blocks, x, y); }
 
 // One matrix of `rows` rows of `blocks` blocks, computed whole and split among 1-3 threads' row ranges.
@@ -176,14 +225,18 @@ int main(void) {
                 }
                 frugal_q8_k_block * y = malloc((size_t) blocks * sizeof *y);
                 frugal_q4_k_block * w4 = malloc((size_t) rows * blocks * sizeof *w4);
+                frugal_q5_k_block * w5 = malloc((size_t) rows * blocks * sizeof *w5);
                 frugal_q6_k_block * w6 = malloc((size_t) rows * blocks * sizeof *w6);
                 fill_q8_k(y, (size_t) blocks, extreme);
                 fill_q4_k(w4, (size_t) rows * blocks, extreme);
+                fill_q5_k(w5, (size_t) rows * blocks, extreme);
                 fill_q6_k(w6, (size_t) rows * blocks, extreme);
                 const int failed = check("Q4_K", frugal_q4_k_matvec, model_q4_k_any, w4, sizeof *w4, blocks, rows, y, &cases)
+                                   || check("Q5_K", frugal_q5_k_matvec, model_q5_k_any, w5, sizeof *w5, blocks, rows, y, &cases)
                                    || check("Q6_K", frugal_q6_k_matvec, model_q6_k_any, w6, sizeof *w6, blocks, rows, y, &cases);
                 free(y);
                 free(w4);
+                free(w5);
                 free(w6);
                 if (failed) {
                     return 1;

@@ -5,9 +5,9 @@ using Frugal.Tests.Commands;
 namespace Frugal.Tests.Native;
 
 /// <summary>
-/// Frugal's own CPU backend (<c>native/cpu</c>): its Q8_0, Q4_K and Q6_K matrix-vector products give llama.cpp's AVX2
-/// results bit for bit (C harnesses compiled here), the hook goes into ggml-cpu.c only where it was written for, and a
-/// build that fails installs nothing and leaves the earlier install in place.
+/// Frugal's own CPU backend (<c>native/cpu</c>): its Q8_0, Q4_K, Q5_K and Q6_K matrix-vector products give llama.cpp's
+/// AVX2 results bit for bit (C harnesses compiled here), the hook goes into ggml-cpu.c only where it was written for, and
+/// a build that fails installs nothing and leaves the earlier install in place.
 /// </summary>
 public sealed class FrugalCpuKernelTests : IDisposable
 {
@@ -24,11 +24,11 @@ public sealed class FrugalCpuKernelTests : IDisposable
     }
 
     [Fact]
-    public void MatVecK_Q4KAndQ6K_EqualLlamaCppsArithmeticBitForBit()
+    public void MatVecK_Q4KQ5KAndQ6K_EqualLlamaCppsArithmeticBitForBit()
     {
-        // Per type: 5 row lengths x 10 row counts (1 to 67, most not a multiple of four) x 1-3 threads' row ranges,
-        // and one case with every quant, scale and activation at its extreme.
-        Assert.Equal("ok 306", CompileAndRun("matvec-k-test.c"));
+        // Per type (Q4_K, Q5_K, Q6_K): 5 row lengths x 10 row counts (1 to 67, most not a multiple of four) x 1-3
+        // threads' row ranges, and one case with every quant, scale and activation at its extreme.
+        Assert.Equal("ok 459", CompileAndRun("matvec-k-test.c"));
     }
 
     [Fact]

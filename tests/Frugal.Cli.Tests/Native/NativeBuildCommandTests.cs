@@ -7,9 +7,9 @@ namespace Frugal.Tests.Native;
 /// <summary>
 /// <c>frugal native build</c> run as the real executable: it fetches llama.cpp b10361's source from the npm registry,
 /// compiles Frugal's CPU backend for this CPU (about a minute on two cores), installs and records it; <c>generate</c>
-/// on that data directory then loads it, Frugal's Q8_0, Q4_K and Q6_K products compute the decoded tokens (a Q4_K_M file
-/// left unrepacked, as the backend reports kernels for its types), and the greedy replies are the ones the same library
-/// gives with the products left to ggml.
+/// on that data directory then loads it, Frugal's Q8_0, Q4_K, Q5_K and Q6_K products compute the decoded tokens (a Q4_K_M
+/// file left unrepacked, as the backend reports kernels for its types), and the greedy replies are the ones the same
+/// library gives with the products left to ggml.
 /// </summary>
 public sealed class NativeBuildCommandTests : IDisposable
 {
@@ -18,7 +18,7 @@ public sealed class NativeBuildCommandTests : IDisposable
     public void Dispose() => _temp.Dispose();
 
     [Fact]
-    public void Build_RealSource_InstallsAndDecodesQ8_0AndQ4_K_MAsGgmlDoes()
+    public void Build_RealSource_InstallsAndDecodesQ8_0Q4_K_MAndQ5_K_MAsGgmlDoes()
     {
         var data = _temp.File("data");
         var native = Path.Combine(data, "native");
@@ -61,6 +61,17 @@ public sealed class NativeBuildCommandTests : IDisposable
         Assert.Contains("frugal-matvec: Q6_K ", traceK, StringComparison.Ordinal);
         Assert.DoesNotContain("frugal-matvec", traceKOff, StringComparison.Ordinal);
         Assert.Equal(replyKOff, replyK);
+
+        // Q5_K_M (Q5_K, with Q6_K for some matrices): no repacking either way.
+        var k5 = _temp.File("tinyllama-1-q5_k_m.gguf");
+        var synthK5 = CliRunner.Process("model", "synth", "--shape", "tinyllama-1.1b", "--layers", "1", "--quant", "q5_k_m", "-o", k5);
+        Assert.True(synthK5.ExitCode == 0, synthK5.Error);
+        var (_, replyK5, traceK5) = Generate(k5, data, "trace");
+        var (_, replyK5Off, traceK5Off) = Generate(k5, data, "off");
+
+        Assert.Contains("frugal-matvec: Q5_K ", traceK5, StringComparison.Ordinal);
+        Assert.DoesNotContain("frugal-matvec", traceK5Off, StringComparison.Ordinal);
+        Assert.Equal(replyK5Off, replyK5);
     }
 
     // generate (24 greedy tokens) on the data directory's installed build, with FRUGAL_CPU_MATVEC set: the backend it
