@@ -57,9 +57,9 @@ internal sealed partial class MachineDoctor(IFileSystem fileSystem)
 
         if (CpuBackendBuilder.MissingInstructions(cpu.Flags).Count == 0)
         {
-            // Frugal's Q8_0, Q4_K and Q6_K products read four streams of weights where llama.cpp reads one, and the K-quants
-            // with fewer instructions: Q8_0 1.4-1.5x, Q4_K_M 1.4x, Q6_K 1.5x the decode on an EPYC (Zen 3).
-            detail += "; 'frugal native build' compiles Frugal's own CPU backend for this CPU (Q8_0, Q4_K_M and Q6_K models decode faster with it; needs npm, git, cmake, g++)";
+            // Frugal's Q8_0, Q4_K, Q5_K and Q6_K products read four streams of weights where llama.cpp reads one, and the
+            // K-quants with fewer instructions: Q8_0 1.4-1.5x, Q4_K_M 1.4x, Q6_K 1.5x the decode on an EPYC (Zen 3).
+            detail += "; 'frugal native build' compiles Frugal's own CPU backend for this CPU (Q8_0 and K-quant models decode faster with it; needs npm, git, cmake, g++)";
         }
 
         return cpu.HasAvx2
