@@ -174,8 +174,8 @@ static inline void frugal_q5_k_rows4(int blocks, const char * const rows[4], con
         const __m256i scales[4] = {_mm256_permute4x64_epi64(sm01, 0x00), _mm256_permute4x64_epi64(sm01, 0xaa),
                                    _mm256_permute4x64_epi64(sm23, 0x00), _mm256_permute4x64_epi64(sm23, 0xaa)};
         // Row after row, each reading y again from L1: with the four rows side by side in the inner loop (Q4_K's order)
-        // GCC spills some twenty vectors and streamed 14.9-15.8 GB/s (with Q4_K's scheduling hint; 17.1-17.3 without),
-        // this way 17.2-18.1 (one core, microbenchmark, 8 super-blocks a row; llama.cpp's row loop 10.7-12.2).
+        // GCC spills (78 stack accesses a super-block) and streamed 14.9-15.8 GB/s with Q4_K's scheduling hint, 17.1-17.3
+        // without; this way 16.8-18.1 (one core, microbenchmark, 8 super-blocks a row; llama.cpp's row loop 10.7-12.2).
 #pragma GCC unroll 4
         for (int r = 0; r < 4; ++r) {
             const __m256i fifth = _mm256_loadu_si256((const __m256i *) x[r][i].qh);
