@@ -121,16 +121,19 @@ static float model_q6_k(int blocks, const frugal_q6_k_block * x, const frugal_q8
 
 static uint16_t random_half(void) { return _cvtss_sh((float) (next() % 2000 + 1) * 1e-4f, 0); }
 
+// Random bytes, or all 0xFF for the extreme case.
+static void fill_bytes(uint8_t * bytes, int count, int extreme) {
+    for (int k = 0; k < count; ++k) {
+        bytes[k] = extreme ? 0xFF : (uint8_t) next();
+    }
+}
+
 static void fill_q4_k(frugal_q4_k_block * b, size_t count, int extreme) {
     for (size_t i = 0; i < count; ++i) {
         b[i].d = extreme ? _cvtss_sh(65504.0f, 0) : random_half();
         b[i].dmin = extreme ? _cvtss_sh(65504.0f, 0) : random_half();
-        for (int k = 0; k < 12; ++k) {
-            b[i].scales[k] = extreme ? 0xFF : (uint8_t) next();
-        }
-        for (int k = 0; k < 128; ++k) {
-            b[i].qs[k] = extreme ? 0xFF : (uint8_t) next();
-        }
+        fill_bytes(b[i].scales, 12, extreme);
+        fill_bytes(b[i].qs, 128, extreme);
     }
 }
 
@@ -138,15 +141,9 @@ static void fill_q5_k(frugal_q5_k_block * b, size_t count, int extreme) {
     for (size_t i = 0; i < count; ++i) {
         b[i].d = extreme ? _cvtss_sh(65504.0f, 0) : random_half();
         b[i].dmin = extreme ? _cvtss_sh(65504.0f, 0) : random_half();
-        for (int k = 0; k < 12; ++k) {
-            b[i].scales[k] = extreme ? 0xFF : (uint8_t) next();
-        }
-        for (int k = 0; k < 32; ++k) {
-            b[i].qh[k] = extreme ? 0xFF : (uint8_t) next();
-        }
-        for (int k = 0; k < 128; ++k) {
-            b[i].qs[k] = extreme ? 0xFF : (uint8_t) next();
-        }
+        fill_bytes(b[i].scales, 12, extreme);
+        fill_bytes(b[i].qh, 32, extreme);
+        fill_bytes(b[i].qs, 128, extreme);
     }
 }
 
@@ -156,12 +153,8 @@ static void fill_q6_k(frugal_q6_k_block * b, size_t count, int extreme) {
         for (int k = 0; k < 16; ++k) {
             b[i].scales[k] = (int8_t) (extreme ? (k % 2 == 0 ? -128 : 127) : (int) (next() % 256) - 128);
         }
-        for (int k = 0; k < 128; ++k) {
-            b[i].ql[k] = extreme ? 0xFF : (uint8_t) next();
-        }
-        for (int k = 0; k < 64; ++k) {
-            b[i].qh[k] = extreme ? 0xFF : (uint8_t) next();
-        }
+        fill_bytes(b[i].ql, 128, extreme);
+        fill_bytes(b[i].qh, 64, extreme);
     }
 }
 

@@ -74,9 +74,7 @@ internal sealed class InferenceOptions
     /// is one (as <c>frugal serve</c> does), any other choice as it is.
     /// </summary>
     public static string? NativeLibraryChoice(string? value) =>
-        value is not null && value.Contains('/', StringComparison.Ordinal)
-            ? Path.GetFullPath(value)
-            : InstalledCpuBackend.Resolve(value, UserCommand.DefaultDataDirectory, new CpuProbe().Read().Flags).Choice;
+        InstalledCpuBackend.Choice(value, UserCommand.DefaultDataDirectory, new CpuProbe().Read().Flags);
 
     /// <summary>The family named by a <c>--chat-template</c> value; null for none.</summary>
     public static ChatTemplateFamily? ParseChatTemplate(string? name) => name switch

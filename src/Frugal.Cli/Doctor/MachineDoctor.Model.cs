@@ -41,9 +41,7 @@ internal sealed partial class MachineDoctor
     internal static DoctorCheck CheckQuantization(string modelPath, ModelInfo model, CpuSnapshot cpu, string dataDirectory, string? nativeLibrary = null,
                                                   long matrixBytes = Frugal.Inference.KernelRates.DefaultMatrixBytes)
     {
-        var library = nativeLibrary is not null && nativeLibrary.Contains('/', StringComparison.Ordinal)
-            ? Path.GetFullPath(nativeLibrary)
-            : InstalledCpuBackend.Resolve(nativeLibrary, dataDirectory, cpu.Flags).Choice;
+        var library = InstalledCpuBackend.Choice(nativeLibrary, dataDirectory, cpu.Flags);
         var advice = MeasuredKernels.Advise(GgufReader.Read(modelPath), library, dataDirectory, cpu, remeasure: true, out var unmeasured, matrixBytes);
         var bandwidth = Frugal.Bench.BandwidthCeiling.Measure(modelPath).ReadBytesPerSecond;
         var detail = advice.Describe(model.FileType, bandwidth);

@@ -58,6 +58,16 @@ internal static class InstalledCpuBackend
     }
 
     /// <summary>
+    /// A <c>--native-library</c> / <c>Model:NativeLibrary</c> value as the engine takes it: a path made absolute, any
+    /// other value as <see cref="Resolve(string?, string, IReadOnlySet{string})"/> resolves it (<c>auto</c> or none: the
+    /// build recorded under <paramref name="dataDirectory"/> for this CPU, if any).
+    /// </summary>
+    public static string Choice(string? value, string dataDirectory, IReadOnlySet<string> cpuFlags) =>
+        value is not null && value.Contains('/', StringComparison.Ordinal)
+            ? Path.GetFullPath(value)
+            : Resolve(value, dataDirectory, cpuFlags).Choice;
+
+    /// <summary>
     /// The library to load for <paramref name="choice"/>: for <c>auto</c> (or none), the recorded build under
     /// <paramref name="dataDirectory"/><c>/native</c> when it is there and this CPU (<paramref name="cpuFlags"/>) has every
     /// flag recorded with it, else <c>auto</c> (LLamaSharp's packaged pick); any other choice as it is.

@@ -13,8 +13,7 @@ public static class FrugalCpuKernels
     /// <summary>The types, from the CPU backend this process loaded; empty before the native library is loaded, or for any other backend.</summary>
     public static unsafe IReadOnlySet<GgmlType> Loaded()
     {
-        var name = OperatingSystem.IsWindows() ? "ggml-cpu.dll" : OperatingSystem.IsMacOS() ? "libggml-cpu.dylib" : "libggml-cpu.so";
-        if (NativeLibrarySelection.LoadedCpuBackend() is null || !NativeLibrary.TryLoad(name, out var library)
+        if (NativeLibrarySelection.LoadedCpuBackend() is null || !NativeLibrary.TryLoad(NativeLibrarySelection.FileName("ggml-cpu"), out var library)
             || !NativeLibrary.TryGetExport(library, "frugal_matvec_types", out var export))
         {
             return new HashSet<GgmlType>();

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using Frugal.Models;
-using LLama.Native;
 
 namespace Frugal.Inference;
 
@@ -89,7 +88,7 @@ public sealed record KernelRates(IReadOnlyDictionary<GgmlType, double> BytesPerS
             try
             {
                 NativeLibrarySelection.Apply(nativeLibrary);
-                NativeApi.llama_empty_call();
+                LlamaRuntime.LoadLibrary();
             }
             catch (Exception e) when (e is DllNotFoundException or TypeInitializationException or LLama.Exceptions.RuntimeError or ArgumentException)
             {
@@ -97,7 +96,8 @@ public sealed record KernelRates(IReadOnlyDictionary<GgmlType, double> BytesPerS
             }
 
             // Already loaded as libllama's dependencies: these find the loaded copies.
-            return NativeLibrary.TryLoad(LibraryName("ggml-base"), out var baseLibrary) && NativeLibrary.TryLoad(LibraryName("ggml-cpu"), out var cpuLibrary)
+            return NativeLibrary.TryLoad(NativeLibrarySelection.FileName("ggml-base"), out var baseLibrary)
+                   && NativeLibrary.TryLoad(NativeLibrarySelection.FileName("ggml-cpu"), out var cpuLibrary)
                 ? new GgmlApi(baseLibrary, cpuLibrary)
                 : throw new InvalidOperationException("ggml's libraries are not loaded beside libllama");
         }
@@ -189,9 +189,6 @@ public sealed record KernelRates(IReadOnlyDictionary<GgmlType, double> BytesPerS
 
         private static nint Export(nint library, string name) =>
             NativeLibrary.TryGetExport(library, name, out var address) ? address : throw new InvalidOperationException($"the loaded ggml has no {name}");
-
-        private static string LibraryName(string name) =>
-            OperatingSystem.IsWindows() ? name + ".dll" : OperatingSystem.IsMacOS() ? "lib" + name + ".dylib" : "lib" + name + ".so";
 
         // ggml_init_params: size_t mem_size; void * mem_buffer; bool no_alloc.
         [StructLayout(LayoutKind.Sequential)]

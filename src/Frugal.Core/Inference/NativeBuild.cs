@@ -17,8 +17,7 @@ public static class NativeBuild
         {
             NativeLibrarySelection.Apply(choice);
             NativeApi.llama_empty_call();
-            var name = OperatingSystem.IsWindows() ? "ggml-base.dll" : OperatingSystem.IsMacOS() ? "libggml-base.dylib" : "libggml-base.so";
-            if (!NativeLibrary.TryLoad(name, out var library))
+            if (!NativeLibrary.TryLoad(NativeLibrarySelection.FileName("ggml-base"), out var library))
             {
                 return "llama.cpp (LLamaSharp 0.30.0 backend; ggml version unknown)";
             }

@@ -88,6 +88,10 @@ public static class NativeLibrarySelection
         }
     }
 
+    /// <summary>The file name of native library <paramref name="name"/> ("ggml-cpu") on this OS: libggml-cpu.so on Linux.</summary>
+    public static string FileName(string name) =>
+        OperatingSystem.IsWindows() ? name + ".dll" : OperatingSystem.IsMacOS() ? "lib" + name + ".dylib" : "lib" + name + ".so";
+
     /// <summary>The path of the ggml CPU backend this process loaded (from /proc/self/maps), or null when none is loaded or it cannot tell.</summary>
     public static string? LoadedCpuBackend()
     {

@@ -43,8 +43,8 @@ public sealed record QuantizationAdvice(QuantizationFootprint Current, IReadOnly
     {
         ArgumentNullException.ThrowIfNull(rates);
         var current = QuantizationFootprint.Of(file);
-        var smaller = Smaller(file, current).Where(f => Ratio(current, f, rates) is not null).ToList();
-        return new QuantizationAdvice(current, [.. smaller.Where(f => Ratio(current, f, rates) >= MinSpeedup)], smaller, rates);
+        var rated = Smaller(file, current).Select(f => (Footprint: f, Ratio: Ratio(current, f, rates))).Where(c => c.Ratio is not null).ToList();
+        return new QuantizationAdvice(current, [.. rated.Where(c => c.Ratio >= MinSpeedup).Select(c => c.Footprint)], [.. rated.Select(c => c.Footprint)], rates);
     }
 
     /// <summary>Decode speed of <paramref name="candidate"/> relative to the current file (measured rates, else bytes per token).</summary>

@@ -47,31 +47,26 @@ public sealed class NativeBuildCommandTests : IDisposable
         Assert.DoesNotContain("frugal-matvec", traceOff, StringComparison.Ordinal);
         Assert.Equal(replyOff, reply);
 
-        // Q4_K_M (Q4_K and Q6_K matrices): one block of TinyLlama's shape, for rows a whole number of 256-weight
-        // super-blocks. The backend reports its kernels for both types, so generate's default (repack auto) leaves the
-        // matrices mapped as they are and the hook computes both; with the hook off (and no repacking, to compare the
-        // same arithmetic) ggml's own code gives the same greedy reply.
-        var k = _temp.File("tinyllama-1-q4_k_m.gguf");
-        var synthK = CliRunner.Process("model", "synth", "--shape", "tinyllama-1.1b", "--layers", "1", "--quant", "q4_k_m", "-o", k);
-        Assert.True(synthK.ExitCode == 0, synthK.Error);
-        var (_, replyK, traceK) = Generate(k, data, "trace");
-        var (_, replyKOff, traceKOff) = Generate(k, data, "off", "--repack", "off");
+        // Q4_K_M (Q4_K and Q6_K matrices): the backend reports its kernels for both types, so generate's default
+        // (repack auto) leaves the matrices mapped as they are and the hook computes both; with the hook off, no
+        // repacking, to compare the same arithmetic. Q5_K_M (Q5_K, with Q6_K for some matrices): no repacking either way.
+        AssertOneBlockDecodesAsGgml(data, "q4_k_m", ["Q4_K", "Q6_K"], "--repack", "off");
+        AssertOneBlockDecodesAsGgml(data, "q5_k_m", ["Q5_K"]);
+    }
 
-        Assert.Contains("frugal-matvec: Q4_K ", traceK, StringComparison.Ordinal);
-        Assert.Contains("frugal-matvec: Q6_K ", traceK, StringComparison.Ordinal);
-        Assert.DoesNotContain("frugal-matvec", traceKOff, StringComparison.Ordinal);
-        Assert.Equal(replyKOff, replyK);
+    // One block of TinyLlama's shape in QUANT (rows a whole number of 256-weight super-blocks): with the hook the trace
+    // names each of TYPES, and with it off (and OFF_ARGS) ggml's own code gives the same greedy reply.
+    private void AssertOneBlockDecodesAsGgml(string data, string quant, string[] types, params string[] offArgs)
+    {
+        var model = _temp.File($"tinyllama-1-{quant}.gguf");
+        var synth = CliRunner.Process("model", "synth", "--shape", "tinyllama-1.1b", "--layers", "1", "--quant", quant, "-o", model);
+        Assert.True(synth.ExitCode == 0, synth.Error);
+        var (_, reply, trace) = Generate(model, data, "trace");
+        var (_, replyOff, traceOff) = Generate(model, data, "off", offArgs);
 
-        // Q5_K_M (Q5_K, with Q6_K for some matrices): no repacking either way.
-        var k5 = _temp.File("tinyllama-1-q5_k_m.gguf");
-        var synthK5 = CliRunner.Process("model", "synth", "--shape", "tinyllama-1.1b", "--layers", "1", "--quant", "q5_k_m", "-o", k5);
-        Assert.True(synthK5.ExitCode == 0, synthK5.Error);
-        var (_, replyK5, traceK5) = Generate(k5, data, "trace");
-        var (_, replyK5Off, traceK5Off) = Generate(k5, data, "off");
-
-        Assert.Contains("frugal-matvec: Q5_K ", traceK5, StringComparison.Ordinal);
-        Assert.DoesNotContain("frugal-matvec", traceK5Off, StringComparison.Ordinal);
-        Assert.Equal(replyK5Off, replyK5);
+        Assert.All(types, type => Assert.Contains($"frugal-matvec: {type} ", trace, StringComparison.Ordinal));
+        Assert.DoesNotContain("frugal-matvec", traceOff, StringComparison.Ordinal);
+        Assert.Equal(replyOff, reply);
     }
 
     // generate (24 greedy tokens) on the data directory's installed build, with FRUGAL_CPU_MATVEC set: the backend it
