@@ -132,7 +132,8 @@ public sealed class FrugalCpuKernelTests : IDisposable
     // fuse a multiply and an add) and runs it: what it printed.
     private string CompileAndRun(string harness, string contract = "-ffp-contract=off")
     {
-        Assert.True(new CpuProbe().Read().HasAvx2, "this test machine has no AVX2, which the kernels are written with");
+        // Without AVX2 there is nothing to run (the kernels and the quantizer are compiled out, ggml's code is used).
+        Assert.SkipUnless(new CpuProbe().Read().HasAvx2, "this test machine has no AVX2, which the kernels are written with");
         var program = _temp.File(Path.GetFileNameWithoutExtension(harness));
 
         var (built, _, compileErrors) = CliRunner.Program("cc", "-O2", "-mavx2", "-mfma", "-mf16c", contract, "-Wall", "-Wextra", "-Werror",
