@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Builds Frugal's llama.cpp CPU backend: llama.cpp b10361's libggml-cpu.so (the source node-llama-cpp 3.20.0 ships on
-# the npm registry, the commit `frugal native pull` takes its prebuilt backends from) with Frugal's Q8_0, Q4_K and
-# Q6_K matrix-vector products (frugal-matvec.h, frugal-matvec-k.h, frugal-hook.c) hooked into ggml's matrix
-# multiplication, compiled for this CPU (-march=native), and puts it beside LLamaSharp 0.30.0's packaged libllama.so,
-# libggml.so and libggml-base.so.
+# the npm registry, the commit `frugal native pull` takes its prebuilt backends from) with Frugal's Q8_0, Q4_K, Q5_K
+# and Q6_K matrix-vector products (frugal-matvec.h, frugal-matvec-k.h, frugal-hook.c) hooked into ggml's matrix
+# multiplication, and its Q8_K quantizer of activations (frugal-quantize-q8-k.h) in place of ggml's, compiled for this
+# CPU (-march=native), and puts it beside LLamaSharp 0.30.0's packaged libllama.so, libggml.so and libggml-base.so.
 #
 #   native/cpu/build.sh OUT_DIR [WORK_DIR]   prints OUT_DIR/libllama.so; needs npm, git, cmake, g++, python3
 #   STOCK=1 native/cpu/build.sh OUT_DIR      the same build without Frugal's hook (to measure against)
@@ -35,7 +35,7 @@ git -C "$cache/src" checkout -q -- . && git -C "$cache/src" clean -qfd ggml/src/
 name=frugal
 if [[ ${STOCK:-0} != 1 ]]; then
   cpu="$cache/src/ggml/src/ggml-cpu"
-  cp "$here/frugal-matvec.h" "$here/frugal-matvec-k.h" "$here/frugal-hook.c" "$cpu/"
+  cp "$here/frugal-matvec.h" "$here/frugal-matvec-k.h" "$here/frugal-quantize-q8-k.h" "$here/frugal-hook.c" "$cpu/"
   python3 "$here/hook.py" "$cpu/ggml-cpu.c"
 else
   name=stock

@@ -2,9 +2,11 @@
 // frugal_mul_mat after the activations are quantized and before ggml's own row loop). It takes Q8_0, Q4_K, Q5_K and
 // Q6_K weights times one column of activations (a decoded token) and leaves every other case to ggml (returns false).
 // Weights llama.cpp repacked at load (a Q4_K matrix with use_extra_bufts) never come here: the repacked buffer's own
-// code multiplies them.
+// code multiplies them. It also quantizes activations to Q8_K for those weights (frugal_quantize_row_q8_K, which
+// hook.py makes Q8_K's from_float), for a decoded token and a prompt's batch alike.
 #include "frugal-matvec.h"
 #include "frugal-matvec-k.h"
+#include "frugal-quantize-q8-k.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -86,6 +88,25 @@ static bool frugal_mul_mat(const struct ggml_compute_params * params, struct ggm
     (void) dst;
     return false;
 #endif
+}
+
+// Q8_K's from_float in type_traits_cpu (hook.py puts it there in place of ggml's quantize_row_q8_K, on x86 the scalar
+// quantize_row_q8_K_ref): every matrix product with Q4_K, Q5_K or Q6_K weights quantizes its F32 activations here,
+// whoever multiplies them after. The same bytes as ggml's (frugal-quantize-q8-k.h); ggml's own with
+// FRUGAL_CPU_MATVEC=off or without AVX2.
+static void frugal_quantize_row_q8_K(const float * GGML_RESTRICT x, void * GGML_RESTRICT y, int64_t k) {
+#if defined(FRUGAL_MATVEC_K)
+    const int mode = frugal_matvec_mode();
+    if (mode != 0) {
+        static int traced;
+        if (mode == 2 && !__atomic_exchange_n(&traced, 1, __ATOMIC_RELAXED)) {
+            fputs("frugal-quantize: Q8_K activations, eight lanes\n", stderr);
+        }
+        frugal_quantize_q8_k(x, (frugal_q8_k_block *) y, k);
+        return;
+    }
+#endif
+    quantize_row_q8_K(x, y, k);
 }
 
 // The weight types this backend multiplies by a decoded token's column itself (bit N: ggml type N), read by Frugal's

@@ -6,8 +6,9 @@ namespace Frugal.Tests.Native;
 
 /// <summary>
 /// Frugal's own CPU backend (<c>native/cpu</c>): its Q8_0, Q4_K, Q5_K and Q6_K matrix-vector products give llama.cpp's
-/// AVX2 results bit for bit (C harnesses compiled here), the hook goes into ggml-cpu.c only where it was written for, and
-/// a build that fails installs nothing and leaves the earlier install in place.
+/// AVX2 results bit for bit and its Q8_K quantizer ggml's reference bytes (C harnesses compiled here), the hook goes into
+/// ggml-cpu.c only where it was written for, and a build that fails installs nothing and leaves the earlier install in
+/// place.
 /// </summary>
 public sealed class FrugalCpuKernelTests : IDisposable
 {
@@ -32,6 +33,15 @@ public sealed class FrugalCpuKernelTests : IDisposable
     }
 
     [Fact]
+    public void QuantizeQ8K_EveryKindOfInput_EqualsGgmlsReferenceByteForByte()
+    {
+        // Random rows of 1-22 blocks at 40 scales, ties of the largest magnitude with either sign first, zeros, one
+        // non-zero at each position, halfway products, huge/tiny/denormal magnitudes, infinities, NaNs, random bits.
+        // Compiled with GCC's default -ffp-contract=fast, as ggml's build compiles the quantizer.
+        Assert.Equal("ok 1286", CompileAndRun("quantize-q8-k-test.c", "-ffp-contract=fast"));
+    }
+
+    [Fact]
     public void Hook_GgmlCpuSource_IncludedBeforeMulMatAndCalledAfterTheActivationsAreQuantized()
     {
         var source = _temp.File("ggml-cpu.c");
@@ -44,6 +54,10 @@ public sealed class FrugalCpuKernelTests : IDisposable
         Assert.True(hooked.IndexOf("#include \"frugal-hook.c\"", StringComparison.Ordinal) < hooked.IndexOf("void ggml_compute_forward_mul_mat(", StringComparison.Ordinal));
         var call = hooked.IndexOf("if (frugal_mul_mat(params, dst)) {", StringComparison.Ordinal);
         Assert.True(call > hooked.IndexOf("UseGgmlGemm2:;\n#endif\n", StringComparison.Ordinal) && call < hooked.IndexOf("const int64_t nr0", StringComparison.Ordinal));
+        // Q8_K's from_float is Frugal's, declared before the table; no other type's changes.
+        Assert.True(hooked.IndexOf("static void frugal_quantize_row_q8_K(", StringComparison.Ordinal) < hooked.IndexOf("type_traits_cpu[GGML_TYPE_COUNT]", StringComparison.Ordinal));
+        Assert.Contains("[GGML_TYPE_Q8_K] = {\n        .from_float               = frugal_quantize_row_q8_K,\n", hooked, StringComparison.Ordinal);
+        Assert.Contains("[GGML_TYPE_Q6_K] = {\n        .from_float               = quantize_row_q6_K,\n", hooked, StringComparison.Ordinal);
 
         // Twice: refused, unchanged.
         var again = CliRunner.Program("python3", Path.Combine(Sources, "hook.py"), source);
@@ -55,6 +69,8 @@ public sealed class FrugalCpuKernelTests : IDisposable
     [Theory]
     [InlineData("UseGgmlGemm2:;\n#endif\n", "")]
     [InlineData("void ggml_compute_forward_mul_mat(\n", "void ggml_compute_forward_mul_mat(\nvoid ggml_compute_forward_mul_mat(\n")]
+    [InlineData("        .from_float               = quantize_row_q8_K,\n", "        .from_float               = quantize_row_q8_K_ref,\n")]
+    [InlineData("static const struct ggml_type_traits_cpu type_traits_cpu[GGML_TYPE_COUNT] = {\n", "static const struct ggml_type_traits_cpu type_traits_cpu[] = {\n")]
     public void Hook_SourceItWasNotWrittenFor_RefusedAndUnchanged(string anchor, string replacement)
     {
         // One anchor gone, or there twice: another llama.cpp than b10361.
@@ -112,13 +128,15 @@ public sealed class FrugalCpuKernelTests : IDisposable
         Assert.Equal(["avx2", "fma"], CpuBackendBuilder.MissingInstructions(new HashSet<string> { "avx", "f16c" }));
     }
 
-    // Compiles one of native/cpu/test's harnesses with the kernel's instruction sets and runs it: what it printed.
-    private string CompileAndRun(string harness)
+    // Compiles one of native/cpu/test's harnesses with the kernel's instruction sets (and `contract`, how the compiler may
+    // fuse a multiply and an add) and runs it: what it printed.
+    private string CompileAndRun(string harness, string contract = "-ffp-contract=off")
     {
-        Assert.True(new CpuProbe().Read().HasAvx2, "this test machine has no AVX2, which the kernels are written with");
+        // Without AVX2 there is nothing to run (the kernels and the quantizer are compiled out, ggml's code is used).
+        Assert.SkipUnless(new CpuProbe().Read().HasAvx2, "this test machine has no AVX2, which the kernels are written with");
         var program = _temp.File(Path.GetFileNameWithoutExtension(harness));
 
-        var (built, _, compileErrors) = CliRunner.Program("cc", "-O2", "-mavx2", "-mfma", "-mf16c", "-ffp-contract=off", "-Wall", "-Wextra", "-Werror",
+        var (built, _, compileErrors) = CliRunner.Program("cc", "-O2", "-mavx2", "-mfma", "-mf16c", contract, "-Wall", "-Wextra", "-Werror",
             "-o", program, Path.Combine(Sources, "test", harness), "-lm");
         Assert.True(built == 0, compileErrors);
         var (code, output, errors) = CliRunner.Program(program);
@@ -127,8 +145,18 @@ public sealed class FrugalCpuKernelTests : IDisposable
         return output.Trim();
     }
 
-    // The two places of b10361's ggml-cpu.c the hook goes (abridged).
+    // The places of b10361's ggml-cpu.c the hook goes (abridged).
     private const string GgmlCpuShape = """
+        static const struct ggml_type_traits_cpu type_traits_cpu[GGML_TYPE_COUNT] = {
+            [GGML_TYPE_Q6_K] = {
+                .from_float               = quantize_row_q6_K,
+                .vec_dot_type             = GGML_TYPE_Q8_K,
+            },
+            [GGML_TYPE_Q8_K] = {
+                .from_float               = quantize_row_q8_K,
+            },
+        };
+
         static void ggml_compute_forward_mul_mat_one_chunk(void) {
         }
 

@@ -55,7 +55,8 @@ public sealed class NativeBuildCommandTests : IDisposable
     }
 
     // One block of TinyLlama's shape in QUANT (rows a whole number of 256-weight super-blocks): with the hook the trace
-    // names each of TYPES, and with it off (and OFF_ARGS) ggml's own code gives the same greedy reply.
+    // names each of TYPES and Frugal's Q8_K quantizer, and with it off (and OFF_ARGS) ggml's own code gives the same
+    // greedy reply.
     private void AssertOneBlockDecodesAsGgml(string data, string quant, string[] types, params string[] offArgs)
     {
         var model = _temp.File($"tinyllama-1-{quant}.gguf");
@@ -65,7 +66,8 @@ public sealed class NativeBuildCommandTests : IDisposable
         var (_, replyOff, traceOff) = Generate(model, data, "off", offArgs);
 
         Assert.All(types, type => Assert.Contains($"frugal-matvec: {type} ", trace, StringComparison.Ordinal));
-        Assert.DoesNotContain("frugal-matvec", traceOff, StringComparison.Ordinal);
+        Assert.Contains("frugal-quantize: Q8_K activations", trace, StringComparison.Ordinal);
+        Assert.DoesNotContain("frugal-", traceOff, StringComparison.Ordinal);
         Assert.Equal(replyOff, reply);
     }
 
