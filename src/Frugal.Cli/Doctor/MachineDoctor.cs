@@ -22,6 +22,7 @@ internal sealed partial class MachineDoctor(IFileSystem fileSystem)
         [
             CheckCores(cpu),
             CheckFeatures(cpu),
+            CheckCpuBackend(cpu, dataDirectory, nativeLibrary),
             CheckMemory(memory),
             CheckSwap(memory),
             CheckOvercommit(),
@@ -66,6 +67,25 @@ internal sealed partial class MachineDoctor(IFileSystem fileSystem)
             ? DoctorCheck.Pass("cpu.features", detail)
             : DoctorCheck.Warn("cpu.features", detail,
                 "No AVX2: the '" + cpu.LlamaBuild + "' build of llama.cpp is several times slower on quantized models. Use a CPU (or VM type) that exposes AVX2.");
+    }
+
+    /// <summary>Which llama.cpp CPU backend serve would load (<paramref name="nativeLibrary"/>; null: <c>auto</c>) and why: the one resolution the commands share.</summary>
+    internal static DoctorCheck CheckCpuBackend(CpuSnapshot cpu, string dataDirectory, string? nativeLibrary,
+                                                string? packagedDirectory = null, string? shippedDirectory = null)
+    {
+        try
+        {
+            var resolved = InstalledCpuBackend.Resolve(nativeLibrary, dataDirectory, cpu.Flags,
+                packagedDirectory ?? CpuBackendInstaller.DefaultPackagedDirectory, shippedDirectory ?? ShippedCpuBackend.DefaultDirectory);
+            var chosen = resolved.Choice == Frugal.Inference.NativeLibrarySelection.Auto
+                ? $"LLamaSharp's packaged {cpu.LlamaBuild} build (Model:NativeLibrary {nativeLibrary ?? Frugal.Inference.NativeLibrarySelection.Auto})"
+                : resolved.Choice;
+            return DoctorCheck.Pass("cpu.backend", resolved.Line is null ? chosen : $"{chosen}; {resolved.Line}");
+        }
+        catch (CpuBackendException e)
+        {
+            return DoctorCheck.Fail("cpu.backend", e.Message, "Use Model:NativeLibrary auto (or packaged), or install a release that ships Frugal's CPU backend on a CPU with AVX2, FMA, F16C and BMI2.");
+        }
     }
 
     internal static DoctorCheck CheckMemory(MemorySnapshot memory)
