@@ -77,10 +77,12 @@ internal sealed partial class MachineDoctor(IFileSystem fileSystem)
         {
             var resolved = InstalledCpuBackend.Resolve(nativeLibrary, dataDirectory, cpu.Flags,
                 packagedDirectory ?? CpuBackendInstaller.DefaultPackagedDirectory, shippedDirectory ?? ShippedCpuBackend.DefaultDirectory);
-            var chosen = resolved.Choice == Frugal.Inference.NativeLibrarySelection.Auto
-                ? $"LLamaSharp's packaged {cpu.LlamaBuild} build (Model:NativeLibrary {nativeLibrary ?? Frugal.Inference.NativeLibrarySelection.Auto})"
-                : resolved.Choice;
-            return DoctorCheck.Pass("cpu.backend", resolved.Line is null ? chosen : $"{chosen}; {resolved.Line}");
+            // The resolution's own line names the library and why; without one, the choice as the engine takes it.
+            var detail = resolved.Line?["CPU backend: ".Length..]
+                         ?? (resolved.Choice == Frugal.Inference.NativeLibrarySelection.Auto
+                             ? $"LLamaSharp's packaged {cpu.LlamaBuild} build (Model:NativeLibrary {nativeLibrary ?? Frugal.Inference.NativeLibrarySelection.Auto})"
+                             : resolved.Choice);
+            return DoctorCheck.Pass("cpu.backend", detail);
         }
         catch (CpuBackendException e)
         {

@@ -178,9 +178,10 @@ public sealed class MachineDoctorModelTests : IDisposable
         var named = MachineDoctor.CheckCpuBackend(sandyBridge, data, "frugal", packaged, shipped);
 
         Assert.Equal(DoctorStatus.Pass, chosen.Status);
-        Assert.StartsWith(Path.Join(shipped, "libllama.so") + "; CPU backend: Frugal's avx2 build shipped with this program", chosen.Detail, StringComparison.Ordinal);
+        Assert.StartsWith($"Frugal's avx2 build shipped with this program ({Path.Join(shipped, "libllama.so")}: nothing installed", chosen.Detail, StringComparison.Ordinal);
         Assert.Equal(DoctorStatus.Pass, older.Status);
-        Assert.StartsWith("LLamaSharp's packaged avx build (Model:NativeLibrary auto); CPU backend: LLamaSharp's packaged build: this CPU lacks avx2", older.Detail, StringComparison.Ordinal);
+        Assert.StartsWith("LLamaSharp's packaged build: this CPU lacks avx2", older.Detail, StringComparison.Ordinal);
+        Assert.Equal("LLamaSharp's packaged avx build (Model:NativeLibrary auto)", MachineDoctor.CheckCpuBackend(sandyBridge, data, null, packaged, Path.Join(_directory, "none")).Detail);
         Assert.Equal(DoctorStatus.Fail, named.Status);
         Assert.Contains("this CPU lacks avx2, fma, f16c, bmi2", named.Detail, StringComparison.Ordinal);
     }
