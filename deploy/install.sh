@@ -119,7 +119,8 @@ elif (( native )); then
   if [[ $loaded == */native/frugal-avx2/libggml-cpu.so ]]; then
     say "the server loads Frugal's CPU backend shipped with this release ($loaded)"
   elif [[ $loaded == "$(realpath -m "$data")/native/"* ]]; then
-    say "the server loads the CPU backend installed in $data/native ($(sed -n 's/^variant //p' "$data/native/installed"))"
+    variant="$(sed -n 's/^variant //p' "$data/native/installed")"
+    say "the server loads the CPU backend installed in $data/native ($variant)$([[ $variant == frugal ]] || echo ", a prebuilt llama.cpp one: --native-build compiles Frugal's, with its faster decoding, for this CPU instead")"
   elif grep -qwE 'avx512_vnni|avx_vnni' /proc/cpuinfo; then
     if "$here/frugal" native pull --data "$data" >/dev/null 2>"$data/.native-pull.err"; then
       owner -R frugal:frugal "$data/native"
