@@ -3,13 +3,14 @@ using Frugal.Inference;
 namespace Frugal.Cli.Native;
 
 /// <summary>
-/// The CPU backend <c>frugal native pull</c> or <c>frugal native build</c> installed last under <c>DATA/native</c>, which <c>Model:NativeLibrary</c> =
-/// <c>auto</c> loads from then on (before the one shipped with the release, <see cref="ShippedCpuBackend"/>): its record (<see cref="RecordFile"/>) names the build and the instruction-set flags
+/// The CPU backend <c>frugal native pull</c> or <c>frugal native build</c> installed last under <c>DATA/native</c>,
+/// which <c>Model:NativeLibrary</c> = <c>auto</c> loads from then on (before the one shipped with the release,
+/// <see cref="ShippedCpuBackend"/>): its record (<see cref="RecordFile"/>) names the build and the instruction-set flags
 /// of the CPU it scored on. A backend runs only where the CPU has every instruction it was built for, and those are
 /// among the recorded flags; so it is used only while this CPU still has all of them (a VPS moved to an older host
-/// falls back to the shipped build or LLamaSharp's packaged pick, with a line that says so). And only while the copies of LLamaSharp's
-/// libraries installed beside it are the ones this program ships: after an upgrade that brings another libllama,
-/// LLamaSharp's calls would not match the old copy.
+/// falls back to the shipped build or LLamaSharp's packaged pick, with a line that says so). And only while the copies
+/// of LLamaSharp's libraries installed beside it are the ones this program ships: after an upgrade that brings another
+/// libllama, LLamaSharp's calls would not match the old copy.
 /// </summary>
 internal static class InstalledCpuBackend
 {
@@ -111,15 +112,20 @@ internal static class InstalledCpuBackend
                 : $"CPU backend: {line}: Frugal's shipped avx2 build is used ({shipped}); run '{again}' again.");
         }
 
-        return new Resolution(NativeLibrarySelection.Auto, line is null
-            ? File.Exists(Path.Combine(Path.GetFullPath(shippedDirectory), "libggml-cpu.so")) ? $"CPU backend: LLamaSharp's packaged build: {unshippable}." : null
-            : $"CPU backend: {line}: LLamaSharp's packaged build is used; run '{again}' again.");
+        if (line is not null)
+        {
+            return new Resolution(NativeLibrarySelection.Auto, $"CPU backend: {line}: LLamaSharp's packaged build is used; run '{again}' again.");
+        }
+
+        // Said when a build is shipped but this CPU cannot run it; silent for a program that ships none (a build from source).
+        var shippedHere = File.Exists(Path.Combine(Path.GetFullPath(shippedDirectory), "libggml-cpu.so"));
+        return new Resolution(NativeLibrarySelection.Auto, shippedHere ? $"CPU backend: LLamaSharp's packaged build: {unshippable}." : null);
     }
 
     private static bool Is(string? choice, string name) => string.Equals(choice?.Trim(), name, StringComparison.OrdinalIgnoreCase);
 
-    // The build recorded under DATA/native when this CPU can load it (and the line on it); else no library and, when
-    // one is recorded but cannot be used, why not and the command that makes it again.
+    // The build recorded under DATA/native when this CPU can load it, with the whole line on it; else no library and,
+    // when one is recorded but cannot be used, why not (a clause the caller completes) and the command that makes it again.
     private static (string? Library, string? Line, string? Again) Installed(string dataDirectory, IReadOnlySet<string> cpuFlags, string packagedDirectory)
     {
         var native = Path.GetFullPath(Path.Combine(dataDirectory, "native"));

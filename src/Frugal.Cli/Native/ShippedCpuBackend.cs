@@ -29,7 +29,8 @@ internal static class ShippedCpuBackend
         var full = Path.GetFullPath(directory);
         if (CpuBackendInstaller.PackagedLibraries.Append("libggml-cpu.so").FirstOrDefault(name => !File.Exists(Path.Combine(full, name))) is { } absent)
         {
-            return $"Frugal's CPU backend is not shipped beside this program ({Path.Combine(full, absent)} is missing: a release made with "
+            var what = Directory.Exists(full) ? $"{Path.Combine(full, absent)} is missing" : $"no {full}";
+            return $"Frugal's CPU backend is not shipped beside this program ({what}: a release made with "
                    + "FRUGAL_RELEASE_BACKEND=none, or a build from source); 'frugal native build' compiles one for this CPU";
         }
 
