@@ -63,7 +63,10 @@ public sealed partial class BenchRunner
 
         // Frugal's own peak, read before the baseline adds its context to the process.
         var (peak, peakAnonymous, peakFile) = memory.Peaks();
-        _progress.Report($"peak memory: {peak / 1048576.0:F0} MiB ({memory.Source}), anonymous {peakAnonymous / 1048576.0:F0} MiB, file-backed {peakFile / 1048576.0:F0} MiB");
+        var peakSource = memory.Source;
+        // The sampler's timer stops here: it would wake on the one core of the box every 50 ms of the speed rounds.
+        memory.Dispose();
+        _progress.Report($"peak memory: {peak / 1048576.0:F0} MiB ({peakSource}), anonymous {peakAnonymous / 1048576.0:F0} MiB, file-backed {peakFile / 1048576.0:F0} MiB");
 
         var (prompt, decode, baseline, batched, ceiling) = await SpeedAgainstBaselineAsync(engine, cancellationToken).ConfigureAwait(false);
         var grammar = await GrammarDecodeAsync(engine, cancellationToken).ConfigureAwait(false);
@@ -91,7 +94,7 @@ public sealed partial class BenchRunner
             PeakMemoryBytes = peak,
             PeakAnonymousBytes = peakAnonymous,
             PeakFileBytes = peakFile,
-            PeakMemorySource = memory.Source,
+            PeakMemorySource = peakSource,
             Box = box,
             Ceiling = ceiling,
             WeightPages = weightPages,

@@ -265,6 +265,13 @@ public static partial class PageCache
         return areas;
     }
 
+    /// <summary>
+    /// Asks the kernel for 2 MiB pages for the anonymous memory at <paramref name="address"/> before it is touched (a model's
+    /// weights are read from 2 MiB pages; memory in small pages streams slower through the TLB). Best effort: false
+    /// where refused or not Linux.
+    /// </summary>
+    public static bool AdviseHugePagesAt(nint address, nuint length) => OperatingSystem.IsLinux() && Madvise(address, length, MadviseHugePage) == 0;
+
     [LibraryImport("libc", EntryPoint = "madvise", SetLastError = true)]
     private static partial int Madvise(nint address, nuint length, int advice);
 }

@@ -135,7 +135,7 @@ internal static class ServeCommand
                 await Console.Out.WriteLineAsync("Settings for this box:" + string.Concat(plan.Reasons.Select(r => Environment.NewLine + "  " + r))).ConfigureAwait(false);
             }
 
-            if (QuantizationLine(plan.Engine.ModelPath, plan.Engine.NativeLibrary, dataDirectory) is { } quantization)
+            if (QuantizationLine(plan.Engine, dataDirectory) is { } quantization)
             {
                 await Console.Out.WriteLineAsync(quantization).ConfigureAwait(false);
             }
@@ -165,16 +165,16 @@ internal static class ServeCommand
 
     /// <summary>
     /// One line when a smaller quantization of the model would decode measurably faster on this box, else null: from the
-    /// rates the CPU backend <paramref name="nativeLibrary"/> multiplies each type's matrices at here (recorded in the
-    /// data directory by an earlier serve or <c>frugal doctor --model</c>, else measured now; see
-    /// <see cref="MeasuredKernels"/>).
+    /// rates the CPU backend <paramref name="engine"/> loads multiplies each type's matrices at here and one decode step
+    /// of the model with its settings (recorded in the data directory by an earlier serve or <c>frugal doctor --model</c>,
+    /// else measured now; see <see cref="MeasuredKernels"/>).
     /// </summary>
-    private static string? QuantizationLine(string modelPath, string? nativeLibrary, string dataDirectory)
+    private static string? QuantizationLine(EngineOptions engine, string dataDirectory)
     {
         try
         {
-            var file = GgufReader.Read(modelPath);
-            var advice = MeasuredKernels.Advise(file, nativeLibrary, dataDirectory, new CpuProbe().Read(), remeasure: false, out var unmeasured);
+            var file = GgufReader.Read(engine.ModelPath);
+            var advice = MeasuredKernels.Advise(file, engine.NativeLibrary, dataDirectory, new CpuProbe().Read(), remeasure: false, out var unmeasured, engine: engine);
             return advice.Faster.Count == 0
                 ? null
                 : "Quantization: " + advice.Describe(ModelInfoReader.FromFile(file).FileType, readBytesPerSecond: null)

@@ -116,18 +116,7 @@ public sealed class LlamaEngine : IInferenceEngine
 
         NativeLibrarySelection.Apply(options.NativeLibrary);
         NativeLogRouter.Attach(logger);
-        var pages = HugePageReport.Off;
-        var repack = false;
-        var weights = await Task.Run(() =>
-        {
-            // Auto repacks by the file's types and the kernels of the CPU backend, which loads here.
-            LlamaRuntime.LoadLibrary();
-            repack = options.RepackWeights ?? EngineOptions.RepacksByDefault(info.FileType,
-                QuantizationFootprint.Of(pinned.File).BytesPerTokenByType.Keys.ToHashSet(), FrugalCpuKernels.Loaded());
-            // The weights in 2 MiB pages before llama.cpp maps them (a read-back when the cache holds small pages).
-            pages = options.HugePages ? PageCache.PrepareHugePages(pinned.Handle) : HugePageReport.Off;
-            return LlamaRuntime.LoadWeights(options, pinned.LoadPath, repack);
-        }, ct).ConfigureAwait(false);
+        var (weights, repack, pages) = await Task.Run(() => LlamaRuntime.LoadWeights(options, pinned), ct).ConfigureAwait(false);
         if (options.HugePages && PageCache.MappedName(pinned.Handle) is { } mapped)
         {
             // Pages reclaimed from llama.cpp's mapping later come back in 2 MiB pages too.

@@ -52,6 +52,24 @@ internal sealed class LlamaRuntime : IDisposable
     public static void LoadLibrary() => NativeApi.llama_empty_call();
 
     /// <summary>
+    /// Loads the native library, then the weights of <paramref name="pinned"/> as the engine does: repacked as
+    /// <see cref="EngineOptions.RepackWeights"/> says, or as auto decides by the file's types and the kernels of the CPU
+    /// backend just loaded; the page cache first in 2 MiB pages when <see cref="EngineOptions.HugePages"/> asks (a
+    /// read-back when it holds small pages). Runs on a worker thread.
+    /// </summary>
+    /// <exception cref="ModelFileException">llama.cpp refused the file.</exception>
+    public static (SafeLlamaModelHandle Weights, bool Repacked, HugePageReport Pages) LoadWeights(EngineOptions options, PinnedModelFile pinned)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(pinned);
+        LoadLibrary();
+        var repack = options.RepackWeights ?? EngineOptions.RepacksByDefault(ModelInfoReader.FromFile(pinned.File).FileType,
+            QuantizationFootprint.Of(pinned.File).BytesPerTokenByType.Keys.ToHashSet(), FrugalCpuKernels.Loaded());
+        var pages = options.HugePages ? PageCache.PrepareHugePages(pinned.Handle) : HugePageReport.Off;
+        return (LoadWeights(options, pinned.LoadPath, repack), repack, pages);
+    }
+
+    /// <summary>
     /// Loads the weights memory-mapped (no mlock, CPU only) from <paramref name="loadPath"/>: the file our reader
     /// validated, held open. Runs on a worker thread.
     /// </summary>

@@ -10,13 +10,22 @@ namespace Frugal.Models;
 /// faster than Q8_0 at all. A candidate counts when it is at least <see cref="MinSpeedup"/> times faster (beyond the
 /// ±25 % that single runs swing on a shared machine); without measured rates, only on a CPU with AVX2 (without it the
 /// packaged builds are bound by arithmetic, not memory).
+/// <para>
+/// With a decode step of the file itself measured here (<see cref="StepSeconds"/>) the predictions start from it: the
+/// step is the file's matrices at the rates plus a rest (attention, norms, the activations' quantization, the graph) the
+/// same in every quantization of the model, which weighs more in a faster file. A step shorter than its matrices at the
+/// rates means the rates understate the kernels inside the model (measured here: by up to 8 % for Q8_0); every type's
+/// time is then scaled by that same factor and the rest is nothing.
+/// </para>
 /// </summary>
 /// <param name="Current">The file as it is.</param>
 /// <param name="Faster">The candidates that qualify, largest first.</param>
 /// <param name="Considered">Every candidate smaller than the file, largest first, each with its predicted speed-up.</param>
 /// <param name="Rates">The measured rates (bytes per second by type), or null when the advice is from bytes alone.</param>
+/// <param name="StepSeconds">One decode step of the file measured here, or null when not measured (the matrices alone count).</param>
 public sealed record QuantizationAdvice(QuantizationFootprint Current, IReadOnlyList<QuantizationFootprint> Faster,
-                                        IReadOnlyList<QuantizationFootprint> Considered, IReadOnlyDictionary<GgmlType, double>? Rates)
+                                        IReadOnlyList<QuantizationFootprint> Considered, IReadOnlyDictionary<GgmlType, double>? Rates,
+                                        double? StepSeconds = null)
 {
     /// <summary>The least predicted speed-up that counts as measurably faster.</summary>
     public const double MinSpeedup = 1.25;
@@ -25,7 +34,7 @@ public sealed record QuantizationAdvice(QuantizationFootprint Current, IReadOnly
     private static readonly ModelQuantization[] Candidates =
         [ModelQuantization.Q8_0, ModelQuantization.Q6_K, ModelQuantization.Q5_K_M, ModelQuantization.Q4_K_M];
 
-    /// <summary>The matrix types whose rates <see cref="For(GgufFile, IReadOnlyDictionary{GgmlType, double})"/> needs for <paramref name="file"/>.</summary>
+    /// <summary>The matrix types whose rates <see cref="For(GgufFile, IReadOnlyDictionary{GgmlType, double}, double?)"/> needs for <paramref name="file"/>.</summary>
     public static IReadOnlySet<GgmlType> TypesToMeasure(GgufFile file) =>
         Candidates.Select(q => QuantizationFootprint.As(file, q)).Append(QuantizationFootprint.Of(file)).OfType<QuantizationFootprint>()
             .SelectMany(f => f.BytesPerTokenByType.Keys).ToHashSet();
@@ -35,26 +44,54 @@ public sealed record QuantizationAdvice(QuantizationFootprint Current, IReadOnly
     {
         var current = QuantizationFootprint.Of(file);
         var smaller = Smaller(file, current);
-        return new QuantizationAdvice(current, avx2 ? [.. smaller.Where(f => Ratio(current, f, null) >= MinSpeedup)] : [], smaller, null);
+        return new QuantizationAdvice(current, avx2 ? [.. smaller.Where(f => (double)current.BytesPerToken / f.BytesPerToken >= MinSpeedup)] : [], smaller, null);
     }
 
-    /// <summary>The advice for <paramref name="file"/> from the rates measured on this machine.</summary>
-    public static QuantizationAdvice For(GgufFile file, IReadOnlyDictionary<GgmlType, double> rates)
+    /// <summary>
+    /// The advice for <paramref name="file"/> from the rates measured on this machine and, when measured,
+    /// <paramref name="stepSeconds"/>, one decode step of the file here.
+    /// </summary>
+    public static QuantizationAdvice For(GgufFile file, IReadOnlyDictionary<GgmlType, double> rates, double? stepSeconds = null)
     {
         ArgumentNullException.ThrowIfNull(rates);
         var current = QuantizationFootprint.Of(file);
-        var rated = Smaller(file, current).Select(f => (Footprint: f, Ratio: Ratio(current, f, rates))).Where(c => c.Ratio is not null).ToList();
-        return new QuantizationAdvice(current, [.. rated.Where(c => c.Ratio >= MinSpeedup).Select(c => c.Footprint)], [.. rated.Select(c => c.Footprint)], rates);
+        var step = stepSeconds is { } s && s > 0 && double.IsFinite(s) && Matrices(current, rates) is not null ? s : (double?)null;
+        var advice = new QuantizationAdvice(current, [], [], rates, step);
+        var rated = Smaller(file, current).Where(f => advice.SecondsPerToken(f) is not null).ToList();
+        return advice with { Faster = [.. rated.Where(f => advice.Speedup(f) >= MinSpeedup)], Considered = rated };
     }
 
     /// <summary>Decode speed of <paramref name="candidate"/> relative to the current file (measured rates, else bytes per token).</summary>
-    public double Speedup(QuantizationFootprint candidate) => Ratio(Current, candidate, Rates) ?? double.NaN;
+    public double Speedup(QuantizationFootprint candidate) =>
+        Rates is null ? (double)Current.BytesPerToken / candidate.BytesPerToken
+        : SecondsPerToken(Current) is { } now && SecondsPerToken(candidate) is { } then && then > 0 ? now / then : double.NaN;
 
     /// <summary>Memory the mapped weights of <paramref name="candidate"/> leave free compared with the current file.</summary>
     public long FreedBytes(QuantizationFootprint candidate) => Current.TensorBytes - candidate.TensorBytes;
 
-    /// <summary>Seconds the matrices of one decoded token take at the measured rates; null without them or a rate missing.</summary>
-    public double? SecondsPerToken(QuantizationFootprint footprint) => Seconds(footprint, Rates);
+    /// <summary>
+    /// Seconds one decoded token of <paramref name="footprint"/> takes by the measurements: its matrices at the rates, or
+    /// with a measured step, the rest of the token plus its matrices scaled as the step says (the current file's is the
+    /// step itself); null without rates or with one missing.
+    /// </summary>
+    public double? SecondsPerToken(QuantizationFootprint footprint)
+    {
+        ArgumentNullException.ThrowIfNull(footprint);
+        if (Rates is null || Matrices(footprint, Rates) is not { } matrices)
+        {
+            return null;
+        }
+
+        if (StepSeconds is not { } step || Matrices(Current, Rates) is not { } current)
+        {
+            return matrices;
+        }
+
+        return step >= current ? step - current + matrices : matrices * (step / current);
+    }
+
+    /// <summary>Seconds of a measured step beyond the file's matrices at the rates (0 when the rates understate the kernels); null without a step.</summary>
+    public double? RestSeconds => StepSeconds is { } step && Rates is not null && Matrices(Current, Rates) is { } current ? Math.Max(0, step - current) : null;
 
     /// <summary>
     /// One line with the figures: bytes per token, and with <paramref name="readBytesPerSecond"/> (one core's measured
@@ -74,8 +111,10 @@ public sealed record QuantizationAdvice(QuantizationFootprint Current, IReadOnly
         {
             line += "; measured here, a matrix times a column: " + string.Join(", ", Rates.OrderByDescending(r => GgmlTypeInfo.TypeSize(r.Key) / (double)GgmlTypeInfo.BlockSize(r.Key))
                 .Select(r => string.Create(c, $"{r.Key} {r.Value / 1e9:F1} GB/s")));
-            line += string.Create(c, $", so the matrices allow {fileType} {1 / SecondsPerToken(Current):F1} tokens/s")
-                + string.Concat(Considered.Select(f => string.Create(c, $", {f.Quantization} {1 / SecondsPerToken(f):F1}")));
+            line += StepSeconds is { } step
+                ? string.Create(c, $"; a decode step measured here takes {step * 1000:F1} ms, {RestSeconds * 1000:F1} of them beyond the matrices at these rates (attention, norms, the graph), so decoding runs at {fileType} {1 / step:F1} tokens/s")
+                : string.Create(c, $", so the matrices allow {fileType} {1 / SecondsPerToken(Current):F1} tokens/s");
+            line += string.Concat(Considered.Select(f => string.Create(c, $", {f.Quantization} {1 / SecondsPerToken(f):F1}")));
         }
 
         var basis = Rates is null ? "reads" : "is measured";
@@ -93,18 +132,8 @@ public sealed record QuantizationAdvice(QuantizationFootprint Current, IReadOnly
     private static List<QuantizationFootprint> Smaller(GgufFile file, QuantizationFootprint current) =>
         [.. Candidates.Select(q => QuantizationFootprint.As(file, q)).OfType<QuantizationFootprint>().Where(f => f.BytesPerToken < current.BytesPerToken)];
 
-    private static double? Ratio(QuantizationFootprint current, QuantizationFootprint candidate, IReadOnlyDictionary<GgmlType, double>? rates) =>
-        rates is null
-            ? (double)current.BytesPerToken / candidate.BytesPerToken
-            : Seconds(current, rates) is { } now && Seconds(candidate, rates) is { } then && then > 0 ? now / then : null;
-
-    private static double? Seconds(QuantizationFootprint footprint, IReadOnlyDictionary<GgmlType, double>? rates)
+    private static double? Matrices(QuantizationFootprint footprint, IReadOnlyDictionary<GgmlType, double> rates)
     {
-        if (rates is null)
-        {
-            return null;
-        }
-
         var seconds = 0.0;
         foreach (var (type, bytes) in footprint.BytesPerTokenByType)
         {

@@ -153,10 +153,12 @@ public sealed class MachineDoctorModelTests : IDisposable
         Assert.Equal(DoctorStatus.Pass, check.Status);
         Assert.Equal("model.quantization", check.Name);
         Assert.Matches(@"^F16 reads \d+ MiB of weights per token; at this core's \d+\.\d\d GB/s that is at most [\d.]+ tokens/s; "
-            + @"measured here, a matrix times a column: F16 [\d.]+ GB/s, Q8_0 [\d.]+ GB/s, Q6_K [\d.]+ GB/s, Q5_K [\d.]+ GB/s, Q4_K [\d.]+ GB/s, "
-            + @"so the matrices allow F16 [\d.]+ tokens/s, Q8_0 [\d.]+, Q6_K [\d.]+, Q5_K_M [\d.]+, Q4_K_M [\d.]+; ", check.Detail);
+            + @"measured here, a matrix times a column: F16 [\d.]+ GB/s, Q8_0 [\d.]+ GB/s, Q6_K [\d.]+ GB/s, Q5_K [\d.]+ GB/s, Q4_K [\d.]+ GB/s; "
+            + @"a decode step measured here takes [\d.]+ ms, [\d.]+ of them beyond the matrices at these rates \(attention, norms, the graph\), "
+            + @"so decoding runs at F16 [\d.]+ tokens/s, Q8_0 [\d.]+, Q6_K [\d.]+, Q5_K_M [\d.]+, Q4_K_M [\d.]+; ", check.Detail);
         Assert.DoesNotContain("bytes per token alone", check.Detail, StringComparison.Ordinal);
         Assert.Equal(5, File.ReadAllLines(Path.Join(data, "native", Frugal.Cli.Native.MeasuredKernels.RecordFile)).Length - 1);
+        Assert.Equal(2, File.ReadAllLines(Path.Join(data, "native", Frugal.Cli.Native.MeasuredKernels.StepRecordFile)).Length);
     }
 
     [Fact]

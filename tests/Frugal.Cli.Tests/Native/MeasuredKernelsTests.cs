@@ -45,6 +45,35 @@ public sealed class MeasuredKernelsTests : IDisposable
         Assert.Equal(again.Rates[GgmlType.Q4_K], double.Parse(File.ReadAllLines(record).Single(l => l.StartsWith("Q4_K ", StringComparison.Ordinal)).Split(' ')[1], CultureInfo.InvariantCulture));
     }
 
+    [Fact]
+    public void Advise_MeasuresTheModelsDecodeStepOnceThenReusesItForThatFile()
+    {
+        var file = Q8_0File();
+        var record = Path.Combine(_temp.Path, "data", "native", MeasuredKernels.StepRecordFile);
+
+        var measured = Advise(file, remeasure: false, out _);
+
+        Assert.True(measured.StepSeconds > 0, $"step {measured.StepSeconds}");
+        var lines = File.ReadAllLines(record);
+        Assert.Equal(2, lines.Length);
+        Assert.Contains($"|model {Path.GetFullPath(file.Path)}|{file.FileSizeBytes}|", lines[0], StringComparison.Ordinal);
+        Assert.EndsWith("|repack auto", lines[0], StringComparison.Ordinal);
+        Assert.Equal(measured.StepSeconds!.Value, double.Parse(lines[1], CultureInfo.InvariantCulture));
+
+        // A recorded step of ten seconds: serve takes it (the whole token is then the rest)...
+        File.WriteAllLines(record, [lines[0], "10"]);
+        var recorded = Advise(file, remeasure: false, out _);
+        Assert.Equal(10, recorded.StepSeconds);
+        Assert.Equal(10, recorded.SecondsPerToken(recorded.Current)!.Value, 9);
+
+        // ...doctor measures again; another file of the same shape is measured for itself.
+        Assert.True(Advise(file, remeasure: true, out _).StepSeconds < 10);
+        File.WriteAllLines(record, [lines[0], "10"]);
+        var copy = _temp.File("copy.gguf");
+        File.Copy(file.Path, copy);
+        Assert.True(Advise(GgufReader.Read(copy), remeasure: false, out _).StepSeconds < 10);
+    }
+
     [Theory]
     [InlineData("another key")]
     [InlineData(null)]

@@ -103,6 +103,60 @@ public sealed class QuantizationAdviceTests : IDisposable
     }
 
     [Fact]
+    public void For_AStepLongerThanTheMatrices_AddsTheRestToEveryCandidate()
+    {
+        var q8 = Write(ModelQuantization.Q8_0);
+        var rates = QuantizationAdvice.TypesToMeasure(q8).ToDictionary(t => t, _ => 10e9);
+        var matrices = QuantizationFootprint.Of(q8).BytesPerTokenByType.Values.Sum() / 10e9;
+        var rest = matrices / 2;
+
+        var advice = QuantizationAdvice.For(q8, rates, stepSeconds: matrices + rest);
+
+        var q4 = Assert.Single(advice.Considered, f => f.Quantization == ModelQuantization.Q4_K_M);
+        var q4Matrices = q4.BytesPerTokenByType.Values.Sum() / 10e9;
+        Assert.Equal(rest, advice.RestSeconds!.Value, 12);
+        Assert.Equal(matrices + rest, advice.SecondsPerToken(advice.Current)!.Value, 12);
+        Assert.Equal(q4Matrices + rest, advice.SecondsPerToken(q4)!.Value, 12);
+        Assert.Equal((matrices + rest) / (q4Matrices + rest), advice.Speedup(q4), 9);
+        Assert.True(advice.Speedup(q4) < matrices / q4Matrices);
+        Assert.Contains(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"a decode step measured here takes {(matrices + rest) * 1000:F1} ms, {rest * 1000:F1} of them beyond the matrices"),
+            advice.Describe("Q8_0", null), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void For_AStepShorterThanTheMatrices_ScalesEveryTypeAlike()
+    {
+        var q8 = Write(ModelQuantization.Q8_0);
+        var rates = QuantizationAdvice.TypesToMeasure(q8).ToDictionary(t => t, _ => 10e9);
+        var matrices = QuantizationFootprint.Of(q8).BytesPerTokenByType.Values.Sum() / 10e9;
+
+        var advice = QuantizationAdvice.For(q8, rates, stepSeconds: matrices * 0.9);
+
+        var q4 = Assert.Single(advice.Considered, f => f.Quantization == ModelQuantization.Q4_K_M);
+        Assert.Equal(0, advice.RestSeconds);
+        Assert.Equal(matrices * 0.9, advice.SecondsPerToken(advice.Current)!.Value, 12);
+        Assert.Equal(q4.BytesPerTokenByType.Values.Sum() / 10e9 * 0.9, advice.SecondsPerToken(q4)!.Value, 12);
+        Assert.Equal(QuantizationAdvice.For(q8, rates).Speedup(q4), advice.Speedup(q4), 9);
+    }
+
+    [Theory]
+    [InlineData(0.0)]
+    [InlineData(-1.0)]
+    [InlineData(double.NaN)]
+    [InlineData(double.PositiveInfinity)]
+    public void For_AStepThatIsNoTime_IsLeftOut(double step)
+    {
+        var q8 = Write(ModelQuantization.Q8_0);
+        var rates = QuantizationAdvice.TypesToMeasure(q8).ToDictionary(t => t, _ => 10e9);
+
+        var advice = QuantizationAdvice.For(q8, rates, step);
+
+        Assert.Null(advice.StepSeconds);
+        Assert.Null(advice.RestSeconds);
+        Assert.DoesNotContain("decode step", advice.Describe("Q8_0", null), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void For_ARateMissing_LeavesOutTheCandidatesThatNeedIt()
     {
         var rates = new Dictionary<GgmlType, double> { [GgmlType.Q8_0] = 20e9, [GgmlType.Q6_K] = 20e9, [GgmlType.Q4_K] = 20e9 };
