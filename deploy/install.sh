@@ -2,10 +2,13 @@
 # Installs Frugal from this extracted release, as root:
 #   ./install.sh               install or upgrade (idempotent): /opt/frugal, /usr/local/bin/frugal, user 'frugal',
 #                              /var/lib/frugal (0700), /etc/frugal/appsettings.json (kept on upgrade), frugal.service;
-#                              on a CPU with VNNI also 'frugal native pull' (the llama.cpp CPU backend built for it)
-#   ./install.sh --no-native   the same without the CPU backend download (LLamaSharp's packaged builds only)
-#   ./install.sh --native-build   compiles Frugal's own CPU backend for this CPU instead ('frugal native build': faster
-#                              Q8_0 decoding; needs npm, git, cmake, g++ and python3, and a minute or two)
+#                              on a CPU with AVX2 the server loads Frugal's CPU backend shipped in native/frugal-avx2/
+#                              (faster Q8_0 and K-quant decoding); only where it cannot (a release without it) and the
+#                              CPU has VNNI, 'frugal native pull' (the prebuilt llama.cpp CPU backend for it)
+#   ./install.sh --no-native   the same without that download
+#   ./install.sh --native-build   compiles Frugal's CPU backend for this very CPU ('frugal native build': the shipped
+#                              kernels plus what -march=native adds, e.g. VNNI prompt code; needs npm, git, cmake, g++
+#                              and python3, and a minute or two)
 #   ./install.sh --uninstall   removes the program and the service, keeps the data and the settings
 #   ./install.sh --uninstall --purge   also removes /var/lib/frugal, /etc/frugal and the user
 # An upgrade stops the service, backs the database up (before the new version migrates it), swaps the program
@@ -22,7 +25,7 @@ for arg in "$@"; do
     --purge) purge=1 ;;
     --no-native) native=0 ;;
     --native-build) native=2 ;;
-    -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "install.sh: unknown option $arg (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -95,25 +98,42 @@ WRAPPER
 chmod 755 "$bin.new"
 mv "$bin.new" "$bin"
 
-# --native-build: Frugal's own CPU backend compiled here. Otherwise: the packaged llama.cpp builds have no VNNI code; on
-# a CPU with it, the CPU backend built for it (10 MB from npm's registry, size and SHA-256 pinned in Frugal). Either is
-# what Model:NativeLibrary=auto loads. Not fatal: without it the packaged build serves.
+# The CPU backend the server loads (Model:NativeLibrary=auto), as the program itself resolves it (its --version line):
+# one installed in $data/native for this CPU, else Frugal's shipped avx2 build where the CPU has AVX2, FMA, F16C and
+# BMI2, else LLamaSharp's packaged pick. --native-build compiles Frugal's backend for this very CPU. 'native pull' is
+# kept only where the shipped build cannot serve and the CPU has VNNI: its prebuilt backends add VNNI prompt code
+# (prompts 1.13-1.35x on an EPYC) but decode as llama.cpp does, while the shipped kernels decode Q8_0 and K-quants
+# 1.3-1.5x faster than that; a 1-CPU chat server spends most of its time decoding. On a CPU without AVX2 neither
+# helps (the package has nothing above the packaged builds there). Not fatal: without it the packaged build serves.
+backend() { FRUGAL_DATA="$data" "$prefix/frugal" --version 2>/dev/null | sed -n 's/.*; CPU backend //p'; }
 if (( native == 2 )); then
   if "$here/frugal" native build --data "$data" >"$data/.native-build.log" 2>&1; then
     owner -R frugal:frugal "$data/native"
     say "built Frugal's CPU backend for this CPU, which the server loads"
   else
-    say "Frugal's CPU backend was not built ($(tail -1 "$data/.native-build.log")): LLamaSharp's packaged build serves; 'frugal native build' tries again"
+    say "Frugal's CPU backend was not built ($(tail -1 "$data/.native-build.log")): $(backend) serves; 'frugal native build' tries again"
   fi
   rm -f "$data/.native-build.log"
-elif (( native )) && grep -qwE 'avx512_vnni|avx_vnni' /proc/cpuinfo; then
-  if "$here/frugal" native pull --data "$data" >/dev/null 2>"$data/.native-pull.err"; then
-    owner -R frugal:frugal "$data/native"
-    say "installed the llama.cpp CPU backend built for this CPU ($(sed -n 's/^variant //p' "$data/native/installed")), which the server loads"
+elif (( native )); then
+  loaded="$(backend)"
+  if [[ $loaded == */native/frugal-avx2/libggml-cpu.so ]]; then
+    say "the server loads Frugal's CPU backend shipped with this release ($loaded)"
+  elif [[ $loaded == "$(realpath -m "$data")/native/"* ]]; then
+    variant="$(sed -n 's/^variant //p' "$data/native/installed")"
+    say "the server loads the CPU backend installed in $data/native ($variant)$([[ $variant == frugal ]] || echo ", a prebuilt llama.cpp one: --native-build compiles Frugal's, with its faster decoding, for this CPU instead")"
+  elif grep -qwE 'avx512_vnni|avx_vnni' /proc/cpuinfo; then
+    if "$here/frugal" native pull --data "$data" >/dev/null 2>"$data/.native-pull.err"; then
+      owner -R frugal:frugal "$data/native"
+      say "installed the llama.cpp CPU backend built for this CPU ($(sed -n 's/^variant //p' "$data/native/installed")), which the server loads"
+    else
+      say "no CPU backend for this CPU installed ($(tail -1 "$data/.native-pull.err")): LLamaSharp's packaged build serves; 'frugal native pull' tries again"
+    fi
+    rm -f "$data/.native-pull.err"
   else
-    say "no CPU backend for this CPU installed ($(tail -1 "$data/.native-pull.err")): LLamaSharp's packaged build serves; 'frugal native pull' tries again"
+    if [[ -d "$prefix/native/frugal-avx2" ]]; then why="Frugal's shipped CPU backend needs AVX2, FMA, F16C and BMI2"
+    else why="this release ships no Frugal CPU backend (made with FRUGAL_RELEASE_BACKEND=none); --native-build compiles one"; fi
+    say "the server loads LLamaSharp's packaged build (${loaded:-unknown}): $why"
   fi
-  rm -f "$data/.native-pull.err"
 fi
 
 if [[ -f "$etc/appsettings.json" ]]; then

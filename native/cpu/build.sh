@@ -3,9 +3,12 @@
 # the npm registry, the commit `frugal native pull` takes its prebuilt backends from) with Frugal's Q8_0, Q4_K, Q5_K
 # and Q6_K matrix-vector products (frugal-matvec.h, frugal-matvec-k.h, frugal-hook.c) hooked into ggml's matrix
 # multiplication, and its Q8_K quantizer of activations (frugal-quantize-q8-k.h) in place of ggml's, compiled for this
-# CPU (-march=native), and puts it beside LLamaSharp 0.30.0's packaged libllama.so, libggml.so and libggml-base.so.
+# CPU (-march=native) or for any x86-64-v3 CPU (TARGET=avx2), and puts it beside LLamaSharp 0.30.0's packaged
+# libllama.so, libggml.so and libggml-base.so.
 #
 #   native/cpu/build.sh OUT_DIR [WORK_DIR]   prints OUT_DIR/libllama.so; needs npm, git, cmake, g++, python3
+#   TARGET=avx2 native/cpu/build.sh OUT_DIR  portable: AVX, AVX2, FMA, F16C and BMI2, no AVX-512 (LLamaSharp's avx2
+#                                            variant's set; the build ./release ships). Default TARGET=native.
 #   STOCK=1 native/cpu/build.sh OUT_DIR      the same build without Frugal's hook (to measure against)
 #   env: FRUGAL_NPM_REGISTRY=BASE_URL (another npm registry), FRUGAL_PACKAGED_NATIVE=DIR (LLamaSharp's avx2 libraries),
 #        JOBS (compiler processes; default: the CPUs)
@@ -32,6 +35,16 @@ if [[ ! -d "$cache/src/.git" ]]; then
 fi
 [[ $(git -C "$cache/src" rev-parse HEAD) == "$commit" ]] || { echo "build.sh: expected llama.cpp $commit in node-llama-cpp@$version" >&2; exit 1; }
 git -C "$cache/src" checkout -q -- . && git -C "$cache/src" clean -qfd ggml/src/ggml-cpu
+target="${TARGET:-native}"
+case $target in
+  native) arch=(-DGGML_NATIVE=ON) ;;
+  # LLamaSharp's avx2 variant's set (x86-64-v3's vector instructions): what Frugal's kernels are written with (AVX2, FMA,
+  # F16C) plus what ggml's own AVX2 code uses (BMI2 in the K-quant dot products); no AVX-512, no AVX-VNNI.
+  avx2) arch=(-DGGML_NATIVE=OFF -DGGML_SSE42=ON -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON
+              -DGGML_AVX_VNNI=OFF -DGGML_AVX512=OFF -DGGML_AVX512_VBMI=OFF -DGGML_AVX512_VNNI=OFF -DGGML_AVX512_BF16=OFF
+              -DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_BF16=OFF) ;;
+  *) echo "build.sh: TARGET=$target is neither native nor avx2" >&2; exit 2 ;;
+esac
 name=frugal
 if [[ ${STOCK:-0} != 1 ]]; then
   cpu="$cache/src/ggml/src/ggml-cpu"
@@ -41,9 +54,10 @@ else
   name=stock
 fi
 build="$cache/build-$name"
+[[ $target == native ]] || build+="-$target"
 # Like the prebuilt backends `native pull` installs: no OpenMP (ggml's own thread pool), and a library that finds its
 # neighbours where it is put — it needs libggml-base.so (unversioned, the packaged copy's name) next to it ($ORIGIN).
-cmake -S "$cache/src" -B "$build" -DCMAKE_BUILD_TYPE=Release -DBUILD_SHARED_LIBS=ON -DGGML_NATIVE=ON -DGGML_OPENMP=OFF -DLLAMA_CURL=OFF \
+cmake -S "$cache/src" -B "$build" -DCMAKE_BUILD_TYPE=Release -DBUILD_SHARED_LIBS=ON "${arch[@]}" -DGGML_OPENMP=OFF -DLLAMA_CURL=OFF \
   -DCMAKE_PLATFORM_NO_VERSIONED_SONAME=ON -DCMAKE_SKIP_BUILD_RPATH=ON -DCMAKE_SHARED_LINKER_FLAGS='-Wl,-rpath,$ORIGIN' \
   -DCMAKE_C_FLAGS="-mno-amx-tile -mno-amx-int8 -mno-amx-bf16" -DCMAKE_CXX_FLAGS="-mno-amx-tile -mno-amx-int8 -mno-amx-bf16" \
   -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_SERVER=OFF -DLLAMA_BUILD_TOOLS=OFF >/dev/null
@@ -53,5 +67,10 @@ cp "$packaged"/libllama.so "$packaged"/libggml.so "$packaged"/libggml-base.so "$
 cp "$(find "$build" -name 'libggml-cpu.so' | head -1)" "$out.partial/"
 needed="$(readelf -d "$out.partial/libggml-cpu.so" 2>/dev/null | grep -c 'NEEDED.*\[libggml-base.so\]' || true)"
 [[ $needed == 1 ]] || { echo "build.sh: the built libggml-cpu.so does not link to libggml-base.so by that name" >&2; exit 1; }
+if [[ $target == avx2 ]]; then
+  # A portable build must run on every AVX2 CPU: not one AVX-512 instruction (a zmm or mask register) in it.
+  wide="$(objdump -d --no-show-raw-insn "$out.partial/libggml-cpu.so" | grep -cE '%zmm|%k[0-7]\b' || true)"
+  [[ $wide == 0 ]] || { echo "build.sh: the avx2 build has $wide AVX-512 instructions" >&2; exit 1; }
+fi
 rm -rf "$out" && mv "$out.partial" "$out"
 echo "$out/libllama.so"

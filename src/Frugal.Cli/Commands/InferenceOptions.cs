@@ -26,7 +26,7 @@ internal sealed class InferenceOptions
 
     public Option<string> Repack { get; } = RepackOption();
 
-    public Option<string?> NativeLibrary { get; } = NativeLibraryOption("default auto: the CPU backend frugal native pull installed for this CPU, else packaged, as frugal serve");
+    public Option<string?> NativeLibrary { get; } = NativeLibraryOption("default auto: the CPU backend frugal native build or pull installed for this CPU, else Frugal's shipped one, else packaged, as frugal serve");
 
     /// <summary>The <c>--chat-template</c> option: zephyr, llama2 or chatml; anything else is refused by the parser.</summary>
     public static Option<string?> ChatTemplateOption()
@@ -60,18 +60,33 @@ internal sealed class InferenceOptions
         };
         option.Validators.Add(result =>
         {
-            if (NativeLibrarySelection.Problem(result.GetValueOrDefault<string?>()) is { } problem)
+            var value = result.GetValueOrDefault<string?>();
+            if (NativeLibrarySelection.Problem(value) is { } problem)
             {
                 result.AddError($"--native-library {problem}");
+                return;
+            }
+
+            // A name the command resolves (frugal) is refused here, at parse time, when it cannot be loaded.
+            try
+            {
+                if (value is not null && !string.Equals(value.Trim(), NativeLibrarySelection.Auto, StringComparison.OrdinalIgnoreCase))
+                {
+                    InstalledCpuBackend.Choice(value, UserCommand.DefaultDataDirectory, new CpuProbe().Read().Flags);
+                }
+            }
+            catch (CpuBackendException e)
+            {
+                result.AddError($"--native-library: {e.Message}");
             }
         });
         return option;
     }
 
     /// <summary>
-    /// A <c>--native-library</c> value as the engine takes it: a path made absolute, <c>auto</c> (or none) the CPU backend
-    /// <c>frugal native pull</c> installed for this CPU in the data directory (<c>$FRUGAL_DATA</c>, else ./data) when there
-    /// is one (as <c>frugal serve</c> does), any other choice as it is.
+    /// A <c>--native-library</c> value as the engine takes it: a path made absolute, <c>auto</c> (or none) and <c>frugal</c>
+    /// as <see cref="InstalledCpuBackend.Resolve(string?, string, IReadOnlySet{string})"/> resolves them with the data
+    /// directory (<c>$FRUGAL_DATA</c>, else ./data), as <c>frugal serve</c> does; any other choice as it is.
     /// </summary>
     public static string? NativeLibraryChoice(string? value) =>
         InstalledCpuBackend.Choice(value, UserCommand.DefaultDataDirectory, new CpuProbe().Read().Flags);

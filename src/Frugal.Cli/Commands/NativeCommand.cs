@@ -29,7 +29,8 @@ internal static class NativeCommand
         var directory = new Option<string?>("--dir") { Description = "Where builds are installed (default: DATA/native).", HelpName = "DIR" };
         var data = UserCommand.DataOption();
         var command = new Command("build",
-            $"Compile Frugal's llama.cpp CPU backend for this CPU (llama.cpp {CpuBackendRelease.LlamaCppRelease}'s, with Frugal's faster Q8_0 decoding) and install it "
+            $"Compile Frugal's llama.cpp CPU backend for this very CPU (llama.cpp {CpuBackendRelease.LlamaCppRelease}'s, with Frugal's faster Q8_0 and K-quant decoding; "
+            + "releases ship a portable AVX2 build of it, which auto loads where nothing is installed) and install it "
             + $"beside LLamaSharp's packaged libllama.so; needs npm, git, cmake, g++ and python3, and a minute or two (registry: {CpuBackendRelease.RegistryVariable}=BASE_URL).")
         {
             directory, data,

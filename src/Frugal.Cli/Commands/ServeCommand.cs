@@ -59,9 +59,19 @@ internal static class ServeCommand
                 }
             }
 
-            // auto: the CPU backend 'frugal native pull' installed in this data directory for this CPU, if any.
+            // auto: the CPU backend 'frugal native pull' or 'native build' installed in this data directory for this CPU,
+            // else Frugal's shipped one where this CPU runs it, else LLamaSharp's packaged pick; frugal: the shipped one.
             var cpu = new CpuProbe().Read();
-            var backend = InstalledCpuBackend.Resolve(configuration["Model:NativeLibrary"], configuration["Storage:Directory"]!, cpu.Flags);
+            InstalledCpuBackend.Resolution backend;
+            try
+            {
+                backend = InstalledCpuBackend.Resolve(configuration["Model:NativeLibrary"], configuration["Storage:Directory"]!, cpu.Flags);
+            }
+            catch (CpuBackendException e)
+            {
+                return await FailAsync(e.Message).ConfigureAwait(false);
+            }
+
             configuration = ServeConfiguration.With(configuration, "Model:NativeLibrary", backend.Choice);
             return await RunAsync(configuration, backend.Line ?? CpuBackendLine(backend.Choice, cpu), cancellationToken).ConfigureAwait(false);
         });

@@ -22,6 +22,7 @@ internal sealed partial class MachineDoctor(IFileSystem fileSystem)
         [
             CheckCores(cpu),
             CheckFeatures(cpu),
+            CheckCpuBackend(cpu, dataDirectory, nativeLibrary),
             CheckMemory(memory),
             CheckSwap(memory),
             CheckOvercommit(),
@@ -51,21 +52,45 @@ internal sealed partial class MachineDoctor(IFileSystem fileSystem)
         var detail = F($"AVX2 {YesNo(cpu.HasAvx2)}, AVX-512 {YesNo(cpu.HasAvx512)}, VNNI {YesNo(cpu.HasVnni)}; packaged llama.cpp build for these flags: {cpu.LlamaBuild} (frugal --version shows the one loaded)");
         if (cpu.HasVnni && cpu.HasAvx2)
         {
-            // LLamaSharp's packaged builds have no VNNI code; a CPU backend built for it evaluated prompts 1.13-1.35x as fast on an EPYC.
-            detail += "; the packaged builds have no VNNI code: 'frugal native pull' installs a llama.cpp CPU backend built for this CPU, which Model:NativeLibrary auto loads from then on";
+            // LLamaSharp's packaged builds and Frugal's shipped avx2 one have no VNNI code; a CPU backend built for it evaluated
+            // prompts 1.13-1.35x as fast on an EPYC (but the prebuilt ones decode without Frugal's kernels).
+            detail += "; the packaged builds and Frugal's shipped avx2 backend have no VNNI code: 'frugal native build' compiles Frugal's backend with it "
+                      + "('frugal native pull' installs a prebuilt llama.cpp one with it, without Frugal's decode kernels), which Model:NativeLibrary auto loads from then on";
         }
 
         if (CpuBackendBuilder.MissingInstructions(cpu.Flags).Count == 0)
         {
             // Frugal's Q8_0, Q4_K, Q5_K and Q6_K products read four streams of weights where llama.cpp reads one, and the
             // K-quants with fewer instructions: Q8_0 1.4-1.5x, Q4_K_M 1.4x, Q6_K 1.5x the decode on an EPYC (Zen 3).
-            detail += "; 'frugal native build' compiles Frugal's own CPU backend for this CPU (Q8_0 and K-quant models decode faster with it; needs npm, git, cmake, g++)";
+            detail += "; 'frugal native build' compiles Frugal's own CPU backend for this very CPU (Q8_0 and K-quant models decode faster with it; "
+                      + "releases ship it prebuilt for AVX2 CPUs, which auto loads; needs npm, git, cmake, g++)";
         }
 
         return cpu.HasAvx2
             ? DoctorCheck.Pass("cpu.features", detail)
             : DoctorCheck.Warn("cpu.features", detail,
                 "No AVX2: the '" + cpu.LlamaBuild + "' build of llama.cpp is several times slower on quantized models. Use a CPU (or VM type) that exposes AVX2.");
+    }
+
+    /// <summary>Which llama.cpp CPU backend serve would load (<paramref name="nativeLibrary"/>; null: <c>auto</c>) and why: the one resolution the commands share.</summary>
+    internal static DoctorCheck CheckCpuBackend(CpuSnapshot cpu, string dataDirectory, string? nativeLibrary,
+                                                string? packagedDirectory = null, string? shippedDirectory = null)
+    {
+        try
+        {
+            var resolved = InstalledCpuBackend.Resolve(nativeLibrary, dataDirectory, cpu.Flags,
+                packagedDirectory ?? CpuBackendInstaller.DefaultPackagedDirectory, shippedDirectory ?? ShippedCpuBackend.DefaultDirectory);
+            // The resolution's own line names the library and why; without one, the choice as the engine takes it.
+            var detail = resolved.Line?["CPU backend: ".Length..]
+                         ?? (resolved.Choice == Frugal.Inference.NativeLibrarySelection.Auto
+                             ? $"LLamaSharp's packaged {cpu.LlamaBuild} build (Model:NativeLibrary {nativeLibrary ?? Frugal.Inference.NativeLibrarySelection.Auto})"
+                             : resolved.Choice);
+            return DoctorCheck.Pass("cpu.backend", detail);
+        }
+        catch (CpuBackendException e)
+        {
+            return DoctorCheck.Fail("cpu.backend", e.Message, "Use Model:NativeLibrary auto (or packaged), or install a release that ships Frugal's CPU backend on a CPU with AVX2, FMA, F16C and BMI2.");
+        }
     }
 
     internal static DoctorCheck CheckMemory(MemorySnapshot memory)

@@ -6,7 +6,8 @@ namespace Frugal.Cli.Native;
 /// <summary>
 /// Compiles Frugal's own llama.cpp CPU backend on this machine and installs it as the build <c>auto</c> loads: runs
 /// <c>native/cpu/build.sh</c> (llama.cpp b10361's CPU backend from the npm registry's node-llama-cpp source, with
-/// Frugal's Q8_0 matrix-vector product hooked in, compiled for this CPU) in a work directory under the native directory,
+/// Frugal's matrix-vector products hooked in, compiled for this CPU: the release ships a portable build of the same,
+/// <see cref="ShippedCpuBackend"/>) in a work directory under the native directory,
 /// puts the result as <c>DIR/frugal/</c> beside copies of LLamaSharp's packaged libraries and records it
 /// (<see cref="InstalledCpuBackend"/>) as <c>native pull</c> records a prebuilt one. A failed build leaves nothing
 /// behind, and an earlier install (and the record) stays as it was.
@@ -59,7 +60,7 @@ internal sealed class CpuBackendBuilder(string scriptDirectory, string packagedD
             }
 
             await File.WriteAllTextAsync(Path.Combine(staged, "SOURCE"), string.Create(CultureInfo.InvariantCulture,
-                $"libggml-cpu.so: llama.cpp {CpuBackendRelease.LlamaCppRelease} (node-llama-cpp {CpuBackendRelease.Version}'s source) with Frugal's Q8_0 matrix-vector product, built here by 'frugal native build' for this CPU on {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC\nlibllama.so, libggml.so, libggml-base.so: LLamaSharp 0.30.0's packaged avx2 build\n"),
+                $"libggml-cpu.so: llama.cpp {CpuBackendRelease.LlamaCppRelease} (node-llama-cpp {CpuBackendRelease.Version}'s source) with Frugal's Q8_0, Q4_K, Q5_K and Q6_K matrix-vector products, built here by 'frugal native build' for this CPU on {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC\nlibllama.so, libggml.so, libggml-base.so: LLamaSharp 0.30.0's packaged avx2 build\n"),
                 cancellationToken).ConfigureAwait(false);
             return InstalledCpuBackend.Install(root, Variant, staged, cpuFlags);
         }

@@ -3,13 +3,14 @@ using Frugal.Inference;
 namespace Frugal.Cli.Native;
 
 /// <summary>
-/// The CPU backend <c>frugal native pull</c> or <c>frugal native build</c> installed last under <c>DATA/native</c>, which <c>Model:NativeLibrary</c> =
-/// <c>auto</c> loads from then on: its record (<see cref="RecordFile"/>) names the build and the instruction-set flags
+/// The CPU backend <c>frugal native pull</c> or <c>frugal native build</c> installed last under <c>DATA/native</c>,
+/// which <c>Model:NativeLibrary</c> = <c>auto</c> loads from then on (before the one shipped with the release,
+/// <see cref="ShippedCpuBackend"/>): its record (<see cref="RecordFile"/>) names the build and the instruction-set flags
 /// of the CPU it scored on. A backend runs only where the CPU has every instruction it was built for, and those are
 /// among the recorded flags; so it is used only while this CPU still has all of them (a VPS moved to an older host
-/// falls back to LLamaSharp's packaged pick, with a line that says so). And only while the copies of LLamaSharp's
-/// libraries installed beside it are the ones this program ships: after an upgrade that brings another libllama,
-/// LLamaSharp's calls would not match the old copy.
+/// falls back to the shipped build or LLamaSharp's packaged pick, with a line that says so). And only while the copies
+/// of LLamaSharp's libraries installed beside it are the ones this program ships: after an upgrade that brings another
+/// libllama, LLamaSharp's calls would not match the old copy.
 /// </summary>
 internal static class InstalledCpuBackend
 {
@@ -59,58 +60,99 @@ internal static class InstalledCpuBackend
 
     /// <summary>
     /// A <c>--native-library</c> / <c>Model:NativeLibrary</c> value as the engine takes it: a path made absolute, any
-    /// other value as <see cref="Resolve(string?, string, IReadOnlySet{string})"/> resolves it (<c>auto</c> or none: the
-    /// build recorded under <paramref name="dataDirectory"/> for this CPU, if any).
+    /// other value as <see cref="Resolve(string?, string, IReadOnlySet{string})"/> resolves it.
     /// </summary>
+    /// <exception cref="CpuBackendException"><c>frugal</c>, which is not shipped here or which this CPU cannot run.</exception>
     public static string Choice(string? value, string dataDirectory, IReadOnlySet<string> cpuFlags) =>
         value is not null && value.Contains('/', StringComparison.Ordinal)
             ? Path.GetFullPath(value)
             : Resolve(value, dataDirectory, cpuFlags).Choice;
 
     /// <summary>
-    /// The library to load for <paramref name="choice"/>: for <c>auto</c> (or none), the recorded build under
-    /// <paramref name="dataDirectory"/><c>/native</c> when it is there and this CPU (<paramref name="cpuFlags"/>) has every
-    /// flag recorded with it, else <c>auto</c> (LLamaSharp's packaged pick); any other choice as it is.
+    /// The library to load for <paramref name="choice"/>. For <c>auto</c> (or none), in this order: the build recorded under
+    /// <paramref name="dataDirectory"/><c>/native</c> when it is complete and this CPU (<paramref name="cpuFlags"/>) has
+    /// every flag recorded with it (chosen for this very CPU); else Frugal's CPU backend shipped beside the program
+    /// (<see cref="ShippedCpuBackend"/>) when this CPU runs it; else <c>auto</c> (LLamaSharp's packaged pick).
+    /// <c>frugal</c>: the shipped build, or refused. Any other choice as it is.
     /// </summary>
+    /// <exception cref="CpuBackendException"><c>frugal</c>, which is not shipped here or which this CPU cannot run.</exception>
     public static Resolution Resolve(string? choice, string dataDirectory, IReadOnlySet<string> cpuFlags) =>
-        Resolve(choice, dataDirectory, cpuFlags, CpuBackendInstaller.DefaultPackagedDirectory);
+        Resolve(choice, dataDirectory, cpuFlags, CpuBackendInstaller.DefaultPackagedDirectory, ShippedCpuBackend.DefaultDirectory);
 
-    /// <summary>As <see cref="Resolve(string?, string, IReadOnlySet{string})"/>, with the packaged libraries in <paramref name="packagedDirectory"/>.</summary>
-    public static Resolution Resolve(string? choice, string dataDirectory, IReadOnlySet<string> cpuFlags, string packagedDirectory)
+    /// <summary>
+    /// As <see cref="Resolve(string?, string, IReadOnlySet{string})"/>, with the packaged libraries in
+    /// <paramref name="packagedDirectory"/> and the shipped build in <paramref name="shippedDirectory"/>.
+    /// </summary>
+    public static Resolution Resolve(string? choice, string dataDirectory, IReadOnlySet<string> cpuFlags, string packagedDirectory, string shippedDirectory)
     {
-        if (!string.IsNullOrWhiteSpace(choice) && !string.Equals(choice.Trim(), NativeLibrarySelection.Auto, StringComparison.OrdinalIgnoreCase))
+        var shipped = ShippedCpuBackend.Library(shippedDirectory);
+        var unshippable = ShippedCpuBackend.Problem(shippedDirectory, cpuFlags);
+        if (Is(choice, NativeLibrarySelection.Frugal))
+        {
+            return unshippable is null
+                ? new Resolution(shipped, $"CPU backend: Frugal's shipped avx2 build, as chosen ({shipped}).")
+                : throw new CpuBackendException($"native library '{NativeLibrarySelection.Frugal}': {unshippable}.");
+        }
+
+        if (!string.IsNullOrWhiteSpace(choice) && !Is(choice, NativeLibrarySelection.Auto))
         {
             return new Resolution(choice, null);
         }
 
+        var (library, line, again) = Installed(dataDirectory, cpuFlags, packagedDirectory);
+        if (library is not null)
+        {
+            return new Resolution(library, line);
+        }
+
+        if (unshippable is null)
+        {
+            return new Resolution(shipped, line is null
+                ? $"CPU backend: Frugal's avx2 build shipped with this program ({shipped}: nothing installed for this CPU by 'frugal native build' or 'native pull'; Model:NativeLibrary=packaged for LLamaSharp's own build)."
+                : $"CPU backend: {line}: Frugal's shipped avx2 build is used ({shipped}); run '{again}' again.");
+        }
+
+        if (line is not null)
+        {
+            return new Resolution(NativeLibrarySelection.Auto, $"CPU backend: {line}: LLamaSharp's packaged build is used; run '{again}' again.");
+        }
+
+        // Said when a build is shipped but this CPU cannot run it; silent for a program that ships none (a build from source).
+        var shippedHere = File.Exists(Path.Combine(Path.GetFullPath(shippedDirectory), "libggml-cpu.so"));
+        return new Resolution(NativeLibrarySelection.Auto, shippedHere ? $"CPU backend: LLamaSharp's packaged build: {unshippable}." : null);
+    }
+
+    private static bool Is(string? choice, string name) => string.Equals(choice?.Trim(), name, StringComparison.OrdinalIgnoreCase);
+
+    // The build recorded under DATA/native when this CPU can load it, with the whole line on it; else no library and,
+    // when one is recorded but cannot be used, why not (a clause the caller completes) and the command that makes it again.
+    private static (string? Library, string? Line, string? Again) Installed(string dataDirectory, IReadOnlySet<string> cpuFlags, string packagedDirectory)
+    {
         var native = Path.GetFullPath(Path.Combine(dataDirectory, "native"));
         if (Read(Path.Combine(native, RecordFile)) is not var (variant, recordedFlags))
         {
-            return new Resolution(NativeLibrarySelection.Auto, null);
+            return (null, null, null);
         }
 
         var library = Path.Combine(native, variant, "libllama.so");
         var again = variant == CpuBackendBuilder.Variant ? "frugal native build" : "frugal native pull";
         if (!File.Exists(library) || !File.Exists(Path.Combine(native, variant, "libggml-cpu.so")))
         {
-            return new Resolution(NativeLibrarySelection.Auto,
-                $"CPU backend: the '{variant}' build '{again}' recorded is not complete in {native}: LLamaSharp's packaged build is used; run '{again}' again.");
+            return (null, $"the '{variant}' build '{again}' recorded is not complete in {native}", again);
         }
 
         var missing = recordedFlags.Where(f => !cpuFlags.Contains(f)).Order(StringComparer.Ordinal).ToList();
         if (missing.Count > 0)
         {
-            return new Resolution(NativeLibrarySelection.Auto,
-                $"CPU backend: the '{variant}' build in {native} was installed on a CPU with {string.Join(", ", missing)}, which this one lacks: LLamaSharp's packaged build is used; run '{again}' again.");
+            return (null, $"the '{variant}' build in {native} was installed on a CPU with {string.Join(", ", missing)}, which this one lacks", again);
         }
 
         if (CpuBackendInstaller.PackagedLibraries.FirstOrDefault(name => !SameBytes(Path.Combine(native, variant, name), Path.Combine(packagedDirectory, name))) is { } stale)
         {
-            return new Resolution(NativeLibrarySelection.Auto,
-                $"CPU backend: the '{variant}' build in {native} sits beside another version's {stale} than this program ships (installed before an upgrade): LLamaSharp's packaged build is used; run '{again}' again.");
+            return (null, $"the '{variant}' build in {native} sits beside another version's {stale} than this program ships (installed before an upgrade)", again);
         }
 
-        return new Resolution(library, $"CPU backend: '{variant}', installed by '{again}' ({library}; Model:NativeLibrary=packaged for LLamaSharp's own build).");
+        return (library, $"CPU backend: '{variant}', installed by '{again}' ({library}; Model:NativeLibrary=packaged for LLamaSharp's own build).", again);
     }
 
     // True when both files exist and hold the same bytes (the libraries are a few MB: read at start, once).

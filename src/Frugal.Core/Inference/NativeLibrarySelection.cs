@@ -10,9 +10,10 @@ namespace Frugal.Inference;
 public static class NativeLibrarySelection
 {
     /// <summary>
-    /// The default: the CPU backend <c>frugal native pull</c> installed for this CPU, when the command resolves it to that
-    /// library's path before the engine loads (the CLI does, from its data directory); otherwise, as it reaches the
-    /// loader, the same as <see cref="Packaged"/>.
+    /// The default: the CPU backend <c>frugal native pull</c> or <c>native build</c> installed for this CPU, else Frugal's
+    /// own CPU backend shipped with the release (<see cref="Frugal"/>) where the CPU can run it, when the command resolves
+    /// it to that library's path before the engine loads (the CLI does, from its data directory); otherwise, as it
+    /// reaches the loader, the same as <see cref="Packaged"/>.
     /// </summary>
     public const string Auto = "auto";
 
@@ -22,8 +23,15 @@ public static class NativeLibrarySelection
     /// </summary>
     public const string Packaged = "packaged";
 
+    /// <summary>
+    /// Frugal's own CPU backend as the release ships it beside the program (an AVX2 build with Frugal's matrix-vector
+    /// products): a name the command resolves to that library's path, or refuses where it is absent or the CPU cannot run
+    /// it. It cannot reach the loader unresolved (<see cref="Apply"/> refuses it).
+    /// </summary>
+    public const string Frugal = "frugal";
+
     /// <summary>The accepted names; anything else must be a path to a <c>libllama</c> file.</summary>
-    public static IReadOnlyList<string> Choices { get; } = [Auto, Packaged, "avx512", "avx2", "avx", "noavx"];
+    public static IReadOnlyList<string> Choices { get; } = [Auto, Packaged, Frugal, "avx512", "avx2", "avx", "noavx"];
 
     private static readonly Lock s_gate = new();
     private static string? s_applied;
@@ -60,7 +68,7 @@ public static class NativeLibrarySelection
     /// Configures LLamaSharp's loader for <paramref name="choice"/> (null, blank or <see cref="Packaged"/>: <see cref="Auto"/>) before the library
     /// loads. Once loaded, the same choice again is a no-op and another one throws.
     /// </summary>
-    /// <exception cref="ArgumentException">The choice is not acceptable (<see cref="Problem"/>).</exception>
+    /// <exception cref="ArgumentException">The choice is not acceptable (<see cref="Problem"/>), or is <see cref="Frugal"/> unresolved.</exception>
     /// <exception cref="InvalidOperationException">The library was loaded already with another choice.</exception>
     public static void Apply(string? choice)
     {
@@ -68,6 +76,11 @@ public static class NativeLibrarySelection
         if (Problem(choice) is { } problem)
         {
             throw new ArgumentException($"Native library {problem}.", nameof(choice));
+        }
+
+        if (string.Equals(choice, Frugal, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new ArgumentException($"Native library '{Frugal}' is resolved by the frugal command to its shipped CPU backend; give that build's libllama.so path instead.", nameof(choice));
         }
 
         lock (s_gate)

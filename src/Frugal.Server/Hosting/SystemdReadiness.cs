@@ -5,11 +5,12 @@ using Microsoft.Extensions.Hosting.Systemd;
 namespace Frugal.Server.Hosting;
 
 /// <summary>
-/// Under systemd (<c>Type=notify</c>): READY=1 once the model is loaded, not when the port opens, so
-/// <c>systemctl start frugal</c> returns when chats can be answered; STOPPING=1 on shutdown. A model that fails
+/// Under systemd (<c>Type=notify</c>): READY=1 once the model is loaded and the port is open (whichever comes last: on
+/// one core a small model loads before the server listens), so <c>systemctl start frugal</c> returns when chats can be
+/// answered; STOPPING=1 on shutdown. A model that fails
 /// to load still reports ready, with the reason as the unit's status line (the server stays up and /ready says why).
 /// </summary>
-internal sealed class SystemdReadiness(ISystemdNotifier notifier, EngineReadiness readiness) : BackgroundService
+internal sealed class SystemdReadiness(ISystemdNotifier notifier, EngineReadiness readiness, IHostApplicationLifetime lifetime) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -28,6 +29,19 @@ internal sealed class SystemdReadiness(ISystemdNotifier notifier, EngineReadines
 #pragma warning restore CA1031
         {
             status = $"STATUS=model failed to load: {readiness.FailureReason}";
+        }
+
+        var listening = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using (lifetime.ApplicationStarted.Register(() => listening.TrySetResult()))
+        {
+            try
+            {
+                await listening.Task.WaitAsync(stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
         }
 
         notifier.Notify(new ServiceState(status.ReplaceLineEndings(" ")));

@@ -63,6 +63,21 @@ public sealed class ServeConfigurationProcessTests
     }
 
     [Fact]
+    public void Serve_NativeLibraryFrugalWhereThisProgramShipsNoBackend_ExitsWithWhy()
+    {
+        using var dir = new TempDirectory();
+        var model = dir.File("tiny.gguf");
+        ModelSynthesizer.WriteTiny(model);
+
+        // The test's program is a build from source: no native/frugal-avx2 beside it.
+        var (code, _, error) = CliRunner.Process("serve", "--model", model, "--data", dir.File("data"), "--set", "Model:NativeLibrary=frugal");
+
+        Assert.Equal(2, code);
+        var line = Assert.Single(error.Trim().Split('\n'));
+        Assert.StartsWith("frugal: native library 'frugal': Frugal's CPU backend is not shipped beside this program", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Serve_UnconvertibleValue_NamesTheKey()
     {
         using var dir = new TempDirectory();

@@ -132,7 +132,7 @@ public sealed class ServeConfigurationTests
     [InlineData("""{ "Memory": { "EmergencyRunningAction": "Explode" } }""", "EmergencyRunningAction")]
     [InlineData("""{ "SessionState": { "MemoryBudget": "12q" } }""", "SessionState:MemoryBudget")]
     [InlineData("""{ "Model": { "ContextSize": 8 } }""", "Model:ContextSize (--ctx) 8 must be at least 16")]
-    [InlineData("""{ "Model": { "NativeLibrary": "avx1024" } }""", "Model:NativeLibrary 'avx1024' is none of auto, packaged, avx512")]
+    [InlineData("""{ "Model": { "NativeLibrary": "avx1024" } }""", "Model:NativeLibrary 'avx1024' is none of auto, packaged, frugal, avx512")]
     [InlineData("""{ "Model": { "NativeLibrary": "/nonexistent/libllama.so" } }""", "Model:NativeLibrary /nonexistent/libllama.so: no such file")]
     [InlineData("""{ "Server": { "MaxRequestBodySize": "100" } }""", "Server:MaxRequestBodySize (--max-body)")]
     [InlineData("""{ "Storage": { "Database": "mysql://db" } }""", "Storage:Database (--database)")]

@@ -33,6 +33,16 @@ public sealed class DoctorCommandTests : IDisposable
 
         Assert.NotEqual(0, code);
         Assert.Contains("--native-library", error, StringComparison.Ordinal);
-        Assert.Contains("auto, packaged, avx512, avx2, avx, noavx", error, StringComparison.Ordinal);
+        Assert.Contains("auto, packaged, frugal, avx512, avx2, avx, noavx", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Doctor_FrugalWhereThisProgramShipsNoBackend_RefusedWithWhy()
+    {
+        // The test's program is a build from source: no native/frugal-avx2 beside it.
+        var (code, _, error) = CliRunner.Process("doctor", "--data", _temp.File("data"), "--native-library", "frugal");
+
+        Assert.NotEqual(0, code);
+        Assert.Contains("--native-library: native library 'frugal': Frugal's CPU backend is not shipped beside this program", error, StringComparison.Ordinal);
     }
 }

@@ -162,6 +162,33 @@ public sealed class MachineDoctorModelTests : IDisposable
     }
 
     [Fact]
+    public void CheckCpuBackend_ShippedBuildOnAnAvx2Cpu_NamesItAndWhy()
+    {
+        var shipped = Directory.CreateDirectory(Path.Join(_directory, "program", "native", "frugal-avx2")).FullName;
+        foreach (var name in new[] { "libllama.so", "libggml.so", "libggml-base.so", "libggml-cpu.so" })
+        {
+            File.WriteAllText(Path.Join(shipped, name), name);
+        }
+
+        var zen3 = new Frugal.Memory.CpuSnapshot { OnlineCpus = 1, AllowedCpus = 1, Source = Frugal.Memory.CgroupVersion.None, Flags = new HashSet<string> { "avx", "avx2", "fma", "f16c", "bmi2" } };
+        var sandyBridge = zen3 with { Flags = new HashSet<string> { "avx" } };
+        var data = Path.Join(_directory, "data");
+        var packaged = Path.Join(_directory, "packaged");
+
+        var chosen = MachineDoctor.CheckCpuBackend(zen3, data, null, packaged, shipped);
+        var older = MachineDoctor.CheckCpuBackend(sandyBridge, data, null, packaged, shipped);
+        var named = MachineDoctor.CheckCpuBackend(sandyBridge, data, "frugal", packaged, shipped);
+
+        Assert.Equal(DoctorStatus.Pass, chosen.Status);
+        Assert.StartsWith($"Frugal's avx2 build shipped with this program ({Path.Join(shipped, "libllama.so")}: nothing installed", chosen.Detail, StringComparison.Ordinal);
+        Assert.Equal(DoctorStatus.Pass, older.Status);
+        Assert.StartsWith("LLamaSharp's packaged build: this CPU lacks avx2", older.Detail, StringComparison.Ordinal);
+        Assert.Equal("LLamaSharp's packaged avx build (Model:NativeLibrary auto)", MachineDoctor.CheckCpuBackend(sandyBridge, data, null, packaged, Path.Join(_directory, "none")).Detail);
+        Assert.Equal(DoctorStatus.Fail, named.Status);
+        Assert.Contains("this CPU lacks avx2, fma, f16c, bmi2", named.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void CheckFit_BoxSmallerThanTheModelNeeds_FailsWithRefusal()
     {
         var model = Path.Join(_directory, "tiny.gguf");

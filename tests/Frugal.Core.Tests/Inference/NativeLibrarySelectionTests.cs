@@ -8,6 +8,7 @@ public sealed class NativeLibrarySelectionTests
     [InlineData(null)]
     [InlineData("auto")]
     [InlineData("packaged")]
+    [InlineData("frugal")]
     [InlineData("AVX2")]
     [InlineData("avx512")]
     [InlineData("avx2")]
@@ -21,12 +22,20 @@ public sealed class NativeLibrarySelectionTests
         var problem = NativeLibrarySelection.Problem("avx1024");
 
         Assert.NotNull(problem);
-        Assert.Contains("auto, packaged, avx512, avx2, avx, noavx", problem, StringComparison.Ordinal);
+        Assert.Contains("auto, packaged, frugal, avx512, avx2, avx, noavx", problem, StringComparison.Ordinal);
     }
 
     [Fact]
     public void Problem_MissingPath_SaysSo()
     {
         Assert.Equal("/nonexistent/libllama.so: no such file", NativeLibrarySelection.Problem("/nonexistent/libllama.so"));
+    }
+
+    [Fact]
+    public void Apply_FrugalUnresolved_RefusedBeforeAnythingLoads()
+    {
+        var refused = Assert.Throws<ArgumentException>(() => NativeLibrarySelection.Apply("frugal"));
+
+        Assert.Contains("resolved by the frugal command", refused.Message, StringComparison.Ordinal);
     }
 }
