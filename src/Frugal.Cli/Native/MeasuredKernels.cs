@@ -120,7 +120,7 @@ internal static class MeasuredKernels
     {
         var file = backend is not null && File.Exists(backend) ? new FileInfo(backend) : null;
         return string.Create(CultureInfo.InvariantCulture,
-            $"{backend ?? "unknown"}|{file?.Length}|{file?.LastWriteTimeUtc.Ticks}|{cpu.ModelName}|{threads} threads|rows of {rowLength}|{matrixBytes} bytes");
+            $"{backend ?? "unknown"}|{file?.Length}|{file?.LastWriteTimeUtc.Ticks}|{cpu.ModelName}|{threads} threads|square matrices of {rowLength}|{matrixBytes} bytes");
     }
 
     private static Dictionary<GgmlType, double>? ReadRates(string path, string key)

@@ -29,7 +29,7 @@ public sealed class MeasuredKernelsTests : IDisposable
         Assert.NotNull(measured.Rates);
         var lines = File.ReadAllLines(record);
         Assert.StartsWith("key ", lines[0], StringComparison.Ordinal);
-        Assert.Contains("|test cpu|1 threads|rows of 256|", lines[0], StringComparison.Ordinal);
+        Assert.Contains("|test cpu|1 threads|square matrices of 256|", lines[0], StringComparison.Ordinal);
         Assert.Equal(QuantizationAdvice.TypesToMeasure(file).Order(), lines.Skip(1).Select(l => Enum.Parse<GgmlType>(l.Split(' ')[0])).Order());
 
         // A record that says the K-quant kernels are a thousand times faster: serve takes it as it is...
