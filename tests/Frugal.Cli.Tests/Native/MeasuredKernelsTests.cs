@@ -37,7 +37,9 @@ public sealed class MeasuredKernelsTests : IDisposable
             string.Create(CultureInfo.InvariantCulture, $"{r.Key} {(r.Key is GgmlType.Q4_K or GgmlType.Q6_K ? r.Value * 1000 : r.Value):R}"))));
         var recorded = Advise(file, remeasure: false, out _);
         Assert.Equal(measured.Rates[GgmlType.Q4_K] * 1000, recorded.Rates![GgmlType.Q4_K], 3);
-        Assert.Contains(recorded.Faster, f => f.Quantization == ModelQuantization.Q4_K_M);
+        // (From the rates alone: the advice also counts the model's measured step, whose rest beyond the matrices
+        // outweighs them on a model this small, and then rightly finds nothing faster.)
+        Assert.Contains(QuantizationAdvice.For(file, recorded.Rates).Faster, f => f.Quantization == ModelQuantization.Q4_K_M);
 
         // ...doctor measures again and replaces it.
         var again = Advise(file, remeasure: true, out _);
