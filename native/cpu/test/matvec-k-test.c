@@ -37,15 +37,22 @@ static void scale_min(int j, const uint8_t * q, int * scale, int * min) {
     }
 }
 
+// A Q4_K or Q5_K super-block's head as ggml's reference reads it: d and -dmin times the activations' scale, and the
+// eight 6-bit scales and mins.
+static void block_head(uint16_t xd, uint16_t xdmin, const uint8_t * scales, float yd, float * d, float * dmin, int scale[8], int min[8]) {
+    *d = yd * _cvtsh_ss(xd);
+    *dmin = -yd * _cvtsh_ss(xdmin);
+    for (int j = 0; j < 8; ++j) {
+        scale_min(j, scales, &scale[j], &min[j]);
+    }
+}
+
 static float model_q4_k(int blocks, const frugal_q4_k_block * x, const frugal_q8_k_block * y) {
     float acc[8] = {0}, acc_m[4] = {0};
     for (int i = 0; i < blocks; ++i) {
-        const float d = y[i].d * _cvtsh_ss(x[i].d);
-        const float dmin = -y[i].d * _cvtsh_ss(x[i].dmin);
+        float d, dmin;
         int scale[8], min[8];
-        for (int j = 0; j < 8; ++j) {
-            scale_min(j, x[i].scales, &scale[j], &min[j]);
-        }
+        block_head(x[i].d, x[i].dmin, x[i].scales, y[i].d, &d, &dmin, scale, min);
         for (int lane = 0; lane < 4; ++lane) {
             const int a = y[i].bsums[4 * lane] + y[i].bsums[4 * lane + 1], b = y[i].bsums[4 * lane + 2] + y[i].bsums[4 * lane + 3];
             acc_m[lane] = fmaf(dmin, (float) (min[2 * lane] * a + min[2 * lane + 1] * b), acc_m[lane]);
@@ -72,12 +79,9 @@ static float model_q4_k(int blocks, const frugal_q4_k_block * x, const frugal_q8
 static float model_q5_k(int blocks, const frugal_q5_k_block * x, const frugal_q8_k_block * y) {
     float acc[8] = {0}, summs = 0.0f;
     for (int i = 0; i < blocks; ++i) {
-        const float d = y[i].d * _cvtsh_ss(x[i].d);
-        const float dmin = -y[i].d * _cvtsh_ss(x[i].dmin);
+        float d, dmin;
         int scale[8], min[8];
-        for (int j = 0; j < 8; ++j) {
-            scale_min(j, x[i].scales, &scale[j], &min[j]);
-        }
+        block_head(x[i].d, x[i].dmin, x[i].scales, y[i].d, &d, &dmin, scale, min);
         int mins = 0;
         for (int j = 0; j < 8; ++j) {
             mins += min[j] * (y[i].bsums[2 * j] + y[i].bsums[2 * j + 1]);

@@ -85,18 +85,20 @@ internal static class InstalledCpuBackend
     /// </summary>
     public static Resolution Resolve(string? choice, string dataDirectory, IReadOnlySet<string> cpuFlags, string packagedDirectory, string shippedDirectory)
     {
+        var frugal = Is(choice, NativeLibrarySelection.Frugal);
+        if (!frugal && !string.IsNullOrWhiteSpace(choice) && !Is(choice, NativeLibrarySelection.Auto))
+        {
+            return new Resolution(choice, null);
+        }
+
+        // Only frugal and auto look at the shipped build (an explicit choice touches no file).
         var shipped = ShippedCpuBackend.Library(shippedDirectory);
         var unshippable = ShippedCpuBackend.Problem(shippedDirectory, cpuFlags);
-        if (Is(choice, NativeLibrarySelection.Frugal))
+        if (frugal)
         {
             return unshippable is null
                 ? new Resolution(shipped, $"CPU backend: Frugal's shipped avx2 build, as chosen ({shipped}).")
                 : throw new CpuBackendException($"native library '{NativeLibrarySelection.Frugal}': {unshippable}.");
-        }
-
-        if (!string.IsNullOrWhiteSpace(choice) && !Is(choice, NativeLibrarySelection.Auto))
-        {
-            return new Resolution(choice, null);
         }
 
         var (library, line, again) = Installed(dataDirectory, cpuFlags, packagedDirectory);
