@@ -1,6 +1,8 @@
 // Frugal's hook into ggml's CPU matrix multiplication (included into ggml-cpu.c by native/cpu/build.sh, which calls
 // frugal_mul_mat after the activations are quantized and before ggml's own row loop). It takes Q8_0, Q4_K, Q5_K and
-// Q6_K weights times one column of activations (a decoded token) and leaves every other case to ggml (returns false).
+// Q6_K weights times one column of activations (a decoded token), Q4_K, Q5_K and Q6_K weights times a prompt's batch of
+// columns too (for Q8_0 batches llamafile's sgemm is faster and runs before this), and leaves every other case to ggml
+// (returns false).
 // Weights llama.cpp repacked at load (a Q4_K matrix with use_extra_bufts) never come here: the repacked buffer's own
 // code multiplies them. It also quantizes activations to Q8_K for those weights (frugal_quantize_row_q8_K, which
 // hook.py makes Q8_K's from_float), for a decoded token and a prompt's batch alike.
@@ -25,18 +27,20 @@ static int frugal_matvec_mode(void) {
     return m;
 }
 
-// The trace line, once per weight type (thread 0 of the first product of that type).
-static void frugal_matvec_trace(const struct ggml_compute_params * params, const struct ggml_tensor * w) {
-    static int traced[GGML_TYPE_COUNT];
-    if (params->ith == 0 && !__atomic_exchange_n(&traced[w->type], 1, __ATOMIC_RELAXED)) {
+// The trace lines, once per weight type for one column (a decoded token) and once for several (a prompt's batch), from
+// thread 0 of the first such product.
+static void frugal_matvec_trace(const struct ggml_compute_params * params, const struct ggml_tensor * w, int64_t columns) {
+    static int traced[GGML_TYPE_COUNT][2];
+    if (params->ith == 0 && !__atomic_exchange_n(&traced[w->type][columns > 1], 1, __ATOMIC_RELAXED)) {
         const char * type = w->type == GGML_TYPE_Q8_0 ? "Q8_0" : w->type == GGML_TYPE_Q4_K ? "Q4_K" : w->type == GGML_TYPE_Q5_K ? "Q5_K" : "Q6_K";
-        fprintf(stderr, "frugal-matvec: %s %lld x %lld times one column, four streams of rows\n", type, (long long) w->ne[1], (long long) w->ne[0]);
+        fprintf(stderr, "frugal-matvec: %s %lld x %lld times %lld column%s, four streams of rows%s\n", type, (long long) w->ne[1], (long long) w->ne[0],
+                (long long) columns, columns > 1 ? "s" : "", columns > 1 ? " in tiles" : "");
     }
 }
 
-// One column of activations and one matrix (no batches of matrices), results packed as floats.
-static bool frugal_one_column(const struct ggml_tensor * w, const struct ggml_tensor * a, const struct ggml_tensor * dst) {
-    return w->ne[2] == 1 && w->ne[3] == 1 && a->ne[1] == 1 && a->ne[2] == 1 && a->ne[3] == 1 && dst->nb[0] == sizeof(float);
+// One matrix (no batches of matrices) times one set of columns, results packed as floats in each column.
+static bool frugal_one_matrix(const struct ggml_tensor * w, const struct ggml_tensor * a, const struct ggml_tensor * dst) {
+    return w->ne[2] == 1 && w->ne[3] == 1 && a->ne[2] == 1 && a->ne[3] == 1 && dst->nb[0] == sizeof(float);
 }
 
 static bool frugal_mul_mat(const struct ggml_compute_params * params, struct ggml_tensor * dst) {
@@ -49,12 +53,12 @@ static bool frugal_mul_mat(const struct ggml_compute_params * params, struct ggm
                    && offsetof(block_q5_K, qs) == offsetof(frugal_q5_k_block, qs), "ggml's Q5_K block layout changed");
     _Static_assert(sizeof(block_q6_K) == sizeof(frugal_q6_k_block) && offsetof(block_q6_K, d) == offsetof(frugal_q6_k_block, d), "ggml's Q6_K block layout changed");
     _Static_assert(sizeof(block_q8_K) == sizeof(frugal_q8_k_block) && offsetof(block_q8_K, bsums) == offsetof(frugal_q8_k_block, bsums), "ggml's Q8_K block layout changed");
-    if (params->use_ref || !frugal_one_column(w, a, dst)) {
+    if (params->use_ref || !frugal_one_matrix(w, a, dst)) {
         return false;
     }
-    const bool q8_0 = w->type == GGML_TYPE_Q8_0 && w->ne[0] % QK8_0 == 0 && (a->type == GGML_TYPE_F32 || a->type == GGML_TYPE_Q8_0);
-    // Q4_K, Q5_K and Q6_K: ggml quantized the F32 column to its vec_dot_type, Q8_K, in the work buffer (one row of
-    // ne[0]/256 blocks).
+    const bool q8_0 = w->type == GGML_TYPE_Q8_0 && w->ne[0] % QK8_0 == 0 && a->ne[1] == 1 && (a->type == GGML_TYPE_F32 || a->type == GGML_TYPE_Q8_0);
+    // Q4_K, Q5_K and Q6_K: ggml quantized the F32 columns to its vec_dot_type, Q8_K, in the work buffer (a row of
+    // ne[0]/256 blocks per column, one after another).
     const bool k_quant = (w->type == GGML_TYPE_Q4_K || w->type == GGML_TYPE_Q5_K || w->type == GGML_TYPE_Q6_K) && w->ne[0] % QK_K == 0 && a->type == GGML_TYPE_F32
                          && type_traits_cpu[w->type].vec_dot_type == GGML_TYPE_Q8_K;
     if (!q8_0 && !k_quant) {
@@ -65,7 +69,7 @@ static bool frugal_mul_mat(const struct ggml_compute_params * params, struct ggm
         return false;
     }
     if (mode == 2) {
-        frugal_matvec_trace(params, w);
+        frugal_matvec_trace(params, w, a->ne[1]);
     }
     const int64_t rows = w->ne[1];
     const int64_t first = rows * params->ith / params->nth;
@@ -75,12 +79,16 @@ static bool frugal_mul_mat(const struct ggml_compute_params * params, struct ggm
         // The activations as Q8_0: ggml quantized an F32 column into the work buffer before calling here.
         const frugal_q8_0_block * y = (const frugal_q8_0_block *) (a->type == GGML_TYPE_Q8_0 ? a->data : params->wdata);
         frugal_q8_0_matvec((int) (w->ne[0] / QK8_0), w->data, w->nb[1], y, out, first, last);
-    } else if (w->type == GGML_TYPE_Q4_K) {
-        frugal_q4_k_matvec((int) (w->ne[0] / QK_K), w->data, w->nb[1], (const frugal_q8_k_block *) params->wdata, out, first, last);
-    } else if (w->type == GGML_TYPE_Q5_K) {
-        frugal_q5_k_matvec((int) (w->ne[0] / QK_K), w->data, w->nb[1], (const frugal_q8_k_block *) params->wdata, out, first, last);
     } else {
-        frugal_q6_k_matvec((int) (w->ne[0] / QK_K), w->data, w->nb[1], (const frugal_q8_k_block *) params->wdata, out, first, last);
+        const int blocks = (int) (w->ne[0] / QK_K);
+        const size_t y_bytes = ggml_row_size(GGML_TYPE_Q8_K, a->ne[0]);
+        if (w->type == GGML_TYPE_Q4_K) {
+            frugal_q4_k_matmul(blocks, w->data, w->nb[1], params->wdata, y_bytes, a->ne[1], out, dst->nb[1], first, last);
+        } else if (w->type == GGML_TYPE_Q5_K) {
+            frugal_q5_k_matmul(blocks, w->data, w->nb[1], params->wdata, y_bytes, a->ne[1], out, dst->nb[1], first, last);
+        } else {
+            frugal_q6_k_matmul(blocks, w->data, w->nb[1], params->wdata, y_bytes, a->ne[1], out, dst->nb[1], first, last);
+        }
     }
     return true;
 #else

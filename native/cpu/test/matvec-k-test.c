@@ -4,9 +4,14 @@
 // unpacked here the way ggml's reference code does it, not the kernel's way — so every result must be equal bit for
 // bit, for any number of rows (multiples of four or not), row lengths and row ranges (how threads split a matrix).
 // Quants, scales and mins take every value their bits can hold; the activations -128..127 (ggml's Q8_K quantizer
-// writes -128 for a block's largest magnitude), and one case sets everything to its extreme. Built and run by
+// writes -128 for a block's largest magnitude), and one case sets everything to its extreme. The several-column forms
+// (frugal_q4_k_matmul etc., a prompt's batch) likewise, column by column, with tiles of rows made small here
+// (FRUGAL_K_TILE_BYTES) so a matrix takes several tiles and a tile's rows are not always a multiple of the threads'
+// ranges; the floats between one column's results and the next stay untouched. Built and run by
 // Frugal.Cli.Tests (FrugalCpuKernelTests): cc -O2 -mavx2 -mfma -mf16c -ffp-contract=off. Prints "ok CASES" and exits
 // 0, else prints the first difference and exits 1.
+// Tiles of 2 KiB: 12 rows of one Q4_K block, none of 22 blocks (rows at a time, as one column).
+#define FRUGAL_K_TILE_BYTES 2048
 #include "../frugal-matvec-k.h"
 
 #include <math.h>
@@ -209,6 +214,51 @@ static int check(const char * type, matvec_fn matvec, model_fn model, void * w, 
     return 0;
 }
 
+typedef void (*matmul_fn)(int, const void *, size_t, const void *, size_t, int64_t, void *, size_t, int64_t, int64_t);
+
+// The same matrix times `columns` columns of activations, results `stride` floats apart (more than the rows: the gap
+// must stay as it was), split among 1-3 threads' row ranges.
+static int check_columns(const char * type, matmul_fn matmul, model_fn model, void * w, size_t block_bytes, int blocks, int rows,
+                         int columns, int * cases) {
+    const size_t row_bytes = (size_t) blocks * block_bytes;
+    const int stride = rows + 3;
+    frugal_q8_k_block * y = malloc((size_t) columns * blocks * sizeof *y);
+    fill_q8_k(y, (size_t) columns * blocks, 0);
+    float * out = malloc((size_t) columns * stride * sizeof(float));
+    int failed = 0;
+    for (int threads = 1; threads <= 3 && !failed; ++threads) {
+        memset(out, 0xff, (size_t) columns * stride * sizeof(float));
+        for (int t = 0; t < threads; ++t) {
+            matmul(blocks, w, row_bytes, y, (size_t) blocks * sizeof *y, columns, out, (size_t) stride * sizeof(float),
+                   (int64_t) rows * t / threads, (int64_t) rows * (t + 1) / threads);
+        }
+        for (int c = 0; c < columns && !failed; ++c) {
+            for (int r = 0; r < stride && !failed; ++r) {
+                const float got = out[(size_t) c * stride + r];
+                uint32_t bits;
+                memcpy(&bits, &got, sizeof bits);
+                if (r >= rows) {
+                    failed = bits != 0xffffffffu;
+                    if (failed) {
+                        printf("%s wrote past column %d's results: %d blocks, %d rows, %d columns, %d threads\n", type, c, blocks, rows, columns, threads);
+                    }
+                    continue;
+                }
+                const float want = model(blocks, (const char *) w + r * row_bytes, y + (size_t) c * blocks);
+                failed = memcmp(&want, &got, sizeof want) != 0;
+                if (failed) {
+                    printf("%s differs: %d blocks, %d rows, %d columns, %d threads, row %d column %d: %.9g, want %.9g\n", type, blocks, rows, columns, threads,
+                           r, c, got, want);
+                }
+            }
+        }
+        ++*cases;
+    }
+    free(y);
+    free(out);
+    return failed;
+}
+
 int main(void) {
     const int row_counts[] = {1, 2, 3, 4, 5, 7, 8, 13, 64, 67};
     const int block_counts[] = {1, 2, 3, 8, 22};
@@ -232,6 +282,32 @@ int main(void) {
                                    || check("Q5_K", frugal_q5_k_matvec, model_q5_k_any, w5, sizeof *w5, blocks, rows, y, &cases)
                                    || check("Q6_K", frugal_q6_k_matvec, model_q6_k_any, w6, sizeof *w6, blocks, rows, y, &cases);
                 free(y);
+                free(w4);
+                free(w5);
+                free(w6);
+                if (failed) {
+                    return 1;
+                }
+            }
+        }
+    }
+    // Several columns: 1, 2 and 22 blocks a row; 4, 13, 67 rows; 2, 3 and 9 columns.
+    const int column_counts[] = {2, 3, 9};
+    const int column_rows[] = {4, 13, 67};
+    const int column_blocks[] = {1, 2, 22};
+    for (size_t bi = 0; bi < 3; ++bi) {
+        for (size_t ri = 0; ri < 3; ++ri) {
+            for (size_t ci = 0; ci < 3; ++ci) {
+                const int blocks = column_blocks[bi], rows = column_rows[ri], columns = column_counts[ci];
+                frugal_q4_k_block * w4 = malloc((size_t) rows * blocks * sizeof *w4);
+                frugal_q5_k_block * w5 = malloc((size_t) rows * blocks * sizeof *w5);
+                frugal_q6_k_block * w6 = malloc((size_t) rows * blocks * sizeof *w6);
+                fill_q4_k(w4, (size_t) rows * blocks, 0);
+                fill_q5_k(w5, (size_t) rows * blocks, 0);
+                fill_q6_k(w6, (size_t) rows * blocks, 0);
+                const int failed = check_columns("Q4_K", frugal_q4_k_matmul, model_q4_k_any, w4, sizeof *w4, blocks, rows, columns, &cases)
+                                   || check_columns("Q5_K", frugal_q5_k_matmul, model_q5_k_any, w5, sizeof *w5, blocks, rows, columns, &cases)
+                                   || check_columns("Q6_K", frugal_q6_k_matmul, model_q6_k_any, w6, sizeof *w6, blocks, rows, columns, &cases);
                 free(w4);
                 free(w5);
                 free(w6);

@@ -59,8 +59,8 @@ public sealed class NativeBuildCommandTests : IDisposable
     }
 
     // One block of TinyLlama's shape in QUANT (rows a whole number of 256-weight super-blocks): with the hook the trace
-    // names each of TYPES and Frugal's Q8_K quantizer, and with it off (and OFF_ARGS) ggml's own code gives the same
-    // greedy reply.
+    // names each of TYPES (times the prompt's columns and times one decoded token's) and Frugal's Q8_K quantizer, and
+    // with it off (and OFF_ARGS) ggml's own code gives the same greedy reply.
     private void AssertOneBlockDecodesAsGgml(string data, string quant, string[] types, params string[] offArgs)
     {
         var model = _temp.File($"tinyllama-1-{quant}.gguf");
@@ -69,7 +69,9 @@ public sealed class NativeBuildCommandTests : IDisposable
         var (_, reply, trace) = Generate(model, data, "trace");
         var (_, replyOff, traceOff) = Generate(model, data, "off", offArgs);
 
-        Assert.All(types, type => Assert.Contains($"frugal-matvec: {type} ", trace, StringComparison.Ordinal));
+        // Each type's products computed by the hook both for the prompt's batch of columns and for a decoded token.
+        Assert.All(types, type => Assert.Matches($@"frugal-matvec: {type} \d+ x \d+ times 1 column,", trace));
+        Assert.All(types, type => Assert.Matches($@"frugal-matvec: {type} \d+ x \d+ times ([2-9]|\d\d+) columns,", trace));
         Assert.Contains("frugal-quantize: Q8_K activations", trace, StringComparison.Ordinal);
         Assert.DoesNotContain("frugal-", traceOff, StringComparison.Ordinal);
         Assert.Equal(replyOff, reply);
