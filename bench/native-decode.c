@@ -3,7 +3,10 @@
 // llama-bench itself is not built (its common library takes long to compile on a busy machine). Never part of ./test.
 // Build and run: bench/native-llama.sh prints the library folder LIB;
 //   cc -O2 bench/native-decode.c -I SRC/include -I SRC/ggml/include -L LIB -lllama -Wl,-rpath,LIB -o native-decode
-//   native-decode MODEL [PROMPT=128] [DECODE=64] [THREADS=1] [REPACK=1] [KV=f16|q8_0]
+//   native-decode MODEL [PROMPT=128] [DECODE=64] [THREADS=1] [REPACK=1] [KV=f16|q8_0] [AT=empty|after]
+// AT=empty (llama-bench's way) decodes from an empty cache, positions 0..DECODE-1; AT=after decodes after the prompt,
+// positions PROMPT..PROMPT+DECODE-1, as `frugal bench` does (each token then attends over the prompt too: a few per
+// cent more work a token at these lengths).
 // Prints one JSON line: tokens per wall second and per CPU second of the calling thread (with one thread llama.cpp
 // computes on it), so a busy machine's waits for the core do not count against the library; the peak resident set
 // and the anonymous and file-backed parts at the end.
@@ -33,7 +36,7 @@ static double now(clockid_t clock) {
 
 int main(int argc, char ** argv) {
     if (argc < 2) {
-        fprintf(stderr, "usage: native-decode MODEL [PROMPT] [DECODE] [THREADS] [REPACK] [KV]\n");
+        fprintf(stderr, "usage: native-decode MODEL [PROMPT] [DECODE] [THREADS] [REPACK] [KV] [AT]\n");
         return 2;
     }
     const int prompt = argc > 2 ? atoi(argv[2]) : 128;
@@ -41,6 +44,7 @@ int main(int argc, char ** argv) {
     const int threads = argc > 4 ? atoi(argv[4]) : 1;
     const int repack = argc > 5 ? atoi(argv[5]) : 1;
     const int kv_q8 = argc > 6 && strcmp(argv[6], "q8_0") == 0;
+    const int after = argc > 7 && strcmp(argv[7], "after") == 0;
 
     llama_backend_init();
     struct llama_model_params mp = llama_model_default_params();
@@ -74,21 +78,22 @@ int main(int argc, char ** argv) {
     llama_synchronize(ctx);
     double pw = now(CLOCK_MONOTONIC) - w0, pc = now(CLOCK_THREAD_CPUTIME_ID) - c0;
 
-    llama_memory_clear(llama_get_memory(ctx), true);
+    if (!after) llama_memory_clear(llama_get_memory(ctx), true);
     llama_token t = tokens[0];
     w0 = now(CLOCK_MONOTONIC); c0 = now(CLOCK_THREAD_CPUTIME_ID);
     for (int i = 0; i < decode; i++) {
+        // llama_batch_get_one places the token after the sequence's last position (the prompt's, with AT=after).
         if (llama_decode(ctx, llama_batch_get_one(&t, 1)) != 0) { fprintf(stderr, "native-decode: decode failed\n"); return 1; }
         llama_synchronize(ctx);
         t = rand() % n_vocab;
     }
     double dw = now(CLOCK_MONOTONIC) - w0, dc = now(CLOCK_THREAD_CPUTIME_ID) - c0;
 
-    printf("{\"prompt_tokens\":%d,\"decode_tokens\":%d,\"threads\":%d,\"repack\":%d,\"kv\":\"%s\","
+    printf("{\"prompt_tokens\":%d,\"decode_tokens\":%d,\"decode_at\":\"%s\",\"threads\":%d,\"repack\":%d,\"kv\":\"%s\","
            "\"prompt_tokens_per_second\":%.3f,\"prompt_tokens_per_cpu_second\":%.3f,"
            "\"decode_tokens_per_second\":%.3f,\"decode_tokens_per_cpu_second\":%.3f,"
            "\"peak_rss_mib\":%ld,\"anonymous_mib\":%ld,\"file_mib\":%ld}\n",
-           prompt, decode, threads, repack, kv_q8 ? "q8_0" : "f16", prompt / pw, prompt / pc, decode / dw, decode / dc,
+           prompt, decode, after ? "after" : "empty", threads, repack, kv_q8 ? "q8_0" : "f16", prompt / pw, prompt / pc, decode / dw, decode / dc,
            status_mib("VmHWM:"), status_mib("RssAnon:"), status_mib("RssFile:"));
     llama_free(ctx);
     llama_model_free(model);
