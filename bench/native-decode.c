@@ -74,7 +74,10 @@ int main(int argc, char ** argv) {
     llama_memory_clear(llama_get_memory(ctx), true);
 
     double w0 = now(CLOCK_MONOTONIC), c0 = now(CLOCK_THREAD_CPUTIME_ID);
-    if (llama_decode(ctx, llama_batch_get_one(tokens, prompt)) != 0) { fprintf(stderr, "native-decode: prompt failed\n"); return 1; }
+    for (int at = 0; at < prompt; at += 512) { // in batches of n_batch
+        const int n = prompt - at < 512 ? prompt - at : 512;
+        if (llama_decode(ctx, llama_batch_get_one(tokens + at, n)) != 0) { fprintf(stderr, "native-decode: prompt failed\n"); return 1; }
+    }
     llama_synchronize(ctx);
     double pw = now(CLOCK_MONOTONIC) - w0, pc = now(CLOCK_THREAD_CPUTIME_ID) - c0;
 

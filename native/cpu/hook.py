@@ -1,10 +1,16 @@
 #!/usr/bin/env python3
-"""Hooks Frugal's matrix-vector product into ggml's CPU matrix multiplication: in GGML_CPU_C (llama.cpp b10361's
-ggml/src/ggml-cpu/ggml-cpu.c) it includes frugal-hook.c before ggml_compute_forward_mul_mat and calls frugal_mul_mat
-once the activations are quantized, before ggml's own row loop; and it makes frugal_quantize_row_q8_K (declared before
-ggml's table of CPU type traits, defined in frugal-hook.c) Q8_K's from_float, which quantizes the activations for
-Q4_K, Q5_K and Q6_K weights. Refuses (exit 1, file unchanged) a source that is not the one the hook was written for:
-each anchor must be there exactly once."""
+"""Hooks Frugal's kernels into llama.cpp b10361's CPU backend sources, each file by its name:
+
+- ggml-cpu.c: includes frugal-hook.c before ggml_compute_forward_mul_mat and calls frugal_mul_mat once the activations
+  are quantized, before ggml's own row loop; and makes frugal_quantize_row_q8_K (declared before ggml's table of CPU
+  type traits, defined in frugal-hook.c) Q8_K's from_float, which quantizes the activations for Q4_K, Q5_K and Q6_K
+  weights.
+- ops.cpp: includes frugal-attention-hook.c before ggml_compute_forward_flash_attn_ext and calls
+  frugal_flash_attn_ext first in it (decoded tokens' attention).
+
+Refuses (exit 1, that file unchanged) a source that is not the one the hook was written for: each anchor must be there
+exactly once."""
+import os
 import sys
 
 DEFINE = "void ggml_compute_forward_mul_mat(\n"
@@ -15,24 +21,47 @@ DECLARE = "static void frugal_quantize_row_q8_K(const float * GGML_RESTRICT x, v
 Q8_K = "    [GGML_TYPE_Q8_K] = {\n        .from_float               = quantize_row_q8_K,\n    },\n"
 Q8_K_HOOKED = "    [GGML_TYPE_Q8_K] = {\n        .from_float               = frugal_quantize_row_q8_K,\n    },\n"
 
-def main(path):
+ATTENTION = "void ggml_compute_forward_flash_attn_ext(\n        const ggml_compute_params * params,\n        ggml_tensor * dst) {\n"
+ATTENTION_CALL = "    if (frugal_flash_attn_ext(params, dst)) {\n        return;\n    }\n"
+
+
+def hook_ggml_cpu(text):
+    text = text.replace(DEFINE, '#include "frugal-hook.c"\n\n' + DEFINE).replace(LOOP, LOOP + CALL)
+    return text.replace(TRAITS, DECLARE + TRAITS).replace(Q8_K, Q8_K_HOOKED)
+
+
+def hook_ops(text):
+    return text.replace(ATTENTION, '#include "frugal-attention-hook.c"\n\n' + ATTENTION + ATTENTION_CALL)
+
+
+FILES = {
+    "ggml-cpu.c": ('#include "frugal-hook.c"', (DEFINE, LOOP, TRAITS, Q8_K), hook_ggml_cpu),
+    "ops.cpp": ('#include "frugal-attention-hook.c"', (ATTENTION,), hook_ops),
+}
+
+
+def hook(path):
+    name = os.path.basename(path)
+    if name not in FILES:
+        print(f"hook.py: {path} is neither ggml-cpu.c nor ops.cpp", file=sys.stderr)
+        return 1
+    marker, anchors, apply = FILES[name]
     with open(path) as f:
         text = f.read()
-    if '#include "frugal-hook.c"' in text:
+    if marker in text:
         print(f"hook.py: {path} is hooked already", file=sys.stderr)
         return 1
-    for anchor in (DEFINE, LOOP, TRAITS, Q8_K):
+    for anchor in anchors:
         if text.count(anchor) != 1:
-            print(f"hook.py: {path} is not the ggml-cpu.c the hook was written for ({anchor.strip()!r} found {text.count(anchor)} times)", file=sys.stderr)
+            print(f"hook.py: {path} is not the {name} the hook was written for ({anchor.strip()!r} found {text.count(anchor)} times)", file=sys.stderr)
             return 1
-    text = text.replace(DEFINE, '#include "frugal-hook.c"\n\n' + DEFINE).replace(LOOP, LOOP + CALL)
-    text = text.replace(TRAITS, DECLARE + TRAITS).replace(Q8_K, Q8_K_HOOKED)
     with open(path, "w") as f:
-        f.write(text)
+        f.write(apply(text))
     return 0
 
+
 if __name__ == "__main__":
-    if len(sys.argv) != 2:
-        print("usage: hook.py GGML_CPU_C", file=sys.stderr)
+    if len(sys.argv) < 2:
+        print("usage: hook.py GGML_CPU_C [OPS_CPP]", file=sys.stderr)
         sys.exit(2)
-    sys.exit(main(sys.argv[1]))
+    sys.exit(max(hook(path) for path in sys.argv[1:]))

@@ -60,6 +60,23 @@ internal static class CliRunner
         return Run(start);
     }
 
+    /// <summary>Runs a program (its path and arguments in <paramref name="command"/>) with extra environment variables.</summary>
+    public static (int ExitCode, string Output, string Error) Program(IReadOnlyList<string> command, IReadOnlyDictionary<string, string> environment)
+    {
+        var start = new ProcessStartInfo(command[0]) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in command.Skip(1))
+        {
+            start.ArgumentList.Add(a);
+        }
+
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
+        return Run(start);
+    }
+
     private static (int ExitCode, string Output, string Error) Run(ProcessStartInfo start)
     {
         using var process = System.Diagnostics.Process.Start(start)!;

@@ -34,6 +34,14 @@ public sealed class FrugalCpuKernelTests : IDisposable
     }
 
     [Fact]
+    public void Attention_GroupedHeadsOverAnF16Cache_AgreesWithDoublePrecision()
+    {
+        // Head sizes 16, 64, 128 x 2, 3, 8, 12 query heads per KV head x 1 to 1,000 cells x no mask, a causal edge,
+        // random hidden cells, finite biases and every cell hidden: within 2e-6 of each row's largest output.
+        Assert.Equal("ok 360", CompileAndRun("attention-test.c"));
+    }
+
+    [Fact]
     public void QuantizeQ8K_EveryKindOfInput_EqualsGgmlsReferenceByteForByte()
     {
         // Random rows of 1-22 blocks at 40 scales, ties of the largest magnitude with either sign first, zeros, one
@@ -83,6 +91,40 @@ public sealed class FrugalCpuKernelTests : IDisposable
 
         Assert.Equal(1, code);
         Assert.Contains("is not the ggml-cpu.c the hook was written for", errors, StringComparison.Ordinal);
+        Assert.Equal(text, File.ReadAllText(source));
+    }
+
+    [Fact]
+    public void Hook_OpsSource_AttentionCalledFirstInFlashAttention()
+    {
+        var source = _temp.File("ops.cpp");
+        File.WriteAllText(source, OpsShape);
+
+        var (code, _, errors) = CliRunner.Program("python3", Path.Combine(Sources, "hook.py"), source);
+
+        Assert.True(code == 0, errors);
+        var hooked = File.ReadAllText(source);
+        // Exactly: the include before ggml_compute_forward_flash_attn_ext, the call first in it, nothing else changed.
+        const string Define = "void ggml_compute_forward_flash_attn_ext(\n        const ggml_compute_params * params,\n        ggml_tensor * dst) {\n";
+        Assert.Equal(OpsShape.Replace(Define, "#include \"frugal-attention-hook.c\"\n\n" + Define
+            + "    if (frugal_flash_attn_ext(params, dst)) {\n        return;\n    }\n", StringComparison.Ordinal), hooked);
+
+        var again = CliRunner.Program("python3", Path.Combine(Sources, "hook.py"), source);
+        Assert.Equal(1, again.ExitCode);
+        Assert.Contains("hooked already", again.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Hook_OpsSourceItWasNotWrittenFor_RefusedAndUnchanged()
+    {
+        var source = _temp.File("ops.cpp");
+        var text = OpsShape.Replace("        ggml_tensor * dst) {\n    switch", "        struct ggml_tensor * dst) {\n    switch", StringComparison.Ordinal);
+        File.WriteAllText(source, text);
+
+        var (code, _, errors) = CliRunner.Program("python3", Path.Combine(Sources, "hook.py"), source);
+
+        Assert.Equal(1, code);
+        Assert.Contains("is not the ops.cpp the hook was written for", errors, StringComparison.Ordinal);
         Assert.Equal(text, File.ReadAllText(source));
     }
 
@@ -145,6 +187,24 @@ public sealed class FrugalCpuKernelTests : IDisposable
         Assert.True(code == 0, output + errors);
         return output.Trim();
     }
+
+    // The place of b10361's ops.cpp the attention hook goes (abridged).
+    private const string OpsShape = """
+        static void ggml_compute_forward_flash_attn_ext_f16(
+                const ggml_compute_params * params,
+                ggml_tensor * dst) {
+        }
+
+        void ggml_compute_forward_flash_attn_ext(
+                const ggml_compute_params * params,
+                ggml_tensor * dst) {
+            switch (dst->op_params[3]) {
+                default:
+                    ggml_compute_forward_flash_attn_ext_f16(params, dst);
+            }
+        }
+
+        """;
 
     // The places of b10361's ggml-cpu.c the hook goes (abridged).
     private const string GgmlCpuShape = """

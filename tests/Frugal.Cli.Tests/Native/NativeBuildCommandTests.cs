@@ -10,7 +10,9 @@ namespace Frugal.Tests.Native;
 /// compiles Frugal's CPU backend for this CPU (about a minute on two cores), installs and records it; <c>generate</c>
 /// on that data directory then loads it, Frugal's Q8_0, Q4_K, Q5_K and Q6_K products compute the decoded tokens (a Q4_K_M
 /// file left unrepacked, as the backend reports kernels for its types), and the greedy replies are the ones the same
-/// library gives with the products left to ggml.
+/// library gives with the products left to ggml. Its attention for decoded tokens (not ggml's arithmetic bit for bit)
+/// runs in generate and, in ggml graphs shaped as llama.cpp builds them, agrees with attention in double precision, as
+/// ggml's own does less closely.
 /// </summary>
 public sealed class NativeBuildCommandTests : IDisposable
 {
@@ -42,13 +44,14 @@ public sealed class NativeBuildCommandTests : IDisposable
         var model = _temp.File("tiny-q8_0.gguf");
         var synth = CliRunner.Process("model", "synth", "--shape", "tiny", "--quant", "q8_0", "-o", model);
         Assert.True(synth.ExitCode == 0, synth.Error);
-        var (backend, reply, trace) = Generate(model, data, "trace");
+        var (backend, reply, trace) = Generate(model, data, "trace", attention: "off");
         var (backendOff, replyOff, traceOff) = Generate(model, data, "off");
 
         Assert.Equal(Path.Combine(native, CpuBackendBuilder.Variant, "libggml-cpu.so"), backend);
         Assert.Equal(backend, backendOff);
         Assert.Contains("frugal-matvec: Q8_0 ", trace, StringComparison.Ordinal);
-        Assert.DoesNotContain("frugal-matvec", traceOff, StringComparison.Ordinal);
+        Assert.DoesNotContain("frugal-attention", trace, StringComparison.Ordinal);
+        Assert.DoesNotContain("frugal-", traceOff, StringComparison.Ordinal);
         Assert.Equal(replyOff, reply);
 
         // Q4_K_M (Q4_K and Q6_K matrices): the backend reports its kernels for both types, so generate's default
@@ -56,18 +59,49 @@ public sealed class NativeBuildCommandTests : IDisposable
         // repacking, to compare the same arithmetic. Q5_K_M (Q5_K, with Q6_K for some matrices): no repacking either way.
         AssertOneBlockDecodesAsGgml(data, "q4_k_m", ["Q4_K", "Q6_K"], "--repack", "off");
         AssertOneBlockDecodesAsGgml(data, "q5_k_m", ["Q5_K"]);
+
+        // Attention: generate's prompt (under 64 tokens) and decoded tokens go through Frugal's (TinyLlama's 32 heads over
+        // 4 KV heads) ...
+        var (_, attended, attentionTrace) = Generate(_temp.File("tinyllama-1-q4_k_m.gguf"), data, "on", attention: "trace");
+        Assert.Matches(@"frugal-attention: 32 heads over 4 KV heads, \d+ cells, 1 token\(s\) in 1 stream\(s\)", attentionTrace);
+        Assert.Matches(@"frugal-attention: 32 heads over 4 KV heads, \d+ cells, ([2-9]|\d\d) token\(s\) in 1 stream\(s\)", attentionTrace);
+        Assert.NotEmpty(attended);
+        // ... and the library's flash attention in graphs as llama.cpp builds them (1-5 tokens, one or two streams, 3-12
+        // heads a KV head, one or two threads) agrees with double precision: Frugal's closely, ggml's own as its f16
+        // accumulator allows (which checks the harness's reference against ggml's semantics).
+        var graphTest = CompileAgainst(Path.Combine(native, CpuBackendBuilder.Variant), "attention-graph-test.c");
+        var frugal = CliRunner.Program([graphTest], new Dictionary<string, string> { ["FRUGAL_CPU_ATTENTION"] = "trace" });
+        var ggml = CliRunner.Program([graphTest], new Dictionary<string, string> { ["FRUGAL_CPU_ATTENTION"] = "off" });
+        Assert.True(frugal.ExitCode == 0, frugal.Output + frugal.Error);
+        Assert.StartsWith("ok 8 ", frugal.Output, StringComparison.Ordinal);
+        Assert.Contains("frugal-attention: 32 heads over 4 KV heads, 300 cells, 1 token(s) in 1 stream(s)", frugal.Error, StringComparison.Ordinal);
+        Assert.True(ggml.ExitCode == 0, ggml.Output + ggml.Error);
+        Assert.StartsWith("ok 8 ", ggml.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("frugal-attention", ggml.Error, StringComparison.Ordinal);
+    }
+
+    // Compiles one of native/cpu/test's programs against the ggml libraries in LIBRARIES: its path.
+    private string CompileAgainst(string libraries, string program)
+    {
+        var output = _temp.File(Path.GetFileNameWithoutExtension(program));
+        var (code, _, errors) = CliRunner.Program("cc", "-O2", "-mf16c", "-Wall", "-Wextra", "-Werror", "-o", output,
+            Path.Combine(TestModels.RepositoryRoot, "native", "cpu", "test", program), "-L" + libraries, "-l:libggml-base.so", "-l:libggml-cpu.so",
+            "-Wl,-rpath," + libraries, "-lm");
+        Assert.True(code == 0, errors);
+        return output;
     }
 
     // One block of TinyLlama's shape in QUANT (rows a whole number of 256-weight super-blocks): with the hook the trace
     // names each of TYPES (times the prompt's columns and times one decoded token's) and Frugal's Q8_K quantizer, and
-    // with it off (and OFF_ARGS) ggml's own code gives the same greedy reply.
+    // with it off (and OFF_ARGS) ggml's own code gives the same greedy reply (Frugal's attention off on both sides: its
+    // sums are not ggml's bit for bit, and a random model's close logits would part the replies after a few tokens).
     private void AssertOneBlockDecodesAsGgml(string data, string quant, string[] types, params string[] offArgs)
     {
         var model = _temp.File($"tinyllama-1-{quant}.gguf");
         var synth = CliRunner.Process("model", "synth", "--shape", "tinyllama-1.1b", "--layers", "1", "--quant", quant, "-o", model);
         Assert.True(synth.ExitCode == 0, synth.Error);
-        var (_, reply, trace) = Generate(model, data, "trace");
-        var (_, replyOff, traceOff) = Generate(model, data, "off", offArgs);
+        var (_, reply, trace) = Generate(model, data, "trace", attention: "off");
+        var (_, replyOff, traceOff) = Generate(model, data, "off", more: offArgs);
 
         // Each type's products computed by the hook both for the prompt's batch of columns and for a decoded token.
         Assert.All(types, type => Assert.Matches($@"frugal-matvec: {type} \d+ x \d+ times 1 column,", trace));
@@ -77,12 +111,18 @@ public sealed class NativeBuildCommandTests : IDisposable
         Assert.Equal(replyOff, reply);
     }
 
-    // generate (24 greedy tokens) on the data directory's installed build, with FRUGAL_CPU_MATVEC set: the backend it
-    // loaded, the reply and what went to stderr.
-    private static (string? Backend, string Reply, string Error) Generate(string model, string data, string matvec, params string[] more)
+    // generate (24 greedy tokens) on the data directory's installed build, with FRUGAL_CPU_MATVEC (and
+    // FRUGAL_CPU_ATTENTION, when given) set: the backend it loaded, the reply and what went to stderr.
+    private static (string? Backend, string Reply, string Error) Generate(string model, string data, string matvec, string? attention = null, string[]? more = null)
     {
+        var environment = new Dictionary<string, string> { ["FRUGAL_DATA"] = data, ["FRUGAL_CPU_MATVEC"] = matvec };
+        if (attention is not null)
+        {
+            environment["FRUGAL_CPU_ATTENTION"] = attention;
+        }
+
         var (code, json, error) = CliRunner.Process(["generate", "-m", model, "-p", "Tell me about the sea", "--temperature", "0",
-            "--max-tokens", "24", "--json", .. more], new Dictionary<string, string> { ["FRUGAL_DATA"] = data, ["FRUGAL_CPU_MATVEC"] = matvec });
+            "--max-tokens", "24", "--json", .. more ?? []], environment);
 
         Assert.True(code == 0, error);
         using var result = JsonDocument.Parse(json);
