@@ -291,13 +291,14 @@ int main(void) {
             }
         }
     }
-    // Several columns: 1, 2 and 22 blocks a row; 4, 13, 67 rows; 2, 3 and 9 columns.
-    const int column_counts[] = {2, 3, 9};
+    // Several columns: 1, 2 and 22 blocks a row; 4, 13, 67 rows; 2, 3, 4, 5, 9 columns (the several-column kernels
+    // take FRUGAL_K_COLUMNS = 4 at a time, the rest one by one).
+    const int column_counts[] = {2, 3, 4, 5, 9};
     const int column_rows[] = {4, 13, 67};
     const int column_blocks[] = {1, 2, 22};
     for (size_t bi = 0; bi < 3; ++bi) {
         for (size_t ri = 0; ri < 3; ++ri) {
-            for (size_t ci = 0; ci < 3; ++ci) {
+            for (size_t ci = 0; ci < sizeof column_counts / sizeof *column_counts; ++ci) {
                 const int blocks = column_blocks[bi], rows = column_rows[ri], columns = column_counts[ci];
                 frugal_q4_k_block * w4 = malloc((size_t) rows * blocks * sizeof *w4);
                 frugal_q5_k_block * w5 = malloc((size_t) rows * blocks * sizeof *w5);
