@@ -346,6 +346,60 @@ static inline void frugal_q6_k_rows4(int blocks, const char * const rows[4], con
     }
 }
 
+// Four Q6_K rows times FRUGAL_K_COLUMNS columns y[c], out[c][r]: per (row, column) exactly frugal_q6_k_rows4's integer
+// lanes and fused multiply-adds, so each result is the one-column one bit for bit. Once per row and super-block for all
+// the columns: the scales widened and reordered, each 32-weight run's 6-bit quants assembled from their low and high
+// bits and its two scales broadcast; every column then costs its two multiplications per run, its offset (the scales
+// times its 16-sums) and one fused multiply-add. As in the Q4_K kernel the float accumulators live in memory.
+static inline void frugal_q6_k_rows4_columns(int blocks, const char * const rows[4], const frugal_q8_k_block * const y[FRUGAL_K_COLUMNS],
+                                             float out[FRUGAL_K_COLUMNS][4]) {
+    enum { C = FRUGAL_K_COLUMNS };
+    const frugal_q6_k_block * const x[4] = {(const frugal_q6_k_block *) rows[0], (const frugal_q6_k_block *) rows[1], (const frugal_q6_k_block *) rows[2], (const frugal_q6_k_block *) rows[3]};
+    const __m256i nibble = _mm256_set1_epi8(0x0f);
+    const __m256i bits45 = _mm256_set1_epi8(0x30);
+    const __m128i even_odd = _mm_setr_epi8(0, 2, 4, 6, 8, 10, 12, 14, 1, 3, 5, 7, 9, 11, 13, 15);
+    __m256 acc[4][C];
+    for (int c = 0; c < C; ++c) {
+        acc[0][c] = acc[1][c] = acc[2][c] = acc[3][c] = _mm256_setzero_ps();
+    }
+    for (int i = 0; i < blocks; ++i) {
+        for (int r = 0; r < 4; ++r) {
+            const __m256i scales = _mm256_cvtepi8_epi16(_mm_shuffle_epi8(_mm_loadu_si128((const __m128i *) x[r][i].scales), even_odd));
+            __m256i sumi[C];
+            for (int c = 0; c < C; ++c) {
+                sumi[c] = _mm256_setzero_si256();
+            }
+            for (int j = 0; j < 2; ++j) {
+                const __m256i a = _mm256_loadu_si256((const __m256i *) (x[r][i].ql + 64 * j));
+                const __m256i b = _mm256_loadu_si256((const __m256i *) (x[r][i].ql + 64 * j + 32));
+                const __m256i h = _mm256_loadu_si256((const __m256i *) (x[r][i].qh + 32 * j));
+                // Runs 4j..4j+3 of 32 weights (frugal_q6_k_rows4's q0..q3), each with its scales 2k and 2k+1, one by one.
+                for (int k = 0; k < 4; ++k) {
+                    const __m256i low = _mm256_and_si256(k < 2 ? (k == 0 ? a : b) : _mm256_srli_epi16(k == 2 ? a : b, 4), nibble);
+                    const __m256i high = _mm256_and_si256(k == 0 ? _mm256_slli_epi16(h, 4) : k == 1 ? _mm256_slli_epi16(h, 2) : k == 2 ? h : _mm256_srli_epi16(h, 2), bits45);
+                    const __m256i q = _mm256_or_si256(low, high);
+                    const __m256i scale = _mm256_shuffle_epi8(scales, _mm256_set1_epi16((short) (((8 * j + 2 * k + 1) << 8) | (8 * j + 2 * k))));
+                    for (int c = 0; c < C; ++c) {
+                        const __m256i yk = _mm256_loadu_si256((const __m256i *) (y[c][i].qs + 128 * j + 32 * k));
+                        sumi[c] = _mm256_add_epi32(sumi[c], _mm256_madd_epi16(scale, _mm256_maddubs_epi16(q, yk)));
+                    }
+                }
+            }
+            const __m256i scales16 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *) x[r][i].scales));
+            const float x_d = _cvtsh_ss(x[r][i].d);
+            for (int c = 0; c < C; ++c) {
+                const __m256i offset = _mm256_slli_epi32(_mm256_madd_epi16(_mm256_loadu_si256((const __m256i *) y[c][i].bsums), scales16), 5);
+                acc[r][c] = _mm256_fmadd_ps(_mm256_set1_ps(y[c][i].d * x_d), _mm256_cvtepi32_ps(_mm256_sub_epi32(sumi[c], offset)), acc[r][c]);
+            }
+        }
+    }
+    for (int c = 0; c < C; ++c) {
+        for (int r = 0; r < 4; ++r) {
+            out[c][r] = frugal_hsum_8(acc[r][c]);
+        }
+    }
+}
+
 // The four-row kernels' shape: row starts in, four results out.
 typedef void (*frugal_k_rows4_fn)(int blocks, const char * const rows[4], const frugal_q8_k_block * y, float out[4]);
 
@@ -456,7 +510,7 @@ static inline void frugal_q5_k_matmul(int blocks, const void * matrix, size_t ro
 
 static inline void frugal_q6_k_matmul(int blocks, const void * matrix, size_t row_bytes, const void * y, size_t y_bytes, int64_t columns, void * out,
                                       size_t out_bytes, int64_t first, int64_t last) {
-    frugal_k_matmul(frugal_q6_k_rows4, NULL, blocks, matrix, row_bytes, y, y_bytes, columns, out, out_bytes, first, last);
+    frugal_k_matmul(frugal_q6_k_rows4, frugal_q6_k_rows4_columns, blocks, matrix, row_bytes, y, y_bytes, columns, out, out_bytes, first, last);
 }
 
 static inline void frugal_q4_k_matvec(int blocks, const void * matrix, size_t row_bytes, const frugal_q8_k_block * y, float * out, int64_t first, int64_t last) {
