@@ -295,6 +295,77 @@ static inline void frugal_q5_k_rows4(int blocks, const char * const rows[4], con
     }
 }
 
+// Four Q5_K rows times FRUGAL_K_COLUMNS columns y[c], out[c][r]: per (row, column) exactly frugal_q5_k_rows4's integer
+// lanes and float operations (its mins summed in integers, one fused multiply-add per block), so each result is the
+// one-column one bit for bit. As in the Q4_K kernel, the heads are decoded and each run's quants — here with their
+// fifth bits — and scales unpacked once for all the columns; the float accumulators live in memory.
+static inline void frugal_q5_k_rows4_columns(int blocks, const char * const rows[4], const frugal_q8_k_block * const y[FRUGAL_K_COLUMNS],
+                                             float out[FRUGAL_K_COLUMNS][4]) {
+    enum { C = FRUGAL_K_COLUMNS };
+    const frugal_q5_k_block * const x[4] = {(const frugal_q5_k_block *) rows[0], (const frugal_q5_k_block *) rows[1], (const frugal_q5_k_block *) rows[2], (const frugal_q5_k_block *) rows[3]};
+    const __m256i nibble = _mm256_set1_epi8(0x0f);
+    __m256 acc[4][C];
+    __m128 mins[C]; // llama.cpp's summs, row r in lane r
+    for (int c = 0; c < C; ++c) {
+        acc[0][c] = acc[1][c] = acc[2][c] = acc[3][c] = _mm256_setzero_ps();
+        mins[c] = _mm_setzero_ps();
+    }
+    for (int i = 0; i < blocks; ++i) {
+        const __m256i heads01 = frugal_load_heads(&x[0][i], &x[1][i]);
+        const __m256i heads23 = frugal_load_heads(&x[2][i], &x[3][i]);
+        const __m256 halves = frugal_k_d_dmin_halves(heads01, heads23);
+        const __m256i sm01 = frugal_q4_k_scales_mins(heads01);
+        const __m256i sm23 = frugal_q4_k_scales_mins(heads23);
+        const __m256i mins01 = _mm256_unpackhi_epi8(sm01, _mm256_setzero_si256());
+        const __m256i mins23 = _mm256_unpackhi_epi8(sm23, _mm256_setzero_si256());
+        __m256 dm[C];
+        for (int c = 0; c < C; ++c) {
+            // frugal_q5_k_rows4's four rows' integer sums of the mins, for this column.
+            const __m256i sums32 = frugal_q8_k_sums32(&y[c][i]);
+            const __m256i pairs = _mm256_hadd_epi32(_mm256_madd_epi16(mins01, sums32), _mm256_madd_epi16(mins23, sums32));
+            const __m256i row_sums = _mm256_permutevar8x32_epi32(_mm256_hadd_epi32(pairs, pairs), _mm256_setr_epi32(0, 4, 1, 5, 0, 4, 1, 5));
+            dm[c] = frugal_k_d_dmin_times(halves, y[c][i].d);
+            const __m128 dmin = _mm256_castps256_ps128(_mm256_permutevar8x32_ps(dm[c], _mm256_setr_epi32(1, 3, 5, 7, 1, 3, 5, 7)));
+            mins[c] = _mm_fmadd_ps(dmin, _mm_cvtepi32_ps(_mm256_castsi256_si128(row_sums)), mins[c]);
+        }
+        const __m256i scales[4] = {_mm256_permute4x64_epi64(sm01, 0x00), _mm256_permute4x64_epi64(sm01, 0xaa),
+                                   _mm256_permute4x64_epi64(sm23, 0x00), _mm256_permute4x64_epi64(sm23, 0xaa)};
+        for (int r = 0; r < 4; ++r) {
+            const __m256i fifth = _mm256_loadu_si256((const __m256i *) x[r][i].qh);
+            __m256i sumi[C];
+            for (int c = 0; c < C; ++c) {
+                sumi[c] = _mm256_setzero_si256();
+            }
+            // Unrolled, for constant shifts of the fifth bits.
+#pragma GCC unroll 4
+            for (int j = 0; j < 4; ++j) {
+                const __m256i q = _mm256_loadu_si256((const __m256i *) (x[r][i].qs + 32 * j));
+                const __m256i q_low = _mm256_or_si256(_mm256_and_si256(q, nibble), frugal_bit_at_4(fifth, 2 * j));
+                const __m256i q_high = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(q, 4), nibble), frugal_bit_at_4(fifth, 2 * j + 1));
+                const __m256i scale_low = _mm256_shuffle_epi8(scales[r], _mm256_set1_epi16((short) (0x8000 | (2 * j))));
+                const __m256i scale_high = _mm256_shuffle_epi8(scales[r], _mm256_set1_epi16((short) (0x8000 | (2 * j + 1))));
+                for (int c = 0; c < C; ++c) {
+                    const __m256i y_low = _mm256_loadu_si256((const __m256i *) (y[c][i].qs + 64 * j));
+                    const __m256i y_high = _mm256_loadu_si256((const __m256i *) (y[c][i].qs + 64 * j + 32));
+                    const __m256i low = _mm256_madd_epi16(scale_low, _mm256_maddubs_epi16(q_low, y_low));
+                    const __m256i high = _mm256_madd_epi16(scale_high, _mm256_maddubs_epi16(q_high, y_high));
+                    sumi[c] = _mm256_add_epi32(sumi[c], _mm256_add_epi32(low, high));
+                }
+            }
+            for (int c = 0; c < C; ++c) {
+                acc[r][c] = _mm256_fmadd_ps(_mm256_permutevar8x32_ps(dm[c], _mm256_set1_epi32(2 * r)), _mm256_cvtepi32_ps(sumi[c]), acc[r][c]);
+            }
+        }
+    }
+    for (int c = 0; c < C; ++c) {
+        float m[4];
+        _mm_storeu_ps(m, mins[c]);
+        for (int r = 0; r < 4; ++r) {
+            out[c][r] = frugal_hsum_8(acc[r][c]) + m[r];
+        }
+    }
+}
+
 // Four Q6_K rows times y. Per row and block, llama.cpp's sums: the quants as unsigned 6-bit values times y (lane k
 // holding bytes 4k..4k+3 of each 32-byte run, times its 16-weight scale), less 32 times the scales times y's 16-sums,
 // into acc with d = y.d * x.d; out = hsum(acc).
@@ -505,7 +576,7 @@ static inline void frugal_q4_k_matmul(int blocks, const void * matrix, size_t ro
 
 static inline void frugal_q5_k_matmul(int blocks, const void * matrix, size_t row_bytes, const void * y, size_t y_bytes, int64_t columns, void * out,
                                       size_t out_bytes, int64_t first, int64_t last) {
-    frugal_k_matmul(frugal_q5_k_rows4, NULL, blocks, matrix, row_bytes, y, y_bytes, columns, out, out_bytes, first, last);
+    frugal_k_matmul(frugal_q5_k_rows4, frugal_q5_k_rows4_columns, blocks, matrix, row_bytes, y, y_bytes, columns, out, out_bytes, first, last);
 }
 
 static inline void frugal_q6_k_matmul(int blocks, const void * matrix, size_t row_bytes, const void * y, size_t y_bytes, int64_t columns, void * out,
