@@ -191,12 +191,15 @@ static inline void frugal_q4_k_rows4_columns(int blocks, const char * const rows
         const __m256i sm23 = frugal_q4_k_scales_mins(heads23);
         const __m256i mins01 = _mm256_unpackhi_epi8(sm01, _mm256_setzero_si256());
         const __m256i mins23 = _mm256_unpackhi_epi8(sm23, _mm256_setzero_si256());
-        __m256 dm[C];
+        // Each column's d and dmin for the four rows, kept in memory: a row's d is then broadcast by a load, where a
+        // permutation from a register costs three shuffles' work (Zen 3) beside the shuffles the quants need.
+        float dm[C][8];
         for (int c = 0; c < C; ++c) {
             const __m256i sums32 = frugal_q8_k_sums32(&y[c][i]);
-            dm[c] = frugal_k_d_dmin_times(halves, y[c][i].d);
-            acc_m[0][c] = _mm256_fmadd_ps(_mm256_permutevar8x32_ps(dm[c], _mm256_setr_epi32(1, 1, 1, 1, 3, 3, 3, 3)), _mm256_cvtepi32_ps(_mm256_madd_epi16(mins01, sums32)), acc_m[0][c]);
-            acc_m[1][c] = _mm256_fmadd_ps(_mm256_permutevar8x32_ps(dm[c], _mm256_setr_epi32(5, 5, 5, 5, 7, 7, 7, 7)), _mm256_cvtepi32_ps(_mm256_madd_epi16(mins23, sums32)), acc_m[1][c]);
+            const __m256 dm_c = frugal_k_d_dmin_times(halves, y[c][i].d);
+            _mm256_storeu_ps(dm[c], dm_c);
+            acc_m[0][c] = _mm256_fmadd_ps(_mm256_permutevar8x32_ps(dm_c, _mm256_setr_epi32(1, 1, 1, 1, 3, 3, 3, 3)), _mm256_cvtepi32_ps(_mm256_madd_epi16(mins01, sums32)), acc_m[0][c]);
+            acc_m[1][c] = _mm256_fmadd_ps(_mm256_permutevar8x32_ps(dm_c, _mm256_setr_epi32(5, 5, 5, 5, 7, 7, 7, 7)), _mm256_cvtepi32_ps(_mm256_madd_epi16(mins23, sums32)), acc_m[1][c]);
         }
         const __m256i scales[4] = {_mm256_permute4x64_epi64(sm01, 0x00), _mm256_permute4x64_epi64(sm01, 0xaa),
                                    _mm256_permute4x64_epi64(sm23, 0x00), _mm256_permute4x64_epi64(sm23, 0xaa)};
@@ -220,7 +223,7 @@ static inline void frugal_q4_k_rows4_columns(int blocks, const char * const rows
                 }
             }
             for (int c = 0; c < C; ++c) {
-                acc[r][c] = _mm256_fmadd_ps(_mm256_permutevar8x32_ps(dm[c], _mm256_set1_epi32(2 * r)), _mm256_cvtepi32_ps(sumi[c]), acc[r][c]);
+                acc[r][c] = _mm256_fmadd_ps(_mm256_broadcast_ss(&dm[c][2 * r]), _mm256_cvtepi32_ps(sumi[c]), acc[r][c]);
             }
         }
     }
@@ -320,14 +323,15 @@ static inline void frugal_q5_k_rows4_columns(int blocks, const char * const rows
         const __m256i sm23 = frugal_q4_k_scales_mins(heads23);
         const __m256i mins01 = _mm256_unpackhi_epi8(sm01, _mm256_setzero_si256());
         const __m256i mins23 = _mm256_unpackhi_epi8(sm23, _mm256_setzero_si256());
-        __m256 dm[C];
+        float dm[C][8]; // as in the Q4_K kernel
         for (int c = 0; c < C; ++c) {
             // frugal_q5_k_rows4's four rows' integer sums of the mins, for this column.
             const __m256i sums32 = frugal_q8_k_sums32(&y[c][i]);
             const __m256i pairs = _mm256_hadd_epi32(_mm256_madd_epi16(mins01, sums32), _mm256_madd_epi16(mins23, sums32));
             const __m256i row_sums = _mm256_permutevar8x32_epi32(_mm256_hadd_epi32(pairs, pairs), _mm256_setr_epi32(0, 4, 1, 5, 0, 4, 1, 5));
-            dm[c] = frugal_k_d_dmin_times(halves, y[c][i].d);
-            const __m128 dmin = _mm256_castps256_ps128(_mm256_permutevar8x32_ps(dm[c], _mm256_setr_epi32(1, 3, 5, 7, 1, 3, 5, 7)));
+            const __m256 dm_c = frugal_k_d_dmin_times(halves, y[c][i].d);
+            _mm256_storeu_ps(dm[c], dm_c);
+            const __m128 dmin = _mm256_castps256_ps128(_mm256_permutevar8x32_ps(dm_c, _mm256_setr_epi32(1, 3, 5, 7, 1, 3, 5, 7)));
             mins[c] = _mm_fmadd_ps(dmin, _mm_cvtepi32_ps(_mm256_castsi256_si128(row_sums)), mins[c]);
         }
         const __m256i scales[4] = {_mm256_permute4x64_epi64(sm01, 0x00), _mm256_permute4x64_epi64(sm01, 0xaa),
@@ -355,7 +359,7 @@ static inline void frugal_q5_k_rows4_columns(int blocks, const char * const rows
                 }
             }
             for (int c = 0; c < C; ++c) {
-                acc[r][c] = _mm256_fmadd_ps(_mm256_permutevar8x32_ps(dm[c], _mm256_set1_epi32(2 * r)), _mm256_cvtepi32_ps(sumi[c]), acc[r][c]);
+                acc[r][c] = _mm256_fmadd_ps(_mm256_broadcast_ss(&dm[c][2 * r]), _mm256_cvtepi32_ps(sumi[c]), acc[r][c]);
             }
         }
     }
