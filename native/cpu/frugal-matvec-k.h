@@ -561,14 +561,12 @@ static inline __attribute__((always_inline)) void frugal_k_matmul(frugal_k_rows4
     }
     for (int64_t start = first; start < last; start += tile) {
         const int64_t end = start + tile < last ? start + tile : last;
-        int64_t c = 0;
-        if (rows4_columns != NULL) {
-            for (; c + FRUGAL_K_COLUMNS <= columns; c += FRUGAL_K_COLUMNS) {
-                frugal_k_matvec_columns(rows4_columns, blocks, matrix, row_bytes, (const char *) y + c * y_bytes, y_bytes,
-                                        (char *) out + c * out_bytes, out_bytes, start, end);
-            }
+        const int64_t grouped = rows4_columns != NULL ? columns - columns % FRUGAL_K_COLUMNS : 0;
+        for (int64_t c = 0; c < grouped; c += FRUGAL_K_COLUMNS) {
+            frugal_k_matvec_columns(rows4_columns, blocks, matrix, row_bytes, (const char *) y + c * y_bytes, y_bytes, (char *) out + c * out_bytes,
+                                    out_bytes, start, end);
         }
-        for (; c < columns; ++c) {
+        for (int64_t c = grouped; c < columns; ++c) {
             frugal_k_matvec(rows4, blocks, matrix, row_bytes, (const frugal_q8_k_block *) ((const char *) y + c * y_bytes),
                             (float *) ((char *) out + c * out_bytes), start, end);
         }
