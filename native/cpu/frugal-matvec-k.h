@@ -82,12 +82,27 @@ static inline __m256i frugal_load_heads(const void * a, const void * b) {
     return _mm256_inserti128_si256(_mm256_castsi128_si256(_mm_loadu_si128((const __m128i *) a)), _mm_loadu_si128((const __m128i *) b), 1);
 }
 
-// Four rows' d and dmin times the activations' scale, from rows 0 and 1's block heads and rows 2 and 3's:
-// d0 dmin0 d1 dmin1 d2 dmin2 d3 dmin3, each x's fp16 times y.d (or -y.d): llama.cpp's two products per row.
+// Four rows' d and dmin as floats, from rows 0 and 1's block heads and rows 2 and 3's: d0 dmin0 d1 dmin1 d2 dmin2 d3
+// dmin3.
+static inline __m256 frugal_k_d_dmin_halves(__m256i heads01, __m256i heads23) {
+    return _mm256_cvtph_ps(_mm256_castsi256_si128(_mm256_permutevar8x32_epi32(_mm256_unpacklo_epi32(heads01, heads23), _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7))));
+}
+
+// Those times the activations' scale: llama.cpp's two products per row, d = y.d * x.d and dmin = -y.d * x.dmin.
+static inline __m256 frugal_k_d_dmin_times(__m256 halves, float y_d) {
+    return _mm256_mul_ps(halves, _mm256_xor_ps(_mm256_set1_ps(y_d), _mm256_setr_ps(0.0f, -0.0f, 0.0f, -0.0f, 0.0f, -0.0f, 0.0f, -0.0f)));
+}
+
+// Both at once, for the one-column kernels: d0 dmin0 d1 dmin1 d2 dmin2 d3 dmin3, each x's fp16 times y.d (or -y.d).
 static inline __m256 frugal_k_d_dmin(__m256i heads01, __m256i heads23, float y_d) {
     const __m256i halves = _mm256_permutevar8x32_epi32(_mm256_unpacklo_epi32(heads01, heads23), _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
     const __m256 yd = _mm256_xor_ps(_mm256_set1_ps(y_d), _mm256_setr_ps(0.0f, -0.0f, 0.0f, -0.0f, 0.0f, -0.0f, 0.0f, -0.0f));
     return _mm256_mul_ps(_mm256_cvtph_ps(_mm256_castsi256_si128(halves)), yd);
+}
+
+// A Q8_K block's eight 32-sums of its activations, in both 128-bit lanes (what a Q4_K or Q5_K row's mins multiply).
+static inline __m256i frugal_q8_k_sums32(const frugal_q8_k_block * y) {
+    return _mm256_broadcastsi128_si256(_mm_hadd_epi16(_mm_loadu_si128((const __m128i *) y->bsums), _mm_loadu_si128((const __m128i *) y->bsums + 1)));
 }
 
 // GCC schedules the Q4_K kernel before register allocation, under register pressure: without it GCC keeps some twenty
@@ -109,7 +124,7 @@ static inline void frugal_q4_k_rows4(int blocks, const char * const rows[4], con
     __m256 acc[4] = {_mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps()};
     __m256 acc_m[2] = {_mm256_setzero_ps(), _mm256_setzero_ps()}; // rows 2p and 2p+1, four lanes each
     for (int i = 0; i < blocks; ++i) {
-        const __m256i sums32 = _mm256_broadcastsi128_si256(_mm_hadd_epi16(_mm_loadu_si128((const __m128i *) y[i].bsums), _mm_loadu_si128((const __m128i *) y[i].bsums + 1)));
+        const __m256i sums32 = frugal_q8_k_sums32(&y[i]);
         const __m256i heads01 = frugal_load_heads(&x[0][i], &x[1][i]);
         const __m256i heads23 = frugal_load_heads(&x[2][i], &x[3][i]);
         const __m256 dm = frugal_k_d_dmin(heads01, heads23, y[i].d);
@@ -148,22 +163,6 @@ static inline void frugal_q4_k_rows4(int blocks, const char * const rows[4], con
 // The columns a prompt's kernels take at once (frugal_k_matmul): each super-block's weights are unpacked once for
 // them all.
 #define FRUGAL_K_COLUMNS 4
-
-// Four rows' d and dmin as floats, from rows 0 and 1's block heads and rows 2 and 3's: d0 dmin0 d1 dmin1 d2 dmin2 d3
-// dmin3, to be multiplied by each column's scale (frugal_k_d_dmin's conversion, kept for several columns).
-static inline __m256 frugal_k_d_dmin_halves(__m256i heads01, __m256i heads23) {
-    return _mm256_cvtph_ps(_mm256_castsi256_si128(_mm256_permutevar8x32_epi32(_mm256_unpacklo_epi32(heads01, heads23), _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7))));
-}
-
-// Those times one column's scale: frugal_k_d_dmin's products, d = y.d * x.d and dmin = -y.d * x.dmin.
-static inline __m256 frugal_k_d_dmin_times(__m256 halves, float y_d) {
-    return _mm256_mul_ps(halves, _mm256_xor_ps(_mm256_set1_ps(y_d), _mm256_setr_ps(0.0f, -0.0f, 0.0f, -0.0f, 0.0f, -0.0f, 0.0f, -0.0f)));
-}
-
-// A Q8_K block's eight 32-sums of its activations, in both 128-bit lanes (what a Q4_K or Q5_K row's mins multiply).
-static inline __m256i frugal_q8_k_sums32(const frugal_q8_k_block * y) {
-    return _mm256_broadcastsi128_si256(_mm_hadd_epi16(_mm_loadu_si128((const __m128i *) y->bsums), _mm_loadu_si128((const __m128i *) y->bsums + 1)));
-}
 
 // Four Q4_K rows times FRUGAL_K_COLUMNS columns y[c] (a prompt's batch), out[c][r]: per (row, column) exactly
 // frugal_q4_k_rows4's integer lanes, fused multiply-adds and final sums, so each result is the one-column one bit for
@@ -253,7 +252,7 @@ static inline void frugal_q5_k_rows4(int blocks, const char * const rows[4], con
     __m256 acc[4] = {_mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps()};
     __m128 mins = _mm_setzero_ps(); // llama.cpp's summs, row r in lane r
     for (int i = 0; i < blocks; ++i) {
-        const __m256i sums32 = _mm256_broadcastsi128_si256(_mm_hadd_epi16(_mm_loadu_si128((const __m128i *) y[i].bsums), _mm_loadu_si128((const __m128i *) y[i].bsums + 1)));
+        const __m256i sums32 = frugal_q8_k_sums32(&y[i]);
         const __m256i heads01 = frugal_load_heads(&x[0][i], &x[1][i]);
         const __m256i heads23 = frugal_load_heads(&x[2][i], &x[3][i]);
         const __m256 dm = frugal_k_d_dmin(heads01, heads23, y[i].d);
@@ -550,7 +549,7 @@ static inline __attribute__((always_inline)) void frugal_k_matvec_columns(frugal
 
 // The same for several columns (a prompt's batch, column c's activations at y + c * y_bytes, its results at out + c *
 // out_bytes): the rows [first, last) in tiles of a multiple of four rows, and every column times a tile before the next
-// tile, FRUGAL_K_COLUMNS columns at a time through rows4_columns (when the type has one), the rest one by one; each
+// tile, FRUGAL_K_COLUMNS columns at a time through rows4_columns, the rest one by one through rows4; each
 // (row, column) has the one-column arithmetic, so a prompt's products equal a decoded token's bit for bit.
 static inline __attribute__((always_inline)) void frugal_k_matmul(frugal_k_rows4_fn rows4, frugal_k_rows4_columns_fn rows4_columns, int blocks,
                                                                   const void * matrix, size_t row_bytes, const void * y, size_t y_bytes, int64_t columns,
@@ -561,7 +560,7 @@ static inline __attribute__((always_inline)) void frugal_k_matmul(frugal_k_rows4
     }
     for (int64_t start = first; start < last; start += tile) {
         const int64_t end = start + tile < last ? start + tile : last;
-        const int64_t grouped = rows4_columns != NULL ? columns - columns % FRUGAL_K_COLUMNS : 0;
+        const int64_t grouped = columns - columns % FRUGAL_K_COLUMNS;
         for (int64_t c = 0; c < grouped; c += FRUGAL_K_COLUMNS) {
             frugal_k_matvec_columns(rows4_columns, blocks, matrix, row_bytes, (const char *) y + c * y_bytes, y_bytes, (char *) out + c * out_bytes,
                                     out_bytes, start, end);
