@@ -13,9 +13,10 @@
 //
 // A prompt's batch goes over tiles of rows that stay in L2 while every column passes (frugal_k_matmul), four columns at
 // a time through kernels that unpack each super-block's weights once for the four (frugal_q4_k_rows4_columns etc.) —
-// the one-column kernel spends most of its instructions on that unpacking, not on its multiplications — with each
-// (row, column) again the one-column arithmetic. TinyLlama's 128-token prompt on Zen 3, one core: Q4_K_M 37-38 tokens/s
-// column by column (27.7-29.0 with llama.cpp's row loop) -> 46-48, Q6_K 28 -> 43-46.
+// about half the one-column kernel's instructions are that unpacking, the rest mostly its multiplications — with each
+// (row, column) again the one-column arithmetic. TinyLlama's 128-token prompt on Zen 3, one core, medians of six
+// alternating rounds: Q4_K_M 34.9 tokens/s column by column -> 49.1, Q6_K 25.9 -> 43.6, Q5_K_M 27.1 -> 42.8 (llama.cpp's
+// row loop: ≈0.75 of column by column). Eight columns at a time, or six, measured no faster than four.
 //
 // Self-contained (no ggml header): the block layouts are ggml's block_q4_K, block_q5_K, block_q6_K and block_q8_K
 // (frugal-hook.c checks their sizes against ggml's).
