@@ -34,7 +34,7 @@ static void frugal_matvec_trace(const struct ggml_compute_params * params, const
     if (params->ith == 0 && !__atomic_exchange_n(&traced[w->type][columns > 1], 1, __ATOMIC_RELAXED)) {
         const char * type = w->type == GGML_TYPE_Q8_0 ? "Q8_0" : w->type == GGML_TYPE_Q4_K ? "Q4_K" : w->type == GGML_TYPE_Q5_K ? "Q5_K" : "Q6_K";
         fprintf(stderr, "frugal-matvec: %s %lld x %lld times %lld column%s, four streams of rows%s\n", type, (long long) w->ne[1], (long long) w->ne[0],
-                (long long) columns, columns > 1 ? "s" : "", columns > 1 ? " in tiles" : "");
+                (long long) columns, columns > 1 ? "s" : "", columns > 1 ? " in tiles, four columns at a time" : "");
     }
 }
 

@@ -5,7 +5,8 @@
 // bit, for any number of rows (multiples of four or not), row lengths and row ranges (how threads split a matrix).
 // Quants, scales and mins take every value their bits can hold; the activations -128..127 (ggml's Q8_K quantizer
 // writes -128 for a block's largest magnitude), and one case sets everything to its extreme. The several-column forms
-// (frugal_q4_k_matmul etc., a prompt's batch) likewise, column by column, with tiles of rows made small here
+// (frugal_q4_k_matmul etc., a prompt's batch: four columns at a time, the rest one by one) likewise, every column
+// against the model, one case at the extremes too, with tiles of rows made small here
 // (FRUGAL_K_TILE_BYTES) so a matrix takes several tiles and a tile's rows are not always a multiple of the threads'
 // ranges; the floats between one column's results and the next stay untouched. Built and run by
 // Frugal.Cli.Tests (FrugalCpuKernelTests): cc -O2 -mavx2 -mfma -mf16c -ffp-contract=off. Prints "ok CASES" and exits
@@ -219,11 +220,11 @@ typedef void (*matmul_fn)(int, const void *, size_t, const void *, size_t, int64
 // The same matrix times `columns` columns of activations, results `stride` floats apart (more than the rows: the gap
 // must stay as it was), split among 1-3 threads' row ranges.
 static int check_columns(const char * type, matmul_fn matmul, model_fn model, void * w, size_t block_bytes, int blocks, int rows,
-                         int columns, int * cases) {
+                         int columns, int extreme, int * cases) {
     const size_t row_bytes = (size_t) blocks * block_bytes;
     const int stride = rows + 3;
     frugal_q8_k_block * y = malloc((size_t) columns * blocks * sizeof *y);
-    fill_q8_k(y, (size_t) columns * blocks, 0);
+    fill_q8_k(y, (size_t) columns * blocks, extreme);
     float * out = malloc((size_t) columns * stride * sizeof(float));
     int failed = 0;
     for (int threads = 1; threads <= 3 && !failed; ++threads) {
@@ -291,28 +292,35 @@ int main(void) {
             }
         }
     }
-    // Several columns: 1, 2 and 22 blocks a row; 4, 13, 67 rows; 2, 3 and 9 columns.
-    const int column_counts[] = {2, 3, 9};
+    // Several columns: 1, 2 and 22 blocks a row; 4, 13, 67 rows; 2, 3, 4, 5, 9 columns (the several-column kernels
+    // take FRUGAL_K_COLUMNS = 4 at a time, the rest one by one); one all-extreme case per type: 2 blocks, 13 rows, 5
+    // columns.
+    const int column_counts[] = {2, 3, 4, 5, 9};
     const int column_rows[] = {4, 13, 67};
     const int column_blocks[] = {1, 2, 22};
-    for (size_t bi = 0; bi < 3; ++bi) {
-        for (size_t ri = 0; ri < 3; ++ri) {
-            for (size_t ci = 0; ci < 3; ++ci) {
-                const int blocks = column_blocks[bi], rows = column_rows[ri], columns = column_counts[ci];
-                frugal_q4_k_block * w4 = malloc((size_t) rows * blocks * sizeof *w4);
-                frugal_q5_k_block * w5 = malloc((size_t) rows * blocks * sizeof *w5);
-                frugal_q6_k_block * w6 = malloc((size_t) rows * blocks * sizeof *w6);
-                fill_q4_k(w4, (size_t) rows * blocks, 0);
-                fill_q5_k(w5, (size_t) rows * blocks, 0);
-                fill_q6_k(w6, (size_t) rows * blocks, 0);
-                const int failed = check_columns("Q4_K", frugal_q4_k_matmul, model_q4_k_any, w4, sizeof *w4, blocks, rows, columns, &cases)
-                                   || check_columns("Q5_K", frugal_q5_k_matmul, model_q5_k_any, w5, sizeof *w5, blocks, rows, columns, &cases)
-                                   || check_columns("Q6_K", frugal_q6_k_matmul, model_q6_k_any, w6, sizeof *w6, blocks, rows, columns, &cases);
-                free(w4);
-                free(w5);
-                free(w6);
-                if (failed) {
-                    return 1;
+    for (int extreme = 0; extreme <= 1; ++extreme) {
+        for (size_t bi = 0; bi < 3; ++bi) {
+            for (size_t ri = 0; ri < 3; ++ri) {
+                for (size_t ci = 0; ci < sizeof column_counts / sizeof *column_counts; ++ci) {
+                    if (extreme && (bi != 1 || ri != 1 || ci != 3)) {
+                        continue;
+                    }
+                    const int blocks = column_blocks[bi], rows = column_rows[ri], columns = column_counts[ci];
+                    frugal_q4_k_block * w4 = malloc((size_t) rows * blocks * sizeof *w4);
+                    frugal_q5_k_block * w5 = malloc((size_t) rows * blocks * sizeof *w5);
+                    frugal_q6_k_block * w6 = malloc((size_t) rows * blocks * sizeof *w6);
+                    fill_q4_k(w4, (size_t) rows * blocks, extreme);
+                    fill_q5_k(w5, (size_t) rows * blocks, extreme);
+                    fill_q6_k(w6, (size_t) rows * blocks, extreme);
+                    const int failed = check_columns("Q4_K", frugal_q4_k_matmul, model_q4_k_any, w4, sizeof *w4, blocks, rows, columns, extreme, &cases)
+                                       || check_columns("Q5_K", frugal_q5_k_matmul, model_q5_k_any, w5, sizeof *w5, blocks, rows, columns, extreme, &cases)
+                                       || check_columns("Q6_K", frugal_q6_k_matmul, model_q6_k_any, w6, sizeof *w6, blocks, rows, columns, extreme, &cases);
+                    free(w4);
+                    free(w5);
+                    free(w6);
+                    if (failed) {
+                        return 1;
+                    }
                 }
             }
         }
