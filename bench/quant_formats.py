@@ -74,9 +74,8 @@ def own_kernels(lib_dir):
     return "frugal_matvec_types" in run.stdout
 
 
-def native_same(lib_dir, path, fmt):
-    # As Frugal's repack auto: the 4-bit files, but not Q4_K_M when the backend has its own Q4_K/Q6_K kernels.
-    repack = "1" if fmt == "q4_0" or (fmt.startswith("q4") and not own_kernels(lib_dir)) else "0"
+def native_decode(lib_dir, path, repack):
+    """LIB_DIR/native-decode-same in the box: prompt 128, then 64 tokens decoded after it (as frugal bench decodes)."""
     cmd = [IN_BOX, "--cpus", "1", "--memory", "2G", "--", os.path.join(lib_dir, "native-decode-same"), path, "128", "64", "1", repack, "f16", "after"]
     run = subprocess.run(cmd, capture_output=True, text=True)
     if run.returncode != 0:
@@ -86,14 +85,14 @@ def native_same(lib_dir, path, fmt):
     return {"prompt": row["prompt_tokens_per_second"], "decode": row["decode_tokens_per_second"], "peak_mib": peak_mib(run.stderr)}
 
 
+def native_same(lib_dir, path, fmt):
+    # As Frugal's repack auto: the 4-bit files, but not Q4_K_M when the backend has its own Q4_K/Q6_K kernels.
+    return native_decode(lib_dir, path, "1" if fmt == "q4_0" or (fmt.startswith("q4") and not own_kernels(lib_dir)) else "0")
+
+
 def native_stock(lib_dir, path):
-    cmd = [IN_BOX, "--cpus", "1", "--memory", "2G", "--", os.path.join(lib_dir, "native-decode-same"), path, "128", "64", "1", "1", "f16", "after"]
-    run = subprocess.run(cmd, capture_output=True, text=True)
-    if run.returncode != 0:
-        sys.stderr.write(run.stderr[-2000:])
-        return None
-    row = json.loads(run.stdout.strip().splitlines()[-1])
-    return {"prompt": row["prompt_tokens_per_second"], "decode": row["decode_tokens_per_second"], "peak_mib": peak_mib(run.stderr)}
+    # llama.cpp's defaults: repacked wherever its code has a repacked form.
+    return native_decode(lib_dir, path, "1")
 
 
 def main():

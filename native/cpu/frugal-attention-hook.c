@@ -5,9 +5,9 @@
 // (returns false; every thread decides the same, before any barrier).
 #define FRUGAL_EXP8(x) ggml_v_expf(x)
 #include "frugal-attention.h"
+#include "frugal-setting.h"
 
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 // FRUGAL_CPU_MATVEC=off (every Frugal kernel off) or FRUGAL_CPU_ATTENTION=off leaves attention to ggml; =trace (either)
@@ -16,11 +16,8 @@ static int frugal_attention_mode(void) {
     static int mode = -1;
     int m = __atomic_load_n(&mode, __ATOMIC_RELAXED);
     if (m < 0) {
-        const char * all = getenv("FRUGAL_CPU_MATVEC");
-        const char * attention = getenv("FRUGAL_CPU_ATTENTION");
-        const bool off = (all != NULL && strcmp(all, "off") == 0) || (attention != NULL && strcmp(attention, "off") == 0);
-        const bool trace = (all != NULL && strcmp(all, "trace") == 0) || (attention != NULL && strcmp(attention, "trace") == 0);
-        m = off ? 0 : trace ? 2 : 1;
+        const int all = frugal_setting("FRUGAL_CPU_MATVEC"), attention = frugal_setting("FRUGAL_CPU_ATTENTION");
+        m = all == 0 || attention == 0 ? 0 : all == 2 || attention == 2 ? 2 : 1;
         __atomic_store_n(&mode, m, __ATOMIC_RELAXED);
     }
     return m;

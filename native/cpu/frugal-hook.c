@@ -9,10 +9,9 @@
 #include "frugal-matvec.h"
 #include "frugal-matvec-k.h"
 #include "frugal-quantize-q8-k.h"
+#include "frugal-setting.h"
 
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
 // FRUGAL_CPU_MATVEC=off leaves every product to ggml (the same library measured both ways); =trace also prints one
 // line to stderr the first time the hook computes one of each weight type. Read once.
@@ -20,8 +19,7 @@ static int frugal_matvec_mode(void) {
     static int mode = -1;
     int m = __atomic_load_n(&mode, __ATOMIC_RELAXED);
     if (m < 0) {
-        const char * setting = getenv("FRUGAL_CPU_MATVEC");
-        m = setting == NULL ? 1 : strcmp(setting, "off") == 0 ? 0 : strcmp(setting, "trace") == 0 ? 2 : 1;
+        m = frugal_setting("FRUGAL_CPU_MATVEC");
         __atomic_store_n(&mode, m, __ATOMIC_RELAXED);
     }
     return m;

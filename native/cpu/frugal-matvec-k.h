@@ -165,6 +165,39 @@ static inline void frugal_q4_k_rows4(int blocks, const char * const rows[4], con
 // them all.
 #define FRUGAL_K_COLUMNS 4
 
+// The several-column Q4_K and Q5_K kernels' shared steps. Each row's eight 16-bit scales (rows 0 and 1 decoded side by
+// side in sm01, rows 2 and 3 in sm23) broadcast to both 128-bit halves, for one shuffle to pick a sub-block's.
+static inline __attribute__((always_inline)) void frugal_k_row_scales(__m256i sm01, __m256i sm23, __m256i scales[4]) {
+    scales[0] = _mm256_permute4x64_epi64(sm01, 0x00);
+    scales[1] = _mm256_permute4x64_epi64(sm01, 0xaa);
+    scales[2] = _mm256_permute4x64_epi64(sm23, 0x00);
+    scales[3] = _mm256_permute4x64_epi64(sm23, 0xaa);
+}
+
+// One 64-weight run j of a row (sub-blocks 2j and 2j + 1: quants q_low and q_high as unsigned bytes, their scales
+// picked from row_scales) times each column's block i, added to sumi[c]: llama.cpp's integer lanes.
+static inline __attribute__((always_inline)) void frugal_k_run_columns(__m256i q_low, __m256i q_high, __m256i row_scales, int j,
+                                                                       const frugal_q8_k_block * const y[FRUGAL_K_COLUMNS], int i,
+                                                                       __m256i sumi[FRUGAL_K_COLUMNS]) {
+    const __m256i scale_low = _mm256_shuffle_epi8(row_scales, _mm256_set1_epi16((short) (0x8000 | (2 * j))));
+    const __m256i scale_high = _mm256_shuffle_epi8(row_scales, _mm256_set1_epi16((short) (0x8000 | (2 * j + 1))));
+    for (int c = 0; c < FRUGAL_K_COLUMNS; ++c) {
+        const __m256i y_low = _mm256_loadu_si256((const __m256i *) (y[c][i].qs + 64 * j));
+        const __m256i y_high = _mm256_loadu_si256((const __m256i *) (y[c][i].qs + 64 * j + 32));
+        const __m256i low = _mm256_madd_epi16(scale_low, _mm256_maddubs_epi16(q_low, y_low));
+        const __m256i high = _mm256_madd_epi16(scale_high, _mm256_maddubs_epi16(q_high, y_high));
+        sumi[c] = _mm256_add_epi32(sumi[c], _mm256_add_epi32(low, high));
+    }
+}
+
+// Row r's block sums into its accumulators: acc_r[c] += d (x.d * y[c].d, dm[c][2r]) * sumi[c].
+static inline __attribute__((always_inline)) void frugal_k_add_row_sums(__m256 acc_r[FRUGAL_K_COLUMNS], float dm[FRUGAL_K_COLUMNS][8], int r,
+                                                                        const __m256i sumi[FRUGAL_K_COLUMNS]) {
+    for (int c = 0; c < FRUGAL_K_COLUMNS; ++c) {
+        acc_r[c] = _mm256_fmadd_ps(_mm256_broadcast_ss(&dm[c][2 * r]), _mm256_cvtepi32_ps(sumi[c]), acc_r[c]);
+    }
+}
+
 // Four Q4_K rows times FRUGAL_K_COLUMNS columns y[c] (a prompt's batch), out[c][r]: per (row, column) exactly
 // frugal_q4_k_rows4's integer lanes, fused multiply-adds and final sums, so each result is the one-column one bit for
 // bit. What depends only on the rows is done once per super-block for all the columns: the heads' scales and mins
@@ -201,8 +234,8 @@ static inline void frugal_q4_k_rows4_columns(int blocks, const char * const rows
             acc_m[0][c] = _mm256_fmadd_ps(_mm256_permutevar8x32_ps(dm_c, _mm256_setr_epi32(1, 1, 1, 1, 3, 3, 3, 3)), _mm256_cvtepi32_ps(_mm256_madd_epi16(mins01, sums32)), acc_m[0][c]);
             acc_m[1][c] = _mm256_fmadd_ps(_mm256_permutevar8x32_ps(dm_c, _mm256_setr_epi32(5, 5, 5, 5, 7, 7, 7, 7)), _mm256_cvtepi32_ps(_mm256_madd_epi16(mins23, sums32)), acc_m[1][c]);
         }
-        const __m256i scales[4] = {_mm256_permute4x64_epi64(sm01, 0x00), _mm256_permute4x64_epi64(sm01, 0xaa),
-                                   _mm256_permute4x64_epi64(sm23, 0x00), _mm256_permute4x64_epi64(sm23, 0xaa)};
+        __m256i scales[4];
+        frugal_k_row_scales(sm01, sm23, scales);
         for (int r = 0; r < 4; ++r) {
             __m256i sumi[C];
             for (int c = 0; c < C; ++c) {
@@ -210,21 +243,9 @@ static inline void frugal_q4_k_rows4_columns(int blocks, const char * const rows
             }
             for (int j = 0; j < 4; ++j) {
                 const __m256i q = _mm256_loadu_si256((const __m256i *) (x[r][i].qs + 32 * j));
-                const __m256i q_low = _mm256_and_si256(q, nibble);
-                const __m256i q_high = _mm256_and_si256(_mm256_srli_epi16(q, 4), nibble);
-                const __m256i scale_low = _mm256_shuffle_epi8(scales[r], _mm256_set1_epi16((short) (0x8000 | (2 * j))));
-                const __m256i scale_high = _mm256_shuffle_epi8(scales[r], _mm256_set1_epi16((short) (0x8000 | (2 * j + 1))));
-                for (int c = 0; c < C; ++c) {
-                    const __m256i y_low = _mm256_loadu_si256((const __m256i *) (y[c][i].qs + 64 * j));
-                    const __m256i y_high = _mm256_loadu_si256((const __m256i *) (y[c][i].qs + 64 * j + 32));
-                    const __m256i low = _mm256_madd_epi16(scale_low, _mm256_maddubs_epi16(q_low, y_low));
-                    const __m256i high = _mm256_madd_epi16(scale_high, _mm256_maddubs_epi16(q_high, y_high));
-                    sumi[c] = _mm256_add_epi32(sumi[c], _mm256_add_epi32(low, high));
-                }
+                frugal_k_run_columns(_mm256_and_si256(q, nibble), _mm256_and_si256(_mm256_srli_epi16(q, 4), nibble), scales[r], j, y, i, sumi);
             }
-            for (int c = 0; c < C; ++c) {
-                acc[r][c] = _mm256_fmadd_ps(_mm256_broadcast_ss(&dm[c][2 * r]), _mm256_cvtepi32_ps(sumi[c]), acc[r][c]);
-            }
+            frugal_k_add_row_sums(acc[r], dm, r, sumi);
         }
     }
     for (int c = 0; c < C; ++c) {
@@ -334,8 +355,8 @@ static inline void frugal_q5_k_rows4_columns(int blocks, const char * const rows
             const __m128 dmin = _mm256_castps256_ps128(_mm256_permutevar8x32_ps(dm_c, _mm256_setr_epi32(1, 3, 5, 7, 1, 3, 5, 7)));
             mins[c] = _mm_fmadd_ps(dmin, _mm_cvtepi32_ps(_mm256_castsi256_si128(row_sums)), mins[c]);
         }
-        const __m256i scales[4] = {_mm256_permute4x64_epi64(sm01, 0x00), _mm256_permute4x64_epi64(sm01, 0xaa),
-                                   _mm256_permute4x64_epi64(sm23, 0x00), _mm256_permute4x64_epi64(sm23, 0xaa)};
+        __m256i scales[4];
+        frugal_k_row_scales(sm01, sm23, scales);
         for (int r = 0; r < 4; ++r) {
             const __m256i fifth = _mm256_loadu_si256((const __m256i *) x[r][i].qh);
             __m256i sumi[C];
@@ -346,21 +367,11 @@ static inline void frugal_q5_k_rows4_columns(int blocks, const char * const rows
 #pragma GCC unroll 4
             for (int j = 0; j < 4; ++j) {
                 const __m256i q = _mm256_loadu_si256((const __m256i *) (x[r][i].qs + 32 * j));
-                const __m256i q_low = _mm256_or_si256(_mm256_and_si256(q, nibble), frugal_bit_at_4(fifth, 2 * j));
-                const __m256i q_high = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(q, 4), nibble), frugal_bit_at_4(fifth, 2 * j + 1));
-                const __m256i scale_low = _mm256_shuffle_epi8(scales[r], _mm256_set1_epi16((short) (0x8000 | (2 * j))));
-                const __m256i scale_high = _mm256_shuffle_epi8(scales[r], _mm256_set1_epi16((short) (0x8000 | (2 * j + 1))));
-                for (int c = 0; c < C; ++c) {
-                    const __m256i y_low = _mm256_loadu_si256((const __m256i *) (y[c][i].qs + 64 * j));
-                    const __m256i y_high = _mm256_loadu_si256((const __m256i *) (y[c][i].qs + 64 * j + 32));
-                    const __m256i low = _mm256_madd_epi16(scale_low, _mm256_maddubs_epi16(q_low, y_low));
-                    const __m256i high = _mm256_madd_epi16(scale_high, _mm256_maddubs_epi16(q_high, y_high));
-                    sumi[c] = _mm256_add_epi32(sumi[c], _mm256_add_epi32(low, high));
-                }
+                frugal_k_run_columns(_mm256_or_si256(_mm256_and_si256(q, nibble), frugal_bit_at_4(fifth, 2 * j)),
+                                     _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(q, 4), nibble), frugal_bit_at_4(fifth, 2 * j + 1)), scales[r], j, y, i,
+                                     sumi);
             }
-            for (int c = 0; c < C; ++c) {
-                acc[r][c] = _mm256_fmadd_ps(_mm256_broadcast_ss(&dm[c][2 * r]), _mm256_cvtepi32_ps(sumi[c]), acc[r][c]);
-            }
+            frugal_k_add_row_sums(acc[r], dm, r, sumi);
         }
     }
     for (int c = 0; c < C; ++c) {

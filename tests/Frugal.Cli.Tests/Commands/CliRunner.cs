@@ -49,16 +49,8 @@ internal static class CliRunner
     }
 
     /// <summary>Runs any program with <paramref name="args"/> (a compiler, a script) and captures what it printed.</summary>
-    public static (int ExitCode, string Output, string Error) Program(string file, params string[] args)
-    {
-        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in args)
-        {
-            start.ArgumentList.Add(a);
-        }
-
-        return Run(start);
-    }
+    public static (int ExitCode, string Output, string Error) Program(string file, params string[] args) =>
+        Program([file, .. args], new Dictionary<string, string>());
 
     /// <summary>Runs a program (its path and arguments in <paramref name="command"/>) with extra environment variables.</summary>
     public static (int ExitCode, string Output, string Error) Program(IReadOnlyList<string> command, IReadOnlyDictionary<string, string> environment)
