@@ -50,8 +50,9 @@ name=frugal
 if [[ ${STOCK:-0} != 1 ]]; then
   cpu="$cache/src/ggml/src/ggml-cpu"
   cp "$here/frugal-matvec.h" "$here/frugal-matvec-k.h" "$here/frugal-quantize-q8-k.h" "$here/frugal-hook.c" \
-     "$here/frugal-attention.h" "$here/frugal-attention-hook.c" "$here/frugal-setting.h" "$cpu/"
-  python3 "$here/hook.py" "$cpu/ggml-cpu.c" "$cpu/ops.cpp"
+     "$here/frugal-attention.h" "$here/frugal-attention-hook.c" "$here/frugal-setting.h" "$here/frugal-repacked-q4-k.h" \
+     "$here/frugal-repack-hook.c" "$cpu/"
+  python3 "$here/hook.py" "$cpu/ggml-cpu.c" "$cpu/ops.cpp" "$cpu/arch/x86/repack.cpp"
 else
   name=stock
 fi

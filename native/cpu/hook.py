@@ -7,6 +7,9 @@
   weights.
 - ops.cpp: includes frugal-attention-hook.c before ggml_compute_forward_flash_attn_ext and calls
   frugal_flash_attn_ext first in it (decoded tokens' attention).
+- repack.cpp (arch/x86's): includes frugal-repack-hook.c before ggml_gemv_q4_K_8x8_q8_K and calls
+  frugal_gemv_q4_K_8x8_q8_K first in it (a repacked Q4_K matrix times a decoded token), and
+  frugal_gemm_q4_K_8x8_q8_K first in ggml_gemm_q4_K_8x8_q8_K (times a prompt's columns).
 
 Refuses (exit 1, that file unchanged) a source that is not the one the hook was written for: each anchor must be there
 exactly once."""
@@ -24,6 +27,12 @@ Q8_K_HOOKED = "    [GGML_TYPE_Q8_K] = {\n        .from_float               = fru
 ATTENTION = "void ggml_compute_forward_flash_attn_ext(\n        const ggml_compute_params * params,\n        ggml_tensor * dst) {\n"
 ATTENTION_CALL = "    if (frugal_flash_attn_ext(params, dst)) {\n        return;\n    }\n"
 
+GEMV_Q4_K = ("void ggml_gemv_q4_K_8x8_q8_K(int n, float * GGML_RESTRICT s, size_t bs, const void * GGML_RESTRICT vx, "
+             "const void * GGML_RESTRICT vy, int nr, int nc) {\n")
+GEMV_Q4_K_CALL = "    if (frugal_gemv_q4_K_8x8_q8_K(n, s, vx, vy, nr, nc)) {\n        return;\n    }\n"
+GEMM_Q4_K = GEMV_Q4_K.replace("ggml_gemv_", "ggml_gemm_")
+GEMM_Q4_K_CALL = "    if (frugal_gemm_q4_K_8x8_q8_K(n, s, bs, vx, vy, nr, nc)) {\n        return;\n    }\n"
+
 
 def hook_ggml_cpu(text):
     text = text.replace(DEFINE, '#include "frugal-hook.c"\n\n' + DEFINE).replace(LOOP, LOOP + CALL)
@@ -34,16 +43,22 @@ def hook_ops(text):
     return text.replace(ATTENTION, '#include "frugal-attention-hook.c"\n\n' + ATTENTION + ATTENTION_CALL)
 
 
+def hook_repack(text):
+    text = text.replace(GEMV_Q4_K, '#include "../../frugal-repack-hook.c"\n\n' + GEMV_Q4_K + GEMV_Q4_K_CALL)
+    return text.replace(GEMM_Q4_K, GEMM_Q4_K + GEMM_Q4_K_CALL)
+
+
 FILES = {
     "ggml-cpu.c": ('#include "frugal-hook.c"', (DEFINE, LOOP, TRAITS, Q8_K), hook_ggml_cpu),
     "ops.cpp": ('#include "frugal-attention-hook.c"', (ATTENTION,), hook_ops),
+    "repack.cpp": ('#include "../../frugal-repack-hook.c"', (GEMV_Q4_K, GEMM_Q4_K), hook_repack),
 }
 
 
 def hook(path):
     name = os.path.basename(path)
     if name not in FILES:
-        print(f"hook.py: {path} is neither ggml-cpu.c nor ops.cpp", file=sys.stderr)
+        print(f"hook.py: {path} is none of ggml-cpu.c, ops.cpp, repack.cpp", file=sys.stderr)
         return 1
     marker, anchors, apply = FILES[name]
     with open(path) as f:
@@ -62,6 +77,6 @@ def hook(path):
 
 if __name__ == "__main__":
     if len(sys.argv) < 2:
-        print("usage: hook.py GGML_CPU_C [OPS_CPP]", file=sys.stderr)
+        print("usage: hook.py GGML_CPU_C [OPS_CPP] [ARCH_X86_REPACK_CPP]", file=sys.stderr)
         sys.exit(2)
     sys.exit(max(hook(path) for path in sys.argv[1:]))
