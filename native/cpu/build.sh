@@ -2,7 +2,8 @@
 # Builds Frugal's llama.cpp CPU backend: llama.cpp b10361's libggml-cpu.so (the source node-llama-cpp 3.20.0 ships on
 # the npm registry, the commit `frugal native pull` takes its prebuilt backends from) with Frugal's Q8_0, Q4_K, Q5_K
 # and Q6_K matrix-vector products (frugal-matvec.h, frugal-matvec-k.h, frugal-hook.c) hooked into ggml's matrix
-# multiplication, its Q8_K quantizer of activations (frugal-quantize-q8-k.h) in place of ggml's, and its attention for
+# multiplication, its products of llama.cpp's repacked Q4_K (frugal-repacked-q4-k.h, frugal-repack-hook.c) ahead of
+# llama.cpp's own, its Q8_K quantizer of activations (frugal-quantize-q8-k.h) in place of ggml's, and its attention for
 # decoded tokens (frugal-attention.h, frugal-attention-hook.c) ahead of ggml's flash attention, compiled for this
 # CPU (-march=native) or for any x86-64-v3 CPU (TARGET=avx2), and puts it beside LLamaSharp 0.30.0's packaged
 # libllama.so, libggml.so and libggml-base.so.

@@ -61,7 +61,7 @@ static bool frugal_gemm_q4_K_8x8_q8_K(int n, float * s, size_t bs, const void * 
     if (mode == 2) {
         static int traced;
         if (!__atomic_exchange_n(&traced, 1, __ATOMIC_RELAXED)) {
-            fprintf(stderr, "frugal-matvec: Q4_K repacked %d x %d times %d columns, eight rows a vector, in tiles, one column at a time\n", nc, n, nr);
+            fprintf(stderr, "frugal-matvec: Q4_K repacked %d x %d times %d columns, eight rows a vector, in tiles, four columns at a time\n", nc, n, nr);
         }
     }
     frugal_q4_kx8_matmul(n / QK_K, (const frugal_q4_kx8_block *) vx, nc / 8, (const frugal_q8_kx4_block *) vy, nr / 4, s, bs);

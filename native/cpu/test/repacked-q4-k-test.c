@@ -131,7 +131,7 @@ static int check(int groups, int blocks, int columns, int extreme) {
     frugal_q4_k_block * x = malloc(sizeof(frugal_q4_k_block) * rows * blocks);
     frugal_q4_kx8_block * xr = malloc(sizeof(frugal_q4_kx8_block) * groups * blocks);
     frugal_q8_k_block * y = malloc(sizeof(frugal_q8_k_block) * columns * blocks);
-    frugal_q8_kx4_block * yr = malloc(sizeof(frugal_q8_kx4_block) * columns / 4 * blocks);
+    frugal_q8_kx4_block * yr = calloc((size_t) columns / 4 * blocks, sizeof(frugal_q8_kx4_block));
     float * out = malloc(sizeof(float) * (rows + 1) * (columns + 1));
     for (int k = 0; k < rows * blocks; ++k) {
         x[k].d = extreme ? _cvtss_sh(1.0f, 0) : random_half();

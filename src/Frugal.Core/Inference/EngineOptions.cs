@@ -54,20 +54,26 @@ public sealed record EngineOptions
     /// <summary>
     /// Whether a file of <paramref name="fileType"/> (llama.cpp's name, "Q4_K_M") is repacked when
     /// <see cref="RepackWeights"/> is null: the 4-bit types, unless the CPU backend computes every type of the file's
-    /// matrices (<paramref name="matrixTypes"/>) with its own kernels (<paramref name="ownKernels"/>, Frugal's backend:
-    /// <see cref="FrugalCpuKernels"/>), which read the mapped weights as they are — a repacked matrix would go to
-    /// llama.cpp's repacked kernels instead. Measured on the TinyLlama shape in the 1 CPU / 2 GiB box (bench/RESULTS.md,
-    /// "Quantization formats", "Eleventh session"): with llama.cpp's kernels Q4_0 decodes ≈1.7x and evaluates prompts
-    /// ≈1.9x faster repacked, Q4_K_M prompts ≈1.5x, for ≈520 MiB of anonymous memory in place of mapped pages; Q8_0 gains
-    /// little and would keep a second 1.1 GB copy beside the map, so it is not repacked. Frugal's Q4_K/Q6_K kernels on the
-    /// mapped file decoded Q4_K_M ≈1.25x faster than its repacked copy, in ≈450 MiB less memory.
+    /// matrices (<paramref name="matrixTypes"/>) from the mapped file with its own kernels (<paramref name="ownKernels"/>,
+    /// Frugal's backend: <see cref="FrugalCpuKernels.Loaded"/>) and has none of its own for the layout llama.cpp repacks
+    /// one of them into (<paramref name="ownRepackedKernels"/>, <see cref="FrugalCpuKernels.LoadedRepacked"/>) — a
+    /// repacked matrix goes to the repacked layout's kernels, llama.cpp's or Frugal's. Measured on the TinyLlama shape in
+    /// the 1 CPU / 2 GiB box (bench/RESULTS.md, "Quantization formats", "Eleventh session", "Fourteenth session"): with
+    /// llama.cpp's kernels Q4_0 decodes ≈1.7x and evaluates prompts ≈1.9x faster repacked, Q4_K_M prompts ≈1.5x, for
+    /// ≈520 MiB of anonymous memory in place of mapped pages; Q8_0 gains little and would keep a second 1.1 GB copy beside
+    /// the map, so it is not repacked. Frugal's kernels for llama.cpp's repacked Q4_K decode Q4_K_M ≈1.17x and read its
+    /// prompts ≈1.1x faster than Frugal's kernels on the mapped file (which were ≈1.25x faster than llama.cpp's repacked
+    /// ones), for the same ≈450 MiB of anonymous memory.
     /// </summary>
-    public static bool RepacksByDefault(string fileType, IReadOnlySet<GgmlType> matrixTypes, IReadOnlySet<GgmlType> ownKernels)
+    public static bool RepacksByDefault(string fileType, IReadOnlySet<GgmlType> matrixTypes, IReadOnlySet<GgmlType> ownKernels,
+        IReadOnlySet<GgmlType> ownRepackedKernels)
     {
         ArgumentNullException.ThrowIfNull(fileType);
         ArgumentNullException.ThrowIfNull(matrixTypes);
         ArgumentNullException.ThrowIfNull(ownKernels);
-        return fileType.StartsWith("Q4_", StringComparison.OrdinalIgnoreCase) && !(matrixTypes.Count > 0 && matrixTypes.IsSubsetOf(ownKernels));
+        ArgumentNullException.ThrowIfNull(ownRepackedKernels);
+        return fileType.StartsWith("Q4_", StringComparison.OrdinalIgnoreCase)
+            && (!(matrixTypes.Count > 0 && matrixTypes.IsSubsetOf(ownKernels)) || matrixTypes.Overlaps(ownRepackedKernels));
     }
 
     /// <summary>

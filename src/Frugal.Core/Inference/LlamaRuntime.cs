@@ -64,7 +64,7 @@ internal sealed class LlamaRuntime : IDisposable
         ArgumentNullException.ThrowIfNull(pinned);
         LoadLibrary();
         var repack = options.RepackWeights ?? EngineOptions.RepacksByDefault(ModelInfoReader.FromFile(pinned.File).FileType,
-            QuantizationFootprint.Of(pinned.File).BytesPerTokenByType.Keys.ToHashSet(), FrugalCpuKernels.Loaded());
+            QuantizationFootprint.Of(pinned.File).BytesPerTokenByType.Keys.ToHashSet(), FrugalCpuKernels.Loaded(), FrugalCpuKernels.LoadedRepacked());
         var pages = options.HugePages ? PageCache.PrepareHugePages(pinned.Handle) : HugePageReport.Off;
         return (LoadWeights(options, pinned.LoadPath, repack), repack, pages);
     }

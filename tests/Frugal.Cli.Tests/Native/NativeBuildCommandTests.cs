@@ -8,11 +8,13 @@ namespace Frugal.Tests.Native;
 /// <summary>
 /// <c>frugal native build</c> run as the real executable: it fetches llama.cpp b10361's source from the npm registry,
 /// compiles Frugal's CPU backend for this CPU (about a minute on two cores), installs and records it; <c>generate</c>
-/// on that data directory then loads it, Frugal's Q8_0, Q4_K, Q5_K and Q6_K products compute the decoded tokens (a Q4_K_M
-/// file left unrepacked, as the backend reports kernels for its types), and the greedy replies are the ones the same
-/// library gives with the products left to ggml. Its attention for decoded tokens (not ggml's arithmetic bit for bit)
-/// runs in generate and, in ggml graphs shaped as llama.cpp builds them, agrees with attention in double precision, as
-/// ggml's own does less closely.
+/// on that data directory then loads it, Frugal's Q8_0, Q4_K, Q5_K and Q6_K products compute the decoded tokens of files
+/// read from the map as they are, and the greedy replies are the ones the same library gives with the products left to
+/// ggml. A Q4_K_M file is repacked by default (the backend reports kernels for llama.cpp's repacked Q4_K), and Frugal's
+/// kernels compute its repacked Q4_K products, which in ggml graphs agree with the exact product as llama.cpp's own
+/// repacked kernels do. Its attention for decoded tokens (not ggml's arithmetic bit for bit) runs in generate and, in
+/// ggml graphs shaped as llama.cpp builds them, agrees with attention in double precision, as ggml's own does less
+/// closely.
 /// </summary>
 public sealed class NativeBuildCommandTests : IDisposable
 {
@@ -54,11 +56,32 @@ public sealed class NativeBuildCommandTests : IDisposable
         Assert.DoesNotContain("frugal-", traceOff, StringComparison.Ordinal);
         Assert.Equal(replyOff, reply);
 
-        // Q4_K_M (Q4_K and Q6_K matrices): the backend reports its kernels for both types, so generate's default
-        // (repack auto) leaves the matrices mapped as they are and the hook computes both; with the hook off, no
-        // repacking, to compare the same arithmetic. Q5_K_M (Q5_K, with Q6_K for some matrices): no repacking either way.
-        AssertOneBlockDecodesAsGgml(data, "q4_k_m", ["Q4_K", "Q6_K"], "--repack", "off");
-        AssertOneBlockDecodesAsGgml(data, "q5_k_m", ["Q5_K"]);
+        // Q4_K_M (Q4_K and Q6_K matrices) read from the map (--repack off): the hook computes both, as ggml does.
+        // Q5_K_M (Q5_K, with Q6_K for some matrices): never repacked.
+        AssertOneBlockDecodesAsGgml(data, "q4_k_m", ["Q4_K", "Q6_K"], ["--repack", "off"], ["--repack", "off"]);
+        AssertOneBlockDecodesAsGgml(data, "q5_k_m", ["Q5_K"], [], []);
+
+        // generate's default (repack auto) on Q4_K_M: the backend reports its kernels for llama.cpp's repacked Q4_K, so
+        // the Q4_K matrices are repacked and Frugal's repacked kernels compute them (the prompt's columns and a decoded
+        // token's); the Q6_K matrices stay mapped, through the mapped kernels.
+        var (_, repackedReply, repackedTrace) = Generate(_temp.File("tinyllama-1-q4_k_m.gguf"), data, "trace", attention: "off");
+        Assert.Matches(@"frugal-matvec: Q4_K repacked \d+ x \d+ times 1 column,", repackedTrace);
+        Assert.Matches(@"frugal-matvec: Q4_K repacked \d+ x \d+ times ([4-9]|\d\d+) columns,", repackedTrace);
+        Assert.Matches(@"frugal-matvec: Q6_K \d+ x \d+ times 1 column,", repackedTrace);
+        Assert.DoesNotMatch(@"frugal-matvec: Q4_K \d", repackedTrace);
+        Assert.NotEmpty(repackedReply);
+        // In ggml graphs with the weights in the library's repack buffer type (1, 4, 5 and 9 columns; one or two
+        // threads), Frugal's repacked products and llama.cpp's own agree with the exact product of the Q8_K activations.
+        var repackedTest = CompileAgainst(Path.Combine(native, CpuBackendBuilder.Variant), "repacked-graph-test.c");
+        var frugalRepacked = CliRunner.Program([repackedTest], new Dictionary<string, string> { ["FRUGAL_CPU_MATVEC"] = "trace" });
+        var ggmlRepacked = CliRunner.Program([repackedTest], new Dictionary<string, string> { ["FRUGAL_CPU_MATVEC"] = "off" });
+        Assert.True(frugalRepacked.ExitCode == 0, frugalRepacked.Output + frugalRepacked.Error);
+        Assert.StartsWith("ok 32 ", frugalRepacked.Output, StringComparison.Ordinal);
+        Assert.Contains("frugal-matvec: Q4_K repacked 8 x 256 times 1 column,", frugalRepacked.Error, StringComparison.Ordinal);
+        Assert.Contains("frugal-matvec: Q4_K repacked 8 x 256 times 4 columns,", frugalRepacked.Error, StringComparison.Ordinal);
+        Assert.True(ggmlRepacked.ExitCode == 0, ggmlRepacked.Output + ggmlRepacked.Error);
+        Assert.StartsWith("ok 32 ", ggmlRepacked.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("frugal-matvec", ggmlRepacked.Error, StringComparison.Ordinal);
 
         // Attention: generate's prompt (under 64 tokens) and decoded tokens go through Frugal's (TinyLlama's 32 heads over
         // 4 KV heads) ...
@@ -91,16 +114,17 @@ public sealed class NativeBuildCommandTests : IDisposable
         return output;
     }
 
-    // One block of TinyLlama's shape in QUANT (rows a whole number of 256-weight super-blocks): with the hook the trace
-    // names each of TYPES (times the prompt's columns and times one decoded token's) and Frugal's Q8_K quantizer, and
-    // with it off (and OFF_ARGS) ggml's own code gives the same greedy reply (Frugal's attention off on both sides: its
-    // sums are not ggml's bit for bit, and a random model's close logits would part the replies after a few tokens).
-    private void AssertOneBlockDecodesAsGgml(string data, string quant, string[] types, params string[] offArgs)
+    // One block of TinyLlama's shape in QUANT (rows a whole number of 256-weight super-blocks): with the hook (and
+    // ON_ARGS) the trace names each of TYPES (times the prompt's columns and times one decoded token's) and Frugal's Q8_K
+    // quantizer, and with it off (and OFF_ARGS) ggml's own code gives the same greedy reply (Frugal's attention off on
+    // both sides: its sums are not ggml's bit for bit, and a random model's close logits would part the replies after a
+    // few tokens).
+    private void AssertOneBlockDecodesAsGgml(string data, string quant, string[] types, string[] onArgs, string[] offArgs)
     {
         var model = _temp.File($"tinyllama-1-{quant}.gguf");
         var synth = CliRunner.Process("model", "synth", "--shape", "tinyllama-1.1b", "--layers", "1", "--quant", quant, "-o", model);
         Assert.True(synth.ExitCode == 0, synth.Error);
-        var (_, reply, trace) = Generate(model, data, "trace", attention: "off");
+        var (_, reply, trace) = Generate(model, data, "trace", attention: "off", more: onArgs);
         var (_, replyOff, traceOff) = Generate(model, data, "off", more: offArgs);
 
         // Each type's products computed by the hook both for the prompt's batch of columns and for a decoded token.

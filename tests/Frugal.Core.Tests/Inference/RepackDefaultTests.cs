@@ -3,7 +3,10 @@ using Frugal.Models;
 
 namespace Frugal.Tests.Inference;
 
-/// <summary>What <c>Model:RepackWeights</c> = auto does: the 4-bit files, unless the CPU backend has its own kernels for every type of their matrices.</summary>
+/// <summary>
+/// What <c>Model:RepackWeights</c> = auto does: the 4-bit files, unless the CPU backend has its own kernels for every type
+/// of their matrices on the mapped file and none for the repacked layout of any of them.
+/// </summary>
 public sealed class RepackDefaultTests
 {
     private static readonly HashSet<GgmlType> None = [];
@@ -17,20 +20,32 @@ public sealed class RepackDefaultTests
     [InlineData("F16", false)]
     public void RepacksByDefault_LlamaCppsKernels_The4BitTypes(string fileType, bool repacked)
     {
-        Assert.Equal(repacked, EngineOptions.RepacksByDefault(fileType, new HashSet<GgmlType> { GgmlType.Q4_K, GgmlType.Q6_K }, None));
+        Assert.Equal(repacked, EngineOptions.RepacksByDefault(fileType, new HashSet<GgmlType> { GgmlType.Q4_K, GgmlType.Q6_K }, None, None));
     }
 
     [Fact]
     public void RepacksByDefault_OwnKernelsForEveryMatrixType_ReadsTheMappedFileInstead()
     {
-        Assert.False(EngineOptions.RepacksByDefault("Q4_K_M", new HashSet<GgmlType> { GgmlType.Q4_K, GgmlType.Q6_K }, Frugals));
+        Assert.False(EngineOptions.RepacksByDefault("Q4_K_M", new HashSet<GgmlType> { GgmlType.Q4_K, GgmlType.Q6_K }, Frugals, None));
     }
 
     [Fact]
     public void RepacksByDefault_OwnKernelsMissOneType_Repacks()
     {
-        Assert.True(EngineOptions.RepacksByDefault("Q4_0", new HashSet<GgmlType> { GgmlType.Q4_0, GgmlType.Q6_K }, Frugals));
-        Assert.True(EngineOptions.RepacksByDefault("Q4_K_M", new HashSet<GgmlType> { GgmlType.Q4_K, GgmlType.Q6_K }, new HashSet<GgmlType> { GgmlType.Q4_K }));
+        Assert.True(EngineOptions.RepacksByDefault("Q4_0", new HashSet<GgmlType> { GgmlType.Q4_0, GgmlType.Q6_K }, Frugals, None));
+        Assert.True(EngineOptions.RepacksByDefault("Q4_K_M", new HashSet<GgmlType> { GgmlType.Q4_K, GgmlType.Q6_K }, new HashSet<GgmlType> { GgmlType.Q4_K }, None));
+    }
+
+    [Fact]
+    public void RepacksByDefault_OwnKernelsForTheRepackedLayout_Repacks()
+    {
+        // Frugal's backend: its own kernels on the mapped file for both types, and for llama.cpp's repacked Q4_K.
+        HashSet<GgmlType> repackedQ4K = [GgmlType.Q4_K];
+        Assert.True(EngineOptions.RepacksByDefault("Q4_K_M", new HashSet<GgmlType> { GgmlType.Q4_K, GgmlType.Q6_K }, Frugals, repackedQ4K));
+        Assert.True(EngineOptions.RepacksByDefault("Q4_K_S", new HashSet<GgmlType> { GgmlType.Q4_K }, Frugals, repackedQ4K));
+        // Never a file that is not 4-bit, and not for a repacked type the file does not hold.
+        Assert.False(EngineOptions.RepacksByDefault("Q5_K_M", new HashSet<GgmlType> { GgmlType.Q5_K, GgmlType.Q6_K }, new HashSet<GgmlType>(Frugals) { GgmlType.Q5_K }, repackedQ4K));
+        Assert.False(EngineOptions.RepacksByDefault("Q4_K_M", new HashSet<GgmlType> { GgmlType.Q4_K, GgmlType.Q6_K }, Frugals, new HashSet<GgmlType> { GgmlType.Q4_0 }));
     }
 
     [Fact]
@@ -41,5 +56,6 @@ public sealed class RepackDefaultTests
 
         Assert.NotNull(NativeLibrarySelection.LoadedCpuBackend());
         Assert.Empty(FrugalCpuKernels.Loaded());
+        Assert.Empty(FrugalCpuKernels.LoadedRepacked());
     }
 }
