@@ -9,7 +9,8 @@ also measures plain LLamaSharp and the bandwidth ceiling) against a native llama
 Without --native-bin (no llama-bench built) or --native-same only Frugal and plain LLamaSharp are measured.
 --native-same LIB_DIR: the very libraries Frugal loads, both sides — Frugal runs with --native-library LIB_DIR/libllama.so,
 "native" is LIB_DIR/native-decode-same (bench/native-decode-same.sh makes it: the same libraries with no .NET in the
-process), repacking as Frugal's auto does (the Q4_* files, but not Q4_K_M with Frugal's own backend). Both native sides
+process), repacking as Frugal's auto does (the Q4_* files; Q4_K_M not with a Frugal backend that has kernels for the
+mapped Q4_K but none for the repacked one). Both native sides
 decode after their 128-token prompt, as `frugal bench` does (llama-bench decodes from an empty cache, 5-9 % faster a
 token here: the attention over the prompt).
 --native-stock LIB_DIR: a third side, measured in the same rounds — llama.cpp's own CPU backend of the same commit built
@@ -68,10 +69,11 @@ def native(bin_dir, path):
     return {"prompt": prompt, "decode": decode, "peak_mib": peak_mib(run.stderr)}
 
 
-def own_kernels(lib_dir):
-    """True when the CPU backend is Frugal's own (it exports frugal_matvec_types: Q8_0, Q4_K, Q5_K, Q6_K)."""
+def exports(lib_dir, name):
+    """True when the CPU backend exports NAME: frugal_matvec_types (Frugal's own kernels on the mapped file: Q8_0, Q4_K,
+    Q5_K, Q6_K), frugal_repacked_types (its own for llama.cpp's repacked Q4_K)."""
     run = subprocess.run(["nm", "-D", "--defined-only", os.path.join(lib_dir, "libggml-cpu.so")], capture_output=True, text=True)
-    return "frugal_matvec_types" in run.stdout
+    return name in run.stdout
 
 
 def native_decode(lib_dir, path, repack):
@@ -86,8 +88,10 @@ def native_decode(lib_dir, path, repack):
 
 
 def native_same(lib_dir, path, fmt):
-    # As Frugal's repack auto: the 4-bit files, but not Q4_K_M when the backend has its own Q4_K/Q6_K kernels.
-    return native_decode(lib_dir, path, "1" if fmt == "q4_0" or (fmt.startswith("q4") and not own_kernels(lib_dir)) else "0")
+    # As Frugal's repack auto: the 4-bit files, but not Q4_K_M when the backend has its own Q4_K/Q6_K kernels on the
+    # mapped file and none for the repacked Q4_K.
+    mapped_q4_k = exports(lib_dir, "frugal_matvec_types") and not exports(lib_dir, "frugal_repacked_types")
+    return native_decode(lib_dir, path, "1" if fmt == "q4_0" or (fmt.startswith("q4") and not mapped_q4_k) else "0")
 
 
 def native_stock(lib_dir, path):

@@ -42,7 +42,9 @@ public static class MemoryGovernorServiceCollectionExtensions
                 provider.GetRequiredService<TimeProvider>(),
                 provider.GetService<ILogger<MemoryGovernor>>())
             {
-                ModelMappedBytesSource = () => readiness?.Engine?.Model.TensorDataBytes ?? 0,
+                // The mapped weights the engine computes with: a repacked matrix's pages are not among them (its
+                // anonymous copy already counts).
+                ModelMappedBytesSource = () => readiness?.Engine?.Model is { } model ? model.TensorDataBytes - model.RepackedTensorBytes : 0,
             };
         });
         services.TryAddSingleton(provider => new MemoryGovernorMetrics(provider.GetRequiredService<MemoryGovernor>(), provider.GetService<IMeterFactory>()));

@@ -148,6 +148,7 @@ public sealed class LlamaEngine : IInferenceEngine
             throw;
         }
 
+        info = info with { RepackedTensorBytes = repack ? RepackedWeights.Bytes(pinned.File, RepackedWeights.LlamaCppTypes) : 0 };
         var engine = new LlamaEngine(info, options, measurement, format, runtime, threads, stepTimer, logger) { WeightPages = pages };
         EngineLog.WeightPages(logger, pages.Describe());
         EngineLog.NativeLibraryLoaded(logger, NativeLibrarySelection.Applied ?? NativeLibrarySelection.Auto, NativeLibrarySelection.LoadedCpuBackend() ?? "unknown",

@@ -18,6 +18,12 @@ public sealed record ModelInfo
     /// <summary>Bytes of all tensor data (what gets memory-mapped).</summary>
     public required long TensorDataBytes { get; init; }
 
+    /// <summary>
+    /// Bytes of that data llama.cpp repacked into anonymous memory when the engine loaded the file (0 when it did not
+    /// repack; see <see cref="Inference.RepackedWeights"/>): their mapped pages go unused after the load.
+    /// </summary>
+    public long RepackedTensorBytes { get; init; }
+
     public required int ContextLength { get; init; }
     public required int EmbeddingLength { get; init; }
     public required int BlockCount { get; init; }

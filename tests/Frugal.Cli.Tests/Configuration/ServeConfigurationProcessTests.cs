@@ -1,6 +1,9 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text.Json;
+using System.Text.RegularExpressions;
+using Frugal.Inference;
 using Frugal.Models;
 using Frugal.Tests.Commands;
 
@@ -153,8 +156,16 @@ public sealed class ServeConfigurationProcessTests
             var loaded = Assert.Single(lines, l => l.Contains("Native library: ", StringComparison.Ordinal));
             Assert.Contains(repacked ? "Q4_0 weights repacked" : "Q4_0 weights memory-mapped as they are", loaded, StringComparison.Ordinal);
             Assert.Contains(setting switch { null => "(repack auto)", "true" => "(repack on)", _ => "(repack off)" }, loaded, StringComparison.Ordinal);
-            // llama.cpp's own account of its buffers: a CPU_REPACK buffer only when it repacked.
-            Assert.Equal(repacked, lines.Exists(l => l.Contains("CPU_REPACK", StringComparison.Ordinal)));
+            // llama.cpp's own account of its buffers: a CPU_REPACK buffer only when it repacked, as large as the matrices
+            // Frugal counts as repacked (the memory governor's mapped weights leave them out).
+            var buffer = lines.Find(l => l.Contains("CPU_REPACK model buffer size", StringComparison.Ordinal));
+            Assert.Equal(repacked, buffer is not null);
+            if (buffer is not null)
+            {
+                var mib = double.Parse(Regex.Match(buffer, @"=\s*([\d.]+) MiB").Groups[1].Value, CultureInfo.InvariantCulture);
+                var counted = RepackedWeights.Bytes(GgufReader.Read(model), RepackedWeights.LlamaCppTypes) / 1048576.0;
+                Assert.True(counted > 0 && Math.Abs(mib - counted) <= 0.02 + (0.01 * counted), $"llama.cpp repacked {mib} MiB, Frugal counts {counted:F2}");
+            }
         }
         finally
         {
