@@ -30,8 +30,11 @@ internal static class MeasuredKernels
     /// <paramref name="cpu"/>'s compute threads (reused from the record unless <paramref name="remeasure"/>); from bytes
     /// per token alone, with the reason in <paramref name="unmeasured"/>, when the library cannot measure here. Each
     /// matrix is as large as the weights one token of the file reads, up to <paramref name="matrixBytes"/>: a model small
-    /// enough to stay in the caches is measured in them. The decode step is measured with <paramref name="engine"/>'s load
-    /// settings (repacking, flash attention; default: <c>auto</c> as serve's) on the same threads.
+    /// enough to stay in the caches is measured in them. A type a 4-bit file of it would be repacked for under
+    /// <paramref name="engine"/>'s repacking setting (auto: <see cref="EngineOptions.RepacksByDefault"/> with the loaded
+    /// backend's kernels) is measured repacked, as the engine would compute it. The decode step is measured with
+    /// <paramref name="engine"/>'s load settings (repacking, flash attention; default: <c>auto</c> as serve's) on the same
+    /// threads.
     /// </summary>
     public static QuantizationAdvice Advise(GgufFile file, string? nativeLibrary, string dataDirectory, CpuSnapshot cpu, bool remeasure,
                                             out string? unmeasured, long matrixBytes = KernelRates.DefaultMatrixBytes, EngineOptions? engine = null)
@@ -47,12 +50,13 @@ internal static class MeasuredKernels
             return QuantizationAdvice.For(file, cpu.HasAvx2);
         }
 
+        engine ??= new EngineOptions { ModelPath = file.Path, NativeLibrary = nativeLibrary };
         Dictionary<GgmlType, double> rates;
         string key;
         try
         {
             var bytes = Math.Min(matrixBytes, QuantizationFootprint.Of(file).BytesPerToken);
-            (rates, key) = Rates(nativeLibrary, dataDirectory, cpu, types, rowLength.Value, remeasure, bytes);
+            (rates, key) = Rates(nativeLibrary, dataDirectory, cpu, types, rowLength.Value, remeasure, bytes, engine.RepackWeights);
         }
         catch (InvalidOperationException e)
         {
@@ -60,7 +64,6 @@ internal static class MeasuredKernels
             return QuantizationAdvice.For(file, cpu.HasAvx2);
         }
 
-        engine ??= new EngineOptions { ModelPath = file.Path, NativeLibrary = nativeLibrary };
         return QuantizationAdvice.For(file, rates, Step(engine, dataDirectory, key, cpu.ComputeThreads, remeasure));
     }
 
@@ -68,21 +71,40 @@ internal static class MeasuredKernels
         file.Tensors.Where(t => t.Dimensions.Count >= 2 && t.Dimensions[0] is > 0 and <= int.MaxValue)
             .GroupBy(t => (int)t.Dimensions[0]).OrderByDescending(g => g.Count()).ThenBy(g => g.Key).Select(g => (int?)g.Key).FirstOrDefault();
 
+    /// <summary>
+    /// Of <paramref name="types"/>, those llama.cpp repacks that a 4-bit file holding them would be loaded repacked
+    /// for: every one with <paramref name="repackWeights"/> true, none with false, and with null (auto) as
+    /// <see cref="EngineOptions.RepacksByDefault"/> decides with the loaded backend's kernels (a Q4_0 file for Q4_0, a
+    /// Q4_K_M file for Q4_K).
+    /// </summary>
+    internal static IReadOnlySet<GgmlType> RepackedTypes(IReadOnlySet<GgmlType> types, bool? repackWeights)
+    {
+        var own = FrugalCpuKernels.Loaded();
+        var ownRepacked = FrugalCpuKernels.LoadedRepacked();
+        return types.Where(t => RepackedWeights.LlamaCppTypes.Contains(t) && (repackWeights ?? EngineOptions.RepacksByDefault(
+            t == GgmlType.Q4_K ? "Q4_K_M" : t.ToString(), new HashSet<GgmlType> { t }, own, ownRepacked))).ToHashSet();
+    }
+
     // The rates, and the record's key they were measured under.
     private static (Dictionary<GgmlType, double> Rates, string Key) Rates(string? nativeLibrary, string dataDirectory, CpuSnapshot cpu,
-                                                                        IReadOnlySet<GgmlType> types, int rowLength, bool remeasure, long matrixBytes)
+                                                                        IReadOnlySet<GgmlType> types, int rowLength, bool remeasure, long matrixBytes,
+                                                                        bool? repackWeights)
     {
         var threads = cpu.ComputeThreads;
         var path = Path.Combine(dataDirectory, "native", RecordFile);
-        // The library loads (as the engine will load it) before the record is read: its file is part of the key.
+        // The library loads (as the engine will load it) before the record is read: its file is part of the key, and its
+        // kernels decide which types are measured repacked.
         KernelRates.Load(nativeLibrary);
-        var key = Key(NativeLibrarySelection.LoadedCpuBackend(), cpu, threads, rowLength, matrixBytes);
+        var repacked = RepackedTypes(types, repackWeights);
+        var key = Key(NativeLibrarySelection.LoadedCpuBackend(), cpu, threads, rowLength, matrixBytes)
+                  + "|repacked " + (repacked.Count == 0 ? "none" : string.Join(",", repacked.Order()));
         if (!remeasure && ReadRates(path, key) is { } recorded && types.All(recorded.ContainsKey))
         {
             return (recorded, key);
         }
 
-        var measured = KernelRates.Measure(nativeLibrary, types, rowLength, threads, TimePerType * ((double)matrixBytes / KernelRates.DefaultMatrixBytes), matrixBytes);
+        var measured = KernelRates.Measure(nativeLibrary, types, rowLength, threads, TimePerType * ((double)matrixBytes / KernelRates.DefaultMatrixBytes), matrixBytes,
+            repacked);
         var rates = measured.BytesPerSecond.ToDictionary();
         Write(path, key, rates.Select(r => string.Create(CultureInfo.InvariantCulture, $"{r.Key} {r.Value:R}")));
         return (rates, key);

@@ -16,7 +16,8 @@ namespace Frugal.Inference;
 /// <param name="BytesPerSecond">Weight bytes per second for each type measured.</param>
 /// <param name="Threads">The threads the products ran on.</param>
 /// <param name="CpuBackend">The CPU backend library that computed them (its path), or null when it cannot tell.</param>
-public sealed record KernelRates(IReadOnlyDictionary<GgmlType, double> BytesPerSecond, int Threads, string? CpuBackend)
+/// <param name="Repacked">The types measured in llama.cpp's repacked layout (the backend's repack buffer), as a load that repacks computes them.</param>
+public sealed record KernelRates(IReadOnlyDictionary<GgmlType, double> BytesPerSecond, int Threads, string? CpuBackend, IReadOnlySet<GgmlType> Repacked)
 {
     /// <summary>The bytes of each type's matrices measured: four times a 32 MiB last-level cache.</summary>
     public const long DefaultMatrixBytes = 128L << 20;
@@ -25,11 +26,14 @@ public sealed record KernelRates(IReadOnlyDictionary<GgmlType, double> BytesPerS
     /// Measures each of <paramref name="types"/> with rows of <paramref name="rowLength"/> weights on
     /// <paramref name="threads"/> threads, for at least <paramref name="timePerType"/> each (after one warm-up product).
     /// Loads the native library as the engine would for <paramref name="nativeLibrary"/> (see
-    /// <see cref="NativeLibrarySelection"/>) first. A type whose blocks do not divide the row length is left out.
+    /// <see cref="NativeLibrarySelection"/>) first. A type whose blocks do not divide the row length is left out. The
+    /// types in <paramref name="repacked"/> that llama.cpp repacks (<see cref="RepackedWeights.LlamaCppTypes"/>) are
+    /// measured repacked: set into the backend's repack buffer, which converts them as a repacking load does, so the
+    /// products run the repacked layout's kernels (llama.cpp's, or Frugal's where its backend has them).
     /// </summary>
     /// <exception cref="InvalidOperationException">The native library cannot be loaded or lacks ggml's functions.</exception>
     public static KernelRates Measure(string? nativeLibrary, IEnumerable<GgmlType> types, int rowLength, int threads, TimeSpan timePerType,
-                                      long matrixBytes = DefaultMatrixBytes)
+                                      long matrixBytes = DefaultMatrixBytes, IReadOnlySet<GgmlType>? repacked = null)
     {
         ArgumentNullException.ThrowIfNull(types);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(rowLength);
@@ -37,15 +41,21 @@ public sealed record KernelRates(IReadOnlyDictionary<GgmlType, double> BytesPerS
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(matrixBytes);
         var ggml = GgmlApi.Load(nativeLibrary);
         var rates = new Dictionary<GgmlType, double>();
+        var measuredRepacked = new HashSet<GgmlType>();
         foreach (var type in types.Distinct())
         {
             if (GgmlTypeInfo.IsKnown(type) && rowLength % GgmlTypeInfo.BlockSize(type) == 0)
             {
-                rates[type] = ggml.MatrixVectorRate(type, rowLength, threads, timePerType, matrixBytes);
+                var repack = repacked is not null && repacked.Contains(type) && RepackedWeights.LlamaCppTypes.Contains(type) && ggml.RepackBuffer != 0;
+                rates[type] = ggml.MatrixVectorRate(type, rowLength, threads, timePerType, matrixBytes, repack);
+                if (repack)
+                {
+                    measuredRepacked.Add(type);
+                }
             }
         }
 
-        return new KernelRates(rates, threads, NativeLibrarySelection.LoadedCpuBackend());
+        return new KernelRates(rates, threads, NativeLibrarySelection.LoadedCpuBackend(), measuredRepacked);
     }
 
     /// <summary>
@@ -71,6 +81,9 @@ public sealed record KernelRates(IReadOnlyDictionary<GgmlType, double> BytesPerS
         private readonly delegate* unmanaged<nint, nint, int, int> _graphCompute;
         private readonly delegate* unmanaged<int, float*, void*, long, long, long, float*, nuint> _quantizeChunk;
         private readonly delegate* unmanaged<int, long, nuint> _rowSize;
+        private readonly delegate* unmanaged<nint, nint, nint> _allocTensorsFromBuffer;
+        private readonly delegate* unmanaged<nint, void> _freeBuffer;
+        private readonly delegate* unmanaged<nint, void*, nuint, nuint, void> _setTensor;
 
         private GgmlApi(nint baseLibrary, nint cpuLibrary)
         {
@@ -85,6 +98,40 @@ public sealed record KernelRates(IReadOnlyDictionary<GgmlType, double> BytesPerS
             _rowSize = (delegate* unmanaged<int, long, nuint>)Export(baseLibrary, "ggml_row_size");
             _graphCompute = (delegate* unmanaged<nint, nint, int, int>)Export(cpuLibrary, "ggml_graph_compute_with_ctx");
             ((delegate* unmanaged<void>)Export(cpuLibrary, "ggml_cpu_init"))();
+            _allocTensorsFromBuffer = (delegate* unmanaged<nint, nint, nint>)Export(baseLibrary, "ggml_backend_alloc_ctx_tensors_from_buft");
+            _freeBuffer = (delegate* unmanaged<nint, void>)Export(baseLibrary, "ggml_backend_buffer_free");
+            _setTensor = (delegate* unmanaged<nint, void*, nuint, nuint, void>)Export(baseLibrary, "ggml_backend_tensor_set");
+            RepackBuffer = FindRepackBuffer(baseLibrary, cpuLibrary);
+        }
+
+        /// <summary>The CPU backend's repack buffer type (<c>CPU_REPACK</c>, what a load with use_extra_bufts puts repackable matrices in), or 0 when it has none.</summary>
+        public nint RepackBuffer { get; }
+
+        // The CPU device's extra buffer types, through the backend registry as llama.cpp finds them.
+        private static nint FindRepackBuffer(nint baseLibrary, nint cpuLibrary)
+        {
+            if (!NativeLibrary.TryGetExport(cpuLibrary, "ggml_backend_cpu_reg", out var cpuRegistry))
+            {
+                return 0;
+            }
+
+            var registry = ((delegate* unmanaged<nint>)cpuRegistry)();
+            var address = (delegate* unmanaged<nint, byte*, nint>)Export(baseLibrary, "ggml_backend_reg_get_proc_address");
+            var device = ((delegate* unmanaged<nint, nuint, nint>)Export(baseLibrary, "ggml_backend_reg_dev_get"))(registry, 0);
+            var name = (delegate* unmanaged<nint, byte*>)Export(baseLibrary, "ggml_backend_buft_name");
+            fixed (byte* function = "ggml_backend_dev_get_extra_bufts\0"u8)
+            {
+                var extraBuffers = (delegate* unmanaged<nint, nint*>)address(registry, function);
+                for (var types = extraBuffers is null || device == 0 ? null : extraBuffers(device); types is not null && *types != 0; types++)
+                {
+                    if (Marshal.PtrToStringUTF8((nint)name(*types)) == "CPU_REPACK")
+                    {
+                        return *types;
+                    }
+                }
+            }
+
+            return 0;
         }
 
         public static GgmlApi Load(string? nativeLibrary)
@@ -110,18 +157,20 @@ public sealed record KernelRates(IReadOnlyDictionary<GgmlType, double> BytesPerS
         /// Weight bytes per second of <paramref name="type"/> matrices times one F32 column: the bytes as square matrices of
         /// <paramref name="rowLength"/> rows one after another, each multiplying the column (quantizing it for itself), as
         /// a decode step runs a model's matrices — one matrix of all the bytes measured the kernels 5–20 % slower than the model
-        /// runs them (Q8_0 21–23 GB/s against 26, Q6_K 17–18 against 20 on a Zen 3 core).
+        /// runs them (Q8_0 21–23 GB/s against 26, Q6_K 17–18 against 20 on a Zen 3 core). <paramref name="repack"/>: the
+        /// matrices in <see cref="RepackBuffer"/> (rows in groups of eight, as llama.cpp repacks them).
         /// </summary>
-        public double MatrixVectorRate(GgmlType type, int rowLength, int threads, TimeSpan time, long matrixBytes)
+        public double MatrixVectorRate(GgmlType type, int rowLength, int threads, TimeSpan time, long matrixBytes, bool repack = false)
         {
             var rowBytes = (long)_rowSize((int)type, rowLength);
             var rows = Math.Max(matrixBytes / rowBytes, 64);
-            var pieceRows = Math.Min(rows, Math.Max(rowLength, (rows + MaxPieces - 1) / MaxPieces));
+            var pieceRows = Math.Min(rows, Math.Max(rowLength, (rows + MaxPieces - 1) / MaxPieces)) / 8 * 8;
             var pieces = (int)(rows / pieceRows);
             rows = pieces * pieceRows;
-            // The matrices, the column, the products, the graph and the work buffer (the column quantized per thread),
-            // in memory allocated here: ggml's own allocation aborts the process when it fails.
-            var size = (nuint)((rows * rowBytes) + (16L << 20) + ((long)rowLength * 8 * threads) + (pieces * (4096L + (pieceRows * 4))));
+            // The matrices (unless repacked: in the repack buffer), the column, the products, the graph and the work buffer
+            // (the column quantized per thread), in memory allocated here: ggml's own allocation aborts the process when it
+            // fails.
+            var size = (nuint)((repack ? 0 : rows * rowBytes) + (16L << 20) + ((long)rowLength * 8 * threads) + (pieces * (4096L + (pieceRows * 4))));
             void* memory;
             try
             {
@@ -136,26 +185,45 @@ public sealed record KernelRates(IReadOnlyDictionary<GgmlType, double> BytesPerS
             _ = PageCache.AdviseHugePagesAt((nint)memory, size / (nuint)PageCache.HugePageBytes * (nuint)PageCache.HugePageBytes);
 
             var context = _init(new InitParams { MemSize = size, MemBuffer = (nint)memory, NoAlloc = 0 });
+            var weights = repack ? _init(new InitParams { MemSize = (nuint)((pieces * 1024L) + 4096), MemBuffer = 0, NoAlloc = 1 }) : 0;
+            nint repacked = 0;
+            byte* staging = null;
             try
             {
                 var column = _newTensor2d(context, (int)GgmlType.F32, rowLength, 1);
                 var graph = _newGraph(context);
-                byte* first = null;
+                var matrices = new nint[pieces];
                 for (var piece = 0; piece < pieces; piece++)
                 {
-                    var matrix = _newTensor2d(context, (int)type, rowLength, pieceRows);
-                    var data = (byte*)_getData(matrix);
-                    if (first is null)
+                    matrices[piece] = _newTensor2d(repack ? weights : context, (int)type, rowLength, pieceRows);
+                    _buildForwardExpand(graph, _mulMat(context, matrices[piece], column));
+                }
+
+                var pieceBytes = pieceRows * rowBytes;
+                if (repack)
+                {
+                    repacked = _allocTensorsFromBuffer(weights, RepackBuffer);
+                    if (repacked == 0)
                     {
-                        first = data;
-                        Fill(type, rowLength, pieceRows, rowBytes, data, (float*)_getData(column));
-                    }
-                    else
-                    {
-                        Buffer.MemoryCopy(first, data, pieceRows * rowBytes, pieceRows * rowBytes);
+                        throw new InvalidOperationException($"no memory for {rows * rowBytes >> 20} MiB of repacked matrices");
                     }
 
-                    _buildForwardExpand(graph, _mulMat(context, matrix, column));
+                    // One piece quantized here, then set into every matrix: the repack buffer converts it as it copies.
+                    staging = (byte*)NativeMemory.Alloc((nuint)pieceBytes);
+                    Fill(type, rowLength, pieceRows, rowBytes, staging, (float*)_getData(column));
+                    foreach (var matrix in matrices)
+                    {
+                        _setTensor(matrix, staging, 0, (nuint)pieceBytes);
+                    }
+                }
+                else
+                {
+                    var first = (byte*)_getData(matrices[0]);
+                    Fill(type, rowLength, pieceRows, rowBytes, first, (float*)_getData(column));
+                    foreach (var matrix in matrices.Skip(1))
+                    {
+                        Buffer.MemoryCopy(first, (byte*)_getData(matrix), pieceBytes, pieceBytes);
+                    }
                 }
 
                 Compute(context, graph, threads);
@@ -179,6 +247,17 @@ public sealed record KernelRates(IReadOnlyDictionary<GgmlType, double> BytesPerS
             }
             finally
             {
+                NativeMemory.Free(staging);
+                if (repacked != 0)
+                {
+                    _freeBuffer(repacked);
+                }
+
+                if (weights != 0)
+                {
+                    _free(weights);
+                }
+
                 _free(context);
                 NativeMemory.AlignedFree(memory);
             }

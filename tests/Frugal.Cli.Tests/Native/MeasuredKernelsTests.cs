@@ -93,6 +93,32 @@ public sealed class MeasuredKernelsTests : IDisposable
     }
 
     [Fact]
+    public void Advise_Q4KOfAFileRepackedUnderAuto_MeasuredRepacked()
+    {
+        // The packaged backend: llama.cpp repacks a Q4_K_M file under auto, so Q4_K (a candidate's type) is measured in its
+        // repack buffer, and the record says so; Q8_0, Q6_K and Q5_K are measured as they are.
+        var file = Q8_0File();
+
+        var advice = Advise(file, remeasure: false, out var unmeasured);
+
+        Assert.Null(unmeasured);
+        Assert.True(advice.Rates![GgmlType.Q4_K] > 0);
+        Assert.EndsWith("|repacked Q4_K", File.ReadAllLines(Path.Combine(_temp.Path, "data", "native", MeasuredKernels.RecordFile))[0], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void RepackedTypes_FollowTheRepackSetting()
+    {
+        KernelRates.Load(NativeLibrarySelection.Auto);
+        HashSet<GgmlType> types = [GgmlType.Q8_0, GgmlType.Q6_K, GgmlType.Q4_K, GgmlType.Q4_0];
+
+        Assert.Empty(MeasuredKernels.RepackedTypes(types, repackWeights: false));
+        Assert.Equal([GgmlType.Q4_0, GgmlType.Q4_K], MeasuredKernels.RepackedTypes(types, repackWeights: true).Order());
+        // Auto with the packaged backend (no kernels of Frugal's): the 4-bit files are repacked.
+        Assert.Equal([GgmlType.Q4_0, GgmlType.Q4_K], MeasuredKernels.RepackedTypes(types, repackWeights: null).Order());
+    }
+
+    [Fact]
     public void RowLength_TheWidthMostMatricesHave()
     {
         Assert.Equal(256, MeasuredKernels.RowLength(Q8_0File()));
