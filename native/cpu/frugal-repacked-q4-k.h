@@ -1,5 +1,6 @@
-// Frugal's product of a Q4_K matrix that llama.cpp repacked at load (block_q4_Kx8: eight rows' super-blocks
-// interleaved) times one column of activations quantized to Q8_K (a decoded token).
+// Frugal's products of a Q4_K matrix that llama.cpp repacked at load (block_q4_Kx8: eight rows' super-blocks
+// interleaved) times one column of activations quantized to Q8_K (a decoded token), or times a prompt's columns four at
+// a time (llama.cpp's block_q8_Kx4).
 //
 // Why: on one AVX2 core without VNNI a Q4_K product is bound by its arithmetic, not by memory. Row by row (llama.cpp's
 // kernel, and Frugal's frugal_q4_k_rows4 on the mapped file) every 32 weights cost their own scale: a shuffle to
@@ -10,7 +11,8 @@
 // overflow) before one multiplication by the eight rows' scales — ≈9.5 instructions per 64 weights. Measured on Zen 3
 // (one core, TinyLlama's 2,048-wide rows, from L2): 30 GB/s against 20 for frugal_q4_k_rows4; from memory, four row
 // groups read side by side (four streams for the hardware prefetcher, as the other kernels do): 22-26 GB/s against
-// 16-18. llama.cpp's own AVX2 kernel for this layout decodes TinyLlama's Q4_K_M slower than Frugal's mapped one.
+// 16-18. TinyLlama Q4_K_M decode with no .NET (its Q6_K matrices through frugal-matvec-k.h): 31.6 tokens/s against
+// 27.0 from the map; llama.cpp's own AVX2 kernel for this layout decoded it at 19-21.
 //
 // The arithmetic (not llama.cpp's bit for bit; llama.cpp's own kernel for this layout is not its row kernel's either):
 // per row and super-block the exact integer sums sumi = sum of scale * (quants . activations) over the eight
@@ -171,8 +173,11 @@ static inline __m256i frugal_q8_kx4_sums32(const frugal_q8_kx4_block * y, int c)
 // the one-column one bit for bit. What depends only on the rows is done once for the four columns — the scales and mins
 // decoded, each 32-byte load of quants split into its nibbles, a sub-block's scales widened for the multiplication —
 // and each column costs its own two multiplications per load and one per sub-block and four rows. Rows 0-3 then rows
-// 4-7, so the four columns' 16-bit sums (eight registers) stay in registers; the 32-bit sums wait in memory.
-FRUGAL_SCHEDULE_UNDER_PRESSURE
+// 4-7, a sub-block pair at a time: its four loads' split quants (eight registers) stay in registers while the columns
+// pass, one column's two 16-bit sums at a time. On Zen 3 from L2, 3.9 ns a row, column and super-block against 4.9 for
+// the mapped file's four-column kernel (frugal_q4_k_rows4_columns); GCC keeps some values on the stack either way, and
+// the loads (a broadcast per eight activations) are as many as the arithmetic allows. TinyLlama Q4_K_M's 128-token
+// prompt, no .NET: 68 tokens/s against 54.5 from the map, and ≈45 through llama.cpp's own code for this layout.
 static inline __attribute__((always_inline)) void frugal_q4_kx8_block8_columns4(const frugal_q4_kx8_block * b, const frugal_q8_kx4_block * y, __m256 acc[4]) {
     const __m256i nibble = _mm256_set1_epi8(0x0f);
     const __m256i pick_0123 = _mm256_setr_epi8(0, -1, 0, -1, 0, -1, 0, -1, 1, -1, 1, -1, 1, -1, 1, -1, 2, -1, 2, -1, 2, -1, 2, -1, 3, -1, 3, -1, 3, -1, 3, -1);
@@ -241,7 +246,6 @@ static inline __attribute__((always_inline)) void frugal_q4_kx8_block8_columns4(
 // interleaved activations (column group g's super-blocks at y + g * blocks): a tile of row groups that stays in L2,
 // then every column group times it, four columns at a time (each result equals frugal_q4_kx8_matvec's for the same
 // column bit for bit).
-FRUGAL_SCHEDULE_UNDER_PRESSURE
 static inline void frugal_q4_kx8_matmul(int blocks, const frugal_q4_kx8_block * x, int64_t groups, const frugal_q8_kx4_block * y, int64_t column_groups,
                                         float * out, size_t out_stride) {
     int64_t tile = (int64_t) (FRUGAL_KX8_TILE_BYTES / (blocks * sizeof(frugal_q4_kx8_block)));
