@@ -13,18 +13,6 @@
 
 #include <stdio.h>
 
-// FRUGAL_CPU_MATVEC=off leaves every product to ggml (the same library measured both ways); =trace also prints one
-// line to stderr the first time the hook computes one of each weight type. Read once.
-static int frugal_matvec_mode(void) {
-    static int mode = -1;
-    int m = __atomic_load_n(&mode, __ATOMIC_RELAXED);
-    if (m < 0) {
-        m = frugal_setting("FRUGAL_CPU_MATVEC");
-        __atomic_store_n(&mode, m, __ATOMIC_RELAXED);
-    }
-    return m;
-}
-
 // The trace lines, once per weight type for one column (a decoded token) and once for several (a prompt's batch), from
 // thread 0 of the first such product.
 static void frugal_matvec_trace(const struct ggml_compute_params * params, const struct ggml_tensor * w, int64_t columns) {

@@ -10,17 +10,6 @@
 
 #include <stdio.h>
 
-// FRUGAL_CPU_MATVEC, read once (this translation unit's copy of frugal-hook.c's): off, trace, or on.
-static int frugal_repacked_mode(void) {
-    static int mode = -1;
-    int m = __atomic_load_n(&mode, __ATOMIC_RELAXED);
-    if (m < 0) {
-        m = frugal_setting("FRUGAL_CPU_MATVEC");
-        __atomic_store_n(&mode, m, __ATOMIC_RELAXED);
-    }
-    return m;
-}
-
 // n weights a row, nc rows (a multiple of eight: groups of eight from vx), nr columns (one here) of Q8_K activations
 // from vy, results to s.
 static bool frugal_gemv_q4_K_8x8_q8_K(int n, float * s, const void * vx, const void * vy, int nr, int nc) {
@@ -30,7 +19,7 @@ static bool frugal_gemv_q4_K_8x8_q8_K(int n, float * s, const void * vx, const v
                   "ggml's block_q4_Kx8 layout changed");
     static_assert(sizeof(block_q8_K) == sizeof(frugal_q8_k_block) && offsetof(block_q8_K, bsums) == offsetof(frugal_q8_k_block, bsums),
                   "ggml's Q8_K block layout changed");
-    const int mode = frugal_repacked_mode();
+    const int mode = frugal_matvec_mode();
     if (mode == 0 || nr != 1 || n % QK_K != 0 || nc % 8 != 0) {
         return false;
     }
@@ -54,7 +43,7 @@ static bool frugal_gemm_q4_K_8x8_q8_K(int n, float * s, size_t bs, const void * 
     static_assert(sizeof(block_q8_Kx4) == sizeof(frugal_q8_kx4_block) && offsetof(block_q8_Kx4, qs) == offsetof(frugal_q8_kx4_block, qs)
                       && offsetof(block_q8_Kx4, bsums) == offsetof(frugal_q8_kx4_block, bsums),
                   "ggml's block_q8_Kx4 layout changed");
-    const int mode = frugal_repacked_mode();
+    const int mode = frugal_matvec_mode();
     if (mode == 0 || nr % 4 != 0 || n % QK_K != 0 || nc % 8 != 0) {
         return false;
     }
@@ -79,7 +68,7 @@ extern "C" __attribute__((visibility("default"))) uint64_t frugal_repacked_types
 
 uint64_t frugal_repacked_types(void) {
 #if defined(FRUGAL_REPACKED_Q4_K)
-    return frugal_repacked_mode() == 0 ? 0 : 1ull << GGML_TYPE_Q4_K;
+    return frugal_matvec_mode() == 0 ? 0 : 1ull << GGML_TYPE_Q4_K;
 #else
     return 0;
 #endif

@@ -1,5 +1,6 @@
-// A FRUGAL_CPU_* environment setting of Frugal's CPU backend, read the same way by both hooks (frugal-hook.c in
-// ggml-cpu.c, frugal-attention-hook.c in ops.cpp: two translation units, each keeping what it read).
+// A FRUGAL_CPU_* environment setting of Frugal's CPU backend, read the same way by every hook (frugal-hook.c in
+// ggml-cpu.c, frugal-attention-hook.c in ops.cpp, frugal-repack-hook.c in arch/x86/repack.cpp: three translation units,
+// each keeping what it read).
 #pragma once
 
 #include <stdlib.h>
@@ -9,4 +10,16 @@
 static inline int frugal_setting(const char * name) {
     const char * value = getenv(name);
     return value == NULL ? 1 : strcmp(value, "off") == 0 ? 0 : strcmp(value, "trace") == 0 ? 2 : 1;
+}
+
+// FRUGAL_CPU_MATVEC, read once (each translation unit its own copy): 0 leaves every product to ggml (the same library
+// measured both ways), 2 also prints a line to stderr the first time a hook computes one of each kind, 1 otherwise.
+static inline int frugal_matvec_mode(void) {
+    static int mode = -1;
+    int m = __atomic_load_n(&mode, __ATOMIC_RELAXED);
+    if (m < 0) {
+        m = frugal_setting("FRUGAL_CPU_MATVEC");
+        __atomic_store_n(&mode, m, __ATOMIC_RELAXED);
+    }
+    return m;
 }
