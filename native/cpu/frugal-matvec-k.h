@@ -165,6 +165,26 @@ static inline void frugal_q4_k_rows4(int blocks, const char * const rows[4], con
 // them all.
 #define FRUGAL_K_COLUMNS 4
 
+// Four Q4_K or Q5_K rows' super-block heads (the same 16 bytes first in both blocks) decoded for the several-column
+// kernels: d and dmin as floats (frugal_k_d_dmin_halves), rows 0 and 1's scales and mins side by side (sm01), rows 2 and
+// 3's (sm23), and their mins widened to 16 bits.
+typedef struct {
+    __m256 halves;
+    __m256i sm01, sm23, mins01, mins23;
+} frugal_k_heads4;
+
+static inline __attribute__((always_inline)) frugal_k_heads4 frugal_k_decode_heads4(const void * x0, const void * x1, const void * x2, const void * x3) {
+    const __m256i heads01 = frugal_load_heads(x0, x1);
+    const __m256i heads23 = frugal_load_heads(x2, x3);
+    frugal_k_heads4 h;
+    h.halves = frugal_k_d_dmin_halves(heads01, heads23);
+    h.sm01 = frugal_q4_k_scales_mins(heads01);
+    h.sm23 = frugal_q4_k_scales_mins(heads23);
+    h.mins01 = _mm256_unpackhi_epi8(h.sm01, _mm256_setzero_si256());
+    h.mins23 = _mm256_unpackhi_epi8(h.sm23, _mm256_setzero_si256());
+    return h;
+}
+
 // The several-column Q4_K and Q5_K kernels' shared steps. Each row's eight 16-bit scales (rows 0 and 1 decoded side by
 // side in sm01, rows 2 and 3 in sm23) broadcast to both 128-bit halves, for one shuffle to pick a sub-block's.
 static inline __attribute__((always_inline)) void frugal_k_row_scales(__m256i sm01, __m256i sm23, __m256i scales[4]) {
@@ -217,13 +237,9 @@ static inline void frugal_q4_k_rows4_columns(int blocks, const char * const rows
         acc[0][c] = acc[1][c] = acc[2][c] = acc[3][c] = acc_m[0][c] = acc_m[1][c] = _mm256_setzero_ps();
     }
     for (int i = 0; i < blocks; ++i) {
-        const __m256i heads01 = frugal_load_heads(&x[0][i], &x[1][i]);
-        const __m256i heads23 = frugal_load_heads(&x[2][i], &x[3][i]);
-        const __m256 halves = frugal_k_d_dmin_halves(heads01, heads23);
-        const __m256i sm01 = frugal_q4_k_scales_mins(heads01);
-        const __m256i sm23 = frugal_q4_k_scales_mins(heads23);
-        const __m256i mins01 = _mm256_unpackhi_epi8(sm01, _mm256_setzero_si256());
-        const __m256i mins23 = _mm256_unpackhi_epi8(sm23, _mm256_setzero_si256());
+        const frugal_k_heads4 h = frugal_k_decode_heads4(&x[0][i], &x[1][i], &x[2][i], &x[3][i]);
+        const __m256 halves = h.halves;
+        const __m256i sm01 = h.sm01, sm23 = h.sm23, mins01 = h.mins01, mins23 = h.mins23;
         // Each column's d and dmin for the four rows, kept in memory: a row's d is then broadcast by a load, where a
         // permutation from a register costs three shuffles' work (Zen 3) beside the shuffles the quants need.
         float dm[C][8];
@@ -337,13 +353,9 @@ static inline void frugal_q5_k_rows4_columns(int blocks, const char * const rows
         mins[c] = _mm_setzero_ps();
     }
     for (int i = 0; i < blocks; ++i) {
-        const __m256i heads01 = frugal_load_heads(&x[0][i], &x[1][i]);
-        const __m256i heads23 = frugal_load_heads(&x[2][i], &x[3][i]);
-        const __m256 halves = frugal_k_d_dmin_halves(heads01, heads23);
-        const __m256i sm01 = frugal_q4_k_scales_mins(heads01);
-        const __m256i sm23 = frugal_q4_k_scales_mins(heads23);
-        const __m256i mins01 = _mm256_unpackhi_epi8(sm01, _mm256_setzero_si256());
-        const __m256i mins23 = _mm256_unpackhi_epi8(sm23, _mm256_setzero_si256());
+        const frugal_k_heads4 h = frugal_k_decode_heads4(&x[0][i], &x[1][i], &x[2][i], &x[3][i]);
+        const __m256 halves = h.halves;
+        const __m256i sm01 = h.sm01, sm23 = h.sm23, mins01 = h.mins01, mins23 = h.mins23;
         float dm[C][8]; // as in the Q4_K kernel
         for (int c = 0; c < C; ++c) {
             // frugal_q5_k_rows4's four rows' integer sums of the mins, for this column.

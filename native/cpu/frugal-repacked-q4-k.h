@@ -59,33 +59,48 @@ static inline __attribute__((always_inline)) void frugal_q4_kx8_products(const u
     products[3] = _mm256_maddubs_epi16(_mm256_and_si256(_mm256_srli_epi16(q4567, 4), nibble), yh);
 }
 
+// The eight rows' fp16 d (or dmin) as floats, in the lanes' order 0 1 4 5 2 3 6 7.
+static inline __attribute__((always_inline)) __m256 frugal_kx8_halves(const uint16_t h[8]) {
+    return _mm256_cvtph_ps(_mm_shuffle_epi8(_mm_loadu_si128((const __m128i *) h), _mm_setr_epi8(0, 1, 2, 3, 8, 9, 10, 11, 4, 5, 6, 7, 12, 13, 14, 15)));
+}
+
+// Sub-blocks 2j and 2j + 1's 12-byte groups (the low nibbles of quant bytes 256j.. and the high), read as 16 bytes from
+// 4 before (the bytes frugal_q4_k_scales_mins skips) and decoded side by side: lane 0 sub-block 2j's eight rows'
+// scales in bytes 0-7 and mins in 8-15, lane 1 sub-block 2j + 1's.
+static inline __attribute__((always_inline)) __m256i frugal_kx8_scales_mins(const frugal_q4_kx8_block * b, int j) {
+    return frugal_q4_k_scales_mins(frugal_load_heads(b->scales + 24 * j - 4, b->scales + 24 * j + 8));
+}
+
+// One of those sub-blocks' scales (high: 2j + 1's) widened so that 16-bit lanes 4r..4r+3 hold row r's, for rows 0-3
+// (the first 32 bytes of each 64 quants) or, with rows_4567, rows 4-7 (the second).
+static inline __attribute__((always_inline)) __m256i frugal_kx8_row_scales(__m256i sm, int high, int rows_4567) {
+    const __m256i lane = high ? _mm256_permute2x128_si256(sm, sm, 0x11) : _mm256_permute2x128_si256(sm, sm, 0x00);
+    return _mm256_shuffle_epi8(lane, rows_4567 ? _mm256_setr_epi8(4, -1, 4, -1, 4, -1, 4, -1, 5, -1, 5, -1, 5, -1, 5, -1, 6, -1, 6, -1, 6, -1, 6, -1, 7, -1, 7, -1, 7, -1, 7, -1)
+                                               : _mm256_setr_epi8(0, -1, 0, -1, 0, -1, 0, -1, 1, -1, 1, -1, 1, -1, 1, -1, 2, -1, 2, -1, 2, -1, 2, -1, 3, -1, 3, -1, 3, -1, 3, -1));
+}
+
+// The two sub-blocks' mins times the activations' 32-sums (sums32, frugal_q8_k_sums32) of sub-blocks 2j and 2j + 1,
+// each row's two products added: rows in the lanes' order.
+static inline __attribute__((always_inline)) __m256i frugal_kx8_mins(__m256i sm, __m256i sums32, int j) {
+    const __m256i both_mins = _mm256_permute4x64_epi64(sm, _MM_SHUFFLE(3, 1, 3, 1));
+    const __m256i pairs = _mm256_shuffle_epi8(both_mins, _mm256_setr_epi8(0, -1, 8, -1, 1, -1, 9, -1, 4, -1, 12, -1, 5, -1, 13, -1, 2, -1, 10, -1, 3, -1, 11, -1, 6,
+                                                                          -1, 14, -1, 7, -1, 15, -1));
+    return _mm256_madd_epi16(pairs, _mm256_permutevar8x32_epi32(sums32, _mm256_set1_epi32(j)));
+}
+
 // One super-block of eight rows times a column's super-block of activations, into acc: the activations' eight-byte
 // groups (weights 8t..8t+7) at y_qs + stride * t (8 in a Q8_K block, 32 in llama.cpp's four interleaved columns), their
 // scale y_d, their 32-sums (frugal_q8_k_sums32); the rows' results in the lanes in the order 0 1 4 5 2 3 6 7 (the order
 // one horizontal add leaves the row sums in; frugal_q4_kx8_store puts them back).
 static inline __attribute__((always_inline)) __m256 frugal_q4_kx8_block8(const frugal_q4_kx8_block * b, const int8_t * y_qs, int stride, float y_d,
                                                                         __m256i sums32, __m256 acc) {
-    // A sub-block's eight scales (bytes 0-7 of both 128-bit lanes) widened so that 16-bit lanes 4r..4r+3 hold row r's:
-    // rows 0-3 (the first 32 bytes of each 64) and rows 4-7 (the second).
-    const __m256i pick_0123 = _mm256_setr_epi8(0, -1, 0, -1, 0, -1, 0, -1, 1, -1, 1, -1, 1, -1, 1, -1, 2, -1, 2, -1, 2, -1, 2, -1, 3, -1, 3, -1, 3, -1, 3, -1);
-    const __m256i pick_4567 = _mm256_setr_epi8(4, -1, 4, -1, 4, -1, 4, -1, 5, -1, 5, -1, 5, -1, 5, -1, 6, -1, 6, -1, 6, -1, 6, -1, 7, -1, 7, -1, 7, -1, 7, -1);
-    // Two sub-blocks' mins (bytes 0-7 and 8-15 of each lane) as 16-bit pairs per row, rows in the lanes' order.
-    const __m256i pick_mins = _mm256_setr_epi8(0, -1, 8, -1, 1, -1, 9, -1, 4, -1, 12, -1, 5, -1, 13, -1, 2, -1, 10, -1, 3, -1, 11, -1, 6, -1, 14, -1, 7, -1, 15, -1);
-    // d and dmin's eight halves in the lanes' order.
-    const __m128i lane_order = _mm_setr_epi8(0, 1, 2, 3, 8, 9, 10, 11, 4, 5, 6, 7, 12, 13, 14, 15);
     const __m256 yd = _mm256_set1_ps(y_d);
-    const __m256 d = _mm256_mul_ps(_mm256_cvtph_ps(_mm_shuffle_epi8(_mm_loadu_si128((const __m128i *) b->d), lane_order)), yd);
-    const __m256 dmin = _mm256_mul_ps(_mm256_cvtph_ps(_mm_shuffle_epi8(_mm_loadu_si128((const __m128i *) b->dmin), lane_order)), yd);
+    const __m256 d = _mm256_mul_ps(frugal_kx8_halves(b->d), yd);
+    const __m256 dmin = _mm256_mul_ps(frugal_kx8_halves(b->dmin), yd);
     __m256i sumi_0123 = _mm256_setzero_si256(), sumi_4567 = _mm256_setzero_si256(), mins = _mm256_setzero_si256();
     for (int j = 0; j < 4; ++j) {
-        // Sub-blocks 2j (the low nibbles of quant bytes 32j..32j+31) and 2j + 1 (the high): their 12-byte groups read
-        // as 16 bytes from 4 before (the bytes frugal_q4_k_scales_mins skips), decoded side by side: lane 0 sub-block
-        // 2j's eight scales in bytes 0-7 and mins in 8-15, lane 1 sub-block 2j + 1's.
-        const __m256i sm = frugal_q4_k_scales_mins(frugal_load_heads(b->scales + 24 * j - 4, b->scales + 24 * j + 8));
-        const __m256i scales_low = _mm256_permute2x128_si256(sm, sm, 0x00);
-        const __m256i scales_high = _mm256_permute2x128_si256(sm, sm, 0x11);
-        const __m256i both_mins = _mm256_permute4x64_epi64(sm, _MM_SHUFFLE(3, 1, 3, 1));
-        mins = _mm256_add_epi32(mins, _mm256_madd_epi16(_mm256_shuffle_epi8(both_mins, pick_mins), _mm256_permutevar8x32_epi32(sums32, _mm256_set1_epi32(j))));
+        const __m256i sm = frugal_kx8_scales_mins(b, j);
+        mins = _mm256_add_epi32(mins, frugal_kx8_mins(sm, sums32, j));
         // Summed in 16 bits over the sub-blocks' four eight-byte runs.
         __m256i sums[4];
         // Bytes 8k..8k+7 of the sub-blocks' 32 weights: the activations' groups 8j + k (low) and 8j + 4 + k (high).
@@ -97,11 +112,10 @@ static inline __attribute__((always_inline)) __m256 frugal_q4_kx8_block8(const f
                 sums[p] = _mm256_add_epi16(sums[p], products[p]);
             }
         }
-        const __m256i low_0123 = sums[0], high_0123 = sums[1], low_4567 = sums[2], high_4567 = sums[3];
-        sumi_0123 = _mm256_add_epi32(sumi_0123, _mm256_add_epi32(_mm256_madd_epi16(_mm256_shuffle_epi8(scales_low, pick_0123), low_0123),
-                                                                 _mm256_madd_epi16(_mm256_shuffle_epi8(scales_high, pick_0123), high_0123)));
-        sumi_4567 = _mm256_add_epi32(sumi_4567, _mm256_add_epi32(_mm256_madd_epi16(_mm256_shuffle_epi8(scales_low, pick_4567), low_4567),
-                                                                 _mm256_madd_epi16(_mm256_shuffle_epi8(scales_high, pick_4567), high_4567)));
+        sumi_0123 = _mm256_add_epi32(sumi_0123, _mm256_add_epi32(_mm256_madd_epi16(frugal_kx8_row_scales(sm, 0, 0), sums[0]),
+                                                                 _mm256_madd_epi16(frugal_kx8_row_scales(sm, 1, 0), sums[1])));
+        sumi_4567 = _mm256_add_epi32(sumi_4567, _mm256_add_epi32(_mm256_madd_epi16(frugal_kx8_row_scales(sm, 0, 1), sums[2]),
+                                                                 _mm256_madd_epi16(frugal_kx8_row_scales(sm, 1, 1), sums[3])));
     }
     // Each row's two 32-bit halves added: rows 0 1 4 5 | 2 3 6 7.
     acc = _mm256_fmadd_ps(d, _mm256_cvtepi32_ps(_mm256_hadd_epi32(sumi_0123, sumi_4567)), acc);
@@ -180,33 +194,27 @@ static inline __m256i frugal_q8_kx4_sums32(const frugal_q8_kx4_block * y, int c)
 // prompt, no .NET: 68 tokens/s against 54.5 from the map, and ≈45 through llama.cpp's own code for this layout.
 static inline __attribute__((always_inline)) void frugal_q4_kx8_block8_columns4(const frugal_q4_kx8_block * b, const frugal_q8_kx4_block * y, __m256 acc[4]) {
     const __m256i nibble = _mm256_set1_epi8(0x0f);
-    const __m256i pick_0123 = _mm256_setr_epi8(0, -1, 0, -1, 0, -1, 0, -1, 1, -1, 1, -1, 1, -1, 1, -1, 2, -1, 2, -1, 2, -1, 2, -1, 3, -1, 3, -1, 3, -1, 3, -1);
-    const __m256i pick_4567 = _mm256_setr_epi8(4, -1, 4, -1, 4, -1, 4, -1, 5, -1, 5, -1, 5, -1, 5, -1, 6, -1, 6, -1, 6, -1, 6, -1, 7, -1, 7, -1, 7, -1, 7, -1);
-    const __m256i pick_mins = _mm256_setr_epi8(0, -1, 8, -1, 1, -1, 9, -1, 4, -1, 12, -1, 5, -1, 13, -1, 2, -1, 10, -1, 3, -1, 11, -1, 6, -1, 14, -1, 7, -1, 15, -1);
-    const __m128i lane_order = _mm_setr_epi8(0, 1, 2, 3, 8, 9, 10, 11, 4, 5, 6, 7, 12, 13, 14, 15);
-    const __m256 d = _mm256_cvtph_ps(_mm_shuffle_epi8(_mm_loadu_si128((const __m128i *) b->d), lane_order));
-    const __m256 dmin = _mm256_cvtph_ps(_mm_shuffle_epi8(_mm_loadu_si128((const __m128i *) b->dmin), lane_order));
+    const __m256 d = frugal_kx8_halves(b->d);
+    const __m256 dmin = frugal_kx8_halves(b->dmin);
     __m256i sm[4];
     for (int j = 0; j < 4; ++j) {
-        sm[j] = frugal_q4_k_scales_mins(frugal_load_heads(b->scales + 24 * j - 4, b->scales + 24 * j + 8));
+        sm[j] = frugal_kx8_scales_mins(b, j);
     }
     // Each sub-block's scales widened for the multiplication, per half: kept in memory (the multiplications read them
     // from there), so that the four runs' split quants stay in registers.
     __m256i scale[2][4][2];
-    for (int j = 0; j < 4; ++j) {
-        const __m256i low = _mm256_permute2x128_si256(sm[j], sm[j], 0x00), high = _mm256_permute2x128_si256(sm[j], sm[j], 0x11);
-        scale[0][j][0] = _mm256_shuffle_epi8(low, pick_0123);
-        scale[0][j][1] = _mm256_shuffle_epi8(high, pick_0123);
-        scale[1][j][0] = _mm256_shuffle_epi8(low, pick_4567);
-        scale[1][j][1] = _mm256_shuffle_epi8(high, pick_4567);
+    for (int half = 0; half < 2; ++half) {
+        for (int j = 0; j < 4; ++j) {
+            scale[half][j][0] = frugal_kx8_row_scales(sm[j], 0, half);
+            scale[half][j][1] = frugal_kx8_row_scales(sm[j], 1, half);
+        }
     }
     __m256i sumi[2][4], mins[4];
     for (int c = 0; c < 4; ++c) {
         const __m256i sums32 = frugal_q8_kx4_sums32(y, c);
         mins[c] = _mm256_setzero_si256();
         for (int j = 0; j < 4; ++j) {
-            const __m256i both_mins = _mm256_permute4x64_epi64(sm[j], _MM_SHUFFLE(3, 1, 3, 1));
-            mins[c] = _mm256_add_epi32(mins[c], _mm256_madd_epi16(_mm256_shuffle_epi8(both_mins, pick_mins), _mm256_permutevar8x32_epi32(sums32, _mm256_set1_epi32(j))));
+            mins[c] = _mm256_add_epi32(mins[c], frugal_kx8_mins(sm[j], sums32, j));
         }
         sumi[0][c] = sumi[1][c] = _mm256_setzero_si256();
     }
