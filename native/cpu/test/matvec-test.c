@@ -46,7 +46,7 @@ static void fill(frugal_q8_0_block * b, size_t count, int lowest) {
 
 int main(void) {
     const int row_counts[] = {1, 2, 3, 4, 5, 7, 8, 13, 64, 67, 256};
-    const int block_counts[] = {1, 2, 3, 64, 176};
+    const int block_counts[] = {1, 2, 3, 64, 176, FRUGAL_Q8_0_MAX_BLOCKS, FRUGAL_Q8_0_MAX_BLOCKS + 1};
     int cases = 0;
     for (size_t bi = 0; bi < sizeof block_counts / sizeof *block_counts; ++bi) {
         for (size_t ri = 0; ri < sizeof row_counts / sizeof *row_counts; ++ri) {
