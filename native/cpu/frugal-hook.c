@@ -24,6 +24,40 @@ static void frugal_matvec_trace(const struct ggml_compute_params * params, const
     }
 }
 
+// Whether a Q8_0 weight matrix holds no -128 byte, so frugal_q8_0_matvec may take the signs the faster way round. Checked
+// once per matrix, at its first decoded token, and kept in the tensor's extra field as the address of one of two
+// markers: a model's weights are written once, at the load, and the tensors live as long as their data. Only for
+// tensors in a buffer of weights (llama.cpp marks the model's) that are not views; any other tensor, or one whose extra
+// field another part of ggml uses, keeps llama.cpp's sign order.
+#if defined(FRUGAL_MATVEC_K)
+static char frugal_q8_0_without_min_marker, frugal_q8_0_holds_min_marker;
+
+static bool frugal_q8_0_without_min(const struct ggml_compute_params * params, struct ggml_tensor * w, bool trace) {
+    if (w->view_src != NULL || w->buffer == NULL || ggml_backend_buffer_get_usage(w->buffer) != GGML_BACKEND_BUFFER_USAGE_WEIGHTS) {
+        return false;
+    }
+    const void * seen = __atomic_load_n(&w->extra, __ATOMIC_ACQUIRE);
+    if (seen == NULL) {
+        // Every thread that finds the matrix unchecked reads it whole and reaches the same answer; the first stores it.
+        const bool holds_min = frugal_q8_0_holds_min((int) (w->ne[0] / QK8_0), w->data, w->nb[1], w->ne[1]);
+        void * expected = NULL;
+        void * marker = (void *) (holds_min ? &frugal_q8_0_holds_min_marker : &frugal_q8_0_without_min_marker);
+        __atomic_compare_exchange_n(&w->extra, &expected, marker, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+        seen = expected == NULL ? marker : expected;
+        static int traced_min;
+        if (trace && holds_min && !__atomic_exchange_n(&traced_min, 1, __ATOMIC_RELAXED)) {
+            fprintf(stderr, "frugal-matvec: Q8_0 %lld x %lld holds a -128 byte: llama.cpp's sign order for it\n", (long long) w->ne[1], (long long) w->ne[0]);
+        }
+    }
+    const bool without_min = seen == &frugal_q8_0_without_min_marker;
+    static int traced;
+    if (trace && without_min && params->ith == 0 && !__atomic_exchange_n(&traced, 1, __ATOMIC_RELAXED)) {
+        fputs("frugal-matvec: Q8_0 weights without a -128 byte: the column's signs taken once for four rows\n", stderr);
+    }
+    return without_min;
+}
+#endif
+
 // One matrix (no batches of matrices) times one set of columns, results packed as floats in each column.
 static bool frugal_one_matrix(const struct ggml_tensor * w, const struct ggml_tensor * a, const struct ggml_tensor * dst) {
     return w->ne[2] == 1 && w->ne[3] == 1 && a->ne[2] == 1 && a->ne[3] == 1 && dst->nb[0] == sizeof(float);
@@ -64,7 +98,8 @@ static bool frugal_mul_mat(const struct ggml_compute_params * params, struct ggm
     if (q8_0) {
         // The activations as Q8_0: ggml quantized an F32 column into the work buffer before calling here.
         const frugal_q8_0_block * y = (const frugal_q8_0_block *) (a->type == GGML_TYPE_Q8_0 ? a->data : params->wdata);
-        frugal_q8_0_matvec((int) (w->ne[0] / QK8_0), w->data, w->nb[1], y, out, first, last);
+        const bool without_min = frugal_q8_0_without_min(params, dst->src[0], mode == 2);
+        frugal_q8_0_matvec((int) (w->ne[0] / QK8_0), w->data, w->nb[1], y, without_min, out, first, last);
     } else {
         const int blocks = (int) (w->ne[0] / QK_K);
         const size_t y_bytes = ggml_row_size(GGML_TYPE_Q8_K, a->ne[0]);

@@ -17,7 +17,11 @@ internal static class BlockWeights
 
     public static GgufTensorFill Create(GgmlType type, double deviation, ulong seed) => type switch
     {
-        GgmlType.Q8_0 => Blocks(seed, 34, block => Half16(block, deviation / Sd8)),
+        GgmlType.Q8_0 => Blocks(seed, 34, block =>
+        {
+            Half16(block, deviation / Sd8);
+            WithoutMinus128(block[2..]);
+        }),
         GgmlType.Q4_0 => Blocks(seed, 18, block =>
         {
             Half16(block, deviation / Sd4);
@@ -42,6 +46,15 @@ internal static class BlockWeights
         }),
         _ => throw new ArgumentOutOfRangeException(nameof(type), type, "No random-weight encoder for this type."),
     };
+
+    /// <summary>
+    /// Quants of -127..127, as llama.cpp's Q8_0 quantizer writes them (it rounds to ±127): a -128 byte becomes -127.
+    /// Frugal's Q8_0 kernel takes a faster sign order for matrices without one, which real files always are.
+    /// </summary>
+    private static void WithoutMinus128(Span<byte> quants)
+    {
+        quants.Replace((byte)0x80, (byte)0x81);
+    }
 
     /// <summary>Random bytes block by block, then each block's scales written over its first or last bytes.</summary>
     private static GgufTensorFill Blocks(ulong seed, int blockBytes, BlockHeader header)

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Frugal.Cli.Native;
 using Frugal.Memory;
+using Frugal.Models;
 using Frugal.Tests.Commands;
 
 namespace Frugal.Tests.Native;
@@ -52,9 +53,32 @@ public sealed class NativeBuildCommandTests : IDisposable
         Assert.Equal(Path.Combine(native, CpuBackendBuilder.Variant, "libggml-cpu.so"), backend);
         Assert.Equal(backend, backendOff);
         Assert.Contains("frugal-matvec: Q8_0 ", trace, StringComparison.Ordinal);
+        // model synth writes Q8_0 quants of -127..127, as llama.cpp's quantizer does: every matrix takes the faster sign
+        // order, and the reply is still ggml's bit for bit.
+        Assert.Contains("frugal-matvec: Q8_0 weights without a -128 byte: the column's signs taken once", trace, StringComparison.Ordinal);
+        Assert.DoesNotContain("holds a -128 byte", trace, StringComparison.Ordinal);
         Assert.DoesNotContain("frugal-attention", trace, StringComparison.Ordinal);
         Assert.DoesNotContain("frugal-", traceOff, StringComparison.Ordinal);
         Assert.Equal(replyOff, reply);
+
+        // One -128 quant written into the first layer's query matrix (a file from elsewhere may hold anything): that
+        // matrix keeps llama.cpp's sign order, the others the faster one, and the reply is again ggml's.
+        var foreign = _temp.File("tiny-q8_0-foreign.gguf");
+        File.Copy(model, foreign);
+        var parsed = GgufReader.Read(foreign);
+        var query = parsed.Tensors.Single(t => t.Name == "blk.0.attn_q.weight");
+        Assert.Equal(GgmlType.Q8_0, query.Type);
+        using (var file = File.OpenWrite(foreign))
+        {
+            file.Position = parsed.DataOffset + query.Offset + query.ByteSize - 34 + 2 + 17;
+            file.WriteByte(0x80);
+        }
+
+        var (_, foreignReply, foreignTrace) = Generate(foreign, data, "trace", attention: "off");
+        var (_, foreignReplyOff, _) = Generate(foreign, data, "off");
+        Assert.Matches(@"frugal-matvec: Q8_0 \d+ x \d+ holds a -128 byte: llama.cpp's sign order for it", foreignTrace);
+        Assert.Contains("frugal-matvec: Q8_0 weights without a -128 byte", foreignTrace, StringComparison.Ordinal);
+        Assert.Equal(foreignReplyOff, foreignReply);
 
         // Q4_K_M (Q4_K and Q6_K matrices) read from the map (--repack off): the hook computes both, as ggml does.
         // Q5_K_M (Q5_K, with Q6_K for some matrices): never repacked.

@@ -48,6 +48,27 @@ public sealed class ModelSynthesizerQuantTests : IDisposable
     }
 
     [Fact]
+    public void Write_Q8_0_QuantsSpanMinus127To127WithoutMinus128()
+    {
+        // llama.cpp's quantizer rounds to -127..127, and Frugal's Q8_0 kernel takes a faster sign order for such
+        // matrices: a synthesized file must be one, or benchmarks on it would measure the slower path.
+        var path = _temp.File("q8_0.gguf");
+
+        ModelSynthesizer.Write(path, new SynthesisOptions { Shape = SuperBlockModel.Shape, Quant = ModelQuantization.Q8_0 });
+        var file = GgufReader.Read(path);
+        var bytes = File.ReadAllBytes(path);
+
+        var quants = file.Tensors.Where(t => t.Type == GgmlType.Q8_0)
+            .SelectMany(t => Enumerable.Range(0, (int)(t.ByteSize / 34)).Select(block => file.DataOffset + t.Offset + 34L * block))
+            .SelectMany(block => bytes.AsSpan((int)block + 2, 32).ToArray().Select(b => (sbyte)b))
+            .ToArray();
+        Assert.True(quants.Length > 100_000, $"{quants.Length} quants");
+        Assert.DoesNotContain((sbyte)-128, quants);
+        Assert.Equal(-127, quants.Min());
+        Assert.Equal(127, quants.Max());
+    }
+
+    [Fact]
     public void Read_K_TypeTensorWithRowsNotWholeSuperBlocks_IsRejected()
     {
         var path = _temp.File("bad.gguf");
