@@ -215,8 +215,16 @@ internal static class BenchCommand
     private static async Task<int> CapacityAsync(BenchSettings settings, CapacityOptions capacity, EngineOptions engineOptions, ModelInfo info,
         IProgress<string> progress, ILoggerFactory? loggers, CancellationToken cancellationToken)
     {
-        var plan = new EnginePlanner(Options.Create(new FrugalOptions { Model = new ModelOptions { Path = settings.ModelPath, ContextSize = settings.ContextSize, FitToBox = true } }),
-            new MemoryProbe()).Plan;
+        var model = new ModelOptions
+        {
+            Path = settings.ModelPath,
+            ContextSize = settings.ContextSize,
+            FitToBox = true,
+            // The plan counts the weights the load repacks as the engine below will load them.
+            RepackWeights = settings.Repack,
+            NativeLibrary = settings.NativeLibrary ?? NativeLibrarySelection.Auto,
+        };
+        var plan = new EnginePlanner(Options.Create(new FrugalOptions { Model = model }), new MemoryProbe()).Plan;
         if (plan.Refusal is { } refusal)
         {
             await Console.Error.WriteLineAsync($"frugal: {refusal}").ConfigureAwait(false);

@@ -24,18 +24,23 @@ internal static class ModelInspectCommand
             }
         });
         var json = new Option<bool>("--json") { Description = "Print one JSON object instead of the report." };
+        var repack = InferenceOptions.RepackOption();
+        var nativeLibrary = InferenceOptions.NativeLibraryOption(
+            "whose kernels decide, with --repack auto, whether a 4-bit file loads repacked; default auto, as frugal serve");
 
         var command = new Command("inspect", "Validate a GGUF model file and show its shape, quantization, tokenizer, chat template and memory estimate.")
         {
-            file, ctx, json,
+            file, ctx, json, repack, nativeLibrary,
         };
         command.SetAction(parseResult =>
         {
             var output = parseResult.InvocationConfiguration.Output;
+            GgufFile gguf;
             ModelInfo model;
             try
             {
-                model = ModelInfoReader.Read(parseResult.GetRequiredValue(file));
+                gguf = GgufReader.Read(parseResult.GetRequiredValue(file));
+                model = ModelInfoReader.FromFile(gguf);
             }
             catch (ModelFileException e)
             {
@@ -43,15 +48,18 @@ internal static class ModelInspectCommand
                 return BadModelFile;
             }
 
+            var weights = PlannedRepacking.Of(gguf, model.FileType, InferenceOptions.RepackChoice(parseResult.GetValue(repack)),
+                () => InferenceOptions.NativeLibraryChoice(parseResult.GetValue(nativeLibrary)));
+            model = model with { RepackedTensorBytes = weights.Bytes };
             var contextSize = parseResult.GetValue(ctx) ?? model.ContextLength;
             var estimate = MemoryEstimator.Estimate(model, contextSize);
             if (parseResult.GetValue(json))
             {
-                output.WriteLine(JsonSerializer.Serialize(Report(model, estimate), ModelJsonContext.Default.ModelInspectReport));
+                output.WriteLine(JsonSerializer.Serialize(Report(model, estimate, weights), ModelJsonContext.Default.ModelInspectReport));
             }
             else
             {
-                WriteHuman(output, model, estimate);
+                WriteHuman(output, model, estimate, weights);
             }
 
             return 0;
@@ -62,7 +70,7 @@ internal static class ModelInspectCommand
     /// <summary>Error text on one line, whatever a path or message contains.</summary>
     public static string OneLine(string text) => text.ReplaceLineEndings(" ");
 
-    private static ModelInspectReport Report(ModelInfo m, MemoryEstimate e) => new()
+    private static ModelInspectReport Report(ModelInfo m, MemoryEstimate e, PlannedRepacking weights) => new()
     {
         Path = m.Path,
         Architecture = m.Architecture,
@@ -87,12 +95,17 @@ internal static class ModelInspectCommand
         EstimateContextSize = e.ContextSize,
         EstimatedMemoryBytes = e.TotalBytes,
         EstimatedWeightsBytes = e.WeightsBytes,
+        EstimatedWeightsRepackedBytes = e.RepackedWeightsBytes,
+        EstimatedWeightsMappedBytes = e.MappedWeightsBytes,
+        EstimatedLoadPeakBytes = e.LoadPeakBytes,
+        Repack = weights.Setting,
+        RepackNote = weights.Note,
         EstimatedKvCacheBytes = e.KvCacheBytes,
         EstimatedComputeBytes = e.ComputeBytes,
         EstimatedRuntimeBytes = e.RuntimeBytes,
     };
 
-    private static void WriteHuman(TextWriter o, ModelInfo m, MemoryEstimate e)
+    private static void WriteHuman(TextWriter o, ModelInfo m, MemoryEstimate e, PlannedRepacking weights)
     {
         var c = CultureInfo.InvariantCulture;
         o.WriteLine(string.Create(c, $"file               {m.Path}"));
@@ -110,10 +123,28 @@ internal static class ModelInspectCommand
         o.WriteLine(string.Create(c, $"BOS / EOS          {m.BosTokenId?.ToString(c) ?? "-"} / {m.EosTokenId?.ToString(c) ?? "-"}"));
         o.WriteLine(string.Create(c, $"chat template      {(m.ChatTemplate is null ? "none" : "present")}, family {m.ChatTemplateFamily.ToString().ToLowerInvariant()}"));
         o.WriteLine(string.Create(c, $"memory at ctx {e.ContextSize,-5} {Size(e.TotalBytes)}"));
-        o.WriteLine(string.Create(c, $"  weights (mapped) {Size(e.WeightsBytes)}"));
+        if (e.RepackedWeightsBytes > 0)
+        {
+            o.WriteLine(string.Create(c, $"  weights          {Size(e.WeightsBytes)}, repack {weights.Setting}:"));
+            o.WriteLine(string.Create(c, $"    repacked       {Size(e.RepackedWeightsBytes)}, copied into anonymous memory at load"));
+            o.WriteLine(string.Create(c, $"    mapped         {Size(e.MappedWeightsBytes)}, read from the mapped file"));
+        }
+        else
+        {
+            o.WriteLine(string.Create(c, $"  weights (mapped) {Size(e.WeightsBytes)}; nothing repacked ({weights.Note})"));
+        }
+
         o.WriteLine(string.Create(c, $"  KV cache         {Size(e.KvCacheBytes)}"));
         o.WriteLine(string.Create(c, $"  compute buffers  {Size(e.ComputeBytes)}"));
         o.WriteLine(string.Create(c, $"  runtime          {Size(e.RuntimeBytes)}"));
+        if (e.RepackedWeightsBytes > 0)
+        {
+            o.WriteLine(string.Create(c, $"at the end of load {Size(e.LoadPeakBytes)}: the above, and the file's pages the repacked weights are read from, cached until the kernel reclaims them"));
+            if (weights.Note is { } note)
+            {
+                o.WriteLine(string.Create(c, $"  ({note})"));
+            }
+        }
     }
 
     private static string Size(long bytes) =>

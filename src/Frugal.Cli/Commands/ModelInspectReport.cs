@@ -26,6 +26,21 @@ internal sealed record ModelInspectReport
     public required int EstimateContextSize { get; init; }
     public required long EstimatedMemoryBytes { get; init; }
     public required long EstimatedWeightsBytes { get; init; }
+
+    /// <summary>Of the weights, those llama.cpp repacks at load into anonymous memory (0 when none).</summary>
+    public required long EstimatedWeightsRepackedBytes { get; init; }
+
+    /// <summary>Of the weights, those computed from the mapped file.</summary>
+    public required long EstimatedWeightsMappedBytes { get; init; }
+
+    /// <summary>The estimate plus the file's pages the repacked weights are read from (page cache until reclaimed).</summary>
+    public required long EstimatedLoadPeakBytes { get; init; }
+
+    /// <summary>The repacking setting the estimate is for: auto, on or off.</summary>
+    public required string Repack { get; init; }
+
+    /// <summary>Why nothing is repacked, or that the CPU backend could not be asked; null otherwise.</summary>
+    public string? RepackNote { get; init; }
     public required long EstimatedKvCacheBytes { get; init; }
     public required long EstimatedComputeBytes { get; init; }
     public required long EstimatedRuntimeBytes { get; init; }

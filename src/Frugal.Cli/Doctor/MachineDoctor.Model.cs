@@ -1,3 +1,4 @@
+using Frugal.Cli.Commands;
 using Frugal.Cli.Native;
 using Frugal.Memory;
 using Frugal.Models;
@@ -29,7 +30,11 @@ internal sealed partial class MachineDoctor
 
         var valid = DoctorCheck.Pass("model.file",
             F($"{Path.GetFileName(modelPath)}: {model.Architecture} {model.FileType}, {model.ParameterCount / 1e6:0.#}M parameters, {model.FileSizeBytes / MiB} MiB, trained context {model.ContextLength}"));
-        return [valid, CheckFit(model, contextSize, cpu, memory), CheckQuantization(modelPath, model, cpu, dataDirectory, nativeLibrary)];
+
+        // The weights serve's load repacks (Model:RepackWeights auto, with the CPU backend it loads) count as anonymous memory.
+        var repacking = PlannedRepacking.Of(GgufReader.Read(modelPath), model.FileType, setting: null,
+            () => InstalledCpuBackend.Choice(nativeLibrary, dataDirectory, cpu.Flags));
+        return [valid, CheckFit(model with { RepackedTensorBytes = repacking.Bytes }, contextSize, cpu, memory), CheckQuantization(modelPath, model, cpu, dataDirectory, nativeLibrary)];
     }
 
     /// <summary>
@@ -54,7 +59,10 @@ internal sealed partial class MachineDoctor
     {
         var choice = AutoConfigurator.Choose(model, cpu, memory, new BoxSettings { ContextSize = contextSize });
         var e = choice.Estimate;
-        var detail = F($"at context {choice.ContextSize} (micro-batch {choice.MicroBatchSize}): {choice.RequiredBytes / MiB} MiB = weights {e.WeightsBytes / MiB} + KV {e.KvCacheBytes / MiB} + compute {e.ComputeBytes / MiB} + runtime {e.RuntimeBytes / MiB} + server {AutoConfigurator.ServerOverheadBytes / MiB} MiB; limit {choice.LimitBytes / MiB} MiB ({(double)(choice.RequiredBytes + choice.OthersBytes) / choice.LimitBytes:P0} with other processes)");
+        var detail = F($"at context {choice.ContextSize} (micro-batch {choice.MicroBatchSize}): {choice.RequiredBytes / MiB} MiB = {e.DescribeWeights()} + KV {e.KvCacheBytes / MiB} + compute {e.ComputeBytes / MiB} + runtime {e.RuntimeBytes / MiB} + server {AutoConfigurator.ServerOverheadBytes / MiB} MiB; limit {choice.LimitBytes / MiB} MiB ({(double)(choice.RequiredBytes + choice.OthersBytes) / choice.LimitBytes:P0} with other processes)")
+            + (e.RepackedWeightsBytes > 0
+                ? F($"; about {choice.LoadPeakBytes / MiB} MiB at the end of the load{(choice.MaxAutoParallelSequences > 1 ? F($" with {choice.MaxAutoParallelSequences} sequences' KV") : "")} ({(double)(choice.LoadPeakBytes + choice.OthersBytes) / choice.LimitBytes:P0} with other processes), the file's pages the repacked weights are read from cached until the kernel reclaims them")
+                : "");
         if (!choice.Fits)
         {
             return DoctorCheck.Fail("model.fit", detail, choice.Refusal!);

@@ -79,10 +79,9 @@ internal static class MeasuredKernels
     /// </summary>
     internal static IReadOnlySet<GgmlType> RepackedTypes(IReadOnlySet<GgmlType> types, bool? repackWeights)
     {
-        var own = FrugalCpuKernels.Loaded();
-        var ownRepacked = FrugalCpuKernels.LoadedRepacked();
+        var kernels = FrugalCpuKernels.Current();
         return types.Where(t => RepackedWeights.LlamaCppTypes.Contains(t) && (repackWeights ?? EngineOptions.RepacksByDefault(
-            t == GgmlType.Q4_K ? "Q4_K_M" : t.ToString(), new HashSet<GgmlType> { t }, own, ownRepacked))).ToHashSet();
+            t == GgmlType.Q4_K ? "Q4_K_M" : t.ToString(), new HashSet<GgmlType> { t }, () => kernels))).ToHashSet();
     }
 
     // The rates, and the record's key they were measured under.

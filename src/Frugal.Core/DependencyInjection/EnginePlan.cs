@@ -1,4 +1,5 @@
 using Frugal.Inference;
+using Frugal.Memory;
 
 namespace Frugal.DependencyInjection;
 
@@ -9,4 +10,8 @@ namespace Frugal.DependencyInjection;
 /// <param name="Engine">What to load (without a session-state store, which the loader adds).</param>
 /// <param name="Reasons">One line per chosen setting with its reason; empty when nothing was fitted to the box.</param>
 /// <param name="Refusal">Why the model is not loaded (missing, malformed, too big for the box); null when it may be.</param>
-public sealed record EnginePlan(EngineOptions Engine, IReadOnlyList<string> Reasons, string? Refusal);
+public sealed record EnginePlan(EngineOptions Engine, IReadOnlyList<string> Reasons, string? Refusal)
+{
+    /// <summary>What <see cref="AutoConfigurator"/> chose and its memory estimate, when the settings were fitted to the box; else null.</summary>
+    public AutoConfiguration? Fit { get; init; }
+}

@@ -60,7 +60,13 @@ public sealed class EnginePlanner
         ModelInfo info;
         try
         {
-            info = ModelInfoReader.Read(model.Path);
+            var file = GgufReader.Read(model.Path);
+            // The weights the load will repack count as anonymous memory: decided as the engine decides, with the kernels of
+            // the CPU backend it will load (loaded now, only when the decision needs them).
+            info = ModelInfoReader.FromFile(file) with
+            {
+                RepackedTensorBytes = RepackedWeights.AtLoad(file, model.RepackWeights, () => FrugalCpuKernels.OfOrLoaded(model.NativeLibrary, out _)),
+            };
         }
         catch (ModelFileException e)
         {
@@ -85,7 +91,7 @@ public sealed class EnginePlanner
             ParallelSequences = model.ParallelSequences > 0 ? choice.ParallelSequences : choice.MaxAutoParallelSequences > 1 ? 0 : 1,
             MaxAutoParallelSequences = Math.Clamp(choice.MaxAutoParallelSequences, 1, EngineOptions.MaxParallelSequences),
         };
-        return new EnginePlan(engine, choice.Reasons, choice.Fits ? null : choice.Refusal ?? "the model does not fit in this box's memory.");
+        return new EnginePlan(engine, choice.Reasons, choice.Fits ? null : choice.Refusal ?? "the model does not fit in this box's memory.") { Fit = choice };
     }
 
     private static int? Given(int value) => value > 0 ? value : null;

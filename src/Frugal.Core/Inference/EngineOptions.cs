@@ -54,10 +54,12 @@ public sealed record EngineOptions
     /// <summary>
     /// Whether a file of <paramref name="fileType"/> (llama.cpp's name, "Q4_K_M") is repacked when
     /// <see cref="RepackWeights"/> is null: the 4-bit types, unless the CPU backend computes every type of the file's
-    /// matrices (<paramref name="matrixTypes"/>) from the mapped file with its own kernels (<paramref name="ownKernels"/>,
+    /// matrices (<paramref name="matrixTypes"/>) from the mapped file with its own kernels (<see cref="CpuKernels.Mapped"/>,
     /// Frugal's backend: <see cref="FrugalCpuKernels.Loaded"/>) and has none of its own for the layout llama.cpp repacks
-    /// one of them into (<paramref name="ownRepackedKernels"/>, <see cref="FrugalCpuKernels.LoadedRepacked"/>) — a
-    /// repacked matrix goes to the repacked layout's kernels, llama.cpp's or Frugal's. Measured on the TinyLlama shape in
+    /// one of them into (<see cref="CpuKernels.Repacked"/>, <see cref="FrugalCpuKernels.LoadedRepacked"/>) — a
+    /// repacked matrix goes to the repacked layout's kernels, llama.cpp's or Frugal's. <paramref name="kernels"/> is asked
+    /// only for a 4-bit file (reading them may load the native library). Callers go through
+    /// <see cref="RepackedWeights.Requested"/>, which applies <see cref="RepackWeights"/> first. Measured on the TinyLlama shape in
     /// the 1 CPU / 2 GiB box (bench/RESULTS.md, "Quantization formats", "Eleventh session", "Fourteenth session"): with
     /// llama.cpp's kernels Q4_0 decodes ≈1.7x and evaluates prompts ≈1.9x faster repacked, Q4_K_M prompts ≈1.5x, for
     /// ≈520 MiB of anonymous memory in place of mapped pages; Q8_0 gains little and would keep a second 1.1 GB copy beside
@@ -65,15 +67,18 @@ public sealed record EngineOptions
     /// prompts ≈1.1x faster than Frugal's kernels on the mapped file (which were ≈1.25x faster than llama.cpp's repacked
     /// ones), for the same ≈450 MiB of anonymous memory.
     /// </summary>
-    public static bool RepacksByDefault(string fileType, IReadOnlySet<GgmlType> matrixTypes, IReadOnlySet<GgmlType> ownKernels,
-        IReadOnlySet<GgmlType> ownRepackedKernels)
+    public static bool RepacksByDefault(string fileType, IReadOnlySet<GgmlType> matrixTypes, Func<CpuKernels> kernels)
     {
         ArgumentNullException.ThrowIfNull(fileType);
         ArgumentNullException.ThrowIfNull(matrixTypes);
-        ArgumentNullException.ThrowIfNull(ownKernels);
-        ArgumentNullException.ThrowIfNull(ownRepackedKernels);
-        return fileType.StartsWith("Q4_", StringComparison.OrdinalIgnoreCase)
-            && (!(matrixTypes.Count > 0 && matrixTypes.IsSubsetOf(ownKernels)) || matrixTypes.Overlaps(ownRepackedKernels));
+        ArgumentNullException.ThrowIfNull(kernels);
+        if (!fileType.StartsWith("Q4_", StringComparison.OrdinalIgnoreCase))
+        {
+            return false;
+        }
+
+        var own = kernels();
+        return !(matrixTypes.Count > 0 && matrixTypes.IsSubsetOf(own.Mapped)) || matrixTypes.Overlaps(own.Repacked);
     }
 
     /// <summary>

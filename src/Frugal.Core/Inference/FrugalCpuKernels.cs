@@ -17,6 +17,43 @@ public static class FrugalCpuKernels
     /// <summary>The types computed in llama.cpp's repacked layout, likewise.</summary>
     public static IReadOnlySet<GgmlType> LoadedRepacked() => Types("frugal_repacked_types");
 
+    /// <summary>Both sets of the CPU backend this process loaded (<see cref="CpuKernels.None"/>'s before one is loaded).</summary>
+    public static CpuKernels Current() => new(Loaded(), LoadedRepacked());
+
+    /// <summary>
+    /// The kernels of the CPU backend <paramref name="nativeLibrary"/> names (a <see cref="EngineOptions.NativeLibrary"/>
+    /// value), loading it first as the engine loads it (a no-op once it is loaded), so that a plan made before the load
+    /// decides as the load will.
+    /// </summary>
+    /// <exception cref="ArgumentException">The choice is not acceptable (<see cref="NativeLibrarySelection.Apply"/>).</exception>
+    /// <exception cref="InvalidOperationException">The process loaded another library already.</exception>
+    public static CpuKernels Of(string? nativeLibrary)
+    {
+        NativeLibrarySelection.Apply(nativeLibrary);
+        LlamaRuntime.LoadLibrary();
+        return Current();
+    }
+
+    /// <summary>
+    /// As <see cref="Of"/>, for a plan that must not fail where the load would say why: when the library cannot be loaded
+    /// here (or another one is loaded), the kernels of what is loaded (none when nothing is), and the reason in
+    /// <paramref name="problem"/>.
+    /// </summary>
+    public static CpuKernels OfOrLoaded(string? nativeLibrary, out string? problem)
+    {
+        problem = null;
+        try
+        {
+            return Of(nativeLibrary);
+        }
+        catch (Exception e) when (e is DllNotFoundException or TypeInitializationException or LLama.Exceptions.RuntimeError or ArgumentException
+                                      or InvalidOperationException)
+        {
+            problem = e.Message;
+            return Current();
+        }
+    }
+
     private static unsafe HashSet<GgmlType> Types(string export)
     {
         if (NativeLibrarySelection.LoadedCpuBackend() is null || !NativeLibrary.TryLoad(NativeLibrarySelection.FileName("ggml-cpu"), out var library)

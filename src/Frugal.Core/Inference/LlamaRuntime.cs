@@ -63,8 +63,7 @@ internal sealed class LlamaRuntime : IDisposable
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(pinned);
         LoadLibrary();
-        var repack = options.RepackWeights ?? EngineOptions.RepacksByDefault(ModelInfoReader.FromFile(pinned.File).FileType,
-            QuantizationFootprint.Of(pinned.File).BytesPerTokenByType.Keys.ToHashSet(), FrugalCpuKernels.Loaded(), FrugalCpuKernels.LoadedRepacked());
+        var repack = RepackedWeights.Requested(pinned.File, options.RepackWeights, FrugalCpuKernels.Current);
         var pages = options.HugePages ? PageCache.PrepareHugePages(pinned.Handle) : HugePageReport.Off;
         return (LoadWeights(options, pinned.LoadPath, repack), repack, pages);
     }

@@ -17,6 +17,29 @@ public static class RepackedWeights
     public static readonly IReadOnlySet<GgmlType> LlamaCppTypes = new HashSet<GgmlType> { GgmlType.Q4_0, GgmlType.Q4_K, GgmlType.IQ4_NL };
 
     /// <summary>
+    /// Whether the engine asks llama.cpp to repack <paramref name="file"/>'s weights at load: as
+    /// <paramref name="repackWeights"/> (<see cref="EngineOptions.RepackWeights"/>) says, or with null (auto) as
+    /// <see cref="EngineOptions.RepacksByDefault"/> decides by the file's
+    /// type and matrix types with the CPU backend's <paramref name="kernels"/> (asked only then). The one decision: the
+    /// engine loads by it, and the memory plan (<see cref="AtLoad"/>) counts by it before the load.
+    /// </summary>
+    public static bool Requested(GgufFile file, bool? repackWeights, Func<CpuKernels> kernels)
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        ArgumentNullException.ThrowIfNull(kernels);
+        return repackWeights ?? EngineOptions.RepacksByDefault(ModelInfoReader.FromFile(file).FileType,
+            QuantizationFootprint.Of(file).BytesPerTokenByType.Keys.ToHashSet(), kernels);
+    }
+
+    /// <summary>
+    /// Bytes the load of <paramref name="file"/> copies into anonymous memory under <paramref name="repackWeights"/> with a
+    /// backend of <paramref name="kernels"/>: <see cref="Bytes"/> of <see cref="LlamaCppTypes"/> when it is
+    /// <see cref="Requested"/>, else 0 (and 0 for a file with nothing llama.cpp repacks, such as Q8_0, even when asked).
+    /// </summary>
+    public static long AtLoad(GgufFile file, bool? repackWeights, Func<CpuKernels> kernels) =>
+        Requested(file, repackWeights, kernels) ? Bytes(file, LlamaCppTypes) : 0;
+
+    /// <summary>
     /// Bytes of <paramref name="file"/>'s tensors that llama.cpp repacks: matrices of one of <paramref name="types"/>
     /// whose rows come in groups of eight, but not the token embedding (looked up row by row, which the repacked buffer
     /// does not do, so it stays mapped).

@@ -21,6 +21,13 @@ public sealed record AutoConfiguration
     /// <summary>Resident memory the server will need once loaded: the estimate plus the server's own overhead.</summary>
     public required long RequiredBytes { get; init; }
 
+    /// <summary>
+    /// What the box may hold at the end of the load, the server's overhead included: the estimate with the KV of as many
+    /// sequences as the engine may keep (<see cref="MaxAutoParallelSequences"/>, or those given), plus the file's pages that
+    /// repacked weights were read from (page cache until reclaimed; see <see cref="MemoryEstimate.LoadPeakBytes"/>).
+    /// </summary>
+    public long LoadPeakBytes { get; init; }
+
     /// <summary>The memory limit of the box.</summary>
     public required long LimitBytes { get; init; }
 

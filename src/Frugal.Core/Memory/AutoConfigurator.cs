@@ -48,7 +48,7 @@ public static class AutoConfigurator
         var choice = fit.Choice;
         var e = choice.Estimate;
         var requiredBytes = e.TotalBytes + ServerOverheadBytes;
-        var parts = F($"weights {e.WeightsBytes / MiB} + KV {e.KvCacheBytes / MiB} + compute {e.ComputeBytes / MiB} + runtime {e.RuntimeBytes / MiB} + server {ServerOverheadBytes / MiB} MiB");
+        var parts = F($"{e.DescribeWeights()} + KV {e.KvCacheBytes / MiB} + compute {e.ComputeBytes / MiB} + runtime {e.RuntimeBytes / MiB} + server {ServerOverheadBytes / MiB} MiB");
         var batch = overrides.BatchSize ?? Math.Max(choice.MicroBatch, Math.Min(512, choice.Context));
         var where = fit.Comfortable
             ? F($"needs {requiredBytes / MiB} MiB ({parts}), below the medium line ({options.MediumThreshold:P0}) of the {memory.LimitBytes / MiB} MiB limit")
@@ -61,6 +61,14 @@ public static class AutoConfigurator
             reasons.Insert(1, AutoParallelReason(model, choice, maxAuto));
         }
 
+        // At the end of the load the engine holds the KV of as many sequences as it keeps: up to the most the plan allows.
+        var atLoad = maxAuto > 1 ? MemoryEstimator.Estimate(model, choice.Context, choice.MicroBatch, maxAuto) : e;
+        var loadPeakBytes = atLoad.LoadPeakBytes + ServerOverheadBytes;
+        if (e.RepackedWeightsBytes > 0)
+        {
+            reasons.Add(LoadReason(e, maxAuto, loadPeakBytes, memory.LimitBytes - lines.Others));
+        }
+
         return new AutoConfiguration
         {
             ContextSize = choice.Context,
@@ -71,6 +79,7 @@ public static class AutoConfigurator
             MaxAutoParallelSequences = maxAuto,
             Estimate = e,
             RequiredBytes = requiredBytes,
+            LoadPeakBytes = loadPeakBytes,
             LimitBytes = memory.LimitBytes,
             OthersBytes = lines.Others,
             Fits = fit.Fits,
@@ -132,6 +141,16 @@ public static class AutoConfigurator
             : F($"micro-batch {choice.MicroBatch}: sets the compute buffer ({choice.Estimate.ComputeBytes / MiB} MiB); the largest that fits");
         yield return overrides.BatchSize is not null ? F($"batch {batch}: given") : F($"batch {batch}: prompt tokens per decode call");
     }
+
+    // The choice itself counts what stays resident (the governor's figure): repacking moves weights from the mapped file
+    // into anonymous memory without changing the sum. The load holds more for a while, but the extra is page cache the
+    // kernel reclaims when it needs the room, so it is said, not budgeted: a shorter context would not make the load safer.
+    private static string LoadReason(MemoryEstimate e, int maxAuto, long loadPeakBytes, long room) =>
+        F($"load: the {e.RepackedWeightsBytes / MiB} MiB of repacked weights are copied into anonymous memory while the file's pages they are read from stay cached until the kernel reclaims them: about {loadPeakBytes / MiB} MiB in the box at the end of the load")
+        + (maxAuto > 1 ? F($" (with the KV of all {maxAuto} sequences), ") : ", ")
+        + (loadPeakBytes <= room
+            ? F($"within the {room / MiB} MiB left under the limit")
+            : F($"{(loadPeakBytes - room) / MiB} MiB more than the {room / MiB} MiB left under the limit, so the kernel reclaims page cache during the load (the load still succeeds; mapped weights it drops are read again)"));
 
     private static string AutoParallelReason(ModelInfo model, Candidate choice, int maxAuto)
     {

@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Frugal.Memory;
 
 /// <summary>
@@ -6,8 +8,22 @@ namespace Frugal.Memory;
 /// </summary>
 public sealed record MemoryEstimate
 {
-    /// <summary>Tensor data, memory-mapped from the file: page cache, reclaimable but counted by the cgroup while hot.</summary>
+    private const long MiB = 1024 * 1024;
+
+    /// <summary>
+    /// All tensor data of the file: <see cref="RepackedWeightsBytes"/> copied into anonymous memory at load, the rest
+    /// (<see cref="MappedWeightsBytes"/>) memory-mapped from the file. Both must stay resident while the model runs.
+    /// </summary>
     public required long WeightsBytes { get; init; }
+
+    /// <summary>
+    /// The weights llama.cpp repacks at load (<see cref="Models.ModelInfo.RepackedTensorBytes"/>): an anonymous copy,
+    /// not reclaimable without swap; the file's pages of those matrices go unused once it is made. 0 when nothing is repacked.
+    /// </summary>
+    public long RepackedWeightsBytes { get; init; }
+
+    /// <summary>The weights computed from the memory-mapped file: page cache, reclaimable but counted by the cgroup while hot.</summary>
+    public long MappedWeightsBytes => WeightsBytes - RepackedWeightsBytes;
 
     /// <summary>The f16 key/value cache for every context cell.</summary>
     public required long KvCacheBytes { get; init; }
@@ -18,8 +34,26 @@ public sealed record MemoryEstimate
     /// <summary>The process itself: .NET runtime, native libraries, tokenizer tables.</summary>
     public required long RuntimeBytes { get; init; }
 
-    /// <summary>The sum of the parts.</summary>
+    /// <summary>
+    /// The sum of the parts: what must stay resident once the model is loaded — the memory governor's figure, anonymous
+    /// memory plus the mapped weights. Repacking moves weights from the second to the first; it does not change the sum.
+    /// </summary>
     public long TotalBytes => WeightsBytes + KvCacheBytes + ComputeBytes + RuntimeBytes;
+
+    /// <summary>
+    /// What the box holds at the end of the load: <see cref="TotalBytes"/> plus the file's pages the repacked copy was read
+    /// from, which stay in the page cache (reclaimable, counted by the cgroup) until the kernel needs the room. Measured:
+    /// TinyLlama Q4_K_M's box peaked at 1,223 MiB repacked against 768 MiB mapped (bench/RESULTS.md).
+    /// </summary>
+    public long LoadPeakBytes => TotalBytes + RepackedWeightsBytes;
+
+    /// <summary>
+    /// The weights in MiB as the plan's reasons and <c>frugal doctor</c> write them: "weights 636 (454 repacked into memory
+    /// at load, 182 mapped)", or "weights 1114 (mapped)" when nothing is repacked.
+    /// </summary>
+    public string DescribeWeights() => RepackedWeightsBytes > 0
+        ? string.Create(CultureInfo.InvariantCulture, $"weights {WeightsBytes / MiB} ({RepackedWeightsBytes / MiB} repacked into memory at load, {MappedWeightsBytes / MiB} mapped)")
+        : string.Create(CultureInfo.InvariantCulture, $"weights {WeightsBytes / MiB} (mapped)");
 
     /// <summary>The context size (tokens per sequence) the estimate is for.</summary>
     public required int ContextSize { get; init; }

@@ -9,7 +9,8 @@ namespace Frugal.Memory;
 /// Calibrated against what llama.cpp (LLamaSharp 0.30.0, CPU) logs for its buffers, on the synthesized
 /// tiny and TinyLlama-1.1B shapes at contexts 256–4096 and micro-batches 128/512:
 /// <list type="bullet">
-/// <item><b>Weights</b>: all tensor data, memory-mapped (file-backed pages, the whole file when hot).</item>
+/// <item><b>Weights</b>: all tensor data: memory-mapped (file-backed pages, the whole file when hot), but for the part
+/// llama.cpp repacks at load (<see cref="ModelInfo.RepackedTensorBytes"/>), which is an anonymous copy instead.</item>
 /// <item><b>KV cache</b>: 2 (K and V) × blocks × cells × (embedding / heads × KV heads) × 2 bytes (f16).
 /// Cells are context × parallel sequences (one unified cache), rounded up to 256 as llama.cpp does.
 /// TinyLlama at 2048: 44 MiB, exactly as logged.</item>
@@ -62,6 +63,7 @@ public static class MemoryEstimator
             return new MemoryEstimate
             {
                 WeightsBytes = model.TensorDataBytes,
+                RepackedWeightsBytes = Repacked(model),
                 KvCacheBytes = never,
                 ComputeBytes = never,
                 RuntimeBytes = never,
@@ -91,6 +93,7 @@ public static class MemoryEstimator
             return new MemoryEstimate
             {
                 WeightsBytes = model.TensorDataBytes,
+                RepackedWeightsBytes = Repacked(model),
                 KvCacheBytes = Saturate(kv),
                 ComputeBytes = Saturate(compute),
                 RuntimeBytes = Saturate(RuntimeBaseBytes + (vocab * TokenizerBytesPerToken)),
@@ -99,6 +102,8 @@ public static class MemoryEstimator
             };
         }
     }
+
+    private static long Repacked(ModelInfo model) => Math.Clamp(model.RepackedTensorBytes, 0, Math.Max(0, model.TensorDataBytes));
 
     // A quarter of long.MaxValue each, so the estimate's total (four parts) cannot overflow either.
     private static long Saturate(Int128 bytes) => (long)Int128.Min(bytes, long.MaxValue / 4);

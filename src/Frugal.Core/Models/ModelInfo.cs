@@ -19,8 +19,10 @@ public sealed record ModelInfo
     public required long TensorDataBytes { get; init; }
 
     /// <summary>
-    /// Bytes of that data llama.cpp repacked into anonymous memory when the engine loaded the file (0 when it did not
-    /// repack; see <see cref="Inference.RepackedWeights"/>): their mapped pages go unused after the load.
+    /// Bytes of that data llama.cpp repacks into anonymous memory when the engine loads the file (0 when it does not
+    /// repack; see <see cref="Inference.RepackedWeights"/>): their mapped pages go unused after the load. The engine sets it
+    /// from what it loaded; a memory plan made before the load sets it from <see cref="Inference.RepackedWeights.AtLoad"/>
+    /// (the reader leaves it 0: it depends on the repacking setting and the CPU backend, not on the file alone).
     /// </summary>
     public long RepackedTensorBytes { get; init; }
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Frugal.Inference;
 using Frugal.Models;
 
 namespace Frugal.Tests.Commands;
@@ -53,6 +54,66 @@ public sealed class ModelCommandTests : IDisposable
         {
             Assert.Contains(label, output, StringComparison.Ordinal);
         }
+    }
+
+    [Fact]
+    public void Inspect_Q4KMFileRepackOnAndOff_ShowsTheRepackedAndMappedSplit()
+    {
+        var path = _temp.File("q4km.gguf");
+        ModelSynthesizer.Write(path, new SynthesisOptions { Shape = WideShape, Quant = ModelQuantization.Q4_K_M });
+        var file = GgufReader.Read(path);
+        var repacked = RepackedWeights.Bytes(file, RepackedWeights.LlamaCppTypes);
+        var mapped = file.TensorDataBytes - repacked;
+
+        var on = InspectJson(path, "--repack", "on");
+        var off = InspectJson(path, "--repack", "off");
+        var (code, human, _) = CliRunner.InProcess("model", "inspect", path, "--repack", "on");
+        var (_, humanOff, _) = CliRunner.InProcess("model", "inspect", path, "--repack", "off");
+
+        Assert.True(repacked > 1 << 20);
+        Assert.Equal((repacked, mapped, "on"), (on.GetProperty("estimated_weights_repacked_bytes").GetInt64(), on.GetProperty("estimated_weights_mapped_bytes").GetInt64(), on.GetProperty("repack").GetString()));
+        Assert.Equal(on.GetProperty("estimated_memory_bytes").GetInt64() + repacked, on.GetProperty("estimated_load_peak_bytes").GetInt64());
+        Assert.Equal((0L, file.TensorDataBytes), (off.GetProperty("estimated_weights_repacked_bytes").GetInt64(), off.GetProperty("estimated_weights_mapped_bytes").GetInt64()));
+        Assert.Equal(off.GetProperty("estimated_memory_bytes").GetInt64(), off.GetProperty("estimated_load_peak_bytes").GetInt64());
+        Assert.Equal(off.GetProperty("estimated_memory_bytes").GetInt64(), on.GetProperty("estimated_memory_bytes").GetInt64());
+        Assert.Equal(0, code);
+        Assert.Contains(F($"    repacked       {repacked:N0} bytes ({repacked / 1048576.0:0.0} MiB), copied into anonymous memory at load"), human, StringComparison.Ordinal);
+        Assert.Contains(F($"    mapped         {mapped:N0} bytes ({mapped / 1048576.0:0.0} MiB), read from the mapped file"), human, StringComparison.Ordinal);
+        Assert.Contains("at the end of load ", human, StringComparison.Ordinal);
+        Assert.Contains(F($"  weights (mapped) {file.TensorDataBytes:N0} bytes"), humanOff, StringComparison.Ordinal);
+        Assert.Contains("nothing repacked (repack off)", humanOff, StringComparison.Ordinal);
+        Assert.DoesNotContain("at the end of load", humanOff, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Inspect_Q4KMFileRepackAuto_CountsWhatTheLoadedCpuBackendRepacks()
+    {
+        var path = _temp.File("q4km.gguf");
+        ModelSynthesizer.Write(path, new SynthesisOptions { Shape = WideShape, Quant = ModelQuantization.Q4_K_M });
+
+        var json = InspectJson(path);
+
+        // Decided as the engine decides, with the kernels of the CPU backend the command loaded for it.
+        var expected = RepackedWeights.AtLoad(GgufReader.Read(path), null, FrugalCpuKernels.Current);
+        Assert.Equal("auto", json.GetProperty("repack").GetString());
+        Assert.Equal(expected, json.GetProperty("estimated_weights_repacked_bytes").GetInt64());
+    }
+
+    [Fact]
+    public void Inspect_Q8_0File_ShowsNothingRepacked()
+    {
+        var path = _temp.File("tiny.gguf");
+        ModelSynthesizer.WriteTiny(path);
+
+        var (_, auto, _) = CliRunner.InProcess("model", "inspect", path);
+        var (_, on, _) = CliRunner.InProcess("model", "inspect", path, "--repack", "on");
+        var json = InspectJson(path, "--repack", "on");
+
+        Assert.Contains("nothing repacked (repack auto does not repack a Q8_0 file with this CPU backend)", auto, StringComparison.Ordinal);
+        Assert.Contains("nothing repacked (none of its matrices is of a type llama.cpp repacks: Q4_0, Q4_K, IQ4_NL)", on, StringComparison.Ordinal);
+        Assert.DoesNotContain("at the end of load", auto, StringComparison.Ordinal);
+        Assert.Equal(0, json.GetProperty("estimated_weights_repacked_bytes").GetInt64());
+        Assert.Equal(json.GetProperty("estimated_memory_bytes").GetInt64(), json.GetProperty("estimated_load_peak_bytes").GetInt64());
     }
 
     [Theory]
@@ -168,4 +229,25 @@ public sealed class ModelCommandTests : IDisposable
         Assert.NotEqual(0, code);
         Assert.NotEqual("", error.Trim());
     }
+
+    // Rows of whole 256-element super-blocks, so the Q4_K_M mix is TinyLlama's, and several MiB of it repacked.
+    private static readonly ModelShape WideShape = ModelShape.Tiny with
+    {
+        Name = "wide",
+        EmbeddingLength = 512,
+        FeedForwardLength = 1024,
+        HeadCount = 8,
+        HeadCountKv = 2,
+        BlockCount = 8,
+    };
+
+    private static JsonElement InspectJson(string path, params string[] options)
+    {
+        var (code, output, error) = CliRunner.InProcess(["model", "inspect", path, "--json", .. options]);
+        Assert.Equal((0, ""), (code, error));
+        using var json = JsonDocument.Parse(output);
+        return json.RootElement.Clone();
+    }
+
+    private static string F(FormattableString text) => text.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }

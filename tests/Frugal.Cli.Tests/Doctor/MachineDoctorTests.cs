@@ -135,7 +135,28 @@ public sealed class MachineDoctorModelTests : IDisposable
         Assert.Contains("at context 1024", fit.Detail, StringComparison.Ordinal);
         Assert.Contains("weights", fit.Detail, StringComparison.Ordinal);
         Assert.Contains("KV", fit.Detail, StringComparison.Ordinal);
+        Assert.Contains("(mapped)", fit.Detail, StringComparison.Ordinal);
+        Assert.DoesNotContain("repacked", fit.Detail, StringComparison.Ordinal);
         Assert.Equal(0, report.ExitCode);
+    }
+
+    [Fact]
+    public void Run_Q4KMModel_FitSaysWhatServesLoadRepacksAndTheLoad()
+    {
+        using var box = new DoctorFixture();
+        var model = Path.Join(_directory, "q4km.gguf");
+        var shape = Frugal.Models.ModelShape.Tiny with { Name = "wide", EmbeddingLength = 512, FeedForwardLength = 1024, HeadCount = 8, HeadCountKv = 2, BlockCount = 8 };
+        Frugal.Models.ModelSynthesizer.Write(model, new Frugal.Models.SynthesisOptions { Shape = shape, Quant = Frugal.Models.ModelQuantization.Q4_K_M });
+
+        var report = new MachineDoctor(box.FileSystem).Run(box.DataDirectory, model, contextSize: 1024);
+
+        // Serve's default (auto), decided with the kernels of the CPU backend the doctor loaded for it.
+        var file = Frugal.Models.GgufReader.Read(model);
+        var repacked = Frugal.Inference.RepackedWeights.AtLoad(file, null, Frugal.Inference.FrugalCpuKernels.Current);
+        var fit = Assert.Single(report.Checks, c => c.Name == "model.fit");
+        Assert.True(repacked > 0, "LLamaSharp's packaged build, which the tests load, has none of Frugal's kernels: auto repacks Q4_K_M");
+        Assert.Contains($"weights {file.TensorDataBytes / (1 << 20)} ({repacked / (1 << 20)} repacked into memory at load, {(file.TensorDataBytes - repacked) / (1 << 20)} mapped)", fit.Detail, StringComparison.Ordinal);
+        Assert.Contains("at the end of the load", fit.Detail, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -12,6 +12,21 @@ public sealed class RepackDefaultTests
     private static readonly HashSet<GgmlType> None = [];
     private static readonly HashSet<GgmlType> Frugals = [GgmlType.Q8_0, GgmlType.Q4_K, GgmlType.Q6_K];
 
+    [Fact]
+    public void RepacksByDefault_FileNotOf4BitType_DoesNotAskForTheKernels()
+    {
+        // Asking may load the native library (a plan made before the load): only the 4-bit files need the answer.
+        var asked = 0;
+
+        var q8 = EngineOptions.RepacksByDefault("Q8_0", new HashSet<GgmlType> { GgmlType.Q8_0 }, () => { asked++; return CpuKernels.None; });
+        var q4 = EngineOptions.RepacksByDefault("Q4_0", new HashSet<GgmlType> { GgmlType.Q4_0 }, () => { asked++; return CpuKernels.None; });
+
+        Assert.Equal((false, true, 1), (q8, q4, asked));
+    }
+
+    private static bool Repacks(string fileType, HashSet<GgmlType> matrixTypes, HashSet<GgmlType> own, HashSet<GgmlType> ownRepacked) =>
+        EngineOptions.RepacksByDefault(fileType, matrixTypes, () => new CpuKernels(own, ownRepacked));
+
     [Theory]
     [InlineData("Q4_0", true)]
     [InlineData("Q4_K_M", true)]
@@ -20,20 +35,20 @@ public sealed class RepackDefaultTests
     [InlineData("F16", false)]
     public void RepacksByDefault_LlamaCppsKernels_The4BitTypes(string fileType, bool repacked)
     {
-        Assert.Equal(repacked, EngineOptions.RepacksByDefault(fileType, new HashSet<GgmlType> { GgmlType.Q4_K, GgmlType.Q6_K }, None, None));
+        Assert.Equal(repacked, Repacks(fileType, new HashSet<GgmlType> { GgmlType.Q4_K, GgmlType.Q6_K }, None, None));
     }
 
     [Fact]
     public void RepacksByDefault_OwnKernelsForEveryMatrixType_ReadsTheMappedFileInstead()
     {
-        Assert.False(EngineOptions.RepacksByDefault("Q4_K_M", new HashSet<GgmlType> { GgmlType.Q4_K, GgmlType.Q6_K }, Frugals, None));
+        Assert.False(Repacks("Q4_K_M", new HashSet<GgmlType> { GgmlType.Q4_K, GgmlType.Q6_K }, Frugals, None));
     }
 
     [Fact]
     public void RepacksByDefault_OwnKernelsMissOneType_Repacks()
     {
-        Assert.True(EngineOptions.RepacksByDefault("Q4_0", new HashSet<GgmlType> { GgmlType.Q4_0, GgmlType.Q6_K }, Frugals, None));
-        Assert.True(EngineOptions.RepacksByDefault("Q4_K_M", new HashSet<GgmlType> { GgmlType.Q4_K, GgmlType.Q6_K }, new HashSet<GgmlType> { GgmlType.Q4_K }, None));
+        Assert.True(Repacks("Q4_0", new HashSet<GgmlType> { GgmlType.Q4_0, GgmlType.Q6_K }, Frugals, None));
+        Assert.True(Repacks("Q4_K_M", new HashSet<GgmlType> { GgmlType.Q4_K, GgmlType.Q6_K }, new HashSet<GgmlType> { GgmlType.Q4_K }, None));
     }
 
     [Fact]
@@ -41,11 +56,11 @@ public sealed class RepackDefaultTests
     {
         // Frugal's backend: its own kernels on the mapped file for both types, and for llama.cpp's repacked Q4_K.
         HashSet<GgmlType> repackedQ4K = [GgmlType.Q4_K];
-        Assert.True(EngineOptions.RepacksByDefault("Q4_K_M", new HashSet<GgmlType> { GgmlType.Q4_K, GgmlType.Q6_K }, Frugals, repackedQ4K));
-        Assert.True(EngineOptions.RepacksByDefault("Q4_K_S", new HashSet<GgmlType> { GgmlType.Q4_K }, Frugals, repackedQ4K));
+        Assert.True(Repacks("Q4_K_M", new HashSet<GgmlType> { GgmlType.Q4_K, GgmlType.Q6_K }, Frugals, repackedQ4K));
+        Assert.True(Repacks("Q4_K_S", new HashSet<GgmlType> { GgmlType.Q4_K }, Frugals, repackedQ4K));
         // Never a file that is not 4-bit, and not for a repacked type the file does not hold.
-        Assert.False(EngineOptions.RepacksByDefault("Q5_K_M", new HashSet<GgmlType> { GgmlType.Q5_K, GgmlType.Q6_K }, new HashSet<GgmlType>(Frugals) { GgmlType.Q5_K }, repackedQ4K));
-        Assert.False(EngineOptions.RepacksByDefault("Q4_K_M", new HashSet<GgmlType> { GgmlType.Q4_K, GgmlType.Q6_K }, Frugals, new HashSet<GgmlType> { GgmlType.Q4_0 }));
+        Assert.False(Repacks("Q5_K_M", new HashSet<GgmlType> { GgmlType.Q5_K, GgmlType.Q6_K }, new HashSet<GgmlType>(Frugals) { GgmlType.Q5_K }, repackedQ4K));
+        Assert.False(Repacks("Q4_K_M", new HashSet<GgmlType> { GgmlType.Q4_K, GgmlType.Q6_K }, Frugals, new HashSet<GgmlType> { GgmlType.Q4_0 }));
     }
 
     [Fact]

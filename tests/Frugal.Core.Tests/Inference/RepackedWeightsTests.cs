@@ -27,6 +27,35 @@ public sealed class RepackedWeightsTests : IDisposable
     }
 
     [Fact]
+    public void AtLoad_Q4KMFile_ItsRepackedBytesWhenOnOrAutoNoneWhenOff()
+    {
+        var path = _temp.File("q4km.gguf");
+        ModelSynthesizer.Write(path, new SynthesisOptions { Shape = SuperBlockModel.Shape, Quant = ModelQuantization.Q4_K_M });
+        var file = GgufReader.Read(path);
+        var repacked = RepackedWeights.Bytes(file, RepackedWeights.LlamaCppTypes);
+        var ownMappedKernels = new CpuKernels(new HashSet<GgmlType> { GgmlType.Q4_K, GgmlType.Q6_K }, new HashSet<GgmlType>());
+
+        Assert.True(repacked > 0);
+        Assert.Equal(repacked, RepackedWeights.AtLoad(file, true, () => CpuKernels.None));
+        Assert.Equal(repacked, RepackedWeights.AtLoad(file, null, () => CpuKernels.None));
+        Assert.Equal(0, RepackedWeights.AtLoad(file, false, () => CpuKernels.None));
+        Assert.Equal(0, RepackedWeights.AtLoad(file, null, () => ownMappedKernels));
+    }
+
+    [Fact]
+    public void AtLoad_Q8_0File_NoneEvenWhenAskedAndTheKernelsAreNotAsked()
+    {
+        var path = _temp.File("q8.gguf");
+        ModelSynthesizer.Write(path, new SynthesisOptions { Shape = SuperBlockModel.Shape, Quant = ModelQuantization.Q8_0 });
+        var file = GgufReader.Read(path);
+        var asked = 0;
+
+        Assert.Equal(0, RepackedWeights.AtLoad(file, null, () => { asked++; return CpuKernels.None; }));
+        Assert.Equal(0, RepackedWeights.AtLoad(file, true, () => { asked++; return CpuKernels.None; }));
+        Assert.Equal(0, asked);
+    }
+
+    [Fact]
     public void Bytes_FileOfOtherTypes_None()
     {
         var path = _temp.File("q8.gguf");

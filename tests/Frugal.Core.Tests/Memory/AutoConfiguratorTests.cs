@@ -1,12 +1,15 @@
 using Frugal.Inference;
 using Frugal.Memory;
 using Frugal.Models;
+using Frugal.Tests.Models;
 
 namespace Frugal.Tests.Memory;
 
-public sealed class AutoConfiguratorTests
+public sealed class AutoConfiguratorTests : IDisposable
 {
     private const long MiB = 1024 * 1024;
+
+    private readonly TempDirectory _temp = new();
 
     // TinyLlama-1.1B-Chat Q8_0 as the GGUF reader describes it.
     private static readonly ModelInfo TinyLlama = new()
@@ -26,6 +29,17 @@ public sealed class AutoConfiguratorTests
         FeedForwardLength = 5632,
         VocabSize = 32000,
         ChatTemplateFamily = ChatTemplateFamily.Zephyr,
+    };
+
+    // TinyLlama-1.1B-Chat Q4_K_M as the reader describes the synthesized file of its shape, with what llama.cpp repacks of it.
+    private static readonly ModelInfo TinyLlamaQ4KMRepacked = TinyLlama with
+    {
+        Path = "/models/tinyllama-1.1b-chat.Q4_K_M.gguf",
+        FileSizeBytes = 667_814_976,
+        FileType = "Q4_K_M",
+        TensorTypeHistogram = new Dictionary<string, int> { ["Q4_K"] = 135, ["Q6_K"] = 21, ["F32"] = 45 },
+        TensorDataBytes = 667_078_656,
+        RepackedTensorBytes = 477_167_616,
     };
 
     private static readonly CpuSnapshot OneCore = new()
@@ -123,10 +137,70 @@ public sealed class AutoConfiguratorTests
     }
 
     [Fact]
+    public void Choose_Q4KMFileRepackedOrNot_SplitsTheWeightsIntoRepackedAndMapped()
+    {
+        var path = _temp.File("q4km.gguf");
+        ModelSynthesizer.Write(path, new SynthesisOptions { Shape = SuperBlockModel.Shape, Quant = ModelQuantization.Q4_K_M });
+        var file = GgufReader.Read(path);
+        var info = ModelInfoReader.FromFile(file);
+        var repacked = RepackedWeights.Bytes(file, RepackedWeights.LlamaCppTypes);
+
+        var on = AutoConfigurator.Choose(info with { RepackedTensorBytes = RepackedWeights.AtLoad(file, true, () => CpuKernels.None) }, OneCore, Box(2048));
+        var off = AutoConfigurator.Choose(info with { RepackedTensorBytes = RepackedWeights.AtLoad(file, false, () => CpuKernels.None) }, OneCore, Box(2048));
+
+        Assert.True(repacked > 0);
+        Assert.Equal((info.TensorDataBytes, repacked, info.TensorDataBytes - repacked), (on.Estimate.WeightsBytes, on.Estimate.RepackedWeightsBytes, on.Estimate.MappedWeightsBytes));
+        Assert.Equal((info.TensorDataBytes, 0L, info.TensorDataBytes), (off.Estimate.WeightsBytes, off.Estimate.RepackedWeightsBytes, off.Estimate.MappedWeightsBytes));
+        // What stays resident is the same sum; the load holds the repacked matrices' file pages besides, until reclaimed.
+        Assert.Equal(off.RequiredBytes, on.RequiredBytes);
+        Assert.Equal(off.LoadPeakBytes + repacked, on.LoadPeakBytes);
+        var atLoad = MemoryEstimator.Estimate(info, off.ContextSize, off.MicroBatchSize, off.MaxAutoParallelSequences);
+        Assert.Equal(atLoad.TotalBytes + AutoConfigurator.ServerOverheadBytes, off.LoadPeakBytes);
+        Assert.Contains(on.Reasons, r => r.Contains(F($"({repacked / MiB} repacked into memory at load, {(info.TensorDataBytes - repacked) / MiB} mapped)"), StringComparison.Ordinal));
+        Assert.Contains(on.Reasons, r => r.StartsWith(F($"load: the {repacked / MiB} MiB of repacked weights are copied into anonymous memory"), StringComparison.Ordinal));
+        Assert.Contains(off.Reasons, r => r.Contains(F($"weights {info.TensorDataBytes / MiB} (mapped)"), StringComparison.Ordinal));
+        Assert.DoesNotContain(off.Reasons, r => r.StartsWith("load:", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Choose_TinyLlamaQ4KMRepackedInTwoGiB_TrainedContextAndTheLoadWithinTheLimit()
+    {
+        var choice = AutoConfigurator.Choose(TinyLlamaQ4KMRepacked, OneCore, Box(2048));
+        var mapped = AutoConfigurator.Choose(TinyLlamaQ4KMRepacked with { RepackedTensorBytes = 0 }, OneCore, Box(2048));
+
+        Assert.True(choice.Fits);
+        Assert.Equal((2048, 512, EngineOptions.DefaultMaxAutoParallelSequences), (choice.ContextSize, choice.MicroBatchSize, choice.MaxAutoParallelSequences));
+        Assert.Equal((mapped.ContextSize, mapped.MicroBatchSize, mapped.MaxAutoParallelSequences), (choice.ContextSize, choice.MicroBatchSize, choice.MaxAutoParallelSequences));
+        // With the KV of every sequence the engine may keep; bench/RESULTS.md: the box peaked at 1,571 MiB with ten users.
+        var atLoad = MemoryEstimator.Estimate(TinyLlamaQ4KMRepacked, 2048, 512, EngineOptions.DefaultMaxAutoParallelSequences);
+        Assert.Equal(atLoad.TotalBytes + TinyLlamaQ4KMRepacked.RepackedTensorBytes + AutoConfigurator.ServerOverheadBytes, choice.LoadPeakBytes);
+        Assert.True(choice.LoadPeakBytes < 2048 * MiB);
+        Assert.Contains(choice.Reasons, r => r.StartsWith("load: the 455 MiB of repacked weights", StringComparison.Ordinal)
+            && r.EndsWith("(with the KV of all 8 sequences), within the 2048 MiB left under the limit", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Choose_LoadPeakAboveTheLimit_StillFitsAndSaysTheKernelReclaimsPageCache()
+    {
+        // 864 MiB stay resident (below 75 % of 1,280), but the load holds the repacked matrices' file pages as well.
+        var choice = AutoConfigurator.Choose(TinyLlamaQ4KMRepacked, OneCore, Box(1280));
+
+        Assert.True(choice.Fits);
+        Assert.Null(choice.Refusal);
+        Assert.Equal(2048, choice.ContextSize);
+        Assert.True(choice.LoadPeakBytes > 1280 * MiB);
+        Assert.Contains(choice.Reasons, r => r.StartsWith("load:", StringComparison.Ordinal) && r.Contains("MiB more than the 1280 MiB left under the limit, so the kernel reclaims page cache during the load", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Choose_FourCores_FourThreads()
     {
         var cpu = OneCore with { OnlineCpus = 8, AllowedCpus = 4, QuotaCores = null };
 
         Assert.Equal(4, AutoConfigurator.Choose(TinyLlama, cpu, Box(2048)).Threads);
     }
+
+    public void Dispose() => _temp.Dispose();
+
+    private static string F(FormattableString text) => text.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }
