@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Builds Frugal's llama.cpp CPU backend: llama.cpp b10361's libggml-cpu.so (the source node-llama-cpp 3.20.0 ships on
-# the npm registry, the commit `frugal native pull` takes its prebuilt backends from) with Frugal's Q8_0, Q4_K, Q5_K
-# and Q6_K matrix-vector products (frugal-matvec.h, frugal-matvec-k.h, frugal-hook.c) hooked into ggml's matrix
-# multiplication, its products of llama.cpp's repacked Q4_K (frugal-repacked-q4-k.h, frugal-repack-hook.c) ahead of
-# llama.cpp's own, its Q8_K quantizer of activations (frugal-quantize-q8-k.h) in place of ggml's, and its attention for
-# decoded tokens (frugal-attention.h, frugal-attention-hook.c) ahead of ggml's flash attention, compiled for this
-# CPU (-march=native) or for any x86-64-v3 CPU (TARGET=avx2), and puts it beside LLamaSharp 0.30.0's packaged
-# libllama.so, libggml.so and libggml-base.so.
+# the npm registry, the commit `frugal native pull` takes its prebuilt backends from) with Frugal's Q8_0, Q4_K, Q5_K and
+# Q6_K matrix-vector products (frugal-matvec.h, frugal-matvec-k.h, frugal-hook.c) hooked into ggml's matrix
+# multiplication, its products of llama.cpp's repacked Q4_K (frugal-repacked-q4-k.h, frugal-repack-hook.c; two or three
+# columns at once through frugal-repack-columns-hook.c) ahead of llama.cpp's own, its Q8_K quantizer of activations
+# (frugal-quantize-q8-k.h) in place of ggml's, and its attention for decoded tokens (frugal-attention.h,
+# frugal-attention-hook.c) ahead of ggml's flash attention, compiled for this CPU (-march=native) or for any x86-64-v3
+# CPU (TARGET=avx2), and puts it beside LLamaSharp 0.30.0's packaged libllama.so, libggml.so and libggml-base.so.
 #
 #   native/cpu/build.sh OUT_DIR [WORK_DIR]   prints OUT_DIR/libllama.so; needs npm, git, cmake, g++, python3
 #   TARGET=avx2 native/cpu/build.sh OUT_DIR  portable: AVX, AVX2, FMA, F16C and BMI2, no AVX-512 (LLamaSharp's avx2
@@ -52,8 +52,8 @@ if [[ ${STOCK:-0} != 1 ]]; then
   cpu="$cache/src/ggml/src/ggml-cpu"
   cp "$here/frugal-matvec.h" "$here/frugal-matvec-k.h" "$here/frugal-quantize-q8-k.h" "$here/frugal-hook.c" \
      "$here/frugal-attention.h" "$here/frugal-attention-hook.c" "$here/frugal-setting.h" "$here/frugal-repacked-q4-k.h" \
-     "$here/frugal-repack-hook.c" "$cpu/"
-  python3 "$here/hook.py" "$cpu/ggml-cpu.c" "$cpu/ops.cpp" "$cpu/arch/x86/repack.cpp"
+     "$here/frugal-repack-hook.c" "$here/frugal-repack-columns-hook.c" "$cpu/"
+  python3 "$here/hook.py" "$cpu/ggml-cpu.c" "$cpu/ops.cpp" "$cpu/arch/x86/repack.cpp" "$cpu/repack.cpp"
 else
   name=stock
 fi

@@ -1,10 +1,10 @@
 // Frugal's hook into llama.cpp's products of a repacked Q4_K matrix (included into arch/x86/repack.cpp, a C++ file, by
 // native/cpu/hook.py, which calls frugal_gemv_q4_K_8x8_q8_K first in ggml_gemv_q4_K_8x8_q8_K and
 // frugal_gemm_q4_K_8x8_q8_K first in ggml_gemm_q4_K_8x8_q8_K): a Q4_K matrix that llama.cpp repacked eight rows at a
-// time at load (use_extra_bufts) times one column of activations quantized to Q8_K (a decoded token, or a prompt's last
-// columns that are not four), or times a prompt's columns four at a time in llama.cpp's interleaved Q8_K, through
-// frugal-repacked-q4-k.h. Anything else stays llama.cpp's (returns false), as does everything with
-// FRUGAL_CPU_MATVEC=off.
+// time at load (use_extra_bufts) times one column of activations quantized to Q8_K (a decoded token, or the one column
+// of a batch past its last multiple of four; two or three go through frugal-repack-columns-hook.c), or times a prompt's
+// columns four at a time in llama.cpp's interleaved Q8_K, through frugal-repacked-q4-k.h. Anything else stays
+// llama.cpp's (returns false), as does everything with FRUGAL_CPU_MATVEC=off.
 #include "frugal-repacked-q4-k.h"
 #include "frugal-setting.h"
 

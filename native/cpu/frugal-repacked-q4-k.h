@@ -1,6 +1,7 @@
 // Frugal's products of a Q4_K matrix that llama.cpp repacked at load (block_q4_Kx8: eight rows' super-blocks
-// interleaved) times one column of activations quantized to Q8_K (a decoded token), or times a prompt's columns four at
-// a time (llama.cpp's block_q8_Kx4).
+// interleaved) times one column of activations quantized to Q8_K (a decoded token), times two or three such columns at
+// once (several sequences' decoded tokens in one step), or times a prompt's columns four at a time (llama.cpp's
+// block_q8_Kx4).
 //
 // Why: on one AVX2 core without VNNI a Q4_K product is bound by its arithmetic, not by memory. Row by row (llama.cpp's
 // kernel, and Frugal's frugal_q4_k_rows4 on the mapped file) every 32 weights cost their own scale: a shuffle to
@@ -182,17 +183,21 @@ static inline __m256i frugal_q8_kx4_sums32(const frugal_q8_kx4_block * y, int c)
 #define FRUGAL_KX8_TILE_BYTES (96 * 1024)
 #endif
 
-// One super-block of eight rows times four columns' super-block of activations (llama.cpp's interleaved layout), into
-// acc[c]: per (row, column) exactly frugal_q4_kx8_block8's integer sums and float operations, so each result equals
-// the one-column one bit for bit. What depends only on the rows is done once for the four columns — the scales and mins
-// decoded, each 32-byte load of quants split into its nibbles, a sub-block's scales widened for the multiplication —
-// and each column costs its own two multiplications per load and one per sub-block and four rows. Rows 0-3 then rows
-// 4-7, a sub-block pair at a time: its four loads' split quants (eight registers) stay in registers while the columns
-// pass, one column's two 16-bit sums at a time. On Zen 3 from L2, 3.9 ns a row, column and super-block against 4.9 for
-// the mapped file's four-column kernel (frugal_q4_k_rows4_columns); GCC keeps some values on the stack either way, and
-// the loads (a broadcast per eight activations) are as many as the arithmetic allows. TinyLlama Q4_K_M's 128-token
-// prompt, no .NET: 68 tokens/s against 54.5 from the map, and ≈45 through llama.cpp's own code for this layout.
-static inline __attribute__((always_inline)) void frugal_q4_kx8_block8_columns4(const frugal_q4_kx8_block * b, const frugal_q8_kx4_block * y, __m256 acc[4]) {
+// One super-block of eight rows times `columns` (1 to 4) columns' super-blocks of activations, into acc[c]: column c's
+// eight-byte groups (weights 8t..8t+7) at y_qs[c] + stride * t (8 in a Q8_K block, 32 in llama.cpp's four interleaved
+// columns), its scale y_d[c], its 32-sums sums32[c]. Per (row, column) exactly frugal_q4_kx8_block8's integer sums and
+// float operations, so each result equals the one-column one bit for bit. What depends only on the rows is done once for
+// the columns — the scales and mins decoded, each 32-byte load of quants split into its nibbles, a sub-block's scales
+// widened for the multiplication — and each column costs its own two multiplications per load and one per sub-block and
+// four rows. Rows 0-3 then rows 4-7, a sub-block pair at a time: its four loads' split quants (eight registers) stay in
+// registers while the columns pass, one column's two 16-bit sums at a time. Four columns (a prompt's): on Zen 3 from L2,
+// 3.9 ns a row, column and super-block against 4.9 for the mapped file's four-column kernel
+// (frugal_q4_k_rows4_columns); GCC keeps some values on the stack either way, and the loads (a broadcast per eight
+// activations) are as many as the arithmetic allows. TinyLlama Q4_K_M's 128-token prompt, no .NET: 68 tokens/s against
+// 54.5 from the map, and ≈45 through llama.cpp's own code for this layout. Two or three columns: several sequences'
+// decoded tokens in one step (frugal_q4_kx8_matvec_columns). `columns` a constant where it is inlined.
+static inline __attribute__((always_inline)) void frugal_q4_kx8_block8_columns(const frugal_q4_kx8_block * b, int columns, const int8_t * const y_qs[],
+                                                                              int stride, const float y_d[], const __m256i sums32[], __m256 acc[]) {
     const __m256i nibble = _mm256_set1_epi8(0x0f);
     const __m256 d = frugal_kx8_halves(b->d);
     const __m256 dmin = frugal_kx8_halves(b->dmin);
@@ -210,17 +215,16 @@ static inline __attribute__((always_inline)) void frugal_q4_kx8_block8_columns4(
         }
     }
     __m256i sumi[2][4], mins[4];
-    for (int c = 0; c < 4; ++c) {
-        const __m256i sums32 = frugal_q8_kx4_sums32(y, c);
+    for (int c = 0; c < columns; ++c) {
         mins[c] = _mm256_setzero_si256();
         for (int j = 0; j < 4; ++j) {
-            mins[c] = _mm256_add_epi32(mins[c], frugal_kx8_mins(sm[j], sums32, j));
+            mins[c] = _mm256_add_epi32(mins[c], frugal_kx8_mins(sm[j], sums32[c], j));
         }
         sumi[0][c] = sumi[1][c] = _mm256_setzero_si256();
     }
     for (int half = 0; half < 2; ++half) {
         for (int j = 0; j < 4; ++j) {
-            // The four eight-byte runs' quants (four rows' each) split into their nibbles once, for the four columns.
+            // The four eight-byte runs' quants (four rows' each) split into their nibbles once, for the columns.
             __m256i q_low[4], q_high[4];
 #pragma GCC unroll 4
             for (int k = 0; k < 4; ++k) {
@@ -229,13 +233,13 @@ static inline __attribute__((always_inline)) void frugal_q4_kx8_block8_columns4(
                 q_high[k] = _mm256_and_si256(_mm256_srli_epi16(q, 4), nibble);
             }
 #pragma GCC unroll 4
-            for (int c = 0; c < 4; ++c) {
+            for (int c = 0; c < columns; ++c) {
                 __m256i low = _mm256_setzero_si256(), high = _mm256_setzero_si256();
 #pragma GCC unroll 4
                 for (int k = 0; k < 4; ++k) {
                     int64_t yl, yh;
-                    memcpy(&yl, y->qs + 32 * (8 * j + k) + 8 * c, 8);
-                    memcpy(&yh, y->qs + 32 * (8 * j + 4 + k) + 8 * c, 8);
+                    memcpy(&yl, y_qs[c] + stride * (8 * j + k), 8);
+                    memcpy(&yh, y_qs[c] + stride * (8 * j + 4 + k), 8);
                     low = _mm256_add_epi16(low, _mm256_maddubs_epi16(q_low[k], _mm256_set1_epi64x(yl)));
                     high = _mm256_add_epi16(high, _mm256_maddubs_epi16(q_high[k], _mm256_set1_epi64x(yh)));
                 }
@@ -243,11 +247,39 @@ static inline __attribute__((always_inline)) void frugal_q4_kx8_block8_columns4(
             }
         }
     }
-    for (int c = 0; c < 4; ++c) {
-        const __m256 y_d = _mm256_set1_ps(y->d[c]);
-        acc[c] = _mm256_fmadd_ps(_mm256_mul_ps(d, y_d), _mm256_cvtepi32_ps(_mm256_hadd_epi32(sumi[0][c], sumi[1][c])), acc[c]);
-        acc[c] = _mm256_fnmadd_ps(_mm256_mul_ps(dmin, y_d), _mm256_cvtepi32_ps(mins[c]), acc[c]);
+    for (int c = 0; c < columns; ++c) {
+        const __m256 yd = _mm256_set1_ps(y_d[c]);
+        acc[c] = _mm256_fmadd_ps(_mm256_mul_ps(d, yd), _mm256_cvtepi32_ps(_mm256_hadd_epi32(sumi[0][c], sumi[1][c])), acc[c]);
+        acc[c] = _mm256_fnmadd_ps(_mm256_mul_ps(dmin, yd), _mm256_cvtepi32_ps(mins[c]), acc[c]);
     }
+}
+
+// Four columns in llama.cpp's interleaved layout (a prompt's).
+static inline __attribute__((always_inline)) void frugal_q4_kx8_block8_columns4(const frugal_q4_kx8_block * b, const frugal_q8_kx4_block * y, __m256 acc[4]) {
+    const int8_t * const y_qs[4] = {y->qs, y->qs + 8, y->qs + 16, y->qs + 24};
+    const __m256i sums32[4] = {frugal_q8_kx4_sums32(y, 0), frugal_q8_kx4_sums32(y, 1), frugal_q8_kx4_sums32(y, 2), frugal_q8_kx4_sums32(y, 3)};
+    frugal_q4_kx8_block8_columns(b, 4, y_qs, 32, y->d, sums32, acc);
+}
+
+// How many super-blocks of eight rows ahead the several-column products ask for with software prefetch while they read a
+// matrix from memory (0: none). With two or three columns a super-block costs 1.4-2x one column's arithmetic, and the
+// four side-by-side streams that keep the one-column kernel fed did not help (microbenchmark, one core, 75 MB matrix):
+// asking two super-blocks ahead did, ≈10 % (TinyLlama Q4_K_M, a decode step of 2 / 3 sequences: 58 / 72 ms against
+// 63-68 / 76-77 ms without).
+#ifndef FRUGAL_KX8_COLUMNS_PREFETCH
+#define FRUGAL_KX8_COLUMNS_PREFETCH 2
+#endif
+
+// Asks for the super-block FRUGAL_KX8_COLUMNS_PREFETCH after b (a prefetch past a matrix's end does not fault).
+static inline __attribute__((always_inline)) void frugal_kx8_prefetch_ahead(const frugal_q4_kx8_block * b) {
+#if FRUGAL_KX8_COLUMNS_PREFETCH > 0
+    const uintptr_t ahead = (uintptr_t) b + FRUGAL_KX8_COLUMNS_PREFETCH * sizeof(frugal_q4_kx8_block);
+    for (size_t line = 0; line < sizeof(frugal_q4_kx8_block); line += 64) {
+        _mm_prefetch((const char *) (ahead + line), _MM_HINT_T0);
+    }
+#else
+    (void) b;
+#endif
 }
 
 // out[c * out_stride + r] for `groups` groups of eight rows times 4 * column_groups columns given as llama.cpp's
@@ -274,6 +306,54 @@ static inline void frugal_q4_kx8_matmul(int blocks, const frugal_q4_kx8_block * 
                 }
             }
         }
+    }
+}
+
+// out[c * out_stride + 8g + r] for `groups` groups of eight rows times `columns` (a constant, 1 to 4) columns of plain
+// Q8_K activations, column c's super-blocks at y + c * blocks: each group's super-blocks read once for all the columns,
+// one after another in memory with prefetch.
+static inline __attribute__((always_inline)) void frugal_q4_kx8_matvec_columns_n(int blocks, const frugal_q4_kx8_block * x, int64_t groups,
+                                                                                const frugal_q8_k_block * y, int columns, float * out, size_t out_stride) {
+    for (int64_t g = 0; g < groups; ++g) {
+        __m256 acc[4] = {_mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps()};
+        for (int i = 0; i < blocks; ++i) {
+            frugal_kx8_prefetch_ahead(&x[g * blocks + i]);
+            const int8_t * y_qs[4];
+            float y_d[4];
+            __m256i sums32[4];
+            for (int c = 0; c < columns; ++c) {
+                const frugal_q8_k_block * const yc = y + (size_t) c * blocks + i;
+                y_qs[c] = yc->qs;
+                y_d[c] = yc->d;
+                sums32[c] = frugal_q8_k_sums32(yc);
+            }
+            frugal_q4_kx8_block8_columns(&x[g * blocks + i], columns, y_qs, 8, y_d, sums32, acc);
+        }
+        for (int c = 0; c < columns; ++c) {
+            frugal_q4_kx8_store(acc[c], out + c * out_stride + 8 * g);
+        }
+    }
+}
+
+// A decode step's few columns: several sequences' tokens that llama.cpp quantizes as plain Q8_K rows one after another
+// (the columns of a batch past its last multiple of four; ggml's generic repack.cpp would multiply them one at a time,
+// each reading the weights again). 2 or 3 columns here; each result equals frugal_q4_kx8_matvec's for that column bit
+// for bit. Other counts: 1 through frugal_q4_kx8_matvec, 4 through this kernel too.
+static inline void frugal_q4_kx8_matvec_columns(int blocks, const frugal_q4_kx8_block * x, int64_t groups, const frugal_q8_k_block * y, int columns,
+                                                float * out, size_t out_stride) {
+    switch (columns) {
+        case 1:
+            frugal_q4_kx8_matvec(blocks, x, groups, y, out);
+            break;
+        case 2:
+            frugal_q4_kx8_matvec_columns_n(blocks, x, groups, y, 2, out, out_stride);
+            break;
+        case 3:
+            frugal_q4_kx8_matvec_columns_n(blocks, x, groups, y, 3, out, out_stride);
+            break;
+        default:
+            frugal_q4_kx8_matvec_columns_n(blocks, x, groups, y, 4, out, out_stride);
+            break;
     }
 }
 #endif

@@ -1,6 +1,6 @@
 // A FRUGAL_CPU_* environment setting of Frugal's CPU backend, read the same way by every hook (frugal-hook.c in
-// ggml-cpu.c, frugal-attention-hook.c in ops.cpp, frugal-repack-hook.c in arch/x86/repack.cpp: three translation units,
-// each keeping what it read).
+// ggml-cpu.c, frugal-attention-hook.c in ops.cpp, frugal-repack-hook.c in arch/x86/repack.cpp,
+// frugal-repack-columns-hook.c in repack.cpp: four translation units, each keeping what it read).
 #pragma once
 
 #include <stdlib.h>

@@ -7,9 +7,14 @@
   weights.
 - ops.cpp: includes frugal-attention-hook.c before ggml_compute_forward_flash_attn_ext and calls
   frugal_flash_attn_ext first in it (decoded tokens' attention).
-- repack.cpp (arch/x86's): includes frugal-repack-hook.c before ggml_gemv_q4_K_8x8_q8_K and calls
+- arch/x86/repack.cpp: includes frugal-repack-hook.c before ggml_gemv_q4_K_8x8_q8_K and calls
   frugal_gemv_q4_K_8x8_q8_K first in it (a repacked Q4_K matrix times a decoded token), and
   frugal_gemm_q4_K_8x8_q8_K first in ggml_gemm_q4_K_8x8_q8_K (times a prompt's columns).
+- ggml-cpu/repack.cpp (the generic one): includes frugal-repack-columns-hook.c after its include of repack.h and calls
+  frugal_gemv_columns in forward_mul_mat_one_chunk before the loop that multiplies a batch's columns past its last
+  multiple of four one at a time (several sequences' decoded tokens: two or three at once for a repacked Q4_K matrix).
+
+The two repack.cpp are told apart by their directory: one in a directory named x86 is arch/x86's, any other the generic.
 
 Refuses (exit 1, that file unchanged) a source that is not the one the hook was written for: each anchor must be there
 exactly once."""
@@ -33,6 +38,13 @@ GEMV_Q4_K_CALL = "    if (frugal_gemv_q4_K_8x8_q8_K(n, s, vx, vy, nr, nc)) {\n  
 GEMM_Q4_K = GEMV_Q4_K.replace("ggml_gemv_", "ggml_gemm_")
 GEMM_Q4_K_CALL = "    if (frugal_gemm_q4_K_8x8_q8_K(n, s, bs, vx, vy, nr, nc)) {\n        return;\n    }\n"
 
+REPACK_H = '#include "repack.h"\n'
+LEFTOVER = "        for (int iter = nrows - (nrows % 4); iter < nrows; iter++) {\n"
+LEFTOVER_CALL = ("        if (frugal_gemv_columns<BLOC_TYPE, INTER_SIZE, NB_COLS, PARAM_TYPE>(\n"
+                 "                ne00, (float *) (dst_ptr + (nrows - nrows % 4) * nb1) + src0_start, nb1 / nb0, src0_ptr + src0_start * nb01,\n"
+                 "                src1_ptr + src1_col_stride * (nrows - nrows % 4), nrows % 4, ncols)) {\n"
+                 "            return;\n        }\n")
+
 
 def hook_ggml_cpu(text):
     text = text.replace(DEFINE, '#include "frugal-hook.c"\n\n' + DEFINE).replace(LOOP, LOOP + CALL)
@@ -43,20 +55,28 @@ def hook_ops(text):
     return text.replace(ATTENTION, '#include "frugal-attention-hook.c"\n\n' + ATTENTION + ATTENTION_CALL)
 
 
-def hook_repack(text):
+def hook_x86_repack(text):
     text = text.replace(GEMV_Q4_K, '#include "../../frugal-repack-hook.c"\n\n' + GEMV_Q4_K + GEMV_Q4_K_CALL)
     return text.replace(GEMM_Q4_K, GEMM_Q4_K + GEMM_Q4_K_CALL)
+
+
+def hook_repack(text):
+    text = text.replace(REPACK_H, REPACK_H + '#include "frugal-repack-columns-hook.c"\n')
+    return text.replace(LEFTOVER, LEFTOVER_CALL + LEFTOVER)
 
 
 FILES = {
     "ggml-cpu.c": ('#include "frugal-hook.c"', (DEFINE, LOOP, TRAITS, Q8_K), hook_ggml_cpu),
     "ops.cpp": ('#include "frugal-attention-hook.c"', (ATTENTION,), hook_ops),
-    "repack.cpp": ('#include "../../frugal-repack-hook.c"', (GEMV_Q4_K, GEMM_Q4_K), hook_repack),
+    "x86/repack.cpp": ('#include "../../frugal-repack-hook.c"', (GEMV_Q4_K, GEMM_Q4_K), hook_x86_repack),
+    "repack.cpp": ('#include "frugal-repack-columns-hook.c"', (REPACK_H, LEFTOVER), hook_repack),
 }
 
 
 def hook(path):
     name = os.path.basename(path)
+    if name == "repack.cpp" and os.path.basename(os.path.dirname(os.path.abspath(path))) == "x86":
+        name = "x86/repack.cpp"
     if name not in FILES:
         print(f"hook.py: {path} is none of ggml-cpu.c, ops.cpp, repack.cpp", file=sys.stderr)
         return 1
@@ -77,6 +97,6 @@ def hook(path):
 
 if __name__ == "__main__":
     if len(sys.argv) < 2:
-        print("usage: hook.py GGML_CPU_C [OPS_CPP] [ARCH_X86_REPACK_CPP]", file=sys.stderr)
+        print("usage: hook.py GGML_CPU_C [OPS_CPP] [ARCH_X86_REPACK_CPP] [REPACK_CPP]", file=sys.stderr)
         sys.exit(2)
     sys.exit(max(hook(path) for path in sys.argv[1:]))

@@ -1,15 +1,18 @@
 // Checks a built CPU backend's products of a repacked Q4_K matrix as llama.cpp computes them: the weights put into the
 // backend's repack buffer type (CPU_REPACK, what use_extra_bufts loads weights into, which repacks a Q4_K matrix eight
-// rows at a time as it is set), then ggml graphs of ggml_mul_mat times 1, 4, 5 or 9 F32 columns (one column: the
-// repacked gemv; four: the gemm on llama.cpp's interleaved activations; five and nine: both), on one or two threads,
-// compared with the product computed here in double precision from the same Q4_K blocks and the activations quantized
-// to Q8_K as ggml's reference quantizer does (what the library multiplies: Frugal's quantizer gives its bytes, and
-// llama.cpp's four-column one does too on these inputs). Every result must be within 1e-5 of the sum of its terms'
-// magnitudes — float rounding, where a wrong layout, scale or column is off by whole terms — with Frugal's repacked
-// arithmetic (FRUGAL_CPU_MATVEC unset) and with llama.cpp's (=off), which checks the reference against llama.cpp's own
-// answer too. Links to the library's libggml-base.so and libggml-cpu.so (declarations below: no ggml header needed). Run
-// by Frugal.Cli.Tests (NativeBuildCommandTests) after a real `frugal native build`. Prints "ok CASES worst RATIO" (the
-// largest error as a fraction of its bound) and exits 0, else the first result out of bounds and exits 1.
+// rows at a time as it is set), then ggml graphs of ggml_mul_mat times 1 to 7 or 9 F32 columns (one column: the
+// repacked gemv; four: the gemm on llama.cpp's interleaved activations; two, three, six and seven: the columns past the
+// last four, which Frugal multiplies at once and llama.cpp one at a time; five and nine: gemm and gemv), on one or two
+// threads, compared with the product computed here in double precision from the same Q4_K blocks and the activations
+// quantized to Q8_K as ggml's reference quantizer does (what the library multiplies: Frugal's quantizer gives its
+// bytes, and llama.cpp's four-column one does too on these inputs). Every result must be within 1e-5 of the sum of its
+// terms' magnitudes — float rounding, where a wrong layout, scale or column is off by whole terms — with Frugal's
+// repacked arithmetic (FRUGAL_CPU_MATVEC unset) and with llama.cpp's (=off), which checks the reference against
+// llama.cpp's own answer too. The columns past the last four, when two or three, must also equal bit for bit the same
+// column multiplied alone in a graph of its own (the one-column kernel's result: Frugal's defined arithmetic, whatever
+// the column count). Links to the library's libggml-base.so and libggml-cpu.so (declarations below: no ggml header
+// needed). Run by Frugal.Cli.Tests (NativeBuildCommandTests) after a real `frugal native build`. Prints "ok CASES worst
+// RATIO" (the largest error as a fraction of its bound) and exits 0, else the first result out of bounds and exits 1.
 #include <immintrin.h>
 #include <math.h>
 #include <stdbool.h>
@@ -162,6 +165,26 @@ static int check(ggml_backend_buffer_type_t repack, int rows, int blocks, int co
             }
         }
     }
+    // The last columns past a multiple of four, when two or three, each alone in a graph of one column: bit for bit.
+    for (int c = columns % 4 >= 2 ? columns - columns % 4 : columns; c < columns && !failed; ++c) {
+        struct ggml_init_params alone_params = {16u * 1024 * 1024, NULL, false};
+        struct ggml_context * alone_ctx = ggml_init(alone_params);
+        struct ggml_tensor * column = ggml_new_tensor_2d(alone_ctx, TYPE_F32, k, 1);
+        memcpy(ggml_get_data(column), x + c * k, sizeof(float) * k);
+        struct ggml_tensor * alone = ggml_mul_mat(alone_ctx, matrix, column);
+        struct ggml_cgraph * alone_graph = ggml_new_graph(alone_ctx);
+        ggml_build_forward_expand(alone_graph, alone);
+        ggml_graph_compute_with_ctx(alone_ctx, alone_graph, threads);
+        const float * expected = ggml_get_data(alone);
+        for (int r = 0; r < rows && !failed; ++r) {
+            if (memcmp(&out[c * rows + r], &expected[r], sizeof(float)) != 0) {
+                printf("%d rows x %d, %d columns, %d threads: column %d, row %d: %.9g, alone %.9g\n", rows, k, columns, threads, c, r, out[c * rows + r],
+                       expected[r]);
+                failed = 1;
+            }
+        }
+        ggml_free(alone_ctx);
+    }
     ++*cases;
     ggml_free(ctx);
     ggml_backend_buffer_free(buffer);
@@ -186,7 +209,7 @@ int main(void) {
     }
     static const int rows[] = {8, 16, 40, 256};
     static const int blocks[] = {1, 8};
-    static const int columns[] = {1, 4, 5, 9};
+    static const int columns[] = {1, 2, 3, 4, 5, 6, 7, 9};
     int cases = 0;
     for (size_t r = 0; r < sizeof rows / sizeof rows[0]; ++r) {
         for (size_t b = 0; b < sizeof blocks / sizeof blocks[0]; ++b) {

@@ -1,16 +1,17 @@
-// Checks frugal_q4_kx8_matvec and frugal_q4_kx8_matmul (native/cpu/frugal-repacked-q4-k.h): Q4_K rows repacked eight
-// at a time the way llama.cpp repacks them at load (block_q4_Kx8, written here from that layout: d and dmin of the
-// eight rows, each sub-block's eight rows' scales and mins packed like one Q4_K block packs its sub-blocks', the quants
-// interleaved eight bytes at a time) times Q8_K activations — one column, and columns four at a time in llama.cpp's
-// interleaved layout (block_q8_Kx4: quants eight bytes at a time, 16-sums four at a time) — against a scalar model of
-// the kernel's arithmetic: per row and super-block the exact integer sums of scale * (quants . activations) and of
-// min * (the activations' 32-sums), each taken with its scaled d and dmin by a fused multiply-add. Every result must be
-// equal bit for bit, for row groups of 1 to 32 (the four streams and the groups left over) and 1 to 11 super-blocks a
-// row, and a prompt's columns equal to that column alone. Quants, scales and mins take every value their bits can hold,
-// the activations -128..127; one case sets everything to its extreme (the largest 16-bit sums the kernel forms). Tiles
-// of 4 KiB here (FRUGAL_KX8_TILE_BYTES), so a matrix takes several. Built and run by Frugal.Cli.Tests
-// (FrugalCpuKernelTests): cc -O2 -mavx2 -mfma -mf16c -ffp-contract=off. Prints "ok CASES" and exits 0, else prints the
-// first difference and exits 1.
+// Checks frugal_q4_kx8_matvec, frugal_q4_kx8_matvec_columns and frugal_q4_kx8_matmul
+// (native/cpu/frugal-repacked-q4-k.h): Q4_K rows repacked eight at a time the way llama.cpp repacks them at load
+// (block_q4_Kx8, written here from that layout: d and dmin of the eight rows, each sub-block's eight rows' scales and
+// mins packed like one Q4_K block packs its sub-blocks', the quants interleaved eight bytes at a time) times Q8_K
+// activations — one column, and columns four at a time in llama.cpp's interleaved layout (block_q8_Kx4: quants eight
+// bytes at a time, 16-sums four at a time), and two or three plain Q8_K columns at once (frugal_q4_kx8_matvec_columns,
+// each column equal bit for bit to the one-column kernel's) — against a scalar model of the kernel's arithmetic: per
+// row and super-block the exact integer sums of scale * (quants . activations) and of min * (the activations' 32-sums),
+// each taken with its scaled d and dmin by a fused multiply-add. Every result must be equal bit for bit, for row groups
+// of 1 to 32 (the four streams and the groups left over) and 1 to 11 super-blocks a row, and a prompt's columns equal
+// to that column alone. Quants, scales and mins take every value their bits can hold, the activations -128..127; one
+// case sets everything to its extreme (the largest 16-bit sums the kernel forms). Tiles of 4 KiB here
+// (FRUGAL_KX8_TILE_BYTES), so a matrix takes several. Built and run by Frugal.Cli.Tests (FrugalCpuKernelTests): cc -O2
+// -mavx2 -mfma -mf16c -ffp-contract=off. Prints "ok CASES" and exits 0, else prints the first difference and exits 1.
 #define FRUGAL_KX8_TILE_BYTES 4096
 #include "../frugal-repacked-q4-k.h"
 
@@ -180,6 +181,29 @@ static int check(int groups, int blocks, int columns, int extreme) {
         }
     }
     ++cases;
+    // Two and three plain Q8_K columns at once (a decode step's sequences), results rows + 1 apart: each column equal
+    // bit for bit to the one-column kernel's result for it alone, the float after each column's results untouched.
+    for (int few = 2; few <= 3 && !failed; ++few) {
+        float * alone = malloc(sizeof(float) * rows);
+        for (int k = 0; k < (rows + 1) * few; ++k) {
+            out[k] = -1.0f;
+        }
+        frugal_q4_kx8_matvec_columns(blocks, xr, groups, y, few, out, (size_t) rows + 1);
+        for (int c = 0; c < few && !failed; ++c) {
+            frugal_q4_kx8_matvec(blocks, xr, groups, y + c * blocks, alone);
+            for (int r = 0; r <= rows && !failed; ++r) {
+                const float expected = r == rows ? -1.0f : alone[r];
+                const float got = out[c * (rows + 1) + r];
+                if (memcmp(&expected, &got, sizeof(float)) != 0) {
+                    printf("columns: %d groups, %d blocks, %d columns, column %d, row %d: %.9g, one column alone %.9g\n", groups, blocks, few, c, r, got,
+                           expected);
+                    failed = 1;
+                }
+            }
+        }
+        free(alone);
+        ++cases;
+    }
     // Four columns at a time, results rows + 1 apart (the float between one column's results and the next untouched).
     if (!failed) {
         for (int k = 0; k < (rows + 1) * columns; ++k) {

@@ -1,0 +1,46 @@
+// Frugal's hook into the generic ggml-cpu/repack.cpp (a C++ file; included by native/cpu/hook.py after its includes): a
+// repacked matrix's product with a batch's columns past its last multiple of four. llama.cpp multiplies those one at a
+// time through gemv, each reading all the weights again, so that a decode step of two or three sequences cost 1.9x and
+// 2.7x one (TinyLlama Q4_K_M, one core), more than four (2.3x, through the four-column gemm). hook.py calls
+// frugal_gemv_columns in forward_mul_mat_one_chunk before that loop, with the columns' results, their stride, the
+// chunk's rows and the columns' activations (plain Q8_K rows one after another, quantized by from_float); for a
+// repacked Q4_K matrix (block_q4_Kx8) and two or three columns it multiplies them at once through
+// frugal-repacked-q4-k.h and returns true. Anything else stays llama.cpp's (false), as does everything with
+// FRUGAL_CPU_MATVEC=off.
+#include "frugal-repacked-q4-k.h"
+#include "frugal-setting.h"
+
+#include <stdio.h>
+
+// n weights a row, nc rows (the chunk's; a multiple of eight: groups of eight from vx), nr columns of activations from
+// vy, results to s, bs floats apart per column. Any type but the one specialised below: llama.cpp's.
+template <typename BLOC_TYPE, int64_t INTER_SIZE, int64_t NB_COLS, ggml_type PARAM_TYPE>
+static bool frugal_gemv_columns(int n, float * s, size_t bs, const void * vx, const void * vy, int nr, int nc) {
+    (void) n, (void) s, (void) bs, (void) vx, (void) vy, (void) nr, (void) nc;
+    return false;
+}
+
+template <> bool frugal_gemv_columns<block_q4_K, 8, 8, GGML_TYPE_Q8_K>(int n, float * s, size_t bs, const void * vx, const void * vy, int nr, int nc) {
+#if defined(FRUGAL_REPACKED_Q4_K)
+    static_assert(sizeof(block_q4_Kx8) == sizeof(frugal_q4_kx8_block) && offsetof(block_q4_Kx8, scales) == offsetof(frugal_q4_kx8_block, scales)
+                      && offsetof(block_q4_Kx8, qs) == offsetof(frugal_q4_kx8_block, qs),
+                  "ggml's block_q4_Kx8 layout changed");
+    static_assert(sizeof(block_q8_K) == sizeof(frugal_q8_k_block) && offsetof(block_q8_K, bsums) == offsetof(frugal_q8_k_block, bsums),
+                  "ggml's Q8_K block layout changed");
+    const int mode = frugal_matvec_mode();
+    if (mode == 0 || nr < 2 || nr > 3 || n % QK_K != 0 || nc % 8 != 0) {
+        return false;
+    }
+    if (mode == 2) {
+        static int traced;
+        if (!__atomic_exchange_n(&traced, 1, __ATOMIC_RELAXED)) {
+            fprintf(stderr, "frugal-matvec: Q4_K repacked %d x %d times %d columns at once (a batch's last columns)\n", nc, n, nr);
+        }
+    }
+    frugal_q4_kx8_matvec_columns(n / QK_K, (const frugal_q4_kx8_block *) vx, nc / 8, (const frugal_q8_k_block *) vy, nr, s, bs);
+    return true;
+#else
+    (void) n, (void) s, (void) bs, (void) vx, (void) vy, (void) nr, (void) nc;
+    return false;
+#endif
+}
