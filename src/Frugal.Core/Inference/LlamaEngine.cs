@@ -127,13 +127,17 @@ public sealed class LlamaEngine : IInferenceEngine
             pages = pages with { MappedResidentBytes = resident, MappedHugeBytes = huge };
         }
 
-        // Before the context and the batch measurement allocate: they take the room these pages held.
-        var released = repack && options.ReleaseRepackedPages ? RepackedPageRelease.Run(pinned, pages.MappedHugeBytes > 0) : RepackedPageRelease.None;
-
         LlamaRuntime runtime;
         ParallelMeasurement? measurement = null;
+        var released = RepackedPageRelease.None;
         try
         {
+            // Before the context and the batch measurement allocate: they take the room these pages held.
+            if (repack && options.ReleaseRepackedPages)
+            {
+                released = RepackedPageRelease.Run(pinned, pages.MappedHugeBytes > 0);
+            }
+
             if (options.ParallelSequences == 0)
             {
                 measurement = options.MaxAutoParallelSequences > 1
