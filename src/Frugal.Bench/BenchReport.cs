@@ -1,3 +1,5 @@
+using Frugal.Inference;
+
 namespace Frugal.Bench;
 
 /// <summary>Everything one <c>frugal bench</c> run measured.</summary>
@@ -58,6 +60,9 @@ public sealed record BenchReport
 
     /// <summary>The model file's pages at Frugal's load (2 MiB pages or not, and whether they were read back); null when the engine does not say.</summary>
     public HugePageReport? WeightPages { get; init; }
+
+    /// <summary>What the load gave back of the file's pages its repacked weights were read from; null when the engine does not say.</summary>
+    public RepackedPageRelease? RepackedPages { get; init; }
 
     /// <summary>The long-chat phase (conversations past the context); null when it was not run.</summary>
     public LongChatFigures? LongChat { get; init; }

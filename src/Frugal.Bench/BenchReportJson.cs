@@ -123,6 +123,16 @@ public static class BenchReportJson
             json.WriteEndObject();
         }
 
+        if (report.RepackedPages is { RepackedBytes: > 0 } released)
+        {
+            // The file's pages the repacked weights were read from, given back right after the load.
+            json.WriteStartObject("repacked_pages");
+            json.WriteNumber("repacked_bytes", released.RepackedBytes);
+            json.WriteNumber("range_bytes", released.RangeBytes);
+            json.WriteNumber("released_bytes", released.ReleasedBytes);
+            json.WriteEndObject();
+        }
+
         if (report.Ceiling is { } rounds)
         {
             var ceiling = rounds.Typical;

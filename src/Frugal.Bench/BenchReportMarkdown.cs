@@ -116,6 +116,12 @@ public static class BenchReportMarkdown
             md.AppendLine();
         }
 
+        if (report.RepackedPages is { RepackedBytes: > 0 } released)
+        {
+            md.AppendLine(CultureInfo.InvariantCulture, $"After the load: {released.Describe()}.");
+            md.AppendLine();
+        }
+
         if (report.Ceiling is { } rounds)
         {
             var ceiling = rounds.Typical;

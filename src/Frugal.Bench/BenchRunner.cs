@@ -53,6 +53,12 @@ public sealed partial class BenchRunner
             _progress.Report(weightPages.Describe());
         }
 
+        var repackedPages = (engine as LlamaEngine)?.RepackedPages;
+        if (repackedPages is { RepackedBytes: > 0 })
+        {
+            _progress.Report(repackedPages.Describe());
+        }
+
         await GenerateAsync(engine, Request(BenchText.OfTokens(8, 1, engine.CountTokens), 2), cancellationToken).ConfigureAwait(false);
 
         var (single, interleaved) = await ChatRoundsAsync(engine, cancellationToken).ConfigureAwait(false);
@@ -98,6 +104,7 @@ public sealed partial class BenchRunner
             Box = box,
             Ceiling = ceiling,
             WeightPages = weightPages,
+            RepackedPages = repackedPages,
             LongChat = longChat,
             Grammar = grammar,
         };

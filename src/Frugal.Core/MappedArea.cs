@@ -10,6 +10,9 @@ namespace Frugal;
 /// <param name="Huge">Bytes of a file mapped in 2 MiB pages (<c>FilePmdMapped</c>).</param>
 internal sealed record MappedArea(nint Start, nint End, string Path, long Resident, long Huge)
 {
+    /// <summary>The offset in the file that <see cref="Start"/> maps (0 for anonymous memory).</summary>
+    public long Offset { get; init; }
+
     /// <summary>The area an smaps header line ("start-end perms offset dev inode [path]") opens; null for a field line.</summary>
     public static MappedArea? TryParseHeader(string line)
     {
@@ -24,10 +27,11 @@ internal sealed record MappedArea(nint Start, nint End, string Path, long Reside
 
         // perms, offset, device, inode, then the path (which may hold spaces) after the padding.
         var rest = line.AsSpan(space + 1);
+        long offset = 0;
         for (var field = 0; field < 4; field++)
         {
             var next = rest.IndexOf(' ');
-            if (next < 0)
+            if (next < 0 || (field == 1 && !long.TryParse(rest[..next], NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out offset)))
             {
                 return null;
             }
@@ -35,7 +39,7 @@ internal sealed record MappedArea(nint Start, nint End, string Path, long Reside
             rest = rest[(next + 1)..];
         }
 
-        return new MappedArea((nint)start, (nint)end, rest.Trim().ToString(), 0, 0);
+        return new MappedArea((nint)start, (nint)end, rest.Trim().ToString(), 0, 0) { Offset = offset };
     }
 
     /// <summary>This area with a field line ("Rss:   4 kB", "FilePmdMapped:   2048 kB") taken in; other lines leave it as it is.</summary>

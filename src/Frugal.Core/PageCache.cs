@@ -49,7 +49,7 @@ public static partial class PageCache
     /// How many bytes of the file at <paramref name="path"/> are in the page cache (<c>mincore</c> over a read-only
     /// mapping); -1 where that cannot be told (not Linux, or the mapping failed).
     /// </summary>
-    public static unsafe long ResidentBytes(string path)
+    public static long ResidentBytes(string path)
     {
         var length = new FileInfo(path).Length;
         if (!OperatingSystem.IsLinux() || length == 0)
@@ -58,33 +58,7 @@ public static partial class PageCache
         }
 
         using var file = File.OpenHandle(path, FileMode.Open, FileAccess.Read);
-        return WithDescriptor(file, fd =>
-        {
-            var address = Mmap(0, (nuint)length, ProtRead, MapShared, fd, 0);
-            if (address == -1)
-            {
-                return -1;
-            }
-
-            try
-            {
-                var page = Environment.SystemPageSize;
-                var pages = new byte[(length + page - 1) / page];
-                fixed (byte* vector = pages)
-                {
-                    if (Mincore(address, (nuint)length, vector) != 0)
-                    {
-                        return -1;
-                    }
-                }
-
-                return Math.Min(length, (long)pages.Count(p => (p & 1) != 0) * page);
-            }
-            finally
-            {
-                _ = Munmap(address, (nuint)length);
-            }
-        });
+        return WithDescriptor(file, fd => CachedBytes(fd, 0, length));
     }
 
     /// <summary>Runs <paramref name="use"/> with the descriptor of <paramref name="file"/>, held open while it runs.</summary>

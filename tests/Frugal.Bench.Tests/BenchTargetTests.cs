@@ -65,7 +65,7 @@ public sealed class BenchTargetTests
         Assert.Contains("no chats; no concurrent clients", markdown, StringComparison.Ordinal);
     }
 
-    private static BenchReport Report(double promptRatio, IReadOnlyList<double> singleTtft, PairedFollowUps? followUps) => new()
+    internal static BenchReport Report(double promptRatio, IReadOnlyList<double> singleTtft, PairedFollowUps? followUps) => new()
     {
         Date = DateTimeOffset.UnixEpoch,
         Options = new BenchOptions { ModelPath = "model.gguf" },

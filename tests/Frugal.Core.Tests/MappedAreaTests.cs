@@ -35,4 +35,14 @@ public sealed class MappedAreaTests
         Assert.Equal(880640L * 1024, area.Resident);
         Assert.Equal(522240L * 1024, area.Huge);
     }
+
+    [Fact]
+    public void TryParseHeader_AreaFromAnOffset_TheFileOffsetItMaps()
+    {
+        var area = MappedArea.TryParseHeader("7f0b9deb3000-7f0bd3b90000 r--s 00200000 fe:00 1234567 /m/a.gguf");
+
+        Assert.NotNull(area);
+        Assert.Equal(0x200000, area.Offset);
+        Assert.Equal("/m/a.gguf", area.Path);
+    }
 }

@@ -139,7 +139,7 @@ internal static class ModelInspectCommand
         o.WriteLine(string.Create(c, $"  runtime          {Size(e.RuntimeBytes)}"));
         if (e.RepackedWeightsBytes > 0)
         {
-            o.WriteLine(string.Create(c, $"at the end of load {Size(e.LoadPeakBytes)}: the above, and the file's pages the repacked weights are read from, cached until the kernel reclaims them"));
+            o.WriteLine(string.Create(c, $"at the peak of load {Size(e.LoadPeakBytes)}: the above, and the file's pages the repacked weights are read from, cached until the load gives them back"));
             if (weights.Note is { } note)
             {
                 o.WriteLine(string.Create(c, $"  ({note})"));

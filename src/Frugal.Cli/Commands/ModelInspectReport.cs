@@ -33,7 +33,7 @@ internal sealed record ModelInspectReport
     /// <summary>Of the weights, those computed from the mapped file.</summary>
     public required long EstimatedWeightsMappedBytes { get; init; }
 
-    /// <summary>The estimate plus the file's pages the repacked weights are read from (page cache until reclaimed).</summary>
+    /// <summary>The estimate plus the file's pages the repacked weights are read from (page cache until the load gives them back): the load's peak.</summary>
     public required long EstimatedLoadPeakBytes { get; init; }
 
     /// <summary>The repacking setting the estimate is for: auto, on or off.</summary>

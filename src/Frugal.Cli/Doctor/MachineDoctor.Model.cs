@@ -61,7 +61,7 @@ internal sealed partial class MachineDoctor
         var e = choice.Estimate;
         var detail = F($"at context {choice.ContextSize} (micro-batch {choice.MicroBatchSize}): {choice.RequiredBytes / MiB} MiB = {e.DescribeWeights()} + KV {e.KvCacheBytes / MiB} + compute {e.ComputeBytes / MiB} + runtime {e.RuntimeBytes / MiB} + server {AutoConfigurator.ServerOverheadBytes / MiB} MiB; limit {choice.LimitBytes / MiB} MiB ({(double)(choice.RequiredBytes + choice.OthersBytes) / choice.LimitBytes:P0} with other processes)")
             + (e.RepackedWeightsBytes > 0
-                ? F($"; about {choice.LoadPeakBytes / MiB} MiB at the end of the load{(choice.MaxAutoParallelSequences > 1 ? F($" with {choice.MaxAutoParallelSequences} sequences' KV") : "")} ({(double)(choice.LoadPeakBytes + choice.OthersBytes) / choice.LimitBytes:P0} with other processes), the file's pages the repacked weights are read from cached until the kernel reclaims them")
+                ? F($"; about {choice.LoadPeakBytes / MiB} MiB at the peak of the load{(choice.MaxAutoParallelSequences > 1 ? F($" with {choice.MaxAutoParallelSequences} sequences' KV") : "")} ({(double)(choice.LoadPeakBytes + choice.OthersBytes) / choice.LimitBytes:P0} with other processes), while the file's pages the repacked weights are read from are cached beside their copy, until the load gives them back")
                 : "");
         if (!choice.Fits)
         {

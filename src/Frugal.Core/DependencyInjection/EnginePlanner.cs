@@ -42,6 +42,7 @@ public sealed class EnginePlanner
             NativeLibrary = model.NativeLibrary,
             RepackWeights = model.RepackWeights,
             HugePages = model.HugePages,
+            ReleaseRepackedPages = model.ReleaseRepackedPages,
             StreamFloorTokensPerSecond = model.StreamFloorTokensPerSecond,
             PrefillChunkTokens = model.PrefillChunkTokens,
             PrefillHorizonTokens = model.PrefillHorizonTokens,

@@ -104,6 +104,12 @@ public sealed class ModelOptions : IValidatableObject
     /// </summary>
     public bool HugePages { get; set; } = true;
 
+    /// <summary>
+    /// After a load that repacks weights, give back the file's pages they were read from (the default; see
+    /// <see cref="EngineOptions.ReleaseRepackedPages"/>). False leaves them cached until the kernel reclaims them.
+    /// </summary>
+    public bool ReleaseRepackedPages { get; set; } = true;
+
     /// <inheritdoc/>
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {

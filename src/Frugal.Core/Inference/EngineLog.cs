@@ -57,4 +57,7 @@ internal static partial class EngineLog
 
     [LoggerMessage(EventId = 2033, Level = LogLevel.Information, Message = "{Pages}")]
     public static partial void WeightPages(ILogger logger, string pages);
+
+    [LoggerMessage(EventId = 2034, Level = LogLevel.Information, Message = "{Release}")]
+    public static partial void RepackedPagesReleased(ILogger logger, string release);
 }

@@ -52,6 +52,13 @@ public sealed record EngineOptions
     public bool HugePages { get; init; } = true;
 
     /// <summary>
+    /// After a load that repacks weights, give back the model file's pages the repacked copy was read from (the default):
+    /// unmapped from llama.cpp's mapping and dropped from the page cache, where they would stay, counted by the box, until
+    /// the kernel reclaims them (<see cref="RepackedPageRelease"/>). False leaves them to the kernel.
+    /// </summary>
+    public bool ReleaseRepackedPages { get; init; } = true;
+
+    /// <summary>
     /// Whether a file of <paramref name="fileType"/> (llama.cpp's name, "Q4_K_M") is repacked when
     /// <see cref="RepackWeights"/> is null: the 4-bit types, unless the CPU backend computes every type of the file's
     /// matrices (<paramref name="matrixTypes"/>) from the mapped file with its own kernels (<see cref="CpuKernels.Mapped"/>,

@@ -54,6 +54,9 @@ public sealed class LlamaEngine : IInferenceEngine
     /// <summary>The model file's pages at the load: how much of it is in 2 MiB pages, and what was done (<see cref="EngineOptions.HugePages"/>).</summary>
     public HugePageReport WeightPages { get; private init; } = HugePageReport.Off;
 
+    /// <summary>What the load gave back of the file's pages its repacked weights were read from (<see cref="EngineOptions.ReleaseRepackedPages"/>).</summary>
+    public RepackedPageRelease RepackedPages { get; private init; } = RepackedPageRelease.None;
+
     /// <summary>The start-up measurement that chose <see cref="ParallelSequences"/>; null when it was given.</summary>
     public ParallelMeasurement? ParallelMeasurement { get; }
 
@@ -126,8 +129,15 @@ public sealed class LlamaEngine : IInferenceEngine
 
         LlamaRuntime runtime;
         ParallelMeasurement? measurement = null;
+        var released = RepackedPageRelease.None;
         try
         {
+            // Before the context and the batch measurement allocate: they take the room these pages held.
+            if (repack && options.ReleaseRepackedPages)
+            {
+                released = RepackedPageRelease.Run(pinned, pages.MappedHugeBytes > 0);
+            }
+
             if (options.ParallelSequences == 0)
             {
                 measurement = options.MaxAutoParallelSequences > 1
@@ -149,8 +159,12 @@ public sealed class LlamaEngine : IInferenceEngine
         }
 
         info = info with { RepackedTensorBytes = repack ? RepackedWeights.Bytes(pinned.File, RepackedWeights.LlamaCppTypes) : 0 };
-        var engine = new LlamaEngine(info, options, measurement, format, runtime, threads, stepTimer, logger) { WeightPages = pages };
+        var engine = new LlamaEngine(info, options, measurement, format, runtime, threads, stepTimer, logger) { WeightPages = pages, RepackedPages = released };
         EngineLog.WeightPages(logger, pages.Describe());
+        if (repack)
+        {
+            EngineLog.RepackedPagesReleased(logger, options.ReleaseRepackedPages ? released.Describe() : "repacked weights' file pages: left cached (Model:ReleaseRepackedPages=false)");
+        }
         EngineLog.NativeLibraryLoaded(logger, NativeLibrarySelection.Applied ?? NativeLibrarySelection.Auto, NativeLibrarySelection.LoadedCpuBackend() ?? "unknown",
             info.FileType, repack ? "repacked" : "memory-mapped as they are", options.RepackWeights is null ? "auto" : repack ? "on" : "off");
         EngineLog.Loaded(logger, options.ModelPath, format.Family, engine.ContextSize, threads,

@@ -5,8 +5,8 @@ namespace Frugal.Inference;
 /// <summary>
 /// Which of a file's weights llama.cpp copies into its repacked CPU layouts at load when repacking is on
 /// (<see cref="EngineOptions.RepackWeights"/>): their anonymous copy is what the engine computes with, and their pages in
-/// the mapped file go unused after the load (the page cache may drop them) — so the weights that must stay resident are
-/// the repacked copy plus the mapped rest, not both.
+/// the mapped file go unused after the load (the engine gives them back: <see cref="RepackedPageRelease"/>) — so the
+/// weights that must stay resident are the repacked copy plus the mapped rest, not both.
 /// </summary>
 public static class RepackedWeights
 {
@@ -48,7 +48,66 @@ public static class RepackedWeights
     {
         ArgumentNullException.ThrowIfNull(file);
         ArgumentNullException.ThrowIfNull(types);
-        return file.Tensors.Where(t => types.Contains(t.Type) && t.Dimensions.Count == 2 && t.Dimensions[1] % 8 == 0 && t.Name != "token_embd.weight")
-            .Sum(t => t.ByteSize);
+        return Tensors(file, types).Sum(t => t.ByteSize);
     }
+
+    /// <summary>The tensors of <paramref name="file"/> that <see cref="Bytes"/> counts.</summary>
+    public static IEnumerable<GgufTensorInfo> Tensors(GgufFile file, IReadOnlySet<GgmlType> types)
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        ArgumentNullException.ThrowIfNull(types);
+        return file.Tensors.Where(t => IsRepacked(t, types));
+    }
+
+    /// <summary>
+    /// The parts of <paramref name="file"/> (offsets in the file) that hold only tensors llama.cpp repacks (of
+    /// <paramref name="types"/>, as <see cref="Bytes"/> picks them): each run of such tensors with no other tensor between
+    /// them, trimmed inward to multiples of <paramref name="alignment"/> (a page, or the 2 MiB a huge page or large folio
+    /// spans) so that no page of a tensor read from the mapping is in one; runs under one alignment unit are left out.
+    /// In file order.
+    /// </summary>
+    public static IReadOnlyList<(long Offset, long Length)> FileRanges(GgufFile file, IReadOnlySet<GgmlType> types, long alignment)
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        ArgumentNullException.ThrowIfNull(types);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(alignment);
+        var ranges = new List<(long, long)>();
+        long? runStart = null;
+        long runEnd = 0;
+        foreach (var tensor in file.Tensors.OrderBy(t => t.Offset))
+        {
+            if (IsRepacked(tensor, types))
+            {
+                runStart ??= file.DataOffset + tensor.Offset;
+                runEnd = file.DataOffset + tensor.Offset + tensor.ByteSize;
+                continue;
+            }
+
+            AddTrimmed(ranges, runStart, runEnd, alignment);
+            runStart = null;
+        }
+
+        AddTrimmed(ranges, runStart, runEnd, alignment);
+        return ranges;
+    }
+
+    private static void AddTrimmed(List<(long, long)> ranges, long? start, long end, long alignment)
+    {
+        if (start is not { } from)
+        {
+            return;
+        }
+
+        var first = (from + alignment - 1) / alignment * alignment;
+        var last = end / alignment * alignment;
+        if (last > first)
+        {
+            ranges.Add((first, last - first));
+        }
+    }
+
+    // A matrix whose rows come in groups of eight, of a type repacked, but not the token embedding (looked up row by row,
+    // which the repacked buffer does not do, so it stays mapped).
+    private static bool IsRepacked(GgufTensorInfo tensor, IReadOnlySet<GgmlType> types) =>
+        types.Contains(tensor.Type) && tensor.Dimensions.Count == 2 && tensor.Dimensions[1] % 8 == 0 && tensor.Name != "token_embd.weight";
 }

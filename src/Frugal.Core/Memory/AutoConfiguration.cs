@@ -22,9 +22,9 @@ public sealed record AutoConfiguration
     public required long RequiredBytes { get; init; }
 
     /// <summary>
-    /// What the box may hold at the end of the load, the server's overhead included: the estimate with the KV of as many
+    /// What the box may hold at the peak of the load, the server's overhead included: the estimate with the KV of as many
     /// sequences as the engine may keep (<see cref="MaxAutoParallelSequences"/>, or those given), plus the file's pages that
-    /// repacked weights were read from (page cache until reclaimed; see <see cref="MemoryEstimate.LoadPeakBytes"/>).
+    /// repacked weights are read from (page cache until the load gives them back; see <see cref="MemoryEstimate.LoadPeakBytes"/>).
     /// </summary>
     public long LoadPeakBytes { get; init; }
 

@@ -61,7 +61,7 @@ public static class AutoConfigurator
             reasons.Insert(1, AutoParallelReason(model, choice, maxAuto));
         }
 
-        // At the end of the load the engine holds the KV of as many sequences as it keeps: up to the most the plan allows.
+        // At the peak of the load the engine may hold the KV of as many sequences as it keeps: up to the most the plan allows.
         var atLoad = maxAuto > 1 ? MemoryEstimator.Estimate(model, choice.Context, choice.MicroBatch, maxAuto) : e;
         var loadPeakBytes = atLoad.LoadPeakBytes + ServerOverheadBytes;
         if (e.RepackedWeightsBytes > 0)
@@ -144,9 +144,10 @@ public static class AutoConfigurator
 
     // The choice itself counts what stays resident (the governor's figure): repacking moves weights from the mapped file
     // into anonymous memory without changing the sum. The load holds more for a while, but the extra is page cache the
-    // kernel reclaims when it needs the room, so it is said, not budgeted: a shorter context would not make the load safer.
+    // engine gives back as the load ends (and the kernel reclaims when it needs the room earlier), so it is said, not
+    // budgeted: a shorter context would not make the load safer.
     private static string LoadReason(MemoryEstimate e, int maxAuto, long loadPeakBytes, long room) =>
-        F($"load: the {e.RepackedWeightsBytes / MiB} MiB of repacked weights are copied into anonymous memory while the file's pages they are read from stay cached until the kernel reclaims them: about {loadPeakBytes / MiB} MiB in the box at the end of the load")
+        F($"load: the {e.RepackedWeightsBytes / MiB} MiB of repacked weights are copied into anonymous memory while the file's pages they are read from are cached too, until the engine gives them back as the load ends: about {loadPeakBytes / MiB} MiB in the box at the peak of the load")
         + (maxAuto > 1 ? F($" (with the KV of all {maxAuto} sequences), ") : ", ")
         + (loadPeakBytes <= room
             ? F($"within the {room / MiB} MiB left under the limit")

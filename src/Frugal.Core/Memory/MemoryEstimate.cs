@@ -41,9 +41,13 @@ public sealed record MemoryEstimate
     public long TotalBytes => WeightsBytes + KvCacheBytes + ComputeBytes + RuntimeBytes;
 
     /// <summary>
-    /// What the box holds at the end of the load: <see cref="TotalBytes"/> plus the file's pages the repacked copy was read
-    /// from, which stay in the page cache (reclaimable, counted by the cgroup) until the kernel needs the room. Measured:
-    /// TinyLlama Q4_K_M's box peaked at 1,223 MiB repacked against 768 MiB mapped (bench/RESULTS.md).
+    /// What the box holds at the peak of the load: <see cref="TotalBytes"/> plus the file's pages the repacked copy is read
+    /// from, cached beside it (reclaimable, counted by the cgroup) until the engine gives them back as the load ends
+    /// (<see cref="Inference.EngineOptions.ReleaseRepackedPages"/>; kept, they stay until the kernel needs the room); after
+    /// the load the box holds <see cref="TotalBytes"/>. An upper bound: the engine gives them back before it allocates the
+    /// KV cache and compute buffers. Measured: TinyLlama Q4_K_M's box peaked at 1,223 MiB repacked
+    /// against 768 MiB mapped (bench/RESULTS.md); with the pages given back at 1,164 MiB against 1,224 kept, and it held
+    /// 823 MiB after the load against 1,218 MiB.
     /// </summary>
     public long LoadPeakBytes => TotalBytes + RepackedWeightsBytes;
 

@@ -79,10 +79,10 @@ public sealed class ModelCommandTests : IDisposable
         Assert.Equal(0, code);
         Assert.Contains(F($"    repacked       {repacked:N0} bytes ({repacked / 1048576.0:0.0} MiB), copied into anonymous memory at load"), human, StringComparison.Ordinal);
         Assert.Contains(F($"    mapped         {mapped:N0} bytes ({mapped / 1048576.0:0.0} MiB), read from the mapped file"), human, StringComparison.Ordinal);
-        Assert.Contains("at the end of load ", human, StringComparison.Ordinal);
+        Assert.Contains("at the peak of load ", human, StringComparison.Ordinal);
         Assert.Contains(F($"  weights (mapped) {file.TensorDataBytes:N0} bytes"), humanOff, StringComparison.Ordinal);
         Assert.Contains("nothing repacked (repack off)", humanOff, StringComparison.Ordinal);
-        Assert.DoesNotContain("at the end of load", humanOff, StringComparison.Ordinal);
+        Assert.DoesNotContain("at the peak of load", humanOff, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -111,7 +111,7 @@ public sealed class ModelCommandTests : IDisposable
 
         Assert.Contains("nothing repacked (repack auto does not repack a Q8_0 file with this CPU backend)", auto, StringComparison.Ordinal);
         Assert.Contains("nothing repacked (none of its matrices is of a type llama.cpp repacks: Q4_0, Q4_K, IQ4_NL)", on, StringComparison.Ordinal);
-        Assert.DoesNotContain("at the end of load", auto, StringComparison.Ordinal);
+        Assert.DoesNotContain("at the peak of load", auto, StringComparison.Ordinal);
         Assert.Equal(0, json.GetProperty("estimated_weights_repacked_bytes").GetInt64());
         Assert.Equal(json.GetProperty("estimated_memory_bytes").GetInt64(), json.GetProperty("estimated_load_peak_bytes").GetInt64());
     }

@@ -156,7 +156,7 @@ public sealed class MachineDoctorModelTests : IDisposable
         var fit = Assert.Single(report.Checks, c => c.Name == "model.fit");
         Assert.True(repacked > 0, "LLamaSharp's packaged build, which the tests load, has none of Frugal's kernels: auto repacks Q4_K_M");
         Assert.Contains($"weights {file.TensorDataBytes / (1 << 20)} ({repacked / (1 << 20)} repacked into memory at load, {(file.TensorDataBytes - repacked) / (1 << 20)} mapped)", fit.Detail, StringComparison.Ordinal);
-        Assert.Contains("at the end of the load", fit.Detail, StringComparison.Ordinal);
+        Assert.Contains("at the peak of the load", fit.Detail, StringComparison.Ordinal);
     }
 
     [Fact]

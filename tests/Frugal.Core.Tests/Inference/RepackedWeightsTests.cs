@@ -74,4 +74,48 @@ public sealed class RepackedWeightsTests : IDisposable
 
         Assert.Equal(16 * 18, RepackedWeights.Bytes(GgufReader.Read(path), RepackedWeights.LlamaCppTypes));
     }
+
+    [Fact]
+    public void FileRanges_RepackedTensorsAroundAnother_AdjacentOnesJoinedTheOtherLeftOut()
+    {
+        // a (Q4_0, 288 bytes), b (F32, 32 bytes: stays mapped), then c and d (Q4_0, 288 bytes each): a, and c with d.
+        var path = _temp.File("runs.gguf");
+        File.WriteAllBytes(path, new RawGguf().Header(4, 0)
+            .Tensor("a", (uint)GgmlType.Q4_0, 0, 32, 16).Tensor("b", (uint)GgmlType.F32, 288, 8)
+            .Tensor("c", (uint)GgmlType.Q4_0, 320, 32, 16).Tensor("d", (uint)GgmlType.Q4_0, 608, 32, 16)
+            .PadTo(32).Zeros(896).ToArray());
+        var file = GgufReader.Read(path);
+
+        var ranges = RepackedWeights.FileRanges(file, RepackedWeights.LlamaCppTypes, 32);
+
+        Assert.Equal([(file.DataOffset, 288L), (file.DataOffset + 320, 576L)], ranges);
+    }
+
+    [Theory]
+    [InlineData(4096)]
+    [InlineData(2 << 20)]
+    public void FileRanges_Q4KMFile_WholeUnitsOfRepackedTensorsOnly(long alignment)
+    {
+        var path = _temp.File("q4km.gguf");
+        ModelSynthesizer.Write(path, new SynthesisOptions
+        {
+            Shape = SuperBlockModel.Shape with { EmbeddingLength = 1024, FeedForwardLength = 4096, HeadCount = 8, HeadCountKv = 4, BlockCount = 4 },
+            Quant = ModelQuantization.Q4_K_M,
+        });
+        var file = GgufReader.Read(path);
+        var repacked = RepackedWeights.Tensors(file, RepackedWeights.LlamaCppTypes).ToHashSet();
+
+        var ranges = RepackedWeights.FileRanges(file, RepackedWeights.LlamaCppTypes, alignment);
+
+        Assert.NotEmpty(ranges);
+        Assert.All(ranges, r => Assert.True(r.Offset % alignment == 0 && r.Length % alignment == 0 && r.Length > 0, $"{r}"));
+        Assert.True(ranges.Sum(r => r.Length) <= repacked.Sum(t => t.ByteSize));
+        // No unit of the file a range covers holds a byte of a tensor that stays mapped.
+        foreach (var tensor in file.Tensors.Where(t => !repacked.Contains(t) && t.ByteSize > 0))
+        {
+            var start = (file.DataOffset + tensor.Offset) / alignment * alignment;
+            var end = file.DataOffset + tensor.Offset + tensor.ByteSize;
+            Assert.DoesNotContain(ranges, r => r.Offset < end && start < r.Offset + r.Length);
+        }
+    }
 }
