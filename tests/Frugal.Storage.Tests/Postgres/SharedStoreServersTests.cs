@@ -29,8 +29,11 @@ public sealed class SharedStoreServersTests(PostgresCluster cluster) : IAsyncLif
         _alice = (await _cli.CreateAsync("alice")).ApiKey;
         _bob = (await _cli.CreateAsync("bob")).ApiKey;
         var connection = cluster.ConnectionString(await _location.UrlAsync());
-        _a = await PostgresServer.StartAsync("instance-a", connection, TimeSpan.FromSeconds(30));
-        _b = await PostgresServer.StartAsync("instance-b", connection, TimeSpan.FromSeconds(30));
+        // A lease wait well past what six queued replies take on a busy two-core machine (5 s for the whole class alone;
+        // one run beside another ./test waited more than 30 s and answered 409): these tests are about sharing and
+        // order, the 409 has a test of its own below.
+        _a = await PostgresServer.StartAsync("instance-a", connection, TimeSpan.FromSeconds(100));
+        _b = await PostgresServer.StartAsync("instance-b", connection, TimeSpan.FromSeconds(100));
     }
 
     public async ValueTask DisposeAsync()
