@@ -14,11 +14,7 @@
 // from vy, results to s.
 static bool frugal_gemv_q4_K_8x8_q8_K(int n, float * s, const void * vx, const void * vy, int nr, int nc) {
 #if defined(FRUGAL_REPACKED_Q4_K)
-    static_assert(sizeof(block_q4_Kx8) == sizeof(frugal_q4_kx8_block) && offsetof(block_q4_Kx8, scales) == offsetof(frugal_q4_kx8_block, scales)
-                      && offsetof(block_q4_Kx8, qs) == offsetof(frugal_q4_kx8_block, qs),
-                  "ggml's block_q4_Kx8 layout changed");
-    static_assert(sizeof(block_q8_K) == sizeof(frugal_q8_k_block) && offsetof(block_q8_K, bsums) == offsetof(frugal_q8_k_block, bsums),
-                  "ggml's Q8_K block layout changed");
+    FRUGAL_ASSERT_KX8_LAYOUT(block_q4_Kx8, block_q8_K);
     const int mode = frugal_matvec_mode();
     if (mode == 0 || nr != 1 || n % QK_K != 0 || nc % 8 != 0) {
         return false;

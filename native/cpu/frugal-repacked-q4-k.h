@@ -42,6 +42,15 @@ typedef struct {
     uint8_t qs[1024];
 } frugal_q4_kx8_block;
 
+// For the hooks compiled into llama.cpp's repack.cpp files, which name ggml's own types: its block_q4_Kx8 and block_q8_K
+// laid out as the kernels read them.
+#define FRUGAL_ASSERT_KX8_LAYOUT(q4_kx8, q8_k)                                                                                       \
+    static_assert(sizeof(q4_kx8) == sizeof(frugal_q4_kx8_block) && offsetof(q4_kx8, scales) == offsetof(frugal_q4_kx8_block, scales) \
+                      && offsetof(q4_kx8, qs) == offsetof(frugal_q4_kx8_block, qs),                                                  \
+                  "ggml's block_q4_Kx8 layout changed");                                                                             \
+    static_assert(sizeof(q8_k) == sizeof(frugal_q8_k_block) && offsetof(q8_k, bsums) == offsetof(frugal_q8_k_block, bsums),          \
+                  "ggml's Q8_K block layout changed")
+
 // One eight-byte run of two sub-blocks (quant bytes q: four rows' eight bytes, then the other four's; y_low: the eight
 // activations of the low nibbles' sub-block, y_high the high's), as each row's pairs of products in 16-bit lanes:
 // rows 0-3's low nibbles, their high nibbles, rows 4-7's low, their high.
