@@ -168,6 +168,51 @@ static void fill_q6_k(frugal_q6_k_block * b, size_t count, int extreme) {
     }
 }
 
+// Q6_K blocks and activations with extremes mixed in, value by value: each scale -128, 127, -1, 0, 1 or random, each
+// byte of quants 0x00, 0xFF or random (6-bit quants of 0 and 63 side by side), each d the largest half, the smallest
+// subnormal, zero or random, each activation -128, 127 or random (the 16-sums recomputed). Every row's d differs from
+// its neighbours', so a row given another's scale, scales or quants shows.
+static uint8_t mixed_byte(void) {
+    const uint32_t k = next() % 4;
+    return k == 0 ? 0x00 : k == 1 ? 0xFF : (uint8_t) next();
+}
+
+static void fill_q6_k_mixed(frugal_q6_k_block * b, size_t count) {
+    static const int8_t scales[] = {-128, 127, -1, 0, 1};
+    static const uint16_t halves[] = {0x7bff, 0x0001, 0x0000};
+    for (size_t i = 0; i < count; ++i) {
+        const uint32_t k = next() % 6;
+        b[i].d = k < 3 ? halves[k] : random_half();
+        for (int s = 0; s < 16; ++s) {
+            const uint32_t pick = next() % 8;
+            b[i].scales[s] = pick < 5 ? scales[pick] : (int8_t) ((int) (next() % 256) - 128);
+        }
+        for (int q = 0; q < 128; ++q) {
+            b[i].ql[q] = mixed_byte();
+        }
+        for (int q = 0; q < 64; ++q) {
+            b[i].qh[q] = mixed_byte();
+        }
+    }
+}
+
+static void fill_q8_k_mixed(frugal_q8_k_block * b, size_t count) {
+    for (size_t i = 0; i < count; ++i) {
+        b[i].d = next() % 4 == 0 ? 1.0f : (float) (next() % 2000 + 1) * 1e-5f;
+        for (int k = 0; k < 256; ++k) {
+            const uint32_t pick = next() % 4;
+            b[i].qs[k] = (int8_t) (pick == 0 ? -128 : pick == 1 ? 127 : (int) (next() % 256) - 128);
+        }
+        for (int g = 0; g < 16; ++g) {
+            int sum = 0;
+            for (int k = 16 * g; k < 16 * g + 16; ++k) {
+                sum += b[i].qs[k];
+            }
+            b[i].bsums[g] = (int16_t) sum;
+        }
+    }
+}
+
 static void fill_q8_k(frugal_q8_k_block * b, size_t count, int extreme) {
     for (size_t i = 0; i < count; ++i) {
         b[i].d = extreme ? 1.0f : (float) (next() % 2000 + 1) * 1e-5f;
@@ -289,6 +334,26 @@ int main(void) {
                 if (failed) {
                     return 1;
                 }
+            }
+        }
+    }
+    // Q6_K with extremes mixed in (fill_q6_k_mixed): 1, 3, 8 and 22 blocks a row x 4, 7, 13 and 64 rows x 1-3 threads,
+    // and the several-column forms over the same matrices, 5 columns.
+    const int mixed_blocks[] = {1, 3, 8, 22};
+    const int mixed_rows[] = {4, 7, 13, 64};
+    for (size_t bi = 0; bi < sizeof mixed_blocks / sizeof *mixed_blocks; ++bi) {
+        for (size_t ri = 0; ri < sizeof mixed_rows / sizeof *mixed_rows; ++ri) {
+            const int blocks = mixed_blocks[bi], rows = mixed_rows[ri];
+            frugal_q8_k_block * y = malloc((size_t) blocks * sizeof *y);
+            frugal_q6_k_block * w6 = malloc((size_t) rows * blocks * sizeof *w6);
+            fill_q8_k_mixed(y, (size_t) blocks);
+            fill_q6_k_mixed(w6, (size_t) rows * blocks);
+            const int failed = check("Q6_K mixed", frugal_q6_k_matvec, model_q6_k_any, w6, sizeof *w6, blocks, rows, y, &cases)
+                               || check_columns("Q6_K mixed", frugal_q6_k_matmul, model_q6_k_any, w6, sizeof *w6, blocks, rows, 5, 0, &cases);
+            free(y);
+            free(w6);
+            if (failed) {
+                return 1;
             }
         }
     }

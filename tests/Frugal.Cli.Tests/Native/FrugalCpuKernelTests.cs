@@ -31,8 +31,9 @@ public sealed class FrugalCpuKernelTests : IDisposable
         // Per type (Q4_K, Q5_K, Q6_K): 5 row lengths x 10 row counts (1 to 67, most not a multiple of four) x 1-3
         // threads' row ranges, and one case with every quant, scale and activation at its extreme; then a prompt's
         // several columns: 3 row lengths x 3 row counts x 2, 3, 4, 5 or 9 columns (four at a time, the rest one by one)
-        // x 1-3 threads, in tiles of a few rows, and one case at the extremes.
-        Assert.Equal("ok 873", CompileAndRun("matvec-k-test.c"));
+        // x 1-3 threads, in tiles of a few rows, and one case at the extremes; and Q6_K with extreme scales, quants, d and
+        // activations mixed among random ones: 4 row lengths x 4 row counts x 1-3 threads, one column and five.
+        Assert.Equal("ok 969", CompileAndRun("matvec-k-test.c"));
     }
 
     [Fact]
