@@ -12,7 +12,9 @@
   frugal_gemm_q4_K_8x8_q8_K first in ggml_gemm_q4_K_8x8_q8_K (times a prompt's columns).
 - ggml-cpu/repack.cpp (the generic one): includes frugal-repack-columns-hook.c after its include of repack.h and calls
   frugal_gemv_columns in forward_mul_mat_one_chunk before the loop that multiplies a batch's columns past its last
-  multiple of four one at a time (several sequences' decoded tokens: two or three at once for a repacked Q4_K matrix).
+  multiple of four one at a time (several sequences' decoded tokens: two or three at once for a repacked Q4_K matrix),
+  and frugal_repacked_buffer_allocated in ggml_backend_cpu_repack_buffer_type_alloc_buffer right after the allocation
+  (the repacked copy of the weights asks for 2 MiB pages before it is written).
 
 The two repack.cpp are told apart by their directory: one in a directory named x86 is arch/x86's, any other the generic.
 
@@ -40,6 +42,8 @@ GEMM_Q4_K_CALL = "    if (frugal_gemm_q4_K_8x8_q8_K(n, s, bs, vx, vy, nr, nc)) {
 
 REPACK_H = '#include "repack.h"\n'
 LEFTOVER = "        for (int iter = nrows - (nrows % 4); iter < nrows; iter++) {\n"
+ALLOCATED = "    buffer->buft              = buft;\n    buffer->iface.init_tensor = ggml_backend_cpu_repack_buffer_init_tensor;\n"
+ALLOCATED_CALL = "    frugal_repacked_buffer_allocated(buffer);\n"
 LEFTOVER_CALL = ("        if (frugal_gemv_columns<BLOC_TYPE, INTER_SIZE, NB_COLS, PARAM_TYPE>(\n"
                  "                ne00, (float *) (dst_ptr + (nrows - nrows % 4) * nb1) + src0_start, nb1 / nb0, src0_ptr + src0_start * nb01,\n"
                  "                src1_ptr + src1_col_stride * (nrows - nrows % 4), nrows % 4, ncols)) {\n"
@@ -62,14 +66,15 @@ def hook_x86_repack(text):
 
 def hook_repack(text):
     text = text.replace(REPACK_H, REPACK_H + '#include "frugal-repack-columns-hook.c"\n')
-    return text.replace(LEFTOVER, LEFTOVER_CALL + LEFTOVER)
+    text = text.replace(LEFTOVER, LEFTOVER_CALL + LEFTOVER)
+    return text.replace(ALLOCATED, ALLOCATED_CALL + ALLOCATED)
 
 
 FILES = {
     "ggml-cpu.c": ('#include "frugal-hook.c"', (DEFINE, LOOP, TRAITS, Q8_K), hook_ggml_cpu),
     "ops.cpp": ('#include "frugal-attention-hook.c"', (ATTENTION,), hook_ops),
     "x86/repack.cpp": ('#include "../../frugal-repack-hook.c"', (GEMV_Q4_K, GEMM_Q4_K), hook_x86_repack),
-    "repack.cpp": ('#include "frugal-repack-columns-hook.c"', (REPACK_H, LEFTOVER), hook_repack),
+    "repack.cpp": ('#include "frugal-repack-columns-hook.c"', (REPACK_H, LEFTOVER, ALLOCATED), hook_repack),
 }
 
 

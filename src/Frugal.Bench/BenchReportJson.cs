@@ -120,6 +120,12 @@ public static class BenchReportJson
             json.WriteNumber("reread_seconds", Round(pages.Reread.TotalSeconds, 3));
             json.WriteNumber("mapped_resident_bytes", pages.MappedResidentBytes);
             json.WriteNumber("mapped_huge_bytes", pages.MappedHugeBytes);
+            if (pages.RepackedHugeBytes is { } repacked)
+            {
+                // llama.cpp's repacked copy of the weights in 2 MiB pages (Frugal's CPU backend asks for them).
+                json.WriteNumber("repacked_huge_bytes", repacked);
+            }
+
             json.WriteEndObject();
         }
 

@@ -44,11 +44,18 @@ public sealed record HugePageReport(HugePageOutcome Outcome, long FileBytes, lon
     /// <summary>Bytes of llama.cpp's mapping of the file in 2 MiB pages after the load.</summary>
     public long MappedHugeBytes { get; init; }
 
+    /// <summary>
+    /// Bytes of llama.cpp's repacked copy of the weights in 2 MiB pages after a repacked load with Frugal's CPU backend,
+    /// which asks for them (<c>frugal_set_repacked_huge_pages</c>); null when there was no such copy or it was not asked.
+    /// </summary>
+    public long? RepackedHugeBytes { get; init; }
+
     /// <summary>One line for the log, <c>generate</c> and the bench.</summary>
     public string Describe()
     {
         static string Mib(long bytes) => (bytes / 1048576.0).ToString("N0", CultureInfo.InvariantCulture);
-        var mapped = MappedResidentBytes > 0 ? $"; llama.cpp maps {Mib(MappedHugeBytes)} of its {Mib(MappedResidentBytes)} resident MiB in them" : "";
+        var mapped = (MappedResidentBytes > 0 ? $"; llama.cpp maps {Mib(MappedHugeBytes)} of its {Mib(MappedResidentBytes)} resident MiB in them" : "")
+            + (RepackedHugeBytes is { } repacked ? $"; its repacked copy of the weights holds {Mib(repacked)} MiB in them" : "");
         return Outcome switch
         {
             HugePageOutcome.Off => "huge pages for the weights: off",

@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace Frugal;
 
-/// <summary>One area of <c>/proc/self/smaps</c>: its addresses, the file it maps, and its resident and PMD-mapped bytes.</summary>
+/// <summary>One area of <c>/proc/self/smaps</c>: its addresses, the file it maps, and its resident and 2 MiB-page bytes.</summary>
 /// <param name="Start">First address.</param>
 /// <param name="End">One past the last address.</param>
 /// <param name="Path">The mapped file as the kernel names it ("" for anonymous memory).</param>
@@ -12,6 +12,12 @@ internal sealed record MappedArea(nint Start, nint End, string Path, long Reside
 {
     /// <summary>The offset in the file that <see cref="Start"/> maps (0 for anonymous memory).</summary>
     public long Offset { get; init; }
+
+    /// <summary>Bytes of anonymous memory in 2 MiB pages (<c>AnonHugePages</c>).</summary>
+    public long AnonymousHuge { get; init; }
+
+    /// <summary>Whether the area was advised <c>MADV_HUGEPAGE</c> (<c>hg</c> among its <c>VmFlags</c>).</summary>
+    public bool AdvisedHuge { get; init; }
 
     /// <summary>The area an smaps header line ("start-end perms offset dev inode [path]") opens; null for a field line.</summary>
     public static MappedArea? TryParseHeader(string line)
@@ -42,12 +48,25 @@ internal sealed record MappedArea(nint Start, nint End, string Path, long Reside
         return new MappedArea((nint)start, (nint)end, rest.Trim().ToString(), 0, 0) { Offset = offset };
     }
 
-    /// <summary>This area with a field line ("Rss:   4 kB", "FilePmdMapped:   2048 kB") taken in; other lines leave it as it is.</summary>
+    /// <summary>
+    /// This area with a field line ("Rss:   4 kB", "FilePmdMapped:   2048 kB", "AnonHugePages:   2048 kB",
+    /// "VmFlags: rd wr mr mw me ac hg") taken in; other lines leave it as it is.
+    /// </summary>
     public MappedArea WithField(string line)
     {
         if (Kilobytes(line, "Rss:") is { } rss)
         {
             return this with { Resident = rss };
+        }
+
+        if (Kilobytes(line, "AnonHugePages:") is { } anonymous)
+        {
+            return this with { AnonymousHuge = anonymous };
+        }
+
+        if (line.StartsWith("VmFlags:", StringComparison.Ordinal))
+        {
+            return this with { AdvisedHuge = line.AsSpan("VmFlags:".Length).Trim().ToString().Split(' ').Contains("hg") };
         }
 
         return Kilobytes(line, "FilePmdMapped:") is { } huge ? this with { Huge = huge } : this;

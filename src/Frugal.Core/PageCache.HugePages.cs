@@ -137,6 +137,14 @@ public static partial class PageCache
     public static long HugeBytesMappedAt(nint address) =>
         OperatingSystem.IsLinux() ? MappedAreas(area => area.Start == address)?.Sum(a => a.Huge) ?? 0 : 0;
 
+    /// <summary>
+    /// Bytes of this process's anonymous memory advised <c>MADV_HUGEPAGE</c> that the kernel holds in 2 MiB pages: with
+    /// Frugal's CPU backend, after a repacked load, the repacked copy of the weights (the only anonymous memory Frugal
+    /// advises while a model is loaded). 0 where there is none or on other systems.
+    /// </summary>
+    public static long AdvisedAnonymousHugeBytes() =>
+        OperatingSystem.IsLinux() ? MappedAreas(area => area.Path.Length == 0)?.Where(a => a.AdvisedHuge).Sum(a => a.AnonymousHuge) ?? 0 : 0;
+
     /// <summary>The path under which the kernel names the open file in <c>/proc/self/maps</c>, or null.</summary>
     public static string? MappedName(SafeFileHandle file)
     {

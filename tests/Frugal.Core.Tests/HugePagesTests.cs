@@ -148,6 +148,21 @@ public sealed class HugePagesTests : IDisposable
         Assert.Equal(pages.FileBytes / PageCache.HugePageBytes * PageCache.HugePageBytes, pages.HugeBytes);
     }
 
+    [Fact]
+    public void Describe_RepackedCopyInHugePages_SaidAfterTheMapping()
+    {
+        var report = new HugePageReport(HugePageOutcome.AlreadyHuge, 668L << 20, 668L << 20, 668L << 20, TimeSpan.Zero)
+        {
+            MappedResidentBytes = 181L << 20,
+            MappedHugeBytes = 176L << 20,
+            RepackedHugeBytes = 452L << 20,
+        };
+
+        Assert.Equal("huge pages for the weights: 668 of 668 MiB cached in 2 MiB pages; llama.cpp maps 176 of its 181 resident MiB in them; "
+            + "its repacked copy of the weights holds 452 MiB in them", report.Describe());
+        Assert.DoesNotContain("repacked", (report with { RepackedHugeBytes = null }).Describe(), StringComparison.Ordinal);
+    }
+
     private static HugePageReport Prepare(string path)
     {
         using var file = File.OpenHandle(path);

@@ -36,6 +36,22 @@ public sealed class MappedAreaTests
         Assert.Equal(522240L * 1024, area.Huge);
     }
 
+    [Theory]
+    [InlineData("VmFlags: rd wr mr mw me ac sd hg", true)]
+    [InlineData("VmFlags: rd wr mr mw me ac sd nh", false)]
+    [InlineData("VmFlags: rd wr mr mw me ac sd hgx", false)]
+    public void WithField_AnonymousArea_AnonHugePagesAndWhetherAdvisedHuge(string flags, bool advised)
+    {
+        var area = MappedArea.TryParseHeader("7f0b6c000000-7f0b8a000000 rw-p 00000000 00:00 0 ")!;
+
+        area = area.WithField("Rss:   471040 kB").WithField("AnonHugePages:    462848 kB").WithField(flags);
+
+        Assert.Equal("", area.Path);
+        Assert.Equal(462848L * 1024, area.AnonymousHuge);
+        Assert.Equal(0, area.Huge);
+        Assert.Equal(advised, area.AdvisedHuge);
+    }
+
     [Fact]
     public void TryParseHeader_AreaFromAnOffset_TheFileOffsetItMaps()
     {

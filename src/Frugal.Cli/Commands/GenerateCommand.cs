@@ -56,7 +56,7 @@ internal static class GenerateCommand
             }
 
             var stats = reply.Stats ?? throw new InvalidOperationException("the generation ended without its figures");
-            await PrintAsync(stdout, reply.Text, stats, json).ConfigureAwait(false);
+            await PrintAsync(stdout, reply.Text, stats, json, engine.WeightPages).ConfigureAwait(false);
             return 0;
         }
         finally
@@ -65,14 +65,14 @@ internal static class GenerateCommand
         }
     }
 
-    private static async Task PrintAsync(TextWriter stdout, string text, GenerationStats stats, bool json)
+    private static async Task PrintAsync(TextWriter stdout, string text, GenerationStats stats, bool json, HugePageReport weightPages)
     {
         if (json)
         {
             var result = new GenerateResult(text, stats.PromptTokens, stats.CompletionTokens,
                 FinishReasonName(stats.FinishReason), Math.Round(stats.TimeToFirstToken.TotalMilliseconds, 1),
                 Math.Round(stats.PromptTokensPerSecond, 2), Math.Round(stats.DecodeTokensPerSecond, 2),
-                NativeLibrarySelection.LoadedCpuBackend());
+                NativeLibrarySelection.LoadedCpuBackend(), weightPages.Describe());
             await stdout.WriteLineAsync(JsonSerializer.Serialize(result, GenerateJsonContext.Readable.GenerateResult)).ConfigureAwait(false);
             return;
         }

@@ -13,7 +13,8 @@ internal sealed record GenerateResult(
     double TtftMs,
     double PromptTokensPerSecond,
     double DecodeTokensPerSecond,
-    string? CpuBackend);
+    string? CpuBackend,
+    string WeightPages);
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, WriteIndented = true)]
 [JsonSerializable(typeof(GenerateResult))]

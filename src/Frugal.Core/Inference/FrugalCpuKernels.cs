@@ -54,10 +54,32 @@ public static class FrugalCpuKernels
         }
     }
 
+    /// <summary>
+    /// Whether the CPU backend this process loaded puts llama.cpp's repacked copy of the weights in 2 MiB pages (its
+    /// default; <c>frugal_set_repacked_huge_pages</c>) for the loads from now on, as <see cref="EngineOptions.HugePages"/>
+    /// says. False when the backend has no such setting (any but Frugal's, or none loaded yet): its buffer stays in the
+    /// kernel's default pages.
+    /// </summary>
+    public static unsafe bool SetRepackedHugePages(bool on)
+    {
+        if (Export("frugal_set_repacked_huge_pages") is not { } function)
+        {
+            return false;
+        }
+
+        ((delegate* unmanaged<int, void>)function)(on ? 1 : 0);
+        return true;
+    }
+
+    private static nint? Export(string name) =>
+        NativeLibrarySelection.LoadedCpuBackend() is not null && NativeLibrary.TryLoad(NativeLibrarySelection.FileName("ggml-cpu"), out var library)
+        && NativeLibrary.TryGetExport(library, name, out var function)
+            ? function
+            : null;
+
     private static unsafe HashSet<GgmlType> Types(string export)
     {
-        if (NativeLibrarySelection.LoadedCpuBackend() is null || !NativeLibrary.TryLoad(NativeLibrarySelection.FileName("ggml-cpu"), out var library)
-            || !NativeLibrary.TryGetExport(library, export, out var function))
+        if (Export(export) is not { } function)
         {
             return [];
         }

@@ -55,7 +55,8 @@ internal sealed class LlamaRuntime : IDisposable
     /// Loads the native library, then the weights of <paramref name="pinned"/> as the engine does: repacked as
     /// <see cref="EngineOptions.RepackWeights"/> says, or as auto decides by the file's types and the kernels of the CPU
     /// backend just loaded; the page cache first in 2 MiB pages when <see cref="EngineOptions.HugePages"/> asks (a
-    /// read-back when it holds small pages). Runs on a worker thread.
+    /// read-back when it holds small pages), and the repacked copy in them too where the backend is Frugal's (the
+    /// report's <see cref="HugePageReport.RepackedHugeBytes"/>). Runs on a worker thread.
     /// </summary>
     /// <exception cref="ModelFileException">llama.cpp refused the file.</exception>
     public static (SafeLlamaModelHandle Weights, bool Repacked, HugePageReport Pages) LoadWeights(EngineOptions options, PinnedModelFile pinned)
@@ -65,7 +66,9 @@ internal sealed class LlamaRuntime : IDisposable
         LoadLibrary();
         var repack = RepackedWeights.Requested(pinned.File, options.RepackWeights, FrugalCpuKernels.Current);
         var pages = options.HugePages ? PageCache.PrepareHugePages(pinned.Handle) : HugePageReport.Off;
-        return (LoadWeights(options, pinned.LoadPath, repack), repack, pages);
+        var hugeRepacked = repack && FrugalCpuKernels.SetRepackedHugePages(options.HugePages) && options.HugePages;
+        var weights = LoadWeights(options, pinned.LoadPath, repack);
+        return (weights, repack, hugeRepacked ? pages with { RepackedHugeBytes = PageCache.AdvisedAnonymousHugeBytes() } : pages);
     }
 
     /// <summary>

@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Frugal.Cli.Native;
 using Frugal.Memory;
 using Frugal.Models;
@@ -47,8 +49,8 @@ public sealed class NativeBuildCommandTests : IDisposable
         var model = _temp.File("tiny-q8_0.gguf");
         var synth = CliRunner.Process("model", "synth", "--shape", "tiny", "--quant", "q8_0", "-o", model);
         Assert.True(synth.ExitCode == 0, synth.Error);
-        var (backend, reply, trace) = Generate(model, data, "trace", attention: "off");
-        var (backendOff, replyOff, traceOff) = Generate(model, data, "off");
+        var (backend, reply, trace, _) = Generate(model, data, "trace", attention: "off");
+        var (backendOff, replyOff, traceOff, _) = Generate(model, data, "off");
 
         Assert.Equal(Path.Combine(native, CpuBackendBuilder.Variant, "libggml-cpu.so"), backend);
         Assert.Equal(backend, backendOff);
@@ -74,8 +76,8 @@ public sealed class NativeBuildCommandTests : IDisposable
             file.WriteByte(0x80);
         }
 
-        var (_, foreignReply, foreignTrace) = Generate(foreign, data, "trace", attention: "off");
-        var (_, foreignReplyOff, _) = Generate(foreign, data, "off");
+        var (_, foreignReply, foreignTrace, _) = Generate(foreign, data, "trace", attention: "off");
+        var (_, foreignReplyOff, _, _) = Generate(foreign, data, "off");
         Assert.Matches(@"frugal-matvec: Q8_0 \d+ x \d+ holds a -128 byte: llama.cpp's sign order for it", foreignTrace);
         Assert.Contains("frugal-matvec: Q8_0 weights without a -128 byte", foreignTrace, StringComparison.Ordinal);
         Assert.Equal(foreignReplyOff, foreignReply);
@@ -88,7 +90,17 @@ public sealed class NativeBuildCommandTests : IDisposable
         // generate's default (repack auto) on Q4_K_M: the backend reports its kernels for llama.cpp's repacked Q4_K, so
         // the Q4_K matrices are repacked and Frugal's repacked kernels compute them (the prompt's columns and a decoded
         // token's); the Q6_K matrices stay mapped, through the mapped kernels.
-        var (_, repackedReply, repackedTrace) = Generate(_temp.File("tinyllama-1-q4_k_m.gguf"), data, "trace", attention: "off");
+        var (_, repackedReply, repackedTrace, repackedPages) = Generate(_temp.File("tinyllama-1-q4_k_m.gguf"), data, "trace", attention: "off");
+        // The repacked copy asks for 2 MiB pages before it is written, and where the kernel gives them the engine's report
+        // of the weights' pages (generate's weight_pages) counts them.
+        var advised = Regex.Match(repackedTrace, @"frugal-pages: repacked buffer of (\d+) MiB, (\d+) MiB of it advised 2 MiB pages\n");
+        Assert.True(advised.Success, repackedTrace);
+        Assert.InRange(int.Parse(advised.Groups[2].Value, CultureInfo.InvariantCulture), 1, int.Parse(advised.Groups[1].Value, CultureInfo.InvariantCulture));
+        if (!File.ReadAllText("/sys/kernel/mm/transparent_hugepage/enabled").Contains("[never]", StringComparison.Ordinal))
+        {
+            Assert.Matches(@"its repacked copy of the weights holds [1-9][\d,]* MiB in them", repackedPages);
+        }
+
         Assert.Matches(@"frugal-matvec: Q4_K repacked \d+ x \d+ times 1 column,", repackedTrace);
         Assert.Matches(@"frugal-matvec: Q4_K repacked \d+ x \d+ times ([4-9]|\d\d+) columns,", repackedTrace);
         Assert.Matches(@"frugal-matvec: Q6_K \d+ x \d+ times 1 column,", repackedTrace);
@@ -111,7 +123,7 @@ public sealed class NativeBuildCommandTests : IDisposable
 
         // Attention: generate's prompt (under 64 tokens) and decoded tokens go through Frugal's (TinyLlama's 32 heads over
         // 4 KV heads) ...
-        var (_, attended, attentionTrace) = Generate(_temp.File("tinyllama-1-q4_k_m.gguf"), data, "on", attention: "trace");
+        var (_, attended, attentionTrace, _) = Generate(_temp.File("tinyllama-1-q4_k_m.gguf"), data, "on", attention: "trace");
         Assert.Matches(@"frugal-attention: 32 heads over 4 KV heads, \d+ cells, 1 token\(s\) in 1 stream\(s\)", attentionTrace);
         Assert.Matches(@"frugal-attention: 32 heads over 4 KV heads, \d+ cells, ([2-9]|\d\d) token\(s\) in 1 stream\(s\)", attentionTrace);
         Assert.NotEmpty(attended);
@@ -150,8 +162,8 @@ public sealed class NativeBuildCommandTests : IDisposable
         var model = _temp.File($"tinyllama-1-{quant}.gguf");
         var synth = CliRunner.Process("model", "synth", "--shape", "tinyllama-1.1b", "--layers", "1", "--quant", quant, "-o", model);
         Assert.True(synth.ExitCode == 0, synth.Error);
-        var (_, reply, trace) = Generate(model, data, "trace", attention: "off", more: onArgs);
-        var (_, replyOff, traceOff) = Generate(model, data, "off", more: offArgs);
+        var (_, reply, trace, _) = Generate(model, data, "trace", attention: "off", more: onArgs);
+        var (_, replyOff, traceOff, _) = Generate(model, data, "off", more: offArgs);
 
         // Each type's products computed by the hook both for the prompt's batch of columns and for a decoded token.
         Assert.All(types, type => Assert.Matches($@"frugal-matvec: {type} \d+ x \d+ times 1 column,", trace));
@@ -163,7 +175,7 @@ public sealed class NativeBuildCommandTests : IDisposable
 
     // generate (24 greedy tokens) on the data directory's installed build, with FRUGAL_CPU_MATVEC (and
     // FRUGAL_CPU_ATTENTION, when given) set: the backend it loaded, the reply and what went to stderr.
-    private static (string? Backend, string Reply, string Error) Generate(string model, string data, string matvec, string? attention = null, string[]? more = null)
+    private static (string? Backend, string Reply, string Error, string WeightPages) Generate(string model, string data, string matvec, string? attention = null, string[]? more = null)
     {
         var environment = new Dictionary<string, string> { ["FRUGAL_DATA"] = data, ["FRUGAL_CPU_MATVEC"] = matvec };
         if (attention is not null)
@@ -177,6 +189,7 @@ public sealed class NativeBuildCommandTests : IDisposable
         Assert.True(code == 0, error);
         using var result = JsonDocument.Parse(json);
         Assert.Equal(24, result.RootElement.GetProperty("completion_tokens").GetInt32());
-        return (result.RootElement.GetProperty("cpu_backend").GetString(), result.RootElement.GetProperty("text").GetString()!, error);
+        return (result.RootElement.GetProperty("cpu_backend").GetString(), result.RootElement.GetProperty("text").GetString()!, error,
+            result.RootElement.GetProperty("weight_pages").GetString()!);
     }
 }

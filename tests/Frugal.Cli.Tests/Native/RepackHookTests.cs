@@ -53,7 +53,7 @@ public sealed class RepackHookTests : IDisposable
     }
 
     [Fact]
-    public void Hook_GenericRepackSource_FewColumnsCalledBeforeTheOneAtATimeLoop()
+    public void Hook_GenericRepackSource_FewColumnsCalledBeforeTheOneAtATimeLoopAndTheBufferAdvisedOnceAllocated()
     {
         var source = _temp.File("repack.cpp");
         File.WriteAllText(source, GenericRepackShape);
@@ -62,14 +62,17 @@ public sealed class RepackHookTests : IDisposable
 
         Assert.True(code == 0, errors);
         // Exactly: the include after repack.h's, the call (the columns past the last four, their results and activations)
-        // just before the loop, which stays for anything the call leaves to llama.cpp; nothing else changed.
+        // just before the loop, which stays for anything the call leaves to llama.cpp, and the repacked buffer handed to
+        // Frugal right after its allocation, before anything is written to it; nothing else changed.
         const string Loop = "        for (int iter = nrows - (nrows % 4); iter < nrows; iter++) {\n";
         Assert.Equal(GenericRepackShape
             .Replace("#include \"repack.h\"\n", "#include \"repack.h\"\n#include \"frugal-repack-columns-hook.c\"\n", StringComparison.Ordinal)
             .Replace(Loop, "        if (frugal_gemv_columns<BLOC_TYPE, INTER_SIZE, NB_COLS, PARAM_TYPE>(\n"
                 + "                ne00, (float *) (dst_ptr + (nrows - nrows % 4) * nb1) + src0_start, nb1 / nb0, src0_ptr + src0_start * nb01,\n"
                 + "                src1_ptr + src1_col_stride * (nrows - nrows % 4), nrows % 4, ncols)) {\n            return;\n        }\n" + Loop,
-                StringComparison.Ordinal), File.ReadAllText(source));
+                StringComparison.Ordinal)
+            .Replace("    buffer->buft              = buft;\n", "    frugal_repacked_buffer_allocated(buffer);\n    buffer->buft              = buft;\n", StringComparison.Ordinal),
+            File.ReadAllText(source));
 
         var again = CliRunner.Program("python3", HookScript, source);
         Assert.Equal(1, again.ExitCode);
@@ -79,6 +82,7 @@ public sealed class RepackHookTests : IDisposable
     [Theory]
     [InlineData("#include \"repack.h\"\n", "#include \"ggml-cpu-repack.h\"\n")]
     [InlineData("for (int iter = nrows - (nrows % 4); iter < nrows; iter++) {", "for (int64_t iter = nrows - (nrows % 4); iter < nrows; iter++) {")]
+    [InlineData("    buffer->buft              = buft;\n", "    buffer->buft = buft;\n")]
     public void Hook_GenericRepackSourceItWasNotWrittenFor_RefusedAndUnchanged(string anchor, string replacement)
     {
         var source = _temp.File("repack.cpp");
@@ -158,6 +162,19 @@ public sealed class RepackHookTests : IDisposable
                 }
             }
         };
+
+        static ggml_backend_buffer_t ggml_backend_cpu_repack_buffer_type_alloc_buffer(ggml_backend_buffer_type_t buft, size_t size) {
+            ggml_backend_buffer_t buffer = ggml_backend_buft_alloc_buffer(ggml_backend_cpu_buffer_type(), size);
+
+            if (buffer == nullptr) {
+                return nullptr;
+            }
+
+            buffer->buft              = buft;
+            buffer->iface.init_tensor = ggml_backend_cpu_repack_buffer_init_tensor;
+            buffer->iface.set_tensor  = ggml_backend_cpu_repack_buffer_set_tensor;
+            return buffer;
+        }
 
         """;
 }

@@ -73,6 +73,28 @@ public sealed class RepackedPageReleaseTests : IDisposable
     }
 
     [Fact]
+    public async Task LoadAsync_Repacked_RepackedCopyInHugePagesReportedOnlyWhereTheBackendAsksForThem()
+    {
+        var path = Model("huge.gguf");
+
+        await using var engine = await LoadAsync(path, repack: true, release: true);
+
+        // Frugal's CPU backend advises its repacked buffer MADV_HUGEPAGE (NativeBuildCommandTests runs it); any other
+        // backend has no such setting, and the report says nothing of a repacked copy's pages.
+        var pages = engine.WeightPages;
+        if (FrugalCpuKernels.SetRepackedHugePages(true))
+        {
+            Assert.NotNull(pages.RepackedHugeBytes);
+            Assert.Contains("its repacked copy of the weights holds", pages.Describe(), StringComparison.Ordinal);
+        }
+        else
+        {
+            Assert.Null(pages.RepackedHugeBytes);
+            Assert.DoesNotContain("repacked copy", pages.Describe(), StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public void Describe_Released_SaysHowMuchOfTheRepackedWeights()
     {
         var release = new RepackedPageRelease(455L << 20, 388L << 20, 388L << 20, PageCache.HugePageBytes);
