@@ -128,7 +128,7 @@ public sealed partial class BenchRunner
     private void ReportCeiling(CeilingRounds rounds)
     {
         var ceiling = rounds.Typical;
-        _progress.Report($"bandwidth ceiling (median of {rounds.Rounds.Count} round(s)): {ceiling.ReadBytesPerSecond / 1e9:F2} GB/s over the mapped file, {ceiling.BytesPerToken / 1048576.0:F0} MiB a token: {ceiling.TokensPerSecond:F1} tok/s; decode reaches {rounds.DecodeFraction:F2} of its round's ceiling (median)");
+        _progress.Report($"bandwidth ceiling (median of {rounds.Rounds.Count} round(s)): {ceiling.ReadBytesPerSecond / 1e9:F2} GB/s over {ceiling.Reads.Describe()}, {ceiling.BytesPerToken / 1048576.0:F0} MiB a token: {ceiling.TokensPerSecond:F1} tok/s; decode reaches {rounds.DecodeFraction:F2} of its round's ceiling (median)");
         _progress.Report($"bandwidth ceiling per CPU second: {ceiling.ReadBytesPerCpuSecond / 1e9:F2} GB/s: {ceiling.CpuTokensPerSecond:F1} tok/s; plain LLamaSharp's decode per CPU second reaches {rounds.BaselineCpuFraction:F2} of its round's (median)");
         _progress.Report($"read patterns per CPU second (fastest {ceiling.FastestPattern}): {string.Join(", ", ceiling.PatternReadBytesPerCpuSecond.Select(p => $"{p.Key} {p.Value / 1e9:F2} GB/s"))}");
     }
@@ -152,7 +152,7 @@ public sealed partial class BenchRunner
             var baselineFirst = round % 2 == 0;
             prompts.Add(await PromptRoundAsync(engine, baseline, round, baselineFirst, cancellationToken).ConfigureAwait(false));
             // The ceiling right before the round's decodes: the machine's bandwidth moves from minute to minute.
-            var ceiling = BandwidthCeiling.Measure(_options.ModelPath);
+            var ceiling = BandwidthCeiling.Measure(_options.ModelPath, repacked: engine.Model.RepackedTensorBytes > 0);
             var (frugal, plain, plainPerCpuSecond) = await DecodeRoundAsync(engine, baseline, round, !baselineFirst, cancellationToken).ConfigureAwait(false);
             decodes.Add((frugal, plain));
             ceilings.Add(new CeilingRound(ceiling, frugal, plainPerCpuSecond));
