@@ -41,6 +41,30 @@ public sealed class RepackedCeilingTests : IDisposable
     }
 
     [Fact]
+    public async Task ReleaseRepackedPagesAgain_AfterTheBaselineLoad_TheReleasedRangesLeaveTheCacheAgain()
+    {
+        var path = Model("baseline.gguf");
+        var file = GgufReader.Read(path);
+        await using var engine = await LlamaEngine.LoadAsync(new EngineOptions
+        {
+            ModelPath = path,
+            ContextSize = 256,
+            ChatTemplate = ChatTemplateFamily.Llama2,
+            RepackWeights = true,
+            ReleaseRepackedPages = true,
+        }, ct: TestContext.Current.CancellationToken);
+        var released = RepackedWeights.FileRanges(file, RepackedWeights.LlamaCppTypes, engine.RepackedPages.PageBytes);
+        using var handle = File.OpenHandle(path);
+        using var baseline = PlainLlamaSharpBaseline.Load(path, 256, 1);
+        Assert.True(released.Sum(r => PageCache.CachedBytes(handle, r.Offset, r.Length)) > 0, "plain LLamaSharp's load reads the repacked matrices from its mapping");
+
+        var again = BenchRunner.ReleaseRepackedPagesAgain(path, engine.RepackedPages);
+
+        Assert.Equal(engine.RepackedPages.RangeBytes, again.RangeBytes);
+        Assert.All(released, r => Assert.Equal(0, PageCache.CachedBytes(handle, r.Offset, r.Length)));
+    }
+
+    [Fact]
     public void Measure_NotRepacked_ReadsTheWholeMappedFileAsBefore()
     {
         var path = _temp.File("q8.gguf");
