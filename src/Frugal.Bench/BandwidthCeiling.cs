@@ -5,11 +5,12 @@ using Frugal.Models;
 namespace Frugal.Bench;
 
 /// <summary>
-/// The decode speed memory allows on one core: single-core read bandwidth over the memory-mapped model file
-/// (the pages decoding reads), divided by the bytes one decoded token reads (every weight matrix, one row of the
-/// token embedding). A kernel that is perfect on this machine stops here.
+/// The decode speed memory allows on one core: single-core read bandwidth over the memory decoding reads (the
+/// memory-mapped model file, and the anonymous copy of what llama.cpp repacked: <see cref="CeilingReads"/>), divided by
+/// the bytes one decoded token reads (every weight matrix, one row of the token embedding). A kernel that is perfect on
+/// this machine stops here.
 /// </summary>
-/// <param name="ReadBytesPerSecond">The best of a few passes reading the mapped tensor data on one thread.</param>
+/// <param name="ReadBytesPerSecond">The best of a few passes reading that memory on one thread.</param>
 /// <param name="BytesPerToken">Weight bytes one decoded token reads.</param>
 public sealed record BandwidthCeiling(double ReadBytesPerSecond, long BytesPerToken)
 {
@@ -33,9 +34,13 @@ public sealed record BandwidthCeiling(double ReadBytesPerSecond, long BytesPerTo
     /// </summary>
     public IReadOnlyDictionary<string, double> PatternReadBytesPerCpuSecond { get; init; } = new Dictionary<string, double>();
 
+    /// <summary>What a pass read: the parts of the mapped file and the anonymous bytes.</summary>
+    public CeilingReads Reads { get; init; } = CeilingReads.None;
+
     /// <summary>
     /// Bytes of the file the reading mapping mapped in 2 MiB pages (<see cref="PageCache.HugeBytesMappedAt"/>): a read
-    /// from 4 KiB pages ran ≈0.89x as fast, so a round's fraction is read beside it. 0 where not known.
+    /// from 4 KiB pages ran ≈0.89x as fast, so a round's fraction is read beside it. 0 where not known. (The anonymous
+    /// part is in 4 KiB pages, as llama.cpp's repacked copy is: <see cref="RepackedCopy"/>.)
     /// </summary>
     public long HugeBytes { get; init; }
 
@@ -43,18 +48,21 @@ public sealed record BandwidthCeiling(double ReadBytesPerSecond, long BytesPerTo
     public string FastestPattern { get; init; } = "";
 
     /// <summary>
-    /// Reads the tensor data of <paramref name="modelPath"/> through a memory map, on this thread, a few passes of each
-    /// read pattern in turn (a simple loop reads slower than the core can: see <see cref="MemoryReadPattern"/>), and keeps
-    /// the fastest pass.
+    /// Reads what a decoded token of <paramref name="modelPath"/> reads (<see cref="CeilingReads.Of"/>: loaded with
+    /// llama.cpp's repacking or not, <paramref name="repacked"/>) — the file's parts through a memory map, the repacked
+    /// bytes from a <see cref="RepackedCopy"/> — on this thread, a few passes of each read pattern in turn (a simple loop
+    /// reads slower than the core can: see <see cref="MemoryReadPattern"/>), each pass timed as one, and keeps the fastest.
     /// </summary>
-    public static unsafe BandwidthCeiling Measure(string modelPath)
+    public static unsafe BandwidthCeiling Measure(string modelPath, bool repacked = false)
     {
         var file = GgufReader.Read(modelPath);
         var embedding = file.Tensors.FirstOrDefault(t => t.Name == "token_embd.weight");
         var perToken = file.TensorDataBytes - (embedding is null ? 0 : embedding.ByteSize - (embedding.ByteSize / embedding.Dimensions[^1]));
-        var length = file.FileSizeBytes - file.DataOffset;
+        var reads = CeilingReads.Of(file, repacked);
+        var length = reads.TotalBytes;
         using var map = MemoryMappedFile.CreateFromFile(modelPath, FileMode.Open, null, 0, MemoryMappedFileAccess.Read);
         using var view = map.CreateViewAccessor(0, 0, MemoryMappedFileAccess.Read);
+        using var copy = reads.AnonymousBytes > 0 ? RepackedCopy.Allocate(reads.AnonymousBytes) : null;
         var patterns = MemoryReadPattern.All;
         var wall = new double[patterns.Count];
         var cpu = new double[patterns.Count];
@@ -63,7 +71,7 @@ public sealed record BandwidthCeiling(double ReadBytesPerSecond, long BytesPerTo
         view.SafeMemoryMappedViewHandle.AcquirePointer(ref start);
         try
         {
-            var data = start + view.PointerOffset + file.DataOffset;
+            var mapped = start + view.PointerOffset;
             for (var pass = 0; pass < Passes; pass++)
             {
                 for (var p = 0; p < patterns.Count; p++)
@@ -71,7 +79,7 @@ public sealed record BandwidthCeiling(double ReadBytesPerSecond, long BytesPerTo
                     // The CPU interval lies inside the wall one, so it can never come out longer.
                     var started = Stopwatch.GetTimestamp();
                     var cpuStarted = ThreadCpuClock.Seconds();
-                    GC.KeepAlive(patterns[p].Sum(data, length));
+                    GC.KeepAlive(Read(patterns[p], mapped, reads.MappedRanges, copy));
                     var cpuSeconds = ThreadCpuClock.Seconds() - cpuStarted;
                     wall[p] = Math.Max(wall[p], length / Stopwatch.GetElapsedTime(started).TotalSeconds);
                     cpu[p] = Math.Max(cpu[p], length / cpuSeconds);
@@ -94,7 +102,20 @@ public sealed record BandwidthCeiling(double ReadBytesPerSecond, long BytesPerTo
             PatternReadBytesPerCpuSecond = cpuSupported ? patterns.Select((pattern, p) => (pattern.Name, cpu[p])).ToDictionary() : new Dictionary<string, double>(),
             FastestPattern = patterns[fastest].Name,
             HugeBytes = huge,
+            Reads = reads,
         };
+    }
+
+    // One pass: every range of the mapped file (at its offset from the mapping's start), then the anonymous copy.
+    private static unsafe ulong Read(MemoryReadPattern pattern, byte* mapped, IReadOnlyList<(long Offset, long Length)> ranges, RepackedCopy? copy)
+    {
+        var sum = 0UL;
+        foreach (var (offset, length) in ranges)
+        {
+            sum += pattern.Sum(mapped + offset, length);
+        }
+
+        return copy is null ? sum : sum + pattern.Sum(copy.Data, copy.Length);
     }
 
     /// <summary>Fraction of the ceiling that <paramref name="decodeTokensPerSecond"/> reaches.</summary>

@@ -147,6 +147,12 @@ public static class BenchReportJson
             json.WriteNumber("bytes_per_token", ceiling.BytesPerToken);
             json.WriteNumber("bandwidth_ceiling_tokens_per_second", Round(ceiling.TokensPerSecond));
             json.WriteNumber("decode_fraction_of_ceiling", Round(rounds.DecodeFraction, 3));
+            // What the ceiling read: the mapped file's parts decoding reads, and an anonymous buffer as large as the
+            // weights llama.cpp repacked into one (0 without repacking).
+            json.WriteStartObject("ceiling_reads");
+            json.WriteNumber("mapped_bytes", ceiling.Reads.MappedBytes);
+            json.WriteNumber("anonymous_bytes", ceiling.Reads.AnonymousBytes);
+            json.WriteEndObject();
             json.WriteStartArray("rounds");
             foreach (var round in rounds.Rounds)
             {

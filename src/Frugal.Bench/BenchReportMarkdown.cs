@@ -125,7 +125,7 @@ public static class BenchReportMarkdown
         if (report.Ceiling is { } rounds)
         {
             var ceiling = rounds.Typical;
-            Line(md, $"Bandwidth ceiling (measured at the start of each speed round; the median round): one core reads the mapped model file at {ceiling.ReadBytesPerSecond / 1e9:F2} GB/s and a decoded token reads {ceiling.BytesPerToken / 1048576.0:F0} MiB of weights: at most {ceiling.TokensPerSecond:F1} tokens/s; Frugal's decode reaches {rounds.DecodeFraction:F2} of its round's ceiling (median of {string.Join(", ", rounds.Rounds.Select(r => r.DecodeFraction.ToString("F2", CultureInfo.InvariantCulture)))}).");
+            Line(md, $"Bandwidth ceiling (measured at the start of each speed round; the median round): one core reads {ceiling.Reads.Describe()} at {ceiling.ReadBytesPerSecond / 1e9:F2} GB/s and a decoded token reads {ceiling.BytesPerToken / 1048576.0:F0} MiB of weights: at most {ceiling.TokensPerSecond:F1} tokens/s; Frugal's decode reaches {rounds.DecodeFraction:F2} of its round's ceiling (median of {string.Join(", ", rounds.Rounds.Select(r => r.DecodeFraction.ToString("F2", CultureInfo.InvariantCulture)))}).");
             if (double.IsFinite(ceiling.ReadBytesPerCpuSecond) && double.IsFinite(report.Baseline.DecodeTokensPerCpuSecond))
             {
                 Line(md, $"Per CPU second of the one reading or decoding thread (what the core does while it runs, whatever else the machine runs): {ceiling.ReadBytesPerCpuSecond / 1e9:F2} GB/s (the fastest read pattern: {ceiling.FastestPattern}), at most {ceiling.CpuTokensPerSecond:F1} tokens/s; plain LLamaSharp decodes {report.Baseline.DecodeTokensPerCpuSecond:F1}, {rounds.BaselineCpuFraction:F2} of its round's (median).");
