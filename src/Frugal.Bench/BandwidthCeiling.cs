@@ -40,7 +40,7 @@ public sealed record BandwidthCeiling(double ReadBytesPerSecond, long BytesPerTo
     /// <summary>
     /// Bytes of the file the reading mapping mapped in 2 MiB pages (<see cref="PageCache.HugeBytesMappedAt"/>): a read
     /// from 4 KiB pages ran ≈0.89x as fast, so a round's fraction is read beside it. 0 where not known. (The anonymous
-    /// part is in 4 KiB pages, as llama.cpp's repacked copy is: <see cref="RepackedCopy"/>.)
+    /// part is in the pages llama.cpp's repacked copy is in: <see cref="RepackedCopy"/>.)
     /// </summary>
     public long HugeBytes { get; init; }
 
@@ -50,10 +50,10 @@ public sealed record BandwidthCeiling(double ReadBytesPerSecond, long BytesPerTo
     /// <summary>
     /// Reads what a decoded token of <paramref name="modelPath"/> reads (<see cref="CeilingReads.Of"/>: loaded with
     /// llama.cpp's repacking or not, <paramref name="repacked"/>) — the file's parts through a memory map, the repacked
-    /// bytes from a <see cref="RepackedCopy"/> — on this thread, a few passes of each read pattern in turn (a simple loop
+    /// bytes from a <see cref="RepackedCopy"/>, in 2 MiB pages when the engine's copy is (<paramref name="repackedHugePages"/>) — on this thread, a few passes of each read pattern in turn (a simple loop
     /// reads slower than the core can: see <see cref="MemoryReadPattern"/>), each pass timed as one, and keeps the fastest.
     /// </summary>
-    public static unsafe BandwidthCeiling Measure(string modelPath, bool repacked = false)
+    public static unsafe BandwidthCeiling Measure(string modelPath, bool repacked = false, bool repackedHugePages = false)
     {
         var file = GgufReader.Read(modelPath);
         var embedding = file.Tensors.FirstOrDefault(t => t.Name == "token_embd.weight");
@@ -62,7 +62,7 @@ public sealed record BandwidthCeiling(double ReadBytesPerSecond, long BytesPerTo
         var length = reads.TotalBytes;
         using var map = MemoryMappedFile.CreateFromFile(modelPath, FileMode.Open, null, 0, MemoryMappedFileAccess.Read);
         using var view = map.CreateViewAccessor(0, 0, MemoryMappedFileAccess.Read);
-        using var copy = reads.AnonymousBytes > 0 ? RepackedCopy.Allocate(reads.AnonymousBytes) : null;
+        using var copy = reads.AnonymousBytes > 0 ? RepackedCopy.Allocate(reads.AnonymousBytes, repackedHugePages) : null;
         var patterns = MemoryReadPattern.All;
         var wall = new double[patterns.Count];
         var cpu = new double[patterns.Count];

@@ -157,7 +157,8 @@ public sealed partial class BenchRunner
             var baselineFirst = round % 2 == 0;
             prompts.Add(await PromptRoundAsync(engine, baseline, round, baselineFirst, cancellationToken).ConfigureAwait(false));
             // The ceiling right before the round's decodes: the machine's bandwidth moves from minute to minute.
-            var ceiling = BandwidthCeiling.Measure(_options.ModelPath, repacked: engine.Model.RepackedTensorBytes > 0);
+            var ceiling = BandwidthCeiling.Measure(_options.ModelPath, repacked: engine.Model.RepackedTensorBytes > 0,
+                repackedHugePages: (engine as LlamaEngine)?.WeightPages.RepackedHugeBytes > 0);
             var (frugal, plain, plainPerCpuSecond) = await DecodeRoundAsync(engine, baseline, round, !baselineFirst, cancellationToken).ConfigureAwait(false);
             decodes.Add((frugal, plain));
             ceilings.Add(new CeilingRound(ceiling, frugal, plainPerCpuSecond));

@@ -12,7 +12,9 @@ namespace Frugal.Bench;
 /// is the C library's, in the same process) and writes every byte, as the repacking does; so whatever gives llama.cpp's
 /// buffer huge pages gives them to this one too (<c>GLIBC_TUNABLES=glibc.malloc.hugetlb=1</c> did: 454 of the 455 MiB).
 /// A smaller buffer read several times would not do: one core read a 64 MiB one ≈1.25x and a 128 MiB one ≈1.1x as
-/// fast as 455 MiB, on a 32 MiB L3.
+/// fast as 455 MiB, on a 32 MiB L3. Frugal's own CPU backend advises its repacked buffer <c>MADV_HUGEPAGE</c> before
+/// writing it (native/cpu/frugal-repack-columns-hook.c), so when the engine's copy is in 2 MiB pages
+/// (<see cref="HugePageReport.RepackedHugeBytes"/>) this one asks for them the same way.
 /// </summary>
 internal sealed unsafe class RepackedCopy : IDisposable
 {
@@ -30,11 +32,25 @@ internal sealed unsafe class RepackedCopy : IDisposable
     /// <summary>Its size in bytes.</summary>
     public long Length { get; }
 
-    /// <summary>Allocates <paramref name="length"/> bytes (at least 1) and fills them.</summary>
-    public static RepackedCopy Allocate(long length)
+    /// <summary>
+    /// Allocates <paramref name="length"/> bytes (at least 1) and fills them; with <paramref name="hugePages"/>, its whole
+    /// 2 MiB pages advised <c>MADV_HUGEPAGE</c> first, as Frugal's backend advises its repacked buffer.
+    /// </summary>
+    public static RepackedCopy Allocate(long length, bool hugePages = false)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(length);
         var data = (byte*)NativeMemory.AlignedAlloc((nuint)length, Alignment);
+        if (hugePages)
+        {
+            var huge = (nuint)PageCache.HugePageBytes;
+            var start = ((nuint)data + huge - 1) / huge * huge;
+            var end = ((nuint)data + (nuint)length) / huge * huge;
+            if (end > start)
+            {
+                _ = PageCache.AdviseHugePagesAt((nint)start, end - start);
+            }
+        }
+
         NativeMemory.Fill(data, (nuint)length, 0x5A);
         return new RepackedCopy(data, length);
     }
