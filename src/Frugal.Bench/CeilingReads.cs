@@ -41,31 +41,7 @@ public sealed record CeilingReads(IReadOnlyList<(long Offset, long Length)> Mapp
     public static CeilingReads Of(GgufFile file, bool repacked)
     {
         ArgumentNullException.ThrowIfNull(file);
-        var anonymous = repacked ? RepackedWeights.Tensors(file, RepackedWeights.LlamaCppTypes).ToHashSet() : [];
-        var ranges = new List<(long, long)>();
-        long? runStart = null;
-        long runEnd = 0;
-        foreach (var tensor in file.Tensors.OrderBy(t => t.Offset))
-        {
-            if (!anonymous.Contains(tensor))
-            {
-                runStart ??= file.DataOffset + tensor.Offset;
-                runEnd = file.DataOffset + tensor.Offset + tensor.ByteSize;
-                continue;
-            }
-
-            if (runStart is { } start)
-            {
-                ranges.Add((start, runEnd - start));
-                runStart = null;
-            }
-        }
-
-        if (runStart is { } last)
-        {
-            ranges.Add((last, runEnd - last));
-        }
-
-        return new CeilingReads(ranges, anonymous.Sum(t => t.ByteSize));
+        var types = repacked ? RepackedWeights.LlamaCppTypes : new HashSet<GgmlType>();
+        return new CeilingReads(RepackedWeights.MappedRanges(file, types), RepackedWeights.Bytes(file, types));
     }
 }

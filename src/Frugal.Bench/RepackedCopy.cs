@@ -42,13 +42,7 @@ internal sealed unsafe class RepackedCopy : IDisposable
         var data = (byte*)NativeMemory.AlignedAlloc((nuint)length, Alignment);
         if (hugePages)
         {
-            var huge = (nuint)PageCache.HugePageBytes;
-            var start = ((nuint)data + huge - 1) / huge * huge;
-            var end = ((nuint)data + (nuint)length) / huge * huge;
-            if (end > start)
-            {
-                _ = PageCache.AdviseHugePagesAt((nint)start, end - start);
-            }
+            _ = PageCache.AdviseHugePagesAt((nint)data, (nuint)length);
         }
 
         NativeMemory.Fill(data, (nuint)length, 0x5A);

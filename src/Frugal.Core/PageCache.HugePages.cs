@@ -274,11 +274,17 @@ public static partial class PageCache
     }
 
     /// <summary>
-    /// Asks the kernel for 2 MiB pages for the anonymous memory at <paramref name="address"/> before it is touched (a model's
-    /// weights are read from 2 MiB pages; memory in small pages streams slower through the TLB). Best effort: false
-    /// where refused or not Linux.
+    /// Asks the kernel for 2 MiB pages for the whole 2 MiB pages of the anonymous memory at <paramref name="address"/>
+    /// before it is touched (a model's weights are read from 2 MiB pages; memory in small pages streams slower through
+    /// the TLB). Best effort: false where refused, where it holds no whole 2 MiB page, or not Linux.
     /// </summary>
-    public static bool AdviseHugePagesAt(nint address, nuint length) => OperatingSystem.IsLinux() && Madvise(address, length, MadviseHugePage) == 0;
+    public static bool AdviseHugePagesAt(nint address, nuint length)
+    {
+        var huge = (nuint)HugePageBytes;
+        var start = ((nuint)address + huge - 1) / huge * huge;
+        var end = ((nuint)address + length) / huge * huge;
+        return OperatingSystem.IsLinux() && end > start && Madvise((nint)start, end - start, MadviseHugePage) == 0;
+    }
 
     [LibraryImport("libc", EntryPoint = "madvise", SetLastError = true)]
     private static partial int Madvise(nint address, nuint length, int advice);

@@ -19,14 +19,7 @@ public sealed class RepackedCeilingTests : IDisposable
     {
         var path = Model("released.gguf");
         var file = GgufReader.Read(path);
-        await using var engine = await LlamaEngine.LoadAsync(new EngineOptions
-        {
-            ModelPath = path,
-            ContextSize = 256,
-            ChatTemplate = ChatTemplateFamily.Llama2,
-            RepackWeights = true,
-            ReleaseRepackedPages = true,
-        }, ct: TestContext.Current.CancellationToken);
+        await using var engine = await LoadRepackedAsync(path);
         var released = RepackedWeights.FileRanges(file, RepackedWeights.LlamaCppTypes, engine.RepackedPages.PageBytes);
         Assert.True(engine.RepackedPages.ReleasedBytes > 0, engine.RepackedPages.Describe());
 
@@ -45,14 +38,7 @@ public sealed class RepackedCeilingTests : IDisposable
     {
         var path = Model("baseline.gguf");
         var file = GgufReader.Read(path);
-        await using var engine = await LlamaEngine.LoadAsync(new EngineOptions
-        {
-            ModelPath = path,
-            ContextSize = 256,
-            ChatTemplate = ChatTemplateFamily.Llama2,
-            RepackWeights = true,
-            ReleaseRepackedPages = true,
-        }, ct: TestContext.Current.CancellationToken);
+        await using var engine = await LoadRepackedAsync(path);
         var released = RepackedWeights.FileRanges(file, RepackedWeights.LlamaCppTypes, engine.RepackedPages.PageBytes);
         using var handle = File.OpenHandle(path);
         using var baseline = PlainLlamaSharpBaseline.Load(path, 256, 1);
@@ -99,6 +85,15 @@ public sealed class RepackedCeilingTests : IDisposable
     {
         Ceiling = new CeilingRounds([new CeilingRound(new BandwidthCeiling(20e9, 500L << 20) { Reads = reads }, 25, double.NaN)]),
     };
+
+    private static Task<LlamaEngine> LoadRepackedAsync(string path) => LlamaEngine.LoadAsync(new EngineOptions
+    {
+        ModelPath = path,
+        ContextSize = 256,
+        ChatTemplate = ChatTemplateFamily.Llama2,
+        RepackWeights = true,
+        ReleaseRepackedPages = true,
+    }, ct: TestContext.Current.CancellationToken);
 
     private string Model(string name)
     {

@@ -182,7 +182,7 @@ public sealed record KernelRates(IReadOnlyDictionary<GgmlType, double> BytesPerS
             }
 
             // In 2 MiB pages, as the engine reads the mapped weights (fewer TLB misses on a stream of this size).
-            _ = PageCache.AdviseHugePagesAt((nint)memory, size / (nuint)PageCache.HugePageBytes * (nuint)PageCache.HugePageBytes);
+            _ = PageCache.AdviseHugePagesAt((nint)memory, size);
 
             var context = _init(new InitParams { MemSize = size, MemBuffer = (nint)memory, NoAlloc = 0 });
             var weights = repack ? _init(new InitParams { MemSize = (nuint)((pieces * 1024L) + 4096), MemBuffer = 0, NoAlloc = 1 }) : 0;

@@ -68,36 +68,62 @@ public static class RepackedWeights
     /// </summary>
     public static IReadOnlyList<(long Offset, long Length)> FileRanges(GgufFile file, IReadOnlySet<GgmlType> types, long alignment)
     {
-        ArgumentNullException.ThrowIfNull(file);
         ArgumentNullException.ThrowIfNull(types);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(alignment);
         var ranges = new List<(long, long)>();
+        foreach (var (start, length) in Runs(file, t => IsRepacked(t, types)))
+        {
+            AddTrimmed(ranges, start, start + length, alignment);
+        }
+
+        return ranges;
+    }
+
+    /// <summary>
+    /// The parts of <paramref name="file"/> (offsets in the file) a decode reads through the mapping when llama.cpp
+    /// repacks the tensors of <paramref name="types"/> (as <see cref="Bytes"/> picks them): each run of the other tensors
+    /// with no repacked one between them, whole (one run of all the tensor data with no type repacked). In file order.
+    /// </summary>
+    public static IReadOnlyList<(long Offset, long Length)> MappedRanges(GgufFile file, IReadOnlySet<GgmlType> types)
+    {
+        ArgumentNullException.ThrowIfNull(types);
+        return Runs(file, t => !IsRepacked(t, types));
+    }
+
+    // Each run of tensors that select picks with no other tensor between them, from its first tensor's start to its last
+    // one's end (offsets in the file), in file order.
+    private static List<(long Offset, long Length)> Runs(GgufFile file, Func<GgufTensorInfo, bool> select)
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        var runs = new List<(long, long)>();
         long? runStart = null;
         long runEnd = 0;
         foreach (var tensor in file.Tensors.OrderBy(t => t.Offset))
         {
-            if (IsRepacked(tensor, types))
+            if (select(tensor))
             {
                 runStart ??= file.DataOffset + tensor.Offset;
                 runEnd = file.DataOffset + tensor.Offset + tensor.ByteSize;
                 continue;
             }
 
-            AddTrimmed(ranges, runStart, runEnd, alignment);
-            runStart = null;
+            if (runStart is { } start)
+            {
+                runs.Add((start, runEnd - start));
+                runStart = null;
+            }
         }
 
-        AddTrimmed(ranges, runStart, runEnd, alignment);
-        return ranges;
+        if (runStart is { } last)
+        {
+            runs.Add((last, runEnd - last));
+        }
+
+        return runs;
     }
 
-    private static void AddTrimmed(List<(long, long)> ranges, long? start, long end, long alignment)
+    private static void AddTrimmed(List<(long, long)> ranges, long from, long end, long alignment)
     {
-        if (start is not { } from)
-        {
-            return;
-        }
-
         var first = (from + alignment - 1) / alignment * alignment;
         var last = end / alignment * alignment;
         if (last > first)
