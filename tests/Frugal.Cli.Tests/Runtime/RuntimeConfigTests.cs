@@ -2,7 +2,10 @@ using System.Text.Json;
 
 namespace Frugal.Tests.Runtime;
 
-/// <summary>The GC settings chosen for the small box (bench/RESULTS.md, "Memory: GC settings") reach the built executable.</summary>
+/// <summary>
+/// The runtime settings chosen for the small box reach the built executable: the GC's (bench/RESULTS.md, "Memory: GC
+/// settings"), and no JIT or thread-pool work beside the decode thread on its one core ("Seventeenth session").
+/// </summary>
 public sealed class RuntimeConfigTests
 {
     [Fact]
@@ -17,5 +20,17 @@ public sealed class RuntimeConfigTests
         Assert.False(properties.GetProperty("System.GC.Concurrent").GetBoolean());
         Assert.Equal(5, properties.GetProperty("System.GC.ConserveMemory").GetInt32());
         Assert.False(properties.TryGetProperty("System.GC.HeapHardLimit", out _));
+    }
+
+    [Fact]
+    public void RuntimeConfig_BuiltFrugal_NoTieredRecompilationNoSpinningWorkers()
+    {
+        var path = Path.Combine(AppContext.BaseDirectory, "frugal.runtimeconfig.json");
+
+        using var document = JsonDocument.Parse(File.ReadAllText(path));
+        var properties = document.RootElement.GetProperty("runtimeOptions").GetProperty("configProperties");
+
+        Assert.False(properties.GetProperty("System.Runtime.TieredCompilation").GetBoolean());
+        Assert.Equal(0, properties.GetProperty("System.Threading.ThreadPool.UnfairSemaphoreSpinLimit").GetInt32());
     }
 }
