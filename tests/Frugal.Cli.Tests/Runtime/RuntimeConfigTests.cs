@@ -11,10 +11,7 @@ public sealed class RuntimeConfigTests
     [Fact]
     public void RuntimeConfig_BuiltFrugal_WorkstationNonConcurrentConservingGC()
     {
-        var path = Path.Combine(AppContext.BaseDirectory, "frugal.runtimeconfig.json");
-
-        using var document = JsonDocument.Parse(File.ReadAllText(path));
-        var properties = document.RootElement.GetProperty("runtimeOptions").GetProperty("configProperties");
+        var properties = BuiltConfigProperties();
 
         Assert.False(properties.GetProperty("System.GC.Server").GetBoolean());
         Assert.False(properties.GetProperty("System.GC.Concurrent").GetBoolean());
@@ -25,12 +22,17 @@ public sealed class RuntimeConfigTests
     [Fact]
     public void RuntimeConfig_BuiltFrugal_NoTieredRecompilationNoSpinningWorkers()
     {
-        var path = Path.Combine(AppContext.BaseDirectory, "frugal.runtimeconfig.json");
-
-        using var document = JsonDocument.Parse(File.ReadAllText(path));
-        var properties = document.RootElement.GetProperty("runtimeOptions").GetProperty("configProperties");
+        var properties = BuiltConfigProperties();
 
         Assert.False(properties.GetProperty("System.Runtime.TieredCompilation").GetBoolean());
         Assert.Equal(0, properties.GetProperty("System.Threading.ThreadPool.UnfairSemaphoreSpinLimit").GetInt32());
+    }
+
+    /// <summary>The <c>configProperties</c> of the <c>frugal.runtimeconfig.json</c> built beside the tests.</summary>
+    private static JsonElement BuiltConfigProperties()
+    {
+        var path = Path.Combine(AppContext.BaseDirectory, "frugal.runtimeconfig.json");
+        using var document = JsonDocument.Parse(File.ReadAllText(path));
+        return document.RootElement.GetProperty("runtimeOptions").GetProperty("configProperties").Clone();
     }
 }
