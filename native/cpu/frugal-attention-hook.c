@@ -3,7 +3,13 @@
 // ggml's tiled prompt path starts at — over an f16 KV cache where two or more query heads share each KV head, with
 // ggml's causal mask and no ALiBi, soft-capping or sinks (frugal-attention.h), and leaves every other case to ggml
 // (returns false; every thread decides the same, before any barrier).
+// ggml has one ggml_v_expf for the widest vectors the build targets: built with AVX-512 (TARGET=native on such a CPU) only
+// the 16-float one, whose lanes compute what the eight-float one's do.
+#if defined(__AVX512F__) && defined(__AVX512DQ__)
+#define FRUGAL_EXP8(x) _mm512_castps512_ps256(ggml_v_expf(_mm512_zextps256_ps512(x)))
+#else
 #define FRUGAL_EXP8(x) ggml_v_expf(x)
+#endif
 #include "frugal-attention.h"
 #include "frugal-setting.h"
 
