@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Builds Frugal's llama.cpp CPU backend: llama.cpp b10361's libggml-cpu.so (the source node-llama-cpp 3.20.0 ships on
 # the npm registry, the commit `frugal native pull` takes its prebuilt backends from) with Frugal's Q8_0, Q4_K, Q5_K and
-# Q6_K matrix-vector products (frugal-matvec.h, frugal-matvec-k.h, frugal-hook.c) hooked into ggml's matrix
-# multiplication, its products of llama.cpp's repacked Q4_K (frugal-repacked-q4-k.h, frugal-repack-hook.c; two or three
+# Q6_K matrix-vector products (frugal-matvec.h, frugal-matvec-k.h, frugal-hook.c) and, built for a CPU with AVX-512 VNNI,
+# its Q8_0 products of several columns (frugal-matmul-q8-0.h) hooked into ggml's matrix multiplication, its products of llama.cpp's repacked Q4_K (frugal-repacked-q4-k.h, frugal-repack-hook.c; two or three
 # columns at once through frugal-repack-columns-hook.c) ahead of llama.cpp's own, its Q8_K quantizer of activations
 # (frugal-quantize-q8-k.h) in place of ggml's, and its attention for decoded tokens (frugal-attention.h,
 # frugal-attention-hook.c) ahead of ggml's flash attention, compiled for this CPU (-march=native) or for any x86-64-v3
@@ -50,7 +50,7 @@ esac
 name=frugal
 if [[ ${STOCK:-0} != 1 ]]; then
   cpu="$cache/src/ggml/src/ggml-cpu"
-  cp "$here/frugal-matvec.h" "$here/frugal-matvec-k.h" "$here/frugal-quantize-q8-k.h" "$here/frugal-hook.c" \
+  cp "$here/frugal-matvec.h" "$here/frugal-matvec-k.h" "$here/frugal-matmul-q8-0.h" "$here/frugal-quantize-q8-k.h" "$here/frugal-hook.c" \
      "$here/frugal-attention.h" "$here/frugal-attention-hook.c" "$here/frugal-setting.h" "$here/frugal-repacked-q4-k.h" \
      "$here/frugal-repack-hook.c" "$here/frugal-repack-columns-hook.c" "$cpu/"
   python3 "$here/hook.py" "$cpu/ggml-cpu.c" "$cpu/ops.cpp" "$cpu/arch/x86/repack.cpp" "$cpu/repack.cpp"
@@ -65,7 +65,11 @@ cmake -S "$cache/src" -B "$build" -DCMAKE_BUILD_TYPE=Release -DBUILD_SHARED_LIBS
   -DCMAKE_PLATFORM_NO_VERSIONED_SONAME=ON -DCMAKE_SKIP_BUILD_RPATH=ON -DCMAKE_SHARED_LINKER_FLAGS='-Wl,-rpath,$ORIGIN' \
   -DCMAKE_C_FLAGS="-mno-amx-tile -mno-amx-int8 -mno-amx-bf16" -DCMAKE_CXX_FLAGS="-mno-amx-tile -mno-amx-int8 -mno-amx-bf16" \
   -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_SERVER=OFF -DLLAMA_BUILD_TOOLS=OFF >/dev/null
-cmake --build "$build" -j "${JOBS:-$(nproc)}" --target ggml-cpu >/dev/null
+# The compiler's output goes to a log, shown (its end) only when the build fails: built for AVX-512 (TARGET=native on
+# such a CPU) Debian 12's GCC prints ≈14,000 lines of false "may be used uninitialized" warnings from its own AVX-512
+# intrinsics in ggml's code.
+log="$build.log"
+cmake --build "$build" -j "${JOBS:-$(nproc)}" --target ggml-cpu >"$log" 2>&1 || { tail -n 60 "$log" >&2; echo "build.sh: the compile failed (whole log: $log)" >&2; exit 1; }
 rm -rf "$out.partial" && mkdir -p "$out.partial"
 cp "$packaged"/libllama.so "$packaged"/libggml.so "$packaged"/libggml-base.so "$out.partial/"
 cp "$(find "$build" -name 'libggml-cpu.so' | head -1)" "$out.partial/"

@@ -1,11 +1,13 @@
 // Frugal's hook into ggml's CPU matrix multiplication (included into ggml-cpu.c by native/cpu/build.sh, which calls
-// frugal_mul_mat after the activations are quantized and before ggml's own row loop). It takes Q8_0, Q4_K, Q5_K and
-// Q6_K weights times one column of activations (a decoded token), Q4_K, Q5_K and Q6_K weights times a prompt's batch of
-// columns too (for Q8_0 batches llamafile's sgemm is faster and runs before this), and leaves every other case to ggml
-// (returns false).
+// frugal_mul_mat after the activations are quantized, before llamafile's sgemm takes them and before ggml's own row
+// loop). It takes Q8_0, Q4_K, Q5_K and Q6_K weights times one column of activations (a decoded token), Q4_K, Q5_K and
+// Q6_K weights times a prompt's batch of columns too, Q8_0 weights times several columns where the library is built with
+// AVX-512 VNNI (frugal-matmul-q8-0.h; without it llamafile's sgemm is faster than Frugal's AVX2 code and takes them),
+// and leaves every other case to ggml (returns false).
 // Weights llama.cpp repacked at load (a Q4_K matrix with use_extra_bufts) never come here: the repacked buffer's own
 // code multiplies them. It also quantizes activations to Q8_K for those weights (frugal_quantize_row_q8_K, which
 // hook.py makes Q8_K's from_float), for a decoded token and a prompt's batch alike.
+#include "frugal-matmul-q8-0.h"
 #include "frugal-matvec.h"
 #include "frugal-matvec-k.h"
 #include "frugal-quantize-q8-k.h"
@@ -19,8 +21,11 @@ static void frugal_matvec_trace(const struct ggml_compute_params * params, const
     static int traced[GGML_TYPE_COUNT][2];
     if (params->ith == 0 && !__atomic_exchange_n(&traced[w->type][columns > 1], 1, __ATOMIC_RELAXED)) {
         const char * type = w->type == GGML_TYPE_Q8_0 ? "Q8_0" : w->type == GGML_TYPE_Q4_K ? "Q4_K" : w->type == GGML_TYPE_Q5_K ? "Q5_K" : "Q6_K";
-        fprintf(stderr, "frugal-matvec: %s %lld x %lld times %lld column%s, four streams of rows%s\n", type, (long long) w->ne[1], (long long) w->ne[0],
-                (long long) columns, columns > 1 ? "s" : "", columns > 1 ? " in tiles, four columns at a time" : "");
+        fprintf(stderr, "frugal-matvec: %s %lld x %lld times %lld column%s, %s\n", type, (long long) w->ne[1], (long long) w->ne[0], (long long) columns,
+                columns > 1 ? "s" : "",
+                columns == 1                   ? "four streams of rows"
+                : w->type == GGML_TYPE_Q8_0 ? "four rows by four columns at a time with VNNI, in tiles"
+                                               : "four streams of rows in tiles, four columns at a time");
     }
 }
 
@@ -58,6 +63,29 @@ static bool frugal_q8_0_without_min(const struct ggml_compute_params * params, s
 }
 #endif
 
+// FRUGAL_CPU_MATMUL=off leaves Q8_0 weights times several columns to llamafile's sgemm (the rest of Frugal's kernels
+// stay). Read once.
+static int frugal_matmul_mode(void) {
+    static int mode = -1;
+    int m = __atomic_load_n(&mode, __ATOMIC_RELAXED);
+    if (m < 0) {
+        m = frugal_setting("FRUGAL_CPU_MATMUL");
+        __atomic_store_n(&mode, m, __ATOMIC_RELAXED);
+    }
+    return m;
+}
+
+// Whether frugal_q8_0_matmul takes Q8_0 weights times these several columns: a library built with AVX-512 VNNI, whole
+// groups of four rows, rows no wider than it keeps on the stack, and FRUGAL_CPU_MATMUL not off.
+static bool frugal_q8_0_matmul_takes(const struct ggml_tensor * w, const struct ggml_tensor * a) {
+#if defined(FRUGAL_MATMUL_Q8_0)
+    return a->ne[1] > 1 && w->ne[1] % 4 == 0 && w->ne[0] / QK8_0 <= FRUGAL_Q8_0_MATMUL_MAX_BLOCKS && frugal_matmul_mode() != 0;
+#else
+    (void) w, (void) a;
+    return false;
+#endif
+}
+
 // One matrix (no batches of matrices) times one set of columns, results packed as floats in each column.
 static bool frugal_one_matrix(const struct ggml_tensor * w, const struct ggml_tensor * a, const struct ggml_tensor * dst) {
     return w->ne[2] == 1 && w->ne[3] == 1 && a->ne[2] == 1 && a->ne[3] == 1 && dst->nb[0] == sizeof(float);
@@ -76,7 +104,8 @@ static bool frugal_mul_mat(const struct ggml_compute_params * params, struct ggm
     if (params->use_ref || !frugal_one_matrix(w, a, dst)) {
         return false;
     }
-    const bool q8_0 = w->type == GGML_TYPE_Q8_0 && w->ne[0] % QK8_0 == 0 && a->ne[1] == 1 && (a->type == GGML_TYPE_F32 || a->type == GGML_TYPE_Q8_0);
+    const bool q8_0 = w->type == GGML_TYPE_Q8_0 && w->ne[0] % QK8_0 == 0 && (a->type == GGML_TYPE_F32 || a->type == GGML_TYPE_Q8_0)
+                      && (a->ne[1] == 1 || frugal_q8_0_matmul_takes(w, a));
     // Q4_K, Q5_K and Q6_K: ggml quantized the F32 columns to its vec_dot_type, Q8_K, in the work buffer (a row of
     // ne[0]/256 blocks per column, one after another).
     const bool k_quant = (w->type == GGML_TYPE_Q4_K || w->type == GGML_TYPE_Q5_K || w->type == GGML_TYPE_Q6_K) && w->ne[0] % QK_K == 0 && a->type == GGML_TYPE_F32
@@ -95,7 +124,16 @@ static bool frugal_mul_mat(const struct ggml_compute_params * params, struct ggm
     const int64_t first = rows * params->ith / params->nth;
     const int64_t last = rows * (params->ith + 1) / params->nth;
     float * out = (float *) dst->data;
-    if (q8_0) {
+    if (q8_0 && a->ne[1] > 1) {
+#if defined(FRUGAL_MATMUL_Q8_0)
+        // Groups of four rows, split between the threads; the columns as ggml quantized them into the work buffer.
+        const int64_t groups = rows / 4;
+        const bool quantized = a->type == GGML_TYPE_Q8_0;
+        frugal_q8_0_matmul((int) (w->ne[0] / QK8_0), w->data, w->nb[1], quantized ? a->data : params->wdata,
+                           quantized ? a->nb[1] : ggml_row_size(GGML_TYPE_Q8_0, a->ne[0]), a->ne[1], out, dst->nb[1] / sizeof(float),
+                           groups * params->ith / params->nth, groups * (params->ith + 1) / params->nth);
+#endif
+    } else if (q8_0) {
         // The activations as Q8_0: ggml quantized an F32 column into the work buffer before calling here.
         const frugal_q8_0_block * y = (const frugal_q8_0_block *) (a->type == GGML_TYPE_Q8_0 ? a->data : params->wdata);
         const bool without_min = frugal_q8_0_without_min(params, dst->src[0], mode == 2);

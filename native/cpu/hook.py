@@ -2,7 +2,7 @@
 """Hooks Frugal's kernels into llama.cpp b10361's CPU backend sources, each file by its name:
 
 - ggml-cpu.c: includes frugal-hook.c before ggml_compute_forward_mul_mat and calls frugal_mul_mat once the activations
-  are quantized, before ggml's own row loop; and makes frugal_quantize_row_q8_K (declared before ggml's table of CPU
+  are quantized (after the threads' barrier), before llamafile's sgemm and ggml's own row loop; and makes frugal_quantize_row_q8_K (declared before ggml's table of CPU
   type traits, defined in frugal-hook.c) Q8_K's from_float, which quantizes the activations for Q4_K, Q5_K and Q6_K
   weights.
 - ops.cpp: includes frugal-attention-hook.c before ggml_compute_forward_flash_attn_ext and calls
@@ -24,7 +24,8 @@ import os
 import sys
 
 DEFINE = "void ggml_compute_forward_mul_mat(\n"
-LOOP = "UseGgmlGemm2:;\n#endif\n"
+BARRIER = "    ggml_barrier(params->threadpool);\n"
+SGEMM = "\n#if GGML_USE_LLAMAFILE\n    if (src1->type != vec_dot_type) {\n"
 CALL = "\n    if (frugal_mul_mat(params, dst)) {\n        return;\n    }\n"
 TRAITS = "static const struct ggml_type_traits_cpu type_traits_cpu[GGML_TYPE_COUNT] = {\n"
 DECLARE = "static void frugal_quantize_row_q8_K(const float * GGML_RESTRICT x, void * GGML_RESTRICT y, int64_t k);\n\n"
@@ -51,7 +52,7 @@ LEFTOVER_CALL = ("        if (frugal_gemv_columns<BLOC_TYPE, INTER_SIZE, NB_COLS
 
 
 def hook_ggml_cpu(text):
-    text = text.replace(DEFINE, '#include "frugal-hook.c"\n\n' + DEFINE).replace(LOOP, LOOP + CALL)
+    text = text.replace(DEFINE, '#include "frugal-hook.c"\n\n' + DEFINE).replace(BARRIER + SGEMM, BARRIER + CALL + SGEMM)
     return text.replace(TRAITS, DECLARE + TRAITS).replace(Q8_K, Q8_K_HOOKED)
 
 
@@ -71,7 +72,7 @@ def hook_repack(text):
 
 
 FILES = {
-    "ggml-cpu.c": ('#include "frugal-hook.c"', (DEFINE, LOOP, TRAITS, Q8_K), hook_ggml_cpu),
+    "ggml-cpu.c": ('#include "frugal-hook.c"', (DEFINE, BARRIER + SGEMM, TRAITS, Q8_K), hook_ggml_cpu),
     "ops.cpp": ('#include "frugal-attention-hook.c"', (ATTENTION,), hook_ops),
     "x86/repack.cpp": ('#include "../../frugal-repack-hook.c"', (GEMV_Q4_K, GEMM_Q4_K), hook_x86_repack),
     "repack.cpp": ('#include "frugal-repack-columns-hook.c"', (REPACK_H, LEFTOVER, ALLOCATED), hook_repack),

@@ -47,6 +47,17 @@ public sealed class FrugalCpuKernelTests : IDisposable
     }
 
     [Fact]
+    public void MatMulQ8_0_FourRowsByFourColumnsWithVnni_EqualsLlamaCppsArithmeticBitForBit()
+    {
+        // 6 row lengths (1 to 512 blocks) x 5 row-group counts (1 to 70) x 2, 3, 4, 5 or 9 columns, split between 1-3
+        // threads, strides with and without gaps, in tiles of 4 KiB; and two cases at the extremes. Only where the CPU
+        // has AVX-512 VNNI (the kernel is compiled out elsewhere and llamafile's sgemm takes these products).
+        var flags = new CpuProbe().Read().Flags;
+        Assert.SkipUnless(new[] { "avx512f", "avx512vl", "avx512_vnni" }.All(flags.Contains), "this test machine has no AVX-512 VNNI, which the kernel is written with");
+        Assert.Equal("ok 152", CompileAndRun("matmul-q8-0-test.c", extra: ["-mavx512f", "-mavx512vl", "-mavx512vnni"]));
+    }
+
+    [Fact]
     public void Attention_GroupedHeadsOverAnF16Cache_AgreesWithDoublePrecision()
     {
         // Head sizes 16, 64, 128 x 2, 3, 8, 12 query heads per KV head x 1 to 1,000 cells x no mask, a causal edge,
@@ -74,8 +85,10 @@ public sealed class FrugalCpuKernelTests : IDisposable
         Assert.True(code == 0, errors);
         var hooked = File.ReadAllText(source);
         Assert.True(hooked.IndexOf("#include \"frugal-hook.c\"", StringComparison.Ordinal) < hooked.IndexOf("void ggml_compute_forward_mul_mat(", StringComparison.Ordinal));
+        // After the threads' barrier (the activations quantized), before llamafile's sgemm of quantized activations.
         var call = hooked.IndexOf("if (frugal_mul_mat(params, dst)) {", StringComparison.Ordinal);
-        Assert.True(call > hooked.IndexOf("UseGgmlGemm2:;\n#endif\n", StringComparison.Ordinal) && call < hooked.IndexOf("const int64_t nr0", StringComparison.Ordinal));
+        Assert.True(call > hooked.IndexOf("ggml_barrier(params->threadpool);", StringComparison.Ordinal)
+            && call < hooked.IndexOf("#if GGML_USE_LLAMAFILE\n    if (src1->type != vec_dot_type) {", StringComparison.Ordinal));
         // Q8_K's from_float is Frugal's, declared before the table; no other type's changes.
         Assert.True(hooked.IndexOf("static void frugal_quantize_row_q8_K(", StringComparison.Ordinal) < hooked.IndexOf("type_traits_cpu[GGML_TYPE_COUNT]", StringComparison.Ordinal));
         Assert.Contains("[GGML_TYPE_Q8_K] = {\n        .from_float               = frugal_quantize_row_q8_K,\n", hooked, StringComparison.Ordinal);
@@ -89,7 +102,7 @@ public sealed class FrugalCpuKernelTests : IDisposable
     }
 
     [Theory]
-    [InlineData("UseGgmlGemm2:;\n#endif\n", "")]
+    [InlineData("#if GGML_USE_LLAMAFILE\n    if (src1->type != vec_dot_type) {\n", "#if GGML_USE_LLAMAFILE\n    if (src1->type != vec_dot_type && 1) {\n")]
     [InlineData("void ggml_compute_forward_mul_mat(\n", "void ggml_compute_forward_mul_mat(\nvoid ggml_compute_forward_mul_mat(\n")]
     [InlineData("        .from_float               = quantize_row_q8_K,\n", "        .from_float               = quantize_row_q8_K_ref,\n")]
     [InlineData("static const struct ggml_type_traits_cpu type_traits_cpu[GGML_TYPE_COUNT] = {\n", "static const struct ggml_type_traits_cpu type_traits_cpu[] = {\n")]
@@ -186,14 +199,14 @@ public sealed class FrugalCpuKernelTests : IDisposable
 
     // Compiles one of native/cpu/test's harnesses with the kernel's instruction sets (and `contract`, how the compiler may
     // fuse a multiply and an add) and runs it: what it printed.
-    private string CompileAndRun(string harness, string contract = "-ffp-contract=off")
+    private string CompileAndRun(string harness, string contract = "-ffp-contract=off", string[]? extra = null)
     {
         // Without AVX2 there is nothing to run (the kernels and the quantizer are compiled out, ggml's code is used).
         Assert.SkipUnless(new CpuProbe().Read().HasAvx2, "this test machine has no AVX2, which the kernels are written with");
         var program = _temp.File(Path.GetFileNameWithoutExtension(harness));
 
-        var (built, _, compileErrors) = CliRunner.Program("cc", "-O2", "-mavx2", "-mfma", "-mf16c", contract, "-Wall", "-Wextra", "-Werror",
-            "-o", program, Path.Combine(Sources, "test", harness), "-lm");
+        var (built, _, compileErrors) = CliRunner.Program("cc", ["-O2", "-mavx2", "-mfma", "-mf16c", .. extra ?? [], contract, "-Wall", "-Wextra", "-Werror",
+            "-o", program, Path.Combine(Sources, "test", harness), "-lm"]);
         Assert.True(built == 0, compileErrors);
         var (code, output, errors) = CliRunner.Program(program);
 
@@ -240,7 +253,9 @@ public sealed class FrugalCpuKernelTests : IDisposable
             ggml_barrier(params->threadpool);
 
         #if GGML_USE_LLAMAFILE
-            goto UseGgmlGemm2;
+            if (src1->type != vec_dot_type) {
+                goto UseGgmlGemm2;
+            }
         UseGgmlGemm2:;
         #endif
 
