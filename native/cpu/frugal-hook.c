@@ -24,7 +24,7 @@ static void frugal_matvec_trace(const struct ggml_compute_params * params, const
         fprintf(stderr, "frugal-matvec: %s %lld x %lld times %lld column%s, %s\n", type, (long long) w->ne[1], (long long) w->ne[0], (long long) columns,
                 columns > 1 ? "s" : "",
                 columns == 1                   ? "four streams of rows"
-                : w->type == GGML_TYPE_Q8_0 ? "four rows by four columns at a time with VNNI, in tiles"
+                : w->type == GGML_TYPE_Q8_0 ? "sixteen rows interleaved by four columns at a time with VNNI"
                                                : "four streams of rows in tiles, four columns at a time");
     }
 }
@@ -76,10 +76,10 @@ static int frugal_matmul_mode(void) {
 }
 
 // Whether frugal_q8_0_matmul takes Q8_0 weights times these several columns: a library built with AVX-512 VNNI, whole
-// groups of four rows, rows no wider than it keeps on the stack, and FRUGAL_CPU_MATMUL not off.
+// groups of sixteen rows, and FRUGAL_CPU_MATMUL not off.
 static bool frugal_q8_0_matmul_takes(const struct ggml_tensor * w, const struct ggml_tensor * a) {
 #if defined(FRUGAL_MATMUL_Q8_0)
-    return a->ne[1] > 1 && w->ne[1] % 4 == 0 && w->ne[0] / QK8_0 <= FRUGAL_Q8_0_MATMUL_MAX_BLOCKS && frugal_matmul_mode() != 0;
+    return a->ne[1] > 1 && w->ne[1] % 16 == 0 && frugal_matmul_mode() != 0;
 #else
     (void) w, (void) a;
     return false;
@@ -126,8 +126,8 @@ static bool frugal_mul_mat(const struct ggml_compute_params * params, struct ggm
     float * out = (float *) dst->data;
     if (q8_0 && a->ne[1] > 1) {
 #if defined(FRUGAL_MATMUL_Q8_0)
-        // Groups of four rows, split between the threads; the columns as ggml quantized them into the work buffer.
-        const int64_t groups = rows / 4;
+        // Groups of sixteen rows, split between the threads; the columns as ggml quantized them into the work buffer.
+        const int64_t groups = rows / 16;
         const bool quantized = a->type == GGML_TYPE_Q8_0;
         frugal_q8_0_matmul((int) (w->ne[0] / QK8_0), w->data, w->nb[1], quantized ? a->data : params->wdata,
                            quantized ? a->nb[1] : ggml_row_size(GGML_TYPE_Q8_0, a->ne[0]), a->ne[1], out, dst->nb[1] / sizeof(float),

@@ -1,136 +1,178 @@
 // Frugal's product of a Q8_0 matrix (the mapped file's rows, as they are) times several columns of Q8_0 activations (a
 // prompt's batch, or several sequences' decoded tokens), on CPUs with AVX-512 VNNI.
 //
-// Why: llama.cpp's prompt code for Q8_0 (llamafile's tinyBLAS) takes every (row, column, block) through the sign trick
-// that lets an unsigned-by-signed multiplication serve two signed operands — |x|, y given x's signs, then the
-// multiplication — and builds each pair's scale from scalars. Here the weights are made unsigned once per row and block
-// (x + 128: a flip of the top bit) and shared by the columns, and the +128 is taken back through the accumulator the
-// multiplication starts from: −128 times each lane's four activations, computed once per column and block and shared by
-// the rows. So a (row, column, block) costs one vpdpbusd (from that start), one conversion, one shuffle for its scale and
-// one fused multiply-add; a column's block scale is multiplied by four rows' at once.
+// Why: llama.cpp's prompt code for Q8_0 (llamafile's tinyBLAS) takes every (row, column, block) through a vpdpbusd that
+// leaves eight partial sums, each converted, scaled and added in float, after the sign trick that lets an
+// unsigned-by-signed multiplication serve two signed operands. Here sixteen rows at a time are copied into a small
+// buffer (the tile, from L2 while the columns pass): each block's bytes interleaved four at a time, eight rows to a
+// vector, and made unsigned (x + 128: a flip of the top bit), so one vpdpbusd multiplies four weights of eight rows by
+// the same four activations (a broadcast) and eight of them sum the whole block, a row to a lane, in integers. The
+// +128 is taken back through the value the sums start from (−128 times the block's activations, once per column and
+// block). A (row, column, block) then costs one vpdpbusd, and eight rows' block share one conversion, one multiplication
+// of their scales by the column's and one fused multiply-add.
 //
-// Each lane's integer is exactly llama.cpp's (the sum of four products), each block is taken as llama.cpp's AVX2 kernel
-// takes it — acc = fma(d(x) * d(y), float(lanes), acc) — and the eight lanes are added in its order at the end, so every
-// result equals frugal_q8_0_row's (llama.cpp's vec_dot for Q8_0) bit for bit: native/cpu/test/matmul-q8-0-test.c.
+// The arithmetic (not llama.cpp's bit for bit: it adds each block's eight partial sums in float): per row and column
+// the exact integer sum of the block's 32 products, then acc = fma(d(x) * d(y), float(sum), acc) block after block.
+// native/cpu/test/matmul-q8-0-test.c checks it against a scalar model of exactly that, bit for bit.
 //
-// Four rows by four columns at a time (sixteen accumulators: AVX-512's 32 vector registers; with 16, as AVX-VNNI
-// CPUs have, they would spill, so this is AVX-512 VNNI only), in tiles of rows that stay in L2 while every column passes.
+// AVX-512 VNNI only (its 256-bit form: the 32 vector registers hold the sixteen sums and eight accumulators of four
+// columns); elsewhere llamafile's sgemm keeps these products.
 //
 // Self-contained besides frugal-matvec.h (C and C++).
 #pragma once
 
 #include "frugal-matvec.h"
 
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #if defined(FRUGAL_MATVEC_Q8_0) && defined(__AVX512VNNI__) && defined(__AVX512VL__)
 #define FRUGAL_MATMUL_Q8_0 1
 
-// The bytes of weights a tile of row groups holds while every column passes over it.
-#ifndef FRUGAL_Q8_0_TILE_BYTES
-#define FRUGAL_Q8_0_TILE_BYTES (128 * 1024)
-#endif
+// Eight rows' block: their scales, then their quants interleaved four bytes at a time (bytes 32k + 4r .. 32k + 4r + 3
+// are row r's bytes 4k .. 4k + 3), each plus 128.
+typedef struct {
+    float d[8];
+    uint8_t qs[256];
+} frugal_q8_0x8_block;
 
-// The widest rows taken (blocks of 32): each column group's start values and scales are on the stack (36 bytes a column
-// and block).
-#define FRUGAL_Q8_0_MATMUL_MAX_BLOCKS 512
+// A column's block: the value its sums start from (−128 times the sum of its 32 activations) and its scale.
+typedef struct {
+    int32_t start;
+    float d;
+} frugal_q8_0_column_block;
 
-// One column's start values for the multiplications (−128 times each lane's four activations) and its block scales.
-static inline __attribute__((always_inline)) void frugal_q8_0_column_starts(int blocks, const frugal_q8_0_block * y, __m256i * start, float * d) {
+// Rows [0, 8) of x (`stride` bytes apart), `blocks` blocks each, into out[0 .. blocks).
+static inline void frugal_q8_0x8_interleave(int blocks, const char * x, size_t stride, frugal_q8_0x8_block * out) {
+    const __m256i bias = _mm256_set1_epi8((char) 0x80);
+    for (int b = 0; b < blocks; ++b) {
+        __m256i q[8];
+        for (int r = 0; r < 8; ++r) {
+            const frugal_q8_0_block * const block = (const frugal_q8_0_block *) (x + r * stride) + b;
+            out[b].d[r] = _cvtsh_ss(block->d);
+            q[r] = _mm256_xor_si256(_mm256_loadu_si256((const __m256i *) block->qs), bias);
+        }
+        // An 8 x 8 transpose of four-byte groups: row r's group k to place 8k + r.
+        const __m256i t0 = _mm256_unpacklo_epi32(q[0], q[1]), t1 = _mm256_unpackhi_epi32(q[0], q[1]);
+        const __m256i t2 = _mm256_unpacklo_epi32(q[2], q[3]), t3 = _mm256_unpackhi_epi32(q[2], q[3]);
+        const __m256i t4 = _mm256_unpacklo_epi32(q[4], q[5]), t5 = _mm256_unpackhi_epi32(q[4], q[5]);
+        const __m256i t6 = _mm256_unpacklo_epi32(q[6], q[7]), t7 = _mm256_unpackhi_epi32(q[6], q[7]);
+        const __m256i u0 = _mm256_unpacklo_epi64(t0, t2), u1 = _mm256_unpackhi_epi64(t0, t2);
+        const __m256i u2 = _mm256_unpacklo_epi64(t1, t3), u3 = _mm256_unpackhi_epi64(t1, t3);
+        const __m256i u4 = _mm256_unpacklo_epi64(t4, t6), u5 = _mm256_unpackhi_epi64(t4, t6);
+        const __m256i u6 = _mm256_unpacklo_epi64(t5, t7), u7 = _mm256_unpackhi_epi64(t5, t7);
+        __m256i * const qs = (__m256i *) out[b].qs;
+        _mm256_storeu_si256(qs + 0, _mm256_permute2x128_si256(u0, u4, 0x20));
+        _mm256_storeu_si256(qs + 1, _mm256_permute2x128_si256(u1, u5, 0x20));
+        _mm256_storeu_si256(qs + 2, _mm256_permute2x128_si256(u2, u6, 0x20));
+        _mm256_storeu_si256(qs + 3, _mm256_permute2x128_si256(u3, u7, 0x20));
+        _mm256_storeu_si256(qs + 4, _mm256_permute2x128_si256(u0, u4, 0x31));
+        _mm256_storeu_si256(qs + 5, _mm256_permute2x128_si256(u1, u5, 0x31));
+        _mm256_storeu_si256(qs + 6, _mm256_permute2x128_si256(u2, u6, 0x31));
+        _mm256_storeu_si256(qs + 7, _mm256_permute2x128_si256(u3, u7, 0x31));
+    }
+}
+
+// One column's blocks: their start values and scales.
+static inline void frugal_q8_0_column_blocks(int blocks, const frugal_q8_0_block * y, frugal_q8_0_column_block * out) {
     const __m256i bias = _mm256_set1_epi8((char) 0x80);
     for (int b = 0; b < blocks; ++b) {
         const __m256i sums = _mm256_dpbusd_epi32(_mm256_setzero_si256(), bias, _mm256_loadu_si256((const __m256i *) y[b].qs));
-        start[b] = _mm256_sub_epi32(_mm256_setzero_si256(), sums);
-        d[b] = _cvtsh_ss(y[b].d);
+        __m128i s = _mm_add_epi32(_mm256_castsi256_si128(sums), _mm256_extracti128_si256(sums, 1));
+        s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0x4e));
+        s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0xb1));
+        out[b].start = -_mm_cvtsi128_si32(s);
+        out[b].d = _cvtsh_ss(y[b].d);
     }
 }
 
-// Rows 4g..4g+3 (from x, `stride` bytes apart) times `columns` (a constant, 1 to 4) columns (y[c]), with their start
-// values and scales: results to out[c * out_stride + 4g + r].
-static inline __attribute__((always_inline)) void frugal_q8_0_group(int blocks, const char * x, size_t stride, int columns, const frugal_q8_0_block * const y[],
-                                                                   const __m256i * const start[], const float * const d[], float * out, size_t out_stride) {
-    const frugal_q8_0_block * const x0 = (const frugal_q8_0_block *) x;
-    const frugal_q8_0_block * const x1 = (const frugal_q8_0_block *) (x + stride);
-    const frugal_q8_0_block * const x2 = (const frugal_q8_0_block *) (x + 2 * stride);
-    const frugal_q8_0_block * const x3 = (const frugal_q8_0_block *) (x + 3 * stride);
-    const __m256i bias = _mm256_set1_epi8((char) 0x80);
-    __m256 acc[4][4];
+// Sixteen rows (two interleaved groups, x0 and x1) times `columns` (a constant, 1 to 4) columns: their quants y[c], their
+// blocks' start values and scales cb[c]; results to out[c * out_stride + r].
+static inline __attribute__((always_inline)) void frugal_q8_0x16_columns(int blocks, const frugal_q8_0x8_block * x0, const frugal_q8_0x8_block * x1, int columns,
+                                                                        const frugal_q8_0_block * const y[], const frugal_q8_0_column_block * const cb[], float * out,
+                                                                        size_t out_stride) {
+    __m256 acc[2][4];
     for (int c = 0; c < columns; ++c) {
-        for (int r = 0; r < 4; ++r) {
-            acc[r][c] = _mm256_setzero_ps();
-        }
+        acc[0][c] = acc[1][c] = _mm256_setzero_ps();
     }
     for (int b = 0; b < blocks; ++b) {
-        // The four rows' scales, in both halves.
-        const __m128 dx = _mm_cvtph_ps(_mm_setr_epi16((short) x0[b].d, (short) x1[b].d, (short) x2[b].d, (short) x3[b].d, 0, 0, 0, 0));
-        const __m256 dx8 = _mm256_set_m128(dx, dx);
-        const __m256i u0 = _mm256_xor_si256(_mm256_loadu_si256((const __m256i *) x0[b].qs), bias);
-        const __m256i u1 = _mm256_xor_si256(_mm256_loadu_si256((const __m256i *) x1[b].qs), bias);
-        const __m256i u2 = _mm256_xor_si256(_mm256_loadu_si256((const __m256i *) x2[b].qs), bias);
-        const __m256i u3 = _mm256_xor_si256(_mm256_loadu_si256((const __m256i *) x3[b].qs), bias);
+        __m256i sum[2][4];
+        for (int c = 0; c < columns; ++c) {
+            sum[0][c] = sum[1][c] = _mm256_set1_epi32(cb[c][b].start);
+        }
+#pragma GCC unroll 8
+        for (int k = 0; k < 8; ++k) {
+            const __m256i w0 = _mm256_loadu_si256((const __m256i *) x0[b].qs + k);
+            const __m256i w1 = _mm256_loadu_si256((const __m256i *) x1[b].qs + k);
+#pragma GCC unroll 4
+            for (int c = 0; c < columns; ++c) {
+                int32_t four;
+                memcpy(&four, y[c][b].qs + 4 * k, 4);
+                const __m256i a = _mm256_set1_epi32(four);
+                sum[0][c] = _mm256_dpbusd_epi32(sum[0][c], w0, a);
+                sum[1][c] = _mm256_dpbusd_epi32(sum[1][c], w1, a);
+            }
+        }
+        const __m256 d0 = _mm256_loadu_ps(x0[b].d), d1 = _mm256_loadu_ps(x1[b].d);
 #pragma GCC unroll 4
         for (int c = 0; c < columns; ++c) {
-            const __m256 scales = _mm256_mul_ps(dx8, _mm256_set1_ps(d[c][b]));
-            const __m256i yq = _mm256_loadu_si256((const __m256i *) y[c][b].qs);
-            acc[0][c] = _mm256_fmadd_ps(_mm256_shuffle_ps(scales, scales, 0x00), _mm256_cvtepi32_ps(_mm256_dpbusd_epi32(start[c][b], u0, yq)), acc[0][c]);
-            acc[1][c] = _mm256_fmadd_ps(_mm256_shuffle_ps(scales, scales, 0x55), _mm256_cvtepi32_ps(_mm256_dpbusd_epi32(start[c][b], u1, yq)), acc[1][c]);
-            acc[2][c] = _mm256_fmadd_ps(_mm256_shuffle_ps(scales, scales, 0xaa), _mm256_cvtepi32_ps(_mm256_dpbusd_epi32(start[c][b], u2, yq)), acc[2][c]);
-            acc[3][c] = _mm256_fmadd_ps(_mm256_shuffle_ps(scales, scales, 0xff), _mm256_cvtepi32_ps(_mm256_dpbusd_epi32(start[c][b], u3, yq)), acc[3][c]);
+            const __m256 dy = _mm256_set1_ps(cb[c][b].d);
+            acc[0][c] = _mm256_fmadd_ps(_mm256_mul_ps(d0, dy), _mm256_cvtepi32_ps(sum[0][c]), acc[0][c]);
+            acc[1][c] = _mm256_fmadd_ps(_mm256_mul_ps(d1, dy), _mm256_cvtepi32_ps(sum[1][c]), acc[1][c]);
         }
     }
     for (int c = 0; c < columns; ++c) {
-        for (int r = 0; r < 4; ++r) {
-            out[c * out_stride + r] = frugal_hsum_8(acc[r][c]);
-        }
+        _mm256_storeu_ps(out + c * out_stride, acc[0][c]);
+        _mm256_storeu_ps(out + c * out_stride + 8, acc[1][c]);
     }
 }
 
-// Row groups [first, last) of a tile times one group of `columns` (a constant) columns starting at column c0.
-static inline __attribute__((always_inline)) void frugal_q8_0_tile_columns(int blocks, const char * x, size_t stride, int64_t first, int64_t last,
-                                                                          const char * y, size_t y_stride, int64_t c0, int columns, float * out,
-                                                                          size_t out_stride, __m256i * start_area, float * d_area) {
-    const frugal_q8_0_block * yc[4];
-    const __m256i * start[4];
-    const float * d[4];
-    for (int c = 0; c < columns; ++c) {
-        yc[c] = (const frugal_q8_0_block *) (y + (size_t) (c0 + c) * y_stride);
-        start[c] = start_area + (size_t) c * blocks;
-        d[c] = d_area + (size_t) c * blocks;
-        frugal_q8_0_column_starts(blocks, yc[c], start_area + (size_t) c * blocks, d_area + (size_t) c * blocks);
-    }
-    for (int64_t g = first; g < last; ++g) {
-        frugal_q8_0_group(blocks, x + (size_t) (4 * g) * stride, stride, columns, yc, start, d, out + c0 * out_stride + 4 * g, out_stride);
-    }
-}
-
-// out[c * out_stride + r] for rows 4 * first_group .. 4 * last_group (x: row r at x + r * stride) times `columns` columns
-// of Q8_0 activations (column c at y + c * y_stride), each equal bit for bit to frugal_q8_0_row(blocks, row, column).
-// blocks <= FRUGAL_Q8_0_MATMUL_MAX_BLOCKS.
+// out[c * out_stride + r] for rows 16 * first .. 16 * last (x: row r at x + r * stride) times `columns` columns of Q8_0
+// activations (column c at y + c * y_stride): sixteen rows interleaved into a buffer, then every column times them, four
+// at a time. The buffers (576 bytes a block of the rows, 8 a block of each column) come from malloc; without them the
+// process stops, as ggml does when its allocations fail.
 static inline void frugal_q8_0_matmul(int blocks, const void * x, size_t stride, const void * y, size_t y_stride, int64_t columns, float * out,
-                                      size_t out_stride, int64_t first_group, int64_t last_group) {
-    __m256i start_area[4 * FRUGAL_Q8_0_MATMUL_MAX_BLOCKS];
-    float d_area[4 * FRUGAL_Q8_0_MATMUL_MAX_BLOCKS];
-    int64_t tile = (int64_t) (FRUGAL_Q8_0_TILE_BYTES / (4 * stride));
-    if (tile < 1) {
-        tile = 1;
+                                      size_t out_stride, int64_t first, int64_t last) {
+    frugal_q8_0x8_block * const tile = (frugal_q8_0x8_block *) malloc(2 * (size_t) blocks * sizeof(frugal_q8_0x8_block));
+    frugal_q8_0_column_block * const column_blocks = (frugal_q8_0_column_block *) malloc((size_t) columns * blocks * sizeof(frugal_q8_0_column_block));
+    if (tile == NULL || column_blocks == NULL) {
+        fprintf(stderr, "frugal-matmul: out of memory for %d blocks x %lld columns\n", blocks, (long long) columns);
+        abort();
+    }
+    for (int64_t c = 0; c < columns; ++c) {
+        frugal_q8_0_column_blocks(blocks, (const frugal_q8_0_block *) ((const char *) y + c * y_stride), column_blocks + c * blocks);
     }
     const int64_t whole = columns - columns % 4;
-    for (int64_t first = first_group; first < last_group; first += tile) {
-        const int64_t last = first + tile < last_group ? first + tile : last_group;
-        for (int64_t c0 = 0; c0 < whole; c0 += 4) {
-            frugal_q8_0_tile_columns(blocks, (const char *) x, stride, first, last, (const char *) y, y_stride, c0, 4, out, out_stride, start_area, d_area);
-        }
-        switch (columns - whole) {
-            case 1:
-                frugal_q8_0_tile_columns(blocks, (const char *) x, stride, first, last, (const char *) y, y_stride, whole, 1, out, out_stride, start_area, d_area);
-                break;
-            case 2:
-                frugal_q8_0_tile_columns(blocks, (const char *) x, stride, first, last, (const char *) y, y_stride, whole, 2, out, out_stride, start_area, d_area);
-                break;
-            case 3:
-                frugal_q8_0_tile_columns(blocks, (const char *) x, stride, first, last, (const char *) y, y_stride, whole, 3, out, out_stride, start_area, d_area);
-                break;
-            default:
-                break;
+    for (int64_t g = first; g < last; ++g) {
+        const char * const rows = (const char *) x + (size_t) (16 * g) * stride;
+        frugal_q8_0x8_interleave(blocks, rows, stride, tile);
+        frugal_q8_0x8_interleave(blocks, rows + 8 * stride, stride, tile + blocks);
+        const frugal_q8_0_block * yc[4];
+        const frugal_q8_0_column_block * cb[4];
+        for (int64_t c0 = 0; c0 < columns; c0 += 4) {
+            for (int c = 0; c < 4 && c0 + c < columns; ++c) {
+                yc[c] = (const frugal_q8_0_block *) ((const char *) y + (c0 + c) * y_stride);
+                cb[c] = column_blocks + (c0 + c) * blocks;
+            }
+            float * const o = out + c0 * out_stride + 16 * g;
+            switch (c0 < whole ? 4 : columns - whole) {
+                case 1:
+                    frugal_q8_0x16_columns(blocks, tile, tile + blocks, 1, yc, cb, o, out_stride);
+                    break;
+                case 2:
+                    frugal_q8_0x16_columns(blocks, tile, tile + blocks, 2, yc, cb, o, out_stride);
+                    break;
+                case 3:
+                    frugal_q8_0x16_columns(blocks, tile, tile + blocks, 3, yc, cb, o, out_stride);
+                    break;
+                default:
+                    frugal_q8_0x16_columns(blocks, tile, tile + blocks, 4, yc, cb, o, out_stride);
+                    break;
+            }
         }
     }
+    free(tile);
+    free(column_blocks);
 }
 #endif

@@ -1,13 +1,12 @@
-// Checks frugal_q8_0_matmul (native/cpu/frugal-matmul-q8-0.h): Q8_0 rows times several columns of Q8_0 activations
-// with AVX-512 VNNI, against a scalar model of llama.cpp's AVX2 Q8_0 dot product (the same integer sums of four, the
-// same fused multiply-adds in eight lanes, the same order of the final sum) — every result equal bit for bit to that
-// column alone through llama.cpp's kernel, for 2 to 9 columns (four at a time and the rest), row lengths of 1 to 512
-// blocks, 1 to 70 groups of four rows split between 1 to 3 threads, rows and columns with gaps after them, in tiles of
-// 4 KiB (several a matrix), weights and activations of every byte (-128 included); one case at the extremes (every
-// product as large as it gets, of either sign). Built and run by Frugal.Cli.Tests (FrugalCpuKernelTests) on a CPU with
-// AVX-512 VNNI: cc -O2 -mavx2 -mfma -mf16c -mavx512f -mavx512vl -mavx512vnni -ffp-contract=off. Prints "ok CASES" and
-// exits 0, else prints the first difference and exits 1.
-#define FRUGAL_Q8_0_TILE_BYTES 4096
+// Checks frugal_q8_0_matmul (native/cpu/frugal-matmul-q8-0.h): Q8_0 rows, interleaved sixteen at a time, times several
+// columns of Q8_0 activations with AVX-512 VNNI, against a scalar model of the kernel's arithmetic — per row and column
+// the exact integer sum of each block's 32 products, then acc = fma(d(x) * d(y), float(sum), acc) block after block —
+// every result equal bit for bit, for 1 to 9 columns (four at a time and the rest), row lengths of 1 to 512 blocks, 1 to
+// 40 groups of sixteen rows split between 1 to 3 threads, rows and columns with gaps after them, weights and
+// activations of every byte (-128 included); two cases at the extremes (every product as large as it gets, of either
+// sign). Built and run by Frugal.Cli.Tests (FrugalCpuKernelTests) on a CPU with AVX-512 VNNI: cc -O2 -mavx2 -mfma -mf16c
+// -mavx512f -mavx512vl -mavx512vnni -ffp-contract=off. Prints "ok CASES" and exits 0, else prints the first difference
+// and exits 1.
 #include "../frugal-matmul-q8-0.h"
 
 #include <math.h>
@@ -23,19 +22,15 @@ static uint32_t state = 2468;
 static uint32_t next(void) { state = state * 1664525u + 1013904223u; return state >> 8; }
 
 static float model_row(int blocks, const frugal_q8_0_block * x, const frugal_q8_0_block * y) {
-    float acc[8] = {0};
+    float acc = 0.0f;
     for (int i = 0; i < blocks; ++i) {
-        const float d = _cvtsh_ss(x[i].d) * _cvtsh_ss(y[i].d);
-        for (int lane = 0; lane < 8; ++lane) {
-            int sum = 0;
-            for (int k = 4 * lane; k < 4 * lane + 4; ++k) {
-                sum += x[i].qs[k] * y[i].qs[k];
-            }
-            acc[lane] = fmaf(d, (float) sum, acc[lane]);
+        int sum = 0;
+        for (int k = 0; k < 32; ++k) {
+            sum += x[i].qs[k] * y[i].qs[k];
         }
+        acc = fmaf(_cvtsh_ss(x[i].d) * _cvtsh_ss(y[i].d), (float) sum, acc);
     }
-    const float r0 = acc[4] + acc[0], r1 = acc[5] + acc[1], r2 = acc[6] + acc[2], r3 = acc[7] + acc[3];
-    return (r0 + r2) + (r1 + r3);
+    return acc;
 }
 
 // Blocks of random scales (of either sign) and bytes; extreme: every byte `extreme` or -128 alternating by block.
@@ -49,10 +44,10 @@ static void fill(frugal_q8_0_block * b, size_t count, int extreme) {
     }
 }
 
-// `groups` groups of four rows of `blocks` blocks times `columns` columns, split between `threads`; rows and columns
+// `groups` groups of sixteen rows of `blocks` blocks times `columns` columns, split between `threads`; rows and columns
 // padded with `gap` bytes after each (the strides differ from a row's bytes); 1 if every result is the model's.
 static int check(int blocks, int groups, int columns, int threads, int gap, int extreme) {
-    const int rows = 4 * groups;
+    const int rows = 16 * groups;
     const size_t row_bytes = (size_t) blocks * sizeof(frugal_q8_0_block);
     const size_t stride = row_bytes + (size_t) gap, y_stride = row_bytes + (size_t) gap;
     const size_t out_stride = (size_t) rows + 3;
@@ -101,9 +96,9 @@ static int check(int blocks, int groups, int columns, int threads, int gap, int 
 
 int main(void) {
     int cases = 0;
-    const int block_counts[] = {1, 2, 7, 64, 176, FRUGAL_Q8_0_MATMUL_MAX_BLOCKS};
-    const int group_counts[] = {1, 2, 5, 17, 70};
-    const int column_counts[] = {2, 3, 4, 5, 9};
+    const int block_counts[] = {1, 2, 7, 64, 176, 512};
+    const int group_counts[] = {1, 2, 5, 17, 40};
+    const int column_counts[] = {1, 2, 3, 4, 5, 9};
     for (size_t bi = 0; bi < sizeof block_counts / sizeof *block_counts; ++bi) {
         for (size_t gi = 0; gi < sizeof group_counts / sizeof *group_counts; ++gi) {
             for (size_t ci = 0; ci < sizeof column_counts / sizeof *column_counts; ++ci) {
