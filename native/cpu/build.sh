@@ -2,8 +2,9 @@
 # Builds Frugal's llama.cpp CPU backend: llama.cpp b10361's libggml-cpu.so (the source node-llama-cpp 3.20.0 ships on
 # the npm registry, the commit `frugal native pull` takes its prebuilt backends from) with Frugal's Q8_0, Q4_K, Q5_K and
 # Q6_K matrix-vector products (frugal-matvec.h, frugal-matvec-k.h, frugal-hook.c) and, built for a CPU with AVX-512 VNNI,
-# its Q8_0 products of several columns (frugal-matmul-q8-0.h) hooked into ggml's matrix multiplication, its products of llama.cpp's repacked Q4_K (frugal-repacked-q4-k.h, frugal-repack-hook.c; two or three
-# columns at once through frugal-repack-columns-hook.c) ahead of llama.cpp's own, its Q8_K quantizer of activations
+# its Q8_0 products of several columns (frugal-matmul-q8-0.h) hooked into ggml's matrix multiplication, its products of
+# llama.cpp's repacked Q4_0 and Q4_K (frugal-repacked-q4-0.h, frugal-repacked-q4-k.h, frugal-repack-hook.c; two or three
+# Q4_K columns at once through frugal-repack-columns-hook.c) ahead of llama.cpp's own, its Q8_K quantizer of activations
 # (frugal-quantize-q8-k.h) in place of ggml's, and its attention for decoded tokens (frugal-attention.h,
 # frugal-attention-hook.c) ahead of ggml's flash attention, compiled for this CPU (-march=native) or for any x86-64-v3
 # CPU (TARGET=avx2), and puts it beside LLamaSharp 0.30.0's packaged libllama.so, libggml.so and libggml-base.so.
@@ -51,7 +52,7 @@ name=frugal
 if [[ ${STOCK:-0} != 1 ]]; then
   cpu="$cache/src/ggml/src/ggml-cpu"
   cp "$here/frugal-matvec.h" "$here/frugal-matvec-k.h" "$here/frugal-matmul-q8-0.h" "$here/frugal-quantize-q8-k.h" "$here/frugal-hook.c" \
-     "$here/frugal-attention.h" "$here/frugal-attention-hook.c" "$here/frugal-setting.h" "$here/frugal-repacked-q4-k.h" \
+     "$here/frugal-attention.h" "$here/frugal-attention-hook.c" "$here/frugal-setting.h" "$here/frugal-repacked-q4-0.h" "$here/frugal-repacked-q4-k.h" \
      "$here/frugal-repack-hook.c" "$here/frugal-repack-columns-hook.c" "$cpu/"
   python3 "$here/hook.py" "$cpu/ggml-cpu.c" "$cpu/ops.cpp" "$cpu/arch/x86/repack.cpp" "$cpu/repack.cpp"
 else

@@ -7,9 +7,10 @@
   weights.
 - ops.cpp: includes frugal-attention-hook.c before ggml_compute_forward_flash_attn_ext and calls
   frugal_flash_attn_ext first in it (decoded tokens' attention).
-- arch/x86/repack.cpp: includes frugal-repack-hook.c before ggml_gemv_q4_K_8x8_q8_K and calls
-  frugal_gemv_q4_K_8x8_q8_K first in it (a repacked Q4_K matrix times a decoded token), and
-  frugal_gemm_q4_K_8x8_q8_K first in ggml_gemm_q4_K_8x8_q8_K (times a prompt's columns).
+- arch/x86/repack.cpp: includes frugal-repack-hook.c before ggml_gemv_q4_0_8x8_q8_0 (the first of the four) and calls
+  frugal_gemv_q4_0_8x8_q8_0 first in it and frugal_gemv_q4_K_8x8_q8_K first in ggml_gemv_q4_K_8x8_q8_K (a repacked
+  Q4_0 or Q4_K matrix times a decoded token), and frugal_gemm_q4_0_8x8_q8_0 / frugal_gemm_q4_K_8x8_q8_K first in
+  ggml_gemm_q4_0_8x8_q8_0 / ggml_gemm_q4_K_8x8_q8_K (times a prompt's columns).
 - ggml-cpu/repack.cpp (the generic one): includes frugal-repack-columns-hook.c after its include of repack.h and calls
   frugal_gemv_columns in forward_mul_mat_one_chunk before the loop that multiplies a batch's columns past its last
   multiple of four one at a time (several sequences' decoded tokens: two or three at once for a repacked Q4_K matrix),
@@ -35,6 +36,11 @@ Q8_K_HOOKED = "    [GGML_TYPE_Q8_K] = {\n        .from_float               = fru
 ATTENTION = "void ggml_compute_forward_flash_attn_ext(\n        const ggml_compute_params * params,\n        ggml_tensor * dst) {\n"
 ATTENTION_CALL = "    if (frugal_flash_attn_ext(params, dst)) {\n        return;\n    }\n"
 
+GEMV_Q4_0 = ("void ggml_gemv_q4_0_8x8_q8_0(int n, float * GGML_RESTRICT s, size_t bs, const void * GGML_RESTRICT vx, "
+             "const void * GGML_RESTRICT vy, int nr, int nc) {\n")
+GEMV_Q4_0_CALL = "    if (frugal_gemv_q4_0_8x8_q8_0(n, s, vx, vy, nr, nc)) {\n        return;\n    }\n"
+GEMM_Q4_0 = GEMV_Q4_0.replace("ggml_gemv_", "ggml_gemm_")
+GEMM_Q4_0_CALL = "    if (frugal_gemm_q4_0_8x8_q8_0(n, s, bs, vx, vy, nr, nc)) {\n        return;\n    }\n"
 GEMV_Q4_K = ("void ggml_gemv_q4_K_8x8_q8_K(int n, float * GGML_RESTRICT s, size_t bs, const void * GGML_RESTRICT vx, "
              "const void * GGML_RESTRICT vy, int nr, int nc) {\n")
 GEMV_Q4_K_CALL = "    if (frugal_gemv_q4_K_8x8_q8_K(n, s, vx, vy, nr, nc)) {\n        return;\n    }\n"
@@ -61,7 +67,9 @@ def hook_ops(text):
 
 
 def hook_x86_repack(text):
-    text = text.replace(GEMV_Q4_K, '#include "../../frugal-repack-hook.c"\n\n' + GEMV_Q4_K + GEMV_Q4_K_CALL)
+    text = text.replace(GEMV_Q4_0, '#include "../../frugal-repack-hook.c"\n\n' + GEMV_Q4_0 + GEMV_Q4_0_CALL)
+    text = text.replace(GEMM_Q4_0, GEMM_Q4_0 + GEMM_Q4_0_CALL)
+    text = text.replace(GEMV_Q4_K, GEMV_Q4_K + GEMV_Q4_K_CALL)
     return text.replace(GEMM_Q4_K, GEMM_Q4_K + GEMM_Q4_K_CALL)
 
 
@@ -74,7 +82,7 @@ def hook_repack(text):
 FILES = {
     "ggml-cpu.c": ('#include "frugal-hook.c"', (DEFINE, BARRIER + SGEMM, TRAITS, Q8_K), hook_ggml_cpu),
     "ops.cpp": ('#include "frugal-attention-hook.c"', (ATTENTION,), hook_ops),
-    "x86/repack.cpp": ('#include "../../frugal-repack-hook.c"', (GEMV_Q4_K, GEMM_Q4_K), hook_x86_repack),
+    "x86/repack.cpp": ('#include "../../frugal-repack-hook.c"', (GEMV_Q4_0, GEMM_Q4_0, GEMV_Q4_K, GEMM_Q4_K), hook_x86_repack),
     "repack.cpp": ('#include "frugal-repack-columns-hook.c"', (REPACK_H, LEFTOVER, ALLOCATED), hook_repack),
 }
 

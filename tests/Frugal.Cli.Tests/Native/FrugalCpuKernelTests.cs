@@ -47,6 +47,18 @@ public sealed class FrugalCpuKernelTests : IDisposable
     }
 
     [Fact]
+    public void RepackedQ4_0_EightRowsInterleaved_EqualsTheKernelsArithmeticBitForBit()
+    {
+        // llama.cpp's block_q4_0x8 (written by the harness from its layout) times one column and times four columns at a
+        // time in block_q8_0x4: 10 row-group counts (1 to 33) x 5 row lengths (1 to 70 blocks), in tiles of 2 KiB, and
+        // one case at the extremes — with AVX2's 16-bit pairs, and on a CPU with AVX-512 VNNI with vpdpbusd too.
+        Assert.Equal("ok 51", CompileAndRun("repacked-q4-0-test.c"));
+        var flags = new CpuProbe().Read().Flags;
+        Assert.SkipUnless(new[] { "avx512f", "avx512vl", "avx512_vnni" }.All(flags.Contains), "this test machine has no AVX-512 VNNI: the kernel's VNNI form not run");
+        Assert.Equal("ok 51", CompileAndRun("repacked-q4-0-test.c", extra: ["-mavx512f", "-mavx512vl", "-mavx512vnni"]));
+    }
+
+    [Fact]
     public void MatMulQ8_0_SixteenRowsInterleavedWithVnni_EqualsTheKernelsArithmeticBitForBit()
     {
         // 6 row lengths (1 to 512 blocks) x 5 counts of sixteen-row groups (1 to 40) x 1, 2, 3, 4, 5 or 9 columns, split

@@ -4,7 +4,7 @@ namespace Frugal.Tests.Native;
 
 /// <summary>
 /// native/cpu/hook.py on llama.cpp's two repack.cpp, told apart by their directory: arch/x86's gets Frugal's repacked
-/// Q4_K products first in its gemv and gemm, the generic one Frugal's few-column product before the loop that multiplies
+/// Q4_0 and Q4_K products first in their gemv and gemm, the generic one Frugal's few-column product before the loop that multiplies
 /// a batch's last columns one at a time; each only where it was written for.
 /// </summary>
 public sealed class RepackHookTests : IDisposable
@@ -15,19 +15,25 @@ public sealed class RepackHookTests : IDisposable
     public void Dispose() => _temp.Dispose();
 
     [Fact]
-    public void Hook_X86RepackSource_RepackedQ4KProductsCalledFirst()
+    public void Hook_X86RepackSource_RepackedQ4_0AndQ4KProductsCalledFirst()
     {
         var source = X86Source(X86RepackShape);
 
         var (code, _, errors) = CliRunner.Program("python3", HookScript, source);
 
         Assert.True(code == 0, errors);
-        // Exactly: the include before the gemv, Frugal's call first in the gemv and in the gemm, nothing else changed.
-        const string Gemv = "void ggml_gemv_q4_K_8x8_q8_K(int n, float * GGML_RESTRICT s, size_t bs, const void * GGML_RESTRICT vx, const void * GGML_RESTRICT vy, int nr, int nc) {\n";
-        const string Gemm = "void ggml_gemm_q4_K_8x8_q8_K(int n, float * GGML_RESTRICT s, size_t bs, const void * GGML_RESTRICT vx, const void * GGML_RESTRICT vy, int nr, int nc) {\n";
+        // Exactly: the include before the first gemv (Q4_0's), Frugal's call first in each gemv and gemm, nothing else
+        // changed.
+        const string Parameters = "(int n, float * GGML_RESTRICT s, size_t bs, const void * GGML_RESTRICT vx, const void * GGML_RESTRICT vy, int nr, int nc) {\n";
         Assert.Equal(X86RepackShape
-            .Replace(Gemv, "#include \"../../frugal-repack-hook.c\"\n\n" + Gemv + "    if (frugal_gemv_q4_K_8x8_q8_K(n, s, vx, vy, nr, nc)) {\n        return;\n    }\n", StringComparison.Ordinal)
-            .Replace(Gemm, Gemm + "    if (frugal_gemm_q4_K_8x8_q8_K(n, s, bs, vx, vy, nr, nc)) {\n        return;\n    }\n", StringComparison.Ordinal), File.ReadAllText(source));
+            .Replace("void ggml_gemv_q4_0_8x8_q8_0" + Parameters, "#include \"../../frugal-repack-hook.c\"\n\nvoid ggml_gemv_q4_0_8x8_q8_0" + Parameters
+                + "    if (frugal_gemv_q4_0_8x8_q8_0(n, s, vx, vy, nr, nc)) {\n        return;\n    }\n", StringComparison.Ordinal)
+            .Replace("void ggml_gemm_q4_0_8x8_q8_0" + Parameters, "void ggml_gemm_q4_0_8x8_q8_0" + Parameters
+                + "    if (frugal_gemm_q4_0_8x8_q8_0(n, s, bs, vx, vy, nr, nc)) {\n        return;\n    }\n", StringComparison.Ordinal)
+            .Replace("void ggml_gemv_q4_K_8x8_q8_K" + Parameters, "void ggml_gemv_q4_K_8x8_q8_K" + Parameters
+                + "    if (frugal_gemv_q4_K_8x8_q8_K(n, s, vx, vy, nr, nc)) {\n        return;\n    }\n", StringComparison.Ordinal)
+            .Replace("void ggml_gemm_q4_K_8x8_q8_K" + Parameters, "void ggml_gemm_q4_K_8x8_q8_K" + Parameters
+                + "    if (frugal_gemm_q4_K_8x8_q8_K(n, s, bs, vx, vy, nr, nc)) {\n        return;\n    }\n", StringComparison.Ordinal), File.ReadAllText(source));
 
         var again = CliRunner.Program("python3", HookScript, source);
         Assert.Equal(1, again.ExitCode);
@@ -36,6 +42,8 @@ public sealed class RepackHookTests : IDisposable
 
     [Theory]
     [InlineData("void ggml_gemm_q4_K_8x8_q8_K(int n", "void ggml_gemm_q4_K_8x8_q8_K_generic(int n")]
+    [InlineData("void ggml_gemm_q4_0_8x8_q8_0(int n", "void ggml_gemm_q4_0_8x8_q8_0_generic(int n")]
+    [InlineData("void ggml_gemv_q4_0_8x8_q8_0(int n, float * GGML_RESTRICT s, size_t bs,", "void ggml_gemv_q4_0_8x8_q8_0(int n, float * GGML_RESTRICT s, int bs,")]
     [InlineData("const void * GGML_RESTRICT vy, int nr, int nc) {\n    const int qk = QK_K;\n    const int nb = n / qk;\n    float sumf[8];",
                 "const void * GGML_RESTRICT vy, int nr, int nc, int extra) {\n    const int qk = QK_K;\n    const int nb = n / qk;\n    float sumf[8];")]
     public void Hook_X86RepackSourceItWasNotWrittenFor_RefusedAndUnchanged(string anchor, string replacement)
@@ -119,10 +127,14 @@ public sealed class RepackHookTests : IDisposable
         return source;
     }
 
-    // The places of b10361's arch/x86/repack.cpp the repacked Q4_K hook goes (abridged).
+    // The places of b10361's arch/x86/repack.cpp the repacked Q4_0 and Q4_K hooks go (abridged).
     private const string X86RepackShape = """
         void ggml_gemv_q4_0_8x8_q8_0(int n, float * GGML_RESTRICT s, size_t bs, const void * GGML_RESTRICT vx, const void * GGML_RESTRICT vy, int nr, int nc) {
             ggml_gemv_q4_0_8x8_q8_0_generic(n, s, bs, vx, vy, nr, nc);
+        }
+
+        void ggml_gemm_q4_0_8x8_q8_0(int n, float * GGML_RESTRICT s, size_t bs, const void * GGML_RESTRICT vx, const void * GGML_RESTRICT vy, int nr, int nc) {
+            ggml_gemm_q4_0_8x8_q8_0_generic(n, s, bs, vx, vy, nr, nc);
         }
 
         void ggml_gemv_q4_K_8x8_q8_K(int n, float * GGML_RESTRICT s, size_t bs, const void * GGML_RESTRICT vx, const void * GGML_RESTRICT vy, int nr, int nc) {
