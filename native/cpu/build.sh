@@ -60,17 +60,18 @@ else
 fi
 build="$cache/build-$name"
 [[ $target == native ]] || build+="-$target"
+# The output of cmake and the compiler goes to a log, shown (its end) only when the build fails: built for AVX-512
+# (TARGET=native on such a CPU) Debian 12's GCC prints ≈14,000 lines of false "may be used uninitialized" warnings from
+# its own AVX-512 intrinsics in ggml's code.
+log="$build.log"
+failed() { tail -n 60 "$log" >&2; echo "build.sh: $1 failed (whole log: $log)" >&2; exit 1; }
 # Like the prebuilt backends `native pull` installs: no OpenMP (ggml's own thread pool), and a library that finds its
 # neighbours where it is put — it needs libggml-base.so (unversioned, the packaged copy's name) next to it ($ORIGIN).
 cmake -S "$cache/src" -B "$build" -DCMAKE_BUILD_TYPE=Release -DBUILD_SHARED_LIBS=ON "${arch[@]}" -DGGML_OPENMP=OFF -DLLAMA_CURL=OFF \
   -DCMAKE_PLATFORM_NO_VERSIONED_SONAME=ON -DCMAKE_SKIP_BUILD_RPATH=ON -DCMAKE_SHARED_LINKER_FLAGS='-Wl,-rpath,$ORIGIN' \
   -DCMAKE_C_FLAGS="-mno-amx-tile -mno-amx-int8 -mno-amx-bf16" -DCMAKE_CXX_FLAGS="-mno-amx-tile -mno-amx-int8 -mno-amx-bf16" \
-  -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_SERVER=OFF -DLLAMA_BUILD_TOOLS=OFF >/dev/null
-# The compiler's output goes to a log, shown (its end) only when the build fails: built for AVX-512 (TARGET=native on
-# such a CPU) Debian 12's GCC prints ≈14,000 lines of false "may be used uninitialized" warnings from its own AVX-512
-# intrinsics in ggml's code.
-log="$build.log"
-cmake --build "$build" -j "${JOBS:-$(nproc)}" --target ggml-cpu >"$log" 2>&1 || { tail -n 60 "$log" >&2; echo "build.sh: the compile failed (whole log: $log)" >&2; exit 1; }
+  -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_SERVER=OFF -DLLAMA_BUILD_TOOLS=OFF >"$log" 2>&1 || failed "cmake's configuration"
+cmake --build "$build" -j "${JOBS:-$(nproc)}" --target ggml-cpu >>"$log" 2>&1 || failed "the compile"
 rm -rf "$out.partial" && mkdir -p "$out.partial"
 cp "$packaged"/libllama.so "$packaged"/libggml.so "$packaged"/libggml-base.so "$out.partial/"
 cp "$(find "$build" -name 'libggml-cpu.so' | head -1)" "$out.partial/"
