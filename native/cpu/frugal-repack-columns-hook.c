@@ -3,10 +3,11 @@
 // time through gemv, each reading all the weights again, so that a decode step of two or three sequences cost 1.9x and
 // 2.7x one (TinyLlama Q4_K_M, one core), more than four (2.3x, through the four-column gemm). hook.py calls
 // frugal_gemv_columns in forward_mul_mat_one_chunk before that loop, with the columns' results, their stride, the
-// chunk's rows and the columns' activations (plain Q8_K rows one after another, quantized by from_float); for a
-// repacked Q4_K matrix (block_q4_Kx8) and two or three columns it multiplies them at once through
-// frugal-repacked-q4-k.h and returns true. Anything else stays llama.cpp's (false), as does everything with
+// chunk's rows and the columns' activations (plain Q8_K or Q8_0 rows one after another, quantized by from_float); for a
+// repacked Q4_K (block_q4_Kx8) or Q4_0 (block_q4_0x8) matrix and two or three columns it multiplies them at once
+// through frugal-repacked-q4-k.h or frugal-repacked-q4-0.h and returns true. Anything else stays llama.cpp's (false), as does everything with
 // FRUGAL_CPU_MATVEC=off.
+#include "frugal-repacked-q4-0.h"
 #include "frugal-repacked-q4-k.h"
 #include "frugal-setting.h"
 
@@ -19,6 +20,26 @@ template <typename BLOC_TYPE, int64_t INTER_SIZE, int64_t NB_COLS, ggml_type PAR
 static bool frugal_gemv_columns(int n, float * s, size_t bs, const void * vx, const void * vy, int nr, int nc) {
     (void) n, (void) s, (void) bs, (void) vx, (void) vy, (void) nr, (void) nc;
     return false;
+}
+
+template <> bool frugal_gemv_columns<block_q4_0, 8, 8, GGML_TYPE_Q8_0>(int n, float * s, size_t bs, const void * vx, const void * vy, int nr, int nc) {
+#if defined(FRUGAL_REPACKED_Q4_0)
+    const int mode = frugal_matvec_mode();
+    if (mode == 0 || nr < 2 || nr > 3 || n % QK8_0 != 0 || n / QK8_0 > FRUGAL_Q4_0X8_MAX_BLOCKS || nc % 8 != 0) {
+        return false;
+    }
+    if (mode == 2) {
+        static int traced;
+        if (!__atomic_exchange_n(&traced, 1, __ATOMIC_RELAXED)) {
+            fprintf(stderr, "frugal-matvec: Q4_0 repacked %d x %d times %d columns at once (a batch's last columns)\n", nc, n, nr);
+        }
+    }
+    frugal_q4_0x8_matvec_columns(n / QK8_0, (const frugal_q4_0x8_block *) vx, nc / 8, (const frugal_q8_0_block *) vy, nr, s, bs);
+    return true;
+#else
+    (void) n, (void) s, (void) bs, (void) vx, (void) vy, (void) nr, (void) nc;
+    return false;
+#endif
 }
 
 template <> bool frugal_gemv_columns<block_q4_K, 8, 8, GGML_TYPE_Q8_K>(int n, float * s, size_t bs, const void * vx, const void * vy, int nr, int nc) {

@@ -1,6 +1,7 @@
 // Frugal's products of a Q4_0 matrix that llama.cpp repacked at load (block_q4_0x8: eight rows' blocks, their quants
-// interleaved eight bytes at a time, each nibble XORed with 8) times one column of Q8_0 activations (a decoded token), or
-// times a prompt's columns four at a time (llama.cpp's block_q8_0x4).
+// interleaved eight bytes at a time, each nibble XORed with 8) times one column of Q8_0 activations (a decoded token),
+// two or three columns at once (several sequences' tokens), or a prompt's columns four at a time (llama.cpp's
+// block_q8_0x4).
 //
 // Why: llama.cpp's AVX2 / AVX-512 code for this layout turns every nibble into a signed byte through a table and then
 // multiplies two signed operands through the sign trick (|x|, y given x's signs) before each unsigned-by-signed
@@ -165,6 +166,56 @@ static inline void frugal_q8_0x4_minus_8_sums(const frugal_q8_0x4_block * y, int
     out[1] = -8 * _mm256_extract_epi32(per_column, 1);
     out[2] = -8 * _mm256_extract_epi32(per_column, 4);
     out[3] = -8 * _mm256_extract_epi32(per_column, 5);
+}
+
+// out[c * out_stride + 8g + r] for `groups` groups of eight rows times `columns` (a constant, 2 or 3) columns of plain
+// Q8_0 activations, column c's blocks at y + c * blocks: a decode step's few columns (several sequences' tokens past a
+// batch's last multiple of four), each group's blocks read once for all of them, in memory order, the block two ahead
+// asked for (each result equals frugal_q4_0x8_matvec's for that column bit for bit). blocks <= FRUGAL_Q4_0X8_MAX_BLOCKS.
+static inline __attribute__((always_inline)) void frugal_q4_0x8_matvec_columns_n(int blocks, const frugal_q4_0x8_block * x, int64_t groups,
+                                                                                const frugal_q8_0_block * y, int columns, float * out, size_t out_stride) {
+    int32_t minus_8_sum[3 * FRUGAL_Q4_0X8_MAX_BLOCKS];
+    for (int i = 0; i < columns * blocks; ++i) {
+        minus_8_sum[i] = frugal_q8_minus_8_sum(y[i].qs);
+    }
+    for (int64_t g = 0; g < groups; ++g) {
+        __m256 acc[3] = {_mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps()};
+        for (int i = 0; i < blocks; ++i) {
+            const frugal_q4_0x8_block * const b = &x[g * blocks + i];
+            for (size_t line = 0; line < sizeof *b; line += 64) {
+                _mm_prefetch((const char *) (b + 2) + line, _MM_HINT_T0);
+            }
+            __m256i q[8];
+            frugal_q4_0x8_nibbles(b, q);
+            const __m256 dx = frugal_q4_0x8_scales(b->d);
+            for (int c = 0; c < columns; ++c) {
+                const frugal_q8_0_block * const yc = &y[c * blocks + i];
+                __m256i groups_c[4];
+                frugal_q8_groups(yc->qs, 8, groups_c);
+                acc[c] = frugal_q4_0x8_block8(q, dx, groups_c, minus_8_sum[c * blocks + i], _cvtsh_ss(yc->d), acc[c]);
+            }
+        }
+        for (int c = 0; c < columns; ++c) {
+            frugal_q4_0x8_store(acc[c], out + c * out_stride + 8 * g);
+        }
+    }
+}
+
+// 1 to 3 columns of plain Q8_0 activations (column c's blocks at y + c * blocks): one through frugal_q4_0x8_matvec,
+// two or three at once.
+static inline void frugal_q4_0x8_matvec_columns(int blocks, const frugal_q4_0x8_block * x, int64_t groups, const frugal_q8_0_block * y, int columns,
+                                                float * out, size_t out_stride) {
+    switch (columns) {
+        case 1:
+            frugal_q4_0x8_matvec(blocks, x, groups, y, out);
+            break;
+        case 2:
+            frugal_q4_0x8_matvec_columns_n(blocks, x, groups, y, 2, out, out_stride);
+            break;
+        default:
+            frugal_q4_0x8_matvec_columns_n(blocks, x, groups, y, 3, out, out_stride);
+            break;
+    }
 }
 
 // The bytes of repacked weights a tile of row groups holds while every column passes over it (a prompt's batch).

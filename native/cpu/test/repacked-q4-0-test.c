@@ -1,7 +1,7 @@
-// Checks frugal_q4_0x8_matvec and frugal_q4_0x8_matmul (native/cpu/frugal-repacked-q4-0.h): Q4_0 rows repacked eight
+// Checks frugal_q4_0x8_matvec, frugal_q4_0x8_matvec_columns and frugal_q4_0x8_matmul (native/cpu/frugal-repacked-q4-0.h): Q4_0 rows repacked eight
 // at a time the way llama.cpp repacks them at load (block_q4_0x8, written here from that layout: the eight rows' scales,
 // their quants interleaved eight bytes at a time, each nibble XORed with 8) times Q8_0 activations — one column, and
-// columns four at a time in llama.cpp's interleaved layout (block_q8_0x4) — against a scalar model of the kernel's
+// two or three plain columns at once, and columns four at a time in llama.cpp's interleaved layout (block_q8_0x4) — against a scalar model of the kernel's
 // arithmetic: per row and column the exact integer sum of each block's 32 products (q - 8) * y, then
 // acc = fma(d(x) * d(y), float(sum), acc) block after block. Every result must be equal bit for bit, for row groups of 1
 // to 33 (the four streams and the groups left over) and 1 to 70 blocks a row, and each of a prompt's columns equal to
@@ -115,6 +115,16 @@ static int check(int blocks, int groups, int column_groups, int extreme) {
         frugal_q4_0x8_matvec(blocks, packed, groups, y + c * blocks, out);
         for (int r = 0; r < rows && ok; ++r) {
             ok = same(out[r], model(blocks, x + r * blocks, y + c * blocks), "one column", blocks, groups, r, c);
+        }
+    }
+    // Two and three columns at once (a decode step of several sequences), each equal to that column alone.
+    for (int n = 2; n <= 3 && n <= columns && ok; ++n) {
+        memset(out, 0xff, (size_t) columns * rows * sizeof *out);
+        frugal_q4_0x8_matvec_columns(blocks, packed, groups, y, n, out, (size_t) rows);
+        for (int c = 0; c < n && ok; ++c) {
+            for (int r = 0; r < rows && ok; ++r) {
+                ok = same(out[c * rows + r], model(blocks, x + r * blocks, y + c * blocks), "few columns", blocks, groups, r, c);
+            }
         }
     }
     // A prompt's columns.

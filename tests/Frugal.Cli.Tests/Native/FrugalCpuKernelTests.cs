@@ -49,9 +49,10 @@ public sealed class FrugalCpuKernelTests : IDisposable
     [Fact]
     public void RepackedQ4_0_EightRowsInterleaved_EqualsTheKernelsArithmeticBitForBit()
     {
-        // llama.cpp's block_q4_0x8 (written by the harness from its layout) times one column and times four columns at a
-        // time in block_q8_0x4: 10 row-group counts (1 to 33) x 5 row lengths (1 to 70 blocks), in tiles of 2 KiB, and
-        // one case at the extremes — with AVX2's 16-bit pairs, and on a CPU with AVX-512 VNNI with vpdpbusd too.
+        // llama.cpp's block_q4_0x8 (written by the harness from its layout) times one column, times two and three plain
+        // Q8_0 columns at once (each equal to the one-column result) and times four columns at a time in block_q8_0x4:
+        // 10 row-group counts (1 to 33) x 5 row lengths (1 to 70 blocks), in tiles of 2 KiB, and one case at the
+        // extremes — with AVX2's 16-bit pairs, and on a CPU with AVX-512 VNNI with vpdpbusd too.
         Assert.Equal("ok 51", CompileAndRun("repacked-q4-0-test.c"));
         var flags = new CpuProbe().Read().Flags;
         Assert.SkipUnless(new[] { "avx512f", "avx512vl", "avx512_vnni" }.All(flags.Contains), "this test machine has no AVX-512 VNNI: the kernel's VNNI form not run");
