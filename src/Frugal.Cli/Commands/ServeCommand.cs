@@ -188,12 +188,13 @@ internal static class ServeCommand
 
     /// <summary>
     /// One line when <c>auto</c> falls to LLamaSharp's packaged build (nothing installed for this CPU) on a CPU with VNNI,
-    /// which none of the packaged builds uses (<c>frugal native pull</c> installs a CPU backend that does), else null.
+    /// which none of the packaged builds uses (<c>frugal native build</c> compiles Frugal's backend with it, <c>frugal
+    /// native pull</c> installs a prebuilt llama.cpp one), else null.
     /// </summary>
     internal static string? CpuBackendLine(string? nativeLibrary, CpuSnapshot cpu) =>
         (string.IsNullOrWhiteSpace(nativeLibrary) || string.Equals(nativeLibrary, NativeLibrarySelection.Auto, StringComparison.OrdinalIgnoreCase)) && cpu.HasVnni && cpu.HasAvx2
-            ? $"CPU backend: LLamaSharp's packaged {cpu.LlamaBuild} build, without the VNNI code this CPU could run; 'frugal native pull' installs one built for it, "
-              + "which auto loads from then on."
+            ? $"CPU backend: LLamaSharp's packaged {cpu.LlamaBuild} build, without the VNNI code this CPU could run; 'frugal native build' compiles Frugal's backend for it "
+              + "(npm, git, cmake and g++ needed), 'frugal native pull' installs a prebuilt llama.cpp one built for it; auto loads either from then on."
             : null;
 
     private static void WarnWithoutTls(FrugalServerOptions server)

@@ -21,6 +21,7 @@ public sealed class ServeCpuBackendLineTests
         Assert.Equal(shown, line is not null);
         if (shown)
         {
+            Assert.Contains("'frugal native build' compiles Frugal's backend for it", line, StringComparison.Ordinal);
             Assert.Contains("'frugal native pull' installs", line, StringComparison.Ordinal);
         }
     }

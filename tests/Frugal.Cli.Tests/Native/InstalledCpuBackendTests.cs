@@ -166,6 +166,20 @@ public sealed class InstalledCpuBackendTests : IDisposable
 
         Assert.Equal(shipped, resolved.Choice);
         Assert.Contains("Frugal's avx2 build shipped with this program", resolved.Line, StringComparison.Ordinal);
+        Assert.DoesNotContain("VNNI", resolved.Line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Resolve_NothingInstalledShippedBuildAndAnAvx512VnniCpu_TheShippedBuildAndWhatNativeBuildAdds()
+    {
+        var shipped = Ship();
+
+        var zen4 = Zen3.Union(["avx512f", "avx512vl", "avx512bw", "avx512_vnni"]).ToHashSet();
+
+        var resolved = Resolve("auto", _temp.Path, zen4);
+
+        Assert.Equal(shipped, resolved.Choice);
+        Assert.Contains("this CPU has AVX-512 VNNI, which 'frugal native build' compiles Frugal's backend with", resolved.Line, StringComparison.Ordinal);
     }
 
     [Fact]
