@@ -1,9 +1,8 @@
 // Frugal's hook into ggml's CPU matrix multiplication (included into ggml-cpu.c by native/cpu/build.sh, which calls
 // frugal_mul_mat after the activations are quantized, before llamafile's sgemm takes them and before ggml's own row
 // loop). It takes Q8_0, Q4_K, Q5_K and Q6_K weights times one column of activations (a decoded token), Q4_K, Q5_K and
-// Q6_K weights times a prompt's batch of columns too, Q8_0 weights times several columns where the library is built with
-// AVX-512 VNNI (frugal-matmul-q8-0.h; without it llamafile's sgemm is faster than Frugal's AVX2 code and takes them),
-// and leaves every other case to ggml (returns false).
+// Q6_K weights times a prompt's batch of columns too, Q8_0 weights times several columns (frugal-matmul-q8-0.h, ahead of
+// llamafile's sgemm), and leaves every other case to ggml (returns false).
 // Weights llama.cpp repacked at load (a Q4_K matrix with use_extra_bufts) never come here: the repacked buffer's own
 // code multiplies them. It also quantizes activations to Q8_K for those weights (frugal_quantize_row_q8_K, which
 // hook.py makes Q8_K's from_float), for a decoded token and a prompt's batch alike.
@@ -15,6 +14,10 @@
 
 #include <stdio.h>
 
+#ifndef FRUGAL_Q8_0_PASS
+#define FRUGAL_Q8_0_PASS ""
+#endif
+
 // The trace lines, once per weight type for one column (a decoded token) and once for several (a prompt's batch), from
 // thread 0 of the first such product.
 static void frugal_matvec_trace(const struct ggml_compute_params * params, const struct ggml_tensor * w, int64_t columns) {
@@ -24,7 +27,7 @@ static void frugal_matvec_trace(const struct ggml_compute_params * params, const
         fprintf(stderr, "frugal-matvec: %s %lld x %lld times %lld column%s, %s\n", type, (long long) w->ne[1], (long long) w->ne[0], (long long) columns,
                 columns > 1 ? "s" : "",
                 columns == 1                   ? "four streams of rows"
-                : w->type == GGML_TYPE_Q8_0 ? "sixteen rows interleaved by four columns at a time with VNNI"
+                : w->type == GGML_TYPE_Q8_0 ? "sixteen rows interleaved, " FRUGAL_Q8_0_PASS
                                                : "four streams of rows in tiles, four columns at a time");
     }
 }
@@ -75,8 +78,8 @@ static int frugal_matmul_mode(void) {
     return m;
 }
 
-// Whether frugal_q8_0_matmul takes Q8_0 weights times these several columns: a library built with AVX-512 VNNI, whole
-// groups of sixteen rows, and FRUGAL_CPU_MATMUL not off.
+// Whether frugal_q8_0_matmul takes Q8_0 weights times these several columns: whole groups of sixteen rows, and
+// FRUGAL_CPU_MATMUL not off.
 static bool frugal_q8_0_matmul_takes(const struct ggml_tensor * w, const struct ggml_tensor * a) {
 #if defined(FRUGAL_MATMUL_Q8_0)
     return a->ne[1] > 1 && w->ne[1] % 16 == 0 && frugal_matmul_mode() != 0;

@@ -1,12 +1,13 @@
 // Checks frugal_q8_0_matmul (native/cpu/frugal-matmul-q8-0.h): Q8_0 rows, interleaved sixteen at a time, times several
-// columns of Q8_0 activations with AVX-512 VNNI, against a scalar model of the kernel's arithmetic — per row and column
-// the exact integer sum of each block's 32 products, then acc = fma(d(x) * d(y), float(sum), acc) block after block —
-// every result equal bit for bit, for 1 to 9 columns (four at a time and the rest), row lengths of 1 to 512 blocks, 1 to
-// 40 groups of sixteen rows split between 1 to 3 threads, rows and columns with gaps after them, weights and
-// activations of every byte (-128 included); two cases at the extremes (every product as large as it gets, of either
-// sign). Built and run by Frugal.Cli.Tests (FrugalCpuKernelTests) on a CPU with AVX-512 VNNI: cc -O2 -mavx2 -mfma -mf16c
-// -mavx512f -mavx512vl -mavx512vnni -ffp-contract=off. Prints "ok CASES" and exits 0, else prints the first difference
-// and exits 1.
+// columns of Q8_0 activations, against a scalar model of the kernel's arithmetic — per row and column the exact integer
+// sum of each block's 32 products, then acc = fma(d(x) * d(y), float(sum), acc) block after block — every result equal
+// bit for bit, for 1 to 9 columns (a pass's worth at a time and the rest), row lengths of 1 to 512 blocks, 1 to 40
+// groups of sixteen rows split between 1 to 3 threads, rows and columns with gaps after them, weights of every byte
+// (-128 included), activations -127..127 as ggml quantizes them (-128 too with VNNI, whose products need no sign
+// trick); two cases at the extremes (every product as large as it gets, of either sign). Built and run by
+// Frugal.Cli.Tests (FrugalCpuKernelTests) twice: cc -O2 -mavx2 -mfma -mf16c -ffp-contract=off (the sign trick, two
+// columns a pass) and, on a CPU with AVX-512 VNNI, with -mavx512f -mavx512vl -mavx512vnni (vpdpbusd, four columns a
+// pass). Prints "ok CASES" and exits 0, else prints the first difference and exits 1.
 #include "../frugal-matmul-q8-0.h"
 
 #include <math.h>
@@ -15,7 +16,14 @@
 #include <string.h>
 
 #if !defined(FRUGAL_MATMUL_Q8_0)
-#error "compile with -mavx2 -mfma -mf16c -mavx512f -mavx512vl -mavx512vnni"
+#error "compile with -mavx2 -mfma -mf16c"
+#endif
+
+// The least activation the kernel takes.
+#if defined(FRUGAL_MATMUL_Q8_0_VNNI)
+#define LOWEST_Y -128
+#else
+#define LOWEST_Y -127
 #endif
 
 static uint32_t state = 2468;
@@ -33,13 +41,14 @@ static float model_row(int blocks, const frugal_q8_0_block * x, const frugal_q8_
     return acc;
 }
 
-// Blocks of random scales (of either sign) and bytes; extreme: every byte `extreme` or -128 alternating by block.
-static void fill(frugal_q8_0_block * b, size_t count, int extreme) {
+// Blocks of random scales (of either sign) and bytes lowest..127; extreme: every byte `extreme` or `lowest` alternating by
+// block.
+static void fill(frugal_q8_0_block * b, size_t count, int extreme, int lowest) {
     for (size_t i = 0; i < count; ++i) {
         const float scale = (float) (next() % 2000 + 1) * 1e-5f;
         b[i].d = _cvtss_sh(next() % 4 == 0 ? -scale : scale, 0);
         for (int k = 0; k < 32; ++k) {
-            b[i].qs[k] = (int8_t) (extreme ? (i % 2 == 0 ? extreme : -128) : (int) (next() % 256) - 128);
+            b[i].qs[k] = (int8_t) (extreme ? (i % 2 == 0 ? extreme : lowest) : (int) (next() % (unsigned) (128 - lowest)) + lowest);
         }
     }
 }
@@ -57,10 +66,10 @@ static int check(int blocks, int groups, int columns, int threads, int gap, int 
     memset(w, 0x5a, (size_t) rows * stride);
     memset(y, 0x5a, (size_t) columns * y_stride);
     for (int r = 0; r < rows; ++r) {
-        fill((frugal_q8_0_block *) (w + r * stride), (size_t) blocks, extreme);
+        fill((frugal_q8_0_block *) (w + r * stride), (size_t) blocks, extreme, -128);
     }
     for (int c = 0; c < columns; ++c) {
-        fill((frugal_q8_0_block *) (y + c * y_stride), (size_t) blocks, extreme ? (c % 2 == 0 ? 127 : -128) : 0);
+        fill((frugal_q8_0_block *) (y + c * y_stride), (size_t) blocks, extreme ? (c % 2 == 0 ? 127 : LOWEST_Y) : 0, LOWEST_Y);
     }
     memset(out, 0xff, (size_t) columns * out_stride * sizeof(float));
     for (int t = 0; t < threads; ++t) {

@@ -53,7 +53,7 @@ internal sealed partial class MachineDoctor(IFileSystem fileSystem)
         if (cpu.HasVnni && cpu.HasAvx2)
         {
             // LLamaSharp's packaged builds and Frugal's shipped avx2 one have no VNNI code; Frugal's backend built for an AVX-512
-            // VNNI CPU adds its VNNI kernels (TinyLlama Q8_0 prompts 3.4x, Q4_0 1.3x the avx2 build's on Zen 4), the prebuilt
+            // VNNI CPU adds its VNNI kernels (TinyLlama Q8_0 prompts 2.5x, Q4_0 1.3x the avx2 build's on Zen 4), the prebuilt
             // ones llama.cpp's VNNI code (prompts 1.13-1.35x the packaged build's, decode without Frugal's kernels).
             detail += "; the packaged builds and Frugal's shipped avx2 backend have no VNNI code: 'frugal native build' compiles Frugal's backend with it "
                       + "('frugal native pull' installs a prebuilt llama.cpp one with it, without Frugal's decode kernels), which Model:NativeLibrary auto loads from then on";

@@ -126,11 +126,11 @@ internal static class InstalledCpuBackend
 
     /// <summary>
     /// What the shipped avx2 build leaves unused on a CPU with AVX-512 VNNI: Frugal's VNNI kernels, which only a build for
-    /// the CPU has (TinyLlama Q8_0 prompts ≈3.4x, Q4_0 ≈1.3x on Zen 4; bench/RESULTS.md, "Eighteenth session").
+    /// the CPU has (TinyLlama Q8_0 prompts ≈2.5x, Q4_0 ≈1.3x the avx2 build's on Zen 4; bench/RESULTS.md, "Eighteenth session").
     /// </summary>
     internal static string VnniHint(IReadOnlySet<string> cpuFlags) =>
         cpuFlags.Contains("avx512_vnni") && cpuFlags.Contains("avx512vl")
-            ? "; this CPU has AVX-512 VNNI, which 'frugal native build' compiles Frugal's backend with (Q8_0 prompts ≈3x as fast)"
+            ? "; this CPU has AVX-512 VNNI, which 'frugal native build' compiles Frugal's backend with (Q8_0 prompts ≈2.5x as fast)"
             : "";
 
     private static bool Is(string? choice, string name) => string.Equals(choice?.Trim(), name, StringComparison.OrdinalIgnoreCase);
