@@ -70,12 +70,7 @@ static bool frugal_q8_0_without_min(const struct ggml_compute_params * params, s
 // stay). Read once.
 static int frugal_matmul_mode(void) {
     static int mode = -1;
-    int m = __atomic_load_n(&mode, __ATOMIC_RELAXED);
-    if (m < 0) {
-        m = frugal_setting("FRUGAL_CPU_MATMUL");
-        __atomic_store_n(&mode, m, __ATOMIC_RELAXED);
-    }
-    return m;
+    return frugal_setting_once("FRUGAL_CPU_MATMUL", &mode);
 }
 
 // Whether frugal_q8_0_matmul takes Q8_0 weights times these several columns: whole groups of sixteen rows, and

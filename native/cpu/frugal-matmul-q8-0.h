@@ -109,10 +109,7 @@ static inline void frugal_q8_0_column_blocks(int blocks, const frugal_q8_0_block
     for (int b = 0; b < blocks; ++b) {
 #if defined(FRUGAL_MATMUL_Q8_0_VNNI)
         const __m256i sums = _mm256_dpbusd_epi32(_mm256_setzero_si256(), _mm256_set1_epi8((char) 0x80), _mm256_loadu_si256((const __m256i *) y[b].qs));
-        __m128i s = _mm_add_epi32(_mm256_castsi256_si128(sums), _mm256_extracti128_si256(sums, 1));
-        s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0x4e));
-        s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0xb1));
-        out[b].start = -_mm_cvtsi128_si32(s);
+        out[b].start = -frugal_hsum_epi32_8(sums);
 #else
         out[b].start = 0;
 #endif

@@ -33,6 +33,14 @@ static inline float frugal_hsum_8(__m256 x) {
     return _mm_cvtss_f32(r);
 }
 
+// The sum of eight 32-bit integers.
+static inline int32_t frugal_hsum_epi32_8(__m256i x) {
+    __m128i s = _mm_add_epi32(_mm256_castsi256_si128(x), _mm256_extracti128_si256(x, 1));
+    s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0x4e));
+    s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0xb1));
+    return _mm_cvtsi128_si32(s);
+}
+
 // The 32 products of one block pair, summed pairwise into 8 floats (the signs moved onto y: maddubs multiplies
 // unsigned by signed bytes).
 static inline __m256 frugal_block_dot(__m256i x, __m256i y) {

@@ -90,11 +90,7 @@ static inline void frugal_q4_0x8_store(__m256 acc, float * out) {
 // −8 times the sum of 32 activations.
 static inline int32_t frugal_q8_minus_8_sum(const int8_t * qs) {
     const __m256i pairs = _mm256_maddubs_epi16(_mm256_set1_epi8(1), _mm256_loadu_si256((const __m256i *) qs));
-    const __m256i sums = _mm256_madd_epi16(pairs, _mm256_set1_epi16(1));
-    __m128i s = _mm_add_epi32(_mm256_castsi256_si128(sums), _mm256_extracti128_si256(sums, 1));
-    s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0x4e));
-    s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0xb1));
-    return -8 * _mm_cvtsi128_si32(s);
+    return -8 * frugal_hsum_epi32_8(_mm256_madd_epi16(pairs, _mm256_set1_epi16(1)));
 }
 
 // A column's block's four eight-byte groups (bytes 8t .. 8t + 7 at qs + stride * t), each broadcast.

@@ -54,8 +54,7 @@ public sealed class FrugalCpuKernelTests : IDisposable
         // 10 row-group counts (1 to 33) x 5 row lengths (1 to 70 blocks), in tiles of 2 KiB, and one case at the
         // extremes — with AVX2's 16-bit pairs, and on a CPU with AVX-512 VNNI with vpdpbusd too.
         Assert.Equal("ok 51", CompileAndRun("repacked-q4-0-test.c"));
-        var flags = new CpuProbe().Read().Flags;
-        Assert.SkipUnless(new[] { "avx512f", "avx512vl", "avx512_vnni" }.All(flags.Contains), "this test machine has no AVX-512 VNNI: the kernel's VNNI form not run");
+        Assert.SkipUnless(HasAvx512Vnni(), "this test machine has no AVX-512 VNNI: the kernel's VNNI form not run");
         Assert.Equal("ok 51", CompileAndRun("repacked-q4-0-test.c", extra: ["-mavx512f", "-mavx512vl", "-mavx512vnni"]));
     }
 
@@ -66,8 +65,7 @@ public sealed class FrugalCpuKernelTests : IDisposable
         // between 1-3 threads, strides with and without gaps; and two cases at the extremes — with AVX2's sign trick, and
         // on a CPU with AVX-512 VNNI with vpdpbusd too.
         Assert.Equal("ok 182", CompileAndRun("matmul-q8-0-test.c"));
-        var flags = new CpuProbe().Read().Flags;
-        Assert.SkipUnless(new[] { "avx512f", "avx512vl", "avx512_vnni" }.All(flags.Contains), "this test machine has no AVX-512 VNNI: the kernel's VNNI form not run");
+        Assert.SkipUnless(HasAvx512Vnni(), "this test machine has no AVX-512 VNNI: the kernel's VNNI form not run");
         Assert.Equal("ok 182", CompileAndRun("matmul-q8-0-test.c", extra: ["-mavx512f", "-mavx512vl", "-mavx512vnni"]));
     }
 
@@ -210,6 +208,9 @@ public sealed class FrugalCpuKernelTests : IDisposable
         Assert.Empty(CpuBackendBuilder.MissingInstructions(new HashSet<string> { "avx2", "fma", "f16c", "sse4_2" }));
         Assert.Equal(["avx2", "fma"], CpuBackendBuilder.MissingInstructions(new HashSet<string> { "avx", "f16c" }));
     }
+
+    /// <summary>Whether this machine's CPU has what the kernels' VNNI forms are compiled with (AVX-512 F, VL and VNNI).</summary>
+    internal static bool HasAvx512Vnni() => new[] { "avx512f", "avx512vl", "avx512_vnni" }.All(new CpuProbe().Read().Flags.Contains);
 
     // Compiles one of native/cpu/test's harnesses with the kernel's instruction sets (and `contract`, how the compiler may
     // fuse a multiply and an add) and runs it: what it printed.
